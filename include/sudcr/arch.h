@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef SUDCR_ARCH_H
+#define SUDCR_ARCH_H
+
+/*
+ * Architecture layer (x86-64, with ia32 compat tasks).  Generic code sees
+ * registers only through these functions and struct arch_regs.
+ */
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <signal.h>
+#include <sys/user.h>
+
+enum arch_kind {
+	ARCH_X86_64 = 0,
+	ARCH_IA32 = 1,
+};
+
+struct arch_regs {
+	struct user_regs_struct r;	/* 64-bit view, also for ia32 tasks */
+};
+
+/* Extended (FPU/SSE/AVX/AVX-512) state as NT_X86_XSTATE gives it. */
+#define ARCH_XSTATE_MAX 16384
+struct arch_xstate {
+	size_t len;
+	uint8_t buf[ARCH_XSTATE_MAX] __attribute__((aligned(64)));
+};
+
+const char *arch_name(enum arch_kind kind);
+
+int arch_get_regs(pid_t tid, struct arch_regs *regs);
+int arch_set_regs(pid_t tid, const struct arch_regs *regs);
+int arch_get_xstate(pid_t tid, struct arch_xstate *xs);
+int arch_set_xstate(pid_t tid, const struct arch_xstate *xs);
+
+/* Which kind of task the registers belong to (from the code segment). */
+enum arch_kind arch_regs_kind(const struct arch_regs *regs);
+
+uint64_t arch_regs_ip(const struct arch_regs *regs);
+uint64_t arch_regs_sp(const struct arch_regs *regs);
+
+/*
+ * Prepare @regs to run syscall @nr with @args at the syscall instruction at
+ * @ip.  orig_ax is set to -1 so that no syscall restart logic applies to
+ * the prepared state.
+ */
+void arch_setup_syscall(struct arch_regs *regs, enum arch_kind kind, uint64_t ip, long nr,
+			const uint64_t args[6]);
+/* The syscall's return value, sign-extended (negative errno on error). */
+int64_t arch_syscall_result(const struct arch_regs *regs, enum arch_kind kind);
+/* The syscall number at a syscall-entry stop. */
+long arch_syscall_nr(const struct arch_regs *regs);
+
+/*
+ * Find a syscall instruction (syscall for x86-64, int $0x80 for ia32) in
+ * the vDSO of @tid; @vdso_start/@vdso_len is the [vdso] mapping.
+ */
+int arch_find_syscall_insn(pid_t tid, enum arch_kind kind, uint64_t vdso_start, size_t vdso_len,
+			   uint64_t *ip);
+
+/* Syscall numbers by name and back, per kind of task; -1 / NULL if unknown. */
+long arch_syscall_by_name(enum arch_kind kind, const char *name);
+const char *arch_syscall_name(enum arch_kind kind, long nr);
+
+/* Numbers the generic code injects, per kind. */
+enum arch_sc {
+	SC_MMAP,
+	SC_MUNMAP,
+	SC_MPROTECT,
+	SC_MREMAP,
+	SC_GETPID,
+	SC_GETTID,
+	SC_RT_TGSIGQUEUEINFO,
+	SC_RT_SIGACTION,
+	SC_PRCTL,
+	SC_CLOSE,
+	SC__MAX,
+};
+long arch_sc_nr(enum arch_kind kind, enum arch_sc sc);
+
+/*
+ * Lay out @si (native 64-bit siginfo) as a task of @kind expects it in
+ * memory, for rt_tgsigqueueinfo from inside the task (128 bytes either way).
+ */
+void arch_siginfo_for_task(enum arch_kind kind, const siginfo_t *si, uint8_t out[128]);
+
+#endif

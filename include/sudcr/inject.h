@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef SUDCR_INJECT_H
+#define SUDCR_INJECT_H
+
+/*
+ * Running syscalls inside a seized thread.
+ *
+ * inject_begin() saves everything injection could disturb (registers,
+ * extended state, signal mask, SUD config, CPU affinity), blocks all
+ * signals and switches SUD off, so injected syscalls run for real and
+ * nothing is delivered in the middle.  Each injected call sets ip to a
+ * syscall instruction that already exists in the target's vDSO: target code
+ * is never written.  inject_end() queues again from inside the thread any
+ * signal swallowed while stopping it, puts every saved item back, and
+ * leaves the thread in an interrupt stop, ready to be detached.
+ */
+
+#include <sched.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <sudcr/arch.h>
+#include <sudcr/sud.h>
+#include <sudcr/task.h>
+
+struct inject_ctx {
+	struct task_thread *t;
+	enum arch_kind kind;
+	bool active;
+	bool at_syscall_exit;	/* regs are the injected call's, not saved ones */
+	uint64_t sc_ip;		/* syscall instruction in the vDSO */
+	uint64_t scratch;	/* page mapped in the target, 0 if none */
+	size_t scratch_len;
+	struct arch_regs saved_regs;
+	struct arch_xstate *saved_xstate;
+	uint64_t saved_mask;
+	struct sud_config saved_sud;
+	bool affinity_set;
+	cpu_set_t saved_self_cpus;
+	cpu_set_t saved_target_cpus;
+};
+
+/* The thread must be in an interrupt stop. */
+int inject_begin(struct inject_ctx *c, struct task_thread *t);
+
+/* Run syscall @nr (number of the target's arch) and return its result in *ret. */
+int inject_syscall(struct inject_ctx *c, long nr, const uint64_t args[6], int64_t *ret);
+
+/* Convenience: arguments as a list. */
+int inject_syscall6(struct inject_ctx *c, long nr, int64_t *ret, uint64_t a0, uint64_t a1,
+		    uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5);
+
+/* Map (once) a private RW scratch area of at least @len bytes in the target. */
+int inject_scratch(struct inject_ctx *c, size_t len, uint64_t *addr);
+
+/* Copy memory to / from the target (process_vm_writev / readv). */
+int inject_write_mem(pid_t tid, uint64_t addr, const void *buf, size_t len);
+int inject_read_mem(pid_t tid, uint64_t addr, void *buf, size_t len);
+
+/*
+ * Queue @si to the thread from inside it (rt_tgsigqueueinfo to itself), so
+ * it arrives with the full siginfo, si_code > 0 included.
+ */
+int inject_queue_signal(struct inject_ctx *c, const siginfo_t *si);
+
+/* Put everything back; the thread is left in an interrupt stop. */
+int inject_end(struct inject_ctx *c);
+
+/*
+ * Queue again the signals task_seize_thread() swallowed, without other
+ * injection; a no-op when there are none.  Used before detaching.
+ */
+int inject_requeue_intercepted(struct task_thread *t);
+
+#endif

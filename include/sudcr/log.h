@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef SUDCR_LOG_H
+#define SUDCR_LOG_H
+
+/*
+ * Error and debug reporting.  Library functions return 0 or a negative
+ * errno and report the error once, where the context is known, through
+ * sudcr_error().  Callers propagate the code without printing again, so a
+ * failing command prints exactly one line.
+ */
+
+#include <stdarg.h>
+
+enum sudcr_log_level {
+	SUDCR_LOG_ERROR = 0,
+	SUDCR_LOG_WARN = 1,
+	SUDCR_LOG_INFO = 2,
+	SUDCR_LOG_DEBUG = 3,
+};
+
+typedef void (*sudcr_log_fn)(enum sudcr_log_level level, const char *msg);
+
+/* Options, set once by the program: the only process-wide settings. */
+void sudcr_set_log_level(enum sudcr_log_level level);
+void sudcr_set_log_fn(sudcr_log_fn fn);
+enum sudcr_log_level sudcr_log_level(void);
+
+void sudcr_log(enum sudcr_log_level level, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+#define sudcr_error(...) sudcr_log(SUDCR_LOG_ERROR, __VA_ARGS__)
+#define sudcr_warn(...)  sudcr_log(SUDCR_LOG_WARN, __VA_ARGS__)
+#define sudcr_info(...)  sudcr_log(SUDCR_LOG_INFO, __VA_ARGS__)
+#define sudcr_debug(...) sudcr_log(SUDCR_LOG_DEBUG, __VA_ARGS__)
+
+#endif

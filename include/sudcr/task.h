@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef SUDCR_TASK_H
+#define SUDCR_TASK_H
+
+/*
+ * Task control: seize the threads of a process with PTRACE_SEIZE +
+ * PTRACE_INTERRUPT, keep them in a ptrace stop inside get_signal() (the
+ * "interrupt stop"), and let them go exactly as found.
+ *
+ * Why the interrupt stop matters: a thread interrupted in a blocking
+ * syscall stops there with ax = -ERESTART*; the kernel's restart logic runs
+ * after get_signal() returns, on the registers as they are at that moment.
+ * So a thread released from this stop with its original registers restarts
+ * its syscall exactly as if it had never been traced.
+ *
+ * Signals that are being delivered when we interrupt (a signal-delivery-stop
+ * comes first) are swallowed with their full siginfo and kept in
+ * task_thread.intercepted; the injection layer queues them again from inside
+ * the thread before release, so the handler sees the same siginfo.
+ */
+
+#include <signal.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+#define TASK_MAX_INTERCEPTED 8
+
+struct task_thread {
+	pid_t tgid;
+	pid_t tid;
+	bool seized;
+	bool group_stop;	/* was in a group-stop (SIGSTOP etc.): stays stopped */
+	int stop_sig;		/* WSTOPSIG of the current interrupt stop */
+	int nr_intercepted;
+	siginfo_t intercepted[TASK_MAX_INTERCEPTED];
+};
+
+struct task_proc {
+	pid_t pid;
+	int nr_threads;
+	int cap_threads;
+	struct task_thread *threads;
+};
+
+/* How a wait for a stop ended. */
+enum task_stop {
+	TASK_STOP_INTERRUPT,	/* PTRACE_EVENT_STOP: interrupt or group stop */
+	TASK_STOP_SYSCALL,	/* syscall-entry or -exit stop (TRACESYSGOOD) */
+	TASK_STOP_OTHER,	/* another ptrace event */
+	TASK_STOP_GONE,		/* exited or killed */
+};
+
+/*
+ * Seize one thread and bring it to an interrupt stop.  Returns -ESRCH if
+ * the thread does not exist (or exits meanwhile), -EPERM etc. otherwise.
+ * Does not print for -ESRCH; prints for everything else.
+ */
+int task_seize_thread(struct task_thread *t, pid_t tgid, pid_t tid);
+
+/*
+ * Wait until the thread reaches a ptrace stop other than a
+ * signal-delivery-stop; those are swallowed into t->intercepted and the
+ * thread is resumed with @resume_req (PTRACE_CONT or PTRACE_SYSCALL).
+ */
+enum task_stop task_wait_stop(struct task_thread *t, int resume_req, int *status);
+
+/*
+ * From any ptrace stop, bring the thread back to an interrupt stop
+ * (PTRACE_INTERRUPT + PTRACE_CONT).
+ */
+int task_return_to_interrupt_stop(struct task_thread *t);
+
+/* Detach a thread that is in an interrupt stop. */
+int task_detach_thread(struct task_thread *t);
+
+/*
+ * Seize every thread of @pid, re-scanning /proc/PID/task until no new
+ * thread shows up.  On failure everything seized so far is released.
+ */
+int task_seize_process(pid_t pid, struct task_proc *p);
+
+/* Detach every seized thread (no injected state may be left). */
+void task_detach_process(struct task_proc *p);
+
+void task_proc_free(struct task_proc *p);
+
+struct task_thread *task_find_thread(struct task_proc *p, pid_t tid);
+
+/* Process-level checks with clear messages. */
+int task_check_pid(pid_t pid);
+
+#endif

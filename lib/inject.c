@@ -1,0 +1,347 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Syscall injection into a seized thread.  See inject.h for the contract.
+ *
+ * One injected call is two ptrace stops: PTRACE_SYSCALL from the current
+ * stop runs the thread into the vDSO's syscall instruction (syscall-entry
+ * stop), a second PTRACE_SYSCALL runs the call (syscall-exit stop).  The
+ * next call starts right from that exit stop.  Only at the end do we go
+ * back to an interrupt stop, because only there, inside get_signal(), do
+ * the original registers get the kernel's syscall-restart treatment when
+ * the thread resumes.
+ */
+#include <errno.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/ptrace.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <sudcr/inject.h>
+#include <sudcr/kernel_compat.h>
+#include <sudcr/log.h>
+#include <sudcr/proc.h>
+
+int inject_write_mem(pid_t tid, uint64_t addr, const void *buf, size_t len)
+{
+	struct iovec local = { (void *)buf, len };
+	struct iovec remote = { (void *)(uintptr_t)addr, len };
+	ssize_t n = process_vm_writev(tid, &local, 1, &remote, 1, 0);
+
+	if (n < 0)
+		return -errno;
+	return (size_t)n == len ? 0 : -EFAULT;
+}
+
+int inject_read_mem(pid_t tid, uint64_t addr, void *buf, size_t len)
+{
+	struct iovec local = { buf, len };
+	struct iovec remote = { (void *)(uintptr_t)addr, len };
+	ssize_t n = process_vm_readv(tid, &local, 1, &remote, 1, 0);
+
+	if (n < 0)
+		return -errno;
+	return (size_t)n == len ? 0 : -EFAULT;
+}
+
+/*
+ * A round trip costs ~100 us when tracer and tracee run on different CPUs
+ * and ~16 us on the same one: pin both to the CPU the thread last used.
+ */
+static void pin_to_target_cpu(struct inject_ctx *c)
+{
+	cpu_set_t one;
+	int cpu;
+
+	if (proc_thread_cpu(c->t->tgid, c->t->tid, &cpu))
+		return;
+	if (sched_getaffinity(0, sizeof(c->saved_self_cpus), &c->saved_self_cpus) ||
+	    sched_getaffinity(c->t->tid, sizeof(c->saved_target_cpus), &c->saved_target_cpus))
+		return;
+	if (!CPU_ISSET(cpu, &c->saved_self_cpus) || !CPU_ISSET(cpu, &c->saved_target_cpus))
+		return;
+	CPU_ZERO(&one);
+	CPU_SET(cpu, &one);
+	if (sched_setaffinity(c->t->tid, sizeof(one), &one))
+		return;
+	if (sched_setaffinity(0, sizeof(one), &one)) {
+		sched_setaffinity(c->t->tid, sizeof(c->saved_target_cpus), &c->saved_target_cpus);
+		return;
+	}
+	c->affinity_set = true;
+}
+
+static void unpin(struct inject_ctx *c)
+{
+	if (!c->affinity_set)
+		return;
+	sched_setaffinity(c->t->tid, sizeof(c->saved_target_cpus), &c->saved_target_cpus);
+	sched_setaffinity(0, sizeof(c->saved_self_cpus), &c->saved_self_cpus);
+	c->affinity_set = false;
+}
+
+static int find_syscall_insn(struct inject_ctx *c)
+{
+	uint64_t start, end;
+	int ret;
+
+	ret = proc_find_mapping(c->t->tgid, "[vdso]", &start, &end);
+	if (ret) {
+		sudcr_error("thread %d: no [vdso] mapping to inject syscalls through", c->t->tid);
+		return ret == -ENOENT ? -ENOEXEC : ret;
+	}
+	ret = arch_find_syscall_insn(c->t->tid, c->kind, start, end - start, &c->sc_ip);
+	if (ret)
+		sudcr_error("thread %d: no %s syscall instruction found in its vDSO", c->t->tid,
+			    arch_name(c->kind));
+	return ret;
+}
+
+int inject_begin(struct inject_ctx *c, struct task_thread *t)
+{
+	static const uint64_t all = ~0ULL;
+	pid_t tid = t->tid;
+	int ret;
+
+	memset(c, 0, sizeof(*c));
+	c->t = t;
+	c->saved_xstate = malloc(sizeof(*c->saved_xstate));
+	if (!c->saved_xstate)
+		return -ENOMEM;
+	ret = arch_get_regs(tid, &c->saved_regs);
+	if (!ret)
+		ret = arch_get_xstate(tid, c->saved_xstate);
+	if (ret) {
+		sudcr_error("thread %d: cannot read registers: %s", tid, strerror(-ret));
+		goto out_free;
+	}
+	c->kind = arch_regs_kind(&c->saved_regs);
+	ret = find_syscall_insn(c);
+	if (ret)
+		goto out_free;
+	if (ptrace(PTRACE_GETSIGMASK, tid, (void *)sizeof(uint64_t), &c->saved_mask)) {
+		ret = -errno;
+		sudcr_error("thread %d: cannot read signal mask: %s", tid, strerror(errno));
+		goto out_free;
+	}
+	if (ptrace(PTRACE_SETSIGMASK, tid, (void *)sizeof(uint64_t), &all)) {
+		ret = -errno;
+		sudcr_error("thread %d: cannot block signals: %s", tid, strerror(errno));
+		goto out_free;
+	}
+	ret = sud_suspend(tid, &c->saved_sud);
+	if (ret)
+		goto out_mask;
+	pin_to_target_cpu(c);
+	c->active = true;
+	return 0;
+
+out_mask:
+	ptrace(PTRACE_SETSIGMASK, tid, (void *)sizeof(uint64_t), &c->saved_mask);
+out_free:
+	free(c->saved_xstate);
+	c->saved_xstate = NULL;
+	return ret;
+}
+
+int inject_syscall(struct inject_ctx *c, long nr, const uint64_t args[6], int64_t *ret)
+{
+	pid_t tid = c->t->tid;
+	struct arch_regs regs = c->saved_regs;
+	enum task_stop stop;
+	int status, err;
+
+	if (!c->active)
+		return -EINVAL;
+	arch_setup_syscall(&regs, c->kind, c->sc_ip, nr, args);
+	err = arch_set_regs(tid, &regs);
+	if (err) {
+		sudcr_error("thread %d: cannot set registers: %s", tid, strerror(-err));
+		return err;
+	}
+	c->at_syscall_exit = true;	/* from here on the registers are ours */
+	for (int i = 0; i < 2; i++) {
+		if (ptrace(PTRACE_SYSCALL, tid, NULL, NULL)) {
+			err = -errno;
+			sudcr_error("thread %d: cannot resume for injection: %s", tid, strerror(errno));
+			return err;
+		}
+		stop = task_wait_stop(c->t, PTRACE_SYSCALL, &status);
+		if (stop == TASK_STOP_GONE) {
+			sudcr_error("thread %d exited during an injected syscall %ld", tid, nr);
+			c->active = false;
+			return -ESRCH;
+		}
+		if (stop != TASK_STOP_SYSCALL) {
+			sudcr_error("thread %d: unexpected stop 0x%x during injected syscall %ld", tid,
+				    status, nr);
+			return -EIO;
+		}
+		err = arch_get_regs(tid, &regs);
+		if (err)
+			return err;
+		if (i == 0 && arch_syscall_nr(&regs) != nr) {
+			sudcr_error("thread %d: injection entered syscall %ld instead of %ld", tid,
+				    arch_syscall_nr(&regs), nr);
+			return -EIO;
+		}
+	}
+	*ret = arch_syscall_result(&regs, c->kind);
+	return 0;
+}
+
+int inject_syscall6(struct inject_ctx *c, long nr, int64_t *ret, uint64_t a0, uint64_t a1,
+		    uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	const uint64_t args[6] = { a0, a1, a2, a3, a4, a5 };
+
+	return inject_syscall(c, nr, args, ret);
+}
+
+int inject_scratch(struct inject_ctx *c, size_t len, uint64_t *addr)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	int64_t r;
+	int ret;
+
+	len = (len + page - 1) & ~(size_t)(page - 1);
+	if (c->scratch && c->scratch_len >= len) {
+		*addr = c->scratch;
+		return 0;
+	}
+	if (c->scratch) {
+		ret = inject_syscall6(c, arch_sc_nr(c->kind, SC_MUNMAP), &r, c->scratch, c->scratch_len,
+				      0, 0, 0, 0);
+		if (ret)
+			return ret;
+		c->scratch = 0;
+	}
+	ret = inject_syscall6(c, arch_sc_nr(c->kind, SC_MMAP), &r, 0, len, PROT_READ | PROT_WRITE,
+			      MAP_PRIVATE | MAP_ANONYMOUS, (uint64_t)-1, 0);
+	if (ret)
+		return ret;
+	if (r < 0 && r > -4096) {
+		sudcr_error("thread %d: cannot map a scratch area: %s", c->t->tid, strerror((int)-r));
+		return (int)r;
+	}
+	c->scratch = (uint64_t)r;
+	c->scratch_len = len;
+	*addr = c->scratch;
+	return 0;
+}
+
+int inject_queue_signal(struct inject_ctx *c, const siginfo_t *si)
+{
+	uint8_t buf[128];
+	uint64_t addr;
+	int64_t r;
+	int ret;
+
+	ret = inject_scratch(c, sizeof(buf), &addr);
+	if (ret)
+		return ret;
+	arch_siginfo_for_task(c->kind, si, buf);
+	ret = inject_write_mem(c->t->tid, addr, buf, sizeof(buf));
+	if (ret) {
+		sudcr_error("thread %d: cannot write siginfo: %s", c->t->tid, strerror(-ret));
+		return ret;
+	}
+	ret = inject_syscall6(c, arch_sc_nr(c->kind, SC_RT_TGSIGQUEUEINFO), &r, c->t->tgid, c->t->tid,
+			      si->si_signo, addr, 0, 0);
+	if (ret)
+		return ret;
+	if (r) {
+		sudcr_error("thread %d: cannot queue signal %d again: %s", c->t->tid, si->si_signo,
+			    strerror((int)-r));
+		return (int)r;
+	}
+	return 0;
+}
+
+static int queue_intercepted(struct inject_ctx *c)
+{
+	struct task_thread *t = c->t;
+
+	while (t->nr_intercepted) {
+		int ret = inject_queue_signal(c, &t->intercepted[0]);
+
+		if (ret)
+			return ret;
+		memmove(&t->intercepted[0], &t->intercepted[1],
+			--t->nr_intercepted * sizeof(t->intercepted[0]));
+	}
+	return 0;
+}
+
+int inject_end(struct inject_ctx *c)
+{
+	struct task_thread *t = c->t;
+	pid_t tid = t->tid;
+	int ret = 0, err;
+
+	if (!c->active)
+		goto out;
+	/*
+	 * Signals can be swallowed again while we go back to the interrupt
+	 * stop (only SIGSTOP is unblocked now), so loop until none is left.
+	 */
+	for (int tries = 0; tries < 4; tries++) {
+		ret = queue_intercepted(c);
+		if (!ret && c->scratch) {
+			int64_t r;
+
+			ret = inject_syscall6(c, arch_sc_nr(c->kind, SC_MUNMAP), &r, c->scratch,
+					      c->scratch_len, 0, 0, 0, 0);
+			if (!ret)
+				c->scratch = 0;
+		}
+		if (c->at_syscall_exit) {
+			err = task_return_to_interrupt_stop(t);
+			if (err) {
+				ret = ret ? ret : err;
+				break;
+			}
+			c->at_syscall_exit = false;
+		}
+		if (ret || !t->nr_intercepted)
+			break;
+	}
+	if (!t->seized)
+		goto out;
+	err = arch_set_regs(tid, &c->saved_regs);
+	if (!err)
+		err = arch_set_xstate(tid, c->saved_xstate);
+	if (err) {
+		sudcr_error("thread %d: cannot put registers back: %s", tid, strerror(-err));
+		ret = ret ? ret : err;
+	}
+	if (ptrace(PTRACE_SETSIGMASK, tid, (void *)sizeof(uint64_t), &c->saved_mask)) {
+		sudcr_error("thread %d: cannot put signal mask back: %s", tid, strerror(errno));
+		ret = ret ? ret : -errno;
+	}
+	err = sud_put_back(tid, &c->saved_sud);
+	ret = ret ? ret : err;
+out:
+	unpin(c);
+	c->active = false;
+	free(c->saved_xstate);
+	c->saved_xstate = NULL;
+	return ret;
+}
+
+int inject_requeue_intercepted(struct task_thread *t)
+{
+	struct inject_ctx c;
+	int ret, err;
+
+	if (!t->nr_intercepted)
+		return 0;
+	ret = inject_begin(&c, t);
+	if (ret)
+		return ret;
+	ret = queue_intercepted(&c);
+	err = inject_end(&c);
+	return ret ? ret : err;
+}
