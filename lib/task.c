@@ -148,15 +148,27 @@ int task_return_to_interrupt_stop(struct task_thread *t)
 
 int task_detach_thread(struct task_thread *t)
 {
+	long sig = 0;
+
 	if (!t->seized)
 		return 0;
 	t->seized = false;
+	/*
+	 * Signals we swallowed are normally queued again by injection before
+	 * this point.  If that failed, hand the first one back with the detach
+	 * so it is at least not lost (its siginfo is, though).
+	 */
+	if (t->nr_intercepted) {
+		sig = t->intercepted[0].si_signo;
+		sudcr_warn("thread %d: signal %ld re-sent without its siginfo", t->tid, sig);
+		t->nr_intercepted = 0;
+	}
 	/*
 	 * From an interrupt stop the thread goes on through get_signal() and
 	 * the syscall restart logic; a thread that was group-stopped re-enters
 	 * the group stop (the kernel re-arms it on detach).
 	 */
-	if (ptrace(PTRACE_DETACH, t->tid, NULL, NULL) && errno != ESRCH) {
+	if (ptrace(PTRACE_DETACH, t->tid, NULL, (void *)sig) && errno != ESRCH) {
 		sudcr_error("cannot detach from thread %d: %s", t->tid, strerror(errno));
 		return -errno;
 	}

@@ -47,14 +47,15 @@ struct ptrace_sud_config {
 
 #ifndef PTRACE_GET_RSEQ_CONFIGURATION
 #define PTRACE_GET_RSEQ_CONFIGURATION 0x420f
-struct ptrace_rseq_configuration {
+#endif
+/* Our own name: glibc and the kernel headers spell it differently. */
+struct sudcr_rseq_config {
 	__u64 rseq_abi_pointer;
 	__u32 rseq_abi_size;
 	__u32 signature;
 	__u32 flags;
 	__u32 pad;
 };
-#endif
 
 #ifndef PTRACE_GETSIGMASK
 #define PTRACE_GETSIGMASK 0x420a

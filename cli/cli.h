@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef SUDCR_CLI_H
+#define SUDCR_CLI_H
+
+/* Command-line layer: argument parsing and output only, no C/R logic. */
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* Exit codes (documented in README.md). */
+#define EXIT_OK		0
+#define EXIT_FAIL	1	/* the operation failed; the target is left as found */
+#define EXIT_USAGE	2	/* bad command line */
+#define EXIT_MISSING	3	/* check: something dump/restore needs is missing */
+
+struct cli_command {
+	const char *name;
+	const char *summary;
+	int (*run)(int argc, char **argv);
+	void (*help)(void);
+};
+
+extern const struct cli_command cmd_check, cmd_sud, cmd_syscall;
+
+/* Print "sudcr: <msg>" plus a hint to use --help, return EXIT_USAGE. */
+int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Strict number parsers (decimal, 0x hex, optional leading '-'). */
+int cli_parse_pid(const char *s, pid_t *pid);
+int cli_parse_u64(const char *s, uint64_t *v);
+int cli_parse_i64(const char *s, int64_t *v);
+
+/* Map a negative errno from the library to an exit code. */
+int cli_exit_code(int ret);
+
+#endif

@@ -1,0 +1,226 @@
+// SPDX-License-Identifier: MIT
+/* sudcr sud get|set: show or change the SUD config of a process's threads. */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <sudcr/freeze.h>
+#include <sudcr/kernel_compat.h>
+#include <sudcr/log.h>
+#include <sudcr/proc.h>
+#include <sudcr/sud.h>
+
+#include "cli.h"
+
+static void sud_help(void)
+{
+	printf("Usage: sudcr sud get PID [--json]\n"
+	       "       sudcr sud set TID off\n"
+	       "       sudcr sud set TID --mode exclusive|inclusive --offset ADDR --len N [--selector ADDR]\n\n"
+	       "get  prints the Syscall User Dispatch config of every thread of PID: mode,\n"
+	       "     selector address and the byte it points to now (0 ALLOW, 1 BLOCK), and\n"
+	       "     the range (for exclusive mode the range where syscalls are allowed,\n"
+	       "     for inclusive mode the range where they are dispatched).\n"
+	       "     --json  {\"pid\":N,\"threads\":[{\"tid\":N,\"mode\":\"off\"|\"exclusive\"|\"inclusive\",\n"
+	       "             \"selector\":\"0x..\"|null,\"selector_value\":N|null,\"offset\":\"0x..\",\"len\":N}]}\n"
+	       "set  changes the config of one thread TID.  Arming SUD in a thread that\n"
+	       "     does not handle SIGSYS makes its next dispatched syscall kill it.\n\n"
+	       "The process is stopped only for the moment of the read or write and is\n"
+	       "left running as found.\n");
+}
+
+static void print_thread_text(pid_t tid, const struct sud_config *c, int sel_ret, uint8_t sel)
+{
+	printf("%d: mode %s", tid, sud_mode_name(c->mode));
+	if (c->mode != SUD_MODE_OFF) {
+		printf(" offset 0x%" PRIx64 " len %" PRIu64, c->offset, c->len);
+		if (c->selector && !sel_ret)
+			printf(" selector 0x%" PRIx64 " (%u, %s)", c->selector, sel,
+			       sel == SYSCALL_DISPATCH_FILTER_ALLOW ? "ALLOW" :
+			       sel == SYSCALL_DISPATCH_FILTER_BLOCK ? "BLOCK" : "invalid");
+		else if (c->selector)
+			printf(" selector 0x%" PRIx64 " (unreadable: %s)", c->selector, strerror(-sel_ret));
+		else
+			printf(" selector none");
+	}
+	printf("\n");
+}
+
+static void print_thread_json(bool first, pid_t tid, const struct sud_config *c, int sel_ret, uint8_t sel)
+{
+	printf("%s{\"tid\":%d,\"mode\":\"%s\",", first ? "" : ",", tid, sud_mode_name(c->mode));
+	if (c->selector)
+		printf("\"selector\":\"0x%" PRIx64 "\",", c->selector);
+	else
+		printf("\"selector\":null,");
+	if (c->selector && !sel_ret)
+		printf("\"selector_value\":%u,", sel);
+	else
+		printf("\"selector_value\":null,");
+	printf("\"offset\":\"0x%" PRIx64 "\",\"len\":%" PRIu64 "}", c->offset, c->len);
+}
+
+static int sud_get_cmd(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ 0 }
+	};
+	struct task_proc p;
+	bool json = false;
+	pid_t pid;
+	int c, ret, err;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "jv", opts, NULL)) != -1) {
+		if (c == 'j')
+			json = true;
+		else if (c == 'v')
+			sudcr_set_log_level(SUDCR_LOG_DEBUG);
+		else
+			return cli_usage_error("sud get", "bad option");
+	}
+	if (optind + 1 != argc)
+		return cli_usage_error("sud get", "expected exactly one PID");
+	if (cli_parse_pid(argv[optind], &pid))
+		return cli_usage_error("sud get", "'%s' is not a PID", argv[optind]);
+
+	ret = freeze_process(pid, &p);
+	if (ret)
+		return EXIT_FAIL;
+	struct {
+		pid_t tid;
+		struct sud_config cfg;
+		int sel_ret;
+		uint8_t sel;
+	} th[p.nr_threads];
+	for (int i = 0; i < p.nr_threads && !ret; i++) {
+		th[i].tid = p.threads[i].tid;
+		ret = sud_get(th[i].tid, &th[i].cfg);
+		th[i].sel_ret = th[i].cfg.selector ? sud_read_selector(th[i].tid, &th[i].cfg, &th[i].sel) : -ENOENT;
+	}
+	int n = p.nr_threads;
+
+	err = thaw_process(&p);
+	if (ret || err)
+		return EXIT_FAIL;
+	if (json)
+		printf("{\"pid\":%d,\"threads\":[", pid);
+	for (int i = 0; i < n; i++) {
+		if (json)
+			print_thread_json(i == 0, th[i].tid, &th[i].cfg, th[i].sel_ret, th[i].sel);
+		else
+			print_thread_text(th[i].tid, &th[i].cfg, th[i].sel_ret, th[i].sel);
+	}
+	if (json)
+		printf("]}\n");
+	return EXIT_OK;
+}
+
+static int sud_set_cmd(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "mode", required_argument, NULL, 'm' },
+		{ "offset", required_argument, NULL, 'o' },
+		{ "len", required_argument, NULL, 'l' },
+		{ "selector", required_argument, NULL, 's' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ 0 }
+	};
+	struct sud_config cfg = { 0 };
+	bool have_mode = false, have_off = false, have_len = false;
+	struct proc_status st;
+	struct task_proc p;
+	struct task_thread *t;
+	pid_t tid;
+	int c, ret, err;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "m:o:l:s:v", opts, NULL)) != -1) {
+		switch (c) {
+		case 'm':
+			if (sud_mode_parse(optarg, &cfg.mode))
+				return cli_usage_error("sud set", "mode must be off, exclusive or inclusive");
+			have_mode = true;
+			break;
+		case 'o':
+			if (cli_parse_u64(optarg, &cfg.offset))
+				return cli_usage_error("sud set", "bad --offset '%s'", optarg);
+			have_off = true;
+			break;
+		case 'l':
+			if (cli_parse_u64(optarg, &cfg.len))
+				return cli_usage_error("sud set", "bad --len '%s'", optarg);
+			have_len = true;
+			break;
+		case 's':
+			if (cli_parse_u64(optarg, &cfg.selector))
+				return cli_usage_error("sud set", "bad --selector '%s'", optarg);
+			break;
+		case 'v':
+			sudcr_set_log_level(SUDCR_LOG_DEBUG);
+			break;
+		default:
+			return cli_usage_error("sud set", "bad option");
+		}
+	}
+	if (optind >= argc)
+		return cli_usage_error("sud set", "expected a TID");
+	if (cli_parse_pid(argv[optind], &tid))
+		return cli_usage_error("sud set", "'%s' is not a TID", argv[optind]);
+	optind++;
+	if (optind < argc && !strcmp(argv[optind], "off") && !have_mode) {
+		cfg.mode = SUD_MODE_OFF;
+		have_mode = true;
+		optind++;
+	}
+	if (optind != argc)
+		return cli_usage_error("sud set", "unexpected argument '%s'", argv[optind]);
+	if (!have_mode)
+		return cli_usage_error("sud set", "give 'off' or --mode");
+	if (cfg.mode == SUD_MODE_OFF && (have_off || have_len || cfg.selector))
+		return cli_usage_error("sud set", "mode off takes no --offset, --len or --selector");
+	if (cfg.mode != SUD_MODE_OFF && (!have_off || !have_len))
+		return cli_usage_error("sud set", "--mode %s needs --offset and --len", sud_mode_name(cfg.mode));
+
+	ret = proc_parse_status(tid, 0, &st);
+	if (ret) {
+		sudcr_error("no thread with TID %d", tid);
+		return EXIT_FAIL;
+	}
+	if (cfg.mode != SUD_MODE_OFF && !(st.sig_cgt & (1ULL << (SIGSYS - 1))))
+		sudcr_warn("process %d does not handle SIGSYS: a dispatched syscall will kill it", st.tgid);
+	ret = freeze_process(st.tgid, &p);
+	if (ret)
+		return EXIT_FAIL;
+	t = task_find_thread(&p, tid);
+	if (!t) {
+		sudcr_error("thread %d of process %d is not running (exited or a zombie)", tid, st.tgid);
+		ret = -ESRCH;
+	} else {
+		ret = sud_set(tid, &cfg);
+	}
+	err = thaw_process(&p);
+	return (ret || err) ? EXIT_FAIL : EXIT_OK;
+}
+
+static int sud_run(int argc, char **argv)
+{
+	if (argc < 2)
+		return cli_usage_error("sud", "expected 'get' or 'set'");
+	if (!strcmp(argv[1], "get"))
+		return sud_get_cmd(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "set"))
+		return sud_set_cmd(argc - 1, argv + 1);
+	return cli_usage_error("sud", "unknown subcommand '%s'", argv[1]);
+}
+
+const struct cli_command cmd_sud = {
+	.name = "sud",
+	.summary = "show or set the SUD config of a process's threads",
+	.run = sud_run,
+	.help = sud_help,
+};
