@@ -29,7 +29,7 @@ GEN       := $(B)/gen/syscalls_64.inc $(B)/gen/syscalls_32.inc
 all: $(B)/sudcr $(B)/libsudcr.a $(B)/libsudcr.so $(B)/sudcr.pc
 
 # Syscall name tables, from the installed kernel headers.
-$(B)/gen/syscalls_%.inc: $(UNISTD)/unistd_%.h
+$(GEN): $(B)/gen/syscalls_%.inc: $(UNISTD)/unistd_%.h
 	@mkdir -p $(@D)
 	awk '$$1 == "#define" && $$2 ~ /^__NR_/ && $$3 ~ /^[0-9]+$$/ \
 		{ printf "\t{ \"%s\", %s },\n", substr($$2, 6), $$3 }' $< > $@

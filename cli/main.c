@@ -15,6 +15,9 @@ static const struct cli_command *const commands[] = {
 	&cmd_check,
 	&cmd_sud,
 	&cmd_syscall,
+	&cmd_dump,
+	&cmd_restore,
+	&cmd_show,
 };
 
 #define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))

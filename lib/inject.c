@@ -162,13 +162,22 @@ int inject_syscall(struct inject_ctx *c, long nr, const uint64_t args[6], int64_
 		return err;
 	}
 	c->at_syscall_exit = true;	/* from here on the registers are ours */
-	for (int i = 0; i < 2; i++) {
+	for (int i = 0, retraps = 0; i < 2; i++) {
 		if (ptrace(PTRACE_SYSCALL, tid, NULL, NULL)) {
 			err = -errno;
 			sudcr_error("thread %d: cannot resume for injection: %s", tid, strerror(errno));
 			return err;
 		}
 		stop = task_wait_stop(c->t, PTRACE_SYSCALL, &status);
+		/*
+		 * A thread seized in a group-stop reports the stop once more
+		 * when first resumed (the trap notification of the seize):
+		 * resume it again.
+		 */
+		if (stop == TASK_STOP_INTERRUPT && i == 0 && retraps++ < 3) {
+			i--;
+			continue;
+		}
 		if (stop == TASK_STOP_GONE) {
 			sudcr_error("thread %d exited during an injected syscall %ld", tid, nr);
 			c->active = false;
@@ -226,10 +235,41 @@ int inject_scratch(struct inject_ctx *c, size_t len, uint64_t *addr)
 		sudcr_error("thread %d: cannot map a scratch area: %s", c->t->tid, strerror((int)-r));
 		return (int)r;
 	}
-	c->scratch = (uint64_t)r;
+	/* An ia32 address above 2 GiB comes back sign-extended. */
+	c->scratch = c->kind == ARCH_IA32 ? (uint32_t)r : (uint64_t)r;
 	c->scratch_len = len;
 	*addr = c->scratch;
 	return 0;
+}
+
+int inject_scratch_at(struct inject_ctx *c, uint64_t addr, size_t len)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	int64_t r;
+	int ret;
+
+	if (c->scratch) {
+		sudcr_error("thread %d: scratch area already mapped", c->t->tid);
+		return -EBUSY;
+	}
+	len = (len + page - 1) & ~(size_t)(page - 1);
+	ret = inject_syscall6(c, arch_sc_nr(c->kind, SC_MMAP), &r, addr, len, PROT_READ | PROT_WRITE,
+			      MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, (uint64_t)-1, 0);
+	if (ret)
+		return ret;
+	if ((uint64_t)r != addr) {
+		sudcr_error("thread %d: cannot map a scratch area at 0x%llx: %s", c->t->tid,
+			    (unsigned long long)addr, r < 0 ? strerror((int)-r) : "placed elsewhere");
+		return r < 0 ? (int)r : -EEXIST;
+	}
+	c->scratch = addr;
+	c->scratch_len = len;
+	return 0;
+}
+
+void inject_vdso_moved(struct inject_ctx *c, int64_t delta)
+{
+	c->sc_ip += delta;
 }
 
 int inject_queue_signal(struct inject_ctx *c, const siginfo_t *si)

@@ -1,38 +1,50 @@
 // SPDX-License-Identifier: MIT
-/* Parsers for /proc files. */
+/*
+ * Parsers for /proc files.
+ *
+ * The text parsers walk a NUL-terminated buffer line by line with explicit end
+ * pointers and never modify it, so the same code serves live /proc reads and
+ * crafted test input. Numbers are parsed by hand with overflow checks: the
+ * strto* family skips leading blanks, accepts signs where /proc never prints
+ * them and saturates silently, all of which would hide malformed input.
+ */
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <sudcr/proc.h>
 
-int proc_read_file(const char *path, char **buf, size_t *len)
+/* ---- reading ---- */
+
+/* Read all of @fd into a growing buffer, starting with @hint bytes. */
+static int read_fd_all(int fd, size_t hint, char **buf, size_t *len)
 {
-	size_t cap = 4096, n = 0;
+	size_t cap = hint < 256 ? 256 : hint, n = 0;
 	char *b = malloc(cap);
-	int fd;
 
 	if (!b)
 		return -ENOMEM;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		free(b);
-		return -errno;
-	}
 	for (;;) {
 		ssize_t r;
 
 		if (n + 1 >= cap) {
-			char *nb = realloc(b, cap * 2);
+			char *nb;
 
+			if (cap > SIZE_MAX / 2) {
+				free(b);
+				return -EFBIG;
+			}
+			nb = realloc(b, cap * 2);
 			if (!nb) {
 				free(b);
-				close(fd);
 				return -ENOMEM;
 			}
 			b = nb;
@@ -44,20 +56,281 @@ int proc_read_file(const char *path, char **buf, size_t *len)
 				continue;
 			r = -errno;
 			free(b);
-			close(fd);
 			return r;
 		}
 		if (r == 0)
 			break;
 		n += r;
 	}
-	close(fd);
 	b[n] = '\0';
 	*buf = b;
 	if (len)
 		*len = n;
 	return 0;
 }
+
+static int read_path_all(int dirfd, const char *path, size_t hint, char **buf, size_t *len)
+{
+	int fd, ret;
+
+	fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	ret = read_fd_all(fd, hint, buf, len);
+	close(fd);
+	return ret;
+}
+
+int proc_read_file(const char *path, char **buf, size_t *len)
+{
+	return read_path_all(AT_FDCWD, path, 4096, buf, len);
+}
+
+static void proc_path(char *b, size_t n, pid_t pid, pid_t tid, const char *name)
+{
+	if (tid)
+		snprintf(b, n, "/proc/%d/task/%d/%s", pid, tid, name);
+	else
+		snprintf(b, n, "/proc/%d/%s", pid, name);
+}
+
+/*
+ * A file under /proc/PID that is missing: the process is gone (-ESRCH), or
+ * this one file does not exist for it (-ENOENT).
+ */
+static int proc_missing(pid_t pid, pid_t tid)
+{
+	char path[64];
+
+	proc_path(path, sizeof(path), pid, tid, "");
+	if (access(path, F_OK) && errno == ENOENT)
+		return -ESRCH;
+	return -ENOENT;
+}
+
+/* Read /proc/PID[/task/TID]/@name; a missing file means the task is gone. */
+static int read_task_file(pid_t pid, pid_t tid, const char *name, size_t hint, char **buf,
+			  size_t *len)
+{
+	char path[96];
+	int ret;
+
+	if (pid <= 0 || tid < 0)
+		return -EINVAL;
+	proc_path(path, sizeof(path), pid, tid, name);
+	ret = read_path_all(AT_FDCWD, path, hint, buf, len);
+	return ret == -ENOENT ? -ESRCH : ret;
+}
+
+/* Make room for one more element of @size in *@arr holding @n of *@cap. */
+static int grow(void **arr, int *cap, int n, size_t size)
+{
+	int ncap;
+	void *na;
+
+	if (n < *cap)
+		return 0;
+	if (*cap > INT_MAX / 2)
+		return -ENOMEM;
+	ncap = *cap ? *cap * 2 : 16;
+	if ((size_t)ncap > SIZE_MAX / size)
+		return -ENOMEM;
+	na = realloc(*arr, (size_t)ncap * size);
+	if (!na)
+		return -ENOMEM;
+	*arr = na;
+	*cap = ncap;
+	return 0;
+}
+
+/* ---- scanning ---- */
+
+/* Next line of *@pos as [*@ls, *@le), without its newline. */
+static bool next_line(const char **pos, const char **ls, const char **le)
+{
+	const char *p = *pos, *nl;
+
+	if (!*p)
+		return false;
+	nl = strchr(p, '\n');
+	if (!nl)
+		nl = p + strlen(p);
+	*ls = p;
+	*le = nl;
+	*pos = *nl ? nl + 1 : nl;
+	return true;
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+static int scan_hex(const char **p, const char *end, uint64_t *v)
+{
+	const char *s = *p;
+	uint64_t x = 0;
+	int d;
+
+	if (s >= end || hexval(*s) < 0)
+		return -EINVAL;
+	for (; s < end && (d = hexval(*s)) >= 0; s++) {
+		if (x >> 60)
+			return -EINVAL;
+		x = x << 4 | d;
+	}
+	*p = s;
+	*v = x;
+	return 0;
+}
+
+static int scan_udec(const char **p, const char *end, uint64_t *v)
+{
+	const char *s = *p;
+	uint64_t x = 0;
+
+	if (s >= end || !isdigit((unsigned char)*s))
+		return -EINVAL;
+	for (; s < end && isdigit((unsigned char)*s); s++) {
+		unsigned d = *s - '0';
+
+		if (x > (UINT64_MAX - d) / 10)
+			return -EINVAL;
+		x = x * 10 + d;
+	}
+	*p = s;
+	*v = x;
+	return 0;
+}
+
+static int scan_sdec(const char **p, const char *end, int64_t *v)
+{
+	const char *s = *p;
+	bool neg = false;
+	uint64_t u;
+
+	if (s < end && *s == '-') {
+		neg = true;
+		s++;
+	}
+	if (scan_udec(&s, end, &u))
+		return -EINVAL;
+	if (neg ? u > (uint64_t)INT64_MAX + 1 : u > INT64_MAX)
+		return -EINVAL;
+	*v = neg ? (int64_t)(0 - u) : (int64_t)u;
+	*p = s;
+	return 0;
+}
+
+static int scan_int(const char **p, const char *end, int *v)
+{
+	int64_t x;
+
+	if (scan_sdec(p, end, &x) || x < INT_MIN || x > INT_MAX)
+		return -EINVAL;
+	*v = (int)x;
+	return 0;
+}
+
+static int scan_oct(const char **p, const char *end, uint64_t *v)
+{
+	const char *s = *p;
+	uint64_t x = 0;
+
+	if (s >= end || *s < '0' || *s > '7')
+		return -EINVAL;
+	for (; s < end && *s >= '0' && *s <= '7'; s++) {
+		if (x >> 61)
+			return -EINVAL;
+		x = x << 3 | (uint64_t)(*s - '0');
+	}
+	*p = s;
+	*v = x;
+	return 0;
+}
+
+static bool scan_char(const char **p, const char *end, char c)
+{
+	if (*p >= end || **p != c)
+		return false;
+	(*p)++;
+	return true;
+}
+
+static bool scan_word(const char **p, const char *end, const char *w)
+{
+	size_t n = strlen(w);
+
+	if ((size_t)(end - *p) < n || memcmp(*p, w, n))
+		return false;
+	*p += n;
+	return true;
+}
+
+static void skip_blanks(const char **p, const char *end)
+{
+	while (*p < end && (**p == ' ' || **p == '\t'))
+		(*p)++;
+}
+
+/* Nothing but blanks left on the line. */
+static bool at_eol(const char *p, const char *end)
+{
+	skip_blanks(&p, end);
+	return p == end;
+}
+
+/*
+ * "Key:<blanks>value" lines. Returns the key span and the value start, or
+ * false for a line without ':'.
+ */
+static bool split_key(const char *ls, const char *le, const char **ke, const char **val)
+{
+	const char *c = memchr(ls, ':', le - ls);
+
+	if (!c)
+		return false;
+	*ke = c;
+	*val = c + 1;
+	skip_blanks(val, le);
+	return true;
+}
+
+static bool key_is(const char *ks, const char *ke, const char *name)
+{
+	size_t n = strlen(name);
+
+	return (size_t)(ke - ks) == n && !memcmp(ks, name, n);
+}
+
+/* Whole-value parsers: the value must be followed by nothing but blanks. */
+static int val_int(const char *p, const char *end, int *v)
+{
+	return scan_int(&p, end, v) || !at_eol(p, end) ? -EINVAL : 0;
+}
+
+static int val_udec(const char *p, const char *end, uint64_t *v)
+{
+	return scan_udec(&p, end, v) || !at_eol(p, end) ? -EINVAL : 0;
+}
+
+static int val_hex(const char *p, const char *end, uint64_t *v)
+{
+	return scan_hex(&p, end, v) || !at_eol(p, end) ? -EINVAL : 0;
+}
+
+static int val_oct(const char *p, const char *end, uint64_t *v)
+{
+	return scan_oct(&p, end, v) || !at_eol(p, end) ? -EINVAL : 0;
+}
+
+/* ---- tasks, status ---- */
 
 int proc_list_tasks(pid_t pid, pid_t **tids, int *nr)
 {
@@ -120,56 +393,981 @@ int proc_thread_state(pid_t pid, pid_t tid, char *state)
 	return 0;
 }
 
-static uint64_t parse_hex_field(const char *s)
+/* "Uid:\t0\t0\t0\t0" */
+static int val_ids4(const char *p, const char *end, uint32_t out[4])
 {
-	return strtoull(s, NULL, 16);
+	for (int i = 0; i < 4; i++) {
+		uint64_t x;
+
+		skip_blanks(&p, end);
+		if (scan_udec(&p, end, &x) || x > UINT32_MAX)
+			return -EINVAL;
+		out[i] = (uint32_t)x;
+	}
+	return at_eol(p, end) ? 0 : -EINVAL;
+}
+
+int proc_parse_status_buf(const char *buf, struct proc_status *st)
+{
+	const char *pos = buf, *ls, *le;
+
+	memset(st, 0, sizeof(*st));
+	st->umask = -1;
+	while (next_line(&pos, &ls, &le)) {
+		const char *ke, *v;
+		uint32_t ids[4];
+		uint64_t x;
+		int ret = 0;
+
+		if (!split_key(ls, le, &ke, &v))
+			continue;
+		if (key_is(ls, ke, "Name")) {
+			size_t n = le - v;
+
+			if (n >= sizeof(st->name))
+				n = sizeof(st->name) - 1;
+			memcpy(st->name, v, n);
+			st->name[n] = '\0';
+		} else if (key_is(ls, ke, "Umask")) {
+			ret = val_oct(v, le, &x);
+			if (!ret && x > 0777)
+				ret = -EINVAL;
+			st->umask = (int)x;
+		} else if (key_is(ls, ke, "Tgid")) {
+			ret = val_int(v, le, &st->tgid);
+		} else if (key_is(ls, ke, "PPid")) {
+			ret = val_int(v, le, &st->ppid);
+		} else if (key_is(ls, ke, "TracerPid")) {
+			ret = val_int(v, le, &st->tracer_pid);
+		} else if (key_is(ls, ke, "Uid")) {
+			ret = val_ids4(v, le, ids);
+			for (int i = 0; !ret && i < 4; i++)
+				st->uid[i] = ids[i];
+		} else if (key_is(ls, ke, "Gid")) {
+			ret = val_ids4(v, le, ids);
+			for (int i = 0; !ret && i < 4; i++)
+				st->gid[i] = ids[i];
+		} else if (key_is(ls, ke, "Threads")) {
+			ret = val_int(v, le, &st->threads);
+		} else if (key_is(ls, ke, "SigQ")) {
+			ret = scan_udec(&v, le, &st->sigq_queued) || !scan_char(&v, le, '/') ||
+			      val_udec(v, le, &st->sigq_limit) ? -EINVAL : 0;
+		} else if (key_is(ls, ke, "SigPnd")) {
+			ret = val_hex(v, le, &st->sig_pnd);
+		} else if (key_is(ls, ke, "ShdPnd")) {
+			ret = val_hex(v, le, &st->shd_pnd);
+		} else if (key_is(ls, ke, "SigBlk")) {
+			ret = val_hex(v, le, &st->sig_blk);
+		} else if (key_is(ls, ke, "SigIgn")) {
+			ret = val_hex(v, le, &st->sig_ign);
+		} else if (key_is(ls, ke, "SigCgt")) {
+			ret = val_hex(v, le, &st->sig_cgt);
+		} else if (key_is(ls, ke, "CapInh")) {
+			ret = val_hex(v, le, &st->cap_inh);
+		} else if (key_is(ls, ke, "CapPrm")) {
+			ret = val_hex(v, le, &st->cap_prm);
+		} else if (key_is(ls, ke, "CapEff")) {
+			ret = val_hex(v, le, &st->cap_eff);
+		} else if (key_is(ls, ke, "CapBnd")) {
+			ret = val_hex(v, le, &st->cap_bnd);
+		} else if (key_is(ls, ke, "CapAmb")) {
+			ret = val_hex(v, le, &st->cap_amb);
+		} else if (key_is(ls, ke, "NoNewPrivs")) {
+			ret = val_int(v, le, &st->no_new_privs);
+		} else if (key_is(ls, ke, "Seccomp")) {
+			ret = val_int(v, le, &st->seccomp);
+		} else if (key_is(ls, ke, "Seccomp_filters")) {
+			ret = val_int(v, le, &st->seccomp_filters);
+		}
+		if (ret)
+			return -EINVAL;
+	}
+	return 0;
 }
 
 int proc_parse_status(pid_t pid, pid_t tid, struct proc_status *st)
 {
-	char path[64], *buf, *line, *save = NULL;
+	char *buf;
 	int ret;
 
-	if (tid)
-		snprintf(path, sizeof(path), "/proc/%d/task/%d/status", pid, tid);
-	else
-		snprintf(path, sizeof(path), "/proc/%d/status", pid);
-	ret = proc_read_file(path, &buf, NULL);
+	ret = read_task_file(pid, tid, "status", 4096, &buf, NULL);
 	if (ret)
-		return ret == -ENOENT ? -ESRCH : ret;
-	memset(st, 0, sizeof(*st));
-	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		char *v = strchr(line, ':');
-
-		if (!v)
-			continue;
-		*v++ = '\0';
-		while (*v == ' ' || *v == '\t')
-			v++;
-		if (!strcmp(line, "Name"))
-			snprintf(st->name, sizeof(st->name), "%s", v);
-		else if (!strcmp(line, "Tgid"))
-			st->tgid = atoi(v);
-		else if (!strcmp(line, "PPid"))
-			st->ppid = atoi(v);
-		else if (!strcmp(line, "TracerPid"))
-			st->tracer_pid = atoi(v);
-		else if (!strcmp(line, "Seccomp"))
-			st->seccomp = atoi(v);
-		else if (!strcmp(line, "SigBlk"))
-			st->sig_blk = parse_hex_field(v);
-		else if (!strcmp(line, "SigPnd"))
-			st->sig_pnd = parse_hex_field(v);
-		else if (!strcmp(line, "ShdPnd"))
-			st->shd_pnd = parse_hex_field(v);
-		else if (!strcmp(line, "SigIgn"))
-			st->sig_ign = parse_hex_field(v);
-		else if (!strcmp(line, "SigCgt"))
-			st->sig_cgt = parse_hex_field(v);
-	}
+		return ret;
+	ret = proc_parse_status_buf(buf, st);
 	free(buf);
+	return ret;
+}
+
+/* ---- maps, smaps ---- */
+
+static const struct {
+	char code[2];
+	uint64_t bit;
+} vmflag_codes[] = {
+	{ "rd", PROC_VMF_RD }, { "wr", PROC_VMF_WR }, { "ex", PROC_VMF_EX },
+	{ "sh", PROC_VMF_SH }, { "mr", PROC_VMF_MR }, { "mw", PROC_VMF_MW },
+	{ "me", PROC_VMF_ME }, { "ms", PROC_VMF_MS }, { "gd", PROC_VMF_GD },
+	{ "pf", PROC_VMF_PF }, { "dw", PROC_VMF_DW }, { "lo", PROC_VMF_LO },
+	{ "io", PROC_VMF_IO }, { "sr", PROC_VMF_SR }, { "rr", PROC_VMF_RR },
+	{ "dc", PROC_VMF_DC }, { "de", PROC_VMF_DE }, { "ac", PROC_VMF_AC },
+	{ "nr", PROC_VMF_NR }, { "ht", PROC_VMF_HT }, { "sf", PROC_VMF_SF },
+	{ "nl", PROC_VMF_NL }, { "ar", PROC_VMF_AR }, { "wf", PROC_VMF_WF },
+	{ "dd", PROC_VMF_DD }, { "sd", PROC_VMF_SD }, { "mm", PROC_VMF_MM },
+	{ "hg", PROC_VMF_HG }, { "nh", PROC_VMF_NH }, { "mg", PROC_VMF_MG },
+	{ "um", PROC_VMF_UM }, { "uw", PROC_VMF_UW }, { "ss", PROC_VMF_SS },
+	{ "lf", PROC_VMF_LF }, { "ui", PROC_VMF_UI }, { "sl", PROC_VMF_SL },
+	{ "dp", PROC_VMF_DP }, { "bt", PROC_VMF_BT }, { "mt", PROC_VMF_MT },
+};
+
+static int parse_vmflags(const char *p, const char *end, uint64_t *flags)
+{
+	uint64_t f = 0;
+
+	for (;;) {
+		const char *t;
+		size_t i;
+
+		skip_blanks(&p, end);
+		if (p == end)
+			break;
+		t = p;
+		while (p < end && *p != ' ' && *p != '\t')
+			p++;
+		if (p - t != 2)
+			return -EINVAL;
+		for (i = 0; i < sizeof(vmflag_codes) / sizeof(vmflag_codes[0]); i++)
+			if (t[0] == vmflag_codes[i].code[0] && t[1] == vmflag_codes[i].code[1])
+				break;
+		if (i < sizeof(vmflag_codes) / sizeof(vmflag_codes[0]))
+			f |= vmflag_codes[i].bit;
+		else
+			f |= PROC_VMF_UNKNOWN;
+	}
+	*flags = f;
 	return 0;
 }
+
+/* "Rss:   123 kB" -> bytes */
+static int parse_kb(const char *p, const char *end, uint64_t *bytes)
+{
+	uint64_t kb;
+
+	if (scan_udec(&p, end, &kb))
+		return -EINVAL;
+	skip_blanks(&p, end);
+	scan_word(&p, end, "kB");
+	if (!at_eol(p, end) || kb > UINT64_MAX / 1024)
+		return -EINVAL;
+	*bytes = kb * 1024;
+	return 0;
+}
+
+static bool starts_with(const char *s, const char *prefix)
+{
+	return !strncmp(s, prefix, strlen(prefix));
+}
+
+static enum proc_vma_kind vma_kind(const char *path)
+{
+	size_t n = strlen(path);
+
+	if (!n)
+		return VMA_PLAIN;
+	/* d_path() results start with '/' or a d_dname() prefix, never '['. */
+	if (path[0] != '[' || path[n - 1] != ']')
+		return VMA_FILE;
+	if (!strcmp(path, "[heap]"))
+		return VMA_HEAP;
+	/* "[stack:TID]" was printed for thread stacks before 4.5. */
+	if (!strcmp(path, "[stack]") || starts_with(path, "[stack:"))
+		return VMA_STACK;
+	if (!strcmp(path, "[vdso]"))
+		return VMA_VDSO;
+	if (!strcmp(path, "[vvar]"))
+		return VMA_VVAR;
+	if (!strcmp(path, "[vvar_vclock]"))
+		return VMA_VVAR_VCLOCK;
+	if (!strcmp(path, "[vsyscall]"))
+		return VMA_VSYSCALL;
+	if (starts_with(path, "[anon:") || starts_with(path, "[anon_shmem:"))
+		return VMA_ANON_NAMED;
+	return VMA_OTHER_SPECIAL;
+}
+
+/* A maps line starts with a hex run and a '-'; smaps field lines never do. */
+static bool is_vma_header(const char *ls, const char *le)
+{
+	const char *p = ls;
+
+	while (p < le && hexval(*p) >= 0)
+		p++;
+	return p > ls && p < le && *p == '-';
+}
+
+/*
+ * "start-end perms pgoff maj:min ino[ <pad>path]". The kernel pads the path
+ * column with spaces; a path itself starts with '/', '[' or a d_dname()
+ * prefix, never a space, so skipping the padding cannot eat part of a name.
+ * Spaces inside and at the end of the path are kept.
+ */
+static int parse_vma_header(const char *p, const char *end, struct proc_vma *v)
+{
+	static const char deleted[] = " (deleted)";
+	const size_t dlen = sizeof(deleted) - 1;
+	uint64_t maj, min;
+	size_t n;
+
+	if (scan_hex(&p, end, &v->start) || !scan_char(&p, end, '-') ||
+	    scan_hex(&p, end, &v->end) || !scan_char(&p, end, ' '))
+		return -EINVAL;
+	if (v->start >= v->end || end - p < 5)
+		return -EINVAL;
+	v->prot = 0;
+	if (p[0] == 'r')
+		v->prot |= PROT_READ;
+	else if (p[0] != '-')
+		return -EINVAL;
+	if (p[1] == 'w')
+		v->prot |= PROT_WRITE;
+	else if (p[1] != '-')
+		return -EINVAL;
+	if (p[2] == 'x')
+		v->prot |= PROT_EXEC;
+	else if (p[2] != '-')
+		return -EINVAL;
+	if (p[3] != 's' && p[3] != 'p')
+		return -EINVAL;
+	v->shared = p[3] == 's';
+	p += 4;
+	if (!scan_char(&p, end, ' ') || scan_hex(&p, end, &v->pgoff) || !scan_char(&p, end, ' ') ||
+	    scan_hex(&p, end, &maj) || !scan_char(&p, end, ':') || scan_hex(&p, end, &min) ||
+	    !scan_char(&p, end, ' ') || scan_udec(&p, end, &v->ino))
+		return -EINVAL;
+	if (maj > UINT32_MAX || min > UINT32_MAX)
+		return -EINVAL;
+	v->dev_major = (uint32_t)maj;
+	v->dev_minor = (uint32_t)min;
+	if (p < end && *p != ' ')
+		return -EINVAL;
+	while (p < end && *p == ' ')
+		p++;
+	n = end - p;
+	if (n >= sizeof(v->path))
+		return -ENAMETOOLONG;
+	memcpy(v->path, p, n);
+	v->path[n] = '\0';
+	v->kind = vma_kind(v->path);
+	v->deleted = false;
+	if (v->kind == VMA_FILE && n > dlen && !memcmp(v->path + n - dlen, deleted, dlen)) {
+		v->path[n - dlen] = '\0';
+		v->deleted = true;
+	}
+	v->vmflags = 0;
+	v->rss = v->anonymous = v->swap = 0;
+	v->has_smaps = false;
+	return 0;
+}
+
+static bool is_key_char(char c)
+{
+	return isalnum((unsigned char)c) || c == '_';
+}
+
+static int parse_smaps_field(const char *ls, const char *le, struct proc_vma *v)
+{
+	const char *ke, *val, *k;
+
+	if (!split_key(ls, le, &ke, &val) || ke == ls)
+		return -EINVAL;
+	for (k = ls; k < ke; k++)
+		if (!is_key_char(*k))
+			return -EINVAL;
+	if (key_is(ls, ke, "Rss"))
+		return parse_kb(val, le, &v->rss);
+	if (key_is(ls, ke, "Anonymous"))
+		return parse_kb(val, le, &v->anonymous);
+	if (key_is(ls, ke, "Swap"))
+		return parse_kb(val, le, &v->swap);
+	if (key_is(ls, ke, "VmFlags")) {
+		v->has_smaps = true;
+		return parse_vmflags(val, le, &v->vmflags);
+	}
+	return 0;
+}
+
+int proc_parse_smaps_buf(const char *buf, struct proc_vma **vmas, int *nr)
+{
+	const char *pos = buf, *ls, *le;
+	struct proc_vma *v = NULL;
+	int n = 0, cap = 0, ret = 0;
+
+	/*
+	 * Size the array in one go: each entry is over 4 KiB (the path), and
+	 * growing it by doubling costs more than a pass over the text.
+	 */
+	while (next_line(&pos, &ls, &le))
+		if (cap < INT_MAX && is_vma_header(ls, le))
+			cap++;
+	if (cap) {
+		if ((size_t)cap > SIZE_MAX / sizeof(*v))
+			return -ENOMEM;
+		v = malloc((size_t)cap * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+	}
+	pos = buf;
+	while (next_line(&pos, &ls, &le)) {
+		if (ls == le)
+			continue;
+		if (is_vma_header(ls, le)) {
+			ret = grow((void **)&v, &cap, n, sizeof(*v));
+			if (ret)
+				goto out_free;
+			ret = parse_vma_header(ls, le, &v[n]);
+			if (ret)
+				goto out_free;
+			/* The kernel lists mappings in order and without overlap. */
+			if (n && v[n].start < v[n - 1].end) {
+				ret = -EINVAL;
+				goto out_free;
+			}
+			n++;
+			continue;
+		}
+		if (!n) {
+			ret = -EINVAL;
+			goto out_free;
+		}
+		ret = parse_smaps_field(ls, le, &v[n - 1]);
+		if (ret)
+			goto out_free;
+	}
+	*vmas = v;
+	*nr = n;
+	return 0;
+
+out_free:
+	free(v);
+	return ret;
+}
+
+int proc_parse_maps(pid_t pid, struct proc_vma **vmas, int *nr)
+{
+	char *buf;
+	int ret;
+
+	/* Hundreds of bytes per mapping: start big to spare a few doublings. */
+	ret = read_task_file(pid, 0, "smaps", 64 << 10, &buf, NULL);
+	if (ret)
+		return ret;
+	ret = proc_parse_smaps_buf(buf, vmas, nr);
+	free(buf);
+	return ret;
+}
+
+const char *proc_vma_kind_name(enum proc_vma_kind kind)
+{
+	switch (kind) {
+	case VMA_PLAIN:		return "anon";
+	case VMA_HEAP:		return "heap";
+	case VMA_STACK:		return "stack";
+	case VMA_VDSO:		return "vdso";
+	case VMA_VVAR:		return "vvar";
+	case VMA_VVAR_VCLOCK:	return "vvar_vclock";
+	case VMA_VSYSCALL:	return "vsyscall";
+	case VMA_ANON_NAMED:	return "anon_named";
+	case VMA_FILE:		return "file";
+	case VMA_OTHER_SPECIAL:	return "special";
+	}
+	return "?";
+}
+
+/* ---- stat ---- */
+
+/* Fields 4..52 of stat, the numbers after the state. */
+#define STAT_FIRST	4
+#define STAT_LAST	52
+
+struct stat_num {
+	bool neg;
+	uint64_t u;	/* magnitude */
+};
+
+static int stat_u64(const struct stat_num *f, int i, uint64_t *v)
+{
+	if (f[i].neg)
+		return -EINVAL;
+	*v = f[i].u;
+	return 0;
+}
+
+static int stat_u32(const struct stat_num *f, int i, uint32_t *v)
+{
+	if (f[i].neg || f[i].u > UINT32_MAX)
+		return -EINVAL;
+	*v = (uint32_t)f[i].u;
+	return 0;
+}
+
+static int stat_int(const struct stat_num *f, int i, int *v)
+{
+	if (f[i].neg ? f[i].u > (uint64_t)INT_MAX + 1 : f[i].u > INT_MAX)
+		return -EINVAL;
+	*v = f[i].neg ? (int)(-(int64_t)f[i].u) : (int)f[i].u;
+	return 0;
+}
+
+static int stat_s64(const struct stat_num *f, int i, int64_t *v)
+{
+	if (f[i].neg ? f[i].u > (uint64_t)INT64_MAX + 1 : f[i].u > INT64_MAX)
+		return -EINVAL;
+	*v = f[i].neg ? (int64_t)(0 - f[i].u) : (int64_t)f[i].u;
+	return 0;
+}
+
+int proc_parse_stat_buf(const char *buf, struct proc_stat *st)
+{
+	struct stat_num f[STAT_LAST + 1];
+	const char *open, *close, *p, *end;
+	int64_t pid;
+	size_t n;
+	int err = 0;
+
+	/*
+	 * "pid (comm) S ...": comm may hold anything, ')' and spaces and
+	 * newlines included, but nothing after it holds a ')'.
+	 */
+	p = buf;
+	end = buf + strlen(buf);
+	open = strchr(buf, '(');
+	close = strrchr(buf, ')');
+	if (!open || !close || close < open)
+		return -EINVAL;
+	if (scan_sdec(&p, open, &pid) || pid < 0 || pid > INT_MAX || !scan_char(&p, open, ' ') ||
+	    p != open)
+		return -EINVAL;
+	memset(st, 0, sizeof(*st));
+	st->pid = (pid_t)pid;
+	n = close - open - 1;
+	if (n >= sizeof(st->comm))
+		n = sizeof(st->comm) - 1;
+	memcpy(st->comm, open + 1, n);
+	st->comm[n] = '\0';
+
+	p = close + 1;
+	if (end > p && end[-1] == '\n')
+		end--;
+	if (!scan_char(&p, end, ' ') || p >= end || !isgraph((unsigned char)*p))
+		return -EINVAL;
+	st->state = *p++;
+	for (int i = STAT_FIRST; i <= STAT_LAST; i++) {
+		if (!scan_char(&p, end, ' '))
+			return -EINVAL;
+		f[i].neg = scan_char(&p, end, '-');
+		if (scan_udec(&p, end, &f[i].u))
+			return -EINVAL;
+	}
+	/* Later kernels may append fields. */
+	if (p != end && *p != ' ')
+		return -EINVAL;
+
+	err |= stat_int(f, 4, &st->ppid);
+	err |= stat_int(f, 5, &st->pgrp);
+	err |= stat_int(f, 6, &st->session);
+	err |= stat_int(f, 7, &st->tty_nr);
+	err |= stat_int(f, 8, &st->tpgid);
+	err |= stat_u32(f, 9, &st->flags);
+	err |= stat_u64(f, 10, &st->minflt);
+	err |= stat_u64(f, 12, &st->majflt);
+	err |= stat_u64(f, 14, &st->utime);
+	err |= stat_u64(f, 15, &st->stime);
+	err |= stat_s64(f, 18, &st->priority);
+	err |= stat_s64(f, 19, &st->nice);
+	err |= stat_int(f, 20, &st->num_threads);
+	err |= stat_u64(f, 22, &st->start_time);
+	err |= stat_u64(f, 23, &st->vsize);
+	err |= stat_u64(f, 24, &st->rss);
+	err |= stat_u64(f, 25, &st->rsslim);
+	err |= stat_u64(f, 26, &st->start_code);
+	err |= stat_u64(f, 27, &st->end_code);
+	err |= stat_u64(f, 28, &st->start_stack);
+	err |= stat_int(f, 38, &st->exit_signal);
+	err |= stat_int(f, 39, &st->processor);
+	err |= stat_u32(f, 40, &st->rt_priority);
+	err |= stat_u32(f, 41, &st->policy);
+	err |= stat_u64(f, 45, &st->start_data);
+	err |= stat_u64(f, 46, &st->end_data);
+	err |= stat_u64(f, 47, &st->start_brk);
+	err |= stat_u64(f, 48, &st->arg_start);
+	err |= stat_u64(f, 49, &st->arg_end);
+	err |= stat_u64(f, 50, &st->env_start);
+	err |= stat_u64(f, 51, &st->env_end);
+	err |= stat_int(f, 52, &st->exit_code);
+	return err ? -EINVAL : 0;
+}
+
+int proc_parse_stat(pid_t pid, pid_t tid, struct proc_stat *st)
+{
+	char *buf;
+	int ret;
+
+	ret = read_task_file(pid, tid, "stat", 1024, &buf, NULL);
+	if (ret)
+		return ret;
+	ret = proc_parse_stat_buf(buf, st);
+	free(buf);
+	return ret;
+}
+
+/* ---- auxv ---- */
+
+int proc_parse_auxv_buf(const void *buf, size_t len, bool compat32, uint64_t *out, int max,
+			int *nr)
+{
+	size_t wsz = compat32 ? 4 : 8;
+	const unsigned char *b = buf;
+	int n = 0;
+
+	if (max < 0)
+		return -EINVAL;
+	if (!len) {
+		*nr = 0;
+		return 0;
+	}
+	for (size_t off = 0; off + 2 * wsz <= len; off += 2 * wsz) {
+		uint64_t type, val;
+
+		if (compat32) {
+			uint32_t t32, v32;
+
+			memcpy(&t32, b + off, 4);
+			memcpy(&v32, b + off + 4, 4);
+			type = t32;
+			val = v32;
+		} else {
+			memcpy(&type, b + off, 8);
+			memcpy(&val, b + off + 8, 8);
+		}
+		if (n > max - 2)
+			return -ENOSPC;
+		out[n++] = type;
+		out[n++] = val;
+		if (type == 0) {	/* AT_NULL */
+			*nr = n;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+int proc_read_auxv(pid_t pid, bool compat32, uint64_t *out, int max, int *nr)
+{
+	char *buf;
+	size_t len;
+	int ret;
+
+	ret = read_task_file(pid, 0, "auxv", 1024, &buf, &len);
+	/* Zombies and kernel threads have no mm: the kernel refuses the open. */
+	if (ret == -ESRCH && proc_missing(pid, 0) == -ENOENT) {
+		*nr = 0;
+		return 0;
+	}
+	if (ret)
+		return ret;
+	ret = proc_parse_auxv_buf(buf, len, compat32, out, max, nr);
+	free(buf);
+	return ret;
+}
+
+int proc_auxv_get(const uint64_t *auxv, int nr, uint64_t type, uint64_t *val)
+{
+	for (int i = 0; i + 1 < nr; i += 2) {
+		if (auxv[i] == type) {
+			*val = auxv[i + 1];
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+/* ---- fd, fdinfo ---- */
+
+/* "(sec, nsec)" of timerfd's it_value and it_interval */
+static int val_timespec(const char *p, const char *end, uint64_t *sec, uint64_t *nsec)
+{
+	if (!scan_char(&p, end, '(') || scan_udec(&p, end, sec) || !scan_char(&p, end, ','))
+		return -EINVAL;
+	skip_blanks(&p, end);
+	if (scan_udec(&p, end, nsec) || !scan_char(&p, end, ')') || !at_eol(p, end))
+		return -EINVAL;
+	return 0;
+}
+
+int proc_parse_fdinfo_buf(const char *buf, struct proc_fd *fd)
+{
+	const size_t off = offsetof(struct proc_fd, pos);
+	const char *pos = buf, *ls, *le;
+	bool seen_pos = false, seen_flags = false, seen_mnt = false, seen_ino = false;
+
+	memset((char *)fd + off, 0, sizeof(*fd) - off);
+	fd->pidfd_pid = -1;
+	while (next_line(&pos, &ls, &le)) {
+		const char *ke, *v;
+		uint64_t x;
+		int64_t s;
+		int ret = 0;
+
+		/* epoll "tfd:", inotify, fanotify, "lock:" and others: not ours. */
+		if (!split_key(ls, le, &ke, &v))
+			continue;
+		if (key_is(ls, ke, "pos")) {
+			ret = scan_sdec(&v, le, &s) || !at_eol(v, le) ? -EINVAL : 0;
+			fd->pos = (uint64_t)s;
+			seen_pos = true;
+		} else if (key_is(ls, ke, "flags")) {
+			ret = val_oct(v, le, &x);
+			if (!ret && x > UINT32_MAX)
+				ret = -EINVAL;
+			fd->flags = (uint32_t)x;
+			seen_flags = true;
+		} else if (key_is(ls, ke, "mnt_id")) {
+			ret = val_int(v, le, &fd->mnt_id);
+			seen_mnt = true;
+		} else if (key_is(ls, ke, "ino")) {
+			ret = val_udec(v, le, &fd->ino);
+			seen_ino = true;
+		} else if (key_is(ls, ke, "eventfd-count")) {
+			/* printed "%16llx": padded with blanks, skipped by split_key() */
+			ret = val_hex(v, le, &fd->eventfd_count);
+			fd->has_eventfd = true;
+		} else if (key_is(ls, ke, "eventfd-id")) {
+			ret = val_int(v, le, &fd->eventfd_id);
+		} else if (key_is(ls, ke, "eventfd-semaphore")) {
+			ret = val_udec(v, le, &x);
+			fd->eventfd_semaphore = x != 0;
+		} else if (key_is(ls, ke, "sigmask")) {
+			ret = val_hex(v, le, &fd->signalfd_mask);
+			fd->has_signalfd = true;
+		} else if (key_is(ls, ke, "clockid")) {
+			ret = val_int(v, le, &fd->timerfd_clockid);
+			fd->has_timerfd = true;
+		} else if (key_is(ls, ke, "ticks")) {
+			ret = val_udec(v, le, &fd->timerfd_ticks);
+		} else if (key_is(ls, ke, "settime flags")) {
+			ret = val_oct(v, le, &x);
+			if (!ret && x > UINT32_MAX)
+				ret = -EINVAL;
+			fd->timerfd_settime_flags = (uint32_t)x;
+		} else if (key_is(ls, ke, "it_value")) {
+			ret = val_timespec(v, le, &fd->timerfd_value_sec, &fd->timerfd_value_nsec);
+		} else if (key_is(ls, ke, "it_interval")) {
+			ret = val_timespec(v, le, &fd->timerfd_interval_sec,
+					   &fd->timerfd_interval_nsec);
+		} else if (key_is(ls, ke, "Pid")) {
+			ret = val_int(v, le, &fd->pidfd_pid);
+			fd->has_pidfd = true;
+		}
+		if (ret)
+			return -EINVAL;
+	}
+	if (!seen_pos || !seen_flags || !seen_mnt || !seen_ino)
+		return -EINVAL;
+	return 0;
+}
+
+/* One fd through directory fds of /proc/PID/fd and /proc/PID/fdinfo. */
+static int read_fd_at(int fd_dir, int info_dir, int nfd, struct proc_fd *out)
+{
+	char name[16], *buf;
+	ssize_t r;
+	int ret;
+
+	snprintf(name, sizeof(name), "%d", nfd);
+	r = readlinkat(fd_dir, name, out->link, sizeof(out->link));
+	if (r < 0)
+		return -errno;
+	if ((size_t)r >= sizeof(out->link))
+		return -ENAMETOOLONG;
+	out->link[r] = '\0';
+	out->fd = nfd;
+	ret = read_path_all(info_dir, name, 512, &buf, NULL);
+	if (ret)
+		return ret;
+	ret = proc_parse_fdinfo_buf(buf, out);
+	free(buf);
+	return ret;
+}
+
+static int open_task_dir(pid_t pid, const char *name)
+{
+	char path[64];
+	int fd;
+
+	if (pid <= 0)
+		return -EINVAL;
+	proc_path(path, sizeof(path), pid, 0, name);
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? -ESRCH : -errno;
+	return fd;
+}
+
+int proc_read_fd(pid_t pid, int fd, struct proc_fd *out)
+{
+	int fd_dir, info_dir, ret;
+
+	if (fd < 0)
+		return -EINVAL;
+	fd_dir = open_task_dir(pid, "fd");
+	if (fd_dir < 0)
+		return fd_dir;
+	info_dir = open_task_dir(pid, "fdinfo");
+	if (info_dir < 0) {
+		ret = info_dir;
+		goto out_fd_dir;
+	}
+	ret = read_fd_at(fd_dir, info_dir, fd, out);
+	close(info_dir);
+out_fd_dir:
+	close(fd_dir);
+	return ret;
+}
+
+static int cmp_fd(const void *a, const void *b)
+{
+	const struct proc_fd *x = a, *y = b;
+
+	return (x->fd > y->fd) - (x->fd < y->fd);
+}
+
+int proc_list_fds(pid_t pid, struct proc_fd **fds, int *nr)
+{
+	struct proc_fd *v = NULL;
+	int fd_dir, info_dir, n = 0, cap = 0, ret;
+	struct dirent *de;
+	DIR *d;
+
+	fd_dir = open_task_dir(pid, "fd");
+	if (fd_dir < 0)
+		return fd_dir;
+	info_dir = open_task_dir(pid, "fdinfo");
+	if (info_dir < 0) {
+		close(fd_dir);
+		return info_dir;
+	}
+	d = fdopendir(fd_dir);
+	if (!d) {
+		ret = -errno;
+		close(fd_dir);
+		goto out_info;
+	}
+	ret = 0;
+	errno = 0;
+	while ((de = readdir(d))) {
+		const char *p = de->d_name;
+		int nfd;
+
+		if (!isdigit((unsigned char)*p))
+			continue;
+		if (val_int(p, p + strlen(p), &nfd) || nfd < 0)
+			continue;
+		ret = grow((void **)&v, &cap, n, sizeof(*v));
+		if (ret)
+			goto out_free;
+		ret = read_fd_at(dirfd(d), info_dir, nfd, &v[n]);
+		if (ret == -ENOENT) {	/* closed meanwhile */
+			ret = 0;
+			continue;
+		}
+		if (ret)
+			goto out_free;
+		n++;
+		errno = 0;
+	}
+	if (errno) {
+		ret = -errno;
+		goto out_free;
+	}
+	if (n > 1)
+		qsort(v, n, sizeof(*v), cmp_fd);
+	*fds = v;
+	*nr = n;
+	v = NULL;
+out_free:
+	free(v);
+	closedir(d);
+out_info:
+	close(info_dir);
+	return ret;
+}
+
+/* ---- POSIX timers ---- */
+
+/* "signal/pid.123", "none/pid.123", "signal/tid.123", "thread/pid.123" */
+static int parse_notify(const char *p, const char *end, struct proc_posix_timer *t)
+{
+	int kind, tid;
+
+	if (scan_word(&p, end, "signal"))
+		kind = SIGEV_SIGNAL;
+	else if (scan_word(&p, end, "none"))
+		kind = SIGEV_NONE;
+	else if (scan_word(&p, end, "thread"))
+		kind = SIGEV_THREAD;
+	else
+		return -EINVAL;
+	if (!scan_char(&p, end, '/'))
+		return -EINVAL;
+	if (scan_word(&p, end, "tid"))
+		kind |= SIGEV_THREAD_ID;
+	else if (!scan_word(&p, end, "pid"))
+		return -EINVAL;
+	if (!scan_char(&p, end, '.') || val_int(p, end, &tid))
+		return -EINVAL;
+	t->notify_kind = kind;
+	t->notify_tid = tid;
+	return 0;
+}
+
+static int cmp_timer(const void *a, const void *b)
+{
+	const struct proc_posix_timer *x = a, *y = b;
+
+	return (x->id > y->id) - (x->id < y->id);
+}
+
+#define TIMER_SEEN_ALL	0xf	/* ID, signal, notify, ClockID */
+
+int proc_parse_timers_buf(const char *buf, struct proc_posix_timer **timers, int *nr)
+{
+	const char *pos = buf, *ls, *le;
+	struct proc_posix_timer *v = NULL, *t = NULL;
+	int n = 0, cap = 0, ret = 0, seen = 0;
+
+	while (next_line(&pos, &ls, &le)) {
+		const char *ke, *p;
+		int bit;
+
+		if (ls == le)
+			continue;
+		if (!split_key(ls, le, &ke, &p)) {
+			ret = -EINVAL;
+			goto out_free;
+		}
+		if (key_is(ls, ke, "ID")) {
+			if (t && seen != TIMER_SEEN_ALL) {
+				ret = -EINVAL;
+				goto out_free;
+			}
+			ret = grow((void **)&v, &cap, n, sizeof(*v));
+			if (ret)
+				goto out_free;
+			t = &v[n++];
+			memset(t, 0, sizeof(*t));
+			seen = 1;
+			ret = val_int(p, le, &t->id);
+		} else if (!t) {
+			ret = -EINVAL;
+		} else if (key_is(ls, ke, "signal")) {
+			bit = 2;
+			ret = scan_int(&p, le, &t->signo) || !scan_char(&p, le, '/') ||
+			      val_hex(p, le, &t->sigval) ? -EINVAL : 0;
+			ret = ret ? ret : (seen & bit ? -EINVAL : 0);
+			seen |= bit;
+		} else if (key_is(ls, ke, "notify")) {
+			bit = 4;
+			ret = parse_notify(p, le, t);
+			ret = ret ? ret : (seen & bit ? -EINVAL : 0);
+			seen |= bit;
+		} else if (key_is(ls, ke, "ClockID")) {
+			bit = 8;
+			ret = val_int(p, le, &t->clock_id);
+			ret = ret ? ret : (seen & bit ? -EINVAL : 0);
+			seen |= bit;
+		}
+		if (ret)
+			goto out_free;
+	}
+	if (t && seen != TIMER_SEEN_ALL) {
+		ret = -EINVAL;
+		goto out_free;
+	}
+	if (n > 1)
+		qsort(v, n, sizeof(*v), cmp_timer);
+	*timers = v;
+	*nr = n;
+	return 0;
+
+out_free:
+	free(v);
+	return ret;
+}
+
+int proc_parse_timers(pid_t pid, struct proc_posix_timer **t, int *nr)
+{
+	char *buf;
+	int ret;
+
+	if (pid <= 0)
+		return -EINVAL;
+	ret = read_task_file(pid, 0, "timers", 1024, &buf, NULL);
+	if (ret == -ESRCH) {
+		/* No CONFIG_CHECKPOINT_RESTORE, or the process is gone. */
+		ret = proc_missing(pid, 0);
+		return ret == -ENOENT ? -EOPNOTSUPP : ret;
+	}
+	if (ret)
+		return ret;
+	ret = proc_parse_timers_buf(buf, t, nr);
+	free(buf);
+	return ret;
+}
+
+/* ---- links, comm ---- */
+
+int proc_read_link(pid_t pid, const char *name, char *buf, size_t len)
+{
+	char path[PATH_MAX];
+	ssize_t r;
+
+	if (pid <= 0 || !name || !*name || name[0] == '/' || strstr(name, "..") || !len)
+		return -EINVAL;
+	if ((size_t)snprintf(path, sizeof(path), "/proc/%d/%s", pid, name) >= sizeof(path))
+		return -ENAMETOOLONG;
+	r = readlink(path, buf, len);
+	if (r < 0)
+		return errno == ENOENT ? proc_missing(pid, 0) : -errno;
+	if ((size_t)r >= len)
+		return -ENAMETOOLONG;
+	buf[r] = '\0';
+	return 0;
+}
+
+int proc_read_comm(pid_t pid, pid_t tid, char *buf, size_t len)
+{
+	char *b;
+	size_t n;
+	int ret;
+
+	if (!len)
+		return -EINVAL;
+	ret = read_task_file(pid, tid, "comm", 64, &b, &n);
+	if (ret)
+		return ret;
+	/* Only the kernel's own newline: a comm may end in one of its own. */
+	if (n && b[n - 1] == '\n')
+		n--;
+	if (n >= len) {
+		ret = -ENAMETOOLONG;
+	} else {
+		memcpy(buf, b, n);
+		buf[n] = '\0';
+	}
+	free(b);
+	return ret;
+}
+
+/* ---- quick lookups ---- */
 
 int proc_find_mapping(pid_t pid, const char *name, uint64_t *start, uint64_t *end)
 {

@@ -1,19 +1,53 @@
 # Tests.  Discovery is by directory, so adding a test is adding a file:
-#   tests/unit/NAME.c     unit test, linked with libsudcr.a
+#   tests/unit/NAME.c     unit test, linked with libsudcr.a (also built -m32
+#                         as NAME-32, linked with the ia32 libsudcr-core.a,
+#                         when NAME is listed in UNIT_32)
 #   tests/inject/NAME.c   tests that seize/inject real SUD targets
 #   tests/targets/NAME.c  target programs started by tests (64-bit; also
 #                         built -m32 as NAME-32 when NAME is listed in
 #                         TARGETS_32 and an ia32 toolchain works)
 #   tests/cli/NAME.sh     shell tests of the sudcr command line
 # Each test binary/script speaks the protocol of tests/harness.h.
+# build/tests/run runs them all (make test TEST_ARGS="-v FILTER" to pass
+# options; see tests/run.c).
+#
+# ia32: tests/setup-ia32.sh decides once whether -m32 programs can be built
+# and run (installing gcc-multilib when root with apt-get) and caches the
+# verdict in $(T)/ia32.ok or $(T)/ia32.skip (one line: why not).  Without
+# ia32, NAME-32 targets are not built (a test that wants one reports SKIP
+# with the reason from $(T)/ia32.skip) and each NAME-32 unit test is a stub
+# that prints "SKIP: NAME-32: <reason>".  Delete the verdict file to ask
+# again.
 
 T          := $(B)/tests
 UNIT_BINS  := $(patsubst tests/unit/%.c,$(T)/unit/%,$(wildcard tests/unit/*.c))
 INJ_BINS   := $(patsubst tests/inject/%.c,$(T)/inject/%,$(wildcard tests/inject/*.c))
 TGT_BINS   := $(patsubst tests/targets/%.c,$(T)/targets/%,$(wildcard tests/targets/*.c))
 TEST_HDRS  := tests/harness.h $(wildcard tests/targets/*.h)
-TARGETS_32 ?=
+TARGETS_32 ?= sud_target
 TGT32_BINS := $(patsubst %,$(T)/targets/%-32,$(TARGETS_32))
+UNIT_32    ?= get_set_sud
+UNIT32_BINS := $(patsubst %,$(T)/unit/%-32,$(UNIT_32))
+TEST_ARGS  ?=
+
+# Targets are what sudcr dumps and restores: no sanitizer runtime in them
+# (its shadow mappings would swamp the image, and its interceptors make
+# syscalls from code the SUD targets do not allow).  The -m32 builds do
+# without sanitizers too: lib32 sanitizer runtimes are often missing.
+TGT_CFLAGS  := $(filter-out -fsanitize=%,$(CFLAGS))
+TGT_LDFLAGS := $(filter-out -fsanitize=%,$(LDFLAGS))
+CFLAGS32    := $(TGT_CFLAGS) -m32
+LDFLAGS32   := $(TGT_LDFLAGS) -m32
+
+# The arch-neutral core of libsudcr, for ia32 test programs.
+LIB32_SRCS := lib/sud.c lib/log.c lib/proc.c lib/task.c
+LIB32_OBJS := $(LIB32_SRCS:%.c=$(B)/lib32/%.o)
+LIB32      := $(B)/lib32/libsudcr-core.a
+
+# The cached verdict; ia32.ok is the name to make when there is none yet.
+IA32_VERDICT := $(firstword $(wildcard $(T)/ia32.ok $(T)/ia32.skip) $(T)/ia32.ok)
+IA32_OK      := test -f $(T)/ia32.ok
+IA32_SKIPPED := $(wildcard $(T)/ia32.skip)
 
 $(T)/unit/% $(T)/inject/%: tests/$$(notdir $$(@D))/%.c $(B)/libsudcr.a $(TEST_HDRS)
 	@mkdir -p $(@D)
@@ -21,15 +55,42 @@ $(T)/unit/% $(T)/inject/%: tests/$$(notdir $$(@D))/%.c $(B)/libsudcr.a $(TEST_HD
 
 $(T)/targets/%: tests/targets/%.c $(TEST_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Itests -o $@ $< $(LDFLAGS)
+	$(CC) $(TGT_CFLAGS) -Itests -o $@ $< $(TGT_LDFLAGS)
+
+$(T)/ia32.ok $(T)/ia32.skip: tests/setup-ia32.sh
+	@$(SHELL) tests/setup-ia32.sh '$(CC)' $(T)
+
+# The ia32 rules decide at run time, after the verdict is made: on the
+# first build the verdict does not exist yet when make reads this file.
+$(B)/lib32/%.o: %.c $(HEADERS) $(IA32_VERDICT)
+	@mkdir -p $(@D)
+	if $(IA32_OK); then $(CC) $(CFLAGS32) -c $< -o $@; fi
+
+$(LIB32): $(LIB32_OBJS) $(IA32_VERDICT)
+	if $(IA32_OK); then rm -f $@ && ar rcs $@ $(LIB32_OBJS); fi
+
+$(T)/targets/%-32: tests/targets/%.c $(TEST_HDRS) $(IA32_VERDICT)
+	@mkdir -p $(@D)
+	if $(IA32_OK); then $(CC) $(CFLAGS32) -Itests -o $@ $< $(LDFLAGS32); else rm -f $@; fi
+
+$(T)/unit/%-32: tests/unit/%.c $(if $(IA32_SKIPPED),,$(LIB32)) $(TEST_HDRS) $(IA32_VERDICT)
+	@mkdir -p $(@D)
+	if $(IA32_OK); then \
+		$(CC) $(CFLAGS32) -Itests -o $@ $< $(LIB32) $(LDFLAGS32); \
+	else \
+		printf '#!/bin/sh\ncat <<"EOF"\nSKIP: %s: ia32 unavailable: %s\nEOF\n' \
+			'$(notdir $@)' "$$(cat $(T)/ia32.skip)" > $@; \
+		chmod +x $@; \
+	fi
 
 $(T)/run: tests/run.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -o $@ $<
+	$(CC) $(CFLAGS) -DRUN_SRCDIR='"$(CURDIR)"' -o $@ $<
 
-test-build: all $(UNIT_BINS) $(INJ_BINS) $(TGT_BINS) $(T)/run
+test-build: all $(UNIT_BINS) $(INJ_BINS) $(TGT_BINS) $(if $(IA32_SKIPPED),,$(TGT32_BINS)) \
+	$(UNIT32_BINS) $(T)/run
 
 test: test-build
-	$(T)/run
+	$(T)/run $(TEST_ARGS)
 
 .PHONY: test test-build

@@ -53,6 +53,15 @@ int inject_syscall6(struct inject_ctx *c, long nr, int64_t *ret, uint64_t a0, ui
 /* Map (once) a private RW scratch area of at least @len bytes in the target. */
 int inject_scratch(struct inject_ctx *c, size_t len, uint64_t *addr);
 
+/*
+ * Map the scratch area at a fixed @addr (MAP_FIXED_NOREPLACE), for callers
+ * that are about to lay out the whole address space themselves.
+ */
+int inject_scratch_at(struct inject_ctx *c, uint64_t addr, size_t len);
+
+/* The vDSO moved by @delta bytes (restore moves it): follow it. */
+void inject_vdso_moved(struct inject_ctx *c, int64_t delta);
+
 /* Copy memory to / from the target (process_vm_writev / readv). */
 int inject_write_mem(pid_t tid, uint64_t addr, const void *buf, size_t len);
 int inject_read_mem(pid_t tid, uint64_t addr, void *buf, size_t len);

@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: MIT
+/* sudcr dump: checkpoint a process into an image directory. */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <sudcr/cr.h>
+#include <sudcr/log.h>
+
+#include "cli.h"
+
+static void dump_help(void)
+{
+	printf("Usage: sudcr dump -t PID -D DIR [--leave-running] [--shell-job] [-v]\n\n"
+	       "Checkpoints process PID, its memory, registers, signal state, SUD config,\n"
+	       "files and other state, into the image directory DIR (created if missing).\n"
+	       "By default the process is killed once a complete image is on disk, as CRIU\n"
+	       "does; with --leave-running it goes on unharmed.  If anything cannot be\n"
+	       "dumped the process is left running exactly as found and DIR holds no image.\n\n"
+	       "  -t, --tree PID        the process to dump (single-threaded for now)\n"
+	       "  -D, --images-dir DIR  where to write the image\n"
+	       "  -R, --leave-running   keep the process running after the dump\n"
+	       "  -j, --shell-job       stdin/stdout/stderr belong to the caller (a terminal,\n"
+	       "                        pipe or file); restore takes them from its own\n"
+	       "      --overwrite       replace an image already in DIR\n"
+	       "      --no-sync         do not fsync the image (faster, for tmpfs)\n"
+	       "  -v, --verbose         more messages\n");
+}
+
+static int dump_run(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "tree", required_argument, NULL, 't' },
+		{ "images-dir", required_argument, NULL, 'D' },
+		{ "leave-running", no_argument, NULL, 'R' },
+		{ "shell-job", no_argument, NULL, 'j' },
+		{ "overwrite", no_argument, NULL, 'O' },
+		{ "no-sync", no_argument, NULL, 'S' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ 0 }
+	};
+	struct dump_opts o = { 0 };
+	pid_t pid = 0;
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "t:D:Rjv", opts, NULL)) != -1) {
+		switch (c) {
+		case 't':
+			if (cli_parse_pid(optarg, &pid))
+				return cli_usage_error("dump", "'%s' is not a PID", optarg);
+			break;
+		case 'D':
+			o.dir = optarg;
+			break;
+		case 'R':
+			o.leave_running = true;
+			break;
+		case 'j':
+			o.shell_job = true;
+			break;
+		case 'O':
+			o.overwrite = true;
+			break;
+		case 'S':
+			o.no_sync = true;
+			break;
+		case 'v':
+			sudcr_set_log_level(sudcr_log_level() < SUDCR_LOG_INFO ? SUDCR_LOG_INFO : SUDCR_LOG_DEBUG);
+			break;
+		default:
+			return cli_usage_error("dump", "bad option");
+		}
+	}
+	if (optind != argc)
+		return cli_usage_error("dump", "unexpected argument '%s'", argv[optind]);
+	if (!pid)
+		return cli_usage_error("dump", "-t PID is required");
+	if (!o.dir)
+		return cli_usage_error("dump", "-D DIR is required");
+	return cli_exit_code(sudcr_dump(pid, &o));
+}
+
+const struct cli_command cmd_dump = {
+	.name = "dump",
+	.summary = "checkpoint a process into an image directory",
+	.run = dump_run,
+	.help = dump_help,
+};

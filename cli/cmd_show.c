@@ -1,0 +1,311 @@
+// SPDX-License-Identifier: MIT
+/* sudcr show: print what an image holds, as text or JSON. */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include <sudcr/arch.h>
+#include <sudcr/image.h>
+#include <sudcr/image_records.h>
+#include <sudcr/sud.h>
+
+#include "cli.h"
+
+static void show_help(void)
+{
+	printf("Usage: sudcr show -D DIR [--json]\n\n"
+	       "Validates the image in DIR and prints what it holds: the process and its\n"
+	       "threads with their SUD config, the memory map with the size stored for\n"
+	       "each mapping, signal dispositions and pending signals, and how many\n"
+	       "records of other kinds there are.  --json prints one JSON object.\n");
+}
+
+static void json_str(const char *s, size_t n)
+{
+	putchar('"');
+	for (size_t i = 0; i < n && s[i]; i++) {
+		unsigned char ch = s[i];
+
+		if (ch == '"' || ch == '\\')
+			printf("\\%c", ch);
+		else if (ch < 0x20 || ch >= 0x7f)
+			printf("\\u%04x", ch);
+		else
+			putchar(ch);
+	}
+	putchar('"');
+}
+
+static const char *type_name(uint32_t t)
+{
+	switch (t) {
+	case IMG_REC_PROCESS: return "process";
+	case IMG_REC_THREAD: return "thread";
+	case IMG_REC_XSTATE: return "xstate";
+	case IMG_REC_MM: return "mm";
+	case IMG_REC_VMA: return "vma";
+	case IMG_REC_PAGES: return "pages";
+	case IMG_REC_SIGACTION: return "sigaction";
+	case IMG_REC_SIGPENDING: return "sigpending";
+	case IMG_REC_SIGALTSTACK: return "sigaltstack";
+	case IMG_REC_FD: return "fd";
+	case IMG_REC_FILE_DATA: return "file_data";
+	case IMG_REC_MISC: return "misc";
+	case IMG_REC_THREAD_MISC: return "thread_misc";
+	case IMG_REC_RLIMIT: return "rlimit";
+	case IMG_REC_ITIMER: return "itimer";
+	case IMG_REC_POSIX_TIMER: return "posix_timer";
+	case IMG_REC_SECCOMP: return "seccomp";
+	}
+	return "unknown";
+}
+
+struct show_state {
+	bool json;
+	int sections;		/* JSON: open arrays written so far */
+	uint64_t counts[128];
+	uint64_t pages_total;
+};
+
+static void prot_str(uint32_t prot, uint32_t flags, char out[5])
+{
+	out[0] = prot & PROT_READ ? 'r' : '-';
+	out[1] = prot & PROT_WRITE ? 'w' : '-';
+	out[2] = prot & PROT_EXEC ? 'x' : '-';
+	out[3] = flags & REC_VMA_SHARED ? 's' : 'p';
+	out[4] = '\0';
+}
+
+/* Bytes stored for each mapping: sum of PAGES records inside it. */
+static uint64_t stored_in(struct img_reader *r, uint64_t start, uint64_t end)
+{
+	const void *data;
+	uint32_t type;
+	size_t len;
+	uint64_t sum = 0;
+
+	img_rewind(r);
+	while (img_next_record(r, &type, &data, &len) == 1) {
+		const struct rec_pages *p = data;
+
+		if (type == IMG_REC_PAGES && len == sizeof(*p) && p->vaddr >= start && p->vaddr < end)
+			sum += p->nr_pages * 4096;
+	}
+	return sum;
+}
+
+static int show_pass(struct img_reader *r, struct show_state *st, uint32_t want)
+{
+	const void *data;
+	uint32_t type;
+	size_t len;
+	bool first = true;
+	int ret;
+
+	img_rewind(r);
+	while ((ret = img_next_record(r, &type, &data, &len)) == 1) {
+		if (type != want)
+			continue;
+		if (type == IMG_REC_PROCESS && len == sizeof(struct rec_process)) {
+			const struct rec_process *p = data;
+
+			if (st->json) {
+				printf("\"process\":{\"pid\":%d,\"arch\":\"%s\",\"threads\":%u,\"stopped\":%s,\"shell_job\":%s,\"comm\":",
+				       p->pid, arch_name(p->arch), p->nr_threads,
+				       p->flags & REC_PROC_STOPPED ? "true" : "false",
+				       p->flags & REC_PROC_SHELL_JOB ? "true" : "false");
+				json_str(p->comm, sizeof(p->comm));
+				printf("}");
+			} else {
+				printf("process %d (%.16s), %s, %u thread%s%s%s\n", p->pid, p->comm, arch_name(p->arch),
+				       p->nr_threads, p->nr_threads == 1 ? "" : "s",
+				       p->flags & REC_PROC_STOPPED ? ", stopped" : "",
+				       p->flags & REC_PROC_SHELL_JOB ? ", shell job" : "");
+			}
+		} else if (type == IMG_REC_THREAD && len == sizeof(struct rec_thread)) {
+			const struct rec_thread *t = data;
+			const struct user_regs_struct *regs = (const void *)t->regs;
+
+			if (st->json) {
+				printf("%s{\"tid\":%d,\"comm\":", first ? "" : ",", t->tid);
+				json_str(t->comm, sizeof(t->comm));
+				printf(",\"ip\":\"0x%llx\",\"sigmask\":\"0x%" PRIx64 "\",\"sud\":{\"mode\":\"%s\",\"selector\":",
+				       regs->rip, t->sigmask, sud_mode_name(t->sud_mode));
+				if (t->sud_selector)
+					printf("\"0x%" PRIx64 "\"", t->sud_selector);
+				else
+					printf("null");
+				printf(",\"offset\":\"0x%" PRIx64 "\",\"len\":%" PRIu64 "}}", t->sud_offset, t->sud_len);
+			} else {
+				printf("  thread %d (%.16s) ip 0x%llx sigmask 0x%" PRIx64 "\n", t->tid, t->comm, regs->rip,
+				       t->sigmask);
+				printf("    sud: %s", sud_mode_name(t->sud_mode));
+				if (t->sud_mode)
+					printf(" offset 0x%" PRIx64 " len %" PRIu64 " selector 0x%" PRIx64, t->sud_offset,
+					       t->sud_len, t->sud_selector);
+				printf("\n");
+			}
+		} else if (type == IMG_REC_SIGACTION && len == sizeof(struct rec_sigaction)) {
+			const struct rec_sigaction *a = data;
+
+			if (st->json)
+				printf("%s{\"signo\":%u,\"handler\":\"0x%" PRIx64 "\",\"flags\":\"0x%" PRIx64 "\",\"mask\":\"0x%" PRIx64 "\"}",
+				       first ? "" : ",", a->signo, a->handler, a->flags, a->mask);
+			else
+				printf("  signal %2u: handler 0x%" PRIx64 " flags 0x%" PRIx64 " mask 0x%" PRIx64 "\n",
+				       a->signo, a->handler, a->flags, a->mask);
+		} else if (type == IMG_REC_SIGPENDING && len == sizeof(struct rec_sigpending)) {
+			const struct rec_sigpending *p = data;
+			const siginfo_t *si = (const void *)p->siginfo;
+
+			if (st->json)
+				printf("%s{\"tid\":%d,\"signo\":%d,\"code\":%d}", first ? "" : ",", p->tid, si->si_signo,
+				       si->si_code);
+			else
+				printf("  pending signal %d (si_code %d) %s %d\n", si->si_signo, si->si_code,
+				       p->tid ? "for thread" : "for the process", p->tid ? p->tid : 0);
+		}
+		first = false;
+	}
+	return ret;
+}
+
+/*
+ * VMA records print one at a time: stored_in() walks the records for each,
+ * so the cursor is found again by index.  Images have tens to hundreds of
+ * mappings; the quadratic walk is fine for a diagnostic command.
+ */
+static int show_vmas(struct img_reader *r, struct show_state *st)
+{
+	const void *data;
+	uint32_t type;
+	size_t len;
+	uint64_t idx = 0;
+	int ret;
+
+	for (;;) {
+		uint64_t seen = 0;
+		bool found = false;
+
+		img_rewind(r);
+		while ((ret = img_next_record(r, &type, &data, &len)) == 1) {
+			if (type != IMG_REC_VMA || seen++ < idx)
+				continue;
+			found = true;
+			break;
+		}
+		if (ret < 0)
+			return ret;
+		if (!found)
+			return 0;
+		if (st->json && idx)
+			putchar(',');
+		{
+			const struct rec_vma *v = data;
+			const char *path = (const char *)(v + 1);
+			size_t plen;
+			uint64_t stored;
+			char prot[5];
+
+			if (len < sizeof(*v))
+				return -EINVAL;
+			plen = len - sizeof(*v) < v->path_len ? len - sizeof(*v) : v->path_len;
+			stored = stored_in(r, v->start, v->end);
+			st->pages_total += stored;
+			prot_str(v->prot, v->flags, prot);
+			if (st->json) {
+				printf("{\"start\":\"0x%" PRIx64 "\",\"end\":\"0x%" PRIx64 "\",\"prot\":\"%s\",\"size\":%" PRIu64
+				       ",\"stored\":%" PRIu64 ",\"path\":",
+				       v->start, v->end, prot, v->end - v->start, stored);
+				json_str(path, plen);
+				printf("}");
+			} else {
+				printf("  %012" PRIx64 "-%012" PRIx64 " %s %8" PRIu64 "K stored %8" PRIu64 "K %.*s%s\n",
+				       v->start, v->end, prot, (v->end - v->start) >> 10, stored >> 10, (int)plen,
+				       path, v->flags & REC_VMA_DELETED ? " (deleted)" : "");
+			}
+		}
+		idx++;
+	}
+}
+
+static int show_run(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "images-dir", required_argument, NULL, 'D' },
+		{ "json", no_argument, NULL, 'J' },
+		{ 0 }
+	};
+	struct show_state st = { 0 };
+	struct img_reader *r;
+	const char *dir = NULL;
+	const void *data;
+	uint32_t type;
+	size_t len;
+	int c, ret;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "D:", opts, NULL)) != -1) {
+		if (c == 'D')
+			dir = optarg;
+		else if (c == 'J')
+			st.json = true;
+		else
+			return cli_usage_error("show", "bad option");
+	}
+	if (optind != argc)
+		return cli_usage_error("show", "unexpected argument '%s'", argv[optind]);
+	if (!dir)
+		return cli_usage_error("show", "-D DIR is required");
+	if (img_reader_open(&r, dir))
+		return EXIT_FAIL;
+	while ((ret = img_next_record(r, &type, &data, &len)) == 1)
+		st.counts[type < 128 ? type : 127]++;
+	if (ret < 0)
+		goto out;
+	if (st.json)
+		putchar('{');
+	ret = show_pass(r, &st, IMG_REC_PROCESS);
+	printf(st.json ? ",\"threads\":[" : "");
+	if (ret >= 0)
+		ret = show_pass(r, &st, IMG_REC_THREAD);
+	printf(st.json ? "],\"memory\":[" : "memory:\n");
+	if (ret >= 0)
+		ret = show_vmas(r, &st);
+	printf(st.json ? "],\"sigactions\":[" : "signals:\n");
+	if (ret >= 0)
+		ret = show_pass(r, &st, IMG_REC_SIGACTION);
+	printf(st.json ? "],\"pending\":[" : "");
+	if (ret >= 0)
+		ret = show_pass(r, &st, IMG_REC_SIGPENDING);
+	if (st.json) {
+		printf("],\"pages_stored\":%" PRIu64 ",\"records\":{", st.pages_total);
+		for (int t = 0, first = 1; t < 128; t++) {
+			if (!st.counts[t])
+				continue;
+			printf("%s\"%s\":%" PRIu64, first ? "" : ",", type_name(t), st.counts[t]);
+			first = 0;
+		}
+		printf("}}\n");
+	} else {
+		printf("stored pages: %" PRIu64 "K\nrecords:", st.pages_total >> 10);
+		for (int t = 0; t < 128; t++)
+			if (st.counts[t])
+				printf(" %s %" PRIu64, type_name(t), st.counts[t]);
+		printf("\n");
+	}
+out:
+	img_reader_close(r);
+	return ret < 0 ? EXIT_FAIL : EXIT_OK;
+}
+
+const struct cli_command cmd_show = {
+	.name = "show",
+	.summary = "print what an image holds (text or --json)",
+	.run = show_run,
+	.help = show_help,
+};

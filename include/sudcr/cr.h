@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef SUDCR_CR_H
+#define SUDCR_CR_H
+
+/*
+ * Checkpoint/restore drivers and the context their per-state modules
+ * share.  lib/dump/X.c and lib/restore/X.c own one kind of state each
+ * (mm, threads, signals, files, misc) and mirror each other.
+ *
+ * Dump order (lib/dump/dump.c): freeze all threads, begin injection in
+ * every thread (SUD suspended, signals blocked), then threads, mm,
+ * signals, misc, files; commit the image; end injection (SUD put back);
+ * release or kill.
+ *
+ * Restore order (lib/restore/restore.c): read and validate the whole image
+ * (every module's *_prepare), create the stub with the PID (clone3
+ * set_tid); the stub runs every module's *_in_stub in plain C, then waits;
+ * seize it, transplant mm, then signals, misc, files' injected part,
+ * threads (registers) and SUD last; detach.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <sudcr/arch.h>
+#include <sudcr/image.h>
+#include <sudcr/image_records.h>
+#include <sudcr/inject.h>
+#include <sudcr/proc.h>
+#include <sudcr/task.h>
+
+struct dump_opts {
+	const char *dir;
+	bool leave_running;
+	bool shell_job;
+	bool overwrite;
+	bool no_sync;		/* skip fsync (benchmarks on tmpfs) */
+};
+
+struct cr_thread {
+	pid_t tid;
+	struct task_thread *task;
+	struct inject_ctx inj;
+	bool inj_active;
+};
+
+struct dump_ctx {
+	pid_t pid;
+	struct dump_opts opts;
+	struct task_proc proc;
+	enum arch_kind kind;
+	int nr_threads;
+	struct cr_thread *threads;	/* [0] is the thread group leader */
+	struct img_writer *img;
+	struct proc_vma *vmas;
+	int nr_vmas;
+	struct proc_stat stat;
+	struct proc_status status;
+	bool stopped;			/* group-stopped when seized */
+};
+
+/*
+ * Inject syscall @nr (x86-64 number; translated for ia32 where the module
+ * says so) into thread @idx.  Returns 0 and the syscall's result in *ret.
+ */
+int cr_inject(struct cr_thread *th, long nr, int64_t *ret, uint64_t a0, uint64_t a1, uint64_t a2,
+	      uint64_t a3, uint64_t a4, uint64_t a5);
+/* Scratch memory in the target, shared by all modules of the thread. */
+int cr_scratch(struct cr_thread *th, size_t len, uint64_t *addr);
+
+/* Per-module dump steps; each writes its records to d->img. */
+int dump_threads(struct dump_ctx *d);
+int dump_mm(struct dump_ctx *d);
+int dump_signals(struct dump_ctx *d);
+int dump_misc(struct dump_ctx *d);
+int dump_files(struct dump_ctx *d);
+
+int sudcr_dump(pid_t pid, const struct dump_opts *opts);
+
+struct restore_opts {
+	const char *dir;
+	bool detach;		/* -d: exit once the process runs */
+	bool shell_job;
+};
+
+struct restore_ctx {
+	struct restore_opts opts;
+	struct img_reader *img;
+	struct rec_process proc;
+	const struct rec_thread *threads;	/* nr = proc.nr_threads, into the image */
+	const struct rec_mm *mm;
+	pid_t pid;
+	struct task_proc tp;
+	struct cr_thread *cthreads;
+	/* Module-private parsed state. */
+	struct restore_mm_state *mm_state;
+	struct restore_signals_state *sig_state;
+	struct restore_files_state *files_state;
+	struct restore_misc_state *misc_state;
+	/* fds of sudcr's own the stub must keep while it sets up its files */
+	int keep_fds[4];
+	int nr_keep_fds;
+};
+
+/*
+ * Restore modules: *_prepare reads and validates their records before
+ * anything is created (an image is untrusted input); *_in_stub runs inside
+ * the new process before it is seized (plain C, sudcr's own libc; it must
+ * not return on error: print and _exit(1)); the third step runs from
+ * sudcr with the stub seized and injection active in every thread.
+ */
+int restore_mm_prepare(struct restore_ctx *r);
+int restore_mm(struct restore_ctx *r);
+void restore_mm_free(struct restore_ctx *r);
+void restore_signals_free(struct restore_ctx *r);
+void restore_files_free(struct restore_ctx *r);
+void restore_misc_free(struct restore_ctx *r);
+int restore_signals_prepare(struct restore_ctx *r);
+int restore_signals(struct restore_ctx *r);
+int restore_files_prepare(struct restore_ctx *r);
+int restore_files_in_stub(struct restore_ctx *r);
+int restore_files(struct restore_ctx *r);
+int restore_misc_prepare(struct restore_ctx *r);
+int restore_misc_in_stub(struct restore_ctx *r);
+int restore_misc(struct restore_ctx *r);
+int restore_threads(struct restore_ctx *r);	/* registers, masks, SUD: last */
+void restore_free(struct restore_ctx *r);
+
+int sudcr_restore(const struct restore_opts *opts, int *exit_status);
+
+/* Iterate over records of one type: returns 1 with data, 0 at end, <0. */
+int cr_next_of_type(struct img_reader *img, uint32_t want, const void **data, size_t *len);
+
+#endif

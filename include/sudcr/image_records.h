@@ -1,0 +1,256 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef SUDCR_IMAGE_RECORDS_H
+#define SUDCR_IMAGE_RECORDS_H
+
+/*
+ * Record types and payloads of core.img (the container is in image.h and
+ * docs/image-format.md).  Payloads are fixed-layout little-endian structs;
+ * variable parts (paths, filter programs) follow the struct and their
+ * length is in it.  Every reader checks the payload length against the
+ * struct size (and the variable part against the remaining bytes) before
+ * use.  Changing a layout needs a new IMG_FORMAT_VERSION.
+ *
+ * Ranges: 1-19 process, threads and memory; 20-39 signals; 40-59 files;
+ * 60-79 other process state.
+ */
+
+#include <stdint.h>
+
+enum img_rec_type {
+	/* process and memory (lib/dump/threads.c, lib/dump/mm.c) */
+	IMG_REC_PROCESS = 1,		/* struct rec_process, first record */
+	IMG_REC_THREAD = 2,		/* struct rec_thread, one per thread */
+	IMG_REC_XSTATE = 3,		/* struct rec_xstate + xstate bytes */
+	IMG_REC_MM = 4,			/* struct rec_mm */
+	IMG_REC_VMA = 5,		/* struct rec_vma + path */
+	IMG_REC_PAGES = 6,		/* struct rec_pages: an extent of pages.img */
+
+	/* signals (lib/dump/signals.c) */
+	IMG_REC_SIGACTION = 20,		/* struct rec_sigaction, one per handled signal */
+	IMG_REC_SIGPENDING = 21,	/* struct rec_sigpending, one per queued signal */
+	IMG_REC_SIGALTSTACK = 22,	/* struct rec_sigaltstack, per thread */
+
+	/* files (lib/dump/files.c) */
+	IMG_REC_FD = 40,		/* struct rec_fd + path */
+	IMG_REC_FILE_DATA = 41,		/* struct rec_file_data + bytes */
+
+	/* other process and thread state (lib/dump/misc.c) */
+	IMG_REC_MISC = 60,		/* struct rec_misc */
+	IMG_REC_THREAD_MISC = 61,	/* struct rec_thread_misc, per thread */
+	IMG_REC_RLIMIT = 62,		/* struct rec_rlimit */
+	IMG_REC_ITIMER = 63,		/* struct rec_itimer */
+	IMG_REC_POSIX_TIMER = 64,	/* struct rec_posix_timer */
+	IMG_REC_SECCOMP = 65,		/* struct rec_seccomp + sock_filter[] */
+};
+
+#define REC_PATH_MAX 4096
+
+struct rec_process {
+	int32_t pid;
+	uint32_t arch;			/* enum arch_kind */
+	uint32_t nr_threads;
+	uint32_t flags;			/* REC_PROC_* */
+	uint64_t page_size;
+	char comm[16];
+};
+#define REC_PROC_STOPPED	(1u << 0)	/* was group-stopped: restore stopped */
+#define REC_PROC_SHELL_JOB	(1u << 1)	/* dumped with --shell-job */
+
+struct rec_thread {
+	int32_t tid;
+	uint32_t flags;
+	uint8_t regs[27 * 8];		/* struct user_regs_struct (x86-64 layout) */
+	uint64_t sigmask;		/* blocked signals */
+	uint64_t sud_mode;		/* struct sud_config, user view */
+	uint64_t sud_selector;
+	uint64_t sud_offset;
+	uint64_t sud_len;
+	char comm[16];
+};
+
+struct rec_xstate {
+	int32_t tid;
+	uint32_t len;			/* followed by len bytes of NT_X86_XSTATE */
+};
+
+struct rec_mm {
+	uint64_t start_code, end_code, start_data, end_data;
+	uint64_t start_brk, brk, start_stack;
+	uint64_t arg_start, arg_end, env_start, env_end;
+	uint32_t auxv_len;		/* number of uint64_t in auxv[] */
+	uint32_t pad;
+	uint64_t auxv[64];
+	char exe[REC_PATH_MAX];
+};
+
+struct rec_vma {
+	uint64_t start, end, pgoff;
+	uint32_t prot;			/* PROT_* */
+	uint32_t flags;			/* REC_VMA_* */
+	uint64_t vmflags;		/* PROC_VMF_* from smaps, for madvise state */
+	uint64_t dev, ino;		/* file identity, 0 for anonymous */
+	int32_t shmid;			/* index of the shared object (memfd, shmem), -1 if none */
+	uint32_t path_len;		/* followed by path_len bytes, no NUL */
+};
+#define REC_VMA_SHARED		(1u << 0)
+#define REC_VMA_ANON		(1u << 1)
+#define REC_VMA_FILE		(1u << 2)
+#define REC_VMA_DELETED		(1u << 3)	/* file is deleted: contents stored */
+#define REC_VMA_GROWSDOWN	(1u << 4)
+#define REC_VMA_HEAP		(1u << 5)
+#define REC_VMA_STACK		(1u << 6)
+#define REC_VMA_VDSO		(1u << 7)
+#define REC_VMA_VVAR		(1u << 8)
+#define REC_VMA_VVAR_VCLOCK	(1u << 9)
+#define REC_VMA_MEMFD		(1u << 10)
+#define REC_VMA_SHMEM		(1u << 11)	/* MAP_SHARED|MAP_ANONYMOUS */
+
+struct rec_pages {
+	uint64_t vaddr;			/* first page in the target */
+	uint64_t nr_pages;
+	uint64_t offset;		/* in pages.img */
+	uint32_t crc;			/* crc32c of the data */
+	uint32_t pad;
+};
+
+struct rec_sigaction {
+	uint32_t signo;
+	uint32_t pad;
+	uint64_t handler;
+	uint64_t flags;
+	uint64_t restorer;
+	uint64_t mask;
+};
+
+struct rec_sigpending {
+	int32_t tid;			/* 0: process-wide (shared) queue */
+	uint32_t pad;
+	uint8_t siginfo[128];		/* native siginfo_t as PTRACE_PEEKSIGINFO gives it */
+};
+
+struct rec_sigaltstack {
+	int32_t tid;
+	int32_t flags;
+	uint64_t sp;
+	uint64_t size;
+};
+
+/*
+ * Files (lib/dump/files.c, lib/restore/files.c): one rec_fd per open fd,
+ * in increasing fd order.  Fds sharing an open file description (dup,
+ * fork, SCM_RIGHTS) point with ->desc to the lowest of them; fds of one
+ * object (the two ends of a pipe, all opens of one memfd or deleted file)
+ * point with ->obj to the lowest fd of the object, whose record is followed
+ * by the object's IMG_REC_FILE_DATA records.
+ */
+enum rec_fd_kind {
+	REC_FD_REG = 1,		/* regular file, reopened by path; size checked */
+	REC_FD_DELETED = 2,	/* unlinked regular file: content stored */
+	REC_FD_DIR = 3,		/* directory, reopened by path */
+	REC_FD_CHR = 4,		/* character device (mem devices, ttys), reopened by path */
+	REC_FD_PIPE = 5,	/* anonymous pipe: size stored; buffered bytes as data */
+	REC_FD_FIFO = 6,	/* named pipe, reopened by path; buffered bytes as data */
+	REC_FD_EVENTFD = 7,	/* counter in ->count */
+	REC_FD_MEMFD = 8,	/* name in path ("/memfd:NAME"), content, seals */
+	REC_FD_INHERIT = 9,	/* --shell-job: sudcr restore's own fd ->inherit_fd */
+	REC_FD_PATH = 10,	/* O_PATH descriptor, reopened by path */
+};
+#define REC_FD_EFD_SEMAPHORE	(1u << 0)	/* rec_fd.xflags */
+
+struct rec_fd {
+	int32_t fd;
+	uint32_t kind;			/* enum rec_fd_kind */
+	uint32_t flags;			/* open(2) flags of the description, O_CLOEXEC excluded */
+	uint32_t fd_flags;		/* FD_CLOEXEC */
+	int32_t desc;			/* lowest fd sharing the open file description */
+	int32_t obj;			/* lowest fd of the same pipe/FIFO/memfd/deleted file */
+	int32_t inherit_fd;		/* REC_FD_INHERIT: 0, 1 or 2; else -1 */
+	uint32_t mode;			/* st_mode at dump */
+	uint64_t pos;			/* file position */
+	uint64_t size;			/* st_size at dump; pipes and FIFOs: bytes buffered */
+	int64_t mtime_sec;
+	int64_t mtime_nsec;
+	uint64_t dev, ino, rdev;	/* st_dev, st_ino, st_rdev at dump */
+	uint32_t uid, gid;
+	uint64_t count;			/* eventfd counter */
+	uint32_t xflags;		/* REC_FD_EFD_* */
+	uint32_t pipe_size;		/* F_GETPIPE_SZ of pipes and FIFOs */
+	uint32_t seals;			/* memfd: F_GET_SEALS */
+	uint32_t path_len;		/* followed by path_len bytes, no NUL */
+};
+
+struct rec_file_data {
+	int32_t fd;			/* rec_fd.obj of the object */
+	uint32_t pad;
+	uint64_t offset;		/* in the file; pipes: in the buffered bytes */
+	uint64_t len;			/* followed by len bytes */
+};
+
+/*
+ * Other process and thread state (lib/dump/misc.c).  Exactly one
+ * IMG_REC_MISC; its counts say how many records of the other misc types
+ * the image holds, so that a missing one is noticed.
+ */
+struct rec_misc {
+	uint32_t umask;
+	int32_t dumpable;		/* PR_GET_DUMPABLE: 0, 1 or 2 */
+	uint32_t child_subreaper;	/* PR_GET_CHILD_SUBREAPER: 0 or 1 */
+	uint32_t nr_rlimits;		/* IMG_REC_RLIMIT records */
+	uint32_t nr_itimers;		/* IMG_REC_ITIMER records */
+	uint32_t nr_posix_timers;	/* IMG_REC_POSIX_TIMER records */
+	uint32_t nr_seccomp;		/* IMG_REC_SECCOMP records */
+	uint32_t cwd_len;		/* followed by cwd_len bytes of cwd, then */
+	uint32_t root_len;		/* root_len bytes of root: absolute, no NUL */
+	uint32_t pad;
+};
+
+struct rec_thread_misc {
+	int32_t tid;
+	uint32_t personality;
+	uint64_t rseq_ptr;		/* 0: no rseq area registered */
+	uint32_t rseq_len;
+	uint32_t rseq_sig;
+	uint32_t rseq_flags;
+	int32_t pdeathsig;		/* PR_GET_PDEATHSIG */
+	uint64_t robust_list;		/* get_robust_list() head and length */
+	uint64_t robust_len;
+	uint64_t clear_child_tid;	/* PR_GET_TID_ADDRESS */
+	uint32_t no_new_privs;
+	uint32_t seccomp_mode;		/* 0 off, 1 strict, 2 filter */
+	char comm[16];			/* NUL-terminated */
+};
+
+struct rec_rlimit {
+	uint32_t resource;		/* RLIMIT_* */
+	uint32_t pad;
+	uint64_t cur;			/* ~0: RLIM_INFINITY */
+	uint64_t max;
+};
+
+struct rec_itimer {
+	uint32_t which;			/* ITIMER_REAL, ITIMER_VIRTUAL, ITIMER_PROF */
+	uint32_t pad;
+	uint64_t value_sec, value_usec;	/* left until expiry; 0: disarmed */
+	uint64_t interval_sec, interval_usec;
+};
+
+struct rec_posix_timer {
+	int32_t id;			/* kernel timer id, restored as is */
+	int32_t clock_id;		/* negative: CPU clock of a pid or tid */
+	int32_t signo;
+	int32_t notify;			/* SIGEV_NONE/SIGNAL/THREAD, | SIGEV_THREAD_ID */
+	int32_t notify_tid;		/* target thread for SIGEV_THREAD_ID */
+	uint32_t pad;
+	uint64_t sigval;		/* sigev_value */
+	uint64_t value_sec, value_nsec;	/* left until expiry; 0: disarmed */
+	uint64_t interval_sec, interval_nsec;
+};
+
+struct rec_seccomp {
+	int32_t tid;			/* 0: the chain of every thread */
+	uint32_t index;			/* place in the chain, 0 the oldest */
+	uint32_t flags;			/* SECCOMP_FILTER_FLAG_LOG or 0 */
+	uint32_t nr_insns;		/* followed by nr_insns struct sock_filter */
+};
+
+#endif

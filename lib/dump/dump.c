@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The dump driver: freeze, collect every kind of state into the image,
+ * commit it, and let the process go (or kill it).  Any failure before the
+ * commit aborts the image and leaves the process as it was found.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sudcr/cr.h>
+#include <sudcr/freeze.h>
+#include <sudcr/log.h>
+
+static int begin_injection(struct dump_ctx *d)
+{
+	int leader = -1;
+
+	d->nr_threads = d->proc.nr_threads;
+	d->threads = calloc(d->nr_threads, sizeof(*d->threads));
+	if (!d->threads)
+		return -ENOMEM;
+	/* The thread group leader goes first: process-wide injections run there. */
+	for (int i = 0; i < d->proc.nr_threads; i++)
+		if (d->proc.threads[i].tid == d->pid)
+			leader = i;
+	if (leader < 0) {
+		sudcr_error("process %d: thread group leader is not running (zombie leader not supported yet)",
+			    d->pid);
+		return -EOPNOTSUPP;
+	}
+	for (int i = 0, j = 1; i < d->proc.nr_threads; i++) {
+		struct cr_thread *th = &d->threads[i == leader ? 0 : j++];
+		int ret;
+
+		th->task = &d->proc.threads[i];
+		th->tid = th->task->tid;
+		ret = inject_begin(&th->inj, th->task);
+		if (ret)
+			return ret;
+		th->inj_active = true;
+	}
+	d->kind = d->threads[0].inj.kind;
+	d->stopped = d->threads[0].task->group_stop;
+	return 0;
+}
+
+static int end_injection(struct dump_ctx *d)
+{
+	int ret = 0;
+
+	for (int i = 0; i < d->nr_threads; i++) {
+		struct cr_thread *th = &d->threads[i];
+
+		if (!th->inj_active)
+			continue;
+		int err = inject_end(&th->inj);
+
+		th->inj_active = false;
+		if (err && !ret)
+			ret = err;
+	}
+	return ret;
+}
+
+int sudcr_dump(pid_t pid, const struct dump_opts *opts)
+{
+	struct dump_ctx d = { .pid = pid, .opts = *opts };
+	int ret, err;
+
+	ret = freeze_process(pid, &d.proc);
+	if (ret)
+		return ret;
+	if (d.proc.nr_threads > 1) {
+		sudcr_error("process %d has %d threads: multi-threaded processes are not supported yet",
+			    pid, d.proc.nr_threads);
+		ret = -EOPNOTSUPP;
+		goto out_thaw;
+	}
+	ret = begin_injection(&d);
+	if (ret)
+		goto out_end;
+	ret = proc_parse_stat(pid, 0, &d.stat);
+	if (!ret)
+		ret = proc_parse_status(pid, 0, &d.status);
+	if (ret) {
+		sudcr_error("cannot read /proc/%d: %s", pid, strerror(-ret));
+		goto out_end;
+	}
+	ret = img_writer_open_flags(&d.img, opts->dir, opts->overwrite ? IMG_W_OVERWRITE : 0);
+	if (ret)
+		goto out_end;
+	img_writer_set_sync(d.img, !opts->no_sync);
+
+	/* mm parses the maps before any module maps scratch memory. */
+	ret = dump_threads(&d);
+	if (!ret)
+		ret = dump_mm(&d);
+	if (!ret)
+		ret = dump_signals(&d);
+	if (!ret)
+		ret = dump_misc(&d);
+	if (!ret)
+		ret = dump_files(&d);
+	if (ret) {
+		img_writer_abort(d.img);
+		goto out_end;
+	}
+	ret = img_writer_commit(d.img);
+	if (ret)
+		goto out_end;
+	sudcr_info("dumped process %d into %s", pid, opts->dir);
+	if (!opts->leave_running) {
+		/* The image is complete: the process goes, as with CRIU. */
+		err = end_injection(&d);
+		kill(pid, SIGKILL);
+		task_detach_process(&d.proc);
+		task_proc_free(&d.proc);
+		free(d.threads);
+		free(d.vmas);
+		return 0;
+	}
+out_end:
+	err = end_injection(&d);
+	if (err && !ret)
+		ret = err;
+out_thaw:
+	err = thaw_process(&d.proc);
+	if (err && !ret)
+		ret = err;
+	free(d.threads);
+	free(d.vmas);
+	return ret;
+}

@@ -1,0 +1,761 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Dump of the file descriptor table: one IMG_REC_FD record per fd, in fd
+ * order, each object's contents (pipe buffers, deleted files, memfds) in
+ * IMG_REC_FILE_DATA records right after the record of its lowest fd.
+ *
+ * Everything is read from outside the target, nothing is injected and no
+ * open file description of the target is changed:
+ *  - /proc/PID/fd and fdinfo give the list, link text, flags, position and
+ *    the eventfd counter; stat() through the magic link gives the object;
+ *  - kcmp(KCMP_FILE) tells which fds share one open file description;
+ *  - pidfd_getfd() gives sudcr a second reference to a description when
+ *    its data must be read (pipes) or a socket described;
+ *  - contents of deleted files and memfds are read through a new O_RDONLY
+ *    open of /proc/PID/fd/N, with pread, so no position moves.
+ *
+ * Buffered pipe data is read without consuming it: tee(2) from the
+ * reference to the target's read end into a pipe of sudcr's own, sized to
+ * the target pipe (F_SETPIPE_SZ: as many slots, so one tee duplicates the
+ * whole buffer, which a second tee could not continue), then read from
+ * ours.  tee only takes page references, so the live pipe keeps its bytes
+ * in order, which is what --leave-running needs.  pidfd_getfd rather than
+ * an open of /proc/PID/fd/N, because such an open would be a new reader of
+ * the pipe (fifo_open counts and wakes), the dup is not.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/kcmp.h>
+#include <linux/magic.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include <sudcr/cr.h>
+#include <sudcr/log.h>
+
+_Static_assert(sizeof(struct rec_fd) == 120, "rec_fd layout");
+_Static_assert(sizeof(struct rec_file_data) == 24, "rec_file_data layout");
+
+#define DELETED_SUFFIX		" (deleted)"
+/* One IMG_REC_FILE_DATA record holds at most this much. */
+#define DATA_CHUNK		(4u << 20)
+/* Contents of deleted files and memfds, all fds together. */
+#define DATA_TOTAL_MAX		(512ull << 20)
+
+struct dump_fd {
+	struct proc_fd *p;
+	struct stat st;
+	uint32_t kind;		/* REC_FD_*; 0: not supported */
+	const char *what;	/* not supported: what it is */
+	char detail[64];	/* and more about it, may be empty */
+	char *path;		/* into p->link, " (deleted)" stripped */
+	bool stdio_inherit;	/* fd 0-2 taken from the caller (--shell-job) */
+	int desc;		/* index of the lowest fd sharing the description */
+	int obj;		/* index of the lowest fd of the same object */
+	int inherit_fd;
+	uint32_t pipe_size;
+	uint64_t pipe_bytes;
+	uint32_t seals;
+};
+
+struct files_dump {
+	struct dump_ctx *d;
+	struct dump_fd *x;
+	int nr;
+	int pidfd;
+	uint64_t data_total;
+	void *buf;		/* DATA_CHUNK + header */
+};
+
+static bool is_pipe_kind(uint32_t kind)
+{
+	return kind == REC_FD_PIPE || kind == REC_FD_FIFO;
+}
+
+static bool same_inode(const struct dump_fd *a, const struct dump_fd *b)
+{
+	return a->st.st_dev == b->st.st_dev && a->st.st_ino == b->st.st_ino;
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n >= m && !strcmp(s + n - m, suffix);
+}
+
+/* A second reference to the target's description of @fd, or -errno. */
+static int get_target_fd(struct files_dump *f, int fd)
+{
+	int ret = (int)syscall(SYS_pidfd_getfd, f->pidfd, fd, 0);
+
+	return ret < 0 ? -errno : ret;
+}
+
+static const char *anon_inode_name(const char *link)
+{
+	static const struct {
+		const char *link, *name;
+	} names[] = {
+		{ "anon_inode:[eventpoll]", "epoll" },
+		{ "anon_inode:[signalfd]", "signalfd" },
+		{ "anon_inode:[timerfd]", "timerfd" },
+		{ "anon_inode:inotify", "inotify" },
+		{ "anon_inode:[fanotify]", "fanotify" },
+		{ "anon_inode:[pidfd]", "pidfd" },
+		{ "anon_inode:[io_uring]", "io_uring" },
+		{ "anon_inode:[userfaultfd]", "userfaultfd" },
+		{ "anon_inode:[perf_event]", "perf event" },
+		{ "anon_inode:[eventfd]", "eventfd" },
+	};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(link, names[i].link))
+			return names[i].name;
+	if (!strncmp(link, "anon_inode:bpf", 14))
+		return "BPF object";
+	return "anonymous inode";
+}
+
+static const char *sock_family_name(int family)
+{
+	switch (family) {
+	case AF_UNIX: return "AF_UNIX";
+	case AF_INET: return "AF_INET";
+	case AF_INET6: return "AF_INET6";
+	case AF_NETLINK: return "AF_NETLINK";
+	case AF_PACKET: return "AF_PACKET";
+	case AF_VSOCK: return "AF_VSOCK";
+	default: return NULL;
+	}
+}
+
+static const char *sock_type_name(int family, int type, int protocol)
+{
+	if (family == AF_INET || family == AF_INET6) {
+		if (protocol == IPPROTO_TCP)
+			return "TCP";
+		if (protocol == IPPROTO_UDP)
+			return "UDP";
+		if (protocol == IPPROTO_ICMP || protocol == IPPROTO_ICMPV6)
+			return "ICMP";
+		if (protocol == IPPROTO_SCTP)
+			return "SCTP";
+	}
+	switch (type) {
+	case SOCK_STREAM: return "SOCK_STREAM";
+	case SOCK_DGRAM: return "SOCK_DGRAM";
+	case SOCK_SEQPACKET: return "SOCK_SEQPACKET";
+	case SOCK_RAW: return "SOCK_RAW";
+	default: return "";
+	}
+}
+
+/* "AF_INET TCP", from a second reference to the socket; empty if unknown. */
+static void socket_detail(struct files_dump *f, struct dump_fd *x)
+{
+	int family = -1, type = -1, protocol = -1;
+	socklen_t len = sizeof(int);
+	const char *fam;
+	int s = get_target_fd(f, x->p->fd);
+
+	if (s < 0)
+		return;
+	getsockopt(s, SOL_SOCKET, SO_DOMAIN, &family, &len);
+	len = sizeof(int);
+	getsockopt(s, SOL_SOCKET, SO_TYPE, &type, &len);
+	len = sizeof(int);
+	getsockopt(s, SOL_SOCKET, SO_PROTOCOL, &protocol, &len);
+	close(s);
+	fam = sock_family_name(family);
+	if (fam)
+		snprintf(x->detail, sizeof(x->detail), "%s %s", fam,
+			 sock_type_name(family, type, protocol));
+	else if (family >= 0)
+		snprintf(x->detail, sizeof(x->detail), "family %d", family);
+}
+
+/* mem devices (null, zero, full, random, urandom) and terminals. */
+static bool chr_supported(dev_t rdev)
+{
+	unsigned int maj = major(rdev), min = minor(rdev);
+
+	if (maj == 1)
+		return min == 3 || min == 5 || min == 7 || min == 8 || min == 9;
+	if (maj == 4)			/* tty0-63 (virtual consoles), ttyS* */
+		return true;
+	if (maj == 5)			/* /dev/tty, /dev/console; not /dev/ptmx */
+		return min == 0 || min == 1;
+	return maj >= 136 && maj <= 143;	/* /dev/pts/N */
+}
+
+static bool is_tty_rdev(dev_t rdev)
+{
+	return chr_supported(rdev) && major(rdev) != 1;
+}
+
+static int classify_path(struct files_dump *f, struct dump_fd *x)
+{
+	char proc[64];
+	bool deleted = false;
+	struct stat st;
+
+	/*
+	 * " (deleted)" is the kernel's mark of an unlinked dentry, or part of
+	 * a real name: the name tells which when it still leads to the file.
+	 */
+	if (ends_with(x->path, DELETED_SUFFIX)) {
+		if (stat(x->path, &st) || st.st_dev != x->st.st_dev || st.st_ino != x->st.st_ino) {
+			x->path[strlen(x->path) - strlen(DELETED_SUFFIX)] = '\0';
+			deleted = true;
+		}
+	}
+	if (x->p->flags & O_PATH) {
+		if (deleted)
+			x->what = "O_PATH descriptor of a deleted file";
+		else
+			x->kind = REC_FD_PATH;
+		return 0;
+	}
+	switch (x->st.st_mode & S_IFMT) {
+	case S_IFREG:
+		if (!deleted) {
+			x->kind = REC_FD_REG;
+		} else if (!strncmp(x->path, "/memfd:", 7)) {
+			struct statfs sfs;
+
+			snprintf(proc, sizeof(proc), "/proc/%d/fd/%d", f->d->pid, x->p->fd);
+			if (statfs(proc, &sfs))
+				return -errno;
+			if (sfs.f_type == TMPFS_MAGIC)
+				x->kind = REC_FD_MEMFD;
+			else if (sfs.f_type == HUGETLBFS_MAGIC)
+				x->what = "hugetlb memfd";
+			else
+				x->kind = REC_FD_DELETED;
+		} else {
+			x->kind = REC_FD_DELETED;
+		}
+		break;
+	case S_IFDIR:
+		if (deleted)
+			x->what = "deleted directory";
+		else
+			x->kind = REC_FD_DIR;
+		break;
+	case S_IFCHR:
+		if (deleted || !chr_supported(x->st.st_rdev)) {
+			x->what = "character device";
+			snprintf(x->detail, sizeof(x->detail), "%u:%u", major(x->st.st_rdev),
+				 minor(x->st.st_rdev));
+		} else {
+			x->kind = REC_FD_CHR;
+		}
+		break;
+	case S_IFIFO:
+		if (deleted)
+			x->what = "deleted FIFO";
+		else
+			x->kind = REC_FD_FIFO;
+		break;
+	case S_IFBLK:
+		x->what = "block device";
+		snprintf(x->detail, sizeof(x->detail), "%u:%u", major(x->st.st_rdev),
+			 minor(x->st.st_rdev));
+		break;
+	default:
+		x->what = "special file";
+		break;
+	}
+	return 0;
+}
+
+static int classify(struct files_dump *f, struct dump_fd *x)
+{
+	const char *l = x->p->link;
+	char proc[64];
+
+	snprintf(proc, sizeof(proc), "/proc/%d/fd/%d", f->d->pid, x->p->fd);
+	if (stat(proc, &x->st)) {
+		int err = -errno;
+
+		sudcr_error("fd %d (%s): cannot stat: %s", x->p->fd, l, strerror(-err));
+		return err;
+	}
+	x->path = x->p->link;
+	x->inherit_fd = -1;
+	if (!strncmp(l, "socket:[", 8)) {
+		x->what = "socket";
+		socket_detail(f, x);
+	} else if (!strncmp(l, "pipe:[", 6)) {
+		x->kind = REC_FD_PIPE;
+	} else if (!strncmp(l, "anon_inode:", 11)) {
+		if (x->p->has_eventfd)
+			x->kind = REC_FD_EVENTFD;
+		else
+			x->what = anon_inode_name(l);
+	} else if (l[0] == '/') {
+		int ret = classify_path(f, x);
+
+		if (ret) {
+			sudcr_error("fd %d (%s): %s", x->p->fd, l, strerror(-ret));
+			return ret;
+		}
+	} else if (strchr(l, ':')) {
+		x->what = "namespace or special file";
+	} else {
+		x->what = "special file";
+	}
+	return 0;
+}
+
+/* Pipe ends present among the fds of object @obj, inherited ones left out. */
+static void pipe_ends(struct files_dump *f, int obj, bool *rd, bool *wr)
+{
+	*rd = *wr = false;
+	for (int i = 0; i < f->nr; i++) {
+		struct dump_fd *y = &f->x[i];
+		uint32_t acc = y->p->flags & O_ACCMODE;
+
+		if (y->kind != f->x[obj].kind || y->stdio_inherit || !same_inode(y, &f->x[obj]))
+			continue;
+		if (acc == O_RDONLY || acc == O_RDWR)
+			*rd = true;
+		if (acc == O_WRONLY || acc == O_RDWR)
+			*wr = true;
+	}
+}
+
+/* Whether another fd of the process is the other end of @i's pipe. */
+static bool pipe_has_other_end(struct files_dump *f, int i)
+{
+	struct dump_fd *x = &f->x[i];
+	uint32_t acc = x->p->flags & O_ACCMODE;
+
+	if (acc == O_RDWR)
+		return true;
+	for (int j = 0; j < f->nr; j++) {
+		struct dump_fd *y = &f->x[j];
+
+		if (j != i && y->kind == x->kind && same_inode(x, y) &&
+		    (y->p->flags & O_ACCMODE) != acc)
+			return true;
+	}
+	return false;
+}
+
+static int kcmp_file(pid_t pid, int fd1, int fd2)
+{
+	return (int)syscall(SYS_kcmp, pid, pid, KCMP_FILE, fd1, fd2);
+}
+
+/* Fill desc, obj and inherit_fd of every fd. */
+static int link_fds(struct files_dump *f)
+{
+	struct dump_opts *o = &f->d->opts;
+	pid_t pid = f->d->pid;
+
+	/* --shell-job: stdio comes from the caller, unless it is a pipe of the process's own. */
+	for (int i = 0; i < f->nr; i++) {
+		struct dump_fd *x = &f->x[i];
+
+		if (!o->shell_job || x->p->fd > 2)
+			continue;
+		if (is_pipe_kind(x->kind) && pipe_has_other_end(f, i))
+			continue;
+		x->stdio_inherit = true;
+		x->kind = REC_FD_INHERIT;
+		x->inherit_fd = x->p->fd;
+	}
+
+	for (int i = 0; i < f->nr; i++) {
+		struct dump_fd *x = &f->x[i];
+
+		x->desc = i;
+		x->obj = i;
+		if (x->stdio_inherit)
+			continue;
+		for (int j = 0; j < i; j++) {
+			struct dump_fd *y = &f->x[j];
+			int r;
+
+			if (y->desc != j || !same_inode(x, y))
+				continue;
+			r = kcmp_file(pid, x->p->fd, y->p->fd);
+			if (r < 0 && errno != EBADF) {
+				sudcr_error("kcmp(KCMP_FILE) on process %d: %s", pid, strerror(errno));
+				return -errno;
+			}
+			if (r == 0) {
+				x->desc = j;
+				break;
+			}
+		}
+		if (x->desc != i) {
+			struct dump_fd *y = &f->x[x->desc];
+
+			if (y->kind == REC_FD_INHERIT) {
+				x->kind = REC_FD_INHERIT;
+				x->inherit_fd = y->inherit_fd;
+				x->what = NULL;
+			}
+			continue;
+		}
+		/* Another open of the caller's terminal (bash's fd 255): reopen ours. */
+		if (o->shell_job && x->kind == REC_FD_CHR && is_tty_rdev(x->st.st_rdev)) {
+			for (int j = 0; j < f->nr; j++) {
+				struct dump_fd *y = &f->x[j];
+
+				if (y->stdio_inherit && S_ISCHR(y->st.st_mode) &&
+				    y->st.st_rdev == x->st.st_rdev) {
+					x->kind = REC_FD_INHERIT;
+					x->inherit_fd = y->p->fd;
+					break;
+				}
+			}
+		}
+	}
+
+	for (int i = 0; i < f->nr; i++) {
+		struct dump_fd *x = &f->x[i];
+
+		if (x->kind != REC_FD_PIPE && x->kind != REC_FD_FIFO && x->kind != REC_FD_MEMFD &&
+		    x->kind != REC_FD_DELETED)
+			continue;
+		for (int j = 0; j < i; j++) {
+			if (f->x[j].kind == x->kind && same_inode(x, &f->x[j])) {
+				x->obj = f->x[j].obj;
+				break;
+			}
+		}
+	}
+	return 0;
+}
+
+static int check_supported(struct files_dump *f)
+{
+	for (int i = 0; i < f->nr; i++) {
+		struct dump_fd *x = &f->x[i];
+		bool rd, wr;
+
+		if (!x->kind) {
+			sudcr_error("fd %d: %s (%s%s%s) is not supported yet", x->p->fd, x->p->link,
+				    x->what, x->detail[0] ? " " : "", x->detail);
+			return -EOPNOTSUPP;
+		}
+		if (x->kind == REC_FD_INHERIT)
+			continue;
+		if (x->p->flags & O_ASYNC) {
+			sudcr_error("fd %d: %s: O_ASYNC (signal-driven I/O) is not supported yet",
+				    x->p->fd, x->p->link);
+			return -EOPNOTSUPP;
+		}
+		if (!is_pipe_kind(x->kind) || x->obj != i)
+			continue;
+		pipe_ends(f, i, &rd, &wr);
+		if (!rd || !wr) {
+			sudcr_error("fd %d: %s: only the %s end is in the process; %s to other processes are not supported yet%s",
+				    x->p->fd, x->p->link, rd ? "read" : "write",
+				    x->kind == REC_FD_PIPE ? "pipes" : "FIFOs",
+				    x->p->fd <= 2 && !f->d->opts.shell_job ?
+				    " (use --shell-job for stdio the caller gave)" : "");
+			return -EOPNOTSUPP;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Size and buffered bytes of the pipe object @obj; the bytes go to f->buf.
+ * See the top of the file for why tee and pidfd_getfd.
+ */
+static int read_pipe(struct files_dump *f, int obj)
+{
+	struct dump_fd *x = &f->x[obj], *rx = NULL;
+	int g = -1, tmp[2] = { -1, -1 }, ret = 0, avail = 0, sz;
+	size_t got = 0;
+	ssize_t n;
+
+	for (int i = obj; i < f->nr && !rx; i++) {
+		uint32_t acc = f->x[i].p->flags & O_ACCMODE;
+
+		if (f->x[i].obj == obj && (acc == O_RDONLY || acc == O_RDWR))
+			rx = &f->x[i];
+	}
+	if (!rx)
+		return -EINVAL;		/* check_supported() saw a read end */
+	g = get_target_fd(f, rx->p->fd);
+	if (g < 0) {
+		ret = g;
+		sudcr_error("fd %d (%s): pidfd_getfd: %s", rx->p->fd, rx->p->link, strerror(-ret));
+		return ret;
+	}
+	sz = fcntl(g, F_GETPIPE_SZ);
+	if (sz < 0 || ioctl(g, FIONREAD, &avail) < 0) {
+		ret = -errno;
+		sudcr_error("fd %d (%s): cannot read the pipe's size: %s", rx->p->fd, rx->p->link,
+			    strerror(-ret));
+		goto out;
+	}
+	x->pipe_size = (uint32_t)sz;
+	x->pipe_bytes = 0;
+	if (avail <= 0)
+		goto out;
+	if ((size_t)avail > (size_t)sz || (size_t)avail > DATA_CHUNK) {
+		ret = -EIO;
+		sudcr_error("fd %d (%s): %d bytes buffered in a pipe of %d", rx->p->fd, rx->p->link,
+			    avail, sz);
+		goto out;
+	}
+	if (pipe2(tmp, O_CLOEXEC | O_NONBLOCK) || fcntl(tmp[1], F_SETPIPE_SZ, sz) < sz) {
+		ret = -errno;
+		sudcr_error("fd %d (%s): cannot make a pipe of %d bytes to copy its data: %s",
+			    rx->p->fd, rx->p->link, sz, strerror(-ret));
+		goto out;
+	}
+	n = tee(g, tmp[1], (size_t)avail, SPLICE_F_NONBLOCK);
+	if (n != avail) {
+		ret = n < 0 ? -errno : -EIO;
+		sudcr_error("fd %d (%s): tee copied %zd of %d buffered bytes%s%s", rx->p->fd,
+			    rx->p->link, n, avail, n < 0 ? ": " : "", n < 0 ? strerror(-ret) : "");
+		goto out;
+	}
+	while (got < (size_t)avail) {
+		n = read(tmp[0], (char *)f->buf + sizeof(struct rec_file_data) + got, avail - got);
+		if (n <= 0) {
+			ret = n < 0 ? -errno : -EIO;
+			sudcr_error("fd %d (%s): reading the copy of its data: %s", rx->p->fd,
+				    rx->p->link, n < 0 ? strerror(-ret) : "short read");
+			goto out;
+		}
+		got += n;
+	}
+	x->pipe_bytes = got;
+out:
+	if (tmp[0] >= 0)
+		close(tmp[0]);
+	if (tmp[1] >= 0)
+		close(tmp[1]);
+	close(g);
+	return ret;
+}
+
+static int write_data(struct files_dump *f, int fd, uint64_t off, size_t len)
+{
+	struct rec_file_data *h = f->buf;
+
+	h->fd = fd;
+	h->pad = 0;
+	h->offset = off;
+	h->len = len;
+	return img_write_record(f->d->img, IMG_REC_FILE_DATA, h, sizeof(*h) + len);
+}
+
+/*
+ * Contents of a deleted file or memfd, holes skipped, through a read-only
+ * open of its /proc link (works whatever the target's access mode).
+ */
+static int dump_contents(struct files_dump *f, struct dump_fd *x, int rfd)
+{
+	off_t off = 0, end, size = x->st.st_size;
+	char *data = (char *)f->buf + sizeof(struct rec_file_data);
+	int ret;
+
+	while (off < size) {
+		off = lseek(rfd, off, SEEK_DATA);
+		if (off < 0) {
+			if (errno == ENXIO)
+				break;
+			off = 0;	/* no SEEK_DATA here: all of it */
+			end = size;
+		} else {
+			end = lseek(rfd, off, SEEK_HOLE);
+			if (end < 0 || end > size)
+				end = size;
+		}
+		if (off >= size)
+			break;
+		f->data_total += end - off;
+		if (f->data_total > DATA_TOTAL_MAX) {
+			sudcr_error("fd %d (%s): deleted files and memfds hold more than %llu MiB: too much to store in the image",
+				    x->p->fd, x->path, DATA_TOTAL_MAX >> 20);
+			return -EFBIG;
+		}
+		while (off < end) {
+			size_t want = end - off > DATA_CHUNK ? DATA_CHUNK : (size_t)(end - off);
+			size_t got = 0;
+
+			while (got < want) {
+				ssize_t n = pread(rfd, data + got, want - got, off + got);
+
+				if (n <= 0) {
+					ret = n < 0 ? -errno : -EIO;
+					sudcr_error("fd %d (%s): reading its contents: %s", x->p->fd,
+						    x->path, n < 0 ? strerror(-ret) : "file shrank");
+					return ret;
+				}
+				got += n;
+			}
+			ret = write_data(f, x->p->fd, off, want);
+			if (ret)
+				return ret;
+			off += want;
+		}
+	}
+	return 0;
+}
+
+static int open_contents(struct files_dump *f, struct dump_fd *x, int *rfd)
+{
+	char proc[64];
+
+	snprintf(proc, sizeof(proc), "/proc/%d/fd/%d", f->d->pid, x->p->fd);
+	/* O_NOATIME: reading for a dump is not an access by the program. */
+	*rfd = open(proc, O_RDONLY | O_CLOEXEC | O_NOATIME);
+	if (*rfd < 0 && errno == EPERM)
+		*rfd = open(proc, O_RDONLY | O_CLOEXEC);
+	if (*rfd < 0) {
+		int err = -errno;
+
+		sudcr_error("fd %d (%s): cannot open it to read its contents: %s", x->p->fd,
+			    x->path, strerror(-err));
+		return err;
+	}
+	return 0;
+}
+
+static int write_fd(struct files_dump *f, int i)
+{
+	struct dump_fd *x = &f->x[i];
+	size_t plen = strlen(x->path);
+	struct rec_fd *rec;
+	int rfd = -1, ret;
+
+	if (plen >= REC_PATH_MAX) {
+		sudcr_error("fd %d: path too long", x->p->fd);
+		return -ENAMETOOLONG;
+	}
+	if (x->obj == i && is_pipe_kind(x->kind)) {
+		ret = read_pipe(f, i);
+		if (ret)
+			return ret;
+	} else if (x->obj == i && (x->kind == REC_FD_MEMFD || x->kind == REC_FD_DELETED)) {
+		ret = open_contents(f, x, &rfd);
+		if (ret)
+			return ret;
+		if (x->kind == REC_FD_MEMFD) {
+			int seals = fcntl(rfd, F_GET_SEALS);
+
+			if (seals < 0) {
+				ret = -errno;
+				sudcr_error("fd %d (%s): F_GET_SEALS: %s", x->p->fd, x->path,
+					    strerror(-ret));
+				goto out;
+			}
+			x->seals = (uint32_t)seals;
+		}
+	} else if (x->obj != i) {
+		x->pipe_size = f->x[x->obj].pipe_size;
+		x->seals = f->x[x->obj].seals;
+	}
+
+	rec = calloc(1, sizeof(*rec) + plen);
+	if (!rec) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	rec->fd = x->p->fd;
+	rec->kind = x->kind;
+	rec->flags = x->p->flags & ~(uint32_t)O_CLOEXEC;
+	rec->fd_flags = (x->p->flags & O_CLOEXEC) ? FD_CLOEXEC : 0;
+	rec->desc = f->x[x->desc].p->fd;
+	rec->obj = f->x[x->obj].p->fd;
+	rec->inherit_fd = x->inherit_fd;
+	rec->mode = x->st.st_mode;
+	rec->pos = x->p->pos;
+	rec->size = is_pipe_kind(x->kind) ? f->x[x->obj].pipe_bytes : (uint64_t)x->st.st_size;
+	rec->mtime_sec = x->st.st_mtim.tv_sec;
+	rec->mtime_nsec = x->st.st_mtim.tv_nsec;
+	rec->dev = x->st.st_dev;
+	rec->ino = x->st.st_ino;
+	rec->rdev = x->st.st_rdev;
+	rec->uid = x->st.st_uid;
+	rec->gid = x->st.st_gid;
+	if (x->kind == REC_FD_EVENTFD) {
+		rec->count = x->p->eventfd_count;
+		if (x->p->eventfd_semaphore)
+			rec->xflags |= REC_FD_EFD_SEMAPHORE;
+	}
+	rec->pipe_size = is_pipe_kind(x->kind) ? x->pipe_size : 0;
+	rec->seals = x->kind == REC_FD_MEMFD ? x->seals : 0;
+	rec->path_len = (uint32_t)plen;
+	memcpy(rec + 1, x->path, plen);
+	ret = img_write_record(f->d->img, IMG_REC_FD, rec, sizeof(*rec) + plen);
+	free(rec);
+	if (ret)
+		goto out;
+
+	if (x->obj == i && is_pipe_kind(x->kind) && x->pipe_bytes)
+		ret = write_data(f, x->p->fd, 0, x->pipe_bytes);
+	else if (rfd >= 0)
+		ret = dump_contents(f, x, rfd);
+	sudcr_debug("fd %d: kind %u %s", x->p->fd, x->kind, x->path);
+out:
+	if (rfd >= 0)
+		close(rfd);
+	return ret;
+}
+
+int dump_files(struct dump_ctx *d)
+{
+	struct files_dump f = { .d = d, .pidfd = -1 };
+	struct proc_fd *fds = NULL;
+	int nr = 0, ret;
+
+	ret = proc_list_fds(d->pid, &fds, &nr);
+	if (ret) {
+		sudcr_error("cannot list the fds of process %d: %s", d->pid, strerror(-ret));
+		return ret;
+	}
+	f.nr = nr;
+	f.x = calloc(nr ? nr : 1, sizeof(*f.x));
+	f.buf = malloc(sizeof(struct rec_file_data) + DATA_CHUNK);
+	if (!f.x || !f.buf) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	f.pidfd = (int)syscall(SYS_pidfd_open, d->pid, 0);
+	if (f.pidfd < 0) {
+		ret = -errno;
+		sudcr_error("pidfd_open(%d): %s", d->pid, strerror(-ret));
+		goto out;
+	}
+	for (int i = 0; i < nr; i++) {
+		f.x[i].p = &fds[i];
+		ret = classify(&f, &f.x[i]);
+		if (ret)
+			goto out;
+	}
+	ret = link_fds(&f);
+	if (!ret)
+		ret = check_supported(&f);
+	for (int i = 0; !ret && i < nr; i++)
+		ret = write_fd(&f, i);
+out:
+	if (f.pidfd >= 0)
+		close(f.pidfd);
+	free(f.buf);
+	free(f.x);
+	free(fds);
+	return ret;
+}

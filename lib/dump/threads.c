@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Process and per-thread core state: registers (as found at the interrupt
+ * stop, so a thread inside a syscall keeps its -ERESTART* value and
+ * restarts on restore), extended state, blocked mask and SUD config.
+ * inject_begin() already read all of it before changing anything.
+ */
+#include <string.h>
+#include <unistd.h>
+
+#include <sudcr/cr.h>
+#include <sudcr/log.h>
+
+static int dump_thread(struct dump_ctx *d, struct cr_thread *th)
+{
+	struct inject_ctx *c = &th->inj;
+	struct rec_thread rt;
+	struct {
+		struct rec_xstate h;
+		uint8_t data[ARCH_XSTATE_MAX];
+	} xs;
+	int ret;
+
+	_Static_assert(sizeof(rt.regs) == sizeof(c->saved_regs.r), "regs layout");
+	memset(&rt, 0, sizeof(rt));
+	rt.tid = th->tid;
+	memcpy(rt.regs, &c->saved_regs.r, sizeof(rt.regs));
+	rt.sigmask = c->saved_mask;
+	rt.sud_mode = c->saved_sud.mode;
+	rt.sud_selector = c->saved_sud.selector;
+	rt.sud_offset = c->saved_sud.offset;
+	rt.sud_len = c->saved_sud.len;
+	proc_read_comm(d->pid, th->tid, rt.comm, sizeof(rt.comm));
+	ret = img_write_record(d->img, IMG_REC_THREAD, &rt, sizeof(rt));
+	if (ret)
+		return ret;
+	xs.h.tid = th->tid;
+	xs.h.len = c->saved_xstate->len;
+	memcpy(xs.data, c->saved_xstate->buf, xs.h.len);
+	return img_write_record(d->img, IMG_REC_XSTATE, &xs, sizeof(xs.h) + xs.h.len);
+}
+
+int dump_threads(struct dump_ctx *d)
+{
+	struct rec_process rp;
+	int ret;
+
+	memset(&rp, 0, sizeof(rp));
+	rp.pid = d->pid;
+	rp.arch = d->kind;
+	rp.nr_threads = d->nr_threads;
+	rp.page_size = sysconf(_SC_PAGESIZE);
+	if (d->stopped)
+		rp.flags |= REC_PROC_STOPPED;
+	if (d->opts.shell_job)
+		rp.flags |= REC_PROC_SHELL_JOB;
+	proc_read_comm(d->pid, 0, rp.comm, sizeof(rp.comm));
+	ret = img_write_record(d->img, IMG_REC_PROCESS, &rp, sizeof(rp));
+	for (int i = 0; i < d->nr_threads && !ret; i++)
+		ret = dump_thread(d, &d->threads[i]);
+	return ret;
+}

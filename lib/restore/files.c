@@ -1,0 +1,796 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Restore of the file descriptor table.
+ *
+ * restore_files_prepare() reads and validates every IMG_REC_FD and
+ * IMG_REC_FILE_DATA record and checks the files the image names (a regular
+ * file must still be there with the size it had), so that a restore that
+ * cannot succeed fails before anything is created.
+ *
+ * restore_files_in_stub() runs in the new process, in plain C:
+ *  1. create every open file description (one per group of fds that shared
+ *     one) and move it with F_DUPFD above the image's highest fd, so that
+ *     nothing sits on a number the image uses; set its flags and position;
+ *  2. close every fd the stub has besides those and the driver's keep_fds
+ *     (close_range over the gaps);
+ *  3. dup2 each description to each of its fds, close the staged copies,
+ *     set FD_CLOEXEC per fd.
+ * Only step 1 can meet an expected error; once step 2 has started, fd 2
+ * may be gone, so errors from there on go to a copy of stderr made before.
+ *
+ * Objects shared by several descriptions (the two ends of a pipe, opens of
+ * one memfd or deleted file) are made once; further descriptions of them
+ * are new opens of /proc/self/fd/N, as the originals were.
+ *
+ * Deleted files are made again where they were: created under their old
+ * name (O_EXCL) and unlinked at once, so /proc/PID/fd shows the same
+ * "/dir/name (deleted)".  If that name is taken by a new file meanwhile,
+ * an O_TMPFILE in the same directory stands in (shown as "/dir/#ino").
+ * Their content, owner and mode are those of the dump.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sudcr/cr.h>
+#include <sudcr/log.h>
+
+#ifndef F_SEAL_EXEC
+#define F_SEAL_EXEC	0x0020
+#endif
+#ifndef MFD_EXEC
+#define MFD_EXEC	0x0010U
+#endif
+
+/* Highest fd number an image may use (the kernel's default NR_OPEN). */
+#define FILES_FD_MAX	(1 << 20)
+#define PIPE_SIZE_MAX	(1u << 30)
+#define MEMFD_NAME_MAX	249
+
+/* Flags open(2) takes from the image; F_SETFL sets the rest. */
+#define OPEN_FLAGS	(O_ACCMODE | O_APPEND | O_NONBLOCK | O_SYNC | O_DIRECT | O_NOATIME | \
+			 O_LARGEFILE)
+#define SETFL_FLAGS	(O_APPEND | O_ASYNC | O_DIRECT | O_NOATIME | O_NONBLOCK)
+#define KNOWN_FLAGS	(OPEN_FLAGS | SETFL_FLAGS | O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CREAT | \
+			 O_EXCL | O_NOCTTY | O_TRUNC | __O_TMPFILE)
+
+struct rf_fd {
+	const struct rec_fd *rec;
+	char *path;		/* NUL-terminated copy */
+	int desc;		/* index of the description's first fd */
+	int obj;		/* index of the object's first fd */
+	int data;		/* object leaders: first IMG_REC_FILE_DATA, into s->data */
+	int nr_data;
+	uint64_t data_end;	/* end of the data seen so far (validation) */
+	/* In the stub. */
+	int src;		/* the description, staged above the image's fds */
+	int hold[2];		/* object leaders: the object while descriptions are made */
+	bool used[2];		/* pipes: hold[end] became a description itself */
+};
+
+struct rf_data {
+	const struct rec_file_data *rec;
+	const void *bytes;
+};
+
+struct restore_files_state {
+	int nr, cap;
+	struct rf_fd *fds;
+	int nr_data, cap_data;
+	struct rf_data *data;
+	int max_fd;		/* -1: no fds */
+	bool inherit;
+};
+
+static const char *kind_name(uint32_t kind)
+{
+	static const char *const names[] = {
+		[REC_FD_REG] = "regular file", [REC_FD_DELETED] = "deleted file",
+		[REC_FD_DIR] = "directory", [REC_FD_CHR] = "character device",
+		[REC_FD_PIPE] = "pipe", [REC_FD_FIFO] = "FIFO", [REC_FD_EVENTFD] = "eventfd",
+		[REC_FD_MEMFD] = "memfd", [REC_FD_INHERIT] = "inherited fd",
+		[REC_FD_PATH] = "O_PATH fd",
+	};
+
+	return kind < sizeof(names) / sizeof(names[0]) && names[kind] ? names[kind] : NULL;
+}
+
+static bool has_objects(uint32_t kind)
+{
+	return kind == REC_FD_PIPE || kind == REC_FD_FIFO || kind == REC_FD_MEMFD ||
+	       kind == REC_FD_DELETED;
+}
+
+static bool is_pipe_kind(uint32_t kind)
+{
+	return kind == REC_FD_PIPE || kind == REC_FD_FIFO;
+}
+
+/* Index of the record of @fd, -1 if none (fds are in increasing order). */
+static int find_fd(const struct restore_files_state *s, int fd)
+{
+	int lo = 0, hi = s->nr - 1;
+
+	while (lo <= hi) {
+		int mid = lo + (hi - lo) / 2;
+
+		if (s->fds[mid].rec->fd == fd)
+			return mid;
+		if (s->fds[mid].rec->fd < fd)
+			lo = mid + 1;
+		else
+			hi = mid - 1;
+	}
+	return -1;
+}
+
+static int grow(void **arr, int *cap, int n, size_t size)
+{
+	void *p;
+	int ncap;
+
+	if (n < *cap)
+		return 0;
+	ncap = *cap ? *cap * 2 : 16;
+	p = realloc(*arr, (size_t)ncap * size);
+	if (!p)
+		return -ENOMEM;
+	*arr = p;
+	*cap = ncap;
+	return 0;
+}
+
+static int check_fd_rec(struct restore_ctx *r, struct restore_files_state *s,
+			const struct rec_fd *rec, size_t len)
+{
+	const char *path = (const char *)(rec + 1);
+	struct rf_fd *e;
+	int ret;
+
+	if (len < sizeof(*rec) || rec->path_len != len - sizeof(*rec))
+		return img_record_invalid(r->img, "bad fd record length");
+	if (rec->path_len >= REC_PATH_MAX || memchr(path, '\0', rec->path_len))
+		return img_record_invalid(r->img, "bad path in fd record");
+	if (rec->fd < 0 || rec->fd >= FILES_FD_MAX)
+		return img_record_invalid(r->img, "fd %d out of range", rec->fd);
+	if (s->nr && rec->fd <= s->fds[s->nr - 1].rec->fd)
+		return img_record_invalid(r->img, "fd %d out of order", rec->fd);
+	if (!kind_name(rec->kind))
+		return img_record_invalid(r->img, "fd %d: unknown kind %u", rec->fd, rec->kind);
+	if (rec->flags & ~(uint32_t)KNOWN_FLAGS || rec->fd_flags & ~(uint32_t)FD_CLOEXEC)
+		return img_record_invalid(r->img, "fd %d: unknown flags", rec->fd);
+	if (rec->desc < 0 || rec->desc > rec->fd || rec->obj < 0 || rec->obj > rec->fd)
+		return img_record_invalid(r->img, "fd %d: bad description or object", rec->fd);
+	if (rec->kind == REC_FD_INHERIT ? rec->inherit_fd < 0 || rec->inherit_fd > 2 :
+					  rec->inherit_fd != -1)
+		return img_record_invalid(r->img, "fd %d: bad inherited fd", rec->fd);
+	if (rec->xflags & ~REC_FD_EFD_SEMAPHORE || (rec->kind != REC_FD_EVENTFD && rec->xflags) ||
+	    (rec->kind == REC_FD_EVENTFD && rec->count == UINT64_MAX))
+		return img_record_invalid(r->img, "fd %d: bad eventfd state", rec->fd);
+	if (is_pipe_kind(rec->kind) ? !rec->pipe_size || rec->pipe_size > PIPE_SIZE_MAX ||
+				      rec->size > rec->pipe_size : rec->pipe_size)
+		return img_record_invalid(r->img, "fd %d: bad pipe size", rec->fd);
+	if (rec->kind == REC_FD_MEMFD ? rec->path_len < 7 || rec->path_len - 7 > MEMFD_NAME_MAX ||
+					memcmp(path, "/memfd:", 7) : rec->seals != 0)
+		return img_record_invalid(r->img, "fd %d: bad memfd", rec->fd);
+	if ((rec->kind == REC_FD_REG || rec->kind == REC_FD_DELETED || rec->kind == REC_FD_DIR ||
+	     rec->kind == REC_FD_CHR || rec->kind == REC_FD_FIFO || rec->kind == REC_FD_PATH) &&
+	    (rec->path_len == 0 || path[0] != '/'))
+		return img_record_invalid(r->img, "fd %d: path is not absolute", rec->fd);
+	if ((rec->kind == REC_FD_DELETED || rec->kind == REC_FD_MEMFD) && rec->size > INT64_MAX)
+		return img_record_invalid(r->img, "fd %d: bad size", rec->fd);
+
+	ret = grow((void **)&s->fds, &s->cap, s->nr, sizeof(*s->fds));
+	if (ret)
+		return ret;
+	e = &s->fds[s->nr];
+	memset(e, 0, sizeof(*e));
+	e->rec = rec;
+	e->hold[0] = e->hold[1] = -1;
+	e->src = -1;
+	e->path = strndup(path, rec->path_len);
+	if (!e->path)
+		return -ENOMEM;
+	s->nr++;
+
+	e->desc = find_fd(s, rec->desc);
+	e->obj = find_fd(s, rec->obj);
+	if (e->desc < 0 || e->obj < 0)
+		return img_record_invalid(r->img, "fd %d: description or object of a missing fd",
+					  rec->fd);
+	if (e->desc != s->nr - 1) {
+		const struct rec_fd *d = s->fds[e->desc].rec;
+
+		if (d->desc != d->fd || d->kind != rec->kind || d->flags != rec->flags ||
+		    d->pos != rec->pos || d->inherit_fd != rec->inherit_fd || d->obj != rec->obj)
+			return img_record_invalid(r->img, "fd %d: differs from fd %d it shares a description with",
+						  rec->fd, d->fd);
+	}
+	if (e->obj != s->nr - 1) {
+		const struct rec_fd *o = s->fds[e->obj].rec;
+
+		if (!has_objects(rec->kind) || o->obj != o->fd || o->kind != rec->kind ||
+		    o->size != rec->size || o->pipe_size != rec->pipe_size || o->seals != rec->seals)
+			return img_record_invalid(r->img, "fd %d: differs from fd %d of the same object",
+						  rec->fd, o->fd);
+	}
+	if (rec->kind == REC_FD_INHERIT) {
+		/* Only the caller's stdio, which the image keeps as such, is inherited. */
+		int k = find_fd(s, rec->inherit_fd);
+		const struct rec_fd *kr = k < 0 ? NULL : s->fds[k].rec;
+
+		if (!kr || kr->kind != REC_FD_INHERIT || kr->inherit_fd != kr->fd ||
+		    kr->desc != kr->fd)
+			return img_record_invalid(r->img, "fd %d: inherits fd %d, which is not inherited",
+						  rec->fd, rec->inherit_fd);
+		if (rec->fd <= 2 && rec->inherit_fd != rec->fd)
+			return img_record_invalid(r->img, "fd %d: inherits another stdio fd", rec->fd);
+		s->inherit = true;
+	}
+	if (rec->fd > s->max_fd)
+		s->max_fd = rec->fd;
+	return 0;
+}
+
+static int check_data_rec(struct restore_ctx *r, struct restore_files_state *s,
+			  const struct rec_file_data *h, size_t len)
+{
+	struct rf_fd *o;
+	int i, ret;
+
+	if (len < sizeof(*h) || h->len != len - sizeof(*h) || h->pad)
+		return img_record_invalid(r->img, "bad file data record length");
+	i = find_fd(s, h->fd);
+	if (i < 0)
+		return img_record_invalid(r->img, "file data for fd %d, which comes later or not at all",
+					  h->fd);
+	o = &s->fds[i];
+	if (!has_objects(o->rec->kind) || o->obj != i || !h->len)
+		return img_record_invalid(r->img, "file data for fd %d (%s)", h->fd,
+					  kind_name(o->rec->kind));
+	/* In order, without overlap; pipe data is one run of bytes from 0. */
+	if (h->offset < o->data_end || (is_pipe_kind(o->rec->kind) && h->offset != o->data_end) ||
+	    h->offset > o->rec->size || h->len > o->rec->size - h->offset)
+		return img_record_invalid(r->img, "file data for fd %d out of place", h->fd);
+	ret = grow((void **)&s->data, &s->cap_data, s->nr_data, sizeof(*s->data));
+	if (ret)
+		return ret;
+	if (!o->nr_data)
+		o->data = s->nr_data;
+	else if (o->data + o->nr_data != s->nr_data)
+		return img_record_invalid(r->img, "file data for fd %d not together", h->fd);
+	s->data[s->nr_data].rec = h;
+	s->data[s->nr_data].bytes = h + 1;
+	s->nr_data++;
+	o->nr_data++;
+	o->data_end = h->offset + h->len;
+	return 0;
+}
+
+static int read_records(struct restore_ctx *r, struct restore_files_state *s)
+{
+	const void *data;
+	uint32_t type;
+	size_t len;
+	int ret;
+
+	img_rewind(r->img);
+	while ((ret = img_next_record(r->img, &type, &data, &len)) == 1) {
+		if (type == IMG_REC_FD)
+			ret = check_fd_rec(r, s, data, len);
+		else if (type == IMG_REC_FILE_DATA)
+			ret = check_data_rec(r, s, data, len);
+		else
+			continue;
+		if (ret)
+			return ret;
+	}
+	if (ret)
+		return ret;
+	for (int i = 0; i < s->nr; i++) {
+		const struct rec_fd *rec = s->fds[i].rec;
+
+		if (is_pipe_kind(rec->kind) && s->fds[i].obj == i && s->fds[i].data_end != rec->size) {
+			sudcr_error("image: fd %d (%s): %llu of %llu buffered bytes stored", rec->fd,
+				    s->fds[i].path, (unsigned long long)s->fds[i].data_end,
+				    (unsigned long long)rec->size);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/* The file @e names must still be what it was; one clear error if not. */
+static int check_file(struct restore_files_state *s, int i)
+{
+	struct rf_fd *e = &s->fds[i];
+	const struct rec_fd *rec = e->rec;
+	struct stat st;
+	int err;
+
+	if (e->desc != i)
+		return 0;
+	switch (rec->kind) {
+	case REC_FD_REG:
+	case REC_FD_DIR:
+	case REC_FD_CHR:
+	case REC_FD_FIFO:
+		if (stat(e->path, &st))
+			goto out_errno;
+		if ((st.st_mode & S_IFMT) != (rec->mode & S_IFMT)) {
+			sudcr_error("cannot restore fd %d (%s): no longer a %s", rec->fd, e->path,
+				    kind_name(rec->kind));
+			return -ESTALE;
+		}
+		break;
+	case REC_FD_PATH:
+		if (lstat(e->path, &st))
+			goto out_errno;
+		return 0;
+	case REC_FD_DELETED: {
+		char *dir = strdup(e->path), *slash;
+
+		if (!dir)
+			return -ENOMEM;
+		slash = strrchr(dir, '/');
+		if (slash == dir)
+			slash[1] = '\0';
+		else
+			*slash = '\0';
+		err = stat(dir, &st) ? -errno : S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
+		if (err)
+			sudcr_error("cannot restore fd %d (%s (deleted)): its directory %s: %s",
+				    rec->fd, e->path, dir, strerror(-err));
+		free(dir);
+		return err;
+	}
+	default:
+		return 0;
+	}
+	if (rec->kind == REC_FD_REG && (uint64_t)st.st_size != rec->size) {
+		sudcr_error("cannot restore fd %d (%s): file size changed %llu -> %llu", rec->fd,
+			    e->path, (unsigned long long)rec->size, (unsigned long long)st.st_size);
+		return -ESTALE;
+	}
+	if (rec->kind == REC_FD_REG &&
+	    (st.st_mtim.tv_sec != rec->mtime_sec || st.st_mtim.tv_nsec != rec->mtime_nsec))
+		sudcr_warn("fd %d (%s): file modified since the dump (same size)", rec->fd, e->path);
+	if (rec->kind == REC_FD_CHR && st.st_rdev != rec->rdev) {
+		sudcr_error("cannot restore fd %d (%s): now another device", rec->fd, e->path);
+		return -ESTALE;
+	}
+	return 0;
+out_errno:
+	err = -errno;
+	sudcr_error("cannot restore fd %d (%s): %s", rec->fd, e->path, strerror(-err));
+	return err;
+}
+
+void restore_files_free(struct restore_ctx *r)
+{
+	struct restore_files_state *s = r->files_state;
+
+	if (!s)
+		return;
+	for (int i = 0; i < s->nr; i++)
+		free(s->fds[i].path);
+	free(s->fds);
+	free(s->data);
+	free(s);
+	r->files_state = NULL;
+}
+
+int restore_files_prepare(struct restore_ctx *r)
+{
+	struct restore_files_state *s;
+	int ret;
+
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	s->max_fd = -1;
+	r->files_state = s;
+	ret = read_records(r, s);
+	if (ret)
+		goto out_free;
+	if (s->inherit && !r->opts.shell_job) {
+		sudcr_error("the image was dumped with --shell-job (stdio from the caller): restore needs --shell-job too");
+		ret = -EINVAL;
+		goto out_free;
+	}
+	for (int i = 0; i < s->nr; i++) {
+		ret = check_file(s, i);
+		if (ret)
+			goto out_free;
+	}
+	return 0;
+out_free:
+	restore_files_free(r);
+	return ret;
+}
+
+/* ---- in the stub ---- */
+
+static void __attribute__((noreturn, format(printf, 2, 3))) stub_die(int errfd, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (errfd < 0)
+		sudcr_error("%s", msg);
+	else
+		dprintf(errfd, "sudcr: %s\n", msg);
+	_exit(1);
+}
+
+static int write_all(int fd, const void *buf, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, buf, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
+		buf = (const char *)buf + n;
+		len -= n;
+	}
+	return 0;
+}
+
+static int pwrite_all(int fd, const void *buf, size_t len, uint64_t off)
+{
+	while (len) {
+		ssize_t n = pwrite(fd, buf, len, (off_t)off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
+		buf = (const char *)buf + n;
+		len -= n;
+		off += n;
+	}
+	return 0;
+}
+
+static void die_fd(const struct rf_fd *e, const char *what, int err)
+{
+	stub_die(-1, "cannot restore fd %d (%s): %s: %s", e->rec->fd, e->path, what, strerror(err));
+}
+
+static void put_data(struct restore_files_state *s, struct rf_fd *o, int fd, bool stream)
+{
+	for (int k = 0; k < o->nr_data; k++) {
+		const struct rf_data *dd = &s->data[o->data + k];
+		int ret = stream ? write_all(fd, dd->bytes, dd->rec->len) :
+				   pwrite_all(fd, dd->bytes, dd->rec->len, dd->rec->offset);
+
+		if (ret)
+			die_fd(o, "writing its data", -ret);
+	}
+}
+
+static void set_pipe_size(struct rf_fd *o, int fd)
+{
+	int cur = fcntl(fd, F_GETPIPE_SZ);
+
+	if (cur != (int)o->rec->pipe_size && fcntl(fd, F_SETPIPE_SZ, (int)o->rec->pipe_size) < 0)
+		stub_die(-1, "cannot restore fd %d (%s): cannot make the pipe %u bytes: %s%s",
+			 o->rec->fd, o->path, o->rec->pipe_size, strerror(errno),
+			 errno == EPERM ? " (above /proc/sys/fs/pipe-max-size)" : "");
+}
+
+/* Owner, mode and contents of a new memfd or deleted file. */
+static void fill_file(struct restore_files_state *s, struct rf_fd *o, int fd)
+{
+	const struct rec_fd *rec = o->rec;
+
+	if (ftruncate(fd, (off_t)rec->size))
+		die_fd(o, "ftruncate", errno);
+	put_data(s, o, fd, false);
+	if (fchown(fd, rec->uid, rec->gid))
+		die_fd(o, "fchown", errno);
+	if (fchmod(fd, rec->mode & 07777))
+		die_fd(o, "fchmod", errno);
+}
+
+static int create_deleted(struct rf_fd *o)
+{
+	char *dir, *slash;
+	int fd;
+
+	fd = open(o->path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd >= 0) {
+		if (unlink(o->path)) {
+			int err = errno;
+
+			close(fd);
+			die_fd(o, "unlink", err);
+		}
+		return fd;
+	}
+	if (errno != EEXIST)
+		die_fd(o, "creating it again", errno);
+	dir = strdup(o->path);
+	if (!dir)
+		die_fd(o, "strdup", ENOMEM);
+	slash = strrchr(dir, '/');
+	if (slash == dir)
+		slash[1] = '\0';
+	else
+		*slash = '\0';
+	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (fd < 0)
+		die_fd(o, "the name is taken and O_TMPFILE failed", errno);
+	free(dir);
+	return fd;
+}
+
+static int create_memfd(struct restore_files_state *s, struct rf_fd *o)
+{
+	const char *name = o->path + 7;
+	int fd;
+
+	/* MFD_EXEC: executable as before whatever vm.memfd_noexec says; fchmod sets the mode. */
+	fd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);
+	if (fd < 0 && errno == EINVAL)
+		fd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (fd < 0)
+		die_fd(o, "memfd_create", errno);
+	fill_file(s, o, fd);
+	return fd;
+}
+
+/* Make the object whose first fd is @o, kept in o->hold until every description has it. */
+static void create_object(struct restore_files_state *s, struct rf_fd *o)
+{
+	const struct rec_fd *rec = o->rec;
+
+	switch (rec->kind) {
+	case REC_FD_PIPE:
+		if (pipe2(o->hold, O_CLOEXEC | O_NONBLOCK))
+			die_fd(o, "pipe2", errno);
+		set_pipe_size(o, o->hold[1]);
+		put_data(s, o, o->hold[1], true);
+		break;
+	case REC_FD_FIFO:
+		/* A reader and writer both, so that no open of it blocks. */
+		o->hold[0] = open(o->path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+		if (o->hold[0] < 0)
+			die_fd(o, "open", errno);
+		set_pipe_size(o, o->hold[0]);
+		put_data(s, o, o->hold[0], true);
+		break;
+	case REC_FD_MEMFD:
+		o->hold[0] = create_memfd(s, o);
+		break;
+	case REC_FD_DELETED:
+		o->hold[0] = create_deleted(o);
+		fill_file(s, o, o->hold[0]);
+		break;
+	}
+}
+
+static int reopen(int fd, int flags)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	return open(path, flags | O_CLOEXEC);
+}
+
+/* Make the description of entry @i and stage it at or above @hi. */
+static void stage_desc(struct restore_files_state *s, int i, int hi)
+{
+	struct rf_fd *e = &s->fds[i], *o = &s->fds[e->obj];
+	const struct rec_fd *rec = e->rec;
+	int oflags = rec->flags & OPEN_FLAGS, t = -1;
+	uint32_t acc = rec->flags & O_ACCMODE;
+	bool own = true;	/* t is ours to close once staged */
+
+	if (has_objects(rec->kind) && e->obj == i)
+		create_object(s, o);
+
+	switch (rec->kind) {
+	case REC_FD_REG:
+		t = open(e->path, oflags | O_CLOEXEC);
+		break;
+	case REC_FD_DIR:
+		t = open(e->path, oflags | O_DIRECTORY | O_CLOEXEC);
+		break;
+	case REC_FD_CHR:
+		/* The controlling terminal is session state, not the fd's. */
+		t = open(e->path, oflags | O_NOCTTY | O_CLOEXEC);
+		break;
+	case REC_FD_PATH:
+		t = open(e->path, O_PATH | O_CLOEXEC | (rec->flags & (O_NOFOLLOW | O_DIRECTORY)));
+		break;
+	case REC_FD_FIFO:
+		t = open(e->path, oflags | O_NONBLOCK | O_CLOEXEC);
+		break;
+	case REC_FD_INHERIT:
+		if (rec->fd == rec->inherit_fd) {
+			if (fcntl(rec->fd, F_GETFD) < 0)
+				stub_die(-1, "--shell-job: fd %d of sudcr restore is not open, the process needs it",
+					 rec->fd);
+			e->src = rec->fd;
+			return;
+		}
+		/* Another open of the caller's terminal (or file). */
+		t = reopen(rec->inherit_fd, oflags | O_NOCTTY);
+		break;
+	case REC_FD_EVENTFD:
+		t = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK |
+			       (rec->xflags & REC_FD_EFD_SEMAPHORE ? EFD_SEMAPHORE : 0));
+		if (t >= 0 && rec->count && write(t, &rec->count, 8) != 8)
+			die_fd(e, "setting the counter", errno);
+		break;
+	case REC_FD_PIPE: {
+		int end = acc == O_WRONLY ? 1 : 0;
+
+		if (acc != O_RDWR && !o->used[end]) {
+			o->used[end] = true;
+			t = o->hold[end];
+			own = false;
+		} else {
+			t = reopen(o->hold[end], oflags);
+		}
+		break;
+	}
+	case REC_FD_MEMFD:
+	case REC_FD_DELETED:
+		t = reopen(o->hold[0], oflags);
+		break;
+	}
+	if (t < 0)
+		die_fd(e, "open", errno);
+	e->src = fcntl(t, F_DUPFD_CLOEXEC, hi);
+	if (e->src < 0)
+		die_fd(e, "F_DUPFD", errno);
+	if (own)
+		close(t);
+
+	if (rec->kind != REC_FD_PATH) {
+		int cur = fcntl(e->src, F_GETFL), want;
+
+		if (cur < 0)
+			die_fd(e, "F_GETFL", errno);
+		want = (cur & ~SETFL_FLAGS) | (rec->flags & SETFL_FLAGS);
+		if (want != cur && fcntl(e->src, F_SETFL, want))
+			die_fd(e, "F_SETFL", errno);
+	}
+	if ((rec->kind == REC_FD_REG || rec->kind == REC_FD_DIR || rec->kind == REC_FD_MEMFD ||
+	     rec->kind == REC_FD_DELETED) && rec->pos &&
+	    lseek(e->src, (off_t)rec->pos, SEEK_SET) != (off_t)rec->pos)
+		die_fd(e, "lseek", errno);
+}
+
+/* Seal memfds, drop what was held to make further descriptions. */
+static void finish_object(struct rf_fd *o)
+{
+	if (o->rec->kind == REC_FD_MEMFD && o->rec->seals &&
+	    fcntl(o->hold[0], F_ADD_SEALS, (int)o->rec->seals))
+		die_fd(o, "F_ADD_SEALS", errno);
+	for (int k = 0; k < 2; k++)
+		if (o->hold[k] >= 0)
+			close(o->hold[k]);
+	o->hold[0] = o->hold[1] = -1;
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Room under RLIMIT_NOFILE for @need fds: the image's and the staged copies. */
+static void raise_nofile(int need)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl))
+		stub_die(-1, "getrlimit: %s", strerror(errno));
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < (rlim_t)need) {
+		if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < (rlim_t)need)
+			stub_die(-1, "the process needs %d fds, RLIMIT_NOFILE of sudcr allows %llu",
+				 need, (unsigned long long)rl.rlim_max);
+		rl.rlim_cur = need;
+		if (setrlimit(RLIMIT_NOFILE, &rl))
+			stub_die(-1, "setrlimit(RLIMIT_NOFILE): %s", strerror(errno));
+	}
+}
+
+int restore_files_in_stub(struct restore_ctx *r)
+{
+	struct restore_files_state *s = r->files_state;
+	int hi, nr_desc = 0, nr_kept = 0, errfd, *kept;
+	unsigned int lo;
+
+	if (!s || r->nr_keep_fds < 0 || r->nr_keep_fds > 4)
+		stub_die(-1, "files: bad restore state");
+	/* F_DUPFD skips the driver's fds; they must only not be numbers the image uses. */
+	for (int k = 0; k < r->nr_keep_fds; k++)
+		if (find_fd(s, r->keep_fds[k]) >= 0)
+			stub_die(-1, "internal: sudcr's fd %d is one the process uses", r->keep_fds[k]);
+	hi = s->max_fd + 1 > 3 ? s->max_fd + 1 : 3;
+	for (int i = 0; i < s->nr; i++)
+		if (s->fds[i].desc == i)
+			nr_desc++;
+	raise_nofile(hi + nr_desc + r->nr_keep_fds + 8);
+
+	/* 1. Every description, above every number the image uses. */
+	for (int i = 0; i < s->nr; i++)
+		if (s->fds[i].desc == i)
+			stage_desc(s, i, hi);
+	for (int i = 0; i < s->nr; i++)
+		if (s->fds[i].obj == i && has_objects(s->fds[i].rec->kind))
+			finish_object(&s->fds[i]);
+
+	/* 2. Nothing else stays open: stray fds of sudcr's are no business of the process. */
+	errfd = fcntl(2, F_DUPFD_CLOEXEC, hi);
+	kept = malloc(sizeof(int) * (nr_desc + r->nr_keep_fds + 1));
+	if (!kept)
+		stub_die(-1, "out of memory");
+	for (int i = 0; i < s->nr; i++)
+		if (s->fds[i].desc == i)
+			kept[nr_kept++] = s->fds[i].src;
+	for (int k = 0; k < r->nr_keep_fds; k++)
+		kept[nr_kept++] = r->keep_fds[k];
+	if (errfd >= 0)
+		kept[nr_kept++] = errfd;
+	qsort(kept, nr_kept, sizeof(int), cmp_int);
+	lo = 0;
+	for (int k = 0; k <= nr_kept; k++) {
+		unsigned int end = k < nr_kept ? (unsigned int)kept[k] : ~0U;
+
+		if (end > lo && close_range(lo, end - 1, 0))
+			stub_die(errfd, "close_range: %s", strerror(errno));
+		if (k < nr_kept)
+			lo = (unsigned int)kept[k] + 1;
+	}
+	free(kept);
+
+	/* 3. Each fd at its number. */
+	for (int i = 0; i < s->nr; i++) {
+		struct rf_fd *e = &s->fds[i];
+		int src = s->fds[e->desc].src;
+
+		if (src != e->rec->fd && dup2(src, e->rec->fd) < 0)
+			stub_die(errfd, "cannot restore fd %d (%s): dup2: %s", e->rec->fd, e->path,
+				 strerror(errno));
+	}
+	for (int i = 0; i < s->nr; i++)
+		if (s->fds[i].desc == i && s->fds[i].src > s->max_fd)
+			close(s->fds[i].src);
+	for (int i = 0; i < s->nr; i++) {
+		const struct rec_fd *rec = s->fds[i].rec;
+
+		if (fcntl(rec->fd, F_SETFD, (int)(rec->fd_flags & FD_CLOEXEC)))
+			stub_die(errfd, "cannot restore fd %d (%s): F_SETFD: %s", rec->fd,
+				 s->fds[i].path, strerror(errno));
+	}
+	if (errfd >= 0)
+		close(errfd);
+	return 0;
+}
+
+int restore_files(struct restore_ctx *r)
+{
+	/* Everything is done in the stub, before the memory is replaced. */
+	(void)r;
+	return 0;
+}

@@ -1,0 +1,577 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Memory transplant.  The stub starts as a fork of sudcr; by injection we
+ * unmap all of it but the vDSO/vvar block, move that block to the image's
+ * addresses, create every mapping of the image at its address, fill the
+ * stored pages with process_vm_writev straight from the mapped page file,
+ * put protections and madvise state back, and set the mm fields with
+ * PR_SET_MM_MAP.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <sudcr/cr.h>
+#include <sudcr/log.h>
+
+#define PAGE 4096UL
+#define USER_END 0x7ffffffff000ULL
+#define SCRATCH_LEN (64 * 1024)
+
+/* x86-64 syscall numbers injected here (ia32 restore is refused earlier). */
+#define NR_OPENAT 257
+#define NR_CLOSE 3
+#define NR_MMAP 9
+#define NR_MPROTECT 10
+#define NR_MUNMAP 11
+#define NR_MREMAP 25
+#define NR_MADVISE 28
+#define NR_FTRUNCATE 77
+#define NR_PRCTL 157
+#define NR_MEMFD_CREATE 319
+
+struct vma_ent {
+	const struct rec_vma *v;
+	const char *path;	/* not NUL-terminated in the image: copied */
+	bool has_pages;
+};
+
+struct page_ent {
+	const struct rec_pages *p;
+	const void *data;
+};
+
+struct restore_mm_state {
+	struct vma_ent *vmas;
+	int nr_vmas;
+	struct page_ent *pages;
+	int nr_pages;
+	const struct rec_vma *special[3];	/* vvar, vvar_vclock, vdso */
+};
+
+static const uint32_t special_flag[3] = { REC_VMA_VVAR, REC_VMA_VVAR_VCLOCK, REC_VMA_VDSO };
+static const enum proc_vma_kind special_kind[3] = { VMA_VVAR, VMA_VVAR_VCLOCK, VMA_VDSO };
+
+static int special_index(uint32_t flags)
+{
+	for (int i = 0; i < 3; i++)
+		if (flags & special_flag[i])
+			return i;
+	return -1;
+}
+
+static struct vma_ent *find_vma(struct restore_mm_state *s, uint64_t addr)
+{
+	int lo = 0, hi = s->nr_vmas - 1;
+
+	while (lo <= hi) {
+		int mid = (lo + hi) / 2;
+		const struct rec_vma *v = s->vmas[mid].v;
+
+		if (addr < v->start)
+			hi = mid - 1;
+		else if (addr >= v->end)
+			lo = mid + 1;
+		else
+			return &s->vmas[mid];
+	}
+	return NULL;
+}
+
+static int add_vma(struct restore_ctx *r, struct restore_mm_state *s, const void *data, size_t len)
+{
+	const struct rec_vma *v = data;
+	struct vma_ent *e;
+	char *path;
+
+	if (len < sizeof(*v) || v->path_len != len - sizeof(*v) || v->path_len >= REC_PATH_MAX)
+		return img_record_invalid(r->img, "bad mapping record length");
+	if (v->start >= v->end || v->end > USER_END + 0x1000 || (v->start | v->end) % PAGE ||
+	    v->prot & ~(uint32_t)(PROT_READ | PROT_WRITE | PROT_EXEC) || v->pgoff % PAGE)
+		return img_record_invalid(r->img, "bad mapping %llx-%llx", (unsigned long long)v->start,
+					  (unsigned long long)v->end);
+	if (s->nr_vmas && s->vmas[s->nr_vmas - 1].v->end > v->start)
+		return img_record_invalid(r->img, "mappings overlap or are out of order at %llx",
+					  (unsigned long long)v->start);
+	if ((v->flags & REC_VMA_FILE) && !(v->flags & REC_VMA_DELETED) &&
+	    (!v->path_len || ((const char *)(v + 1))[0] != '/'))
+		return img_record_invalid(r->img, "file mapping without an absolute path");
+	if (s->nr_vmas % 64 == 0) {
+		struct vma_ent *n = realloc(s->vmas, (s->nr_vmas + 64) * sizeof(*n));
+
+		if (!n)
+			return -ENOMEM;
+		s->vmas = n;
+	}
+	path = malloc(v->path_len + 1);
+	if (!path)
+		return -ENOMEM;
+	memcpy(path, v + 1, v->path_len);
+	path[v->path_len] = '\0';
+	e = &s->vmas[s->nr_vmas++];
+	e->v = v;
+	e->path = path;
+	e->has_pages = false;
+	int si = special_index(v->flags);
+
+	if (si >= 0) {
+		if (s->special[si])
+			return img_record_invalid(r->img, "two %s mappings", proc_vma_kind_name(special_kind[si]));
+		s->special[si] = v;
+	}
+	return 0;
+}
+
+static int add_pages(struct restore_ctx *r, struct restore_mm_state *s, const void *data, size_t len)
+{
+	const struct rec_pages *p = data;
+	struct vma_ent *e;
+	const void *ptr;
+	uint64_t bytes;
+	int ret;
+
+	if (len != sizeof(*p))
+		return img_record_invalid(r->img, "bad pages record length");
+	if (!p->nr_pages || p->vaddr % PAGE || __builtin_mul_overflow(p->nr_pages, PAGE, &bytes) ||
+	    p->vaddr + bytes < p->vaddr)
+		return img_record_invalid(r->img, "bad page range");
+	e = find_vma(s, p->vaddr);
+	if (!e || p->vaddr + bytes > e->v->end || special_index(e->v->flags) >= 0)
+		return img_record_invalid(r->img, "pages at %llx are outside any mapping",
+					  (unsigned long long)p->vaddr);
+	ret = img_pages_get(r->img, p->offset, bytes, &ptr);
+	if (ret)
+		return ret;
+	if (img_crc32c(0, ptr, bytes) != p->crc)
+		return img_record_invalid(r->img, "page data for %llx fails its checksum",
+					  (unsigned long long)p->vaddr);
+	e->has_pages = true;
+	if (s->nr_pages % 256 == 0) {
+		struct page_ent *n = realloc(s->pages, (s->nr_pages + 256) * sizeof(*n));
+
+		if (!n)
+			return -ENOMEM;
+		s->pages = n;
+	}
+	s->pages[s->nr_pages++] = (struct page_ent){ p, ptr };
+	return 0;
+}
+
+int restore_mm_prepare(struct restore_ctx *r)
+{
+	struct restore_mm_state *s = calloc(1, sizeof(*s));
+	const void *data;
+	uint32_t type;
+	size_t len;
+	int ret;
+
+	if (!s)
+		return -ENOMEM;
+	r->mm_state = s;
+	/* VMA records come before PAGES records (dump writes them in address order). */
+	img_rewind(r->img);
+	while ((ret = img_next_record(r->img, &type, &data, &len)) == 1) {
+		if (type == IMG_REC_VMA)
+			ret = add_vma(r, s, data, len);
+		else if (type == IMG_REC_PAGES)
+			ret = add_pages(r, s, data, len);
+		if (ret < 0)
+			return ret;
+	}
+	if (ret < 0)
+		return ret;
+	if (!s->special[2]) {
+		sudcr_error("%s: image has no [vdso] mapping", r->opts.dir);
+		return -EINVAL;
+	}
+	for (int i = 0; i < s->nr_vmas; i++) {
+		const struct rec_vma *v = s->vmas[i].v;
+		struct stat st;
+
+		if (!(v->flags & REC_VMA_FILE) || (v->flags & REC_VMA_DELETED))
+			continue;
+		if (stat(s->vmas[i].path, &st)) {
+			sudcr_error("cannot restore mapping %llx-%llx: %s: %s", (unsigned long long)v->start,
+				    (unsigned long long)v->end, s->vmas[i].path, strerror(errno));
+			return -errno;
+		}
+		if (st.st_ino != v->ino)
+			sudcr_warn("%s was replaced since the dump (inode %llu, was %llu)", s->vmas[i].path,
+				   (unsigned long long)st.st_ino, (unsigned long long)v->ino);
+	}
+	return 0;
+}
+
+void restore_mm_free(struct restore_ctx *r)
+{
+	struct restore_mm_state *s = r->mm_state;
+
+	if (!s)
+		return;
+	for (int i = 0; i < s->nr_vmas; i++)
+		free((char *)s->vmas[i].path);
+	free(s->vmas);
+	free(s->pages);
+	free(s);
+	r->mm_state = NULL;
+}
+
+/* Inject a call that must succeed; report it with @what otherwise. */
+static int must(struct cr_thread *th, int64_t *res, const char *what, uint64_t addr, long nr,
+		uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	int64_t v;
+	int ret = cr_inject(th, nr, &v, a0, a1, a2, a3, a4, a5);
+
+	if (ret)
+		return ret;
+	if (v < 0 && v > -4096) {
+		sudcr_error("cannot %s at %llx in the new process: %s", what, (unsigned long long)addr,
+			    strerror((int)-v));
+		return (int)v;
+	}
+	if (res)
+		*res = v;
+	return 0;
+}
+
+static bool overlaps(uint64_t a, uint64_t b, uint64_t c, uint64_t d)
+{
+	return a < d && c < b;
+}
+
+/* An address range of @len free in the image and away from [avoid_s, avoid_e). */
+static uint64_t find_free(struct restore_mm_state *s, uint64_t len, uint64_t avoid_s, uint64_t avoid_e)
+{
+	for (uint64_t a = 0x100000000ULL; a + len < USER_END; a += 0x100000) {
+		bool busy = overlaps(a, a + len, avoid_s, avoid_e);
+
+		for (int i = 0; i < s->nr_vmas && !busy; i++)
+			busy = overlaps(a, a + len, s->vmas[i].v->start, s->vmas[i].v->end);
+		if (!busy)
+			return a;
+	}
+	return 0;
+}
+
+/* Move the stub's vvar/vvar_vclock/vdso block to the image's addresses. */
+static int move_vdso(struct restore_ctx *r, struct cr_thread *th, const struct proc_vma *sv, int sn)
+{
+	struct restore_mm_state *s = r->mm_state;
+	const struct proc_vma *cur[3] = { NULL };
+	uint64_t cur_addr[3], blk_s = UINT64_MAX, blk_e = 0, img_s = UINT64_MAX, img_e = 0;
+	int ret;
+
+	for (int i = 0; i < sn; i++)
+		for (int k = 0; k < 3; k++)
+			if (sv[i].kind == special_kind[k])
+				cur[k] = &sv[i];
+	for (int k = 0; k < 3; k++) {
+		const struct rec_vma *iv = s->special[k];
+
+		if (!cur[k] != !iv || (iv && iv->end - iv->start != cur[k]->end - cur[k]->start)) {
+			sudcr_error("the image's vDSO layout differs from this kernel's (image from another kernel?)");
+			return -EINVAL;
+		}
+		if (!iv)
+			continue;
+		cur_addr[k] = cur[k]->start;
+		blk_s = cur[k]->start < blk_s ? cur[k]->start : blk_s;
+		blk_e = cur[k]->end > blk_e ? cur[k]->end : blk_e;
+		img_s = iv->start < img_s ? iv->start : img_s;
+		img_e = iv->end > img_e ? iv->end : img_e;
+	}
+	for (int pass = 0; pass < 2; pass++) {
+		uint64_t base = 0;
+
+		if (pass == 0) {
+			/* Overlapping moves are refused by mremap: go through a free spot. */
+			if (!overlaps(blk_s, blk_e, img_s, img_e) || blk_s == img_s)
+				continue;
+			base = find_free(s, blk_e - blk_s, blk_s, blk_e);
+			if (!base)
+				return -ENOMEM;
+		}
+		for (int k = 0; k < 3; k++) {
+			const struct rec_vma *iv = s->special[k];
+			uint64_t len, dst;
+
+			if (!iv)
+				continue;
+			len = iv->end - iv->start;
+			dst = pass == 0 ? base + (cur_addr[k] - blk_s) : iv->start;
+			if (dst == cur_addr[k])
+				continue;
+			ret = must(th, NULL, "move the vDSO", dst, NR_MREMAP, cur_addr[k], len, len,
+				   MREMAP_MAYMOVE | MREMAP_FIXED, dst, 0);
+			if (ret)
+				return ret;
+			if (k == 2)
+				inject_vdso_moved(&th->inj, (int64_t)(dst - cur_addr[k]));
+			cur_addr[k] = dst;
+		}
+		if (pass == 0) {
+			blk_e = base + (blk_e - blk_s);
+			blk_s = base;
+		}
+	}
+	return 0;
+}
+
+/* Unmap everything of the stub but the vDSO block, in as few calls as possible. */
+static int clear_stub(struct cr_thread *th, const struct proc_vma *sv, int sn)
+{
+	uint64_t a = 0, b = 0;
+	int ret;
+
+	for (int i = 0; i <= sn; i++) {
+		bool keep = i == sn || sv[i].kind == VMA_VDSO || sv[i].kind == VMA_VVAR ||
+			    sv[i].kind == VMA_VVAR_VCLOCK || sv[i].kind == VMA_VSYSCALL;
+
+		if (!keep) {
+			if (!b)
+				a = sv[i].start;
+			b = sv[i].end;
+			continue;
+		}
+		if (b) {
+			ret = must(th, NULL, "unmap the stub", a, NR_MUNMAP, a, b - a, 0, 0, 0, 0);
+			if (ret)
+				return ret;
+			a = b = 0;
+		}
+	}
+	return 0;
+}
+
+static const struct {
+	uint64_t vmf;
+	int advice;
+} advices[] = {
+	{ PROC_VMF_DC, MADV_DONTFORK },
+	{ PROC_VMF_WF, MADV_WIPEONFORK },
+	{ PROC_VMF_DD, MADV_DONTDUMP },
+	{ PROC_VMF_HG, MADV_HUGEPAGE },
+	{ PROC_VMF_NH, MADV_NOHUGEPAGE },
+};
+
+static int open_in_target(struct cr_thread *th, uint64_t scratch, const char *path, int flags, int64_t *fd)
+{
+	size_t len = strlen(path) + 1;
+	int ret;
+
+	if (len > SCRATCH_LEN)
+		return -ENAMETOOLONG;
+	ret = inject_write_mem(th->tid, scratch, path, len);
+	if (ret)
+		return ret;
+	return must(th, fd, "open a mapped file", 0, NR_OPENAT, (uint64_t)AT_FDCWD, scratch, flags, 0, 0, 0);
+}
+
+static int map_vma(struct cr_thread *th, uint64_t scratch, const struct vma_ent *e, int64_t *cached_fd,
+		   const char **cached_path)
+{
+	const struct rec_vma *v = e->v;
+	uint32_t prot = v->prot | (e->has_pages ? PROT_READ | PROT_WRITE : 0);
+	uint64_t len = v->end - v->start, flags = MAP_FIXED, off = 0;
+	int64_t fd = -1, res;
+	bool close_fd = false;
+	int ret;
+
+	flags |= (v->flags & REC_VMA_SHARED) ? MAP_SHARED : MAP_PRIVATE;
+	if (v->flags & REC_VMA_GROWSDOWN)
+		flags |= MAP_GROWSDOWN;
+	if (v->vmflags & PROC_VMF_NR)
+		flags |= MAP_NORESERVE;
+	if (v->flags & REC_VMA_MEMFD) {
+		const char *name = e->path + 7;	/* after "/memfd:" */
+
+		ret = inject_write_mem(th->tid, scratch, name, strlen(name) + 1);
+		if (!ret)
+			ret = must(th, &fd, "create a memfd", v->start, NR_MEMFD_CREATE, scratch, 0, 0, 0, 0, 0);
+		if (!ret)
+			ret = must(th, NULL, "size a memfd", v->start, NR_FTRUNCATE, fd, v->pgoff + len, 0, 0, 0, 0);
+		if (ret)
+			return ret;
+		close_fd = true;
+		off = v->pgoff;
+	} else if ((v->flags & REC_VMA_FILE) && !(v->flags & REC_VMA_DELETED)) {
+		if (!*cached_path || strcmp(*cached_path, e->path)) {
+			if (*cached_fd >= 0)
+				must(th, NULL, "close", 0, NR_CLOSE, *cached_fd, 0, 0, 0, 0, 0);
+			*cached_fd = -1;
+			*cached_path = NULL;
+			ret = open_in_target(th, scratch, e->path,
+					     ((v->flags & REC_VMA_SHARED) && (v->prot & PROT_WRITE) ? O_RDWR : O_RDONLY) |
+					     O_CLOEXEC, cached_fd);
+			if (ret)
+				return ret;
+			*cached_path = e->path;
+		}
+		fd = *cached_fd;
+		off = v->pgoff;
+	} else {
+		flags |= MAP_ANONYMOUS;
+	}
+	ret = must(th, &res, "map memory", v->start, NR_MMAP, v->start, len, prot, flags, fd, off);
+	if (!ret && (uint64_t)res != v->start) {
+		sudcr_error("mapping %llx landed at %llx", (unsigned long long)v->start, (unsigned long long)res);
+		ret = -EFAULT;
+	}
+	if (close_fd)
+		must(th, NULL, "close", 0, NR_CLOSE, fd, 0, 0, 0, 0, 0);
+	for (size_t i = 0; i < sizeof(advices) / sizeof(advices[0]) && !ret; i++)
+		if (v->vmflags & advices[i].vmf)
+			ret = must(th, NULL, "madvise", v->start, NR_MADVISE, v->start, len, advices[i].advice, 0, 0, 0);
+	return ret;
+}
+
+static int fill_pages(struct restore_ctx *r)
+{
+	struct restore_mm_state *s = r->mm_state;
+	struct iovec local[IOV_MAX], remote[IOV_MAX];
+
+	for (int i = 0; i < s->nr_pages;) {
+		size_t total = 0;
+		int n = 0;
+
+		for (; i < s->nr_pages && n < IOV_MAX; i++, n++) {
+			size_t len = s->pages[i].p->nr_pages * PAGE;
+
+			local[n] = (struct iovec){ (void *)s->pages[i].data, len };
+			remote[n] = (struct iovec){ (void *)(uintptr_t)s->pages[i].p->vaddr, len };
+			total += len;
+		}
+		ssize_t done = process_vm_writev(r->pid, local, n, remote, n, 0);
+
+		if (done != (ssize_t)total) {
+			sudcr_error("cannot write memory of the new process: %s",
+				    done < 0 ? strerror(errno) : "short write");
+			return done < 0 ? -errno : -EFAULT;
+		}
+	}
+	return 0;
+}
+
+struct prctl_mm_map_sudcr {
+	uint64_t start_code, end_code, start_data, end_data, start_brk, brk, start_stack;
+	uint64_t arg_start, arg_end, env_start, env_end;
+	uint64_t auxv;
+	uint32_t auxv_size;
+	uint32_t exe_fd;
+};
+
+static int set_mm_fields(struct restore_ctx *r, struct cr_thread *th, uint64_t scratch)
+{
+	const struct rec_mm *m = r->mm;
+	struct prctl_mm_map_sudcr map = {
+		.start_code = m->start_code, .end_code = m->end_code,
+		.start_data = m->start_data, .end_data = m->end_data,
+		.start_brk = m->start_brk, .brk = m->brk, .start_stack = m->start_stack,
+		.arg_start = m->arg_start, .arg_end = m->arg_end,
+		.env_start = m->env_start, .env_end = m->env_end,
+		.exe_fd = (uint32_t)-1,
+	};
+	uint64_t auxv_addr = scratch + 1024, path_addr = scratch + 2048;
+	int64_t exe_fd = -1;
+	int ret;
+
+	if (m->auxv_len > 64 || m->auxv_len % 2)
+		return img_record_invalid(r->img, "bad auxv length %u", m->auxv_len);
+	if (m->auxv_len) {
+		map.auxv = auxv_addr;
+		map.auxv_size = m->auxv_len * sizeof(uint64_t);
+		ret = inject_write_mem(th->tid, auxv_addr, m->auxv, map.auxv_size);
+		if (ret)
+			return ret;
+	}
+	if (m->exe[0] && memchr(m->exe, 0, sizeof(m->exe))) {
+		const char *exe = m->exe;
+		size_t len = strlen(exe) + 1;
+		int64_t fd;
+
+		if (len < SCRATCH_LEN - 2048 && !inject_write_mem(th->tid, path_addr, exe, len) &&
+		    !cr_inject(th, NR_OPENAT, &fd, (uint64_t)AT_FDCWD, path_addr, O_RDONLY | O_CLOEXEC, 0, 0, 0) &&
+		    fd >= 0) {
+			exe_fd = fd;
+			map.exe_fd = (uint32_t)fd;
+		} else {
+			sudcr_warn("cannot open the executable %s: /proc/%d/exe will point elsewhere", exe, r->pid);
+		}
+	}
+	ret = inject_write_mem(th->tid, scratch, &map, sizeof(map));
+	if (!ret)
+		ret = must(th, NULL, "set the mm fields (PR_SET_MM_MAP)", m->start_brk, NR_PRCTL, PR_SET_MM,
+			   PR_SET_MM_MAP, scratch, sizeof(map), 0, 0);
+	if (exe_fd >= 0)
+		must(th, NULL, "close", 0, NR_CLOSE, exe_fd, 0, 0, 0, 0, 0);
+	return ret;
+}
+
+int restore_mm(struct restore_ctx *r)
+{
+	struct restore_mm_state *s = r->mm_state;
+	struct cr_thread *th = &r->cthreads[0];
+	const char *cached_path = NULL;
+	int64_t cached_fd = -1;
+	struct proc_vma *sv = NULL;
+	uint64_t scratch;
+	int sn = 0, ret;
+
+	ret = proc_parse_maps(r->pid, &sv, &sn);
+	if (ret) {
+		sudcr_error("cannot read the maps of the new process: %s", strerror(-ret));
+		return ret;
+	}
+	ret = clear_stub(th, sv, sn);
+	if (ret)
+		goto out;
+	/* The vDSO block is all that is left of the stub: keep clear of it. */
+	uint64_t vs = UINT64_MAX, ve = 0;
+
+	for (int i = 0; i < sn; i++) {
+		if (sv[i].kind != VMA_VDSO && sv[i].kind != VMA_VVAR && sv[i].kind != VMA_VVAR_VCLOCK)
+			continue;
+		vs = sv[i].start < vs ? sv[i].start : vs;
+		ve = sv[i].end > ve ? sv[i].end : ve;
+	}
+	scratch = find_free(s, SCRATCH_LEN, vs, ve);
+	if (!scratch) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	ret = inject_scratch_at(&th->inj, scratch, SCRATCH_LEN);
+	if (!ret)
+		ret = move_vdso(r, th, sv, sn);
+	for (int i = 0; i < s->nr_vmas && !ret; i++) {
+		if (special_index(s->vmas[i].v->flags) >= 0)
+			continue;
+		ret = map_vma(th, scratch, &s->vmas[i], &cached_fd, &cached_path);
+	}
+	if (cached_fd >= 0)
+		must(th, NULL, "close", 0, NR_CLOSE, cached_fd, 0, 0, 0, 0, 0);
+	if (!ret)
+		ret = fill_pages(r);
+	for (int i = 0; i < s->nr_vmas && !ret; i++) {
+		const struct rec_vma *v = s->vmas[i].v;
+
+		if (special_index(v->flags) >= 0 || !s->vmas[i].has_pages ||
+		    (v->prot & (PROT_READ | PROT_WRITE)) == (PROT_READ | PROT_WRITE))
+			continue;
+		ret = must(th, NULL, "set protection", v->start, NR_MPROTECT, v->start, v->end - v->start,
+			   v->prot, 0, 0, 0);
+	}
+	if (!ret)
+		ret = set_mm_fields(r, th, scratch);
+out:
+	free(sv);
+	return ret;
+}

@@ -1,0 +1,340 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The restore driver.  Everything in the image is read and validated
+ * before anything is created.  The stub is a fork of sudcr made with the
+ * image's PID (clone3 set_tid); it sets up in plain C what is easiest from
+ * inside (fds, cwd, rlimits), reports ready and waits.  Then sudcr seizes
+ * it and, by injection, replaces its address space and the rest of its
+ * state; SUD is set last, by inject_end(), after every injected call.  Any
+ * failure after the stub exists kills it: a half-restored process never
+ * runs.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/rseq.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <sudcr/cr.h>
+#include <sudcr/log.h>
+
+struct clone_args_sudcr {
+	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, set_tid,
+		set_tid_size, cgroup;
+};
+
+static bool known_type(uint32_t t)
+{
+	switch (t) {
+	case IMG_REC_PROCESS: case IMG_REC_THREAD: case IMG_REC_XSTATE: case IMG_REC_MM:
+	case IMG_REC_VMA: case IMG_REC_PAGES: case IMG_REC_SIGACTION: case IMG_REC_SIGPENDING:
+	case IMG_REC_SIGALTSTACK: case IMG_REC_FD: case IMG_REC_FILE_DATA: case IMG_REC_MISC:
+	case IMG_REC_THREAD_MISC: case IMG_REC_RLIMIT: case IMG_REC_ITIMER:
+	case IMG_REC_POSIX_TIMER: case IMG_REC_SECCOMP:
+		return true;
+	}
+	return false;
+}
+
+/* The records every restore needs, and a check that nothing is unknown. */
+static int read_core(struct restore_ctx *r)
+{
+	const void *data;
+	uint32_t type, flags;
+	size_t len;
+	int ret, nr_threads = 0, nr_proc = 0, nr_mm = 0;
+
+	img_rewind(r->img);
+	while ((ret = img_next_record_flags(r->img, &type, &flags, &data, &len)) == 1) {
+		if (!known_type(type)) {
+			ret = img_record_unknown(r->img, type, flags);
+			if (ret)
+				return ret;
+			continue;
+		}
+		if (type == IMG_REC_PROCESS) {
+			if (len != sizeof(r->proc) || nr_proc++)
+				return img_record_invalid(r->img, "bad or repeated process record");
+			memcpy(&r->proc, data, len);
+		} else if (type == IMG_REC_THREAD) {
+			if (len != sizeof(struct rec_thread))
+				return img_record_invalid(r->img, "thread record of %zu bytes", len);
+			if (!nr_threads++)
+				r->threads = data;	/* records are consecutive, see dump_threads() */
+		} else if (type == IMG_REC_MM) {
+			if (len != sizeof(struct rec_mm) || nr_mm++)
+				return img_record_invalid(r->img, "bad or repeated mm record");
+			r->mm = data;
+		}
+	}
+	if (ret < 0)
+		return ret;
+	if (!nr_proc || !nr_mm || !nr_threads) {
+		sudcr_error("%s: image lacks its process, mm or thread records", r->opts.dir);
+		return -EINVAL;
+	}
+	if ((uint32_t)nr_threads != r->proc.nr_threads || r->proc.pid <= 0 ||
+	    r->threads[0].tid != r->proc.pid) {
+		sudcr_error("%s: inconsistent process record (pid %d, %u threads, %d thread records)",
+			    r->opts.dir, r->proc.pid, r->proc.nr_threads, nr_threads);
+		return -EINVAL;
+	}
+	if (r->proc.arch != ARCH_X86_64) {
+		sudcr_error("%s: restoring %s processes is not supported yet", r->opts.dir,
+			    arch_name(r->proc.arch));
+		return -EOPNOTSUPP;
+	}
+	if (r->proc.nr_threads != 1) {
+		sudcr_error("%s: restoring multi-threaded processes is not supported yet", r->opts.dir);
+		return -EOPNOTSUPP;
+	}
+	if (r->proc.page_size != (uint64_t)sysconf(_SC_PAGESIZE)) {
+		sudcr_error("%s: image page size %llu differs from this machine's", r->opts.dir,
+			    (unsigned long long)r->proc.page_size);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int check_pid_free(pid_t pid)
+{
+	char path[64], comm[64] = "";
+
+	/* A zombie that is being reaped frees its PID shortly: wait a little. */
+	for (int i = 0; i < 100; i++) {
+		snprintf(path, sizeof(path), "/proc/%d", pid);
+		if (access(path, F_OK))
+			return 0;
+		usleep(10000);
+	}
+	proc_read_comm(pid, 0, comm, sizeof(comm));
+	sudcr_error("cannot restore: PID %d is taken by another process (%s)", pid, comm);
+	return -EEXIST;
+}
+
+static int prepare_all(struct restore_ctx *r)
+{
+	int ret = read_core(r);
+
+	if (!ret)
+		ret = restore_mm_prepare(r);
+	if (!ret)
+		ret = restore_signals_prepare(r);
+	if (!ret)
+		ret = restore_files_prepare(r);
+	if (!ret)
+		ret = restore_misc_prepare(r);
+	return ret;
+}
+
+/*
+ * glibc registered rseq for sudcr's thread and the fork inherited it; the
+ * kernel writes that area (in our TLS) on every return to user mode, and
+ * the transplant is about to unmap it.  Unregister: restore_misc() sets the
+ * image's registration.
+ */
+static void stub_drop_rseq(void)
+{
+	char *area = (char *)__builtin_thread_pointer() + __rseq_offset;
+
+	if (!__rseq_size)
+		return;
+	/* glibc 2.36 registers 32 bytes but exports __rseq_size 20. */
+	if (syscall(SYS_rseq, area, 32, 1 /* RSEQ_FLAG_UNREGISTER */, RSEQ_SIG))
+		syscall(SYS_rseq, area, __rseq_size, 1, RSEQ_SIG);
+}
+
+/* Inside the stub: plain C, sudcr's own libc.  Never returns. */
+static void __attribute__((noreturn)) stub_main(struct restore_ctx *r, int ready_fd)
+{
+	char ok = 'R';
+
+	/* If sudcr dies before the end, so does the half-made process. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() == 1)
+		_exit(1);
+	r->keep_fds[0] = ready_fd;
+	r->nr_keep_fds = 1;
+	if (restore_files_in_stub(r) || restore_misc_in_stub(r))
+		_exit(1);
+	stub_drop_rseq();
+	if (write(ready_fd, &ok, 1) != 1)
+		_exit(1);
+	close(ready_fd);
+	if (r->proc.flags & REC_PROC_STOPPED)
+		kill(getpid(), SIGSTOP);
+	for (;;)
+		pause();
+}
+
+static int create_stub(struct restore_ctx *r)
+{
+	pid_t want = r->proc.pid;
+	struct clone_args_sudcr args = {
+		.exit_signal = SIGCHLD,
+		.set_tid = (uintptr_t)&want,
+		.set_tid_size = 1,
+	};
+	struct rlimit rl;
+	int fds[2], status;
+	char ok;
+	long pid;
+
+	if (pipe2(fds, O_CLOEXEC)) {
+		sudcr_error("pipe: %s", strerror(errno));
+		return -errno;
+	}
+	/* Keep our pipe out of the way of the fd numbers the image uses. */
+	if (getrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur < 64)
+		rl.rlim_cur = 64;
+	for (int i = 0; i < 2; i++) {
+		int nfd = fcntl(fds[i], F_DUPFD_CLOEXEC, (int)(rl.rlim_cur > 4096 ? 4096 : rl.rlim_cur) - 4);
+
+		if (nfd >= 0) {
+			close(fds[i]);
+			fds[i] = nfd;
+		}
+	}
+	fflush(NULL);
+	pid = syscall(SYS_clone3, &args, sizeof(args));
+	if (pid < 0) {
+		int err = errno;
+
+		close(fds[0]);
+		close(fds[1]);
+		if (err == EEXIST)
+			sudcr_error("cannot restore: PID %d is taken", want);
+		else
+			sudcr_error("cannot create process with PID %d: %s%s", want, strerror(err),
+				    err == EPERM ? " (needs CAP_CHECKPOINT_RESTORE or CAP_SYS_ADMIN)" : "");
+		return -err;
+	}
+	if (pid == 0) {
+		close(fds[0]);
+		stub_main(r, fds[1]);
+	}
+	close(fds[1]);
+	r->pid = pid;
+	if (read(fds[0], &ok, 1) != 1) {
+		close(fds[0]);
+		waitpid(pid, &status, 0);
+		r->pid = 0;
+		sudcr_error("the new process failed while setting up its files and settings");
+		return -EIO;
+	}
+	close(fds[0]);
+	if (r->proc.flags & REC_PROC_STOPPED) {
+		if (waitpid(pid, &status, WUNTRACED) != pid || !WIFSTOPPED(status)) {
+			sudcr_error("the new process did not stop");
+			return -EIO;
+		}
+	}
+	return 0;
+}
+
+static int seize_stub(struct restore_ctx *r)
+{
+	int64_t res;
+	int ret = task_seize_process(r->pid, &r->tp);
+
+	if (ret)
+		return ret;
+	r->cthreads = calloc(r->tp.nr_threads, sizeof(*r->cthreads));
+	if (!r->cthreads)
+		return -ENOMEM;
+	for (int i = 0; i < r->tp.nr_threads; i++) {
+		struct cr_thread *th = &r->cthreads[i];
+
+		th->task = &r->tp.threads[i];
+		th->tid = th->task->tid;
+		ret = inject_begin(&th->inj, th->task);
+		if (ret)
+			return ret;
+		th->inj_active = true;
+	}
+	/* The stub's own death signal; restore_misc() sets the image's. */
+	return cr_inject(&r->cthreads[0], 157 /* prctl */, &res, PR_SET_PDEATHSIG, 0, 0, 0, 0, 0);
+}
+
+static int end_all(struct restore_ctx *r)
+{
+	int ret = 0;
+
+	for (int i = 0; i < r->tp.nr_threads && r->cthreads; i++) {
+		if (!r->cthreads[i].inj_active)
+			continue;
+		int err = inject_end(&r->cthreads[i].inj);
+
+		r->cthreads[i].inj_active = false;
+		if (err && !ret)
+			ret = err;
+	}
+	return ret;
+}
+
+void restore_free(struct restore_ctx *r)
+{
+	restore_mm_free(r);
+	restore_signals_free(r);
+	restore_files_free(r);
+	restore_misc_free(r);
+	free(r->cthreads);
+	task_proc_free(&r->tp);
+	img_reader_close(r->img);
+}
+
+int sudcr_restore(const struct restore_opts *opts, int *exit_status)
+{
+	struct restore_ctx r = { .opts = *opts };
+	int ret, status;
+
+	*exit_status = 0;
+	ret = img_reader_open(&r.img, opts->dir);
+	if (ret)
+		return ret;
+	ret = prepare_all(&r);
+	if (!ret)
+		ret = check_pid_free(r.proc.pid);
+	if (!ret)
+		ret = create_stub(&r);
+	if (ret)
+		goto out;
+	ret = seize_stub(&r);
+	if (!ret)
+		ret = restore_mm(&r);
+	if (!ret)
+		ret = restore_signals(&r);
+	if (!ret)
+		ret = restore_files(&r);
+	if (!ret)
+		ret = restore_misc(&r);
+	if (!ret)
+		ret = restore_threads(&r);
+	if (!ret)
+		ret = end_all(&r);
+	if (ret) {
+		kill(r.pid, SIGKILL);
+		end_all(&r);
+		task_detach_process(&r.tp);
+		waitpid(r.pid, &status, 0);
+		goto out;
+	}
+	task_detach_process(&r.tp);
+	sudcr_info("restored process %d", r.pid);
+	if (!opts->detach) {
+		while (waitpid(r.pid, &status, 0) < 0 && errno == EINTR)
+			;
+		*exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	}
+out:
+	restore_free(&r);
+	return ret;
+}

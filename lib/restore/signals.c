@@ -1,0 +1,461 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Signal state, mirror of lib/dump/signals.c: dispositions, alternate
+ * signal stacks and pending signals, put in place by injected syscalls.
+ *
+ * Order matters.  Every disposition is set first, the ones the image does
+ * not list back to SIG_DFL: the stub is a fork of sudcr and may carry
+ * dispositions sudcr inherited (SIG_IGN from a shell, say).  Setting a
+ * disposition that ignores a signal discards it from every queue, so
+ * pending signals are queued only after all dispositions are in place, and
+ * whatever the stub itself had pending is discarded that way first.
+ * Pending signals are queued from inside the process, where any si_code
+ * may be queued with its full siginfo: a thread's own with
+ * rt_tgsigqueueinfo in that thread, the shared ones with rt_sigqueueinfo
+ * in the thread group leader (whose TID is the PID the kernel wants for
+ * si_code >= 0).  All signals are blocked during injection, so nothing is
+ * delivered before the threads module puts the real masks back.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+
+#include <sudcr/cr.h>
+#include <sudcr/log.h>
+
+#define KSIGSET_SIZE	8
+#define NSIG_KERNEL	64
+
+/* Flags rt_sigaction keeps on x86-64 (UAPI_SA_FLAGS); anything else is refused. */
+#define KNOWN_SA_FLAGS	(SA_NOCLDSTOP | SA_NOCLDWAIT | SA_SIGINFO | 0x400u /* SA_UNSUPPORTED */ | \
+			 0x800u /* SA_EXPOSE_TAGBITS */ | 0x04000000u /* SA_RESTORER */ | \
+			 SA_ONSTACK | SA_RESTART | SA_NODEFER | SA_RESETHAND)
+#define SS_AUTODISARM_FLAG (1u << 31)
+
+struct ksigaction64 {
+	uint64_t handler;
+	uint64_t flags;
+	uint64_t restorer;
+	uint64_t mask;
+};
+
+struct kstack64 {
+	uint64_t sp;
+	int32_t flags;
+	int32_t pad;
+	uint64_t size;
+};
+
+struct restore_signals_state {
+	uint64_t have_action;			/* bit sig-1: action[sig-1] is from the image */
+	struct ksigaction64 action[NSIG_KERNEL];
+	int nr_altstacks;
+	struct rec_sigaltstack *altstacks;
+	int nr_pending;
+	struct rec_sigpending *pending;		/* in image order = queue order */
+};
+
+static uint64_t sig_bit(int sig)
+{
+	return 1ULL << (sig - 1);
+}
+
+static const uint64_t unqueueable = (1ULL << (SIGKILL - 1)) | (1ULL << (SIGSTOP - 1));
+
+static bool image_has_thread(const struct restore_ctx *r, int32_t tid)
+{
+	for (uint32_t i = 0; i < r->proc.nr_threads; i++)
+		if (r->threads[i].tid == tid)
+			return true;
+	return false;
+}
+
+static int check_sigaction(struct restore_ctx *r, struct restore_signals_state *s,
+			   const void *data, size_t len)
+{
+	const struct rec_sigaction *rec = data;
+	uint32_t sig;
+
+	if (len != sizeof(*rec))
+		return img_record_invalid(r->img, "signal action record of %zu bytes, want %zu", len,
+					  sizeof(*rec));
+	sig = rec->signo;
+	if (sig < 1 || sig > NSIG_KERNEL || sig == SIGKILL || sig == SIGSTOP)
+		return img_record_invalid(r->img, "action for signal %u, which cannot have one", sig);
+	if (rec->pad)
+		return img_record_invalid(r->img, "signal %u: non-zero padding", sig);
+	if (s->have_action & sig_bit(sig))
+		return img_record_invalid(r->img, "signal %u: second action", sig);
+	if (rec->flags & ~(uint64_t)KNOWN_SA_FLAGS)
+		return img_record_invalid(r->img, "signal %u: unknown action flags 0x%llx", sig,
+					  (unsigned long long)(rec->flags & ~(uint64_t)KNOWN_SA_FLAGS));
+	if (rec->mask & unqueueable)
+		return img_record_invalid(r->img, "signal %u: action mask holds SIGKILL or SIGSTOP",
+					  sig);
+	s->have_action |= sig_bit(sig);
+	s->action[sig - 1] = (struct ksigaction64){
+		.handler = rec->handler,
+		.flags = rec->flags,
+		.restorer = rec->restorer,
+		.mask = rec->mask,
+	};
+	return 0;
+}
+
+static int check_sigaltstack(struct restore_ctx *r, struct restore_signals_state *s,
+			     const void *data, size_t len)
+{
+	const struct rec_sigaltstack *rec = data;
+	uint32_t mode;
+
+	if (len != sizeof(*rec))
+		return img_record_invalid(r->img, "alternate stack record of %zu bytes, want %zu",
+					  len, sizeof(*rec));
+	if (!image_has_thread(r, rec->tid))
+		return img_record_invalid(r->img, "alternate stack of thread %d, not in the image",
+					  rec->tid);
+	for (int i = 0; i < s->nr_altstacks; i++)
+		if (s->altstacks[i].tid == rec->tid)
+			return img_record_invalid(r->img, "thread %d: second alternate stack",
+						  rec->tid);
+	mode = (uint32_t)rec->flags & ~SS_AUTODISARM_FLAG;
+	if (mode != 0 && mode != SS_ONSTACK && mode != SS_DISABLE)
+		return img_record_invalid(r->img, "thread %d: alternate stack flags 0x%x", rec->tid,
+					  (uint32_t)rec->flags);
+	if (mode == SS_DISABLE ? rec->sp || rec->size : !rec->size || rec->sp + rec->size < rec->sp)
+		return img_record_invalid(r->img, "thread %d: alternate stack 0x%llx+0x%llx (flags 0x%x)",
+					  rec->tid, (unsigned long long)rec->sp,
+					  (unsigned long long)rec->size, (uint32_t)rec->flags);
+	s->altstacks[s->nr_altstacks++] = *rec;
+	return 0;
+}
+
+static int check_sigpending(struct restore_ctx *r, struct restore_signals_state *s,
+			    const void *data, size_t len, uint64_t *std_shared)
+{
+	const struct rec_sigpending *rec = data;
+	siginfo_t si;
+	int sig;
+
+	if (len != sizeof(*rec))
+		return img_record_invalid(r->img, "pending signal record of %zu bytes, want %zu", len,
+					  sizeof(*rec));
+	if (rec->pad)
+		return img_record_invalid(r->img, "pending signal: non-zero padding");
+	if (rec->tid && !image_has_thread(r, rec->tid))
+		return img_record_invalid(r->img, "pending signal of thread %d, not in the image",
+					  rec->tid);
+	memcpy(&si, rec->siginfo, sizeof(si));
+	sig = si.si_signo;
+	if (sig < 1 || sig > NSIG_KERNEL || sig == SIGKILL || sig == SIGSTOP)
+		return img_record_invalid(r->img, "pending signal %d cannot be queued", sig);
+	/*
+	 * A standard signal is pending at most once per queue (the kernel
+	 * would silently drop a second one).  Per-thread queues are checked
+	 * after all records are read.
+	 */
+	if (sig < 32 && !rec->tid) {
+		if (*std_shared & sig_bit(sig))
+			return img_record_invalid(r->img, "signal %d pending twice in the shared queue",
+						  sig);
+		*std_shared |= sig_bit(sig);
+	}
+	s->pending[s->nr_pending++] = *rec;
+	return 0;
+}
+
+static int check_thread_queues(struct restore_ctx *r, struct restore_signals_state *s)
+{
+	for (uint32_t t = 0; t < r->proc.nr_threads; t++) {
+		int32_t tid = r->threads[t].tid;
+		uint64_t seen = 0;
+
+		for (int i = 0; i < s->nr_pending; i++) {
+			int sig;
+
+			if (s->pending[i].tid != tid)
+				continue;
+			memcpy(&sig, s->pending[i].siginfo, sizeof(sig));
+			if (sig >= 32)
+				continue;
+			if (seen & sig_bit(sig)) {
+				sudcr_error("%s/core.img: signal %d pending twice in thread %d",
+					    r->opts.dir, sig, tid);
+				return -EINVAL;
+			}
+			seen |= sig_bit(sig);
+		}
+	}
+	return 0;
+}
+
+/* Count the records first, so the arrays are allocated once. */
+static int count_records(struct restore_ctx *r, uint32_t type, int *nr)
+{
+	const void *data;
+	size_t len;
+	int ret;
+
+	*nr = 0;
+	img_rewind(r->img);
+	while ((ret = cr_next_of_type(r->img, type, &data, &len)) == 1)
+		(*nr)++;
+	return ret;
+}
+
+static int read_records(struct restore_ctx *r, struct restore_signals_state *s)
+{
+	const void *data;
+	uint32_t type;
+	uint64_t std_shared = 0;
+	size_t len;
+	int ret;
+
+	img_rewind(r->img);
+	while ((ret = img_next_record(r->img, &type, &data, &len)) == 1) {
+		if (type == IMG_REC_SIGACTION)
+			ret = check_sigaction(r, s, data, len);
+		else if (type == IMG_REC_SIGALTSTACK)
+			ret = check_sigaltstack(r, s, data, len);
+		else if (type == IMG_REC_SIGPENDING)
+			ret = check_sigpending(r, s, data, len, &std_shared);
+		else
+			continue;
+		if (ret)
+			return ret;
+	}
+	return ret < 0 ? ret : check_thread_queues(r, s);
+}
+
+int restore_signals_prepare(struct restore_ctx *r)
+{
+	struct restore_signals_state *s;
+	int nr_alt, nr_pend, ret;
+
+	if (r->proc.arch != ARCH_X86_64) {
+		sudcr_error("%s: restoring the signal state of %s processes is not supported yet",
+			    r->opts.dir, arch_name(r->proc.arch));
+		return -EOPNOTSUPP;
+	}
+	ret = count_records(r, IMG_REC_SIGALTSTACK, &nr_alt);
+	if (!ret)
+		ret = count_records(r, IMG_REC_SIGPENDING, &nr_pend);
+	if (ret)
+		return ret;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	s->altstacks = calloc(nr_alt ? nr_alt : 1, sizeof(*s->altstacks));
+	s->pending = calloc(nr_pend ? nr_pend : 1, sizeof(*s->pending));
+	r->sig_state = s;
+	if (!s->altstacks || !s->pending) {
+		restore_signals_free(r);
+		return -ENOMEM;
+	}
+	ret = read_records(r, s);
+	if (ret) {
+		restore_signals_free(r);
+		return ret;
+	}
+	sudcr_debug("signals: %d actions, %d alternate stacks, %d pending",
+		    __builtin_popcountll(s->have_action), s->nr_altstacks, s->nr_pending);
+	return 0;
+}
+
+void restore_signals_free(struct restore_ctx *r)
+{
+	struct restore_signals_state *s = r->sig_state;
+
+	if (!s)
+		return;
+	free(s->altstacks);
+	free(s->pending);
+	free(s);
+	r->sig_state = NULL;
+}
+
+static struct cr_thread *find_cthread(struct restore_ctx *r, pid_t tid)
+{
+	for (int i = 0; i < r->tp.nr_threads; i++)
+		if (r->cthreads[i].tid == tid)
+			return &r->cthreads[i];
+	sudcr_error("process %d: thread %d of the image is not there", r->pid, tid);
+	return NULL;
+}
+
+/* What the stub has pending itself, in any queue: discarded before queueing the image's. */
+static int stub_pending(struct restore_ctx *r, uint64_t *mask)
+{
+	struct proc_status st;
+	int ret;
+
+	*mask = 0;
+	for (int i = 0; i < r->tp.nr_threads; i++) {
+		ret = proc_parse_status(r->pid, r->cthreads[i].tid, &st);
+		if (ret) {
+			sudcr_error("cannot read /proc/%d/task/%d/status: %s", r->pid,
+				    r->cthreads[i].tid, strerror(-ret));
+			return ret;
+		}
+		*mask |= st.sig_pnd | st.shd_pnd;
+	}
+	*mask &= ~unqueueable;
+	return 0;
+}
+
+static int set_actions(struct restore_ctx *r, struct restore_signals_state *s,
+		       struct cr_thread *leader)
+{
+	static const struct ksigaction64 ign = { .handler = (uintptr_t)SIG_IGN };
+	struct ksigaction64 table[NSIG_KERNEL + 1];
+	uint64_t addr, flush;
+	int64_t res;
+	int ret;
+
+	ret = stub_pending(r, &flush);
+	if (ret)
+		return ret;
+	/* One write for the whole table; action for signal N at index N - 1, SIG_IGN last. */
+	for (int sig = 1; sig <= NSIG_KERNEL; sig++)
+		table[sig - 1] = (s->have_action & sig_bit(sig)) ? s->action[sig - 1]
+								 : (struct ksigaction64){ 0 };
+	table[NSIG_KERNEL] = ign;
+	ret = cr_scratch(leader, sizeof(table), &addr);
+	if (!ret)
+		ret = inject_write_mem(leader->tid, addr, table, sizeof(table));
+	if (ret) {
+		sudcr_error("process %d: cannot write signal actions: %s", r->pid, strerror(-ret));
+		return ret;
+	}
+	for (int sig = 1; sig <= NSIG_KERNEL; sig++) {
+		if (sig == SIGKILL || sig == SIGSTOP)
+			continue;
+		if (flush & sig_bit(sig)) {
+			ret = cr_inject(leader, SYS_rt_sigaction, &res, sig,
+					addr + NSIG_KERNEL * sizeof(table[0]), 0, KSIGSET_SIZE, 0, 0);
+			if (!ret && res)
+				ret = (int)res;
+			if (ret) {
+				sudcr_error("process %d: cannot discard pending signal %d: %s", r->pid,
+					    sig, strerror(-ret));
+				return ret;
+			}
+		}
+		ret = cr_inject(leader, SYS_rt_sigaction, &res, sig, addr + (sig - 1) * sizeof(table[0]),
+				0, KSIGSET_SIZE, 0, 0);
+		if (ret)
+			return ret;
+		if (res) {
+			sudcr_error("process %d: cannot set the action of signal %d (handler 0x%llx, flags 0x%llx): %s",
+				    r->pid, sig, (unsigned long long)table[sig - 1].handler,
+				    (unsigned long long)table[sig - 1].flags, strerror((int)-res));
+			return (int)res;
+		}
+	}
+	return 0;
+}
+
+static int set_altstack(struct restore_signals_state *s, struct cr_thread *th)
+{
+	struct kstack64 ss = { .flags = SS_DISABLE };
+	uint64_t addr;
+	int64_t res;
+	int ret;
+
+	for (int i = 0; i < s->nr_altstacks; i++) {
+		const struct rec_sigaltstack *rec = &s->altstacks[i];
+
+		if (rec->tid != th->tid)
+			continue;
+		/* SS_ONSTACK is not a setting: the kernel derives it from the stack pointer. */
+		ss.flags = rec->flags & ~SS_ONSTACK;
+		ss.sp = rec->sp;
+		ss.size = rec->size;
+	}
+	ret = cr_scratch(th, sizeof(ss), &addr);
+	if (!ret)
+		ret = inject_write_mem(th->tid, addr, &ss, sizeof(ss));
+	if (ret) {
+		sudcr_error("thread %d: cannot write its alternate stack: %s", th->tid, strerror(-ret));
+		return ret;
+	}
+	ret = cr_inject(th, SYS_sigaltstack, &res, addr, 0, 0, 0, 0, 0);
+	if (ret)
+		return ret;
+	if (res) {
+		sudcr_error("thread %d: cannot set its alternate signal stack 0x%llx+0x%llx (flags 0x%x): %s",
+			    th->tid, (unsigned long long)ss.sp, (unsigned long long)ss.size,
+			    (uint32_t)ss.flags, strerror((int)-res));
+		return (int)res;
+	}
+	return 0;
+}
+
+static int queue_pending(struct restore_ctx *r, const struct rec_sigpending *rec,
+			 struct cr_thread *leader)
+{
+	struct cr_thread *th = rec->tid ? find_cthread(r, rec->tid) : leader;
+	siginfo_t si;
+	uint64_t addr;
+	int64_t res;
+	int ret;
+
+	if (!th)
+		return -ESRCH;
+	memcpy(&si, rec->siginfo, sizeof(si));
+	ret = cr_scratch(th, sizeof(rec->siginfo), &addr);
+	if (!ret)
+		ret = inject_write_mem(th->tid, addr, rec->siginfo, sizeof(rec->siginfo));
+	if (ret) {
+		sudcr_error("thread %d: cannot write a siginfo: %s", th->tid, strerror(-ret));
+		return ret;
+	}
+	if (rec->tid)
+		ret = cr_inject(th, SYS_rt_tgsigqueueinfo, &res, r->pid, rec->tid, si.si_signo, addr,
+				0, 0);
+	else
+		ret = cr_inject(th, SYS_rt_sigqueueinfo, &res, r->pid, si.si_signo, addr, 0, 0, 0);
+	if (ret)
+		return ret;
+	if (res) {
+		sudcr_error("%s %d: cannot queue pending signal %d (si_code %d) again: %s%s",
+			    rec->tid ? "thread" : "process", rec->tid ? rec->tid : r->pid, si.si_signo,
+			    si.si_code, strerror((int)-res),
+			    res == -EAGAIN ? " (RLIMIT_SIGPENDING reached)" : "");
+		return (int)res;
+	}
+	return 0;
+}
+
+int restore_signals(struct restore_ctx *r)
+{
+	struct restore_signals_state *s = r->sig_state;
+	struct cr_thread *leader;
+	int ret;
+
+	if (!s)
+		return -EINVAL;
+	leader = find_cthread(r, r->pid);
+	if (!leader)
+		return -ESRCH;
+	/*
+	 * Signals swallowed while seizing the stub are the stub's, not the
+	 * image's: inject_end() must not queue them into the restored process.
+	 */
+	for (int i = 0; i < r->tp.nr_threads; i++) {
+		struct task_thread *t = r->cthreads[i].task;
+
+		for (int j = 0; j < t->nr_intercepted; j++)
+			sudcr_debug("thread %d: dropping the stub's signal %d", t->tid,
+				    t->intercepted[j].si_signo);
+		t->nr_intercepted = 0;
+	}
+	ret = set_actions(r, s, leader);
+	for (int i = 0; i < r->tp.nr_threads && !ret; i++)
+		ret = set_altstack(s, &r->cthreads[i]);
+	for (int i = 0; i < s->nr_pending && !ret; i++)
+		ret = queue_pending(r, &s->pending[i], leader);
+	return ret;
+}

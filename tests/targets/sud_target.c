@@ -1,0 +1,475 @@
+// SPDX-License-Identifier: MIT
+/*
+ * sud_target MODE - a program that uses Syscall User Dispatch and checks,
+ * call by call, that its interception works.  Built for x86-64 and ia32.
+ *
+ * In a busy loop it issues getppid as a raw syscall from one call site (the
+ * "intercept" section).  When SUD dispatches that call, the SIGSYS handler
+ * counts it in `hits` and answers SUD_MAGIC + hits; the loop counts `calls`
+ * and expects exactly SUD_MAGIC + calls.  So a call whose interception was
+ * lost (a real getppid returns a PID), and a handler run for a call the loop
+ * did not make (e.g. a syscall injected by a tracer and dispatched), are
+ * both seen: the first as a wrong value, the second as hits != calls and a
+ * wrong value for every later call.  Anything unexpected counts in `bad`.
+ *
+ * Modes:
+ *   selector     exclusive, no range, selector byte: ALLOW normally, BLOCK
+ *                just before each getppid; the handler sets ALLOW first.
+ *   seccomp      selector, plus a seccomp filter that kills the process on
+ *                a real getppid.  The loop's getppid calls are all dispatched
+ *                (SUD acts before seccomp), so the process survives unless
+ *                a getppid really runs: an injected one with seccomp not
+ *                suspended, or a loop call whose interception was lost.
+ *   range        exclusive, allowed range = the "sud_allowed" section, no
+ *                selector: every syscall issued elsewhere is dispatched.
+ *                All other syscalls, and rt_sigreturn (our own restorer),
+ *                are issued from that section.
+ *   inclusive    inclusive mode (PR_SYS_DISPATCH_INCLUSIVE_ON): syscalls
+ *                issued from the "sud_intercept" section are dispatched.
+ *   selector-ro  selector on a page made read-only after setup, staying at
+ *                ALLOW: intercepts nothing (hits stays 0).  For injection
+ *                tests: the selector cannot be written to suspend SUD.
+ *   off          no SUD; same loop, real getppid (hits stays 0).
+ *
+ * Protocol: stdin and stdout are pipes from the test.
+ *   after setup      the target writes "READY <pid>\n"
+ *   "check\n"        -> "hits=H calls=C bad=B\n"
+ *   "tid\n"          -> "tid=T\n"
+ *   "wait\n"         -> "waiting\n", then blocks in read(0) until the next
+ *                       line arrives (that line is then handled as a command)
+ *   "quit\n"         -> "hits=H calls=C bad=B\n", exit 0 if bad == 0,
+ *                       calls > 0 and hits == calls (hits == 0 in modes off
+ *                       and selector-ro), else exit 1
+ *   unknown line     -> "unknown command\n"
+ *   EOF on stdin     -> exit 2 (the test is gone: never spin on as an orphan)
+ * Setup errors exit 2 with a message on stderr.
+ *
+ * The loop and the handler call no libc function: in mode range any libc
+ * syscall would be dispatched.  Setup uses libc before SUD is armed.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/ucontext.h>
+#include <unistd.h>
+
+#include <sudcr/kernel_compat.h>
+
+#include "sud_raw.h"
+
+#define SUD_MAGIC	0x5D000000UL
+#define PID_LIMIT	4194304L	/* PID_MAX_LIMIT: real PIDs are below it */
+#define POLL_EVERY	1000
+
+#ifdef __x86_64__
+#define REG_IP_IDX REG_RIP
+#define REG_AX_IDX REG_RAX
+#else
+#define REG_IP_IDX REG_EIP
+#define REG_AX_IDX REG_EAX
+#endif
+
+/* noipa: no inlining or cloning that could move the syscall elsewhere. */
+#define IN_ALLOWED   __attribute__((section("sud_allowed"), noipa, used))
+#define IN_INTERCEPT __attribute__((section("sud_intercept"), noipa, used))
+
+#define HIDDEN __attribute__((visibility("hidden")))
+extern const char __start_sud_allowed[] HIDDEN, __stop_sud_allowed[] HIDDEN;
+extern const char __start_sud_intercept[] HIDDEN, __stop_sud_intercept[] HIDDEN;
+extern const char sud_restorer[] HIDDEN;
+
+/* The restorer the handler returns to; it must be in the allowed range. */
+asm(".pushsection sud_allowed,\"ax\",@progbits\n"
+    ".globl sud_restorer\n"
+    ".hidden sud_restorer\n"
+    ".type sud_restorer,@function\n"
+    "sud_restorer:\n\t"
+    SUD_RAW_SIGRETURN_ASM
+    ".size sud_restorer,.-sud_restorer\n"
+    ".popsection\n");
+
+enum target_mode {
+	MODE_OFF,
+	MODE_SELECTOR,
+	MODE_SECCOMP,
+	MODE_RANGE,
+	MODE_INCLUSIVE,
+	MODE_SELECTOR_RO,
+};
+
+static const char *const mode_names[] = {
+	[MODE_OFF] = "off",
+	[MODE_SELECTOR] = "selector",
+	[MODE_SECCOMP] = "seccomp",
+	[MODE_RANGE] = "range",
+	[MODE_INCLUSIVE] = "inclusive",
+	[MODE_SELECTOR_RO] = "selector-ro",
+};
+
+/* Set once during setup. */
+static int intercepting;		/* the loop's getppid is dispatched */
+static int toggling;			/* the loop toggles the selector */
+static volatile unsigned char *selector;
+static volatile unsigned char selector_byte;
+
+static volatile unsigned long hits;	/* handler: dispatched getppid calls */
+static volatile unsigned long bad;	/* handler and loop: anything wrong */
+static unsigned long calls;		/* loop: getppid calls made */
+
+static char cmd_buf[256];
+static unsigned int cmd_len;
+
+/* Every syscall of the loop and the handler goes through here. */
+IN_ALLOWED static long allowed_syscall(long nr, long a1, long a2, long a3, long a4)
+{
+	return sud_raw_syscall4(nr, a1, a2, a3, a4);
+}
+
+/* The one call site that SUD is meant to dispatch. */
+IN_INTERCEPT static long intercepted_getppid(void)
+{
+	return sud_raw_syscall0(__NR_getppid);
+}
+
+static void on_sigsys(int sig, siginfo_t *si, void *ctx)
+{
+	greg_t *gregs = ((ucontext_t *)ctx)->uc_mcontext.gregs;
+	unsigned long ip = (unsigned long)gregs[REG_IP_IDX];
+
+	if (toggling)
+		*selector = SYSCALL_DISPATCH_FILTER_ALLOW;
+
+	/*
+	 * A dispatch from our site leaves ip right after its syscall
+	 * instruction, and reports that address as si_call_addr.
+	 */
+	if (!intercepting || sig != SIGSYS || si->si_code != SYS_USER_DISPATCH ||
+	    si->si_syscall != __NR_getppid || (unsigned int)si->si_arch != SUD_RAW_AUDIT_ARCH ||
+	    (unsigned long)si->si_call_addr != ip || ip <= (unsigned long)__start_sud_intercept ||
+	    ip > (unsigned long)__stop_sud_intercept) {
+		bad++;
+		/* Only a dispatched syscall has a result to give. */
+		if (si->si_code == SYS_USER_DISPATCH)
+			gregs[REG_AX_IDX] = -ENOSYS;
+		return;
+	}
+	hits++;
+	gregs[REG_AX_IDX] = (greg_t)(SUD_MAGIC + hits);
+}
+
+static void write_all(const char *p, unsigned long len)
+{
+	while (len) {
+		long n = allowed_syscall(__NR_write, 1, (long)p, (long)len, 0);
+
+		if (n == -EINTR)
+			continue;
+		if (n <= 0)
+			allowed_syscall(__NR_exit_group, 3, 0, 0, 0);
+		p += n;
+		len -= n;
+	}
+}
+
+static char *put_str(char *p, const char *s)
+{
+	while (*s)
+		*p++ = *s++;
+	return p;
+}
+
+static char *put_ulong(char *p, unsigned long v)
+{
+	char tmp[24];
+	int n = 0;
+
+	do {
+		tmp[n++] = '0' + v % 10;
+		v /= 10;
+	} while (v);
+	while (n)
+		*p++ = tmp[--n];
+	return p;
+}
+
+static void report_counts(void)
+{
+	char line[96], *p = line;
+
+	p = put_str(p, "hits=");
+	p = put_ulong(p, hits);
+	p = put_str(p, " calls=");
+	p = put_ulong(p, calls);
+	p = put_str(p, " bad=");
+	p = put_ulong(p, bad);
+	*p++ = '\n';
+	write_all(line, p - line);
+}
+
+static void set_stdin_nonblock(int on)
+{
+	long fl = allowed_syscall(__NR_fcntl, 0, F_GETFL, 0, 0);
+
+	if (fl < 0 || allowed_syscall(__NR_fcntl, 0, F_SETFL, on ? fl | O_NONBLOCK : fl & ~O_NONBLOCK, 0))
+		allowed_syscall(__NR_exit_group, 3, 0, 0, 0);
+}
+
+/* Read what stdin has; block only if @block.  Exits on EOF or error. */
+static void read_stdin(int block)
+{
+	long n;
+
+	if (cmd_len == sizeof(cmd_buf))
+		cmd_len = 0;	/* an overlong line: drop it */
+	if (block)
+		set_stdin_nonblock(0);
+	do
+		n = allowed_syscall(__NR_read, 0, (long)(cmd_buf + cmd_len), sizeof(cmd_buf) - cmd_len, 0);
+	while (block && n == -EINTR);
+	if (block)
+		set_stdin_nonblock(1);
+	if (n == -EAGAIN || n == -EINTR)
+		return;
+	if (n == 0)
+		allowed_syscall(__NR_exit_group, 2, 0, 0, 0);
+	if (n < 0)
+		allowed_syscall(__NR_exit_group, 3, 0, 0, 0);
+	cmd_len += n;
+}
+
+static int line_is(const char *line, unsigned int len, const char *word)
+{
+	unsigned int i;
+
+	for (i = 0; i < len && word[i]; i++)
+		if (line[i] != word[i])
+			return 0;
+	return i == len && !word[i];
+}
+
+static int have_line(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < cmd_len; i++)
+		if (cmd_buf[i] == '\n')
+			return 1;
+	return 0;
+}
+
+static void handle_command(const char *line, unsigned int len)
+{
+	char out[48], *p;
+
+	if (line_is(line, len, "check")) {
+		report_counts();
+	} else if (line_is(line, len, "quit")) {
+		int ok = bad == 0 && calls > 0 && hits == (intercepting ? calls : 0);
+
+		report_counts();
+		allowed_syscall(__NR_exit_group, ok ? 0 : 1, 0, 0, 0);
+	} else if (line_is(line, len, "tid")) {
+		p = put_str(out, "tid=");
+		p = put_ulong(p, allowed_syscall(__NR_gettid, 0, 0, 0, 0));
+		*p++ = '\n';
+		write_all(out, p - out);
+	} else if (line_is(line, len, "wait")) {
+		write_all("waiting\n", 8);
+		while (!have_line())
+			read_stdin(1);
+	} else {
+		write_all("unknown command\n", 16);
+	}
+}
+
+static void poll_commands(void)
+{
+	unsigned int start, i;
+
+	read_stdin(0);
+	for (;;) {
+		for (i = 0; i < cmd_len && cmd_buf[i] != '\n'; i++)
+			;
+		if (i == cmd_len)
+			return;
+		/* Take the line out first: a command may read more input. */
+		start = i + 1;
+		{
+			char line[sizeof(cmd_buf)];
+			unsigned int j, len = i;
+
+			for (j = 0; j < len; j++)
+				line[j] = cmd_buf[j];
+			for (j = start; j < cmd_len; j++)
+				cmd_buf[j - start] = cmd_buf[j];
+			cmd_len -= start;
+			handle_command(line, len);
+		}
+	}
+}
+
+static void one_call(void)
+{
+	unsigned long want = SUD_MAGIC + calls + 1;
+	long r;
+
+	if (toggling)
+		*selector = SYSCALL_DISPATCH_FILTER_BLOCK;
+	r = intercepted_getppid();
+	calls++;
+	if (intercepting) {
+		if ((unsigned long)r != want)
+			bad++;
+		if (toggling && *selector != SYSCALL_DISPATCH_FILTER_ALLOW) {
+			/* The handler did not run. */
+			bad++;
+			*selector = SYSCALL_DISPATCH_FILTER_ALLOW;
+		}
+	} else if (r < 0 || r >= PID_LIMIT) {
+		bad++;
+	}
+}
+
+static __attribute__((noreturn)) void run_loop(void)
+{
+	char line[40], *p;
+	int i;
+
+	p = put_str(line, "READY ");
+	p = put_ulong(p, allowed_syscall(__NR_getpid, 0, 0, 0, 0));
+	*p++ = '\n';
+	write_all(line, p - line);
+	for (;;) {
+		for (i = 0; i < POLL_EVERY; i++)
+			one_call();
+		poll_commands();
+	}
+}
+
+static int setup_seccomp(void)
+{
+	struct sock_filter filter[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SUD_RAW_AUDIT_ARCH, 1, 0),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_getppid, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = {
+		.len = sizeof(filter) / sizeof(filter[0]),
+		.filter = filter,
+	};
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)) {
+		perror("sud_target: PR_SET_NO_NEW_PRIVS");
+		return -1;
+	}
+	if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0)) {
+		perror("sud_target: PR_SET_SECCOMP");
+		return -1;
+	}
+	return 0;
+}
+
+static int arm_sud(unsigned long mode, const char *start, const char *end, volatile unsigned char *sel)
+{
+	if (prctl(PR_SET_SYSCALL_USER_DISPATCH, mode, (unsigned long)start,
+		  (unsigned long)(end - start), (unsigned long)sel)) {
+		perror("sud_target: PR_SET_SYSCALL_USER_DISPATCH");
+		return -1;
+	}
+	return 0;
+}
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: sud_target selector|seccomp|range|inclusive|selector-ro|off\n");
+}
+
+int main(int argc, char **argv)
+{
+	struct sud_raw_sigaction sa = {
+		.handler = (void *)on_sigsys,
+		.flags = SUD_RAW_SA_SIGINFO | SUD_RAW_SA_RESTORER,
+		.restorer = (void *)sud_restorer,
+	};
+	unsigned int mode;
+	long ret;
+	void *page;
+
+	if (argc != 2) {
+		usage();
+		return 2;
+	}
+	for (mode = 0; mode < sizeof(mode_names) / sizeof(mode_names[0]); mode++)
+		if (!strcmp(argv[1], mode_names[mode]))
+			break;
+	if (mode == sizeof(mode_names) / sizeof(mode_names[0])) {
+		usage();
+		return 2;
+	}
+
+	ret = fcntl(0, F_GETFL);
+	if (ret < 0 || fcntl(0, F_SETFL, ret | O_NONBLOCK)) {
+		perror("sud_target: stdin O_NONBLOCK");
+		return 2;
+	}
+	/* Raw, so that the kernel returns through our restorer. */
+	ret = allowed_syscall(__NR_rt_sigaction, SIGSYS, (long)&sa, 0, 8);
+	if (ret) {
+		fprintf(stderr, "sud_target: rt_sigaction: %s\n", strerror(-ret));
+		return 2;
+	}
+
+	switch (mode) {
+	case MODE_OFF:
+		break;
+	case MODE_SECCOMP:
+		if (setup_seccomp())
+			return 2;
+		/* fall through */
+	case MODE_SELECTOR:
+		intercepting = toggling = 1;
+		selector = &selector_byte;
+		*selector = SYSCALL_DISPATCH_FILTER_ALLOW;
+		if (arm_sud(PR_SYS_DISPATCH_EXCLUSIVE_ON, NULL, NULL, selector))
+			return 2;
+		break;
+	case MODE_RANGE:
+		intercepting = 1;
+		if (arm_sud(PR_SYS_DISPATCH_EXCLUSIVE_ON, __start_sud_allowed, __stop_sud_allowed, NULL))
+			return 2;
+		break;
+	case MODE_INCLUSIVE:
+		intercepting = 1;
+		if (arm_sud(PR_SYS_DISPATCH_INCLUSIVE_ON, __start_sud_intercept, __stop_sud_intercept, NULL))
+			return 2;
+		break;
+	case MODE_SELECTOR_RO:
+		page = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (page == MAP_FAILED) {
+			perror("sud_target: mmap");
+			return 2;
+		}
+		selector = page;
+		*selector = SYSCALL_DISPATCH_FILTER_ALLOW;
+		if (arm_sud(PR_SYS_DISPATCH_EXCLUSIVE_ON, NULL, NULL, selector))
+			return 2;
+		if (mprotect(page, 4096, PROT_READ)) {
+			perror("sud_target: mprotect");
+			return 2;
+		}
+		break;
+	}
+	run_loop();
+}
