@@ -68,3 +68,18 @@ clean:
 	rm -rf $(B)
 
 .PHONY: all install clean
+
+# The main job: build, then checkpoint and restore a SUD program.
+$(B)/demo/sud_counter: demo/sud_counter.c
+	@mkdir -p $(@D)
+	$(CC) $(filter-out -fsanitize=%,$(CFLAGS)) -o $@ $<
+
+demo: all $(B)/demo/sud_counter
+	SUDCR=$(B)/sudcr COUNTER=$(B)/demo/sud_counter demo/demo.sh
+
+# The whole suite under AddressSanitizer and UBSan (targets stay plain).
+asan-test:
+	$(MAKE) B=build-asan SAN="-fsanitize=address,undefined -fno-omit-frame-pointer" \
+		OPT=-O1 test
+
+.PHONY: demo asan-test

@@ -517,19 +517,21 @@ static void handle_output(struct running *r, const char *p, size_t n)
 	}
 }
 
-static void read_output(struct running *r)
+/* 1 after reading something, 0 if there is nothing now, -1 at EOF. */
+static int read_output(struct running *r)
 {
 	char buf[16384];
 	ssize_t n = read(r->out_fd, buf, sizeof(buf));
 
 	if (n < 0 && (errno == EINTR || errno == EAGAIN))
-		return;
+		return 0;
 	if (n <= 0) {
 		close(r->out_fd);
 		r->out_fd = -1;
-		return;
+		return -1;
 	}
 	handle_output(r, buf, n);
+	return 1;
 }
 
 /* ---- running one test ---- */
@@ -809,14 +811,9 @@ static int run_tests(struct test *tests, int n, const struct run_env *env, int s
 				kill_test(r);
 			}
 			if (r->exited && (r->out_fd < 0 || t >= r->exit_time + EXIT_GRACE)) {
-				/* Whatever is left in the pipe now. */
-				while (r->out_fd >= 0 && !interrupted) {
-					int fd = r->out_fd;
-
-					read_output(r);
-					if (r->out_fd == fd)
-						break;
-				}
+				/* Whatever is in the pipe now. */
+				while (r->out_fd >= 0 && read_output(r) > 0)
+					;
 				finish_test(r);
 				*r = run[--nr];
 				continue;

@@ -16,7 +16,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ptrace.h>
-#include <sys/syscall.h>
 
 #include <sudcr/cr.h>
 #include <sudcr/log.h>

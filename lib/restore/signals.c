@@ -20,7 +20,6 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
 
 #include <sudcr/cr.h>
 #include <sudcr/log.h>
@@ -34,6 +33,7 @@
 			 SA_ONSTACK | SA_RESTART | SA_NODEFER | SA_RESETHAND)
 #define SS_AUTODISARM_FLAG (1u << 31)
 
+/* struct sigaction of rt_sigaction(2) and stack_t, x86-64 and ia32 (see lib/dump/signals.c). */
 struct ksigaction64 {
 	uint64_t handler;
 	uint64_t flags;
@@ -41,11 +41,29 @@ struct ksigaction64 {
 	uint64_t mask;
 };
 
+struct ksigaction32 {
+	uint32_t handler;
+	uint32_t flags;
+	uint32_t restorer;
+	uint32_t mask[2];
+} __attribute__((packed));
+
 struct kstack64 {
 	uint64_t sp;
 	int32_t flags;
 	int32_t pad;
 	uint64_t size;
+};
+
+struct kstack32 {
+	uint32_t sp;
+	int32_t flags;
+	uint32_t size;
+};
+
+/* Syscall numbers for one kind of task. */
+struct sig_sc {
+	long sigaction, sigaltstack, sigqueueinfo, tgsigqueueinfo;
 };
 
 struct restore_signals_state {
@@ -94,6 +112,9 @@ static int check_sigaction(struct restore_ctx *r, struct restore_signals_state *
 	if (rec->mask & unqueueable)
 		return img_record_invalid(r->img, "signal %u: action mask holds SIGKILL or SIGSTOP",
 					  sig);
+	if (r->proc.arch == ARCH_IA32 && (rec->handler > UINT32_MAX || rec->restorer > UINT32_MAX))
+		return img_record_invalid(r->img, "signal %u: 64-bit handler or restorer in an ia32 image",
+					  sig);
 	s->have_action |= sig_bit(sig);
 	s->action[sig - 1] = (struct ksigaction64){
 		.handler = rec->handler,
@@ -128,6 +149,9 @@ static int check_sigaltstack(struct restore_ctx *r, struct restore_signals_state
 		return img_record_invalid(r->img, "thread %d: alternate stack 0x%llx+0x%llx (flags 0x%x)",
 					  rec->tid, (unsigned long long)rec->sp,
 					  (unsigned long long)rec->size, (uint32_t)rec->flags);
+	if (r->proc.arch == ARCH_IA32 && (rec->sp > UINT32_MAX || rec->size > UINT32_MAX))
+		return img_record_invalid(r->img, "thread %d: 64-bit alternate stack in an ia32 image",
+					  rec->tid);
 	s->altstacks[s->nr_altstacks++] = *rec;
 	return 0;
 }
@@ -234,10 +258,9 @@ int restore_signals_prepare(struct restore_ctx *r)
 	struct restore_signals_state *s;
 	int nr_alt, nr_pend, ret;
 
-	if (r->proc.arch != ARCH_X86_64) {
-		sudcr_error("%s: restoring the signal state of %s processes is not supported yet",
-			    r->opts.dir, arch_name(r->proc.arch));
-		return -EOPNOTSUPP;
+	if (r->proc.arch != ARCH_X86_64 && r->proc.arch != ARCH_IA32) {
+		sudcr_error("%s: unknown architecture %u", r->opts.dir, r->proc.arch);
+		return -EINVAL;
 	}
 	ret = count_records(r, IMG_REC_SIGALTSTACK, &nr_alt);
 	if (!ret)
@@ -285,6 +308,20 @@ static struct cr_thread *find_cthread(struct restore_ctx *r, pid_t tid)
 	return NULL;
 }
 
+static int get_sc(enum arch_kind kind, struct sig_sc *sc)
+{
+	sc->sigaction = arch_syscall_by_name(kind, "rt_sigaction");
+	sc->sigaltstack = arch_syscall_by_name(kind, "sigaltstack");
+	sc->sigqueueinfo = arch_syscall_by_name(kind, "rt_sigqueueinfo");
+	sc->tgsigqueueinfo = arch_syscall_by_name(kind, "rt_tgsigqueueinfo");
+	if (sc->sigaction < 0 || sc->sigaltstack < 0 || sc->sigqueueinfo < 0 ||
+	    sc->tgsigqueueinfo < 0) {
+		sudcr_error("no signal syscall numbers for %s tasks", arch_name(kind));
+		return -ENOSYS;
+	}
+	return 0;
+}
+
 /* What the stub has pending itself, in any queue: discarded before queueing the image's. */
 static int stub_pending(struct restore_ctx *r, uint64_t *mask)
 {
@@ -305,26 +342,50 @@ static int stub_pending(struct restore_ctx *r, uint64_t *mask)
 	return 0;
 }
 
+/* Lay out action @a as a task of @kind passes it, at @out. */
+static void encode_action(enum arch_kind kind, const struct ksigaction64 *a, uint8_t *out)
+{
+	struct ksigaction32 a32;
+
+	if (kind != ARCH_IA32) {
+		memcpy(out, a, sizeof(*a));
+		return;
+	}
+	a32.handler = (uint32_t)a->handler;
+	a32.flags = (uint32_t)a->flags;
+	a32.restorer = (uint32_t)a->restorer;
+	a32.mask[0] = (uint32_t)a->mask;
+	a32.mask[1] = (uint32_t)(a->mask >> 32);
+	memcpy(out, &a32, sizeof(a32));
+}
+
 static int set_actions(struct restore_ctx *r, struct restore_signals_state *s,
 		       struct cr_thread *leader)
 {
 	static const struct ksigaction64 ign = { .handler = (uintptr_t)SIG_IGN };
-	struct ksigaction64 table[NSIG_KERNEL + 1];
+	static const struct ksigaction64 dfl;
+	enum arch_kind kind = leader->inj.kind;
+	/* Action for signal N at slot N - 1, SIG_IGN in the last one. */
+	uint8_t table[(NSIG_KERNEL + 1) * sizeof(struct ksigaction64)];
+	size_t slot = kind == ARCH_IA32 ? sizeof(struct ksigaction32) : sizeof(struct ksigaction64);
 	uint64_t addr, flush;
+	struct sig_sc sc;
 	int64_t res;
 	int ret;
 
-	ret = stub_pending(r, &flush);
+	ret = get_sc(kind, &sc);
+	if (!ret)
+		ret = stub_pending(r, &flush);
 	if (ret)
 		return ret;
-	/* One write for the whole table; action for signal N at index N - 1, SIG_IGN last. */
 	for (int sig = 1; sig <= NSIG_KERNEL; sig++)
-		table[sig - 1] = (s->have_action & sig_bit(sig)) ? s->action[sig - 1]
-								 : (struct ksigaction64){ 0 };
-	table[NSIG_KERNEL] = ign;
+		encode_action(kind, (s->have_action & sig_bit(sig)) ? &s->action[sig - 1] : &dfl,
+			      table + (sig - 1) * slot);
+	encode_action(kind, &ign, table + NSIG_KERNEL * slot);
+	/* One write for the whole table. */
 	ret = cr_scratch(leader, sizeof(table), &addr);
 	if (!ret)
-		ret = inject_write_mem(leader->tid, addr, table, sizeof(table));
+		ret = inject_write_mem(leader->tid, addr, table, (NSIG_KERNEL + 1) * slot);
 	if (ret) {
 		sudcr_error("process %d: cannot write signal actions: %s", r->pid, strerror(-ret));
 		return ret;
@@ -333,8 +394,8 @@ static int set_actions(struct restore_ctx *r, struct restore_signals_state *s,
 		if (sig == SIGKILL || sig == SIGSTOP)
 			continue;
 		if (flush & sig_bit(sig)) {
-			ret = cr_inject(leader, SYS_rt_sigaction, &res, sig,
-					addr + NSIG_KERNEL * sizeof(table[0]), 0, KSIGSET_SIZE, 0, 0);
+			ret = cr_inject(leader, sc.sigaction, &res, sig, addr + NSIG_KERNEL * slot, 0,
+					KSIGSET_SIZE, 0, 0);
 			if (!ret && res)
 				ret = (int)res;
 			if (ret) {
@@ -343,14 +404,17 @@ static int set_actions(struct restore_ctx *r, struct restore_signals_state *s,
 				return ret;
 			}
 		}
-		ret = cr_inject(leader, SYS_rt_sigaction, &res, sig, addr + (sig - 1) * sizeof(table[0]),
-				0, KSIGSET_SIZE, 0, 0);
+		ret = cr_inject(leader, sc.sigaction, &res, sig, addr + (sig - 1) * slot, 0,
+				KSIGSET_SIZE, 0, 0);
 		if (ret)
 			return ret;
 		if (res) {
+			const struct ksigaction64 *a = (s->have_action & sig_bit(sig)) ?
+							       &s->action[sig - 1] : &dfl;
+
 			sudcr_error("process %d: cannot set the action of signal %d (handler 0x%llx, flags 0x%llx): %s",
-				    r->pid, sig, (unsigned long long)table[sig - 1].handler,
-				    (unsigned long long)table[sig - 1].flags, strerror((int)-res));
+				    r->pid, sig, (unsigned long long)a->handler,
+				    (unsigned long long)a->flags, strerror((int)-res));
 			return (int)res;
 		}
 	}
@@ -360,10 +424,17 @@ static int set_actions(struct restore_ctx *r, struct restore_signals_state *s,
 static int set_altstack(struct restore_signals_state *s, struct cr_thread *th)
 {
 	struct kstack64 ss = { .flags = SS_DISABLE };
+	struct kstack32 ss32;
+	const void *buf = &ss;
+	size_t len = sizeof(ss);
+	struct sig_sc sc;
 	uint64_t addr;
 	int64_t res;
 	int ret;
 
+	ret = get_sc(th->inj.kind, &sc);
+	if (ret)
+		return ret;
 	for (int i = 0; i < s->nr_altstacks; i++) {
 		const struct rec_sigaltstack *rec = &s->altstacks[i];
 
@@ -374,14 +445,21 @@ static int set_altstack(struct restore_signals_state *s, struct cr_thread *th)
 		ss.sp = rec->sp;
 		ss.size = rec->size;
 	}
-	ret = cr_scratch(th, sizeof(ss), &addr);
+	if (th->inj.kind == ARCH_IA32) {
+		ss32.sp = (uint32_t)ss.sp;
+		ss32.flags = ss.flags;
+		ss32.size = (uint32_t)ss.size;
+		buf = &ss32;
+		len = sizeof(ss32);
+	}
+	ret = cr_scratch(th, len, &addr);
 	if (!ret)
-		ret = inject_write_mem(th->tid, addr, &ss, sizeof(ss));
+		ret = inject_write_mem(th->tid, addr, buf, len);
 	if (ret) {
 		sudcr_error("thread %d: cannot write its alternate stack: %s", th->tid, strerror(-ret));
 		return ret;
 	}
-	ret = cr_inject(th, SYS_sigaltstack, &res, addr, 0, 0, 0, 0, 0);
+	ret = cr_inject(th, sc.sigaltstack, &res, addr, 0, 0, 0, 0, 0);
 	if (ret)
 		return ret;
 	if (res) {
@@ -397,6 +475,8 @@ static int queue_pending(struct restore_ctx *r, const struct rec_sigpending *rec
 			 struct cr_thread *leader)
 {
 	struct cr_thread *th = rec->tid ? find_cthread(r, rec->tid) : leader;
+	uint8_t buf[sizeof(rec->siginfo)];
+	struct sig_sc sc;
 	siginfo_t si;
 	uint64_t addr;
 	int64_t res;
@@ -404,19 +484,23 @@ static int queue_pending(struct restore_ctx *r, const struct rec_sigpending *rec
 
 	if (!th)
 		return -ESRCH;
+	ret = get_sc(th->inj.kind, &sc);
+	if (ret)
+		return ret;
+	/* The image holds the native layout; an ia32 task passes its own. */
 	memcpy(&si, rec->siginfo, sizeof(si));
-	ret = cr_scratch(th, sizeof(rec->siginfo), &addr);
+	arch_siginfo_for_task(th->inj.kind, &si, buf);
+	ret = cr_scratch(th, sizeof(buf), &addr);
 	if (!ret)
-		ret = inject_write_mem(th->tid, addr, rec->siginfo, sizeof(rec->siginfo));
+		ret = inject_write_mem(th->tid, addr, buf, sizeof(buf));
 	if (ret) {
 		sudcr_error("thread %d: cannot write a siginfo: %s", th->tid, strerror(-ret));
 		return ret;
 	}
 	if (rec->tid)
-		ret = cr_inject(th, SYS_rt_tgsigqueueinfo, &res, r->pid, rec->tid, si.si_signo, addr,
-				0, 0);
+		ret = cr_inject(th, sc.tgsigqueueinfo, &res, r->pid, rec->tid, si.si_signo, addr, 0, 0);
 	else
-		ret = cr_inject(th, SYS_rt_sigqueueinfo, &res, r->pid, si.si_signo, addr, 0, 0, 0);
+		ret = cr_inject(th, sc.sigqueueinfo, &res, r->pid, si.si_signo, addr, 0, 0, 0);
 	if (ret)
 		return ret;
 	if (res) {
