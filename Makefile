@@ -83,3 +83,12 @@ asan-test:
 		OPT=-O1 test
 
 .PHONY: demo asan-test
+
+$(B)/bench/bench: bench/bench.c $(B)/libsudcr.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $< $(B)/libsudcr.a $(LDFLAGS)
+
+bench: all $(B)/bench/bench
+	$(B)/bench/bench
+
+.PHONY: bench

@@ -191,8 +191,6 @@ static int sud_set_cmd(int argc, char **argv)
 		sudcr_error("no thread with TID %d", tid);
 		return EXIT_FAIL;
 	}
-	if (cfg.mode != SUD_MODE_OFF && !(st.sig_cgt & (1ULL << (SIGSYS - 1))))
-		sudcr_warn("process %d does not handle SIGSYS: a dispatched syscall will kill it", st.tgid);
 	ret = freeze_process(st.tgid, &p);
 	if (ret)
 		return EXIT_FAIL;
@@ -204,7 +202,11 @@ static int sud_set_cmd(int argc, char **argv)
 		ret = sud_set(tid, &cfg);
 	}
 	err = thaw_process(&p);
-	return (ret || err) ? EXIT_FAIL : EXIT_OK;
+	if (ret || err)
+		return EXIT_FAIL;
+	if (cfg.mode != SUD_MODE_OFF && !(st.sig_cgt & (1ULL << (SIGSYS - 1))))
+		sudcr_warn("process %d does not handle SIGSYS: a dispatched syscall will kill it", st.tgid);
+	return EXIT_OK;
 }
 
 static int sud_run(int argc, char **argv)

@@ -117,10 +117,8 @@ int main(int argc, char **argv)
 	}
 	if (verbose)
 		sudcr_set_log_level(verbose > 1 ? SUDCR_LOG_DEBUG : SUDCR_LOG_INFO);
-	if (i == argc) {
-		usage(stderr);
-		return EXIT_USAGE;
-	}
+	if (i == argc)
+		return cli_usage_error(NULL, "no command given");
 	for (size_t c = 0; c < NR_COMMANDS; c++) {
 		if (strcmp(argv[i], commands[c]->name))
 			continue;

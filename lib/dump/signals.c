@@ -9,7 +9,11 @@
  * sigaltstack, because no /proc file shows handler addresses, flags or
  * masks.  Pending signals come from PTRACE_PEEKSIGINFO with their full
  * siginfo, in queue order: the order in which instances of one RT signal
- * are delivered is the order of the queue.
+ * are delivered is the order of the queue.  A signal the task layer
+ * swallowed while stopping a thread (task_thread.intercepted) was already
+ * on its way to that thread: it is saved as the first of its pending
+ * signals.  siginfo is kept in the native 64-bit layout ptrace gives a
+ * 64-bit tracer, for ia32 tasks too; restore converts it.
  */
 #include <errno.h>
 #include <signal.h>
@@ -209,8 +213,10 @@ static int write_pending(struct queue_out *q, const siginfo_t *si)
 	}
 	if (sig == SIGKILL || sig == SIGSTOP) {
 		/*
-		 * SIGKILL means the process is dying anyway; a stop shows as
-		 * the group stop, which the threads module saves.
+		 * SIGKILL: the process is dying anyway.  SIGSTOP cannot be
+		 * blocked, so queueing it would stop restore's own injection;
+		 * a process dumped in a group stop is restored stopped
+		 * (REC_PROC_STOPPED).
 		 */
 		sudcr_warn("%s: pending signal %d is not saved", where, sig);
 		return 0;

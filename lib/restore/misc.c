@@ -2,14 +2,16 @@
 /*
  * Restore of the "other" process and thread state (see lib/dump/misc.c).
  *
- * In the stub, before it is seized: rseq of the stub dropped, umask, cwd and
- * root.  Everything else is injected after the address space has been
+ * In the stub, before it is seized: rseq of the stub dropped, umask and
+ * cwd.  Everything else is injected after the address space has been
  * transplanted, because it either names addresses of the image (rseq,
  * robust list, clear_child_tid) or would disturb the transplant itself:
- * personality READ_IMPLIES_EXEC adds PROT_EXEC to every mmap, and low
- * RLIMIT_AS/MEMLOCK/NOFILE limits would make the restore's own mappings
- * and fds fail.  Seccomp filters come last; injection keeps working after
- * them because the stub is seized with PTRACE_O_SUSPEND_SECCOMP.
+ * the transplant opens the image's files by path inside the new process
+ * (so chroot waits), personality READ_IMPLIES_EXEC adds PROT_EXEC to every
+ * mmap, and low RLIMIT_AS/MEMLOCK/NOFILE limits would make the restore's
+ * own mappings and fds fail.  Seccomp filters come last; injection keeps
+ * working after them because the stub is seized with
+ * PTRACE_O_SUSPEND_SECCOMP.
  */
 #include <errno.h>
 #include <limits.h>
@@ -508,15 +510,11 @@ int restore_misc_in_stub(struct restore_ctx *r)
 		_exit(1);
 	umask(s->misc.umask);
 	/*
-	 * cwd first, with sudcr's root: it may lie outside the process's
-	 * root (chroot without chdir), and chroot() leaves it alone.
+	 * By sudcr's root: the cwd may even lie outside the process's root
+	 * (chroot without chdir); restore_chroot() leaves it where it is.
 	 */
 	if (chdir(s->cwd)) {
 		sudcr_error("cannot restore the working directory %s: %s", s->cwd, strerror(errno));
-		_exit(1);
-	}
-	if (strcmp(s->root, "/") && chroot(s->root)) {
-		sudcr_error("cannot restore the root directory %s: %s", s->root, strerror(errno));
 		_exit(1);
 	}
 	return 0;
@@ -570,6 +568,26 @@ static int misc_read(struct cr_thread *th, uint64_t addr, void *buf, size_t len)
 	if (ret)
 		sudcr_error("thread %d: cannot read its scratch area: %s", th->tid, strerror(-ret));
 	return ret;
+}
+
+/* After the transplant, whose injected opens resolve paths by our root. */
+static int restore_chroot(struct restore_misc_state *s, struct cr_thread *th, uint64_t scratch)
+{
+	int ret;
+	int64_t v;
+
+	if (!strcmp(s->root, "/"))
+		return 0;
+	ret = misc_write(th, scratch, s->root, s->misc.root_len + 1);
+	if (!ret)
+		ret = cr_inject(th, SYS_chroot, &v, scratch, 0, 0, 0, 0, 0);
+	if (ret)
+		return ret;
+	if (v) {
+		sudcr_error("cannot restore the root directory %s: %s", s->root, strerror((int)-v));
+		return (int)v;
+	}
+	return 0;
 }
 
 /* @scratch is the leader's: every thread shares the address space. */
@@ -901,6 +919,8 @@ int restore_misc(struct restore_ctx *r)
 	if (!leader)
 		return -ESRCH;
 	ret = cr_scratch(leader, s->scratch_len, &scratch);
+	if (!ret)
+		ret = restore_chroot(s, leader, scratch);
 	if (ret)
 		return ret;
 	for (uint32_t i = 0; i < r->proc.nr_threads; i++) {

@@ -527,14 +527,22 @@ int restore_signals(struct restore_ctx *r)
 	/*
 	 * Signals swallowed while seizing the stub are the stub's, not the
 	 * image's: inject_end() must not queue them into the restored process.
+	 * A SIGSTOP is the stub's own stop for a process dumped stopped: keep it.
 	 */
 	for (int i = 0; i < r->tp.nr_threads; i++) {
 		struct task_thread *t = r->cthreads[i].task;
+		int kept = 0;
 
-		for (int j = 0; j < t->nr_intercepted; j++)
-			sudcr_debug("thread %d: dropping the stub's signal %d", t->tid,
-				    t->intercepted[j].si_signo);
-		t->nr_intercepted = 0;
+		for (int j = 0; j < t->nr_intercepted; j++) {
+			int sig = t->intercepted[j].si_signo;
+
+			if (sig == SIGSTOP || sig == SIGKILL) {
+				t->intercepted[kept++] = t->intercepted[j];
+				continue;
+			}
+			sudcr_debug("thread %d: dropping the stub's signal %d", t->tid, sig);
+		}
+		t->nr_intercepted = kept;
 	}
 	ret = set_actions(r, s, leader);
 	for (int i = 0; i < r->tp.nr_threads && !ret; i++)

@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: MIT
+/*
+ * make bench: dump and restore speed of processes with 1 MiB, 256 MiB and
+ * 1 GiB of touched anonymous memory, into tmpfs, beside this machine's
+ * memcpy bandwidth measured in the same run.  It prints figures; it does
+ * not pass or fail on them (a busy machine would make that flaky).  Every
+ * restored process checks its memory and the run stops if one is wrong.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sudcr/cr.h>
+#include <sudcr/log.h>
+
+#define MiB (1024UL * 1024)
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static double memcpy_gbps(void)
+{
+	size_t len = 512 * MiB;
+	char *a = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *b = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	double best = 0;
+
+	memset(a, 1, len);
+	memset(b, 2, len);
+	for (int i = 0; i < 5; i++) {
+		double t = now();
+
+		memcpy(b, a, len);
+		t = now() - t;
+		if (len / t > best)
+			best = len / t;
+	}
+	munmap(a, len);
+	munmap(b, len);
+	return best / 1e9;
+}
+
+/* The patient: touch @len bytes with a pattern, say ready, verify on request. */
+static void __attribute__((noreturn)) patient(size_t len, int in, int out)
+{
+	uint64_t *mem = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char c;
+
+	for (size_t i = 0; i < len / 8; i++)
+		mem[i] = i * 0x9e3779b97f4a7c15ULL + 1;
+	if (write(out, "R", 1) != 1)
+		_exit(2);
+	while (read(in, &c, 1) == 1) {
+		char verdict = 'Y';
+
+		for (size_t i = 0; i < len / 8; i++)
+			if (mem[i] != i * 0x9e3779b97f4a7c15ULL + 1) {
+				verdict = 'N';
+				break;
+			}
+		if (write(out, &verdict, 1) != 1)
+			_exit(2);
+	}
+	_exit(0);
+}
+
+static int one(size_t len, const char *dir, double mc)
+{
+	struct dump_opts dopts = { .dir = dir, .shell_job = true, .no_sync = true, .overwrite = true };
+	struct restore_opts ropts = { .dir = dir, .detach = true, .shell_job = true };
+	int to[2], from[2], status, ret;
+	double td, tr;
+	char c = 0;
+	pid_t pid;
+
+	if (pipe(to) || pipe(from))
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		/* The patient's stdio are the pipes, as with a shell job. */
+		dup2(to[0], 0);
+		dup2(from[1], 1);
+		for (int fd = 3; fd < 64; fd++)
+			close(fd);
+		patient(len, 0, 1);
+	}
+	close(to[0]);
+	close(from[1]);
+	if (read(from[0], &c, 1) != 1 || c != 'R') {
+		fprintf(stderr, "bench: patient did not start\n");
+		return -1;
+	}
+	td = now();
+	ret = sudcr_dump(pid, &dopts);
+	td = now() - td;
+	waitpid(pid, &status, 0);
+	if (ret)
+		return ret;
+	tr = now();
+	ret = sudcr_restore(&ropts, &status);
+	tr = now() - tr;
+	if (ret)
+		return ret;
+	if (write(to[1], "?", 1) != 1 || read(from[0], &c, 1) != 1 || c != 'Y') {
+		fprintf(stderr, "bench: restored process has wrong memory\n");
+		return -1;
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	close(to[1]);
+	close(from[0]);
+	printf("%8zu MiB  dump %8.2f ms %6.2f GB/s (%4.0f%% of memcpy)   restore %8.2f ms %6.2f GB/s (%4.0f%% of memcpy)\n",
+	       len / MiB, td * 1e3, len / td / 1e9, 100 * len / td / 1e9 / mc, tr * 1e3, len / tr / 1e9,
+	       100 * len / tr / 1e9 / mc);
+	fflush(stdout);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const size_t sizes[] = { 1 * MiB, 256 * MiB, 1024 * MiB };
+	const char *dir = argc > 1 ? argv[1] : "/dev/shm/sudcr-bench";
+	double mc;
+	int ret = 0;
+
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	mc = memcpy_gbps();
+	printf("memcpy bandwidth: %.2f GB/s (best of 5 x 512 MiB)\n", mc);
+	printf("image directory: %s (tmpfs, no fsync); times are sudcr_dump()/sudcr_restore() calls\n", dir);
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]) && !ret; i++)
+		for (int rep = 0; rep < 3 && !ret; rep++)
+			ret = one(sizes[i], dir, mc);
+	char cmd[512];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd))
+		ret = ret ? ret : -1;
+	return ret ? 1 : 0;
+}
