@@ -178,6 +178,12 @@ int inject_syscall(struct inject_ctx *c, long nr, const uint64_t args[6], int64_
 			i--;
 			continue;
 		}
+		/* An injected clone reports the new task first (PTRACE_O_TRACECLONE). */
+		if (stop == TASK_STOP_OTHER && i == 1 && ((status >> 16) == PTRACE_EVENT_CLONE ||
+		    (status >> 16) == PTRACE_EVENT_FORK || (status >> 16) == PTRACE_EVENT_VFORK)) {
+			i--;
+			continue;
+		}
 		if (stop == TASK_STOP_GONE) {
 			sudcr_error("thread %d exited during an injected syscall %ld", tid, nr);
 			c->active = false;

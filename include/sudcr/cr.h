@@ -88,7 +88,8 @@ struct restore_ctx {
 	struct restore_opts opts;
 	struct img_reader *img;
 	struct rec_process proc;
-	const struct rec_thread *threads;	/* nr = proc.nr_threads, into the image */
+	const struct rec_thread *threads;	/* nr = proc.nr_threads, [0] the leader */
+	struct rec_thread *thread_buf;		/* owns the copy threads points to */
 	const struct rec_mm *mm;
 	pid_t pid;
 	struct task_proc tp;
@@ -124,6 +125,8 @@ int restore_files(struct restore_ctx *r);
 int restore_misc_prepare(struct restore_ctx *r);
 int restore_misc_in_stub(struct restore_ctx *r);
 int restore_misc(struct restore_ctx *r);
+/* After mm: the other threads, with their TIDs, seized, injection begun. */
+int restore_create_threads(struct restore_ctx *r);
 int restore_threads(struct restore_ctx *r);	/* registers, masks, SUD: last */
 void restore_free(struct restore_ctx *r);
 

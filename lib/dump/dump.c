@@ -72,12 +72,6 @@ int sudcr_dump(pid_t pid, const struct dump_opts *opts)
 	ret = freeze_process(pid, &d.proc);
 	if (ret)
 		return ret;
-	if (d.proc.nr_threads > 1) {
-		sudcr_error("process %d has %d threads: multi-threaded processes are not supported yet",
-			    pid, d.proc.nr_threads);
-		ret = -EOPNOTSUPP;
-		goto out_thaw;
-	}
 	ret = begin_injection(&d);
 	if (ret)
 		goto out_end;
@@ -125,7 +119,6 @@ out_end:
 	err = end_injection(&d);
 	if (err && !ret)
 		ret = err;
-out_thaw:
 	err = thaw_process(&d.proc);
 	if (err && !ret)
 		ret = err;

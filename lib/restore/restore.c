@@ -65,10 +65,18 @@ static int read_core(struct restore_ctx *r)
 				return img_record_invalid(r->img, "bad or repeated process record");
 			memcpy(&r->proc, data, len);
 		} else if (type == IMG_REC_THREAD) {
+			struct rec_thread *nt;
+
 			if (len != sizeof(struct rec_thread))
 				return img_record_invalid(r->img, "thread record of %zu bytes", len);
-			if (!nr_threads++)
-				r->threads = data;	/* records are consecutive, see dump_threads() */
+			if (nr_threads >= 4096)
+				return img_record_invalid(r->img, "too many threads");
+			nt = realloc(r->thread_buf, (nr_threads + 1) * sizeof(*nt));
+			if (!nt)
+				return -ENOMEM;
+			memcpy(&nt[nr_threads++], data, len);
+			r->thread_buf = nt;
+			r->threads = nt;
 		} else if (type == IMG_REC_MM) {
 			if (len != sizeof(struct rec_mm) || nr_mm++)
 				return img_record_invalid(r->img, "bad or repeated mm record");
@@ -92,10 +100,12 @@ static int read_core(struct restore_ctx *r)
 			    arch_name(r->proc.arch));
 		return -EOPNOTSUPP;
 	}
-	if (r->proc.nr_threads != 1) {
-		sudcr_error("%s: restoring multi-threaded processes is not supported yet", r->opts.dir);
-		return -EOPNOTSUPP;
-	}
+	for (int i = 0; i < nr_threads; i++)
+		for (int j = 0; j < i; j++)
+			if (r->threads[i].tid == r->threads[j].tid || r->threads[i].tid <= 0) {
+				sudcr_error("%s: bad or repeated thread id %d", r->opts.dir, r->threads[i].tid);
+				return -EINVAL;
+			}
 	if (r->proc.page_size != (uint64_t)sysconf(_SC_PAGESIZE)) {
 		sudcr_error("%s: image page size %llu differs from this machine's", r->opts.dir,
 			    (unsigned long long)r->proc.page_size);
@@ -247,7 +257,16 @@ static int seize_stub(struct restore_ctx *r)
 
 	if (ret)
 		return ret;
-	r->cthreads = calloc(r->tp.nr_threads, sizeof(*r->cthreads));
+	/* Room for every thread, so pointers into tp.threads stay valid. */
+	if ((uint32_t)r->tp.cap_threads < r->proc.nr_threads) {
+		struct task_thread *t = realloc(r->tp.threads, r->proc.nr_threads * sizeof(*t));
+
+		if (!t)
+			return -ENOMEM;
+		r->tp.threads = t;
+		r->tp.cap_threads = r->proc.nr_threads;
+	}
+	r->cthreads = calloc(r->proc.nr_threads, sizeof(*r->cthreads));
 	if (!r->cthreads)
 		return -ENOMEM;
 	for (int i = 0; i < r->tp.nr_threads; i++) {
@@ -287,6 +306,7 @@ void restore_free(struct restore_ctx *r)
 	restore_files_free(r);
 	restore_misc_free(r);
 	free(r->cthreads);
+	free(r->thread_buf);
 	task_proc_free(&r->tp);
 	img_reader_close(r->img);
 }
@@ -310,6 +330,8 @@ int sudcr_restore(const struct restore_opts *opts, int *exit_status)
 	ret = seize_stub(&r);
 	if (!ret)
 		ret = restore_mm(&r);
+	if (!ret)
+		ret = restore_create_threads(&r);
 	if (!ret)
 		ret = restore_signals(&r);
 	if (!ret)

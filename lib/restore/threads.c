@@ -6,7 +6,10 @@
  * last of all.
  */
 #include <errno.h>
+#include <sched.h>
 #include <string.h>
+#include <sys/ptrace.h>
+#include <sys/syscall.h>
 
 #include <sudcr/cr.h>
 #include <sudcr/log.h>
@@ -14,14 +17,27 @@
 #define ERESTARTNOINTR 513
 #define ERESTART_RESTARTBLOCK 516
 
-int restore_threads(struct restore_ctx *r)
+static const struct rec_thread *image_thread(struct restore_ctx *r, pid_t tid)
 {
-	const struct rec_thread *rt = &r->threads[0];
-	struct inject_ctx *c = &r->cthreads[0].inj;
+	for (uint32_t i = 0; i < r->proc.nr_threads; i++)
+		if (r->threads[i].tid == tid)
+			return &r->threads[i];
+	return NULL;
+}
+
+/* Registers, xstate, mask and SUD of one thread become what inject_end() puts back. */
+static int load_thread(struct restore_ctx *r, struct cr_thread *th)
+{
+	const struct rec_thread *rt = image_thread(r, th->tid);
+	struct inject_ctx *c = &th->inj;
 	const void *data;
 	size_t len;
 	int ret;
 
+	if (!rt) {
+		sudcr_error("thread %d of the new process is not in the image", th->tid);
+		return -EINVAL;
+	}
 	memcpy(&c->saved_regs.r, rt->regs, sizeof(c->saved_regs.r));
 	/*
 	 * The kernel's restart block of the interrupted syscall is gone with
@@ -55,3 +71,89 @@ int restore_threads(struct restore_ctx *r)
 	return ret;
 }
 
+int restore_threads(struct restore_ctx *r)
+{
+	for (int i = 0; i < r->tp.nr_threads; i++) {
+		int ret = load_thread(r, &r->cthreads[i]);
+
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/* The clone flags of a POSIX thread, less what registers and misc restore. */
+#define THREAD_FLAGS (CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM)
+
+struct clone3_args {
+	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, set_tid,
+		set_tid_size, cgroup;
+};
+
+/*
+ * Each other thread is cloned by injection from the leader with its TID
+ * (clone3 set_tid).  PTRACE_O_TRACECLONE attaches it on creation; it stops
+ * in get_signal() before running any user code, so it needs no stack: from
+ * there it is set up by injection like the leader.
+ */
+int restore_create_threads(struct restore_ctx *r)
+{
+	struct cr_thread *leader = &r->cthreads[0];
+	uint64_t scratch;
+	int ret;
+
+	if (r->proc.nr_threads == 1)
+		return 0;
+	ret = cr_scratch(leader, 4096, &scratch);
+	if (ret)
+		return ret;
+	if (ptrace(PTRACE_SETOPTIONS, leader->tid, NULL,
+		   (void *)(long)(PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACECLONE))) {
+		sudcr_error("cannot trace thread creation: %s", strerror(errno));
+		return -errno;
+	}
+	for (uint32_t i = 1; i < r->proc.nr_threads && !ret; i++) {
+		struct clone3_args args = {
+			.flags = THREAD_FLAGS,
+			.set_tid = scratch + sizeof(args),
+			.set_tid_size = 1,
+		};
+		int32_t tid = r->threads[i].tid;
+		struct task_thread *t = &r->tp.threads[r->tp.nr_threads];
+		struct cr_thread *th = &r->cthreads[r->tp.nr_threads];
+		int64_t res;
+		int status;
+
+		ret = inject_write_mem(leader->tid, scratch, &args, sizeof(args));
+		if (!ret)
+			ret = inject_write_mem(leader->tid, scratch + sizeof(args), &tid, sizeof(tid));
+		if (!ret)
+			ret = cr_inject(leader, SYS_clone3, &res, scratch, sizeof(args), 0, 0, 0, 0);
+		if (ret)
+			break;
+		if (res != tid) {
+			sudcr_error("cannot create thread %d: %s", tid,
+				    res < 0 ? strerror((int)-res) : "got another TID");
+			ret = res < 0 ? (int)res : -EEXIST;
+			break;
+		}
+		memset(t, 0, sizeof(*t));
+		t->tgid = r->pid;
+		t->tid = tid;
+		t->seized = true;
+		r->tp.nr_threads++;
+		if (task_wait_stop(t, PTRACE_CONT, &status) != TASK_STOP_INTERRUPT) {
+			sudcr_error("new thread %d did not stop (status 0x%x)", tid, status);
+			ret = -EIO;
+			break;
+		}
+		th->task = t;
+		th->tid = tid;
+		ret = inject_begin(&th->inj, t);
+		if (!ret)
+			th->inj_active = true;
+	}
+	if (ptrace(PTRACE_SETOPTIONS, leader->tid, NULL, (void *)(long)PTRACE_O_TRACESYSGOOD) && !ret)
+		ret = -errno;
+	return ret;
+}
