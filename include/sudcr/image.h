@@ -96,6 +96,28 @@ int img_pages_reserve(struct img_writer *w, size_t len, uint64_t *off,
 		      void **ptr);
 
 /*
+ * Append len bytes (a positive multiple of IMG_PAGE_SIZE) of page data from
+ * buf with pwrite(2); *off is where they went.  Cheaper than
+ * img_pages_reserve() for data the caller has in a buffer already: the
+ * kernel allocates page-cache pages in bulk instead of one fault at a time
+ * (measured on tmpfs: 1 GiB in 0.45-0.85 s against 0.9-2.8 s).
+ */
+int img_pages_append(struct img_writer *w, const void *buf, size_t len,
+		     uint64_t *off);
+
+/*
+ * For writers that fill page data from several threads: claim len bytes
+ * (a positive multiple of IMG_PAGE_SIZE) at the end of the page data,
+ * returning their offset, and write them later with img_pages_pwrite(),
+ * which only calls pwrite(2) and so may run in another thread, concurrently
+ * with record writes.  Every claimed byte must be written before commit;
+ * img_pages_pwrite() reports nothing: on error the caller reports it and
+ * aborts the writer.
+ */
+int img_pages_claim(struct img_writer *w, size_t len, uint64_t *off);
+int img_pages_pwrite(struct img_writer *w, const void *buf, size_t len, uint64_t off);
+
+/*
  * Finish the image: END record, headers, fsync (unless disabled), then
  * rename pages.img into place and core.img last, so that a directory
  * without core.img is never mistaken for a complete image.  Frees w, on

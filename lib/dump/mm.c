@@ -9,6 +9,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -153,43 +155,220 @@ static int scan_pages(int pagemap, uint64_t start, uint64_t end, enum page_polic
 	return 0;
 }
 
-/* Read [addr, addr+len) of the target into buf; unreadable pages via /proc/PID/mem. */
-static int read_target(pid_t pid, int memfd, bool readable, const struct page_run *runs, int nr,
-		       uint8_t *buf)
-{
+/*
+ * Pages go through small bounce buffers that stay in cache: read with
+ * process_vm_readv (or /proc/PID/mem where the mapping is not readable),
+ * checksummed while hot, and written to pages.img with pwrite by a second
+ * thread, so reading one buffer overlaps writing the previous one.
+ * Measured on tmpfs: faster than reading into a shared mapping of the page
+ * file, which costs a page fault per page of the image.
+ */
+#define BOUNCE_LEN (4UL << 20)
+#define NR_BOUNCE 3
+
+struct bounce {
+	struct img_writer *img;
+	uint8_t *buf[NR_BOUNCE];
+	size_t len[NR_BOUNCE];
+	uint64_t off[NR_BOUNCE];
+	bool full[NR_BOUNCE];
+	int head, tail;		/* next to fill (dumper), next to write (writer) */
+	bool done, threaded;
+	int err;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	pthread_t thread;
+	bool has_cpus;
+	cpu_set_t cpus;		/* sudcr's own CPUs, before any pinning */
 	struct iovec local[IOV_MAX], remote[IOV_MAX];
-	size_t off = 0;
+};
 
+static void *bounce_writer(void *arg)
+{
+	struct bounce *b = arg;
+
+	/*
+	 * Our creator may be pinned to the target's CPU for injection (see
+	 * inject.c): the writer is only useful on the other CPU.
+	 */
+	if (b->has_cpus)
+		sched_setaffinity(0, sizeof(b->cpus), &b->cpus);
+
+	pthread_mutex_lock(&b->lock);
+	for (;;) {
+		int t = b->tail, ret;
+
+		while (!b->full[t] && !b->done)
+			pthread_cond_wait(&b->cond, &b->lock);
+		if (!b->full[t])
+			break;
+		pthread_mutex_unlock(&b->lock);
+		ret = b->err ? 0 : img_pages_pwrite(b->img, b->buf[t], b->len[t], b->off[t]);
+		pthread_mutex_lock(&b->lock);
+		if (ret && !b->err)
+			b->err = ret;
+		b->full[t] = false;
+		b->tail = (t + 1) % NR_BOUNCE;
+		pthread_cond_broadcast(&b->cond);
+	}
+	pthread_mutex_unlock(&b->lock);
+	return NULL;
+}
+
+static struct bounce *bounce_start(struct img_writer *img, const struct inject_ctx *c)
+{
+	struct bounce *b = calloc(1, sizeof(*b));
+
+	if (!b)
+		return NULL;
+	b->img = img;
+	if (c->affinity_set) {
+		b->cpus = c->saved_self_cpus;
+		b->has_cpus = true;
+	}
+	for (int i = 0; i < NR_BOUNCE; i++) {
+		b->buf[i] = aligned_alloc(PAGE, BOUNCE_LEN);
+		if (!b->buf[i])
+			goto fail;
+	}
+	pthread_mutex_init(&b->lock, NULL);
+	pthread_cond_init(&b->cond, NULL);
+	b->threaded = !pthread_create(&b->thread, NULL, bounce_writer, b);
+	return b;
+fail:
+	for (int i = 0; i < NR_BOUNCE; i++)
+		free(b->buf[i]);
+	free(b);
+	return NULL;
+}
+
+/* Wait for every buffer to be written; free everything; the first write error. */
+static int bounce_finish(struct bounce *b)
+{
+	int ret;
+
+	if (!b)
+		return 0;
+	if (b->threaded) {
+		pthread_mutex_lock(&b->lock);
+		b->done = true;
+		pthread_cond_broadcast(&b->cond);
+		pthread_mutex_unlock(&b->lock);
+		pthread_join(b->thread, NULL);
+	}
+	ret = b->err;
+	if (ret)
+		sudcr_error("cannot write page data: %s", strerror(-ret));
+	pthread_mutex_destroy(&b->lock);
+	pthread_cond_destroy(&b->cond);
+	for (int i = 0; i < NR_BOUNCE; i++)
+		free(b->buf[i]);
+	free(b);
+	return ret;
+}
+
+/* A free buffer to fill, or the writer's error. */
+static int bounce_get(struct bounce *b, uint8_t **buf)
+{
+	int ret;
+
+	pthread_mutex_lock(&b->lock);
+	while (b->threaded && b->full[b->head] && !b->err)
+		pthread_cond_wait(&b->cond, &b->lock);
+	ret = b->err;
+	*buf = b->buf[b->head];
+	pthread_mutex_unlock(&b->lock);
+	return ret;
+}
+
+static int bounce_submit(struct bounce *b, size_t len, uint64_t off)
+{
+	int h = b->head;
+
+	if (!b->threaded) {
+		int ret = img_pages_pwrite(b->img, b->buf[h], len, off);
+
+		if (ret && !b->err)
+			b->err = ret;
+		return ret;
+	}
+	pthread_mutex_lock(&b->lock);
+	b->len[h] = len;
+	b->off[h] = off;
+	b->full[h] = true;
+	b->head = (h + 1) % NR_BOUNCE;
+	pthread_cond_broadcast(&b->cond);
+	pthread_mutex_unlock(&b->lock);
+	return 0;
+}
+
+static int read_chunk(pid_t pid, int memfd, bool readable, struct bounce *b, int n, size_t total)
+{
 	if (!readable) {
-		for (int i = 0; i < nr; i++) {
-			size_t len = runs[i].end - runs[i].start;
+		for (int i = 0; i < n; i++) {
+			ssize_t got = pread(memfd, b->local[i].iov_base, b->local[i].iov_len,
+					    (uintptr_t)b->remote[i].iov_base);
 
-			if (pread(memfd, buf + off, len, runs[i].start) != (ssize_t)len)
-				return errno ? -errno : -EIO;
-			off += len;
+			if (got != (ssize_t)b->local[i].iov_len)
+				return got < 0 ? -errno : -EIO;
 		}
 		return 0;
 	}
-	for (int i = 0; i < nr;) {
-		size_t total = 0;
-		int n = 0;
+	ssize_t got = process_vm_readv(pid, b->local, n, b->remote, n, 0);
 
-		for (; i < nr && n < IOV_MAX; i++, n++) {
-			size_t len = runs[i].end - runs[i].start;
+	if (got < 0)
+		return -errno;
+	return (size_t)got == total ? 0 : -EFAULT;
+}
 
-			local[n] = (struct iovec){ buf + off + total, len };
-			remote[n] = (struct iovec){ (void *)(uintptr_t)runs[i].start, len };
-			total += len;
+/* Fill a bounce buffer from runs[*i] on (from offset *done in it), hand it to the writer, record it. */
+static int dump_chunk(struct dump_ctx *d, struct bounce *b, int memfd, bool readable,
+		      const struct page_run *runs, int nr, int *i, uint64_t *done)
+{
+	size_t total = 0;
+	uint8_t *buf;
+	uint64_t off;
+	int n = 0, ret;
+
+	ret = bounce_get(b, &buf);
+	if (ret)
+		return ret;
+	while (*i < nr && n < IOV_MAX && total < BOUNCE_LEN) {
+		uint64_t start = runs[*i].start + *done;
+		uint64_t len = runs[*i].end - start;
+
+		if (len > BOUNCE_LEN - total)
+			len = BOUNCE_LEN - total;
+		b->local[n] = (struct iovec){ buf + total, len };
+		b->remote[n] = (struct iovec){ (void *)(uintptr_t)start, len };
+		n++;
+		total += len;
+		*done += len;
+		if (runs[*i].start + *done == runs[*i].end) {
+			(*i)++;
+			*done = 0;
 		}
-		ssize_t got = process_vm_readv(pid, local, n, remote, n, 0);
-
-		if (got < 0)
-			return -errno;
-		if ((size_t)got != total)
-			return -EFAULT;
-		off += total;
 	}
-	return 0;
+	ret = read_chunk(d->pid, memfd, readable, b, n, total);
+	if (ret) {
+		sudcr_error("cannot read memory at %llx of %d: %s",
+			    (unsigned long long)(uintptr_t)b->remote[0].iov_base, d->pid, strerror(-ret));
+		return ret;
+	}
+	ret = img_pages_claim(d->img, total, &off);
+	for (int k = 0; k < n && !ret; k++) {
+		struct rec_pages rp = {
+			.vaddr = (uintptr_t)b->remote[k].iov_base,
+			.nr_pages = b->local[k].iov_len / PAGE,
+			.offset = off + (b->local[k].iov_base - (void *)buf),
+			.crc = img_crc32c(0, b->local[k].iov_base, b->local[k].iov_len),
+		};
+
+		ret = img_write_record(d->img, IMG_REC_PAGES, &rp, sizeof(rp));
+	}
+	if (!ret)
+		ret = bounce_submit(b, total, off);
+	return ret;
 }
 
 /* A deleted file's mapping: everything up to the end of the file. */
@@ -215,12 +394,11 @@ static int scan_all(int memfd, const struct proc_vma *v, struct page_run **runs,
 }
 
 static int dump_vma_pages(struct dump_ctx *d, const struct proc_vma *v, enum page_policy pol,
-			  int pagemap, int memfd)
+			  int pagemap, int memfd, struct bounce *b)
 {
 	struct page_run *runs = NULL;
-	int nr = 0, cap = 0, ret;
-	uint64_t total = 0, off;
-	uint8_t *buf;
+	int nr = 0, cap = 0, i = 0, ret;
+	uint64_t done = 0;
 
 	if (pol == PAGES_NONE)
 		return 0;
@@ -233,38 +411,15 @@ static int dump_vma_pages(struct dump_ctx *d, const struct proc_vma *v, enum pag
 			    (unsigned long long)v->end, strerror(-ret));
 		goto out;
 	}
-	for (int i = 0; i < nr; i++)
-		total += runs[i].end - runs[i].start;
-	if (!total)
-		goto out;
-	ret = img_pages_reserve(d->img, total, &off, (void **)&buf);
-	if (ret)
-		goto out;
-	ret = read_target(d->pid, memfd, pol == PAGES_ALL || !(v->prot & PROT_READ), runs, nr, buf);
-	if (ret) {
-		sudcr_error("cannot read memory %llx-%llx of %d: %s", (unsigned long long)v->start,
-			    (unsigned long long)v->end, d->pid, strerror(-ret));
-		goto out;
-	}
-	for (int i = 0; i < nr && !ret; i++) {
-		uint64_t len = runs[i].end - runs[i].start;
-		struct rec_pages rp = {
-			.vaddr = runs[i].start,
-			.nr_pages = len / PAGE,
-			.offset = off,
-			.crc = img_crc32c(0, buf, len),
-		};
-
-		ret = img_write_record(d->img, IMG_REC_PAGES, &rp, sizeof(rp));
-		buf += len;
-		off += len;
-	}
+	while (i < nr && !ret)
+		ret = dump_chunk(d, b, memfd, pol != PAGES_ALL && (v->prot & PROT_READ), runs, nr, &i, &done);
 out:
 	free(runs);
 	return ret;
 }
 
-static int dump_vma(struct dump_ctx *d, const struct proc_vma *v, int pagemap, int memfd)
+static int dump_vma(struct dump_ctx *d, const struct proc_vma *v, int pagemap, int memfd,
+		    struct bounce *b)
 {
 	struct {
 		struct rec_vma h;
@@ -288,7 +443,7 @@ static int dump_vma(struct dump_ctx *d, const struct proc_vma *v, int pagemap, i
 	ret = img_write_record(d->img, IMG_REC_VMA, &r, sizeof(r.h) + r.h.path_len);
 	if (ret)
 		return ret;
-	return dump_vma_pages(d, v, page_policy(flags), pagemap, memfd);
+	return dump_vma_pages(d, v, page_policy(flags), pagemap, memfd, b);
 }
 
 static int dump_mm_fields(struct dump_ctx *d)
@@ -331,8 +486,9 @@ out:
 
 int dump_mm(struct dump_ctx *d)
 {
+	struct bounce *b = NULL;
 	char path[64];
-	int pagemap = -1, memfd = -1, ret;
+	int pagemap = -1, memfd = -1, ret, err;
 
 	ret = proc_parse_maps(d->pid, &d->vmas, &d->nr_vmas);
 	if (ret) {
@@ -353,12 +509,20 @@ int dump_mm(struct dump_ctx *d)
 		sudcr_error("cannot open %s: %s", path, strerror(errno));
 		goto out;
 	}
+	b = bounce_start(d->img, &d->threads[0].inj);
+	if (!b) {
+		ret = -ENOMEM;
+		goto out;
+	}
 	ret = dump_mm_fields(d);
 	for (int i = 0; i < d->nr_vmas && !ret; i++) {
 		if (d->vmas[i].kind == VMA_VSYSCALL)
 			continue;
-		ret = dump_vma(d, &d->vmas[i], pagemap, memfd);
+		ret = dump_vma(d, &d->vmas[i], pagemap, memfd, b);
 	}
+	err = bounce_finish(b);
+	if (!ret)
+		ret = err;
 out:
 	if (pagemap >= 0)
 		close(pagemap);

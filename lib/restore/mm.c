@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,7 +56,43 @@ struct restore_mm_state {
 	struct page_ent *pages;
 	int nr_pages;
 	const struct rec_vma *special[3];	/* vvar, vvar_vclock, vdso */
+	/*
+	 * Page data checksums are verified on the other CPU while the pages
+	 * are being copied into the new process; the result is awaited
+	 * before the process may run (restore_mm() fails otherwise).
+	 */
+	pthread_t crc_thread;
+	bool crc_running;
+	int crc_bad;		/* index of the first bad extent, or -1 */
 };
+
+static void *verify_pages(void *arg)
+{
+	struct restore_mm_state *s = arg;
+
+	for (int i = 0; i < s->nr_pages; i++) {
+		if (img_crc32c(0, s->pages[i].data, s->pages[i].p->nr_pages * PAGE) != s->pages[i].p->crc) {
+			s->crc_bad = i;
+			break;
+		}
+	}
+	return NULL;
+}
+
+static int wait_verified(struct restore_ctx *r, bool report)
+{
+	struct restore_mm_state *s = r->mm_state;
+
+	if (!s->crc_running)
+		return 0;
+	pthread_join(s->crc_thread, NULL);
+	s->crc_running = false;
+	if (s->crc_bad < 0 || !report)
+		return 0;
+	sudcr_error("%s: page data for %llx fails its checksum (corrupted image)", r->opts.dir,
+		    (unsigned long long)s->pages[s->crc_bad].p->vaddr);
+	return -EINVAL;
+}
 
 static const uint32_t special_flag[3] = { REC_VMA_VVAR, REC_VMA_VVAR_VCLOCK, REC_VMA_VDSO };
 static const enum proc_vma_kind special_kind[3] = { VMA_VVAR, VMA_VVAR_VCLOCK, VMA_VDSO };
@@ -150,9 +187,6 @@ static int add_pages(struct restore_ctx *r, struct restore_mm_state *s, const vo
 	ret = img_pages_get(r->img, p->offset, bytes, &ptr);
 	if (ret)
 		return ret;
-	if (img_crc32c(0, ptr, bytes) != p->crc)
-		return img_record_invalid(r->img, "page data for %llx fails its checksum",
-					  (unsigned long long)p->vaddr);
 	e->has_pages = true;
 	if (s->nr_pages % 256 == 0) {
 		struct page_ent *n = realloc(s->pages, (s->nr_pages + 256) * sizeof(*n));
@@ -192,6 +226,12 @@ int restore_mm_prepare(struct restore_ctx *r)
 		sudcr_error("%s: image has no [vdso] mapping", r->opts.dir);
 		return -EINVAL;
 	}
+	s->crc_bad = -1;
+	if (pthread_create(&s->crc_thread, NULL, verify_pages, s)) {
+		verify_pages(s);
+	} else {
+		s->crc_running = true;
+	}
 	for (int i = 0; i < s->nr_vmas; i++) {
 		const struct rec_vma *v = s->vmas[i].v;
 		struct stat st;
@@ -216,6 +256,7 @@ void restore_mm_free(struct restore_ctx *r)
 
 	if (!s)
 		return;
+	wait_verified(r, false);
 	for (int i = 0; i < s->nr_vmas; i++)
 		free((char *)s->vmas[i].path);
 	free(s->vmas);
@@ -469,6 +510,13 @@ struct prctl_mm_map_sudcr {
 	uint32_t exe_fd;
 };
 
+static bool same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+
+	return !stat(a, &sa) && !stat(b, &sb) && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
 static int set_mm_fields(struct restore_ctx *r, struct cr_thread *th, uint64_t scratch)
 {
 	const struct rec_mm *m = r->mm;
@@ -493,7 +541,12 @@ static int set_mm_fields(struct restore_ctx *r, struct cr_thread *th, uint64_t s
 		if (ret)
 			return ret;
 	}
-	if (m->exe[0] && memchr(m->exe, 0, sizeof(m->exe))) {
+	/*
+	 * The stub's exe link is sudcr's (or, for a library caller, its own).
+	 * When the image's executable is that very file it is right already,
+	 * and the kernel would refuse to replace it while it is mapped.
+	 */
+	if (m->exe[0] && memchr(m->exe, 0, sizeof(m->exe)) && !same_file(m->exe, "/proc/self/exe")) {
 		const char *exe = m->exe;
 		size_t len = strlen(exe) + 1;
 		int64_t fd;
@@ -524,7 +577,7 @@ int restore_mm(struct restore_ctx *r)
 	int64_t cached_fd = -1;
 	struct proc_vma *sv = NULL;
 	uint64_t scratch;
-	int sn = 0, ret;
+	int sn = 0, ret, err;
 
 	ret = proc_parse_maps(r->pid, &sv, &sn);
 	if (ret) {
@@ -560,6 +613,9 @@ int restore_mm(struct restore_ctx *r)
 		must(th, NULL, "close", 0, NR_CLOSE, cached_fd, 0, 0, 0, 0, 0);
 	if (!ret)
 		ret = fill_pages(r);
+	err = wait_verified(r, true);
+	if (!ret)
+		ret = err;
 	for (int i = 0; i < s->nr_vmas && !ret; i++) {
 		const struct rec_vma *v = s->vmas[i].v;
 
