@@ -38,7 +38,7 @@ if kill -0 "$PID" 2>/dev/null; then echo "process still there?"; exit 1; fi
 echo "process $PID is gone"
 
 say "sudcr show -D $IMG"
-"$SUDCR" show -D "$IMG" | sed -n '1,4p;/signals:/,$p'
+"$SUDCR" show -D "$IMG" | sed -n '1,10p;/signals:/,$p'
 
 say "sudcr restore -D $IMG --shell-job   (same PID, same count, still intercepting)"
 "$SUDCR" restore -D "$IMG" --shell-job &

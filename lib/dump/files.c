@@ -676,7 +676,8 @@ static int write_fd(struct files_dump *f, int i)
 	}
 	rec->fd = x->p->fd;
 	rec->kind = x->kind;
-	rec->flags = x->p->flags & ~(uint32_t)O_CLOEXEC;
+	/* O_LARGEFILE (0100000) is implied for 64-bit processes; the kernel shows it. */
+	rec->flags = x->p->flags & ~(uint32_t)(O_CLOEXEC | 0100000);
 	rec->fd_flags = (x->p->flags & O_CLOEXEC) ? FD_CLOEXEC : 0;
 	rec->desc = f->x[x->desc].p->fd;
 	rec->obj = f->x[x->obj].p->fd;
