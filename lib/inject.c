@@ -99,6 +99,49 @@ static int find_syscall_insn(struct inject_ctx *c)
 	return ret;
 }
 
+/*
+ * A thread stopped inside an rseq critical section would have it aborted
+ * by the kernel when it returns to user mode (the stop preempted it).  But
+ * our injected syscalls return to user mode at the vDSO, outside the
+ * section, so the kernel only clears rseq_cs there, and the thread would be
+ * let go mid-section without the abort.  Do what the kernel would have
+ * done, before anything else: ip = abort_ip, rseq_cs = 0.
+ */
+static int fixup_rseq_cs(struct inject_ctx *c)
+{
+	struct sudcr_rseq_config cfg;
+	struct {
+		uint32_t version, flags;
+		uint64_t start_ip, post_commit_offset, abort_ip;
+	} cs;
+	uint64_t cs_ptr, ip = c->saved_regs.r.rip, zero = 0;
+	uint32_t sig;
+	pid_t tid = c->t->tid;
+
+	if (ptrace(PTRACE_GET_RSEQ_CONFIGURATION, tid, (void *)sizeof(cfg), &cfg) < 0 ||
+	    !cfg.rseq_abi_pointer)
+		return 0;
+	/* struct rseq: u32 cpu_id_start, u32 cpu_id, u64 rseq_cs, ... */
+	if (inject_read_mem(tid, cfg.rseq_abi_pointer + 8, &cs_ptr, sizeof(cs_ptr)) || !cs_ptr)
+		return 0;
+	if (c->kind == ARCH_IA32)
+		cs_ptr = (uint32_t)cs_ptr;
+	if (inject_read_mem(tid, cs_ptr, &cs, sizeof(cs)))
+		return 0;
+	if (ip - cs.start_ip >= cs.post_commit_offset)
+		return 0;
+	/* The kernel kills a thread whose abort handler lacks the signature. */
+	if (inject_read_mem(tid, cs.abort_ip - 4, &sig, sizeof(sig)) || sig != cfg.signature) {
+		sudcr_error("thread %d is in an rseq critical section whose abort handler is invalid", tid);
+		return -EINVAL;
+	}
+	if (inject_write_mem(tid, cfg.rseq_abi_pointer + 8, &zero, sizeof(zero)))
+		return -EFAULT;
+	sudcr_debug("thread %d: in an rseq critical section, moved to its abort handler", tid);
+	c->saved_regs.r.rip = cs.abort_ip;
+	return arch_set_regs(tid, &c->saved_regs);
+}
+
 int inject_begin(struct inject_ctx *c, struct task_thread *t)
 {
 	static const uint64_t all = ~0ULL;
@@ -118,6 +161,9 @@ int inject_begin(struct inject_ctx *c, struct task_thread *t)
 		goto out_free;
 	}
 	c->kind = arch_regs_kind(&c->saved_regs);
+	ret = fixup_rseq_cs(c);
+	if (ret)
+		goto out_free;
 	ret = find_syscall_insn(c);
 	if (ret)
 		goto out_free;
@@ -375,6 +421,16 @@ out:
 	free(c->saved_xstate);
 	c->saved_xstate = NULL;
 	return ret;
+}
+
+void inject_abandon(struct inject_ctx *c)
+{
+	if (c->affinity_set)
+		sched_setaffinity(0, sizeof(c->saved_self_cpus), &c->saved_self_cpus);
+	c->affinity_set = false;
+	c->active = false;
+	free(c->saved_xstate);
+	c->saved_xstate = NULL;
 }
 
 int inject_requeue_intercepted(struct task_thread *t)

@@ -76,6 +76,12 @@ int inject_queue_signal(struct inject_ctx *c, const siginfo_t *si);
 int inject_end(struct inject_ctx *c);
 
 /*
+ * Forget an injection without touching the thread (it is being killed):
+ * frees the context and puts sudcr's own CPU affinity back.
+ */
+void inject_abandon(struct inject_ctx *c);
+
+/*
  * Queue again the signals task_seize_thread() swallowed, without other
  * injection; a no-op when there are none.  Used before detaching.
  */

@@ -240,6 +240,9 @@ static int create_stub(struct restore_ctx *r)
 		sudcr_error("the new process failed while setting up its files and settings");
 		return -EIO;
 	}
+	/* EOF: the stub has closed its end too, so it does not end up in the image's process. */
+	while (read(fds[0], &ok, 1) > 0)
+		;
 	close(fds[0]);
 	if (r->proc.flags & REC_PROC_STOPPED) {
 		if (waitpid(pid, &status, WUNTRACED) != pid || !WIFSTOPPED(status)) {
@@ -343,10 +346,21 @@ int sudcr_restore(const struct restore_opts *opts, int *exit_status)
 	if (!ret)
 		ret = end_all(&r);
 	if (ret) {
+		/*
+		 * The half-made process dies: there is nothing to put back in
+		 * it, so drop the injection state without touching it (no
+		 * errors from a dead process after the one that matters).
+		 */
 		kill(r.pid, SIGKILL);
-		end_all(&r);
+		for (int i = 0; i < r.tp.nr_threads && r.cthreads; i++) {
+			if (r.cthreads[i].inj_active)
+				inject_abandon(&r.cthreads[i].inj);
+			r.cthreads[i].inj_active = false;
+			r.tp.threads[i].nr_intercepted = 0;
+		}
 		task_detach_process(&r.tp);
-		waitpid(r.pid, &status, 0);
+		if (r.pid > 0)
+			waitpid(r.pid, &status, __WALL);
 		goto out;
 	}
 	task_detach_process(&r.tp);
