@@ -418,6 +418,25 @@ out:
 	return ret;
 }
 
+/*
+ * A private mapping of a deleted file or memfd whose range a shared mapping
+ * of the same object also maps: the object's content comes back through
+ * the shared one, so only the private copies are stored, and the pages not
+ * copied keep following the object, as they did.
+ */
+static bool covered_by_shared(const struct dump_ctx *d, const struct proc_vma *v)
+{
+	for (int i = 0; i < d->nr_vmas; i++) {
+		const struct proc_vma *o = &d->vmas[i];
+
+		if (o->shared && o->ino == v->ino && o->dev_major == v->dev_major &&
+		    o->dev_minor == v->dev_minor && o->pgoff <= v->pgoff &&
+		    o->pgoff + (o->end - o->start) >= v->pgoff + (v->end - v->start))
+			return true;
+	}
+	return false;
+}
+
 static int dump_vma(struct dump_ctx *d, const struct proc_vma *v, int pagemap, int memfd,
 		    struct bounce *b)
 {
@@ -443,7 +462,11 @@ static int dump_vma(struct dump_ctx *d, const struct proc_vma *v, int pagemap, i
 	ret = img_write_record(d->img, IMG_REC_VMA, &r, sizeof(r.h) + r.h.path_len);
 	if (ret)
 		return ret;
-	return dump_vma_pages(d, v, page_policy(flags), pagemap, memfd, b);
+	enum page_policy pol = page_policy(flags);
+
+	if (pol == PAGES_ALL && !v->shared && covered_by_shared(d, v))
+		pol = PAGES_COW;
+	return dump_vma_pages(d, v, pol, pagemap, memfd, b);
 }
 
 static int dump_mm_fields(struct dump_ctx *d)

@@ -17,6 +17,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -38,11 +39,29 @@
 #define NR_FTRUNCATE 77
 #define NR_PRCTL 157
 #define NR_MEMFD_CREATE 319
+#define NR_UNLINKAT 263
 
 struct vma_ent {
 	const struct rec_vma *v;
 	const char *path;	/* not NUL-terminated in the image: copied */
 	bool has_pages;
+	int obj;		/* index in restore_mm_state.objs, -1 if none */
+};
+
+/*
+ * A shared memory object several mappings (or a mapping and an fd) may
+ * share: shared anonymous memory, a memfd, a deleted file.  It is made
+ * once, each of its mappings maps it, and so they stay one object.
+ */
+struct shared_obj {
+	uint64_t dev, ino;	/* as in rec_vma */
+	uint32_t kind;		/* REC_VMA_SHMEM, REC_VMA_MEMFD or REC_VMA_DELETED */
+	const char *path;
+	uint64_t size;		/* end of the furthest mapping into it */
+	int image_fd;		/* an fd of the image that is this object, or -1 */
+	int64_t fd;		/* its fd in the new process while mapping, or -1 */
+	bool own_fd;		/* we opened fd: close it when done */
+	uint64_t master;	/* shared anonymous: mapped whole here while aliasing */
 };
 
 struct page_ent {
@@ -56,6 +75,8 @@ struct restore_mm_state {
 	struct page_ent *pages;
 	int nr_pages;
 	const struct rec_vma *special[3];	/* vvar, vvar_vclock, vdso */
+	struct shared_obj *objs;
+	int nr_objs;
 	/*
 	 * Page data checksums are verified on the other CPU while the pages
 	 * are being copied into the new process; the result is awaited
@@ -157,6 +178,7 @@ static int add_vma(struct restore_ctx *r, struct restore_mm_state *s, const void
 	e->v = v;
 	e->path = path;
 	e->has_pages = false;
+	e->obj = -1;
 	int si = special_index(v->flags);
 
 	if (si >= 0) {
@@ -199,6 +221,64 @@ static int add_pages(struct restore_ctx *r, struct restore_mm_state *s, const vo
 	return 0;
 }
 
+static uint32_t obj_kind(const struct rec_vma *v)
+{
+	if (v->flags & REC_VMA_MEMFD)
+		return REC_VMA_MEMFD;
+	if ((v->flags & REC_VMA_SHMEM) && (v->flags & REC_VMA_SHARED))
+		return REC_VMA_SHMEM;
+	if ((v->flags & REC_VMA_FILE) && (v->flags & REC_VMA_DELETED))
+		return REC_VMA_DELETED;
+	return 0;
+}
+
+static int collect_objects(struct restore_ctx *r, struct restore_mm_state *s)
+{
+	const void *data;
+	size_t len;
+	int ret;
+
+	for (int i = 0; i < s->nr_vmas; i++) {
+		const struct rec_vma *v = s->vmas[i].v;
+		uint32_t kind = obj_kind(v);
+		struct shared_obj *o = NULL;
+		int k;
+
+		if (!kind)
+			continue;
+		for (k = 0; k < s->nr_objs; k++)
+			if (s->objs[k].kind == kind && s->objs[k].dev == v->dev && s->objs[k].ino == v->ino)
+				o = &s->objs[k];
+		if (!o) {
+			o = realloc(s->objs, (s->nr_objs + 1) * sizeof(*o));
+			if (!o)
+				return -ENOMEM;
+			s->objs = o;
+			o = &s->objs[s->nr_objs++];
+			*o = (struct shared_obj){ .dev = v->dev, .ino = v->ino, .kind = kind,
+						  .path = s->vmas[i].path, .image_fd = -1, .fd = -1 };
+		}
+		if (v->pgoff + (v->end - v->start) > o->size)
+			o->size = v->pgoff + (v->end - v->start);
+		s->vmas[i].obj = o - s->objs;
+	}
+	/* The files module recreates memfds and deleted files an fd holds: map those. */
+	img_rewind(r->img);
+	while ((ret = cr_next_of_type(r->img, IMG_REC_FD, &data, &len)) == 1) {
+		const struct rec_fd *f = data;
+		uint64_t dev;
+
+		if (len < sizeof(*f) || (f->kind != REC_FD_MEMFD && f->kind != REC_FD_DELETED))
+			continue;
+		dev = ((uint64_t)major(f->dev) << 32) | minor(f->dev);
+		for (int k = 0; k < s->nr_objs; k++)
+			if (s->objs[k].kind != REC_VMA_SHMEM && s->objs[k].dev == dev &&
+			    s->objs[k].ino == f->ino && s->objs[k].image_fd < 0)
+				s->objs[k].image_fd = f->fd;
+	}
+	return ret;
+}
+
 int restore_mm_prepare(struct restore_ctx *r)
 {
 	struct restore_mm_state *s = calloc(1, sizeof(*s));
@@ -232,6 +312,9 @@ int restore_mm_prepare(struct restore_ctx *r)
 	} else {
 		s->crc_running = true;
 	}
+	ret = collect_objects(r, s);
+	if (ret)
+		return ret;
 	for (int i = 0; i < s->nr_vmas; i++) {
 		const struct rec_vma *v = s->vmas[i].v;
 		struct stat st;
@@ -261,6 +344,7 @@ void restore_mm_free(struct restore_ctx *r)
 		free((char *)s->vmas[i].path);
 	free(s->vmas);
 	free(s->pages);
+	free(s->objs);
 	free(s);
 	r->mm_state = NULL;
 }
@@ -304,7 +388,8 @@ static uint64_t find_free(struct restore_mm_state *s, uint64_t len, uint64_t avo
 }
 
 /* Move the stub's vvar/vvar_vclock/vdso block to the image's addresses. */
-static int move_vdso(struct restore_ctx *r, struct cr_thread *th, const struct proc_vma *sv, int sn)
+static int move_vdso(struct restore_ctx *r, struct cr_thread *th, const struct proc_vma *sv, int sn,
+		     uint64_t temp)
 {
 	struct restore_mm_state *s = r->mm_state;
 	const struct proc_vma *cur[3] = { NULL };
@@ -337,9 +422,7 @@ static int move_vdso(struct restore_ctx *r, struct cr_thread *th, const struct p
 			/* Overlapping moves are refused by mremap: go through a free spot. */
 			if (!overlaps(blk_s, blk_e, img_s, img_e) || blk_s == img_s)
 				continue;
-			base = find_free(s, blk_e - blk_s, blk_s, blk_e);
-			if (!base)
-				return -ENOMEM;
+			base = temp;
 		}
 		for (int k = 0; k < 3; k++) {
 			const struct rec_vma *iv = s->special[k];
@@ -417,14 +500,99 @@ static int open_in_target(struct cr_thread *th, uint64_t scratch, const char *pa
 	return must(th, fd, "open a mapped file", 0, NR_OPENAT, (uint64_t)AT_FDCWD, scratch, flags, 0, 0, 0);
 }
 
-static int map_vma(struct cr_thread *th, uint64_t scratch, const struct vma_ent *e, int64_t *cached_fd,
-		   const char **cached_path)
+/* Make (or find) each shared object in the new process, before its mappings. */
+static int open_objects(struct cr_thread *th, uint64_t scratch, struct restore_mm_state *s, uint64_t *temp)
+{
+	for (int k = 0; k < s->nr_objs; k++) {
+		struct shared_obj *o = &s->objs[k];
+		size_t plen = strlen(o->path) + 1;
+		int64_t fd;
+		int ret;
+
+		if (o->image_fd >= 0) {
+			o->fd = o->image_fd;
+			continue;
+		}
+		if (o->kind == REC_VMA_SHMEM) {
+			o->master = *temp;
+			*temp += (o->size + PAGE - 1) & ~(PAGE - 1);
+			ret = must(th, NULL, "map shared memory", o->master, NR_MMAP, o->master, o->size,
+				   PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE,
+				   (uint64_t)-1, 0);
+			if (ret)
+				return ret;
+			continue;
+		}
+		if (plen > SCRATCH_LEN / 2)
+			return -ENAMETOOLONG;
+		if (o->kind == REC_VMA_MEMFD) {
+			const char *name = o->path + 7;	/* after "/memfd:" */
+
+			ret = inject_write_mem(th->tid, scratch, name, strlen(name) + 1);
+			if (!ret)
+				ret = must(th, &fd, "create a memfd", 0, NR_MEMFD_CREATE, scratch, 0, 0, 0, 0, 0);
+		} else {
+			/*
+			 * A deleted file comes back deleted under its old name:
+			 * created there and unlinked at once, so /proc shows
+			 * "NAME (deleted)"; an unnamed file in its directory if
+			 * the name is taken.
+			 */
+			ret = inject_write_mem(th->tid, scratch, o->path, plen);
+			if (ret)
+				return ret;
+			ret = cr_inject(th, NR_OPENAT, &fd, (uint64_t)AT_FDCWD, scratch,
+					O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600, 0, 0);
+			if (!ret && fd >= 0) {
+				ret = must(th, NULL, "unlink the recreated deleted file", 0, NR_UNLINKAT,
+					   (uint64_t)AT_FDCWD, scratch, 0, 0, 0, 0);
+			} else if (!ret) {
+				char dir[REC_PATH_MAX];
+				char *slash;
+
+				snprintf(dir, sizeof(dir), "%s", o->path);
+				slash = strrchr(dir, '/');
+				if (slash)
+					*(slash == dir ? slash + 1 : slash) = '\0';
+				ret = inject_write_mem(th->tid, scratch, dir, strlen(dir) + 1);
+				if (!ret)
+					ret = must(th, &fd, "recreate a deleted file", 0, NR_OPENAT, (uint64_t)AT_FDCWD,
+						   scratch, O_RDWR | O_TMPFILE | O_CLOEXEC, 0600, 0, 0);
+			}
+		}
+		if (ret)
+			return ret;
+		o->fd = fd;
+		o->own_fd = true;
+		ret = must(th, NULL, "size a shared object", 0, NR_FTRUNCATE, fd, o->size, 0, 0, 0, 0);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static void close_objects(struct cr_thread *th, struct restore_mm_state *s)
+{
+	for (int k = 0; k < s->nr_objs; k++) {
+		struct shared_obj *o = &s->objs[k];
+
+		if (o->own_fd)
+			must(th, NULL, "close", 0, NR_CLOSE, o->fd, 0, 0, 0, 0, 0);
+		if (o->master)
+			must(th, NULL, "unmap", o->master, NR_MUNMAP, o->master, o->size, 0, 0, 0, 0);
+		o->own_fd = false;
+		o->master = 0;
+		o->fd = -1;
+	}
+}
+
+static int map_vma(struct cr_thread *th, uint64_t scratch, struct restore_mm_state *s,
+		   const struct vma_ent *e, int64_t *cached_fd, const char **cached_path)
 {
 	const struct rec_vma *v = e->v;
 	uint32_t prot = v->prot | (e->has_pages ? PROT_READ | PROT_WRITE : 0);
 	uint64_t len = v->end - v->start, flags = MAP_FIXED, off = 0;
 	int64_t fd = -1, res;
-	bool close_fd = false;
 	int ret;
 
 	flags |= (v->flags & REC_VMA_SHARED) ? MAP_SHARED : MAP_PRIVATE;
@@ -432,17 +600,15 @@ static int map_vma(struct cr_thread *th, uint64_t scratch, const struct vma_ent 
 		flags |= MAP_GROWSDOWN;
 	if (v->vmflags & PROC_VMF_NR)
 		flags |= MAP_NORESERVE;
-	if (v->flags & REC_VMA_MEMFD) {
-		const char *name = e->path + 7;	/* after "/memfd:" */
-
-		ret = inject_write_mem(th->tid, scratch, name, strlen(name) + 1);
-		if (!ret)
-			ret = must(th, &fd, "create a memfd", v->start, NR_MEMFD_CREATE, scratch, 0, 0, 0, 0, 0);
-		if (!ret)
-			ret = must(th, NULL, "size a memfd", v->start, NR_FTRUNCATE, fd, v->pgoff + len, 0, 0, 0, 0);
-		if (ret)
-			return ret;
-		close_fd = true;
+	if (e->obj >= 0 && s->objs[e->obj].master) {
+		/* Another view of the shared anonymous object: alias its master mapping. */
+		ret = must(th, &res, "map shared memory", v->start, NR_MREMAP, s->objs[e->obj].master + v->pgoff,
+			   0, len, MREMAP_MAYMOVE | MREMAP_FIXED, v->start, 0);
+		if (!ret && prot != (PROT_READ | PROT_WRITE))
+			ret = must(th, NULL, "set protection", v->start, NR_MPROTECT, v->start, len, prot, 0, 0, 0);
+		goto advise;
+	} else if (e->obj >= 0) {
+		fd = s->objs[e->obj].fd;
 		off = v->pgoff;
 	} else if ((v->flags & REC_VMA_FILE) && !(v->flags & REC_VMA_DELETED)) {
 		if (!*cached_path || strcmp(*cached_path, e->path)) {
@@ -467,8 +633,7 @@ static int map_vma(struct cr_thread *th, uint64_t scratch, const struct vma_ent 
 		sudcr_error("mapping %llx landed at %llx", (unsigned long long)v->start, (unsigned long long)res);
 		ret = -EFAULT;
 	}
-	if (close_fd)
-		must(th, NULL, "close", 0, NR_CLOSE, fd, 0, 0, 0, 0, 0);
+advise:
 	for (size_t i = 0; i < sizeof(advices) / sizeof(advices[0]) && !ret; i++)
 		if (v->vmflags & advices[i].vmf)
 			ret = must(th, NULL, "madvise", v->start, NR_MADVISE, v->start, len, advices[i].advice, 0, 0, 0);
@@ -596,21 +761,36 @@ int restore_mm(struct restore_ctx *r)
 		vs = sv[i].start < vs ? sv[i].start : vs;
 		ve = sv[i].end > ve ? sv[i].end : ve;
 	}
-	scratch = find_free(s, SCRATCH_LEN, vs, ve);
+	/*
+	 * One free area, away from the image's mappings and the vDSO block,
+	 * holds our temporaries: the scratch page, a stop-over for the vDSO
+	 * block, and the master mappings of shared anonymous objects.
+	 */
+	uint64_t need = SCRATCH_LEN + (ve - vs), temp;
+
+	for (int k = 0; k < s->nr_objs; k++)
+		if (s->objs[k].kind == REC_VMA_SHMEM && s->objs[k].image_fd < 0)
+			need += (s->objs[k].size + PAGE - 1) & ~(PAGE - 1);
+	scratch = find_free(s, need, vs, ve);
 	if (!scratch) {
+		sudcr_error("no room for sudcr's temporary mappings in the new process");
 		ret = -ENOMEM;
 		goto out;
 	}
+	temp = scratch + SCRATCH_LEN + (ve - vs);
 	ret = inject_scratch_at(&th->inj, scratch, SCRATCH_LEN);
 	if (!ret)
-		ret = move_vdso(r, th, sv, sn);
+		ret = move_vdso(r, th, sv, sn, scratch + SCRATCH_LEN);
+	if (!ret)
+		ret = open_objects(th, scratch, s, &temp);
 	for (int i = 0; i < s->nr_vmas && !ret; i++) {
 		if (special_index(s->vmas[i].v->flags) >= 0)
 			continue;
-		ret = map_vma(th, scratch, &s->vmas[i], &cached_fd, &cached_path);
+		ret = map_vma(th, scratch, s, &s->vmas[i], &cached_fd, &cached_path);
 	}
 	if (cached_fd >= 0)
 		must(th, NULL, "close", 0, NR_CLOSE, cached_fd, 0, 0, 0, 0, 0);
+	close_objects(th, s);
 	if (!ret)
 		ret = fill_pages(r);
 	err = wait_verified(r, true);
