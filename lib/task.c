@@ -86,6 +86,17 @@ enum task_stop task_wait_stop(struct task_thread *t, int resume_req, int *status
 	}
 }
 
+#define PF_EXITING_FLAG 0x4	/* PF_EXITING in the flags field of stat */
+
+static bool thread_exiting(pid_t tgid, pid_t tid)
+{
+	struct proc_stat st;
+
+	if (proc_parse_stat(tgid, tid, &st))
+		return true;
+	return st.state == 'Z' || st.state == 'X' || (st.flags & PF_EXITING_FLAG);
+}
+
 int task_seize_thread(struct task_thread *t, pid_t tgid, pid_t tid)
 {
 	enum task_stop stop;
@@ -100,7 +111,9 @@ int task_seize_thread(struct task_thread *t, pid_t tgid, pid_t tid)
 		/* SUSPEND_SECCOMP needs CAP_SYS_ADMIN; seize without it then. */
 		if (err == EPERM && !ptrace(PTRACE_SEIZE, tid, NULL, (void *)(long)SEIZE_OPTS))
 			goto seized;
-		if (err == ESRCH)
+		err = errno;
+		/* A thread that is exiting refuses with EPERM: it is as good as gone. */
+		if (err == ESRCH || (err == EPERM && thread_exiting(tgid, tid)))
 			return -ESRCH;
 		return seize_error(tid, err);
 	}
@@ -223,7 +236,7 @@ static int add_thread(struct task_proc *p, pid_t tid)
 	if (ret)
 		return ret;
 	if (state == 'Z' || state == 'X')
-		return -ESRCH;
+		return -EALREADY;
 	if (p->nr_threads == p->cap_threads) {
 		int cap = p->cap_threads ? p->cap_threads * 2 : 8;
 		struct task_thread *nt = realloc(p->threads, cap * sizeof(*nt));
@@ -252,8 +265,11 @@ int task_seize_process(pid_t pid, struct task_proc *p)
 	if (ret)
 		return ret;
 	/*
-	 * Threads we hold cannot create new ones, so re-scanning until a scan
-	 * finds nothing new terminates.
+	 * Threads we hold cannot create new ones.  One we could not seize
+	 * because it was exiting may have created threads after our listing:
+	 * scan again until a scan finds no thread we neither hold nor know to
+	 * be a zombie.  Every round either seizes a thread or sees one gone,
+	 * so this ends.
 	 */
 	do {
 		pid_t *tids;
@@ -270,13 +286,15 @@ int task_seize_process(pid_t pid, struct task_proc *p)
 			if (task_find_thread(p, tids[i]))
 				continue;
 			ret = add_thread(p, tids[i]);
+			if (ret == -EALREADY)
+				continue;	/* a zombie: never stops, holds nothing */
+			changed = true;
 			if (ret == -ESRCH)
 				continue;	/* exited meanwhile */
 			if (ret) {
 				free(tids);
 				goto fail;
 			}
-			changed = true;
 		}
 		free(tids);
 	} while (changed);
