@@ -87,4 +87,36 @@ long arch_sc_nr(enum arch_kind kind, enum arch_sc sc);
  */
 void arch_siginfo_for_task(enum arch_kind kind, const siginfo_t *si, uint8_t out[128]);
 
+/*
+ * struct sigaction as rt_sigaction(2) takes it, and stack_t, for x86-64 and
+ * ia32 tasks.  The ia32 ones are packed: compat_sigset_t is two 32-bit
+ * words at offset 12.
+ */
+struct ksigaction64 {
+	uint64_t handler;
+	uint64_t flags;
+	uint64_t restorer;
+	uint64_t mask;
+};
+
+struct ksigaction32 {
+	uint32_t handler;
+	uint32_t flags;
+	uint32_t restorer;
+	uint32_t mask[2];
+} __attribute__((packed));
+
+struct kstack64 {
+	uint64_t sp;
+	int32_t flags;
+	int32_t pad;
+	uint64_t size;
+};
+
+struct kstack32 {
+	uint32_t sp;
+	int32_t flags;
+	uint32_t size;
+};
+
 #endif

@@ -27,38 +27,6 @@
 #define KSIGSET_SIZE	8	/* the kernel's sigset_t: 64 signals */
 #define PEEK_BATCH	32
 
-/*
- * struct sigaction as rt_sigaction(2) takes it, and stack_t, for x86-64 and
- * ia32 tasks.  The ia32 ones are packed: compat_sigset_t is two 32-bit
- * words at offset 12.
- */
-struct ksigaction64 {
-	uint64_t handler;
-	uint64_t flags;
-	uint64_t restorer;
-	uint64_t mask;
-};
-
-struct ksigaction32 {
-	uint32_t handler;
-	uint32_t flags;
-	uint32_t restorer;
-	uint32_t mask[2];
-} __attribute__((packed));
-
-struct kstack64 {
-	uint64_t sp;
-	int32_t flags;
-	int32_t pad;
-	uint64_t size;
-};
-
-struct kstack32 {
-	uint32_t sp;
-	int32_t flags;
-	uint32_t size;
-};
-
 /* Syscall number for @name in a task of @kind; the tables come from the kernel headers. */
 static long sc_nr(enum arch_kind kind, const char *name)
 {

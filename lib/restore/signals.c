@@ -33,34 +33,6 @@
 			 SA_ONSTACK | SA_RESTART | SA_NODEFER | SA_RESETHAND)
 #define SS_AUTODISARM_FLAG (1u << 31)
 
-/* struct sigaction of rt_sigaction(2) and stack_t, x86-64 and ia32 (see lib/dump/signals.c). */
-struct ksigaction64 {
-	uint64_t handler;
-	uint64_t flags;
-	uint64_t restorer;
-	uint64_t mask;
-};
-
-struct ksigaction32 {
-	uint32_t handler;
-	uint32_t flags;
-	uint32_t restorer;
-	uint32_t mask[2];
-} __attribute__((packed));
-
-struct kstack64 {
-	uint64_t sp;
-	int32_t flags;
-	int32_t pad;
-	uint64_t size;
-};
-
-struct kstack32 {
-	uint32_t sp;
-	int32_t flags;
-	uint32_t size;
-};
-
 /* Syscall numbers for one kind of task. */
 struct sig_sc {
 	long sigaction, sigaltstack, sigqueueinfo, tgsigqueueinfo;
@@ -396,12 +368,12 @@ static int set_actions(struct restore_ctx *r, struct restore_signals_state *s,
 		if (flush & sig_bit(sig)) {
 			ret = cr_inject(leader, sc.sigaction, &res, sig, addr + NSIG_KERNEL * slot, 0,
 					KSIGSET_SIZE, 0, 0);
-			if (!ret && res)
-				ret = (int)res;
-			if (ret) {
-				sudcr_error("process %d: cannot discard pending signal %d: %s", r->pid,
-					    sig, strerror(-ret));
+			if (ret)
 				return ret;
+			if (res) {
+				sudcr_error("process %d: cannot discard pending signal %d: %s", r->pid,
+					    sig, strerror((int)-res));
+				return (int)res;
 			}
 		}
 		ret = cr_inject(leader, sc.sigaction, &res, sig, addr + (sig - 1) * slot, 0,
