@@ -7,6 +7,8 @@
  * restored process checks its memory and the run stops if one is wrong.
  */
 #include <errno.h>
+#include <stdbool.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -103,7 +105,45 @@ static void __attribute__((noreturn)) patient(size_t len, int in, int out)
 	_exit(0);
 }
 
-static int one(size_t len, const char *dir, double mc)
+static void *idle_thread(void *arg)
+{
+	(void)arg;
+	for (;;)
+		pause();
+	return NULL;
+}
+
+/* The threaded patient: @nr threads in all, the others idle in pause(). */
+static void __attribute__((noreturn)) thread_patient(int nr, int in, int out)
+{
+	char c;
+
+	for (int i = 1; i < nr; i++) {
+		pthread_t t;
+
+		if (pthread_create(&t, NULL, idle_thread, NULL))
+			_exit(2);
+	}
+	if (write(out, "R", 1) != 1)
+		_exit(2);
+	while (read(in, &c, 1) == 1) {
+		/* Alive, with every thread: the count in /proc/self/status. */
+		char buf[4096], *p;
+		FILE *f = fopen("/proc/self/status", "r");
+		char verdict = 'N';
+
+		while (f && fgets(buf, sizeof(buf), f))
+			if ((p = strstr(buf, "Threads:")) && atoi(p + 8) == nr)
+				verdict = 'Y';
+		if (f)
+			fclose(f);
+		if (write(out, &verdict, 1) != 1)
+			_exit(2);
+	}
+	_exit(0);
+}
+
+static int one(size_t len, int threads, const char *dir, double mc)
 {
 	struct dump_opts dopts = { .dir = dir, .shell_job = true, .no_sync = true, .overwrite = true };
 	struct restore_opts ropts = { .dir = dir, .detach = true, .shell_job = true };
@@ -119,8 +159,9 @@ static int one(size_t len, const char *dir, double mc)
 		/* The patient's stdio are the pipes, as with a shell job. */
 		dup2(to[0], 0);
 		dup2(from[1], 1);
-		for (int fd = 3; fd < 64; fd++)
-			close(fd);
+		close_range(3, ~0U, 0);
+		if (threads)
+			thread_patient(threads, 0, 1);
 		patient(len, 0, 1);
 	}
 	close(to[0]);
@@ -132,6 +173,8 @@ static int one(size_t len, const char *dir, double mc)
 	td = now();
 	ret = sudcr_dump(pid, &dopts);
 	td = now() - td;
+	if (ret)
+		kill(pid, SIGKILL);	/* a failed dump leaves it running */
 	waitpid(pid, &status, 0);
 	if (ret)
 		return ret;
@@ -169,9 +212,13 @@ static int one(size_t len, const char *dir, double mc)
 	waitpid(pid, &status, 0);
 	close(to[1]);
 	close(from[0]);
-	printf("%8zu MiB  dump %8.2f ms %6.2f GB/s (%4.0f%% of memcpy)   restore %8.2f ms %6.2f GB/s (%4.0f%% of memcpy)\n",
-	       len / MiB, td * 1e3, len / td / 1e9, 100 * len / td / 1e9 / mc, tr * 1e3, len / tr / 1e9,
-	       100 * len / tr / 1e9 / mc);
+	if (threads)
+		printf("%4d thread%s  dump %8.2f ms (%.3f ms/thread)   restore %8.2f ms (%.3f ms/thread)\n",
+		       threads, threads > 1 ? "s" : " ", td * 1e3, td * 1e3 / threads, tr * 1e3, tr * 1e3 / threads);
+	else
+		printf("%8zu MiB  dump %8.2f ms %6.2f GB/s (%4.0f%% of memcpy)   restore %8.2f ms %6.2f GB/s (%4.0f%% of memcpy)\n",
+		       len / MiB, td * 1e3, len / td / 1e9, 100 * len / td / 1e9 / mc, tr * 1e3, len / tr / 1e9,
+		       100 * len / tr / 1e9 / mc);
 	fflush(stdout);
 	return 0;
 }
@@ -179,19 +226,33 @@ static int one(size_t len, const char *dir, double mc)
 int main(int argc, char **argv)
 {
 	static const size_t sizes[] = { 1 * MiB, 256 * MiB, 1024 * MiB };
-	const char *dir = argc > 1 ? argv[1] : "/dev/shm/sudcr-bench";
+	static const int nr_threads[] = { 1, 10, 100 };
+	const char *dir = "/dev/shm/sudcr-bench";
+	bool only_threads = false;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--threads"))
+			only_threads = true;
+		else
+			dir = argv[i];
+	}
 	double mc;
 	int ret = 0;
 
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	signal(SIGPIPE, SIG_IGN);
 	warm_up();
 	mc = memcpy_gbps();
 	printf("memcpy bandwidth: %.2f GB/s (best of 5 x 512 MiB)\n", mc);
 	printf("image directory: %s (tmpfs, no fsync); times are sudcr_dump()/sudcr_restore() calls\n", dir);
-	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]) && !ret; i++)
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]) && !ret && !only_threads; i++)
 		for (int rep = 0; rep < 3 && !ret; rep++)
-			ret = one(sizes[i], dir, mc);
+			ret = one(sizes[i], 0, dir, mc);
+	printf("threads (small memory, threads idle in pause()):\n");
+	for (size_t i = 0; i < sizeof(nr_threads) / sizeof(nr_threads[0]) && !ret; i++)
+		for (int rep = 0; rep < 3 && !ret; rep++)
+			ret = one(0, nr_threads[i], dir, mc);
 	char cmd[512];
 
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);

@@ -5,12 +5,15 @@
  *   run [-v] [-k] [-l] [-jN] [-t SECONDS] [FILTER...]
  *
  * Runs, in this order, the programs in build/tests/unit/ and
- * build/tests/inject/ and the scripts tests/cli/NAME.sh (with bash), each test in its own process group with
- * stdin /dev/null, stdout and stderr into a pipe, cwd the source tree, and
- * in the environment SUDCR (the sudcr binary), TESTBIN (build/tests),
- * SRCDIR (the source tree), TESTTMP (an empty scratch directory for this
- * test) and TESTNAME.  Test names are "unit/NAME", "inject/NAME",
- * "cli/NAME"; a FILTER selects the tests whose name contains it.
+ * build/tests/inject/, the scripts tests/cli/NAME.sh (with bash) and the
+ * self-checking programs build/tests/progs/NAME (each dumped and restored
+ * by a driver in the test's process, see "progs" below), each test in its
+ * own process group with stdin /dev/null, stdout and stderr into a pipe,
+ * cwd the source tree, and in the environment SUDCR (the sudcr binary),
+ * TESTBIN (build/tests), SRCDIR (the source tree), TESTTMP (an empty
+ * scratch directory for this test) and TESTNAME.  Test names are
+ * "unit/NAME", "inject/NAME", "cli/NAME", "progs/NAME"; a FILTER selects
+ * the tests whose name contains it.
  *
  *   -v    print every line of every test (prefixed with the test name)
  *   -k    keep every scratch directory (by default only failed tests'
@@ -40,6 +43,7 @@
  * dump/restore scenario around a self-checking program that prints the
  * PASS/FAIL lines itself or has the driver print them.
  */
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -57,6 +61,7 @@
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -330,10 +335,13 @@ static __attribute__((noreturn)) void run_bash_script(const struct test *t, cons
 	exec_failed(t, "bash");
 }
 
+static void run_prog(const struct test *t, const struct run_env *env) __attribute__((noreturn));
+
 static const struct test_kind test_kinds[] = {
 	{ .name = "unit", .dir = "unit", .discover = discover_binaries, .run = run_binary },
 	{ .name = "inject", .dir = "inject", .discover = discover_binaries, .run = run_binary },
 	{ .name = "cli", .dir = "tests/cli", .discover = discover_scripts, .run = run_bash_script },
+	{ .name = "progs", .dir = "progs", .discover = discover_binaries, .run = run_prog },
 };
 
 /* ---- processes ---- */
@@ -889,6 +897,1041 @@ static int check_leftovers(void)
 	return 1;
 }
 
+/* ---- progs: dump and restore around self-checking programs ---- */
+
+/*
+ * The "progs" kind runs each tests/progs/NAME (protocol in
+ * tests/progs/prog.h) in two variants, one subtest line each, "PASS: NAME
+ * (restore)" and "PASS: NAME (leave-running)":
+ *
+ *   restore        start it with pipes as stdin/stdout/stderr, wait for
+ *                  READY, `sudcr dump -t PID -D $TESTTMP/img-restore
+ *                  --shell-job` (which kills it), reap it, `sudcr restore
+ *                  -D DIR --shell-job` with the same pipes as sudcr's
+ *                  stdio, write "go", read the verdict; the exit status is
+ *                  sudcr restore's (the program's own).
+ *   leave-running  the same with `dump --leave-running`; "go" goes to the
+ *                  original, which must pass and exit 0.
+ *
+ * Tag lines at the top of NAME.c, "// sudcr-test: TAG [ARGS]", adapt this:
+ *
+ *   dump-fails            the dump must fail: exit status 1, exactly one
+ *                         line on stderr, no core.img or pages.img in DIR;
+ *                         the program, left running, must still pass.
+ *   wait-syscall NR       dump only once the program is blocked in syscall
+ *                         NR (/proc/PID/syscall): interrupted syscalls.
+ *   stopped               the program stops itself after READY: it is
+ *                         dumped stopped and must come back stopped (restore
+ *                         with -d, the process checked in state T), then it
+ *                         gets SIGCONT.  With --leave-running the original
+ *                         must still be stopped after the dump.
+ *   detached              restore with -d: the restored process is then
+ *                         re-parented to us (we are a subreaper) and its
+ *                         own exit status is checked.
+ *   kick SIGNO            send signal SIGNO to the program just before "go"
+ *                         (restore with -d: the signal must find the
+ *                         restored process, not the stub).
+ *   restore-fails HOW     before the real restore, a restore that must fail
+ *                         cleanly: exit status 1, one line on stderr, no
+ *                         process left.  HOW is pid-taken (a process holds
+ *                         the PID), flip FILE (one byte of the image's FILE
+ *                         inverted, in a copy of the image), truncate FILE
+ *                         (FILE cut to half its size, in a copy) or
+ *                         grow-file NAME (the program's file $TESTTMP/NAME
+ *                         grows; cut back afterwards).  In the leave-running
+ *                         variant the failing restore comes once the
+ *                         original has passed and exited (pid-taken: while
+ *                         it still runs), and the image is then restored
+ *                         and must pass too.
+ *   known-failure[:VARIANT] REASON
+ *                         sudcr cannot do this yet: the variant (restore or
+ *                         leave-running; both if none is named) still runs,
+ *                         but is reported "SKIP: ... known failure: REASON"
+ *                         whatever happens, never PASS; a "#" line tells
+ *                         what was seen, or that it passes now.
+ *
+ * The test's process is a child subreaper, so that a process whose parent
+ * (sudcr restore -d, a failed stub) goes away is ours to reap and check.
+ * Each variant ends by listing, killing and reaping every process left.
+ */
+
+#define PROG_READY_TIMEOUT	10.0
+#define PROG_SUDCR_TIMEOUT	30.0
+#define PROG_VERDICT_TIMEOUT	15.0
+#define PROG_STATE_TIMEOUT	5.0
+#define PROG_DIAG_MAX		(64 << 10)
+
+enum prog_variant { PV_RESTORE, PV_LEAVE_RUNNING, PV_NR };
+
+static const char *const prog_variant_names[PV_NR] = { "restore", "leave-running" };
+
+enum prog_rfail { RF_NONE, RF_PID_TAKEN, RF_FLIP, RF_TRUNCATE, RF_GROW_FILE };
+
+struct prog_spec {
+	bool dump_fails, stopped, detached;
+	long wait_syscall;		/* -1: none */
+	int kick;			/* signal, 0: none */
+	enum prog_rfail rfail;
+	char rfail_arg[64];		/* FILE or NAME */
+	char known[PV_NR][256];		/* known-failure reason, "" if none */
+	char error[256];		/* a bad tag */
+};
+
+struct prog_run {
+	const char *name;		/* NAME */
+	const char *path;		/* build/tests/progs/NAME */
+	const struct prog_spec *spec;
+	const struct run_env *env;
+	const char *tmp;		/* $TESTTMP */
+	enum prog_variant variant;
+	/* The program's stdio pipes: its ends are kept for sudcr restore. */
+	int in_r, in_w, out_r, out_w, err_r, err_w;
+	char out[4096];			/* stdout not yet taken as lines */
+	size_t out_len;
+	char *diag;			/* what to show if the variant fails */
+	size_t diag_len, diag_cap;
+	pid_t pid;			/* the program, original then restored */
+	pid_t keep[2];			/* processes that may legitimately be around */
+	char why[512];			/* the first failure; "" while all is well */
+	char skip[256];			/* the program said SKIP */
+};
+
+static __attribute__((format(printf, 2, 3))) void prog_diag(struct prog_run *r, const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if (n >= (int)sizeof(buf))
+		n = sizeof(buf) - 1;
+	if (r->diag_len + n + 1 > PROG_DIAG_MAX)
+		return;
+	buf_append(&r->diag, &r->diag_len, &r->diag_cap, buf, n);
+	buf_append(&r->diag, &r->diag_len, &r->diag_cap, "\n", 1);
+}
+
+/* Record a failure (the first one is the verdict); returns -1. */
+static __attribute__((format(printf, 2, 3))) int prog_fail(struct prog_run *r, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	prog_diag(r, "failure: %s", buf);
+	if (!r->why[0])
+		snprintf(r->why, sizeof(r->why), "%s", buf);
+	return -1;
+}
+
+/* Append @len bytes of output from @what to the diagnostics, line by line. */
+static void prog_diag_output(struct prog_run *r, const char *what, const char *p, size_t len)
+{
+	while (len) {
+		const char *nl = memchr(p, '\n', len);
+		size_t n = nl ? (size_t)(nl - p) : len;
+
+		prog_diag(r, "%s: %.*s", what, (int)n, p);
+		p += n + (nl ? 1 : 0);
+		len -= n + (nl ? 1 : 0);
+	}
+}
+
+/* ---- tags ---- */
+
+static int prog_parse_tag(struct prog_spec *s, char *tag)
+{
+	char *args, *end;
+
+	tag += strspn(tag, " \t");
+	tag[strcspn(tag, "\r\n")] = '\0';
+	args = tag + strcspn(tag, " \t");
+	if (*args)
+		*args++ = '\0';
+	args += strspn(args, " \t");
+
+	if (!strcmp(tag, "dump-fails")) {
+		s->dump_fails = true;
+	} else if (!strcmp(tag, "stopped")) {
+		s->stopped = true;
+	} else if (!strcmp(tag, "detached")) {
+		s->detached = true;
+	} else if (!strcmp(tag, "wait-syscall")) {
+		s->wait_syscall = strtol(args, &end, 10);
+		if (end == args || s->wait_syscall < 0)
+			return -1;
+	} else if (!strcmp(tag, "kick")) {
+		s->kick = atoi(args);
+		if (s->kick <= 0 || s->kick >= 65)
+			return -1;
+	} else if (!strcmp(tag, "restore-fails")) {
+		char how[32] = "", arg[64] = "";
+
+		if (sscanf(args, "%31s %63s", how, arg) < 1)
+			return -1;
+		if (!strcmp(how, "pid-taken"))
+			s->rfail = RF_PID_TAKEN;
+		else if (!strcmp(how, "flip") && arg[0])
+			s->rfail = RF_FLIP;
+		else if (!strcmp(how, "truncate") && arg[0])
+			s->rfail = RF_TRUNCATE;
+		else if (!strcmp(how, "grow-file") && arg[0])
+			s->rfail = RF_GROW_FILE;
+		else
+			return -1;
+		if (strchr(arg, '/'))
+			return -1;
+		snprintf(s->rfail_arg, sizeof(s->rfail_arg), "%s", arg);
+	} else if (!strncmp(tag, "known-failure", 13)) {
+		const char *v = tag + 13;
+		int i;
+
+		if (!*args)
+			return -1;
+		for (i = 0; i < PV_NR; i++) {
+			if (*v && (*v != ':' || strcmp(v + 1, prog_variant_names[i])))
+				continue;
+			snprintf(s->known[i], sizeof(s->known[i]), "%s", args);
+		}
+		if (*v && !s->known[0][0] && !s->known[1][0])
+			return -1;
+	} else {
+		return -1;
+	}
+	return 0;
+}
+
+/* The tags of tests/progs/NAME.c (in its first 60 lines). */
+static void prog_read_spec(const struct run_env *env, const char *name, struct prog_spec *s)
+{
+	static const char marker[] = "// sudcr-test:";
+	char path[PATH_MAX], line[512];
+	FILE *f;
+	int n = 0;
+
+	memset(s, 0, sizeof(*s));
+	s->wait_syscall = -1;
+	if (pathf(path, sizeof(path), "%s/tests/progs/%s.c", env->srcdir, name) || !(f = fopen(path, "r"))) {
+		snprintf(s->error, sizeof(s->error), "cannot read tests/progs/%.64s.c: %s", name, strerror(errno));
+		return;
+	}
+	while (n++ < 60 && fgets(line, sizeof(line), f)) {
+		char *p = strstr(line, marker), copy[sizeof(line)];
+
+		if (!p)
+			continue;
+		snprintf(copy, sizeof(copy), "%s", p + sizeof(marker) - 1);
+		copy[strcspn(copy, "\n")] = '\0';
+		if (prog_parse_tag(s, p + sizeof(marker) - 1)) {
+			snprintf(s->error, sizeof(s->error), "tests/progs/%.64s.c: bad tag '%.120s'", name, copy);
+			break;
+		}
+	}
+	fclose(f);
+}
+
+/* ---- processes of the test ---- */
+
+static pid_t prog_spawn(char *const argv[], int fd0, int fd1, int fd2)
+{
+	pid_t pid = fork();
+
+	if (pid)
+		return pid;
+	if (dup2(fd0, 0) < 0 || dup2(fd1, 1) < 0 || dup2(fd2, 2) < 0)
+		_exit(126);
+	close_range(3, ~0U, 0);
+	execv(argv[0], argv);
+	dprintf(2, "cannot run %s: %s\n", argv[0], strerror(errno));
+	_exit(127);
+}
+
+/*
+ * Wait up to @timeout s for our child @pid to exit; 0 with its status, -1
+ * on timeout.  A stop does not count.
+ */
+static int prog_wait_exit(pid_t pid, int *status, double timeout)
+{
+	double until = now() + timeout;
+
+	for (;;) {
+		pid_t got = waitpid(pid, status, WNOHANG | __WALL);
+
+		if (got == pid)
+			return 0;
+		if (got < 0 && errno != EINTR)
+			return -1;
+		if (now() > until)
+			return -1;
+		usleep(1000);
+	}
+}
+
+static const char *prog_status_str(int status, char *buf, size_t size)
+{
+	if (WIFEXITED(status))
+		snprintf(buf, size, "exit status %d", WEXITSTATUS(status));
+	else if (WIFSIGNALED(status))
+		snprintf(buf, size, "killed by signal %d (%s)", WTERMSIG(status), strsignal(WTERMSIG(status)));
+	else
+		snprintf(buf, size, "status 0x%x", status);
+	return buf;
+}
+
+/* State letter of @pid from /proc/PID/stat, 0 if it is gone. */
+static char prog_proc_state(pid_t pid)
+{
+	char path[64], buf[512], *rp;
+	int fd;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	rp = strrchr(buf, ')');
+	return rp && rp[1] == ' ' ? rp[2] : 0;
+}
+
+static int prog_wait_state(struct prog_run *r, char want, double timeout)
+{
+	double until = now() + timeout;
+	char st;
+
+	while ((st = prog_proc_state(r->pid)) != want) {
+		if (now() > until)
+			return prog_fail(r, "process %d is in state '%c', expected '%c'", r->pid, st ? st : '-',
+					 want);
+		usleep(2000);
+	}
+	return 0;
+}
+
+static int prog_wait_syscall(struct prog_run *r, long nr)
+{
+	double until = now() + PROG_STATE_TIMEOUT;
+	char path[64], buf[256] = "";
+
+	snprintf(path, sizeof(path), "/proc/%d/syscall", r->pid);
+	for (;;) {
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+
+		if (fd >= 0)
+			close(fd);
+		if (n > 0) {
+			buf[n] = '\0';
+			buf[strcspn(buf, "\n")] = '\0';
+			if (isdigit((unsigned char)buf[0]) && atol(buf) == nr && prog_proc_state(r->pid) == 'S')
+				return 0;
+		}
+		if (now() > until)
+			return prog_fail(r, "process %d is not blocked in syscall %ld (/proc/PID/syscall: %s)",
+					 r->pid, nr, buf);
+		usleep(2000);
+	}
+}
+
+/* Move what the program wrote to stderr into the diagnostics. */
+static void prog_drain_stderr(struct prog_run *r)
+{
+	char buf[4096];
+	ssize_t n;
+
+	while ((n = read(r->err_r, buf, sizeof(buf))) > 0)
+		prog_diag_output(r, "stderr", buf, n);
+}
+
+/*
+ * The next line the program writes to stdout, within @timeout s.  If
+ * @watch (our child) exits meanwhile, give up half a second later: *@status
+ * gets its status and *@exited is set.  0 with the line, -1 if none came.
+ */
+static int prog_read_line(struct prog_run *r, char *line, size_t size, double timeout, pid_t watch,
+			  int *status, bool *exited)
+{
+	double until = now() + timeout;
+
+	for (;;) {
+		char *nl = memchr(r->out, '\n', r->out_len);
+		struct pollfd pfd[2] = {
+			{ .fd = r->out_r, .events = POLLIN },
+			{ .fd = r->err_r, .events = POLLIN },
+		};
+		double t;
+		ssize_t n;
+
+		if (nl) {
+			size_t len = nl - r->out;
+
+			snprintf(line, size, "%.*s", (int)len, r->out);
+			memmove(r->out, nl + 1, r->out_len - len - 1);
+			r->out_len -= len + 1;
+			prog_diag(r, "stdout: %s", line);
+			return 0;
+		}
+		if (r->out_len == sizeof(r->out)) {
+			prog_diag_output(r, "stdout", r->out, r->out_len);
+			r->out_len = 0;
+		}
+		if (watch > 0 && !*exited && waitpid(watch, status, WNOHANG | __WALL) == watch) {
+			*exited = true;
+			if (now() + 0.5 < until)
+				until = now() + 0.5;
+		}
+		t = now();
+		if (t >= until)
+			break;
+		poll(pfd, 2, (int)((until - t > 0.01 ? 0.01 : until - t) * 1000) + 1);
+		prog_drain_stderr(r);
+		n = read(r->out_r, r->out + r->out_len, sizeof(r->out) - r->out_len);
+		if (n > 0)
+			r->out_len += n;
+	}
+	prog_drain_stderr(r);
+	if (r->out_len)
+		prog_diag_output(r, "stdout (no newline)", r->out, r->out_len);
+	r->out_len = 0;
+	return -1;
+}
+
+/*
+ * Run a sudcr command to its end (at most PROG_SUDCR_TIMEOUT s) with stdin
+ * @in and its stdout+stderr captured in @out (NUL-terminated).  Returns its
+ * status, or -1 if it could not run or timed out (then killed).
+ */
+static int prog_run_sudcr(struct prog_run *r, char *const argv[], int in, char *out, size_t size)
+{
+	double until = now() + PROG_SUDCR_TIMEOUT, exited_at = 0;
+	char cmd[1024] = "", sbuf[64];
+	size_t len = 0;
+	int fds[2], status = -1;
+	bool exited = false;
+	pid_t pid;
+
+	for (int i = 0; argv[i]; i++)
+		snprintf(cmd + strlen(cmd), sizeof(cmd) - strlen(cmd), "%s%s", i ? " " : "", argv[i]);
+	prog_diag(r, "$ %s", cmd);
+	out[0] = '\0';
+	if (pipe2(fds, O_CLOEXEC))
+		return prog_fail(r, "pipe: %s", strerror(errno));
+	pid = prog_spawn(argv, in, fds[1], fds[1]);
+	close(fds[1]);
+	if (pid < 0) {
+		close(fds[0]);
+		return prog_fail(r, "fork: %s", strerror(errno));
+	}
+	fcntl(fds[0], F_SETFL, O_NONBLOCK);
+	for (;;) {
+		struct pollfd pfd = { .fd = fds[0], .events = POLLIN };
+		char buf[4096];
+		ssize_t n;
+
+		poll(&pfd, 1, 10);
+		while ((n = read(fds[0], buf, sizeof(buf))) > 0) {
+			size_t take = (size_t)n < size - 1 - len ? (size_t)n : size - 1 - len;
+
+			memcpy(out + len, buf, take);
+			len += take;
+			out[len] = '\0';
+		}
+		/* EOF, or a process that inherited the pipe keeps it open. */
+		if (n == 0 || (exited && now() > exited_at + 0.3))
+			break;
+		if (!exited && waitpid(pid, &status, WNOHANG) == pid) {
+			exited = true;
+			exited_at = now();
+		}
+		if (!exited && now() > until) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			close(fds[0]);
+			prog_diag_output(r, "  sudcr", out, len);
+			prog_fail(r, "'%s' did not finish within %.0f s", cmd, PROG_SUDCR_TIMEOUT);
+			return -1;
+		}
+	}
+	close(fds[0]);
+	if (!exited && prog_wait_exit(pid, &status, PROG_SUDCR_TIMEOUT)) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+		prog_fail(r, "'%s' did not finish within %.0f s", cmd, PROG_SUDCR_TIMEOUT);
+		return -1;
+	}
+	prog_diag_output(r, "  sudcr", out, len);
+	prog_diag(r, "  (%s)", prog_status_str(status, sbuf, sizeof(sbuf)));
+	return status;
+}
+
+static int count_lines(const char *s)
+{
+	int n = 0;
+
+	for (; *s; s++)
+		if (*s == '\n' || !s[1])
+			n++;
+	return n;
+}
+
+/* The first line of @s, for messages. */
+static const char *first_line(const char *s, char *buf, size_t size)
+{
+	snprintf(buf, size, "%.*s", (int)strcspn(s, "\n"), s);
+	return buf;
+}
+
+static void prog_image_dir(const struct prog_run *r, const char *suffix, char *dir, size_t size)
+{
+	snprintf(dir, size, "%s/img-%s%s", r->tmp, prog_variant_names[r->variant], suffix);
+}
+
+static int prog_dump(struct prog_run *r, const char *dir, char *out, size_t size)
+{
+	char pid[16];
+	char *argv[] = { (char *)r->env->sudcr, "dump", "-t", pid, "-D", (char *)dir, "--shell-job",
+			 r->variant == PV_LEAVE_RUNNING ? "--leave-running" : NULL, NULL };
+
+	snprintf(pid, sizeof(pid), "%d", r->pid);
+	return prog_run_sudcr(r, argv, r->in_r, out, size);
+}
+
+static bool file_exists(const char *dir, const char *name)
+{
+	char path[PATH_MAX];
+
+	return !pathf(path, sizeof(path), "%s/%s", dir, name) && !access(path, F_OK);
+}
+
+/*
+ * Processes of ours other than r->keep[] and @also: a restore or dump that
+ * failed must leave nothing behind.  Returns how many, listed in @buf.
+ */
+static int prog_strays(struct prog_run *r, pid_t also, char *buf, size_t size)
+{
+	struct proc_ent *procs;
+	bool *mark;
+	int n, found = 0;
+
+	buf[0] = '\0';
+	while (waitpid(-1, NULL, WNOHANG | __WALL) > 0)
+		;
+	n = scan_procs(&procs);
+	if (n <= 0)
+		return 0;
+	mark = xrealloc(NULL, n * sizeof(*mark));
+	mark_descendants(getpid(), procs, n, mark);
+	for (int i = 0; i < n; i++) {
+		if (!mark[i] || procs[i].pid == r->keep[0] || procs[i].pid == r->keep[1] || procs[i].pid == also)
+			continue;
+		snprintf(buf + strlen(buf), size - strlen(buf), "%s%d (%s, state %c)", found ? ", " : "",
+			 procs[i].pid, procs[i].comm, procs[i].state);
+		found++;
+	}
+	free(mark);
+	free(procs);
+	return found;
+}
+
+/* ---- corrupting an image, holding a PID ---- */
+
+static int copy_file(const char *from, const char *to)
+{
+	char buf[65536];
+	int in = open(from, O_RDONLY | O_CLOEXEC), out;
+	ssize_t n;
+
+	if (in < 0)
+		return -errno;
+	out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (out < 0) {
+		close(in);
+		return -errno;
+	}
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		if (write(out, buf, n) != n) {
+			n = -1;
+			break;
+		}
+	close(in);
+	close(out);
+	return n < 0 ? -EIO : 0;
+}
+
+static int copy_dir(const char *from, const char *to)
+{
+	char a[PATH_MAX], b[PATH_MAX];
+	struct dirent *de;
+	DIR *d;
+	int ret = 0;
+
+	remove_tree(to);
+	if (mkdir(to, 0700) || !(d = opendir(from)))
+		return -errno;
+	while (!ret && (de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		if (pathf(a, sizeof(a), "%s/%s", from, de->d_name) || pathf(b, sizeof(b), "%s/%s", to, de->d_name))
+			ret = -ENAMETOOLONG;
+		else
+			ret = copy_file(a, b);
+	}
+	closedir(d);
+	return ret;
+}
+
+/* Invert one byte of @path (in the page data of pages.img), or cut it to half. */
+static int corrupt_file(struct prog_run *r, const char *path, bool flip)
+{
+	struct stat st;
+	unsigned char c;
+	off_t off;
+	int fd = open(path, O_RDWR | O_CLOEXEC);
+
+	if (fd < 0 || fstat(fd, &st)) {
+		if (fd >= 0)
+			close(fd);
+		return prog_fail(r, "cannot open %s to corrupt it: %s", path, strerror(errno));
+	}
+	if (!flip) {
+		prog_diag(r, "truncating %s from %lld to %lld bytes", path, (long long)st.st_size,
+			  (long long)st.st_size / 2);
+		if (ftruncate(fd, st.st_size / 2)) {
+			close(fd);
+			return prog_fail(r, "ftruncate %s: %s", path, strerror(errno));
+		}
+		close(fd);
+		return 0;
+	}
+	off = st.st_size / 2;
+	if (has_suffix(path, "/pages.img") && st.st_size > 4096)
+		off = 4096 + (st.st_size - 4096) / 2;
+	if (st.st_size == 0 || pread(fd, &c, 1, off) != 1 || (c ^= 0xff, pwrite(fd, &c, 1, off) != 1)) {
+		close(fd);
+		return prog_fail(r, "cannot flip byte %lld of %s (size %lld)", (long long)off, path,
+				 (long long)st.st_size);
+	}
+	prog_diag(r, "inverted byte %lld of %s (size %lld)", (long long)off, path, (long long)st.st_size);
+	close(fd);
+	return 0;
+}
+
+struct clone_args_run {
+	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, set_tid,
+		set_tid_size, cgroup;
+};
+
+/* A process of ours that sits on PID @pid (clone3 set_tid, as root). */
+static pid_t hold_pid(struct prog_run *r, pid_t pid)
+{
+	struct clone_args_run args = {
+		.exit_signal = SIGCHLD,
+		.set_tid = (uintptr_t)&pid,
+		.set_tid_size = 1,
+	};
+	long got;
+
+	fflush(NULL);
+	got = syscall(SYS_clone3, &args, sizeof(args));
+	if (got == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+		for (;;)
+			pause();
+	}
+	if (got < 0) {
+		prog_fail(r, "cannot take PID %d to make the restore fail: %s", pid, strerror(errno));
+		return -1;
+	}
+	return got;
+}
+
+/*
+ * The restore that must fail, set up as r->spec says; afterwards the
+ * setup is undone and *@dir is the image the real restore uses.
+ */
+static int prog_failing_restore(struct prog_run *r, const char *dir)
+{
+	char bad[PATH_MAX], path[PATH_MAX], out[8192], line[512], strays[1024], sbuf[64];
+	/* -d: a restore that wrongly succeeds shows as exit status 0 and a process left, not a hang. */
+	char *argv[] = { (char *)r->env->sudcr, "restore", "-D", bad, "--shell-job", "-d", NULL };
+	const char *use = dir;
+	pid_t holder = 0;
+	off_t grown_from = -1;
+	int status, ret = 0, fd;
+	struct stat st;
+
+	switch (r->spec->rfail) {
+	case RF_NONE:
+		return 0;
+	case RF_PID_TAKEN:
+		if (r->variant == PV_RESTORE) {
+			holder = hold_pid(r, r->pid);
+			if (holder < 0)
+				return -1;
+		}
+		break;
+	case RF_FLIP:
+	case RF_TRUNCATE:
+		prog_image_dir(r, "-bad", bad, sizeof(bad));
+		use = bad;
+		if (copy_dir(dir, bad))
+			return prog_fail(r, "cannot copy %s to %s: %s", dir, bad, strerror(errno));
+		if (pathf(path, sizeof(path), "%s/%s", bad, r->spec->rfail_arg) ||
+		    corrupt_file(r, path, r->spec->rfail == RF_FLIP))
+			return -1;
+		break;
+	case RF_GROW_FILE:
+		snprintf(path, sizeof(path), "%s/%s", r->tmp, r->spec->rfail_arg);
+		fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
+		if (fd < 0 || fstat(fd, &st) || write(fd, "grown\n", 6) != 6) {
+			if (fd >= 0)
+				close(fd);
+			return prog_fail(r, "cannot grow %s: %s", path, strerror(errno));
+		}
+		close(fd);
+		grown_from = st.st_size;
+		prog_diag(r, "%s grew from %lld to %lld bytes", path, (long long)st.st_size,
+			  (long long)st.st_size + 6);
+		break;
+	}
+	if (use == dir)
+		snprintf(bad, sizeof(bad), "%s", dir);
+
+	status = prog_run_sudcr(r, argv, r->in_r, out, sizeof(out));
+	if (status < 0) {
+		ret = -1;
+	} else if (!WIFEXITED(status) || WEXITSTATUS(status) != 1) {
+		ret = prog_fail(r, "restore that should fail: %s, expected exit status 1",
+				prog_status_str(status, sbuf, sizeof(sbuf)));
+	} else if (count_lines(out) != 1) {
+		ret = prog_fail(r, "failed restore printed %d lines, expected one: '%s'", count_lines(out),
+				first_line(out, line, sizeof(line)));
+	}
+	/* Nothing of the failed restore may be left: no process with the PID, no stub. */
+	if (!holder && r->keep[0] != r->pid && prog_proc_state(r->pid))
+		ret = prog_fail(r, "failed restore left process %d (state %c)", r->pid, prog_proc_state(r->pid));
+	if (holder && waitpid(holder, &status, WNOHANG) != 0)
+		ret = prog_fail(r, "the process holding PID %d is gone after the failed restore", r->pid);
+	if (prog_strays(r, holder, strays, sizeof(strays)))
+		ret = prog_fail(r, "failed restore left processes: %s", strays);
+	if (!ret)
+		prog_diag(r, "restore failed as it should: %s", first_line(out, line, sizeof(line)));
+
+	if (holder > 0) {
+		kill(holder, SIGKILL);
+		waitpid(holder, NULL, 0);
+	}
+	if (grown_from >= 0 && truncate(path, grown_from))
+		ret = prog_fail(r, "cannot cut %s back: %s", path, strerror(errno));
+	return ret;
+}
+
+/* ---- one variant ---- */
+
+static void prog_close_pipes(struct prog_run *r)
+{
+	int *fds[] = { &r->in_r, &r->in_w, &r->out_r, &r->out_w, &r->err_r, &r->err_w };
+
+	for (unsigned int i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
+		if (*fds[i] >= 0)
+			close(*fds[i]);
+		*fds[i] = -1;
+	}
+}
+
+static int prog_open_pipes(struct prog_run *r)
+{
+	int in[2], out[2], err[2];
+
+	if (pipe2(in, O_CLOEXEC))
+		return -1;
+	if (pipe2(out, O_CLOEXEC)) {
+		close(in[0]);
+		close(in[1]);
+		return -1;
+	}
+	if (pipe2(err, O_CLOEXEC)) {
+		close(in[0]);
+		close(in[1]);
+		close(out[0]);
+		close(out[1]);
+		return -1;
+	}
+	r->in_r = in[0];
+	r->in_w = in[1];
+	r->out_r = out[0];
+	r->out_w = out[1];
+	r->err_r = err[0];
+	r->err_w = err[1];
+	fcntl(r->out_r, F_SETFL, O_NONBLOCK);
+	fcntl(r->err_r, F_SETFL, O_NONBLOCK);
+	return 0;
+}
+
+/*
+ * "go" to the program, then its verdict and exit status.  @watch is the
+ * process whose exit status is the program's: the program itself when it
+ * is our child, else sudcr restore.
+ */
+static int prog_finish(struct prog_run *r, pid_t watch, const char *whose)
+{
+	char line[1024], sbuf[64];
+	bool exited = false;
+	int status = 0;
+
+	if (r->spec->kick && kill(r->pid, r->spec->kick))
+		return prog_fail(r, "kill(%d, %d): %s", r->pid, r->spec->kick, strerror(errno));
+	if (write(r->in_w, "go\n", 3) != 3)
+		return prog_fail(r, "cannot write to the program: %s", strerror(errno));
+	if (prog_read_line(r, line, sizeof(line), PROG_VERDICT_TIMEOUT, watch, &status, &exited)) {
+		if (exited)
+			return prog_fail(r, "%s: no verdict; %s", whose, prog_status_str(status, sbuf, sizeof(sbuf)));
+		return prog_fail(r, "%s: no verdict within %.0f s", whose, PROG_VERDICT_TIMEOUT);
+	}
+	if (!exited && prog_wait_exit(watch, &status, PROG_VERDICT_TIMEOUT))
+		return prog_fail(r, "%s: said '%s' but did not exit", whose, line);
+	prog_drain_stderr(r);
+	prog_diag(r, "%s: %s", whose, prog_status_str(status, sbuf, sizeof(sbuf)));
+	if (!strncmp(line, "FAIL", 4))
+		return prog_fail(r, "%s: %s", whose, line);
+	if (strcmp(line, "PASS"))
+		return prog_fail(r, "%s: unexpected verdict '%s'", whose, line);
+	if (!WIFEXITED(status) || WEXITSTATUS(status))
+		return prog_fail(r, "%s said PASS but: %s", whose, prog_status_str(status, sbuf, sizeof(sbuf)));
+	return 0;
+}
+
+/* sudcr restore, then the verdict of the restored program. */
+static int prog_restore(struct prog_run *r, const char *dir)
+{
+	bool detach = r->spec->detached || r->spec->stopped || r->spec->kick;
+	char *argv[] = { (char *)r->env->sudcr, "restore", "-D", (char *)dir, "--shell-job",
+			 detach ? "-d" : NULL, NULL };
+	char sbuf[64];
+	pid_t restorer;
+	int status;
+
+	prog_diag(r, "$ %s restore -D %s --shell-job%s", r->env->sudcr, dir, detach ? " -d" : "");
+	restorer = prog_spawn(argv, r->in_r, r->out_w, r->err_w);
+	if (restorer < 0)
+		return prog_fail(r, "fork: %s", strerror(errno));
+	if (!detach)
+		return prog_finish(r, restorer, "restored program (sudcr restore)");
+
+	if (prog_wait_exit(restorer, &status, PROG_SUDCR_TIMEOUT)) {
+		kill(restorer, SIGKILL);
+		waitpid(restorer, NULL, 0);
+		return prog_fail(r, "sudcr restore -d did not finish within %.0f s", PROG_SUDCR_TIMEOUT);
+	}
+	prog_drain_stderr(r);
+	if (!WIFEXITED(status) || WEXITSTATUS(status))
+		return prog_fail(r, "sudcr restore -d: %s", prog_status_str(status, sbuf, sizeof(sbuf)));
+	/* Its parent is gone: the restored process is ours now (subreaper). */
+	if (r->spec->stopped) {
+		if (prog_wait_state(r, 'T', PROG_STATE_TIMEOUT))
+			return -1;
+		usleep(50000);
+		if (prog_proc_state(r->pid) != 'T')
+			return prog_fail(r, "restored process %d did not stay stopped (state %c)", r->pid,
+					 prog_proc_state(r->pid));
+		kill(r->pid, SIGCONT);
+	}
+	return prog_finish(r, r->pid, "restored program");
+}
+
+static int prog_variant(struct prog_run *r)
+{
+	char dir[PATH_MAX], out[8192], line[1024], sbuf[64];
+	char *argv[] = { (char *)r->path, NULL };
+	bool exited = false;
+	int status = 0;
+
+	prog_diag(r, "== %s (%s)", r->name, prog_variant_names[r->variant]);
+	if (prog_open_pipes(r))
+		return prog_fail(r, "pipe: %s", strerror(errno));
+	r->pid = prog_spawn(argv, r->in_r, r->out_w, r->err_w);
+	if (r->pid < 0)
+		return prog_fail(r, "fork: %s", strerror(errno));
+	prog_diag(r, "started %s: pid %d", r->path, r->pid);
+	r->keep[0] = r->pid;
+	if (prog_read_line(r, line, sizeof(line), PROG_READY_TIMEOUT, r->pid, &status, &exited)) {
+		if (exited)
+			return prog_fail(r, "no READY; %s", prog_status_str(status, sbuf, sizeof(sbuf)));
+		return prog_fail(r, "no READY within %.0f s", PROG_READY_TIMEOUT);
+	}
+	if (!strncmp(line, "SKIP:", 5)) {
+		snprintf(r->skip, sizeof(r->skip), "%s", line + 5 + strspn(line + 5, " "));
+		return 0;
+	}
+	if (strcmp(line, "READY"))
+		return prog_fail(r, "expected READY, got '%s'", line);
+	if (r->spec->stopped && prog_wait_state(r, 'T', PROG_STATE_TIMEOUT))
+		return -1;
+	if (r->spec->wait_syscall >= 0 && prog_wait_syscall(r, r->spec->wait_syscall))
+		return -1;
+
+	prog_image_dir(r, "", dir, sizeof(dir));
+	status = prog_dump(r, dir, out, sizeof(out));
+	if (status < 0)
+		return -1;
+	if (r->spec->dump_fails) {
+		if (!WIFEXITED(status) || WEXITSTATUS(status) != 1)
+			return prog_fail(r, "dump that should fail: %s, expected exit status 1",
+					 prog_status_str(status, sbuf, sizeof(sbuf)));
+		if (count_lines(out) != 1)
+			return prog_fail(r, "failed dump printed %d lines, expected one: '%s'", count_lines(out),
+					 first_line(out, line, sizeof(line)));
+		if (file_exists(dir, "core.img") || file_exists(dir, "pages.img"))
+			return prog_fail(r, "failed dump left an image in %s", dir);
+		if (waitpid(r->pid, &status, WNOHANG | __WALL))
+			return prog_fail(r, "the program did not survive the failed dump: %s",
+					 prog_status_str(status, sbuf, sizeof(sbuf)));
+		prog_diag(r, "dump failed as it should: %s", first_line(out, line, sizeof(line)));
+		return prog_finish(r, r->pid, "program after the failed dump");
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status))
+		return prog_fail(r, "dump: %s: %s", prog_status_str(status, sbuf, sizeof(sbuf)),
+				 first_line(out, line, sizeof(line)));
+
+	if (r->variant == PV_RESTORE) {
+		/* The original must be gone, and reaped: its PID is needed. */
+		if (prog_wait_exit(r->pid, &status, PROG_STATE_TIMEOUT))
+			return prog_fail(r, "the original %d is still there after the dump", r->pid);
+		if (!WIFSIGNALED(status) || WTERMSIG(status) != SIGKILL) {
+			prog_drain_stderr(r);
+			return prog_fail(r, "the original ended by itself during the dump: %s",
+					 prog_status_str(status, sbuf, sizeof(sbuf)));
+		}
+		r->keep[0] = 0;
+		if (prog_failing_restore(r, dir))
+			return -1;
+		return prog_restore(r, dir);
+	}
+
+	/* leave-running */
+	if (waitpid(r->pid, &status, WNOHANG | __WALL)) {
+		prog_drain_stderr(r);
+		return prog_fail(r, "the original did not survive the dump: %s",
+				 prog_status_str(status, sbuf, sizeof(sbuf)));
+	}
+	if (r->spec->stopped) {
+		if (prog_wait_state(r, 'T', PROG_STATE_TIMEOUT))
+			return -1;
+		kill(r->pid, SIGCONT);
+	}
+	if (r->spec->rfail == RF_PID_TAKEN && prog_failing_restore(r, dir))
+		return -1;
+	if (prog_finish(r, r->pid, "original"))
+		return -1;
+	r->keep[0] = 0;
+	if (r->spec->rfail == RF_NONE)
+		return 0;
+	/* The image of the leave-running dump must restore too, after the failing restore. */
+	if (r->spec->rfail != RF_PID_TAKEN && prog_failing_restore(r, dir))
+		return -1;
+	return prog_restore(r, dir);
+}
+
+/* Kill and reap whatever the variant left; a failure if anything was left. */
+static void prog_cleanup(struct prog_run *r, bool complain)
+{
+	char strays[1024];
+	double until = now() + REAP_TIMEOUT;
+
+	r->keep[0] = r->keep[1] = 0;
+	if (prog_strays(r, 0, strays, sizeof(strays)) && complain)
+		prog_fail(r, "processes left: %s", strays);
+	while (now() < until) {
+		kill_tree(getpid(), false);
+		while (waitpid(-1, NULL, WNOHANG | __WALL) > 0)
+			;
+		if (!prog_strays(r, 0, strays, sizeof(strays)))
+			break;
+		usleep(5000);
+	}
+	prog_drain_stderr(r);
+	prog_close_pipes(r);
+}
+
+static void prog_print_diag(const struct prog_run *r)
+{
+	const char *p = r->diag;
+
+	while (p && *p) {
+		size_t n = strcspn(p, "\n");
+
+		printf("# %.*s\n", (int)n, p);
+		p += n + (p[n] ? 1 : 0);
+	}
+}
+
+static __attribute__((noreturn)) void run_prog(const struct test *t, const struct run_env *env)
+{
+	const char *name = strrchr(t->name, '/') + 1;
+	const char *tmp = getenv("TESTTMP");
+	struct prog_spec spec;
+	int failed = 0;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	prog_read_spec(env, name, &spec);
+	for (int v = 0; v < PV_NR; v++) {
+		struct prog_run r = {
+			.name = name, .path = t->path, .spec = &spec, .env = env, .tmp = tmp, .variant = v,
+			.in_r = -1, .in_w = -1, .out_r = -1, .out_w = -1, .err_r = -1, .err_w = -1,
+		};
+		const char *vn = prog_variant_names[v];
+
+		if (spec.error[0]) {
+			printf("FAIL: %s (%s): %s\n", name, vn, spec.error);
+			failed++;
+			continue;
+		}
+		if (!tmp || !*tmp) {
+			printf("FAIL: %s (%s): no TESTTMP for the image\n", name, vn);
+			failed++;
+			continue;
+		}
+		if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)) {
+			printf("FAIL: %s (%s): PR_SET_CHILD_SUBREAPER: %s\n", name, vn, strerror(errno));
+			failed++;
+			continue;
+		}
+		prog_variant(&r);
+		prog_cleanup(&r, !r.why[0]);
+		if (spec.known[v][0]) {
+			printf("SKIP: %s (%s): known failure: %s\n", name, vn, spec.known[v]);
+			if (r.why[0])
+				printf("# %s (%s) still fails: %s\n", name, vn, r.why);
+			else
+				printf("# %s (%s) passed this time: remove its known-failure tag once it passes reliably\n",
+				       name, vn);
+		} else if (r.why[0]) {
+			printf("FAIL: %s (%s): %s\n", name, vn, r.why);
+			prog_print_diag(&r);
+			failed++;
+		} else if (r.skip[0]) {
+			printf("SKIP: %s (%s): %s\n", name, vn, r.skip);
+		} else {
+			printf("PASS: %s (%s)\n", name, vn);
+			if (opt_verbose)
+				prog_print_diag(&r);
+		}
+		free(r.diag);
+	}
+	fflush(stdout);
+	_exit(failed ? 1 : 0);
+}
+
 /* ---- setup ---- */
 
 static int dirname_of(char *path)
@@ -962,6 +2005,17 @@ static bool matches(const char *name, char **filters, int nr_filters)
 	return false;
 }
 
+/* Under make asan-test a leak at exit would fail the run: free the lists. */
+static void free_lists(struct test_list *all, struct test_list *sel)
+{
+	for (int i = 0; i < all->n; i++) {
+		free(all->v[i].name);
+		free(all->v[i].path);
+	}
+	free(all->v);
+	free(sel->v);
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: run [-v] [-k] [-l] [-jN] [-t SECONDS] [FILTER...]\n"
@@ -1025,6 +2079,7 @@ int main(int argc, char **argv)
 	if (opt_list) {
 		for (i = 0; i < sel.n; i++)
 			printf("%s\n", sel.v[i].name);
+		free_lists(&all, &sel);
 		return 0;
 	}
 
@@ -1070,6 +2125,11 @@ int main(int argc, char **argv)
 	if (total_skip)
 		printf(", %d skipped", total_skip);
 	printf("\n");
+	free_lists(&all, &sel);
+	for (i = 0; i < nr_failed_names; i++)
+		free(failed_names[i]);
+	free(failed_names);
+	free(started);
 	if (interrupted)
 		return 128 + interrupted;
 	return total_fail ? 1 : 0;

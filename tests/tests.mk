@@ -7,6 +7,9 @@
 #                         built -m32 as NAME-32 when NAME is listed in
 #                         TARGETS_32 and an ia32 toolchain works)
 #   tests/cli/NAME.sh     shell tests of the sudcr command line
+#   tests/progs/NAME.c    self-checking programs (see tests/progs/prog.h):
+#                         the runner dumps and restores each around its
+#                         wait, and runs it once more with --leave-running
 # Each test binary/script speaks the protocol of tests/harness.h.
 # build/tests/run runs them all (make test TEST_ARGS="-v FILTER" to pass
 # options; see tests/run.c).
@@ -23,7 +26,9 @@ T          := $(B)/tests
 UNIT_BINS  := $(patsubst tests/unit/%.c,$(T)/unit/%,$(wildcard tests/unit/*.c))
 INJ_BINS   := $(patsubst tests/inject/%.c,$(T)/inject/%,$(wildcard tests/inject/*.c))
 TGT_BINS   := $(patsubst tests/targets/%.c,$(T)/targets/%,$(wildcard tests/targets/*.c))
+PROG_BINS  := $(patsubst tests/progs/%.c,$(T)/progs/%,$(wildcard tests/progs/*.c))
 TEST_HDRS  := tests/harness.h $(wildcard tests/targets/*.h)
+PROG_HDRS  := $(wildcard tests/progs/*.h tests/targets/*.h)
 TARGETS_32 ?= sud_target sud_config
 TGT32_BINS := $(patsubst %,$(T)/targets/%-32,$(TARGETS_32))
 UNIT_32    ?= get_set_sud
@@ -57,6 +62,11 @@ $(T)/targets/%: tests/targets/%.c $(TEST_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(TGT_CFLAGS) -Itests -o $@ $< $(TGT_LDFLAGS)
 
+# Self-checking programs are dumped and restored like targets: no sanitizers.
+$(T)/progs/%: tests/progs/%.c $(PROG_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(TGT_CFLAGS) -Itests -o $@ $< $(TGT_LDFLAGS)
+
 $(T)/ia32.ok $(T)/ia32.skip: tests/setup-ia32.sh
 	@$(SHELL) tests/setup-ia32.sh '$(CC)' $(T)
 
@@ -87,7 +97,7 @@ $(T)/run: tests/run.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -DRUN_SRCDIR='"$(CURDIR)"' -o $@ $<
 
-test-build: all $(UNIT_BINS) $(INJ_BINS) $(TGT_BINS) $(if $(IA32_SKIPPED),,$(TGT32_BINS)) \
+test-build: all $(UNIT_BINS) $(INJ_BINS) $(TGT_BINS) $(PROG_BINS) $(if $(IA32_SKIPPED),,$(TGT32_BINS)) \
 	$(UNIT32_BINS) $(T)/run
 
 test: test-build

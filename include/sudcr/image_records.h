@@ -163,7 +163,7 @@ struct rec_fd {
 	uint32_t flags;			/* open(2) flags of the description, O_CLOEXEC excluded */
 	uint32_t fd_flags;		/* FD_CLOEXEC */
 	int32_t desc;			/* lowest fd sharing the open file description */
-	int32_t obj;			/* lowest fd of the same pipe/FIFO/memfd/deleted file */
+	int32_t obj;			/* lowest fd of the same pipe/FIFO/memfd/deleted file; else desc */
 	int32_t inherit_fd;		/* REC_FD_INHERIT: 0, 1 or 2; else -1 */
 	uint32_t mode;			/* st_mode at dump */
 	uint64_t pos;			/* file position */

@@ -382,7 +382,6 @@ static int link_fds(struct files_dump *f)
 		struct dump_fd *x = &f->x[i];
 
 		x->desc = i;
-		x->obj = i;
 		if (x->stdio_inherit)
 			continue;
 		for (int j = 0; j < i; j++) {
@@ -392,9 +391,11 @@ static int link_fds(struct files_dump *f)
 			if (y->desc != j || !same_inode(x, y))
 				continue;
 			r = kcmp_file(pid, x->p->fd, y->p->fd);
-			if (r < 0 && errno != EBADF) {
-				sudcr_error("kcmp(KCMP_FILE) on process %d: %s", pid, strerror(errno));
-				return -errno;
+			if (r < 0) {
+				int err = -errno;
+
+				sudcr_error("kcmp(KCMP_FILE) on process %d: %s", pid, strerror(-err));
+				return err;
 			}
 			if (r == 0) {
 				x->desc = j;
@@ -429,6 +430,8 @@ static int link_fds(struct files_dump *f)
 	for (int i = 0; i < f->nr; i++) {
 		struct dump_fd *x = &f->x[i];
 
+		/* Other kinds have no object beyond the description. */
+		x->obj = x->desc;
 		if (x->kind != REC_FD_PIPE && x->kind != REC_FD_FIFO && x->kind != REC_FD_MEMFD &&
 		    x->kind != REC_FD_DELETED)
 			continue;
@@ -449,8 +452,11 @@ static int check_supported(struct files_dump *f)
 		bool rd, wr;
 
 		if (!x->kind) {
+			/* "socket:[1234] (AF_INET TCP)", "anon_inode:[eventpoll] (epoll)" */
+			bool sock = !strcmp(x->what, "socket") && x->detail[0];
+
 			sudcr_error("fd %d: %s (%s%s%s) is not supported yet", x->p->fd, x->p->link,
-				    x->what, x->detail[0] ? " " : "", x->detail);
+				    sock ? "" : x->what, x->detail[0] && !sock ? " " : "", x->detail);
 			return -EOPNOTSUPP;
 		}
 		if (x->kind == REC_FD_INHERIT)
@@ -572,13 +578,20 @@ static int dump_contents(struct files_dump *f, struct dump_fd *x, int rfd)
 	int ret;
 
 	while (off < size) {
-		off = lseek(rfd, off, SEEK_DATA);
-		if (off < 0) {
+		off_t at = lseek(rfd, off, SEEK_DATA);
+
+		if (at < 0) {
 			if (errno == ENXIO)
 				break;
-			off = 0;	/* no SEEK_DATA here: all of it */
-			end = size;
+			if (off) {
+				ret = -errno;
+				sudcr_error("fd %d (%s): SEEK_DATA: %s", x->p->fd, x->path,
+					    strerror(-ret));
+				return ret;
+			}
+			end = size;	/* no SEEK_DATA here: all of it */
 		} else {
+			off = at;
 			end = lseek(rfd, off, SEEK_HOLE);
 			if (end < 0 || end > size)
 				end = size;

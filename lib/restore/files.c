@@ -215,10 +215,12 @@ static int check_fd_rec(struct restore_ctx *r, struct restore_files_state *s,
 			return img_record_invalid(r->img, "fd %d: differs from fd %d it shares a description with",
 						  rec->fd, d->fd);
 	}
-	if (e->obj != s->nr - 1) {
+	if (!has_objects(rec->kind) && rec->obj != rec->desc)
+		return img_record_invalid(r->img, "fd %d: an object of a kind that has none", rec->fd);
+	if (has_objects(rec->kind) && e->obj != s->nr - 1) {
 		const struct rec_fd *o = s->fds[e->obj].rec;
 
-		if (!has_objects(rec->kind) || o->obj != o->fd || o->kind != rec->kind ||
+		if (o->obj != o->fd || o->kind != rec->kind ||
 		    o->size != rec->size || o->pipe_size != rec->pipe_size || o->seals != rec->seals)
 			return img_record_invalid(r->img, "fd %d: differs from fd %d of the same object",
 						  rec->fd, o->fd);
@@ -428,9 +430,10 @@ static void __attribute__((noreturn, format(printf, 2, 3))) stub_die(int errfd, 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	if (errfd < 0)
+	/* -1: stderr is still sudcr's; below: no way to say it left. */
+	if (errfd == -1)
 		sudcr_error("%s", msg);
-	else
+	else if (errfd >= 0)
 		dprintf(errfd, "sudcr: %s\n", msg);
 	_exit(1);
 }
@@ -522,8 +525,7 @@ static int create_deleted(struct rf_fd *o)
 		}
 		return fd;
 	}
-	if (errno != EEXIST)
-		die_fd(o, "creating it again", errno);
+	/* The name is taken (or the directory takes no new names): a nameless file there. */
 	dir = strdup(o->path);
 	if (!dir)
 		die_fd(o, "strdup", ENOMEM);
@@ -534,7 +536,7 @@ static int create_deleted(struct rf_fd *o)
 		*slash = '\0';
 	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
 	if (fd < 0)
-		die_fd(o, "the name is taken and O_TMPFILE failed", errno);
+		die_fd(o, "cannot create it again (O_TMPFILE)", errno);
 	free(dir);
 	return fd;
 }
@@ -560,12 +562,19 @@ static void create_object(struct restore_files_state *s, struct rf_fd *o)
 	const struct rec_fd *rec = o->rec;
 
 	switch (rec->kind) {
-	case REC_FD_PIPE:
-		if (pipe2(o->hold, O_CLOEXEC | O_NONBLOCK))
+	case REC_FD_PIPE: {
+		/* Packet mode can only be set at creation; F_SETFL clears it where not wanted. */
+		int direct = 0;
+
+		for (int i = 0; i < s->nr; i++)
+			if (&s->fds[s->fds[i].obj] == o)
+				direct |= s->fds[i].rec->flags & O_DIRECT;
+		if (pipe2(o->hold, O_CLOEXEC | O_NONBLOCK | direct))
 			die_fd(o, "pipe2", errno);
 		set_pipe_size(o, o->hold[1]);
 		put_data(s, o, o->hold[1], true);
 		break;
+	}
 	case REC_FD_FIFO:
 		/* A reader and writer both, so that no open of it blocks. */
 		o->hold[0] = open(o->path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
@@ -724,7 +733,7 @@ int restore_files_in_stub(struct restore_ctx *r)
 		stub_die(-1, "files: bad restore state");
 	/* F_DUPFD skips the driver's fds; they must only not be numbers the image uses. */
 	for (int k = 0; k < r->nr_keep_fds; k++)
-		if (find_fd(s, r->keep_fds[k]) >= 0)
+		if (r->keep_fds[k] < 0 || find_fd(s, r->keep_fds[k]) >= 0)
 			stub_die(-1, "internal: sudcr's fd %d is one the process uses", r->keep_fds[k]);
 	hi = s->max_fd + 1 > 3 ? s->max_fd + 1 : 3;
 	for (int i = 0; i < s->nr; i++)
@@ -742,6 +751,8 @@ int restore_files_in_stub(struct restore_ctx *r)
 
 	/* 2. Nothing else stays open: stray fds of sudcr's are no business of the process. */
 	errfd = fcntl(2, F_DUPFD_CLOEXEC, hi);
+	if (errfd < 0)
+		errfd = -2;
 	kept = malloc(sizeof(int) * (nr_desc + r->nr_keep_fds + 1));
 	if (!kept)
 		stub_die(-1, "out of memory");

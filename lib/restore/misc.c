@@ -32,7 +32,7 @@
 #include <sudcr/kernel_compat.h>
 #include <sudcr/log.h>
 
-/* Linux 6.17+: timer_create() takes the id to use from *created_timer_id. */
+/* Recent kernels (6.18 has it): timer_create() takes the id from *created_timer_id. */
 #ifndef PR_TIMER_CREATE_RESTORE_IDS
 #define PR_TIMER_CREATE_RESTORE_IDS 77
 #define PR_TIMER_CREATE_RESTORE_IDS_OFF 0
@@ -312,7 +312,8 @@ static int prepare_posix_timers(struct restore_ctx *r, struct restore_misc_state
 		return -EINVAL;
 	}
 	s->nr_timers = n;
-	qsort(s->timers, n, sizeof(*s->timers), cmp_timer);
+	if (n)
+		qsort(s->timers, n, sizeof(*s->timers), cmp_timer);
 	for (int i = 1; i < n; i++) {
 		if (s->timers[i].id == s->timers[i - 1].id) {
 			sudcr_error("%s: POSIX timer id %d appears twice", r->opts.dir,
@@ -418,7 +419,8 @@ static int prepare_seccomp(struct restore_ctx *r, struct restore_misc_state *s)
 			    s->misc.nr_seccomp);
 		return -EINVAL;
 	}
-	qsort(s->filters, n, sizeof(*s->filters), cmp_filter);
+	if (n)
+		qsort(s->filters, n, sizeof(*s->filters), cmp_filter);
 	/* struct sock_fprog, then the program. */
 	if (16 + max_ilen > s->scratch_len)
 		s->scratch_len = 16 + max_ilen;
@@ -590,9 +592,12 @@ static int restore_chroot(struct restore_misc_state *s, struct cr_thread *th, ui
 	return 0;
 }
 
-/* @scratch is the leader's: every thread shares the address space. */
+/*
+ * @scratch is the leader's: every thread shares the address space.
+ * @pdeathsig: the parent-death signal to set (see restore_misc()).
+ */
 static int restore_thread_misc(struct cr_thread *th, const struct rec_thread_misc *t,
-			       uint64_t scratch)
+			       int pdeathsig, uint64_t scratch)
 {
 	char comm[16];
 	int ret;
@@ -625,7 +630,7 @@ static int restore_thread_misc(struct cr_thread *th, const struct rec_thread_mis
 		ret = misc_inject(th, "its name", SYS_prctl, NULL, PR_SET_NAME, scratch, 0, 0);
 	if (!ret)
 		ret = misc_inject(th, "its parent-death signal", SYS_prctl, NULL, PR_SET_PDEATHSIG,
-				  t->pdeathsig, 0, 0);
+				  pdeathsig, 0, 0);
 	return ret;
 }
 
@@ -665,11 +670,16 @@ static int restore_rlimits(struct restore_misc_state *s, struct cr_thread *th, u
 			ret = misc_read(th, scratch + 16, have, sizeof(have));
 		if (ret)
 			return ret;
-		if (used < sizeof(lowered))
-			used += snprintf(lowered + used, sizeof(lowered) - used,
-					 "%sRLIMIT_%s %llu -> %llu", used ? ", " : "",
-					 rlimit_names[res], (unsigned long long)want[1],
-					 (unsigned long long)have[1]);
+		if (used < sizeof(lowered)) {
+			char w[24] = "unlimited", h[24] = "unlimited";
+
+			if (want[1] != RLIM_INFINITY)
+				snprintf(w, sizeof(w), "%llu", (unsigned long long)want[1]);
+			if (have[1] != RLIM_INFINITY)
+				snprintf(h, sizeof(h), "%llu", (unsigned long long)have[1]);
+			used += snprintf(lowered + used, sizeof(lowered) - used, "%sRLIMIT_%s %s -> %s",
+					 used ? ", " : "", rlimit_names[res], w, h);
+		}
 		want[1] = have[1];
 		if (want[0] > want[1])
 			want[0] = want[1];
@@ -716,7 +726,7 @@ struct misc_sigevent {
 };
 
 /*
- * Timers get the ids they had: Linux 6.17+ takes the wanted id from
+ * Timers get the ids they had: recent kernels take the wanted id from
  * *created_timer_id once PR_TIMER_CREATE_RESTORE_IDS is on.  Older kernels
  * hand out ids in order from 0 in a new process, so holes are made with
  * filler timers, deleted at the end.
@@ -912,7 +922,7 @@ int restore_misc(struct restore_ctx *r)
 {
 	struct restore_misc_state *s = r->misc_state;
 	struct cr_thread *leader = cthread_of(r, r->proc.pid);
-	bool warned_nnp = false;
+	bool warned_nnp = false, warned_pdeath = false;
 	uint64_t scratch;
 	int ret;
 
@@ -924,11 +934,25 @@ int restore_misc(struct restore_ctx *r)
 	if (ret)
 		return ret;
 	for (uint32_t i = 0; i < r->proc.nr_threads; i++) {
-		struct cr_thread *th = cthread_of(r, s->threads[i].tid);
+		const struct rec_thread_misc *t = &s->threads[i];
+		struct cr_thread *th = cthread_of(r, t->tid);
+		int pdeathsig = t->pdeathsig;
 
 		if (!th)
 			return -ESRCH;
-		ret = restore_thread_misc(th, &s->threads[i], scratch);
+		/*
+		 * The new parent is sudcr: with -d it exits at once and the
+		 * signal would come right away (CRIU skips it for its root
+		 * task for the same reason).
+		 */
+		if (pdeathsig && r->opts.detach) {
+			if (!warned_pdeath)
+				sudcr_warn("thread %d: parent-death signal %d not restored: with -d "
+					   "its new parent, sudcr, exits at once", t->tid, pdeathsig);
+			warned_pdeath = true;
+			pdeathsig = 0;
+		}
+		ret = restore_thread_misc(th, t, pdeathsig, scratch);
 		if (ret)
 			return ret;
 	}

@@ -3,14 +3,9 @@
  * sud_target MODE - a program that uses Syscall User Dispatch and checks,
  * call by call, that its interception works.  Built for x86-64 and ia32.
  *
- * In a busy loop it issues getppid as a raw syscall from one call site (the
- * "intercept" section).  When SUD dispatches that call, the SIGSYS handler
- * counts it in `hits` and answers SUD_MAGIC + hits; the loop counts `calls`
- * and expects exactly SUD_MAGIC + calls.  So a call whose interception was
- * lost (a real getppid returns a PID), and a handler run for a call the loop
- * did not make (e.g. a syscall injected by a tracer and dispatched), are
- * both seen: the first as a wrong value, the second as hits != calls and a
- * wrong value for every later call.  Anything unexpected counts in `bad`.
+ * In a busy loop it makes the checked getppid calls of sud_core.h (see
+ * there how a lost interception, or a dispatch of a call the loop did not
+ * make, shows in the counts hits, calls and bad).
  *
  * Modes:
  *   selector     exclusive, no range, selector byte: ALLOW normally, BLOCK
@@ -51,50 +46,14 @@
 #include <fcntl.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
-#include <signal.h>
-#include <stddef.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/prctl.h>
-#include <sys/ucontext.h>
 #include <unistd.h>
 
-#include <sudcr/kernel_compat.h>
+#include "sud_core.h"
 
-#include "sud_raw.h"
-
-#define SUD_MAGIC	0x5D000000UL
-#define PID_LIMIT	4194304L	/* PID_MAX_LIMIT: real PIDs are below it */
 #define POLL_EVERY	1000
-
-#ifdef __x86_64__
-#define REG_IP_IDX REG_RIP
-#define REG_AX_IDX REG_RAX
-#else
-#define REG_IP_IDX REG_EIP
-#define REG_AX_IDX REG_EAX
-#endif
-
-/* noipa: no inlining or cloning that could move the syscall elsewhere. */
-#define IN_ALLOWED   __attribute__((section("sud_allowed"), noipa, used))
-#define IN_INTERCEPT __attribute__((section("sud_intercept"), noipa, used))
-
-#define HIDDEN __attribute__((visibility("hidden")))
-extern const char __start_sud_allowed[] HIDDEN, __stop_sud_allowed[] HIDDEN;
-extern const char __start_sud_intercept[] HIDDEN, __stop_sud_intercept[] HIDDEN;
-extern const char sud_restorer[] HIDDEN;
-
-/* The restorer the handler returns to; it must be in the allowed range. */
-asm(".pushsection sud_allowed,\"ax\",@progbits\n"
-    ".globl sud_restorer\n"
-    ".hidden sud_restorer\n"
-    ".type sud_restorer,@function\n"
-    "sud_restorer:\n\t"
-    SUD_RAW_SIGRETURN_ASM
-    ".size sud_restorer,.-sud_restorer\n"
-    ".popsection\n");
 
 enum target_mode {
 	MODE_OFF,
@@ -114,66 +73,18 @@ static const char *const mode_names[] = {
 	[MODE_SELECTOR_RO] = "selector-ro",
 };
 
-/* Set once during setup. */
-static int intercepting;		/* the loop's getppid is dispatched */
-static int toggling;			/* the loop toggles the selector */
-static volatile unsigned char *selector;
-static volatile unsigned char selector_byte;
-
-static volatile unsigned long hits;	/* handler: dispatched getppid calls */
-static volatile unsigned long bad;	/* handler and loop: anything wrong */
-static unsigned long calls;		/* loop: getppid calls made */
-
 static char cmd_buf[256];
 static unsigned int cmd_len;
-
-/* Every syscall of the loop and the handler goes through here. */
-IN_ALLOWED static long allowed_syscall(long nr, long a1, long a2, long a3, long a4)
-{
-	return sud_raw_syscall4(nr, a1, a2, a3, a4);
-}
-
-/* The one call site that SUD is meant to dispatch. */
-IN_INTERCEPT static long intercepted_getppid(void)
-{
-	return sud_raw_syscall0(__NR_getppid);
-}
-
-static void on_sigsys(int sig, siginfo_t *si, void *ctx)
-{
-	greg_t *gregs = ((ucontext_t *)ctx)->uc_mcontext.gregs;
-	unsigned long ip = (unsigned long)gregs[REG_IP_IDX];
-
-	if (toggling)
-		*selector = SYSCALL_DISPATCH_FILTER_ALLOW;
-
-	/*
-	 * A dispatch from our site leaves ip right after its syscall
-	 * instruction, and reports that address as si_call_addr.
-	 */
-	if (!intercepting || sig != SIGSYS || si->si_code != SYS_USER_DISPATCH ||
-	    si->si_syscall != __NR_getppid || (unsigned int)si->si_arch != SUD_RAW_AUDIT_ARCH ||
-	    (unsigned long)si->si_call_addr != ip || ip <= (unsigned long)__start_sud_intercept ||
-	    ip > (unsigned long)__stop_sud_intercept) {
-		bad++;
-		/* Only a dispatched syscall has a result to give. */
-		if (si->si_code == SYS_USER_DISPATCH)
-			gregs[REG_AX_IDX] = -ENOSYS;
-		return;
-	}
-	hits++;
-	gregs[REG_AX_IDX] = (greg_t)(SUD_MAGIC + hits);
-}
 
 static void write_all(const char *p, unsigned long len)
 {
 	while (len) {
-		long n = allowed_syscall(__NR_write, 1, (long)p, (long)len, 0);
+		long n = sud_allowed_syscall(__NR_write, 1, (long)p, (long)len, 0);
 
 		if (n == -EINTR)
 			continue;
 		if (n <= 0)
-			allowed_syscall(__NR_exit_group, 3, 0, 0, 0);
+			sud_allowed_syscall(__NR_exit_group, 3, 0, 0, 0);
 		p += n;
 		len -= n;
 	}
@@ -205,21 +116,21 @@ static void report_counts(void)
 	char line[96], *p = line;
 
 	p = put_str(p, "hits=");
-	p = put_ulong(p, hits);
+	p = put_ulong(p, sud_hits);
 	p = put_str(p, " calls=");
-	p = put_ulong(p, calls);
+	p = put_ulong(p, sud_calls);
 	p = put_str(p, " bad=");
-	p = put_ulong(p, bad);
+	p = put_ulong(p, sud_bad);
 	*p++ = '\n';
 	write_all(line, p - line);
 }
 
 static void set_stdin_nonblock(int on)
 {
-	long fl = allowed_syscall(__NR_fcntl, 0, F_GETFL, 0, 0);
+	long fl = sud_allowed_syscall(__NR_fcntl, 0, F_GETFL, 0, 0);
 
-	if (fl < 0 || allowed_syscall(__NR_fcntl, 0, F_SETFL, on ? fl | O_NONBLOCK : fl & ~O_NONBLOCK, 0))
-		allowed_syscall(__NR_exit_group, 3, 0, 0, 0);
+	if (fl < 0 || sud_allowed_syscall(__NR_fcntl, 0, F_SETFL, on ? fl | O_NONBLOCK : fl & ~O_NONBLOCK, 0))
+		sud_allowed_syscall(__NR_exit_group, 3, 0, 0, 0);
 }
 
 /* Read what stdin has; block only if @block.  Exits on EOF or error. */
@@ -232,16 +143,16 @@ static void read_stdin(int block)
 	if (block)
 		set_stdin_nonblock(0);
 	do
-		n = allowed_syscall(__NR_read, 0, (long)(cmd_buf + cmd_len), sizeof(cmd_buf) - cmd_len, 0);
+		n = sud_allowed_syscall(__NR_read, 0, (long)(cmd_buf + cmd_len), sizeof(cmd_buf) - cmd_len, 0);
 	while (block && n == -EINTR);
 	if (block)
 		set_stdin_nonblock(1);
 	if (n == -EAGAIN || n == -EINTR)
 		return;
 	if (n == 0)
-		allowed_syscall(__NR_exit_group, 2, 0, 0, 0);
+		sud_allowed_syscall(__NR_exit_group, 2, 0, 0, 0);
 	if (n < 0)
-		allowed_syscall(__NR_exit_group, 3, 0, 0, 0);
+		sud_allowed_syscall(__NR_exit_group, 3, 0, 0, 0);
 	cmd_len += n;
 }
 
@@ -272,13 +183,13 @@ static void handle_command(const char *line, unsigned int len)
 	if (line_is(line, len, "check")) {
 		report_counts();
 	} else if (line_is(line, len, "quit")) {
-		int ok = bad == 0 && calls > 0 && hits == (intercepting ? calls : 0);
+		int ok = sud_bad == 0 && sud_calls > 0 && sud_hits == (sud_intercepting ? sud_calls : 0);
 
 		report_counts();
-		allowed_syscall(__NR_exit_group, ok ? 0 : 1, 0, 0, 0);
+		sud_allowed_syscall(__NR_exit_group, ok ? 0 : 1, 0, 0, 0);
 	} else if (line_is(line, len, "tid")) {
 		p = put_str(out, "tid=");
-		p = put_ulong(p, allowed_syscall(__NR_gettid, 0, 0, 0, 0));
+		p = put_ulong(p, sud_allowed_syscall(__NR_gettid, 0, 0, 0, 0));
 		*p++ = '\n';
 		write_all(out, p - out);
 	} else if (line_is(line, len, "wait")) {
@@ -316,40 +227,18 @@ static void poll_commands(void)
 	}
 }
 
-static void one_call(void)
-{
-	unsigned long want = SUD_MAGIC + calls + 1;
-	long r;
-
-	if (toggling)
-		*selector = SYSCALL_DISPATCH_FILTER_BLOCK;
-	r = intercepted_getppid();
-	calls++;
-	if (intercepting) {
-		if ((unsigned long)r != want)
-			bad++;
-		if (toggling && *selector != SYSCALL_DISPATCH_FILTER_ALLOW) {
-			/* The handler did not run. */
-			bad++;
-			*selector = SYSCALL_DISPATCH_FILTER_ALLOW;
-		}
-	} else if (r < 0 || r >= PID_LIMIT) {
-		bad++;
-	}
-}
-
 static __attribute__((noreturn)) void run_loop(void)
 {
 	char line[40], *p;
 	int i;
 
 	p = put_str(line, "READY ");
-	p = put_ulong(p, allowed_syscall(__NR_getpid, 0, 0, 0, 0));
+	p = put_ulong(p, sud_allowed_syscall(__NR_getpid, 0, 0, 0, 0));
 	*p++ = '\n';
 	write_all(line, p - line);
 	for (;;) {
 		for (i = 0; i < POLL_EVERY; i++)
-			one_call();
+			sud_one_call();
 		poll_commands();
 	}
 }
@@ -381,11 +270,11 @@ static int setup_seccomp(void)
 	return 0;
 }
 
-static int arm_sud(unsigned long mode, const char *start, const char *end, volatile unsigned char *sel)
+/* @ret: 0 or a negative errno from sud_core_arm()/sud_core_prctl(). */
+static int armed(long ret)
 {
-	if (prctl(PR_SET_SYSCALL_USER_DISPATCH, mode, (unsigned long)start,
-		  (unsigned long)(end - start), (unsigned long)sel)) {
-		perror("sud_target: PR_SET_SYSCALL_USER_DISPATCH");
+	if (ret) {
+		fprintf(stderr, "sud_target: PR_SET_SYSCALL_USER_DISPATCH: %s\n", strerror(-ret));
 		return -1;
 	}
 	return 0;
@@ -398,11 +287,6 @@ static void usage(void)
 
 int main(int argc, char **argv)
 {
-	struct sud_raw_sigaction sa = {
-		.handler = (void *)on_sigsys,
-		.flags = SUD_RAW_SA_SIGINFO | SUD_RAW_SA_RESTORER,
-		.restorer = (void *)sud_restorer,
-	};
 	unsigned int mode;
 	long ret;
 	void *page;
@@ -425,7 +309,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	/* Raw, so that the kernel returns through our restorer. */
-	ret = allowed_syscall(__NR_rt_sigaction, SIGSYS, (long)&sa, 0, 8);
+	ret = sud_core_install_handler();
 	if (ret) {
 		fprintf(stderr, "sud_target: rt_sigaction: %s\n", strerror(-ret));
 		return 2;
@@ -439,20 +323,15 @@ int main(int argc, char **argv)
 			return 2;
 		/* fall through */
 	case MODE_SELECTOR:
-		intercepting = toggling = 1;
-		selector = &selector_byte;
-		*selector = SYSCALL_DISPATCH_FILTER_ALLOW;
-		if (arm_sud(PR_SYS_DISPATCH_EXCLUSIVE_ON, NULL, NULL, selector))
+		if (armed(sud_core_arm(SUD_SELECTOR, NULL)))
 			return 2;
 		break;
 	case MODE_RANGE:
-		intercepting = 1;
-		if (arm_sud(PR_SYS_DISPATCH_EXCLUSIVE_ON, __start_sud_allowed, __stop_sud_allowed, NULL))
+		if (armed(sud_core_arm(SUD_RANGE, NULL)))
 			return 2;
 		break;
 	case MODE_INCLUSIVE:
-		intercepting = 1;
-		if (arm_sud(PR_SYS_DISPATCH_INCLUSIVE_ON, __start_sud_intercept, __stop_sud_intercept, NULL))
+		if (armed(sud_core_arm(SUD_INCLUSIVE, NULL)))
 			return 2;
 		break;
 	case MODE_SELECTOR_RO:
@@ -461,9 +340,10 @@ int main(int argc, char **argv)
 			perror("sud_target: mmap");
 			return 2;
 		}
-		selector = page;
-		*selector = SYSCALL_DISPATCH_FILTER_ALLOW;
-		if (arm_sud(PR_SYS_DISPATCH_EXCLUSIVE_ON, NULL, NULL, selector))
+		/* Not intercepting: the selector stays at ALLOW. */
+		sud_selector = page;
+		*sud_selector = SYSCALL_DISPATCH_FILTER_ALLOW;
+		if (armed(sud_core_prctl(PR_SYS_DISPATCH_EXCLUSIVE_ON, NULL, NULL, sud_selector)))
 			return 2;
 		if (mprotect(page, 4096, PROT_READ)) {
 			perror("sud_target: mprotect");

@@ -563,7 +563,7 @@ static void test_stat_crafted(void)
 		/* 45 data */ "10000", "10100", /* 47 brk */ "20000",
 		/* 48 arg */ "30000", "30010", /* 50 env */ "30010", "30100", /* 52 */ "256",
 	};
-	char buf[1024], copy[1024];
+	char buf[1024], copy[1024 + 16];
 	struct proc_stat st;
 	const char *bad_vals[49];
 
