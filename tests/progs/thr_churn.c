@@ -17,13 +17,9 @@
  * finished counts equal to the created count, and only the main thread be
  * left.
  *
- * Known failure (intermittent, a few runs in a hundred here): the dump's
- * seize loop (task_seize_process) stops rescanning when the only new
- * threads of a pass had exited, though they may have created threads
- * after the listing: those are missing from the image, and after restore
- * their chains stall ("chain N did not end", fewer started than created).
- * Seizing a thread that is exiting fails with EPERM and fails the dump
- * ("cannot seize N: Operation not permitted").
+ * This found (a few runs in a hundred, before dd434be) threads missing
+ * from the image: created by a thread that exited before the seize loop
+ * got to it; and dumps failing with EPERM on a thread that was exiting.
  */
 #include "progs/thr.h"
 
