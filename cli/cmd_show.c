@@ -114,17 +114,19 @@ static int show_pass(struct img_reader *r, struct show_state *st, uint32_t want)
 			const struct rec_process *p = data;
 
 			if (st->json) {
-				printf("\"process\":{\"pid\":%d,\"arch\":\"%s\",\"threads\":%u,\"stopped\":%s,\"shell_job\":%s,\"comm\":",
+				printf("\"process\":{\"pid\":%d,\"arch\":\"%s\",\"threads\":%u,\"stopped\":%s,\"shell_job\":%s,\"leader_exited\":%s,\"comm\":",
 				       p->pid, arch_name(p->arch), p->nr_threads,
 				       p->flags & REC_PROC_STOPPED ? "true" : "false",
-				       p->flags & REC_PROC_SHELL_JOB ? "true" : "false");
+				       p->flags & REC_PROC_SHELL_JOB ? "true" : "false",
+				       p->flags & REC_PROC_LEADER_ZOMBIE ? "true" : "false");
 				json_str(p->comm, sizeof(p->comm));
 				printf("}");
 			} else {
-				printf("process %d (%.16s), %s, %u thread%s%s%s\n", p->pid, p->comm, arch_name(p->arch),
+				printf("process %d (%.16s), %s, %u thread%s%s%s%s\n", p->pid, p->comm, arch_name(p->arch),
 				       p->nr_threads, p->nr_threads == 1 ? "" : "s",
 				       p->flags & REC_PROC_STOPPED ? ", stopped" : "",
-				       p->flags & REC_PROC_SHELL_JOB ? ", shell job" : "");
+				       p->flags & REC_PROC_SHELL_JOB ? ", shell job" : "",
+				       p->flags & REC_PROC_LEADER_ZOMBIE ? ", thread group leader exited" : "");
 			}
 		} else if (type == IMG_REC_THREAD && len == sizeof(struct rec_thread)) {
 			const struct rec_thread *t = data;

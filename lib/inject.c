@@ -87,7 +87,8 @@ static int find_syscall_insn(struct inject_ctx *c)
 	uint64_t start, end;
 	int ret;
 
-	ret = proc_find_mapping(c->t->tgid, "[vdso]", &start, &end);
+	/* /proc/TID: a zombie leader's /proc/PID has no maps any more. */
+	ret = proc_find_mapping(c->t->tid, "[vdso]", &start, &end);
 	if (ret) {
 		sudcr_error("thread %d: no [vdso] mapping to inject syscalls through", c->t->tid);
 		return ret == -ENOENT ? -ENOEXEC : ret;

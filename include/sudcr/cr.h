@@ -47,6 +47,13 @@ struct cr_thread {
 
 struct dump_ctx {
 	pid_t pid;
+	/*
+	 * Whose /proc directory to read process-wide state from: the PID, or
+	 * a live thread when the thread group leader has exited (a zombie
+	 * leader has no mm, fds or cwd of its own any more).
+	 */
+	pid_t proc_pid;
+	bool leader_zombie;
 	struct dump_opts opts;
 	struct task_proc proc;
 	enum arch_kind kind;

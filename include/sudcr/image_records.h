@@ -55,6 +55,7 @@ struct rec_process {
 };
 #define REC_PROC_STOPPED	(1u << 0)	/* was group-stopped: restore stopped */
 #define REC_PROC_SHELL_JOB	(1u << 1)	/* dumped with --shell-job */
+#define REC_PROC_LEADER_ZOMBIE	(1u << 2)	/* the leader had exited: no thread record for it */
 
 struct rec_thread {
 	int32_t tid;

@@ -26,9 +26,15 @@ static int begin_injection(struct dump_ctx *d)
 		if (d->proc.threads[i].tid == d->pid)
 			leader = i;
 	if (leader < 0) {
-		sudcr_error("process %d: thread group leader is not running (zombie leader not supported yet)",
-			    d->pid);
-		return -EOPNOTSUPP;
+		char state = 0;
+
+		/* The leader exited while other threads run: it stays a zombie. */
+		if (proc_thread_state(d->pid, d->pid, &state) || (state != 'Z' && state != 'X')) {
+			sudcr_error("process %d: its thread group leader could not be stopped", d->pid);
+			return -EIO;
+		}
+		d->leader_zombie = true;
+		leader = 0;
 	}
 	for (int i = 0, j = 1; i < d->proc.nr_threads; i++) {
 		struct cr_thread *th = &d->threads[i == leader ? 0 : j++];
@@ -43,6 +49,7 @@ static int begin_injection(struct dump_ctx *d)
 	}
 	d->kind = d->threads[0].inj.kind;
 	d->stopped = d->threads[0].task->group_stop;
+	d->proc_pid = d->leader_zombie ? d->threads[0].tid : d->pid;
 	return 0;
 }
 
@@ -75,9 +82,9 @@ int sudcr_dump(pid_t pid, const struct dump_opts *opts)
 	ret = begin_injection(&d);
 	if (ret)
 		goto out_end;
-	ret = proc_parse_stat(pid, 0, &d.stat);
+	ret = proc_parse_stat(pid, d.leader_zombie ? d.proc_pid : 0, &d.stat);
 	if (!ret)
-		ret = proc_parse_status(pid, 0, &d.status);
+		ret = proc_parse_status(pid, d.leader_zombie ? d.proc_pid : 0, &d.status);
 	if (ret) {
 		sudcr_error("cannot read /proc/%d: %s", pid, strerror(-ret));
 		goto out_end;

@@ -234,7 +234,7 @@ static int classify_path(struct files_dump *f, struct dump_fd *x)
 		} else if (!strncmp(x->path, "/memfd:", 7)) {
 			struct statfs sfs;
 
-			snprintf(proc, sizeof(proc), "/proc/%d/fd/%d", f->d->pid, x->p->fd);
+			snprintf(proc, sizeof(proc), "/proc/%d/fd/%d", f->d->proc_pid, x->p->fd);
 			if (statfs(proc, &sfs))
 				return -errno;
 			if (sfs.f_type == TMPFS_MAGIC)
@@ -285,7 +285,7 @@ static int classify(struct files_dump *f, struct dump_fd *x)
 	const char *l = x->p->link;
 	char proc[64];
 
-	snprintf(proc, sizeof(proc), "/proc/%d/fd/%d", f->d->pid, x->p->fd);
+	snprintf(proc, sizeof(proc), "/proc/%d/fd/%d", f->d->proc_pid, x->p->fd);
 	if (stat(proc, &x->st)) {
 		int err = -errno;
 
@@ -363,7 +363,7 @@ static int kcmp_file(pid_t pid, int fd1, int fd2)
 static int link_fds(struct files_dump *f)
 {
 	struct dump_opts *o = &f->d->opts;
-	pid_t pid = f->d->pid;
+	pid_t pid = f->d->proc_pid;	/* a live thread: kcmp needs its fd table */
 
 	/* --shell-job: stdio comes from the caller, unless it is a pipe of the process's own. */
 	for (int i = 0; i < f->nr; i++) {
@@ -632,7 +632,7 @@ static int open_contents(struct files_dump *f, struct dump_fd *x, int *rfd)
 {
 	char proc[64];
 
-	snprintf(proc, sizeof(proc), "/proc/%d/fd/%d", f->d->pid, x->p->fd);
+	snprintf(proc, sizeof(proc), "/proc/%d/fd/%d", f->d->proc_pid, x->p->fd);
 	/* O_NOATIME: reading for a dump is not an access by the program. */
 	*rfd = open(proc, O_RDONLY | O_CLOEXEC | O_NOATIME);
 	if (*rfd < 0 && errno == EPERM)
@@ -736,7 +736,7 @@ int dump_files(struct dump_ctx *d)
 	struct proc_fd *fds = NULL;
 	int nr = 0, ret;
 
-	ret = proc_list_fds(d->pid, &fds, &nr);
+	ret = proc_list_fds(d->proc_pid, &fds, &nr);
 	if (ret) {
 		sudcr_error("cannot list the fds of process %d: %s", d->pid, strerror(-ret));
 		return ret;
@@ -748,7 +748,7 @@ int dump_files(struct dump_ctx *d)
 		ret = -ENOMEM;
 		goto out;
 	}
-	f.pidfd = (int)syscall(SYS_pidfd_open, d->pid, 0);
+	f.pidfd = (int)syscall(SYS_pidfd_open, d->proc_pid, d->leader_zombie ? O_EXCL /* PIDFD_THREAD */ : 0);
 	if (f.pidfd < 0) {
 		ret = -errno;
 		sudcr_error("pidfd_open(%d): %s", d->pid, strerror(-ret));

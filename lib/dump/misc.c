@@ -205,7 +205,7 @@ static int dump_posix_timers(struct dump_ctx *d, struct misc_dump *m, uint64_t s
 	uint64_t v[4];		/* struct itimerspec: interval, then value */
 	int nr = 0, ret;
 
-	ret = proc_parse_timers(d->pid, &pt, &nr);
+	ret = proc_parse_timers(d->proc_pid, &pt, &nr);
 	if (ret) {
 		sudcr_error("process %d: cannot list its POSIX timers (/proc/%d/timers): %s",
 			    d->pid, d->pid, strerror(-ret));
@@ -412,15 +412,15 @@ static int dump_process_misc(struct dump_ctx *d, struct misc_dump *m, uint64_t s
 	int64_t r;
 	int ret;
 
-	ret = dump_fs_link(d->pid, "cwd", m->cwd, sizeof(m->cwd));
+	ret = dump_fs_link(d->proc_pid, "cwd", m->cwd, sizeof(m->cwd));
 	if (!ret)
-		ret = dump_fs_link(d->pid, "root", m->root, sizeof(m->root));
+		ret = dump_fs_link(d->proc_pid, "root", m->root, sizeof(m->root));
 	if (ret)
 		return ret;
 	m->misc.cwd_len = strlen(m->cwd);
 	m->misc.root_len = strlen(m->root);
 
-	ret = proc_parse_status(d->pid, 0, &st);
+	ret = proc_parse_status(d->pid, d->leader_zombie ? d->proc_pid : 0, &st);
 	if (ret) {
 		sudcr_error("process %d: cannot read its status: %s", d->pid, strerror(-ret));
 		return ret;

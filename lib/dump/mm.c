@@ -349,7 +349,7 @@ static int dump_chunk(struct dump_ctx *d, struct bounce *b, int memfd, bool read
 			*done = 0;
 		}
 	}
-	ret = read_chunk(d->pid, memfd, readable, b, n, total);
+	ret = read_chunk(d->proc_pid, memfd, readable, b, n, total);
 	if (ret) {
 		sudcr_error("cannot read memory at %llx of %d: %s",
 			    (unsigned long long)(uintptr_t)b->remote[0].iov_base, d->pid, strerror(-ret));
@@ -492,13 +492,13 @@ static int dump_mm_fields(struct dump_ctx *d)
 	if (ret)
 		goto out;
 	m->brk = (uint64_t)brk;
-	ret = proc_read_auxv(d->pid, d->kind == ARCH_IA32, m->auxv, 64, &nr);
+	ret = proc_read_auxv(d->proc_pid, d->kind == ARCH_IA32, m->auxv, 64, &nr);
 	if (ret) {
 		sudcr_error("cannot read auxv of %d: %s", d->pid, strerror(-ret));
 		goto out;
 	}
 	m->auxv_len = nr;
-	ret = proc_read_link(d->pid, "exe", m->exe, sizeof(m->exe));
+	ret = proc_read_link(d->proc_pid, "exe", m->exe, sizeof(m->exe));
 	if (ret)
 		m->exe[0] = '\0';
 	ret = img_write_record(d->img, IMG_REC_MM, m, sizeof(*m));
@@ -513,7 +513,7 @@ int dump_mm(struct dump_ctx *d)
 	char path[64];
 	int pagemap = -1, memfd = -1, ret, err;
 
-	ret = proc_parse_maps(d->pid, &d->vmas, &d->nr_vmas);
+	ret = proc_parse_maps(d->proc_pid, &d->vmas, &d->nr_vmas);
 	if (ret) {
 		sudcr_error("cannot read /proc/%d/smaps: %s", d->pid, strerror(-ret));
 		return ret;
@@ -523,9 +523,9 @@ int dump_mm(struct dump_ctx *d)
 		if (ret)
 			return ret;
 	}
-	snprintf(path, sizeof(path), "/proc/%d/pagemap", d->pid);
+	snprintf(path, sizeof(path), "/proc/%d/pagemap", d->proc_pid);
 	pagemap = open(path, O_RDONLY | O_CLOEXEC);
-	snprintf(path, sizeof(path), "/proc/%d/mem", d->pid);
+	snprintf(path, sizeof(path), "/proc/%d/mem", d->proc_pid);
 	memfd = open(path, O_RDONLY | O_CLOEXEC);
 	if (pagemap < 0 || memfd < 0) {
 		ret = -errno;

@@ -54,6 +54,8 @@ int dump_threads(struct dump_ctx *d)
 		rp.flags |= REC_PROC_STOPPED;
 	if (d->opts.shell_job)
 		rp.flags |= REC_PROC_SHELL_JOB;
+	if (d->leader_zombie)
+		rp.flags |= REC_PROC_LEADER_ZOMBIE;
 	proc_read_comm(d->pid, 0, rp.comm, sizeof(rp.comm));
 	ret = img_write_record(d->img, IMG_REC_PROCESS, &rp, sizeof(rp));
 	for (int i = 0; i < d->nr_threads && !ret; i++)

@@ -90,7 +90,7 @@ static int read_core(struct restore_ctx *r)
 		return -EINVAL;
 	}
 	if ((uint32_t)nr_threads != r->proc.nr_threads || r->proc.pid <= 0 ||
-	    r->threads[0].tid != r->proc.pid) {
+	    ((r->threads[0].tid != r->proc.pid) != !!(r->proc.flags & REC_PROC_LEADER_ZOMBIE))) {
 		sudcr_error("%s: inconsistent process record (pid %d, %u threads, %d thread records)",
 			    r->opts.dir, r->proc.pid, r->proc.nr_threads, nr_threads);
 		return -EINVAL;
@@ -260,16 +260,18 @@ static int seize_stub(struct restore_ctx *r)
 
 	if (ret)
 		return ret;
-	/* Room for every thread, so pointers into tp.threads stay valid. */
-	if ((uint32_t)r->tp.cap_threads < r->proc.nr_threads) {
-		struct task_thread *t = realloc(r->tp.threads, r->proc.nr_threads * sizeof(*t));
+	/* Room for every thread (and an exited leader), so pointers into tp.threads stay valid. */
+	uint32_t nr = r->proc.nr_threads + 1;
+
+	if ((uint32_t)r->tp.cap_threads < nr) {
+		struct task_thread *t = realloc(r->tp.threads, nr * sizeof(*t));
 
 		if (!t)
 			return -ENOMEM;
 		r->tp.threads = t;
-		r->tp.cap_threads = r->proc.nr_threads;
+		r->tp.cap_threads = nr;
 	}
-	r->cthreads = calloc(r->proc.nr_threads, sizeof(*r->cthreads));
+	r->cthreads = calloc(nr, sizeof(*r->cthreads));
 	if (!r->cthreads)
 		return -ENOMEM;
 	for (int i = 0; i < r->tp.nr_threads; i++) {
@@ -286,11 +288,39 @@ static int seize_stub(struct restore_ctx *r)
 	return cr_inject(&r->cthreads[0], 157 /* prctl */, &res, PR_SET_PDEATHSIG, 0, 0, 0, 0, 0);
 }
 
-static int end_all(struct restore_ctx *r)
+/*
+ * The image's thread group leader had exited while its threads ran: the
+ * leader we used for the restore leaves the same way, with exit(2), and
+ * stays a zombie until the last thread goes.  Its scratch area goes first.
+ */
+static int exit_leader(struct restore_ctx *r)
 {
+	struct cr_thread *th = &r->cthreads[0];
+	struct arch_regs regs;
+	const uint64_t none[6] = { 0 };
+	int64_t res;
 	int ret = 0;
 
-	for (int i = 0; i < r->tp.nr_threads && r->cthreads; i++) {
+	if (th->inj.scratch)
+		ret = cr_inject(th, arch_sc_nr(th->inj.kind, SC_MUNMAP), &res, th->inj.scratch,
+				th->inj.scratch_len, 0, 0, 0, 0);
+	if (!ret)
+		ret = arch_get_regs(th->tid, &regs);
+	if (ret)
+		return ret;
+	arch_setup_syscall(&regs, th->inj.kind, th->inj.sc_ip, SYS_exit, none);
+	ret = arch_set_regs(th->tid, &regs);
+	inject_abandon(&th->inj);
+	th->inj_active = false;
+	return ret;
+}
+
+static int end_all(struct restore_ctx *r)
+{
+	bool zombie = r->proc.flags & REC_PROC_LEADER_ZOMBIE;
+	int ret = 0;
+
+	for (int i = zombie ? 1 : 0; i < r->tp.nr_threads && r->cthreads; i++) {
 		if (!r->cthreads[i].inj_active)
 			continue;
 		int err = inject_end(&r->cthreads[i].inj);
@@ -299,6 +329,8 @@ static int end_all(struct restore_ctx *r)
 		if (err && !ret)
 			ret = err;
 	}
+	if (zombie && !ret && r->cthreads[0].inj_active)
+		ret = exit_leader(r);
 	return ret;
 }
 

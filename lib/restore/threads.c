@@ -73,7 +73,8 @@ static int load_thread(struct restore_ctx *r, struct cr_thread *th)
 
 int restore_threads(struct restore_ctx *r)
 {
-	for (int i = 0; i < r->tp.nr_threads; i++) {
+	/* An exited leader has no state of its own: it only exits again. */
+	for (int i = (r->proc.flags & REC_PROC_LEADER_ZOMBIE) ? 1 : 0; i < r->tp.nr_threads; i++) {
 		int ret = load_thread(r, &r->cthreads[i]);
 
 		if (ret)
@@ -102,7 +103,7 @@ int restore_create_threads(struct restore_ctx *r)
 	uint64_t scratch;
 	int ret;
 
-	if (r->proc.nr_threads == 1)
+	if (r->proc.nr_threads == 1 && !(r->proc.flags & REC_PROC_LEADER_ZOMBIE))
 		return 0;
 	ret = cr_scratch(leader, 4096, &scratch);
 	if (ret)
@@ -112,7 +113,7 @@ int restore_create_threads(struct restore_ctx *r)
 		sudcr_error("cannot trace thread creation: %s", strerror(errno));
 		return -errno;
 	}
-	for (uint32_t i = 1; i < r->proc.nr_threads && !ret; i++) {
+	for (uint32_t i = 0; i < r->proc.nr_threads && !ret; i++) {
 		struct clone3_args args = {
 			.flags = THREAD_FLAGS,
 			.set_tid = scratch + sizeof(args),
@@ -120,6 +121,9 @@ int restore_create_threads(struct restore_ctx *r)
 		};
 		int32_t tid = r->threads[i].tid;
 		struct task_thread *t = &r->tp.threads[r->tp.nr_threads];
+
+		if (tid == r->pid)
+			continue;	/* the leader is the stub itself */
 		struct cr_thread *th = &r->cthreads[r->tp.nr_threads];
 		int64_t res;
 		int status;

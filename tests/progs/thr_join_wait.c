@@ -27,7 +27,9 @@ struct thr {
 	pthread_t t;
 };
 
-static struct thr t1 = { .name = "T1" }, j = { .name = "J (joins T1)" }, t2 = { .name = "T2 (own clear_child_tid)" };
+static struct thr t1 = { .name = "T1" };
+static struct thr j = { .name = "J (joins T1)" };
+static struct thr t2 = { .name = "T2 (own clear_child_tid)" };
 static struct thr mt = { .name = "main" };
 static int join_err = -1;
 static void *join_val;
@@ -110,8 +112,8 @@ int main(void)
 	if (CHECK(!err, "J did not return after T1 exited (pthread_join(J): %s): T1's clear_child_tid lost?",
 		  strerror(err))) {
 		CHECK(ret == (void *)0xdef, "J returned %p", ret);
-		CHECK(join_err == 0 && join_val == (void *)0xabc, "J's pthread_join(T1) returned %d with %p, expected 0 with 0xabc",
-		      join_err, join_val);
+		CHECK(join_err == 0 && join_val == (void *)0xabc,
+		      "J's pthread_join(T1) returned %d with %p, expected 0 with 0xabc", join_err, join_val);
 	}
 
 	thr_gate_open(&t2.gate);

@@ -169,7 +169,8 @@ int main(void)
 		CHECK(!ws[i]->lock, "%s: pthread_mutex_lock: %s", ws[i]->name, strerror(ws[i]->lock));
 	CHECK(b.seq > o.seq_normal, "%s got the mutex (seq %d) before the owner unlocked it (seq %d)", b.name, b.seq,
 	      o.seq_normal);
-	CHECK(c.seq > o.seq_rec, "%s got the mutex (seq %d) before its last unlock (seq %d)", c.name, c.seq, o.seq_rec);
+	CHECK(c.seq > o.seq_rec, "%s got the mutex (seq %d) before its last unlock (seq %d)", c.name, c.seq,
+	      o.seq_rec);
 	CHECK(!b.unlock[0], "%s: unlock: %s", b.name, strerror(b.unlock[0]));
 	CHECK(!c.relock && !c.unlock[0] && !c.unlock[1] && !c.unlock[2] && c.unlock[3] == EPERM,
 	      "%s: relocks %s, unlocks %s, %s, %s, %s; expected success x5, then EPERM", c.name, strerror(c.relock),

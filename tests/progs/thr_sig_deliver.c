@@ -3,10 +3,10 @@
  * Thread-directed signals delivered to handlers, in the right thread, after
  * restore.  Three threads block SIGUSR1, SIGUSR2, SIGRTMIN+1 and
  * SIGRTMIN+2 and wait in a futex; each has its own pending signals (sent
- * by tgkill and rt_tgsigqueueinfo with values), the third none.  The
- * handler logs every delivery in a per-thread log found through a
- * __thread pointer, with the thread's TID taken at its start; it blocks
- * all four signals, so deliveries do not nest.
+ * by pthread_kill, tgkill and rt_tgsigqueueinfo with values), the third
+ * none.  The handler logs every delivery in a per-thread log found
+ * through a __thread pointer, with the thread's TID taken at its start; it
+ * blocks all four signals, so deliveries do not nest.
  *
  * After "go" each thread unblocks everything: its handlers must run for
  * exactly its own pending signals, lowest number first, queue order within
@@ -114,7 +114,7 @@ int main(void)
 		THR_SETUP_BLOCKED(t[i].tid, SYS_futex, "thread waiting for go");
 
 	SETUP(!thr_tgsigqueue(t[0].tid, rt2, 11), "rt_tgsigqueueinfo");
-	SETUP(!thr_tgkill(t[0].tid, usr1), "tgkill");
+	SETUP(!pthread_kill(t[0].t, usr1), "pthread_kill");
 	SETUP(!thr_tgsigqueue(t[0].tid, rt1, 12), "rt_tgsigqueueinfo");
 	SETUP(!thr_tgsigqueue(t[0].tid, rt2, 13), "rt_tgsigqueueinfo");
 	want(&t[0], usr1, SI_TKILL, 0);

@@ -110,8 +110,9 @@ int main(void)
 		if (!CHECK(!err, "%s (%s): pthread_join: %s", who, name(i), strerror(err)))
 			continue;
 		CHECK(w[i].s.in_handler == 2, "%s (%s): the held handler did not finish", who, name(i));
-		CHECK(w[i].s.handler_mask == thr_sigbit(SIGSYS), "%s (%s): blocked mask in the handler %016llx, expected %016llx",
-		      who, name(i), (unsigned long long)w[i].s.handler_mask, (unsigned long long)thr_sigbit(SIGSYS));
+		CHECK(w[i].s.handler_mask == thr_sigbit(SIGSYS),
+		      "%s (%s): blocked mask in the handler %016llx, expected %016llx", who, name(i),
+		      (unsigned long long)w[i].s.handler_mask, (unsigned long long)thr_sigbit(SIGSYS));
 		CHECK(w[i].mask_after == 0, "%s (%s): blocked mask after the handler returned %016llx, expected 0", who,
 		      name(i), (unsigned long long)w[i].mask_after);
 		thr_sud_check(who, &w[i].s, HOLD + AFTER);

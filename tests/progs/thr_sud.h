@@ -220,7 +220,8 @@ static inline long thr_sud_install_handler(void)
 	return thr_sud_syscall(__NR_rt_sigaction, SIGSYS, (long)&sa, 0, 8, 0);
 }
 
-static inline long thr_sud_prctl(unsigned long mode, const char *start, const char *end, volatile unsigned char *sel)
+static inline long thr_sud_prctl(unsigned long mode, const char *start, const char *end,
+				 volatile unsigned char *sel)
 {
 	return thr_sud_syscall(__NR_prctl, PR_SET_SYSCALL_USER_DISPATCH, mode, (long)start, (long)(end - start),
 			       (long)sel);

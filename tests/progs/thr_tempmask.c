@@ -135,8 +135,9 @@ int main(void)
 			else
 				CHECK(x->fd_set_ok, "%s: the pipe is not reported ready", x->name);
 		}
-		CHECK(x->mask_after == own_mask, "%s: blocked mask %016llx after the call, expected the thread's own %016llx%s",
-		      x->name, (unsigned long long)x->mask_after, (unsigned long long)own_mask,
+		CHECK(x->mask_after == own_mask,
+		      "%s: blocked mask %016llx after the call, expected the thread's own %016llx%s", x->name,
+		      (unsigned long long)x->mask_after, (unsigned long long)own_mask,
 		      x->mask_after == (i == S_SUSPEND ? temp_mask & ~thr_sigbit(SIGUSR1) : temp_mask)
 			      ? " (it kept the temporary mask)"
 			      : "");
