@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* Seizing, stopping and releasing threads. See task.h for the model. */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -314,6 +315,24 @@ void task_detach_process(struct task_proc *p)
 {
 	for (int i = 0; i < p->nr_threads; i++)
 		task_detach_thread(&p->threads[i]);
+}
+
+void task_kill_process(struct task_proc *p)
+{
+	int status;
+
+	kill(p->pid, SIGKILL);
+	/* Other threads first: a traced leader's exit is reported last. */
+	for (int i = p->nr_threads - 1; i >= 0; i--) {
+		struct task_thread *t = &p->threads[i];
+
+		if (!t->seized)
+			continue;
+		while (waitpid(t->tid, &status, __WALL) < 0 && errno == EINTR)
+			;
+		t->seized = false;
+		t->nr_intercepted = 0;
+	}
 }
 
 void task_proc_free(struct task_proc *p)

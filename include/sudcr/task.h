@@ -82,6 +82,14 @@ int task_seize_process(pid_t pid, struct task_proc *p);
 /* Detach every seized thread (no injected state may be left). */
 void task_detach_process(struct task_proc *p);
 
+/*
+ * SIGKILL the process while we hold it and wait until each thread we
+ * traced has died: a killed tracee waits for its tracer to collect it, so
+ * a long-lived tracer (a library caller) must, or the threads stay zombies
+ * and the PID is never freed.
+ */
+void task_kill_process(struct task_proc *p);
+
 void task_proc_free(struct task_proc *p);
 
 struct task_thread *task_find_thread(struct task_proc *p, pid_t tid);

@@ -115,8 +115,7 @@ int sudcr_dump(pid_t pid, const struct dump_opts *opts)
 	if (!opts->leave_running) {
 		/* The image is complete: the process goes, as with CRIU. */
 		err = end_injection(&d);
-		kill(pid, SIGKILL);
-		task_detach_process(&d.proc);
+		task_kill_process(&d.proc);
 		task_proc_free(&d.proc);
 		free(d.threads);
 		free(d.vmas);

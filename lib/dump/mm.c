@@ -164,20 +164,24 @@ static int scan_pages(int pagemap, uint64_t start, uint64_t end, enum page_polic
  * file, which costs a page fault per page of the image.
  */
 #define BOUNCE_LEN (4UL << 20)
-#define NR_BOUNCE 3
+#define NR_BOUNCE 4
+#define NR_WRITERS 2	/* the copy into the page cache is the slow part: two CPUs do it */
+
+enum bounce_state { B_FREE, B_FULL, B_WRITING };
 
 struct bounce {
 	struct img_writer *img;
 	uint8_t *buf[NR_BOUNCE];
 	size_t len[NR_BOUNCE];
 	uint64_t off[NR_BOUNCE];
-	bool full[NR_BOUNCE];
-	int head, tail;		/* next to fill (dumper), next to write (writer) */
-	bool done, threaded;
+	enum bounce_state state[NR_BOUNCE];
+	int head, tail;		/* next to fill (dumper), next to write (writers) */
+	bool done;
+	int nr_threads;		/* writer threads running; 0: the dumper writes itself */
 	int err;
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
-	pthread_t thread;
+	pthread_t thread[NR_WRITERS];
 	bool has_cpus;
 	cpu_set_t cpus;		/* sudcr's own CPUs, before any pinning */
 	struct iovec local[IOV_MAX], remote[IOV_MAX];
@@ -189,26 +193,28 @@ static void *bounce_writer(void *arg)
 
 	/*
 	 * Our creator may be pinned to the target's CPU for injection (see
-	 * inject.c): the writer is only useful on the other CPU.
+	 * inject.c): writers are only useful on every CPU.
 	 */
 	if (b->has_cpus)
 		sched_setaffinity(0, sizeof(b->cpus), &b->cpus);
-
 	pthread_mutex_lock(&b->lock);
 	for (;;) {
 		int t = b->tail, ret;
 
-		while (!b->full[t] && !b->done)
+		while (b->state[t] != B_FULL && !b->done) {
 			pthread_cond_wait(&b->cond, &b->lock);
-		if (!b->full[t])
+			t = b->tail;
+		}
+		if (b->state[t] != B_FULL)
 			break;
+		b->state[t] = B_WRITING;
+		b->tail = (t + 1) % NR_BOUNCE;
 		pthread_mutex_unlock(&b->lock);
 		ret = b->err ? 0 : img_pages_pwrite(b->img, b->buf[t], b->len[t], b->off[t]);
 		pthread_mutex_lock(&b->lock);
 		if (ret && !b->err)
 			b->err = ret;
-		b->full[t] = false;
-		b->tail = (t + 1) % NR_BOUNCE;
+		b->state[t] = B_FREE;
 		pthread_cond_broadcast(&b->cond);
 	}
 	pthread_mutex_unlock(&b->lock);
@@ -233,7 +239,11 @@ static struct bounce *bounce_start(struct img_writer *img, const struct inject_c
 	}
 	pthread_mutex_init(&b->lock, NULL);
 	pthread_cond_init(&b->cond, NULL);
-	b->threaded = !pthread_create(&b->thread, NULL, bounce_writer, b);
+	for (int i = 0; i < NR_WRITERS; i++) {
+		if (pthread_create(&b->thread[i], NULL, bounce_writer, b))
+			break;
+		b->nr_threads++;
+	}
 	return b;
 fail:
 	for (int i = 0; i < NR_BOUNCE; i++)
@@ -249,13 +259,12 @@ static int bounce_finish(struct bounce *b)
 
 	if (!b)
 		return 0;
-	if (b->threaded) {
-		pthread_mutex_lock(&b->lock);
-		b->done = true;
-		pthread_cond_broadcast(&b->cond);
-		pthread_mutex_unlock(&b->lock);
-		pthread_join(b->thread, NULL);
-	}
+	pthread_mutex_lock(&b->lock);
+	b->done = true;
+	pthread_cond_broadcast(&b->cond);
+	pthread_mutex_unlock(&b->lock);
+	for (int i = 0; i < b->nr_threads; i++)
+		pthread_join(b->thread[i], NULL);
 	ret = b->err;
 	if (ret)
 		sudcr_error("cannot write page data: %s", strerror(-ret));
@@ -267,13 +276,13 @@ static int bounce_finish(struct bounce *b)
 	return ret;
 }
 
-/* A free buffer to fill, or the writer's error. */
+/* A free buffer to fill, or the writers' error. */
 static int bounce_get(struct bounce *b, uint8_t **buf)
 {
 	int ret;
 
 	pthread_mutex_lock(&b->lock);
-	while (b->threaded && b->full[b->head] && !b->err)
+	while (b->nr_threads && b->state[b->head] != B_FREE && !b->err)
 		pthread_cond_wait(&b->cond, &b->lock);
 	ret = b->err;
 	*buf = b->buf[b->head];
@@ -285,7 +294,7 @@ static int bounce_submit(struct bounce *b, size_t len, uint64_t off)
 {
 	int h = b->head;
 
-	if (!b->threaded) {
+	if (!b->nr_threads) {
 		int ret = img_pages_pwrite(b->img, b->buf[h], len, off);
 
 		if (ret && !b->err)
@@ -295,7 +304,7 @@ static int bounce_submit(struct bounce *b, size_t len, uint64_t off)
 	pthread_mutex_lock(&b->lock);
 	b->len[h] = len;
 	b->off[h] = off;
-	b->full[h] = true;
+	b->state[h] = B_FULL;
 	b->head = (h + 1) % NR_BOUNCE;
 	pthread_cond_broadcast(&b->cond);
 	pthread_mutex_unlock(&b->lock);

@@ -383,16 +383,20 @@ int sudcr_restore(const struct restore_opts *opts, int *exit_status)
 		 * it, so drop the injection state without touching it (no
 		 * errors from a dead process after the one that matters).
 		 */
-		kill(r.pid, SIGKILL);
 		for (int i = 0; i < r.tp.nr_threads && r.cthreads; i++) {
 			if (r.cthreads[i].inj_active)
 				inject_abandon(&r.cthreads[i].inj);
 			r.cthreads[i].inj_active = false;
-			r.tp.threads[i].nr_intercepted = 0;
 		}
-		task_detach_process(&r.tp);
+		if (r.tp.nr_threads) {
+			task_kill_process(&r.tp);
+		} else if (r.pid > 0) {
+			kill(r.pid, SIGKILL);
+		}
+		/* Our child: collect it too (the tracer wait above may have been the tracer's only). */
 		if (r.pid > 0)
-			waitpid(r.pid, &status, __WALL);
+			while (waitpid(r.pid, &status, __WALL) < 0 && errno == EINTR)
+				;
 		goto out;
 	}
 	task_detach_process(&r.tp);
