@@ -942,6 +942,7 @@ static int check_leftovers(void)
  *                         variant the failing restore comes once the
  *                         original has passed and exited (pid-taken: while
  *                         it still runs), and the image is then restored
+ *                         (the tag may stand up to 4 times: each is tried)
  *                         and must pass too.
  *   known-failure[:VARIANT] REASON
  *                         sudcr cannot do this yet: the variant (restore or
@@ -971,8 +972,11 @@ struct prog_spec {
 	bool dump_fails, stopped, detached;
 	long wait_syscall;		/* -1: none */
 	int kick;			/* signal, 0: none */
-	enum prog_rfail rfail;
-	char rfail_arg[64];		/* FILE or NAME */
+	struct prog_rfail_case {
+		enum prog_rfail how;
+		char arg[64];		/* FILE or NAME */
+	} rfail[4];			/* one "restore-fails" tag each, in order */
+	int nr_rfail;
 	char known[PV_NR][256];		/* known-failure reason, "" if none */
 	char error[256];		/* a bad tag */
 };
@@ -1073,21 +1077,26 @@ static int prog_parse_tag(struct prog_spec *s, char *tag)
 	} else if (!strcmp(tag, "restore-fails")) {
 		char how[32] = "", arg[64] = "";
 
+		struct prog_rfail_case *c;
+
 		if (sscanf(args, "%31s %63s", how, arg) < 1)
 			return -1;
+		if (s->nr_rfail == (int)(sizeof(s->rfail) / sizeof(s->rfail[0])))
+			return -1;
+		c = &s->rfail[s->nr_rfail++];
 		if (!strcmp(how, "pid-taken"))
-			s->rfail = RF_PID_TAKEN;
+			c->how = RF_PID_TAKEN;
 		else if (!strcmp(how, "flip") && arg[0])
-			s->rfail = RF_FLIP;
+			c->how = RF_FLIP;
 		else if (!strcmp(how, "truncate") && arg[0])
-			s->rfail = RF_TRUNCATE;
+			c->how = RF_TRUNCATE;
 		else if (!strcmp(how, "grow-file") && arg[0])
-			s->rfail = RF_GROW_FILE;
+			c->how = RF_GROW_FILE;
 		else
 			return -1;
 		if (strchr(arg, '/'))
 			return -1;
-		snprintf(s->rfail_arg, sizeof(s->rfail_arg), "%s", arg);
+		snprintf(c->arg, sizeof(c->arg), "%s", arg);
 	} else if (!strncmp(tag, "known-failure", 13)) {
 		const char *v = tag + 13;
 		int i;
@@ -1559,7 +1568,7 @@ static pid_t hold_pid(struct prog_run *r, pid_t pid)
  * The restore that must fail, set up as r->spec says; afterwards the
  * setup is undone and *@dir is the image the real restore uses.
  */
-static int prog_failing_restore(struct prog_run *r, const char *dir)
+static int prog_failing_restore(struct prog_run *r, const char *dir, const struct prog_rfail_case *c)
 {
 	char bad[PATH_MAX], path[PATH_MAX], out[8192], line[512], strays[1024], sbuf[64];
 	/* -d: a restore that wrongly succeeds shows as exit status 0 and a process left, not a hang. */
@@ -1570,7 +1579,7 @@ static int prog_failing_restore(struct prog_run *r, const char *dir)
 	int status, ret = 0, fd;
 	struct stat st;
 
-	switch (r->spec->rfail) {
+	switch (c->how) {
 	case RF_NONE:
 		return 0;
 	case RF_PID_TAKEN:
@@ -1586,12 +1595,12 @@ static int prog_failing_restore(struct prog_run *r, const char *dir)
 		use = bad;
 		if (copy_dir(dir, bad))
 			return prog_fail(r, "cannot copy %s to %s: %s", dir, bad, strerror(errno));
-		if (pathf(path, sizeof(path), "%s/%s", bad, r->spec->rfail_arg) ||
-		    corrupt_file(r, path, r->spec->rfail == RF_FLIP))
+		if (pathf(path, sizeof(path), "%s/%s", bad, c->arg) ||
+		    corrupt_file(r, path, c->how == RF_FLIP))
 			return -1;
 		break;
 	case RF_GROW_FILE:
-		snprintf(path, sizeof(path), "%s/%s", r->tmp, r->spec->rfail_arg);
+		snprintf(path, sizeof(path), "%s/%s", r->tmp, c->arg);
 		fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
 		if (fd < 0 || fstat(fd, &st) || write(fd, "grown\n", 6) != 6) {
 			if (fd >= 0)
@@ -1634,6 +1643,18 @@ static int prog_failing_restore(struct prog_run *r, const char *dir)
 	if (grown_from >= 0 && truncate(path, grown_from))
 		ret = prog_fail(r, "cannot cut %s back: %s", path, strerror(errno));
 	return ret;
+}
+
+/* Every failing restore of the spec of one phase: the taken PID, or the others. */
+static int prog_failing_restores(struct prog_run *r, const char *dir, bool pid_taken)
+{
+	for (int i = 0; i < r->spec->nr_rfail; i++) {
+		const struct prog_rfail_case *c = &r->spec->rfail[i];
+
+		if ((c->how == RF_PID_TAKEN) == pid_taken && prog_failing_restore(r, dir, c))
+			return -1;
+	}
+	return 0;
 }
 
 /* ---- one variant ---- */
@@ -1813,7 +1834,7 @@ static int prog_variant(struct prog_run *r)
 					 prog_status_str(status, sbuf, sizeof(sbuf)));
 		}
 		r->keep[0] = 0;
-		if (prog_failing_restore(r, dir))
+		if (prog_failing_restores(r, dir, true) || prog_failing_restores(r, dir, false))
 			return -1;
 		return prog_restore(r, dir);
 	}
@@ -1829,15 +1850,15 @@ static int prog_variant(struct prog_run *r)
 			return -1;
 		kill(r->pid, SIGCONT);
 	}
-	if (r->spec->rfail == RF_PID_TAKEN && prog_failing_restore(r, dir))
+	if (prog_failing_restores(r, dir, true))
 		return -1;
 	if (prog_finish(r, r->pid, "original"))
 		return -1;
 	r->keep[0] = 0;
-	if (r->spec->rfail == RF_NONE)
+	if (!r->spec->nr_rfail)
 		return 0;
-	/* The image of the leave-running dump must restore too, after the failing restore. */
-	if (r->spec->rfail != RF_PID_TAKEN && prog_failing_restore(r, dir))
+	/* The image of the leave-running dump must restore too, after the failing restores. */
+	if (prog_failing_restores(r, dir, false))
 		return -1;
 	return prog_restore(r, dir);
 }

@@ -1,0 +1,28 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Failure paths: restore of a damaged image (in a copy: a byte of core.img
+ * or pages.img inverted, either cut to half its size) must fail with one
+ * line and leave no process; the intact image then restores. The program
+ * holds a few MiB of data so that the image has page data to damage.
+ */
+// sudcr-test: restore-fails flip core.img
+// sudcr-test: restore-fails truncate core.img
+// sudcr-test: restore-fails flip pages.img
+// sudcr-test: restore-fails truncate pages.img
+#include "progs/prog.h"
+
+#define LEN (4 << 20)
+
+int main(void)
+{
+	unsigned char *p = malloc(LEN);
+
+	SETUP(p, "malloc");
+	prog_fill(p, LEN, 181);
+
+	prog_ready();
+	prog_wait();
+
+	CHECK(prog_check_fill(p, LEN, 181) < 0, "memory differs at byte %ld", prog_check_fill(p, LEN, 181));
+	prog_done();
+}
