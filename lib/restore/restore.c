@@ -134,6 +134,9 @@ static int prepare_all(struct restore_ctx *r)
 {
 	int ret = read_core(r);
 
+	/* A taken PID is the first thing to know: nothing else matters then. */
+	if (!ret)
+		ret = check_pid_free(r->proc.pid);
 	if (!ret)
 		ret = restore_mm_prepare(r);
 	if (!ret)
@@ -356,8 +359,6 @@ int sudcr_restore(const struct restore_opts *opts, int *exit_status)
 	if (ret)
 		return ret;
 	ret = prepare_all(&r);
-	if (!ret)
-		ret = check_pid_free(r.proc.pid);
 	if (!ret)
 		ret = create_stub(&r);
 	if (ret)
