@@ -59,7 +59,8 @@ install: all
 	install -m 755 $(B)/libsudcr.so $(DESTDIR)$(PREFIX)/lib/libsudcr.so.0
 	ln -sf libsudcr.so.0 $(DESTDIR)$(PREFIX)/lib/libsudcr.so
 	install -m 644 $(HEADERS) $(DESTDIR)$(PREFIX)/include/sudcr/
-	install -m 644 $(B)/sudcr.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' sudcr.pc.in \
+		> $(DESTDIR)$(PREFIX)/lib/pkgconfig/sudcr.pc
 
 .SECONDEXPANSION:
 include tests/tests.mk
