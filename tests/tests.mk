@@ -100,7 +100,13 @@ $(T)/run: tests/run.c
 test-build: all $(UNIT_BINS) $(INJ_BINS) $(TGT_BINS) $(PROG_BINS) $(if $(IA32_SKIPPED),,$(TGT32_BINS)) \
 	$(UNIT32_BINS) $(T)/run
 
+# The runner runs what it finds in $(T): a test whose source was removed
+# or renamed must not linger there from an earlier build.
+STALE_BINS = $(filter-out $(UNIT_BINS) $(UNIT32_BINS) $(INJ_BINS) $(PROG_BINS) $(TGT_BINS) $(TGT32_BINS), \
+	$(wildcard $(T)/unit/* $(T)/inject/* $(T)/progs/* $(T)/targets/*))
+
 test: test-build
+	$(if $(STALE_BINS),rm -f $(STALE_BINS))
 	$(T)/run $(TEST_ARGS)
 
 .PHONY: test test-build
