@@ -5,6 +5,7 @@
  * restarts on restore), extended state, blocked mask and SUD config.
  * inject_begin() already read all of it before changing anything.
  */
+#include <signal.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -52,6 +53,18 @@ int dump_threads(struct dump_ctx *d)
 	rp.page_size = sysconf(_SC_PAGESIZE);
 	if (d->stopped)
 		rp.flags |= REC_PROC_STOPPED;
+	/*
+	 * A stop signal caught on its way while we seized a thread (queued
+	 * again to the live process, see inject.c) would have stopped it: the
+	 * image is of a process that stops.
+	 */
+	for (int i = 0; i < d->nr_threads; i++) {
+		const struct task_thread *t = d->threads[i].task;
+
+		for (int k = 0; k < t->nr_intercepted; k++)
+			if (t->intercepted[k].si_signo == SIGSTOP)
+				rp.flags |= REC_PROC_STOPPED;
+	}
 	if (d->opts.shell_job)
 		rp.flags |= REC_PROC_SHELL_JOB;
 	if (d->leader_zombie)

@@ -46,6 +46,9 @@ void arch_siginfo_for_task(enum arch_kind kind, const siginfo_t *si, uint8_t out
 	if (code == SI_USER || code == SI_TKILL) {
 		put32(out, 12, get32(in, 16));			/* pid */
 		put32(out, 16, get32(in, 20));			/* uid */
+	} else if (code == SI_SIGIO || (sig == SIGPOLL && code > 0)) {
+		put32(out, 12, (uint32_t)get64(in, 16));	/* band */
+		put32(out, 16, get32(in, 24));			/* fd */
 	} else if (code == SI_TIMER) {
 		put32(out, 12, get32(in, 16));			/* tid */
 		put32(out, 16, get32(in, 20));			/* overrun */
@@ -64,9 +67,6 @@ void arch_siginfo_for_task(enum arch_kind kind, const siginfo_t *si, uint8_t out
 		put32(out, 12, (uint32_t)get64(in, 16));	/* call_addr */
 		put32(out, 16, get32(in, 24));			/* syscall */
 		put32(out, 20, get32(in, 28));			/* arch */
-	} else if (sig == SIGPOLL) {
-		put32(out, 12, (uint32_t)get64(in, 16));	/* band */
-		put32(out, 16, get32(in, 24));			/* fd */
 	} else {
 		put32(out, 12, (uint32_t)get64(in, 16));	/* fault addr */
 	}
