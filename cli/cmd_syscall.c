@@ -24,7 +24,8 @@ static void syscall_help(void)
 	       "at most 6.  The call runs with SUD and seccomp suspended and all signals\n"
 	       "blocked, so the target's SIGSYS handler never sees it; everything is put\n"
 	       "back and the process is left running.  The syscall itself runs for real:\n"
-	       "'sudcr syscall PID exit_group 0' ends the target.\n");
+	       "'sudcr syscall PID exit_group 0' ends the target (exit and exit_group\n"
+	       "print nothing: they do not return).\n");
 }
 
 static int syscall_run(int argc, char **argv)
@@ -42,6 +43,7 @@ static int syscall_run(int argc, char **argv)
 	pid_t pid, tid = 0;
 	const char *name;
 	int64_t nr_arg, result;
+	bool exiting = false;
 	long nr;
 	int c, nargs, ret, err;
 
@@ -103,15 +105,29 @@ static int syscall_run(int argc, char **argv)
 	ret = inject_begin(&ic, t);
 	if (ret)
 		goto out;
+	if (nr == arch_syscall_by_name(ic.kind, "exit") || nr == arch_syscall_by_name(ic.kind, "exit_group")) {
+		/*
+		 * It does not return: set it up and let the thread go into it,
+		 * with SUD still off so that the handler does not get it.
+		 */
+		struct arch_regs regs = ic.saved_regs;
+
+		arch_setup_syscall(&regs, ic.kind, ic.sc_ip, nr, args);
+		ret = arch_set_regs(t->tid, &regs);
+		inject_abandon(&ic);
+		exiting = !ret;
+		goto out;
+	}
 	ret = inject_syscall(&ic, nr, args, &result);
 	err = inject_end(&ic);
 	if (!ret)
 		ret = err;
 out:
 	err = thaw_process(&p);
-	if (ret || err)
+	if (ret || (err && !exiting))
 		return EXIT_FAIL;
-	printf("%" PRId64 "\n", result);
+	if (!exiting)
+		printf("%" PRId64 "\n", result);
 	return EXIT_OK;
 }
 

@@ -46,7 +46,7 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, " (see 'sudcr %s--help')\n", cmd ? cmd : "");
+	fprintf(stderr, " (see 'sudcr %s%s--help')\n", cmd ? cmd : "", cmd ? " " : "");
 	return EXIT_USAGE;
 }
 

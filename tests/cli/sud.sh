@@ -96,4 +96,16 @@ for bits in "" -32; do
 	done
 done
 
+# exit_group does not return: sudcr lets the thread go into it with SUD
+# off, so even a selector at BLOCK does not hand it to the (absent) handler.
+t=syscall_exit_group
+start_config selector-block ""
+if run 0 "$SUDCR" syscall $cpid exit_group 7 && [ -z "$out" ]; then
+	wait $cpid
+	rc=$?
+	[ $rc = 7 ] && pass $t || fail $t "target exited with $rc, expected 7"
+else
+	fail $t "exit $status, out '$out', err '$err'"
+fi
+
 finish
