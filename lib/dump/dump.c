@@ -38,11 +38,15 @@ static int begin_injection(struct dump_ctx *d)
 	}
 	for (int i = 0, j = 1; i < d->proc.nr_threads; i++) {
 		struct cr_thread *th = &d->threads[i == leader ? 0 : j++];
-		int ret;
 
 		th->task = &d->proc.threads[i];
 		th->tid = th->task->tid;
-		ret = inject_begin(&th->inj, th->task);
+	}
+	/* In index order: end_injection() undoes them in reverse. */
+	for (int i = 0; i < d->nr_threads; i++) {
+		struct cr_thread *th = &d->threads[i];
+		int ret = inject_begin(&th->inj, th->task);
+
 		if (ret)
 			return ret;
 		th->inj_active = true;
@@ -57,7 +61,12 @@ static int end_injection(struct dump_ctx *d)
 {
 	int ret = 0;
 
-	for (int i = 0; i < d->nr_threads; i++) {
+	/*
+	 * In reverse: each inject_begin() saved sudcr's CPU affinity as the
+	 * one before it pinned, so the first one's is the real one; it must be
+	 * put back last.
+	 */
+	for (int i = d->nr_threads - 1; i >= 0; i--) {
 		struct cr_thread *th = &d->threads[i];
 
 		if (!th->inj_active)

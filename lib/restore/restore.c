@@ -323,7 +323,8 @@ static int end_all(struct restore_ctx *r)
 	bool zombie = r->proc.flags & REC_PROC_LEADER_ZOMBIE;
 	int ret = 0;
 
-	for (int i = zombie ? 1 : 0; i < r->tp.nr_threads && r->cthreads; i++) {
+	/* In reverse, for sudcr's CPU affinity: see end_injection() in dump.c. */
+	for (int i = r->tp.nr_threads - 1; i >= (zombie ? 1 : 0) && r->cthreads; i--) {
 		if (!r->cthreads[i].inj_active)
 			continue;
 		int err = inject_end(&r->cthreads[i].inj);
@@ -384,7 +385,7 @@ int sudcr_restore(const struct restore_opts *opts, int *exit_status)
 		 * it, so drop the injection state without touching it (no
 		 * errors from a dead process after the one that matters).
 		 */
-		for (int i = 0; i < r.tp.nr_threads && r.cthreads; i++) {
+		for (int i = r.tp.nr_threads - 1; i >= 0 && r.cthreads; i--) {
 			if (r.cthreads[i].inj_active)
 				inject_abandon(&r.cthreads[i].inj);
 			r.cthreads[i].inj_active = false;
