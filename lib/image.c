@@ -552,42 +552,18 @@ int img_pages_reserve(struct img_writer *w, size_t len, uint64_t *off,
 int img_pages_append(struct img_writer *w, const void *buf, size_t len,
 		     uint64_t *off)
 {
-	uint64_t start = w->pages_end, end;
-	size_t done = 0;
+	uint64_t start = w->pages_end;
+	int ret;
 
-	if (w->err)
-		return w->err;
-	if (!len || len % IMG_PAGE_SIZE) {
-		sudcr_error("%s: page data of %zu bytes: not a positive multiple of %u",
-			    w->dir, len, IMG_PAGE_SIZE);
-		return -EINVAL;
+	ret = img_pages_claim(w, len, off);
+	if (ret)
+		return ret;
+	ret = pwrite_full(w->pages_fd, buf, len, start);
+	if (ret) {
+		sudcr_error("%s/%s: cannot write page data: %s", w->dir,
+			    PAGES_TMP, strerror(-ret));
+		return writer_fail(w, ret);
 	}
-	if (__builtin_add_overflow(start, len, &end) || end > INT64_MAX) {
-		sudcr_error("%s/%s: page data too large", w->dir, PAGES_TMP);
-		return -EFBIG;
-	}
-	while (done < len) {
-		ssize_t n = pwrite(w->pages_fd, (const char *)buf + done, len - done,
-				   start + done);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			int ret = n < 0 ? -errno : -ENOSPC;
-
-			sudcr_error("%s/%s: cannot write page data: %s", w->dir,
-				    PAGES_TMP, strerror(-ret));
-			/* Give back what was written of this piece. */
-			if (ftruncate(w->pages_fd, start))
-				sudcr_debug("%s/%s: ftruncate: %m", w->dir, PAGES_TMP);
-			return writer_fail(w, ret);
-		}
-		done += n;
-	}
-	*off = start;
-	w->pages_end = end;
-	if (end > w->pages_alloc)
-		w->pages_alloc = end;
 	return 0;
 }
 
@@ -615,18 +591,7 @@ int img_pages_claim(struct img_writer *w, size_t len, uint64_t *off)
 
 int img_pages_pwrite(struct img_writer *w, const void *buf, size_t len, uint64_t off)
 {
-	size_t done = 0;
-
-	while (done < len) {
-		ssize_t n = pwrite(w->pages_fd, (const char *)buf + done, len - done, off + done);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return n < 0 ? -errno : -ENOSPC;
-		done += n;
-	}
-	return 0;
+	return pwrite_full(w->pages_fd, buf, len, off);
 }
 
 static void writer_unmap(struct img_writer *w)

@@ -7,26 +7,11 @@
  * of the dump and restore run with seccomp suspended.  After restore the
  * filter must still be there (one filter, mode 2).
  */
-#include <linux/filter.h>
-#include <linux/seccomp.h>
-
 #include "progs/sud_prog.h"
 
 static void install_filter(void)
 {
-	struct sock_filter filter[] = {
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SUD_RAW_AUDIT_ARCH, 1, 0),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_getppid, 0, 1),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-	};
-	struct sock_fprog prog = { .len = sizeof(filter) / sizeof(filter[0]), .filter = filter };
-
-	SETUP(!prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "PR_SET_NO_NEW_PRIVS");
-	SETUP(!prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0), "PR_SET_SECCOMP");
+	SETUP(!sud_core_kill_on_getppid(), "seccomp filter: %s", strerror(errno));
 }
 
 static int nr_filters(void)

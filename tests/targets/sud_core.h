@@ -37,6 +37,8 @@
  */
 
 #include <errno.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <signal.h>
 #include <stddef.h>
 #include <sys/prctl.h>
@@ -206,6 +208,34 @@ static inline long sud_core_arm(enum sud_setup setup, volatile unsigned char *se
 				      __stop_sud_intercept, NULL);
 	}
 	return -EINVAL;
+}
+
+/*
+ * A seccomp filter that kills the process on a real getppid of our arch:
+ * the loop's getppid calls are dispatched by SUD before seccomp sees them,
+ * so the process lives exactly as long as every one of them is
+ * intercepted, and no getppid injected from outside runs with seccomp on.
+ * Returns 0, or -1 with errno set.  Call before arming SUD.
+ */
+static inline int sud_core_kill_on_getppid(void)
+{
+	struct sock_filter filter[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SUD_RAW_AUDIT_ARCH, 1, 0),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_getppid, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = {
+		.len = sizeof(filter) / sizeof(filter[0]),
+		.filter = filter,
+	};
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+		return -1;
+	return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0);
 }
 
 /* SUD off, from the allowed range (works in every setup). */

@@ -243,33 +243,6 @@ static __attribute__((noreturn)) void run_loop(void)
 	}
 }
 
-static int setup_seccomp(void)
-{
-	struct sock_filter filter[] = {
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SUD_RAW_AUDIT_ARCH, 1, 0),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_getppid, 0, 1),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-	};
-	struct sock_fprog prog = {
-		.len = sizeof(filter) / sizeof(filter[0]),
-		.filter = filter,
-	};
-
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)) {
-		perror("sud_target: PR_SET_NO_NEW_PRIVS");
-		return -1;
-	}
-	if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0)) {
-		perror("sud_target: PR_SET_SECCOMP");
-		return -1;
-	}
-	return 0;
-}
-
 /* @ret: 0 or a negative errno from sud_core_arm()/sud_core_prctl(). */
 static int armed(long ret)
 {
@@ -319,8 +292,10 @@ int main(int argc, char **argv)
 	case MODE_OFF:
 		break;
 	case MODE_SECCOMP:
-		if (setup_seccomp())
+		if (sud_core_kill_on_getppid()) {
+			perror("sud_target: seccomp filter");
 			return 2;
+		}
 		/* fall through */
 	case MODE_SELECTOR:
 		if (armed(sud_core_arm(SUD_SELECTOR, NULL)))
