@@ -42,30 +42,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "targets/sud_raw.h"
+
 #define PROG_UNUSED __attribute__((unused))
 
-static inline __attribute__((always_inline)) long prog_sys3(long nr, long a1, long a2, long a3)
-{
-	long ret;
-
-	asm volatile("syscall"
-		     : "=a"(ret)
-		     : "a"(nr), "D"(a1), "S"(a2), "d"(a3)
-		     : "rcx", "r11", "memory");
-	return ret;
-}
-
-static inline __attribute__((always_inline)) long prog_sys4(long nr, long a1, long a2, long a3, long a4)
-{
-	register long r10 asm("r10") = a4;
-	long ret;
-
-	asm volatile("syscall"
-		     : "=a"(ret)
-		     : "a"(nr), "D"(a1), "S"(a2), "d"(a3), "r"(r10)
-		     : "rcx", "r11", "memory");
-	return ret;
-}
+/* Raw syscalls, past libc: the ones of tests/targets/sud_raw.h. */
+#define prog_sys3 sud_raw_syscall3
+#define prog_sys4 sud_raw_syscall4
 
 static inline void prog_write_all(int fd, const char *p, size_t len)
 {
