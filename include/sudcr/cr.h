@@ -97,6 +97,7 @@ struct restore_ctx {
 	struct rec_process proc;
 	const struct rec_thread *threads;	/* nr = proc.nr_threads, [0] the leader */
 	struct rec_thread *thread_buf;		/* owns the copy threads points to */
+	const struct rec_xstate **xstates;	/* per thread, same order, into the image */
 	const struct rec_mm *mm;
 	pid_t pid;
 	struct task_proc tp;

@@ -44,6 +44,32 @@ static bool known_type(uint32_t t)
 	return false;
 }
 
+/* The XSTATE record of each thread, found once, in the order of r->threads. */
+static int read_xstates(struct restore_ctx *r, int nr_threads)
+{
+	const void *data;
+	size_t len;
+	int ret;
+
+	r->xstates = calloc(nr_threads, sizeof(*r->xstates));
+	if (!r->xstates)
+		return -ENOMEM;
+	img_rewind(r->img);
+	while ((ret = cr_next_of_type(r->img, IMG_REC_XSTATE, &data, &len)) == 1) {
+		const struct rec_xstate *x = data;
+		int i;
+
+		if (len < sizeof(*x) || x->len != len - sizeof(*x))
+			return img_record_invalid(r->img, "bad xstate record");
+		for (i = 0; i < nr_threads && r->threads[i].tid != x->tid; i++)
+			;
+		if (i == nr_threads || r->xstates[i])
+			return img_record_invalid(r->img, "xstate record for unknown or repeated thread %d", x->tid);
+		r->xstates[i] = x;
+	}
+	return ret;
+}
+
 /* The records every restore needs, and a check that nothing is unknown. */
 static int read_core(struct restore_ctx *r)
 {
@@ -89,6 +115,9 @@ static int read_core(struct restore_ctx *r)
 		sudcr_error("%s: image lacks its process, mm or thread records", r->opts.dir);
 		return -EINVAL;
 	}
+	ret = read_xstates(r, nr_threads);
+	if (ret)
+		return ret;
 	if ((uint32_t)nr_threads != r->proc.nr_threads || r->proc.pid <= 0 ||
 	    ((r->threads[0].tid != r->proc.pid) != !!(r->proc.flags & REC_PROC_LEADER_ZOMBIE))) {
 		sudcr_error("%s: inconsistent process record (pid %d, %u threads, %d thread records)",
@@ -346,6 +375,7 @@ void restore_free(struct restore_ctx *r)
 	restore_misc_free(r);
 	free(r->cthreads);
 	free(r->thread_buf);
+	free(r->xstates);
 	task_proc_free(&r->tp);
 	img_reader_close(r->img);
 }

@@ -30,9 +30,7 @@ static int load_thread(struct restore_ctx *r, struct cr_thread *th)
 {
 	const struct rec_thread *rt = image_thread(r, th->tid);
 	struct inject_ctx *c = &th->inj;
-	const void *data;
-	size_t len;
-	int ret;
+	const struct rec_xstate *x;
 
 	if (!rt) {
 		sudcr_error("thread %d of the new process is not in the image", th->tid);
@@ -53,22 +51,18 @@ static int load_thread(struct restore_ctx *r, struct cr_thread *th)
 	c->saved_sud.offset = rt->sud_offset;
 	c->saved_sud.len = rt->sud_len;
 
-	img_rewind(r->img);
-	while ((ret = cr_next_of_type(r->img, IMG_REC_XSTATE, &data, &len)) == 1) {
-		const struct rec_xstate *x = data;
-
-		if (len < sizeof(*x) || x->len != len - sizeof(*x))
-			return img_record_invalid(r->img, "bad xstate record");
-		if (x->tid != rt->tid)
-			continue;
-		if (x->len != c->saved_xstate->len) {
-			sudcr_error("extended CPU state of thread %d is %u bytes, this CPU's is %zu: image from another CPU",
-				    x->tid, x->len, c->saved_xstate->len);
-			return -EINVAL;
-		}
-		memcpy(c->saved_xstate->buf, x + 1, x->len);
+	x = r->xstates[rt - r->threads];	/* rt is an element of r->threads */
+	if (!x) {
+		sudcr_error("%s: no extended CPU state for thread %d", r->opts.dir, rt->tid);
+		return -EINVAL;
 	}
-	return ret;
+	if (x->len != c->saved_xstate->len) {
+		sudcr_error("extended CPU state of thread %d is %u bytes, this CPU's is %zu: image from another CPU",
+			    x->tid, x->len, c->saved_xstate->len);
+		return -EINVAL;
+	}
+	memcpy(c->saved_xstate->buf, x + 1, x->len);
+	return 0;
 }
 
 int restore_threads(struct restore_ctx *r)
