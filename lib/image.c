@@ -86,12 +86,13 @@ static void rec_hdr_fill(struct img_rec_hdr *h, uint32_t type, uint32_t flags,
 	h->crc = htole32(img_crc32c(0, h, offsetof(struct img_rec_hdr, crc)));
 }
 
-static int pwrite_full(int fd, const void *buf, size_t len, uint64_t off)
+/* Whole-buffer pread/pwrite: 0, or -EIO if the file ended early, or -errno. */
+static int pio_full(int fd, void *buf, size_t len, uint64_t off, bool write)
 {
-	const char *p = buf;
+	char *p = buf;
 
 	while (len) {
-		ssize_t n = pwrite(fd, p, len, off);
+		ssize_t n = write ? pwrite(fd, p, len, off) : pread(fd, p, len, off);
 
 		if (n < 0) {
 			if (errno == EINTR)
@@ -107,26 +108,14 @@ static int pwrite_full(int fd, const void *buf, size_t len, uint64_t off)
 	return 0;
 }
 
-/* 0, or -EIO if the file ended early, or -errno. */
+static int pwrite_full(int fd, const void *buf, size_t len, uint64_t off)
+{
+	return pio_full(fd, (void *)buf, len, off, true);
+}
+
 static int pread_full(int fd, void *buf, size_t len, uint64_t off)
 {
-	char *p = buf;
-
-	while (len) {
-		ssize_t n = pread(fd, p, len, off);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (n == 0)
-			return -EIO;
-		p += n;
-		len -= n;
-		off += n;
-	}
-	return 0;
+	return pio_full(fd, buf, len, off, false);
 }
 
 /* Writer */
