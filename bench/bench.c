@@ -171,8 +171,10 @@ static void remove_image(const char *dir)
 
 	snprintf(path, sizeof(path), "%s/core.img", dir);
 	unlink(path);
-	snprintf(path, sizeof(path), "%s/pages.img", dir);
-	unlink(path);
+	for (int k = 0; k < 16; k++) {
+		snprintf(path, sizeof(path), "%s/pages-%d.img", dir, k);
+		unlink(path);
+	}
 	rmdir(dir);
 }
 

@@ -20,8 +20,9 @@ static void show_help(void)
 	printf("Usage: sudcr show -D DIR [--json]\n\n"
 	       "Validates the image in DIR and prints what it holds: the process and its\n"
 	       "threads with their SUD config, the memory map with the size stored for\n"
-	       "each mapping, signal dispositions and pending signals, and how many\n"
-	       "records of other kinds there are.  --json prints one JSON object.\n");
+	       "each mapping and in each page file, signal dispositions and pending\n"
+	       "signals, and how many records of other kinds there are.  --json prints\n"
+	       "one JSON object.\n");
 }
 
 static void json_str(const char *s, size_t n)
@@ -285,7 +286,10 @@ static int show_run(int argc, char **argv)
 	if (ret >= 0)
 		ret = show_pass(r, &st, IMG_REC_SIGPENDING);
 	if (st.json) {
-		printf("],\"pages_stored\":%" PRIu64 ",\"records\":{", st.pages_total);
+		printf("],\"pages_stored\":%" PRIu64 ",\"page_files\":[", st.pages_total);
+		for (unsigned int k = 0; k < img_page_files(r); k++)
+			printf("%s%" PRIu64, k ? "," : "", img_pages_data_len(r, k));
+		printf("],\"records\":{");
 		for (int t = 0, first = 1; t < 128; t++) {
 			if (!st.counts[t])
 				continue;
@@ -294,7 +298,11 @@ static int show_run(int argc, char **argv)
 		}
 		printf("}}\n");
 	} else {
-		printf("stored pages: %" PRIu64 "K\nrecords:", st.pages_total >> 10);
+		printf("stored pages: %" PRIu64 "K in %u page file%s (", st.pages_total >> 10,
+		       img_page_files(r), img_page_files(r) == 1 ? "" : "s");
+		for (unsigned int k = 0; k < img_page_files(r); k++)
+			printf("%s%" PRIu64 "K", k ? " + " : "", img_pages_data_len(r, k) >> 10);
+		printf(")\nrecords:");
 		for (int t = 0; t < 128; t++)
 			if (st.counts[t])
 				printf(" %s %" PRIu64, type_name(t), st.counts[t]);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * The image container: core.img (typed, checksummed records) and pages.img
- * (page data at 4096-aligned offsets).  docs/image-format.md describes the
+ * The image container: core.img (typed, checksummed records) and the page
+ * files pages-0.img, pages-1.img, ... (page data at 4096-aligned offsets).  docs/image-format.md describes the
  * bytes; this file must stay in step with it.
  */
 #include <endian.h>
@@ -22,9 +22,15 @@
 #include <sudcr/log.h>
 
 #define CORE_NAME	"core.img"
-#define PAGES_NAME	"pages.img"
 #define CORE_TMP	".core.img.tmp"
-#define PAGES_TMP	".pages.img.tmp"
+#define PAGES_NAME_MAX	32
+
+/* Page file k is pages-K.img, written as .pages-K.img.tmp. */
+static const char *page_file_name(char buf[PAGES_NAME_MAX], unsigned int k, bool tmp)
+{
+	snprintf(buf, PAGES_NAME_MAX, tmp ? ".pages-%u.img.tmp" : "pages-%u.img", k);
+	return buf;
+}
 
 static const char core_magic[8] = { 'S', 'U', 'D', 'C', 'R', 'I', 'M', 'G' };
 static const char pages_magic[8] = { 'S', 'U', 'D', 'C', 'R', 'P', 'G', 'S' };
@@ -34,10 +40,10 @@ struct img_file_hdr {
 	char magic[8];
 	uint32_t version;
 	uint32_t hdr_size;
-	uint64_t count;		/* core.img: records; pages.img: data bytes */
-	uint64_t image_id;	/* the same in both files of one image */
-	uint64_t reserved0;
-	uint32_t reserved1;
+	uint64_t count;		/* core.img: records; page file: data bytes */
+	uint64_t image_id;	/* the same in every file of one image */
+	uint64_t reserved;
+	uint32_t files;		/* core.img: page files; page file: its index */
 	uint32_t crc;		/* crc32c of the bytes before it */
 };
 
@@ -65,7 +71,8 @@ static inline uint64_t align8(uint64_t v)
 }
 
 static void file_hdr_fill(struct img_file_hdr *h, const char *magic,
-			  uint32_t hdr_size, uint64_t count, uint64_t id)
+			  uint32_t hdr_size, uint64_t count, uint64_t id,
+			  uint32_t files)
 {
 	memset(h, 0, sizeof(*h));
 	memcpy(h->magic, magic, sizeof(h->magic));
@@ -73,6 +80,7 @@ static void file_hdr_fill(struct img_file_hdr *h, const char *magic,
 	h->hdr_size = htole32(hdr_size);
 	h->count = htole64(count);
 	h->image_id = htole64(id);
+	h->files = htole32(files);
 	h->crc = htole32(img_crc32c(0, h, offsetof(struct img_file_hdr, crc)));
 }
 
@@ -126,19 +134,27 @@ static int pread_full(int fd, void *buf, size_t len, uint64_t off)
 #define CHUNK_MAX	(1ull << 30)
 
 struct img_chunk {
-	unsigned char *addr;	/* mapping of pages.img from file offset off */
+	unsigned char *addr;	/* mapping of the page file from offset off */
 	uint64_t off;
 	size_t len;
+};
+
+struct img_wpages {
+	int fd;
+	bool renamed;
+	uint64_t end;			/* end of reserved page data */
+	uint64_t alloc;			/* allocated on disk up to here */
+	struct img_chunk *chunks;
+	size_t nr_chunks;
+	size_t chunks_cap;
 };
 
 struct img_writer {
 	char *dir;
 	int dirfd;
 	int core_fd;
-	int pages_fd;
 	unsigned int flags;
 	bool sync;
-	bool pages_renamed;
 	bool core_renamed;
 	int err;			/* first I/O error; then only abort */
 	uint64_t image_id;
@@ -148,12 +164,9 @@ struct img_writer {
 	size_t buf_used;
 	uint64_t core_written;		/* bytes of core.img already written */
 
-	uint64_t pages_end;		/* end of reserved page data */
-	uint64_t pages_alloc;		/* pages.img allocated up to here */
+	unsigned int nr_pages;		/* page files */
+	struct img_wpages pages[IMG_PAGE_FILES_MAX];
 	bool no_fallocate;
-	struct img_chunk *chunks;
-	size_t nr_chunks;
-	size_t chunks_cap;
 };
 
 static uint64_t new_image_id(void)
@@ -275,11 +288,12 @@ int img_writer_open_flags(struct img_writer **wp, const char *dir,
 	w = calloc(1, sizeof(*w));
 	if (!w)
 		return -ENOMEM;
-	w->dirfd = w->core_fd = w->pages_fd = -1;
+	w->dirfd = w->core_fd = -1;
+	for (unsigned int k = 0; k < IMG_PAGE_FILES_MAX; k++)
+		w->pages[k] = (struct img_wpages){ .fd = -1, .end = PAGES_HDR_SIZE };
 	w->flags = flags;
 	w->sync = true;
 	w->image_id = new_image_id();
-	w->pages_end = PAGES_HDR_SIZE;
 	w->dir = strdup(dir);
 	w->buf = malloc(CORE_BUF_SIZE);
 	if (!w->dir || !w->buf) {
@@ -327,7 +341,7 @@ int img_writer_open_flags(struct img_writer **wp, const char *dir,
 	ret = open_tmp(w, CORE_TMP, &w->core_fd);
 	if (ret)
 		goto out_abort;
-	ret = open_tmp(w, PAGES_TMP, &w->pages_fd);
+	ret = img_writer_set_page_files(w, 1);
 	if (ret)
 		goto out_abort;
 
@@ -357,6 +371,44 @@ int img_writer_open(struct img_writer **w, const char *dir)
 void img_writer_set_sync(struct img_writer *w, bool sync)
 {
 	w->sync = sync;
+}
+
+int img_writer_set_page_files(struct img_writer *w, unsigned int n)
+{
+	char name[PAGES_NAME_MAX];
+	int ret;
+
+	if (!n || n > IMG_PAGE_FILES_MAX) {
+		sudcr_error("%s: %u page files: must be 1 to %u", w->dir, n,
+			    IMG_PAGE_FILES_MAX);
+		return -EINVAL;
+	}
+	for (unsigned int k = 0; k < IMG_PAGE_FILES_MAX; k++) {
+		if (w->pages[k].end != PAGES_HDR_SIZE) {
+			sudcr_error("%s: page files set after page data was written",
+				    w->dir);
+			return -EINVAL;
+		}
+	}
+	for (unsigned int k = n; k < w->nr_pages; k++) {
+		close(w->pages[k].fd);
+		unlinkat(w->dirfd, page_file_name(name, k, true), 0);
+		w->pages[k].fd = -1;
+	}
+	for (unsigned int k = w->nr_pages; k < n; k++) {
+		ret = open_tmp(w, page_file_name(name, k, true), &w->pages[k].fd);
+		if (ret) {
+			w->nr_pages = k;
+			return writer_fail(w, ret);
+		}
+	}
+	w->nr_pages = n;
+	return 0;
+}
+
+unsigned int img_writer_page_files(const struct img_writer *w)
+{
+	return w->nr_pages;
 }
 
 int img_write_record_flags(struct img_writer *w, uint32_t type,
@@ -405,7 +457,7 @@ int img_write_record(struct img_writer *w, uint32_t type, const void *data,
 	return img_write_record_flags(w, type, 0, data, len);
 }
 
-static int zero_fill(struct img_writer *w, uint64_t off, uint64_t len)
+static int zero_fill(int fd, uint64_t off, uint64_t len)
 {
 	static const unsigned char zeros[64 << 10];
 	int ret;
@@ -413,7 +465,7 @@ static int zero_fill(struct img_writer *w, uint64_t off, uint64_t len)
 	while (len) {
 		size_t n = len < sizeof(zeros) ? len : sizeof(zeros);
 
-		ret = pwrite_full(w->pages_fd, zeros, n, off);
+		ret = pwrite_full(fd, zeros, n, off);
 		if (ret)
 			return ret;
 		off += n;
@@ -423,19 +475,21 @@ static int zero_fill(struct img_writer *w, uint64_t off, uint64_t len)
 }
 
 /*
- * Allocate disk space for pages.img up to end, so that a full disk shows
- * up here as an error and not later as a SIGBUS on the shared mapping.
- * Without fallocate(2), writing zeros does the same, more slowly.
+ * Allocate disk space for page file k up to end, so that a full disk
+ * shows up here as an error and not later as a SIGBUS on the shared
+ * mapping.  Without fallocate(2), writing zeros does the same, more slowly.
  */
-static int pages_allocate(struct img_writer *w, uint64_t end)
+static int pages_allocate(struct img_writer *w, unsigned int k, uint64_t end)
 {
-	uint64_t len = end - w->pages_alloc;
+	struct img_wpages *f = &w->pages[k];
+	uint64_t len = end - f->alloc;
+	char name[PAGES_NAME_MAX];
 	int ret = 0;
 
-	if (end <= w->pages_alloc)
+	if (end <= f->alloc)
 		return 0;
 	if (!w->no_fallocate) {
-		if (!fallocate(w->pages_fd, 0, w->pages_alloc, len))
+		if (!fallocate(f->fd, 0, f->alloc, len))
 			goto out;
 		ret = -errno;
 		if (ret != -EOPNOTSUPP && ret != -ENOSYS)
@@ -444,152 +498,155 @@ static int pages_allocate(struct img_writer *w, uint64_t end)
 		sudcr_debug("%s: file system without fallocate, writing zeros",
 			    w->dir);
 	}
-	ret = zero_fill(w, w->pages_alloc, len);
+	ret = zero_fill(f->fd, f->alloc, len);
 	if (ret)
 		goto out_err;
 out:
-	w->pages_alloc = end;
+	f->alloc = end;
 	return 0;
 out_err:
 	sudcr_error("%s/%s: cannot allocate %llu bytes of page data: %s",
-		    w->dir, PAGES_TMP, (unsigned long long)len, strerror(-ret));
+		    w->dir, page_file_name(name, k, true),
+		    (unsigned long long)len, strerror(-ret));
 	/* Give back what fallocate may have taken before failing. */
-	if (ftruncate(w->pages_fd, w->pages_alloc))
-		sudcr_debug("%s/%s: ftruncate: %m", w->dir, PAGES_TMP);
+	if (ftruncate(f->fd, f->alloc))
+		sudcr_debug("%s/%s: ftruncate: %m", w->dir, name);
 	return writer_fail(w, ret);
 }
 
-static int pages_map_chunk(struct img_writer *w, uint64_t start, size_t len)
+static int pages_map_chunk(struct img_writer *w, unsigned int k,
+			   uint64_t start, size_t len)
 {
+	struct img_wpages *f = &w->pages[k];
 	uint64_t sys_page = (uint64_t)sysconf(_SC_PAGESIZE);
 	uint64_t map_off = start & ~(sys_page - 1);
 	uint64_t size = CHUNK_MIN;
+	char name[PAGES_NAME_MAX];
 	struct img_chunk *c;
 	size_t i;
 	void *addr;
 
-	for (i = 0; i < w->nr_chunks && size < CHUNK_MAX; i++)
+	for (i = 0; i < f->nr_chunks && size < CHUNK_MAX; i++)
 		size <<= 1;
 	if (size < len + (start - map_off))
 		size = len + (start - map_off);
 	if (size > SIZE_MAX) {
 		sudcr_error("%s/%s: page data too large to map", w->dir,
-			    PAGES_TMP);
+			    page_file_name(name, k, true));
 		return -EFBIG;
 	}
-	if (w->nr_chunks == w->chunks_cap) {
-		size_t cap = w->chunks_cap ? 2 * w->chunks_cap : 16;
+	if (f->nr_chunks == f->chunks_cap) {
+		size_t cap = f->chunks_cap ? 2 * f->chunks_cap : 16;
 
-		c = realloc(w->chunks, cap * sizeof(*c));
+		c = realloc(f->chunks, cap * sizeof(*c));
 		if (!c)
 			return -ENOMEM;
-		w->chunks = c;
-		w->chunks_cap = cap;
+		f->chunks = c;
+		f->chunks_cap = cap;
 	}
 	/* The mapping may reach past EOF: only allocated parts are used. */
-	addr = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED,
-		    w->pages_fd, map_off);
+	addr = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, f->fd,
+		    map_off);
 	if (addr == MAP_FAILED) {
 		int ret = -errno;
 
 		sudcr_error("%s/%s: cannot map %llu bytes of page data: %s",
-			    w->dir, PAGES_TMP, (unsigned long long)size,
-			    strerror(-ret));
+			    w->dir, page_file_name(name, k, true),
+			    (unsigned long long)size, strerror(-ret));
 		return ret;
 	}
-	c = &w->chunks[w->nr_chunks++];
+	c = &f->chunks[f->nr_chunks++];
 	c->addr = addr;
 	c->off = map_off;
 	c->len = size;
 	return 0;
 }
 
-int img_pages_reserve(struct img_writer *w, size_t len, uint64_t *off,
-		      void **ptr)
+/* Checks common to reserve and claim: the range [*start, *end) in file k. */
+static int pages_range(struct img_writer *w, unsigned int k, size_t len,
+		       uint64_t *start, uint64_t *end)
 {
-	uint64_t start = w->pages_end, end;
-	struct img_chunk *c;
-	int ret;
+	char name[PAGES_NAME_MAX];
 
 	if (w->err)
 		return w->err;
-	if (!len || len % IMG_PAGE_SIZE) {
-		sudcr_error("%s: page data reservation of %zu bytes: not a positive multiple of %u",
-			    w->dir, len, IMG_PAGE_SIZE);
+	if (k >= w->nr_pages) {
+		sudcr_error("%s: page file %u of %u", w->dir, k, w->nr_pages);
 		return -EINVAL;
 	}
-	if (__builtin_add_overflow(start, len, &end) || end > INT64_MAX) {
-		sudcr_error("%s/%s: page data too large", w->dir, PAGES_TMP);
-		return -EFBIG;
-	}
-	ret = pages_allocate(w, end);
-	if (ret)
-		return ret;
-	c = w->nr_chunks ? &w->chunks[w->nr_chunks - 1] : NULL;
-	if (!c || end > c->off + c->len) {
-		ret = pages_map_chunk(w, start, len);
-		if (ret)
-			return writer_fail(w, ret);
-		c = &w->chunks[w->nr_chunks - 1];
-	}
-	*off = start;
-	*ptr = c->addr + (start - c->off);
-	w->pages_end = end;
-	return 0;
-}
-
-int img_pages_append(struct img_writer *w, const void *buf, size_t len,
-		     uint64_t *off)
-{
-	uint64_t start = w->pages_end;
-	int ret;
-
-	ret = img_pages_claim(w, len, off);
-	if (ret)
-		return ret;
-	ret = pwrite_full(w->pages_fd, buf, len, start);
-	if (ret) {
-		sudcr_error("%s/%s: cannot write page data: %s", w->dir,
-			    PAGES_TMP, strerror(-ret));
-		return writer_fail(w, ret);
-	}
-	return 0;
-}
-
-int img_pages_claim(struct img_writer *w, size_t len, uint64_t *off)
-{
-	uint64_t start = w->pages_end, end;
-
-	if (w->err)
-		return w->err;
 	if (!len || len % IMG_PAGE_SIZE) {
 		sudcr_error("%s: page data of %zu bytes: not a positive multiple of %u",
 			    w->dir, len, IMG_PAGE_SIZE);
 		return -EINVAL;
 	}
-	if (__builtin_add_overflow(start, len, &end) || end > INT64_MAX) {
-		sudcr_error("%s/%s: page data too large", w->dir, PAGES_TMP);
+	*start = w->pages[k].end;
+	if (__builtin_add_overflow(*start, len, end) || *end > INT64_MAX) {
+		sudcr_error("%s/%s: page data too large", w->dir,
+			    page_file_name(name, k, true));
 		return -EFBIG;
 	}
-	*off = start;
-	w->pages_end = end;
-	if (end > w->pages_alloc)
-		w->pages_alloc = end;
 	return 0;
 }
 
-int img_pages_pwrite(struct img_writer *w, const void *buf, size_t len, uint64_t off)
+int img_pages_reserve(struct img_writer *w, unsigned int k, size_t len,
+		      uint64_t *off, void **ptr)
 {
-	return pwrite_full(w->pages_fd, buf, len, off);
+	struct img_wpages *f;
+	uint64_t start, end;
+	struct img_chunk *c;
+	int ret;
+
+	ret = pages_range(w, k, len, &start, &end);
+	if (ret)
+		return ret;
+	f = &w->pages[k];
+	ret = pages_allocate(w, k, end);
+	if (ret)
+		return ret;
+	c = f->nr_chunks ? &f->chunks[f->nr_chunks - 1] : NULL;
+	if (!c || end > c->off + c->len) {
+		ret = pages_map_chunk(w, k, start, len);
+		if (ret)
+			return writer_fail(w, ret);
+		c = &f->chunks[f->nr_chunks - 1];
+	}
+	*off = start;
+	*ptr = c->addr + (start - c->off);
+	f->end = end;
+	return 0;
+}
+
+int img_pages_claim(struct img_writer *w, unsigned int k, size_t len,
+		    uint64_t *off)
+{
+	uint64_t start, end;
+	int ret;
+
+	ret = pages_range(w, k, len, &start, &end);
+	if (ret)
+		return ret;
+	*off = start;
+	w->pages[k].end = end;
+	if (end > w->pages[k].alloc)
+		w->pages[k].alloc = end;
+	return 0;
+}
+
+int img_pages_pwrite(struct img_writer *w, unsigned int k, const void *buf,
+		     size_t len, uint64_t off)
+{
+	return pwrite_full(w->pages[k].fd, buf, len, off);
 }
 
 static void writer_unmap(struct img_writer *w)
 {
-	size_t i;
+	for (unsigned int k = 0; k < w->nr_pages; k++) {
+		struct img_wpages *f = &w->pages[k];
 
-	for (i = 0; i < w->nr_chunks; i++)
-		munmap(w->chunks[i].addr, w->chunks[i].len);
-	w->nr_chunks = 0;
+		for (size_t i = 0; i < f->nr_chunks; i++)
+			munmap(f->chunks[i].addr, f->chunks[i].len);
+		f->nr_chunks = 0;
+	}
 }
 
 static int writer_fsync(struct img_writer *w, int fd, const char *name)
@@ -627,12 +684,43 @@ static int writer_rename(struct img_writer *w, const char *from,
 	return writer_fail(w, ret);
 }
 
-int img_writer_commit(struct img_writer *w)
+/* Header page, size, fsync of page file k. */
+static int pages_finish(struct img_writer *w, unsigned int k)
 {
 	union {
 		struct img_file_hdr h;
 		unsigned char bytes[PAGES_HDR_SIZE];
 	} page;
+	struct img_wpages *f = &w->pages[k];
+	char name[PAGES_NAME_MAX];
+	int ret;
+
+	memset(&page, 0, sizeof(page));
+	file_hdr_fill(&page.h, pages_magic, PAGES_HDR_SIZE,
+		      f->end - PAGES_HDR_SIZE, w->image_id, k);
+	ret = pwrite_full(f->fd, page.bytes, sizeof(page.bytes), 0);
+	if (!ret && ftruncate(f->fd, f->end))
+		ret = -errno;
+	if (ret) {
+		sudcr_error("%s/%s: write failed: %s", w->dir,
+			    page_file_name(name, k, true), strerror(-ret));
+		return writer_fail(w, ret);
+	}
+	return writer_fsync(w, f->fd, page_file_name(name, k, true));
+}
+
+static void writer_free(struct img_writer *w)
+{
+	for (unsigned int k = 0; k < IMG_PAGE_FILES_MAX; k++)
+		free(w->pages[k].chunks);
+	free(w->buf);
+	free(w->dir);
+	free(w);
+}
+
+int img_writer_commit(struct img_writer *w)
+{
+	char name[PAGES_NAME_MAX], tmp[PAGES_NAME_MAX];
 	struct img_file_hdr h;
 	uint64_t end_count;
 	int ret;
@@ -650,7 +738,7 @@ int img_writer_commit(struct img_writer *w)
 	if (ret)
 		goto out_abort;
 	file_hdr_fill(&h, core_magic, CORE_HDR_SIZE, w->nr_records,
-		      w->image_id);
+		      w->image_id, w->nr_pages);
 	ret = pwrite_full(w->core_fd, &h, sizeof(h), 0);
 	if (ret) {
 		sudcr_error("%s/%s: write failed: %s", w->dir, CORE_TMP,
@@ -659,19 +747,8 @@ int img_writer_commit(struct img_writer *w)
 	}
 
 	writer_unmap(w);
-	memset(&page, 0, sizeof(page));
-	file_hdr_fill(&page.h, pages_magic, PAGES_HDR_SIZE,
-		      w->pages_end - PAGES_HDR_SIZE, w->image_id);
-	ret = pwrite_full(w->pages_fd, page.bytes, sizeof(page.bytes), 0);
-	if (!ret && ftruncate(w->pages_fd, w->pages_end))
-		ret = -errno;
-	if (ret) {
-		sudcr_error("%s/%s: write failed: %s", w->dir, PAGES_TMP,
-			    strerror(-ret));
-		goto out_abort;
-	}
-
-	ret = writer_fsync(w, w->pages_fd, PAGES_TMP);
+	for (unsigned int k = 0; k < w->nr_pages && !ret; k++)
+		ret = pages_finish(w, k);
 	if (!ret)
 		ret = writer_fsync(w, w->core_fd, CORE_TMP);
 	if (ret)
@@ -679,20 +756,27 @@ int img_writer_commit(struct img_writer *w)
 
 	/*
 	 * Without core.img a directory is not an image: drop the old one
-	 * before its pages.img is replaced, and put the new one in last.
-	 * The image id in both headers catches any mix-up that remains.
+	 * before its page files are replaced (or removed, if it had more),
+	 * and put the new one in last.  The image id in every header
+	 * catches any mix-up that remains.
 	 */
-	if ((w->flags & IMG_W_OVERWRITE) &&
-	    unlinkat(w->dirfd, CORE_NAME, 0) && errno != ENOENT) {
-		ret = -errno;
-		sudcr_error("%s: cannot remove the old %s: %s", w->dir,
-			    CORE_NAME, strerror(-ret));
-		goto out_abort;
+	if (w->flags & IMG_W_OVERWRITE) {
+		if (unlinkat(w->dirfd, CORE_NAME, 0) && errno != ENOENT) {
+			ret = -errno;
+			sudcr_error("%s: cannot remove the old %s: %s", w->dir,
+				    CORE_NAME, strerror(-ret));
+			goto out_abort;
+		}
+		for (unsigned int k = w->nr_pages; k < IMG_PAGE_FILES_MAX; k++)
+			unlinkat(w->dirfd, page_file_name(name, k, false), 0);
 	}
-	ret = writer_rename(w, PAGES_TMP, PAGES_NAME, true);
-	if (ret)
-		goto out_abort;
-	w->pages_renamed = true;
+	for (unsigned int k = 0; k < w->nr_pages; k++) {
+		ret = writer_rename(w, page_file_name(tmp, k, true),
+				    page_file_name(name, k, false), true);
+		if (ret)
+			goto out_abort;
+		w->pages[k].renamed = true;
+	}
 	ret = writer_fsync(w, w->dirfd, ".");
 	if (!ret)
 		ret = writer_rename(w, CORE_TMP, CORE_NAME,
@@ -705,12 +789,10 @@ int img_writer_commit(struct img_writer *w)
 		goto out_abort;	/* in place but maybe not durable: undo */
 
 	close(w->core_fd);
-	close(w->pages_fd);
+	for (unsigned int k = 0; k < w->nr_pages; k++)
+		close(w->pages[k].fd);
 	close(w->dirfd);
-	free(w->chunks);
-	free(w->buf);
-	free(w->dir);
-	free(w);
+	writer_free(w);
 	return 0;
 
 out_abort:
@@ -720,6 +802,8 @@ out_abort:
 
 void img_writer_abort(struct img_writer *w)
 {
+	char name[PAGES_NAME_MAX];
+
 	if (!w)
 		return;
 	writer_unmap(w);
@@ -727,17 +811,17 @@ void img_writer_abort(struct img_writer *w)
 		close(w->core_fd);
 		unlinkat(w->dirfd, w->core_renamed ? CORE_NAME : CORE_TMP, 0);
 	}
-	if (w->pages_fd >= 0) {
-		close(w->pages_fd);
-		unlinkat(w->dirfd, w->pages_renamed ? PAGES_NAME : PAGES_TMP,
-			 0);
+	for (unsigned int k = 0; k < w->nr_pages; k++) {
+		struct img_wpages *f = &w->pages[k];
+
+		if (f->fd < 0)
+			continue;
+		close(f->fd);
+		unlinkat(w->dirfd, page_file_name(name, k, !f->renamed), 0);
 	}
 	if (w->dirfd >= 0)
 		close(w->dirfd);	/* drops the lock */
-	free(w->chunks);
-	free(w->buf);
-	free(w->dir);
-	free(w);
+	writer_free(w);
 }
 
 /* Reader */
@@ -754,16 +838,19 @@ struct img_reader {
 	uint64_t last_idx;		/* record last returned */
 	uint32_t last_type;
 
-	int pages_fd;
-	unsigned char *pages;		/* all of pages.img, read-only */
-	size_t pages_size;
-	uint64_t data_len;
+	unsigned int nr_pages;		/* page files */
+	struct {
+		int fd;
+		unsigned char *map;	/* the whole file, read-only */
+		size_t size;
+		uint64_t data_len;
+	} pages[IMG_PAGE_FILES_MAX];
 };
 
 #define core_err(r, fmt, ...) \
 	sudcr_error("%s/" CORE_NAME ": " fmt, (r)->dir, ##__VA_ARGS__)
-#define pages_err(r, fmt, ...) \
-	sudcr_error("%s/" PAGES_NAME ": " fmt, (r)->dir, ##__VA_ARGS__)
+#define pages_err(r, k, fmt, ...) \
+	sudcr_error("%s/pages-%u.img: " fmt, (r)->dir, (k), ##__VA_ARGS__)
 
 /*
  * Open an image file for reading; a FIFO or device must not block us or
@@ -829,6 +916,12 @@ static int check_file_hdr(struct img_reader *r, const char *name,
 		sudcr_error("%s/%s: bad image format version 0", r->dir, name);
 		return -EINVAL;
 	}
+	if (version < IMG_FORMAT_VERSION) {
+		/* Version 1 had a single pages.img; no release wrote it. */
+		sudcr_error("%s/%s: image format version %u is older than this sudcr reads (%u)",
+			    r->dir, name, version, IMG_FORMAT_VERSION);
+		return -EINVAL;
+	}
 	if (le32toh(h->hdr_size) != hdr_size) {
 		sudcr_error("%s/%s: bad header size %u (expected %u)", r->dir,
 			    name, le32toh(h->hdr_size), hdr_size);
@@ -839,7 +932,7 @@ static int check_file_hdr(struct img_reader *r, const char *name,
 		sudcr_error("%s/%s: header crc mismatch", r->dir, name);
 		return -EINVAL;
 	}
-	if (h->reserved0 || h->reserved1) {
+	if (h->reserved) {
 		sudcr_error("%s/%s: reserved header fields are not zero",
 			    r->dir, name);
 		return -EINVAL;
@@ -913,6 +1006,12 @@ static int validate_core(struct img_reader *r)
 		return ret;
 	r->nr_records = le64toh(h.count);
 	r->image_id = le64toh(h.image_id);
+	r->nr_pages = le32toh(h.files);
+	if (!r->nr_pages || r->nr_pages > IMG_PAGE_FILES_MAX) {
+		core_err(r, "bad number of page files %u (1 to %u)",
+			 r->nr_pages, IMG_PAGE_FILES_MAX);
+		return -EINVAL;
+	}
 
 	for (pos = CORE_HDR_SIZE;; idx++) {
 		size_t left = r->core_len - pos;
@@ -1003,73 +1102,79 @@ static int validate_core(struct img_reader *r)
 	}
 }
 
-static int open_pages(struct img_reader *r, int dirfd)
+static int open_pages(struct img_reader *r, int dirfd, unsigned int k)
 {
 	unsigned char page[PAGES_HDR_SIZE];
+	char name[PAGES_NAME_MAX];
 	struct img_file_hdr h;
 	struct stat st;
 	uint64_t size;
 	int fd, ret;
 
-	fd = open_image_file(r, dirfd, PAGES_NAME, &st);
+	fd = open_image_file(r, dirfd, page_file_name(name, k, false), &st);
 	if (fd < 0)
 		return fd;
-	r->pages_fd = fd;
+	r->pages[k].fd = fd;
 	if (st.st_size < (off_t)PAGES_HDR_SIZE) {
 		if (st.st_size >= (off_t)sizeof(h.magic) &&
 		    !pread_full(fd, page, sizeof(h.magic), 0) &&
 		    memcmp(page, pages_magic, sizeof(h.magic))) {
-			pages_err(r, "not a sudcr image file (bad magic)");
+			pages_err(r, k, "not a sudcr image file (bad magic)");
 			return -EINVAL;
 		}
-		pages_err(r, "truncated header (%lld bytes of %u)",
+		pages_err(r, k, "truncated header (%lld bytes of %u)",
 			  (long long)st.st_size, PAGES_HDR_SIZE);
 		return -EINVAL;
 	}
 	ret = pread_full(fd, page, sizeof(page), 0);
 	if (ret) {
-		pages_err(r, "read error: %s", strerror(-ret));
+		pages_err(r, k, "read error: %s", strerror(-ret));
 		return -EIO;
 	}
 	memcpy(&h, page, sizeof(h));
-	ret = check_file_hdr(r, PAGES_NAME, &h, pages_magic, PAGES_HDR_SIZE);
+	ret = check_file_hdr(r, name, &h, pages_magic, PAGES_HDR_SIZE);
 	if (ret)
 		return ret;
 	if (!all_zero(page + sizeof(h), sizeof(page) - sizeof(h))) {
-		pages_err(r, "header page: bytes after the header are not zero");
+		pages_err(r, k, "header page: bytes after the header are not zero");
 		return -EINVAL;
 	}
 	if (le64toh(h.image_id) != r->image_id) {
-		pages_err(r, "belongs to another image (its id differs from %s's)",
+		pages_err(r, k, "belongs to another image (its id differs from %s's)",
 			  CORE_NAME);
 		return -EINVAL;
 	}
-	r->data_len = le64toh(h.count);
-	if (r->data_len % IMG_PAGE_SIZE) {
-		pages_err(r, "page data length %llu is not a multiple of %u",
-			  (unsigned long long)r->data_len, IMG_PAGE_SIZE);
+	if (le32toh(h.files) != k) {
+		pages_err(r, k, "holds page file %u of its image, not %u (renamed?)",
+			  le32toh(h.files), k);
 		return -EINVAL;
 	}
-	if (__builtin_add_overflow(r->data_len, PAGES_HDR_SIZE, &size) ||
+	r->pages[k].data_len = le64toh(h.count);
+	if (r->pages[k].data_len % IMG_PAGE_SIZE) {
+		pages_err(r, k, "page data length %llu is not a multiple of %u",
+			  (unsigned long long)r->pages[k].data_len, IMG_PAGE_SIZE);
+		return -EINVAL;
+	}
+	if (__builtin_add_overflow(r->pages[k].data_len, PAGES_HDR_SIZE, &size) ||
 	    size != (uint64_t)st.st_size) {
-		pages_err(r, "size %lld does not match the header (%u + %llu bytes of page data)",
+		pages_err(r, k, "size %lld does not match the header (%u + %llu bytes of page data)",
 			  (long long)st.st_size, PAGES_HDR_SIZE,
-			  (unsigned long long)r->data_len);
+			  (unsigned long long)r->pages[k].data_len);
 		return -EINVAL;
 	}
 	if (size > SIZE_MAX) {
-		pages_err(r, "too large to map (%llu bytes)",
+		pages_err(r, k, "too large to map (%llu bytes)",
 			  (unsigned long long)size);
 		return -EFBIG;
 	}
-	r->pages = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
-	if (r->pages == MAP_FAILED) {
+	r->pages[k].map = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (r->pages[k].map == MAP_FAILED) {
 		ret = -errno;
-		r->pages = NULL;
-		pages_err(r, "cannot map: %s", strerror(-ret));
+		r->pages[k].map = NULL;
+		pages_err(r, k, "cannot map: %s", strerror(-ret));
 		return ret;
 	}
-	r->pages_size = size;
+	r->pages[k].size = size;
 	return 0;
 }
 
@@ -1082,7 +1187,8 @@ int img_reader_open(struct img_reader **rp, const char *dir)
 	r = calloc(1, sizeof(*r));
 	if (!r)
 		return -ENOMEM;
-	r->pages_fd = -1;
+	for (unsigned int k = 0; k < IMG_PAGE_FILES_MAX; k++)
+		r->pages[k].fd = -1;
 	r->dir = strdup(dir);
 	if (!r->dir) {
 		free(r);
@@ -1098,8 +1204,8 @@ int img_reader_open(struct img_reader **rp, const char *dir)
 	ret = read_core(r, dirfd);
 	if (!ret)
 		ret = validate_core(r);
-	if (!ret)
-		ret = open_pages(r, dirfd);
+	for (unsigned int k = 0; !ret && k < r->nr_pages; k++)
+		ret = open_pages(r, dirfd, k);
 	close(dirfd);
 	if (ret)
 		goto out_close;
@@ -1177,45 +1283,57 @@ int img_record_invalid(struct img_reader *r, const char *fmt, ...)
 	return -EINVAL;
 }
 
-int img_pages_get(struct img_reader *r, uint64_t off, size_t len,
-		  const void **ptr)
+int img_pages_get(struct img_reader *r, unsigned int k, uint64_t off,
+		  size_t len, const void **ptr)
 {
 	uint64_t end;
 
+	if (k >= r->nr_pages) {
+		core_err(r, "page data in page file %u, the image has %u",
+			 k, r->nr_pages);
+		return -EINVAL;
+	}
 	if (!len || off % IMG_PAGE_SIZE || len % IMG_PAGE_SIZE) {
-		pages_err(r, "page data range at %llu, %zu bytes: not page-aligned",
+		pages_err(r, k, "page data range at %llu, %zu bytes: not page-aligned",
 			  (unsigned long long)off, len);
 		return -EINVAL;
 	}
 	if (off < PAGES_HDR_SIZE || __builtin_add_overflow(off, len, &end) ||
-	    end > r->pages_size) {
-		pages_err(r, "page data range at %llu, %zu bytes: outside the page data (%llu bytes from offset %u)",
+	    end > r->pages[k].size) {
+		pages_err(r, k, "page data range at %llu, %zu bytes: outside the page data (%llu bytes from offset %u)",
 			  (unsigned long long)off, len,
-			  (unsigned long long)r->data_len, PAGES_HDR_SIZE);
+			  (unsigned long long)r->pages[k].data_len, PAGES_HDR_SIZE);
 		return -EINVAL;
 	}
-	*ptr = r->pages + off;
+	*ptr = r->pages[k].map + off;
 	return 0;
 }
 
-uint64_t img_pages_data_len(const struct img_reader *r)
+unsigned int img_page_files(const struct img_reader *r)
 {
-	return r->data_len;
+	return r->nr_pages;
 }
 
-int img_pages_fd(struct img_reader *r)
+uint64_t img_pages_data_len(const struct img_reader *r, unsigned int k)
 {
-	return r->pages_fd;
+	return k < r->nr_pages ? r->pages[k].data_len : 0;
+}
+
+int img_pages_fd(struct img_reader *r, unsigned int k)
+{
+	return k < r->nr_pages ? r->pages[k].fd : -1;
 }
 
 void img_reader_close(struct img_reader *r)
 {
 	if (!r)
 		return;
-	if (r->pages)
-		munmap(r->pages, r->pages_size);
-	if (r->pages_fd >= 0)
-		close(r->pages_fd);
+	for (unsigned int k = 0; k < IMG_PAGE_FILES_MAX; k++) {
+		if (r->pages[k].map)
+			munmap(r->pages[k].map, r->pages[k].size);
+		if (r->pages[k].fd >= 0)
+			close(r->pages[k].fd);
+	}
 	free(r->core);
 	free(r->dir);
 	free(r);

@@ -916,7 +916,7 @@ static int check_leftovers(void)
  * Tag lines at the top of NAME.c, "// sudcr-test: TAG [ARGS]", adapt this:
  *
  *   dump-fails            the dump must fail: exit status 1, exactly one
- *                         line on stderr, no core.img or pages.img in DIR;
+ *                         line on stderr, no core.img or pages-0.img in DIR;
  *                         the program, left running, must still pass.
  *   wait-syscall NR       dump only once the program is blocked in syscall
  *                         NR (/proc/PID/syscall): interrupted syscalls.
@@ -1499,7 +1499,7 @@ static int copy_dir(const char *from, const char *to)
 	return ret;
 }
 
-/* Invert one byte of @path (in the page data of pages.img), or cut it to half. */
+/* Invert one byte of @path (in the page data, for a page file), or cut it to half. */
 static int corrupt_file(struct prog_run *r, const char *path, bool flip)
 {
 	struct stat st;
@@ -1523,7 +1523,7 @@ static int corrupt_file(struct prog_run *r, const char *path, bool flip)
 		return 0;
 	}
 	off = st.st_size / 2;
-	if (has_suffix(path, "/pages.img") && st.st_size > 4096)
+	if (strstr(path, "/pages-") && st.st_size > 4096)
 		off = 4096 + (st.st_size - 4096) / 2;
 	if (st.st_size == 0 || pread(fd, &c, 1, off) != 1 || (c ^= 0xff, pwrite(fd, &c, 1, off) != 1)) {
 		close(fd);
@@ -1812,7 +1812,7 @@ static int prog_variant(struct prog_run *r)
 		if (count_lines(out) != 1)
 			return prog_fail(r, "failed dump printed %d lines, expected one: '%s'", count_lines(out),
 					 first_line(out, line, sizeof(line)));
-		if (file_exists(dir, "core.img") || file_exists(dir, "pages.img"))
+		if (file_exists(dir, "core.img") || file_exists(dir, "pages-0.img"))
 			return prog_fail(r, "failed dump left an image in %s", dir);
 		if (waitpid(r->pid, &status, WNOHANG | __WALL))
 			return prog_fail(r, "the program did not survive the failed dump: %s",

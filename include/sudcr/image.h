@@ -6,8 +6,10 @@
  * The on-disk image container (docs/image-format.md).
  *
  * An image is a directory holding core.img, a sequence of typed and
- * checksummed records, and pages.img, page data at 4096-aligned offsets
- * that the restorer maps.  This layer knows nothing of what the records
+ * checksummed records, and one or more page files pages-0.img,
+ * pages-1.img, ..., page data at 4096-aligned offsets that the restorer
+ * maps.  There are several so that several threads can write page data at
+ * once: writes to one file serialize on its inode lock.  This layer knows nothing of what the records
  * mean: record types are listed in sudcr/image_records.h.
  *
  * Every function returning int returns 0 (or 1 where said) on success and
@@ -24,8 +26,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define IMG_FORMAT_VERSION	1
+#define IMG_FORMAT_VERSION	2
 #define IMG_PAGE_SIZE		4096u
+#define IMG_PAGE_FILES_MAX	16u
 
 /* Largest payload of a single record, and largest core.img. */
 #define IMG_RECORD_MAX		(64u << 20)
@@ -61,7 +64,8 @@ struct img_writer;
 
 /*
  * Start an image in dir, created (0700) if missing; its parent must exist.
- * Data goes to temporaries (.core.img.tmp, .pages.img.tmp) inside dir.
+ * Data goes to temporaries (.core.img.tmp, .pages-K.img.tmp) inside dir.
+ * The image starts with one page file.
  * Fails with -EEXIST if dir already holds a core.img, unless
  * IMG_W_OVERWRITE is given; an image being replaced stays intact until
  * img_writer_commit().  Fails with -EBUSY if another writer has dir open.
@@ -74,6 +78,13 @@ int img_writer_open_flags(struct img_writer **w, const char *dir,
 void img_writer_set_sync(struct img_writer *w, bool sync);
 
 /*
+ * Use n page files (1 to IMG_PAGE_FILES_MAX), numbered 0 to n - 1.  Only
+ * before any page data is reserved or claimed.
+ */
+int img_writer_set_page_files(struct img_writer *w, unsigned int n);
+unsigned int img_writer_page_files(const struct img_writer *w);
+
+/*
  * Append a record.  type must not be IMG_REC_END, len at most
  * IMG_RECORD_MAX.  After an error the writer only accepts
  * img_writer_abort() (img_writer_commit() fails again).
@@ -84,43 +95,39 @@ int img_write_record_flags(struct img_writer *w, uint32_t type,
 			   uint32_t flags, const void *data, size_t len);
 
 /*
- * Reserve len bytes of page data (len > 0, a multiple of IMG_PAGE_SIZE).
- * *off is its offset in pages.img (from the start of the file, so always
- * IMG_PAGE_SIZE-aligned and never 0); *ptr points to it in a shared
- * mapping of pages.img, writable until img_writer_commit() or
+ * Reserve len bytes of page data (len > 0, a multiple of IMG_PAGE_SIZE) in
+ * page file k.  *off is its offset in that file (from the start of the
+ * file, so always IMG_PAGE_SIZE-aligned and never 0); *ptr points to it in
+ * a shared mapping of the file, writable until img_writer_commit() or
  * img_writer_abort().  The space is allocated on disk before this returns,
  * so a full disk is an error here (-ENOSPC), never a SIGBUS on the write.
- * Reserved bytes not written read back as zeros.
+ * Reserved bytes not written read back as zeros.  Page-faulting every page
+ * of the mapping is slow: for data already in a buffer, claim and pwrite.
  */
-int img_pages_reserve(struct img_writer *w, size_t len, uint64_t *off,
-		      void **ptr);
-
-/*
- * Append len bytes (a positive multiple of IMG_PAGE_SIZE) of page data from
- * buf with pwrite(2); *off is where they went.  Cheaper than
- * img_pages_reserve() for data the caller has in a buffer already: the
- * kernel allocates page-cache pages in bulk instead of one fault at a time
- * (measured on tmpfs: 1 GiB in 0.45-0.85 s against 0.9-2.8 s).
- */
-int img_pages_append(struct img_writer *w, const void *buf, size_t len,
-		     uint64_t *off);
+int img_pages_reserve(struct img_writer *w, unsigned int k, size_t len,
+		      uint64_t *off, void **ptr);
 
 /*
  * For writers that fill page data from several threads: claim len bytes
- * (a positive multiple of IMG_PAGE_SIZE) at the end of the page data,
- * returning their offset, and write them later with img_pages_pwrite(),
- * which only calls pwrite(2) and so may run in another thread, concurrently
- * with record writes.  Every claimed byte must be written before commit;
- * img_pages_pwrite() reports nothing: on error the caller reports it and
- * aborts the writer.
+ * (a positive multiple of IMG_PAGE_SIZE) at the end of the page data of
+ * page file k, returning their offset, and write them later with
+ * img_pages_pwrite(), which only calls pwrite(2) and so may run in any
+ * thread, concurrently with anything but img_writer_commit() and
+ * img_writer_abort().  Claims themselves are serialized by the caller,
+ * like every other call.  Every claimed byte must be written before
+ * commit; img_pages_pwrite() reports nothing: on error the caller reports
+ * it and aborts the writer.
  */
-int img_pages_claim(struct img_writer *w, size_t len, uint64_t *off);
-int img_pages_pwrite(struct img_writer *w, const void *buf, size_t len, uint64_t off);
+int img_pages_claim(struct img_writer *w, unsigned int k, size_t len,
+		    uint64_t *off);
+int img_pages_pwrite(struct img_writer *w, unsigned int k, const void *buf,
+		     size_t len, uint64_t off);
 
 /*
  * Finish the image: END record, headers, fsync (unless disabled), then
- * rename pages.img into place and core.img last, so that a directory
- * without core.img is never mistaken for a complete image.  Frees w, on
+ * rename the page files into place and core.img last, so that a directory
+ * without core.img is never mistaken for a complete image.  Replacing an
+ * image with more page files removes the ones left over.  Frees w, on
  * success and on error alike; on error the image is aborted as by
  * img_writer_abort().
  */
@@ -138,9 +145,10 @@ void img_writer_abort(struct img_writer *w);
 struct img_reader;
 
 /*
- * Open and validate the image in dir: both headers (magic, version, crc),
- * every record (header crc, length, payload crc, padding), the END record
- * and the record count, the size of pages.img.  A version newer than
+ * Open and validate the image in dir: every header (magic, version, crc,
+ * image id, page file index), every record (header crc, length, payload
+ * crc, padding), the END record and the record count, the size of every
+ * page file.  A version newer than
  * IMG_FORMAT_VERSION is rejected.  -EINVAL for a malformed image, -EIO for
  * a read error, -ENOENT (or what open(2) says) for a missing file.
  */
@@ -177,16 +185,18 @@ int img_record_invalid(struct img_reader *r, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 /*
- * Page data at [off, off + len) of pages.img: off and len must be
+ * Page data at [off, off + len) of page file k: off and len must be
  * IMG_PAGE_SIZE multiples, len > 0, and the range inside the page data.
  * *ptr points into a read-only mapping valid until img_reader_close().
  */
-int img_pages_get(struct img_reader *r, uint64_t off, size_t len,
-		  const void **ptr);
-/* Bytes of page data in pages.img (its size less the header page). */
-uint64_t img_pages_data_len(const struct img_reader *r);
-/* pages.img itself, for pread(2) or a mapping of the caller's own. */
-int img_pages_fd(struct img_reader *r);
+int img_pages_get(struct img_reader *r, unsigned int k, uint64_t off,
+		  size_t len, const void **ptr);
+/* Number of page files. */
+unsigned int img_page_files(const struct img_reader *r);
+/* Bytes of page data in page file k (its size less the header page). */
+uint64_t img_pages_data_len(const struct img_reader *r, unsigned int k);
+/* Page file k itself, for pread(2) or a mapping of the caller's own. */
+int img_pages_fd(struct img_reader *r, unsigned int k);
 
 /* NULL is allowed. */
 void img_reader_close(struct img_reader *r);

@@ -23,7 +23,7 @@ enum img_rec_type {
 	IMG_REC_XSTATE = 3,		/* struct rec_xstate + xstate bytes */
 	IMG_REC_MM = 4,			/* struct rec_mm */
 	IMG_REC_VMA = 5,		/* struct rec_vma + path */
-	IMG_REC_PAGES = 6,		/* struct rec_pages: an extent of pages.img */
+	IMG_REC_PAGES = 6,		/* struct rec_pages: an extent of a page file */
 
 	/* signals (lib/dump/signals.c) */
 	IMG_REC_SIGACTION = 20,		/* struct rec_sigaction, one per handled signal */
@@ -109,9 +109,9 @@ struct rec_vma {
 struct rec_pages {
 	uint64_t vaddr;			/* first page in the target */
 	uint64_t nr_pages;
-	uint64_t offset;		/* in pages.img */
+	uint64_t offset;		/* in page file number `file` */
 	uint32_t crc;			/* crc32c of the data */
-	uint32_t pad;
+	uint32_t file;			/* pages-FILE.img */
 };
 
 struct rec_sigaction {

@@ -206,7 +206,7 @@ static int add_pages(struct restore_ctx *r, struct restore_mm_state *s, const vo
 	if (!e || p->vaddr + bytes > e->v->end || special_index(e->v->flags) >= 0)
 		return img_record_invalid(r->img, "pages at %llx are outside any mapping",
 					  (unsigned long long)p->vaddr);
-	ret = img_pages_get(r->img, p->offset, bytes, &ptr);
+	ret = img_pages_get(r->img, p->file, p->offset, bytes, &ptr);
 	if (ret)
 		return ret;
 	e->has_pages = true;

@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: MIT
 /*
  * Failure paths: restore of a damaged image (in a copy: a byte of core.img
- * or pages.img inverted, either cut to half its size) must fail with one
+ * or pages-0.img inverted, either cut to half its size) must fail with one
  * line and leave no process; the intact image then restores. The program
  * holds a few MiB of data so that the image has page data to damage.
  */
 // sudcr-test: restore-fails flip core.img
 // sudcr-test: restore-fails truncate core.img
-// sudcr-test: restore-fails flip pages.img
-// sudcr-test: restore-fails truncate pages.img
+// sudcr-test: restore-fails flip pages-0.img
+// sudcr-test: restore-fails truncate pages-0.img
 #include "progs/prog.h"
 
 #define LEN (4 << 20)

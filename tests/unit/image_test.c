@@ -120,7 +120,8 @@ static bool exists_in(const char *dir, const char *name)
 static int nr_entries(const char *dir)
 {
 	static const char *const names[] = {
-		"core.img", "pages.img", ".core.img.tmp", ".pages.img.tmp",
+		"core.img", "pages-0.img", ".core.img.tmp", ".pages-0.img.tmp",
+		"pages-1.img", ".pages-1.img.tmp", "pages-2.img", ".pages-2.img.tmp",
 	};
 	size_t i;
 	int n = 0;
@@ -164,7 +165,7 @@ static int write_small(const char *dir)
 	if (!ret)
 		ret = img_write_record(w, 8, NULL, 0);
 	if (!ret)
-		ret = img_pages_reserve(w, 2 * IMG_PAGE_SIZE, &off, &ptr);
+		ret = img_pages_reserve(w, 0, 2 * IMG_PAGE_SIZE, &off, &ptr);
 	if (ret) {
 		img_writer_abort(w);
 		return ret;
@@ -281,7 +282,7 @@ static void test_roundtrip(void)
 	for (i = 0; i < NR_PG; i++) {
 		void *ptr;
 
-		CHECK_EQ(img_pages_reserve(w, page_sizes[i], &offs[i], &ptr), 0);
+		CHECK_EQ(img_pages_reserve(w, 0, page_sizes[i], &offs[i], &ptr), 0);
 		CHECK_EQ(offs[i], expect_off);
 		CHECK_EQ(offs[i] % IMG_PAGE_SIZE, 0);
 		expect_off += page_sizes[i];
@@ -289,13 +290,13 @@ static void test_roundtrip(void)
 		fill_pattern(ptr, page_sizes[i], 1000 + i);
 	}
 	CHECK_EQ(img_writer_commit(w), 0);
-	CHECK(!exists_in(img, ".core.img.tmp") && !exists_in(img, ".pages.img.tmp"));
+	CHECK(!exists_in(img, ".core.img.tmp") && !exists_in(img, ".pages-0.img.tmp"));
 
 	CHECK_EQ(img_reader_open(&r, img), 0);
 	if (harness_subtest_failed)
 		goto out;
 	CHECK_EQ(img_record_count(r), NR_REC);
-	CHECK_EQ(img_pages_data_len(r), total);
+	CHECK_EQ(img_pages_data_len(r, 0), total);
 	for (pass = 0; pass < 2; pass++) {
 		for (i = 0; i < NR_REC; i++) {
 			ret = img_next_record_flags(r, &type, &flags, &data, &len);
@@ -317,10 +318,10 @@ static void test_roundtrip(void)
 	for (i = 0; i < NR_PG; i++) {
 		const void *p;
 
-		CHECK_EQ(img_pages_get(r, offs[i], page_sizes[i], &p), 0);
+		CHECK_EQ(img_pages_get(r, 0, offs[i], page_sizes[i], &p), 0);
 		fill_pattern(chk, page_sizes[i], 1000 + i);
 		CHECK(!memcmp(p, chk, page_sizes[i]));
-		CHECK_EQ(pread(img_pages_fd(r), chk, 4096, offs[i]), 4096);
+		CHECK_EQ(pread(img_pages_fd(r, 0), chk, 4096, offs[i]), 4096);
 		CHECK(!memcmp(p, chk, 4096));
 	}
 
@@ -330,18 +331,18 @@ static void test_roundtrip(void)
 		const void *p;
 
 		errors_reset();
-		CHECK_EQ(img_pages_get(r, 0, 4096, &p), -EINVAL);
-		CHECK_EQ(img_pages_get(r, 4096 + 1, 4096, &p), -EINVAL);
-		CHECK_EQ(img_pages_get(r, 4096, 100, &p), -EINVAL);
-		CHECK_EQ(img_pages_get(r, 4096, 0, &p), -EINVAL);
-		CHECK_EQ(img_pages_get(r, end, 4096, &p), -EINVAL);
-		CHECK_EQ(img_pages_get(r, end - 4096, 8192, &p), -EINVAL);
-		CHECK_EQ(img_pages_get(r, UINT64_MAX - 4095, 8192, &p), -EINVAL);
-		CHECK_EQ(img_pages_get(r, 4096, SIZE_MAX - 4095, &p), -EINVAL);
+		CHECK_EQ(img_pages_get(r, 0, 0, 4096, &p), -EINVAL);
+		CHECK_EQ(img_pages_get(r, 0, 4096 + 1, 4096, &p), -EINVAL);
+		CHECK_EQ(img_pages_get(r, 0, 4096, 100, &p), -EINVAL);
+		CHECK_EQ(img_pages_get(r, 0, 4096, 0, &p), -EINVAL);
+		CHECK_EQ(img_pages_get(r, 0, end, 4096, &p), -EINVAL);
+		CHECK_EQ(img_pages_get(r, 0, end - 4096, 8192, &p), -EINVAL);
+		CHECK_EQ(img_pages_get(r, 0, UINT64_MAX - 4095, 8192, &p), -EINVAL);
+		CHECK_EQ(img_pages_get(r, 0, 4096, SIZE_MAX - 4095, &p), -EINVAL);
 		CHECK_EQ(nr_errors, 8);
-		CHECK(strstr(last_error, "pages.img") != NULL);
-		CHECK_EQ(img_pages_get(r, end - 4096, 4096, &p), 0);
-		CHECK_EQ(img_pages_get(r, 4096, total, &p), 0);
+		CHECK(strstr(last_error, "pages-0.img") != NULL);
+		CHECK_EQ(img_pages_get(r, 0, end - 4096, 4096, &p), 0);
+		CHECK_EQ(img_pages_get(r, 0, 4096, total, &p), 0);
 	}
 	img_reader_close(r);
 out:
@@ -368,10 +369,10 @@ static void test_empty_image(void)
 	CHECK_EQ(img_reader_open(&r, img), 0);
 	if (!harness_subtest_failed) {
 		CHECK_EQ(img_record_count(r), 0);
-		CHECK_EQ(img_pages_data_len(r), 0);
+		CHECK_EQ(img_pages_data_len(r, 0), 0);
 		CHECK_EQ(img_next_record(r, &type, &data, &len), 0);
 		errors_reset();
-		CHECK_EQ(img_pages_get(r, 4096, 4096, &data), -EINVAL);
+		CHECK_EQ(img_pages_get(r, 0, 4096, 4096, &data), -EINVAL);
 		CHECK_EQ(nr_errors, 1);
 		img_reader_close(r);
 	}
@@ -390,7 +391,7 @@ static void test_truncated(void)
 		return;
 	CHECK_EQ(write_small(img), 0);
 	path_in(core, sizeof(core), img, "core.img");
-	path_in(pages, sizeof(pages), img, "pages.img");
+	path_in(pages, sizeof(pages), img, "pages-0.img");
 	CHECK_EQ(read_whole(core, &buf, &len), 0);
 	CHECK_EQ(read_whole(pages, &pbuf, &plen), 0);
 	if (harness_subtest_failed)
@@ -415,8 +416,8 @@ static void test_truncated(void)
 
 	for (l = plen; l-- > 0;) {
 		CHECK_EQ(truncate(pages, l), 0);
-		CHECKF(open_fails(img, "pages.img"),
-		       "pages.img truncated to %zu of %zu bytes (%d messages, last: %s)",
+		CHECKF(open_fails(img, "pages-0.img"),
+		       "pages-0.img truncated to %zu of %zu bytes (%d messages, last: %s)",
 		       l, plen, nr_errors, last_error);
 	}
 	pbuf = realloc(pbuf, plen + 4096);
@@ -433,7 +434,7 @@ static void test_truncated(void)
 		errors_reset();
 		CHECK_EQ(img_reader_open(&r, img), -ENOENT);
 		CHECK_EQ(nr_errors, 1);
-		CHECKF(strstr(last_error, "pages.img: cannot open") != NULL,
+		CHECKF(strstr(last_error, "pages-0.img: cannot open") != NULL,
 		       "got: %s", last_error);
 	}
 out:
@@ -455,7 +456,7 @@ static void test_flipped_bytes(void)
 		return;
 	CHECK_EQ(write_small(img), 0);
 	path_in(core, sizeof(core), img, "core.img");
-	path_in(pages, sizeof(pages), img, "pages.img");
+	path_in(pages, sizeof(pages), img, "pages-0.img");
 	CHECK_EQ(read_whole(core, &buf, &len), 0);
 	CHECK_EQ(read_whole(pages, &pbuf, &plen), 0);
 	if (harness_subtest_failed)
@@ -472,12 +473,12 @@ static void test_flipped_bytes(void)
 	}
 	CHECK(open_ok(img));
 
-	/* Every byte of the header page of pages.img. */
+	/* Every byte of the header page of pages-0.img. */
 	for (m = 0; m < sizeof(masks); m++) {
 		for (i = 0; i < IMG_PAGE_SIZE; i++) {
 			poke(pages, i, pbuf[i] ^ masks[m]);
-			CHECKF(open_fails(img, "pages.img"),
-			       "pages.img byte %zu ^ 0x%02x: not rejected cleanly (%d messages, last: %s)",
+			CHECKF(open_fails(img, "pages-0.img"),
+			       "pages-0.img byte %zu ^ 0x%02x: not rejected cleanly (%d messages, last: %s)",
 			       i, masks[m], nr_errors, last_error);
 			poke(pages, i, pbuf[i]);
 		}
@@ -525,7 +526,7 @@ static void test_future_version(void)
 		return;
 	CHECK_EQ(write_small(img), 0);
 	path_in(core, sizeof(core), img, "core.img");
-	path_in(pages, sizeof(pages), img, "pages.img");
+	path_in(pages, sizeof(pages), img, "pages-0.img");
 	CHECK_EQ(read_whole(core, &buf, &len), 0);
 	CHECK_EQ(read_whole(pages, &pbuf, &plen), 0);
 	if (harness_subtest_failed)
@@ -557,7 +558,7 @@ static void test_future_version(void)
 	put32(pbuf + HDR_VERSION, 7);
 	fix_hdr_crc(pbuf);
 	write_whole(pages, pbuf, plen);
-	CHECKF(open_fails(img, "pages.img: image format version 7 is newer"),
+	CHECKF(open_fails(img, "pages-0.img: image format version 7 is newer"),
 	       "got: %s", last_error);
 out:
 	free(buf);
@@ -737,14 +738,140 @@ static void test_pages_of_another_image(void)
 	snprintf(b, sizeof(b), "%s/other", tmp);
 	CHECK_EQ(write_small(a), 0);
 	CHECK_EQ(write_small(b), 0);
-	path_in(pa, sizeof(pa), a, "pages.img");
-	path_in(pb, sizeof(pb), b, "pages.img");
+	path_in(pa, sizeof(pa), a, "pages-0.img");
+	path_in(pb, sizeof(pb), b, "pages-0.img");
 	CHECK_EQ(read_whole(pb, &buf, &len), 0);
 	if (!harness_subtest_failed) {
 		write_whole(pa, buf, len);
 		CHECK(open_fails(a, "belongs to another image"));
 	}
 	free(buf);
+	rm_tree(tmp);
+}
+
+/* An image with three page files, with claim/pwrite and reserve. */
+static int write_three(const char *dir, unsigned int flags)
+{
+	unsigned char buf[2 * IMG_PAGE_SIZE];
+	struct img_writer *w;
+	uint64_t off;
+	void *ptr;
+	int ret;
+
+	ret = img_writer_open_flags(&w, dir, flags);
+	if (ret)
+		return ret;
+	img_writer_set_sync(w, false);
+	ret = img_writer_set_page_files(w, 3);
+	if (!ret)
+		ret = img_write_record(w, 7, "three", 5);
+	/* File 1: two pages by claim and pwrite. */
+	if (!ret)
+		ret = img_pages_claim(w, 1, sizeof(buf), &off);
+	if (!ret) {
+		memset(buf, 0x11, sizeof(buf));
+		ret = img_pages_pwrite(w, 1, buf, sizeof(buf), off);
+	}
+	/* File 2: one page through the mapping; file 0 stays empty. */
+	if (!ret)
+		ret = img_pages_reserve(w, 2, IMG_PAGE_SIZE, &off, &ptr);
+	if (!ret) {
+		memset(ptr, 0x22, IMG_PAGE_SIZE);
+		/* Too late now to change the number of files. */
+		errors_reset();
+		ret = img_writer_set_page_files(w, 2) == -EINVAL && nr_errors == 1 ? 0 : -EPROTO;
+	}
+	if (!ret)
+		ret = img_pages_claim(w, 3, IMG_PAGE_SIZE, &off) == -EINVAL ? 0 : -EPROTO;
+	if (ret) {
+		img_writer_abort(w);
+		return ret;
+	}
+	return img_writer_commit(w);
+}
+
+static void test_page_files(void)
+{
+	char img[256], p1[512], p2[512], *tmp = make_tmpdir(img, sizeof(img));
+	unsigned char *b1 = NULL, *b2 = NULL;
+	struct img_reader *r;
+	const unsigned char *d;
+	const void *p;
+	size_t l1, l2;
+
+	CHECK(tmp);
+	if (!tmp)
+		return;
+	CHECK_EQ(write_three(img, 0), 0);
+	CHECK_EQ(nr_entries(img), 4);
+	CHECK_EQ(img_reader_open(&r, img), 0);
+	if (harness_subtest_failed)
+		goto out;
+	CHECK_EQ(img_page_files(r), 3);
+	CHECK_EQ(img_pages_data_len(r, 0), 0);
+	CHECK_EQ(img_pages_data_len(r, 1), 2 * IMG_PAGE_SIZE);
+	CHECK_EQ(img_pages_data_len(r, 2), IMG_PAGE_SIZE);
+	CHECK_EQ(img_pages_get(r, 1, IMG_PAGE_SIZE, 2 * IMG_PAGE_SIZE, &p), 0);
+	d = p;
+	CHECK(d[0] == 0x11 && d[2 * IMG_PAGE_SIZE - 1] == 0x11);
+	CHECK_EQ(img_pages_get(r, 2, IMG_PAGE_SIZE, IMG_PAGE_SIZE, &p), 0);
+	d = p;
+	CHECK(d[0] == 0x22 && d[IMG_PAGE_SIZE - 1] == 0x22);
+	errors_reset();
+	CHECK_EQ(img_pages_get(r, 0, IMG_PAGE_SIZE, IMG_PAGE_SIZE, &p), -EINVAL);
+	CHECK_EQ(img_pages_get(r, 3, IMG_PAGE_SIZE, IMG_PAGE_SIZE, &p), -EINVAL);
+	CHECKF(strstr(last_error, "page file 3, the image has 3") != NULL, "got: %s", last_error);
+	CHECK_EQ(img_pages_fd(r, 3), -1);
+	img_reader_close(r);
+
+	/* Two page files swapped: each says which one it is. */
+	path_in(p1, sizeof(p1), img, "pages-1.img");
+	path_in(p2, sizeof(p2), img, "pages-2.img");
+	CHECK_EQ(read_whole(p1, &b1, &l1), 0);
+	CHECK_EQ(read_whole(p2, &b2, &l2), 0);
+	if (harness_subtest_failed)
+		goto out;
+	write_whole(p1, b2, l2);
+	write_whole(p2, b1, l1);
+	CHECKF(open_fails(img, "pages-1.img: holds page file 2 of its image, not 1"), "got: %s",
+	       last_error);
+	write_whole(p1, b1, l1);
+	unlink(p2);
+	errors_reset();
+	CHECK_EQ(img_reader_open(&r, img), -ENOENT);
+	CHECKF(nr_errors == 1 && strstr(last_error, "pages-2.img: cannot open") != NULL, "got: %s",
+	       last_error);
+	write_whole(p2, b2, l2);
+	CHECK(open_ok(img));
+
+	/* Replaced by an image with one page file: the others go. */
+	rm_tree(img);
+	CHECK_EQ(write_three(img, 0), 0);
+	{
+		struct img_writer *w;
+
+		CHECK_EQ(img_writer_open_flags(&w, img, IMG_W_OVERWRITE), 0);
+		img_writer_set_sync(w, false);
+		CHECK_EQ(img_write_record(w, 7, "one", 3), 0);
+		CHECK_EQ(img_writer_commit(w), 0);
+	}
+	CHECK_EQ(nr_entries(img), 2);
+	CHECK(exists_in(img, "pages-0.img") && !exists_in(img, "pages-1.img"));
+	CHECK(open_ok(img));
+	/* And back: an aborted image with three page files leaves nothing. */
+	{
+		struct img_writer *w;
+
+		CHECK_EQ(img_writer_open_flags(&w, img, IMG_W_OVERWRITE), 0);
+		CHECK_EQ(img_writer_set_page_files(w, 3), 0);
+		CHECK_EQ(nr_entries(img), 6);
+		img_writer_abort(w);
+	}
+	CHECK_EQ(nr_entries(img), 2);
+	CHECK(open_ok(img));
+out:
+	free(b1);
+	free(b2);
 	rm_tree(tmp);
 }
 
@@ -811,7 +938,7 @@ static void test_existing_image(void)
 		CHECK_EQ(img_next_record(r, &type, &data, &len), 1);
 		CHECK_EQ(type, 1);
 		CHECK_EQ(len, 3);
-		CHECK_EQ(img_pages_data_len(r), 0);
+		CHECK_EQ(img_pages_data_len(r, 0), 0);
 		img_reader_close(r);
 	}
 	rm_tree(tmp);
@@ -829,7 +956,7 @@ static void test_abort(void)
 		return;
 	CHECK_EQ(img_writer_open(&w, img), 0);
 	CHECK_EQ(img_write_record(w, 1, "abc", 3), 0);
-	CHECK_EQ(img_pages_reserve(w, 1 << 20, &off, &ptr), 0);
+	CHECK_EQ(img_pages_reserve(w, 0, 1 << 20, &off, &ptr), 0);
 	memset(ptr, 1, 1 << 20);
 	CHECK_EQ(nr_entries(img), 2);	/* the two temporaries */
 
@@ -888,9 +1015,9 @@ static void test_modes(void)
 		CHECK_EQ(stat(p, &st), 0);
 		CHECKF((st.st_mode & 07777) == 0600, "core.img mode %o, umask %o",
 		       st.st_mode & 07777, masks[i]);
-		path_in(p, sizeof(p), img, "pages.img");
+		path_in(p, sizeof(p), img, "pages-0.img");
 		CHECK_EQ(stat(p, &st), 0);
-		CHECKF((st.st_mode & 07777) == 0600, "pages.img mode %o, umask %o",
+		CHECKF((st.st_mode & 07777) == 0600, "pages-0.img mode %o, umask %o",
 		       st.st_mode & 07777, masks[i]);
 		rm_tree(img);
 	}
@@ -917,9 +1044,9 @@ static void test_writer_misuse(void)
 	/* The length is checked before the data is touched. */
 	CHECK_EQ(img_write_record(w, 3, blob, IMG_RECORD_MAX + 1ul), -EFBIG);
 	CHECK_EQ(img_write_record(w, 3, NULL, 5), -EINVAL);
-	CHECK_EQ(img_pages_reserve(w, 0, &off, &ptr), -EINVAL);
-	CHECK_EQ(img_pages_reserve(w, 100, &off, &ptr), -EINVAL);
-	CHECK_EQ(img_pages_reserve(w, SIZE_MAX & ~4095ul, &off, &ptr), -EFBIG);
+	CHECK_EQ(img_pages_reserve(w, 0, 0, &off, &ptr), -EINVAL);
+	CHECK_EQ(img_pages_reserve(w, 0, 100, &off, &ptr), -EINVAL);
+	CHECK_EQ(img_pages_reserve(w, 0, SIZE_MAX & ~4095ul, &off, &ptr), -EFBIG);
 	CHECK_EQ(nr_errors, 7);
 	/* None of these broke the image. */
 	CHECK_EQ(img_write_record(w, 3, blob, 8), 0);
@@ -994,15 +1121,15 @@ static void test_file_size_limit(void)
 
 	/* Page data: fails at reservation, the mapping is never touched. */
 	CHECK_EQ(img_writer_open(&w, img), 0);
-	CHECK_EQ(img_pages_reserve(w, 512 << 10, &off, &ptr), 0);
+	CHECK_EQ(img_pages_reserve(w, 0, 512 << 10, &off, &ptr), 0);
 	memset(ptr, 1, 512 << 10);
 	errors_reset();
-	CHECK_EQ(img_pages_reserve(w, 1 << 20, &off, &ptr), -EFBIG);
+	CHECK_EQ(img_pages_reserve(w, 0, 1 << 20, &off, &ptr), -EFBIG);
 	CHECK_EQ(nr_errors, 1);
 	CHECKF(strstr(last_error, "cannot allocate") != NULL, "got: %s",
 	       last_error);
 	/* The writer is done for: everything fails, without new messages. */
-	CHECK_EQ(img_pages_reserve(w, 4096, &off, &ptr), -EFBIG);
+	CHECK_EQ(img_pages_reserve(w, 0, 4096, &off, &ptr), -EFBIG);
 	CHECK_EQ(img_write_record(w, 1, "x", 1), -EFBIG);
 	CHECK_EQ(img_writer_commit(w), -EFBIG);
 	CHECK_EQ(nr_errors, 1);
@@ -1043,11 +1170,11 @@ static int enospc_child(const char *dir)
 		return 2;
 	if (img_writer_open(&w, img))
 		return 3;
-	if (img_pages_reserve(w, 512 << 10, &off, &ptr))
+	if (img_pages_reserve(w, 0, 512 << 10, &off, &ptr))
 		return 4;
 	memset(ptr, 1, 512 << 10);	/* no SIGBUS */
 	errors_reset();
-	if (img_pages_reserve(w, 1 << 20, &off, &ptr) != -ENOSPC)
+	if (img_pages_reserve(w, 0, 1 << 20, &off, &ptr) != -ENOSPC)
 		return 5;
 	if (nr_errors != 1 || !strstr(last_error, "No space left on device"))
 		return 6;
@@ -1069,7 +1196,7 @@ static int enospc_child(const char *dir)
 	 */
 	if (img_writer_open(&w, img))
 		return 11;
-	if (img_pages_reserve(w, 924 << 10, &off, &ptr))
+	if (img_pages_reserve(w, 0, 924 << 10, &off, &ptr))
 		return 12;
 	for (off = 0; off < 4; off++)
 		if (img_write_record(w, 1, big, 30000) != 0)
@@ -1149,6 +1276,7 @@ int main(void)
 	RUN_TEST(test_future_version);
 	RUN_TEST(test_crafted_records);
 	RUN_TEST(test_pages_of_another_image);
+	RUN_TEST(test_page_files);
 	RUN_TEST(test_existing_image);
 	RUN_TEST(test_abort);
 	RUN_TEST(test_modes);
