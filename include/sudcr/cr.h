@@ -76,6 +76,21 @@ int cr_inject(struct cr_thread *th, long nr, int64_t *ret, uint64_t a0, uint64_t
 /* Scratch memory in the target, shared by all modules of the thread. */
 int cr_scratch(struct cr_thread *th, size_t len, uint64_t *addr);
 
+/*
+ * Page copies run on every CPU sudcr may use, not only the one injection
+ * pinned it to (inject.c): how many that is, at most @max, with the set in
+ * *cpus.  @th is a thread under injection (or NULL).
+ */
+int cr_worker_cpus(const struct cr_thread *th, int max, cpu_set_t *cpus);
+/*
+ * Call fn(args + i * size) for i in [0, nr): nr - 1 new threads and the
+ * calling thread, all on *cpus; returns when every call has.  The caller's
+ * own CPU affinity is put back afterwards.  If a thread cannot be started,
+ * the calls share the threads there are: fn must take its work from a
+ * common queue until it is empty, not rely on its index.
+ */
+void cr_run_workers(int nr, void *args, size_t size, void *(*fn)(void *), const cpu_set_t *cpus);
+
 /* Per-module dump steps; each writes its records to d->img. */
 int dump_threads(struct dump_ctx *d);
 int dump_mm(struct dump_ctx *d);

@@ -222,7 +222,6 @@ struct page_worker {
 	uint8_t *buf;
 	struct iovec local[IOV_MAX], remote[IOV_MAX];
 	uint32_t crc[IOV_MAX];
-	pthread_t thread;
 };
 
 /* The first error stops every worker; only it is reported. */
@@ -304,7 +303,6 @@ static void *page_worker(void *arg)
 	struct page_worker *w = arg;
 	struct page_pool *p = w->pool;
 
-	sched_setaffinity(0, sizeof(p->cpus), &p->cpus);
 	for (;;) {
 		size_t total;
 		uint64_t off;
@@ -354,27 +352,13 @@ static int dump_page_runs(struct dump_ctx *d, const struct page_runs *runs, int 
 {
 	struct page_pool p = { .d = d, .memfd = memfd, .runs = runs->v, .nr_runs = runs->nr };
 	struct page_worker *w;
-	const struct inject_ctx *c = &d->threads[0].inj;
-	cpu_set_t pinned;
-	int nr = 1, started = 1, ret;
+	int nr, ret;
 
 	if (!runs->nr)
 		return 0;
-	/* The CPUs sudcr had before injection pinned it to the target's. */
-	if (c->affinity_set)
-		p.cpus = c->saved_self_cpus;
-	else if (sched_getaffinity(0, sizeof(p.cpus), &p.cpus))
-		CPU_ZERO(&p.cpus);
-	if (runs->bytes >= PARALLEL_MIN)
-		nr = CPU_COUNT(&p.cpus);
-	if (nr > MAX_WORKERS)
-		nr = MAX_WORKERS;
-	if (nr < 1)
+	nr = cr_worker_cpus(&d->threads[0], MAX_WORKERS, &p.cpus);
+	if (runs->bytes < PARALLEL_MIN)
 		nr = 1;
-	if (sched_getaffinity(0, sizeof(pinned), &pinned))
-		CPU_ZERO(&pinned);
-	if (!CPU_COUNT(&p.cpus))
-		p.cpus = pinned;
 	ret = img_writer_set_page_files(d->img, nr);
 	if (ret)
 		return ret;
@@ -391,15 +375,7 @@ static int dump_page_runs(struct dump_ctx *d, const struct page_runs *runs, int 
 		}
 	}
 	pthread_mutex_init(&p.lock, NULL);
-	for (; started < nr; started++)
-		if (pthread_create(&w[started].thread, NULL, page_worker, &w[started]))
-			break;
-	/* This thread is worker 0, on every CPU too for the time being. */
-	page_worker(&w[0]);
-	for (int i = 1; i < started; i++)
-		pthread_join(w[i].thread, NULL);
-	if (CPU_COUNT(&pinned))
-		sched_setaffinity(0, sizeof(pinned), &pinned);
+	cr_run_workers(nr, w, sizeof(*w), page_worker, &p.cpus);
 	pthread_mutex_destroy(&p.lock);
 	ret = p.err;
 out:

@@ -3,7 +3,8 @@
  * Memory transplant.  The stub starts as a fork of sudcr; by injection we
  * unmap all of it but the vDSO/vvar block, move that block to the image's
  * addresses, create every mapping of the image at its address, fill the
- * stored pages with process_vm_writev straight from the mapped page file,
+ * stored pages with process_vm_writev straight from the mapped page files
+ * (one worker per CPU, each checking the checksums of what it copied),
  * put protections and madvise state back, and set the mm fields with
  * PR_SET_MM_MAP.
  */
@@ -77,43 +78,7 @@ struct restore_mm_state {
 	const struct rec_vma *special[3];	/* vvar, vvar_vclock, vdso */
 	struct shared_obj *objs;
 	int nr_objs;
-	/*
-	 * Page data checksums are verified on the other CPU while the pages
-	 * are being copied into the new process; the result is awaited
-	 * before the process may run (restore_mm() fails otherwise).
-	 */
-	pthread_t crc_thread;
-	bool crc_running;
-	int crc_bad;		/* index of the first bad extent, or -1 */
 };
-
-static void *verify_pages(void *arg)
-{
-	struct restore_mm_state *s = arg;
-
-	for (int i = 0; i < s->nr_pages; i++) {
-		if (img_crc32c(0, s->pages[i].data, s->pages[i].p->nr_pages * PAGE) != s->pages[i].p->crc) {
-			s->crc_bad = i;
-			break;
-		}
-	}
-	return NULL;
-}
-
-static int wait_verified(struct restore_ctx *r, bool report)
-{
-	struct restore_mm_state *s = r->mm_state;
-
-	if (!s->crc_running)
-		return 0;
-	pthread_join(s->crc_thread, NULL);
-	s->crc_running = false;
-	if (s->crc_bad < 0 || !report)
-		return 0;
-	sudcr_error("%s: page data for %llx fails its checksum (corrupted image)", r->opts.dir,
-		    (unsigned long long)s->pages[s->crc_bad].p->vaddr);
-	return -EINVAL;
-}
 
 static const uint32_t special_flag[3] = { REC_VMA_VVAR, REC_VMA_VVAR_VCLOCK, REC_VMA_VDSO };
 static const enum proc_vma_kind special_kind[3] = { VMA_VVAR, VMA_VVAR_VCLOCK, VMA_VDSO };
@@ -306,12 +271,6 @@ int restore_mm_prepare(struct restore_ctx *r)
 		sudcr_error("%s: image has no [vdso] mapping", r->opts.dir);
 		return -EINVAL;
 	}
-	s->crc_bad = -1;
-	if (pthread_create(&s->crc_thread, NULL, verify_pages, s)) {
-		verify_pages(s);
-	} else {
-		s->crc_running = true;
-	}
 	ret = collect_objects(r, s);
 	if (ret)
 		return ret;
@@ -339,7 +298,6 @@ void restore_mm_free(struct restore_ctx *r)
 
 	if (!s)
 		return;
-	wait_verified(r, false);
 	for (int i = 0; i < s->nr_vmas; i++)
 		free((char *)s->vmas[i].path);
 	free(s->vmas);
@@ -640,31 +598,109 @@ advise:
 	return ret;
 }
 
+/*
+ * Stored pages are copied into the new process by one worker per CPU: the
+ * kernel's part (allocating and zeroing the new process's pages) is most
+ * of a large restore.  A worker takes PAGES extents in batches of about
+ * FILL_CHUNK bytes, writes them with process_vm_writev from the mapped
+ * page files, and checks their checksums while the data is in its cache.
+ * The process never runs with a bad page: the restore fails first.
+ */
+#define FILL_CHUNK (1UL << 20)
+#define FILL_WORKERS 8
+
+struct fill_pool {
+	struct restore_ctx *r;
+	pthread_mutex_t lock;
+	int next;		/* next extent to take */
+	int err;
+	int bad;		/* the first extent found corrupted, or -1 */
+};
+
+struct fill_worker {
+	struct fill_pool *pool;
+	struct iovec local[IOV_MAX], remote[IOV_MAX];
+};
+
+static void fill_fail(struct fill_pool *p, int err, int bad)
+{
+	pthread_mutex_lock(&p->lock);
+	if (!p->err) {
+		p->err = err;
+		p->bad = bad;
+		if (bad < 0)
+			sudcr_error("cannot write memory of the new process: %s", strerror(-err));
+	}
+	pthread_mutex_unlock(&p->lock);
+}
+
+static void *fill_worker(void *arg)
+{
+	struct fill_worker *w = arg;
+	struct fill_pool *p = w->pool;
+	const struct restore_mm_state *s = p->r->mm_state;
+
+	for (;;) {
+		size_t total = 0;
+		int first, n = 0;
+
+		pthread_mutex_lock(&p->lock);
+		first = p->next;
+		while (!p->err && p->next < s->nr_pages && n < IOV_MAX && (!n || total < FILL_CHUNK)) {
+			const struct page_ent *e = &s->pages[p->next++];
+			size_t len = e->p->nr_pages * PAGE;
+
+			w->local[n] = (struct iovec){ (void *)e->data, len };
+			w->remote[n] = (struct iovec){ (void *)(uintptr_t)e->p->vaddr, len };
+			n++;
+			total += len;
+		}
+		pthread_mutex_unlock(&p->lock);
+		if (!n)
+			break;
+		ssize_t done = process_vm_writev(p->r->pid, w->local, n, w->remote, n, 0);
+
+		if (done != (ssize_t)total) {
+			fill_fail(p, done < 0 ? -errno : -EFAULT, -1);
+			break;
+		}
+		for (int i = 0; i < n; i++) {
+			if (img_crc32c(0, w->local[i].iov_base, w->local[i].iov_len) != s->pages[first + i].p->crc) {
+				fill_fail(p, -EINVAL, first + i);
+				return NULL;
+			}
+		}
+	}
+	return NULL;
+}
+
 static int fill_pages(struct restore_ctx *r)
 {
 	struct restore_mm_state *s = r->mm_state;
-	struct iovec local[IOV_MAX], remote[IOV_MAX];
+	struct fill_pool p = { .r = r, .bad = -1 };
+	struct fill_worker *w;
+	uint64_t bytes = 0;
+	cpu_set_t cpus;
+	int nr;
 
-	for (int i = 0; i < s->nr_pages;) {
-		size_t total = 0;
-		int n = 0;
-
-		for (; i < s->nr_pages && n < IOV_MAX; i++, n++) {
-			size_t len = s->pages[i].p->nr_pages * PAGE;
-
-			local[n] = (struct iovec){ (void *)s->pages[i].data, len };
-			remote[n] = (struct iovec){ (void *)(uintptr_t)s->pages[i].p->vaddr, len };
-			total += len;
-		}
-		ssize_t done = process_vm_writev(r->pid, local, n, remote, n, 0);
-
-		if (done != (ssize_t)total) {
-			sudcr_error("cannot write memory of the new process: %s",
-				    done < 0 ? strerror(errno) : "short write");
-			return done < 0 ? -errno : -EFAULT;
-		}
-	}
-	return 0;
+	for (int i = 0; i < s->nr_pages; i++)
+		bytes += s->pages[i].p->nr_pages * PAGE;
+	nr = cr_worker_cpus(&r->cthreads[0], FILL_WORKERS, &cpus);
+	if (bytes < 8 * FILL_CHUNK)
+		nr = 1;
+	w = calloc(nr, sizeof(*w));
+	if (!w)
+		return -ENOMEM;
+	for (int i = 0; i < nr; i++)
+		w[i].pool = &p;
+	pthread_mutex_init(&p.lock, NULL);
+	cr_run_workers(nr, w, sizeof(*w), fill_worker, &cpus);
+	pthread_mutex_destroy(&p.lock);
+	free(w);
+	if (p.bad >= 0)
+		sudcr_error("%s: page data for %llx fails its checksum (corrupted image)", r->opts.dir,
+			    (unsigned long long)s->pages[p.bad].p->vaddr);
+	return p.err;
 }
 
 struct prctl_mm_map_sudcr {
@@ -742,7 +778,7 @@ int restore_mm(struct restore_ctx *r)
 	int64_t cached_fd = -1;
 	struct proc_vma *sv = NULL;
 	uint64_t scratch;
-	int sn = 0, ret, err;
+	int sn = 0, ret;
 
 	ret = proc_parse_maps(r->pid, &sv, &sn);
 	if (ret) {
@@ -793,9 +829,6 @@ int restore_mm(struct restore_ctx *r)
 	close_objects(th, s);
 	if (!ret)
 		ret = fill_pages(r);
-	err = wait_verified(r, true);
-	if (!ret)
-		ret = err;
 	for (int i = 0; i < s->nr_vmas && !ret; i++) {
 		const struct rec_vma *v = s->vmas[i].v;
 

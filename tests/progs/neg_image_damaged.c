@@ -3,7 +3,8 @@
  * Failure paths: restore of a damaged image (in a copy: a byte of core.img
  * or pages-0.img inverted, either cut to half its size) must fail with one
  * line and leave no process; the intact image then restores. The program
- * holds a few MiB of data so that the image has page data to damage.
+ * holds 16 MiB of data so that the image has page data to damage, and
+ * the dump and restore copy it with several workers.
  */
 // sudcr-test: restore-fails flip core.img
 // sudcr-test: restore-fails truncate core.img
@@ -11,7 +12,7 @@
 // sudcr-test: restore-fails truncate pages-0.img
 #include "progs/prog.h"
 
-#define LEN (4 << 20)
+#define LEN (16 << 20)	/* over 8 MiB: dump and restore split it among their workers */
 
 int main(void)
 {
