@@ -90,11 +90,13 @@ static void warm_up(void)
  * as much as a run will need just before it gives both sides the same
  * footing; what is measured is then sudcr, not the hypervisor.
  */
+static bool no_warm;	/* --no-warm: measure without warm_pages() */
+
 static void warm_pages(size_t len)
 {
 	char *p;
 
-	if (len < 64 * MiB)
+	if (len < 64 * MiB || no_warm)
 		return;
 	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED)
@@ -196,9 +198,16 @@ static int one(size_t len, int threads, const char *dir, double mc)
 		dup2(to[0], 0);
 		dup2(from[1], 1);
 		close_range(3, ~0U, 0);
-		if (threads)
-			thread_patient(threads, 0, 1);
-		patient(len, 0, 1);
+		/*
+		 * A fresh process, not a fork of this one: a fork would carry
+		 * the bench's own memory (thread stacks, heap) into the image.
+		 */
+		char lbuf[32], tbuf[32];
+
+		snprintf(lbuf, sizeof(lbuf), "%zu", len);
+		snprintf(tbuf, sizeof(tbuf), "%d", threads);
+		execl("/proc/self/exe", "bench-patient", "--patient", lbuf, tbuf, (char *)NULL);
+		_exit(127);
 	}
 	close(to[0]);
 	close(from[1]);
@@ -267,9 +276,16 @@ int main(int argc, char **argv)
 	const char *dir = "/dev/shm/sudcr-bench";
 	bool only_threads = false;
 
+	if (argc == 4 && !strcmp(argv[1], "--patient")) {
+		if (atoi(argv[3]))
+			thread_patient(atoi(argv[3]), 0, 1);
+		patient(strtoull(argv[2], NULL, 0), 0, 1);
+	}
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--threads"))
 			only_threads = true;
+		else if (!strcmp(argv[i], "--no-warm"))
+			no_warm = true;
 		else
 			dir = argv[i];
 	}
