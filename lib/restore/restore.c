@@ -18,7 +18,6 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
-#include <sys/rseq.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -178,20 +177,64 @@ static int prepare_all(struct restore_ctx *r)
 }
 
 /*
- * glibc registered rseq for sudcr's thread and the fork inherited it; the
- * kernel writes that area (in our TLS) on every return to user mode, and
- * the transplant is about to unmap it.  Unregister: restore_misc() sets the
- * image's registration.
+ * The stub reports to sudcr through its ready pipe, not its stderr: by the
+ * time it has something to say, fd 2 is the image's (a log file, or
+ * closed).  Each message is 'L', the level, the text and a NUL; 'R' says
+ * the stub is ready.  sudcr logs the messages as its own.
  */
-static void stub_drop_rseq(void)
-{
-	char *area = (char *)__builtin_thread_pointer() + __rseq_offset;
+static int stub_report_fd = -1;
 
-	if (!__rseq_size)
-		return;
-	/* glibc 2.36 registers 32 bytes but exports __rseq_size 20. */
-	if (syscall(SYS_rseq, area, 32, 1 /* RSEQ_FLAG_UNREGISTER */, RSEQ_SIG))
-		syscall(SYS_rseq, area, __rseq_size, 1, RSEQ_SIG);
+static void stub_log(enum sudcr_log_level level, const char *msg)
+{
+	char buf[1100];
+	int n = snprintf(buf, sizeof(buf), "L%c%s", '0' + level, msg);
+
+	if (n >= (int)sizeof(buf))
+		n = sizeof(buf) - 1;
+	buf[n++] = '\0';
+	if (write(stub_report_fd, buf, n) != n)
+		return;	/* nowhere else to say it */
+}
+
+/* Log what the stub sent; true if it said it is ready.  *errors: how many errors it reported. */
+static bool stub_reports(int fd, int *errors)
+{
+	char buf[4096];
+	size_t used = 0;
+	bool ready = false;
+	ssize_t n;
+
+	for (;;) {
+		n = read(fd, buf + used, sizeof(buf) - used);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		used += n;
+		for (;;) {
+			char *end;
+
+			if (used && buf[0] == 'R') {
+				ready = true;
+				memmove(buf, buf + 1, --used);
+				continue;
+			}
+			if (used < 2 || buf[0] != 'L' || !(end = memchr(buf, '\0', used)))
+				break;
+			int level = buf[1] - '0';
+
+			if (level < SUDCR_LOG_ERROR || level > SUDCR_LOG_DEBUG)
+				level = SUDCR_LOG_ERROR;
+			if (level == SUDCR_LOG_ERROR)
+				(*errors)++;
+			sudcr_log(level, "%s", buf + 2);
+			used -= end + 1 - buf;
+			memmove(buf, end + 1, used);
+		}
+		if (used == sizeof(buf))
+			used = 0;	/* garbage: the stub never sends that much at once */
+	}
+	return ready;
 }
 
 /* Inside the stub: plain C, sudcr's own libc.  Never returns. */
@@ -199,15 +242,17 @@ static void __attribute__((noreturn)) stub_main(struct restore_ctx *r, int ready
 {
 	char ok = 'R';
 
+	stub_report_fd = ready_fd;
+	sudcr_set_log_fn(stub_log);
 	/* If sudcr dies before the end, so does the half-made process. */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (getppid() == 1)
 		_exit(1);
 	r->keep_fds[0] = ready_fd;
 	r->nr_keep_fds = 1;
+	/* restore_misc_in_stub() also drops the rseq area inherited from us. */
 	if (restore_files_in_stub(r) || restore_misc_in_stub(r))
 		_exit(1);
-	stub_drop_rseq();
 	if (write(ready_fd, &ok, 1) != 1)
 		_exit(1);
 	close(ready_fd);
@@ -226,8 +271,7 @@ static int create_stub(struct restore_ctx *r)
 		.set_tid_size = 1,
 	};
 	struct rlimit rl;
-	int fds[2], status;
-	char ok;
+	int fds[2], status, errors = 0;
 	long pid;
 
 	if (pipe2(fds, O_CLOEXEC)) {
@@ -265,16 +309,16 @@ static int create_stub(struct restore_ctx *r)
 	}
 	close(fds[1]);
 	r->pid = pid;
-	if (read(fds[0], &ok, 1) != 1) {
+	/* Until EOF: the stub closes its end too, so it does not end up in the image's process. */
+	if (!stub_reports(fds[0], &errors)) {
 		close(fds[0]);
 		waitpid(pid, &status, 0);
 		r->pid = 0;
-		sudcr_error("the new process failed while setting up its files and settings");
+		/* The stub said why, unless it died before it could. */
+		if (!errors)
+			sudcr_error("the new process failed while setting up its files and settings");
 		return -EIO;
 	}
-	/* EOF: the stub has closed its end too, so it does not end up in the image's process. */
-	while (read(fds[0], &ok, 1) > 0)
-		;
 	close(fds[0]);
 	if (r->proc.flags & REC_PROC_STOPPED) {
 		if (waitpid(pid, &status, WUNTRACED) != pid || !WIFSTOPPED(status)) {
