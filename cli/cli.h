@@ -31,6 +31,17 @@ int cli_parse_pid(const char *s, pid_t *pid);
 int cli_parse_u64(const char *s, uint64_t *v);
 int cli_parse_i64(const char *s, int64_t *v);
 
+/*
+ * For dump and restore: SIGINT, SIGTERM, SIGHUP and SIGQUIT stop the
+ * operation cleanly (sudcr_cancel()) instead of killing sudcr in the middle
+ * of it, which would leave the target half-injected (a signal ignored when
+ * sudcr started stays ignored); SIGPIPE is ignored.
+ * Once cli_forward_signals_to(pid) is called, such signals sent to sudcr
+ * by another process go to pid instead (the terminal's reach pid itself).
+ */
+void cli_cancel_on_signals(void);
+void cli_forward_signals_to(pid_t pid);
+
 /* Map a negative errno from the library to an exit code. */
 int cli_exit_code(int ret);
 

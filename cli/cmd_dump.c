@@ -16,8 +16,10 @@ static void dump_help(void)
 	       "files and other state, into the image directory DIR (created if missing).\n"
 	       "By default the process is killed once a complete image is on disk, as CRIU\n"
 	       "does; with --leave-running it goes on unharmed.  If anything cannot be\n"
-	       "dumped the process is left running exactly as found and DIR holds no image.\n\n"
-	       "  -t, --tree PID        the process to dump (single-threaded for now)\n"
+	       "dumped the process is left running exactly as found and DIR holds no image.\n"
+	       "SIGINT (^C), SIGTERM, SIGHUP or SIGQUIT stop the dump the same way.\n\n"
+	       "  -t, --tree PID        the process to dump, with all its threads (its\n"
+	       "                        children are not dumped)\n"
 	       "  -D, --images-dir DIR  where to write the image\n"
 	       "  -R, --leave-running   keep the process running after the dump\n"
 	       "  -j, --shell-job       stdin/stdout/stderr belong to the caller (a terminal,\n"
@@ -78,6 +80,7 @@ static int dump_run(int argc, char **argv)
 		return cli_usage_error("dump", "-t PID is required");
 	if (!o.dir)
 		return cli_usage_error("dump", "-D DIR is required");
+	cli_cancel_on_signals();
 	return cli_exit_code(sudcr_dump(pid, &o));
 }
 

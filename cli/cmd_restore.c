@@ -16,7 +16,10 @@ static void restore_help(void)
 	       "registers, signal state, SUD config, files and other state.  Without -d,\n"
 	       "sudcr waits for the process and exits with its exit status (128+N if a\n"
 	       "signal N killed it).  If the PID is taken or anything fails, nothing is\n"
-	       "left behind: a half-restored process never runs.\n\n"
+	       "left behind: a half-restored process never runs.  SIGINT (^C), SIGTERM,\n"
+	       "SIGHUP or SIGQUIT stop a restore in progress the same way; once the\n"
+	       "process runs, sudcr passes them on to it (those from the terminal reach\n"
+	       "it directly).\n\n"
 	       "  -D, --images-dir DIR      the image to restore\n"
 	       "  -d, --restore-detached    exit once the process runs\n"
 	       "  -j, --shell-job           give the process sudcr's stdin/stdout/stderr\n"
@@ -58,6 +61,8 @@ static int restore_run(int argc, char **argv)
 		return cli_usage_error("restore", "unexpected argument '%s'", argv[optind]);
 	if (!o.dir)
 		return cli_usage_error("restore", "-D DIR is required");
+	cli_cancel_on_signals();
+	o.on_running = cli_forward_signals_to;
 	ret = sudcr_restore(&o, &status);
 	if (ret)
 		return EXIT_FAIL;

@@ -2,11 +2,13 @@
 /* sudcr: command dispatch and shared argument helpers. */
 #include <errno.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <sudcr/cr.h>
 #include <sudcr/log.h>
 
 #include "cli.h"
@@ -36,6 +38,42 @@ static void usage(FILE *f)
 		   "  --version      print the version\n\n"
 		   "Exit status: 0 success, 1 operation failed (the target is left as\n"
 		   "found), 2 bad usage, 3 'check' found something required missing.\n");
+}
+
+static volatile pid_t forward_pid;
+
+static void on_stop_signal(int sig, siginfo_t *si, void *uc)
+{
+	(void)uc;
+	if (!forward_pid) {
+		sudcr_cancel();
+		return;
+	}
+	/* From the terminal, the process got it too; from kill(2), only we did. */
+	if (si->si_code == SI_USER || si->si_code == SI_QUEUE)
+		kill(forward_pid, sig);
+}
+
+void cli_cancel_on_signals(void)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+	struct sigaction sa = { .sa_sigaction = on_stop_signal, .sa_flags = SA_SIGINFO | SA_RESTART };
+
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		struct sigaction old;
+
+		/* Ignored when we started (a background job's SIGINT): stays so. */
+		if (!sigaction(sigs[i], NULL, &old) && old.sa_handler == SIG_IGN)
+			continue;
+		sigaction(sigs[i], &sa, NULL);
+	}
+	signal(SIGPIPE, SIG_IGN);
+}
+
+void cli_forward_signals_to(pid_t pid)
+{
+	forward_pid = pid;
 }
 
 int cli_usage_error(const char *cmd, const char *fmt, ...)

@@ -3,10 +3,28 @@
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdlib.h>
 
 #include <sudcr/cr.h>
 #include <sudcr/log.h>
+
+static volatile sig_atomic_t cancel_requested;
+
+void sudcr_cancel(void)
+{
+	cancel_requested = 1;
+}
+
+void sudcr_cancel_clear(void)
+{
+	cancel_requested = 0;
+}
+
+bool cr_cancelled(void)
+{
+	return cancel_requested;
+}
 
 int cr_inject(struct cr_thread *th, long nr, int64_t *ret, uint64_t a0, uint64_t a1, uint64_t a2,
 	      uint64_t a3, uint64_t a4, uint64_t a5)

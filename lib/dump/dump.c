@@ -104,15 +104,14 @@ int sudcr_dump(pid_t pid, const struct dump_opts *opts)
 	img_writer_set_sync(d.img, !opts->no_sync);
 
 	/* mm parses the maps before any module maps scratch memory. */
-	ret = dump_threads(&d);
-	if (!ret)
-		ret = dump_mm(&d);
-	if (!ret)
-		ret = dump_signals(&d);
-	if (!ret)
-		ret = dump_misc(&d);
-	if (!ret)
-		ret = dump_files(&d);
+	static int (*const modules[])(struct dump_ctx *) = {
+		dump_threads, dump_mm, dump_signals, dump_misc, dump_files,
+	};
+
+	for (size_t i = 0; i < sizeof(modules) / sizeof(modules[0]) && !ret; i++)
+		ret = cr_cancelled() ? -EINTR : modules[i](&d);
+	if (!ret && cr_cancelled())
+		ret = -EINTR;
 	if (ret) {
 		img_writer_abort(d.img);
 		goto out_end;
@@ -137,6 +136,8 @@ out_end:
 	err = thaw_process(&d.proc);
 	if (err && !ret)
 		ret = err;
+	if (ret == -EINTR && cr_cancelled())
+		sudcr_error("dump interrupted: process %d left as it was, no image written", pid);
 	free(d.threads);
 	free(d.vmas);
 	return ret;

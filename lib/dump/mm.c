@@ -250,6 +250,8 @@ static int take_chunk(struct page_worker *w, int *n, size_t *total, bool *via_me
 
 	*n = 0;
 	*total = 0;
+	if (!p->err && cr_cancelled())
+		p->err = -EINTR;	/* reported by sudcr_dump() */
 	if (p->err || p->next == p->nr_runs)
 		return p->err;
 	*via_mem = p->runs[p->next].via_mem;

@@ -645,6 +645,8 @@ static void *fill_worker(void *arg)
 		int first, n = 0;
 
 		pthread_mutex_lock(&p->lock);
+		if (!p->err && cr_cancelled())
+			p->err = -EINTR;	/* reported by sudcr_restore() */
 		first = p->next;
 		while (!p->err && p->next < s->nr_pages && n < IOV_MAX && (!n || total < FILL_CHUNK)) {
 			const struct page_ent *e = &s->pages[p->next++];

@@ -435,24 +435,19 @@ int sudcr_restore(const struct restore_opts *opts, int *exit_status)
 		return ret;
 	ret = prepare_all(&r);
 	if (!ret)
-		ret = create_stub(&r);
+		ret = cr_cancelled() ? -EINTR : create_stub(&r);
 	if (ret)
 		goto out;
-	ret = seize_stub(&r);
-	if (!ret)
-		ret = restore_mm(&r);
-	if (!ret)
-		ret = restore_create_threads(&r);
-	if (!ret)
-		ret = restore_signals(&r);
-	if (!ret)
-		ret = restore_files(&r);
-	if (!ret)
-		ret = restore_misc(&r);
-	if (!ret)
-		ret = restore_threads(&r);
-	if (!ret)
-		ret = end_all(&r);
+	static int (*const stages[])(struct restore_ctx *) = {
+		seize_stub, restore_mm, restore_create_threads, restore_signals,
+		restore_files, restore_misc, restore_threads, end_all,
+	};
+
+	for (size_t i = 0; i < sizeof(stages) / sizeof(stages[0]) && !ret; i++)
+		ret = cr_cancelled() ? -EINTR : stages[i](&r);
+	/* The last moment a stop can be asked for: then the process runs. */
+	if (!ret && cr_cancelled())
+		ret = -EINTR;
 	if (ret) {
 		/*
 		 * The half-made process dies: there is nothing to put back in
@@ -478,11 +473,15 @@ int sudcr_restore(const struct restore_opts *opts, int *exit_status)
 	task_detach_process(&r.tp);
 	sudcr_info("restored process %d", r.pid);
 	if (!opts->detach) {
+		if (opts->on_running)
+			opts->on_running(r.pid);
 		while (waitpid(r.pid, &status, 0) < 0 && errno == EINTR)
 			;
 		*exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 	}
 out:
+	if (ret == -EINTR && cr_cancelled())
+		sudcr_error("restore interrupted: no process was left running");
 	restore_free(&r);
 	return ret;
 }
