@@ -53,8 +53,9 @@ $(B)/sudcr.pc: sudcr.pc.in Makefile
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig \
-		$(DESTDIR)$(PREFIX)/include/sudcr
+		$(DESTDIR)$(PREFIX)/include/sudcr $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 755 $(B)/sudcr $(DESTDIR)$(PREFIX)/bin/
+	install -m 644 docs/sudcr.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 	install -m 644 $(B)/libsudcr.a $(DESTDIR)$(PREFIX)/lib/
 	install -m 755 $(B)/libsudcr.so $(DESTDIR)$(PREFIX)/lib/libsudcr.so.0
 	ln -sf libsudcr.so.0 $(DESTDIR)$(PREFIX)/lib/libsudcr.so

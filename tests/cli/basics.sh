@@ -17,6 +17,20 @@ for c in check sud syscall dump restore show; do
 done
 [ $ok = 1 ] && pass $t
 
+# The man page documents every option and command the help texts name.
+t=man_page_complete
+ok=1
+man=$SRCDIR/docs/sudcr.1
+for c in "" check sud syscall dump restore show; do
+	# shellcheck disable=SC2086
+	run 0 "$SUDCR" $c --help || { ok=0; fail $t "$c --help: $status"; continue; }
+	for o in $(grep -oE -- '--[a-z][a-z-]+' <<<"$out" | sort -u); do
+		grep -qF -- "$(sed 's/-/\\-/g' <<<"$o")" "$man" || { ok=0; fail $t "docs/sudcr.1 lacks $o (from sudcr $c --help)"; }
+	done
+	[ -z "$c" ] || grep -q "^\.BI\? \"\?$c\b\|^\.B sudcr $c\b\|^\.B $c\b" "$man" || { ok=0; fail $t "docs/sudcr.1 lacks the command $c"; }
+done
+[ $ok = 1 ] && pass $t
+
 t=usage_errors
 ok=1
 for args in "" "nosuch" "--bogus" "sud" "sud get" "sud get abc" "sud get 1 2" "sud set 1" \
