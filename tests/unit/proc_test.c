@@ -1302,7 +1302,7 @@ static void fuzz_one(const char *b)
 	if (!ret) {
 		for (int i = 0; i < nr; i++) {
 			CHECK(v[i].start < v[i].end);
-			CHECK(memchr(v[i].path, '\0', sizeof(v[i].path)));
+			CHECK(v[i].path >= (const char *)(v + nr) && strlen(v[i].path) < PATH_MAX);
 		}
 		free(v);
 	}
