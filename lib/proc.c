@@ -605,16 +605,38 @@ static bool is_vma_header(const char *ls, const char *le)
 }
 
 /*
+ * Length of the path column of a maps header: what follows the five fields
+ * (none holds a space, each one space from the next) and the padding. Only
+ * sizes the string pool; parse_vma_header() finds the same column on every
+ * line it accepts, and checks the room anyway.
+ */
+static size_t vma_header_path_len(const char *p, const char *end)
+{
+	for (int field = 0; field < 5; field++) {
+		while (p < end && *p != ' ')
+			p++;
+		if (field < 4 && p < end)
+			p++;
+	}
+	while (p < end && *p == ' ')
+		p++;
+	return end - p;
+}
+
+/*
  * "start-end perms pgoff maj:min ino[ <pad>path]". The kernel pads the path
  * column with spaces; a path itself starts with '/', '[' or a d_dname()
  * prefix, never a space, so skipping the padding cannot eat part of a name.
- * Spaces inside and at the end of the path are kept.
+ * Spaces inside and at the end of the path are kept. The path is copied to
+ * *pool (which must have room up to @pool_end) and *pool moves past it.
  */
-static int parse_vma_header(const char *p, const char *end, struct proc_vma *v)
+static int parse_vma_header(const char *p, const char *end, struct proc_vma *v, char **pool,
+			    const char *pool_end)
 {
 	static const char deleted[] = " (deleted)";
 	const size_t dlen = sizeof(deleted) - 1;
 	uint64_t maj, min;
+	char *path;
 	size_t n;
 
 	if (scan_hex(&p, end, &v->start) || !scan_char(&p, end, '-') ||
@@ -652,16 +674,22 @@ static int parse_vma_header(const char *p, const char *end, struct proc_vma *v)
 	while (p < end && *p == ' ')
 		p++;
 	n = end - p;
-	if (n >= sizeof(v->path))
+	if (n >= PATH_MAX)
 		return -ENAMETOOLONG;
-	memcpy(v->path, p, n);
-	v->path[n] = '\0';
-	v->kind = vma_kind(v->path);
+	if ((size_t)(pool_end - *pool) < n + 1)
+		return -EINVAL;
+	path = *pool;
+	memcpy(path, p, n);
+	path[n] = '\0';
+	v->kind = vma_kind(path);
 	v->deleted = false;
-	if (v->kind == VMA_FILE && n > dlen && !memcmp(v->path + n - dlen, deleted, dlen)) {
-		v->path[n - dlen] = '\0';
+	if (v->kind == VMA_FILE && n > dlen && !memcmp(path + n - dlen, deleted, dlen)) {
+		n -= dlen;
+		path[n] = '\0';
 		v->deleted = true;
 	}
+	v->path = path;
+	*pool = path + n + 1;
 	v->vmflags = 0;
 	v->rss = v->anonymous = v->swap = 0;
 	v->has_smaps = false;
@@ -697,33 +725,45 @@ static int parse_smaps_field(const char *ls, const char *le, struct proc_vma *v)
 
 int proc_parse_smaps_buf(const char *buf, struct proc_vma **vmas, int *nr)
 {
-	const char *pos = buf, *ls, *le;
+	const char *pos = buf, *ls, *le, *pool_end = NULL;
 	struct proc_vma *v = NULL;
+	size_t pool_len = 0, plen;
 	int n = 0, cap = 0, ret = 0;
+	char *pool = NULL;
 
 	/*
-	 * Size the array in one go: each entry is over 4 KiB (the path), and
-	 * growing it by doubling costs more than a pass over the text.
+	 * One allocation, so that callers free() the array: the entries, then
+	 * their paths. Count both first; entries never move once parsed.
 	 */
-	while (next_line(&pos, &ls, &le))
-		if (cap < INT_MAX && is_vma_header(ls, le))
-			cap++;
-	if (cap) {
-		if ((size_t)cap > SIZE_MAX / sizeof(*v))
+	while (next_line(&pos, &ls, &le)) {
+		if (!is_vma_header(ls, le))
+			continue;
+		if (cap == INT_MAX)
 			return -ENOMEM;
-		v = malloc((size_t)cap * sizeof(*v));
+		cap++;
+		/* A longer path is refused when parsed: don't count past it. */
+		plen = vma_header_path_len(ls, le);
+		pool_len += (plen < PATH_MAX ? plen : PATH_MAX) + 1;
+	}
+	if (cap) {
+		if ((size_t)cap > (SIZE_MAX - pool_len) / sizeof(*v))
+			return -ENOMEM;
+		v = malloc((size_t)cap * sizeof(*v) + pool_len);
 		if (!v)
 			return -ENOMEM;
+		pool = (char *)(v + cap);
+		pool_end = pool + pool_len;
 	}
 	pos = buf;
 	while (next_line(&pos, &ls, &le)) {
 		if (ls == le)
 			continue;
 		if (is_vma_header(ls, le)) {
-			ret = grow((void **)&v, &cap, n, sizeof(*v));
-			if (ret)
+			if (n == cap) {
+				ret = -EINVAL;
 				goto out_free;
-			ret = parse_vma_header(ls, le, &v[n]);
+			}
+			ret = parse_vma_header(ls, le, &v[n], &pool, pool_end);
 			if (ret)
 				goto out_free;
 			/* The kernel lists mappings in order and without overlap. */

@@ -17,7 +17,7 @@
  *
  *   -v    print every line of every test (prefixed with the test name)
  *   -k    keep every scratch directory (by default only failed tests'
- *         are kept, under build/tests/tmp/)
+ *         are kept; see "scratch directories" below)
  *   -l    list the tests that would run, and exit
  *   -jN   run up to N tests at once (default 1: the SUD and injection
  *         tests measure timing and pin CPUs, and a restore needs its PIDs)
@@ -30,6 +30,18 @@
  * failure, and a timeout counts one failure.  The output of a failed test
  * is printed whole.  The last line is "N passed, N failed[, N skipped]";
  * the exit status is 0 iff nothing failed.
+ *
+ * Scratch directories: each run makes its own directory,
+ * build/tests/tmp/run-PID-XXXXXX, and a test's TESTTMP is NAME in it (the
+ * test name with '/' made '-'), so that two runners started at once in one
+ * tree never share one (each holds an flock on its directory while it
+ * runs).  A passed test's directory is removed as it ends, a failed one's
+ * is kept and its path printed; the run directory and build/tests/tmp go
+ * at the end if empty.  A kept directory stays until a later run runs that
+ * test again, which removes it first, as before runs had directories of
+ * their own; the directories of runs still going are never touched.
+ * Running tests at once still shares the machine: as with -j, the timing
+ * tests may suffer, and a restore may find its PID taken.
  *
  * The runner is a child subreaper: every orphan of a test is re-parented to
  * it and reaped (PID 1 here does not reap, and a zombie keeps its PID,
@@ -58,6 +70,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
@@ -77,6 +90,10 @@ struct run_env {
 	char testbin[PATH_MAX];		/* build/tests */
 	char sudcr[PATH_MAX];		/* build/sudcr */
 	char tmproot[PATH_MAX];		/* build/tests/tmp */
+	char rundir[PATH_MAX];		/* this run's, in tmproot; "" if none */
+	int rundir_fd;			/* holds the flock that says we run */
+	char **stale;			/* run directories of runs that are over */
+	int nr_stale;
 };
 
 struct test_kind;
@@ -579,19 +596,146 @@ static int mkdir_p(const char *path)
 	return 0;
 }
 
-static void make_tmpdir(struct running *r, const struct run_env *env)
+/*
+ * Each run has its own directory, build/tests/tmp/run-PID-XXXXXX, holding
+ * its tests' scratch directories, and keeps an flock on it while it runs:
+ * runs started at once in one tree never share a scratch directory, and a
+ * later run can tell the directory of a run that is over (nobody holds its
+ * lock) from a live one. Making our directory and sorting out the others
+ * happen under an flock on build/tests/tmp, which is also removed only
+ * under it: a run directory seen there unlocked is really over.
+ */
+static void find_stale_runs(struct run_env *env, int root_fd)
 {
-	char *p;
+	const char *own = strrchr(env->rundir, '/') + 1;
+	struct dirent *de;
+	int dfd = dup(root_fd);
+	DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
 
-	if (pathf(r->tmpdir, sizeof(r->tmpdir), "%s/%s", env->tmproot, r->t->name)) {
-		r->tmpdir[0] = '\0';
+	if (!d) {
+		if (dfd >= 0)
+			close(dfd);
 		return;
 	}
-	for (p = r->tmpdir + strlen(env->tmproot) + 1; *p; p++)
+	while ((de = readdir(d))) {
+		char path[PATH_MAX];
+		int fd;
+
+		if (strncmp(de->d_name, "run-", 4) || !strcmp(de->d_name, own))
+			continue;
+		fd = openat(root_fd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		/* Over and empty: gone now; over and not empty: kept scratch directories. */
+		if (!flock(fd, LOCK_EX | LOCK_NB) && unlinkat(root_fd, de->d_name, AT_REMOVEDIR) &&
+		    !pathf(path, sizeof(path), "%s/%s", env->tmproot, de->d_name)) {
+			env->stale = xrealloc(env->stale, (env->nr_stale + 1) * sizeof(*env->stale));
+			env->stale[env->nr_stale++] = xstrdup(path);
+		}
+		close(fd);
+	}
+	closedir(d);
+}
+
+/* Lock build/tests/tmp, making it if need be; -1 if it cannot be had. */
+static int lock_tmproot(const struct run_env *env, bool create)
+{
+	for (int tries = 0; tries < 10; tries++) {
+		struct stat a, b;
+		int fd;
+
+		if (create && mkdir_p(env->tmproot))
+			return -1;
+		fd = open(env->tmproot, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (fd < 0)
+			return -1;
+		if (flock(fd, LOCK_EX)) {
+			close(fd);
+			return -1;
+		}
+		/* Still the one there, not one that another run removed meanwhile? */
+		if (!fstat(fd, &a) && !stat(env->tmproot, &b) && a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+			return fd;
+		close(fd);
+	}
+	return -1;
+}
+
+static int open_rundir(struct run_env *env)
+{
+	int root_fd = lock_tmproot(env, true), err = errno;
+
+	env->rundir_fd = -1;
+	if (root_fd < 0)
+		goto fail;
+	if (pathf(env->rundir, sizeof(env->rundir), "%s/run-%d-XXXXXX", env->tmproot, (int)getpid()) ||
+	    !mkdtemp(env->rundir)) {
+		err = errno;
+		goto fail;
+	}
+	env->rundir_fd = open(env->rundir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (env->rundir_fd < 0 || flock(env->rundir_fd, LOCK_EX | LOCK_NB)) {
+		err = errno;
+		rmdir(env->rundir);
+		goto fail;
+	}
+	find_stale_runs(env, root_fd);
+	close(root_fd);
+	return 0;
+
+fail:
+	fprintf(stderr, "run: cannot make a directory in %s: %s; tests get no TESTTMP\n", env->tmproot,
+		strerror(err));
+	if (env->rundir_fd >= 0)
+		close(env->rundir_fd);
+	if (root_fd >= 0)
+		close(root_fd);
+	env->rundir_fd = -1;
+	env->rundir[0] = '\0';
+	return -1;
+}
+
+/* Our directory goes if empty (kept scratch directories stay), and build/tests/tmp likewise. */
+static void close_rundir(struct run_env *env)
+{
+	int root_fd;
+
+	if (env->rundir[0]) {
+		rmdir(env->rundir);
+		close(env->rundir_fd);
+		root_fd = lock_tmproot(env, false);
+		if (root_fd >= 0) {
+			rmdir(env->tmproot);
+			close(root_fd);
+		}
+	}
+	for (int i = 0; i < env->nr_stale; i++)
+		free(env->stale[i]);
+	free(env->stale);
+}
+
+static void make_tmpdir(struct running *r, const struct run_env *env)
+{
+	char leaf[NAME_MAX + 1], old[PATH_MAX], *p;
+
+	r->tmpdir[0] = '\0';
+	if (!env->rundir[0] || pathf(leaf, sizeof(leaf), "%s", r->t->name))
+		return;
+	for (p = leaf; *p; p++)
 		if (*p == '/')
 			*p = '-';
-	remove_tree(r->tmpdir);
-	if (mkdir_p(r->tmpdir))
+	/*
+	 * What an earlier run kept for this test goes now, as when all runs
+	 * shared build/tests/tmp (where such a directory may still be).
+	 */
+	for (int i = 0; i < env->nr_stale; i++) {
+		if (!pathf(old, sizeof(old), "%s/%s", env->stale[i], leaf))
+			remove_tree(old);
+		rmdir(env->stale[i]);	/* only if empty */
+	}
+	if (!pathf(old, sizeof(old), "%s/%s", env->tmproot, leaf))
+		remove_tree(old);
+	if (pathf(r->tmpdir, sizeof(r->tmpdir), "%s/%s", env->rundir, leaf) || mkdir(r->tmpdir, 0755))
 		r->tmpdir[0] = '\0';
 }
 
@@ -2048,7 +2192,7 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
-	struct run_env env;
+	struct run_env env = { 0 };
 	struct test_list all = { 0 }, sel = { 0 };
 	sigset_t mask;
 	unsigned int k;
@@ -2120,8 +2264,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "run: signalfd: %s\n", strerror(errno));
 		return 2;
 	}
-	if (mkdir_p(env.tmproot))
-		fprintf(stderr, "run: cannot create %s; tests get no TESTTMP\n", env.tmproot);
+	open_rundir(&env);
 
 	if (argc > optind && !sel.n) {
 		printf("run: FAIL: no test matches the filter\n");
@@ -2132,7 +2275,7 @@ int main(int argc, char **argv)
 		total_fail++;
 		record_failure("(left processes)");
 	}
-	rmdir(env.tmproot);	/* only if empty */
+	close_rundir(&env);
 
 	if (interrupted)
 		printf("run: interrupted by %s; not all tests ran\n", strsignal(interrupted));

@@ -128,9 +128,12 @@ struct proc_vma {
 	/*
 	 * As the kernel prints it (a newline in a file name shows as "\012"; a
 	 * literal "\012" in a name looks the same, so open files through
-	 * /proc/PID/map_files rather than by this path). Empty for anonymous.
+	 * /proc/PID/map_files rather than by this path). Empty for anonymous;
+	 * shorter than PATH_MAX. It points into the array's own allocation
+	 * (the paths follow the last entry), so one free() of the array frees
+	 * them too, and a copied entry's path lives as long as the array.
 	 */
-	char path[PATH_MAX];
+	const char *path;
 	bool deleted;		/* path had " (deleted)", stripped here */
 	enum proc_vma_kind kind;
 	uint64_t vmflags;	/* PROC_VMF_* */

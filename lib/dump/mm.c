@@ -434,8 +434,14 @@ static int dump_vma(struct dump_ctx *d, const struct proc_vma *v, int pagemap, i
 		char path[REC_PATH_MAX];
 	} r;
 	uint32_t flags = vma_rec_flags(v);
+	size_t plen = strlen(v->path);
 	int ret;
 
+	if (plen >= sizeof(r.path)) {
+		sudcr_error("cannot dump mapping %llx-%llx: path too long", (unsigned long long)v->start,
+			    (unsigned long long)v->end);
+		return -ENAMETOOLONG;
+	}
 	memset(&r.h, 0, sizeof(r.h));
 	r.h.start = v->start;
 	r.h.end = v->end;
@@ -446,8 +452,8 @@ static int dump_vma(struct dump_ctx *d, const struct proc_vma *v, int pagemap, i
 	r.h.dev = ((uint64_t)v->dev_major << 32) | v->dev_minor;
 	r.h.ino = v->ino;
 	r.h.shmid = -1;
-	r.h.path_len = strnlen(v->path, sizeof(r.path));
-	memcpy(r.path, v->path, r.h.path_len);
+	r.h.path_len = (uint32_t)plen;
+	memcpy(r.path, v->path, plen);
 	ret = img_write_record(d->img, IMG_REC_VMA, &r, sizeof(r.h) + r.h.path_len);
 	if (ret)
 		return ret;

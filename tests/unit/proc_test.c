@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/capability.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -414,6 +415,114 @@ static void test_smaps_crafted(void)
 	CHECK_EQ(nr, 0);
 	free(v);
 	CHECK(!strcmp(proc_vma_kind_name(VMA_VVAR_VCLOCK), "vvar_vclock"));
+}
+
+/* Paths of every length, one allocation: entries then paths, nothing wasted. */
+static void test_smaps_sizes(void)
+{
+	const int count = 20000;
+	const size_t line_max = 128 + PATH_MAX;
+	struct proc_vma *v = NULL;
+	char *buf, *b, *longp;
+	size_t raw = 0, used;
+	int nr = -1;
+
+	/* Small entries: the path is not held inline. */
+	CHECK(sizeof(struct proc_vma) < 256);
+
+	/* The longest path accepted is PATH_MAX - 1 bytes, " (deleted)" included. */
+	longp = malloc(PATH_MAX + 1);
+	buf = malloc((size_t)count * line_max);
+	CHECK(longp && buf);
+	if (!longp || !buf)
+		goto out;
+	longp[0] = '/';
+	for (int i = 1; i < PATH_MAX; i++)
+		longp[i] = 'a' + i % 26;
+	longp[PATH_MAX] = '\0';
+	b = buf;
+	for (int i = 0; i < count; i++) {
+		unsigned long long s = 0x10000000ULL + (unsigned long long)i * 0x2000;
+		int k = i % 1000;
+
+		b += sprintf(b, "%llx-%llx rw-p 00000000 fe:01 %d ", s, s + 0x1000, i);
+		/* Mappings 1 and 2: longest path, and longest with " (deleted)". */
+		if (k == 1 || k == 2) {
+			b += sprintf(b, "%.*s%s", PATH_MAX - 1 - (k == 2 ? 10 : 0), longp,
+				     k == 2 ? " (deleted)" : "");
+		} else if (k % 4 == 0) {
+			/* anonymous: no path column at all */
+		} else if (k % 4 == 1) {
+			b += sprintf(b, "                     /lib/x%d.so", i);
+		} else if (k % 4 == 2) {
+			b += sprintf(b, "   /tmp/del %d (deleted)", i);
+		} else {
+			b += sprintf(b, "      [anon:n%d]", i);
+		}
+		b += sprintf(b, "\nRss: 4 kB\nVmFlags: rd wr mr mw me ac\n");
+	}
+	CHECK_EQ(proc_parse_smaps_buf(buf, &v, &nr), 0);
+	CHECK_EQ(nr, count);
+	if (nr != count)
+		goto out;
+	for (int i = 0; i < count; i++) {
+		const struct proc_vma *m = &v[i];
+		int k = i % 1000;
+		char want[64];
+
+		CHECK(m->start == 0x10000000ULL + (uint64_t)i * 0x2000 && m->ino == (uint64_t)i);
+		CHECK(m->rss == 4096 && m->has_smaps);
+		/* Every path after the last entry; none overlapping the next. */
+		CHECK(m->path >= (const char *)(v + count));
+		if (i)
+			CHECK(m->path > v[i - 1].path + strlen(v[i - 1].path));
+		if (k == 1 || k == 2) {
+			size_t len = PATH_MAX - 1 - (k == 2 ? 10 : 0);
+
+			CHECKF(strlen(m->path) == len && !strncmp(m->path, longp, len),
+			       "mapping %d: long path of %zu bytes", i, strlen(m->path));
+			CHECK(m->deleted == (k == 2) && m->kind == VMA_FILE);
+			raw += PATH_MAX;
+			continue;
+		}
+		switch (k % 4) {
+		case 0:
+			CHECK(!m->path[0] && m->kind == VMA_PLAIN && !m->deleted);
+			raw += 1;
+			continue;
+		case 1:
+			snprintf(want, sizeof(want), "/lib/x%d.so", i);
+			CHECK(m->kind == VMA_FILE && !m->deleted);
+			break;
+		case 2:
+			snprintf(want, sizeof(want), "/tmp/del %d", i);
+			CHECK(m->kind == VMA_FILE && m->deleted);
+			raw += 10;
+			break;
+		default:
+			snprintf(want, sizeof(want), "[anon:n%d]", i);
+			CHECK(m->kind == VMA_ANON_NAMED);
+		}
+		CHECKF(!strcmp(m->path, want), "mapping %d: '%s', expected '%s'", i, m->path, want);
+		raw += strlen(want) + 1;
+	}
+	/* The paths take what they need: the text of the path column, not PATH_MAX each. */
+	used = v[count - 1].path + strlen(v[count - 1].path) + 1 - (const char *)(v + count);
+	CHECKF(used <= raw, "paths take %zu bytes for %zu bytes of text", used, raw);
+	CHECKF(malloc_usable_size(v) < count * sizeof(*v) + raw + 4096,
+	       "%zu bytes for %d entries of %zu bytes and %zu bytes of paths",
+	       malloc_usable_size(v), count, sizeof(*v), raw);
+	free(v);
+	v = NULL;
+
+	/* PATH_MAX bytes of path are one too many. */
+	sprintf(buf, "1000-2000 r--p 00000000 00:00 1 %s", longp);
+	CHECK_EQ(proc_parse_smaps_buf(buf, &v, &nr), -ENAMETOOLONG);
+	CHECK(!v);
+out:
+	free(v);
+	free(buf);
+	free(longp);
 }
 
 #define HDR "1000-2000 r--p 00000000 00:00 0\n"
@@ -1302,7 +1411,7 @@ static void fuzz_one(const char *b)
 	if (!ret) {
 		for (int i = 0; i < nr; i++) {
 			CHECK(v[i].start < v[i].end);
-			CHECK(memchr(v[i].path, '\0', sizeof(v[i].path)));
+			CHECK(v[i].path >= (const char *)(v + nr) && strlen(v[i].path) < PATH_MAX);
 		}
 		free(v);
 	}
@@ -1359,6 +1468,7 @@ int main(int argc, char **argv)
 	RUN_TEST(test_maps_many);
 	RUN_TEST(test_smaps_crafted);
 	RUN_TEST(test_smaps_malformed);
+	RUN_TEST(test_smaps_sizes);
 	RUN_TEST(test_stat_self);
 	RUN_TEST(test_stat_crafted);
 	RUN_TEST(test_status_self);
