@@ -90,7 +90,8 @@ cp=$!
 pids+=($cp)
 sleep 0.2
 if command -v gdb >/dev/null; then
-	gdb -q -batch -p $cp -ex 'shell sleep 3' >/dev/null 2>&1 &
+	# In a session of its own, so that its `sleep` goes with it (kill -- -$gp).
+	setsid gdb -q -batch -p $cp -ex 'shell sleep 3' >/dev/null 2>&1 &
 	gp=$!
 	pids+=($gp)
 	for _ in $(seq 50); do grep -q "TracerPid:[[:space:]]*[1-9]" /proc/$cp/status && break; sleep 0.1; done
@@ -99,6 +100,8 @@ if command -v gdb >/dev/null; then
 	else
 		fail $t "exited $status with stderr '$err'"
 	fi
+	kill -9 -- -$gp 2>/dev/null
+	wait $gp 2>/dev/null
 else
 	skip $t "gdb is not installed"
 fi
