@@ -155,6 +155,7 @@ enum rec_fd_kind {
 	REC_FD_MEMFD = 8,	/* name in path ("/memfd:NAME"), content, seals */
 	REC_FD_INHERIT = 9,	/* --shell-job: sudcr restore's own fd ->inherit_fd */
 	REC_FD_PATH = 10,	/* O_PATH descriptor, reopened by path */
+	REC_FD_SIGNALFD = 11,	/* signal mask in ->count */
 };
 #define REC_FD_EFD_SEMAPHORE	(1u << 0)	/* rec_fd.xflags */
 
@@ -173,7 +174,7 @@ struct rec_fd {
 	int64_t mtime_nsec;
 	uint64_t dev, ino, rdev;	/* st_dev, st_ino, st_rdev at dump */
 	uint32_t uid, gid;
-	uint64_t count;			/* eventfd counter */
+	uint64_t count;			/* eventfd counter; signalfd: mask, bit N-1 for signal N */
 	uint32_t xflags;		/* REC_FD_EFD_* */
 	uint32_t pipe_size;		/* F_GETPIPE_SZ of pipes and FIFOs */
 	uint32_t seals;			/* memfd: F_GET_SEALS */

@@ -6,8 +6,9 @@
  *
  * Everything is read from outside the target, nothing is injected and no
  * open file description of the target is changed:
- *  - /proc/PID/fd and fdinfo give the list, link text, flags, position and
- *    the eventfd counter; stat() through the magic link gives the object;
+ *  - /proc/PID/fd and fdinfo give the list, link text, flags, position,
+ *    the eventfd counter and the signalfd mask; stat() through the magic
+ *    link gives the object;
  *  - kcmp(KCMP_FILE) tells which fds share one open file description;
  *  - pidfd_getfd() gives sudcr a second reference to a description when
  *    its data must be read (pipes) or a socket described;
@@ -302,6 +303,8 @@ static int classify(struct files_dump *f, struct dump_fd *x)
 	} else if (!strncmp(l, "anon_inode:", 11)) {
 		if (x->p->has_eventfd)
 			x->kind = REC_FD_EVENTFD;
+		else if (x->p->has_signalfd && !strcmp(l, "anon_inode:[signalfd]"))
+			x->kind = REC_FD_SIGNALFD;
 		else
 			x->what = anon_inode_name(l);
 	} else if (l[0] == '/') {
@@ -709,6 +712,8 @@ static int write_fd(struct files_dump *f, int i)
 		rec->count = x->p->eventfd_count;
 		if (x->p->eventfd_semaphore)
 			rec->xflags |= REC_FD_EFD_SEMAPHORE;
+	} else if (x->kind == REC_FD_SIGNALFD) {
+		rec->count = x->p->signalfd_mask;
 	}
 	rec->pipe_size = is_pipe_kind(x->kind) ? x->pipe_size : 0;
 	rec->seals = x->kind == REC_FD_MEMFD ? x->seals : 0;

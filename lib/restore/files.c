@@ -38,7 +38,9 @@
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/signalfd.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <sudcr/cr.h>
@@ -98,7 +100,7 @@ static const char *kind_name(uint32_t kind)
 		[REC_FD_DIR] = "directory", [REC_FD_CHR] = "character device",
 		[REC_FD_PIPE] = "pipe", [REC_FD_FIFO] = "FIFO", [REC_FD_EVENTFD] = "eventfd",
 		[REC_FD_MEMFD] = "memfd", [REC_FD_INHERIT] = "inherited fd",
-		[REC_FD_PATH] = "O_PATH fd",
+		[REC_FD_PATH] = "O_PATH fd", [REC_FD_SIGNALFD] = "signalfd",
 	};
 
 	return kind < sizeof(names) / sizeof(names[0]) && names[kind] ? names[kind] : NULL;
@@ -647,6 +649,13 @@ static void stage_desc(struct restore_files_state *s, int i, int hi)
 		if (t >= 0 && rec->count && write(t, &rec->count, 8) != 8)
 			die_fd(e, "setting the counter", errno);
 		break;
+	case REC_FD_SIGNALFD: {
+		/* The kernel's sigset: 8 bytes, bit N-1 for signal N; it drops SIGKILL/SIGSTOP. */
+		uint64_t mask = rec->count;
+
+		t = (int)syscall(SYS_signalfd4, -1, &mask, sizeof(mask), SFD_CLOEXEC | SFD_NONBLOCK);
+		break;
+	}
 	case REC_FD_PIPE: {
 		int end = acc == O_WRONLY ? 1 : 0;
 
