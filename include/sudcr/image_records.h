@@ -33,6 +33,7 @@ enum img_rec_type {
 	/* files (lib/dump/files.c) */
 	IMG_REC_FD = 40,		/* struct rec_fd + path */
 	IMG_REC_FILE_DATA = 41,		/* struct rec_file_data + bytes */
+	IMG_REC_TIMERFD = 42,		/* struct rec_timerfd */
 
 	/* other process and thread state (lib/dump/misc.c) */
 	IMG_REC_MISC = 60,		/* struct rec_misc */
@@ -142,7 +143,8 @@ struct rec_sigaltstack {
  * fork, SCM_RIGHTS) point with ->desc to the lowest of them; fds of one
  * object (the two ends of a pipe, all opens of one memfd or deleted file)
  * point with ->obj to the lowest fd of the object, whose record is followed
- * by the object's IMG_REC_FILE_DATA records.
+ * by the object's IMG_REC_FILE_DATA records.  The record of the lowest fd
+ * of a timerfd description is followed by its IMG_REC_TIMERFD record.
  */
 enum rec_fd_kind {
 	REC_FD_REG = 1,		/* regular file, reopened by path; size checked */
@@ -156,6 +158,7 @@ enum rec_fd_kind {
 	REC_FD_INHERIT = 9,	/* --shell-job: sudcr restore's own fd ->inherit_fd */
 	REC_FD_PATH = 10,	/* O_PATH descriptor, reopened by path */
 	REC_FD_SIGNALFD = 11,	/* signal mask in ->count */
+	REC_FD_TIMERFD = 12,	/* clock, flags and times in the IMG_REC_TIMERFD record */
 };
 #define REC_FD_EFD_SEMAPHORE	(1u << 0)	/* rec_fd.xflags */
 
@@ -186,6 +189,24 @@ struct rec_file_data {
 	uint32_t pad;
 	uint64_t offset;		/* in the file; pipes: in the buffered bytes */
 	uint64_t len;			/* followed by len bytes */
+};
+
+/*
+ * A timerfd (REC_FD_TIMERFD), one per description.  Times are what was
+ * left at the dump; the restore arms the timer again relative to the
+ * moment it does so, except an absolute timer of the wall clock, which
+ * expires at the same wall-clock time (wall_*).
+ */
+struct rec_timerfd {
+	int32_t fd;			/* rec_fd.desc of the timerfd */
+	int32_t clockid;		/* CLOCK_REALTIME, MONOTONIC, BOOTTIME or an _ALARM one */
+	uint32_t settime_flags;		/* TFD_TIMER_ABSTIME, TFD_TIMER_CANCEL_ON_SET */
+	uint32_t pad;
+	uint64_t ticks;			/* expirations not read yet */
+	uint64_t value_sec, value_nsec;	/* left until the next expiry; 0: disarmed */
+	uint64_t interval_sec, interval_nsec;
+	uint64_t wall_sec, wall_nsec;	/* armed, TFD_TIMER_ABSTIME, CLOCK_REALTIME(_ALARM):
+					 * the expiry in CLOCK_REALTIME; else 0 */
 };
 
 /*

@@ -5,13 +5,16 @@
  * IMG_REC_FILE_DATA records right after the record of its lowest fd.
  *
  * Everything is read from outside the target, nothing is injected and no
- * open file description of the target is changed:
+ * open file description of the target is changed in a way the process
+ * could see (timerfd_gettime() moves an expired interval timer on, as the
+ * kernel would on the next read: see dump_timerfd()):
  *  - /proc/PID/fd and fdinfo give the list, link text, flags, position,
  *    the eventfd counter and the signalfd mask; stat() through the magic
  *    link gives the object;
  *  - kcmp(KCMP_FILE) tells which fds share one open file description;
  *  - pidfd_getfd() gives sudcr a second reference to a description when
- *    its data must be read (pipes) or a socket described;
+ *    its data must be read (pipes), a timer asked (timerfds, see
+ *    dump_timerfd()) or a socket described;
  *  - contents of deleted files and memfds are read through a new O_RDONLY
  *    open of /proc/PID/fd/N, with pread, so no position moves.
  *
@@ -39,9 +42,12 @@
 #include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
+#include <sys/timerfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sudcr/cr.h>
+#include <sudcr/kernel_compat.h>
 #include <sudcr/log.h>
 
 _Static_assert(sizeof(struct rec_fd) == 120, "rec_fd layout");
@@ -305,6 +311,8 @@ static int classify(struct files_dump *f, struct dump_fd *x)
 			x->kind = REC_FD_EVENTFD;
 		else if (x->p->has_signalfd && !strcmp(l, "anon_inode:[signalfd]"))
 			x->kind = REC_FD_SIGNALFD;
+		else if (x->p->has_timerfd && !strcmp(l, "anon_inode:[timerfd]"))
+			x->kind = REC_FD_TIMERFD;
 		else
 			x->what = anon_inode_name(l);
 	} else if (l[0] == '/') {
@@ -448,6 +456,30 @@ static int link_fds(struct files_dump *f)
 	return 0;
 }
 
+/* Whether this kernel can set a timerfd's expiration count (CONFIG_CHECKPOINT_RESTORE). */
+static bool tfd_set_ticks_works(void)
+{
+	uint64_t zero = 0;
+	int fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+	bool ok;
+
+	if (fd < 0)
+		return false;
+	/* 0 is refused by the ioctl itself; without it the answer is ENOTTY. */
+	ok = ioctl(fd, TFD_IOC_SET_TICKS, &zero) < 0 && errno == EINVAL;
+	close(fd);
+	return ok;
+}
+
+static int check_ticks(const struct dump_fd *x, uint64_t ticks)
+{
+	if (!ticks || tfd_set_ticks_works())
+		return 0;
+	sudcr_error("fd %d: %s: %llu expirations not read yet, which this kernel cannot set again (TFD_IOC_SET_TICKS needs CONFIG_CHECKPOINT_RESTORE)",
+		    x->p->fd, x->p->link, (unsigned long long)ticks);
+	return -EOPNOTSUPP;
+}
+
 static int check_supported(struct files_dump *f)
 {
 	for (int i = 0; i < f->nr; i++) {
@@ -464,6 +496,8 @@ static int check_supported(struct files_dump *f)
 		}
 		if (x->kind == REC_FD_INHERIT)
 			continue;
+		if (x->kind == REC_FD_TIMERFD && x->desc == i && check_ticks(x, x->p->timerfd_ticks))
+			return -EOPNOTSUPP;
 		if (x->p->flags & O_ASYNC) {
 			sudcr_error("fd %d: %s: O_ASYNC (signal-driven I/O) is not supported yet",
 				    x->p->fd, x->p->link);
@@ -556,6 +590,80 @@ out:
 	if (tmp[1] >= 0)
 		close(tmp[1]);
 	close(g);
+	return ret;
+}
+
+/*
+ * The state of a timerfd, one consistent view: fdinfo prints the ticks and
+ * the time left under one lock.  An interval timer that expired shows 0
+ * left until something reads it or asks for its time: timerfd_gettime()
+ * moves it on to its next expiry and adds the periods missed to its
+ * ticks, so it is asked first, through a second reference.  The process
+ * cannot tell (a read returns the same count, the next expiry is the
+ * same); the kernel does the same on any read or gettime.
+ */
+static int dump_timerfd(struct files_dump *f, struct dump_fd *x)
+{
+	struct rec_timerfd t = { .fd = x->p->fd };
+	struct itimerspec cur;
+	struct timespec now = { 0 };
+	struct proc_fd *pf;
+	int g, ret = 0;
+
+	pf = malloc(sizeof(*pf));
+	if (!pf)
+		return -ENOMEM;
+	g = get_target_fd(f, x->p->fd);
+	if (g < 0) {
+		ret = g;
+		sudcr_error("fd %d (%s): pidfd_getfd: %s", x->p->fd, x->p->link, strerror(-ret));
+		goto out_free;
+	}
+	for (int tries = 0;; tries++) {
+		if (timerfd_gettime(g, &cur)) {
+			ret = -errno;
+			sudcr_error("fd %d (%s): timerfd_gettime: %s", x->p->fd, x->p->link,
+				    strerror(-ret));
+			goto out;
+		}
+		ret = proc_read_fd(getpid(), g, pf);
+		clock_gettime(CLOCK_REALTIME, &now);
+		if (!ret && !pf->has_timerfd)
+			ret = -EINVAL;
+		if (ret) {
+			sudcr_error("fd %d (%s): cannot read its timer from fdinfo: %s", x->p->fd,
+				    x->p->link, strerror(-ret));
+			goto out;
+		}
+		/* Expired again in between: a period of microseconds. */
+		if (pf->timerfd_value_sec || pf->timerfd_value_nsec ||
+		    (!pf->timerfd_interval_sec && !pf->timerfd_interval_nsec) || tries == 8)
+			break;
+	}
+	t.clockid = pf->timerfd_clockid;
+	t.settime_flags = pf->timerfd_settime_flags;
+	t.ticks = pf->timerfd_ticks;
+	t.value_sec = pf->timerfd_value_sec;
+	t.value_nsec = pf->timerfd_value_nsec;
+	t.interval_sec = pf->timerfd_interval_sec;
+	t.interval_nsec = pf->timerfd_interval_nsec;
+	/* Still overdue: due at once (0 would disarm it). */
+	if (!t.value_sec && !t.value_nsec && (t.interval_sec || t.interval_nsec))
+		t.value_nsec = 1;
+	if ((t.value_sec || t.value_nsec) && (t.settime_flags & TFD_TIMER_ABSTIME) &&
+	    (t.clockid == CLOCK_REALTIME || t.clockid == CLOCK_REALTIME_ALARM)) {
+		uint64_t ns = (uint64_t)now.tv_nsec + t.value_nsec;
+
+		t.wall_sec = (uint64_t)now.tv_sec + t.value_sec + ns / 1000000000;
+		t.wall_nsec = ns % 1000000000;
+	}
+	ret = check_ticks(x, t.ticks);
+	if (!ret)
+		ret = img_write_record(f->d->img, IMG_REC_TIMERFD, &t, sizeof(t));
+out:
+	close(g);
+out_free:
+	free(pf);
 	return ret;
 }
 
@@ -728,6 +836,8 @@ static int write_fd(struct files_dump *f, int i)
 		ret = write_data(f, x->p->fd, 0, x->pipe_bytes);
 	else if (rfd >= 0)
 		ret = dump_contents(f, x, rfd);
+	else if (x->kind == REC_FD_TIMERFD && x->desc == i)
+		ret = dump_timerfd(f, x);
 	sudcr_debug("fd %d: kind %u %s", x->p->fd, x->kind, x->path);
 out:
 	if (rfd >= 0)

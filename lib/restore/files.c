@@ -36,14 +36,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/timerfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sudcr/cr.h>
+#include <sudcr/kernel_compat.h>
 #include <sudcr/log.h>
 
 #ifndef F_SEAL_EXEC
@@ -73,6 +77,7 @@ struct rf_fd {
 	int data;		/* object leaders: first IMG_REC_FILE_DATA, into s->data */
 	int nr_data;
 	uint64_t data_end;	/* end of the data seen so far (validation) */
+	const struct rec_timerfd *timer;	/* timerfd descriptions: its record */
 	/* In the stub. */
 	int src;		/* the description, staged above the image's fds */
 	int hold[2];		/* object leaders: the object while descriptions are made */
@@ -101,6 +106,7 @@ static const char *kind_name(uint32_t kind)
 		[REC_FD_PIPE] = "pipe", [REC_FD_FIFO] = "FIFO", [REC_FD_EVENTFD] = "eventfd",
 		[REC_FD_MEMFD] = "memfd", [REC_FD_INHERIT] = "inherited fd",
 		[REC_FD_PATH] = "O_PATH fd", [REC_FD_SIGNALFD] = "signalfd",
+		[REC_FD_TIMERFD] = "timerfd",
 	};
 
 	return kind < sizeof(names) / sizeof(names[0]) && names[kind] ? names[kind] : NULL;
@@ -280,6 +286,49 @@ static int check_data_rec(struct restore_ctx *r, struct restore_files_state *s,
 	return 0;
 }
 
+#define NSEC_PER_SEC	1000000000ull
+
+static bool timer_armed(const struct rec_timerfd *t)
+{
+	return t->value_sec || t->value_nsec;
+}
+
+static bool wall_clock(int32_t clockid)
+{
+	return clockid == CLOCK_REALTIME || clockid == CLOCK_REALTIME_ALARM;
+}
+
+static int check_timerfd_rec(struct restore_ctx *r, struct restore_files_state *s,
+			     const struct rec_timerfd *t, size_t len)
+{
+	bool wall;
+	int i;
+
+	if (len != sizeof(*t) || t->pad)
+		return img_record_invalid(r->img, "bad timerfd record");
+	i = find_fd(s, t->fd);
+	if (i < 0 || s->fds[i].rec->kind != REC_FD_TIMERFD || s->fds[i].desc != i ||
+	    s->fds[i].timer)
+		return img_record_invalid(r->img, "timerfd record for fd %d, which is no timerfd description before it",
+					  t->fd);
+	if (t->clockid != CLOCK_REALTIME && t->clockid != CLOCK_MONOTONIC &&
+	    t->clockid != CLOCK_BOOTTIME && t->clockid != CLOCK_REALTIME_ALARM &&
+	    t->clockid != CLOCK_BOOTTIME_ALARM)
+		return img_record_invalid(r->img, "fd %d: timerfd clock %d", t->fd, t->clockid);
+	if (t->settime_flags & ~(uint32_t)(TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET))
+		return img_record_invalid(r->img, "fd %d: timerfd flags %#x", t->fd,
+					  t->settime_flags);
+	if (t->value_sec > INT64_MAX || t->value_nsec >= NSEC_PER_SEC ||
+	    t->interval_sec > INT64_MAX || t->interval_nsec >= NSEC_PER_SEC)
+		return img_record_invalid(r->img, "fd %d: bad timerfd time", t->fd);
+	wall = timer_armed(t) && (t->settime_flags & TFD_TIMER_ABSTIME) && wall_clock(t->clockid);
+	if (wall ? t->wall_sec > INT64_MAX || t->wall_nsec >= NSEC_PER_SEC :
+		   t->wall_sec || t->wall_nsec)
+		return img_record_invalid(r->img, "fd %d: bad timerfd expiry", t->fd);
+	s->fds[i].timer = t;
+	return 0;
+}
+
 static int read_records(struct restore_ctx *r, struct restore_files_state *s)
 {
 	const void *data;
@@ -293,6 +342,8 @@ static int read_records(struct restore_ctx *r, struct restore_files_state *s)
 			ret = check_fd_rec(r, s, data, len);
 		else if (type == IMG_REC_FILE_DATA)
 			ret = check_data_rec(r, s, data, len);
+		else if (type == IMG_REC_TIMERFD)
+			ret = check_timerfd_rec(r, s, data, len);
 		else
 			continue;
 		if (ret)
@@ -303,6 +354,10 @@ static int read_records(struct restore_ctx *r, struct restore_files_state *s)
 	for (int i = 0; i < s->nr; i++) {
 		const struct rec_fd *rec = s->fds[i].rec;
 
+		if (rec->kind == REC_FD_TIMERFD && s->fds[i].desc == i && !s->fds[i].timer) {
+			sudcr_error("image: fd %d (timerfd): no timerfd record", rec->fd);
+			return -EINVAL;
+		}
 		if (is_pipe_kind(rec->kind) && s->fds[i].obj == i && s->fds[i].data_end != rec->size) {
 			sudcr_error("image: fd %d (%s): %llu of %llu buffered bytes stored", rec->fd,
 				    s->fds[i].path, (unsigned long long)s->fds[i].data_end,
@@ -603,6 +658,36 @@ static int reopen(int fd, int flags)
 	return open(path, flags | O_CLOEXEC);
 }
 
+static void set_ticks_failed(const struct rf_fd *e, int err)
+{
+	stub_die(-1, "cannot restore fd %d (timerfd): setting its %llu expirations not read yet: %s%s",
+		 e->rec->fd, (unsigned long long)e->timer->ticks, strerror(err),
+		 err == ENOTTY ? " (TFD_IOC_SET_TICKS needs a kernel with CONFIG_CHECKPOINT_RESTORE)" : "");
+}
+
+/*
+ * A new timerfd with the clock of the image.  A disarmed one gets its flags
+ * and unread expirations here; an armed one is armed by restore_files(),
+ * once the process is about to run.
+ */
+static int create_timerfd(const struct rf_fd *e)
+{
+	const struct rec_timerfd *tr = e->timer;
+	struct itimerspec zero = { 0 };
+	int t;
+
+	t = timerfd_create(tr->clockid, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (t < 0)
+		die_fd(e, "timerfd_create", errno);
+	if (timer_armed(tr))
+		return t;
+	if (tr->settime_flags && timerfd_settime(t, (int)tr->settime_flags, &zero, NULL))
+		die_fd(e, "timerfd_settime", errno);
+	if (tr->ticks && ioctl(t, TFD_IOC_SET_TICKS, &tr->ticks))
+		set_ticks_failed(e, errno);
+	return t;
+}
+
 /* Make the description of entry @i and stage it at or above @hi. */
 static void stage_desc(struct restore_files_state *s, int i, int hi)
 {
@@ -648,6 +733,9 @@ static void stage_desc(struct restore_files_state *s, int i, int hi)
 			       (rec->xflags & REC_FD_EFD_SEMAPHORE ? EFD_SEMAPHORE : 0));
 		if (t >= 0 && rec->count && write(t, &rec->count, 8) != 8)
 			die_fd(e, "setting the counter", errno);
+		break;
+	case REC_FD_TIMERFD:
+		t = create_timerfd(e);
 		break;
 	case REC_FD_SIGNALFD: {
 		/* The kernel's sigset: 8 bytes, bit N-1 for signal N; it drops SIGKILL/SIGSTOP. */
@@ -808,9 +896,151 @@ int restore_files_in_stub(struct restore_ctx *r)
 	return 0;
 }
 
+/* ---- injected ---- */
+
+static int files_inject(struct cr_thread *th, const struct rf_fd *e, const char *what, long nr,
+			uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
+{
+	int64_t v;
+	int ret = cr_inject(th, nr, &v, a0, a1, a2, a3, 0, 0);
+
+	if (ret)
+		return ret;
+	if (v < 0) {
+		sudcr_error("cannot restore fd %d (%s): %s: %s%s", e->rec->fd, kind_name(e->rec->kind),
+			    what, strerror((int)-v), v == -ENOTTY && nr == SYS_ioctl ?
+			    " (TFD_IOC_SET_TICKS needs a kernel with CONFIG_CHECKPOINT_RESTORE)" : "");
+		return (int)v;
+	}
+	return 0;
+}
+
+static int files_write(struct cr_thread *th, uint64_t addr, const void *buf, size_t len)
+{
+	int ret = inject_write_mem(th->tid, addr, buf, len);
+
+	if (ret)
+		sudcr_error("thread %d: cannot write to its scratch area: %s", th->tid,
+			    strerror(-ret));
+	return ret;
+}
+
+/*
+ * TFD_IOC_SET_TICKS sets the count, it does not add to it: an expiry
+ * between timerfd_settime() and the ioctl (a timer due within
+ * microseconds, or sudcr descheduled meanwhile) is lost in it.  fdinfo
+ * tells: time still left means no expiry yet; none left, the expiry's tick
+ * is either in the count already, or lost, or its callback still to run.
+ * An expired timer does not fire again before something reads it, so a
+ * tick still missing after a short wait was lost: put it back.
+ */
+static int check_lost_tick(struct restore_ctx *r, struct cr_thread *th, const struct rf_fd *e,
+			   uint64_t addr)
+{
+	uint64_t want = e->timer->ticks + 1;
+	struct proc_fd *pf = malloc(sizeof(*pf));
+	int ret = 0;
+
+	if (!pf)
+		return -ENOMEM;
+	for (int waited = 0;; waited++) {
+		ret = proc_read_fd(r->pid, e->rec->fd, pf);
+		if (!ret && !pf->has_timerfd)
+			ret = -EINVAL;
+		if (ret) {
+			sudcr_error("cannot restore fd %d (timerfd): reading it back: %s",
+				    e->rec->fd, strerror(-ret));
+			goto out;
+		}
+		if (pf->timerfd_ticks >= want || pf->timerfd_value_sec || pf->timerfd_value_nsec)
+			goto out;
+		if (waited == 20)
+			break;
+		usleep(500);
+	}
+	sudcr_debug("fd %d: timerfd expired before its ticks were set: one more", e->rec->fd);
+	ret = files_write(th, addr, &want, sizeof(want));
+	if (!ret)
+		ret = files_inject(th, e, "TFD_IOC_SET_TICKS", SYS_ioctl, e->rec->fd,
+				   TFD_IOC_SET_TICKS, addr, 0);
+out:
+	free(pf);
+	return ret;
+}
+
+/*
+ * Arm a timerfd with the time it had left, from now: the process did not
+ * run in between.  Absolute timers stay absolute: on the wall clock at the
+ * same expiry (due at once if that has passed, with the periods missed
+ * counted as the kernel counts them), on the other clocks at now plus what
+ * was left, since those clocks start again at every boot.
+ */
+static int arm_timerfd(struct restore_ctx *r, struct cr_thread *th, const struct rf_fd *e,
+		       uint64_t scratch)
+{
+	const struct rec_timerfd *t = e->timer;
+	/* struct itimerspec: interval, then value. */
+	uint64_t its[4] = { t->interval_sec, t->interval_nsec, t->value_sec, t->value_nsec };
+	int ret;
+
+	if (t->settime_flags & TFD_TIMER_ABSTIME) {
+		if (wall_clock(t->clockid)) {
+			its[2] = t->wall_sec;
+			its[3] = t->wall_nsec;
+		} else {
+			struct timespec now;
+
+			clock_gettime(t->clockid == CLOCK_MONOTONIC ? CLOCK_MONOTONIC : CLOCK_BOOTTIME,
+				      &now);
+			its[3] += now.tv_nsec;
+			its[2] += now.tv_sec + its[3] / NSEC_PER_SEC;
+			its[3] %= NSEC_PER_SEC;
+		}
+	}
+	ret = files_write(th, scratch, its, sizeof(its));
+	if (!ret)
+		ret = files_inject(th, e, "timerfd_settime", SYS_timerfd_settime, e->rec->fd,
+				   t->settime_flags, scratch, 0);
+	if (ret || !t->ticks)
+		return ret;
+	ret = files_write(th, scratch + sizeof(its), &t->ticks, sizeof(t->ticks));
+	if (!ret)
+		ret = files_inject(th, e, "TFD_IOC_SET_TICKS", SYS_ioctl, e->rec->fd,
+				   TFD_IOC_SET_TICKS, scratch + sizeof(its), 0);
+	if (!ret)
+		ret = check_lost_tick(r, th, e, scratch + sizeof(its));
+	return ret;
+}
+
 int restore_files(struct restore_ctx *r)
 {
-	/* Everything is done in the stub, before the memory is replaced. */
-	(void)r;
+	struct restore_files_state *s = r->files_state;
+	struct cr_thread *th = NULL;
+	uint64_t scratch = 0;
+	int ret;
+
+	/* Everything else was done in the stub, before the memory was replaced. */
+	for (int i = 0; i < s->nr; i++) {
+		const struct rf_fd *e = &s->fds[i];
+
+		if (!e->timer || !timer_armed(e->timer))
+			continue;
+		if (!th) {
+			for (int k = 0; k < r->tp.nr_threads && !th; k++)
+				if (r->cthreads[k].tid == r->proc.pid)
+					th = &r->cthreads[k];
+			if (!th) {
+				sudcr_error("thread %d of the image is missing in the new process",
+					    r->proc.pid);
+				return -ESRCH;
+			}
+			ret = cr_scratch(th, 64, &scratch);
+			if (ret)
+				return ret;
+		}
+		ret = arm_timerfd(r, th, e, scratch);
+		if (ret)
+			return ret;
+	}
 	return 0;
 }
