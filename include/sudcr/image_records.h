@@ -34,6 +34,7 @@ enum img_rec_type {
 	IMG_REC_FD = 40,		/* struct rec_fd + path */
 	IMG_REC_FILE_DATA = 41,		/* struct rec_file_data + bytes */
 	IMG_REC_TIMERFD = 42,		/* struct rec_timerfd */
+	IMG_REC_EPOLL = 43,		/* struct rec_epoll + rec_epoll_tfd[] */
 
 	/* other process and thread state (lib/dump/misc.c) */
 	IMG_REC_MISC = 60,		/* struct rec_misc */
@@ -144,7 +145,8 @@ struct rec_sigaltstack {
  * object (the two ends of a pipe, all opens of one memfd or deleted file)
  * point with ->obj to the lowest fd of the object, whose record is followed
  * by the object's IMG_REC_FILE_DATA records.  The record of the lowest fd
- * of a timerfd description is followed by its IMG_REC_TIMERFD record.
+ * of a timerfd description is followed by its IMG_REC_TIMERFD record, that
+ * of an epoll description by its IMG_REC_EPOLL record.
  */
 enum rec_fd_kind {
 	REC_FD_REG = 1,		/* regular file, reopened by path; size checked */
@@ -159,6 +161,7 @@ enum rec_fd_kind {
 	REC_FD_PATH = 10,	/* O_PATH descriptor, reopened by path */
 	REC_FD_SIGNALFD = 11,	/* signal mask in ->count */
 	REC_FD_TIMERFD = 12,	/* clock, flags and times in the IMG_REC_TIMERFD record */
+	REC_FD_EPOLL = 13,	/* watch list in the IMG_REC_EPOLL record */
 };
 #define REC_FD_EFD_SEMAPHORE	(1u << 0)	/* rec_fd.xflags */
 
@@ -207,6 +210,24 @@ struct rec_timerfd {
 	uint64_t interval_sec, interval_nsec;
 	uint64_t wall_sec, wall_nsec;	/* armed, TFD_TIMER_ABSTIME, CLOCK_REALTIME(_ALARM):
 					 * the expiry in CLOCK_REALTIME; else 0 */
+};
+
+/*
+ * An epoll (REC_FD_EPOLL), one per description: what it watches.  Each
+ * entry is the file at fd tfd of the process, which the dump checked
+ * (kcmp KCMP_EPOLL_TFD), in the kernel's order.  events are as the kernel
+ * keeps them: EPOLLERR|EPOLLHUP added, and a one-shot entry that fired
+ * has only its EPOLLONESHOT/EPOLLET/EPOLLWAKEUP bits left (disarmed).
+ */
+struct rec_epoll {
+	int32_t fd;			/* rec_fd.desc of the epoll */
+	uint32_t nr;			/* followed by nr struct rec_epoll_tfd */
+};
+
+struct rec_epoll_tfd {
+	int32_t tfd;
+	uint32_t events;		/* EPOLL* */
+	uint64_t data;			/* epoll_event.data */
 };
 
 /*

@@ -11,7 +11,9 @@
  *  - /proc/PID/fd and fdinfo give the list, link text, flags, position,
  *    the eventfd counter and the signalfd mask; stat() through the magic
  *    link gives the object;
- *  - kcmp(KCMP_FILE) tells which fds share one open file description;
+ *  - kcmp(KCMP_FILE) tells which fds share one open file description,
+ *    kcmp(KCMP_EPOLL_TFD) whether what an epoll watches is still at the
+ *    fd number it was added with;
  *  - pidfd_getfd() gives sudcr a second reference to a description when
  *    its data must be read (pipes), a timer asked (timerfds, see
  *    dump_timerfd()) or a socket described;
@@ -73,6 +75,8 @@ struct dump_fd {
 	uint32_t pipe_size;
 	uint64_t pipe_bytes;
 	uint32_t seals;
+	struct proc_epoll_tfd *tfds;	/* epoll descriptions: what it watches */
+	int nr_tfds;
 };
 
 struct files_dump {
@@ -313,6 +317,8 @@ static int classify(struct files_dump *f, struct dump_fd *x)
 			x->kind = REC_FD_SIGNALFD;
 		else if (x->p->has_timerfd && !strcmp(l, "anon_inode:[timerfd]"))
 			x->kind = REC_FD_TIMERFD;
+		else if (!strcmp(l, "anon_inode:[eventpoll]"))
+			x->kind = REC_FD_EPOLL;
 		else
 			x->what = anon_inode_name(l);
 	} else if (l[0] == '/') {
@@ -480,6 +486,49 @@ static int check_ticks(const struct dump_fd *x, uint64_t ticks)
 	return -EOPNOTSUPP;
 }
 
+/*
+ * What epoll @x watches.  The kernel keys an entry by file and the fd
+ * number it was added with, and keeps it while the file lives, even once
+ * that fd is closed or is another file: such an entry cannot be made again
+ * by EPOLL_CTL_ADD on the restored fds.  kcmp(KCMP_EPOLL_TFD) says
+ * whether the toff-th entry with number tfd is the file at fd tfd now.
+ */
+static int read_epoll(struct files_dump *f, struct dump_fd *x)
+{
+	pid_t pid = f->d->proc_pid;
+	int ret;
+
+	ret = proc_read_epoll(pid, x->p->fd, &x->tfds, &x->nr_tfds);
+	if (ret) {
+		sudcr_error("fd %d (%s): cannot read what it watches: %s", x->p->fd, x->p->link,
+			    strerror(-ret));
+		return ret;
+	}
+	for (int k = 0; k < x->nr_tfds; k++) {
+		struct proc_epoll_tfd *t = &x->tfds[k];
+		struct kcmp_epoll_slot slot = { .efd = (uint32_t)x->p->fd, .tfd = (uint32_t)t->tfd };
+		long r;
+
+		for (int j = 0; j < k; j++)
+			if (x->tfds[j].tfd == t->tfd)
+				slot.toff++;
+		r = syscall(SYS_kcmp, pid, pid, KCMP_EPOLL_TFD, t->tfd, (unsigned long)&slot);
+		if (r == 0)
+			continue;
+		if (r > 0 || errno == EBADF) {
+			sudcr_error("fd %d: %s: watches a file that fd %d no longer is (%s): an epoll entry whose file left its fd number is not supported yet",
+				    x->p->fd, x->p->link, t->tfd,
+				    r > 0 ? "it is another file now" : "it is closed");
+			return -EOPNOTSUPP;
+		}
+		ret = -errno;
+		sudcr_error("fd %d (%s): kcmp(KCMP_EPOLL_TFD) of fd %d: %s", x->p->fd, x->p->link,
+			    t->tfd, strerror(-ret));
+		return ret;
+	}
+	return 0;
+}
+
 static int check_supported(struct files_dump *f)
 {
 	for (int i = 0; i < f->nr; i++) {
@@ -498,6 +547,12 @@ static int check_supported(struct files_dump *f)
 			continue;
 		if (x->kind == REC_FD_TIMERFD && x->desc == i && check_ticks(x, x->p->timerfd_ticks))
 			return -EOPNOTSUPP;
+		if (x->kind == REC_FD_EPOLL && x->desc == i) {
+			int ret = read_epoll(f, x);
+
+			if (ret)
+				return ret;
+		}
 		if (x->p->flags & O_ASYNC) {
 			sudcr_error("fd %d: %s: O_ASYNC (signal-driven I/O) is not supported yet",
 				    x->p->fd, x->p->link);
@@ -664,6 +719,35 @@ out:
 	close(g);
 out_free:
 	free(pf);
+	return ret;
+}
+
+static int write_epoll(struct files_dump *f, struct dump_fd *x)
+{
+	struct rec_epoll *h;
+	struct rec_epoll_tfd *e;
+	size_t len;
+	int ret;
+
+	if ((size_t)x->nr_tfds > (IMG_RECORD_MAX - sizeof(*h)) / sizeof(*e)) {
+		sudcr_error("fd %d (%s): watches %d files, more than an image record holds",
+			    x->p->fd, x->p->link, x->nr_tfds);
+		return -EFBIG;
+	}
+	len = sizeof(*h) + (size_t)x->nr_tfds * sizeof(*e);
+	h = calloc(1, len);
+	if (!h)
+		return -ENOMEM;
+	h->fd = x->p->fd;
+	h->nr = (uint32_t)x->nr_tfds;
+	e = (struct rec_epoll_tfd *)(h + 1);
+	for (int k = 0; k < x->nr_tfds; k++) {
+		e[k].tfd = x->tfds[k].tfd;
+		e[k].events = x->tfds[k].events;
+		e[k].data = x->tfds[k].data;
+	}
+	ret = img_write_record(f->d->img, IMG_REC_EPOLL, h, len);
+	free(h);
 	return ret;
 }
 
@@ -838,6 +922,8 @@ static int write_fd(struct files_dump *f, int i)
 		ret = dump_contents(f, x, rfd);
 	else if (x->kind == REC_FD_TIMERFD && x->desc == i)
 		ret = dump_timerfd(f, x);
+	else if (x->kind == REC_FD_EPOLL && x->desc == i)
+		ret = write_epoll(f, x);
 	sudcr_debug("fd %d: kind %u %s", x->p->fd, x->kind, x->path);
 out:
 	if (rfd >= 0)
@@ -883,6 +969,8 @@ int dump_files(struct dump_ctx *d)
 out:
 	if (f.pidfd >= 0)
 		close(f.pidfd);
+	for (int i = 0; f.x && i < nr; i++)
+		free(f.x[i].tfds);
 	free(f.buf);
 	free(f.x);
 	free(fds);

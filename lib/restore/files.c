@@ -14,7 +14,11 @@
  *  2. close every fd the stub has besides those and the driver's keep_fds
  *     (close_range over the gaps);
  *  3. dup2 each description to each of its fds, close the staged copies,
- *     set FD_CLOEXEC per fd.
+ *     set FD_CLOEXEC per fd;
+ *  4. fill each epoll: EPOLL_CTL_ADD on the fds at their numbers, which
+ *     is what the kernel keys an entry by (see fill_epoll()).
+ * Armed timerfds are armed later, by injection (restore_files()), when
+ * the process is about to run.
  * Only step 1 can meet an expected error; once step 2 has started, fd 2
  * may be gone, so errors from there on go to a copy of stderr made before.
  *
@@ -35,6 +39,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -78,6 +83,7 @@ struct rf_fd {
 	int nr_data;
 	uint64_t data_end;	/* end of the data seen so far (validation) */
 	const struct rec_timerfd *timer;	/* timerfd descriptions: its record */
+	const struct rec_epoll *epoll;		/* epoll descriptions: its record */
 	/* In the stub. */
 	int src;		/* the description, staged above the image's fds */
 	int hold[2];		/* object leaders: the object while descriptions are made */
@@ -106,7 +112,7 @@ static const char *kind_name(uint32_t kind)
 		[REC_FD_PIPE] = "pipe", [REC_FD_FIFO] = "FIFO", [REC_FD_EVENTFD] = "eventfd",
 		[REC_FD_MEMFD] = "memfd", [REC_FD_INHERIT] = "inherited fd",
 		[REC_FD_PATH] = "O_PATH fd", [REC_FD_SIGNALFD] = "signalfd",
-		[REC_FD_TIMERFD] = "timerfd",
+		[REC_FD_TIMERFD] = "timerfd", [REC_FD_EPOLL] = "epoll",
 	};
 
 	return kind < sizeof(names) / sizeof(names[0]) && names[kind] ? names[kind] : NULL;
@@ -121,6 +127,13 @@ static bool has_objects(uint32_t kind)
 static bool is_pipe_kind(uint32_t kind)
 {
 	return kind == REC_FD_PIPE || kind == REC_FD_FIFO;
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+
+	return x < y ? -1 : x > y;
 }
 
 /* Index of the record of @fd, -1 if none (fds are in increasing order). */
@@ -329,6 +342,64 @@ static int check_timerfd_rec(struct restore_ctx *r, struct restore_files_state *
 	return 0;
 }
 
+static int check_epoll_rec(struct restore_ctx *r, struct restore_files_state *s,
+			   const struct rec_epoll *h, size_t len)
+{
+	const struct rec_epoll_tfd *t = (const struct rec_epoll_tfd *)(h + 1);
+	int i;
+
+	if (len < sizeof(*h) || (len - sizeof(*h)) / sizeof(*t) != h->nr ||
+	    (len - sizeof(*h)) % sizeof(*t))
+		return img_record_invalid(r->img, "bad epoll record length");
+	i = find_fd(s, h->fd);
+	if (i < 0 || s->fds[i].rec->kind != REC_FD_EPOLL || s->fds[i].desc != i ||
+	    s->fds[i].epoll)
+		return img_record_invalid(r->img, "epoll record for fd %d, which is no epoll description before it",
+					  h->fd);
+	for (uint32_t k = 0; k < h->nr; k++)
+		if (t[k].tfd < 0 || t[k].tfd >= FILES_FD_MAX)
+			return img_record_invalid(r->img, "fd %d: epoll watches fd %d", h->fd,
+						  t[k].tfd);
+	s->fds[i].epoll = h;
+	return 0;
+}
+
+/* Every fd an epoll watches is in the image, once, and is not the epoll itself. */
+static int check_epoll_targets(struct restore_files_state *s, int i)
+{
+	const struct rec_epoll *h = s->fds[i].epoll;
+	const struct rec_epoll_tfd *t = (const struct rec_epoll_tfd *)(h + 1);
+	int *seen, ret = 0;
+
+	if (!h->nr)
+		return 0;
+	seen = malloc(sizeof(int) * h->nr);
+	if (!seen)
+		return -ENOMEM;
+	for (uint32_t k = 0; k < h->nr; k++) {
+		int j = find_fd(s, t[k].tfd);
+
+		if (j < 0 || s->fds[j].desc == i) {
+			sudcr_error("image: fd %d (epoll) watches fd %d, %s", h->fd, t[k].tfd,
+				    j < 0 ? "which the image does not have" : "itself");
+			ret = -EINVAL;
+			goto out;
+		}
+		seen[k] = t[k].tfd;
+	}
+	qsort(seen, h->nr, sizeof(int), cmp_int);
+	for (uint32_t k = 1; k < h->nr; k++) {
+		if (seen[k] == seen[k - 1]) {
+			sudcr_error("image: fd %d (epoll) watches fd %d twice", h->fd, seen[k]);
+			ret = -EINVAL;
+			goto out;
+		}
+	}
+out:
+	free(seen);
+	return ret;
+}
+
 static int read_records(struct restore_ctx *r, struct restore_files_state *s)
 {
 	const void *data;
@@ -344,6 +415,8 @@ static int read_records(struct restore_ctx *r, struct restore_files_state *s)
 			ret = check_data_rec(r, s, data, len);
 		else if (type == IMG_REC_TIMERFD)
 			ret = check_timerfd_rec(r, s, data, len);
+		else if (type == IMG_REC_EPOLL)
+			ret = check_epoll_rec(r, s, data, len);
 		else
 			continue;
 		if (ret)
@@ -357,6 +430,15 @@ static int read_records(struct restore_ctx *r, struct restore_files_state *s)
 		if (rec->kind == REC_FD_TIMERFD && s->fds[i].desc == i && !s->fds[i].timer) {
 			sudcr_error("image: fd %d (timerfd): no timerfd record", rec->fd);
 			return -EINVAL;
+		}
+		if (rec->kind == REC_FD_EPOLL && s->fds[i].desc == i) {
+			if (!s->fds[i].epoll) {
+				sudcr_error("image: fd %d (epoll): no epoll record", rec->fd);
+				return -EINVAL;
+			}
+			ret = check_epoll_targets(s, i);
+			if (ret)
+				return ret;
 		}
 		if (is_pipe_kind(rec->kind) && s->fds[i].obj == i && s->fds[i].data_end != rec->size) {
 			sudcr_error("image: fd %d (%s): %llu of %llu buffered bytes stored", rec->fd,
@@ -688,6 +770,98 @@ static int create_timerfd(const struct rf_fd *e)
 	return t;
 }
 
+#define EP_PRIVATE_BITS	((uint32_t)(EPOLLWAKEUP | EPOLLONESHOT | EPOLLET | EPOLLEXCLUSIVE))
+#define EP_POLL_BITS	((uint32_t)(EPOLLIN | EPOLLPRI | EPOLLOUT | EPOLLERR | EPOLLHUP | EPOLLRDNORM | \
+				    EPOLLRDBAND | EPOLLWRNORM | EPOLLWRBAND | EPOLLMSG | EPOLLRDHUP))
+
+/* A one-shot entry that fired: nothing left to report until EPOLL_CTL_MOD. */
+static bool ep_disarmed(uint32_t events)
+{
+	return (events & EPOLLONESHOT) && !(events & ~EP_PRIVATE_BITS);
+}
+
+static void __attribute__((format(printf, 2, 3))) stub_warn(int errfd, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	if (errfd < 0 || sudcr_log_level() < SUDCR_LOG_WARN)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	dprintf(errfd, "sudcr: warning: %s\n", msg);
+}
+
+static void ep_ctl(int errfd, const struct rf_fd *e, int op, int tfd, uint32_t events,
+		   uint64_t data)
+{
+	struct epoll_event ev = { .events = events, .data.u64 = data };
+
+	if (epoll_ctl(e->rec->fd, op, tfd, &ev))
+		stub_die(errfd, "cannot restore fd %d (epoll): %s of fd %d (events %#x): %s",
+			 e->rec->fd, op == EPOLL_CTL_ADD ? "EPOLL_CTL_ADD" : "EPOLL_CTL_MOD", tfd,
+			 events, strerror(errno));
+}
+
+/*
+ * Fill the epoll of @e, every fd being at its number.  EPOLL_CTL_ADD
+ * always adds EPOLLERR|EPOLLHUP, so a disarmed one-shot entry cannot be
+ * added as it was: it is added armed for everything, alone in the epoll,
+ * and one epoll_wait() disarms those whose file is ready for anything,
+ * as a delivery would have.  Those not ready are left armed for
+ * EPOLLERR|EPOLLHUP only (EPOLL_CTL_MOD), the nearest the kernel allows.
+ * Then the other entries.  An entry that is ready comes out of
+ * epoll_wait() once more, even edge-triggered: the ready list is not
+ * kept.  Entries that watch another epoll need nothing more: every
+ * epoll and its targets exist by now, in any order.
+ */
+static void fill_epoll(int errfd, const struct rf_fd *e)
+{
+	const struct rec_epoll *h = e->epoll;
+	const struct rec_epoll_tfd *t = (const struct rec_epoll_tfd *)(h + 1);
+	uint32_t nr_disarmed = 0;
+
+	for (uint32_t k = 0; k < h->nr; k++) {
+		if (!ep_disarmed(t[k].events))
+			continue;
+		ep_ctl(errfd, e, EPOLL_CTL_ADD, t[k].tfd, t[k].events | EP_POLL_BITS, t[k].data);
+		nr_disarmed++;
+	}
+	if (nr_disarmed) {
+		struct epoll_event *evs = calloc(nr_disarmed, sizeof(*evs));
+		struct proc_epoll_tfd *now = NULL;
+		int nr_now = 0, n, ret;
+
+		if (!evs)
+			stub_die(errfd, "out of memory");
+		n = epoll_wait(e->rec->fd, evs, (int)nr_disarmed, 0);
+		free(evs);
+		if (n < 0)
+			stub_die(errfd, "cannot restore fd %d (epoll): epoll_wait: %s", e->rec->fd,
+				 strerror(errno));
+		ret = (uint32_t)n == nr_disarmed ? 0 : proc_read_epoll(getpid(), e->rec->fd, &now, &nr_now);
+		if (ret)
+			stub_die(errfd, "cannot restore fd %d (epoll): reading it back: %s", e->rec->fd,
+				 strerror(-ret));
+		for (int j = 0; j < nr_now; j++) {
+			if (!(now[j].events & ~EP_PRIVATE_BITS))
+				continue;
+			for (uint32_t k = 0; k < h->nr; k++) {
+				if (t[k].tfd != now[j].tfd)
+					continue;
+				ep_ctl(errfd, e, EPOLL_CTL_MOD, t[k].tfd, t[k].events, t[k].data);
+				stub_warn(errfd, "fd %d (epoll): the one-shot entry of fd %d had fired; it comes back armed for EPOLLERR|EPOLLHUP (the kernel adds them to every entry)",
+					  e->rec->fd, t[k].tfd);
+			}
+		}
+		free(now);
+	}
+	for (uint32_t k = 0; k < h->nr; k++)
+		if (!ep_disarmed(t[k].events))
+			ep_ctl(errfd, e, EPOLL_CTL_ADD, t[k].tfd, t[k].events, t[k].data);
+}
+
 /* Make the description of entry @i and stage it at or above @hi. */
 static void stage_desc(struct restore_files_state *s, int i, int hi)
 {
@@ -736,6 +910,9 @@ static void stage_desc(struct restore_files_state *s, int i, int hi)
 		break;
 	case REC_FD_TIMERFD:
 		t = create_timerfd(e);
+		break;
+	case REC_FD_EPOLL:
+		t = epoll_create1(EPOLL_CLOEXEC);
 		break;
 	case REC_FD_SIGNALFD: {
 		/* The kernel's sigset: 8 bytes, bit N-1 for signal N; it drops SIGKILL/SIGSTOP. */
@@ -794,13 +971,6 @@ static void finish_object(struct rf_fd *o)
 		if (o->hold[k] >= 0)
 			close(o->hold[k]);
 	o->hold[0] = o->hold[1] = -1;
-}
-
-static int cmp_int(const void *a, const void *b)
-{
-	int x = *(const int *)a, y = *(const int *)b;
-
-	return x < y ? -1 : x > y;
 }
 
 /* Room under RLIMIT_NOFILE for @need fds: the image's and the staged copies. */
@@ -891,6 +1061,11 @@ int restore_files_in_stub(struct restore_ctx *r)
 			stub_die(errfd, "cannot restore fd %d (%s): F_SETFD: %s", rec->fd,
 				 s->fds[i].path, strerror(errno));
 	}
+
+	/* 4. What each epoll watches: the files at their numbers. */
+	for (int i = 0; i < s->nr; i++)
+		if (s->fds[i].epoll)
+			fill_epoll(errfd, &s->fds[i]);
 	if (errfd >= 0)
 		close(errfd);
 	return 0;
