@@ -10,6 +10,9 @@
  *    interval, and it keeps firing at 10 per second;
  *  - off: armed, then disarmed, blocking: stays disarmed and unreadable;
  *  - boot: one hour on CLOCK_BOOTTIME: same clock, about an hour left;
+ *  - mabs: absolute on CLOCK_MONOTONIC, an hour ahead: still absolute,
+ *    about an hour left (that clock starts again at boot: what was left
+ *    counts, not the expiry);
  *  - wall: absolute on CLOCK_REALTIME with TFD_TIMER_CANCEL_ON_SET, an hour
  *    ahead: same flags, same wall-clock expiry.
  */
@@ -67,7 +70,8 @@ static int make_timer(int clock, int flags, int sflags, long val_s, long val_ns,
 
 int main(void)
 {
-	int fired, slow, fast, off, boot, wall, fl_fast, fl_off;
+	int fired, slow, fast, off, boot, mabs, wall, fl_fast, fl_off;
+	struct timespec mono;
 	struct itimerspec its, zero = { 0 };
 	struct pollfd p;
 	double t0 = prog_now(), wall_at, t, span;
@@ -79,6 +83,9 @@ int main(void)
 	off = make_timer(CLOCK_MONOTONIC, 0, 0, 0, 50 * MS, 0, 0);
 	SETUP(!timerfd_settime(off, 0, &zero, NULL), "disarm");
 	boot = make_timer(CLOCK_BOOTTIME, TFD_NONBLOCK, 0, 3600, 0, 0, 0);
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	mabs = make_timer(CLOCK_MONOTONIC, TFD_NONBLOCK, TFD_TIMER_ABSTIME, mono.tv_sec + 3600,
+			  mono.tv_nsec, 0, 0);
 	wall_at = (double)(long)wall_now() + 3600;
 	wall = make_timer(CLOCK_REALTIME, TFD_NONBLOCK, TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET,
 			  (long)wall_at, 0, 0, 0);
@@ -133,6 +140,12 @@ int main(void)
 	CHECK(!timerfd_gettime(boot, &its), "gettime boot");
 	t = ts_sec(&its.it_value);
 	CHECK(t <= 3600 && t > 3600 - (prog_now() - t0) - 1, "boot: %.3f s left", t);
+
+	/* mabs: absolute, an hour less the time the test ran. */
+	CHECK_EQ(fdinfo_num(mabs, "settime flags", 8), TFD_TIMER_ABSTIME);
+	CHECK(!timerfd_gettime(mabs, &its), "gettime mabs");
+	t = ts_sec(&its.it_value);
+	CHECK(t <= 3600 && t > 3600 - (prog_now() - t0) - 1, "mabs: %.3f s left", t);
 
 	/* wall: absolute, cancel on set, same expiry on the wall clock. */
 	CHECK_EQ(fdinfo_num(wall, "clockid", 10), CLOCK_REALTIME);
