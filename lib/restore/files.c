@@ -19,7 +19,7 @@
  *     is what the kernel keys an entry by (see fill_epoll()).
  * Armed timerfds are armed later, by injection (restore_files()), when
  * the process is about to run.
- * Only step 1 can meet an expected error; once step 2 has started, fd 2
+ * Steps 1 and 4 can meet expected errors; once step 2 has started, fd 2
  * may be gone, so errors from there on go to a copy of stderr made before.
  *
  * Objects shared by several descriptions (the two ends of a pipe, opens of
