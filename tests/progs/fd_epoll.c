@@ -3,12 +3,12 @@
  * epoll: an epoll watching a pipe's read end, an eventfd (edge-triggered)
  * and a dup of it (for writing), a timerfd, a signalfd, and the pipe's
  * write end as a one-shot entry that has fired (disarmed); a second epoll
- * watching the first one and another eventfd.  After restore the watch
- * lists are the same (fd, events, data, from fdinfo), and readiness comes
- * out right: nothing but what is ready at once, then each file reported
- * with its data when it becomes ready, edge-triggered once, the disarmed
- * entry only after EPOLL_CTL_MOD re-arms it, the inner epoll through the
- * outer one.
+ * watching the first one and another eventfd (EPOLLEXCLUSIVE).  After
+ * restore the watch lists are the same (fd, events, data, from fdinfo),
+ * and readiness comes out right: nothing but what is ready at once, then
+ * each file reported with its data when it becomes ready, edge-triggered
+ * once, the disarmed entry only after EPOLL_CTL_MOD re-arms it, the inner
+ * epoll through the outer one.
  */
 #include <signal.h>
 #include <sys/epoll.h>
@@ -116,7 +116,7 @@ int main(void)
 	add(ep, sfd, EPOLLIN, D_BASE + D_SIG);
 	add(ep, pfd[1], EPOLLOUT | EPOLLONESHOT, D_BASE + D_ONESHOT);
 	add(ep2, ep, EPOLLIN, D_BASE + D_INNER);
-	add(ep2, efd2, EPOLLIN, D_BASE + D_EFD2);
+	add(ep2, efd2, EPOLLIN | EPOLLEXCLUSIVE, D_BASE + D_EFD2);
 	/* The one-shot entry fires (the pipe has room) and is disarmed. */
 	m = wait_mask(ep, 0, NULL);
 	SETUP(m & 1u << D_ONESHOT && !prog_nr_failed, "one-shot entry did not fire: %#x", m);
