@@ -16,6 +16,7 @@
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
+#include <sys/timerfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -167,6 +168,20 @@ static bool probe_userfaultfd(void)
 	return true;
 }
 
+/* 0 ticks is refused by the ioctl itself (EINVAL); without it: ENOTTY. */
+static bool probe_tfd_set_ticks(void)
+{
+	__u64 zero = 0;
+	int fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+	bool ok;
+
+	if (fd < 0)
+		return false;
+	ok = ioctl(fd, TFD_IOC_SET_TICKS, &zero) < 0 && errno == EINVAL;
+	close(fd);
+	return ok;
+}
+
 /* int $0x80 getpid (ia32 nr 20) from a 64-bit child. */
 static int probe_ia32(void)
 {
@@ -214,6 +229,8 @@ static int check_run(int argc, char **argv)
 	item("PAGEMAP_SCAN", probe_pagemap_scan(), false, "(faster dump; pagemap read otherwise)");
 	item("userfaultfd", probe_userfaultfd(), false, "(not used yet)");
 	item("ia32 emulation", in_child(probe_ia32), false, "(for 32-bit processes)");
+	item("TFD_IOC_SET_TICKS", probe_tfd_set_ticks(), false,
+	     "(timerfds with expirations not read yet)");
 	item("CAP_SYS_PTRACE", have_cap(CAP_SYS_PTRACE), true, "");
 	item("CAP_SYS_ADMIN", have_cap(CAP_SYS_ADMIN), false, "(suspending seccomp, PR_SET_MM)");
 	item("CAP_CHECKPOINT_RESTORE", have_cap(CAP_CHECKPOINT_RESTORE), false,

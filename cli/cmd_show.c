@@ -55,6 +55,8 @@ static const char *type_name(uint32_t t)
 	case IMG_REC_SIGALTSTACK: return "sigaltstack";
 	case IMG_REC_FD: return "fd";
 	case IMG_REC_FILE_DATA: return "file_data";
+	case IMG_REC_TIMERFD: return "timerfd";
+	case IMG_REC_EPOLL: return "epoll";
 	case IMG_REC_MISC: return "misc";
 	case IMG_REC_THREAD_MISC: return "thread_misc";
 	case IMG_REC_RLIMIT: return "rlimit";

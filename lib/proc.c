@@ -1241,6 +1241,93 @@ out_info:
 	return ret;
 }
 
+/*
+ * "tfd: %8d events: %8x data: %16llx  pos:%lli ino:%lx sdev:%x": the
+ * fields after data came in Linux 3.8 and are optional here.
+ */
+static int parse_tfd_line(const char *p, const char *end, struct proc_epoll_tfd *t)
+{
+	uint64_t x;
+	int64_t pos;
+
+	memset(t, 0, sizeof(*t));
+	if (!scan_word(&p, end, "tfd:"))
+		return -EINVAL;
+	skip_blanks(&p, end);
+	if (scan_int(&p, end, &t->tfd) || t->tfd < 0)
+		return -EINVAL;
+	skip_blanks(&p, end);
+	if (!scan_word(&p, end, "events:"))
+		return -EINVAL;
+	skip_blanks(&p, end);
+	if (scan_hex(&p, end, &x) || x > UINT32_MAX)
+		return -EINVAL;
+	t->events = (uint32_t)x;
+	skip_blanks(&p, end);
+	if (!scan_word(&p, end, "data:"))
+		return -EINVAL;
+	skip_blanks(&p, end);
+	if (scan_hex(&p, end, &t->data))
+		return -EINVAL;
+	skip_blanks(&p, end);
+	if (p == end)
+		return 0;
+	if (!scan_word(&p, end, "pos:") || scan_sdec(&p, end, &pos))
+		return -EINVAL;
+	skip_blanks(&p, end);
+	if (!scan_word(&p, end, "ino:") || scan_hex(&p, end, &t->ino))
+		return -EINVAL;
+	skip_blanks(&p, end);
+	if (!scan_word(&p, end, "sdev:") || scan_hex(&p, end, &x) || x > UINT32_MAX)
+		return -EINVAL;
+	t->sdev = (uint32_t)x;
+	return at_eol(p, end) ? 0 : -EINVAL;
+}
+
+int proc_parse_epoll_buf(const char *buf, struct proc_epoll_tfd **out, int *nr)
+{
+	struct proc_epoll_tfd *v = NULL;
+	const char *pos = buf, *ls, *le;
+	int n = 0, cap = 0, ret;
+
+	while (next_line(&pos, &ls, &le)) {
+		if ((size_t)(le - ls) < 4 || memcmp(ls, "tfd:", 4))
+			continue;
+		ret = grow((void **)&v, &cap, n, sizeof(*v));
+		if (!ret)
+			ret = parse_tfd_line(ls, le, &v[n]);
+		if (ret) {
+			free(v);
+			return ret;
+		}
+		n++;
+	}
+	*out = v;
+	*nr = n;
+	return 0;
+}
+
+int proc_read_epoll(pid_t pid, int fd, struct proc_epoll_tfd **v, int *nr)
+{
+	char name[32];
+	char *buf;
+	int info_dir, ret;
+
+	if (fd < 0)
+		return -EINVAL;
+	info_dir = open_task_dir(pid, "fdinfo");
+	if (info_dir < 0)
+		return info_dir;
+	snprintf(name, sizeof(name), "%d", fd);
+	ret = read_path_all(info_dir, name, 4096, &buf, NULL);
+	close(info_dir);
+	if (ret)
+		return ret;
+	ret = proc_parse_epoll_buf(buf, v, nr);
+	free(buf);
+	return ret;
+}
+
 /* ---- POSIX timers ---- */
 
 /* "signal/pid.123", "none/pid.123", "signal/tid.123", "thread/pid.123" */

@@ -33,6 +33,8 @@ enum img_rec_type {
 	/* files (lib/dump/files.c) */
 	IMG_REC_FD = 40,		/* struct rec_fd + path */
 	IMG_REC_FILE_DATA = 41,		/* struct rec_file_data + bytes */
+	IMG_REC_TIMERFD = 42,		/* struct rec_timerfd */
+	IMG_REC_EPOLL = 43,		/* struct rec_epoll + rec_epoll_tfd[] */
 
 	/* other process and thread state (lib/dump/misc.c) */
 	IMG_REC_MISC = 60,		/* struct rec_misc */
@@ -142,7 +144,9 @@ struct rec_sigaltstack {
  * fork, SCM_RIGHTS) point with ->desc to the lowest of them; fds of one
  * object (the two ends of a pipe, all opens of one memfd or deleted file)
  * point with ->obj to the lowest fd of the object, whose record is followed
- * by the object's IMG_REC_FILE_DATA records.
+ * by the object's IMG_REC_FILE_DATA records.  The record of the lowest fd
+ * of a timerfd description is followed by its IMG_REC_TIMERFD record, that
+ * of an epoll description by its IMG_REC_EPOLL record.
  */
 enum rec_fd_kind {
 	REC_FD_REG = 1,		/* regular file, reopened by path; size checked */
@@ -155,6 +159,9 @@ enum rec_fd_kind {
 	REC_FD_MEMFD = 8,	/* name in path ("/memfd:NAME"), content, seals */
 	REC_FD_INHERIT = 9,	/* --shell-job: sudcr restore's own fd ->inherit_fd */
 	REC_FD_PATH = 10,	/* O_PATH descriptor, reopened by path */
+	REC_FD_SIGNALFD = 11,	/* signal mask in ->count */
+	REC_FD_TIMERFD = 12,	/* clock, flags and times in the IMG_REC_TIMERFD record */
+	REC_FD_EPOLL = 13,	/* watch list in the IMG_REC_EPOLL record */
 };
 #define REC_FD_EFD_SEMAPHORE	(1u << 0)	/* rec_fd.xflags */
 
@@ -173,7 +180,7 @@ struct rec_fd {
 	int64_t mtime_nsec;
 	uint64_t dev, ino, rdev;	/* st_dev, st_ino, st_rdev at dump */
 	uint32_t uid, gid;
-	uint64_t count;			/* eventfd counter */
+	uint64_t count;			/* eventfd counter; signalfd: mask, bit N-1 for signal N */
 	uint32_t xflags;		/* REC_FD_EFD_* */
 	uint32_t pipe_size;		/* F_GETPIPE_SZ of pipes and FIFOs */
 	uint32_t seals;			/* memfd: F_GET_SEALS */
@@ -185,6 +192,42 @@ struct rec_file_data {
 	uint32_t pad;
 	uint64_t offset;		/* in the file; pipes: in the buffered bytes */
 	uint64_t len;			/* followed by len bytes */
+};
+
+/*
+ * A timerfd (REC_FD_TIMERFD), one per description.  Times are what was
+ * left at the dump; the restore arms the timer again relative to the
+ * moment it does so, except an absolute timer of the wall clock, which
+ * expires at the same wall-clock time (wall_*).
+ */
+struct rec_timerfd {
+	int32_t fd;			/* rec_fd.desc of the timerfd */
+	int32_t clockid;		/* CLOCK_REALTIME, MONOTONIC, BOOTTIME or an _ALARM one */
+	uint32_t settime_flags;		/* TFD_TIMER_ABSTIME, TFD_TIMER_CANCEL_ON_SET */
+	uint32_t pad;
+	uint64_t ticks;			/* expirations not read yet */
+	uint64_t value_sec, value_nsec;	/* left until the next expiry; 0: disarmed */
+	uint64_t interval_sec, interval_nsec;
+	uint64_t wall_sec, wall_nsec;	/* armed, TFD_TIMER_ABSTIME, CLOCK_REALTIME(_ALARM):
+					 * the expiry in CLOCK_REALTIME; else 0 */
+};
+
+/*
+ * An epoll (REC_FD_EPOLL), one per description: what it watches.  Each
+ * entry is the file at fd tfd of the process, which the dump checked
+ * (kcmp KCMP_EPOLL_TFD), in the kernel's order.  events are as the kernel
+ * keeps them: EPOLLERR|EPOLLHUP added, and a one-shot entry that fired
+ * has only its EPOLLONESHOT/EPOLLET/EPOLLWAKEUP bits left (disarmed).
+ */
+struct rec_epoll {
+	int32_t fd;			/* rec_fd.desc of the epoll */
+	uint32_t nr;			/* followed by nr struct rec_epoll_tfd */
+};
+
+struct rec_epoll_tfd {
+	int32_t tfd;
+	uint32_t events;		/* EPOLL* */
+	uint64_t data;			/* epoll_event.data */
 };
 
 /*

@@ -66,6 +66,16 @@ struct sudcr_rseq_config {
 #define PTRACE_O_SUSPEND_SECCOMP (1 << 21)
 #endif
 
+/*
+ * Set the expiration count of a timerfd (3.17+, only with
+ * CONFIG_CHECKPOINT_RESTORE).  <linux/timerfd.h> has it but clashes with
+ * glibc's <sys/timerfd.h>.
+ */
+#ifndef TFD_IOC_SET_TICKS
+#include <linux/ioctl.h>
+#define TFD_IOC_SET_TICKS _IOW('T', 0, __u64)
+#endif
+
 /* PAGEMAP_SCAN ioctl (6.7+). */
 #ifndef PAGEMAP_SCAN
 #include <linux/ioctl.h>

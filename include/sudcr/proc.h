@@ -224,6 +224,24 @@ int proc_read_fd(pid_t pid, int fd, struct proc_fd *out);
 /* Fills every field but ->fd and ->link, which are left as they are. */
 int proc_parse_fdinfo_buf(const char *buf, struct proc_fd *fd);
 
+/*
+ * The watch list of an epoll fd, one entry per "tfd:" line of its fdinfo,
+ * in the kernel's order (which is the order kcmp(KCMP_EPOLL_TFD) counts
+ * toff in).  tfd is the fd number the file had when it was added; events
+ * the mask as the kernel keeps it (EPOLLERR|EPOLLHUP added, only the
+ * EPOLLONESHOT/ET/WAKEUP/EXCLUSIVE bits left once a one-shot entry fired).
+ */
+struct proc_epoll_tfd {
+	int tfd;
+	uint32_t events;
+	uint64_t data;
+	uint64_t ino;		/* of the watched file; 0 if fdinfo does not say */
+	uint32_t sdev;
+};
+/* *v is NULL when there are none; free(*v). */
+int proc_read_epoll(pid_t pid, int fd, struct proc_epoll_tfd **v, int *nr);
+int proc_parse_epoll_buf(const char *buf, struct proc_epoll_tfd **v, int *nr);
+
 /* ---- /proc/PID/timers (POSIX timers) ---- */
 
 struct proc_posix_timer {

@@ -5,12 +5,18 @@
  * IMG_REC_FILE_DATA records right after the record of its lowest fd.
  *
  * Everything is read from outside the target, nothing is injected and no
- * open file description of the target is changed:
- *  - /proc/PID/fd and fdinfo give the list, link text, flags, position and
- *    the eventfd counter; stat() through the magic link gives the object;
- *  - kcmp(KCMP_FILE) tells which fds share one open file description;
+ * open file description of the target is changed in a way the process
+ * could see (timerfd_gettime() moves an expired interval timer on, as the
+ * kernel would on the next read: see dump_timerfd()):
+ *  - /proc/PID/fd and fdinfo give the list, link text, flags, position,
+ *    the eventfd counter and the signalfd mask; stat() through the magic
+ *    link gives the object;
+ *  - kcmp(KCMP_FILE) tells which fds share one open file description,
+ *    kcmp(KCMP_EPOLL_TFD) whether what an epoll watches is still at the
+ *    fd number it was added with;
  *  - pidfd_getfd() gives sudcr a second reference to a description when
- *    its data must be read (pipes) or a socket described;
+ *    its data must be read (pipes), a timer asked (timerfds, see
+ *    dump_timerfd()) or a socket described;
  *  - contents of deleted files and memfds are read through a new O_RDONLY
  *    open of /proc/PID/fd/N, with pread, so no position moves.
  *
@@ -38,9 +44,12 @@
 #include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
+#include <sys/timerfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sudcr/cr.h>
+#include <sudcr/kernel_compat.h>
 #include <sudcr/log.h>
 
 _Static_assert(sizeof(struct rec_fd) == 120, "rec_fd layout");
@@ -66,6 +75,8 @@ struct dump_fd {
 	uint32_t pipe_size;
 	uint64_t pipe_bytes;
 	uint32_t seals;
+	struct proc_epoll_tfd *tfds;	/* epoll descriptions: what it watches */
+	int nr_tfds;
 };
 
 struct files_dump {
@@ -302,6 +313,12 @@ static int classify(struct files_dump *f, struct dump_fd *x)
 	} else if (!strncmp(l, "anon_inode:", 11)) {
 		if (x->p->has_eventfd)
 			x->kind = REC_FD_EVENTFD;
+		else if (x->p->has_signalfd && !strcmp(l, "anon_inode:[signalfd]"))
+			x->kind = REC_FD_SIGNALFD;
+		else if (x->p->has_timerfd && !strcmp(l, "anon_inode:[timerfd]"))
+			x->kind = REC_FD_TIMERFD;
+		else if (!strcmp(l, "anon_inode:[eventpoll]"))
+			x->kind = REC_FD_EPOLL;
 		else
 			x->what = anon_inode_name(l);
 	} else if (l[0] == '/') {
@@ -445,6 +462,73 @@ static int link_fds(struct files_dump *f)
 	return 0;
 }
 
+/* Whether this kernel can set a timerfd's expiration count (CONFIG_CHECKPOINT_RESTORE). */
+static bool tfd_set_ticks_works(void)
+{
+	uint64_t zero = 0;
+	int fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+	bool ok;
+
+	if (fd < 0)
+		return false;
+	/* 0 is refused by the ioctl itself; without it the answer is ENOTTY. */
+	ok = ioctl(fd, TFD_IOC_SET_TICKS, &zero) < 0 && errno == EINVAL;
+	close(fd);
+	return ok;
+}
+
+static int check_ticks(const struct dump_fd *x, uint64_t ticks)
+{
+	if (!ticks || tfd_set_ticks_works())
+		return 0;
+	sudcr_error("fd %d: %s: %llu expirations not read yet, which this kernel cannot set again (TFD_IOC_SET_TICKS needs CONFIG_CHECKPOINT_RESTORE)",
+		    x->p->fd, x->p->link, (unsigned long long)ticks);
+	return -EOPNOTSUPP;
+}
+
+/*
+ * What epoll @x watches.  The kernel keys an entry by file and the fd
+ * number it was added with, and keeps it while the file lives, even once
+ * that fd is closed or is another file: such an entry cannot be made again
+ * by EPOLL_CTL_ADD on the restored fds.  kcmp(KCMP_EPOLL_TFD) says
+ * whether the toff-th entry with number tfd is the file at fd tfd now.
+ */
+static int read_epoll(struct files_dump *f, struct dump_fd *x)
+{
+	pid_t pid = f->d->proc_pid;
+	int ret;
+
+	ret = proc_read_epoll(pid, x->p->fd, &x->tfds, &x->nr_tfds);
+	if (ret) {
+		sudcr_error("fd %d (%s): cannot read what it watches: %s", x->p->fd, x->p->link,
+			    strerror(-ret));
+		return ret;
+	}
+	for (int k = 0; k < x->nr_tfds; k++) {
+		struct proc_epoll_tfd *t = &x->tfds[k];
+		struct kcmp_epoll_slot slot = { .efd = (uint32_t)x->p->fd, .tfd = (uint32_t)t->tfd };
+		long r;
+
+		for (int j = 0; j < k; j++)
+			if (x->tfds[j].tfd == t->tfd)
+				slot.toff++;
+		r = syscall(SYS_kcmp, pid, pid, KCMP_EPOLL_TFD, t->tfd, (unsigned long)&slot);
+		if (r == 0)
+			continue;
+		if (r > 0 || errno == EBADF) {
+			sudcr_error("fd %d: %s: watches a file that fd %d no longer is (%s): an epoll entry whose file left its fd number is not supported yet",
+				    x->p->fd, x->p->link, t->tfd,
+				    r > 0 ? "it is another file now" : "it is closed");
+			return -EOPNOTSUPP;
+		}
+		ret = -errno;
+		sudcr_error("fd %d (%s): kcmp(KCMP_EPOLL_TFD) of fd %d: %s", x->p->fd, x->p->link,
+			    t->tfd, strerror(-ret));
+		return ret;
+	}
+	return 0;
+}
+
 static int check_supported(struct files_dump *f)
 {
 	for (int i = 0; i < f->nr; i++) {
@@ -461,6 +545,14 @@ static int check_supported(struct files_dump *f)
 		}
 		if (x->kind == REC_FD_INHERIT)
 			continue;
+		if (x->kind == REC_FD_TIMERFD && x->desc == i && check_ticks(x, x->p->timerfd_ticks))
+			return -EOPNOTSUPP;
+		if (x->kind == REC_FD_EPOLL && x->desc == i) {
+			int ret = read_epoll(f, x);
+
+			if (ret)
+				return ret;
+		}
 		if (x->p->flags & O_ASYNC) {
 			sudcr_error("fd %d: %s: O_ASYNC (signal-driven I/O) is not supported yet",
 				    x->p->fd, x->p->link);
@@ -553,6 +645,109 @@ out:
 	if (tmp[1] >= 0)
 		close(tmp[1]);
 	close(g);
+	return ret;
+}
+
+/*
+ * The state of a timerfd, one consistent view: fdinfo prints the ticks and
+ * the time left under one lock.  An interval timer that expired shows 0
+ * left until something reads it or asks for its time: timerfd_gettime()
+ * moves it on to its next expiry and adds the periods missed to its
+ * ticks, so it is asked first, through a second reference.  The process
+ * cannot tell (a read returns the same count, the next expiry is the
+ * same); the kernel does the same on any read or gettime.
+ */
+static int dump_timerfd(struct files_dump *f, struct dump_fd *x)
+{
+	struct rec_timerfd t = { .fd = x->p->fd };
+	struct itimerspec cur;
+	struct timespec now = { 0 };
+	struct proc_fd *pf;
+	int g, ret = 0;
+
+	pf = malloc(sizeof(*pf));
+	if (!pf)
+		return -ENOMEM;
+	g = get_target_fd(f, x->p->fd);
+	if (g < 0) {
+		ret = g;
+		sudcr_error("fd %d (%s): pidfd_getfd: %s", x->p->fd, x->p->link, strerror(-ret));
+		goto out_free;
+	}
+	for (int tries = 0;; tries++) {
+		if (timerfd_gettime(g, &cur)) {
+			ret = -errno;
+			sudcr_error("fd %d (%s): timerfd_gettime: %s", x->p->fd, x->p->link,
+				    strerror(-ret));
+			goto out;
+		}
+		ret = proc_read_fd(getpid(), g, pf);
+		clock_gettime(CLOCK_REALTIME, &now);
+		if (!ret && !pf->has_timerfd)
+			ret = -EINVAL;
+		if (ret) {
+			sudcr_error("fd %d (%s): cannot read its timer from fdinfo: %s", x->p->fd,
+				    x->p->link, strerror(-ret));
+			goto out;
+		}
+		/* Expired again in between: a period of microseconds. */
+		if (pf->timerfd_value_sec || pf->timerfd_value_nsec ||
+		    (!pf->timerfd_interval_sec && !pf->timerfd_interval_nsec) || tries == 8)
+			break;
+	}
+	t.clockid = pf->timerfd_clockid;
+	t.settime_flags = pf->timerfd_settime_flags;
+	t.ticks = pf->timerfd_ticks;
+	t.value_sec = pf->timerfd_value_sec;
+	t.value_nsec = pf->timerfd_value_nsec;
+	t.interval_sec = pf->timerfd_interval_sec;
+	t.interval_nsec = pf->timerfd_interval_nsec;
+	/* Still overdue: due at once (0 would disarm it). */
+	if (!t.value_sec && !t.value_nsec && (t.interval_sec || t.interval_nsec))
+		t.value_nsec = 1;
+	if ((t.value_sec || t.value_nsec) && (t.settime_flags & TFD_TIMER_ABSTIME) &&
+	    (t.clockid == CLOCK_REALTIME || t.clockid == CLOCK_REALTIME_ALARM)) {
+		uint64_t ns = (uint64_t)now.tv_nsec + t.value_nsec;
+
+		t.wall_sec = (uint64_t)now.tv_sec + t.value_sec + ns / 1000000000;
+		t.wall_nsec = ns % 1000000000;
+	}
+	ret = check_ticks(x, t.ticks);
+	if (!ret)
+		ret = img_write_record(f->d->img, IMG_REC_TIMERFD, &t, sizeof(t));
+out:
+	close(g);
+out_free:
+	free(pf);
+	return ret;
+}
+
+static int write_epoll(struct files_dump *f, struct dump_fd *x)
+{
+	struct rec_epoll *h;
+	struct rec_epoll_tfd *e;
+	size_t len;
+	int ret;
+
+	if ((size_t)x->nr_tfds > (IMG_RECORD_MAX - sizeof(*h)) / sizeof(*e)) {
+		sudcr_error("fd %d (%s): watches %d files, more than an image record holds",
+			    x->p->fd, x->p->link, x->nr_tfds);
+		return -EFBIG;
+	}
+	len = sizeof(*h) + (size_t)x->nr_tfds * sizeof(*e);
+	h = calloc(1, len);
+	if (!h)
+		return -ENOMEM;
+	h->fd = x->p->fd;
+	h->nr = (uint32_t)x->nr_tfds;
+	e = (struct rec_epoll_tfd *)(h + 1);
+	for (int k = 0; k < x->nr_tfds; k++) {
+		e[k].tfd = x->tfds[k].tfd;
+		e[k].events = x->tfds[k].events;
+		e[k].data = x->tfds[k].data;
+	}
+	ret = img_write_record(f->d->img, IMG_REC_EPOLL, h, len);
+	free(h);
 	return ret;
 }
 
@@ -709,6 +904,8 @@ static int write_fd(struct files_dump *f, int i)
 		rec->count = x->p->eventfd_count;
 		if (x->p->eventfd_semaphore)
 			rec->xflags |= REC_FD_EFD_SEMAPHORE;
+	} else if (x->kind == REC_FD_SIGNALFD) {
+		rec->count = x->p->signalfd_mask;
 	}
 	rec->pipe_size = is_pipe_kind(x->kind) ? x->pipe_size : 0;
 	rec->seals = x->kind == REC_FD_MEMFD ? x->seals : 0;
@@ -723,6 +920,10 @@ static int write_fd(struct files_dump *f, int i)
 		ret = write_data(f, x->p->fd, 0, x->pipe_bytes);
 	else if (rfd >= 0)
 		ret = dump_contents(f, x, rfd);
+	else if (x->kind == REC_FD_TIMERFD && x->desc == i)
+		ret = dump_timerfd(f, x);
+	else if (x->kind == REC_FD_EPOLL && x->desc == i)
+		ret = write_epoll(f, x);
 	sudcr_debug("fd %d: kind %u %s", x->p->fd, x->kind, x->path);
 out:
 	if (rfd >= 0)
@@ -768,6 +969,8 @@ int dump_files(struct dump_ctx *d)
 out:
 	if (f.pidfd >= 0)
 		close(f.pidfd);
+	for (int i = 0; f.x && i < nr; i++)
+		free(f.x[i].tfds);
 	free(f.buf);
 	free(f.x);
 	free(fds);

@@ -14,8 +14,12 @@
  *  2. close every fd the stub has besides those and the driver's keep_fds
  *     (close_range over the gaps);
  *  3. dup2 each description to each of its fds, close the staged copies,
- *     set FD_CLOEXEC per fd.
- * Only step 1 can meet an expected error; once step 2 has started, fd 2
+ *     set FD_CLOEXEC per fd;
+ *  4. fill each epoll: EPOLL_CTL_ADD on the fds at their numbers, which
+ *     is what the kernel keys an entry by (see fill_epoll()).
+ * Armed timerfds are armed later, by injection (restore_files()), when
+ * the process is about to run.
+ * Steps 1 and 4 can meet expected errors; once step 2 has started, fd 2
  * may be gone, so errors from there on go to a copy of stderr made before.
  *
  * Objects shared by several descriptions (the two ends of a pipe, opens of
@@ -35,13 +39,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/signalfd.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/timerfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sudcr/cr.h>
+#include <sudcr/kernel_compat.h>
 #include <sudcr/log.h>
 
 #ifndef F_SEAL_EXEC
@@ -71,6 +82,8 @@ struct rf_fd {
 	int data;		/* object leaders: first IMG_REC_FILE_DATA, into s->data */
 	int nr_data;
 	uint64_t data_end;	/* end of the data seen so far (validation) */
+	const struct rec_timerfd *timer;	/* timerfd descriptions: its record */
+	const struct rec_epoll *epoll;		/* epoll descriptions: its record */
 	/* In the stub. */
 	int src;		/* the description, staged above the image's fds */
 	int hold[2];		/* object leaders: the object while descriptions are made */
@@ -98,7 +111,8 @@ static const char *kind_name(uint32_t kind)
 		[REC_FD_DIR] = "directory", [REC_FD_CHR] = "character device",
 		[REC_FD_PIPE] = "pipe", [REC_FD_FIFO] = "FIFO", [REC_FD_EVENTFD] = "eventfd",
 		[REC_FD_MEMFD] = "memfd", [REC_FD_INHERIT] = "inherited fd",
-		[REC_FD_PATH] = "O_PATH fd",
+		[REC_FD_PATH] = "O_PATH fd", [REC_FD_SIGNALFD] = "signalfd",
+		[REC_FD_TIMERFD] = "timerfd", [REC_FD_EPOLL] = "epoll",
 	};
 
 	return kind < sizeof(names) / sizeof(names[0]) && names[kind] ? names[kind] : NULL;
@@ -113,6 +127,13 @@ static bool has_objects(uint32_t kind)
 static bool is_pipe_kind(uint32_t kind)
 {
 	return kind == REC_FD_PIPE || kind == REC_FD_FIFO;
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+
+	return x < y ? -1 : x > y;
 }
 
 /* Index of the record of @fd, -1 if none (fds are in increasing order). */
@@ -278,6 +299,107 @@ static int check_data_rec(struct restore_ctx *r, struct restore_files_state *s,
 	return 0;
 }
 
+#define NSEC_PER_SEC	1000000000ull
+
+static bool timer_armed(const struct rec_timerfd *t)
+{
+	return t->value_sec || t->value_nsec;
+}
+
+static bool wall_clock(int32_t clockid)
+{
+	return clockid == CLOCK_REALTIME || clockid == CLOCK_REALTIME_ALARM;
+}
+
+static int check_timerfd_rec(struct restore_ctx *r, struct restore_files_state *s,
+			     const struct rec_timerfd *t, size_t len)
+{
+	bool wall;
+	int i;
+
+	if (len != sizeof(*t) || t->pad)
+		return img_record_invalid(r->img, "bad timerfd record");
+	i = find_fd(s, t->fd);
+	if (i < 0 || s->fds[i].rec->kind != REC_FD_TIMERFD || s->fds[i].desc != i ||
+	    s->fds[i].timer)
+		return img_record_invalid(r->img, "timerfd record for fd %d, which is no timerfd description before it",
+					  t->fd);
+	if (t->clockid != CLOCK_REALTIME && t->clockid != CLOCK_MONOTONIC &&
+	    t->clockid != CLOCK_BOOTTIME && t->clockid != CLOCK_REALTIME_ALARM &&
+	    t->clockid != CLOCK_BOOTTIME_ALARM)
+		return img_record_invalid(r->img, "fd %d: timerfd clock %d", t->fd, t->clockid);
+	if (t->settime_flags & ~(uint32_t)(TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET))
+		return img_record_invalid(r->img, "fd %d: timerfd flags %#x", t->fd,
+					  t->settime_flags);
+	if (t->value_sec > INT64_MAX || t->value_nsec >= NSEC_PER_SEC ||
+	    t->interval_sec > INT64_MAX || t->interval_nsec >= NSEC_PER_SEC)
+		return img_record_invalid(r->img, "fd %d: bad timerfd time", t->fd);
+	wall = timer_armed(t) && (t->settime_flags & TFD_TIMER_ABSTIME) && wall_clock(t->clockid);
+	if (wall ? t->wall_sec > INT64_MAX || t->wall_nsec >= NSEC_PER_SEC :
+		   t->wall_sec || t->wall_nsec)
+		return img_record_invalid(r->img, "fd %d: bad timerfd expiry", t->fd);
+	s->fds[i].timer = t;
+	return 0;
+}
+
+static int check_epoll_rec(struct restore_ctx *r, struct restore_files_state *s,
+			   const struct rec_epoll *h, size_t len)
+{
+	const struct rec_epoll_tfd *t = (const struct rec_epoll_tfd *)(h + 1);
+	int i;
+
+	if (len < sizeof(*h) || (len - sizeof(*h)) / sizeof(*t) != h->nr ||
+	    (len - sizeof(*h)) % sizeof(*t))
+		return img_record_invalid(r->img, "bad epoll record length");
+	i = find_fd(s, h->fd);
+	if (i < 0 || s->fds[i].rec->kind != REC_FD_EPOLL || s->fds[i].desc != i ||
+	    s->fds[i].epoll)
+		return img_record_invalid(r->img, "epoll record for fd %d, which is no epoll description before it",
+					  h->fd);
+	for (uint32_t k = 0; k < h->nr; k++)
+		if (t[k].tfd < 0 || t[k].tfd >= FILES_FD_MAX)
+			return img_record_invalid(r->img, "fd %d: epoll watches fd %d", h->fd,
+						  t[k].tfd);
+	s->fds[i].epoll = h;
+	return 0;
+}
+
+/* Every fd an epoll watches is in the image, once, and is not the epoll itself. */
+static int check_epoll_targets(struct restore_files_state *s, int i)
+{
+	const struct rec_epoll *h = s->fds[i].epoll;
+	const struct rec_epoll_tfd *t = (const struct rec_epoll_tfd *)(h + 1);
+	int *seen, ret = 0;
+
+	if (!h->nr)
+		return 0;
+	seen = malloc(sizeof(int) * h->nr);
+	if (!seen)
+		return -ENOMEM;
+	for (uint32_t k = 0; k < h->nr; k++) {
+		int j = find_fd(s, t[k].tfd);
+
+		if (j < 0 || s->fds[j].desc == i) {
+			sudcr_error("image: fd %d (epoll) watches fd %d, %s", h->fd, t[k].tfd,
+				    j < 0 ? "which the image does not have" : "itself");
+			ret = -EINVAL;
+			goto out;
+		}
+		seen[k] = t[k].tfd;
+	}
+	qsort(seen, h->nr, sizeof(int), cmp_int);
+	for (uint32_t k = 1; k < h->nr; k++) {
+		if (seen[k] == seen[k - 1]) {
+			sudcr_error("image: fd %d (epoll) watches fd %d twice", h->fd, seen[k]);
+			ret = -EINVAL;
+			goto out;
+		}
+	}
+out:
+	free(seen);
+	return ret;
+}
+
 static int read_records(struct restore_ctx *r, struct restore_files_state *s)
 {
 	const void *data;
@@ -291,6 +413,10 @@ static int read_records(struct restore_ctx *r, struct restore_files_state *s)
 			ret = check_fd_rec(r, s, data, len);
 		else if (type == IMG_REC_FILE_DATA)
 			ret = check_data_rec(r, s, data, len);
+		else if (type == IMG_REC_TIMERFD)
+			ret = check_timerfd_rec(r, s, data, len);
+		else if (type == IMG_REC_EPOLL)
+			ret = check_epoll_rec(r, s, data, len);
 		else
 			continue;
 		if (ret)
@@ -301,6 +427,19 @@ static int read_records(struct restore_ctx *r, struct restore_files_state *s)
 	for (int i = 0; i < s->nr; i++) {
 		const struct rec_fd *rec = s->fds[i].rec;
 
+		if (rec->kind == REC_FD_TIMERFD && s->fds[i].desc == i && !s->fds[i].timer) {
+			sudcr_error("image: fd %d (timerfd): no timerfd record", rec->fd);
+			return -EINVAL;
+		}
+		if (rec->kind == REC_FD_EPOLL && s->fds[i].desc == i) {
+			if (!s->fds[i].epoll) {
+				sudcr_error("image: fd %d (epoll): no epoll record", rec->fd);
+				return -EINVAL;
+			}
+			ret = check_epoll_targets(s, i);
+			if (ret)
+				return ret;
+		}
 		if (is_pipe_kind(rec->kind) && s->fds[i].obj == i && s->fds[i].data_end != rec->size) {
 			sudcr_error("image: fd %d (%s): %llu of %llu buffered bytes stored", rec->fd,
 				    s->fds[i].path, (unsigned long long)s->fds[i].data_end,
@@ -601,6 +740,128 @@ static int reopen(int fd, int flags)
 	return open(path, flags | O_CLOEXEC);
 }
 
+static void set_ticks_failed(const struct rf_fd *e, int err)
+{
+	stub_die(-1, "cannot restore fd %d (timerfd): setting its %llu expirations not read yet: %s%s",
+		 e->rec->fd, (unsigned long long)e->timer->ticks, strerror(err),
+		 err == ENOTTY ? " (TFD_IOC_SET_TICKS needs a kernel with CONFIG_CHECKPOINT_RESTORE)" : "");
+}
+
+/*
+ * A new timerfd with the clock of the image.  A disarmed one gets its flags
+ * and unread expirations here; an armed one is armed by restore_files(),
+ * once the process is about to run.
+ */
+static int create_timerfd(const struct rf_fd *e)
+{
+	const struct rec_timerfd *tr = e->timer;
+	struct itimerspec zero = { 0 };
+	int t;
+
+	t = timerfd_create(tr->clockid, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (t < 0)
+		die_fd(e, "timerfd_create", errno);
+	if (timer_armed(tr))
+		return t;
+	if (tr->settime_flags && timerfd_settime(t, (int)tr->settime_flags, &zero, NULL))
+		die_fd(e, "timerfd_settime", errno);
+	if (tr->ticks && ioctl(t, TFD_IOC_SET_TICKS, &tr->ticks))
+		set_ticks_failed(e, errno);
+	return t;
+}
+
+#define EP_PRIVATE_BITS	((uint32_t)(EPOLLWAKEUP | EPOLLONESHOT | EPOLLET | EPOLLEXCLUSIVE))
+#define EP_POLL_BITS	((uint32_t)(EPOLLIN | EPOLLPRI | EPOLLOUT | EPOLLERR | EPOLLHUP | EPOLLRDNORM | \
+				    EPOLLRDBAND | EPOLLWRNORM | EPOLLWRBAND | EPOLLMSG | EPOLLRDHUP))
+
+/* A one-shot entry that fired: nothing left to report until EPOLL_CTL_MOD. */
+static bool ep_disarmed(uint32_t events)
+{
+	return (events & EPOLLONESHOT) && !(events & ~EP_PRIVATE_BITS);
+}
+
+static void __attribute__((format(printf, 2, 3))) stub_warn(int errfd, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	if (errfd < 0 || sudcr_log_level() < SUDCR_LOG_WARN)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	dprintf(errfd, "sudcr: warning: %s\n", msg);
+}
+
+static void ep_ctl(int errfd, const struct rf_fd *e, int op, int tfd, uint32_t events,
+		   uint64_t data)
+{
+	struct epoll_event ev = { .events = events, .data.u64 = data };
+
+	if (epoll_ctl(e->rec->fd, op, tfd, &ev))
+		stub_die(errfd, "cannot restore fd %d (epoll): %s of fd %d (events %#x): %s",
+			 e->rec->fd, op == EPOLL_CTL_ADD ? "EPOLL_CTL_ADD" : "EPOLL_CTL_MOD", tfd,
+			 events, strerror(errno));
+}
+
+/*
+ * Fill the epoll of @e, every fd being at its number.  EPOLL_CTL_ADD
+ * always adds EPOLLERR|EPOLLHUP, so a disarmed one-shot entry cannot be
+ * added as it was: it is added armed for everything, alone in the epoll,
+ * and one epoll_wait() disarms those whose file is ready for anything,
+ * as a delivery would have.  Those not ready are left armed for
+ * EPOLLERR|EPOLLHUP only (EPOLL_CTL_MOD), the nearest the kernel allows.
+ * Then the other entries.  An entry that is ready comes out of
+ * epoll_wait() once more, even edge-triggered: the ready list is not
+ * kept.  Entries that watch another epoll need nothing more: every
+ * epoll and its targets exist by now, in any order.
+ */
+static void fill_epoll(int errfd, const struct rf_fd *e)
+{
+	const struct rec_epoll *h = e->epoll;
+	const struct rec_epoll_tfd *t = (const struct rec_epoll_tfd *)(h + 1);
+	uint32_t nr_disarmed = 0;
+
+	for (uint32_t k = 0; k < h->nr; k++) {
+		if (!ep_disarmed(t[k].events))
+			continue;
+		ep_ctl(errfd, e, EPOLL_CTL_ADD, t[k].tfd, t[k].events | EP_POLL_BITS, t[k].data);
+		nr_disarmed++;
+	}
+	if (nr_disarmed) {
+		struct epoll_event *evs = calloc(nr_disarmed, sizeof(*evs));
+		struct proc_epoll_tfd *now = NULL;
+		int nr_now = 0, n, ret;
+
+		if (!evs)
+			stub_die(errfd, "out of memory");
+		n = epoll_wait(e->rec->fd, evs, (int)nr_disarmed, 0);
+		free(evs);
+		if (n < 0)
+			stub_die(errfd, "cannot restore fd %d (epoll): epoll_wait: %s", e->rec->fd,
+				 strerror(errno));
+		ret = (uint32_t)n == nr_disarmed ? 0 : proc_read_epoll(getpid(), e->rec->fd, &now, &nr_now);
+		if (ret)
+			stub_die(errfd, "cannot restore fd %d (epoll): reading it back: %s", e->rec->fd,
+				 strerror(-ret));
+		for (int j = 0; j < nr_now; j++) {
+			if (!(now[j].events & ~EP_PRIVATE_BITS))
+				continue;
+			for (uint32_t k = 0; k < h->nr; k++) {
+				if (t[k].tfd != now[j].tfd)
+					continue;
+				ep_ctl(errfd, e, EPOLL_CTL_MOD, t[k].tfd, t[k].events, t[k].data);
+				stub_warn(errfd, "fd %d (epoll): the one-shot entry of fd %d had fired; it comes back armed for EPOLLERR|EPOLLHUP (the kernel adds them to every entry)",
+					  e->rec->fd, t[k].tfd);
+			}
+		}
+		free(now);
+	}
+	for (uint32_t k = 0; k < h->nr; k++)
+		if (!ep_disarmed(t[k].events))
+			ep_ctl(errfd, e, EPOLL_CTL_ADD, t[k].tfd, t[k].events, t[k].data);
+}
+
 /* Make the description of entry @i and stage it at or above @hi. */
 static void stage_desc(struct restore_files_state *s, int i, int hi)
 {
@@ -647,6 +908,19 @@ static void stage_desc(struct restore_files_state *s, int i, int hi)
 		if (t >= 0 && rec->count && write(t, &rec->count, 8) != 8)
 			die_fd(e, "setting the counter", errno);
 		break;
+	case REC_FD_TIMERFD:
+		t = create_timerfd(e);
+		break;
+	case REC_FD_EPOLL:
+		t = epoll_create1(EPOLL_CLOEXEC);
+		break;
+	case REC_FD_SIGNALFD: {
+		/* The kernel's sigset: 8 bytes, bit N-1 for signal N; it drops SIGKILL/SIGSTOP. */
+		uint64_t mask = rec->count;
+
+		t = (int)syscall(SYS_signalfd4, -1, &mask, sizeof(mask), SFD_CLOEXEC | SFD_NONBLOCK);
+		break;
+	}
 	case REC_FD_PIPE: {
 		int end = acc == O_WRONLY ? 1 : 0;
 
@@ -697,13 +971,6 @@ static void finish_object(struct rf_fd *o)
 		if (o->hold[k] >= 0)
 			close(o->hold[k]);
 	o->hold[0] = o->hold[1] = -1;
-}
-
-static int cmp_int(const void *a, const void *b)
-{
-	int x = *(const int *)a, y = *(const int *)b;
-
-	return x < y ? -1 : x > y;
 }
 
 /* Room under RLIMIT_NOFILE for @need fds: the image's and the staged copies. */
@@ -794,14 +1061,161 @@ int restore_files_in_stub(struct restore_ctx *r)
 			stub_die(errfd, "cannot restore fd %d (%s): F_SETFD: %s", rec->fd,
 				 s->fds[i].path, strerror(errno));
 	}
+
+	/* 4. What each epoll watches: the files at their numbers. */
+	for (int i = 0; i < s->nr; i++)
+		if (s->fds[i].epoll)
+			fill_epoll(errfd, &s->fds[i]);
 	if (errfd >= 0)
 		close(errfd);
 	return 0;
 }
 
+/* ---- injected ---- */
+
+static int files_inject(struct cr_thread *th, const struct rf_fd *e, const char *what, long nr,
+			uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
+{
+	int64_t v;
+	int ret = cr_inject(th, nr, &v, a0, a1, a2, a3, 0, 0);
+
+	if (ret)
+		return ret;
+	if (v < 0) {
+		sudcr_error("cannot restore fd %d (%s): %s: %s%s", e->rec->fd, kind_name(e->rec->kind),
+			    what, strerror((int)-v), v == -ENOTTY && nr == SYS_ioctl ?
+			    " (TFD_IOC_SET_TICKS needs a kernel with CONFIG_CHECKPOINT_RESTORE)" : "");
+		return (int)v;
+	}
+	return 0;
+}
+
+static int files_write(struct cr_thread *th, uint64_t addr, const void *buf, size_t len)
+{
+	int ret = inject_write_mem(th->tid, addr, buf, len);
+
+	if (ret)
+		sudcr_error("thread %d: cannot write to its scratch area: %s", th->tid,
+			    strerror(-ret));
+	return ret;
+}
+
+/*
+ * TFD_IOC_SET_TICKS sets the count, it does not add to it: an expiry
+ * between timerfd_settime() and the ioctl (a timer due within
+ * microseconds, or sudcr descheduled meanwhile) is lost in it.  fdinfo
+ * tells: time still left means no expiry yet; none left, the expiry's tick
+ * is either in the count already, or lost, or its callback still to run.
+ * An expired timer does not fire again before something reads it, so a
+ * tick still missing after a short wait was lost: put it back.
+ */
+static int check_lost_tick(struct restore_ctx *r, struct cr_thread *th, const struct rf_fd *e,
+			   uint64_t addr)
+{
+	uint64_t want = e->timer->ticks + 1;
+	struct proc_fd *pf = malloc(sizeof(*pf));
+	int ret = 0;
+
+	if (!pf)
+		return -ENOMEM;
+	for (int waited = 0;; waited++) {
+		ret = proc_read_fd(r->pid, e->rec->fd, pf);
+		if (!ret && !pf->has_timerfd)
+			ret = -EINVAL;
+		if (ret) {
+			sudcr_error("cannot restore fd %d (timerfd): reading it back: %s",
+				    e->rec->fd, strerror(-ret));
+			goto out;
+		}
+		if (pf->timerfd_ticks >= want || pf->timerfd_value_sec || pf->timerfd_value_nsec)
+			goto out;
+		if (waited == 20)
+			break;
+		usleep(500);
+	}
+	sudcr_debug("fd %d: timerfd expired before its ticks were set: one more", e->rec->fd);
+	ret = files_write(th, addr, &want, sizeof(want));
+	if (!ret)
+		ret = files_inject(th, e, "TFD_IOC_SET_TICKS", SYS_ioctl, e->rec->fd,
+				   TFD_IOC_SET_TICKS, addr, 0);
+out:
+	free(pf);
+	return ret;
+}
+
+/*
+ * Arm a timerfd with the time it had left, from now: the process did not
+ * run in between.  Absolute timers stay absolute: on the wall clock at the
+ * same expiry (due at once if that has passed, with the periods missed
+ * counted as the kernel counts them), on the other clocks at now plus what
+ * was left, since those clocks start again at every boot.
+ */
+static int arm_timerfd(struct restore_ctx *r, struct cr_thread *th, const struct rf_fd *e,
+		       uint64_t scratch)
+{
+	const struct rec_timerfd *t = e->timer;
+	/* struct itimerspec: interval, then value. */
+	uint64_t its[4] = { t->interval_sec, t->interval_nsec, t->value_sec, t->value_nsec };
+	int ret;
+
+	if (t->settime_flags & TFD_TIMER_ABSTIME) {
+		if (wall_clock(t->clockid)) {
+			its[2] = t->wall_sec;
+			its[3] = t->wall_nsec;
+		} else {
+			struct timespec now;
+
+			clock_gettime(t->clockid == CLOCK_MONOTONIC ? CLOCK_MONOTONIC : CLOCK_BOOTTIME,
+				      &now);
+			its[3] += now.tv_nsec;
+			its[2] += now.tv_sec + its[3] / NSEC_PER_SEC;
+			its[3] %= NSEC_PER_SEC;
+		}
+	}
+	ret = files_write(th, scratch, its, sizeof(its));
+	if (!ret)
+		ret = files_inject(th, e, "timerfd_settime", SYS_timerfd_settime, e->rec->fd,
+				   t->settime_flags, scratch, 0);
+	if (ret || !t->ticks)
+		return ret;
+	ret = files_write(th, scratch + sizeof(its), &t->ticks, sizeof(t->ticks));
+	if (!ret)
+		ret = files_inject(th, e, "TFD_IOC_SET_TICKS", SYS_ioctl, e->rec->fd,
+				   TFD_IOC_SET_TICKS, scratch + sizeof(its), 0);
+	if (!ret)
+		ret = check_lost_tick(r, th, e, scratch + sizeof(its));
+	return ret;
+}
+
 int restore_files(struct restore_ctx *r)
 {
-	/* Everything is done in the stub, before the memory is replaced. */
-	(void)r;
+	struct restore_files_state *s = r->files_state;
+	struct cr_thread *th = NULL;
+	uint64_t scratch = 0;
+	int ret;
+
+	/* Everything else was done in the stub, before the memory was replaced. */
+	for (int i = 0; i < s->nr; i++) {
+		const struct rf_fd *e = &s->fds[i];
+
+		if (!e->timer || !timer_armed(e->timer))
+			continue;
+		if (!th) {
+			for (int k = 0; k < r->tp.nr_threads && !th; k++)
+				if (r->cthreads[k].tid == r->proc.pid)
+					th = &r->cthreads[k];
+			if (!th) {
+				sudcr_error("thread %d of the image is missing in the new process",
+					    r->proc.pid);
+				return -ESRCH;
+			}
+			ret = cr_scratch(th, 64, &scratch);
+			if (ret)
+				return ret;
+		}
+		ret = arm_timerfd(r, th, e, scratch);
+		if (ret)
+			return ret;
+	}
 	return 0;
 }

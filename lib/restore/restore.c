@@ -35,7 +35,8 @@ static bool known_type(uint32_t t)
 	switch (t) {
 	case IMG_REC_PROCESS: case IMG_REC_THREAD: case IMG_REC_XSTATE: case IMG_REC_MM:
 	case IMG_REC_VMA: case IMG_REC_PAGES: case IMG_REC_SIGACTION: case IMG_REC_SIGPENDING:
-	case IMG_REC_SIGALTSTACK: case IMG_REC_FD: case IMG_REC_FILE_DATA: case IMG_REC_MISC:
+	case IMG_REC_SIGALTSTACK: case IMG_REC_FD: case IMG_REC_FILE_DATA: case IMG_REC_TIMERFD:
+	case IMG_REC_EPOLL: case IMG_REC_MISC:
 	case IMG_REC_THREAD_MISC: case IMG_REC_RLIMIT: case IMG_REC_ITIMER:
 	case IMG_REC_POSIX_TIMER: case IMG_REC_SECCOMP:
 		return true;

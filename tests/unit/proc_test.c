@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <stdint.h>
 #include <sys/auxv.h>
+#include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -1049,6 +1050,87 @@ static void test_fdinfo_crafted(void)
 		CHECKF(proc_parse_fdinfo_buf(bad[i], &fd) == -EINVAL, "case %zu: %s", i, bad[i]);
 }
 
+static void test_epoll_self(void)
+{
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLET, .data.u64 = 0xfedcba9876543210ULL };
+	struct proc_epoll_tfd *v = NULL;
+	int ep, efd, pfd[2], nr = -1, seen = 0;
+	struct stat sb;
+
+	ep = epoll_create1(EPOLL_CLOEXEC);
+	efd = eventfd(0, EFD_CLOEXEC);
+	CHECK(ep >= 0 && efd >= 0 && !pipe2(pfd, O_CLOEXEC));
+	CHECK_EQ(proc_read_epoll(getpid(), ep, &v, &nr), 0);
+	CHECK(nr == 0 && !v);
+	CHECK(!epoll_ctl(ep, EPOLL_CTL_ADD, efd, &ev));
+	ev = (struct epoll_event){ .events = EPOLLOUT | EPOLLONESHOT, .data.u64 = 7 };
+	CHECK(!epoll_ctl(ep, EPOLL_CTL_ADD, pfd[1], &ev));
+	CHECK_EQ(proc_read_epoll(getpid(), ep, &v, &nr), 0);
+	CHECK_EQ(nr, 2);
+	for (int i = 0; i < nr; i++) {
+		if (v[i].tfd == efd) {
+			CHECK_EQ(v[i].events, EPOLLIN | EPOLLET | EPOLLERR | EPOLLHUP);
+			CHECK_EQ(v[i].data, 0xfedcba9876543210ULL);
+			CHECK(!fstat(efd, &sb) && v[i].ino == sb.st_ino);
+			seen |= 1;
+		} else if (v[i].tfd == pfd[1]) {
+			CHECK_EQ(v[i].events, EPOLLOUT | EPOLLONESHOT | EPOLLERR | EPOLLHUP);
+			CHECK_EQ(v[i].data, 7);
+			seen |= 2;
+		}
+	}
+	CHECK_EQ(seen, 3);
+	free(v);
+	/* A one-shot entry that fired keeps only its private bits. */
+	CHECK_EQ(epoll_wait(ep, &ev, 1, 0), 1);
+	CHECK_EQ(proc_read_epoll(getpid(), ep, &v, &nr), 0);
+	for (int i = 0; i < nr; i++)
+		if (v[i].tfd == pfd[1])
+			CHECK_EQ(v[i].events, EPOLLONESHOT);
+	free(v);
+	CHECK_EQ(proc_read_epoll(getpid(), 100000, &v, &nr), -ENOENT);
+	close(ep);
+	close(efd);
+	close(pfd[0]);
+	close(pfd[1]);
+}
+
+static void test_epoll_crafted(void)
+{
+	static const char good[] =
+		"pos:\t0\nflags:\t02\nmnt_id:\t17\nino:\t17\n"
+		"tfd:        5 events:       19 data:                5  pos:0 ino:1b sdev:f\n"
+		"tfd:       12 events: c0000000 data: ffffffffffffffff  pos:-1 ino:0 sdev:0\n"
+		"tfd:        3 events:        4 data:                0\n";
+	static const char *const bad[] = {
+		"tfd: x events: 19 data: 5\n",
+		"tfd: -1 events: 19 data: 5\n",
+		"tfd: 5 events: 119999999 data: 5\n",
+		"tfd: 5 events: 19\n",
+		"tfd: 5 data: 5 events: 19\n",
+		"tfd: 5 events: 19 data: 10000000000000000\n",
+		"tfd: 5 events: 19 data: 5 pos:0\n",
+		"tfd: 5 events: 19 data: 5 pos:0 ino:1 sdev:2 more\n",
+		"tfd: 5 events: 19 data: 5 whatever\n",
+	};
+	struct proc_epoll_tfd *v = NULL;
+	int nr = 0;
+
+	CHECK_EQ(proc_parse_epoll_buf(good, &v, &nr), 0);
+	CHECK_EQ(nr, 3);
+	if (nr == 3) {
+		CHECK(v[0].tfd == 5 && v[0].events == 0x19 && v[0].data == 5);
+		CHECK(v[0].ino == 0x1b && v[0].sdev == 0xf);
+		CHECK(v[1].tfd == 12 && v[1].events == 0xc0000000 && v[1].data == UINT64_MAX);
+		CHECK(v[2].tfd == 3 && v[2].events == 4 && v[2].data == 0 && v[2].ino == 0);
+	}
+	free(v);
+	CHECK_EQ(proc_parse_epoll_buf("pos:\t0\n", &v, &nr), 0);
+	CHECK(nr == 0 && !v);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		CHECKF(proc_parse_epoll_buf(bad[i], &v, &nr) == -EINVAL, "case %zu: %s", i, bad[i]);
+}
+
 /* ---- POSIX timers ---- */
 
 static void test_timers_self(void)
@@ -1427,6 +1509,14 @@ static void fuzz_one(const char *b)
 	CHECKF(fuzz_ok(ret), "timers: %d", ret);
 	if (!ret)
 		free(t);
+	{
+		struct proc_epoll_tfd *e = NULL;
+
+		ret = proc_parse_epoll_buf(b, &e, &nr);
+		CHECKF(fuzz_ok(ret), "epoll: %d", ret);
+		if (!ret)
+			free(e);
+	}
 	ret = proc_parse_auxv_buf(b, strlen(b), rnd() & 1, a, 32, &nr);
 	CHECKF(ret == 0 || ret == -EINVAL || ret == -ENOSPC, "auxv: %d", ret);
 }
@@ -1441,6 +1531,8 @@ static void test_fuzz(void)
 		"Name:\tx\nUmask:\t0022\nUid:\t0\t0\t0\t0\nSigQ:\t0/96365\nCapEff:\t000001fffeffffff\n",
 		"pos:\t0\nflags:\t02\nmnt_id:\t17\nino:\t17\neventfd-count:                5\n"
 		"eventfd-id: 1\nclockid: 1\nit_value: (99, 999993087)\n",
+		"pos:\t0\nflags:\t02\nmnt_id:\t17\nino:\t17\n"
+		"tfd:        5 events:       19 data:                5  pos:0 ino:1b sdev:f\n",
 		"ID: 3\nsignal: 14/0000000000000003\nnotify: signal/pid.4492\nClockID: -6\n",
 	};
 	char *b = malloc(8192);
@@ -1475,6 +1567,8 @@ int main(int argc, char **argv)
 	RUN_TEST(test_status_crafted);
 	RUN_TEST(test_fdinfo_self);
 	RUN_TEST(test_fdinfo_crafted);
+	RUN_TEST(test_epoll_self);
+	RUN_TEST(test_epoll_crafted);
 	RUN_TEST(test_timers_self);
 	RUN_TEST(test_timers_crafted);
 	RUN_TEST(test_auxv_self);
