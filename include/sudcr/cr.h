@@ -15,8 +15,10 @@
  * Restore order (lib/restore/restore.c): read and validate the whole image
  * (every module's *_prepare), create the stub with the PID (clone3
  * set_tid); the stub runs every module's *_in_stub in plain C, then waits;
- * seize it, transplant mm, then signals, misc, files' injected part,
- * threads (registers) and SUD last; detach.
+ * seize it, transplant mm, create the other threads, then signals, files'
+ * injected part, misc, threads (registers) and SUD last; detach.  A
+ * requested stop (sudcr_cancel()) is honoured between any two steps, in
+ * both.
  */
 
 #include <stdbool.h>
