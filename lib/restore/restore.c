@@ -412,6 +412,32 @@ static int end_all(struct restore_ctx *r)
 	return ret;
 }
 
+/*
+ * The image's leader had exited: exit_leader() has set it up to call
+ * exit(2).  Let it go first and wait until it is a zombie, so that no other
+ * thread runs while it is still there (one reading /proc/PID/task/PID would
+ * see it running).  In a stopped process it joins the group stop instead
+ * and exits on SIGCONT, as the rest does.
+ */
+static int release_leader(struct restore_ctx *r)
+{
+	char state = 0;
+	int ret;
+
+	if (!(r->proc.flags & REC_PROC_LEADER_ZOMBIE))
+		return 0;
+	ret = task_detach_thread(&r->tp.threads[0]);
+	if (ret || (r->proc.flags & REC_PROC_STOPPED))
+		return ret;
+	for (int i = 0; i < 5000; i++) {
+		if (!proc_thread_state(r->pid, r->pid, &state) && (state == 'Z' || state == 'X'))
+			return 0;
+		usleep(1000);
+	}
+	sudcr_error("the thread group leader of %d did not exit (state %c)", r->pid, state ? state : '?');
+	return -EIO;
+}
+
 void restore_free(struct restore_ctx *r)
 {
 	restore_mm_free(r);
@@ -441,7 +467,7 @@ int sudcr_restore(const struct restore_opts *opts, int *exit_status)
 		goto out;
 	static int (*const stages[])(struct restore_ctx *) = {
 		seize_stub, restore_mm, restore_create_threads, restore_signals,
-		restore_files, restore_misc, restore_threads, end_all,
+		restore_files, restore_misc, restore_threads, end_all, release_leader,
 	};
 
 	for (size_t i = 0; i < sizeof(stages) / sizeof(stages[0]) && !ret; i++)
