@@ -33,6 +33,10 @@ int cr_inject(struct cr_thread *th, long nr, int64_t *ret, uint64_t a0, uint64_t
 		sudcr_error("thread %d: no injection in progress", th->tid);
 		return -EINVAL;
 	}
+	if (nr < 0) {
+		sudcr_error("thread %d: a syscall %s tasks do not have", th->tid, arch_name(th->inj.kind));
+		return -ENOSYS;
+	}
 	return inject_syscall6(&th->inj, nr, ret, a0, a1, a2, a3, a4, a5);
 }
 

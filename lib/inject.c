@@ -320,9 +320,30 @@ int inject_scratch_at(struct inject_ctx *c, uint64_t addr, size_t len)
 	return 0;
 }
 
-void inject_vdso_moved(struct inject_ctx *c, int64_t delta)
+void inject_vdso_moved(struct inject_ctx *c, uint64_t old_start, uint64_t len, uint64_t new_start)
 {
-	c->sc_ip += delta;
+	if (c->sc_ip - old_start < len)
+		c->sc_ip = c->sc_ip - old_start + new_start;
+}
+
+void inject_set_site(struct inject_ctx *c, uint64_t ip)
+{
+	c->sc_ip = ip;
+}
+
+int inject_set_kind(struct inject_ctx *c, enum arch_kind kind)
+{
+	enum arch_kind old = c->kind;
+	int ret;
+
+	c->kind = kind;
+	ret = find_syscall_insn(c);
+	if (ret) {
+		c->kind = old;
+		return ret;
+	}
+	arch_regs_set_kind(&c->saved_regs, kind);
+	return 0;
 }
 
 int inject_queue_signal(struct inject_ctx *c, const siginfo_t *si)

@@ -1064,6 +1064,8 @@ static int check_leftovers(void)
  *                         the program, left running, must still pass.
  *   wait-syscall NR       dump only once the program is blocked in syscall
  *                         NR (/proc/PID/syscall): interrupted syscalls.
+ *   wait-syscall32 NR     the same for the ia32 build NAME-32 (ia32 numbers;
+ *                         required there when wait-syscall is given).
  *   stopped               the program stops itself after READY: it is
  *                         dumped stopped and must come back stopped (restore
  *                         with -d, the process checked in state T), then it
@@ -1095,6 +1097,10 @@ static int check_leftovers(void)
  *                         whatever happens, never PASS; a "#" line tells
  *                         what was seen, or that it passes now.
  *
+ * A program listed in PROGS_32 (tests/tests.mk) is also built -m32 as
+ * NAME-32, run the same way with the tags of NAME.c; where ia32 programs
+ * cannot be built, NAME-32 is a stub that says SKIP with the reason.
+ *
  * The test's process is a child subreaper, so that a process whose parent
  * (sudcr restore -d, a failed stub) goes away is ours to reap and check.
  * Each variant ends by listing, killing and reaping every process left.
@@ -1115,6 +1121,7 @@ enum prog_rfail { RF_NONE, RF_PID_TAKEN, RF_FLIP, RF_TRUNCATE, RF_GROW_FILE };
 struct prog_spec {
 	bool dump_fails, stopped, detached;
 	long wait_syscall;		/* -1: none */
+	long wait_syscall32;		/* the same for the ia32 build; -1: none */
 	int kick;			/* signal, 0: none */
 	struct prog_rfail_case {
 		enum prog_rfail how;
@@ -1214,6 +1221,10 @@ static int prog_parse_tag(struct prog_spec *s, char *tag)
 		s->wait_syscall = strtol(args, &end, 10);
 		if (end == args || s->wait_syscall < 0)
 			return -1;
+	} else if (!strcmp(tag, "wait-syscall32")) {
+		s->wait_syscall32 = strtol(args, &end, 10);
+		if (end == args || s->wait_syscall32 < 0)
+			return -1;
 	} else if (!strcmp(tag, "kick")) {
 		s->kick = atoi(args);
 		if (s->kick <= 0 || s->kick >= 65)
@@ -1268,9 +1279,15 @@ static void prog_read_spec(const struct run_env *env, const char *name, struct p
 	FILE *f;
 	int n = 0;
 
+	size_t len = strlen(name);
+	bool ia32 = len > 3 && !strcmp(name + len - 3, "-32");
+
 	memset(s, 0, sizeof(*s));
 	s->wait_syscall = -1;
-	if (pathf(path, sizeof(path), "%s/tests/progs/%s.c", env->srcdir, name) || !(f = fopen(path, "r"))) {
+	s->wait_syscall32 = -1;
+	/* NAME-32 is the ia32 build of NAME.c. */
+	if (pathf(path, sizeof(path), "%s/tests/progs/%.*s.c", env->srcdir, (int)(ia32 ? len - 3 : len), name) ||
+	    !(f = fopen(path, "r"))) {
 		snprintf(s->error, sizeof(s->error), "cannot read tests/progs/%.64s.c: %s", name, strerror(errno));
 		return;
 	}
@@ -1287,6 +1304,12 @@ static void prog_read_spec(const struct run_env *env, const char *name, struct p
 		}
 	}
 	fclose(f);
+	if (ia32 && !s->error[0]) {
+		if (s->wait_syscall >= 0 && s->wait_syscall32 < 0)
+			snprintf(s->error, sizeof(s->error), "tests/progs/%.*s.c: wait-syscall without wait-syscall32",
+				 (int)(len - 3), name);
+		s->wait_syscall = s->wait_syscall32;
+	}
 }
 
 /* ---- processes of the test ---- */
@@ -1936,6 +1959,9 @@ static int prog_variant(struct prog_run *r)
 	}
 	if (!strncmp(line, "SKIP:", 5)) {
 		snprintf(r->skip, sizeof(r->skip), "%s", line + 5 + strspn(line + 5, " "));
+		/* It exits right after saying so: reap it, or it is left as a zombie. */
+		if (!exited && prog_wait_exit(r->pid, &status, PROG_READY_TIMEOUT))
+			return prog_fail(r, "said SKIP but did not exit");
 		return 0;
 	}
 	if (strcmp(line, "READY"))

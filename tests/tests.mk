@@ -10,6 +10,8 @@
 #   tests/progs/NAME.c    self-checking programs (see tests/progs/prog.h):
 #                         the runner dumps and restores each around its
 #                         wait, and runs it once more with --leave-running
+#                         (also built -m32 as NAME-32 when NAME is listed
+#                         in PROGS_32; a stub that says SKIP without ia32)
 # Each test binary/script speaks the protocol of tests/harness.h.
 # build/tests/run runs them all (make test TEST_ARGS="-v FILTER" to pass
 # options; see tests/run.c).
@@ -29,10 +31,13 @@ TGT_BINS   := $(patsubst tests/targets/%.c,$(T)/targets/%,$(wildcard tests/targe
 PROG_BINS  := $(patsubst tests/progs/%.c,$(T)/progs/%,$(wildcard tests/progs/*.c))
 TEST_HDRS  := tests/harness.h $(wildcard tests/targets/*.h)
 PROG_HDRS  := $(wildcard tests/progs/*.h tests/targets/*.h)
-TARGETS_32 ?= sud_target sud_config
+TARGETS_32 ?= sud_target sud_config sud_status sud_status_mt
 TGT32_BINS := $(patsubst %,$(T)/targets/%-32,$(TARGETS_32))
 UNIT_32    ?= get_set_sud
 UNIT32_BINS := $(patsubst %,$(T)/unit/%-32,$(UNIT_32))
+# Self-checking programs that mean the same in an ia32 process.
+PROGS_32   ?= blk_nanosleep blk_pause blk_poll blk_read sig_pending_std sig_pending_rt sig_altstack mem_heap mem_stack mem_shared_anon mem_prot_none mem_growsdown mem_memfd_map mem_vdso mem_mm_fields misc_itimers misc_itimer_fire misc_posix_timers misc_robust_list misc_rseq misc_personality misc_clear_child_tid thr_tls thr_mutex thr_sig_deliver thr_nanosleep thr_robust thr_zombie_leader sud_selector_block sud_range sud_inclusive sud_selector_loop fd_pipe
+PROG32_BINS := $(patsubst %,$(T)/progs/%-32,$(PROGS_32))
 TEST_ARGS  ?=
 
 # Targets are what sudcr dumps and restores: no sanitizer runtime in them
@@ -83,6 +88,15 @@ $(T)/targets/%-32: tests/targets/%.c $(TEST_HDRS) $(IA32_VERDICT)
 	@mkdir -p $(@D)
 	if $(IA32_OK); then $(CC) $(CFLAGS32) -Itests -o $@ $< $(LDFLAGS32); else rm -f $@; fi
 
+$(T)/progs/%-32: tests/progs/%.c $(PROG_HDRS) $(IA32_VERDICT)
+	@mkdir -p $(@D)
+	if $(IA32_OK); then \
+		$(CC) $(CFLAGS32) -Itests -o $@ $< $(LDFLAGS32); \
+	else \
+		printf '#!/bin/sh\necho "SKIP: ia32 unavailable: %s"\n' "$$(cat $(T)/ia32.skip)" > $@; \
+		chmod +x $@; \
+	fi
+
 $(T)/unit/%-32: tests/unit/%.c $(if $(IA32_SKIPPED),,$(LIB32)) $(TEST_HDRS) $(IA32_VERDICT)
 	@mkdir -p $(@D)
 	if $(IA32_OK); then \
@@ -98,11 +112,11 @@ $(T)/run: tests/run.c
 	$(CC) $(CFLAGS) -DRUN_SRCDIR='"$(CURDIR)"' -o $@ $<
 
 test-build: all $(UNIT_BINS) $(INJ_BINS) $(TGT_BINS) $(PROG_BINS) $(if $(IA32_SKIPPED),,$(TGT32_BINS)) \
-	$(UNIT32_BINS) $(T)/run
+	$(UNIT32_BINS) $(PROG32_BINS) $(T)/run
 
 # The runner runs what it finds in $(T): a test whose source was removed
 # or renamed must not linger there from an earlier build.
-STALE_BINS = $(filter-out $(UNIT_BINS) $(UNIT32_BINS) $(INJ_BINS) $(PROG_BINS) $(TGT_BINS) $(TGT32_BINS), \
+STALE_BINS = $(filter-out $(UNIT_BINS) $(UNIT32_BINS) $(INJ_BINS) $(PROG_BINS) $(PROG32_BINS) $(TGT_BINS) $(TGT32_BINS), \
 	$(wildcard $(T)/unit/* $(T)/inject/* $(T)/progs/* $(T)/targets/*))
 
 test: test-build

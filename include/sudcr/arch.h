@@ -38,6 +38,28 @@ int arch_set_xstate(pid_t tid, const struct arch_xstate *xs);
 
 /* Which kind of task the registers belong to (from the code segment). */
 enum arch_kind arch_regs_kind(const struct arch_regs *regs);
+/*
+ * Make @regs those of a @kind task: the user code and data segment
+ * selectors of that mode (ia32: ip and sp cut to 32 bits).  Used to move a
+ * thread between 64-bit and 32-bit mode with PTRACE_SETREGS.
+ */
+void arch_regs_set_kind(struct arch_regs *regs, enum arch_kind kind);
+
+/*
+ * The thread-local storage entries of the GDT (set_thread_area(2)), which
+ * ia32 threads point %gs at: struct user_desc of each, as
+ * PTRACE_GET_THREAD_AREA gives it.
+ */
+#define ARCH_TLS_ENTRIES 3
+#define ARCH_TLS_FIRST 12	/* GDT_ENTRY_TLS_MIN on x86-64 */
+struct arch_tls_desc {
+	uint32_t entry_number;
+	uint32_t base_addr;
+	uint32_t limit;
+	uint32_t flags;		/* the bit fields of struct user_desc */
+};
+int arch_get_tls(pid_t tid, struct arch_tls_desc tls[ARCH_TLS_ENTRIES]);
+int arch_set_tls(pid_t tid, const struct arch_tls_desc tls[ARCH_TLS_ENTRIES]);
 
 uint64_t arch_regs_ip(const struct arch_regs *regs);
 uint64_t arch_regs_sp(const struct arch_regs *regs);

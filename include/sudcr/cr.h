@@ -129,6 +129,7 @@ struct restore_ctx {
 	const struct rec_thread *threads;	/* nr = proc.nr_threads, [0] the leader */
 	struct rec_thread *thread_buf;		/* owns the copy threads points to */
 	const struct rec_xstate **xstates;	/* per thread, same order, into the image */
+	const struct rec_tls **tls;		/* per thread, same order; NULL for x86-64 ones */
 	const struct rec_mm *mm;
 	pid_t pid;
 	struct task_proc tp;

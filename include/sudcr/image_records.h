@@ -24,6 +24,7 @@ enum img_rec_type {
 	IMG_REC_MM = 4,			/* struct rec_mm */
 	IMG_REC_VMA = 5,		/* struct rec_vma + path */
 	IMG_REC_PAGES = 6,		/* struct rec_pages: an extent of a page file */
+	IMG_REC_TLS = 7,		/* struct rec_tls, per thread of ia32 processes */
 
 	/* signals (lib/dump/signals.c) */
 	IMG_REC_SIGACTION = 20,		/* struct rec_sigaction, one per handled signal */
@@ -74,6 +75,18 @@ struct rec_thread {
 struct rec_xstate {
 	int32_t tid;
 	uint32_t len;			/* followed by len bytes of NT_X86_XSTATE */
+};
+
+/* The GDT TLS entries (set_thread_area) of an ia32 thread; %gs points at one. */
+struct rec_tls {
+	int32_t tid;
+	uint32_t nr;			/* ARCH_TLS_ENTRIES (3) */
+	struct {
+		uint32_t entry_number;	/* 12, 13, 14 */
+		uint32_t base_addr;
+		uint32_t limit;
+		uint32_t flags;		/* bit fields of struct user_desc */
+	} desc[3];
 };
 
 struct rec_mm {

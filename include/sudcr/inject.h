@@ -59,8 +59,28 @@ int inject_scratch(struct inject_ctx *c, size_t len, uint64_t *addr);
  */
 int inject_scratch_at(struct inject_ctx *c, uint64_t addr, size_t len);
 
-/* The vDSO moved by @delta bytes (restore moves it): follow it. */
-void inject_vdso_moved(struct inject_ctx *c, int64_t delta);
+/*
+ * The vDSO moved from @old_start (@len bytes) to @new_start (restore moves
+ * it): follow it if the injection site is in it.
+ */
+void inject_vdso_moved(struct inject_ctx *c, uint64_t old_start, uint64_t len, uint64_t new_start);
+
+/*
+ * Inject through the syscall instruction at @ip from now on, one of the
+ * caller's own: the restore of an ia32 process uses one of sudcr's while
+ * the new process has no vDSO.
+ */
+void inject_set_site(struct inject_ctx *c, uint64_t ip);
+
+/*
+ * Run the injections that follow in @kind mode (64-bit or 32-bit), through
+ * the syscall instruction of that kind in the thread's vDSO.  The restore
+ * of an ia32 process switches its stub, a fork of the 64-bit sudcr, this
+ * way: the kernel keys compat behaviour (the ia32 signal frames of
+ * actions set by an ia32 rt_sigaction, the compat robust list) on the
+ * kind of the syscall that set it.
+ */
+int inject_set_kind(struct inject_ctx *c, enum arch_kind kind);
 
 /* Copy memory to / from the target (process_vm_writev / readv). */
 int inject_write_mem(pid_t tid, uint64_t addr, const void *buf, size_t len);

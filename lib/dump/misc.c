@@ -5,9 +5,10 @@
  * and per thread rseq, robust futex list, clear_child_tid and comm.
  *
  * Values that only the task itself can report are read by injected
- * syscalls (x86-64 numbers; ia32 tasks are refused).  Reading rlimits from
- * inside matters: prlimit() on a process of another uid needs
- * CAP_SYS_RESOURCE, which root lacks on some machines.
+ * syscalls, with the numbers and structure layouts of the task's kind
+ * (x86-64 or ia32).  Reading rlimits from inside matters: prlimit() on a
+ * process of another uid needs CAP_SYS_RESOURCE, which root lacks on some
+ * machines.  The image holds the values in one layout for both kinds.
  *
  * Everything is collected first and written at the end, IMG_REC_MISC first,
  * so the counts in it are those of the records that follow.
@@ -101,6 +102,8 @@ static int misc_inject(struct cr_thread *th, const char *what, long nr, int64_t 
 	int64_t r;
 	int ret;
 
+	if (nr < 0)
+		return -ENOSYS;
 	ret = cr_inject(th, nr, &r, a0, a1, a2, a3, 0, 0);
 	if (ret)
 		return ret;
@@ -111,6 +114,22 @@ static int misc_inject(struct cr_thread *th, const char *what, long nr, int64_t 
 	if (res)
 		*res = r;
 	return 0;
+}
+
+/* Syscall number of @name for the thread's kind (names are the kernel's, per kind). */
+static long sc_nr(const struct cr_thread *th, const char *name)
+{
+	long nr = arch_syscall_by_name(th->inj.kind, name);
+
+	if (nr < 0)
+		sudcr_error("thread %d: no %s syscall for %s tasks", th->tid, name,
+			    arch_name(th->inj.kind));
+	return nr;
+}
+
+static bool is_ia32(const struct cr_thread *th)
+{
+	return th->inj.kind == ARCH_IA32;
 }
 
 static int misc_read(struct cr_thread *th, const char *what, uint64_t addr, void *buf,
@@ -163,7 +182,7 @@ static int dump_rlimits(struct dump_ctx *d, struct misc_dump *m, uint64_t scratc
 	int ret;
 
 	for (unsigned int res = 0; res < RLIM_NLIMITS; res++) {
-		ret = misc_inject(th, "prlimit64", SYS_prlimit64, NULL, 0, res, 0, scratch);
+		ret = misc_inject(th, "prlimit64", sc_nr(th, "prlimit64"), NULL, 0, res, 0, scratch);
 		if (!ret)
 			ret = misc_read(th, "prlimit64", scratch, v, sizeof(v));
 		if (ret)
@@ -180,12 +199,18 @@ static int dump_itimers(struct dump_ctx *d, struct misc_dump *m, uint64_t scratc
 {
 	struct cr_thread *th = &d->threads[0];
 	uint64_t v[4];		/* struct itimerval: interval, then value */
+	int32_t v32[4];		/* the same of ia32 tasks */
 	int ret;
 
 	for (int which = 0; which < 3; which++) {
-		ret = misc_inject(th, "getitimer", SYS_getitimer, NULL, which, scratch, 0, 0);
-		if (!ret)
+		ret = misc_inject(th, "getitimer", sc_nr(th, "getitimer"), NULL, which, scratch, 0, 0);
+		if (!ret && is_ia32(th)) {
+			ret = misc_read(th, "getitimer", scratch, v32, sizeof(v32));
+			for (int k = 0; k < 4; k++)
+				v[k] = (uint64_t)(int64_t)v32[k];
+		} else if (!ret) {
 			ret = misc_read(th, "getitimer", scratch, v, sizeof(v));
+		}
 		if (ret)
 			return ret;
 		m->itimer[which] = (struct rec_itimer){
@@ -220,8 +245,10 @@ static int dump_posix_timers(struct dump_ctx *d, struct misc_dump *m, uint64_t s
 		goto out;
 	}
 	for (int i = 0; i < nr; i++) {
-		ret = misc_inject(th, "timer_gettime", SYS_timer_gettime, NULL, pt[i].id, scratch,
-				  0, 0);
+		/* timer_gettime64 of ia32 tasks takes the same 64-bit itimerspec. */
+		ret = misc_inject(th, "timer_gettime",
+				  sc_nr(th, is_ia32(th) ? "timer_gettime64" : "timer_gettime"), NULL,
+				  pt[i].id, scratch, 0, 0);
 		if (!ret)
 			ret = misc_read(th, "timer_gettime", scratch, v, sizeof(v));
 		if (ret)
@@ -358,7 +385,7 @@ static int dump_thread_misc(struct dump_ctx *d, int i, struct misc_dump *m, uint
 	}
 
 	/* personality is per task: threads inherit it but can change it. */
-	ret = misc_inject(th, "personality", SYS_personality, &r, 0xffffffff, 0, 0, 0);
+	ret = misc_inject(th, "personality", sc_nr(th, "personality"), &r, 0xffffffff, 0, 0, 0);
 	if (ret)
 		return ret;
 	t->personality = (uint32_t)r;
@@ -375,7 +402,22 @@ static int dump_thread_misc(struct dump_ctx *d, int i, struct misc_dump *m, uint
 	t->rseq_sig = rc.signature;
 	t->rseq_flags = rc.flags;
 
-	if (syscall(SYS_get_robust_list, th->tid, &head, &len)) {
+	if (is_ia32(th)) {
+		/*
+		 * An ia32 task's list is the compat one, which only its own
+		 * get_robust_list shows (ours would show the native one, empty).
+		 */
+		uint32_t hl[2];
+
+		ret = misc_inject(th, "get_robust_list", sc_nr(th, "get_robust_list"), NULL, 0,
+				  scratch, scratch + 4, 0);
+		if (!ret)
+			ret = misc_read(th, "get_robust_list", scratch, hl, sizeof(hl));
+		if (ret)
+			return ret;
+		head = hl[0];
+		len = hl[1];
+	} else if (syscall(SYS_get_robust_list, th->tid, &head, &len)) {
 		ret = -errno;
 		sudcr_error("thread %d: cannot read its robust futex list: %s", th->tid,
 			    strerror(errno));
@@ -384,14 +426,17 @@ static int dump_thread_misc(struct dump_ctx *d, int i, struct misc_dump *m, uint
 	t->robust_list = head;
 	t->robust_len = len;
 
-	/* The scratch page is the leader's; threads share the address space. */
-	ret = misc_inject(th, "prctl(PR_GET_TID_ADDRESS)", SYS_prctl, NULL, PR_GET_TID_ADDRESS,
-			  scratch, 0, 0);
+	/*
+	 * The scratch page is the leader's; threads share the address space.
+	 * PR_GET_TID_ADDRESS stores a kernel pointer: 8 bytes for either kind.
+	 */
+	ret = misc_inject(th, "prctl(PR_GET_TID_ADDRESS)", sc_nr(th, "prctl"), NULL,
+			  PR_GET_TID_ADDRESS, scratch, 0, 0);
 	if (!ret)
 		ret = misc_read(th, "PR_GET_TID_ADDRESS", scratch, &tidaddr, sizeof(tidaddr));
 	if (!ret)
-		ret = misc_inject(th, "prctl(PR_GET_PDEATHSIG)", SYS_prctl, NULL, PR_GET_PDEATHSIG,
-				  scratch, 0, 0);
+		ret = misc_inject(th, "prctl(PR_GET_PDEATHSIG)", sc_nr(th, "prctl"), NULL,
+				  PR_GET_PDEATHSIG, scratch, 0, 0);
 	if (!ret)
 		ret = misc_read(th, "PR_GET_PDEATHSIG", scratch, &sig, sizeof(sig));
 	if (ret)
@@ -429,19 +474,20 @@ static int dump_process_misc(struct dump_ctx *d, struct misc_dump *m, uint64_t s
 		m->misc.umask = st.umask;
 	} else {
 		/* Kernels before 4.7 do not show Umask: ask and put it back. */
-		ret = misc_inject(th, "umask", SYS_umask, &r, 022, 0, 0, 0);
+		ret = misc_inject(th, "umask", sc_nr(th, "umask"), &r, 022, 0, 0, 0);
 		if (!ret)
-			ret = misc_inject(th, "umask", SYS_umask, NULL, r, 0, 0, 0);
+			ret = misc_inject(th, "umask", sc_nr(th, "umask"), NULL, r, 0, 0, 0);
 		if (ret)
 			return ret;
 		m->misc.umask = r & 0777;
 	}
 
-	ret = misc_inject(th, "prctl(PR_GET_DUMPABLE)", SYS_prctl, &r, PR_GET_DUMPABLE, 0, 0, 0);
+	ret = misc_inject(th, "prctl(PR_GET_DUMPABLE)", sc_nr(th, "prctl"), &r, PR_GET_DUMPABLE, 0,
+			  0, 0);
 	if (ret)
 		return ret;
 	m->misc.dumpable = r;
-	ret = misc_inject(th, "prctl(PR_GET_CHILD_SUBREAPER)", SYS_prctl, NULL,
+	ret = misc_inject(th, "prctl(PR_GET_CHILD_SUBREAPER)", sc_nr(th, "prctl"), NULL,
 			  PR_GET_CHILD_SUBREAPER, scratch, 0, 0);
 	if (!ret)
 		ret = misc_read(th, "PR_GET_CHILD_SUBREAPER", scratch, &m->misc.child_subreaper,
@@ -546,11 +592,6 @@ int dump_misc(struct dump_ctx *d)
 	uint64_t scratch;
 	int ret;
 
-	if (d->kind != ARCH_X86_64) {
-		sudcr_error("process %d: dumping personality, rlimits, timers and seccomp of %s "
-			    "tasks is not supported", d->pid, arch_name(d->kind));
-		return -EOPNOTSUPP;
-	}
 	if (d->nr_threads < 1)
 		return -EINVAL;
 	m = calloc(1, sizeof(*m));

@@ -12,6 +12,26 @@
 #include <sudcr/cr.h>
 #include <sudcr/log.h>
 
+/* An ia32 thread's %gs selects one of its GDT TLS entries: they are its TLS. */
+static int dump_tls(struct dump_ctx *d, struct cr_thread *th)
+{
+	struct arch_tls_desc tls[ARCH_TLS_ENTRIES];
+	struct rec_tls rt;
+	int ret;
+
+	_Static_assert(sizeof(rt.desc) == sizeof(tls), "tls layout");
+	ret = arch_get_tls(th->tid, tls);
+	if (ret) {
+		sudcr_error("thread %d: cannot read its TLS entries: %s", th->tid, strerror(-ret));
+		return ret;
+	}
+	memset(&rt, 0, sizeof(rt));
+	rt.tid = th->tid;
+	rt.nr = ARCH_TLS_ENTRIES;
+	memcpy(rt.desc, tls, sizeof(rt.desc));
+	return img_write_record(d->img, IMG_REC_TLS, &rt, sizeof(rt));
+}
+
 static int dump_thread(struct dump_ctx *d, struct cr_thread *th)
 {
 	struct inject_ctx *c = &th->inj;
@@ -38,7 +58,10 @@ static int dump_thread(struct dump_ctx *d, struct cr_thread *th)
 	xs.h.tid = th->tid;
 	xs.h.len = c->saved_xstate->len;
 	memcpy(xs.data, c->saved_xstate->buf, xs.h.len);
-	return img_write_record(d->img, IMG_REC_XSTATE, &xs, sizeof(xs.h) + xs.h.len);
+	ret = img_write_record(d->img, IMG_REC_XSTATE, &xs, sizeof(xs.h) + xs.h.len);
+	if (!ret && c->kind == ARCH_IA32)
+		ret = dump_tls(d, th);
+	return ret;
 }
 
 int dump_threads(struct dump_ctx *d)

@@ -41,6 +41,13 @@
 
 #define MISC_RSEQ_ORIG_SIZE	32	/* struct rseq of Linux 4.18, what glibc registers */
 #define MISC_ROBUST_HEAD_SIZE	24	/* struct robust_list_head (x86-64) */
+#define MISC_ROBUST_HEAD_SIZE32	12	/* struct compat_robust_list_head (ia32) */
+
+/*
+ * Syscall number of @name for the thread's kind: after the memory
+ * transplant, the threads of an ia32 process run ia32 syscalls.
+ */
+#define NR(th, name) arch_syscall_by_name((th)->inj.kind, #name)
 #define MISC_USER_TOP		(1ULL << 56)	/* above any x86-64 user address */
 /* Fillers for holes in timer ids when ids cannot be asked for. */
 #define MISC_MAX_TIMER_FILLERS	4096
@@ -159,7 +166,8 @@ static int prepare_threads(struct restore_ctx *r, struct restore_misc_state *s)
 				    t->rseq_len > 4096))
 			return img_record_invalid(r->img, "thread %d: bad rseq area %#llx+%u", t->tid,
 						  (unsigned long long)t->rseq_ptr, t->rseq_len);
-		if (t->robust_len != MISC_ROBUST_HEAD_SIZE || t->robust_list >= MISC_USER_TOP ||
+		if (t->robust_len != (r->proc.arch == ARCH_IA32 ? MISC_ROBUST_HEAD_SIZE32 :
+				      MISC_ROBUST_HEAD_SIZE) || t->robust_list >= MISC_USER_TOP ||
 		    t->clear_child_tid >= MISC_USER_TOP)
 			return img_record_invalid(r->img, "thread %d: bad robust list or tid address",
 						  t->tid);
@@ -432,11 +440,6 @@ int restore_misc_prepare(struct restore_ctx *r)
 	struct restore_misc_state *s;
 	int ret;
 
-	if (r->proc.arch != ARCH_X86_64) {
-		sudcr_error("%s: restoring personality, rlimits, timers and seccomp of %s processes "
-			    "is not supported", r->opts.dir, arch_name(r->proc.arch));
-		return -EOPNOTSUPP;
-	}
 	s = calloc(1, sizeof(*s));
 	if (!s) {
 		sudcr_error("out of memory");
@@ -582,7 +585,7 @@ static int restore_chroot(struct restore_misc_state *s, struct cr_thread *th, ui
 		return 0;
 	ret = misc_write(th, scratch, s->root, s->misc.root_len + 1);
 	if (!ret)
-		ret = cr_inject(th, SYS_chroot, &v, scratch, 0, 0, 0, 0, 0);
+		ret = cr_inject(th, NR(th, chroot), &v, scratch, 0, 0, 0, 0, 0);
 	if (ret)
 		return ret;
 	if (v) {
@@ -602,11 +605,11 @@ static int restore_thread_misc(struct cr_thread *th, const struct rec_thread_mis
 	char comm[16];
 	int ret;
 
-	ret = misc_inject(th, "its personality", SYS_personality, NULL, t->personality, 0, 0, 0);
+	ret = misc_inject(th, "its personality", NR(th, personality), NULL, t->personality, 0, 0, 0);
 	if (!ret && t->rseq_ptr) {
 		int64_t v;
 
-		ret = cr_inject(th, SYS_rseq, &v, t->rseq_ptr, t->rseq_len, t->rseq_flags,
+		ret = cr_inject(th, NR(th, rseq), &v, t->rseq_ptr, t->rseq_len, t->rseq_flags,
 				t->rseq_sig, 0, 0);
 		if (!ret && v) {
 			sudcr_error("thread %d: cannot register its rseq area %#llx (%u bytes): %s%s",
@@ -617,19 +620,19 @@ static int restore_thread_misc(struct cr_thread *th, const struct rec_thread_mis
 		}
 	}
 	if (!ret)
-		ret = misc_inject(th, "its robust futex list", SYS_set_robust_list, NULL,
+		ret = misc_inject(th, "its robust futex list", NR(th, set_robust_list), NULL,
 				  t->robust_list, t->robust_len, 0, 0);
 	if (!ret)
-		ret = misc_inject(th, "its clear_child_tid address", SYS_set_tid_address, NULL,
+		ret = misc_inject(th, "its clear_child_tid address", NR(th, set_tid_address), NULL,
 				  t->clear_child_tid, 0, 0, 0);
 	if (ret)
 		return ret;
 	memcpy(comm, t->comm, sizeof(comm));
 	ret = misc_write(th, scratch, comm, sizeof(comm));
 	if (!ret)
-		ret = misc_inject(th, "its name", SYS_prctl, NULL, PR_SET_NAME, scratch, 0, 0);
+		ret = misc_inject(th, "its name", NR(th, prctl), NULL, PR_SET_NAME, scratch, 0, 0);
 	if (!ret)
-		ret = misc_inject(th, "its parent-death signal", SYS_prctl, NULL, PR_SET_PDEATHSIG,
+		ret = misc_inject(th, "its parent-death signal", NR(th, prctl), NULL, PR_SET_PDEATHSIG,
 				  pdeathsig, 0, 0);
 	return ret;
 }
@@ -655,7 +658,7 @@ static int restore_rlimits(struct restore_misc_state *s, struct cr_thread *th, u
 		want[1] = s->rlim[res].max;
 		ret = misc_write(th, scratch, want, sizeof(want));
 		if (!ret)
-			ret = cr_inject(th, SYS_prlimit64, &v, 0, res, scratch, 0, 0, 0);
+			ret = cr_inject(th, NR(th, prlimit64), &v, 0, res, scratch, 0, 0, 0);
 		if (ret)
 			return ret;
 		if (!v)
@@ -665,7 +668,7 @@ static int restore_rlimits(struct restore_misc_state *s, struct cr_thread *th, u
 				    strerror((int)-v));
 			return (int)v;
 		}
-		ret = misc_inject(th, "an rlimit", SYS_prlimit64, NULL, 0, res, 0, scratch + 16);
+		ret = misc_inject(th, "an rlimit", NR(th, prlimit64), NULL, 0, res, 0, scratch + 16);
 		if (!ret)
 			ret = misc_read(th, scratch + 16, have, sizeof(have));
 		if (ret)
@@ -685,7 +688,7 @@ static int restore_rlimits(struct restore_misc_state *s, struct cr_thread *th, u
 			want[0] = want[1];
 		ret = misc_write(th, scratch, want, sizeof(want));
 		if (!ret)
-			ret = misc_inject(th, "an rlimit", SYS_prlimit64, NULL, 0, res, scratch, 0);
+			ret = misc_inject(th, "an rlimit", NR(th, prlimit64), NULL, 0, res, scratch, 0);
 		if (ret)
 			return ret;
 	}
@@ -702,13 +705,16 @@ static int restore_itimers(struct restore_misc_state *s, struct cr_thread *th, u
 		/* struct itimerval: interval, then value. */
 		uint64_t v[4] = { it->interval_sec, it->interval_usec, it->value_sec,
 				  it->value_usec };
+		/* ia32: struct compat_itimerval, 32-bit fields (the dump read them so). */
+		int32_t v32[4] = { (int32_t)v[0], (int32_t)v[1], (int32_t)v[2], (int32_t)v[3] };
+		bool ia32 = th->inj.kind == ARCH_IA32;
 		int ret;
 
 		if (!it->value_sec && !it->value_usec)
 			continue;	/* disarmed, as in the new process */
-		ret = misc_write(th, scratch, v, sizeof(v));
+		ret = ia32 ? misc_write(th, scratch, v32, sizeof(v32)) : misc_write(th, scratch, v, sizeof(v));
 		if (!ret)
-			ret = misc_inject(th, "an interval timer", SYS_setitimer, NULL, which,
+			ret = misc_inject(th, "an interval timer", NR(th, setitimer), NULL, which,
 					  scratch, 0, 0);
 		if (ret)
 			return ret;
@@ -723,6 +729,15 @@ struct misc_sigevent {
 	int32_t notify;
 	int32_t tid;
 	int32_t pad[11];
+};
+
+/* struct compat_sigevent of ia32 tasks: a 32-bit sigval first. */
+struct misc_sigevent32 {
+	uint32_t value;
+	int32_t signo;
+	int32_t notify;
+	int32_t tid;
+	int32_t pad[12];
 };
 
 /*
@@ -742,7 +757,7 @@ static int restore_posix_timers(struct restore_misc_state *s, struct cr_thread *
 
 	if (!s->nr_timers)
 		return 0;
-	ret = cr_inject(th, SYS_prctl, &v, PR_TIMER_CREATE_RESTORE_IDS,
+	ret = cr_inject(th, NR(th, prctl), &v, PR_TIMER_CREATE_RESTORE_IDS,
 			PR_TIMER_CREATE_RESTORE_IDS_ON, 0, 0, 0, 0);
 	if (ret)
 		return ret;
@@ -760,18 +775,27 @@ static int restore_posix_timers(struct restore_misc_state *s, struct cr_thread *
 			.notify = t->notify,
 			.tid = t->notify_tid,
 		};
+		struct misc_sigevent32 ev32 = {
+			.value = (uint32_t)t->sigval,
+			.signo = t->signo,
+			.notify = t->notify,
+			.tid = t->notify_tid,
+		};
 		/* struct itimerspec: interval, then value. */
 		uint64_t ts[4] = { t->interval_sec, t->interval_nsec, t->value_sec,
 				   t->value_nsec };
 		int32_t id = t->id;
 
-		ret = misc_write(th, ev_addr, &ev, sizeof(ev));
+		if (th->inj.kind == ARCH_IA32)
+			ret = misc_write(th, ev_addr, &ev32, sizeof(ev32));
+		else
+			ret = misc_write(th, ev_addr, &ev, sizeof(ev));
 		if (ret)
 			goto out;
 		for (;;) {
 			ret = misc_write(th, id_addr, &id, sizeof(id));
 			if (!ret)
-				ret = cr_inject(th, SYS_timer_create, &v, t->clock_id, ev_addr,
+				ret = cr_inject(th, NR(th, timer_create), &v, t->clock_id, ev_addr,
 						id_addr, 0, 0, 0);
 			if (ret)
 				goto out;
@@ -810,19 +834,21 @@ static int restore_posix_timers(struct restore_misc_state *s, struct cr_thread *
 			continue;	/* disarmed */
 		ret = misc_write(th, ts_addr, ts, sizeof(ts));
 		if (!ret)
-			ret = misc_inject(th, "a POSIX timer", SYS_timer_settime, NULL, t->id, 0,
-					  ts_addr, 0);
+			/* timer_settime64 of ia32 tasks takes the same 64-bit itimerspec. */
+			ret = misc_inject(th, "a POSIX timer", th->inj.kind == ARCH_IA32 ?
+					  NR(th, timer_settime64) : NR(th, timer_settime), NULL,
+					  t->id, 0, ts_addr, 0);
 		if (ret)
 			goto out;
 	}
 	for (int i = 0; i < nr_fillers; i++) {
-		ret = misc_inject(th, "POSIX timer ids", SYS_timer_delete, NULL, fillers[i], 0, 0,
+		ret = misc_inject(th, "POSIX timer ids", NR(th, timer_delete), NULL, fillers[i], 0, 0,
 				  0);
 		if (ret)
 			goto out;
 	}
 	if (by_id)
-		ret = misc_inject(th, "POSIX timer ids", SYS_prctl, NULL,
+		ret = misc_inject(th, "POSIX timer ids", NR(th, prctl), NULL,
 				  PR_TIMER_CREATE_RESTORE_IDS, PR_TIMER_CREATE_RESTORE_IDS_OFF, 0,
 				  0);
 out:
@@ -834,7 +860,7 @@ static int restore_process_flags(struct restore_misc_state *s, struct cr_thread 
 {
 	int ret;
 
-	ret = misc_inject(th, "its child-subreaper flag", SYS_prctl, NULL, PR_SET_CHILD_SUBREAPER,
+	ret = misc_inject(th, "its child-subreaper flag", NR(th, prctl), NULL, PR_SET_CHILD_SUBREAPER,
 			  s->misc.child_subreaper, 0, 0);
 	if (ret)
 		return ret;
@@ -844,23 +870,27 @@ static int restore_process_flags(struct restore_misc_state *s, struct cr_thread 
 			   "dumpable");
 		return 0;
 	}
-	return misc_inject(th, "its dumpable flag", SYS_prctl, NULL, PR_SET_DUMPABLE,
+	return misc_inject(th, "its dumpable flag", NR(th, prctl), NULL, PR_SET_DUMPABLE,
 			   s->misc.dumpable, 0, 0);
 }
 
 static int install_filter(struct cr_thread *th, const struct misc_filter *f, uint32_t flags,
 			  uint64_t scratch)
 {
-	/* struct sock_fprog: unsigned short len, pad, pointer. */
+	/* struct sock_fprog: unsigned short len, pad, pointer; ia32: a 32-bit pointer at 4. */
 	uint64_t prog[2] = { f->nr_insns, scratch + 16 };
+	uint32_t prog32[2] = { f->nr_insns, (uint32_t)(scratch + 16) };
 	int64_t v;
 	int ret;
 
-	ret = misc_write(th, scratch, prog, sizeof(prog));
+	if (th->inj.kind == ARCH_IA32)
+		ret = misc_write(th, scratch, prog32, sizeof(prog32));
+	else
+		ret = misc_write(th, scratch, prog, sizeof(prog));
 	if (!ret)
 		ret = misc_write(th, scratch + 16, f->insns, f->nr_insns * sizeof(*f->insns));
 	if (!ret)
-		ret = cr_inject(th, SYS_seccomp, &v, SECCOMP_SET_MODE_FILTER, f->flags | flags,
+		ret = cr_inject(th, NR(th, seccomp), &v, SECCOMP_SET_MODE_FILTER, f->flags | flags,
 				scratch, 0, 0, 0);
 	if (ret)
 		return ret;
@@ -910,7 +940,7 @@ static int restore_seccomp(struct restore_ctx *r, struct restore_misc_state *s,
 		th = cthread_of(r, s->threads[i].tid);
 		if (!th)
 			return -ESRCH;
-		ret = misc_inject(th, "strict seccomp mode", SYS_seccomp, NULL,
+		ret = misc_inject(th, "strict seccomp mode", NR(th, seccomp), NULL,
 				  SECCOMP_SET_MODE_STRICT, 0, 0, 0);
 		if (ret)
 			return ret;
@@ -972,7 +1002,7 @@ int restore_misc(struct restore_ctx *r)
 		if (!th)
 			return -ESRCH;
 		if (t->no_new_privs) {
-			ret = misc_inject(th, "no_new_privs", SYS_prctl, NULL, PR_SET_NO_NEW_PRIVS,
+			ret = misc_inject(th, "no_new_privs", NR(th, prctl), NULL, PR_SET_NO_NEW_PRIVS,
 					  1, 0, 0);
 			if (ret)
 				return ret;

@@ -7,6 +7,15 @@
  * (one worker per CPU, each checking the checksums of what it copied),
  * put protections and madvise state back, and set the mm fields with
  * PR_SET_MM_MAP.
+ *
+ * All of that runs as x86-64 syscalls, for ia32 images too: the stub is
+ * 64-bit and its mappings lie above 4 GiB.  An ia32 process needs the
+ * 32-bit vDSO instead of the stub's, and only a 64-bit
+ * arch_prctl(ARCH_MAP_VDSO_32) maps it, refused while any vDSO is mapped:
+ * the stub's vDSO is unmapped and the 32-bit one mapped through a syscall
+ * instruction of sudcr's own (in the stub, a fork of sudcr), which stays
+ * mapped until then.  At the end the thread goes to 32-bit mode at the new
+ * vDSO's int $0x80, and every later step injects ia32 syscalls.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -29,7 +38,7 @@
 #define USER_END 0x7ffffffff000ULL
 #define SCRATCH_LEN (64 * 1024)
 
-/* x86-64 syscall numbers injected here (ia32 restore is refused earlier). */
+/* x86-64 syscall numbers: everything here runs in 64-bit mode (see the top). */
 #define NR_OPENAT 257
 #define NR_CLOSE 3
 #define NR_MMAP 9
@@ -41,6 +50,21 @@
 #define NR_PRCTL 157
 #define NR_MEMFD_CREATE 319
 #define NR_UNLINKAT 263
+#define NR_ARCH_PRCTL 158
+
+#ifndef ARCH_MAP_VDSO_32
+#define ARCH_MAP_VDSO_32 0x2002
+#endif
+
+/* See the top of the file; never executed by sudcr itself. */
+__asm__(".pushsection .text\n"
+	".globl sudcr_restore_syscall_insn\n"
+	".hidden sudcr_restore_syscall_insn\n"
+	"sudcr_restore_syscall_insn:\n"
+	"\tsyscall\n"
+	"\tud2\n"
+	".popsection\n");
+extern const char sudcr_restore_syscall_insn[];
 
 struct vma_ent {
 	const struct rec_vma *v;
@@ -331,11 +355,15 @@ static bool overlaps(uint64_t a, uint64_t b, uint64_t c, uint64_t d)
 	return a < d && c < b;
 }
 
-/* An address range of @len free in the image and away from [avoid_s, avoid_e). */
-static uint64_t find_free(struct restore_mm_state *s, uint64_t len, uint64_t avoid_s, uint64_t avoid_e)
+/*
+ * An address range of @len free in the image and away from the stub's
+ * mappings that stay for a while: [avoid_s, avoid_e) and [keep_s, keep_e).
+ */
+static uint64_t find_free(struct restore_mm_state *s, uint64_t len, uint64_t avoid_s, uint64_t avoid_e,
+			  uint64_t keep_s, uint64_t keep_e)
 {
 	for (uint64_t a = 0x100000000ULL; a + len < USER_END; a += 0x100000) {
-		bool busy = overlaps(a, a + len, avoid_s, avoid_e);
+		bool busy = overlaps(a, a + len, avoid_s, avoid_e) || overlaps(a, a + len, keep_s, keep_e);
 
 		for (int i = 0; i < s->nr_vmas && !busy; i++)
 			busy = overlaps(a, a + len, s->vmas[i].v->start, s->vmas[i].v->end);
@@ -397,7 +425,7 @@ static int move_vdso(struct restore_ctx *r, struct cr_thread *th, const struct p
 			if (ret)
 				return ret;
 			if (k == 2)
-				inject_vdso_moved(&th->inj, (int64_t)(dst - cur_addr[k]));
+				inject_vdso_moved(&th->inj, cur_addr[k], len, dst);
 			cur_addr[k] = dst;
 		}
 		if (pass == 0) {
@@ -408,15 +436,19 @@ static int move_vdso(struct restore_ctx *r, struct cr_thread *th, const struct p
 	return 0;
 }
 
-/* Unmap everything of the stub but the vDSO block, in as few calls as possible. */
-static int clear_stub(struct cr_thread *th, const struct proc_vma *sv, int sn)
+/*
+ * Unmap everything of the stub but the vDSO block and the mapping that
+ * holds @keep (0: none), in as few calls as possible.
+ */
+static int clear_stub(struct cr_thread *th, const struct proc_vma *sv, int sn, uint64_t keep_addr)
 {
 	uint64_t a = 0, b = 0;
 	int ret;
 
 	for (int i = 0; i <= sn; i++) {
 		bool keep = i == sn || sv[i].kind == VMA_VDSO || sv[i].kind == VMA_VVAR ||
-			    sv[i].kind == VMA_VVAR_VCLOCK || sv[i].kind == VMA_VSYSCALL;
+			    sv[i].kind == VMA_VVAR_VCLOCK || sv[i].kind == VMA_VSYSCALL ||
+			    (keep_addr >= sv[i].start && keep_addr < sv[i].end);
 
 		if (!keep) {
 			if (!b)
@@ -720,8 +752,16 @@ static bool same_file(const char *a, const char *b)
 	return !stat(a, &sa) && !stat(b, &sb) && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
+/*
+ * For an ia32 process this runs after enter_ia32(): the kernel refuses to
+ * change the exe link while the old executable (sudcr, whose code held our
+ * syscall instruction) is mapped.  Hence numbers of the thread's kind.
+ */
 static int set_mm_fields(struct restore_ctx *r, struct cr_thread *th, uint64_t scratch)
 {
+	const long nr_openat = arch_syscall_by_name(th->inj.kind, "openat");
+	const long nr_prctl = arch_syscall_by_name(th->inj.kind, "prctl");
+	const long nr_close = arch_syscall_by_name(th->inj.kind, "close");
 	const struct rec_mm *m = r->mm;
 	struct prctl_mm_map_sudcr map = {
 		.start_code = m->start_code, .end_code = m->end_code,
@@ -737,7 +777,18 @@ static int set_mm_fields(struct restore_ctx *r, struct cr_thread *th, uint64_t s
 
 	if (m->auxv_len > 64 || m->auxv_len % 2)
 		return img_record_invalid(r->img, "bad auxv length %u", m->auxv_len);
-	if (m->auxv_len) {
+	if (m->auxv_len && r->proc.arch == ARCH_IA32) {
+		/* The kernel keeps an ia32 process's auxv as it gave it: 32-bit words. */
+		uint32_t a32[64];
+
+		for (uint32_t i = 0; i < m->auxv_len; i++)
+			a32[i] = (uint32_t)m->auxv[i];
+		map.auxv = auxv_addr;
+		map.auxv_size = m->auxv_len * sizeof(uint32_t);
+		ret = inject_write_mem(th->tid, auxv_addr, a32, map.auxv_size);
+		if (ret)
+			return ret;
+	} else if (m->auxv_len) {
 		map.auxv = auxv_addr;
 		map.auxv_size = m->auxv_len * sizeof(uint64_t);
 		ret = inject_write_mem(th->tid, auxv_addr, m->auxv, map.auxv_size);
@@ -755,7 +806,7 @@ static int set_mm_fields(struct restore_ctx *r, struct cr_thread *th, uint64_t s
 		int64_t fd;
 
 		if (len < SCRATCH_LEN - 2048 && !inject_write_mem(th->tid, path_addr, exe, len) &&
-		    !cr_inject(th, NR_OPENAT, &fd, (uint64_t)AT_FDCWD, path_addr, O_RDONLY | O_CLOEXEC, 0, 0, 0) &&
+		    !cr_inject(th, nr_openat, &fd, (uint64_t)AT_FDCWD, path_addr, O_RDONLY | O_CLOEXEC, 0, 0, 0) &&
 		    fd >= 0) {
 			exe_fd = fd;
 			map.exe_fd = (uint32_t)fd;
@@ -765,10 +816,96 @@ static int set_mm_fields(struct restore_ctx *r, struct cr_thread *th, uint64_t s
 	}
 	ret = inject_write_mem(th->tid, scratch, &map, sizeof(map));
 	if (!ret)
-		ret = must(th, NULL, "set the mm fields (PR_SET_MM_MAP)", m->start_brk, NR_PRCTL, PR_SET_MM,
+		ret = must(th, NULL, "set the mm fields (PR_SET_MM_MAP)", m->start_brk, nr_prctl, PR_SET_MM,
 			   PR_SET_MM_MAP, scratch, sizeof(map), 0, 0);
 	if (exe_fd >= 0)
-		must(th, NULL, "close", 0, NR_CLOSE, exe_fd, 0, 0, 0, 0, 0);
+		must(th, NULL, "close", 0, nr_close, exe_fd, 0, 0, 0, 0, 0);
+	return ret;
+}
+
+/* The stub's mapping that holds sudcr's own syscall instruction. */
+static int own_site_mapping(struct restore_ctx *r, const struct proc_vma *sv, int sn, uint64_t *start,
+			    uint64_t *end)
+{
+	struct restore_mm_state *s = r->mm_state;
+	uint64_t site = (uintptr_t)sudcr_restore_syscall_insn;
+
+	for (int i = 0; i < sn; i++) {
+		if (site < sv[i].start || site >= sv[i].end)
+			continue;
+		for (int k = 0; k < s->nr_vmas; k++) {
+			if (overlaps(sv[i].start, sv[i].end, s->vmas[k].v->start, s->vmas[k].v->end)) {
+				sudcr_error("cannot restore an ia32 process here: sudcr's own code at %llx-%llx overlaps its mapping at %llx",
+					    (unsigned long long)sv[i].start, (unsigned long long)sv[i].end,
+					    (unsigned long long)s->vmas[k].v->start);
+				return -EBUSY;
+			}
+		}
+		*start = sv[i].start;
+		*end = sv[i].end;
+		return 0;
+	}
+	sudcr_error("sudcr's own syscall instruction is not mapped in the new process");
+	return -EFAULT;
+}
+
+/*
+ * Replace the stub's 64-bit vDSO block by the 32-bit one, mapped where the
+ * image has it (move_vdso() moves it if the kernel put it elsewhere), and
+ * read the maps again into *sv.
+ */
+static int map_vdso32(struct restore_ctx *r, struct cr_thread *th, struct proc_vma **sv, int *sn)
+{
+	struct restore_mm_state *s = r->mm_state;
+	uint64_t at = UINT64_MAX;
+	int ret = 0;
+
+	inject_set_site(&th->inj, (uintptr_t)sudcr_restore_syscall_insn);
+	for (int i = 0; i < *sn && !ret; i++) {
+		const struct proc_vma *v = &(*sv)[i];
+
+		if (v->kind == VMA_VDSO || v->kind == VMA_VVAR || v->kind == VMA_VVAR_VCLOCK)
+			ret = must(th, NULL, "unmap the 64-bit vDSO", v->start, NR_MUNMAP, v->start,
+				   v->end - v->start, 0, 0, 0, 0);
+	}
+	if (ret)
+		return ret;
+	for (int k = 0; k < 3; k++)
+		if (s->special[k] && s->special[k]->start < at)
+			at = s->special[k]->start;
+	ret = must(th, NULL, "map the 32-bit vDSO (arch_prctl ARCH_MAP_VDSO_32)", at, NR_ARCH_PRCTL,
+		   ARCH_MAP_VDSO_32, at, 0, 0, 0, 0);
+	if (ret) {
+		if (ret == -EINVAL || ret == -ENOSYS)
+			sudcr_error("this kernel cannot map a 32-bit vDSO into a 64-bit process (needs CONFIG_CHECKPOINT_RESTORE and CONFIG_IA32_EMULATION)");
+		return ret;
+	}
+	free(*sv);
+	*sv = NULL;
+	ret = proc_parse_maps(r->pid, sv, sn);
+	if (ret)
+		sudcr_error("cannot read the maps of the new process: %s", strerror(-ret));
+	return ret;
+}
+
+/*
+ * The 64-bit part is over: unmap what is left of it (our scratch area
+ * above 4 GiB, then sudcr's code, through its own syscall instruction: a
+ * syscall-exit stop never returns to it) and go to 32-bit mode.
+ */
+static int enter_ia32(struct cr_thread *th, uint64_t site_s, uint64_t site_e)
+{
+	int ret;
+
+	ret = must(th, NULL, "unmap the scratch area", th->inj.scratch, NR_MUNMAP, th->inj.scratch,
+		   th->inj.scratch_len, 0, 0, 0, 0);
+	if (ret)
+		return ret;
+	th->inj.scratch = 0;
+	th->inj.scratch_len = 0;
+	ret = must(th, NULL, "unmap sudcr's code", site_s, NR_MUNMAP, site_s, site_e - site_s, 0, 0, 0, 0);
+	if (!ret)
+		ret = inject_set_kind(&th->inj, ARCH_IA32);
 	return ret;
 }
 
@@ -787,7 +924,15 @@ int restore_mm(struct restore_ctx *r)
 		sudcr_error("cannot read the maps of the new process: %s", strerror(-ret));
 		return ret;
 	}
-	ret = clear_stub(th, sv, sn);
+	bool ia32 = r->proc.arch == ARCH_IA32;
+	uint64_t site_s = 0, site_e = 0;
+
+	if (ia32) {
+		ret = own_site_mapping(r, sv, sn, &site_s, &site_e);
+		if (ret)
+			goto out;
+	}
+	ret = clear_stub(th, sv, sn, site_s);
 	if (ret)
 		goto out;
 	/* The vDSO block is all that is left of the stub: keep clear of it. */
@@ -809,7 +954,7 @@ int restore_mm(struct restore_ctx *r)
 	for (int k = 0; k < s->nr_objs; k++)
 		if (s->objs[k].kind == REC_VMA_SHMEM && s->objs[k].image_fd < 0)
 			need += (s->objs[k].size + PAGE - 1) & ~(PAGE - 1);
-	scratch = find_free(s, need, vs, ve);
+	scratch = find_free(s, need, vs, ve, site_s, site_e);
 	if (!scratch) {
 		sudcr_error("no room for sudcr's temporary mappings in the new process");
 		ret = -ENOMEM;
@@ -817,6 +962,8 @@ int restore_mm(struct restore_ctx *r)
 	}
 	temp = scratch + SCRATCH_LEN + (ve - vs);
 	ret = inject_scratch_at(&th->inj, scratch, SCRATCH_LEN);
+	if (!ret && ia32)
+		ret = map_vdso32(r, th, &sv, &sn);
 	if (!ret)
 		ret = move_vdso(r, th, sv, sn, scratch + SCRATCH_LEN);
 	if (!ret)
@@ -839,6 +986,11 @@ int restore_mm(struct restore_ctx *r)
 			continue;
 		ret = must(th, NULL, "set protection", v->start, NR_MPROTECT, v->start, v->end - v->start,
 			   v->prot, 0, 0, 0);
+	}
+	if (!ret && ia32) {
+		ret = enter_ia32(th, site_s, site_e);
+		if (!ret)
+			ret = cr_scratch(th, SCRATCH_LEN, &scratch);
 	}
 	if (!ret)
 		ret = set_mm_fields(r, th, scratch);

@@ -34,9 +34,9 @@ static bool known_type(uint32_t t)
 {
 	switch (t) {
 	case IMG_REC_PROCESS: case IMG_REC_THREAD: case IMG_REC_XSTATE: case IMG_REC_MM:
-	case IMG_REC_VMA: case IMG_REC_PAGES: case IMG_REC_SIGACTION: case IMG_REC_SIGPENDING:
-	case IMG_REC_SIGALTSTACK: case IMG_REC_FD: case IMG_REC_FILE_DATA: case IMG_REC_TIMERFD:
-	case IMG_REC_EPOLL: case IMG_REC_MISC:
+	case IMG_REC_VMA: case IMG_REC_PAGES: case IMG_REC_TLS: case IMG_REC_SIGACTION:
+	case IMG_REC_SIGPENDING: case IMG_REC_SIGALTSTACK: case IMG_REC_FD: case IMG_REC_FILE_DATA:
+	case IMG_REC_TIMERFD: case IMG_REC_EPOLL: case IMG_REC_MISC:
 	case IMG_REC_THREAD_MISC: case IMG_REC_RLIMIT: case IMG_REC_ITIMER:
 	case IMG_REC_POSIX_TIMER: case IMG_REC_SECCOMP:
 		return true;
@@ -68,6 +68,44 @@ static int read_xstates(struct restore_ctx *r, int nr_threads)
 		r->xstates[i] = x;
 	}
 	return ret;
+}
+
+/* The TLS record of each ia32 thread, in the order of r->threads; none for x86-64 ones. */
+static int read_tls(struct restore_ctx *r, int nr_threads)
+{
+	const void *data;
+	size_t len;
+	int ret, seen = 0;
+
+	r->tls = calloc(nr_threads, sizeof(*r->tls));
+	if (!r->tls)
+		return -ENOMEM;
+	img_rewind(r->img);
+	while ((ret = cr_next_of_type(r->img, IMG_REC_TLS, &data, &len)) == 1) {
+		const struct rec_tls *t = data;
+		int i;
+
+		if (len != sizeof(*t) || t->nr != ARCH_TLS_ENTRIES)
+			return img_record_invalid(r->img, "bad TLS record");
+		for (i = 0; i < nr_threads && r->threads[i].tid != t->tid; i++)
+			;
+		if (i == nr_threads || r->tls[i])
+			return img_record_invalid(r->img, "TLS record for unknown or repeated thread %d", t->tid);
+		for (int k = 0; k < ARCH_TLS_ENTRIES; k++)
+			if (t->desc[k].entry_number != (uint32_t)(ARCH_TLS_FIRST + k))
+				return img_record_invalid(r->img, "thread %d: TLS entry %u", t->tid,
+							  t->desc[k].entry_number);
+		r->tls[i] = t;
+		seen++;
+	}
+	if (ret < 0)
+		return ret;
+	if (r->proc.arch == ARCH_IA32 && seen != nr_threads) {
+		sudcr_error("%s: %d of %d ia32 threads lack their TLS record", r->opts.dir,
+			    nr_threads - seen, nr_threads);
+		return -EINVAL;
+	}
+	return 0;
 }
 
 /* The records every restore needs, and a check that nothing is unknown. */
@@ -116,6 +154,8 @@ static int read_core(struct restore_ctx *r)
 		return -EINVAL;
 	}
 	ret = read_xstates(r, nr_threads);
+	if (!ret)
+		ret = read_tls(r, nr_threads);
 	if (ret)
 		return ret;
 	if ((uint32_t)nr_threads != r->proc.nr_threads || r->proc.pid <= 0 ||
@@ -124,10 +164,21 @@ static int read_core(struct restore_ctx *r)
 			    r->opts.dir, r->proc.pid, r->proc.nr_threads, nr_threads);
 		return -EINVAL;
 	}
-	if (r->proc.arch != ARCH_X86_64) {
-		sudcr_error("%s: restoring %s processes is not supported yet", r->opts.dir,
-			    arch_name(r->proc.arch));
-		return -EOPNOTSUPP;
+	if (r->proc.arch != ARCH_X86_64 && r->proc.arch != ARCH_IA32) {
+		sudcr_error("%s: unknown architecture %u", r->opts.dir, r->proc.arch);
+		return -EINVAL;
+	}
+	/* One kind per process: the restore switches the whole stub, not each thread. */
+	for (int i = 0; i < nr_threads; i++) {
+		struct arch_regs regs;
+
+		memcpy(&regs.r, r->threads[i].regs, sizeof(regs.r));
+		if (arch_regs_kind(&regs) != r->proc.arch) {
+			sudcr_error("%s: thread %d runs in %s mode in an %s process: not supported",
+				    r->opts.dir, r->threads[i].tid, arch_name(arch_regs_kind(&regs)),
+				    arch_name(r->proc.arch));
+			return -EOPNOTSUPP;
+		}
 	}
 	for (int i = 0; i < nr_threads; i++)
 		for (int j = 0; j < i; j++)
@@ -385,7 +436,8 @@ static int exit_leader(struct restore_ctx *r)
 		ret = arch_get_regs(th->tid, &regs);
 	if (ret)
 		return ret;
-	arch_setup_syscall(&regs, th->inj.kind, th->inj.sc_ip, SYS_exit, none);
+	arch_setup_syscall(&regs, th->inj.kind, th->inj.sc_ip, arch_syscall_by_name(th->inj.kind, "exit"),
+			   none);
 	ret = arch_set_regs(th->tid, &regs);
 	inject_abandon(&th->inj);
 	th->inj_active = false;
@@ -447,6 +499,7 @@ void restore_free(struct restore_ctx *r)
 	free(r->cthreads);
 	free(r->thread_buf);
 	free(r->xstates);
+	free(r->tls);
 	task_proc_free(&r->tp);
 	img_reader_close(r->img);
 }

@@ -62,6 +62,20 @@ static int load_thread(struct restore_ctx *r, struct cr_thread *th)
 		return -EINVAL;
 	}
 	memcpy(c->saved_xstate->buf, x + 1, x->len);
+	/* Before the registers: %gs will select one of these entries. */
+	const struct rec_tls *tls = r->tls[rt - r->threads];
+
+	if (tls) {
+		struct arch_tls_desc d[ARCH_TLS_ENTRIES];
+		int ret;
+
+		memcpy(d, tls->desc, sizeof(d));
+		ret = arch_set_tls(th->tid, d);
+		if (ret) {
+			sudcr_error("thread %d: cannot set its TLS entries: %s", th->tid, strerror(-ret));
+			return ret;
+		}
+	}
 	return 0;
 }
 
@@ -126,7 +140,8 @@ int restore_create_threads(struct restore_ctx *r)
 		if (!ret)
 			ret = inject_write_mem(leader->tid, scratch + sizeof(args), &tid, sizeof(tid));
 		if (!ret)
-			ret = cr_inject(leader, SYS_clone3, &res, scratch, sizeof(args), 0, 0, 0, 0);
+			ret = cr_inject(leader, arch_syscall_by_name(leader->inj.kind, "clone3"), &res, scratch,
+					sizeof(args), 0, 0, 0, 0);
 		if (ret)
 			break;
 		if (res != tid) {

@@ -1,7 +1,7 @@
 # Plain `sudcr dump -t PID -D DIR` and `sudcr restore -D DIR -d` of a SUD
-# program in each setup: it comes back with the same PID, keeps
-# intercepting, and its own counts stay exact (hits == calls, no bad
-# result) and go on growing.
+# program in each setup, 64-bit and ia32 (sud_status-32): it comes back
+# with the same PID, keeps intercepting, and its own counts stay exact
+# (hits == calls, no bad result) and go on growing.
 . "$SRCDIR/tests/cli/lib.bash"
 
 # status FILE: sets s_pid s_calls s_hits s_bad from the program's status line
@@ -9,11 +9,13 @@ status() {
 	eval "$(sed -E 's/([a-z]+)=([0-9]+)/s_\1=\2/g; s/ +$//' "$1")"
 }
 
+for bits in "" -32; do
 for mode in selector range inclusive; do
-	t=dump_restore_$mode
-	st=$TMP/status.$mode
-	img=$TMP/img.$mode
-	"$TESTBIN/targets/sud_status" $mode "$st" </dev/null >/dev/null 2>&1 9>&- &
+	t=dump_restore${bits:+_ia32}_$mode
+	st=$TMP/status$bits.$mode
+	img=$TMP/img$bits.$mode
+	if [ -n "$bits" ] && why=$(ia32_reason); then skip $t "$why"; continue; fi
+	"$TESTBIN/targets/sud_status$bits" $mode "$st" </dev/null >/dev/null 2>&1 9>&- &
 	tp=$!
 	pids+=($tp)
 	for _ in $(seq 100); do [ -s "$st" ] && break; sleep 0.02; done
@@ -40,8 +42,13 @@ for mode in selector range inclusive; do
 		{ ok=0; fail $t "after restore: $(cat "$st") (before: $before calls)"; }
 	run 0 "$SUDCR" sud get --json $tp && grep -q "\"mode\":\"$( [ $mode = inclusive ] && echo inclusive || echo exclusive)\"" <<<"$out" ||
 		{ ok=0; fail $t "sud get after restore: $out $err"; }
+	if [ -n "$bits" ]; then
+		run 0 "$SUDCR" show -D "$img" && grep -q "^process $tp (sud_status-32), ia32," <<<"$out" ||
+			{ ok=0; fail $t "the image is not of an ia32 process: $(head -n1 <<<"$out")"; }
+	fi
 	kill -9 $tp 2>/dev/null
 	[ $ok = 1 ] && pass $t
+done
 done
 
 finish

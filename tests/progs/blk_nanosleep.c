@@ -4,6 +4,7 @@
  * goes on and returns 0, not EINTR, having slept at least the time asked.
  */
 // sudcr-test: wait-syscall 35
+// sudcr-test: wait-syscall32 162
 #include <time.h>
 
 #include "progs/prog.h"

@@ -5,6 +5,7 @@
  * pause with EINTR.
  */
 // sudcr-test: wait-syscall 34
+// sudcr-test: wait-syscall32 29
 // sudcr-test: kick 10
 #include <signal.h>
 

@@ -5,6 +5,7 @@
  * runner writes, with the pipe not ready.
  */
 // sudcr-test: wait-syscall 7
+// sudcr-test: wait-syscall32 168
 #include <poll.h>
 
 #include "progs/prog.h"

@@ -5,6 +5,7 @@
  * the bytes the runner writes later.
  */
 // sudcr-test: wait-syscall 0
+// sudcr-test: wait-syscall32 3
 #include "progs/prog.h"
 
 int main(void)

@@ -10,6 +10,7 @@
  * again.
  */
 // sudcr-test: wait-syscall 0
+// sudcr-test: wait-syscall32 3
 #include "progs/sud_prog.h"
 
 int main(void)

@@ -3,7 +3,8 @@
 #define SUDCR_TESTS_THR_SUD_H
 
 /*
- * Per-thread Syscall User Dispatch for the thr_sud* programs (x86-64).
+ * Per-thread Syscall User Dispatch for the thr_sud* programs (x86-64; also
+ * built -m32 for the ia32 target sud_status_mt-32).
  *
  * SUD is per thread: each worker arms its own prctl, and each has its own
  * setup (enum thr_sud_mode).  The SIGSYS handler is process-wide, so it
@@ -50,8 +51,14 @@
 #include "progs/thr.h"
 #include "targets/sud_raw.h"
 
-#ifndef __x86_64__
-#error "thr_sud.h: x86-64 only"
+#ifdef __x86_64__
+#define THR_SUD_REG_IP REG_RIP
+#define THR_SUD_REG_AX REG_RAX
+#elif defined(__i386__)
+#define THR_SUD_REG_IP REG_EIP
+#define THR_SUD_REG_AX REG_EAX
+#else
+#error "thr_sud.h: x86 only"
 #endif
 
 #define THR_SUD_MAGIC		0x5D000000UL
@@ -146,7 +153,7 @@ static void thr_sud_on_sigsys(int sig, siginfo_t *si, void *ctx)
 	if (!s) {
 		thr_sud_orphans++;
 		if (si->si_code == SYS_USER_DISPATCH)
-			gregs[REG_RAX] = -ENOSYS;
+			gregs[THR_SUD_REG_AX] = -ENOSYS;
 		return;
 	}
 	if (s->mode == TS_SELECTOR)
@@ -170,7 +177,7 @@ static void thr_sud_on_sigsys(int sig, siginfo_t *si, void *ctx)
 	}
 
 	/* Checked after any hold: the frame must have survived it. */
-	ip = (unsigned long)gregs[REG_RIP];
+	ip = (unsigned long)gregs[THR_SUD_REG_IP];
 	if (s->mode == TS_OFF || sig != SIGSYS || si->si_code != SYS_USER_DISPATCH ||
 	    si->si_syscall != __NR_getppid || (unsigned int)si->si_arch != SUD_RAW_AUDIT_ARCH ||
 	    (unsigned long)si->si_call_addr != ip || ip <= (unsigned long)__start_thr_sud_intercept ||
@@ -178,11 +185,11 @@ static void thr_sud_on_sigsys(int sig, siginfo_t *si, void *ctx)
 		s->bad++;
 		s->last_bad_nr = si->si_syscall;
 		if (si->si_code == SYS_USER_DISPATCH)
-			gregs[REG_RAX] = -ENOSYS;
+			gregs[THR_SUD_REG_AX] = -ENOSYS;
 		return;
 	}
 	s->hits++;
-	gregs[REG_RAX] = (greg_t)(THR_SUD_MAGIC + s->salt + s->hits);
+	gregs[THR_SUD_REG_AX] = (greg_t)(THR_SUD_MAGIC + s->salt + s->hits);
 }
 
 /* One checked getppid from the intercepted site. */

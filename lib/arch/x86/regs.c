@@ -14,8 +14,10 @@
 #define NT_X86_XSTATE 0x202
 #endif
 
-/* User code segment selectors of the two kinds of task. */
+/* User segment selectors of the two kinds of task (__USER32_CS, __USER_CS, __USER_DS). */
 #define X86_CS_IA32 0x23
+#define X86_CS_64 0x33
+#define X86_DS_USER 0x2b
 
 const char *arch_name(enum arch_kind kind)
 {
@@ -58,6 +60,52 @@ int arch_set_xstate(pid_t tid, const struct arch_xstate *xs)
 enum arch_kind arch_regs_kind(const struct arch_regs *regs)
 {
 	return regs->r.cs == X86_CS_IA32 ? ARCH_IA32 : ARCH_X86_64;
+}
+
+void arch_regs_set_kind(struct arch_regs *regs, enum arch_kind kind)
+{
+	struct user_regs_struct *r = &regs->r;
+
+	r->ss = X86_DS_USER;
+	if (kind == ARCH_IA32) {
+		/* A 32-bit thread also needs usable data segments. */
+		r->cs = X86_CS_IA32;
+		r->ds = r->es = X86_DS_USER;
+		r->rip = (uint32_t)r->rip;
+		r->rsp = (uint32_t)r->rsp;
+	} else {
+		r->cs = X86_CS_64;
+	}
+}
+
+/* struct user_desc with its bit fields (seg_32bit ... useable, lm) as one word. */
+struct x86_user_desc {
+	uint32_t entry_number, base_addr, limit, flags;
+};
+
+int arch_get_tls(pid_t tid, struct arch_tls_desc tls[ARCH_TLS_ENTRIES])
+{
+	for (int i = 0; i < ARCH_TLS_ENTRIES; i++) {
+		struct x86_user_desc d;
+
+		memset(&d, 0, sizeof(d));
+		if (ptrace(PTRACE_GET_THREAD_AREA, tid, (void *)(long)(ARCH_TLS_FIRST + i), &d))
+			return -errno;
+		tls[i] = (struct arch_tls_desc){ ARCH_TLS_FIRST + i, d.base_addr, d.limit, d.flags };
+	}
+	return 0;
+}
+
+int arch_set_tls(pid_t tid, const struct arch_tls_desc tls[ARCH_TLS_ENTRIES])
+{
+	for (int i = 0; i < ARCH_TLS_ENTRIES; i++) {
+		struct x86_user_desc d = { ARCH_TLS_FIRST + i, tls[i].base_addr, tls[i].limit,
+					   tls[i].flags };
+
+		if (ptrace(PTRACE_SET_THREAD_AREA, tid, (void *)(long)(ARCH_TLS_FIRST + i), &d))
+			return -errno;
+	}
+	return 0;
 }
 
 uint64_t arch_regs_ip(const struct arch_regs *regs)
