@@ -32,10 +32,12 @@ int cli_parse_u64(const char *s, uint64_t *v);
 int cli_parse_i64(const char *s, int64_t *v);
 
 /*
- * For dump and restore: SIGINT, SIGTERM, SIGHUP and SIGQUIT stop the
- * operation cleanly (sudcr_cancel()) instead of killing sudcr in the middle
- * of it, which would leave the target half-injected (a signal ignored when
- * sudcr started stays ignored); SIGPIPE is ignored.
+ * For every command that changes a target (dump, restore, syscall, sud):
+ * SIGINT, SIGTERM, SIGHUP and SIGQUIT stop the operation cleanly
+ * (sudcr_cancel(), which also interrupts a blocked injected syscall)
+ * instead of killing sudcr in the middle of it, which would leave the
+ * target half-injected (a signal ignored when sudcr started stays
+ * ignored); SIGPIPE is ignored.
  * Once cli_forward_signals_to(pid) is called, such signals sent to sudcr
  * by another process go to pid instead (the terminal's reach pid itself).
  */

@@ -28,7 +28,8 @@ static void sud_help(void)
 	       "set  changes the config of one thread TID.  Arming SUD in a thread that\n"
 	       "     does not handle SIGSYS makes its next dispatched syscall kill it.\n\n"
 	       "The process is stopped only for the moment of the read or write and is\n"
-	       "left running as found.\n");
+	       "left running as found.  SIGINT, SIGTERM, SIGHUP and SIGQUIT that arrive\n"
+	       "before the change stop the command (exit 1) with the process untouched.\n");
 }
 
 static void print_thread_text(pid_t tid, const struct sud_config *c, int sel_ret, uint8_t sel)
@@ -91,6 +92,11 @@ static int sud_get_cmd(int argc, char **argv)
 	ret = freeze_process(pid, &p);
 	if (ret)
 		return EXIT_FAIL;
+	if (sudcr_cancel_requested()) {
+		sudcr_error("sud get interrupted: process %d left as it was", pid);
+		thaw_process(&p);
+		return EXIT_FAIL;
+	}
 	struct {
 		pid_t tid;
 		struct sud_config cfg;
@@ -195,7 +201,10 @@ static int sud_set_cmd(int argc, char **argv)
 	if (ret)
 		return EXIT_FAIL;
 	t = task_find_thread(&p, tid);
-	if (!t) {
+	if (sudcr_cancel_requested()) {
+		sudcr_error("sud set interrupted: thread %d left as it was", tid);
+		ret = -EINTR;
+	} else if (!t) {
 		sudcr_error("thread %d of process %d is not running (exited or a zombie)", tid, st.tgid);
 		ret = -ESRCH;
 	} else {
@@ -213,6 +222,8 @@ static int sud_run(int argc, char **argv)
 {
 	if (argc < 2)
 		return cli_usage_error("sud", "expected 'get' or 'set'");
+	/* A signal stops the command, never kills it with the process seized. */
+	cli_cancel_on_signals();
 	if (!strcmp(argv[1], "get"))
 		return sud_get_cmd(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "set"))

@@ -25,7 +25,12 @@ static void syscall_help(void)
 	       "blocked, so the target's SIGSYS handler never sees it; everything is put\n"
 	       "back and the process is left running.  The syscall itself runs for real:\n"
 	       "'sudcr syscall PID exit_group 0' ends the target (exit and exit_group\n"
-	       "print nothing: they do not return).\n");
+	       "print nothing: they do not return).\n\n"
+	       "SIGINT, SIGTERM, SIGHUP and SIGQUIT stop the command without harm to the\n"
+	       "process: a call that blocks (pause, read of an empty pipe, nanosleep...)\n"
+	       "is interrupted and abandoned, the process goes on exactly as before, and\n"
+	       "sudcr exits 1 saying so.  A call that has already returned is reported as\n"
+	       "usual.\n");
 }
 
 static int syscall_run(int argc, char **argv)
@@ -78,6 +83,8 @@ static int syscall_run(int argc, char **argv)
 	    arch_syscall_by_name(ARCH_IA32, name) < 0)
 		return cli_usage_error("syscall", "unknown syscall '%s'", name);
 
+	/* From here on a signal stops the command, never kills it half-way. */
+	cli_cancel_on_signals();
 	if (freeze_process(pid, &p))
 		return EXIT_FAIL;
 	t = task_find_thread(&p, tid ? tid : pid);
@@ -105,6 +112,13 @@ static int syscall_run(int argc, char **argv)
 	ret = inject_begin(&ic, t);
 	if (ret)
 		goto out;
+	if (sudcr_cancel_requested()) {
+		sudcr_error("syscall %s in %d interrupted: the call was not made and the process left as it was",
+			    name, pid);
+		inject_end(&ic);
+		ret = -EINTR;
+		goto out;
+	}
 	if (nr == arch_syscall_by_name(ic.kind, "exit") || nr == arch_syscall_by_name(ic.kind, "exit_group")) {
 		/*
 		 * It does not return: set it up and let the thread go into it,
@@ -120,6 +134,9 @@ static int syscall_run(int argc, char **argv)
 	}
 	ret = inject_syscall(&ic, nr, args, &result);
 	err = inject_end(&ic);
+	if (ret == -EINTR && !err)
+		sudcr_error("syscall %s in %d interrupted: the call was abandoned and the process left as it was",
+			    name, pid);
 	if (!ret)
 		ret = err;
 out:

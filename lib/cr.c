@@ -9,21 +9,9 @@
 #include <sudcr/cr.h>
 #include <sudcr/log.h>
 
-static volatile sig_atomic_t cancel_requested;
-
-void sudcr_cancel(void)
-{
-	cancel_requested = 1;
-}
-
-void sudcr_cancel_clear(void)
-{
-	cancel_requested = 0;
-}
-
 bool cr_cancelled(void)
 {
-	return cancel_requested;
+	return sudcr_cancel_requested();
 }
 
 int cr_inject(struct cr_thread *th, long nr, int64_t *ret, uint64_t a0, uint64_t a1, uint64_t a2,

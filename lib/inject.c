@@ -143,6 +143,50 @@ static int fixup_rseq_cs(struct inject_ctx *c)
 	return arch_set_regs(tid, &c->saved_regs);
 }
 
+#define ERESTARTSYS		512
+#define ERESTARTNOINTR		513
+#define ERESTARTNOHAND		514
+#define ERESTART_RESTARTBLOCK	516
+
+/*
+ * Whether an injected call ended without doing its work because it was
+ * interrupted: an -ERESTART* value never reaches user space, -EINTR is an
+ * interruption when we asked for one.  The call is abandoned: restarting it
+ * is the caller's business, not the thread's.
+ */
+static bool call_cut_short(int64_t r, bool interrupted)
+{
+	return r == -ERESTARTSYS || r == -ERESTARTNOINTR || r == -ERESTARTNOHAND ||
+	       r == -ERESTART_RESTARTBLOCK || (interrupted && r == -EINTR);
+}
+
+/*
+ * A call cut short with -ERESTART_RESTARTBLOCK (nanosleep, futex and poll
+ * with a timeout...) wrote its own continuation over the thread's restart
+ * block.  If the thread itself was interrupted in such a call, its
+ * restart_syscall would now run ours: restart its call from its original
+ * arguments instead (what a restore does; a relative timeout starts
+ * again).  A thread already inside restart_syscall has no arguments to
+ * restart from: it gets -EINTR, as if a handler had run.
+ */
+static void keep_own_restart(struct inject_ctx *c, int64_t r)
+{
+	struct arch_regs *regs = &c->saved_regs;
+	int64_t orig = c->kind == ARCH_IA32 ? (int32_t)regs->r.orig_rax : (int64_t)regs->r.orig_rax;
+
+	if (r != -ERESTART_RESTARTBLOCK || orig < 0 ||
+	    arch_syscall_result(regs, c->kind) != -ERESTART_RESTARTBLOCK)
+		return;
+	if (orig == arch_syscall_by_name(c->kind, "restart_syscall")) {
+		regs->r.rax = (uint64_t)-EINTR;
+		sudcr_debug("thread %d: its restart_syscall gets -EINTR", c->t->tid);
+	} else {
+		regs->r.rax = (uint64_t)-ERESTARTNOINTR;
+		sudcr_debug("thread %d: its syscall %lld restarts from its arguments", c->t->tid,
+			    (long long)orig);
+	}
+}
+
 int inject_begin(struct inject_ctx *c, struct task_thread *t)
 {
 	static const uint64_t all = ~0ULL;
@@ -198,7 +242,8 @@ int inject_syscall(struct inject_ctx *c, long nr, const uint64_t args[6], int64_
 	pid_t tid = c->t->tid;
 	struct arch_regs regs = c->saved_regs;
 	enum task_stop stop;
-	int status, err;
+	int status, err, gen = task_cancel_gen();
+	bool interrupted = false;
 
 	if (!c->active)
 		return -EINVAL;
@@ -215,7 +260,18 @@ int inject_syscall(struct inject_ctx *c, long nr, const uint64_t args[6], int64_
 			sudcr_error("thread %d: cannot resume for injection: %s", tid, strerror(errno));
 			return err;
 		}
-		stop = task_wait_stop(c->t, PTRACE_SYSCALL, &status);
+		if (i == 1) {
+			/* The call runs: a stop request interrupts it (sudcr_cancel()). */
+			bool intr;
+
+			stop = task_wait_stop_cancellable(c->t, PTRACE_SYSCALL, gen, &status, &intr);
+			if (intr) {
+				interrupted = true;
+				gen = task_cancel_gen();
+			}
+		} else {
+			stop = task_wait_stop(c->t, PTRACE_SYSCALL, &status);
+		}
 		/*
 		 * A thread seized in a group-stop reports the stop once more
 		 * when first resumed (the trap notification of the seize):
@@ -251,6 +307,11 @@ int inject_syscall(struct inject_ctx *c, long nr, const uint64_t args[6], int64_
 		}
 	}
 	*ret = arch_syscall_result(&regs, c->kind);
+	if (call_cut_short(*ret, interrupted)) {
+		sudcr_debug("thread %d: injected syscall %ld interrupted (%lld)", tid, nr, (long long)*ret);
+		keep_own_restart(c, *ret);
+		return -EINTR;
+	}
 	return 0;
 }
 

@@ -50,7 +50,58 @@ static int remember_signal(struct task_thread *t)
 	return 0;
 }
 
-enum task_stop task_wait_stop(struct task_thread *t, int resume_req, int *status)
+/*
+ * Stop requests.  cancel_gen counts them, so that a wait can tell a request
+ * made while it runs from one made before (the cleanup after a request
+ * injects calls too, and those must run).  blocking_wait is the wait of this
+ * thread, the tracer, that a request may cut short: a handler running on
+ * the tracer thread sends the PTRACE_INTERRUPT itself, so there is no
+ * window between a check of the flag and the blocking waitpid() in which a
+ * request would be missed.  Initial-exec TLS: no allocation in the handler.
+ */
+static volatile sig_atomic_t cancel_requested;
+static volatile sig_atomic_t cancel_gen;
+static __thread struct {
+	volatile pid_t tracee;
+	volatile sig_atomic_t interrupted;
+} blocking_wait __attribute__((tls_model("initial-exec")));
+
+static void interrupt_blocking_wait(void)
+{
+	pid_t tid = blocking_wait.tracee;
+
+	if (!tid || blocking_wait.interrupted)
+		return;
+	blocking_wait.interrupted = 1;
+	syscall(SYS_ptrace, PTRACE_INTERRUPT, tid, NULL, NULL);
+}
+
+void sudcr_cancel(void)
+{
+	int saved_errno = errno;
+
+	cancel_requested = 1;
+	cancel_gen++;
+	interrupt_blocking_wait();
+	errno = saved_errno;
+}
+
+void sudcr_cancel_clear(void)
+{
+	cancel_requested = 0;
+}
+
+bool sudcr_cancel_requested(void)
+{
+	return cancel_requested;
+}
+
+int task_cancel_gen(void)
+{
+	return cancel_gen;
+}
+
+static enum task_stop wait_stop(struct task_thread *t, int resume_req, int *status)
 {
 	int st;
 
@@ -86,6 +137,27 @@ enum task_stop task_wait_stop(struct task_thread *t, int resume_req, int *status
 			return TASK_STOP_GONE;
 		}
 	}
+}
+
+enum task_stop task_wait_stop(struct task_thread *t, int resume_req, int *status)
+{
+	return wait_stop(t, resume_req, status);
+}
+
+enum task_stop task_wait_stop_cancellable(struct task_thread *t, int resume_req, int gen, int *status,
+					  bool *interrupted)
+{
+	enum task_stop stop;
+
+	blocking_wait.interrupted = 0;
+	blocking_wait.tracee = t->tid;
+	/* Published first, checked next: a request lands in one or the other. */
+	if (cancel_gen != gen)
+		interrupt_blocking_wait();
+	stop = wait_stop(t, resume_req, status);
+	blocking_wait.tracee = 0;
+	*interrupted = blocking_wait.interrupted;
+	return stop;
 }
 
 #define PF_EXITING_FLAG 0x4	/* PF_EXITING in the flags field of stat */

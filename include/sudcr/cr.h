@@ -103,15 +103,12 @@ int dump_files(struct dump_ctx *d);
 int sudcr_dump(pid_t pid, const struct dump_opts *opts);
 
 /*
- * Ask the dump or restore in progress to stop: it fails with -EINTR at its
- * next safe point, a dump leaving the process as it found it and no image,
- * a restore leaving no process.  Once the restored process runs, a restore
- * no longer stops.  Async-signal-safe: meant for a SIGINT/SIGTERM handler.
- * The request stays until sudcr_cancel_clear().
+ * sudcr_cancel() (task.h) asks the dump or restore in progress to stop: it
+ * fails with -EINTR at its next safe point, a dump leaving the process as
+ * it found it and no image, a restore leaving no process.  Once the
+ * restored process runs, a restore no longer stops.
+ * cr_cancelled(): whether a stop was asked for (the modules' safe points).
  */
-void sudcr_cancel(void);
-void sudcr_cancel_clear(void);
-/* Whether a stop was asked for (for the modules' safe points). */
 bool cr_cancelled(void);
 
 struct restore_opts {

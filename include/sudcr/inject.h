@@ -43,7 +43,24 @@ struct inject_ctx {
 /* The thread must be in an interrupt stop. */
 int inject_begin(struct inject_ctx *c, struct task_thread *t);
 
-/* Run syscall @nr (number of the target's arch) and return its result in *ret. */
+/*
+ * Run syscall @nr (number of the target's arch) and return its result in *ret.
+ *
+ * A call that blocks (pause, read of an empty pipe, nanosleep...) blocks
+ * until sudcr_cancel() (task.h) is called on this thread, e.g. from a
+ * SIGINT/SIGTERM handler: the call is then interrupted in the target
+ * (PTRACE_INTERRUPT) and inject_syscall() returns -EINTR without printing.
+ * The call is abandoned, not restarted; *ret is not set.  The thread stays
+ * stopped with the injection active: further calls can be injected, and
+ * inject_end() puts everything back as for any other call, so the thread
+ * goes on as it was before inject_begin().  (If the thread was itself in a
+ * restartable sleep, abandoning a call that also uses the restart block
+ * makes it restart its own call from its arguments.)  A request that comes
+ * after the call has returned changes nothing: its result is returned as
+ * usual.  A request made before the call started does not stop it:
+ * callers check sudcr_cancel_requested() first (cleanup code injects
+ * calls after a request too).
+ */
 int inject_syscall(struct inject_ctx *c, long nr, const uint64_t args[6], int64_t *ret);
 
 /* Convenience: arguments as a list. */

@@ -65,6 +65,38 @@ int task_seize_thread(struct task_thread *t, pid_t tgid, pid_t tid);
 enum task_stop task_wait_stop(struct task_thread *t, int resume_req, int *status);
 
 /*
+ * Stop requests.  sudcr_cancel() asks whatever sudcr is doing to stop at its
+ * next safe point: a dump or a restore (cr.h) fails with -EINTR, and an
+ * injected syscall that is running (a call that blocks: pause, read,
+ * nanosleep...) is interrupted in the target and abandoned (inject.h).
+ * Async-signal-safe: meant for a SIGINT/SIGTERM handler.  To cut a blocked
+ * injected call short, the handler must run on the thread that injects (the
+ * tracer; only it may make ptrace requests): in a program with more
+ * threads, block the signal in the others.  The request stays until
+ * sudcr_cancel_clear().
+ */
+void sudcr_cancel(void);
+void sudcr_cancel_clear(void);
+bool sudcr_cancel_requested(void);
+
+/* Number of sudcr_cancel() calls so far, for task_wait_stop_cancellable(). */
+int task_cancel_gen(void);
+
+/*
+ * task_wait_stop() for a thread running something that may block: if
+ * sudcr_cancel() is called during the wait (on this thread), or was called
+ * since task_cancel_gen() returned @gen, the thread is sent
+ * PTRACE_INTERRUPT and *interrupted is set.  The kernel then reports
+ * (measured on 6.18) a syscall-exit-stop with ax = -ERESTARTSYS,
+ * -ERESTARTNOHAND, -ERESTART_RESTARTBLOCK or -EINTR for a call that was
+ * blocked, with no further stop; or, when the interrupt came after the
+ * call had returned, the call's normal exit stop and then one
+ * PTRACE_EVENT_STOP at the thread's next resume.
+ */
+enum task_stop task_wait_stop_cancellable(struct task_thread *t, int resume_req, int gen, int *status,
+					  bool *interrupted);
+
+/*
  * From any ptrace stop, bring the thread back to an interrupt stop
  * (PTRACE_INTERRUPT + PTRACE_CONT).
  */

@@ -6,13 +6,18 @@
  * plain `sudcr dump -t PID -D DIR` / `sudcr restore -D DIR -d`, which need
  * a process whose fds are all its own (no pipes to the test).
  * MODE: selector, range or inclusive.
+ * sud_status_long_sleep is a timespec of about 34 years, for tests that
+ * inject a nanosleep (they find its address with nm and /proc/PID/maps).
  */
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "sud_core.h"
+
+__attribute__((used)) const struct timespec sud_status_long_sleep = { 1L << 30, 0 };
 
 static char *put_ulong(char *p, unsigned long v)
 {
