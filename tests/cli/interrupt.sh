@@ -27,6 +27,8 @@ interrupt() {
 	shift
 	"$@" 2>"$TMP/stderr" >/dev/null &
 	p=$!
+	# Not before the exec: the forked shell would run lib.bash's EXIT trap.
+	for _ in $(seq 500); do [ "$(cat /proc/$p/comm 2>/dev/null)" = sudcr ] && break; sleep 0.001; done
 	sleep "$delay"
 	kill -TERM $p 2>/dev/null
 	wait $p
