@@ -182,6 +182,21 @@ static bool probe_tfd_set_ticks(void)
 	return ok;
 }
 
+#ifndef ARCH_MAP_VDSO_32
+#define ARCH_MAP_VDSO_32 0x2002
+#endif
+
+/*
+ * ia32 restore maps the 32-bit vDSO with arch_prctl(ARCH_MAP_VDSO_32)
+ * (CONFIG_CHECKPOINT_RESTORE).  With a vDSO mapped already, as here, a
+ * kernel that has it refuses with EEXIST and changes nothing; one without
+ * it says EINVAL.
+ */
+static bool probe_map_vdso32(void)
+{
+	return syscall(SYS_arch_prctl, ARCH_MAP_VDSO_32, 0UL) < 0 && errno == EEXIST;
+}
+
 /* int $0x80 getpid (ia32 nr 20) from a 64-bit child. */
 static int probe_ia32(void)
 {
@@ -229,6 +244,7 @@ static int check_run(int argc, char **argv)
 	item("PAGEMAP_SCAN", probe_pagemap_scan(), false, "(faster dump; pagemap read otherwise)");
 	item("userfaultfd", probe_userfaultfd(), false, "(not used yet)");
 	item("ia32 emulation", in_child(probe_ia32), false, "(for 32-bit processes)");
+	item("ARCH_MAP_VDSO_32", probe_map_vdso32(), false, "(to restore 32-bit processes)");
 	item("TFD_IOC_SET_TICKS", probe_tfd_set_ticks(), false,
 	     "(timerfds with expirations not read yet)");
 	item("CAP_SYS_PTRACE", have_cap(CAP_SYS_PTRACE), true, "");
