@@ -831,8 +831,12 @@ static int write_epoll(struct files_dump *f, struct dump_fd *x)
 /* One end of a socket pair: its state and receive queue (lib/dump/unix.c). */
 static int dump_unix(struct files_dump *f, int i)
 {
-	struct dump_fd *x = &f->x[i], *peer = &f->x[unix_peer_index(f, i)];
-	int s, ret;
+	struct dump_fd *x = &f->x[i], *peer;
+	int s, ret, j = unix_peer_index(f, i);
+
+	if (j < 0)
+		return -EINVAL;		/* check_supported() found it */
+	peer = &f->x[j];
 
 	if (!f->own_read) {
 		struct proc_status st;

@@ -1,39 +1,39 @@
 // SPDX-License-Identifier: MIT
 /*
- * Failure path: AF_UNIX sockets with names: a stream socket listening on
- * a path in $TESTTMP, a client connected to it and the accepted socket
- * (which has the listener's name).  The dump must fail with one line and
- * leave the process as it was: the connection and the listener still work.
+ * Failure path: a socket pair one end of which is bound to a path in
+ * $TESTTMP (bind(2) on a socketpair end), with a message queued to it.
+ * The dump must fail with one line and leave the process as it was: the
+ * name, the message and the pair are still there.
  */
 // sudcr-test: dump-fails
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 
 #include "progs/prog.h"
 
 int main(void)
 {
-	struct sockaddr_un addr = { .sun_family = AF_UNIX };
-	int l, c, s;
+	struct sockaddr_un addr = { .sun_family = AF_UNIX }, got;
+	socklen_t len = sizeof(got);
+	struct stat st;
+	int sv[2];
 	char buf[8];
 
 	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", prog_path("sock"));
 	unlink(addr.sun_path);
-	l = socket(AF_UNIX, SOCK_STREAM, 0);
-	SETUP(l >= 0 && !bind(l, (struct sockaddr *)&addr, sizeof(addr)) && !listen(l, 4), "listen");
-	c = socket(AF_UNIX, SOCK_STREAM, 0);
-	SETUP(c >= 0 && !connect(c, (struct sockaddr *)&addr, sizeof(addr)), "connect");
-	s = accept(l, NULL, NULL);
-	SETUP(s >= 0 && write(c, "ping", 4) == 4, "accept");
+	SETUP(!socketpair(AF_UNIX, SOCK_DGRAM, 0, sv), "socketpair");
+	SETUP(!bind(sv[0], (struct sockaddr *)&addr, sizeof(addr)), "bind");
+	SETUP(send(sv[1], "ping", 4, 0) == 4, "send");
 
 	prog_ready();
 	prog_wait();
 
-	CHECK(read(s, buf, 4) == 4 && !memcmp(buf, "ping", 4), "data sent before the dump is lost");
-	CHECK(write(s, "pong", 4) == 4 && read(c, buf, 4) == 4 && !memcmp(buf, "pong", 4), "connection broken");
-	c = socket(AF_UNIX, SOCK_STREAM, 0);
-	CHECK(c >= 0 && !connect(c, (struct sockaddr *)&addr, sizeof(addr)) && accept(l, NULL, NULL) >= 0,
-	      "the listening socket no longer accepts");
+	CHECK(!getsockname(sv[0], (struct sockaddr *)&got, &len) && !strcmp(got.sun_path, addr.sun_path),
+	      "the name is gone");
+	CHECK(!stat(addr.sun_path, &st) && S_ISSOCK(st.st_mode), "the socket file is gone");
+	CHECK(recv(sv[0], buf, 8, MSG_DONTWAIT) == 4 && !memcmp(buf, "ping", 4), "the message is lost");
+	CHECK(send(sv[0], "pong", 4, 0) == 4 && recv(sv[1], buf, 8, MSG_DONTWAIT) == 4, "the pair is cut");
 	unlink(addr.sun_path);
 	prog_done();
 }

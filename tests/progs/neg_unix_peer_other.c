@@ -18,7 +18,7 @@ int main(void)
 	char buf[16];
 	pid_t child;
 
-	SETUP(!socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv), "socketpair");
+	SETUP(!socketpair(AF_UNIX, SOCK_STREAM, 0, sv), "socketpair");
 	child = fork();
 	SETUP(child >= 0, "fork");
 	if (!child) {
