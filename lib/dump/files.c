@@ -18,7 +18,9 @@
  *    its data must be read (pipes), a timer asked (timerfds, see
  *    dump_timerfd()) or a socket described;
  *  - contents of deleted files and memfds are read through a new O_RDONLY
- *    open of /proc/PID/fd/N, with pread, so no position moves.
+ *    open of /proc/PID/fd/N, with pread, so no position moves;
+ *  - AF_UNIX socket pairs: sock_diag gives each socket's peer, the queues
+ *    are peeked at through pidfd_getfd (lib/dump/unix.c).
  *
  * Buffered pipe data is read without consuming it: tee(2) from the
  * reference to the target's read end into a pipe of sudcr's own, sized to
