@@ -50,7 +50,7 @@ static void check_pair(int type, int a, int b)
 		int want = k < NR_PLAIN ? 0 : getpid();
 
 		n = rd(b, &pid);
-		CHECK(n == a2b[k] && prog_check_fill(buf, n > 0 ? n : 0, k) == -1 && pid == want,
+		CHECK(n == (long)a2b[k] && prog_check_fill(buf, n > 0 ? n : 0, k) == -1 && pid == want,
 		      "%s: message %u from a: %ld bytes, credentials of pid %d; expected %u bytes, pid %d",
 		      t, k, n, pid, a2b[k], want);
 	}
