@@ -36,6 +36,8 @@ enum img_rec_type {
 	IMG_REC_FILE_DATA = 41,		/* struct rec_file_data + bytes */
 	IMG_REC_TIMERFD = 42,		/* struct rec_timerfd */
 	IMG_REC_EPOLL = 43,		/* struct rec_epoll + rec_epoll_tfd[] */
+	IMG_REC_UNIX = 44,		/* struct rec_unix */
+	IMG_REC_UNIX_QUEUE = 45,	/* struct rec_unix_queue + rec_unix_msg[] + bytes */
 
 	/* other process and thread state (lib/dump/misc.c) */
 	IMG_REC_MISC = 60,		/* struct rec_misc */
@@ -159,7 +161,9 @@ struct rec_sigaltstack {
  * point with ->obj to the lowest fd of the object, whose record is followed
  * by the object's IMG_REC_FILE_DATA records.  The record of the lowest fd
  * of a timerfd description is followed by its IMG_REC_TIMERFD record, that
- * of an epoll description by its IMG_REC_EPOLL record.
+ * of an epoll description by its IMG_REC_EPOLL record, that of an AF_UNIX
+ * socket description by its IMG_REC_UNIX record and the IMG_REC_UNIX_QUEUE
+ * records of its receive queue.
  */
 enum rec_fd_kind {
 	REC_FD_REG = 1,		/* regular file, reopened by path; size checked */
@@ -175,6 +179,7 @@ enum rec_fd_kind {
 	REC_FD_SIGNALFD = 11,	/* signal mask in ->count */
 	REC_FD_TIMERFD = 12,	/* clock, flags and times in the IMG_REC_TIMERFD record */
 	REC_FD_EPOLL = 13,	/* watch list in the IMG_REC_EPOLL record */
+	REC_FD_UNIX = 14,	/* AF_UNIX socket of a pair: IMG_REC_UNIX (+ _QUEUE); obj: the pair */
 };
 #define REC_FD_EFD_SEMAPHORE	(1u << 0)	/* rec_fd.xflags */
 
@@ -242,6 +247,48 @@ struct rec_epoll_tfd {
 	uint32_t events;		/* EPOLL* */
 	uint64_t data;			/* epoll_event.data */
 };
+
+/*
+ * An AF_UNIX socket (REC_FD_UNIX), one per description: one end of an
+ * unbound connected pair whose other end is in the process too (both ends'
+ * descriptions have the pair's lowest fd as rec_fd.obj).  Its receive
+ * queue follows in IMG_REC_UNIX_QUEUE records, in order.
+ */
+struct rec_unix {
+	int32_t fd;			/* rec_fd.desc of this end */
+	int32_t peer;			/* rec_fd.desc of the other end */
+	uint32_t type;			/* SOCK_STREAM, SOCK_DGRAM or SOCK_SEQPACKET */
+	uint32_t shutdown;		/* of this end: 1 receive, 2 send (the kernel's sk_shutdown) */
+	uint32_t sndbuf, rcvbuf;	/* SO_SNDBUF, SO_RCVBUF as getsockopt gives them */
+	int32_t peek_off;		/* SO_PEEK_OFF; -1: not used */
+	int32_t rcvlowat;		/* SO_RCVLOWAT */
+	uint32_t opts;			/* REC_UNIX_PASS* */
+	uint32_t pad;
+	int64_t rcvtimeo_sec, rcvtimeo_usec;	/* SO_RCVTIMEO */
+	int64_t sndtimeo_sec, sndtimeo_usec;	/* SO_SNDTIMEO */
+	uint32_t cred_uid, cred_gid;	/* uid and gid of messages with REC_UNIX_MSG_CREDS */
+};
+#define REC_UNIX_PASSCRED	(1u << 0)	/* rec_unix.opts: SO_PASSCRED */
+#define REC_UNIX_PASSSEC	(1u << 1)	/* SO_PASSSEC */
+#define REC_UNIX_PASSPIDFD	(1u << 2)	/* SO_PASSPIDFD (6.5+) */
+
+/*
+ * Part of the receive queue of rec_unix fd: nr messages (SOCK_STREAM:
+ * pieces of the byte stream), their lengths and flags, then their bytes
+ * one after the other (len in all).
+ */
+struct rec_unix_queue {
+	int32_t fd;			/* rec_unix.fd of the receiving end */
+	uint32_t nr;			/* followed by nr struct rec_unix_msg */
+	uint64_t len;			/* then len bytes */
+};
+
+struct rec_unix_msg {
+	uint32_t len;
+	uint32_t flags;			/* REC_UNIX_MSG_* */
+};
+/* Sent by the process itself with its credentials attached (SCM_CREDENTIALS). */
+#define REC_UNIX_MSG_CREDS	(1u << 0)
 
 /*
  * Other process and thread state (lib/dump/misc.c).  Exactly one

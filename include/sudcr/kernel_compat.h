@@ -109,4 +109,12 @@ struct pm_scan_arg {
 };
 #endif
 
+/* AF_UNIX: pidfds of senders (6.5+). */
+#ifndef SO_PASSPIDFD
+#define SO_PASSPIDFD 76
+#endif
+#ifndef SCM_PIDFD
+#define SCM_PIDFD 77
+#endif
+
 #endif

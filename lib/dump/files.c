@@ -18,7 +18,9 @@
  *    its data must be read (pipes), a timer asked (timerfds, see
  *    dump_timerfd()) or a socket described;
  *  - contents of deleted files and memfds are read through a new O_RDONLY
- *    open of /proc/PID/fd/N, with pread, so no position moves.
+ *    open of /proc/PID/fd/N, with pread, so no position moves;
+ *  - AF_UNIX socket pairs: sock_diag gives each socket's peer, the queues
+ *    are peeked at through pidfd_getfd (lib/dump/unix.c).
  *
  * Buffered pipe data is read without consuming it: tee(2) from the
  * reference to the target's read end into a pipe of sudcr's own, sized to
@@ -52,8 +54,14 @@
 #include <sudcr/kernel_compat.h>
 #include <sudcr/log.h>
 
+#include "unix.h"
+
 _Static_assert(sizeof(struct rec_fd) == 120, "rec_fd layout");
 _Static_assert(sizeof(struct rec_file_data) == 24, "rec_file_data layout");
+
+/* udiag_state values (the kernel's TCP_* states). */
+#define TCP_ESTABLISHED_STATE	1
+#define TCP_LISTEN_STATE	10
 
 #define DELETED_SUFFIX		" (deleted)"
 /* One IMG_REC_FILE_DATA record holds at most this much. */
@@ -77,6 +85,8 @@ struct dump_fd {
 	uint32_t seals;
 	struct proc_epoll_tfd *tfds;	/* epoll descriptions: what it watches */
 	int nr_tfds;
+	struct unix_diag_info ux;	/* AF_UNIX sockets */
+	const char *why;	/* a socket not supported: why, for the message */
 };
 
 struct files_dump {
@@ -84,6 +94,8 @@ struct files_dump {
 	struct dump_fd *x;
 	int nr;
 	int pidfd;
+	struct unix_owner own;	/* uid and gid 0 until asked */
+	bool own_read;
 	uint64_t data_total;
 	void *buf;		/* DATA_CHUNK + header */
 };
@@ -173,13 +185,14 @@ static const char *sock_type_name(int family, int type, int protocol)
 }
 
 /* "AF_INET TCP", from a second reference to the socket; empty if unknown. */
-static void socket_detail(struct files_dump *f, struct dump_fd *x)
+static void socket_detail(struct files_dump *f, struct dump_fd *x, int *pfamily, int *ptype)
 {
 	int family = -1, type = -1, protocol = -1;
 	socklen_t len = sizeof(int);
 	const char *fam;
 	int s = get_target_fd(f, x->p->fd);
 
+	*pfamily = *ptype = -1;
 	if (s < 0)
 		return;
 	getsockopt(s, SOL_SOCKET, SO_DOMAIN, &family, &len);
@@ -188,6 +201,8 @@ static void socket_detail(struct files_dump *f, struct dump_fd *x)
 	len = sizeof(int);
 	getsockopt(s, SOL_SOCKET, SO_PROTOCOL, &protocol, &len);
 	close(s);
+	*pfamily = family;
+	*ptype = type;
 	fam = sock_family_name(family);
 	if (fam)
 		snprintf(x->detail, sizeof(x->detail), "%s %s", fam,
@@ -291,6 +306,26 @@ static int classify_path(struct files_dump *f, struct dump_fd *x)
 	return 0;
 }
 
+/* An AF_UNIX socket: supported if it is one end of an unbound connected pair. */
+static void classify_unix(struct dump_fd *x)
+{
+	int ret = unix_diag_get((uint32_t)x->st.st_ino, &x->ux);
+
+	if (ret) {
+		x->why = ret == -ENOENT ? "sock_diag does not know it (another network namespace?)" :
+					  "sock_diag cannot tell its peer";
+		return;
+	}
+	if (x->ux.named)
+		x->why = "bound to a name (a path or an abstract name)";
+	else if (x->ux.state == TCP_LISTEN_STATE)
+		x->why = "a listening socket";
+	else if (x->ux.state != TCP_ESTABLISHED_STATE || !x->ux.peer)
+		x->why = "not connected, or its peer was closed";
+	else
+		x->kind = REC_FD_UNIX;
+}
+
 static int classify(struct files_dump *f, struct dump_fd *x)
 {
 	const char *l = x->p->link;
@@ -306,8 +341,13 @@ static int classify(struct files_dump *f, struct dump_fd *x)
 	x->path = x->p->link;
 	x->inherit_fd = -1;
 	if (!strncmp(l, "socket:[", 8)) {
+		int family, type;
+
 		x->what = "socket";
-		socket_detail(f, x);
+		socket_detail(f, x, &family, &type);
+		if (family == AF_UNIX &&
+		    (type == SOCK_STREAM || type == SOCK_DGRAM || type == SOCK_SEQPACKET))
+			classify_unix(x);
 	} else if (!strncmp(l, "pipe:[", 6)) {
 		x->kind = REC_FD_PIPE;
 	} else if (!strncmp(l, "anon_inode:", 11)) {
@@ -371,6 +411,15 @@ static bool pipe_has_other_end(struct files_dump *f, int i)
 	return false;
 }
 
+/* Index of the lowest fd of the other end of AF_UNIX socket @i, -1 if not in the process. */
+static int unix_peer_index(struct files_dump *f, int i)
+{
+	for (int j = 0; j < f->nr; j++)
+		if (f->x[j].kind == REC_FD_UNIX && f->x[j].st.st_ino == f->x[i].ux.peer)
+			return j;
+	return -1;
+}
+
 static int kcmp_file(pid_t pid, int fd1, int fd2)
 {
 	return (int)syscall(SYS_kcmp, pid, pid, KCMP_FILE, fd1, fd2);
@@ -389,6 +438,8 @@ static int link_fds(struct files_dump *f)
 		if (!o->shell_job || x->p->fd > 2)
 			continue;
 		if (is_pipe_kind(x->kind) && pipe_has_other_end(f, i))
+			continue;
+		if (x->kind == REC_FD_UNIX && unix_peer_index(f, i) >= 0)
 			continue;
 		x->stdio_inherit = true;
 		x->kind = REC_FD_INHERIT;
@@ -449,6 +500,19 @@ static int link_fds(struct files_dump *f)
 
 		/* Other kinds have no object beyond the description. */
 		x->obj = x->desc;
+		if (x->kind == REC_FD_UNIX) {
+			/* The pair is the object: its lowest fd, either end. */
+			for (int j = 0; j < i; j++) {
+				struct dump_fd *y = &f->x[j];
+
+				if (y->kind == REC_FD_UNIX && (y->st.st_ino == x->st.st_ino ||
+							       y->st.st_ino == x->ux.peer)) {
+					x->obj = y->obj;
+					break;
+				}
+			}
+			continue;
+		}
 		if (x->kind != REC_FD_PIPE && x->kind != REC_FD_FIFO && x->kind != REC_FD_MEMFD &&
 		    x->kind != REC_FD_DELETED)
 			continue;
@@ -535,6 +599,11 @@ static int check_supported(struct files_dump *f)
 		struct dump_fd *x = &f->x[i];
 		bool rd, wr;
 
+		if (!x->kind && x->why) {
+			sudcr_error("fd %d: %s (%s): %s; only unbound socket pairs with both ends in the process are supported",
+				    x->p->fd, x->p->link, x->detail, x->why);
+			return -EOPNOTSUPP;
+		}
 		if (!x->kind) {
 			/* "socket:[1234] (AF_INET TCP)", "anon_inode:[eventpoll] (epoll)" */
 			bool sock = !strcmp(x->what, "socket") && x->detail[0];
@@ -545,6 +614,16 @@ static int check_supported(struct files_dump *f)
 		}
 		if (x->kind == REC_FD_INHERIT)
 			continue;
+		if (x->kind == REC_FD_UNIX && x->desc == i) {
+			int j = unix_peer_index(f, i);
+
+			if (j < 0 || f->x[j].ux.peer != x->st.st_ino) {
+				sudcr_error("fd %d: %s (%s): its peer socket:[%u] is %s; only unbound socket pairs with both ends in the process are supported",
+					    x->p->fd, x->p->link, x->detail, x->ux.peer,
+					    j < 0 ? "not in the process" : "connected elsewhere");
+				return -EOPNOTSUPP;
+			}
+		}
 		if (x->kind == REC_FD_TIMERFD && x->desc == i && check_ticks(x, x->p->timerfd_ticks))
 			return -EOPNOTSUPP;
 		if (x->kind == REC_FD_EPOLL && x->desc == i) {
@@ -751,6 +830,41 @@ static int write_epoll(struct files_dump *f, struct dump_fd *x)
 	return ret;
 }
 
+/* One end of a socket pair: its state and receive queue (lib/dump/unix.c). */
+static int dump_unix(struct files_dump *f, int i)
+{
+	struct dump_fd *x = &f->x[i], *peer;
+	int s, ret, j = unix_peer_index(f, i);
+
+	if (j < 0)
+		return -EINVAL;		/* check_supported() found it */
+	peer = &f->x[j];
+
+	if (!f->own_read) {
+		struct proc_status st;
+
+		ret = proc_parse_status(f->d->proc_pid, f->d->proc_pid, &st);
+		if (ret) {
+			sudcr_error("cannot read the status of process %d: %s", f->d->pid,
+				    strerror(-ret));
+			return ret;
+		}
+		f->own.pid = f->d->pid;
+		f->own.uid = st.uid[0];
+		f->own.gid = st.gid[0];
+		f->own_read = true;
+	}
+	s = get_target_fd(f, x->p->fd);
+	if (s < 0) {
+		sudcr_error("fd %d (%s): pidfd_getfd: %s", x->p->fd, x->p->link, strerror(-s));
+		return s;
+	}
+	ret = dump_unix_end(f->d->img, x->p->fd, x->p->link, s, f->x[peer->desc].p->fd, &x->ux,
+			    &peer->ux, &f->own);
+	close(s);
+	return ret;
+}
+
 static int write_data(struct files_dump *f, int fd, uint64_t off, size_t len)
 {
 	struct rec_file_data *h = f->buf;
@@ -924,6 +1038,8 @@ static int write_fd(struct files_dump *f, int i)
 		ret = dump_timerfd(f, x);
 	else if (x->kind == REC_FD_EPOLL && x->desc == i)
 		ret = write_epoll(f, x);
+	else if (x->kind == REC_FD_UNIX && x->desc == i)
+		ret = dump_unix(f, i);
 	sudcr_debug("fd %d: kind %u %s", x->p->fd, x->kind, x->path);
 out:
 	if (rfd >= 0)

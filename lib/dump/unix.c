@@ -1,0 +1,540 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Dump of AF_UNIX socket pairs (lib/dump/files.c finds them).
+ *
+ * sock_diag (NETLINK_SOCK_DIAG, one exact request per socket inode) tells
+ * the peer, the state, the shutdown bits, whether the socket has a name,
+ * and how much is queued (UNIX_DIAG_RQLEN: the bytes of the whole queue for
+ * SOCK_STREAM and SOCK_SEQPACKET, the first message for SOCK_DGRAM; for
+ * every type, the memory the socket's sent messages still hold).
+ *
+ * The receive queue is read through sudcr's own reference to the socket
+ * (pidfd_getfd) with MSG_PEEK, walking it with SO_PEEK_OFF, which this
+ * kernel honours for all three types (a peek moves the offset on by what
+ * it copied).  While walking, SO_PASSCRED is on, so that every message
+ * comes with its credentials (pid 0: none attached) and a SOCK_SEQPACKET
+ * queue's end (0 bytes, no ancillary data, once shut down) is told from an
+ * empty message (0 bytes with credentials).  SO_PEEK_OFF and SO_PASSCRED
+ * are put back afterwards; the process is frozen meanwhile.
+ *
+ * What the kernel does to the queue: nothing, except that peeking an empty
+ * datagram marks it "peeked", and the kernel skips peeked empty datagrams
+ * when peeking at an offset.  So an empty datagram peeked before (by the
+ * process, or by an earlier dump with --leave-running) cannot be seen by
+ * this walk: the dump checks that what it read is all there is by
+ * sending the same message lengths through a socket pair of its own and
+ * comparing the memory they hold with what the peer's messages hold.
+ */
+#include <errno.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <linux/sock_diag.h>
+#include <linux/unix_diag.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include <sudcr/image_records.h>
+#include <sudcr/kernel_compat.h>
+#include <sudcr/log.h>
+
+#include "unix.h"
+
+_Static_assert(sizeof(struct rec_unix) == 80, "rec_unix layout");
+_Static_assert(sizeof(struct rec_unix_queue) == 16, "rec_unix_queue layout");
+_Static_assert(sizeof(struct rec_unix_msg) == 8, "rec_unix_msg layout");
+
+/* One IMG_REC_UNIX_QUEUE record holds at most this many bytes and messages. */
+#define Q_BYTES		(4u << 20)
+#define Q_MSGS		65536u
+/* A receive queue this long is refused (messages, for the check below). */
+#define Q_MSGS_MAX	(1u << 22)
+
+int unix_diag_get(uint32_t ino, struct unix_diag_info *u)
+{
+	struct {
+		struct nlmsghdr h;
+		struct unix_diag_req r;
+	} req = { 0 };
+	union {
+		char buf[8192];
+		struct nlmsghdr h;
+	} resp;
+	struct unix_diag_msg *m;
+	struct rtattr *a;
+	int nl, len, ret = 0;
+	ssize_t n;
+
+	memset(u, 0, sizeof(*u));
+	nl = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+	if (nl < 0)
+		return -errno;
+	req.h.nlmsg_len = sizeof(req);
+	req.h.nlmsg_type = SOCK_DIAG_BY_FAMILY;
+	req.h.nlmsg_flags = NLM_F_REQUEST;
+	req.r.sdiag_family = AF_UNIX;
+	req.r.udiag_states = ~0u;
+	req.r.udiag_ino = ino;
+	req.r.udiag_show = UDIAG_SHOW_NAME | UDIAG_SHOW_VFS | UDIAG_SHOW_PEER | UDIAG_SHOW_RQLEN;
+	req.r.udiag_cookie[0] = req.r.udiag_cookie[1] = ~0u;	/* INET_DIAG_NOCOOKIE */
+	if (send(nl, &req, sizeof(req), 0) != (ssize_t)sizeof(req)) {
+		ret = -errno;
+		goto out;
+	}
+	n = recv(nl, resp.buf, sizeof(resp.buf), 0);
+	if (n < 0) {
+		ret = -errno;
+		goto out;
+	}
+	if (!NLMSG_OK(&resp.h, (size_t)n)) {
+		ret = -EIO;
+		goto out;
+	}
+	if (resp.h.nlmsg_type == NLMSG_ERROR) {
+		const struct nlmsgerr *e = NLMSG_DATA(&resp.h);
+
+		ret = resp.h.nlmsg_len >= NLMSG_LENGTH(sizeof(*e)) && e->error ? e->error : -EIO;
+		goto out;
+	}
+	if (resp.h.nlmsg_type != SOCK_DIAG_BY_FAMILY ||
+	    resp.h.nlmsg_len < NLMSG_LENGTH(sizeof(*m))) {
+		ret = -EIO;
+		goto out;
+	}
+	m = NLMSG_DATA(&resp.h);
+	if (m->udiag_family != AF_UNIX || m->udiag_ino != ino) {
+		ret = -EIO;
+		goto out;
+	}
+	u->ino = ino;
+	u->type = m->udiag_type;
+	u->state = m->udiag_state;
+	len = (int)(resp.h.nlmsg_len - NLMSG_LENGTH(sizeof(*m)));
+	for (a = (struct rtattr *)(m + 1); RTA_OK(a, len); a = RTA_NEXT(a, len)) {
+		size_t plen = RTA_PAYLOAD(a);
+
+		switch (a->rta_type) {
+		case UNIX_DIAG_NAME:
+		case UNIX_DIAG_VFS:
+			u->named = true;
+			break;
+		case UNIX_DIAG_PEER:
+			if (plen >= 4)
+				memcpy(&u->peer, RTA_DATA(a), 4);
+			break;
+		case UNIX_DIAG_RQLEN:
+			if (plen >= sizeof(struct unix_diag_rqlen)) {
+				struct unix_diag_rqlen q;
+
+				memcpy(&q, RTA_DATA(a), sizeof(q));
+				u->rqlen = q.udiag_rqueue;
+				u->wqlen = q.udiag_wqueue;
+			}
+			break;
+		case UNIX_DIAG_SHUTDOWN:
+			if (plen >= 1)
+				u->shutdown = *(const uint8_t *)RTA_DATA(a);
+			break;
+		}
+	}
+out:
+	close(nl);
+	return ret;
+}
+
+static int get_int(int s, int opt, int *v)
+{
+	socklen_t len = sizeof(*v);
+
+	*v = 0;
+	return getsockopt(s, SOL_SOCKET, opt, v, &len) ? -errno : 0;
+}
+
+static int set_int(int s, int opt, int v)
+{
+	return setsockopt(s, SOL_SOCKET, opt, &v, sizeof(v)) ? -errno : 0;
+}
+
+static int get_timeo(int s, int opt, int64_t *sec, int64_t *usec)
+{
+	struct timeval tv = { 0 };
+	socklen_t len = sizeof(tv);
+
+	if (getsockopt(s, SOL_SOCKET, opt, &tv, &len))
+		return -errno;
+	*sec = tv.tv_sec;
+	*usec = tv.tv_usec;
+	return 0;
+}
+
+/* The queue being read: messages gathered into one record at a time. */
+struct qwalk {
+	struct img_writer *img;
+	int fd;			/* target fd, for messages */
+	const char *link;
+	const struct unix_owner *own;
+	struct rec_unix_queue *rec;	/* header, msgs[Q_MSGS], then data */
+	struct rec_unix_msg *msgs;
+	char *data;
+	uint32_t nr;
+	size_t used;
+	uint32_t *lens;		/* every message length, for the check */
+	size_t nr_lens, cap_lens;
+	char ctl[4096];
+};
+
+static int flush(struct qwalk *q)
+{
+	size_t mlen = (size_t)q->nr * sizeof(*q->msgs);
+	int ret;
+
+	if (!q->nr)
+		return 0;
+	q->rec->nr = q->nr;
+	q->rec->len = q->used;
+	/* Data behind the lengths actually used. */
+	memmove((char *)q->msgs + mlen, q->data, q->used);
+	ret = img_write_record(q->img, IMG_REC_UNIX_QUEUE, q->rec, sizeof(*q->rec) + mlen + q->used);
+	q->nr = 0;
+	q->used = 0;
+	return ret;
+}
+
+/*
+ * Ancillary data of a peeked message: its REC_UNIX_MSG_* flags, or
+ * -EOPNOTSUPP (reported) for what the restore could not send again.
+ * Fds it carried were installed in sudcr by the peek: closed here.
+ */
+static int msg_flags(struct qwalk *q, struct msghdr *mh, bool *seen_creds)
+{
+	int flags = 0, ret = 0;
+
+	*seen_creds = false;
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c)) {
+		size_t dlen = c->cmsg_len - CMSG_LEN(0);
+
+		if (c->cmsg_level != SOL_SOCKET)
+			continue;
+		if (c->cmsg_type == SCM_RIGHTS || c->cmsg_type == SCM_PIDFD) {
+			for (size_t k = 0; k + sizeof(int) <= dlen; k += sizeof(int)) {
+				int f;
+
+				memcpy(&f, CMSG_DATA(c) + k, sizeof(f));
+				close(f);
+			}
+			if (c->cmsg_type == SCM_RIGHTS && !ret) {
+				sudcr_error("fd %d: %s: a message in its receive queue carries file descriptors (SCM_RIGHTS): fds in flight are not supported yet",
+					    q->fd, q->link);
+				ret = -EOPNOTSUPP;
+			}
+		} else if (c->cmsg_type == SCM_CREDENTIALS && dlen >= sizeof(struct ucred)) {
+			struct ucred uc;
+
+			memcpy(&uc, CMSG_DATA(c), sizeof(uc));
+			*seen_creds = true;
+			if (!uc.pid)
+				continue;
+			if (uc.pid == q->own->pid && uc.uid == q->own->uid && uc.gid == q->own->gid) {
+				flags |= REC_UNIX_MSG_CREDS;
+			} else if (!ret) {
+				sudcr_error("fd %d: %s: a message in its receive queue carries the credentials of pid %d uid %u gid %u (SCM_CREDENTIALS), not the process's own: not supported",
+					    q->fd, q->link, (int)uc.pid, (unsigned int)uc.uid,
+					    (unsigned int)uc.gid);
+				ret = -EOPNOTSUPP;
+			}
+		}
+	}
+	if (!ret && (mh->msg_flags & MSG_CTRUNC)) {
+		sudcr_error("fd %d: %s: a message in its receive queue carries more ancillary data than sudcr can read",
+			    q->fd, q->link);
+		ret = -EOPNOTSUPP;
+	}
+	return ret ? ret : flags;
+}
+
+/* Peek at the current offset into @buf; *flags from its ancillary data. */
+static ssize_t peek(struct qwalk *q, int s, void *buf, size_t len, int extra, int *flags,
+		    bool *seen_creds)
+{
+	struct iovec iov = { .iov_base = buf, .iov_len = len };
+	struct msghdr mh = {
+		.msg_iov = &iov, .msg_iovlen = 1, .msg_control = q->ctl,
+		.msg_controllen = sizeof(q->ctl),
+	};
+	ssize_t n = recvmsg(s, &mh, MSG_PEEK | MSG_DONTWAIT | MSG_CMSG_CLOEXEC | extra);
+	int f;
+
+	*flags = 0;
+	*seen_creds = false;
+	if (n < 0)
+		return -errno;
+	f = msg_flags(q, &mh, seen_creds);
+	if (f < 0)
+		return f;
+	*flags = f;
+	return n;
+}
+
+static int add_msg(struct qwalk *q, uint32_t len, int flags)
+{
+	if (q->nr_lens == q->cap_lens) {
+		size_t ncap = q->cap_lens ? q->cap_lens * 2 : 256;
+		uint32_t *p = realloc(q->lens, ncap * sizeof(*p));
+
+		if (!p)
+			return -ENOMEM;
+		q->lens = p;
+		q->cap_lens = ncap;
+	}
+	q->lens[q->nr_lens++] = len;
+	q->msgs[q->nr].len = len;
+	q->msgs[q->nr].flags = (uint32_t)flags;
+	q->nr++;
+	q->used += len;
+	return 0;
+}
+
+static int walk_stream(struct qwalk *q, int s, uint32_t want)
+{
+	uint64_t got = 0;
+	int flags, ret;
+	bool creds;
+
+	while (got < want) {
+		ssize_t n;
+
+		if (q->used == Q_BYTES || q->nr == Q_MSGS) {
+			ret = flush(q);
+			if (ret)
+				return ret;
+		}
+		n = peek(q, s, q->data + q->used, Q_BYTES - q->used, 0, &flags, &creds);
+		if (n == -EOPNOTSUPP)
+			return (int)n;
+		if (n <= 0 || (uint64_t)n > want - got) {
+			sudcr_error("fd %d: %s: read %llu%s of the %u bytes queued%s%s", q->fd, q->link,
+				    (unsigned long long)got, n > 0 ? " and more" : "", want,
+				    n < 0 ? ": " : "", n < 0 ? strerror((int)-n) : "");
+			return n < 0 ? (int)n : -EIO;
+		}
+		ret = add_msg(q, (uint32_t)n, flags);
+		if (ret)
+			return ret;
+		got += n;
+	}
+	return flush(q);
+}
+
+static int walk_dgram(struct qwalk *q, int s)
+{
+	int flags, ret;
+	bool creds;
+
+	for (;;) {
+		ssize_t n;
+		char c;
+
+		/* How long the next message is; an empty one is read by this already. */
+		n = peek(q, s, &c, 0, MSG_TRUNC, &flags, &creds);
+		if (n == -EAGAIN || (n == 0 && !creds))
+			break;		/* the end (0, no credentials: shut down) */
+		if (n < 0) {
+			if (n != -EOPNOTSUPP)
+				sudcr_error("fd %d: %s: peeking at its receive queue: %s", q->fd,
+					    q->link, strerror((int)-n));
+			return (int)n;
+		}
+		if (q->nr_lens >= Q_MSGS_MAX) {
+			sudcr_error("fd %d: %s: more than %u messages queued: too many to store",
+				    q->fd, q->link, Q_MSGS_MAX);
+			return -EFBIG;
+		}
+		if ((size_t)n > Q_BYTES) {
+			sudcr_error("fd %d: %s: a message of %zd bytes is queued, more than sudcr stores (%u)",
+				    q->fd, q->link, n, Q_BYTES);
+			return -EFBIG;
+		}
+		if (q->used + (size_t)n > Q_BYTES || q->nr == Q_MSGS) {
+			ret = flush(q);
+			if (ret)
+				return ret;
+		}
+		if (n > 0) {
+			ssize_t m = peek(q, s, q->data + q->used, (size_t)n, 0, &flags, &creds);
+
+			if (m == -EOPNOTSUPP)
+				return (int)m;
+			if (m != n) {
+				sudcr_error("fd %d: %s: a message of %zd bytes read as %zd%s%s", q->fd,
+					    q->link, n, m, m < 0 ? ": " : "",
+					    m < 0 ? strerror((int)-m) : "");
+				return m < 0 ? (int)m : -EIO;
+			}
+		}
+		ret = add_msg(q, (uint32_t)n, flags);
+		if (ret)
+			return ret;
+	}
+	return flush(q);
+}
+
+/*
+ * The memory messages of these lengths hold, sent as the process would
+ * have: through a pair of sudcr's own, of the same type.  -errno if it
+ * cannot tell.
+ */
+static long replica_wmem(int type, const uint32_t *lens, size_t nr)
+{
+	static char zeros[65536];
+	int sv[2], big = INT32_MAX / 2;
+	char *buf = NULL;
+	long ret = 0;
+	uint32_t max = 0;
+
+	for (size_t k = 0; k < nr; k++)
+		if (lens[k] > max)
+			max = lens[k];
+	if (socketpair(AF_UNIX, type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, sv))
+		return -errno;
+	if (setsockopt(sv[0], SOL_SOCKET, SO_SNDBUFFORCE, &big, sizeof(big))) {
+		ret = -errno;
+		goto out;
+	}
+	buf = max > sizeof(zeros) ? calloc(1, max) : zeros;
+	if (!buf) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (size_t k = 0; k < nr; k++) {
+		if (send(sv[0], buf, lens[k], MSG_DONTWAIT) != (ssize_t)lens[k]) {
+			ret = -errno;
+			goto out;
+		}
+	}
+	{
+		uint32_t mem[SK_MEMINFO_VARS] = { 0 };
+		socklen_t ml = sizeof(mem);
+
+		if (getsockopt(sv[0], SOL_SOCKET, SO_MEMINFO, mem, &ml)) {
+			ret = -errno;
+			goto out;
+		}
+		ret = (long)mem[SK_MEMINFO_WMEM_ALLOC];
+	}
+out:
+	if (buf && buf != zeros)
+		free(buf);
+	close(sv[0]);
+	close(sv[1]);
+	return ret;
+}
+
+int dump_unix_end(struct img_writer *img, int fd, const char *link, int sock, int peer_fd,
+		  const struct unix_diag_info *u, const struct unix_diag_info *peer,
+		  const struct unix_owner *own)
+{
+	struct rec_unix r = { .fd = fd, .peer = peer_fd, .type = u->type, .shutdown = u->shutdown };
+	struct qwalk q = { .img = img, .fd = fd, .link = link, .own = own };
+	int v, passcred = 0, peek_off = -1, ret, ret2;
+
+	r.cred_uid = own->uid;
+	r.cred_gid = own->gid;
+	ret = get_int(sock, SO_SNDBUF, &v);
+	r.sndbuf = (uint32_t)v;
+	if (!ret)
+		ret = get_int(sock, SO_RCVBUF, &v);
+	r.rcvbuf = (uint32_t)v;
+	if (!ret)
+		ret = get_int(sock, SO_PEEK_OFF, &peek_off);
+	r.peek_off = peek_off;
+	if (!ret)
+		ret = get_int(sock, SO_RCVLOWAT, &r.rcvlowat);
+	if (!ret)
+		ret = get_int(sock, SO_PASSCRED, &passcred);
+	if (!ret && passcred)
+		r.opts |= REC_UNIX_PASSCRED;
+	if (!ret)
+		ret = get_int(sock, SO_PASSSEC, &v);
+	if (!ret && v)
+		r.opts |= REC_UNIX_PASSSEC;
+	if (!ret && !get_int(sock, SO_PASSPIDFD, &v) && v)	/* 6.5+; none before */
+		r.opts |= REC_UNIX_PASSPIDFD;
+	if (!ret)
+		ret = get_timeo(sock, SO_RCVTIMEO, &r.rcvtimeo_sec, &r.rcvtimeo_usec);
+	if (!ret)
+		ret = get_timeo(sock, SO_SNDTIMEO, &r.sndtimeo_sec, &r.sndtimeo_usec);
+	if (ret) {
+		sudcr_error("fd %d: %s: getsockopt: %s", fd, link, strerror(-ret));
+		return ret;
+	}
+	if (u->type == SOCK_STREAM) {
+		char c;
+
+		if (recv(sock, &c, 1, MSG_OOB | MSG_PEEK | MSG_DONTWAIT) >= 0) {
+			sudcr_error("fd %d: %s: an out-of-band byte (MSG_OOB) is queued: not supported yet",
+				    fd, link);
+			return -EOPNOTSUPP;
+		}
+	}
+	ret = img_write_record(img, IMG_REC_UNIX, &r, sizeof(r));
+	if (ret)
+		return ret;
+
+	q.rec = malloc(sizeof(*q.rec) + Q_MSGS * sizeof(*q.msgs) + Q_BYTES);
+	if (!q.rec)
+		return -ENOMEM;
+	q.rec->fd = fd;
+	q.msgs = (struct rec_unix_msg *)(q.rec + 1);
+	q.data = (char *)(q.msgs + Q_MSGS);
+
+	/* See the top of the file; both are put back below, whatever happens. */
+	ret = set_int(sock, SO_PASSCRED, 1);
+	if (!ret)
+		ret = set_int(sock, SO_PEEK_OFF, 0);
+	if (ret) {
+		sudcr_error("fd %d: %s: cannot peek at its receive queue (SO_PASSCRED, SO_PEEK_OFF): %s",
+			    fd, link, strerror(-ret));
+	} else if (u->type == SOCK_STREAM) {
+		ret = walk_stream(&q, sock, u->rqlen);
+	} else {
+		ret = walk_dgram(&q, sock);
+	}
+	ret2 = set_int(sock, SO_PEEK_OFF, peek_off);
+	if (!ret2)
+		ret2 = set_int(sock, SO_PASSCRED, passcred);
+	if (ret2) {
+		sudcr_error("fd %d: %s: cannot put back SO_PEEK_OFF/SO_PASSCRED: %s", fd, link,
+			    strerror(-ret2));
+		if (!ret)
+			ret = ret2;
+	}
+	if (ret)
+		goto out;
+
+	/* Everything queued was read: the peer's messages hold what these would. */
+	if (u->type != SOCK_STREAM) {
+		long want = replica_wmem(u->type, q.lens, q.nr_lens);
+		uint64_t sum = 0;
+
+		for (size_t k = 0; k < q.nr_lens; k++)
+			sum += q.lens[k];
+		if (want < 0) {
+			ret = (int)want;
+			sudcr_error("fd %d: %s: cannot check what was read of its receive queue: %s",
+				    fd, link, strerror(-ret));
+		} else if ((uint64_t)want != peer->wqlen ||
+			   (u->type == SOCK_SEQPACKET && sum != u->rqlen) ||
+			   (u->type == SOCK_DGRAM && (q.nr_lens ? q.lens[0] : 0) != u->rqlen)) {
+			ret = -EOPNOTSUPP;
+			sudcr_error("fd %d: %s: %zu messages (%llu bytes) read from its receive queue, but its peer's messages hold %u bytes of memory where these would hold %ld: messages the dump cannot see (an empty message peeked before, or messages the peer sent elsewhere)",
+				    fd, link, q.nr_lens, (unsigned long long)sum, peer->wqlen, want);
+		}
+	}
+out:
+	free(q.lens);
+	free(q.rec);
+	return ret;
+}

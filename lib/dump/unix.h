@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef SUDCR_DUMP_UNIX_H
+#define SUDCR_DUMP_UNIX_H
+
+/* AF_UNIX socket pairs, for lib/dump/files.c. */
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <sudcr/image.h>
+
+/* What sock_diag tells of one AF_UNIX socket. */
+struct unix_diag_info {
+	uint32_t ino;
+	uint32_t peer;		/* inode of the peer; 0: none (or it was closed) */
+	uint8_t type;		/* SOCK_* */
+	uint8_t state;		/* TCP_ESTABLISHED, TCP_LISTEN, TCP_CLOSE */
+	uint8_t shutdown;	/* RCV_SHUTDOWN 1 | SEND_SHUTDOWN 2 */
+	bool named;		/* bound to a path or an abstract name (autobind too) */
+	uint32_t rqlen;		/* UNIX_DIAG_RQLEN: bytes queued (SOCK_DGRAM: the first message) */
+	uint32_t wqlen;		/* memory its sent messages still hold */
+};
+
+/* Ask sock_diag about socket inode @ino of sudcr's network namespace; -ENOENT: none. */
+int unix_diag_get(uint32_t ino, struct unix_diag_info *u);
+
+/* Whose messages are these: the process's own credentials. */
+struct unix_owner {
+	pid_t pid;
+	uint32_t uid, gid;
+};
+
+/*
+ * Write the IMG_REC_UNIX record of the end at target fd @fd (link text
+ * @link; @sock: sudcr's reference to it from pidfd_getfd; @peer_fd: the
+ * lowest fd of the other end, @peer what sock_diag says of it) and IMG_REC_UNIX_QUEUE records of its
+ * receive queue, read with MSG_PEEK.  The socket is left as found.  A
+ * queue that cannot be copied exactly is an error (-EOPNOTSUPP) reported
+ * in one line.
+ */
+int dump_unix_end(struct img_writer *img, int fd, const char *link, int sock, int peer_fd,
+		  const struct unix_diag_info *u, const struct unix_diag_info *peer,
+		  const struct unix_owner *own);
+
+#endif
