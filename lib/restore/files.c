@@ -19,8 +19,8 @@
  *     is what the kernel keys an entry by (see fill_epoll()).
  * Armed timerfds are armed later, by injection (restore_files()), when
  * the process is about to run.
- * Steps 1 and 4 can meet expected errors; once step 2 has started, fd 2
- * may be gone, so errors from there on go to a copy of stderr made before.
+ * Errors in any step end the stub with one message, which reaches sudcr
+ * through the stub's report pipe (lib/restore/restore.c), not fd 2.
  *
  * Objects shared by several descriptions (the two ends of a pipe, opens of
  * one memfd or deleted file) are made once; further descriptions of them
@@ -57,6 +57,8 @@
 #include <sudcr/kernel_compat.h>
 #include <sudcr/log.h>
 
+#include "files.h"
+
 #ifndef F_SEAL_EXEC
 #define F_SEAL_EXEC	0x0020
 #endif
@@ -75,40 +77,6 @@
 #define SETFL_FLAGS	(O_APPEND | O_ASYNC | O_DIRECT | O_NOATIME | O_NONBLOCK)
 #define KNOWN_FLAGS	(OPEN_FLAGS | SETFL_FLAGS | O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CREAT | \
 			 O_EXCL | O_NOCTTY | O_TRUNC | __O_TMPFILE)
-
-struct rf_fd {
-	const struct rec_fd *rec;
-	char *path;		/* NUL-terminated copy */
-	int desc;		/* index of the description's first fd */
-	int obj;		/* index of the object's first fd */
-	int data;		/* object leaders: first IMG_REC_FILE_DATA, into s->data */
-	int nr_data;
-	uint64_t data_end;	/* end of the data seen so far (validation) */
-	const struct rec_timerfd *timer;	/* timerfd descriptions: its record */
-	const struct rec_epoll *epoll;		/* epoll descriptions: its record */
-	const struct rec_unix *unx;		/* AF_UNIX socket descriptions: its record */
-	int q, nr_q;		/* and its IMG_REC_UNIX_QUEUE records, into s->qs */
-	/* In the stub. */
-	int src;		/* the description, staged above the image's fds */
-	int hold[2];		/* object leaders: the object while descriptions are made */
-	bool used[2];		/* pipes: hold[end] became a description itself */
-};
-
-struct rf_data {
-	const struct rec_file_data *rec;
-	const void *bytes;
-};
-
-struct restore_files_state {
-	int nr, cap;
-	struct rf_fd *fds;
-	int nr_data, cap_data;
-	struct rf_data *data;
-	int nr_q, cap_q;
-	const struct rec_unix_queue **qs;
-	int max_fd;		/* -1: no fds */
-	bool inherit;
-};
 
 static const char *kind_name(uint32_t kind)
 {
@@ -144,7 +112,7 @@ static int cmp_int(const void *a, const void *b)
 }
 
 /* Index of the record of @fd, -1 if none (fds are in increasing order). */
-static int find_fd(const struct restore_files_state *s, int fd)
+int rf_find_fd(const struct restore_files_state *s, int fd)
 {
 	int lo = 0, hi = s->nr - 1;
 
@@ -161,7 +129,7 @@ static int find_fd(const struct restore_files_state *s, int fd)
 	return -1;
 }
 
-static int grow(void **arr, int *cap, int n, size_t size)
+int rf_grow(void **arr, int *cap, int n, size_t size)
 {
 	void *p;
 	int ncap;
@@ -217,7 +185,7 @@ static int check_fd_rec(struct restore_ctx *r, struct restore_files_state *s,
 	if ((rec->kind == REC_FD_DELETED || rec->kind == REC_FD_MEMFD) && rec->size > INT64_MAX)
 		return img_record_invalid(r->img, "fd %d: bad size", rec->fd);
 
-	ret = grow((void **)&s->fds, &s->cap, s->nr, sizeof(*s->fds));
+	ret = rf_grow((void **)&s->fds, &s->cap, s->nr, sizeof(*s->fds));
 	if (ret)
 		return ret;
 	e = &s->fds[s->nr];
@@ -230,8 +198,8 @@ static int check_fd_rec(struct restore_ctx *r, struct restore_files_state *s,
 		return -ENOMEM;
 	s->nr++;
 
-	e->desc = find_fd(s, rec->desc);
-	e->obj = find_fd(s, rec->obj);
+	e->desc = rf_find_fd(s, rec->desc);
+	e->obj = rf_find_fd(s, rec->obj);
 	if (e->desc < 0 || e->obj < 0)
 		return img_record_invalid(r->img, "fd %d: description or object of a missing fd",
 					  rec->fd);
@@ -255,7 +223,7 @@ static int check_fd_rec(struct restore_ctx *r, struct restore_files_state *s,
 	}
 	if (rec->kind == REC_FD_INHERIT) {
 		/* Only the caller's stdio, which the image keeps as such, is inherited. */
-		int k = find_fd(s, rec->inherit_fd);
+		int k = rf_find_fd(s, rec->inherit_fd);
 		const struct rec_fd *kr = k < 0 ? NULL : s->fds[k].rec;
 
 		if (!kr || kr->kind != REC_FD_INHERIT || kr->inherit_fd != kr->fd ||
@@ -279,7 +247,7 @@ static int check_data_rec(struct restore_ctx *r, struct restore_files_state *s,
 
 	if (len < sizeof(*h) || h->len != len - sizeof(*h) || h->pad)
 		return img_record_invalid(r->img, "bad file data record length");
-	i = find_fd(s, h->fd);
+	i = rf_find_fd(s, h->fd);
 	if (i < 0)
 		return img_record_invalid(r->img, "file data for fd %d, which comes later or not at all",
 					  h->fd);
@@ -291,7 +259,7 @@ static int check_data_rec(struct restore_ctx *r, struct restore_files_state *s,
 	if (h->offset < o->data_end || (is_pipe_kind(o->rec->kind) && h->offset != o->data_end) ||
 	    h->offset > o->rec->size || h->len > o->rec->size - h->offset)
 		return img_record_invalid(r->img, "file data for fd %d out of place", h->fd);
-	ret = grow((void **)&s->data, &s->cap_data, s->nr_data, sizeof(*s->data));
+	ret = rf_grow((void **)&s->data, &s->cap_data, s->nr_data, sizeof(*s->data));
 	if (ret)
 		return ret;
 	if (!o->nr_data)
@@ -326,7 +294,7 @@ static int check_timerfd_rec(struct restore_ctx *r, struct restore_files_state *
 
 	if (len != sizeof(*t) || t->pad)
 		return img_record_invalid(r->img, "bad timerfd record");
-	i = find_fd(s, t->fd);
+	i = rf_find_fd(s, t->fd);
 	if (i < 0 || s->fds[i].rec->kind != REC_FD_TIMERFD || s->fds[i].desc != i ||
 	    s->fds[i].timer)
 		return img_record_invalid(r->img, "timerfd record for fd %d, which is no timerfd description before it",
@@ -358,7 +326,7 @@ static int check_epoll_rec(struct restore_ctx *r, struct restore_files_state *s,
 	if (len < sizeof(*h) || (len - sizeof(*h)) / sizeof(*t) != h->nr ||
 	    (len - sizeof(*h)) % sizeof(*t))
 		return img_record_invalid(r->img, "bad epoll record length");
-	i = find_fd(s, h->fd);
+	i = rf_find_fd(s, h->fd);
 	if (i < 0 || s->fds[i].rec->kind != REC_FD_EPOLL || s->fds[i].desc != i ||
 	    s->fds[i].epoll)
 		return img_record_invalid(r->img, "epoll record for fd %d, which is no epoll description before it",
@@ -384,7 +352,7 @@ static int check_epoll_targets(struct restore_files_state *s, int i)
 	if (!seen)
 		return -ENOMEM;
 	for (uint32_t k = 0; k < h->nr; k++) {
-		int j = find_fd(s, t[k].tfd);
+		int j = rf_find_fd(s, t[k].tfd);
 
 		if (j < 0 || s->fds[j].desc == i) {
 			sudcr_error("image: fd %d (epoll) watches fd %d, %s", h->fd, t[k].tfd,
@@ -407,107 +375,6 @@ out:
 	return ret;
 }
 
-#define UNIX_OPTS	(REC_UNIX_PASSCRED | REC_UNIX_PASSSEC | REC_UNIX_PASSPIDFD)
-
-static bool timeo_ok(int64_t sec, int64_t usec)
-{
-	return sec >= 0 && usec >= 0 && usec < 1000000;
-}
-
-static int check_unix_rec(struct restore_ctx *r, struct restore_files_state *s,
-			  const struct rec_unix *u, size_t len)
-{
-	int i;
-
-	if (len != sizeof(*u) || u->pad)
-		return img_record_invalid(r->img, "bad unix socket record");
-	i = find_fd(s, u->fd);
-	if (i < 0 || s->fds[i].rec->kind != REC_FD_UNIX || s->fds[i].desc != i || s->fds[i].unx)
-		return img_record_invalid(r->img, "unix socket record for fd %d, which is no unix socket description before it",
-					  u->fd);
-	if (u->type != SOCK_STREAM && u->type != SOCK_DGRAM && u->type != SOCK_SEQPACKET)
-		return img_record_invalid(r->img, "fd %d: socket type %u", u->fd, u->type);
-	if (u->shutdown & ~3u || u->opts & ~UNIX_OPTS || u->peer < 0 || u->peer == u->fd ||
-	    u->sndbuf > INT32_MAX || u->rcvbuf > INT32_MAX || u->peek_off < -1 ||
-	    !timeo_ok(u->rcvtimeo_sec, u->rcvtimeo_usec) ||
-	    !timeo_ok(u->sndtimeo_sec, u->sndtimeo_usec))
-		return img_record_invalid(r->img, "fd %d: bad unix socket state", u->fd);
-	s->fds[i].unx = u;
-	return 0;
-}
-
-static int check_unix_queue_rec(struct restore_ctx *r, struct restore_files_state *s,
-				const struct rec_unix_queue *h, size_t len)
-{
-	const struct rec_unix_msg *m = (const struct rec_unix_msg *)(h + 1);
-	struct rf_fd *e;
-	uint64_t sum = 0;
-	int i, ret;
-
-	if (len < sizeof(*h) || (len - sizeof(*h)) / sizeof(*m) < h->nr ||
-	    h->len != len - sizeof(*h) - (uint64_t)h->nr * sizeof(*m) || !h->nr)
-		return img_record_invalid(r->img, "bad unix queue record length");
-	i = find_fd(s, h->fd);
-	if (i < 0 || !s->fds[i].unx || s->fds[i].desc != i)
-		return img_record_invalid(r->img, "unix queue record for fd %d, which has no unix socket record before it",
-					  h->fd);
-	e = &s->fds[i];
-	for (uint32_t k = 0; k < h->nr; k++) {
-		if (m[k].flags & ~REC_UNIX_MSG_CREDS || (e->unx->type == SOCK_STREAM && !m[k].len))
-			return img_record_invalid(r->img, "fd %d: bad queued message", h->fd);
-		sum += m[k].len;
-	}
-	if (sum != h->len)
-		return img_record_invalid(r->img, "fd %d: queued messages do not add up", h->fd);
-	ret = grow((void **)&s->qs, &s->cap_q, s->nr_q, sizeof(*s->qs));
-	if (ret)
-		return ret;
-	if (!e->nr_q)
-		e->q = s->nr_q;
-	else if (e->q + e->nr_q != s->nr_q)
-		return img_record_invalid(r->img, "unix queue records of fd %d not together", h->fd);
-	s->qs[s->nr_q++] = h;
-	e->nr_q++;
-	return 0;
-}
-
-/* The two ends of a pair agree; messages with credentials can be sent as they were. */
-static int check_unix_pair(struct restore_files_state *s, int i)
-{
-	const struct rec_unix *u = s->fds[i].unx;
-	const struct rec_unix *pu;
-	int j;
-
-	if (!u) {
-		sudcr_error("image: fd %d (unix socket): no unix socket record", s->fds[i].rec->fd);
-		return -EINVAL;
-	}
-	j = find_fd(s, u->peer);
-	pu = j < 0 ? NULL : s->fds[j].unx;
-	if (!pu || s->fds[j].desc != j || pu->peer != u->fd || pu->type != u->type ||
-	    s->fds[j].rec->obj != s->fds[i].rec->obj ||
-	    s->fds[i].rec->obj != (u->fd < u->peer ? u->fd : u->peer)) {
-		sudcr_error("image: fd %d (unix socket): its peer fd %d is not the other end of its pair",
-			    u->fd, u->peer);
-		return -EINVAL;
-	}
-	for (int k = 0; k < s->fds[i].nr_q; k++) {
-		const struct rec_unix_queue *h = s->qs[s->fds[i].q + k];
-		const struct rec_unix_msg *m = (const struct rec_unix_msg *)(h + 1);
-
-		for (uint32_t n = 0; n < h->nr; n++) {
-			if (!(m[n].flags & REC_UNIX_MSG_CREDS) ||
-			    (u->cred_uid == getuid() && u->cred_gid == getgid()))
-				continue;
-			sudcr_error("cannot restore fd %d (unix socket): messages queued carry the credentials of uid %u gid %u, the restore runs as uid %u gid %u",
-				    u->fd, u->cred_uid, u->cred_gid, (unsigned int)getuid(),
-				    (unsigned int)getgid());
-			return -EPERM;
-		}
-	}
-	return 0;
-}
-
 static int read_records(struct restore_ctx *r, struct restore_files_state *s)
 {
 	const void *data;
@@ -526,9 +393,9 @@ static int read_records(struct restore_ctx *r, struct restore_files_state *s)
 		else if (type == IMG_REC_EPOLL)
 			ret = check_epoll_rec(r, s, data, len);
 		else if (type == IMG_REC_UNIX)
-			ret = check_unix_rec(r, s, data, len);
+			ret = rf_unix_rec(r, s, data, len);
 		else if (type == IMG_REC_UNIX_QUEUE)
-			ret = check_unix_queue_rec(r, s, data, len);
+			ret = rf_unix_queue_rec(r, s, data, len);
 		else
 			continue;
 		if (ret)
@@ -553,7 +420,7 @@ static int read_records(struct restore_ctx *r, struct restore_files_state *s)
 				return ret;
 		}
 		if (rec->kind == REC_FD_UNIX && s->fds[i].desc == i) {
-			ret = check_unix_pair(s, i);
+			ret = rf_unix_check_pair(s, i);
 			if (ret)
 				return ret;
 		}
@@ -679,7 +546,8 @@ out_free:
 
 /* ---- in the stub ---- */
 
-static void __attribute__((noreturn, format(printf, 2, 3))) stub_die(int errfd, const char *fmt, ...)
+/* The stub's log goes to sudcr through its report pipe (restore.c), whatever fd 2 is. */
+void rf_stub_die(const char *fmt, ...)
 {
 	char msg[1024];
 	va_list ap;
@@ -687,11 +555,7 @@ static void __attribute__((noreturn, format(printf, 2, 3))) stub_die(int errfd, 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	/* -1: stderr is still sudcr's; below: no way to say it left. */
-	if (errfd == -1)
-		sudcr_error("%s", msg);
-	else if (errfd >= 0)
-		dprintf(errfd, "sudcr: %s\n", msg);
+	sudcr_error("%s", msg);
 	_exit(1);
 }
 
@@ -726,9 +590,9 @@ static int pwrite_all(int fd, const void *buf, size_t len, uint64_t off)
 	return 0;
 }
 
-static void die_fd(const struct rf_fd *e, const char *what, int err)
+void rf_die_fd(const struct rf_fd *e, const char *what, int err)
 {
-	stub_die(-1, "cannot restore fd %d (%s): %s: %s", e->rec->fd, e->path, what, strerror(err));
+	rf_stub_die("cannot restore fd %d (%s): %s: %s", e->rec->fd, e->path, what, strerror(err));
 }
 
 static void put_data(struct restore_files_state *s, struct rf_fd *o, int fd, bool stream)
@@ -739,7 +603,7 @@ static void put_data(struct restore_files_state *s, struct rf_fd *o, int fd, boo
 				   pwrite_all(fd, dd->bytes, dd->rec->len, dd->rec->offset);
 
 		if (ret)
-			die_fd(o, "writing its data", -ret);
+			rf_die_fd(o, "writing its data", -ret);
 	}
 }
 
@@ -748,7 +612,7 @@ static void set_pipe_size(struct rf_fd *o, int fd)
 	int cur = fcntl(fd, F_GETPIPE_SZ);
 
 	if (cur != (int)o->rec->pipe_size && fcntl(fd, F_SETPIPE_SZ, (int)o->rec->pipe_size) < 0)
-		stub_die(-1, "cannot restore fd %d (%s): cannot make the pipe %u bytes: %s%s",
+		rf_stub_die("cannot restore fd %d (%s): cannot make the pipe %u bytes: %s%s",
 			 o->rec->fd, o->path, o->rec->pipe_size, strerror(errno),
 			 errno == EPERM ? " (above /proc/sys/fs/pipe-max-size)" : "");
 }
@@ -759,12 +623,12 @@ static void fill_file(struct restore_files_state *s, struct rf_fd *o, int fd)
 	const struct rec_fd *rec = o->rec;
 
 	if (ftruncate(fd, (off_t)rec->size))
-		die_fd(o, "ftruncate", errno);
+		rf_die_fd(o, "ftruncate", errno);
 	put_data(s, o, fd, false);
 	if (fchown(fd, rec->uid, rec->gid))
-		die_fd(o, "fchown", errno);
+		rf_die_fd(o, "fchown", errno);
 	if (fchmod(fd, rec->mode & 07777))
-		die_fd(o, "fchmod", errno);
+		rf_die_fd(o, "fchmod", errno);
 }
 
 static int create_deleted(struct rf_fd *o)
@@ -778,14 +642,14 @@ static int create_deleted(struct rf_fd *o)
 			int err = errno;
 
 			close(fd);
-			die_fd(o, "unlink", err);
+			rf_die_fd(o, "unlink", err);
 		}
 		return fd;
 	}
 	/* The name is taken (or the directory takes no new names): a nameless file there. */
 	dir = strdup(o->path);
 	if (!dir)
-		die_fd(o, "strdup", ENOMEM);
+		rf_die_fd(o, "strdup", ENOMEM);
 	slash = strrchr(dir, '/');
 	if (slash == dir)
 		slash[1] = '\0';
@@ -793,7 +657,7 @@ static int create_deleted(struct rf_fd *o)
 		*slash = '\0';
 	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
 	if (fd < 0)
-		die_fd(o, "cannot create it again (O_TMPFILE)", errno);
+		rf_die_fd(o, "cannot create it again (O_TMPFILE)", errno);
 	free(dir);
 	return fd;
 }
@@ -808,129 +672,9 @@ static int create_memfd(struct restore_files_state *s, struct rf_fd *o)
 	if (fd < 0 && errno == EINVAL)
 		fd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	if (fd < 0)
-		die_fd(o, "memfd_create", errno);
+		rf_die_fd(o, "memfd_create", errno);
 	fill_file(s, o, fd);
 	return fd;
-}
-
-static void unix_setopt(const struct rf_fd *e, int fd, int opt, const void *v, socklen_t len,
-			const char *what)
-{
-	if (setsockopt(fd, SOL_SOCKET, opt, v, len))
-		die_fd(e, what, errno);
-}
-
-static void unix_setint(const struct rf_fd *e, int fd, int opt, int v, const char *what)
-{
-	unix_setopt(e, fd, opt, &v, sizeof(v), what);
-}
-
-/*
- * SO_SNDBUF/SO_RCVBUF as getsockopt gave them (twice what was asked):
- * the *FORCE options, which pass the core limits (CAP_NET_ADMIN), else
- * the plain ones; the value must come out the same.
- */
-static void unix_setbuf(const struct rf_fd *e, int fd, bool snd, uint32_t want)
-{
-	int force = snd ? SO_SNDBUFFORCE : SO_RCVBUFFORCE, opt = snd ? SO_SNDBUF : SO_RCVBUF;
-	int v = (int)(want / 2), got = 0;
-	socklen_t len = sizeof(got);
-
-	if (setsockopt(fd, SOL_SOCKET, force, &v, sizeof(v)) &&
-	    setsockopt(fd, SOL_SOCKET, opt, &v, sizeof(v)))
-		die_fd(e, snd ? "SO_SNDBUF" : "SO_RCVBUF", errno);
-	if (getsockopt(fd, SOL_SOCKET, opt, &got, &len))
-		die_fd(e, snd ? "SO_SNDBUF" : "SO_RCVBUF", errno);
-	if ((uint32_t)got != want)
-		stub_die(-1, "cannot restore fd %d (unix socket): %s is %d, not %u (above net.core.%cmem_max without CAP_NET_ADMIN?)",
-			 e->rec->fd, snd ? "SO_SNDBUF" : "SO_RCVBUF", got, want, snd ? 'w' : 'r');
-}
-
-/*
- * Refill the receive queue of @e (socket @rx) by sending from the other
- * end @tx, one send per message (SOCK_STREAM: per piece), with the
- * receiver's SO_PASSCRED on exactly for the messages that carried the
- * process's credentials: that is what makes the kernel attach them.  The
- * sender's buffer is as large as the kernel allows meanwhile, so that
- * nothing blocks; the real sizes are set afterwards.
- */
-static void unix_refill(struct restore_files_state *s, const struct rf_fd *e, int rx, int tx)
-{
-	int passcred = 0;
-
-	unix_setint(e, tx, SO_SNDBUFFORCE, INT32_MAX / 2, "SO_SNDBUFFORCE");
-	for (int k = 0; k < e->nr_q; k++) {
-		const struct rec_unix_queue *h = s->qs[e->q + k];
-		const struct rec_unix_msg *m = (const struct rec_unix_msg *)(h + 1);
-		const char *p = (const char *)(m + h->nr);
-
-		for (uint32_t n = 0; n < h->nr; n++) {
-			int creds = !!(m[n].flags & REC_UNIX_MSG_CREDS);
-			size_t done = 0;
-
-			if (creds != passcred) {
-				unix_setint(e, rx, SO_PASSCRED, creds, "SO_PASSCRED");
-				passcred = creds;
-			}
-			do {
-				ssize_t w = send(tx, p + done, m[n].len - done, MSG_DONTWAIT | MSG_NOSIGNAL);
-
-				if (w < 0 && errno == EINTR)
-					continue;
-				if (w < 0)
-					die_fd(e, "refilling its receive queue", errno);
-				done += (size_t)w;
-				if (e->unx->type != SOCK_STREAM && done != m[n].len)
-					die_fd(e, "refilling its receive queue (short send)", EIO);
-			} while (done < m[n].len);
-			p += m[n].len;
-		}
-	}
-	if (passcred)
-		unix_setint(e, rx, SO_PASSCRED, 0, "SO_PASSCRED");
-}
-
-/* Options and shutdown of one end, once both queues are full. */
-static void unix_finish_end(const struct rf_fd *e, int fd)
-{
-	const struct rec_unix *u = e->unx;
-	struct timeval tv;
-	int how;
-
-	unix_setbuf(e, fd, true, u->sndbuf);
-	unix_setbuf(e, fd, false, u->rcvbuf);
-	unix_setint(e, fd, SO_RCVLOWAT, u->rcvlowat, "SO_RCVLOWAT");
-	tv.tv_sec = (time_t)u->rcvtimeo_sec;
-	tv.tv_usec = (suseconds_t)u->rcvtimeo_usec;
-	unix_setopt(e, fd, SO_RCVTIMEO, &tv, sizeof(tv), "SO_RCVTIMEO");
-	tv.tv_sec = (time_t)u->sndtimeo_sec;
-	tv.tv_usec = (suseconds_t)u->sndtimeo_usec;
-	unix_setopt(e, fd, SO_SNDTIMEO, &tv, sizeof(tv), "SO_SNDTIMEO");
-	if (u->opts & REC_UNIX_PASSCRED)
-		unix_setint(e, fd, SO_PASSCRED, 1, "SO_PASSCRED");
-	if (u->opts & REC_UNIX_PASSSEC)
-		unix_setint(e, fd, SO_PASSSEC, 1, "SO_PASSSEC");
-	if (u->opts & REC_UNIX_PASSPIDFD)
-		unix_setint(e, fd, SO_PASSPIDFD, 1, "SO_PASSPIDFD");
-	if (u->peek_off != -1)
-		unix_setint(e, fd, SO_PEEK_OFF, u->peek_off, "SO_PEEK_OFF");
-	/* RCV_SHUTDOWN 1, SEND_SHUTDOWN 2: shutdown()'s how plus one. */
-	how = (int)u->shutdown - 1;
-	if (u->shutdown && shutdown(fd, how))
-		die_fd(e, "shutdown", errno);
-}
-
-/* The pair whose lowest fd is @o: hold[0] the end of o's description, hold[1] the other. */
-static void create_unix_pair(struct restore_files_state *s, struct rf_fd *o)
-{
-	const struct rf_fd *p = &s->fds[find_fd(s, o->unx->peer)];
-
-	if (socketpair(AF_UNIX, (int)o->unx->type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, o->hold))
-		die_fd(o, "socketpair", errno);
-	unix_refill(s, o, o->hold[0], o->hold[1]);
-	unix_refill(s, p, o->hold[1], o->hold[0]);
-	unix_finish_end(o, o->hold[0]);
-	unix_finish_end(p, o->hold[1]);
 }
 
 /* Make the object whose first fd is @o, kept in o->hold until every description has it. */
@@ -947,7 +691,7 @@ static void create_object(struct restore_files_state *s, struct rf_fd *o)
 			if (&s->fds[s->fds[i].obj] == o)
 				direct |= s->fds[i].rec->flags & O_DIRECT;
 		if (pipe2(o->hold, O_CLOEXEC | O_NONBLOCK | direct))
-			die_fd(o, "pipe2", errno);
+			rf_die_fd(o, "pipe2", errno);
 		set_pipe_size(o, o->hold[1]);
 		put_data(s, o, o->hold[1], true);
 		break;
@@ -956,7 +700,7 @@ static void create_object(struct restore_files_state *s, struct rf_fd *o)
 		/* A reader and writer both, so that no open of it blocks. */
 		o->hold[0] = open(o->path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
 		if (o->hold[0] < 0)
-			die_fd(o, "open", errno);
+			rf_die_fd(o, "open", errno);
 		set_pipe_size(o, o->hold[0]);
 		put_data(s, o, o->hold[0], true);
 		break;
@@ -968,7 +712,7 @@ static void create_object(struct restore_files_state *s, struct rf_fd *o)
 		fill_file(s, o, o->hold[0]);
 		break;
 	case REC_FD_UNIX:
-		create_unix_pair(s, o);
+		rf_unix_create_pair(s, o);
 		break;
 	}
 }
@@ -983,7 +727,7 @@ static int reopen(int fd, int flags)
 
 static void set_ticks_failed(const struct rf_fd *e, int err)
 {
-	stub_die(-1, "cannot restore fd %d (timerfd): setting its %llu expirations not read yet: %s%s",
+	rf_stub_die("cannot restore fd %d (timerfd): setting its %llu expirations not read yet: %s%s",
 		 e->rec->fd, (unsigned long long)e->timer->ticks, strerror(err),
 		 err == ENOTTY ? " (TFD_IOC_SET_TICKS needs a kernel with CONFIG_CHECKPOINT_RESTORE)" : "");
 }
@@ -1001,11 +745,11 @@ static int create_timerfd(const struct rf_fd *e)
 
 	t = timerfd_create(tr->clockid, TFD_CLOEXEC | TFD_NONBLOCK);
 	if (t < 0)
-		die_fd(e, "timerfd_create", errno);
+		rf_die_fd(e, "timerfd_create", errno);
 	if (timer_armed(tr))
 		return t;
 	if (tr->settime_flags && timerfd_settime(t, (int)tr->settime_flags, &zero, NULL))
-		die_fd(e, "timerfd_settime", errno);
+		rf_die_fd(e, "timerfd_settime", errno);
 	if (tr->ticks && ioctl(t, TFD_IOC_SET_TICKS, &tr->ticks))
 		set_ticks_failed(e, errno);
 	return t;
@@ -1021,26 +765,13 @@ static bool ep_disarmed(uint32_t events)
 	return (events & EPOLLONESHOT) && !(events & ~EP_PRIVATE_BITS);
 }
 
-static void __attribute__((format(printf, 2, 3))) stub_warn(int errfd, const char *fmt, ...)
-{
-	char msg[1024];
-	va_list ap;
-
-	if (errfd < 0 || sudcr_log_level() < SUDCR_LOG_WARN)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	dprintf(errfd, "sudcr: warning: %s\n", msg);
-}
-
-static void ep_ctl(int errfd, const struct rf_fd *e, int op, int tfd, uint32_t events,
+static void ep_ctl(const struct rf_fd *e, int op, int tfd, uint32_t events,
 		   uint64_t data)
 {
 	struct epoll_event ev = { .events = events, .data.u64 = data };
 
 	if (epoll_ctl(e->rec->fd, op, tfd, &ev))
-		stub_die(errfd, "cannot restore fd %d (epoll): %s of fd %d (events %#x): %s",
+		rf_stub_die("cannot restore fd %d (epoll): %s of fd %d (events %#x): %s",
 			 e->rec->fd, op == EPOLL_CTL_ADD ? "EPOLL_CTL_ADD" : "EPOLL_CTL_MOD", tfd,
 			 events, strerror(errno));
 }
@@ -1057,7 +788,7 @@ static void ep_ctl(int errfd, const struct rf_fd *e, int op, int tfd, uint32_t e
  * kept.  Entries that watch another epoll need nothing more: every
  * epoll and its targets exist by now, in any order.
  */
-static void fill_epoll(int errfd, const struct rf_fd *e)
+static void fill_epoll(const struct rf_fd *e)
 {
 	const struct rec_epoll *h = e->epoll;
 	const struct rec_epoll_tfd *t = (const struct rec_epoll_tfd *)(h + 1);
@@ -1066,7 +797,7 @@ static void fill_epoll(int errfd, const struct rf_fd *e)
 	for (uint32_t k = 0; k < h->nr; k++) {
 		if (!ep_disarmed(t[k].events))
 			continue;
-		ep_ctl(errfd, e, EPOLL_CTL_ADD, t[k].tfd, t[k].events | EP_POLL_BITS, t[k].data);
+		ep_ctl(e, EPOLL_CTL_ADD, t[k].tfd, t[k].events | EP_POLL_BITS, t[k].data);
 		nr_disarmed++;
 	}
 	if (nr_disarmed) {
@@ -1075,15 +806,15 @@ static void fill_epoll(int errfd, const struct rf_fd *e)
 		int nr_now = 0, n, ret;
 
 		if (!evs)
-			stub_die(errfd, "out of memory");
+			rf_stub_die("out of memory");
 		n = epoll_wait(e->rec->fd, evs, (int)nr_disarmed, 0);
 		free(evs);
 		if (n < 0)
-			stub_die(errfd, "cannot restore fd %d (epoll): epoll_wait: %s", e->rec->fd,
+			rf_stub_die("cannot restore fd %d (epoll): epoll_wait: %s", e->rec->fd,
 				 strerror(errno));
 		ret = (uint32_t)n == nr_disarmed ? 0 : proc_read_epoll(getpid(), e->rec->fd, &now, &nr_now);
 		if (ret)
-			stub_die(errfd, "cannot restore fd %d (epoll): reading it back: %s", e->rec->fd,
+			rf_stub_die("cannot restore fd %d (epoll): reading it back: %s", e->rec->fd,
 				 strerror(-ret));
 		for (int j = 0; j < nr_now; j++) {
 			if (!(now[j].events & ~EP_PRIVATE_BITS))
@@ -1091,8 +822,8 @@ static void fill_epoll(int errfd, const struct rf_fd *e)
 			for (uint32_t k = 0; k < h->nr; k++) {
 				if (t[k].tfd != now[j].tfd)
 					continue;
-				ep_ctl(errfd, e, EPOLL_CTL_MOD, t[k].tfd, t[k].events, t[k].data);
-				stub_warn(errfd, "fd %d (epoll): the one-shot entry of fd %d had fired; it comes back armed for EPOLLERR|EPOLLHUP (the kernel adds them to every entry)",
+				ep_ctl(e, EPOLL_CTL_MOD, t[k].tfd, t[k].events, t[k].data);
+				sudcr_warn("fd %d (epoll): the one-shot entry of fd %d had fired; it comes back armed for EPOLLERR|EPOLLHUP (the kernel adds them to every entry)",
 					  e->rec->fd, t[k].tfd);
 			}
 		}
@@ -1100,7 +831,7 @@ static void fill_epoll(int errfd, const struct rf_fd *e)
 	}
 	for (uint32_t k = 0; k < h->nr; k++)
 		if (!ep_disarmed(t[k].events))
-			ep_ctl(errfd, e, EPOLL_CTL_ADD, t[k].tfd, t[k].events, t[k].data);
+			ep_ctl(e, EPOLL_CTL_ADD, t[k].tfd, t[k].events, t[k].data);
 }
 
 /* Make the description of entry @i and stage it at or above @hi. */
@@ -1135,7 +866,7 @@ static void stage_desc(struct restore_files_state *s, int i, int hi)
 	case REC_FD_INHERIT:
 		if (rec->fd == rec->inherit_fd) {
 			if (fcntl(rec->fd, F_GETFD) < 0)
-				stub_die(-1, "--shell-job: fd %d of sudcr restore is not open, the process needs it",
+				rf_stub_die("--shell-job: fd %d of sudcr restore is not open, the process needs it",
 					 rec->fd);
 			e->src = rec->fd;
 			return;
@@ -1147,7 +878,7 @@ static void stage_desc(struct restore_files_state *s, int i, int hi)
 		t = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK |
 			       (rec->xflags & REC_FD_EFD_SEMAPHORE ? EFD_SEMAPHORE : 0));
 		if (t >= 0 && rec->count && write(t, &rec->count, 8) != 8)
-			die_fd(e, "setting the counter", errno);
+			rf_die_fd(e, "setting the counter", errno);
 		break;
 	case REC_FD_TIMERFD:
 		t = create_timerfd(e);
@@ -1185,10 +916,10 @@ static void stage_desc(struct restore_files_state *s, int i, int hi)
 		break;
 	}
 	if (t < 0)
-		die_fd(e, "open", errno);
+		rf_die_fd(e, "open", errno);
 	e->src = fcntl(t, F_DUPFD_CLOEXEC, hi);
 	if (e->src < 0)
-		die_fd(e, "F_DUPFD", errno);
+		rf_die_fd(e, "F_DUPFD", errno);
 	if (own)
 		close(t);
 
@@ -1196,15 +927,15 @@ static void stage_desc(struct restore_files_state *s, int i, int hi)
 		int cur = fcntl(e->src, F_GETFL), want;
 
 		if (cur < 0)
-			die_fd(e, "F_GETFL", errno);
+			rf_die_fd(e, "F_GETFL", errno);
 		want = (cur & ~SETFL_FLAGS) | (rec->flags & SETFL_FLAGS);
 		if (want != cur && fcntl(e->src, F_SETFL, want))
-			die_fd(e, "F_SETFL", errno);
+			rf_die_fd(e, "F_SETFL", errno);
 	}
 	if ((rec->kind == REC_FD_REG || rec->kind == REC_FD_DIR || rec->kind == REC_FD_MEMFD ||
 	     rec->kind == REC_FD_DELETED) && rec->pos &&
 	    lseek(e->src, (off_t)rec->pos, SEEK_SET) != (off_t)rec->pos)
-		die_fd(e, "lseek", errno);
+		rf_die_fd(e, "lseek", errno);
 }
 
 /* Seal memfds, drop what was held to make further descriptions. */
@@ -1212,7 +943,7 @@ static void finish_object(struct rf_fd *o)
 {
 	if (o->rec->kind == REC_FD_MEMFD && o->rec->seals &&
 	    fcntl(o->hold[0], F_ADD_SEALS, (int)o->rec->seals))
-		die_fd(o, "F_ADD_SEALS", errno);
+		rf_die_fd(o, "F_ADD_SEALS", errno);
 	for (int k = 0; k < 2; k++)
 		if (o->hold[k] >= 0)
 			close(o->hold[k]);
@@ -1225,29 +956,29 @@ static void raise_nofile(int need)
 	struct rlimit rl;
 
 	if (getrlimit(RLIMIT_NOFILE, &rl))
-		stub_die(-1, "getrlimit: %s", strerror(errno));
+		rf_stub_die("getrlimit: %s", strerror(errno));
 	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < (rlim_t)need) {
 		if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < (rlim_t)need)
-			stub_die(-1, "the process needs %d fds, RLIMIT_NOFILE of sudcr allows %llu",
+			rf_stub_die("the process needs %d fds, RLIMIT_NOFILE of sudcr allows %llu",
 				 need, (unsigned long long)rl.rlim_max);
 		rl.rlim_cur = need;
 		if (setrlimit(RLIMIT_NOFILE, &rl))
-			stub_die(-1, "setrlimit(RLIMIT_NOFILE): %s", strerror(errno));
+			rf_stub_die("setrlimit(RLIMIT_NOFILE): %s", strerror(errno));
 	}
 }
 
 int restore_files_in_stub(struct restore_ctx *r)
 {
 	struct restore_files_state *s = r->files_state;
-	int hi, nr_desc = 0, nr_kept = 0, errfd, *kept;
+	int hi, nr_desc = 0, nr_kept = 0, *kept;
 	unsigned int lo;
 
 	if (!s || r->nr_keep_fds < 0 || r->nr_keep_fds > 4)
-		stub_die(-1, "files: bad restore state");
+		rf_stub_die("files: bad restore state");
 	/* F_DUPFD skips the driver's fds; they must only not be numbers the image uses. */
 	for (int k = 0; k < r->nr_keep_fds; k++)
-		if (r->keep_fds[k] < 0 || find_fd(s, r->keep_fds[k]) >= 0)
-			stub_die(-1, "internal: sudcr's fd %d is one the process uses", r->keep_fds[k]);
+		if (r->keep_fds[k] < 0 || rf_find_fd(s, r->keep_fds[k]) >= 0)
+			rf_stub_die("internal: sudcr's fd %d is one the process uses", r->keep_fds[k]);
 	hi = s->max_fd + 1 > 3 ? s->max_fd + 1 : 3;
 	for (int i = 0; i < s->nr; i++)
 		if (s->fds[i].desc == i)
@@ -1263,26 +994,21 @@ int restore_files_in_stub(struct restore_ctx *r)
 			finish_object(&s->fds[i]);
 
 	/* 2. Nothing else stays open: stray fds of sudcr's are no business of the process. */
-	errfd = fcntl(2, F_DUPFD_CLOEXEC, hi);
-	if (errfd < 0)
-		errfd = -2;
 	kept = malloc(sizeof(int) * (nr_desc + r->nr_keep_fds + 1));
 	if (!kept)
-		stub_die(-1, "out of memory");
+		rf_stub_die("out of memory");
 	for (int i = 0; i < s->nr; i++)
 		if (s->fds[i].desc == i)
 			kept[nr_kept++] = s->fds[i].src;
 	for (int k = 0; k < r->nr_keep_fds; k++)
 		kept[nr_kept++] = r->keep_fds[k];
-	if (errfd >= 0)
-		kept[nr_kept++] = errfd;
 	qsort(kept, nr_kept, sizeof(int), cmp_int);
 	lo = 0;
 	for (int k = 0; k <= nr_kept; k++) {
 		unsigned int end = k < nr_kept ? (unsigned int)kept[k] : ~0U;
 
 		if (end > lo && close_range(lo, end - 1, 0))
-			stub_die(errfd, "close_range: %s", strerror(errno));
+			rf_stub_die("close_range: %s", strerror(errno));
 		if (k < nr_kept)
 			lo = (unsigned int)kept[k] + 1;
 	}
@@ -1294,7 +1020,7 @@ int restore_files_in_stub(struct restore_ctx *r)
 		int src = s->fds[e->desc].src;
 
 		if (src != e->rec->fd && dup2(src, e->rec->fd) < 0)
-			stub_die(errfd, "cannot restore fd %d (%s): dup2: %s", e->rec->fd, e->path,
+			rf_stub_die("cannot restore fd %d (%s): dup2: %s", e->rec->fd, e->path,
 				 strerror(errno));
 	}
 	for (int i = 0; i < s->nr; i++)
@@ -1304,16 +1030,14 @@ int restore_files_in_stub(struct restore_ctx *r)
 		const struct rec_fd *rec = s->fds[i].rec;
 
 		if (fcntl(rec->fd, F_SETFD, (int)(rec->fd_flags & FD_CLOEXEC)))
-			stub_die(errfd, "cannot restore fd %d (%s): F_SETFD: %s", rec->fd,
+			rf_stub_die("cannot restore fd %d (%s): F_SETFD: %s", rec->fd,
 				 s->fds[i].path, strerror(errno));
 	}
 
 	/* 4. What each epoll watches: the files at their numbers. */
 	for (int i = 0; i < s->nr; i++)
 		if (s->fds[i].epoll)
-			fill_epoll(errfd, &s->fds[i]);
-	if (errfd >= 0)
-		close(errfd);
+			fill_epoll(&s->fds[i]);
 	return 0;
 }
 

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef SUDCR_RESTORE_FILES_H
+#define SUDCR_RESTORE_FILES_H
+
+/*
+ * Shared by the fd restore (files.c) and the kinds it hands off to files
+ * of their own (unix.c): the parsed fd table and the stub's helpers.
+ * Private to lib/restore/.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <sudcr/cr.h>
+
+struct rf_fd {
+	const struct rec_fd *rec;
+	char *path;		/* NUL-terminated copy */
+	int desc;		/* index of the description's first fd */
+	int obj;		/* index of the object's first fd */
+	int data;		/* object leaders: first IMG_REC_FILE_DATA, into s->data */
+	int nr_data;
+	uint64_t data_end;	/* end of the data seen so far (validation) */
+	const struct rec_timerfd *timer;	/* timerfd descriptions: its record */
+	const struct rec_epoll *epoll;		/* epoll descriptions: its record */
+	const struct rec_unix *unx;		/* AF_UNIX socket descriptions: its record */
+	int q, nr_q;		/* and its IMG_REC_UNIX_QUEUE records, into s->qs */
+	/* In the stub. */
+	int src;		/* the description, staged above the image's fds */
+	int hold[2];		/* object leaders: the object while descriptions are made */
+	bool used[2];		/* pipes: hold[end] became a description itself */
+};
+
+struct rf_data {
+	const struct rec_file_data *rec;
+	const void *bytes;
+};
+
+struct restore_files_state {
+	int nr, cap;
+	struct rf_fd *fds;
+	int nr_data, cap_data;
+	struct rf_data *data;
+	int nr_q, cap_q;
+	const struct rec_unix_queue **qs;
+	int max_fd;		/* -1: no fds */
+	bool inherit;
+};
+
+/* Index of fd in s->fds (sorted by fd), or -1. */
+int rf_find_fd(const struct restore_files_state *s, int fd);
+/* Make room for one more element of @size at index n of *arr (capacity *cap). */
+int rf_grow(void **arr, int *cap, int n, size_t size);
+
+/* In the stub: report one error line and _exit(1). */
+void rf_stub_die(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
+/* "cannot restore fd N (PATH): WHAT: strerror(err)", then _exit(1). */
+void rf_die_fd(const struct rf_fd *e, const char *what, int err) __attribute__((noreturn));
+
+/* AF_UNIX socket pairs (unix.c): validation of their records, ... */
+int rf_unix_rec(struct restore_ctx *r, struct restore_files_state *s, const struct rec_unix *u,
+		size_t len);
+int rf_unix_queue_rec(struct restore_ctx *r, struct restore_files_state *s,
+		      const struct rec_unix_queue *h, size_t len);
+int rf_unix_check_pair(struct restore_files_state *s, int i);
+/* ... and, in the stub, the pair whose lowest fd is @o, in o->hold[0] and [1]. */
+void rf_unix_create_pair(struct restore_files_state *s, struct rf_fd *o);
+
+#endif
