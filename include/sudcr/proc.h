@@ -27,6 +27,12 @@ int proc_read_file(const char *path, char **buf, size_t *len);
 /* Thread ids listed in /proc/PID/task, malloc'ed, in directory order. */
 int proc_list_tasks(pid_t pid, pid_t **tids, int *nr);
 
+/*
+ * Child processes of every thread of @pid, zombies included, malloc'ed
+ * (from /proc/PID/task/TID/children; a scan of /proc without it).
+ */
+int proc_children(pid_t pid, pid_t **kids, int *nr);
+
 /* One-letter state of a thread from /proc/PID/task/TID/stat ('R', 'S', 'Z', ...). */
 int proc_thread_state(pid_t pid, pid_t tid, char *state);
 

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -80,6 +81,34 @@ static int end_injection(struct dump_ctx *d)
 	return ret;
 }
 
+/*
+ * Process trees are not dumped: a child (or a zombie not yet reaped) would
+ * silently be missing after the restore, so refuse.  The process is frozen:
+ * it cannot fork meanwhile.
+ */
+static int refuse_children(struct dump_ctx *d)
+{
+	char list[96] = "";
+	pid_t *kids;
+	int n, ret, len = 0;
+
+	ret = proc_children(d->proc_pid, &kids, &n);
+	if (ret) {
+		sudcr_error("cannot list the child processes of %d: %s", d->pid, strerror(-ret));
+		return ret;
+	}
+	for (int i = 0; i < n && len < (int)sizeof(list) - 16; i++)
+		len += snprintf(list + len, sizeof(list) - len, "%s%d", i ? ", " : "", kids[i]);
+	if (n > 0 && len >= (int)sizeof(list) - 16)
+		snprintf(list + len, sizeof(list) - len, ", ...");
+	free(kids);
+	if (!n)
+		return 0;
+	sudcr_error("process %d has %d child process%s (%s): process trees are not supported yet",
+		    d->pid, n, n == 1 ? "" : "es", list);
+	return -EOPNOTSUPP;
+}
+
 int sudcr_dump(pid_t pid, const struct dump_opts *opts)
 {
 	struct dump_ctx d = { .pid = pid, .opts = *opts };
@@ -105,7 +134,7 @@ int sudcr_dump(pid_t pid, const struct dump_opts *opts)
 
 	/* mm parses the maps before any module maps scratch memory. */
 	static int (*const modules[])(struct dump_ctx *) = {
-		dump_threads, dump_mm, dump_signals, dump_misc, dump_files,
+		refuse_children, dump_threads, dump_mm, dump_signals, dump_misc, dump_files,
 	};
 
 	for (size_t i = 0; i < sizeof(modules) / sizeof(modules[0]) && !ret; i++)
