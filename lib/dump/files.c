@@ -624,12 +624,12 @@ static int read_locks(struct files_dump *f, struct dump_fd *x, int *nr_posix)
 		const struct proc_lock *l = &x->locks[k];
 
 		if (l->kind == PROC_LOCK_OTHER || !l->advisory || l->type == F_UNLCK) {
+			bool lease = !strcmp(l->name, "LEASE");
+
 			sudcr_error("fd %d (%s): holds a %s (%s %s): %s not supported yet",
-				    x->p->fd, x->p->link,
-				    !strcmp(l->name, "LEASE") ? "lease (F_SETLEASE)" :
-				    !strcmp(l->name, "DELEG") ? "delegation" : "file lock",
+				    x->p->fd, x->p->link, lease ? "lease, F_SETLEASE" : "file lock",
 				    l->name, lock_type_name(l->type),
-				    !strcmp(l->name, "LEASE") ? "leases are" : "such locks are");
+				    lease ? "leases are" : "such locks are");
 			return -EOPNOTSUPP;
 		}
 		if (x->kind == REC_FD_INHERIT || x->kind == REC_FD_PATH) {
