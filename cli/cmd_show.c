@@ -60,6 +60,7 @@ static const char *type_name(uint32_t t)
 	case IMG_REC_EPOLL: return "epoll";
 	case IMG_REC_UNIX: return "unix";
 	case IMG_REC_UNIX_QUEUE: return "unix_queue";
+	case IMG_REC_LOCK: return "lock";
 	case IMG_REC_MISC: return "misc";
 	case IMG_REC_THREAD_MISC: return "thread_misc";
 	case IMG_REC_RLIMIT: return "rlimit";

@@ -38,6 +38,7 @@ enum img_rec_type {
 	IMG_REC_EPOLL = 43,		/* struct rec_epoll + rec_epoll_tfd[] */
 	IMG_REC_UNIX = 44,		/* struct rec_unix */
 	IMG_REC_UNIX_QUEUE = 45,	/* struct rec_unix_queue + rec_unix_msg[] + bytes */
+	IMG_REC_LOCK = 46,		/* struct rec_lock */
 
 	/* other process and thread state (lib/dump/misc.c) */
 	IMG_REC_MISC = 60,		/* struct rec_misc */
@@ -163,7 +164,9 @@ struct rec_sigaltstack {
  * of a timerfd description is followed by its IMG_REC_TIMERFD record, that
  * of an epoll description by its IMG_REC_EPOLL record, that of an AF_UNIX
  * socket description by its IMG_REC_UNIX record and the IMG_REC_UNIX_QUEUE
- * records of its receive queue.
+ * records of its receive queue.  The file locks taken through a
+ * description come last among the records of its lowest fd, one
+ * IMG_REC_LOCK each.
  */
 enum rec_fd_kind {
 	REC_FD_REG = 1,		/* regular file, reopened by path; size checked */
@@ -289,6 +292,28 @@ struct rec_unix_msg {
 };
 /* Sent by the process itself with its credentials attached (SCM_CREDENTIALS). */
 #define REC_UNIX_MSG_CREDS	(1u << 0)
+
+/*
+ * A file lock held through the description of rec_fd fd, as
+ * /proc/PID/fdinfo shows it: its flock (one per description), an OFD lock
+ * (F_OFD_SETLK), or a POSIX record lock (F_SETLK) of the process that it
+ * took through this description.  The restore takes it again on the
+ * restored description, without waiting.
+ */
+enum rec_lock_kind {
+	REC_LOCK_FLOCK = 1,		/* flock(2): start and len 0 */
+	REC_LOCK_OFD = 2,		/* F_OFD_SETLK */
+	REC_LOCK_POSIX = 3,		/* F_SETLK, owned by the process */
+};
+
+struct rec_lock {
+	int32_t fd;			/* rec_fd.desc of the description */
+	uint32_t kind;			/* enum rec_lock_kind */
+	uint32_t type;			/* F_RDLCK (0, flock LOCK_SH) or F_WRLCK (1, LOCK_EX) */
+	uint32_t pad;
+	uint64_t start;			/* first byte */
+	uint64_t len;			/* bytes; 0: from start to any end (struct flock's l_len 0) */
+};
 
 /*
  * Other process and thread state (lib/dump/misc.c).  Exactly one

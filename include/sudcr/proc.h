@@ -222,6 +222,7 @@ struct proc_fd {
 	uint64_t timerfd_interval_sec, timerfd_interval_nsec;
 	bool has_pidfd;
 	pid_t pidfd_pid;	/* -1 when the process is gone */
+	int nr_locks;		/* "lock:" lines: proc_read_fd_locks() tells what they are */
 };
 /* Every open fd of @pid, sorted by fd. fds closed while listing are skipped. */
 int proc_list_fds(pid_t pid, struct proc_fd **fds, int *nr);
@@ -247,6 +248,38 @@ struct proc_epoll_tfd {
 /* *v is NULL when there are none; free(*v). */
 int proc_read_epoll(pid_t pid, int fd, struct proc_epoll_tfd **v, int *nr);
 int proc_parse_epoll_buf(const char *buf, struct proc_epoll_tfd **v, int *nr);
+
+/*
+ * File locks, one per "lock:" line of /proc/PID/fdinfo/N or line of
+ * /proc/locks (fs/locks.c lock_get_status()):
+ *   "1: FLOCK  ADVISORY  READ 31890 fe:00:10969877 0 EOF"
+ *   "4: OFDLCK ADVISORY  WRITE -1 fe:00:10969879 100 149"
+ *   "1: LEASE  ACTIVE    READ 31890 fe:00:10969881 0 EOF"
+ * fdinfo shows the locks taken through that open file description: its
+ * flock and OFD locks, and the POSIX locks the process took through it.
+ * Lines of /proc/locks for blocked waiters ("1: -> FLOCK ...") are left out.
+ */
+enum proc_lock_kind {
+	PROC_LOCK_OTHER = 0,	/* LEASE, DELEG, ACCESS, UNKNOWN: see ->name */
+	PROC_LOCK_FLOCK,
+	PROC_LOCK_POSIX,
+	PROC_LOCK_OFD,
+};
+struct proc_lock {
+	int kind;		/* enum proc_lock_kind */
+	char name[12];		/* the kernel's word: "FLOCK", "POSIX", "OFDLCK", "LEASE"... */
+	bool advisory;		/* "ADVISORY"; a lease shows its state there instead */
+	int type;		/* F_RDLCK, F_WRLCK or F_UNLCK */
+	int pid;		/* in the pid namespace of /proc; -1 for OFD locks */
+	unsigned int dev_major, dev_minor;	/* of the inode's super block */
+	uint64_t ino;
+	uint64_t start, end;	/* first and last byte; end UINT64_MAX: "EOF" */
+};
+/* *v is NULL when there are none; free(*v). */
+int proc_read_fd_locks(pid_t pid, int fd, struct proc_lock **v, int *nr);
+int proc_read_locks(struct proc_lock **v, int *nr);
+/* The "lock:" lines of fdinfo text (@fdinfo), or the lines of /proc/locks. */
+int proc_parse_locks_buf(const char *buf, bool fdinfo, struct proc_lock **v, int *nr);
 
 /* ---- /proc/PID/timers (POSIX timers) ---- */
 

@@ -16,7 +16,8 @@
  *  3. dup2 each description to each of its fds, close the staged copies,
  *     set FD_CLOEXEC per fd;
  *  4. fill each epoll: EPOLL_CTL_ADD on the fds at their numbers, which
- *     is what the kernel keys an entry by (see fill_epoll()).
+ *     is what the kernel keys an entry by (see fill_epoll());
+ *  5. take the file locks again (lib/restore/locks.c).
  * Armed timerfds are armed later, by injection (restore_files()), when
  * the process is about to run.
  * Errors in any step end the stub with one message, which reaches sudcr
@@ -396,6 +397,8 @@ static int read_records(struct restore_ctx *r, struct restore_files_state *s)
 			ret = rf_unix_rec(r, s, data, len);
 		else if (type == IMG_REC_UNIX_QUEUE)
 			ret = rf_unix_queue_rec(r, s, data, len);
+		else if (type == IMG_REC_LOCK)
+			ret = rf_lock_rec(r, s, data, len);
 		else
 			continue;
 		if (ret)
@@ -511,6 +514,7 @@ void restore_files_free(struct restore_ctx *r)
 	free(s->fds);
 	free(s->data);
 	free(s->qs);
+	free(s->locks);
 	free(s);
 	r->files_state = NULL;
 }
@@ -1038,6 +1042,9 @@ int restore_files_in_stub(struct restore_ctx *r)
 	for (int i = 0; i < s->nr; i++)
 		if (s->fds[i].epoll)
 			fill_epoll(&s->fds[i]);
+
+	/* 5. The file locks, every fd being where it stays. */
+	rf_take_locks(s);
 	return 0;
 }
 
@@ -1164,6 +1171,9 @@ int restore_files(struct restore_ctx *r)
 	uint64_t scratch = 0;
 	int ret;
 
+	ret = rf_check_locks(r->pid, s);
+	if (ret)
+		return ret;
 	/* Everything else was done in the stub, before the memory was replaced. */
 	for (int i = 0; i < s->nr; i++) {
 		const struct rf_fd *e = &s->fds[i];

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include <sudcr/cr.h>
 
@@ -44,6 +45,8 @@ struct restore_files_state {
 	struct rf_data *data;
 	int nr_q, cap_q;
 	const struct rec_unix_queue **qs;
+	int nr_locks, cap_locks;
+	const struct rec_lock **locks;	/* in image order */
 	int max_fd;		/* -1: no fds */
 	bool inherit;
 };
@@ -66,5 +69,12 @@ int rf_unix_queue_rec(struct restore_ctx *r, struct restore_files_state *s,
 int rf_unix_check_pair(struct restore_files_state *s, int i);
 /* ... and, in the stub, the pair whose lowest fd is @o, in o->hold[0] and [1]. */
 void rf_unix_create_pair(struct restore_files_state *s, struct rf_fd *o);
+
+/* File locks (locks.c): validation of their records, and in the stub, taking them again. */
+int rf_lock_rec(struct restore_ctx *r, struct restore_files_state *s, const struct rec_lock *l,
+		size_t len);
+void rf_take_locks(struct restore_files_state *s);
+/* In sudcr, once the memory is in place: the process has them all, as they were. */
+int rf_check_locks(pid_t pid, struct restore_files_state *s);
 
 #endif

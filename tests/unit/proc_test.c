@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <sys/auxv.h>
 #include <sys/epoll.h>
+#include <sys/file.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -991,6 +992,83 @@ static void test_fdinfo_self(void)
 	unlink(fpath);
 }
 
+/* "lock:" lines of fdinfo and lines of /proc/locks, as Linux 6.18 prints them. */
+static void test_locks_crafted(void)
+{
+	static const char fdinfo[] =
+		"pos:\t0\nflags:\t02\nmnt_id:\t1\nino:\t5\n"
+		"lock:\t1: FLOCK  ADVISORY  READ 31890 fe:00:10969877 0 EOF\n"
+		"lock:\t2: OFDLCK ADVISORY  WRITE -1 fe:00:10969879 100 149\n"
+		"lock:\t3: POSIX  ADVISORY  WRITE 31890 fe:00:10969880 20 EOF\n"
+		"lock:\t4: LEASE  ACTIVE    READ 31890 fe:00:10969881 0 EOF\n";
+	static const char locks[] =
+		"1: POSIX  ADVISORY  WRITE 7 00:1b:12 0 9\n"
+		"1: -> POSIX  ADVISORY  WRITE 8 00:1b:12 0 9\n"
+		"2: DELEG  BREAKING  UNLCK 9 <none>:0 0 EOF\n";
+	static const char *const bad[] = {
+		"lock:\t1: FLOCK  ADVISORY  MAYBE 1 fe:00:1 0 EOF\n",
+		"lock:\t1: FLOCK  ADVISORY  READ x fe:00:1 0 EOF\n",
+		"lock:\t1: POSIX  ADVISORY  READ 1 fe:00:1 9 3\n",
+		"lock:\t1: POSIX  ADVISORY  READ 1 fe:00:1 0 EOF junk\n",
+		"lock:\t1: POSIX  ADVISORY  READ 1 fe-00-1 0 EOF\n",
+		"lock:\t1: POSIX\n",
+		"lock:\tPOSIX  ADVISORY  READ 1 fe:00:1 0 EOF\n",
+	};
+	struct proc_lock *v = NULL;
+	int nr = -1;
+
+	CHECK_EQ(proc_parse_locks_buf(fdinfo, true, &v, &nr), 0);
+	CHECK_EQ(nr, 4);
+	if (v && nr == 4) {
+		CHECK(v[0].kind == PROC_LOCK_FLOCK && v[0].advisory && v[0].type == F_RDLCK);
+		CHECK(v[0].pid == 31890 && v[0].dev_major == 0xfe && v[0].ino == 10969877);
+		CHECK(v[0].start == 0 && v[0].end == UINT64_MAX);
+		CHECK(v[1].kind == PROC_LOCK_OFD && v[1].pid == -1 && v[1].type == F_WRLCK);
+		CHECK(v[1].start == 100 && v[1].end == 149);
+		CHECK(v[2].kind == PROC_LOCK_POSIX && v[2].start == 20 && v[2].end == UINT64_MAX);
+		CHECK(v[3].kind == PROC_LOCK_OTHER && !v[3].advisory && !strcmp(v[3].name, "LEASE"));
+	}
+	free(v);
+	v = NULL;
+	CHECK_EQ(proc_parse_locks_buf(locks, false, &v, &nr), 0);
+	CHECK_EQ(nr, 2);
+	if (v && nr == 2) {
+		CHECK(v[0].pid == 7 && v[0].dev_minor == 0x1b && v[0].end == 9);
+		CHECK(v[1].kind == PROC_LOCK_OTHER && v[1].type == F_UNLCK && !v[1].ino);
+	}
+	free(v);
+	CHECK_EQ(proc_parse_locks_buf("pos:\t0\n", true, &v, &nr), 0);
+	CHECK(nr == 0 && !v);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		CHECKF(proc_parse_locks_buf(bad[i], true, &v, &nr) == -EINVAL, "case %zu: %s", i, bad[i]);
+
+	/* Our own locks, as this kernel shows them. */
+	{
+		char path[] = "/tmp/sudcr-proc-test-lock-XXXXXX";
+		int fd = mkstemp(path);
+		struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 5, .l_len = 10 };
+
+		CHECK(fd >= 0);
+		if (fd < 0)
+			return;
+		unlink(path);
+		CHECK(!flock(fd, LOCK_SH));
+		CHECK(!fcntl(fd, F_SETLK, &fl));
+		v = NULL;
+		CHECK_EQ(proc_read_fd_locks(getpid(), fd, &v, &nr), 0);
+		CHECK_EQ(nr, 2);
+		for (int i = 0; v && i < nr; i++) {
+			if (v[i].kind == PROC_LOCK_POSIX)
+				CHECK(v[i].pid == getpid() && v[i].start == 5 && v[i].end == 14 &&
+				      v[i].type == F_WRLCK);
+			else
+				CHECK(v[i].kind == PROC_LOCK_FLOCK && v[i].type == F_RDLCK);
+		}
+		free(v);
+		close(fd);
+	}
+}
+
 static void test_fdinfo_crafted(void)
 {
 	static const char good[] =
@@ -1033,6 +1111,7 @@ static void test_fdinfo_crafted(void)
 	CHECK(fd.pos == 42 && fd.flags == 0102002 && fd.mnt_id == 17 && fd.ino == 99);
 	CHECK(fd.has_eventfd && fd.eventfd_count == 10 && fd.eventfd_id == 3);
 	CHECK(!fd.eventfd_semaphore && !fd.has_timerfd && !fd.has_signalfd && !fd.has_pidfd);
+	CHECK_EQ(fd.nr_locks, 1);
 
 	CHECK_EQ(proc_parse_fdinfo_buf("pos:\t-5\nflags:\t02\nmnt_id:\t0\nino:\t1\n"
 				       "clockid: 0\nticks: 3\nsettime flags: 01\n"
@@ -1567,6 +1646,7 @@ int main(int argc, char **argv)
 	RUN_TEST(test_status_crafted);
 	RUN_TEST(test_fdinfo_self);
 	RUN_TEST(test_fdinfo_crafted);
+	RUN_TEST(test_locks_crafted);
 	RUN_TEST(test_epoll_self);
 	RUN_TEST(test_epoll_crafted);
 	RUN_TEST(test_timers_self);
