@@ -21,8 +21,8 @@
  *    open of /proc/PID/fd/N, with pread, so no position moves;
  *  - AF_UNIX socket pairs: sock_diag gives each socket's peer, the queues
  *    are peeked at through pidfd_getfd (lib/dump/unix.c);
- *  - file locks: the "lock:" lines of fdinfo, per description (see
- *    read_locks()), checked against /proc/locks.
+ *  - file locks: the "lock:" lines of fdinfo, per description, checked
+ *    against /proc/locks (lib/dump/locks.c).
  *
  * Buffered pipe data is read without consuming it: tee(2) from the
  * reference to the target's read end into a pipe of sudcr's own, sized to
@@ -56,11 +56,11 @@
 #include <sudcr/kernel_compat.h>
 #include <sudcr/log.h>
 
+#include "locks.h"
 #include "unix.h"
 
 _Static_assert(sizeof(struct rec_fd) == 120, "rec_fd layout");
 _Static_assert(sizeof(struct rec_file_data) == 24, "rec_file_data layout");
-_Static_assert(sizeof(struct rec_lock) == 32, "rec_lock layout");
 
 /* udiag_state values (the kernel's TCP_* states). */
 #define TCP_ESTABLISHED_STATE	1
@@ -598,120 +598,27 @@ static int read_epoll(struct files_dump *f, struct dump_fd *x)
 	return 0;
 }
 
-static const char *lock_type_name(int type)
-{
-	return type == F_RDLCK ? "READ" : type == F_WRLCK ? "WRITE" : "UNLCK";
-}
-
 /*
- * The locks taken through description leader @x.  fdinfo shows, for one
- * open file description, its flock and OFD locks (owner: the description)
- * and the POSIX locks the process took through it (owner: the fd table;
- * pid: the process); every fd of the description shows the same lines, so
- * they are read once, from the lowest fd.  What cannot be taken again as
- * it was (leases, delegations, anything else) is refused here.
- */
-static int read_locks(struct files_dump *f, struct dump_fd *x, int *nr_posix)
-{
-	int ret = proc_read_fd_locks(f->d->proc_pid, x->p->fd, &x->locks, &x->nr_locks);
-
-	if (ret) {
-		sudcr_error("fd %d (%s): cannot read its locks from fdinfo: %s", x->p->fd,
-			    x->p->link, strerror(-ret));
-		return ret;
-	}
-	for (int k = 0; k < x->nr_locks; k++) {
-		const struct proc_lock *l = &x->locks[k];
-
-		if (l->kind == PROC_LOCK_OTHER || !l->advisory || l->type == F_UNLCK) {
-			bool lease = !strcmp(l->name, "LEASE");
-
-			sudcr_error("fd %d (%s): holds a %s (%s %s): %s not supported yet",
-				    x->p->fd, x->p->link, lease ? "lease, F_SETLEASE" : "file lock",
-				    l->name, lock_type_name(l->type),
-				    lease ? "leases are" : "such locks are");
-			return -EOPNOTSUPP;
-		}
-		if (x->kind == REC_FD_INHERIT || x->kind == REC_FD_PATH) {
-			sudcr_error("fd %d (%s): a lock on %s is not supported", x->p->fd, x->p->link,
-				    x->kind == REC_FD_INHERIT ? "stdio the caller gave (--shell-job)" :
-								"an O_PATH fd");
-			return -EOPNOTSUPP;
-		}
-		if (l->kind == PROC_LOCK_POSIX && l->pid != f->d->proc_pid) {
-			sudcr_error("fd %d (%s): holds a POSIX lock of process %d (an fd table shared with another process?): not supported",
-				    x->p->fd, x->p->link, l->pid);
-			return -EOPNOTSUPP;
-		}
-		if (l->kind == PROC_LOCK_POSIX)
-			(*nr_posix)++;
-	}
-	return 0;
-}
-
-/*
- * The restore maps files by opening them in the process and closing the fd
- * again (lib/restore/mm.c), and any close of a file by the process drops
- * its POSIX locks on that file: a POSIX lock on a file the process maps
- * would not survive the restore.
- */
-static int check_posix_mapped(struct files_dump *f)
-{
-	struct proc_vma *vmas = NULL;
-	int nr = 0, ret = proc_parse_maps(f->d->proc_pid, &vmas, &nr);
-
-	if (ret) {
-		sudcr_error("cannot read the mappings of process %d: %s", f->d->pid, strerror(-ret));
-		return ret;
-	}
-	for (int i = 0; i < f->nr && !ret; i++) {
-		struct dump_fd *x = &f->x[i];
-
-		for (int k = 0; k < x->nr_locks && !ret; k++) {
-			const struct proc_lock *l = &x->locks[k];
-
-			if (l->kind != PROC_LOCK_POSIX)
-				continue;
-			for (int v = 0; v < nr; v++) {
-				if (vmas[v].ino != l->ino || vmas[v].dev_major != l->dev_major ||
-				    vmas[v].dev_minor != l->dev_minor)
-					continue;
-				sudcr_error("fd %d (%s): a POSIX lock on a file the process also maps is not supported yet",
-					    x->p->fd, x->p->link);
-				ret = -EOPNOTSUPP;
-				break;
-			}
-		}
-	}
-	free(vmas);
-	return ret;
-}
-
-/*
- * Every POSIX lock of the process must have been seen through an fd: one
- * held through a description the process no longer has at any fd could
- * not be taken again.  /proc/locks lists them all, by pid.
+ * Every POSIX lock the process holds was seen through one of its fds, and
+ * none is on a file it maps (lib/dump/locks.c says why).
  */
 static int check_posix_locks(struct files_dump *f, int nr_posix)
 {
-	struct proc_lock *all = NULL;
-	int nr = 0, ret, n = 0;
+	struct lock_holder *h;
+	int n = 0, ret;
 
-	ret = proc_read_locks(&all, &nr);
-	if (ret) {
-		sudcr_error("cannot read /proc/locks: %s", strerror(-ret));
-		return ret;
-	}
-	for (int k = 0; k < nr; k++)
-		if (all[k].kind == PROC_LOCK_POSIX && all[k].pid == f->d->proc_pid)
-			n++;
-	free(all);
-	if (n > nr_posix) {
-		sudcr_error("process %d holds %d POSIX locks, %d of them through no fd it has open: not supported",
-			    f->d->pid, n, n - nr_posix);
-		return -EOPNOTSUPP;
-	}
-	return nr_posix ? check_posix_mapped(f) : 0;
+	if (!nr_posix)
+		return dump_locks_check_posix(f->d->proc_pid, f->d->pid, 0, NULL, 0);
+	h = calloc(f->nr, sizeof(*h));
+	if (!h)
+		return -ENOMEM;
+	for (int i = 0; i < f->nr; i++)
+		if (f->x[i].nr_locks)
+			h[n++] = (struct lock_holder){ f->x[i].p->fd, f->x[i].p->link, f->x[i].locks,
+						       f->x[i].nr_locks };
+	ret = dump_locks_check_posix(f->d->proc_pid, f->d->pid, nr_posix, h, n);
+	free(h);
+	return ret;
 }
 
 static int check_supported(struct files_dump *f)
@@ -737,7 +644,11 @@ static int check_supported(struct files_dump *f)
 			return -EOPNOTSUPP;
 		}
 		if (x->desc == i && x->p->nr_locks) {
-			ret = read_locks(f, x, &nr_posix);
+			const char *bad = x->kind == REC_FD_INHERIT ? "stdio the caller gave (--shell-job)" :
+					  x->kind == REC_FD_PATH ? "an O_PATH fd" : NULL;
+
+			ret = dump_locks_read(f->d->proc_pid, x->p->fd, x->p->link, bad, &x->locks,
+					      &x->nr_locks, &nr_posix);
 			if (ret)
 				return ret;
 		}
@@ -1085,33 +996,6 @@ static int open_contents(struct files_dump *f, struct dump_fd *x, int *rfd)
 	return 0;
 }
 
-static int write_locks(struct files_dump *f, struct dump_fd *x)
-{
-	for (int k = 0; k < x->nr_locks; k++) {
-		const struct proc_lock *l = &x->locks[k];
-		struct rec_lock rec = {
-			.fd = x->p->fd,
-			.type = (uint32_t)l->type,
-		};
-		int ret;
-
-		if (l->kind == PROC_LOCK_FLOCK) {
-			rec.kind = REC_LOCK_FLOCK;
-		} else {
-			rec.kind = l->kind == PROC_LOCK_OFD ? REC_LOCK_OFD : REC_LOCK_POSIX;
-			rec.start = l->start;
-			rec.len = l->end == UINT64_MAX ? 0 : l->end - l->start + 1;
-		}
-		ret = img_write_record(f->d->img, IMG_REC_LOCK, &rec, sizeof(rec));
-		if (ret)
-			return ret;
-		sudcr_debug("fd %d: %s %s lock %llu+%llu", x->p->fd, l->name,
-			    lock_type_name(l->type), (unsigned long long)rec.start,
-			    (unsigned long long)rec.len);
-	}
-	return 0;
-}
-
 static int write_fd(struct files_dump *f, int i)
 {
 	struct dump_fd *x = &f->x[i];
@@ -1197,7 +1081,7 @@ static int write_fd(struct files_dump *f, int i)
 	else if (x->kind == REC_FD_UNIX && x->desc == i)
 		ret = dump_unix(f, i);
 	if (!ret && x->desc == i)
-		ret = write_locks(f, x);
+		ret = dump_locks_write(f->d->img, x->p->fd, x->locks, x->nr_locks);
 	sudcr_debug("fd %d: kind %u %s", x->p->fd, x->kind, x->path);
 out:
 	if (rfd >= 0)
