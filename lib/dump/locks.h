@@ -32,6 +32,7 @@ struct lock_holder {
  * Every POSIX lock of process @pid (read through @proc_pid) was among the
  * @nr_posix seen through its fds (@h: every description with locks), and
  * none is on a file the process maps.  One line and -EOPNOTSUPP if not.
+ * Nothing to check (and nothing read) when @nr_posix is 0.
  */
 int dump_locks_check_posix(pid_t proc_pid, pid_t pid, int nr_posix, const struct lock_holder *h,
 			   int nr);
