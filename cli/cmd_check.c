@@ -16,10 +16,10 @@
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
-#include <sys/timerfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <sudcr/cr.h>
 #include <sudcr/kernel_compat.h>
 #include <sudcr/sud.h>
 
@@ -168,20 +168,6 @@ static bool probe_userfaultfd(void)
 	return true;
 }
 
-/* 0 ticks is refused by the ioctl itself (EINVAL); without it: ENOTTY. */
-static bool probe_tfd_set_ticks(void)
-{
-	__u64 zero = 0;
-	int fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
-	bool ok;
-
-	if (fd < 0)
-		return false;
-	ok = ioctl(fd, TFD_IOC_SET_TICKS, &zero) < 0 && errno == EINVAL;
-	close(fd);
-	return ok;
-}
-
 #ifndef ARCH_MAP_VDSO_32
 #define ARCH_MAP_VDSO_32 0x2002
 #endif
@@ -245,7 +231,7 @@ static int check_run(int argc, char **argv)
 	item("userfaultfd", probe_userfaultfd(), false, "(not used yet)");
 	item("ia32 emulation", in_child(probe_ia32), false, "(for 32-bit processes)");
 	item("ARCH_MAP_VDSO_32", probe_map_vdso32(), false, "(to restore 32-bit processes)");
-	item("TFD_IOC_SET_TICKS", probe_tfd_set_ticks(), false,
+	item("TFD_IOC_SET_TICKS", cr_can_set_timerfd_ticks(), false,
 	     "(timerfds with expirations not read yet)");
 	item("CAP_SYS_PTRACE", have_cap(CAP_SYS_PTRACE), true, "");
 	item("CAP_SYS_ADMIN", have_cap(CAP_SYS_ADMIN), false, "(suspending seccomp, PR_SET_MM)");

@@ -5,8 +5,12 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/ioctl.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
 
 #include <sudcr/cr.h>
+#include <sudcr/kernel_compat.h>
 #include <sudcr/log.h>
 
 bool cr_cancelled(void)
@@ -107,4 +111,18 @@ void cr_run_workers(int nr, void *args, size_t size, void *(*fn)(void *), const 
 		sched_setaffinity(0, sizeof(own), &own);
 	free(w);
 	free(t);
+}
+
+bool cr_can_set_timerfd_ticks(void)
+{
+	uint64_t zero = 0;
+	int fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+	bool ok;
+
+	if (fd < 0)
+		return false;
+	/* 0 is refused by the ioctl itself; without it the answer is ENOTTY. */
+	ok = ioctl(fd, TFD_IOC_SET_TICKS, &zero) < 0 && errno == EINVAL;
+	close(fd);
+	return ok;
 }

@@ -1391,10 +1391,10 @@ int proc_parse_epoll_buf(const char *buf, struct proc_epoll_tfd **out, int *nr)
 	return 0;
 }
 
-int proc_read_epoll(pid_t pid, int fd, struct proc_epoll_tfd **v, int *nr)
+/* The whole text of /proc/PID/fdinfo/FD (an epoll's or a locked file's may be long). */
+static int read_fdinfo(pid_t pid, int fd, char **buf)
 {
 	char name[32];
-	char *buf;
 	int info_dir, ret;
 
 	if (fd < 0)
@@ -1403,8 +1403,16 @@ int proc_read_epoll(pid_t pid, int fd, struct proc_epoll_tfd **v, int *nr)
 	if (info_dir < 0)
 		return info_dir;
 	snprintf(name, sizeof(name), "%d", fd);
-	ret = read_path_all(info_dir, name, 4096, &buf, NULL);
+	ret = read_path_all(info_dir, name, 4096, buf, NULL);
 	close(info_dir);
+	return ret;
+}
+
+int proc_read_epoll(pid_t pid, int fd, struct proc_epoll_tfd **v, int *nr)
+{
+	char *buf;
+	int ret = read_fdinfo(pid, fd, &buf);
+
 	if (ret)
 		return ret;
 	ret = proc_parse_epoll_buf(buf, v, nr);
@@ -1536,18 +1544,9 @@ out_free:
 
 int proc_read_fd_locks(pid_t pid, int fd, struct proc_lock **v, int *nr)
 {
-	char name[32];
 	char *buf;
-	int info_dir, ret;
+	int ret = read_fdinfo(pid, fd, &buf);
 
-	if (fd < 0)
-		return -EINVAL;
-	info_dir = open_task_dir(pid, "fdinfo");
-	if (info_dir < 0)
-		return info_dir;
-	snprintf(name, sizeof(name), "%d", fd);
-	ret = read_path_all(info_dir, name, 4096, &buf, NULL);
-	close(info_dir);
 	if (ret)
 		return ret;
 	ret = proc_parse_locks_buf(buf, true, v, nr);

@@ -93,6 +93,13 @@ int cr_worker_cpus(const struct cr_thread *th, int max, cpu_set_t *cpus);
  */
 void cr_run_workers(int nr, void *args, size_t size, void *(*fn)(void *), const cpu_set_t *cpus);
 
+/*
+ * Whether this kernel can set a timerfd's count of expirations not read
+ * yet (TFD_IOC_SET_TICKS, CONFIG_CHECKPOINT_RESTORE): the restore needs it
+ * for timerfds that have some.
+ */
+bool cr_can_set_timerfd_ticks(void);
+
 /* Per-module dump steps; each writes its records to d->img. */
 int dump_threads(struct dump_ctx *d);
 int dump_mm(struct dump_ctx *d);

@@ -132,7 +132,10 @@ int sudcr_dump(pid_t pid, const struct dump_opts *opts)
 		goto out_end;
 	img_writer_set_sync(d.img, !opts->no_sync);
 
-	/* mm parses the maps before any module maps scratch memory. */
+	/*
+	 * mm parses the maps (d->vmas, which files uses too) before any module
+	 * maps scratch memory.
+	 */
 	static int (*const modules[])(struct dump_ctx *) = {
 		refuse_children, dump_threads, dump_mm, dump_signals, dump_misc, dump_files,
 	};

@@ -531,24 +531,9 @@ static int link_fds(struct files_dump *f)
 	return 0;
 }
 
-/* Whether this kernel can set a timerfd's expiration count (CONFIG_CHECKPOINT_RESTORE). */
-static bool tfd_set_ticks_works(void)
-{
-	uint64_t zero = 0;
-	int fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
-	bool ok;
-
-	if (fd < 0)
-		return false;
-	/* 0 is refused by the ioctl itself; without it the answer is ENOTTY. */
-	ok = ioctl(fd, TFD_IOC_SET_TICKS, &zero) < 0 && errno == EINVAL;
-	close(fd);
-	return ok;
-}
-
 static int check_ticks(const struct dump_fd *x, uint64_t ticks)
 {
-	if (!ticks || tfd_set_ticks_works())
+	if (!ticks || cr_can_set_timerfd_ticks())
 		return 0;
 	sudcr_error("fd %d: %s: %llu expirations not read yet, which this kernel cannot set again (TFD_IOC_SET_TICKS needs CONFIG_CHECKPOINT_RESTORE)",
 		    x->p->fd, x->p->link, (unsigned long long)ticks);
@@ -616,7 +601,8 @@ static int check_posix_locks(struct files_dump *f, int nr_posix)
 		if (f->x[i].nr_locks)
 			h[n++] = (struct lock_holder){ f->x[i].p->fd, f->x[i].p->link, f->x[i].locks,
 						       f->x[i].nr_locks };
-	ret = dump_locks_check_posix(f->d->proc_pid, f->d->pid, nr_posix, h, n);
+	ret = dump_locks_check_posix(f->d->proc_pid, f->d->pid, nr_posix, h, n, f->d->vmas,
+				     f->d->nr_vmas);
 	free(h);
 	return ret;
 }

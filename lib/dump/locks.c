@@ -72,15 +72,10 @@ int dump_locks_read(pid_t proc_pid, int fd, const char *link, const char *no_loc
  * its POSIX locks on that file: a POSIX lock on a file the process maps
  * would not survive the restore.
  */
-static int check_posix_mapped(pid_t proc_pid, pid_t pid, const struct lock_holder *h, int n)
+static int check_posix_mapped(const struct proc_vma *vmas, int nr, const struct lock_holder *h, int n)
 {
-	struct proc_vma *vmas = NULL;
-	int nr = 0, ret = proc_parse_maps(proc_pid, &vmas, &nr);
+	int ret = 0;
 
-	if (ret) {
-		sudcr_error("cannot read the mappings of process %d: %s", pid, strerror(-ret));
-		return ret;
-	}
 	for (int i = 0; i < n && !ret; i++) {
 		for (int k = 0; k < h[i].nr && !ret; k++) {
 			const struct proc_lock *l = &h[i].locks[k];
@@ -98,7 +93,6 @@ static int check_posix_mapped(pid_t proc_pid, pid_t pid, const struct lock_holde
 			}
 		}
 	}
-	free(vmas);
 	return ret;
 }
 
@@ -112,7 +106,7 @@ static int check_posix_mapped(pid_t proc_pid, pid_t pid, const struct lock_holde
  * locks on that file, so one with none at any fd holds none at all.
  */
 int dump_locks_check_posix(pid_t proc_pid, pid_t pid, int nr_posix, const struct lock_holder *h,
-			   int n_holders)
+			   int n_holders, const struct proc_vma *vmas, int nr_vmas)
 {
 	struct proc_lock *all = NULL;
 	int nr = 0, ret, n = 0;
@@ -133,7 +127,7 @@ int dump_locks_check_posix(pid_t proc_pid, pid_t pid, int nr_posix, const struct
 			    pid, n, n - nr_posix);
 		return -EOPNOTSUPP;
 	}
-	return check_posix_mapped(proc_pid, pid, h, n_holders);
+	return check_posix_mapped(vmas, nr_vmas, h, n_holders);
 }
 
 int dump_locks_write(struct img_writer *img, int fd, const struct proc_lock *locks, int nr)

@@ -31,11 +31,12 @@ struct lock_holder {
 /*
  * Every POSIX lock of process @pid (read through @proc_pid) was among the
  * @nr_posix seen through its fds (@h: every description with locks), and
- * none is on a file the process maps.  One line and -EOPNOTSUPP if not.
- * Nothing to check (and nothing read) when @nr_posix is 0.
+ * none is on a file the process maps (@vmas: its mappings, as the mm dump
+ * read them).  One line and -EOPNOTSUPP if not.  Nothing to check (and
+ * nothing read) when @nr_posix is 0.
  */
 int dump_locks_check_posix(pid_t proc_pid, pid_t pid, int nr_posix, const struct lock_holder *h,
-			   int nr);
+			   int nr, const struct proc_vma *vmas, int nr_vmas);
 
 /* The IMG_REC_LOCK records of the description at fd @fd. */
 int dump_locks_write(struct img_writer *img, int fd, const struct proc_lock *locks, int nr);
