@@ -25,6 +25,7 @@ enum img_rec_type {
 	IMG_REC_VMA = 5,		/* struct rec_vma + path */
 	IMG_REC_PAGES = 6,		/* struct rec_pages: an extent of a page file */
 	IMG_REC_TLS = 7,		/* struct rec_tls, per thread of ia32 processes */
+	IMG_REC_MLOCKALL = 8,		/* struct rec_mlockall: mlockall(MCL_FUTURE) state, if set */
 
 	/* signals (lib/dump/signals.c) */
 	IMG_REC_SIGACTION = 20,		/* struct rec_sigaction, one per handled signal */
@@ -110,6 +111,9 @@ struct rec_vma {
 	uint64_t dev, ino;		/* file identity, 0 for anonymous */
 	int32_t shmid;			/* index of the shared object (memfd, shmem), -1 if none */
 	uint32_t path_len;		/* followed by path_len bytes, no NUL */
+	uint64_t obj_size;		/* memfd, shmem, deleted file: the object's size, else 0 */
+	uint32_t obj_seals;		/* memfd: F_GET_SEALS, else 0 */
+	uint32_t pad;
 };
 #define REC_VMA_SHARED		(1u << 0)
 #define REC_VMA_ANON		(1u << 1)
@@ -123,6 +127,14 @@ struct rec_vma {
 #define REC_VMA_VVAR_VCLOCK	(1u << 9)
 #define REC_VMA_MEMFD		(1u << 10)
 #define REC_VMA_SHMEM		(1u << 11)	/* MAP_SHARED|MAP_ANONYMOUS */
+#define REC_VMA_OBJ_PRIVATE	(1u << 12)	/* private view of a memfd, shmem or deleted file */
+#define REC_VMA_OBJ_HELD	(1u << 13)	/* that object's content is stored elsewhere (fd, shared map) */
+
+/* The mm's default flags for new mappings, set by mlockall(MCL_FUTURE [| MCL_ONFAULT]). */
+struct rec_mlockall {
+	uint32_t flags;			/* MCL_FUTURE, MCL_ONFAULT */
+	uint32_t pad;
+};
 
 struct rec_pages {
 	uint64_t vaddr;			/* first page in the target */

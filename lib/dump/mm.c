@@ -17,6 +17,8 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -62,12 +64,12 @@ static uint32_t vma_rec_flags(const struct proc_vma *v)
 		break;
 	}
 	if (!strncmp(v->path, "/memfd:", 7))
-		return f | REC_VMA_MEMFD | REC_VMA_DELETED;
-	if (v->shared && v->deleted && !strcmp(v->path, "/dev/zero"))
-		return f | REC_VMA_SHMEM | REC_VMA_ANON;
+		return f | REC_VMA_MEMFD | REC_VMA_DELETED | (v->shared ? 0 : REC_VMA_OBJ_PRIVATE);
+	if (v->deleted && !strcmp(v->path, "/dev/zero"))
+		return f | REC_VMA_SHMEM | (v->shared ? REC_VMA_ANON : REC_VMA_OBJ_PRIVATE);
 	f |= REC_VMA_FILE;
 	if (v->deleted)
-		f |= REC_VMA_DELETED;
+		f |= REC_VMA_DELETED | (v->shared ? 0 : REC_VMA_OBJ_PRIVATE);
 	return f;
 }
 
@@ -94,6 +96,12 @@ static enum page_policy page_policy(uint32_t f)
 {
 	if (f & (REC_VMA_VDSO | REC_VMA_VVAR | REC_VMA_VVAR_VCLOCK))
 		return PAGES_NONE;
+	if ((f & REC_VMA_OBJ_PRIVATE) && (f & REC_VMA_OBJ_HELD))
+		return PAGES_COW;
+	if ((f & REC_VMA_SHARED) && (f & REC_VMA_OBJ_HELD))
+		return PAGES_NONE;
+	if (f & REC_VMA_OBJ_PRIVATE)
+		return PAGES_ALL;
 	if (f & (REC_VMA_DELETED | REC_VMA_MEMFD))
 		return PAGES_ALL;
 	if (f & REC_VMA_ANON)
@@ -407,27 +415,139 @@ static int scan_vma(struct dump_ctx *d, const struct proc_vma *v, enum page_poli
 }
 
 /*
- * A private mapping of a deleted file or memfd whose range a shared mapping
- * of the same object also maps: the object's content comes back through
- * the shared one, so only the private copies are stored, and the pages not
- * copied keep following the object, as they did.
+ * The memfds and deleted files the process holds open: their content is
+ * stored with its fds (files.c), so the mappings of them need not store it.
  */
-static bool covered_by_shared(const struct dump_ctx *d, const struct proc_vma *v)
-{
-	for (int i = 0; i < d->nr_vmas; i++) {
-		const struct proc_vma *o = &d->vmas[i];
+struct held_files {
+	bool read;
+	int nr;
+	struct { uint64_t dev, ino; } *v;
+};
 
-		if (o->shared && o->ino == v->ino && o->dev_major == v->dev_major &&
-		    o->dev_minor == v->dev_minor && o->pgoff <= v->pgoff &&
-		    o->pgoff + (o->end - o->start) >= v->pgoff + (v->end - v->start))
-			return true;
+static int read_held_files(struct dump_ctx *d, struct held_files *h)
+{
+	struct proc_fd *fds;
+	int nr, ret;
+
+	h->read = true;
+	ret = proc_list_fds(d->proc_pid, &fds, &nr);
+	if (ret) {
+		sudcr_error("cannot list the fds of %d: %s", d->pid, strerror(-ret));
+		return ret;
 	}
-	return false;
+	h->v = calloc(nr ? nr : 1, sizeof(*h->v));
+	if (!h->v) {
+		free(fds);
+		return -ENOMEM;
+	}
+	for (int i = 0; i < nr; i++) {
+		char path[64];
+		struct stat st;
+		size_t l = strlen(fds[i].link);
+
+		if (strncmp(fds[i].link, "/memfd:", 7) &&
+		    (l < 10 || fds[i].link[0] != '/' || strcmp(fds[i].link + l - 10, " (deleted)")))
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/fd/%d", d->proc_pid, fds[i].fd);
+		if (stat(path, &st))
+			continue;	/* closed meanwhile: the files dump sees the same */
+		h->v[h->nr].dev = ((uint64_t)major(st.st_dev) << 32) | minor(st.st_dev);
+		h->v[h->nr++].ino = st.st_ino;
+	}
+	free(fds);
+	return 0;
+}
+
+/*
+ * Whether the content of the object v maps (memfd, shmem, deleted file) is
+ * stored apart from v: by an fd of it, or by shared mappings of it that
+ * cover v's part of the object (up to the object's end).
+ */
+static int object_held(struct dump_ctx *d, struct held_files *h, const struct proc_vma *v,
+		       uint64_t obj_size, bool *held)
+{
+	uint64_t dev = ((uint64_t)v->dev_major << 32) | v->dev_minor;
+	uint64_t want_s = v->pgoff, want_e = v->pgoff + (v->end - v->start);
+	bool progress = true;
+	int ret;
+
+	*held = false;
+	if (strcmp(v->path, "/dev/zero")) {
+		if (!h->read) {
+			ret = read_held_files(d, h);
+			if (ret)
+				return ret;
+		}
+		for (int i = 0; i < h->nr; i++)
+			if (h->v[i].dev == dev && h->v[i].ino == v->ino)
+				*held = true;
+		if (*held)
+			return 0;
+	}
+	if (v->shared)
+		return 0;	/* it is itself what stores the content */
+	if (obj_size && want_e > obj_size)
+		want_e = obj_size;
+	/* Shared mappings of it, in any order, must cover [want_s, want_e). */
+	while (want_s < want_e && progress) {
+		progress = false;
+		for (int i = 0; i < d->nr_vmas; i++) {
+			const struct proc_vma *o = &d->vmas[i];
+
+			if (o->shared && o->ino == v->ino && o->dev_major == v->dev_major &&
+			    o->dev_minor == v->dev_minor && o->pgoff <= want_s &&
+			    o->pgoff + (o->end - o->start) > want_s) {
+				want_s = o->pgoff + (o->end - o->start);
+				progress = true;
+			}
+		}
+	}
+	*held = want_s >= want_e;
+	return 0;
+}
+
+/*
+ * Size (and memfd seals) of the object a mapping maps, through
+ * /proc/PID/map_files (which needs CAP_CHECKPOINT_RESTORE or CAP_SYS_ADMIN).
+ * A private view of it needs the size: the pages past the object's end
+ * must fault as they did.
+ */
+static int object_info(struct dump_ctx *d, const struct proc_vma *v, uint32_t flags, uint64_t *size,
+		       uint32_t *seals)
+{
+	char path[96];
+	struct stat st;
+	int fd, err;
+
+	*size = 0;
+	*seals = 0;
+	snprintf(path, sizeof(path), "/proc/%d/map_files/%llx-%llx", d->proc_pid,
+		 (unsigned long long)v->start, (unsigned long long)v->end);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st)) {
+		err = errno;
+		if (fd >= 0)
+			close(fd);
+		if (!(flags & REC_VMA_OBJ_PRIVATE))
+			return 0;	/* sized by its mappings, as before */
+		sudcr_error("mapping %llx-%llx (%s): cannot read the size of the object it maps: %s: %s",
+			    (unsigned long long)v->start, (unsigned long long)v->end, v->path, path,
+			    strerror(err));
+		return -err;
+	}
+	*size = (uint64_t)st.st_size;
+	if (flags & REC_VMA_MEMFD) {
+		int r = fcntl(fd, F_GET_SEALS);
+
+		*seals = r < 0 ? 0 : (uint32_t)r;
+	}
+	close(fd);
+	return 0;
 }
 
 /* The VMA record of v; its pages are added to runs, stored later. */
 static int dump_vma(struct dump_ctx *d, const struct proc_vma *v, int pagemap, int memfd,
-		    struct page_runs *runs)
+		    struct held_files *held, struct page_runs *runs)
 {
 	struct {
 		struct rec_vma h;
@@ -443,6 +563,17 @@ static int dump_vma(struct dump_ctx *d, const struct proc_vma *v, int pagemap, i
 		return -ENAMETOOLONG;
 	}
 	memset(&r.h, 0, sizeof(r.h));
+	if (flags & (REC_VMA_MEMFD | REC_VMA_SHMEM | REC_VMA_DELETED)) {
+		bool is_held = false;
+
+		ret = object_info(d, v, flags, &r.h.obj_size, &r.h.obj_seals);
+		if (!ret && !(flags & REC_VMA_ANON))
+			ret = object_held(d, held, v, r.h.obj_size, &is_held);
+		if (ret)
+			return ret;
+		if (is_held)
+			flags |= REC_VMA_OBJ_HELD;
+	}
 	r.h.start = v->start;
 	r.h.end = v->end;
 	r.h.pgoff = v->pgoff;
@@ -457,11 +588,7 @@ static int dump_vma(struct dump_ctx *d, const struct proc_vma *v, int pagemap, i
 	ret = img_write_record(d->img, IMG_REC_VMA, &r, sizeof(r.h) + r.h.path_len);
 	if (ret)
 		return ret;
-	enum page_policy pol = page_policy(flags);
-
-	if (pol == PAGES_ALL && !v->shared && covered_by_shared(d, v))
-		pol = PAGES_COW;
-	return scan_vma(d, v, pol, pagemap, memfd, runs);
+	return scan_vma(d, v, page_policy(flags), pagemap, memfd, runs);
 }
 
 static int dump_mm_fields(struct dump_ctx *d)
@@ -502,8 +629,44 @@ out:
 	return ret;
 }
 
+/*
+ * mlockall(MCL_FUTURE) leaves no trace in /proc but in the mappings made
+ * afterwards: map a page by injection, read its VmFlags, unmap it (it is
+ * the injection scratch area, which later modules use and the end of the
+ * injection unmaps).
+ */
+static int dump_mlockall(struct dump_ctx *d)
+{
+	struct rec_mlockall rec = { 0 };
+	struct proc_vma *v;
+	uint64_t addr;
+	int nr, ret;
+
+	ret = cr_scratch(&d->threads[0], PAGE, &addr);
+	if (ret)
+		return ret;
+	ret = proc_parse_maps(d->proc_pid, &v, &nr);
+	if (ret) {
+		sudcr_error("cannot read /proc/%d/smaps: %s", d->pid, strerror(-ret));
+		return ret;
+	}
+	for (int i = 0; i < nr; i++) {
+		if (addr < v[i].start || addr >= v[i].end)
+			continue;
+		if (v[i].vmflags & PROC_VMF_LO)
+			rec.flags |= MCL_FUTURE;
+		if (v[i].vmflags & PROC_VMF_LF)
+			rec.flags |= MCL_ONFAULT;
+	}
+	free(v);
+	if (!rec.flags)
+		return 0;
+	return img_write_record(d->img, IMG_REC_MLOCKALL, &rec, sizeof(rec));
+}
+
 int dump_mm(struct dump_ctx *d)
 {
+	struct held_files held = { 0 };
 	struct page_runs runs = { 0 };
 	char path[64];
 	int pagemap = -1, memfd = -1, ret;
@@ -532,11 +695,14 @@ int dump_mm(struct dump_ctx *d)
 	for (int i = 0; i < d->nr_vmas && !ret; i++) {
 		if (d->vmas[i].kind == VMA_VSYSCALL)
 			continue;
-		ret = dump_vma(d, &d->vmas[i], pagemap, memfd, &runs);
+		ret = dump_vma(d, &d->vmas[i], pagemap, memfd, &held, &runs);
 	}
 	if (!ret)
 		ret = dump_page_runs(d, &runs, memfd);
+	if (!ret)
+		ret = dump_mlockall(d);
 out:
+	free(held.v);
 	free(runs.v);
 	if (pagemap >= 0)
 		close(pagemap);
