@@ -188,7 +188,7 @@ static int add_vma(struct restore_ctx *r, struct restore_mm_state *s, const void
 	e->obj = -1;
 	e->unmerge = false;
 	/*
-	 * Two neighbours the kernel kept apart (moved by mremap, or of
+	 * Two alike neighbours the kernel kept apart (moved by mremap, or of
 	 * other anon_vmas) would merge when made one after the other: the
 	 * second is made elsewhere and moved next to the first, so that its
 	 * page offset does not continue the first's.
@@ -196,9 +196,12 @@ static int add_vma(struct restore_ctx *r, struct restore_mm_state *s, const void
 	const uint32_t plain_anon = REC_VMA_ANON | REC_VMA_SHARED | REC_VMA_SHMEM | REC_VMA_GROWSDOWN |
 				    REC_VMA_VDSO | REC_VMA_VVAR | REC_VMA_VVAR_VCLOCK | REC_VMA_STACK;
 
-	if (s->nr_vmas > 1 && s->vmas[s->nr_vmas - 2].v->end == v->start &&
-	    (v->flags & plain_anon) == REC_VMA_ANON &&
-	    (s->vmas[s->nr_vmas - 2].v->flags & plain_anon) == REC_VMA_ANON) {
+	const struct vma_ent *prev = s->nr_vmas > 1 ? &s->vmas[s->nr_vmas - 2] : NULL;
+
+	/* Mappings that differ in protection or flags are kept apart by the kernel anyway. */
+	if (prev && prev->v->end == v->start && (v->flags & plain_anon) == REC_VMA_ANON &&
+	    prev->v->flags == v->flags && prev->v->prot == v->prot &&
+	    !((prev->v->vmflags ^ v->vmflags) & ~PROC_VMF_SD) && !strcmp(prev->path, path)) {
 		e->unmerge = true;
 		if (v->end - v->start > s->unmerge_len)
 			s->unmerge_len = v->end - v->start;
@@ -725,12 +728,46 @@ static int open_master(struct cr_thread *th, uint64_t scratch, const struct shar
 	return open_in_target(th, scratch, path, O_RDONLY | O_CLOEXEC, fd);
 }
 
+/*
+ * An anonymous mapping that must not merge with the one before it: made in
+ * the temporary area and moved in.  mremap gives a mapping without an
+ * anon_vma the page offset of its new place (so that it merges), hence a
+ * page is touched first and dropped again (the anon_vma stays): the moved
+ * mapping keeps the offset of the temporary area.
+ */
+static int map_unmerged(struct cr_thread *th, struct restore_mm_state *s, const struct rec_vma *v,
+			uint32_t prot, uint64_t flags)
+{
+	uint64_t len = v->end - v->start, at = s->unmerge_temp;
+	const char zero = 0;
+	int64_t res;
+	int ret;
+
+	flags = (flags & ~(uint64_t)MAP_FIXED) | MAP_FIXED_NOREPLACE;
+	ret = must(th, &res, "map memory", v->start, NR_MMAP, at, len, PROT_READ | PROT_WRITE, flags,
+		   (uint64_t)-1, 0);
+	if (!ret && (uint64_t)res != at) {
+		sudcr_error("mapping %llx landed at %llx", (unsigned long long)at, (unsigned long long)res);
+		ret = -EFAULT;
+	}
+	if (!ret)
+		ret = inject_write_mem(th->tid, at, &zero, 1);
+	if (!ret)
+		ret = must(th, NULL, "madvise", at, NR_MADVISE, at, PAGE, MADV_DONTNEED, 0, 0, 0);
+	if (!ret)
+		ret = must(th, NULL, "move a mapping in place", v->start, NR_MREMAP, at, len, len,
+			   MREMAP_MAYMOVE | MREMAP_FIXED, v->start, 0);
+	if (!ret && prot != (PROT_READ | PROT_WRITE))
+		ret = must(th, NULL, "set protection", v->start, NR_MPROTECT, v->start, len, prot, 0, 0, 0);
+	return ret;
+}
+
 static int map_vma(struct cr_thread *th, uint64_t scratch, struct restore_mm_state *s,
 		   const struct vma_ent *e, struct map_file_cache *cache)
 {
 	const struct rec_vma *v = e->v;
 	uint32_t prot = v->prot | (e->has_pages ? PROT_READ | PROT_WRITE : 0);
-	uint64_t len = v->end - v->start, flags = MAP_FIXED, off = 0, at = v->start;
+	uint64_t len = v->end - v->start, flags = MAP_FIXED, off = 0;
 	int64_t fd = -1, res, own_fd = -1;
 	int ret;
 
@@ -773,18 +810,15 @@ static int map_vma(struct cr_thread *th, uint64_t scratch, struct restore_mm_sta
 	} else {
 		flags |= MAP_ANONYMOUS;
 		if (e->unmerge) {
-			at = s->unmerge_temp;
-			flags = (flags & ~(uint64_t)MAP_FIXED) | MAP_FIXED_NOREPLACE;
+			ret = map_unmerged(th, s, v, prot, flags);
+			goto advise;
 		}
 	}
-	ret = must(th, &res, "map memory", v->start, NR_MMAP, at, len, prot, flags, fd, off);
-	if (!ret && (uint64_t)res != at) {
-		sudcr_error("mapping %llx landed at %llx", (unsigned long long)at, (unsigned long long)res);
+	ret = must(th, &res, "map memory", v->start, NR_MMAP, v->start, len, prot, flags, fd, off);
+	if (!ret && (uint64_t)res != v->start) {
+		sudcr_error("mapping %llx landed at %llx", (unsigned long long)v->start, (unsigned long long)res);
 		ret = -EFAULT;
 	}
-	if (!ret && at != v->start)
-		ret = must(th, &res, "move a mapping in place", v->start, NR_MREMAP, at, len, len,
-			   MREMAP_MAYMOVE | MREMAP_FIXED, v->start, 0);
 	if (own_fd >= 0)
 		must(th, NULL, "close", 0, NR_CLOSE, own_fd, 0, 0, 0, 0, 0);
 advise:
