@@ -421,7 +421,7 @@ static int scan_vma(struct dump_ctx *d, const struct proc_vma *v, enum page_poli
 struct held_files {
 	bool read;
 	int nr;
-	struct { uint64_t dev, ino; } *v;
+	struct { uint64_t dev, ino, size; } *v;
 };
 
 static int read_held_files(struct dump_ctx *d, struct held_files *h)
@@ -445,14 +445,16 @@ static int read_held_files(struct dump_ctx *d, struct held_files *h)
 		struct stat st;
 		size_t l = strlen(fds[i].link);
 
-		if (strncmp(fds[i].link, "/memfd:", 7) &&
-		    (l < 10 || fds[i].link[0] != '/' || strcmp(fds[i].link + l - 10, " (deleted)")))
+		/* As files.c sees them: memfds and deleted regular files, not O_PATH. */
+		if (l < 10 || fds[i].link[0] != '/' || strcmp(fds[i].link + l - 10, " (deleted)") ||
+		    (fds[i].flags & O_PATH))
 			continue;
 		snprintf(path, sizeof(path), "/proc/%d/fd/%d", d->proc_pid, fds[i].fd);
-		if (stat(path, &st))
-			continue;	/* closed meanwhile: the files dump sees the same */
+		if (stat(path, &st) || !S_ISREG(st.st_mode))
+			continue;
 		h->v[h->nr].dev = ((uint64_t)major(st.st_dev) << 32) | minor(st.st_dev);
-		h->v[h->nr++].ino = st.st_ino;
+		h->v[h->nr].ino = st.st_ino;
+		h->v[h->nr++].size = (uint64_t)st.st_size;
 	}
 	free(fds);
 	return 0;
@@ -464,7 +466,7 @@ static int read_held_files(struct dump_ctx *d, struct held_files *h)
  * cover v's part of the object (up to the object's end).
  */
 static int object_held(struct dump_ctx *d, struct held_files *h, const struct proc_vma *v,
-		       uint64_t obj_size, bool *held)
+		       uint64_t *obj_size, bool *held)
 {
 	uint64_t dev = ((uint64_t)v->dev_major << 32) | v->dev_minor;
 	uint64_t want_s = v->pgoff, want_e = v->pgoff + (v->end - v->start);
@@ -478,16 +480,20 @@ static int object_held(struct dump_ctx *d, struct held_files *h, const struct pr
 			if (ret)
 				return ret;
 		}
-		for (int i = 0; i < h->nr; i++)
-			if (h->v[i].dev == dev && h->v[i].ino == v->ino)
+		for (int i = 0; i < h->nr && !*held; i++) {
+			if (h->v[i].dev == dev && h->v[i].ino == v->ino) {
 				*held = true;
+				if (!*obj_size)
+					*obj_size = h->v[i].size;
+			}
+		}
 		if (*held)
 			return 0;
 	}
 	if (v->shared)
 		return 0;	/* it is itself what stores the content */
-	if (obj_size && want_e > obj_size)
-		want_e = obj_size;
+	if (*obj_size && want_e > *obj_size)
+		want_e = *obj_size;
 	/* Shared mappings of it, in any order, must cover [want_s, want_e). */
 	while (want_s < want_e && progress) {
 		progress = false;
@@ -512,8 +518,7 @@ static int object_held(struct dump_ctx *d, struct held_files *h, const struct pr
  * A private view of it needs the size: the pages past the object's end
  * must fault as they did.
  */
-static int object_info(struct dump_ctx *d, const struct proc_vma *v, uint32_t flags, uint64_t *size,
-		       uint32_t *seals)
+static int object_info(struct dump_ctx *d, const struct proc_vma *v, uint64_t *size, uint32_t *seals)
 {
 	char path[96];
 	struct stat st;
@@ -528,15 +533,10 @@ static int object_info(struct dump_ctx *d, const struct proc_vma *v, uint32_t fl
 		err = errno;
 		if (fd >= 0)
 			close(fd);
-		if (!(flags & REC_VMA_OBJ_PRIVATE))
-			return 0;	/* sized by its mappings, as before */
-		sudcr_error("mapping %llx-%llx (%s): cannot read the size of the object it maps: %s: %s",
-			    (unsigned long long)v->start, (unsigned long long)v->end, v->path, path,
-			    strerror(err));
-		return -err;
+		return -err;	/* the caller says whether it matters */
 	}
 	*size = (uint64_t)st.st_size;
-	if (flags & REC_VMA_MEMFD) {
+	if (!strncmp(v->path, "/memfd:", 7)) {
 		int r = fcntl(fd, F_GET_SEALS);
 
 		*seals = r < 0 ? 0 : (uint32_t)r;
@@ -565,12 +565,24 @@ static int dump_vma(struct dump_ctx *d, const struct proc_vma *v, int pagemap, i
 	memset(&r.h, 0, sizeof(r.h));
 	if (flags & (REC_VMA_MEMFD | REC_VMA_SHMEM | REC_VMA_DELETED)) {
 		bool is_held = false;
+		int info = object_info(d, v, &r.h.obj_size, &r.h.obj_seals);
 
-		ret = object_info(d, v, flags, &r.h.obj_size, &r.h.obj_seals);
-		if (!ret && !(flags & REC_VMA_ANON))
-			ret = object_held(d, held, v, r.h.obj_size, &is_held);
-		if (ret)
-			return ret;
+		if (!(flags & REC_VMA_ANON)) {
+			ret = object_held(d, held, v, &r.h.obj_size, &is_held);
+			if (ret)
+				return ret;
+		}
+		/*
+		 * A private view that follows its object must know where the
+		 * object ends (the pages past it fault); one that stores all
+		 * it reads, as before, is sized by its mappings.
+		 */
+		if (info && is_held && (flags & REC_VMA_OBJ_PRIVATE) && !r.h.obj_size) {
+			sudcr_error("mapping %llx-%llx (%s): cannot read the size of the object it maps (/proc/%d/map_files): %s",
+				    (unsigned long long)v->start, (unsigned long long)v->end, v->path,
+				    d->proc_pid, strerror(-info));
+			return info;
+		}
 		if (is_held)
 			flags |= REC_VMA_OBJ_HELD;
 	}
