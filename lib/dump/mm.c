@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <pthread.h>
 #include <sched.h>
@@ -641,39 +642,67 @@ out:
 	return ret;
 }
 
-/*
- * mlockall(MCL_FUTURE) leaves no trace in /proc but in the mappings made
- * afterwards: map a page by injection, read its VmFlags, unmap it (it is
- * the injection scratch area, which later modules use and the end of the
- * injection unmaps).
- */
-static int dump_mlockall(struct dump_ctx *d)
+/* VmLck of /proc/PID/status, in kB. */
+static int read_vmlck(struct dump_ctx *d, uint64_t *kb)
 {
-	struct rec_mlockall rec = { 0 };
-	struct proc_vma *v;
-	uint64_t addr;
-	int nr, ret;
+	char path[64], *buf, *p;
+	size_t len;
+	int ret;
 
-	ret = cr_scratch(&d->threads[0], PAGE, &addr);
+	snprintf(path, sizeof(path), "/proc/%d/status", d->proc_pid);
+	ret = proc_read_file(path, &buf, &len);
 	if (ret)
 		return ret;
-	ret = proc_parse_maps(d->proc_pid, &v, &nr);
-	if (ret) {
-		sudcr_error("cannot read /proc/%d/smaps: %s", d->pid, strerror(-ret));
+	p = strstr(buf, "\nVmLck:");
+	ret = p && sscanf(p + 7, " %" SCNu64, kb) == 1 ? 0 : -EINVAL;
+	free(buf);
+	return ret;
+}
+
+/*
+ * mlockall(MCL_FUTURE) leaves no trace in /proc but in the mappings made
+ * afterwards: map a page by injection and see whether it counts in VmLck
+ * (locked), and whether it was faulted in at once (not MCL_ONFAULT).
+ * Cheaper than reading smaps again, which walks every page table.
+ */
+static int dump_mlockall(struct dump_ctx *d, int pagemap)
+{
+	struct cr_thread *th = &d->threads[0];
+	struct rec_mlockall rec = { 0 };
+	uint64_t before, after, pme = 0;
+	int64_t addr, res;
+	int ret, err;
+
+	ret = read_vmlck(d, &before);
+	if (ret)
+		goto out_read;
+	ret = cr_inject(th, arch_sc_nr(th->inj.kind, SC_MMAP), &addr, 0, PAGE, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS, (uint64_t)-1, 0);
+	if (ret)
 		return ret;
+	if (addr < 0 && addr > -4096) {
+		sudcr_error("cannot map a page in %d to read its mlockall state: %s", d->pid, strerror((int)-addr));
+		return (int)addr;
 	}
-	for (int i = 0; i < nr; i++) {
-		if (addr < v[i].start || addr >= v[i].end)
-			continue;
-		if (v[i].vmflags & PROC_VMF_LO)
-			rec.flags |= MCL_FUTURE;
-		if (v[i].vmflags & PROC_VMF_LF)
-			rec.flags |= MCL_ONFAULT;
-	}
-	free(v);
+	if (th->inj.kind == ARCH_IA32)
+		addr = (uint32_t)addr;
+	ret = read_vmlck(d, &after);
+	if (!ret && after > before &&
+	    pread(pagemap, &pme, sizeof(pme), (uint64_t)addr / PAGE * sizeof(pme)) != sizeof(pme))
+		ret = -errno;
+	err = cr_inject(th, arch_sc_nr(th->inj.kind, SC_MUNMAP), &res, (uint64_t)addr, PAGE, 0, 0, 0, 0);
+	if (!ret && (err || res))
+		ret = err ? err : (int)res;
+	if (ret)
+		goto out_read;
+	if (after > before)
+		rec.flags = MCL_FUTURE | (pme & (1ULL << 63) ? 0 : MCL_ONFAULT);
 	if (!rec.flags)
 		return 0;
 	return img_write_record(d->img, IMG_REC_MLOCKALL, &rec, sizeof(rec));
+out_read:
+	sudcr_error("cannot read the mlockall state of %d: %s", d->pid, strerror(-ret));
+	return ret;
 }
 
 int dump_mm(struct dump_ctx *d)
@@ -712,7 +741,7 @@ int dump_mm(struct dump_ctx *d)
 	if (!ret)
 		ret = dump_page_runs(d, &runs, memfd);
 	if (!ret)
-		ret = dump_mlockall(d);
+		ret = dump_mlockall(d, pagemap);
 out:
 	free(held.v);
 	free(runs.v);
