@@ -461,6 +461,16 @@ static int read_held_files(struct dump_ctx *d, struct held_files *h)
 	return 0;
 }
 
+static bool held_by_fd(const struct held_files *h, const struct proc_vma *v)
+{
+	uint64_t dev = ((uint64_t)v->dev_major << 32) | v->dev_minor;
+
+	for (int i = 0; i < h->nr; i++)
+		if (h->v[i].dev == dev && h->v[i].ino == v->ino)
+			return true;
+	return false;
+}
+
 /*
  * Whether the content of the object v maps (memfd, shmem, deleted file) is
  * stored apart from v: by an fd of it, or by shared mappings of it that
@@ -586,6 +596,13 @@ static int dump_vma(struct dump_ctx *d, const struct proc_vma *v, int pagemap, i
 		}
 		if (is_held)
 			flags |= REC_VMA_OBJ_HELD;
+		/* Made again for its mappings alone, it could not be both filled and sealed. */
+		if ((flags & REC_VMA_MEMFD) && !is_held && (r.h.obj_seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE)) &&
+		    !held_by_fd(held, v)) {
+			sudcr_error("mapping %llx-%llx (%s): a memfd with write seals that no fd holds is not supported yet",
+				    (unsigned long long)v->start, (unsigned long long)v->end, v->path);
+			return -EOPNOTSUPP;
+		}
 	}
 	r.h.start = v->start;
 	r.h.end = v->end;
