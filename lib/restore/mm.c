@@ -75,6 +75,7 @@ struct vma_ent {
 	const char *path;	/* not NUL-terminated in the image: copied */
 	bool has_pages;
 	bool unmerge;		/* mapped elsewhere and moved in: it must not merge with its neighbour */
+	bool touch;		/* given an anon_vma of its own (its file neighbour is moved in) */
 	int obj;		/* index in restore_mm_state.objs, -1 if none */
 };
 
@@ -143,6 +144,39 @@ static struct vma_ent *find_vma(struct restore_mm_state *s, uint64_t addr)
 	return NULL;
 }
 
+/*
+ * Two alike neighbours the kernel kept apart would merge when made one
+ * after the other.  Anonymous ones were apart by their page offsets (one
+ * was moved by mremap): the second is made elsewhere and moved next to
+ * the first, keeping the offset of where it was made.  Private mappings
+ * of one file at following offsets were apart by their anon_vmas (each
+ * copied pages of its own): both get one of their own, and the second is
+ * moved in.  Mappings that differ in protection or flags are kept apart
+ * by the kernel anyway.
+ */
+static void check_neighbour(struct restore_mm_state *s, struct vma_ent *prev, struct vma_ent *e)
+{
+	const uint32_t plain = REC_VMA_ANON | REC_VMA_FILE | REC_VMA_DELETED | REC_VMA_SHARED |
+			       REC_VMA_SHMEM | REC_VMA_MEMFD | REC_VMA_GROWSDOWN | REC_VMA_VDSO |
+			       REC_VMA_VVAR | REC_VMA_VVAR_VCLOCK | REC_VMA_STACK;
+	const struct rec_vma *p = prev->v, *v = e->v;
+	uint32_t kind = v->flags & plain;
+
+	if (p->end != v->start || p->flags != v->flags || p->prot != v->prot ||
+	    ((p->vmflags ^ v->vmflags) & ~PROC_VMF_SD) || strcmp(prev->path, e->path))
+		return;
+	if (kind == REC_VMA_FILE) {
+		if (p->dev != v->dev || p->ino != v->ino || p->pgoff + (p->end - p->start) != v->pgoff)
+			return;
+		prev->touch = true;
+	} else if (kind != REC_VMA_ANON) {
+		return;
+	}
+	e->unmerge = true;
+	if (v->end - v->start > s->unmerge_len)
+		s->unmerge_len = v->end - v->start;
+}
+
 static int add_vma(struct restore_ctx *r, struct restore_mm_state *s, const void *data, size_t len)
 {
 	const struct rec_vma *v = data;
@@ -187,25 +221,9 @@ static int add_vma(struct restore_ctx *r, struct restore_mm_state *s, const void
 	e->has_pages = false;
 	e->obj = -1;
 	e->unmerge = false;
-	/*
-	 * Two alike neighbours the kernel kept apart (moved by mremap, or of
-	 * other anon_vmas) would merge when made one after the other: the
-	 * second is made elsewhere and moved next to the first, so that its
-	 * page offset does not continue the first's.
-	 */
-	const uint32_t plain_anon = REC_VMA_ANON | REC_VMA_SHARED | REC_VMA_SHMEM | REC_VMA_GROWSDOWN |
-				    REC_VMA_VDSO | REC_VMA_VVAR | REC_VMA_VVAR_VCLOCK | REC_VMA_STACK;
-
-	const struct vma_ent *prev = s->nr_vmas > 1 ? &s->vmas[s->nr_vmas - 2] : NULL;
-
-	/* Mappings that differ in protection or flags are kept apart by the kernel anyway. */
-	if (prev && prev->v->end == v->start && (v->flags & plain_anon) == REC_VMA_ANON &&
-	    prev->v->flags == v->flags && prev->v->prot == v->prot &&
-	    !((prev->v->vmflags ^ v->vmflags) & ~PROC_VMF_SD) && !strcmp(prev->path, path)) {
-		e->unmerge = true;
-		if (v->end - v->start > s->unmerge_len)
-			s->unmerge_len = v->end - v->start;
-	}
+	e->touch = false;
+	if (s->nr_vmas > 1)
+		check_neighbour(s, &s->vmas[s->nr_vmas - 2], e);
 	int si = special_index(v->flags);
 
 	if (si >= 0) {
@@ -729,31 +747,43 @@ static int open_master(struct cr_thread *th, uint64_t scratch, const struct shar
 }
 
 /*
- * An anonymous mapping that must not merge with the one before it: made in
- * the temporary area and moved in.  mremap gives a mapping without an
- * anon_vma the page offset of its new place (so that it merges), hence a
- * page is touched first and dropped again (the anon_vma stays): the moved
- * mapping keeps the offset of the temporary area.
+ * Give the private mapping at @at (mapped read-write) an anon_vma: a page
+ * is written and dropped again, which leaves the anon_vma (and a private
+ * file page following its file again).
+ */
+static int give_anon_vma(struct cr_thread *th, uint64_t at)
+{
+	const char zero = 0;
+	int ret;
+
+	ret = inject_write_mem(th->tid, at, &zero, 1);
+	if (!ret)
+		ret = must(th, NULL, "madvise", at, NR_MADVISE, at, PAGE, MADV_DONTNEED, 0, 0, 0);
+	return ret;
+}
+
+/*
+ * A mapping that must not merge with the one before it (check_neighbour()):
+ * made in the temporary area and moved in.  mremap gives an anonymous
+ * mapping without an anon_vma the page offset of its new place (so that it
+ * merges): it gets an anon_vma first, and keeps the offset of the
+ * temporary area.
  */
 static int map_unmerged(struct cr_thread *th, struct restore_mm_state *s, const struct rec_vma *v,
-			uint32_t prot, uint64_t flags)
+			uint32_t prot, uint64_t flags, int64_t fd, uint64_t off)
 {
 	uint64_t len = v->end - v->start, at = s->unmerge_temp;
-	const char zero = 0;
 	int64_t res;
 	int ret;
 
 	flags = (flags & ~(uint64_t)MAP_FIXED) | MAP_FIXED_NOREPLACE;
-	ret = must(th, &res, "map memory", v->start, NR_MMAP, at, len, PROT_READ | PROT_WRITE, flags,
-		   (uint64_t)-1, 0);
+	ret = must(th, &res, "map memory", v->start, NR_MMAP, at, len, PROT_READ | PROT_WRITE, flags, fd, off);
 	if (!ret && (uint64_t)res != at) {
 		sudcr_error("mapping %llx landed at %llx", (unsigned long long)at, (unsigned long long)res);
 		ret = -EFAULT;
 	}
 	if (!ret)
-		ret = inject_write_mem(th->tid, at, &zero, 1);
-	if (!ret)
-		ret = must(th, NULL, "madvise", at, NR_MADVISE, at, PAGE, MADV_DONTNEED, 0, 0, 0);
+		ret = give_anon_vma(th, at);
 	if (!ret)
 		ret = must(th, NULL, "move a mapping in place", v->start, NR_MREMAP, at, len, len,
 			   MREMAP_MAYMOVE | MREMAP_FIXED, v->start, 0);
@@ -809,15 +839,21 @@ static int map_vma(struct cr_thread *th, uint64_t scratch, struct restore_mm_sta
 		off = v->pgoff;
 	} else {
 		flags |= MAP_ANONYMOUS;
-		if (e->unmerge) {
-			ret = map_unmerged(th, s, v, prot, flags);
-			goto advise;
-		}
 	}
-	ret = must(th, &res, "map memory", v->start, NR_MMAP, v->start, len, prot, flags, fd, off);
+	if (e->unmerge) {
+		ret = map_unmerged(th, s, v, prot, flags, fd, off);
+		goto advise;
+	}
+	ret = must(th, &res, "map memory", v->start, NR_MMAP, v->start, len,
+		   e->touch ? PROT_READ | PROT_WRITE : prot, flags, fd, off);
 	if (!ret && (uint64_t)res != v->start) {
 		sudcr_error("mapping %llx landed at %llx", (unsigned long long)v->start, (unsigned long long)res);
 		ret = -EFAULT;
+	}
+	if (!ret && e->touch) {
+		ret = give_anon_vma(th, v->start);
+		if (!ret && prot != (PROT_READ | PROT_WRITE))
+			ret = must(th, NULL, "set protection", v->start, NR_MPROTECT, v->start, len, prot, 0, 0, 0);
 	}
 	if (own_fd >= 0)
 		must(th, NULL, "close", 0, NR_CLOSE, own_fd, 0, 0, 0, 0, 0);
