@@ -50,6 +50,7 @@
 #define NR_MLOCKALL 151
 #define NR_MLOCK2 325
 #define NR_FCNTL 72
+#define NR_MSEAL 462
 #define NR_FTRUNCATE 77
 #define NR_PRCTL 157
 #define NR_MEMFD_CREATE 319
@@ -195,6 +196,12 @@ static int add_vma(struct restore_ctx *r, struct restore_mm_state *s, const void
 	if ((v->flags & REC_VMA_FILE) && !(v->flags & REC_VMA_DELETED) &&
 	    (!v->path_len || ((const char *)(v + 1))[0] != '/'))
 		return img_record_invalid(r->img, "file mapping without an absolute path");
+	if (v->obj_size > USER_END || ((v->obj_size || v->obj_seals) &&
+				       !(v->flags & (REC_VMA_MEMFD | REC_VMA_SHMEM | REC_VMA_DELETED))) ||
+	    (v->obj_seals & ~(uint32_t)(F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE |
+					F_SEAL_FUTURE_WRITE | F_SEAL_EXEC)))
+		return img_record_invalid(r->img, "bad object size or seals of mapping %llx",
+					  (unsigned long long)v->start);
 	if ((v->flags & REC_VMA_MEMFD) && (v->path_len < 7 || memcmp(v + 1, "/memfd:", 7)))
 		return img_record_invalid(r->img, "memfd mapping at %llx without a memfd name",
 					  (unsigned long long)v->start);
@@ -886,6 +893,21 @@ static int lock_vmas(struct cr_thread *th, struct restore_mm_state *s)
 	return ret;
 }
 
+/* mseal()ed mappings (VmFlags sl) are sealed again once nothing changes them any more. */
+static int seal_vmas(struct cr_thread *th, struct restore_mm_state *s)
+{
+	int ret = 0;
+
+	for (int i = 0; i < s->nr_vmas && !ret; i++) {
+		const struct rec_vma *v = s->vmas[i].v;
+
+		if ((v->vmflags & PROC_VMF_SL) && special_index(v->flags) < 0)
+			ret = must(th, NULL, "seal a mapping (mseal)", v->start, NR_MSEAL, v->start,
+				   v->end - v->start, 0, 0, 0, 0);
+	}
+	return ret;
+}
+
 /*
  * Stored pages are copied into the new process by one worker per CPU: the
  * kernel's part (allocating and zeroing the new process's pages) is most
@@ -1248,6 +1270,8 @@ int restore_mm(struct restore_ctx *r)
 	}
 	if (!ret)
 		ret = lock_vmas(th, s);
+	if (!ret)
+		ret = seal_vmas(th, s);
 	if (!ret && ia32) {
 		ret = enter_ia32(th, site_s, site_e);
 		if (!ret)
