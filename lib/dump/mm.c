@@ -86,6 +86,10 @@ static int check_supported(const struct proc_vma *v)
 		why = "System V shared memory";
 	else if (v->kind == VMA_FILE && v->dev_major == 0 && v->path[0] != '/')
 		why = "mapping of a non-file object";
+	else if (v->vmflags & PROC_VMF_HT)
+		why = "hugetlb mapping";
+	else if (v->vmflags & PROC_VMF_SS)
+		why = "shadow stack";
 	if (!why)
 		return 0;
 	sudcr_error("mapping %llx-%llx (%s): %s is not supported yet", (unsigned long long)v->start,
