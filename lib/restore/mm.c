@@ -93,6 +93,7 @@ struct shared_obj {
 	uint32_t seals;		/* memfd made here: F_ADD_SEALS once its pages are in */
 	bool shared_view;	/* the image has a shared mapping of it */
 	int image_fd;		/* an fd of the image that is this object, or -1 */
+	int image_fd_rank;	/* how fit it is to map from: 2 read-write, 1 read-only, 0 write-only */
 	int64_t fd;		/* its fd in the new process while mapping, or -1 */
 	bool own_fd;		/* we opened fd: close it when done */
 	uint64_t master;	/* shared anonymous: mapped whole here while aliasing */
@@ -373,8 +374,16 @@ static int collect_objects(struct restore_ctx *r, struct restore_mm_state *s)
 		dev = ((uint64_t)major(f->dev) << 32) | minor(f->dev);
 		for (int k = 0; k < s->nr_objs; k++)
 			if (s->objs[k].kind != REC_VMA_SHMEM && s->objs[k].dev == dev &&
-			    s->objs[k].ino == f->ino && s->objs[k].image_fd < 0)
-				s->objs[k].image_fd = f->fd;
+			    s->objs[k].ino == f->ino) {
+				/* mmap needs read access, and a shared mapping that may write, write access. */
+				int acc = f->flags & O_ACCMODE;
+				int rank = acc == O_RDWR ? 2 : acc == O_RDONLY ? 1 : 0;
+
+				if (s->objs[k].image_fd < 0 || rank > s->objs[k].image_fd_rank) {
+					s->objs[k].image_fd = f->fd;
+					s->objs[k].image_fd_rank = rank;
+				}
+			}
 	}
 	if (ret < 0)
 		return ret;
