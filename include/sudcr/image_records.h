@@ -25,7 +25,7 @@ enum img_rec_type {
 	IMG_REC_VMA = 5,		/* struct rec_vma + path */
 	IMG_REC_PAGES = 6,		/* struct rec_pages: an extent of a page file */
 	IMG_REC_TLS = 7,		/* struct rec_tls, per thread of ia32 processes */
-	IMG_REC_MLOCKALL = 8,		/* struct rec_mlockall: mlockall(MCL_FUTURE) state, if set */
+	IMG_REC_MM_ATTRS = 8,		/* struct rec_mm_attrs: mlockall(MCL_FUTURE), KSM merge-any; if set */
 
 	/* signals (lib/dump/signals.c) */
 	IMG_REC_SIGACTION = 20,		/* struct rec_sigaction, one per handled signal */
@@ -130,11 +130,12 @@ struct rec_vma {
 #define REC_VMA_OBJ_PRIVATE	(1u << 12)	/* private view of a memfd, shmem or deleted file */
 #define REC_VMA_OBJ_HELD	(1u << 13)	/* that object's content is stored elsewhere (fd, shared map) */
 
-/* The mm's default flags for new mappings, set by mlockall(MCL_FUTURE [| MCL_ONFAULT]). */
-struct rec_mlockall {
-	uint32_t flags;			/* MCL_FUTURE, MCL_ONFAULT */
-	uint32_t pad;
+/* What the mm gives the mappings made later. */
+struct rec_mm_attrs {
+	uint32_t mlockall;		/* mlockall() flags: MCL_FUTURE [| MCL_ONFAULT], or 0 */
+	uint32_t flags;			/* REC_MM_* */
 };
+#define REC_MM_MERGE_ANY	(1u << 0)	/* prctl(PR_SET_MEMORY_MERGE, 1): KSM for every mapping */
 
 struct rec_pages {
 	uint64_t vaddr;			/* first page in the target */

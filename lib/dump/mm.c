@@ -686,10 +686,9 @@ static int read_vmlck(struct dump_ctx *d, uint64_t *kb)
  * (locked), and whether it was faulted in at once (not MCL_ONFAULT).
  * Cheaper than reading smaps again, which walks every page table.
  */
-static int dump_mlockall(struct dump_ctx *d, int pagemap)
+static int read_mlockall(struct dump_ctx *d, int pagemap, uint32_t *mcl)
 {
 	struct cr_thread *th = &d->threads[0];
-	struct rec_mlockall rec = { 0 };
 	uint64_t before, after, pme = 0;
 	int64_t addr, res;
 	int ret, err;
@@ -716,14 +715,50 @@ static int dump_mlockall(struct dump_ctx *d, int pagemap)
 		ret = err ? err : (int)res;
 	if (ret)
 		goto out_read;
-	if (after > before)
-		rec.flags = MCL_FUTURE | (pme & (1ULL << 63) ? 0 : MCL_ONFAULT);
-	if (!rec.flags)
-		return 0;
-	return img_write_record(d->img, IMG_REC_MLOCKALL, &rec, sizeof(rec));
+	*mcl = after > before ? MCL_FUTURE | (pme & (1ULL << 63) ? 0 : MCL_ONFAULT) : 0;
+	return 0;
 out_read:
 	sudcr_error("cannot read the mlockall state of %d: %s", d->pid, strerror(-ret));
 	return ret;
+}
+
+/* prctl(PR_SET_MEMORY_MERGE) shows as "ksm_merge_any: yes" (6.4+; no file: no KSM). */
+static int read_merge_any(struct dump_ctx *d, bool *on)
+{
+	char path[64], *buf;
+	size_t len;
+	int ret;
+
+	*on = false;
+	snprintf(path, sizeof(path), "/proc/%d/ksm_stat", d->proc_pid);
+	ret = proc_read_file(path, &buf, &len);
+	if (ret == -ENOENT)
+		return 0;
+	if (ret) {
+		sudcr_error("cannot read %s: %s", path, strerror(-ret));
+		return ret;
+	}
+	*on = strstr(buf, "ksm_merge_any: yes") != NULL;
+	free(buf);
+	return 0;
+}
+
+static int dump_mm_attrs(struct dump_ctx *d, int pagemap)
+{
+	struct rec_mm_attrs rec = { 0 };
+	bool merge_any;
+	int ret;
+
+	ret = read_mlockall(d, pagemap, &rec.mlockall);
+	if (!ret)
+		ret = read_merge_any(d, &merge_any);
+	if (ret)
+		return ret;
+	if (merge_any)
+		rec.flags |= REC_MM_MERGE_ANY;
+	if (!rec.mlockall && !rec.flags)
+		return 0;
+	return img_write_record(d->img, IMG_REC_MM_ATTRS, &rec, sizeof(rec));
 }
 
 int dump_mm(struct dump_ctx *d)
@@ -762,7 +797,7 @@ int dump_mm(struct dump_ctx *d)
 	if (!ret)
 		ret = dump_page_runs(d, &runs, memfd);
 	if (!ret)
-		ret = dump_mlockall(d, pagemap);
+		ret = dump_mm_attrs(d, pagemap);
 out:
 	free(held.v);
 	free(runs.v);

@@ -48,6 +48,9 @@
 #define NR_MREMAP 25
 #define NR_MADVISE 28
 #define NR_MLOCKALL 151
+#ifndef PR_SET_MEMORY_MERGE
+#define PR_SET_MEMORY_MERGE 67
+#endif
 #define NR_MLOCK2 325
 #define NR_FCNTL 72
 #define NR_MSEAL 462
@@ -112,7 +115,7 @@ struct restore_mm_state {
 	const struct rec_vma *special[3];	/* vvar, vvar_vclock, vdso */
 	struct shared_obj *objs;
 	int nr_objs;
-	uint32_t mlockall;	/* MCL_FUTURE [| MCL_ONFAULT], 0 if not set */
+	const struct rec_mm_attrs *attrs;	/* NULL if the image has none */
 	uint64_t unmerge_len;	/* the largest mapping moved in through the temporary area */
 	uint64_t unmerge_temp;	/* that area in the new process */
 };
@@ -274,14 +277,14 @@ static int add_pages(struct restore_ctx *r, struct restore_mm_state *s, const vo
 	return 0;
 }
 
-static int add_mlockall(struct restore_ctx *r, struct restore_mm_state *s, const void *data, size_t len)
+static int add_mm_attrs(struct restore_ctx *r, struct restore_mm_state *s, const void *data, size_t len)
 {
-	const struct rec_mlockall *m = data;
+	const struct rec_mm_attrs *m = data;
 
-	if (len != sizeof(*m) || s->mlockall || !(m->flags & MCL_FUTURE) ||
-	    (m->flags & ~(uint32_t)(MCL_FUTURE | MCL_ONFAULT)))
-		return img_record_invalid(r->img, "bad or repeated mlockall record");
-	s->mlockall = m->flags;
+	if (len != sizeof(*m) || s->attrs || (m->mlockall && !(m->mlockall & MCL_FUTURE)) ||
+	    (m->mlockall & ~(uint32_t)(MCL_FUTURE | MCL_ONFAULT)) || (m->flags & ~REC_MM_MERGE_ANY))
+		return img_record_invalid(r->img, "bad or repeated mm attributes record");
+	s->attrs = m;
 	return 0;
 }
 
@@ -408,8 +411,8 @@ int restore_mm_prepare(struct restore_ctx *r)
 			ret = add_vma(r, s, data, len);
 		else if (type == IMG_REC_PAGES)
 			ret = add_pages(r, s, data, len);
-		else if (type == IMG_REC_MLOCKALL)
-			ret = add_mlockall(r, s, data, len);
+		else if (type == IMG_REC_MM_ATTRS)
+			ret = add_mm_attrs(r, s, data, len);
 		if (ret < 0)
 			return ret;
 	}
@@ -889,8 +892,8 @@ static int lock_vmas(struct cr_thread *th, struct restore_mm_state *s)
 {
 	int ret = 0;
 
-	if (s->mlockall)
-		ret = must(th, NULL, "mlockall", 0, NR_MLOCKALL, s->mlockall, 0, 0, 0, 0, 0);
+	if (s->attrs && s->attrs->mlockall)
+		ret = must(th, NULL, "mlockall", 0, NR_MLOCKALL, s->attrs->mlockall, 0, 0, 0, 0, 0);
 	for (int i = 0; i < s->nr_vmas && !ret; i++) {
 		const struct rec_vma *v = s->vmas[i].v;
 
@@ -900,6 +903,15 @@ static int lock_vmas(struct cr_thread *th, struct restore_mm_state *s)
 			   (v->vmflags & PROC_VMF_LF) ? MLOCK_ONFAULT : 0, 0, 0, 0);
 	}
 	return ret;
+}
+
+/* KSM for every mapping, present and future (the present ones have mg already). */
+static int set_merge_any(struct cr_thread *th, struct restore_mm_state *s)
+{
+	if (!s->attrs || !(s->attrs->flags & REC_MM_MERGE_ANY))
+		return 0;
+	return must(th, NULL, "enable KSM for all mappings (PR_SET_MEMORY_MERGE)", 0, NR_PRCTL,
+		    PR_SET_MEMORY_MERGE, 1, 0, 0, 0, 0);
 }
 
 /* mseal()ed mappings (VmFlags sl) are sealed again once nothing changes them any more. */
@@ -1279,6 +1291,8 @@ int restore_mm(struct restore_ctx *r)
 	}
 	if (!ret)
 		ret = lock_vmas(th, s);
+	if (!ret)
+		ret = set_merge_any(th, s);
 	if (!ret)
 		ret = seal_vmas(th, s);
 	if (!ret && ia32) {
