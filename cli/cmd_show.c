@@ -51,6 +51,7 @@ static const char *type_name(uint32_t t)
 	case IMG_REC_VMA: return "vma";
 	case IMG_REC_PAGES: return "pages";
 	case IMG_REC_TLS: return "tls";
+	case IMG_REC_MM_ATTRS: return "mm_attrs";
 	case IMG_REC_SIGACTION: return "sigaction";
 	case IMG_REC_SIGPENDING: return "sigpending";
 	case IMG_REC_SIGALTSTACK: return "sigaltstack";

@@ -25,6 +25,7 @@ enum img_rec_type {
 	IMG_REC_VMA = 5,		/* struct rec_vma + path */
 	IMG_REC_PAGES = 6,		/* struct rec_pages: an extent of a page file */
 	IMG_REC_TLS = 7,		/* struct rec_tls, per thread of ia32 processes */
+	IMG_REC_MM_ATTRS = 8,		/* struct rec_mm_attrs: mlockall(MCL_FUTURE), KSM merge-any; if set */
 
 	/* signals (lib/dump/signals.c) */
 	IMG_REC_SIGACTION = 20,		/* struct rec_sigaction, one per handled signal */
@@ -110,6 +111,9 @@ struct rec_vma {
 	uint64_t dev, ino;		/* file identity, 0 for anonymous */
 	int32_t shmid;			/* index of the shared object (memfd, shmem), -1 if none */
 	uint32_t path_len;		/* followed by path_len bytes, no NUL */
+	uint64_t obj_size;		/* memfd, shmem, deleted file: the object's size, else 0 */
+	uint32_t obj_seals;		/* memfd: F_GET_SEALS, else 0 */
+	uint32_t pad;
 };
 #define REC_VMA_SHARED		(1u << 0)
 #define REC_VMA_ANON		(1u << 1)
@@ -123,6 +127,15 @@ struct rec_vma {
 #define REC_VMA_VVAR_VCLOCK	(1u << 9)
 #define REC_VMA_MEMFD		(1u << 10)
 #define REC_VMA_SHMEM		(1u << 11)	/* MAP_SHARED|MAP_ANONYMOUS */
+#define REC_VMA_OBJ_PRIVATE	(1u << 12)	/* private view of a memfd, shmem or deleted file */
+#define REC_VMA_OBJ_HELD	(1u << 13)	/* that object's content is stored elsewhere (fd, shared map) */
+
+/* What the mm gives the mappings made later. */
+struct rec_mm_attrs {
+	uint32_t mlockall;		/* mlockall() flags: MCL_FUTURE [| MCL_ONFAULT], or 0 */
+	uint32_t flags;			/* REC_MM_* */
+};
+#define REC_MM_MERGE_ANY	(1u << 0)	/* prctl(PR_SET_MEMORY_MERGE, 1): KSM for every mapping */
 
 struct rec_pages {
 	uint64_t vaddr;			/* first page in the target */

@@ -117,4 +117,12 @@ struct pm_scan_arg {
 #define SCM_PIDFD 77
 #endif
 
+/* Memory (mm dump and restore). */
+#ifndef MAP_DROPPABLE
+#define MAP_DROPPABLE 0x08		/* 6.11+: a mapping type, instead of MAP_PRIVATE */
+#endif
+#ifndef F_SEAL_EXEC
+#define F_SEAL_EXEC 0x0020		/* 6.3+ */
+#endif
+
 #endif

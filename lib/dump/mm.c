@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <pthread.h>
 #include <sched.h>
@@ -17,6 +18,8 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -62,12 +65,12 @@ static uint32_t vma_rec_flags(const struct proc_vma *v)
 		break;
 	}
 	if (!strncmp(v->path, "/memfd:", 7))
-		return f | REC_VMA_MEMFD | REC_VMA_DELETED;
-	if (v->shared && v->deleted && !strcmp(v->path, "/dev/zero"))
-		return f | REC_VMA_SHMEM | REC_VMA_ANON;
+		return f | REC_VMA_MEMFD | REC_VMA_DELETED | (v->shared ? 0 : REC_VMA_OBJ_PRIVATE);
+	if (v->deleted && !strcmp(v->path, "/dev/zero"))
+		return f | REC_VMA_SHMEM | (v->shared ? REC_VMA_ANON : REC_VMA_OBJ_PRIVATE);
 	f |= REC_VMA_FILE;
 	if (v->deleted)
-		f |= REC_VMA_DELETED;
+		f |= REC_VMA_DELETED | (v->shared ? 0 : REC_VMA_OBJ_PRIVATE);
 	return f;
 }
 
@@ -83,6 +86,10 @@ static int check_supported(const struct proc_vma *v)
 		why = "System V shared memory";
 	else if (v->kind == VMA_FILE && v->dev_major == 0 && v->path[0] != '/')
 		why = "mapping of a non-file object";
+	else if (v->vmflags & PROC_VMF_HT)
+		why = "hugetlb mapping";
+	else if (v->vmflags & PROC_VMF_SS)
+		why = "shadow stack";
 	if (!why)
 		return 0;
 	sudcr_error("mapping %llx-%llx (%s): %s is not supported yet", (unsigned long long)v->start,
@@ -94,6 +101,12 @@ static enum page_policy page_policy(uint32_t f)
 {
 	if (f & (REC_VMA_VDSO | REC_VMA_VVAR | REC_VMA_VVAR_VCLOCK))
 		return PAGES_NONE;
+	if ((f & REC_VMA_OBJ_PRIVATE) && (f & REC_VMA_OBJ_HELD))
+		return PAGES_COW;
+	if ((f & REC_VMA_SHARED) && (f & REC_VMA_OBJ_HELD))
+		return PAGES_NONE;
+	if (f & REC_VMA_OBJ_PRIVATE)
+		return PAGES_ALL;
 	if (f & (REC_VMA_DELETED | REC_VMA_MEMFD))
 		return PAGES_ALL;
 	if (f & REC_VMA_ANON)
@@ -407,27 +420,149 @@ static int scan_vma(struct dump_ctx *d, const struct proc_vma *v, enum page_poli
 }
 
 /*
- * A private mapping of a deleted file or memfd whose range a shared mapping
- * of the same object also maps: the object's content comes back through
- * the shared one, so only the private copies are stored, and the pages not
- * copied keep following the object, as they did.
+ * The memfds and deleted files the process holds open: their content is
+ * stored with its fds (files.c), so the mappings of them need not store it.
  */
-static bool covered_by_shared(const struct dump_ctx *d, const struct proc_vma *v)
-{
-	for (int i = 0; i < d->nr_vmas; i++) {
-		const struct proc_vma *o = &d->vmas[i];
+struct held_files {
+	bool read;
+	int nr;
+	struct { uint64_t dev, ino, size; } *v;
+};
 
-		if (o->shared && o->ino == v->ino && o->dev_major == v->dev_major &&
-		    o->dev_minor == v->dev_minor && o->pgoff <= v->pgoff &&
-		    o->pgoff + (o->end - o->start) >= v->pgoff + (v->end - v->start))
-			return true;
+static int read_held_files(struct dump_ctx *d, struct held_files *h)
+{
+	struct proc_fd *fds;
+	int nr, ret;
+
+	h->read = true;
+	ret = proc_list_fds(d->proc_pid, &fds, &nr);
+	if (ret) {
+		sudcr_error("cannot list the fds of %d: %s", d->pid, strerror(-ret));
+		return ret;
 	}
+	h->v = calloc(nr ? nr : 1, sizeof(*h->v));
+	if (!h->v) {
+		free(fds);
+		return -ENOMEM;
+	}
+	for (int i = 0; i < nr; i++) {
+		char path[64];
+		struct stat st;
+		size_t l = strlen(fds[i].link);
+
+		/* As files.c sees them: memfds and deleted regular files, not O_PATH. */
+		if (l < 10 || fds[i].link[0] != '/' || strcmp(fds[i].link + l - 10, " (deleted)") ||
+		    (fds[i].flags & O_PATH))
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/fd/%d", d->proc_pid, fds[i].fd);
+		if (stat(path, &st) || !S_ISREG(st.st_mode))
+			continue;
+		h->v[h->nr].dev = ((uint64_t)major(st.st_dev) << 32) | minor(st.st_dev);
+		h->v[h->nr].ino = st.st_ino;
+		h->v[h->nr++].size = (uint64_t)st.st_size;
+	}
+	free(fds);
+	return 0;
+}
+
+static bool held_by_fd(const struct held_files *h, const struct proc_vma *v)
+{
+	uint64_t dev = ((uint64_t)v->dev_major << 32) | v->dev_minor;
+
+	for (int i = 0; i < h->nr; i++)
+		if (h->v[i].dev == dev && h->v[i].ino == v->ino)
+			return true;
 	return false;
+}
+
+/*
+ * Whether the content of the object v maps (memfd, shmem, deleted file) is
+ * stored apart from v: by an fd of it, or by shared mappings of it that
+ * cover v's part of the object (up to the object's end).
+ */
+static int object_held(struct dump_ctx *d, struct held_files *h, const struct proc_vma *v,
+		       uint64_t *obj_size, bool *held)
+{
+	uint64_t dev = ((uint64_t)v->dev_major << 32) | v->dev_minor;
+	uint64_t want_s = v->pgoff, want_e = v->pgoff + (v->end - v->start);
+	bool progress = true;
+	int ret;
+
+	*held = false;
+	if (strcmp(v->path, "/dev/zero")) {
+		if (!h->read) {
+			ret = read_held_files(d, h);
+			if (ret)
+				return ret;
+		}
+		for (int i = 0; i < h->nr && !*held; i++) {
+			if (h->v[i].dev == dev && h->v[i].ino == v->ino) {
+				*held = true;
+				if (!*obj_size)
+					*obj_size = h->v[i].size;
+			}
+		}
+		if (*held)
+			return 0;
+	}
+	if (v->shared)
+		return 0;	/* it is itself what stores the content */
+	if (*obj_size && want_e > *obj_size)
+		want_e = *obj_size;
+	/* Shared mappings of it, in any order, must cover [want_s, want_e). */
+	while (want_s < want_e && progress) {
+		progress = false;
+		for (int i = 0; i < d->nr_vmas; i++) {
+			const struct proc_vma *o = &d->vmas[i];
+
+			if (o->shared && o->ino == v->ino && o->dev_major == v->dev_major &&
+			    o->dev_minor == v->dev_minor && o->pgoff <= want_s &&
+			    o->pgoff + (o->end - o->start) > want_s) {
+				want_s = o->pgoff + (o->end - o->start);
+				progress = true;
+			}
+		}
+	}
+	*held = want_s >= want_e;
+	return 0;
+}
+
+/*
+ * Size (and memfd seals) of the object a mapping maps, through
+ * /proc/PID/map_files (which needs CAP_CHECKPOINT_RESTORE or CAP_SYS_ADMIN).
+ * A private view of it needs the size: the pages past the object's end
+ * must fault as they did.
+ */
+static int object_info(struct dump_ctx *d, const struct proc_vma *v, uint64_t *size, uint32_t *seals)
+{
+	char path[96];
+	struct stat st;
+	int fd, err;
+
+	*size = 0;
+	*seals = 0;
+	snprintf(path, sizeof(path), "/proc/%d/map_files/%llx-%llx", d->proc_pid,
+		 (unsigned long long)v->start, (unsigned long long)v->end);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st)) {
+		err = errno;
+		if (fd >= 0)
+			close(fd);
+		return -err;	/* the caller says whether it matters */
+	}
+	*size = (uint64_t)st.st_size;
+	if (!strncmp(v->path, "/memfd:", 7)) {
+		int r = fcntl(fd, F_GET_SEALS);
+
+		*seals = r < 0 ? 0 : (uint32_t)r;
+	}
+	close(fd);
+	return 0;
 }
 
 /* The VMA record of v; its pages are added to runs, stored later. */
 static int dump_vma(struct dump_ctx *d, const struct proc_vma *v, int pagemap, int memfd,
-		    struct page_runs *runs)
+		    struct held_files *held, struct page_runs *runs)
 {
 	struct {
 		struct rec_vma h;
@@ -443,6 +578,36 @@ static int dump_vma(struct dump_ctx *d, const struct proc_vma *v, int pagemap, i
 		return -ENAMETOOLONG;
 	}
 	memset(&r.h, 0, sizeof(r.h));
+	if (flags & (REC_VMA_MEMFD | REC_VMA_SHMEM | REC_VMA_DELETED)) {
+		bool is_held = false;
+		int info = object_info(d, v, &r.h.obj_size, &r.h.obj_seals);
+
+		if (!(flags & REC_VMA_ANON)) {
+			ret = object_held(d, held, v, &r.h.obj_size, &is_held);
+			if (ret)
+				return ret;
+		}
+		/*
+		 * A private view that follows its object must know where the
+		 * object ends (the pages past it fault); one that stores all
+		 * it reads, as before, is sized by its mappings.
+		 */
+		if (info && is_held && (flags & REC_VMA_OBJ_PRIVATE) && !r.h.obj_size) {
+			sudcr_error("mapping %llx-%llx (%s): cannot read the size of the object it maps (/proc/%d/map_files): %s",
+				    (unsigned long long)v->start, (unsigned long long)v->end, v->path,
+				    d->proc_pid, strerror(-info));
+			return info;
+		}
+		if (is_held)
+			flags |= REC_VMA_OBJ_HELD;
+		/* Made again for its mappings alone, it could not be both filled and sealed. */
+		if ((flags & REC_VMA_MEMFD) && !is_held && (r.h.obj_seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE)) &&
+		    !held_by_fd(held, v)) {
+			sudcr_error("mapping %llx-%llx (%s): a memfd with write seals that no fd holds is not supported yet",
+				    (unsigned long long)v->start, (unsigned long long)v->end, v->path);
+			return -EOPNOTSUPP;
+		}
+	}
 	r.h.start = v->start;
 	r.h.end = v->end;
 	r.h.pgoff = v->pgoff;
@@ -457,11 +622,7 @@ static int dump_vma(struct dump_ctx *d, const struct proc_vma *v, int pagemap, i
 	ret = img_write_record(d->img, IMG_REC_VMA, &r, sizeof(r.h) + r.h.path_len);
 	if (ret)
 		return ret;
-	enum page_policy pol = page_policy(flags);
-
-	if (pol == PAGES_ALL && !v->shared && covered_by_shared(d, v))
-		pol = PAGES_COW;
-	return scan_vma(d, v, pol, pagemap, memfd, runs);
+	return scan_vma(d, v, page_policy(flags), pagemap, memfd, runs);
 }
 
 static int dump_mm_fields(struct dump_ctx *d)
@@ -502,8 +663,107 @@ out:
 	return ret;
 }
 
+/* VmLck of /proc/PID/status, in kB. */
+static int read_vmlck(struct dump_ctx *d, uint64_t *kb)
+{
+	char path[64], *buf, *p;
+	size_t len;
+	int ret;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", d->proc_pid);
+	ret = proc_read_file(path, &buf, &len);
+	if (ret)
+		return ret;
+	p = strstr(buf, "\nVmLck:");
+	ret = p && sscanf(p + 7, " %" SCNu64, kb) == 1 ? 0 : -EINVAL;
+	free(buf);
+	return ret;
+}
+
+/*
+ * mlockall(MCL_FUTURE) leaves no trace in /proc but in the mappings made
+ * afterwards: map a page by injection and see whether it counts in VmLck
+ * (locked), and whether it was faulted in at once (not MCL_ONFAULT).
+ * Cheaper than reading smaps again, which walks every page table.
+ */
+static int read_mlockall(struct dump_ctx *d, int pagemap, uint32_t *mcl)
+{
+	struct cr_thread *th = &d->threads[0];
+	uint64_t before, after, pme = 0;
+	int64_t addr, res;
+	int ret, err;
+
+	ret = read_vmlck(d, &before);
+	if (ret)
+		goto out_read;
+	ret = cr_inject(th, arch_sc_nr(th->inj.kind, SC_MMAP), &addr, 0, PAGE, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS, (uint64_t)-1, 0);
+	if (ret)
+		return ret;
+	if (addr < 0 && addr > -4096) {
+		sudcr_error("cannot map a page in %d to read its mlockall state: %s", d->pid, strerror((int)-addr));
+		return (int)addr;
+	}
+	if (th->inj.kind == ARCH_IA32)
+		addr = (uint32_t)addr;
+	ret = read_vmlck(d, &after);
+	if (!ret && after > before &&
+	    pread(pagemap, &pme, sizeof(pme), (uint64_t)addr / PAGE * sizeof(pme)) != sizeof(pme))
+		ret = -errno;
+	err = cr_inject(th, arch_sc_nr(th->inj.kind, SC_MUNMAP), &res, (uint64_t)addr, PAGE, 0, 0, 0, 0);
+	if (!ret && (err || res))
+		ret = err ? err : (int)res;
+	if (ret)
+		goto out_read;
+	*mcl = after > before ? MCL_FUTURE | (pme & (1ULL << 63) ? 0 : MCL_ONFAULT) : 0;
+	return 0;
+out_read:
+	sudcr_error("cannot read the mlockall state of %d: %s", d->pid, strerror(-ret));
+	return ret;
+}
+
+/* prctl(PR_SET_MEMORY_MERGE) shows as "ksm_merge_any: yes" (6.4+; no file: no KSM). */
+static int read_merge_any(struct dump_ctx *d, bool *on)
+{
+	char path[64], *buf;
+	size_t len;
+	int ret;
+
+	*on = false;
+	snprintf(path, sizeof(path), "/proc/%d/ksm_stat", d->proc_pid);
+	ret = proc_read_file(path, &buf, &len);
+	if (ret == -ENOENT)
+		return 0;
+	if (ret) {
+		sudcr_error("cannot read %s: %s", path, strerror(-ret));
+		return ret;
+	}
+	*on = strstr(buf, "ksm_merge_any: yes") != NULL;
+	free(buf);
+	return 0;
+}
+
+static int dump_mm_attrs(struct dump_ctx *d, int pagemap)
+{
+	struct rec_mm_attrs rec = { 0 };
+	bool merge_any;
+	int ret;
+
+	ret = read_mlockall(d, pagemap, &rec.mlockall);
+	if (!ret)
+		ret = read_merge_any(d, &merge_any);
+	if (ret)
+		return ret;
+	if (merge_any)
+		rec.flags |= REC_MM_MERGE_ANY;
+	if (!rec.mlockall && !rec.flags)
+		return 0;
+	return img_write_record(d->img, IMG_REC_MM_ATTRS, &rec, sizeof(rec));
+}
+
 int dump_mm(struct dump_ctx *d)
 {
+	struct held_files held = { 0 };
 	struct page_runs runs = { 0 };
 	char path[64];
 	int pagemap = -1, memfd = -1, ret;
@@ -532,11 +792,14 @@ int dump_mm(struct dump_ctx *d)
 	for (int i = 0; i < d->nr_vmas && !ret; i++) {
 		if (d->vmas[i].kind == VMA_VSYSCALL)
 			continue;
-		ret = dump_vma(d, &d->vmas[i], pagemap, memfd, &runs);
+		ret = dump_vma(d, &d->vmas[i], pagemap, memfd, &held, &runs);
 	}
 	if (!ret)
 		ret = dump_page_runs(d, &runs, memfd);
+	if (!ret)
+		ret = dump_mm_attrs(d, pagemap);
 out:
+	free(held.v);
 	free(runs.v);
 	if (pagemap >= 0)
 		close(pagemap);

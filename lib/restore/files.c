@@ -910,6 +910,19 @@ static void stage_desc(struct restore_files_state *s, int i, int hi)
 		break;
 	}
 	case REC_FD_MEMFD:
+		/*
+		 * The description memfd_create() made is no writer of the
+		 * inode, an open of /proc/self/fd/N is (execveat of it then
+		 * fails with ETXTBSY): the first read-write one is that.
+		 */
+		if (acc == O_RDWR && !o->used[0]) {
+			o->used[0] = true;
+			t = o->hold[0];
+			own = false;
+		} else {
+			t = reopen(o->hold[0], oflags);
+		}
+		break;
 	case REC_FD_DELETED:
 		t = reopen(o->hold[0], oflags);
 		break;

@@ -30,7 +30,7 @@ struct rf_fd {
 	/* In the stub. */
 	int src;		/* the description, staged above the image's fds */
 	int hold[2];		/* object leaders: the object while descriptions are made */
-	bool used[2];		/* pipes: hold[end] became a description itself */
+	bool used[2];		/* pipes, memfds: hold[end] became a description itself */
 };
 
 struct rf_data {

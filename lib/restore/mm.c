@@ -32,6 +32,7 @@
 #include <unistd.h>
 
 #include <sudcr/cr.h>
+#include <sudcr/kernel_compat.h>
 #include <sudcr/log.h>
 
 #define PAGE 4096UL
@@ -46,6 +47,13 @@
 #define NR_MUNMAP 11
 #define NR_MREMAP 25
 #define NR_MADVISE 28
+#define NR_MLOCKALL 151
+#ifndef PR_SET_MEMORY_MERGE
+#define PR_SET_MEMORY_MERGE 67
+#endif
+#define NR_MLOCK2 325
+#define NR_FCNTL 72
+#define NR_MSEAL 462
 #define NR_FTRUNCATE 77
 #define NR_PRCTL 157
 #define NR_MEMFD_CREATE 319
@@ -70,6 +78,8 @@ struct vma_ent {
 	const struct rec_vma *v;
 	const char *path;	/* not NUL-terminated in the image: copied */
 	bool has_pages;
+	bool unmerge;		/* mapped elsewhere and moved in: it must not merge with its neighbour */
+	bool touch;		/* given an anon_vma of its own (its file neighbour is moved in) */
 	int obj;		/* index in restore_mm_state.objs, -1 if none */
 };
 
@@ -82,8 +92,11 @@ struct shared_obj {
 	uint64_t dev, ino;	/* as in rec_vma */
 	uint32_t kind;		/* REC_VMA_SHMEM, REC_VMA_MEMFD or REC_VMA_DELETED */
 	const char *path;
-	uint64_t size;		/* end of the furthest mapping into it */
+	uint64_t size;		/* its size at the dump, else the end of the furthest mapping into it */
+	uint32_t seals;		/* memfd made here: F_ADD_SEALS once its pages are in */
+	bool shared_view;	/* the image has a shared mapping of it */
 	int image_fd;		/* an fd of the image that is this object, or -1 */
+	int image_fd_rank;	/* how fit it is to map from: 2 read-write, 1 read-only, 0 write-only */
 	int64_t fd;		/* its fd in the new process while mapping, or -1 */
 	bool own_fd;		/* we opened fd: close it when done */
 	uint64_t master;	/* shared anonymous: mapped whole here while aliasing */
@@ -102,6 +115,9 @@ struct restore_mm_state {
 	const struct rec_vma *special[3];	/* vvar, vvar_vclock, vdso */
 	struct shared_obj *objs;
 	int nr_objs;
+	const struct rec_mm_attrs *attrs;	/* NULL if the image has none */
+	uint64_t unmerge_len;	/* the largest mapping moved in through the temporary area */
+	uint64_t unmerge_temp;	/* that area in the new process */
 };
 
 static const uint32_t special_flag[3] = { REC_VMA_VVAR, REC_VMA_VVAR_VCLOCK, REC_VMA_VDSO };
@@ -133,6 +149,39 @@ static struct vma_ent *find_vma(struct restore_mm_state *s, uint64_t addr)
 	return NULL;
 }
 
+/*
+ * Two alike neighbours the kernel kept apart would merge when made one
+ * after the other.  Anonymous ones were apart by their page offsets (one
+ * was moved by mremap): the second is made elsewhere and moved next to
+ * the first, keeping the offset of where it was made.  Private mappings
+ * of one file at following offsets were apart by their anon_vmas (each
+ * copied pages of its own): both get one of their own, and the second is
+ * moved in.  Mappings that differ in protection or flags are kept apart
+ * by the kernel anyway.
+ */
+static void check_neighbour(struct restore_mm_state *s, struct vma_ent *prev, struct vma_ent *e)
+{
+	const uint32_t plain = REC_VMA_ANON | REC_VMA_FILE | REC_VMA_DELETED | REC_VMA_SHARED |
+			       REC_VMA_SHMEM | REC_VMA_MEMFD | REC_VMA_GROWSDOWN | REC_VMA_VDSO |
+			       REC_VMA_VVAR | REC_VMA_VVAR_VCLOCK | REC_VMA_STACK;
+	const struct rec_vma *p = prev->v, *v = e->v;
+	uint32_t kind = v->flags & plain;
+
+	if (p->end != v->start || p->flags != v->flags || p->prot != v->prot ||
+	    ((p->vmflags ^ v->vmflags) & ~PROC_VMF_SD) || strcmp(prev->path, e->path))
+		return;
+	if (kind == REC_VMA_FILE) {
+		if (p->dev != v->dev || p->ino != v->ino || p->pgoff + (p->end - p->start) != v->pgoff)
+			return;
+		prev->touch = true;
+	} else if (kind != REC_VMA_ANON) {
+		return;
+	}
+	e->unmerge = true;
+	if (v->end - v->start > s->unmerge_len)
+		s->unmerge_len = v->end - v->start;
+}
+
 static int add_vma(struct restore_ctx *r, struct restore_mm_state *s, const void *data, size_t len)
 {
 	const struct rec_vma *v = data;
@@ -151,6 +200,20 @@ static int add_vma(struct restore_ctx *r, struct restore_mm_state *s, const void
 	if ((v->flags & REC_VMA_FILE) && !(v->flags & REC_VMA_DELETED) &&
 	    (!v->path_len || ((const char *)(v + 1))[0] != '/'))
 		return img_record_invalid(r->img, "file mapping without an absolute path");
+	if (v->obj_size > USER_END || ((v->obj_size || v->obj_seals) &&
+				       !(v->flags & (REC_VMA_MEMFD | REC_VMA_SHMEM | REC_VMA_DELETED))) ||
+	    (v->obj_seals & ~(uint32_t)(F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE |
+					F_SEAL_FUTURE_WRITE | F_SEAL_EXEC)))
+		return img_record_invalid(r->img, "bad object size or seals of mapping %llx",
+					  (unsigned long long)v->start);
+	if ((v->flags & REC_VMA_MEMFD) && (v->path_len < 7 || memcmp(v + 1, "/memfd:", 7)))
+		return img_record_invalid(r->img, "memfd mapping at %llx without a memfd name",
+					  (unsigned long long)v->start);
+	if ((v->flags & (REC_VMA_OBJ_PRIVATE | REC_VMA_OBJ_HELD)) &&
+	    (!(v->flags & (REC_VMA_MEMFD | REC_VMA_SHMEM | REC_VMA_DELETED)) ||
+	     !(v->flags & REC_VMA_SHARED) == !(v->flags & REC_VMA_OBJ_PRIVATE) || (v->flags & REC_VMA_ANON)))
+		return img_record_invalid(r->img, "bad object flags 0x%x of mapping %llx", v->flags,
+					  (unsigned long long)v->start);
 	if (s->nr_vmas % 64 == 0) {
 		struct vma_ent *n = realloc(s->vmas, (s->nr_vmas + 64) * sizeof(*n));
 
@@ -168,6 +231,10 @@ static int add_vma(struct restore_ctx *r, struct restore_mm_state *s, const void
 	e->path = path;
 	e->has_pages = false;
 	e->obj = -1;
+	e->unmerge = false;
+	e->touch = false;
+	if (s->nr_vmas > 1)
+		check_neighbour(s, &s->vmas[s->nr_vmas - 2], e);
 	int si = special_index(v->flags);
 
 	if (si >= 0) {
@@ -210,14 +277,52 @@ static int add_pages(struct restore_ctx *r, struct restore_mm_state *s, const vo
 	return 0;
 }
 
+static int add_mm_attrs(struct restore_ctx *r, struct restore_mm_state *s, const void *data, size_t len)
+{
+	const struct rec_mm_attrs *m = data;
+
+	if (len != sizeof(*m) || s->attrs || (m->mlockall && !(m->mlockall & MCL_FUTURE)) ||
+	    (m->mlockall & ~(uint32_t)(MCL_FUTURE | MCL_ONFAULT)) || (m->flags & ~REC_MM_MERGE_ANY))
+		return img_record_invalid(r->img, "bad or repeated mm attributes record");
+	s->attrs = m;
+	return 0;
+}
+
 static uint32_t obj_kind(const struct rec_vma *v)
 {
 	if (v->flags & REC_VMA_MEMFD)
 		return REC_VMA_MEMFD;
-	if ((v->flags & REC_VMA_SHMEM) && (v->flags & REC_VMA_SHARED))
+	if ((v->flags & REC_VMA_SHMEM) && (v->flags & (REC_VMA_SHARED | REC_VMA_OBJ_PRIVATE)))
 		return REC_VMA_SHMEM;
 	if ((v->flags & REC_VMA_FILE) && (v->flags & REC_VMA_DELETED))
 		return REC_VMA_DELETED;
+	return 0;
+}
+
+/*
+ * A mapping whose object's content the image stores elsewhere must find it
+ * there: else its pages that followed the object would come back zero.
+ */
+static int check_objects(struct restore_ctx *r, struct restore_mm_state *s)
+{
+	for (int i = 0; i < s->nr_vmas; i++) {
+		const struct rec_vma *v = s->vmas[i].v;
+		const struct shared_obj *o;
+
+		if (s->vmas[i].obj < 0)
+			continue;
+		o = &s->objs[s->vmas[i].obj];
+		if ((v->flags & REC_VMA_OBJ_HELD) && o->image_fd < 0 &&
+		    ((v->flags & REC_VMA_SHARED) || !o->shared_view))
+			return img_record_invalid(r->img, "mapping %llx-%llx: its object's content is not in the image",
+						  (unsigned long long)v->start, (unsigned long long)v->end);
+		if (o->kind == REC_VMA_MEMFD && o->image_fd < 0 &&
+		    (o->seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE))) {
+			sudcr_error("cannot restore mapping %llx-%llx (%s): a memfd with write seals that no fd holds is not supported",
+				    (unsigned long long)v->start, (unsigned long long)v->end, o->path);
+			return -EOPNOTSUPP;
+		}
+	}
 	return 0;
 }
 
@@ -247,8 +352,18 @@ static int collect_objects(struct restore_ctx *r, struct restore_mm_state *s)
 			*o = (struct shared_obj){ .dev = v->dev, .ino = v->ino, .kind = kind,
 						  .path = s->vmas[i].path, .image_fd = -1, .fd = -1 };
 		}
-		if (v->pgoff + (v->end - v->start) > o->size)
+		if (v->obj_size) {
+			if (o->size && o->size != v->obj_size)
+				return img_record_invalid(r->img, "mappings of one object disagree on its size at %llx",
+							  (unsigned long long)v->start);
+			o->size = v->obj_size;
+		} else if (v->pgoff + (v->end - v->start) > o->size) {
 			o->size = v->pgoff + (v->end - v->start);
+		}
+		if (kind == REC_VMA_MEMFD)
+			o->seals = v->obj_seals;
+		if (v->flags & REC_VMA_SHARED)
+			o->shared_view = true;
 		s->vmas[i].obj = o - s->objs;
 	}
 	/* The files module recreates memfds and deleted files an fd holds: map those. */
@@ -262,10 +377,20 @@ static int collect_objects(struct restore_ctx *r, struct restore_mm_state *s)
 		dev = ((uint64_t)major(f->dev) << 32) | minor(f->dev);
 		for (int k = 0; k < s->nr_objs; k++)
 			if (s->objs[k].kind != REC_VMA_SHMEM && s->objs[k].dev == dev &&
-			    s->objs[k].ino == f->ino && s->objs[k].image_fd < 0)
-				s->objs[k].image_fd = f->fd;
+			    s->objs[k].ino == f->ino) {
+				/* mmap needs read access, and a shared mapping that may write, write access. */
+				int acc = f->flags & O_ACCMODE;
+				int rank = acc == O_RDWR ? 2 : acc == O_RDONLY ? 1 : 0;
+
+				if (s->objs[k].image_fd < 0 || rank > s->objs[k].image_fd_rank) {
+					s->objs[k].image_fd = f->fd;
+					s->objs[k].image_fd_rank = rank;
+				}
+			}
 	}
-	return ret;
+	if (ret < 0)
+		return ret;
+	return check_objects(r, s);
 }
 
 int restore_mm_prepare(struct restore_ctx *r)
@@ -286,6 +411,8 @@ int restore_mm_prepare(struct restore_ctx *r)
 			ret = add_vma(r, s, data, len);
 		else if (type == IMG_REC_PAGES)
 			ret = add_pages(r, s, data, len);
+		else if (type == IMG_REC_MM_ATTRS)
+			ret = add_mm_attrs(r, s, data, len);
 		if (ret < 0)
 			return ret;
 	}
@@ -475,6 +602,9 @@ static const struct {
 	{ PROC_VMF_DD, MADV_DONTDUMP },
 	{ PROC_VMF_HG, MADV_HUGEPAGE },
 	{ PROC_VMF_NH, MADV_NOHUGEPAGE },
+	{ PROC_VMF_SR, MADV_SEQUENTIAL },
+	{ PROC_VMF_RR, MADV_RANDOM },
+	{ PROC_VMF_MG, MADV_MERGEABLE },
 };
 
 static int open_in_target(struct cr_thread *th, uint64_t scratch, const char *path, int flags, int64_t *fd)
@@ -516,11 +646,15 @@ static int open_objects(struct cr_thread *th, uint64_t scratch, struct restore_m
 		if (plen > SCRATCH_LEN / 2)
 			return -ENAMETOOLONG;
 		if (o->kind == REC_VMA_MEMFD) {
-			const char *name = o->path + 7;	/* after "/memfd:" */
+			const char *name = o->path + 7;	/* after "/memfd:", checked by add_vma() */
+			/* Made without MFD_ALLOW_SEALING, a memfd has F_SEAL_SEAL and nothing else. */
+			uint64_t mfd = o->seals == F_SEAL_SEAL ? 0 : MFD_ALLOW_SEALING;
 
+			if (o->seals == F_SEAL_SEAL)
+				o->seals = 0;
 			ret = inject_write_mem(th->tid, scratch, name, strlen(name) + 1);
 			if (!ret)
-				ret = must(th, &fd, "create a memfd", 0, NR_MEMFD_CREATE, scratch, 0, 0, 0, 0, 0);
+				ret = must(th, &fd, "create a memfd", 0, NR_MEMFD_CREATE, scratch, mfd, 0, 0, 0, 0);
 		} else {
 			/*
 			 * A deleted file comes back deleted under its old name:
@@ -561,6 +695,23 @@ static int open_objects(struct cr_thread *th, uint64_t scratch, struct restore_m
 	return 0;
 }
 
+/* Seal the memfds made here, now that their pages are in. */
+static int seal_objects(struct cr_thread *th, struct restore_mm_state *s)
+{
+	for (int k = 0; k < s->nr_objs; k++) {
+		const struct shared_obj *o = &s->objs[k];
+		int ret;
+
+		if (!o->own_fd || o->kind != REC_VMA_MEMFD || !o->seals)
+			continue;
+		ret = must(th, NULL, "seal a memfd (F_ADD_SEALS)", 0, NR_FCNTL, o->fd, F_ADD_SEALS, o->seals,
+			   0, 0, 0);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
 static void close_objects(struct cr_thread *th, struct restore_mm_state *s)
 {
 	for (int k = 0; k < s->nr_objs; k++) {
@@ -576,21 +727,114 @@ static void close_objects(struct cr_thread *th, struct restore_mm_state *s)
 	}
 }
 
+/* One open file while its mappings are made in a row (they usually are). */
+struct map_file_cache {
+	int64_t fd;
+	const char *path;
+	int flags;
+};
+
+static int cached_open(struct cr_thread *th, uint64_t scratch, struct map_file_cache *c, const char *path,
+		       int flags)
+{
+	if (c->path && c->flags == flags && !strcmp(c->path, path))
+		return 0;
+	if (c->fd >= 0)
+		must(th, NULL, "close", 0, NR_CLOSE, c->fd, 0, 0, 0, 0, 0);
+	c->fd = -1;
+	c->path = NULL;
+	int ret = open_in_target(th, scratch, path, flags | O_CLOEXEC, &c->fd);
+
+	if (!ret) {
+		c->path = path;
+		c->flags = flags;
+	}
+	return ret;
+}
+
+/*
+ * A private view of a shared anonymous object: mmap needs a file, and the
+ * object's is reached through its master mapping in /proc/self/map_files.
+ */
+static int open_master(struct cr_thread *th, uint64_t scratch, const struct shared_obj *o, int64_t *fd)
+{
+	char path[96];
+
+	snprintf(path, sizeof(path), "/proc/self/map_files/%llx-%llx", (unsigned long long)o->master,
+		 (unsigned long long)(o->master + ((o->size + PAGE - 1) & ~(PAGE - 1))));
+	return open_in_target(th, scratch, path, O_RDONLY | O_CLOEXEC, fd);
+}
+
+/*
+ * Give the private mapping at @at (mapped read-write) an anon_vma: a page
+ * is written and dropped again, which leaves the anon_vma (and a private
+ * file page following its file again).
+ */
+static int give_anon_vma(struct cr_thread *th, uint64_t at)
+{
+	const char zero = 0;
+	int ret;
+
+	ret = inject_write_mem(th->tid, at, &zero, 1);
+	if (!ret)
+		ret = must(th, NULL, "madvise", at, NR_MADVISE, at, PAGE, MADV_DONTNEED, 0, 0, 0);
+	return ret;
+}
+
+/*
+ * A mapping that must not merge with the one before it (check_neighbour()):
+ * made in the temporary area and moved in.  mremap gives an anonymous
+ * mapping without an anon_vma the page offset of its new place (so that it
+ * merges): it gets an anon_vma first, and keeps the offset of the
+ * temporary area.
+ */
+static int map_unmerged(struct cr_thread *th, struct restore_mm_state *s, const struct rec_vma *v,
+			uint32_t prot, uint64_t flags, int64_t fd, uint64_t off)
+{
+	uint64_t len = v->end - v->start, at = s->unmerge_temp;
+	int64_t res;
+	int ret;
+
+	flags = (flags & ~(uint64_t)MAP_FIXED) | MAP_FIXED_NOREPLACE;
+	ret = must(th, &res, "map memory", v->start, NR_MMAP, at, len, PROT_READ | PROT_WRITE, flags, fd, off);
+	if (!ret && (uint64_t)res != at) {
+		sudcr_error("mapping %llx landed at %llx", (unsigned long long)at, (unsigned long long)res);
+		ret = -EFAULT;
+	}
+	if (!ret)
+		ret = give_anon_vma(th, at);
+	if (!ret)
+		ret = must(th, NULL, "move a mapping in place", v->start, NR_MREMAP, at, len, len,
+			   MREMAP_MAYMOVE | MREMAP_FIXED, v->start, 0);
+	if (!ret && prot != (PROT_READ | PROT_WRITE))
+		ret = must(th, NULL, "set protection", v->start, NR_MPROTECT, v->start, len, prot, 0, 0, 0);
+	return ret;
+}
+
 static int map_vma(struct cr_thread *th, uint64_t scratch, struct restore_mm_state *s,
-		   const struct vma_ent *e, int64_t *cached_fd, const char **cached_path)
+		   const struct vma_ent *e, struct map_file_cache *cache)
 {
 	const struct rec_vma *v = e->v;
 	uint32_t prot = v->prot | (e->has_pages ? PROT_READ | PROT_WRITE : 0);
 	uint64_t len = v->end - v->start, flags = MAP_FIXED, off = 0;
-	int64_t fd = -1, res;
+	int64_t fd = -1, res, own_fd = -1;
 	int ret;
 
-	flags |= (v->flags & REC_VMA_SHARED) ? MAP_SHARED : MAP_PRIVATE;
+	if (v->vmflags & PROC_VMF_DP)
+		flags |= MAP_DROPPABLE;
+	else
+		flags |= (v->flags & REC_VMA_SHARED) ? MAP_SHARED : MAP_PRIVATE;
 	if (v->flags & REC_VMA_GROWSDOWN)
 		flags |= MAP_GROWSDOWN;
 	if (v->vmflags & PROC_VMF_NR)
 		flags |= MAP_NORESERVE;
-	if (e->obj >= 0 && s->objs[e->obj].master) {
+	if (e->obj >= 0 && s->objs[e->obj].master && (v->flags & REC_VMA_OBJ_PRIVATE)) {
+		ret = open_master(th, scratch, &s->objs[e->obj], &own_fd);
+		if (ret)
+			return ret;
+		fd = own_fd;
+		off = v->pgoff;
+	} else if (e->obj >= 0 && s->objs[e->obj].master) {
 		/* Another view of the shared anonymous object: alias its master mapping. */
 		ret = must(th, &res, "map shared memory", v->start, NR_MREMAP, s->objs[e->obj].master + v->pgoff,
 			   0, len, MREMAP_MAYMOVE | MREMAP_FIXED, v->start, 0);
@@ -601,32 +845,87 @@ static int map_vma(struct cr_thread *th, uint64_t scratch, struct restore_mm_sta
 		fd = s->objs[e->obj].fd;
 		off = v->pgoff;
 	} else if ((v->flags & REC_VMA_FILE) && !(v->flags & REC_VMA_DELETED)) {
-		if (!*cached_path || strcmp(*cached_path, e->path)) {
-			if (*cached_fd >= 0)
-				must(th, NULL, "close", 0, NR_CLOSE, *cached_fd, 0, 0, 0, 0, 0);
-			*cached_fd = -1;
-			*cached_path = NULL;
-			ret = open_in_target(th, scratch, e->path,
-					     ((v->flags & REC_VMA_SHARED) && (v->prot & PROT_WRITE) ? O_RDWR : O_RDONLY) |
-					     O_CLOEXEC, cached_fd);
-			if (ret)
-				return ret;
-			*cached_path = e->path;
-		}
-		fd = *cached_fd;
+		/*
+		 * A shared mapping that may be made writable (mprotect) needs a
+		 * file open for writing, even if it is read-only now.
+		 */
+		bool rw = (v->flags & REC_VMA_SHARED) && ((v->prot & PROT_WRITE) || (v->vmflags & PROC_VMF_MW));
+
+		ret = cached_open(th, scratch, cache, e->path, rw ? O_RDWR : O_RDONLY);
+		if (ret)
+			return ret;
+		fd = cache->fd;
 		off = v->pgoff;
 	} else {
 		flags |= MAP_ANONYMOUS;
 	}
-	ret = must(th, &res, "map memory", v->start, NR_MMAP, v->start, len, prot, flags, fd, off);
+	if (e->unmerge) {
+		ret = map_unmerged(th, s, v, prot, flags, fd, off);
+		goto advise;
+	}
+	ret = must(th, &res, "map memory", v->start, NR_MMAP, v->start, len,
+		   e->touch ? PROT_READ | PROT_WRITE : prot, flags, fd, off);
 	if (!ret && (uint64_t)res != v->start) {
 		sudcr_error("mapping %llx landed at %llx", (unsigned long long)v->start, (unsigned long long)res);
 		ret = -EFAULT;
 	}
+	if (!ret && e->touch) {
+		ret = give_anon_vma(th, v->start);
+		if (!ret && prot != (PROT_READ | PROT_WRITE))
+			ret = must(th, NULL, "set protection", v->start, NR_MPROTECT, v->start, len, prot, 0, 0, 0);
+	}
+	if (own_fd >= 0)
+		must(th, NULL, "close", 0, NR_CLOSE, own_fd, 0, 0, 0, 0, 0);
 advise:
 	for (size_t i = 0; i < sizeof(advices) / sizeof(advices[0]) && !ret; i++)
 		if (v->vmflags & advices[i].vmf)
 			ret = must(th, NULL, "madvise", v->start, NR_MADVISE, v->start, len, advices[i].advice, 0, 0, 0);
+	return ret;
+}
+
+/*
+ * Locks last: mlockall(MCL_FUTURE | MCL_ONFAULT) without MCL_CURRENT
+ * unlocks every mapping, and mlock faults pages in, which the copy does
+ * better.
+ */
+static int lock_vmas(struct cr_thread *th, struct restore_mm_state *s)
+{
+	int ret = 0;
+
+	if (s->attrs && s->attrs->mlockall)
+		ret = must(th, NULL, "mlockall", 0, NR_MLOCKALL, s->attrs->mlockall, 0, 0, 0, 0, 0);
+	for (int i = 0; i < s->nr_vmas && !ret; i++) {
+		const struct rec_vma *v = s->vmas[i].v;
+
+		if (!(v->vmflags & PROC_VMF_LO) || special_index(v->flags) >= 0)
+			continue;
+		ret = must(th, NULL, "lock memory (mlock2)", v->start, NR_MLOCK2, v->start, v->end - v->start,
+			   (v->vmflags & PROC_VMF_LF) ? MLOCK_ONFAULT : 0, 0, 0, 0);
+	}
+	return ret;
+}
+
+/* KSM for every mapping, present and future (the present ones have mg already). */
+static int set_merge_any(struct cr_thread *th, struct restore_mm_state *s)
+{
+	if (!s->attrs || !(s->attrs->flags & REC_MM_MERGE_ANY))
+		return 0;
+	return must(th, NULL, "enable KSM for all mappings (PR_SET_MEMORY_MERGE)", 0, NR_PRCTL,
+		    PR_SET_MEMORY_MERGE, 1, 0, 0, 0, 0);
+}
+
+/* mseal()ed mappings (VmFlags sl) are sealed again once nothing changes them any more. */
+static int seal_vmas(struct cr_thread *th, struct restore_mm_state *s)
+{
+	int ret = 0;
+
+	for (int i = 0; i < s->nr_vmas && !ret; i++) {
+		const struct rec_vma *v = s->vmas[i].v;
+
+		if ((v->vmflags & PROC_VMF_SL) && special_index(v->flags) < 0)
+			ret = must(th, NULL, "seal a mapping (mseal)", v->start, NR_MSEAL, v->start,
+				   v->end - v->start, 0, 0, 0, 0);
+	}
 	return ret;
 }
 
@@ -913,8 +1212,7 @@ int restore_mm(struct restore_ctx *r)
 {
 	struct restore_mm_state *s = r->mm_state;
 	struct cr_thread *th = &r->cthreads[0];
-	const char *cached_path = NULL;
-	int64_t cached_fd = -1;
+	struct map_file_cache cache = { .fd = -1 };
 	struct proc_vma *sv = NULL;
 	uint64_t scratch;
 	int sn = 0, ret;
@@ -954,6 +1252,7 @@ int restore_mm(struct restore_ctx *r)
 	for (int k = 0; k < s->nr_objs; k++)
 		if (s->objs[k].kind == REC_VMA_SHMEM && s->objs[k].image_fd < 0)
 			need += (s->objs[k].size + PAGE - 1) & ~(PAGE - 1);
+	need += s->unmerge_len;
 	scratch = find_free(s, need, vs, ve, site_s, site_e);
 	if (!scratch) {
 		sudcr_error("no room for sudcr's temporary mappings in the new process");
@@ -968,16 +1267,19 @@ int restore_mm(struct restore_ctx *r)
 		ret = move_vdso(r, th, sv, sn, scratch + SCRATCH_LEN);
 	if (!ret)
 		ret = open_objects(th, scratch, s, &temp);
+	s->unmerge_temp = temp;
 	for (int i = 0; i < s->nr_vmas && !ret; i++) {
 		if (special_index(s->vmas[i].v->flags) >= 0)
 			continue;
-		ret = map_vma(th, scratch, s, &s->vmas[i], &cached_fd, &cached_path);
+		ret = map_vma(th, scratch, s, &s->vmas[i], &cache);
 	}
-	if (cached_fd >= 0)
-		must(th, NULL, "close", 0, NR_CLOSE, cached_fd, 0, 0, 0, 0, 0);
-	close_objects(th, s);
+	if (cache.fd >= 0)
+		must(th, NULL, "close", 0, NR_CLOSE, cache.fd, 0, 0, 0, 0, 0);
 	if (!ret)
 		ret = fill_pages(r);
+	if (!ret)
+		ret = seal_objects(th, s);
+	close_objects(th, s);
 	for (int i = 0; i < s->nr_vmas && !ret; i++) {
 		const struct rec_vma *v = s->vmas[i].v;
 
@@ -987,6 +1289,12 @@ int restore_mm(struct restore_ctx *r)
 		ret = must(th, NULL, "set protection", v->start, NR_MPROTECT, v->start, v->end - v->start,
 			   v->prot, 0, 0, 0);
 	}
+	if (!ret)
+		ret = lock_vmas(th, s);
+	if (!ret)
+		ret = set_merge_any(th, s);
+	if (!ret)
+		ret = seal_vmas(th, s);
 	if (!ret && ia32) {
 		ret = enter_ia32(th, site_s, site_e);
 		if (!ret)

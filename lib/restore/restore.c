@@ -35,6 +35,7 @@ static bool known_type(uint32_t t)
 	switch (t) {
 	case IMG_REC_PROCESS: case IMG_REC_THREAD: case IMG_REC_XSTATE: case IMG_REC_MM:
 	case IMG_REC_VMA: case IMG_REC_PAGES: case IMG_REC_TLS: case IMG_REC_SIGACTION:
+	case IMG_REC_MM_ATTRS:
 	case IMG_REC_SIGPENDING: case IMG_REC_SIGALTSTACK: case IMG_REC_FD: case IMG_REC_FILE_DATA:
 	case IMG_REC_TIMERFD: case IMG_REC_EPOLL: case IMG_REC_UNIX: case IMG_REC_UNIX_QUEUE:
 	case IMG_REC_LOCK:
