@@ -17,12 +17,21 @@
 
 #define SEIZE_OPTS (PTRACE_O_TRACESYSGOOD)
 
+#ifndef PF_KTHREAD
+#define PF_KTHREAD 0x00200000	/* include/linux/sched.h */
+#endif
+
 static int seize_error(pid_t tid, int err)
 {
 	if (err == EPERM) {
 		struct proc_status st;
+		struct proc_stat ps;
 
-		if (!proc_parse_status(tid, 0, &st) && st.tracer_pid)
+		/* No one may trace a kernel thread: not a matter of privilege. */
+		if (!proc_parse_stat(tid, 0, &ps) && ps.flags & PF_KTHREAD)
+			sudcr_error("cannot seize %d: it is a kernel thread (%s), which cannot be traced or checkpointed",
+				    tid, ps.comm);
+		else if (!proc_parse_status(tid, 0, &st) && st.tracer_pid)
 			sudcr_error("cannot seize %d: Operation not permitted (already traced by %d)", tid,
 				    st.tracer_pid);
 		else

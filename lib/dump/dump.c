@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <sudcr/cr.h>
 #include <sudcr/freeze.h>
@@ -109,10 +111,52 @@ static int refuse_children(struct dump_ctx *d)
 	return -EOPNOTSUPP;
 }
 
+/*
+ * The image directory, made here when it does not exist yet, so that a
+ * failed dump knows it may remove it again (only if still empty: the
+ * writer's abort removed its temporaries; anything else is not ours).
+ */
+static int make_image_dir(const char *dir, bool *created)
+{
+	int err;
+
+	*created = false;
+	if (!mkdir(dir, 0700)) {
+		*created = true;
+		return 0;
+	}
+	if (errno == EEXIST)
+		return 0;
+	err = errno;
+	sudcr_error("%s: cannot create image directory: %s", dir, strerror(err));
+	return -err;
+}
+
+static void remove_image_dir(const char *dir, bool created)
+{
+	if (created && rmdir(dir)) {
+		int err = errno;
+
+		sudcr_debug("%s: image directory left: %s", dir, strerror(err));
+	}
+}
+
 int sudcr_dump(pid_t pid, const struct dump_opts *opts)
 {
 	struct dump_ctx d = { .pid = pid, .opts = *opts };
+	bool dir_created = false;
 	int ret, err;
+
+	/*
+	 * PID 1 is the init of our own PID namespace (PIDs are ours): the
+	 * kernel drops a SIGKILL sent to it from inside, so the kill at the
+	 * end would never come (and if it did, every process of the
+	 * namespace, sudcr too, would die with it).  Refuse before touching it.
+	 */
+	if (pid == 1 && !opts->leave_running) {
+		sudcr_error("process 1 is the init of sudcr's PID namespace, which sudcr cannot kill from inside: use --leave-running, or dump it from outside the namespace");
+		return -EPERM;
+	}
 
 	ret = freeze_process(pid, &d.proc);
 	if (ret)
@@ -127,7 +171,9 @@ int sudcr_dump(pid_t pid, const struct dump_opts *opts)
 		sudcr_error("cannot read /proc/%d: %s", pid, strerror(-ret));
 		goto out_end;
 	}
-	ret = img_writer_open_flags(&d.img, opts->dir, opts->overwrite ? IMG_W_OVERWRITE : 0);
+	ret = make_image_dir(opts->dir, &dir_created);
+	if (!ret)
+		ret = img_writer_open_flags(&d.img, opts->dir, opts->overwrite ? IMG_W_OVERWRITE : 0);
 	if (ret)
 		goto out_end;
 	img_writer_set_sync(d.img, !opts->no_sync);
@@ -168,6 +214,8 @@ out_end:
 	err = thaw_process(&d.proc);
 	if (err && !ret)
 		ret = err;
+	if (ret)
+		remove_image_dir(opts->dir, dir_created);
 	if (ret == -EINTR && cr_cancelled())
 		sudcr_error("dump interrupted: process %d left as it was, no image written", pid);
 	free(d.threads);
