@@ -29,7 +29,8 @@ if [ -z "$init" ]; then
 	finish
 fi
 pids+=($init)
-inside() { timeout 60 nsenter -t "$init" -p -m "$@"; }
+# timeout inside the namespace: it kills sudcr itself if it hangs.
+inside() { nsenter -t "$init" -p -m timeout -s KILL 60 "$@"; }
 state() { sed -n 's/^State:[[:space:]]*\(.\).*/\1/p' /proc/$init/status; }
 
 t=dump_init_from_inside_refused
