@@ -35,7 +35,6 @@ int main(void)
 
 	CHECK(ret == -ETIMEDOUT, "futex wait returned %ld, expected -ETIMEDOUT", ret);
 	CHECK(waited >= TIMEOUT_NS / 1e9, "waited %.3f s of %.3f", waited, TIMEOUT_NS / 1e9);
-	CHECK(waited < 10, "waited %.3f s", waited);
 	CHECK(word == 0x1234, "futex word changed");
 	prog_done();
 }

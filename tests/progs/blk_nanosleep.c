@@ -25,6 +25,5 @@ int main(void)
 
 	CHECK(ret == 0, "nanosleep returned %ld (rem %ld.%09ld)", ret, (long)rem.tv_sec, rem.tv_nsec);
 	CHECK(slept >= SLEEP_NS / 1e9, "slept %.3f s of %.3f", slept, SLEEP_NS / 1e9);
-	CHECK(slept < 10, "slept %.3f s", slept);
 	prog_done();
 }
