@@ -227,8 +227,10 @@ int task_return_to_interrupt_stop(struct task_thread *t)
 	int status;
 
 	if (ptrace(PTRACE_INTERRUPT, t->tid, NULL, NULL) || ptrace(PTRACE_CONT, t->tid, NULL, NULL)) {
-		sudcr_error("thread %d: cannot interrupt: %s", t->tid, strerror(errno));
-		return -errno;
+		int err = errno;
+
+		sudcr_error("thread %d: cannot interrupt: %s", t->tid, strerror(err));
+		return -err;
 	}
 	stop = task_wait_stop(t, PTRACE_CONT, &status);
 	if (stop == TASK_STOP_GONE) {
@@ -265,8 +267,10 @@ int task_detach_thread(struct task_thread *t)
 	 * the group stop (the kernel re-arms it on detach).
 	 */
 	if (ptrace(PTRACE_DETACH, t->tid, NULL, (void *)sig) && errno != ESRCH) {
-		sudcr_error("cannot detach from thread %d: %s", t->tid, strerror(errno));
-		return -errno;
+		int err = errno;
+
+		sudcr_error("cannot detach from thread %d: %s", t->tid, strerror(err));
+		return -err;
 	}
 	return 0;
 }
@@ -411,8 +415,11 @@ void task_kill_process(struct task_proc *p)
 	 * (a shared mm, an old kernel) changes nothing.
 	 */
 	if (pidfd >= 0) {
-		if (syscall(SYS_process_mrelease, pidfd, 0))
-			sudcr_debug("process_mrelease(%d): %s", p->pid, strerror(errno));
+		if (syscall(SYS_process_mrelease, pidfd, 0)) {
+			int err = errno;
+
+			sudcr_debug("process_mrelease(%d): %s", p->pid, strerror(err));
+		}
 		close(pidfd);
 	}
 	/* Other threads first: a traced leader's exit is reported last. */
