@@ -21,7 +21,9 @@ static void show_help(void)
 {
 	printf("Usage: sudcr show -D DIR [--json]\n\n"
 	       "Validates the image in DIR and prints what it holds: the process and its\n"
-	       "threads with their SUD config, the memory map with the size stored for\n"
+	       "threads with their SUD config (and for a thread cut short in a sleep,\n"
+	       "that the restore issues the call again: a relative timeout starts over,\n"
+	       "an absolute one is exact), the memory map with the size stored for\n"
 	       "each mapping and in each page file, signal dispositions and pending\n"
 	       "signals, each open fd (its kind, flags, position, size, path, what its\n"
 	       "kind keeps and the file locks held through it), and how many records of\n"
@@ -92,6 +94,7 @@ struct show_state {
 	int sections;		/* JSON: open arrays written so far */
 	uint64_t counts[128];
 	uint64_t pages_total;
+	uint32_t arch;		/* of the process record */
 };
 
 static void prot_str(uint32_t prot, uint32_t flags, char out[5])
@@ -121,6 +124,27 @@ static uint64_t stored_in(struct img_reader *r, uint64_t start, uint64_t end)
 	return sum;
 }
 
+/*
+ * A thread stopped in a sleep with a timeout (nanosleep, futex, poll...):
+ * the kernel's restart block cannot be rebuilt, so the restore restarts
+ * the call from its registers (DESIGN.md, "Restart block").
+ */
+#define ERESTART_RESTARTBLOCK 516
+
+static bool in_restart_block(const struct user_regs_struct *regs)
+{
+	return (long long)regs->rax == -ERESTART_RESTARTBLOCK && (long long)regs->orig_rax >= 0;
+}
+
+static const char *syscall_name(const struct show_state *st, unsigned long long nr)
+{
+	const char *name = NULL;
+
+	if (st->arch == ARCH_X86_64 || st->arch == ARCH_IA32)
+		name = arch_syscall_name(st->arch, (long)nr);
+	return name ? name : "?";
+}
+
 static int show_pass(struct img_reader *r, struct show_state *st, uint32_t want)
 {
 	const void *data;
@@ -136,6 +160,7 @@ static int show_pass(struct img_reader *r, struct show_state *st, uint32_t want)
 		if (type == IMG_REC_PROCESS && len == sizeof(struct rec_process)) {
 			const struct rec_process *p = data;
 
+			st->arch = p->arch;
 			if (st->json) {
 				printf("\"process\":{\"pid\":%d,\"arch\":\"%s\",\"threads\":%u,\"stopped\":%s,\"shell_job\":%s,\"leader_exited\":%s,\"comm\":",
 				       p->pid, arch_name(p->arch), p->nr_threads,
@@ -166,11 +191,18 @@ static int show_pass(struct img_reader *r, struct show_state *st, uint32_t want)
 					printf("\"0x%" PRIx64 "\"", t->sud_selector);
 				else
 					printf("null");
-				printf(",\"offset\":\"0x%" PRIx64 "\",\"len\":%" PRIu64 "}}", t->sud_offset, t->sud_len);
+				printf(",\"offset\":\"0x%" PRIx64 "\",\"len\":%" PRIu64 "}", t->sud_offset, t->sud_len);
+				if (in_restart_block(regs))
+					printf(",\"restart_block\":{\"syscall\":%lld,\"name\":\"%s\"}",
+					       (long long)regs->orig_rax, syscall_name(st, regs->orig_rax));
+				printf("}");
 			} else {
 				printf("  thread %d (", t->tid);
 				text_str(t->comm, sizeof(t->comm));
 				printf(") ip 0x%llx sigmask 0x%" PRIx64 "\n", regs->rip, t->sigmask);
+				if (in_restart_block(regs))
+					printf("    in %s (syscall %lld), cut short with a restart block: restore issues it again with its original arguments (a relative timeout starts over; an absolute one is exact)\n",
+					       syscall_name(st, regs->orig_rax), (long long)regs->orig_rax);
 				printf("    sud: %s", sud_mode_name(t->sud_mode));
 				if (t->sud_mode)
 					printf(" offset 0x%" PRIx64 " len %" PRIu64 " selector 0x%" PRIx64, t->sud_offset,

@@ -65,7 +65,8 @@ shown="$TMP/we\\rird\\x1b[2J\\x01"
 sleep 1000 5>>"$weird" </dev/null >/dev/null 2>&1 9>&- &
 tp=$!
 pids+=($tp)
-for _ in $(seq 100); do [ -e "/proc/$tp/fd/5" ] && [ ! -e "/proc/$tp/fd/9" ] && break; sleep 0.02; done
+# sleep(1) sleeps in clock_nanosleep (230): wait until it is in there.
+for _ in $(seq 250); do [[ $(cat /proc/$tp/syscall 2>/dev/null) == "230 "* ]] && break; sleep 0.02; done
 
 # show lists every fd with its kind, flags, position, size and path.
 t=show_lists_fds
@@ -98,6 +99,19 @@ else
 		ok=0; fail $t "JSON fds wrong: $(cat "$TMP/py.err")"
 	fi
 	[ $ok = 1 ] && pass $t
+fi
+
+# show says what the restore does with a sleep cut short (DESIGN.md,
+# "Restart block").
+t=show_restart_block
+if [ ! -e "$TMP/img/core.img" ]; then
+	fail $t "no image"
+elif run 0 "$SUDCR" show -D "$TMP/img" &&
+     grep -qF "    in clock_nanosleep (syscall 230), cut short with a restart block: restore issues it again with its original arguments (a relative timeout starts over; an absolute one is exact)" <<<"$out" &&
+     run 0 "$SUDCR" show -D "$TMP/img" --json && grep -qF '"restart_block":{"syscall":230,"name":"clock_nanosleep"}' <<<"$out"; then
+	pass $t
+else
+	fail $t "$status: $out"
 fi
 
 # Messages escape what came from the image: one line whatever the path.
