@@ -50,6 +50,34 @@ else
 	fail $t "status $status, stderr '$err', state $(state), show '$out'"
 fi
 
+# Another process in the namespace (not a child of its init): killing the
+# init would kill it too, so a dump from outside is refused while it is
+# there, and both go on.
+t=dump_init_from_outside_with_members
+nsenter -t "$init" -p -m sleep 1000 </dev/null >/dev/null 2>&1 9>&- &
+np=$!
+pids+=($np)
+member=
+for _ in $(seq 200); do
+	member=$(pgrep -P $np) && [ "$(readlink /proc/$member/exe)" = "$(readlink -f "$(command -v sleep)")" ] && break
+	member=
+	sleep 0.02
+done
+if [ -z "$member" ]; then
+	fail $t "the second process did not start in the namespace"
+else
+	pids+=($member)
+	if run 1 timeout -s KILL 60 "$SUDCR" dump -t $init -D "$TMP/img3" && one_error_line &&
+	   grep -qF "process $init is the init of a PID namespace that holds 1 other process ($member): killing it would kill them too; use --leave-running" <<<"$err" &&
+	   [ ! -e "$TMP/img3" ] && [ "$(state)" = S ] && [ -e /proc/$member/exe ]; then
+		pass $t
+	else
+		fail $t "status $status, stderr '$err', state $(state)"
+	fi
+	kill -9 $member 2>/dev/null
+	wait $np 2>/dev/null
+fi
+
 t=dump_init_from_outside
 if run 0 timeout 60 "$SUDCR" dump -t $init -D "$TMP/img2" && [ ! -e /proc/$init/exe ] &&
    run 0 "$SUDCR" show -D "$TMP/img2" && grep -q "^process $init (sleep)" <<<"$out"; then
