@@ -187,7 +187,7 @@ static int refuse_namespace_members(pid_t pid)
 		sudcr_error("cannot list /proc: %s", strerror(err));
 		return -err;
 	}
-	while ((de = readdir(d))) {
+	for (errno = 0; (de = readdir(d)); errno = 0) {
 		int other = atoi(de->d_name);
 
 		if (other <= 0 || other == pid)
@@ -198,6 +198,13 @@ static int refuse_namespace_members(pid_t pid)
 		if (len < (int)sizeof(list) - 16)
 			len += snprintf(list + len, sizeof(list) - len, "%s%d", n ? ", " : "", other);
 		n++;
+	}
+	if (errno) {
+		int err = errno;
+
+		closedir(d);
+		sudcr_error("cannot list /proc: %s", strerror(err));
+		return -err;
 	}
 	closedir(d);
 	if (!n)
