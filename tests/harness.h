@@ -78,10 +78,14 @@ harness_check_failed(const char *file, int line, const char *cond, const char *f
 	va_list ap;
 
 	/* fmt is ": " plus the caller's: just ": " when there was none. */
+	if (!fmt[2]) {
+		harness_fail(file, line, "check '%s' failed", cond);
+		return;
+	}
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	harness_fail(file, line, "check '%s' failed%s", cond, strcmp(fmt, ": ") ? msg : "");
+	harness_fail(file, line, "check '%s' failed%s", cond, msg);
 }
 
 #define CHECK(cond, ...)                                                             \
