@@ -17,7 +17,9 @@
  *    nap's deadline;
  *  - so a relative nap starts over: the nap the dump cut ends at least
  *    NAP after the restored process was created (its start time in
- *    /proc/self/stat, after the dump), not NAP after it first began;
+ *    /proc/self/stat, after the dump), not NAP after it first began
+ *    (a nap that ended before the restored process existed cannot tell:
+ *    with naps back to back, one is always going on);
  *  - an absolute nap is exact: it sleeps until its own deadline, never
  *    wakes before it;
  *  - left running, the kernel's restart block is kept: restart_syscall, or
@@ -119,22 +121,6 @@ static void *sleeper_main(void *arg)
 	return NULL;
 }
 
-/* The process's start time (CLOCK_BOOTTIME, rounded down to a tick). */
-static double start_time(void)
-{
-	char buf[1024], *p;
-	unsigned long long ticks = 0;
-
-	if (prog_read_file("/proc/self/stat", buf, sizeof(buf)) <= 0 || !(p = strrchr(buf, ')')))
-		return -1;
-	/* Field 22; p is at the end of field 2. */
-	for (int f = 2; f < 22 && p; f++)
-		p = strchr(p + 1, ' ');
-	if (!p || sscanf(p + 1, "%llu", &ticks) != 1)
-		return -1;
-	return (double)ticks / sysconf(_SC_CLK_TCK);
-}
-
 /* What /proc/self/task/TID/syscall says: the number and the first three arguments. */
 static int task_syscall(pid_t tid, long *nr, unsigned long args[3])
 {
@@ -196,6 +182,21 @@ static void check_call(struct sleeper *x, bool restored)
 	}
 }
 
+/*
+ * The start time is rounded down to a clock tick: the new process was
+ * created in [t_created, t_created + tick).  The nap the dump cut began
+ * before that (before the freeze) and ends after it (NAP after the
+ * resume, if it starts over), so it is the one going on at the end of
+ * that interval; no other nap is (the one before ended before the freeze,
+ * the one after begins after the cut one ends).
+ */
+static bool cut_by_dump(const struct nap *p, double t_created)
+{
+	double upper = t_created + 1.0 / sysconf(_SC_CLK_TCK);
+
+	return p->start < upper && p->end > upper;
+}
+
 static void check_nap(struct sleeper *x, int n, bool restored, double t_created)
 {
 	struct nap *p = &x->naps[n];
@@ -208,7 +209,7 @@ static void check_nap(struct sleeper *x, int n, bool restored, double t_created)
 		CHECK(p->end - p->start >= NAP, "%s, nap %d: cut short: %.6f s of %.3f", x->name, n + 1,
 		      p->end - p->start, NAP);
 	/* The nap the dump cut: begun before the new process existed, ended after. */
-	if (restored && !x->abs && p->start < t_created && p->end > t_created)
+	if (restored && !x->abs && cut_by_dump(p, t_created))
 		CHECK(p->end >= t_created + NAP,
 		      "%s, nap %d (cut by the dump): ended %.3f s after the restored process was created, so it did not start over (%.3f s)",
 		      x->name, n + 1, p->end - t_created, NAP);
@@ -219,7 +220,7 @@ int main(void)
 	double t_before, t_after;
 	bool restored;
 
-	t_before = start_time();
+	t_before = prog_start_time();
 	SETUP(t_before >= 0, "cannot read the start time in /proc/self/stat");
 	for (int i = 0; i < NR_S; i++) {
 		thr_create(&s[i].t, sleeper_main, &s[i], 0);
@@ -232,7 +233,7 @@ int main(void)
 	prog_ready();
 	prog_wait();
 
-	t_after = start_time();
+	t_after = prog_start_time();
 	restored = t_after != t_before;
 	for (int i = 0; i < NR_S; i++) {
 		THR_CHECK_BLOCKED(s[i].tid, s[i].nr, s[i].name);
@@ -248,7 +249,7 @@ int main(void)
 			continue;
 		for (int n = 0; n < x->nr_naps; n++) {
 			check_nap(x, n, restored, t_after);
-			cut |= x->naps[n].start < t_after && x->naps[n].end > t_after;
+			cut |= cut_by_dump(&x->naps[n], t_after);
 		}
 		/* The restored process came after the dump, in the middle of a nap. */
 		CHECK(!restored || cut, "%s: no nap was going on when the restored process was created", x->name);
