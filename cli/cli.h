@@ -26,6 +26,13 @@ extern const struct cli_command cmd_check, cmd_sud, cmd_syscall, cmd_dump, cmd_r
 /* Print "sudcr: <msg>" plus a hint to use --help, return EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/*
+ * getopt_long() returned @c, '?' (unknown option) or ':' (an option without
+ * its argument; the optstring starts with ':' so that getopt itself prints
+ * nothing): one usage line naming the option, EXIT_USAGE.
+ */
+int cli_bad_option(const char *cmd, int c, char **argv);
+
 /* Strict number parsers (decimal, 0x hex, optional leading '-'). */
 int cli_parse_pid(const char *s, pid_t *pid);
 int cli_parse_u64(const char *s, uint64_t *v);

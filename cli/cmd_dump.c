@@ -16,10 +16,14 @@ static void dump_help(void)
 	       "files and other state, into the image directory DIR (created if missing).\n"
 	       "By default the process is killed once a complete image is on disk, as CRIU\n"
 	       "does; with --leave-running it goes on unharmed.  If anything cannot be\n"
-	       "dumped the process is left running exactly as found and DIR holds no image.\n"
+	       "dumped the process is left running exactly as found and DIR holds no image\n"
+	       "(DIR is removed again if the dump created it).\n"
 	       "SIGINT (^C), SIGTERM, SIGHUP or SIGQUIT stop the dump the same way.\n\n"
 	       "  -t, --tree PID        the process to dump, with all its threads (one\n"
-	       "                        with child processes is refused: no trees yet)\n"
+	       "                        with child processes is refused: no trees yet;\n"
+	       "                        PID 1, the init of sudcr's own PID namespace,\n"
+	       "                        or an init whose namespace holds other\n"
+	       "                        processes, only with --leave-running)\n"
 	       "  -D, --images-dir DIR  where to write the image\n"
 	       "  -R, --leave-running   keep the process running after the dump\n"
 	       "  -j, --shell-job       stdin/stdout/stderr belong to the caller (a terminal,\n"
@@ -46,7 +50,7 @@ static int dump_run(int argc, char **argv)
 	int c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "t:D:Rjv", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":t:D:Rjv", opts, NULL)) != -1) {
 		switch (c) {
 		case 't':
 			if (cli_parse_pid(optarg, &pid))
@@ -71,7 +75,7 @@ static int dump_run(int argc, char **argv)
 			sudcr_set_log_level(sudcr_log_level() < SUDCR_LOG_INFO ? SUDCR_LOG_INFO : SUDCR_LOG_DEBUG);
 			break;
 		default:
-			return cli_usage_error("dump", "bad option");
+			return cli_bad_option("dump", c, argv);
 		}
 	}
 	if (optind != argc)

@@ -39,7 +39,7 @@ static int restore_run(int argc, char **argv)
 	int c, status, ret;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "D:djv", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":D:djv", opts, NULL)) != -1) {
 		switch (c) {
 		case 'D':
 			o.dir = optarg;
@@ -54,7 +54,7 @@ static int restore_run(int argc, char **argv)
 			sudcr_set_log_level(sudcr_log_level() < SUDCR_LOG_INFO ? SUDCR_LOG_INFO : SUDCR_LOG_DEBUG);
 			break;
 		default:
-			return cli_usage_error("restore", "bad option");
+			return cli_bad_option("restore", c, argv);
 		}
 	}
 	if (optind != argc)

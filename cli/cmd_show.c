@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* sudcr show: print what an image holds, as text or JSON. */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -11,6 +12,7 @@
 #include <sudcr/arch.h>
 #include <sudcr/image.h>
 #include <sudcr/image_records.h>
+#include <sudcr/log.h>
 #include <sudcr/sud.h>
 
 #include "cli.h"
@@ -19,9 +21,14 @@ static void show_help(void)
 {
 	printf("Usage: sudcr show -D DIR [--json]\n\n"
 	       "Validates the image in DIR and prints what it holds: the process and its\n"
-	       "threads with their SUD config, the memory map with the size stored for\n"
+	       "threads with their SUD config (and for a thread cut short in a sleep,\n"
+	       "that the restore issues the call again: a relative timeout starts over,\n"
+	       "an absolute one is exact), the memory map with the size stored for\n"
 	       "each mapping and in each page file, signal dispositions and pending\n"
-	       "signals, and how many records of other kinds there are.  --json prints\n"
+	       "signals, each open fd (its kind, flags, position, size, path, what its\n"
+	       "kind keeps and the file locks held through it), and how many records of\n"
+	       "other kinds there are.  Bytes from the image that are not printable\n"
+	       "text are shown escaped (\\n, \\xHH).  --json prints\n"
 	       "one JSON object.\n");
 }
 
@@ -39,6 +46,17 @@ static void json_str(const char *s, size_t n)
 			putchar(ch);
 	}
 	putchar('"');
+}
+
+/* Text output: bytes from the image escaped (sudcr_escape()), at most @n. */
+static void text_str(const char *s, size_t n)
+{
+	char buf[4 * REC_PATH_MAX + 1];
+
+	if (n > REC_PATH_MAX)
+		n = REC_PATH_MAX;
+	sudcr_escape(buf, sizeof(buf), s, n);
+	fputs(buf, stdout);
 }
 
 static const char *type_name(uint32_t t)
@@ -77,6 +95,7 @@ struct show_state {
 	int sections;		/* JSON: open arrays written so far */
 	uint64_t counts[128];
 	uint64_t pages_total;
+	uint32_t arch;		/* of the process record */
 };
 
 static void prot_str(uint32_t prot, uint32_t flags, char out[5])
@@ -106,6 +125,27 @@ static uint64_t stored_in(struct img_reader *r, uint64_t start, uint64_t end)
 	return sum;
 }
 
+/*
+ * A thread stopped in a sleep with a timeout (nanosleep, futex, poll...):
+ * the kernel's restart block cannot be rebuilt, so the restore restarts
+ * the call from its registers (DESIGN.md, "Restart block").
+ */
+#define ERESTART_RESTARTBLOCK 516
+
+static bool in_restart_block(const struct user_regs_struct *regs)
+{
+	return (long long)regs->rax == -ERESTART_RESTARTBLOCK && (long long)regs->orig_rax >= 0;
+}
+
+static const char *syscall_name(const struct show_state *st, unsigned long long nr)
+{
+	const char *name = NULL;
+
+	if (st->arch == ARCH_X86_64 || st->arch == ARCH_IA32)
+		name = arch_syscall_name(st->arch, (long)nr);
+	return name ? name : "?";
+}
+
 static int show_pass(struct img_reader *r, struct show_state *st, uint32_t want)
 {
 	const void *data;
@@ -121,6 +161,7 @@ static int show_pass(struct img_reader *r, struct show_state *st, uint32_t want)
 		if (type == IMG_REC_PROCESS && len == sizeof(struct rec_process)) {
 			const struct rec_process *p = data;
 
+			st->arch = p->arch;
 			if (st->json) {
 				printf("\"process\":{\"pid\":%d,\"arch\":\"%s\",\"threads\":%u,\"stopped\":%s,\"shell_job\":%s,\"leader_exited\":%s,\"comm\":",
 				       p->pid, arch_name(p->arch), p->nr_threads,
@@ -130,7 +171,9 @@ static int show_pass(struct img_reader *r, struct show_state *st, uint32_t want)
 				json_str(p->comm, sizeof(p->comm));
 				printf("}");
 			} else {
-				printf("process %d (%.16s), %s, %u thread%s%s%s%s\n", p->pid, p->comm, arch_name(p->arch),
+				printf("process %d (", p->pid);
+				text_str(p->comm, sizeof(p->comm));
+				printf("), %s, %u thread%s%s%s%s\n", arch_name(p->arch),
 				       p->nr_threads, p->nr_threads == 1 ? "" : "s",
 				       p->flags & REC_PROC_STOPPED ? ", stopped" : "",
 				       p->flags & REC_PROC_SHELL_JOB ? ", shell job" : "",
@@ -149,10 +192,18 @@ static int show_pass(struct img_reader *r, struct show_state *st, uint32_t want)
 					printf("\"0x%" PRIx64 "\"", t->sud_selector);
 				else
 					printf("null");
-				printf(",\"offset\":\"0x%" PRIx64 "\",\"len\":%" PRIu64 "}}", t->sud_offset, t->sud_len);
+				printf(",\"offset\":\"0x%" PRIx64 "\",\"len\":%" PRIu64 "}", t->sud_offset, t->sud_len);
+				if (in_restart_block(regs))
+					printf(",\"restart_block\":{\"syscall\":%lld,\"name\":\"%s\"}",
+					       (long long)regs->orig_rax, syscall_name(st, regs->orig_rax));
+				printf("}");
 			} else {
-				printf("  thread %d (%.16s) ip 0x%llx sigmask 0x%" PRIx64 "\n", t->tid, t->comm, regs->rip,
-				       t->sigmask);
+				printf("  thread %d (", t->tid);
+				text_str(t->comm, sizeof(t->comm));
+				printf(") ip 0x%llx sigmask 0x%" PRIx64 "\n", regs->rip, t->sigmask);
+				if (in_restart_block(regs))
+					printf("    in %s (syscall %lld), cut short with a restart block: restore issues it again with its original arguments (a relative timeout starts over; an absolute one is exact)\n",
+					       syscall_name(st, regs->orig_rax), (long long)regs->orig_rax);
 				printf("    sud: %s", sud_mode_name(t->sud_mode));
 				if (t->sud_mode)
 					printf(" offset 0x%" PRIx64 " len %" PRIu64 " selector 0x%" PRIx64, t->sud_offset,
@@ -234,11 +285,182 @@ static int show_vmas(struct img_reader *r, struct show_state *st)
 				json_str(path, plen);
 				printf("}");
 			} else {
-				printf("  %012" PRIx64 "-%012" PRIx64 " %s %8" PRIu64 "K stored %8" PRIu64 "K %.*s%s\n",
-				       v->start, v->end, prot, (v->end - v->start) >> 10, stored >> 10, (int)plen,
-				       path, v->flags & REC_VMA_DELETED ? " (deleted)" : "");
+				printf("  %012" PRIx64 "-%012" PRIx64 " %s %8" PRIu64 "K stored %8" PRIu64 "K ",
+				       v->start, v->end, prot, (v->end - v->start) >> 10, stored >> 10);
+				text_str(path, plen);
+				printf("%s\n", v->flags & REC_VMA_DELETED ? " (deleted)" : "");
 			}
 		}
+		idx++;
+	}
+}
+
+static const char *fd_kind_name(uint32_t kind)
+{
+	switch (kind) {
+	case REC_FD_REG: return "file";
+	case REC_FD_DELETED: return "deleted-file";
+	case REC_FD_DIR: return "directory";
+	case REC_FD_CHR: return "chardev";
+	case REC_FD_PIPE: return "pipe";
+	case REC_FD_FIFO: return "fifo";
+	case REC_FD_EVENTFD: return "eventfd";
+	case REC_FD_MEMFD: return "memfd";
+	case REC_FD_INHERIT: return "inherited";
+	case REC_FD_PATH: return "o-path";
+	case REC_FD_SIGNALFD: return "signalfd";
+	case REC_FD_TIMERFD: return "timerfd";
+	case REC_FD_EPOLL: return "epoll";
+	case REC_FD_UNIX: return "unix-socket";
+	}
+	return "unknown";
+}
+
+/* open(2) flags as "rw,append,nonblock": the access mode, then the others. */
+static void open_flags_str(uint32_t flags, char *out, size_t size)
+{
+	static const struct { uint32_t bit; const char *name; } names[] = {
+		{ O_CREAT, "creat" }, { O_EXCL, "excl" }, { O_NOCTTY, "noctty" }, { O_TRUNC, "trunc" },
+		{ O_APPEND, "append" }, { O_NONBLOCK, "nonblock" }, { O_DSYNC, "dsync" },
+		{ O_ASYNC, "async" }, { O_DIRECT, "direct" }, { O_DIRECTORY, "directory" },
+		{ O_NOFOLLOW, "nofollow" }, { O_NOATIME, "noatime" }, { O_PATH, "path" },
+		{ O_SYNC, "sync" }, { O_TMPFILE, "tmpfile" },
+	};
+	uint32_t acc = flags & O_ACCMODE;
+	size_t n;
+
+	n = snprintf(out, size, "%s", acc == O_RDONLY ? "r" : acc == O_WRONLY ? "w" : acc == O_RDWR ? "rw" : "acc3");
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]) && n < size; i++)
+		if ((flags & names[i].bit) == names[i].bit)
+			n += snprintf(out + n, size - n, ",%s", names[i].name);
+}
+
+static const char *lock_kind_name(uint32_t kind)
+{
+	switch (kind) {
+	case REC_LOCK_FLOCK: return "flock";
+	case REC_LOCK_OFD: return "ofd";
+	case REC_LOCK_POSIX: return "posix";
+	}
+	return "unknown";
+}
+
+/* The IMG_REC_LOCK records of description @fd (rec_lock.fd is rec_fd.desc). */
+static int show_fd_locks(struct img_reader *r, struct show_state *st, int32_t fd)
+{
+	const void *data;
+	uint32_t type;
+	size_t len;
+	int ret, n = 0;
+
+	img_rewind(r);
+	while ((ret = img_next_record(r, &type, &data, &len)) == 1) {
+		const struct rec_lock *l = data;
+		const char *what;
+
+		if (type != IMG_REC_LOCK || len != sizeof(*l) || l->fd != fd)
+			continue;
+		if (l->kind == REC_LOCK_FLOCK)
+			what = l->type == F_WRLCK ? "LOCK_EX" : "LOCK_SH";
+		else
+			what = l->type == F_WRLCK ? "write" : "read";
+		if (st->json)
+			printf("%s{\"kind\":\"%s\",\"type\":\"%s\",\"start\":%" PRIu64 ",\"len\":%" PRIu64 "}",
+			       n ? "," : "", lock_kind_name(l->kind), what, l->start, l->len);
+		else if (l->kind == REC_LOCK_FLOCK)
+			printf("      lock: flock %s\n", what);
+		else if (l->len)
+			printf("      lock: %s %s bytes %" PRIu64 "-%" PRIu64 "\n", lock_kind_name(l->kind), what,
+			       l->start, l->start + l->len - 1);
+		else
+			printf("      lock: %s %s bytes %" PRIu64 "-EOF\n", lock_kind_name(l->kind), what, l->start);
+		n++;
+	}
+	return ret;
+}
+
+/*
+ * One line per fd: number, kind, flags, position, size and path, what the
+ * kind keeps (eventfd count, signalfd mask, memfd seals, pipe size), the
+ * fd whose description it shares, and the locks held through it.  Like
+ * show_vmas(), it finds its place again by index after each lock walk.
+ */
+static int show_fds(struct img_reader *r, struct show_state *st)
+{
+	const void *data;
+	uint32_t type;
+	size_t len;
+	uint64_t idx = 0;
+	int ret;
+
+	for (;;) {
+		const struct rec_fd *f;
+		const char *path;
+		uint64_t seen = 0;
+		bool found = false;
+		char flags[160];
+		size_t plen;
+
+		img_rewind(r);
+		while ((ret = img_next_record(r, &type, &data, &len)) == 1) {
+			if (type != IMG_REC_FD || seen++ < idx)
+				continue;
+			found = true;
+			break;
+		}
+		if (ret < 0)
+			return ret;
+		if (!found)
+			return 0;
+		f = data;
+		if (len < sizeof(*f))
+			return -EINVAL;
+		path = (const char *)(f + 1);
+		plen = len - sizeof(*f) < f->path_len ? len - sizeof(*f) : f->path_len;
+		open_flags_str(f->flags, flags, sizeof(flags));
+		if (st->json) {
+			printf("%s{\"fd\":%d,\"kind\":\"%s\",\"flags\":\"%s\",\"cloexec\":%s,\"pos\":%" PRIu64
+			       ",\"size\":%" PRIu64 ",\"mode\":\"0%o\",\"desc\":%d,\"obj\":%d",
+			       idx ? "," : "", f->fd, fd_kind_name(f->kind), flags,
+			       f->fd_flags & FD_CLOEXEC ? "true" : "false", f->pos, f->size, f->mode, f->desc, f->obj);
+			if (f->kind == REC_FD_INHERIT)
+				printf(",\"inherit_fd\":%d", f->inherit_fd);
+			if (f->kind == REC_FD_EVENTFD || f->kind == REC_FD_SIGNALFD)
+				printf(",\"count\":\"0x%" PRIx64 "\"", f->count);
+			if (f->kind == REC_FD_MEMFD)
+				printf(",\"seals\":\"0x%x\"", f->seals);
+			if (f->kind == REC_FD_PIPE || f->kind == REC_FD_FIFO)
+				printf(",\"pipe_size\":%u", f->pipe_size);
+			printf(",\"path\":");
+			json_str(path, plen);
+			printf(",\"locks\":[");
+			ret = show_fd_locks(r, st, f->fd);
+			printf("]}");
+		} else {
+			printf("  fd %3d %-12s %s%s pos %" PRIu64 " size %" PRIu64, f->fd, fd_kind_name(f->kind), flags,
+			       f->fd_flags & FD_CLOEXEC ? " cloexec" : "", f->pos, f->size);
+			if (f->kind == REC_FD_INHERIT)
+				printf(" from restorer fd %d", f->inherit_fd);
+			if (f->kind == REC_FD_EVENTFD)
+				printf(" count %" PRIu64, f->count);
+			if (f->kind == REC_FD_SIGNALFD)
+				printf(" mask 0x%" PRIx64, f->count);
+			if (f->kind == REC_FD_MEMFD)
+				printf(" seals 0x%x", f->seals);
+			if (f->kind == REC_FD_PIPE || f->kind == REC_FD_FIFO)
+				printf(" pipe-size %u", f->pipe_size);
+			if (f->desc != f->fd)
+				printf(" (shares fd %d)", f->desc);
+			if (plen) {
+				putchar(' ');
+				text_str(path, plen);
+			}
+			putchar('\n');
+			if (f->desc == f->fd)
+				ret = show_fd_locks(r, st, f->fd);
+		}
+		if (ret < 0)
+			return ret;
 		idx++;
 	}
 }
@@ -259,13 +481,13 @@ static int show_run(int argc, char **argv)
 	int c, ret;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "D:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":D:", opts, NULL)) != -1) {
 		if (c == 'D')
 			dir = optarg;
 		else if (c == 'J')
 			st.json = true;
 		else
-			return cli_usage_error("show", "bad option");
+			return cli_bad_option("show", c, argv);
 	}
 	if (optind != argc)
 		return cli_usage_error("show", "unexpected argument '%s'", argv[optind]);
@@ -286,6 +508,9 @@ static int show_run(int argc, char **argv)
 	printf(st.json ? "],\"memory\":[" : "memory:\n");
 	if (ret >= 0)
 		ret = show_vmas(r, &st);
+	printf(st.json ? "],\"fds\":[" : "files:\n");
+	if (ret >= 0)
+		ret = show_fds(r, &st);
 	printf(st.json ? "],\"sigactions\":[" : "signals:\n");
 	if (ret >= 0)
 		ret = show_pass(r, &st, IMG_REC_SIGACTION);

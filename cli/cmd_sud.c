@@ -76,13 +76,13 @@ static int sud_get_cmd(int argc, char **argv)
 	int c, ret, err;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "jv", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":jv", opts, NULL)) != -1) {
 		if (c == 'j')
 			json = true;
 		else if (c == 'v')
 			sudcr_set_log_level(SUDCR_LOG_DEBUG);
 		else
-			return cli_usage_error("sud get", "bad option");
+			return cli_bad_option("sud get", c, argv);
 	}
 	if (optind + 1 != argc)
 		return cli_usage_error("sud get", "expected exactly one PID");
@@ -145,7 +145,7 @@ static int sud_set_cmd(int argc, char **argv)
 	int c, ret, err;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "m:o:l:s:v", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":m:o:l:s:v", opts, NULL)) != -1) {
 		switch (c) {
 		case 'm':
 			if (sud_mode_parse(optarg, &cfg.mode))
@@ -170,7 +170,7 @@ static int sud_set_cmd(int argc, char **argv)
 			sudcr_set_log_level(SUDCR_LOG_DEBUG);
 			break;
 		default:
-			return cli_usage_error("sud set", "bad option");
+			return cli_bad_option("sud set", c, argv);
 		}
 	}
 	if (optind >= argc)

@@ -53,14 +53,14 @@ static int syscall_run(int argc, char **argv)
 	int c, nargs, ret, err;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+t:v", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:t:v", opts, NULL)) != -1) {
 		if (c == 't') {
 			if (cli_parse_pid(optarg, &tid))
 				return cli_usage_error("syscall", "'%s' is not a TID", optarg);
 		} else if (c == 'v') {
 			sudcr_set_log_level(SUDCR_LOG_DEBUG);
 		} else {
-			return cli_usage_error("syscall", "bad option");
+			return cli_bad_option("syscall", c, argv);
 		}
 	}
 	if (argc - optind < 2)

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
 /* sudcr: command dispatch and shared argument helpers. */
 #include <errno.h>
+#include <getopt.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,12 +34,33 @@ static void usage(FILE *f)
 		   "Commands:\n");
 	for (size_t i = 0; i < NR_COMMANDS; i++)
 		fprintf(f, "  %-10s %s\n", commands[i]->name, commands[i]->summary);
+	fprintf(f, "  %-10s %s\n", "help", "this help, or 'sudcr help COMMAND' for a command's");
 	fprintf(f, "\nGlobal options:\n"
 		   "  -v, --verbose  more messages (repeat for debug output)\n"
 		   "  -h, --help     this help; 'sudcr COMMAND --help' for a command\n"
 		   "  --version      print the version\n\n"
 		   "Exit status: 0 success, 1 operation failed (the target is left as\n"
 		   "found), 2 bad usage, 3 'check' found something required missing.\n");
+}
+
+/* "sudcr help" is "sudcr --help", "sudcr help CMD" is "sudcr CMD --help". */
+static int help_run(int argc, char **argv)
+{
+	const char *name = argc > 1 ? argv[1] : NULL;
+
+	if (argc > 2)
+		return cli_usage_error(NULL, "help: unexpected argument '%s'", argv[2]);
+	if (!name || !strcmp(name, "-h") || !strcmp(name, "--help")) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	for (size_t c = 0; c < NR_COMMANDS; c++) {
+		if (!strcmp(name, commands[c]->name)) {
+			commands[c]->help();
+			return EXIT_OK;
+		}
+	}
+	return cli_usage_error(NULL, "help: unknown command '%s'", name);
 }
 
 static volatile pid_t forward_pid;
@@ -86,6 +109,24 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 	va_end(ap);
 	fprintf(stderr, " (see 'sudcr %s%s--help')\n", cmd ? cmd : "", cmd ? " " : "");
 	return EXIT_USAGE;
+}
+
+int cli_bad_option(const char *cmd, int c, char **argv)
+{
+	const char *arg = optind > 0 ? argv[optind - 1] : "?";
+	/* A short option may sit in a group ("-Rx"): name it alone. */
+	bool is_short = optopt && strncmp(arg, "--", 2);
+
+	if (c == ':' && is_short)
+		return cli_usage_error(cmd, "option '-%c' needs an argument", optopt);
+	if (c == ':')
+		return cli_usage_error(cmd, "option '%s' needs an argument", arg);
+	if (is_short)
+		return cli_usage_error(cmd, "unknown option '-%c'", optopt);
+	/* A known long option given "=VALUE" it does not take. */
+	if (optopt && strchr(arg, '='))
+		return cli_usage_error(cmd, "option '%.*s' takes no argument", (int)strcspn(arg, "="), arg);
+	return cli_usage_error(cmd, "unknown option '%s'", arg);
 }
 
 int cli_parse_i64(const char *s, int64_t *v)
@@ -157,6 +198,8 @@ int main(int argc, char **argv)
 		sudcr_set_log_level(verbose > 1 ? SUDCR_LOG_DEBUG : SUDCR_LOG_INFO);
 	if (i == argc)
 		return cli_usage_error(NULL, "no command given");
+	if (!strcmp(argv[i], "help"))
+		return help_run(argc - i, argv + i);
 	for (size_t c = 0; c < NR_COMMANDS; c++) {
 		if (strcmp(argv[i], commands[c]->name))
 			continue;

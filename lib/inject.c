@@ -214,12 +214,12 @@ int inject_begin(struct inject_ctx *c, struct task_thread *t)
 		goto out_free;
 	if (ptrace(PTRACE_GETSIGMASK, tid, (void *)sizeof(uint64_t), &c->saved_mask)) {
 		ret = -errno;
-		sudcr_error("thread %d: cannot read signal mask: %s", tid, strerror(errno));
+		sudcr_error("thread %d: cannot read signal mask: %s", tid, strerror(-ret));
 		goto out_free;
 	}
 	if (ptrace(PTRACE_SETSIGMASK, tid, (void *)sizeof(uint64_t), &all)) {
 		ret = -errno;
-		sudcr_error("thread %d: cannot block signals: %s", tid, strerror(errno));
+		sudcr_error("thread %d: cannot block signals: %s", tid, strerror(-ret));
 		goto out_free;
 	}
 	ret = sud_suspend(tid, &c->saved_sud);
@@ -257,7 +257,7 @@ int inject_syscall(struct inject_ctx *c, long nr, const uint64_t args[6], int64_
 	for (int i = 0, retraps = 0; i < 2; i++) {
 		if (ptrace(PTRACE_SYSCALL, tid, NULL, NULL)) {
 			err = -errno;
-			sudcr_error("thread %d: cannot resume for injection: %s", tid, strerror(errno));
+			sudcr_error("thread %d: cannot resume for injection: %s", tid, strerror(-err));
 			return err;
 		}
 		if (i == 1) {
@@ -493,8 +493,10 @@ int inject_end(struct inject_ctx *c)
 		ret = ret ? ret : err;
 	}
 	if (ptrace(PTRACE_SETSIGMASK, tid, (void *)sizeof(uint64_t), &c->saved_mask)) {
-		sudcr_error("thread %d: cannot put signal mask back: %s", tid, strerror(errno));
-		ret = ret ? ret : -errno;
+		int e = errno;
+
+		sudcr_error("thread %d: cannot put signal mask back: %s", tid, strerror(e));
+		ret = ret ? ret : -e;
 	}
 	err = sud_put_back(tid, &c->saved_sud);
 	ret = ret ? ret : err;

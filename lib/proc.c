@@ -1286,8 +1286,8 @@ int proc_list_fds(pid_t pid, struct proc_fd **fds, int *nr)
 		goto out_info;
 	}
 	ret = 0;
-	errno = 0;
-	while ((de = readdir(d))) {
+	/* readdir() sets errno only on error: clear it before each call. */
+	for (errno = 0; (de = readdir(d)); errno = 0) {
 		const char *p = de->d_name;
 		int nfd;
 
@@ -1306,7 +1306,6 @@ int proc_list_fds(pid_t pid, struct proc_fd **fds, int *nr)
 		if (ret)
 			goto out_free;
 		n++;
-		errno = 0;
 	}
 	if (errno) {
 		ret = -errno;

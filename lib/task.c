@@ -17,12 +17,21 @@
 
 #define SEIZE_OPTS (PTRACE_O_TRACESYSGOOD)
 
+#ifndef PF_KTHREAD
+#define PF_KTHREAD 0x00200000	/* include/linux/sched.h */
+#endif
+
 static int seize_error(pid_t tid, int err)
 {
 	if (err == EPERM) {
 		struct proc_status st;
+		struct proc_stat ps;
 
-		if (!proc_parse_status(tid, 0, &st) && st.tracer_pid)
+		/* No one may trace a kernel thread: not a matter of privilege. */
+		if (!proc_parse_stat(tid, 0, &ps) && ps.flags & PF_KTHREAD)
+			sudcr_error("cannot seize %d: it is a kernel thread (%s), which cannot be traced or checkpointed",
+				    tid, ps.comm);
+		else if (!proc_parse_status(tid, 0, &st) && st.tracer_pid)
 			sudcr_error("cannot seize %d: Operation not permitted (already traced by %d)", tid,
 				    st.tracer_pid);
 		else
@@ -218,8 +227,10 @@ int task_return_to_interrupt_stop(struct task_thread *t)
 	int status;
 
 	if (ptrace(PTRACE_INTERRUPT, t->tid, NULL, NULL) || ptrace(PTRACE_CONT, t->tid, NULL, NULL)) {
-		sudcr_error("thread %d: cannot interrupt: %s", t->tid, strerror(errno));
-		return -errno;
+		int err = errno;
+
+		sudcr_error("thread %d: cannot interrupt: %s", t->tid, strerror(err));
+		return -err;
 	}
 	stop = task_wait_stop(t, PTRACE_CONT, &status);
 	if (stop == TASK_STOP_GONE) {
@@ -256,8 +267,10 @@ int task_detach_thread(struct task_thread *t)
 	 * the group stop (the kernel re-arms it on detach).
 	 */
 	if (ptrace(PTRACE_DETACH, t->tid, NULL, (void *)sig) && errno != ESRCH) {
-		sudcr_error("cannot detach from thread %d: %s", t->tid, strerror(errno));
-		return -errno;
+		int err = errno;
+
+		sudcr_error("cannot detach from thread %d: %s", t->tid, strerror(err));
+		return -err;
 	}
 	return 0;
 }
@@ -402,8 +415,11 @@ void task_kill_process(struct task_proc *p)
 	 * (a shared mm, an old kernel) changes nothing.
 	 */
 	if (pidfd >= 0) {
-		if (syscall(SYS_process_mrelease, pidfd, 0))
-			sudcr_debug("process_mrelease(%d): %s", p->pid, strerror(errno));
+		if (syscall(SYS_process_mrelease, pidfd, 0)) {
+			int err = errno;
+
+			sudcr_debug("process_mrelease(%d): %s", p->pid, strerror(err));
+		}
 		close(pidfd);
 	}
 	/* Other threads first: a traced leader's exit is reported last. */

@@ -67,11 +67,31 @@ static inline int harness_exit(void)
 		harness_end();       \
 	} while (0)
 
-#define CHECK(cond, ...)                                                    \
-	do {                                                                \
-		if (!(cond))                                                \
-			harness_fail(__FILE__, __LINE__, "check '%s' failed: " \
-				     "%s", #cond, "");                      \
+/*
+ * CHECK(cond) or CHECK(cond, "fmt", ...): the FAIL line names the condition
+ * and, when given, the message (a string literal, checked as a format).
+ */
+static inline __attribute__((format(printf, 4, 5))) void
+harness_check_failed(const char *file, int line, const char *cond, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	/* fmt is ": " plus the caller's: just ": " when there was none. */
+	if (!fmt[2]) {
+		harness_fail(file, line, "check '%s' failed", cond);
+		return;
+	}
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	harness_fail(file, line, "check '%s' failed%s", cond, msg);
+}
+
+#define CHECK(cond, ...)                                                             \
+	do {                                                                         \
+		if (!(cond))                                                         \
+			harness_check_failed(__FILE__, __LINE__, #cond, ": " __VA_ARGS__); \
 	} while (0)
 
 #define CHECKF(cond, fmt, ...)                                              \

@@ -1090,12 +1090,9 @@ static int check_leftovers(void)
  *                         it still runs), and the image is then restored
  *                         (the tag may stand up to 4 times: each is tried)
  *                         and must pass too.
- *   known-failure[:VARIANT] REASON
- *                         sudcr cannot do this yet: the variant (restore or
- *                         leave-running; both if none is named) still runs,
- *                         but is reported "SKIP: ... known failure: REASON"
- *                         whatever happens, never PASS; a "#" line tells
- *                         what was seen, or that it passes now.
+ *
+ * There is no tag that excuses a failure: a test that fails is fixed or
+ * removed (an unknown tag, "known-failure" included, fails the test).
  *
  * A program listed in PROGS_32 (tests/tests.mk) is also built -m32 as
  * NAME-32, run the same way with the tags of NAME.c; where ia32 programs
@@ -1128,7 +1125,6 @@ struct prog_spec {
 		char arg[64];		/* FILE or NAME */
 	} rfail[4];			/* one "restore-fails" tag each, in order */
 	int nr_rfail;
-	char known[PV_NR][256];		/* known-failure reason, "" if none */
 	char error[256];		/* a bad tag */
 };
 
@@ -1252,19 +1248,6 @@ static int prog_parse_tag(struct prog_spec *s, char *tag)
 		if (strchr(arg, '/'))
 			return -1;
 		snprintf(c->arg, sizeof(c->arg), "%s", arg);
-	} else if (!strncmp(tag, "known-failure", 13)) {
-		const char *v = tag + 13;
-		int i;
-
-		if (!*args)
-			return -1;
-		for (i = 0; i < PV_NR; i++) {
-			if (*v && (*v != ':' || strcmp(v + 1, prog_variant_names[i])))
-				continue;
-			snprintf(s->known[i], sizeof(s->known[i]), "%s", args);
-		}
-		if (*v && !s->known[0][0] && !s->known[1][0])
-			return -1;
 	} else {
 		return -1;
 	}
@@ -2099,14 +2082,7 @@ static __attribute__((noreturn)) void run_prog(const struct test *t, const struc
 		}
 		prog_variant(&r);
 		prog_cleanup(&r, !r.why[0]);
-		if (spec.known[v][0]) {
-			printf("SKIP: %s (%s): known failure: %s\n", name, vn, spec.known[v]);
-			if (r.why[0])
-				printf("# %s (%s) still fails: %s\n", name, vn, r.why);
-			else
-				printf("# %s (%s) passed this time: remove its known-failure tag once it passes reliably\n",
-				       name, vn);
-		} else if (r.why[0]) {
+		if (r.why[0]) {
 			printf("FAIL: %s (%s): %s\n", name, vn, r.why);
 			prog_print_diag(&r);
 			failed++;

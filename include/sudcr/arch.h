@@ -13,6 +13,8 @@
 #include <signal.h>
 #include <sys/user.h>
 
+#include <sudcr/kernel_compat.h>
+
 enum arch_kind {
 	ARCH_X86_64 = 0,
 	ARCH_IA32 = 1,

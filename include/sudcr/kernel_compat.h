@@ -9,8 +9,18 @@
  */
 
 #include <linux/types.h>
+#include <signal.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
+
+/*
+ * siginfo_t, which public headers use: <signal.h> declares it only when
+ * POSIX is asked for, so a plain -std=c99 build would lack it.  glibc's
+ * header of the type alone declares it whatever the feature macros.
+ */
+#if defined(__GLIBC__) && !defined(__USE_POSIX199309)
+#include <bits/types/siginfo_t.h>
+#endif
 
 /* Syscall User Dispatch (prctl, 5.11+; inclusive mode 6.18-era). */
 #ifndef PR_SET_SYSCALL_USER_DISPATCH

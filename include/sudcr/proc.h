@@ -16,6 +16,7 @@
  */
 
 #include <limits.h>
+#include <linux/limits.h>	/* PATH_MAX, also without POSIX */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>

@@ -23,6 +23,8 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include <sudcr/kernel_compat.h>
+
 #define TASK_MAX_INTERCEPTED 8
 
 struct task_thread {

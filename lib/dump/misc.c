@@ -163,7 +163,7 @@ static int dump_fs_link(pid_t pid, const char *name, char *buf, size_t len)
 	snprintf(proc, sizeof(proc), "/proc/%d/%s", pid, name);
 	if (stat(proc, &want)) {
 		ret = -errno;
-		sudcr_error("process %d: cannot stat its %s: %s", pid, name, strerror(errno));
+		sudcr_error("process %d: cannot stat its %s: %s", pid, name, strerror(-ret));
 		return ret;
 	}
 	if (buf[0] != '/' || stat(buf, &got) || got.st_dev != want.st_dev ||
@@ -301,8 +301,8 @@ static int dump_seccomp_chain(pid_t tid, int expect, struct misc_chain *c)
 		if (n <= 0 || n > BPF_MAXINSNS) {
 			ret = n < 0 ? -errno : -EIO;
 			sudcr_error("thread %d: cannot read seccomp filter %lu: %s%s", tid, idx,
-				    n < 0 ? strerror(errno) : "bad length",
-				    n < 0 && (errno == EACCES || errno == EPERM) ?
+				    n < 0 ? strerror(-ret) : "bad length",
+				    ret == -EACCES || ret == -EPERM ?
 				    " (needs CAP_SYS_ADMIN, and sudcr must not run under seccomp)" :
 				    "");
 			goto out_free;
@@ -326,7 +326,7 @@ static int dump_seccomp_chain(pid_t tid, int expect, struct misc_chain *c)
 		if (ptrace(PTRACE_SECCOMP_GET_METADATA, tid, (void *)sizeof(md), &md) < 0) {
 			ret = -errno;
 			sudcr_error("thread %d: cannot read flags of seccomp filter %lu: %s", tid,
-				    idx, strerror(errno));
+				    idx, strerror(-ret));
 			goto out_free;
 		}
 		f->flags = md.flags & SECCOMP_FILTER_FLAG_LOG;
@@ -394,7 +394,7 @@ static int dump_thread_misc(struct dump_ctx *d, int i, struct misc_dump *m, uint
 	if (n < 0) {
 		ret = -errno;
 		sudcr_error("thread %d: cannot read its rseq registration: %s", th->tid,
-			    strerror(errno));
+			    strerror(-ret));
 		return ret;
 	}
 	t->rseq_ptr = rc.rseq_abi_pointer;
@@ -420,7 +420,7 @@ static int dump_thread_misc(struct dump_ctx *d, int i, struct misc_dump *m, uint
 	} else if (syscall(SYS_get_robust_list, th->tid, &head, &len)) {
 		ret = -errno;
 		sudcr_error("thread %d: cannot read its robust futex list: %s", th->tid,
-			    strerror(errno));
+			    strerror(-ret));
 		return ret;
 	}
 	t->robust_list = head;

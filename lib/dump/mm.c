@@ -784,7 +784,7 @@ int dump_mm(struct dump_ctx *d)
 	memfd = open(path, O_RDONLY | O_CLOEXEC);
 	if (pagemap < 0 || memfd < 0) {
 		ret = -errno;
-		sudcr_error("cannot open %s: %s", path, strerror(errno));
+		sudcr_error("cannot open %s: %s", path, strerror(-ret));
 		goto out;
 	}
 	ret = dump_mm_fields(d);

@@ -220,7 +220,7 @@ static int dump_queue(struct queue_out *q, pid_t tid, bool shared)
 		if (n < 0) {
 			ret = -errno;
 			sudcr_error("thread %d: cannot read %s signal queue: %s", tid,
-				    shared ? "the shared" : "its", strerror(errno));
+				    shared ? "the shared" : "its", strerror(-ret));
 			return ret;
 		}
 		if (n == 0)

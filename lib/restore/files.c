@@ -594,6 +594,14 @@ static int pwrite_all(int fd, const void *buf, size_t len, uint64_t off)
 	return 0;
 }
 
+/* "WHAT: strerror(errno)", errno read before anything else runs. */
+static void __attribute__((noreturn)) rf_die_errno(const char *what)
+{
+	int err = errno;
+
+	rf_stub_die("%s: %s", what, strerror(err));
+}
+
 void rf_die_fd(const struct rf_fd *e, const char *what, int err)
 {
 	rf_stub_die("cannot restore fd %d (%s): %s: %s", e->rec->fd, e->path, what, strerror(err));
@@ -615,10 +623,13 @@ static void set_pipe_size(struct rf_fd *o, int fd)
 {
 	int cur = fcntl(fd, F_GETPIPE_SZ);
 
-	if (cur != (int)o->rec->pipe_size && fcntl(fd, F_SETPIPE_SZ, (int)o->rec->pipe_size) < 0)
+	if (cur != (int)o->rec->pipe_size && fcntl(fd, F_SETPIPE_SZ, (int)o->rec->pipe_size) < 0) {
+		int err = errno;
+
 		rf_stub_die("cannot restore fd %d (%s): cannot make the pipe %u bytes: %s%s",
-			 o->rec->fd, o->path, o->rec->pipe_size, strerror(errno),
-			 errno == EPERM ? " (above /proc/sys/fs/pipe-max-size)" : "");
+			 o->rec->fd, o->path, o->rec->pipe_size, strerror(err),
+			 err == EPERM ? " (above /proc/sys/fs/pipe-max-size)" : "");
+	}
 }
 
 /* Owner, mode and contents of a new memfd or deleted file. */
@@ -774,10 +785,13 @@ static void ep_ctl(const struct rf_fd *e, int op, int tfd, uint32_t events,
 {
 	struct epoll_event ev = { .events = events, .data.u64 = data };
 
-	if (epoll_ctl(e->rec->fd, op, tfd, &ev))
+	if (epoll_ctl(e->rec->fd, op, tfd, &ev)) {
+		int err = errno;
+
 		rf_stub_die("cannot restore fd %d (epoll): %s of fd %d (events %#x): %s",
 			 e->rec->fd, op == EPOLL_CTL_ADD ? "EPOLL_CTL_ADD" : "EPOLL_CTL_MOD", tfd,
-			 events, strerror(errno));
+			 events, strerror(err));
+	}
 }
 
 /*
@@ -807,15 +821,16 @@ static void fill_epoll(const struct rf_fd *e)
 	if (nr_disarmed) {
 		struct epoll_event *evs = calloc(nr_disarmed, sizeof(*evs));
 		struct proc_epoll_tfd *now = NULL;
-		int nr_now = 0, n, ret;
+		int nr_now = 0, n, ret, err;
 
 		if (!evs)
 			rf_stub_die("out of memory");
 		n = epoll_wait(e->rec->fd, evs, (int)nr_disarmed, 0);
+		err = errno;	/* before free() */
 		free(evs);
 		if (n < 0)
 			rf_stub_die("cannot restore fd %d (epoll): epoll_wait: %s", e->rec->fd,
-				 strerror(errno));
+				 strerror(err));
 		ret = (uint32_t)n == nr_disarmed ? 0 : proc_read_epoll(getpid(), e->rec->fd, &now, &nr_now);
 		if (ret)
 			rf_stub_die("cannot restore fd %d (epoll): reading it back: %s", e->rec->fd,
@@ -973,14 +988,14 @@ static void raise_nofile(int need)
 	struct rlimit rl;
 
 	if (getrlimit(RLIMIT_NOFILE, &rl))
-		rf_stub_die("getrlimit: %s", strerror(errno));
+		rf_die_errno("getrlimit");
 	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < (rlim_t)need) {
 		if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < (rlim_t)need)
 			rf_stub_die("the process needs %d fds, RLIMIT_NOFILE of sudcr allows %llu",
 				 need, (unsigned long long)rl.rlim_max);
 		rl.rlim_cur = need;
 		if (setrlimit(RLIMIT_NOFILE, &rl))
-			rf_stub_die("setrlimit(RLIMIT_NOFILE): %s", strerror(errno));
+			rf_die_errno("setrlimit(RLIMIT_NOFILE)");
 	}
 }
 
@@ -1025,7 +1040,7 @@ int restore_files_in_stub(struct restore_ctx *r)
 		unsigned int end = k < nr_kept ? (unsigned int)kept[k] : ~0U;
 
 		if (end > lo && close_range(lo, end - 1, 0))
-			rf_stub_die("close_range: %s", strerror(errno));
+			rf_die_errno("close_range");
 		if (k < nr_kept)
 			lo = (unsigned int)kept[k] + 1;
 	}
@@ -1037,8 +1052,7 @@ int restore_files_in_stub(struct restore_ctx *r)
 		int src = s->fds[e->desc].src;
 
 		if (src != e->rec->fd && dup2(src, e->rec->fd) < 0)
-			rf_stub_die("cannot restore fd %d (%s): dup2: %s", e->rec->fd, e->path,
-				 strerror(errno));
+			rf_die_fd(e, "dup2", errno);
 	}
 	for (int i = 0; i < s->nr; i++)
 		if (s->fds[i].desc == i && s->fds[i].src > s->max_fd)
@@ -1047,8 +1061,7 @@ int restore_files_in_stub(struct restore_ctx *r)
 		const struct rec_fd *rec = s->fds[i].rec;
 
 		if (fcntl(rec->fd, F_SETFD, (int)(rec->fd_flags & FD_CLOEXEC)))
-			rf_stub_die("cannot restore fd %d (%s): F_SETFD: %s", rec->fd,
-				 s->fds[i].path, strerror(errno));
+			rf_die_fd(&s->fds[i], "F_SETFD", errno);
 	}
 
 	/* 4. What each epoll watches: the files at their numbers. */

@@ -497,9 +497,11 @@ static int stub_drop_rseq(void)
 		if (!syscall(SYS_rseq, area, lens[i], RSEQ_FLAG_UNREGISTER, RSEQ_SIG))
 			return 0;
 		if (errno != EINVAL) {
+			int err = errno;
+
 			sudcr_error("cannot drop the new process's inherited rseq area: %s",
-				    strerror(errno));
-			return -errno;
+				    strerror(err));
+			return -err;
 		}
 	}
 	/* Nothing of that size registered there: somebody dropped it already. */
@@ -519,7 +521,9 @@ int restore_misc_in_stub(struct restore_ctx *r)
 	 * (chroot without chdir); restore_chroot() leaves it where it is.
 	 */
 	if (chdir(s->cwd)) {
-		sudcr_error("cannot restore the working directory %s: %s", s->cwd, strerror(errno));
+		int err = errno;
+
+		sudcr_error("cannot restore the working directory %s: %s", s->cwd, strerror(err));
 		_exit(1);
 	}
 	return 0;

@@ -432,9 +432,11 @@ int restore_mm_prepare(struct restore_ctx *r)
 		if (!(v->flags & REC_VMA_FILE) || (v->flags & REC_VMA_DELETED))
 			continue;
 		if (stat(s->vmas[i].path, &st)) {
+			int err = errno;
+
 			sudcr_error("cannot restore mapping %llx-%llx: %s: %s", (unsigned long long)v->start,
-				    (unsigned long long)v->end, s->vmas[i].path, strerror(errno));
-			return -errno;
+				    (unsigned long long)v->end, s->vmas[i].path, strerror(err));
+			return -err;
 		}
 		if (st.st_ino != v->ino)
 			sudcr_warn("%s was replaced since the dump (inode %llu, was %llu)", s->vmas[i].path,

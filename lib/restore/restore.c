@@ -330,8 +330,10 @@ static int create_stub(struct restore_ctx *r)
 	long pid;
 
 	if (pipe2(fds, O_CLOEXEC)) {
-		sudcr_error("pipe: %s", strerror(errno));
-		return -errno;
+		int err = errno;
+
+		sudcr_error("pipe: %s", strerror(err));
+		return -err;
 	}
 	/* Keep our pipe out of the way of the fd numbers the image uses. */
 	if (getrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur < 64)

@@ -118,8 +118,10 @@ int restore_create_threads(struct restore_ctx *r)
 		return ret;
 	if (ptrace(PTRACE_SETOPTIONS, leader->tid, NULL,
 		   (void *)(long)(PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACECLONE))) {
-		sudcr_error("cannot trace thread creation: %s", strerror(errno));
-		return -errno;
+		int err = errno;
+
+		sudcr_error("cannot trace thread creation: %s", strerror(err));
+		return -err;
 	}
 	for (uint32_t i = 0; i < r->proc.nr_threads && !ret; i++) {
 		struct clone3_args args = {

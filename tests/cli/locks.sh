@@ -11,11 +11,26 @@ tp=$!
 pids+=($tp)
 for _ in $(seq 100); do [ -s "$F.ready" ] && break; sleep 0.02; done
 
+# The image holds both locks, on the fd they were taken through: show lists
+# them under fd 3, and counts two lock records.
 t=dump_process_with_locks
-if run 0 "$SUDCR" dump -t $tp -D "$TMP/img" && "$SUDCR" show -D "$TMP/img" >/dev/null; then
-	pass $t
-else
+lock_lines='  fd   3 file         rw pos 0 size 100 '"$F"'
+      lock: flock LOCK_EX
+      lock: posix write bytes 0-9'
+if ! run 0 "$SUDCR" dump -t $tp -D "$TMP/img"; then
 	fail $t "status $status: $err"
+elif ! run 0 "$SUDCR" show -D "$TMP/img"; then
+	fail $t "show: status $status: $err"
+elif ! grep -qxF -- "$(head -1 <<<"$lock_lines")" <<<"$out" ||
+     [ "$(grep -A2 -xF -- "$(head -1 <<<"$lock_lines")" <<<"$out")" != "$lock_lines" ] ||
+     ! grep -q "^records:.* lock 2\b" <<<"$out"; then
+	fail $t "show does not list the two locks of fd 3: $out"
+elif ! run 0 "$SUDCR" show -D "$TMP/img" --json ||
+     ! grep -qF '"fd":3,"kind":"file"' <<<"$out" ||
+     ! grep -qF '"locks":[{"kind":"flock","type":"LOCK_EX","start":0,"len":0},{"kind":"posix","type":"write","start":0,"len":10}]' <<<"$out"; then
+	fail $t "show --json does not list the two locks of fd 3: $out"
+else
+	pass $t
 fi
 wait $tp 2>/dev/null
 

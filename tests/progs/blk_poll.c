@@ -14,23 +14,19 @@ int main(void)
 {
 	struct pollfd pfd[2];
 	int p[2];
-	double t0, waited;
 	long ret;
 
 	SETUP(!pipe(p), "pipe");
 	pfd[0] = (struct pollfd){ .fd = p[0], .events = POLLIN };
 	pfd[1] = (struct pollfd){ .fd = 0, .events = POLLIN };
 	prog_ready();
-	t0 = prog_now();
 	do
 		ret = prog_sys3(__NR_poll, (long)pfd, 2, 20000);
 	while (ret == -EINTR);
-	waited = prog_now() - t0;
-
+	/* 1, not 0: stdin woke it, the 20 s timeout did not. */
 	CHECK(ret == 1, "poll returned %ld", ret);
 	CHECK(pfd[1].revents == POLLIN, "stdin revents 0x%x", pfd[1].revents);
 	CHECK(pfd[0].revents == 0, "idle pipe revents 0x%x", pfd[0].revents);
-	CHECK(waited < 15, "poll waited %.3f s: it timed out", waited);
 	prog_wait();
 	prog_done();
 }

@@ -38,6 +38,11 @@ static void find_areas(struct area *a, int n)
 	}
 }
 
+static long long ts_ns(const struct timespec *ts)
+{
+	return ts->tv_sec * 1000000000LL + ts->tv_nsec;
+}
+
 static double ts_sec(const struct timespec *ts)
 {
 	return ts->tv_sec + ts->tv_nsec / 1e9;
@@ -47,7 +52,7 @@ int main(void)
 {
 	struct area a0[] = { { "[vdso]", 0, 0 }, { "[vvar]", 0, 0 }, { "[vvar_vclock]", 0, 0 } };
 	struct area a1[] = { { "[vdso]", 0, 0 }, { "[vvar]", 0, 0 }, { "[vvar_vclock]", 0, 0 } };
-	struct timespec before, v, s;
+	struct timespec before, v, s0, s;
 	struct timeval tv;
 	unsigned long ehdr = getauxval(AT_SYSINFO_EHDR);
 
@@ -63,14 +68,35 @@ int main(void)
 		CHECK(a0[i].start == a1[i].start && a0[i].end == a1[i].end, "%s is at %lx-%lx, was %lx-%lx",
 		      a0[i].name, a1[i].start, a1[i].end, a0[i].start, a0[i].end);
 	CHECK_EQ(getauxval(AT_SYSINFO_EHDR), ehdr);
+	/*
+	 * Each vDSO reading lies between two syscall readings of the same
+	 * clock (s0 and s): ordering, no time window.
+	 */
+	CHECK(!prog_sys3(__NR_clock_gettime, CLOCK_MONOTONIC, (long)&s0, 0), "clock_gettime syscall");
 	CHECK(!clock_gettime(CLOCK_MONOTONIC, &v), "clock_gettime");
 	CHECK(!prog_sys3(__NR_clock_gettime, CLOCK_MONOTONIC, (long)&s, 0), "clock_gettime syscall");
-	CHECK(ts_sec(&v) >= ts_sec(&before) && ts_sec(&s) - ts_sec(&v) >= 0 && ts_sec(&s) - ts_sec(&v) < 1,
-	      "CLOCK_MONOTONIC: vDSO %.6f, syscall %.6f, before %.6f", ts_sec(&v), ts_sec(&s), ts_sec(&before));
-	CHECK(!clock_gettime(CLOCK_REALTIME, &v) && !prog_sys3(__NR_clock_gettime, CLOCK_REALTIME, (long)&s, 0) &&
-	      ts_sec(&s) - ts_sec(&v) >= 0 && ts_sec(&s) - ts_sec(&v) < 1,
-	      "CLOCK_REALTIME: vDSO %.6f, syscall %.6f", ts_sec(&v), ts_sec(&s));
-	CHECK(!gettimeofday(&tv, NULL) && tv.tv_sec - s.tv_sec < 2 && s.tv_sec - tv.tv_sec < 2, "gettimeofday");
-	CHECK(labs(time(NULL) - s.tv_sec) < 2, "time()");
+	CHECK(ts_ns(&v) >= ts_ns(&before) && ts_ns(&v) >= ts_ns(&s0) && ts_ns(&v) <= ts_ns(&s),
+	      "CLOCK_MONOTONIC: vDSO %.9f, syscall %.9f and %.9f, before %.9f", ts_sec(&v), ts_sec(&s0),
+	      ts_sec(&s), ts_sec(&before));
+	CHECK(!prog_sys3(__NR_clock_gettime, CLOCK_REALTIME, (long)&s0, 0) && !clock_gettime(CLOCK_REALTIME, &v) &&
+	      !prog_sys3(__NR_clock_gettime, CLOCK_REALTIME, (long)&s, 0) &&
+	      ts_ns(&v) >= ts_ns(&s0) && ts_ns(&v) <= ts_ns(&s),
+	      "CLOCK_REALTIME: vDSO %.9f, syscall %.9f and %.9f", ts_sec(&v), ts_sec(&s0), ts_sec(&s));
+	CHECK(!prog_sys3(__NR_clock_gettime, CLOCK_REALTIME, (long)&s0, 0) && !gettimeofday(&tv, NULL) &&
+	      !prog_sys3(__NR_clock_gettime, CLOCK_REALTIME, (long)&s, 0) &&
+	      tv.tv_sec * 1000000LL + tv.tv_usec >= ts_ns(&s0) / 1000 &&
+	      tv.tv_sec * 1000000LL + tv.tv_usec <= ts_ns(&s) / 1000,
+	      "gettimeofday %ld.%06ld, syscall %.9f and %.9f", (long)tv.tv_sec, (long)tv.tv_usec, ts_sec(&s0),
+	      ts_sec(&s));
+	/* time() is the coarse clock: it may lag a tick behind, so one second less. */
+	{
+		time_t t;
+
+		prog_sys3(__NR_clock_gettime, CLOCK_REALTIME, (long)&s0, 0);
+		t = time(NULL);
+		prog_sys3(__NR_clock_gettime, CLOCK_REALTIME, (long)&s, 0);
+		CHECK(t >= s0.tv_sec - 1 && t <= s.tv_sec, "time() %ld, syscall %ld and %ld", (long)t,
+		      (long)s0.tv_sec, (long)s.tv_sec);
+	}
 	prog_done();
 }

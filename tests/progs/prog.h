@@ -363,6 +363,34 @@ static inline PROG_UNUSED long prog_check_fill(const void *p, size_t len, uint64
 	return -1;
 }
 
+/*
+ * The process's start time on CLOCK_BOOTTIME (field 22 of
+ * /proc/self/stat, rounded down to a clock tick), -1 if unreadable.  A
+ * restored process is a new one, made after the dump: this changes.
+ */
+static inline PROG_UNUSED double prog_start_time(void)
+{
+	char buf[1024], *p;
+	unsigned long long ticks = 0;
+
+	if (prog_read_file("/proc/self/stat", buf, sizeof(buf)) <= 0 || !(p = strrchr(buf, ')')))
+		return -1;
+	/* p is at the end of field 2. */
+	for (int f = 2; f < 22 && p; f++)
+		p = strchr(p + 1, ' ');
+	if (!p || sscanf(p + 1, "%llu", &ticks) != 1)
+		return -1;
+	return (double)ticks / sysconf(_SC_CLK_TCK);
+}
+
+static inline PROG_UNUSED double prog_boottime(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
 static inline PROG_UNUSED double prog_now(void)
 {
 	struct timespec ts;
