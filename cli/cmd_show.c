@@ -61,6 +61,8 @@ static const char *type_name(uint32_t t)
 	case IMG_REC_UNIX: return "unix";
 	case IMG_REC_UNIX_QUEUE: return "unix_queue";
 	case IMG_REC_LOCK: return "lock";
+	case IMG_REC_TTY: return "tty";
+	case IMG_REC_PIPE_OUTSIDE: return "pipe_outside";
 	case IMG_REC_MISC: return "misc";
 	case IMG_REC_THREAD_MISC: return "thread_misc";
 	case IMG_REC_RLIMIT: return "rlimit";
