@@ -41,6 +41,7 @@ if run 0 "$SUDCR" dump -t $tp -D "$TMP/img" &&
 else
 	fail $t "status $status: $err"
 fi
+kill -9 $tp 2>/dev/null
 wait $tp 2>/dev/null
 
 t=restore_pipe_without_writer
@@ -99,7 +100,7 @@ else
 	pids+=($tp)
 	exec 60<&-
 	if wait_file "$W/ready" && ls -l "/proc/$tp/fd" | grep -q ' -> pipe:' &&
-	   run 0 "$SUDCR" dump -t $tp -D "$TMP/img-tcl" && { wait $tp 2>/dev/null; true; } &&
+	   run 0 "$SUDCR" dump -t $tp -D "$TMP/img-tcl" && { kill -9 $tp 2>/dev/null; wait $tp 2>/dev/null; true; } &&
 	   wait_gone $tp && run 0 "$SUDCR" restore -D "$TMP/img-tcl" -d &&
 	   touch "$W/go" && wait_file "$W/result" && [ "$(cat "$W/result")" = "tclsh goes on" ]; then
 		pass $t

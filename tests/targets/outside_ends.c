@@ -2,7 +2,7 @@
 /*
  * outside_ends MODE DIR - a process whose files have their other end
  * outside it, for tests/cli/shell_job.sh and tests/cli/inherited_pipe.sh.
- * It writes DIR/ready once set up, waits (pause) for SIGUSR1, then checks
+ * It writes its PID to DIR/ready once set up, waits (pause) for SIGUSR1, then checks
  * what it has and writes one line, "PASS" or "FAIL: why", to DIR/result,
  * and exits 0 or 1.
  *
@@ -68,8 +68,10 @@ static int result(const char *fmt, ...)
 static void wait_kick(void)
 {
 	sigset_t none;
+	char line[32];
 
-	put_file("ready", "ready\n");
+	snprintf(line, sizeof(line), "%d\n", (int)getpid());
+	put_file("ready", line);
 	sigemptyset(&none);
 	while (!kicked)
 		sigsuspend(&none);
