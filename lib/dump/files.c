@@ -436,9 +436,14 @@ static int classify_ttys(struct files_dump *f)
 			x->kind = REC_FD_TTY;
 			continue;
 		}
-		dump_tty_name(f->job_tty, job, sizeof(job));
-		sudcr_error("fd %d: %s is a terminal other than the job's (%s): only the job's own terminal can be given back (--shell-job)",
-			    x->p->fd, x->p->link, f->job_tty ? job : "none");
+		if (f->job_tty) {
+			dump_tty_name(f->job_tty, job, sizeof(job));
+			sudcr_error("fd %d: %s is a terminal other than the job's (%s): only the job's own terminal can be given back (--shell-job)",
+				    x->p->fd, x->p->link, job);
+		} else {
+			sudcr_error("fd %d: %s is a terminal, and the job has none (no controlling terminal, none at fds 0-2): only the job's own terminal can be given back (--shell-job)",
+				    x->p->fd, x->p->link);
+		}
 		return -EOPNOTSUPP;
 	}
 	return 0;

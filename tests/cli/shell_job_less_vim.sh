@@ -41,7 +41,7 @@ printf 'world\n' >"$TMP/edit"
 # Sets tp; dumps it and restores it in window $2+10.
 dump_restore() {
 	local w=$2
-	# sh stays its parent, and reaps it (see tests/cli/shell_job.sh).
+	# sh is its parent, and reaps it (see tests/cli/shell_job.sh).
 	tm new-window -t "t:$w" "TERM=screen $3 9>&-; exec sleep 100000"
 	tp=
 	if ! wait_for screen_has "t:$w" "$4" || ! tp=$(child_of_pane "t:$w") || [ -z "$tp" ]; then
