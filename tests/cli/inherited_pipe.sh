@@ -4,6 +4,8 @@
 # writer's PID, restored as a new pipe with those bytes and no writer (it
 # reads them, then end of file), and with --inherit-fd fd[7]:pipe:[INODE]
 # joined to a pipe of sudcr restore's instead (the old bytes come first).
+# A FIFO with its writer outside is opened again by its name, its bytes
+# there once, whether the writer kept it alive or not.
 # tclsh reading its script from a process substitution, <(printf ...), is
 # dumped and restored and goes on (printf has exited: the pipe has no
 # writer anywhere, and is restored exactly, without a warning).
@@ -81,6 +83,42 @@ else
 	fail $t "status $status: $err"
 fi
 kill -9 $wp 2>/dev/null
+
+# A FIFO whose writer outside keeps it open: it lives on, its bytes still in
+# it, and the restore (which opens it again by its name) must not add them
+# a second time.  Once the writer is gone, so are they: then the image's.
+F=$TMP/fifo
+mkfifo "$F"
+rm -f "$W/ready" "$W/result"
+exec 6<>"$F"
+printf hello >&6
+"$T" pipe "$W" </dev/null >/dev/null 2>&1 5<"$F" 6>&- 9>&- &
+tp=$!
+pids+=($tp)
+sleep 1000 7>"$F" </dev/null >/dev/null 2>&1 6>&- 9>&- &
+fw=$!
+pids+=($fw)
+exec 6>&-
+t=fifo_with_outside_writer
+if wait_file "$W/ready" && run 0 "$SUDCR" dump -t $tp -D "$TMP/img-fifo" &&
+   grep -q "^sudcr: warning: fd 5: FIFO $F: its write end is held outside the process (PID $fw)" <<<"$err" &&
+   { kill -9 $tp 2>/dev/null; wait $tp 2>/dev/null; true; } &&
+   rm -f "$W/ready" && run 0 "$SUDCR" restore -D "$TMP/img-fifo" -d && kill -USR1 $tp &&
+   kill -9 $fw && wait_file "$W/result" && [ "$(cat "$W/result")" = "got:hello:eof" ]; then
+	pass $t
+else
+	fail $t "status $status: $err; result: $(cat "$W/result" 2>&1)"
+fi
+kill -9 $fw 2>/dev/null
+t=fifo_writer_gone
+rm -f "$W/ready" "$W/result"
+if wait_gone $tp && run 0 "$SUDCR" restore -D "$TMP/img-fifo" -d && kill -USR1 $tp &&
+   wait_file "$W/result" && [ "$(cat "$W/result")" = "got:hello:eof" ]; then
+	pass $t
+else
+	fail $t "status $status: $err; result: $(cat "$W/result" 2>&1)"
+fi
+kill -9 $tp 2>/dev/null
 
 t=tclsh_process_substitution
 if ! command -v tclsh >/dev/null; then
