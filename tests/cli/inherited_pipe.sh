@@ -4,6 +4,8 @@
 # writer's PID, restored as a new pipe with those bytes and no writer (it
 # reads them, then end of file), and with --inherit-fd fd[7]:pipe:[INODE]
 # joined to a pipe of sudcr restore's instead (the old bytes come first).
+# A program writing to a pipe whose reader is outside (prog | cat) is
+# joined by --inherit-fd to a new reader.
 # A FIFO with its writer outside is opened again by its name, its bytes
 # there once, whether the writer kept it alive or not.
 # tclsh reading its script from a process substitution, <(printf ...), is
@@ -117,6 +119,26 @@ if wait_gone $tp && run 0 "$SUDCR" restore -D "$TMP/img-fifo" -d && kill -USR1 $
 	pass $t
 else
 	fail $t "status $status: $err; result: $(cat "$W/result" 2>&1)"
+fi
+kill -9 $tp 2>/dev/null
+
+# prog | cat: the reader of its stdout is outside.  Dumped with a warning;
+# with --inherit-fd its stdout is a new reader's pipe.
+rm -f "$W/ready" "$W/result"
+"$T" stdout "$W" </dev/null 2>/dev/null 9>&- | cat >"$TMP/tee.log" &
+pids+=($!)
+t=pipe_to_outside_reader
+if wait_file "$W/ready" && tp=$(cat "$W/ready") && cp=$(pgrep -x -P $$ cat | head -1) &&
+   ino=$(readlink "/proc/$tp/fd/1" | sed -n 's/^pipe:\[\([0-9]*\)\]$/\1/p') &&
+   run 0 "$SUDCR" dump -t $tp -D "$TMP/img-tee" &&
+   grep -q "^sudcr: warning: fd 1: pipe:\[$ino\]: its read end is outside the process (PID $cp)" <<<"$err" &&
+   wait_gone $tp &&
+   run 0 "$SUDCR" restore -D "$TMP/img-tee" -d --inherit-fd "fd[7]:pipe:[$ino]" 7> >(exec cat >"$TMP/tee2.log") &&
+   kill -USR1 $tp && wait_file "$W/result" && [ "$(cat "$W/result")" = PASS ] &&
+   wait_file "$TMP/tee2.log" && [ "$(cat "$TMP/tee.log")" = before ] && [ "$(cat "$TMP/tee2.log")" = after ]; then
+	pass $t
+else
+	fail $t "status $status: $err; result: $(cat "$W/result" 2>&1); logs: $(cat "$TMP/tee.log" "$TMP/tee2.log" 2>&1)"
 fi
 kill -9 $tp 2>/dev/null
 
