@@ -22,7 +22,10 @@
  *  - AF_UNIX socket pairs: sock_diag gives each socket's peer, the queues
  *    are peeked at through pidfd_getfd (lib/dump/unix.c);
  *  - file locks: the "lock:" lines of fdinfo, per description, checked
- *    against /proc/locks (lib/dump/locks.c).
+ *    against /proc/locks (lib/dump/locks.c);
+ *  - the job's terminal under --shell-job (its modes), and who holds the
+ *    other end of a pipe or FIFO the process holds one end of
+ *    (lib/dump/tty.c).
  *
  * Buffered pipe data is read without consuming it: tee(2) from the
  * reference to the target's read end into a pipe of sudcr's own, sized to
