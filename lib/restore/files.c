@@ -32,6 +32,9 @@
  * "/dir/name (deleted)".  If that name is taken by a new file meanwhile,
  * an O_TMPFILE in the same directory stands in (shown as "/dir/#ino").
  * Their content, owner and mode are those of the dump.
+ *
+ * The job's terminal (REC_FD_TTY, --shell-job) and pipes with an end
+ * outside the process (--inherit-fd) are described in lib/restore/tty.c.
  */
 #include <errno.h>
 #include <fcntl.h>
