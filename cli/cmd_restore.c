@@ -11,7 +11,7 @@
 
 static void restore_help(void)
 {
-	printf("Usage: sudcr restore -D DIR [-d] [--shell-job] [-v]\n\n"
+	printf("Usage: sudcr restore -D DIR [-d] [--shell-job] [--inherit-fd fd[N]:pipe:[INODE]] [-v]\n\n"
 	       "Restores the process in image DIR with its original PID, memory,\n"
 	       "registers, signal state, SUD config, files and other state.  Without -d,\n"
 	       "sudcr waits for the process and exits with its exit status (128+N if a\n"
@@ -22,8 +22,34 @@ static void restore_help(void)
 	       "it directly).\n\n"
 	       "  -D, --images-dir DIR      the image to restore\n"
 	       "  -d, --restore-detached    exit once the process runs\n"
-	       "  -j, --shell-job           give the process sudcr's stdin/stdout/stderr\n"
+	       "  -j, --shell-job           the process's terminal becomes sudcr's, with the\n"
+	       "                            modes it had, and its stdio that were the\n"
+	       "                            caller's pipes become sudcr's stdin/stdout/stderr\n"
+	       "                            (it joins sudcr's session and process group\n"
+	       "                            either way)\n"
+	       "      --inherit-fd fd[N]:pipe:[INODE]\n"
+	       "                            the process's pipe INODE, whose other end was\n"
+	       "                            outside it, is joined to fd N of sudcr (any\n"
+	       "                            number of times); without it, such a pipe comes\n"
+	       "                            back without its other end, with a warning\n"
 	       "  -v, --verbose             more messages\n");
+}
+
+/* fd[N]:pipe:[INODE], CRIU's syntax; only pipes. */
+static int parse_inherit_fd(struct restore_opts *o, const char *arg)
+{
+	unsigned long long ino;
+	int fd, end = 0;
+
+	if (o->nr_inherit == RESTORE_INHERIT_MAX)
+		return -1;
+	if (sscanf(arg, "fd[%d]:pipe:[%llu]%n", &fd, &ino, &end) != 2 || arg[end] || fd < 0 ||
+	    !ino || strchr(arg, '-') || strchr(arg, '+') || strchr(arg, ' '))
+		return -1;
+	o->inherit[o->nr_inherit].fd = fd;
+	o->inherit[o->nr_inherit].ino = ino;
+	o->nr_inherit++;
+	return 0;
 }
 
 static int restore_run(int argc, char **argv)
@@ -32,6 +58,7 @@ static int restore_run(int argc, char **argv)
 		{ "images-dir", required_argument, NULL, 'D' },
 		{ "restore-detached", no_argument, NULL, 'd' },
 		{ "shell-job", no_argument, NULL, 'j' },
+		{ "inherit-fd", required_argument, NULL, 'I' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ 0 }
 	};
@@ -49,6 +76,12 @@ static int restore_run(int argc, char **argv)
 			break;
 		case 'j':
 			o.shell_job = true;
+			break;
+		case 'I':
+			if (parse_inherit_fd(&o, optarg))
+				return cli_usage_error("restore", "--inherit-fd '%s': want fd[N]:pipe:[INODE]%s",
+						       optarg, o.nr_inherit == RESTORE_INHERIT_MAX ?
+						       " (at most 16 of them)" : "");
 			break;
 		case 'v':
 			sudcr_set_log_level(sudcr_log_level() < SUDCR_LOG_INFO ? SUDCR_LOG_INFO : SUDCR_LOG_DEBUG);

@@ -80,6 +80,8 @@ static const char *type_name(uint32_t t)
 	case IMG_REC_UNIX: return "unix";
 	case IMG_REC_UNIX_QUEUE: return "unix_queue";
 	case IMG_REC_LOCK: return "lock";
+	case IMG_REC_TTY: return "tty";
+	case IMG_REC_PIPE_OUTSIDE: return "pipe_outside";
 	case IMG_REC_MISC: return "misc";
 	case IMG_REC_THREAD_MISC: return "thread_misc";
 	case IMG_REC_RLIMIT: return "rlimit";
@@ -312,6 +314,7 @@ static const char *fd_kind_name(uint32_t kind)
 	case REC_FD_TIMERFD: return "timerfd";
 	case REC_FD_EPOLL: return "epoll";
 	case REC_FD_UNIX: return "unix-socket";
+	case REC_FD_TTY: return "terminal";
 	}
 	return "unknown";
 }

@@ -118,10 +118,19 @@ int sudcr_dump(pid_t pid, const struct dump_opts *opts);
  */
 bool cr_cancelled(void);
 
+/* --inherit-fd fd[N]:pipe:[INODE]: the image's pipe INODE is sudcr restore's fd N. */
+struct restore_inherit_fd {
+	int fd;
+	uint64_t ino;
+};
+#define RESTORE_INHERIT_MAX	16
+
 struct restore_opts {
 	const char *dir;
 	bool detach;		/* -d: exit once the process runs */
 	bool shell_job;
+	int nr_inherit;
+	struct restore_inherit_fd inherit[RESTORE_INHERIT_MAX];
 	/* Without detach: called once the process runs, before waiting for it. */
 	void (*on_running)(pid_t pid);
 };
@@ -166,6 +175,8 @@ int restore_signals(struct restore_ctx *r);
 int restore_files_prepare(struct restore_ctx *r);
 int restore_files_in_stub(struct restore_ctx *r);
 int restore_files(struct restore_ctx *r);
+/* The restore failed after restore_files(): give sudcr's terminal its modes back. */
+void restore_files_undo(struct restore_ctx *r);
 int restore_misc_prepare(struct restore_ctx *r);
 int restore_misc_in_stub(struct restore_ctx *r);
 int restore_misc(struct restore_ctx *r);

@@ -40,6 +40,8 @@ enum img_rec_type {
 	IMG_REC_UNIX = 44,		/* struct rec_unix */
 	IMG_REC_UNIX_QUEUE = 45,	/* struct rec_unix_queue + rec_unix_msg[] + bytes */
 	IMG_REC_LOCK = 46,		/* struct rec_lock */
+	IMG_REC_TTY = 47,		/* struct rec_tty: the job's terminal (--shell-job) */
+	IMG_REC_PIPE_OUTSIDE = 48,	/* struct rec_pipe_outside + int32_t pids[] */
 
 	/* other process and thread state (lib/dump/misc.c) */
 	IMG_REC_MISC = 60,		/* struct rec_misc */
@@ -196,6 +198,7 @@ enum rec_fd_kind {
 	REC_FD_TIMERFD = 12,	/* clock, flags and times in the IMG_REC_TIMERFD record */
 	REC_FD_EPOLL = 13,	/* watch list in the IMG_REC_EPOLL record */
 	REC_FD_UNIX = 14,	/* AF_UNIX socket of a pair: IMG_REC_UNIX (+ _QUEUE); obj: the pair */
+	REC_FD_TTY = 15,	/* --shell-job: the job's terminal, replaced by sudcr restore's */
 };
 #define REC_FD_EFD_SEMAPHORE	(1u << 0)	/* rec_fd.xflags */
 
@@ -327,6 +330,43 @@ struct rec_lock {
 	uint64_t start;			/* first byte */
 	uint64_t len;			/* bytes; 0: from start to any end (struct flock's l_len 0) */
 };
+
+/*
+ * The job's external terminal (--shell-job): one record, right after the
+ * FD record of the lowest REC_FD_TTY fd, when the process has any.  Every
+ * REC_FD_TTY fd is restored as a new open of the terminal of sudcr
+ * restore, to which these modes are applied.
+ */
+struct rec_tty {
+	int32_t fd;			/* the lowest REC_FD_TTY fd */
+	uint32_t flags;			/* REC_TTY_* */
+	uint64_t rdev;			/* the terminal at the dump (TIOCGDEV) */
+	uint32_t iflag, oflag, cflag, lflag;	/* struct termios */
+	uint32_t ispeed, ospeed;
+	uint8_t line;
+	uint8_t pad[3];
+	uint8_t cc[32];			/* c_cc[], NCCS of glibc (the kernel uses 19) */
+	uint16_t ws_row, ws_col, ws_xpixel, ws_ypixel;	/* TIOCGWINSZ */
+	uint32_t pad2;
+};
+#define REC_TTY_CTTY		(1u << 0)	/* it was the controlling terminal */
+
+/*
+ * A pipe or FIFO of which the process holds one end only, the other being
+ * held outside the process at the dump: right after the FD record (and
+ * data) of the object's lowest fd.  The PIDs are those sudcr saw holding
+ * it, for the warnings; a pipe whose other end was closed everywhere has
+ * no such record (it is restored exactly).
+ */
+struct rec_pipe_outside {
+	int32_t fd;			/* rec_fd.obj of the pipe or FIFO */
+	uint32_t outside;		/* the end the process lacks: REC_PIPE_READ or _WRITE */
+	uint32_t nr_pids;		/* followed by nr_pids int32_t */
+	uint32_t pad;
+};
+#define REC_PIPE_READ		1u
+#define REC_PIPE_WRITE		2u
+#define REC_PIPE_PIDS_MAX	64
 
 /*
  * Other process and thread state (lib/dump/misc.c).  Exactly one

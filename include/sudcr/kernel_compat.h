@@ -22,6 +22,11 @@
 #include <bits/types/siginfo_t.h>
 #endif
 
+/* The device of the terminal behind /dev/tty or /dev/console opens (2.6.37+). */
+#ifndef TIOCGDEV
+#define TIOCGDEV _IOR('T', 0x32, unsigned int)
+#endif
+
 /* Syscall User Dispatch (prctl, 5.11+; inclusive mode 6.18-era). */
 #ifndef PR_SET_SYSCALL_USER_DISPATCH
 #define PR_SET_SYSCALL_USER_DISPATCH 59

@@ -22,7 +22,10 @@
  *  - AF_UNIX socket pairs: sock_diag gives each socket's peer, the queues
  *    are peeked at through pidfd_getfd (lib/dump/unix.c);
  *  - file locks: the "lock:" lines of fdinfo, per description, checked
- *    against /proc/locks (lib/dump/locks.c).
+ *    against /proc/locks (lib/dump/locks.c);
+ *  - the job's terminal under --shell-job (its modes), and who holds the
+ *    other end of a pipe or FIFO the process holds one end of
+ *    (lib/dump/tty.c).
  *
  * Buffered pipe data is read without consuming it: tee(2) from the
  * reference to the target's read end into a pipe of sudcr's own, sized to
@@ -39,6 +42,7 @@
 #include <linux/kcmp.h>
 #include <linux/magic.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,6 +61,7 @@
 #include <sudcr/log.h>
 
 #include "locks.h"
+#include "tty.h"
 #include "unix.h"
 
 _Static_assert(sizeof(struct rec_fd) == 120, "rec_fd layout");
@@ -92,6 +97,10 @@ struct dump_fd {
 	const char *why;	/* a socket not supported: why, for the message */
 	struct proc_lock *locks;	/* description leaders: the locks taken through it */
 	int nr_locks;
+	dev_t tty;		/* terminals: the one behind the fd (TIOCGDEV) */
+	uint32_t outside;	/* pipe objects: REC_PIPE_* end held outside only, or 0 */
+	int32_t *out_pids;	/* and who held it */
+	int nr_out_pids;
 };
 
 struct files_dump {
@@ -101,6 +110,9 @@ struct files_dump {
 	int pidfd;
 	struct unix_owner own;	/* uid and gid 0 until asked */
 	bool own_read;
+	dev_t job_tty;		/* --shell-job: the job's terminal, 0 if none */
+	bool job_ctty;		/* it is the controlling terminal */
+	bool tty_written;	/* its IMG_REC_TTY */
 	uint64_t data_total;
 	void *buf;		/* DATA_CHUNK + header */
 };
@@ -381,6 +393,65 @@ static int classify(struct files_dump *f, struct dump_fd *x)
 	return 0;
 }
 
+/*
+ * Terminals.  Their other side (a pty master, the console) is outside the
+ * process, and a path like /dev/pts/3 may name someone else's terminal by
+ * the time of the restore: without --shell-job they are refused.  With it,
+ * the job's terminal (the controlling one, else the first at fds 0-2)
+ * becomes REC_FD_TTY, which the restore replaces by its own; another
+ * terminal cannot be replaced by anything and is refused.
+ */
+static int classify_ttys(struct files_dump *f)
+{
+	char job[64];
+
+	f->job_tty = dump_tty_of_stat(f->d->stat.tty_nr);
+	f->job_ctty = f->job_tty != 0;
+	for (int i = 0; i < f->nr; i++) {
+		struct dump_fd *x = &f->x[i];
+		int g, ret;
+
+		if (x->kind != REC_FD_CHR || !is_tty_rdev(x->st.st_rdev))
+			continue;
+		if (!f->d->opts.shell_job) {
+			sudcr_error("fd %d: %s is a terminal, whose other side is outside the process: use --shell-job (the restore then gives the process the terminal of sudcr restore, with the modes it had)",
+				    x->p->fd, x->p->link);
+			return -EOPNOTSUPP;
+		}
+		g = get_target_fd(f, x->p->fd);
+		ret = g < 0 ? g : dump_tty_device(g, &x->tty);
+		if (g >= 0)
+			close(g);
+		if (ret) {
+			sudcr_error("fd %d (%s): cannot tell which terminal it is (TIOCGDEV): %s",
+				    x->p->fd, x->p->link, strerror(-ret));
+			return ret;
+		}
+		if (!f->job_tty && x->p->fd <= 2)
+			f->job_tty = x->tty;
+	}
+	for (int i = 0; i < f->nr; i++) {
+		struct dump_fd *x = &f->x[i];
+
+		if (x->kind != REC_FD_CHR || !is_tty_rdev(x->st.st_rdev))
+			continue;
+		if (f->job_tty && x->tty == f->job_tty) {
+			x->kind = REC_FD_TTY;
+			continue;
+		}
+		if (f->job_tty) {
+			dump_tty_name(f->job_tty, job, sizeof(job));
+			sudcr_error("fd %d: %s is a terminal other than the job's (%s): only the job's own terminal can be given back (--shell-job)",
+				    x->p->fd, x->p->link, job);
+		} else {
+			sudcr_error("fd %d: %s is a terminal, and the job has none (no controlling terminal, none at fds 0-2): only the job's own terminal can be given back (--shell-job)",
+				    x->p->fd, x->p->link);
+		}
+		return -EOPNOTSUPP;
+	}
+	return 0;
+}
+
 /* Pipe ends present among the fds of object @obj, inherited ones left out. */
 static void pipe_ends(struct files_dump *f, int obj, bool *rd, bool *wr)
 {
@@ -436,15 +507,19 @@ static int link_fds(struct files_dump *f)
 	struct dump_opts *o = &f->d->opts;
 	pid_t pid = f->d->proc_pid;	/* a live thread: kcmp needs its fd table */
 
-	/* --shell-job: stdio comes from the caller, unless it is a pipe of the process's own. */
+	/*
+	 * --shell-job: stdio that is the caller's pipe (or socket) end is
+	 * replaced by sudcr restore's; the terminal by classify_ttys();
+	 * anything else (a log file, /dev/null) stays what it is.
+	 */
 	for (int i = 0; i < f->nr; i++) {
 		struct dump_fd *x = &f->x[i];
 
 		if (!o->shell_job || x->p->fd > 2)
 			continue;
-		if (is_pipe_kind(x->kind) && pipe_has_other_end(f, i))
-			continue;
-		if (x->kind == REC_FD_UNIX && unix_peer_index(f, i) >= 0)
+		if (is_pipe_kind(x->kind) ? pipe_has_other_end(f, i) :
+		    x->kind == REC_FD_UNIX ? unix_peer_index(f, i) >= 0 :
+		    x->kind || !x->what || strcmp(x->what, "socket"))
 			continue;
 		x->stdio_inherit = true;
 		x->kind = REC_FD_INHERIT;
@@ -485,13 +560,12 @@ static int link_fds(struct files_dump *f)
 			}
 			continue;
 		}
-		/* Another open of the caller's terminal (bash's fd 255): reopen ours. */
-		if (o->shell_job && x->kind == REC_FD_CHR && is_tty_rdev(x->st.st_rdev)) {
+		/* Another open of the caller's stdio pipe (/dev/stdin): an open of ours. */
+		if (o->shell_job && is_pipe_kind(x->kind)) {
 			for (int j = 0; j < f->nr; j++) {
 				struct dump_fd *y = &f->x[j];
 
-				if (y->stdio_inherit && S_ISCHR(y->st.st_mode) &&
-				    y->st.st_rdev == x->st.st_rdev) {
+				if (y->stdio_inherit && same_inode(x, y)) {
 					x->kind = REC_FD_INHERIT;
 					x->inherit_fd = y->p->fd;
 					break;
@@ -607,6 +681,58 @@ static int check_posix_locks(struct files_dump *f, int nr_posix)
 	return ret;
 }
 
+/*
+ * Pipe or FIFO object @obj, of which the process holds only one end: is
+ * the other one (@end) still open somewhere, and by whom?  An anonymous
+ * pipe tells by poll: POLLHUP on a read end, POLLERR on a write end, when
+ * no one holds the other.  If no one does, the restore is exact and there
+ * is nothing to say.  Otherwise the restore cannot bring that end back
+ * (unless --inherit-fd joins it): warn, with the holders sudcr can see.
+ */
+static int find_outside(struct files_dump *f, int obj, uint32_t end)
+{
+	struct dump_fd *x = &f->x[obj];
+	char who[256] = "";
+	size_t used = 0;
+	bool gone = false;
+
+	if (x->kind == REC_FD_PIPE) {
+		struct pollfd pfd = { .events = POLLIN | POLLOUT };
+		int g = get_target_fd(f, x->p->fd);
+
+		if (g < 0) {
+			sudcr_error("fd %d (%s): pidfd_getfd: %s", x->p->fd, x->p->link, strerror(-g));
+			return g;
+		}
+		pfd.fd = g;
+		if (poll(&pfd, 1, 0) == 1)
+			gone = pfd.revents & (end == REC_PIPE_WRITE ? POLLHUP : POLLERR);
+		close(g);
+	}
+	x->out_pids = calloc(REC_PIPE_PIDS_MAX, sizeof(*x->out_pids));
+	if (!x->out_pids)
+		return -ENOMEM;
+	if (!gone)
+		dump_pipe_holders(f->d->proc_pid, &x->st, x->p->link, x->out_pids,
+				  REC_PIPE_PIDS_MAX, &x->nr_out_pids);
+	if (gone || (x->kind == REC_FD_FIFO && !x->nr_out_pids)) {
+		sudcr_debug("fd %d: %s: no one else holds it", x->p->fd, x->p->link);
+		return 0;
+	}
+	x->outside = end;
+	for (int k = 0; k < x->nr_out_pids && used < sizeof(who) - 16; k++)
+		used += snprintf(who + used, sizeof(who) - used, "%s%d", k ? ", " : "PID ",
+				 x->out_pids[k]);
+	if (x->kind == REC_FD_PIPE)
+		sudcr_warn("fd %d: %s: its %s end is outside the process (%s): the restore makes a new pipe without it, unless --inherit-fd fd[N]:%s joins fd N of sudcr restore",
+			   x->p->fd, x->p->link, end == REC_PIPE_READ ? "read" : "write",
+			   used ? who : "held by no process sudcr can see", x->p->link);
+	else
+		sudcr_warn("fd %d: FIFO %s: its %s end is held outside the process (%s); the restore opens the FIFO again by its name",
+			   x->p->fd, x->p->link, end == REC_PIPE_READ ? "read" : "write", who);
+	return 0;
+}
+
 static int check_supported(struct files_dump *f)
 {
 	int nr_posix = 0, ret;
@@ -667,12 +793,9 @@ static int check_supported(struct files_dump *f)
 			continue;
 		pipe_ends(f, i, &rd, &wr);
 		if (!rd || !wr) {
-			sudcr_error("fd %d: %s: only the %s end is in the process; %s to other processes are not supported yet%s",
-				    x->p->fd, x->p->link, rd ? "read" : "write",
-				    x->kind == REC_FD_PIPE ? "pipes" : "FIFOs",
-				    x->p->fd <= 2 && !f->d->opts.shell_job ?
-				    " (use --shell-job for stdio the caller gave)" : "");
-			return -EOPNOTSUPP;
+			ret = find_outside(f, i, rd ? REC_PIPE_WRITE : REC_PIPE_READ);
+			if (ret)
+				return ret;
 		}
 	}
 	return check_posix_locks(f, nr_posix);
@@ -695,8 +818,23 @@ static int read_pipe(struct files_dump *f, int obj)
 		if (f->x[i].obj == obj && (acc == O_RDONLY || acc == O_RDWR))
 			rx = &f->x[i];
 	}
-	if (!rx)
-		return -EINVAL;		/* check_supported() saw a read end */
+	/*
+	 * Only a write end: what it holds is for the reader outside, which
+	 * keeps it (the pipe lives on with the reader); only the size.
+	 */
+	if (!rx) {
+		x->pipe_bytes = 0;
+		g = get_target_fd(f, x->p->fd);
+		sz = g < 0 ? g : fcntl(g, F_GETPIPE_SZ);
+		ret = sz < 0 ? (g < 0 ? g : -errno) : 0;
+		if (g >= 0)
+			close(g);
+		if (ret)
+			sudcr_error("fd %d (%s): cannot read the pipe's size: %s", x->p->fd,
+				    x->p->link, strerror(-ret));
+		x->pipe_size = (uint32_t)sz;
+		return ret;
+	}
 	g = get_target_fd(f, rx->p->fd);
 	if (g < 0) {
 		ret = g;
@@ -982,6 +1120,37 @@ static int open_contents(struct files_dump *f, struct dump_fd *x, int *rfd)
 	return 0;
 }
 
+static int write_outside(struct files_dump *f, struct dump_fd *x)
+{
+	size_t len = sizeof(struct rec_pipe_outside) + x->nr_out_pids * sizeof(int32_t);
+	struct rec_pipe_outside *o = calloc(1, len);
+	int ret;
+
+	if (!o)
+		return -ENOMEM;
+	o->fd = x->p->fd;
+	o->outside = x->outside;
+	o->nr_pids = (uint32_t)x->nr_out_pids;
+	memcpy(o + 1, x->out_pids, x->nr_out_pids * sizeof(int32_t));
+	ret = img_write_record(f->d->img, IMG_REC_PIPE_OUTSIDE, o, len);
+	free(o);
+	return ret;
+}
+
+static int write_tty(struct files_dump *f, struct dump_fd *x)
+{
+	int g = get_target_fd(f, x->p->fd), ret;
+
+	if (g < 0) {
+		sudcr_error("fd %d (%s): pidfd_getfd: %s", x->p->fd, x->p->link, strerror(-g));
+		return g;
+	}
+	ret = dump_tty_write(f->d->img, x->p->fd, x->p->link, g, x->tty, f->job_ctty);
+	close(g);
+	f->tty_written = true;
+	return ret;
+}
+
 static int write_fd(struct files_dump *f, int i)
 {
 	struct dump_fd *x = &f->x[i];
@@ -1056,9 +1225,15 @@ static int write_fd(struct files_dump *f, int i)
 	if (ret)
 		goto out;
 
-	if (x->obj == i && is_pipe_kind(x->kind) && x->pipe_bytes)
-		ret = write_data(f, x->p->fd, 0, x->pipe_bytes);
-	else if (rfd >= 0)
+	if (x->obj == i && is_pipe_kind(x->kind)) {
+		if (x->pipe_bytes)
+			ret = write_data(f, x->p->fd, 0, x->pipe_bytes);
+		if (!ret && x->outside)
+			ret = write_outside(f, x);
+	} else if (x->kind == REC_FD_TTY) {
+		if (!f->tty_written)
+			ret = write_tty(f, x);
+	} else if (rfd >= 0)
 		ret = dump_contents(f, x, rfd);
 	else if (x->kind == REC_FD_TIMERFD && x->desc == i)
 		ret = dump_timerfd(f, x);
@@ -1105,7 +1280,9 @@ int dump_files(struct dump_ctx *d)
 		if (ret)
 			goto out;
 	}
-	ret = link_fds(&f);
+	ret = classify_ttys(&f);
+	if (!ret)
+		ret = link_fds(&f);
 	if (!ret)
 		ret = check_supported(&f);
 	for (int i = 0; !ret && i < nr; i++)
@@ -1116,6 +1293,7 @@ out:
 	for (int i = 0; f.x && i < nr; i++) {
 		free(f.x[i].tfds);
 		free(f.x[i].locks);
+		free(f.x[i].out_pids);
 	}
 	free(f.buf);
 	free(f.x);

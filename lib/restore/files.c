@@ -32,6 +32,9 @@
  * "/dir/name (deleted)".  If that name is taken by a new file meanwhile,
  * an O_TMPFILE in the same directory stands in (shown as "/dir/#ino").
  * Their content, owner and mode are those of the dump.
+ *
+ * The job's terminal (REC_FD_TTY, --shell-job) and pipes with an end
+ * outside the process (--inherit-fd) are described in lib/restore/tty.c.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -88,7 +91,7 @@ static const char *kind_name(uint32_t kind)
 		[REC_FD_MEMFD] = "memfd", [REC_FD_INHERIT] = "inherited fd",
 		[REC_FD_PATH] = "O_PATH fd", [REC_FD_SIGNALFD] = "signalfd",
 		[REC_FD_TIMERFD] = "timerfd", [REC_FD_EPOLL] = "epoll",
-		[REC_FD_UNIX] = "unix socket",
+		[REC_FD_UNIX] = "unix socket", [REC_FD_TTY] = "terminal",
 	};
 
 	return kind < sizeof(names) / sizeof(names[0]) && names[kind] ? names[kind] : NULL;
@@ -194,6 +197,7 @@ static int check_fd_rec(struct restore_ctx *r, struct restore_files_state *s,
 	e->rec = rec;
 	e->hold[0] = e->hold[1] = -1;
 	e->src = -1;
+	e->inherit_src = -1;
 	e->path = strndup(path, rec->path_len);
 	if (!e->path)
 		return -ENOMEM;
@@ -399,6 +403,10 @@ static int read_records(struct restore_ctx *r, struct restore_files_state *s)
 			ret = rf_unix_queue_rec(r, s, data, len);
 		else if (type == IMG_REC_LOCK)
 			ret = rf_lock_rec(r, s, data, len);
+		else if (type == IMG_REC_TTY)
+			ret = rf_tty_rec(r, s, data, len);
+		else if (type == IMG_REC_PIPE_OUTSIDE)
+			ret = rf_outside_rec(r, s, data, len);
 		else
 			continue;
 		if (ret)
@@ -496,6 +504,12 @@ static int check_file(struct restore_files_state *s, int i)
 		sudcr_error("cannot restore fd %d (%s): now another device", rec->fd, e->path);
 		return -ESTALE;
 	}
+	/* An image made before --shell-job meant the job's terminal: never by path. */
+	if (rec->kind == REC_FD_CHR && rf_is_tty_rdev(rec->rdev)) {
+		sudcr_error("cannot restore fd %d (%s): a terminal, which by its path may now be someone else's; dump with --shell-job and restore with --shell-job",
+			    rec->fd, e->path);
+		return -EPERM;
+	}
 	return 0;
 out_errno:
 	err = -errno;
@@ -509,6 +523,7 @@ void restore_files_free(struct restore_ctx *r)
 
 	if (!s)
 		return;
+	rf_tty_free(s);
 	for (int i = 0; i < s->nr; i++)
 		free(s->fds[i].path);
 	free(s->fds);
@@ -528,6 +543,7 @@ int restore_files_prepare(struct restore_ctx *r)
 	if (!s)
 		return -ENOMEM;
 	s->max_fd = -1;
+	s->tty_fd = -1;
 	r->files_state = s;
 	ret = read_records(r, s);
 	if (ret)
@@ -542,6 +558,9 @@ int restore_files_prepare(struct restore_ctx *r)
 		if (ret)
 			goto out_free;
 	}
+	ret = rf_outside_prepare(r, s);
+	if (ret)
+		goto out_free;
 	return 0;
 out_free:
 	restore_files_free(r);
@@ -692,6 +711,40 @@ static int create_memfd(struct restore_files_state *s, struct rf_fd *o)
 	return fd;
 }
 
+static int reopen(int fd, int flags);
+
+/*
+ * --inherit-fd: the pipe is sudcr restore's fd; what was buffered goes in
+ * first, unless it is the very pipe of the dump, which still holds it.  If
+ * the pipe has data already, those bytes would come out of order: refused.
+ */
+static void inherit_pipe_data(struct restore_files_state *s, struct rf_fd *o)
+{
+	int w, n = -1;
+
+	if (o->inherit_same || !o->nr_data)
+		return;
+	w = reopen(o->inherit_src, O_WRONLY | O_NONBLOCK);
+	if (w < 0)
+		rf_die_fd(o, "opening the pipe of --inherit-fd to write its buffered bytes", errno);
+	if (ioctl(w, FIONREAD, &n) || n)
+		rf_stub_die("cannot restore fd %d (%s): the pipe of --inherit-fd already holds %d bytes, and the %llu buffered at the dump must come first",
+			    o->rec->fd, o->path, n, (unsigned long long)o->rec->size);
+	put_data(s, o, w, true);
+	close(w);
+}
+
+/*
+ * A FIFO whose other end was held outside lives on while it is: its bytes
+ * are still in it, and written again they would be there twice.
+ */
+static bool fifo_kept_data(const struct rf_fd *o)
+{
+	int n = 0;
+
+	return o->outside && !ioctl(o->hold[0], FIONREAD, &n) && n > 0;
+}
+
 /* Make the object whose first fd is @o, kept in o->hold until every description has it. */
 static void create_object(struct restore_files_state *s, struct rf_fd *o)
 {
@@ -702,6 +755,10 @@ static void create_object(struct restore_files_state *s, struct rf_fd *o)
 		/* Packet mode can only be set at creation; F_SETFL clears it where not wanted. */
 		int direct = 0;
 
+		if (o->inherit_src >= 0) {
+			inherit_pipe_data(s, o);
+			break;
+		}
 		for (int i = 0; i < s->nr; i++)
 			if (&s->fds[s->fds[i].obj] == o)
 				direct |= s->fds[i].rec->flags & O_DIRECT;
@@ -717,7 +774,8 @@ static void create_object(struct restore_files_state *s, struct rf_fd *o)
 		if (o->hold[0] < 0)
 			rf_die_fd(o, "open", errno);
 		set_pipe_size(o, o->hold[0]);
-		put_data(s, o, o->hold[0], true);
+		if (!fifo_kept_data(o))
+			put_data(s, o, o->hold[0], true);
 		break;
 	case REC_FD_MEMFD:
 		o->hold[0] = create_memfd(s, o);
@@ -893,6 +951,10 @@ static void stage_desc(struct restore_files_state *s, int i, int hi)
 		/* Another open of the caller's terminal (or file). */
 		t = reopen(rec->inherit_fd, oflags | O_NOCTTY);
 		break;
+	case REC_FD_TTY:
+		/* The job's terminal: sudcr restore's, a new open with the fd's own flags. */
+		t = reopen(s->tty_fd, oflags | O_NOCTTY);
+		break;
 	case REC_FD_EVENTFD:
 		t = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK |
 			       (rec->xflags & REC_FD_EFD_SEMAPHORE ? EFD_SEMAPHORE : 0));
@@ -915,7 +977,9 @@ static void stage_desc(struct restore_files_state *s, int i, int hi)
 	case REC_FD_PIPE: {
 		int end = acc == O_WRONLY ? 1 : 0;
 
-		if (acc != O_RDWR && !o->used[end]) {
+		if (o->inherit_src >= 0) {
+			t = reopen(o->inherit_src, oflags);
+		} else if (acc != O_RDWR && !o->used[end]) {
 			o->used[end] = true;
 			t = o->hold[end];
 			own = false;
@@ -1190,6 +1254,12 @@ static int arm_timerfd(struct restore_ctx *r, struct cr_thread *th, const struct
 	return ret;
 }
 
+void restore_files_undo(struct restore_ctx *r)
+{
+	if (r->files_state)
+		rf_tty_undo(r->files_state);
+}
+
 int restore_files(struct restore_ctx *r)
 {
 	struct restore_files_state *s = r->files_state;
@@ -1198,6 +1268,8 @@ int restore_files(struct restore_ctx *r)
 	int ret;
 
 	ret = rf_check_locks(r->pid, s);
+	if (!ret)
+		ret = rf_tty_apply(s);
 	if (ret)
 		return ret;
 	/* Everything else was done in the stub, before the memory was replaced. */

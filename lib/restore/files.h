@@ -11,7 +11,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/ioctl.h>
 #include <sys/types.h>
+#include <termios.h>
 
 #include <sudcr/cr.h>
 
@@ -27,6 +29,9 @@ struct rf_fd {
 	const struct rec_epoll *epoll;		/* epoll descriptions: its record */
 	const struct rec_unix *unx;		/* AF_UNIX socket descriptions: its record */
 	int q, nr_q;		/* and its IMG_REC_UNIX_QUEUE records, into s->qs */
+	const struct rec_pipe_outside *outside;	/* pipe objects with an end outside */
+	int inherit_src;	/* pipe objects: sudcr restore's fd from --inherit-fd, or -1 */
+	bool inherit_same;	/* and it is that very pipe: its data is in it */
 	/* In the stub. */
 	int src;		/* the description, staged above the image's fds */
 	int hold[2];		/* object leaders: the object while descriptions are made */
@@ -49,6 +54,13 @@ struct restore_files_state {
 	const struct rec_lock **locks;	/* in image order */
 	int max_fd;		/* -1: no fds */
 	bool inherit;
+	/* --shell-job: the job's terminal (tty.c) */
+	const struct rec_tty *tty;	/* its record, if the process had one */
+	int tty_fd;		/* sudcr restore's terminal, -1 */
+	bool tty_own;		/* tty_fd is ours to close (/dev/tty) */
+	bool tty_set;		/* its modes were changed: saved_* put them back on failure */
+	struct termios saved_tio;
+	struct winsize saved_ws;
 };
 
 /* Index of fd in s->fds (sorted by fd), or -1. */
@@ -76,5 +88,21 @@ int rf_lock_rec(struct restore_ctx *r, struct restore_files_state *s, const stru
 void rf_take_locks(struct restore_files_state *s);
 /* In sudcr, once the memory is in place: the process has them all, as they were. */
 int rf_check_locks(pid_t pid, struct restore_files_state *s);
+
+/*
+ * The job's terminal and pipes with an outside end (tty.c): validation of
+ * their records; once all are read, the terminal of sudcr restore that
+ * replaces the job's and the --inherit-fd options; in sudcr, once the
+ * process is about to run, the terminal's modes, and back on failure.
+ */
+int rf_tty_rec(struct restore_ctx *r, struct restore_files_state *s, const struct rec_tty *t,
+	       size_t len);
+int rf_outside_rec(struct restore_ctx *r, struct restore_files_state *s,
+		   const struct rec_pipe_outside *o, size_t len);
+int rf_outside_prepare(struct restore_ctx *r, struct restore_files_state *s);
+int rf_tty_apply(struct restore_files_state *s);
+void rf_tty_undo(struct restore_files_state *s);
+void rf_tty_free(struct restore_files_state *s);
+bool rf_is_tty_rdev(uint64_t rdev);
 
 #endif

@@ -38,7 +38,7 @@ static bool known_type(uint32_t t)
 	case IMG_REC_MM_ATTRS:
 	case IMG_REC_SIGPENDING: case IMG_REC_SIGALTSTACK: case IMG_REC_FD: case IMG_REC_FILE_DATA:
 	case IMG_REC_TIMERFD: case IMG_REC_EPOLL: case IMG_REC_UNIX: case IMG_REC_UNIX_QUEUE:
-	case IMG_REC_LOCK:
+	case IMG_REC_LOCK: case IMG_REC_TTY: case IMG_REC_PIPE_OUTSIDE:
 	case IMG_REC_MISC:
 	case IMG_REC_THREAD_MISC: case IMG_REC_RLIMIT: case IMG_REC_ITIMER:
 	case IMG_REC_POSIX_TIMER: case IMG_REC_SECCOMP:
@@ -539,6 +539,7 @@ int sudcr_restore(const struct restore_opts *opts, int *exit_status)
 		 * it, so drop the injection state without touching it (no
 		 * errors from a dead process after the one that matters).
 		 */
+		restore_files_undo(&r);
 		for (int i = r.tp.nr_threads - 1; i >= 0 && r.cthreads; i--) {
 			if (r.cthreads[i].inj_active)
 				inject_abandon(&r.cthreads[i].inj);

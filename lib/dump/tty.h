@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef SUDCR_DUMP_TTY_H
+#define SUDCR_DUMP_TTY_H
+
+/*
+ * The outside ends of a process's files (lib/dump/tty.c): the job's
+ * terminal, which --shell-job replaces at restore, and pipes whose other
+ * end is held by other processes.  Private to lib/dump/.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <sudcr/image.h>
+
+/* The terminal behind @g, a reference to a tty fd of the target (TIOCGDEV), or -errno. */
+int dump_tty_device(int g, dev_t *dev);
+/* The controlling terminal of tty_nr (field 7 of /proc/PID/stat): 0 if none. */
+dev_t dump_tty_of_stat(int tty_nr);
+/* "/dev/pts/3", or "tty 136:3" where sysfs does not say. */
+void dump_tty_name(dev_t dev, char *buf, size_t len);
+/* The IMG_REC_TTY record of terminal @g (modes, window size), lowest fd @fd. */
+int dump_tty_write(struct img_writer *img, int fd, const char *link, int g, dev_t dev, bool ctty);
+
+/*
+ * PIDs of the processes other than @self that hold an fd on the pipe or
+ * FIFO @st (link text @link): at most @max in @pids, *nr of them.
+ */
+void dump_pipe_holders(pid_t self, const struct stat *st, const char *link, int32_t *pids,
+		       int max, int *nr);
+
+#endif
