@@ -34,9 +34,12 @@ $(GEN): $(B)/gen/syscalls_%.inc: $(UNISTD)/unistd_%.h
 	awk '$$1 == "#define" && $$2 ~ /^__NR_/ && $$3 ~ /^[0-9]+$$/ \
 		{ printf "\t{ \"%s\", %s },\n", substr($$2, 6), $$3 }' $< > $@
 
+# -MMD: objects also depend on the private headers they include.
 $(B)/%.o: %.c $(HEADERS) $(GEN)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -c $< -o $@
+	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+-include $(LIB_OBJS:.o=.d) $(CLI_OBJS:.o=.d)
 
 $(B)/libsudcr.a: $(LIB_OBJS)
 	rm -f $@
