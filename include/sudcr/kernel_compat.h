@@ -117,4 +117,14 @@ struct pm_scan_arg {
 #define SCM_PIDFD 77
 #endif
 
+/* PR_SET_THP_DISABLE's flag of 6.18: THP only where madvise(MADV_HUGEPAGE) asks. */
+#ifndef PR_THP_DISABLE_EXCEPT_ADVISED
+#define PR_THP_DISABLE_EXCEPT_ADVISED (1 << 1)
+#endif
+
+/* ioprio_get/ioprio_set (linux/ioprio.h has no glibc wrapper). */
+#ifndef IOPRIO_WHO_PROCESS
+#define IOPRIO_WHO_PROCESS 1
+#endif
+
 #endif
