@@ -42,7 +42,7 @@ static int dump_thread_sched(struct cr_thread *th, struct rec_sched *rec)
 	cpu_set_t cpus;
 	int64_t slack;
 	long prio, nr;
-	int ret;
+	int ret, nice;
 
 	rec->tid = th->tid;
 	if (syscall(SYS_sched_getattr, th->tid, &a, sizeof(a), 0)) {
@@ -58,8 +58,16 @@ static int dump_thread_sched(struct cr_thread *th, struct rec_sched *rec)
 	}
 	rec->policy = a.policy;
 	rec->flags = a.flags;
-	rec->nice = a.nice;
 	rec->priority = a.priority;
+	/* sched_getattr says 0 for RT threads; their nice is kept all the same. */
+	errno = 0;
+	nice = getpriority(PRIO_PROCESS, th->tid);
+	if (nice == -1 && errno) {
+		ret = -errno;
+		sudcr_error("thread %d: cannot read its nice value: %s", th->tid, strerror(errno));
+		return ret;
+	}
+	rec->nice = nice;
 	if (a.policy == SCHED_DEADLINE) {
 		rec->dl_runtime = a.runtime;
 		rec->dl_deadline = a.deadline;

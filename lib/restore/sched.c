@@ -195,7 +195,10 @@ static int apply_policy(const struct rec_sched *t)
 		.period = t->dl_period,
 	};
 	struct sched_attr_v0 got = { 0 };
+	bool fair = t->policy != SCHED_FIFO && t->policy != SCHED_RR &&
+		    t->policy != SCHED_DEADLINE;
 	char what[64];
+	int nice;
 
 	snprintf(what, sizeof(what), "scheduling policy %s", policy_name(t->policy));
 	if (setpriority(PRIO_PROCESS, t->tid, t->nice))
@@ -204,11 +207,15 @@ static int apply_policy(const struct rec_sched *t)
 		return sched_failed(t->tid, what, errno);
 	if (syscall(SYS_sched_getattr, t->tid, &got, sizeof(got), 0))
 		return sched_failed(t->tid, what, errno);
-	if (got.policy != t->policy || got.flags != t->flags || got.nice != t->nice ||
-	    got.priority != t->priority) {
+	errno = 0;
+	nice = getpriority(PRIO_PROCESS, t->tid);
+	if (nice == -1 && errno)
+		return sched_failed(t->tid, "nice value", errno);
+	if (got.policy != t->policy || got.flags != t->flags || nice != t->nice ||
+	    (fair && got.nice != t->nice) || got.priority != t->priority) {
 		sudcr_error("thread %d: its scheduling came back as policy %u flags %#llx nice %d "
 			    "priority %u, not %u %#llx %d %u", t->tid, got.policy,
-			    (unsigned long long)got.flags, got.nice, got.priority, t->policy,
+			    (unsigned long long)got.flags, nice, got.priority, t->policy,
 			    (unsigned long long)t->flags, t->nice, t->priority);
 		return -EIO;
 	}
