@@ -1060,6 +1060,16 @@ static int write_fd(struct files_dump *f, int i)
 		ret = write_data(f, x->p->fd, 0, x->pipe_bytes);
 	else if (rfd >= 0)
 		ret = dump_contents(f, x, rfd);
+	if (!ret && rfd >= 0 && x->kind == REC_FD_DELETED) {
+		/* As stat saw them before the contents were read (O_NOATIME or not). */
+		struct rec_file_times t = {
+			.fd = x->p->fd,
+			.atime_sec = x->st.st_atim.tv_sec, .atime_nsec = x->st.st_atim.tv_nsec,
+			.mtime_sec = x->st.st_mtim.tv_sec, .mtime_nsec = x->st.st_mtim.tv_nsec,
+		};
+
+		ret = img_write_record(f->d->img, IMG_REC_FILE_TIMES, &t, sizeof(t));
+	}
 	else if (x->kind == REC_FD_TIMERFD && x->desc == i)
 		ret = dump_timerfd(f, x);
 	else if (x->kind == REC_FD_EPOLL && x->desc == i)

@@ -31,7 +31,7 @@
  * name (O_EXCL) and unlinked at once, so /proc/PID/fd shows the same
  * "/dir/name (deleted)".  If that name is taken by a new file meanwhile,
  * an O_TMPFILE in the same directory stands in (shown as "/dir/#ino").
- * Their content, owner and mode are those of the dump.
+ * Their content, owner, mode, atime and mtime are those of the dump.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -376,6 +376,26 @@ out:
 	return ret;
 }
 
+/* The times of a deleted file, after its fd record. */
+static int check_times_rec(struct restore_ctx *r, struct restore_files_state *s,
+			   const struct rec_file_times *t, size_t len)
+{
+	int i;
+
+	if (len != sizeof(*t))
+		return img_record_invalid(r->img, "file times record of %zu bytes", len);
+	i = rf_find_fd(s, t->fd);
+	if (i < 0 || s->fds[i].rec->kind != REC_FD_DELETED || s->fds[i].obj != i ||
+	    s->fds[i].times)
+		return img_record_invalid(r->img, "file times for fd %d, which is no deleted file "
+					  "before it", t->fd);
+	if (t->atime_nsec < 0 || t->atime_nsec >= 1000000000 || t->mtime_nsec < 0 ||
+	    t->mtime_nsec >= 1000000000)
+		return img_record_invalid(r->img, "fd %d: bad file times", t->fd);
+	s->fds[i].times = t;
+	return 0;
+}
+
 static int read_records(struct restore_ctx *r, struct restore_files_state *s)
 {
 	const void *data;
@@ -399,6 +419,8 @@ static int read_records(struct restore_ctx *r, struct restore_files_state *s)
 			ret = rf_unix_queue_rec(r, s, data, len);
 		else if (type == IMG_REC_LOCK)
 			ret = rf_lock_rec(r, s, data, len);
+		else if (type == IMG_REC_FILE_TIMES)
+			ret = check_times_rec(r, s, data, len);
 		else
 			continue;
 		if (ret)
@@ -409,6 +431,10 @@ static int read_records(struct restore_ctx *r, struct restore_files_state *s)
 	for (int i = 0; i < s->nr; i++) {
 		const struct rec_fd *rec = s->fds[i].rec;
 
+		if (rec->kind == REC_FD_DELETED && s->fds[i].obj == i && !s->fds[i].times) {
+			sudcr_error("image: fd %d (deleted file): no file times record", rec->fd);
+			return -EINVAL;
+		}
 		if (rec->kind == REC_FD_TIMERFD && s->fds[i].desc == i && !s->fds[i].timer) {
 			sudcr_error("image: fd %d (timerfd): no timerfd record", rec->fd);
 			return -EINVAL;
@@ -711,10 +737,19 @@ static void create_object(struct restore_files_state *s, struct rf_fd *o)
 	case REC_FD_MEMFD:
 		o->hold[0] = create_memfd(s, o);
 		break;
-	case REC_FD_DELETED:
+	case REC_FD_DELETED: {
+		const struct timespec ts[2] = {
+			{ o->times->atime_sec, o->times->atime_nsec },
+			{ o->times->mtime_sec, o->times->mtime_nsec },
+		};
+
 		o->hold[0] = create_deleted(o);
 		fill_file(s, o, o->hold[0]);
+		/* Last: writing the contents set the times to now. */
+		if (futimens(o->hold[0], ts))
+			rf_die_fd(o, "futimens", errno);
 		break;
+	}
 	case REC_FD_UNIX:
 		rf_unix_create_pair(s, o);
 		break;

@@ -25,6 +25,7 @@ struct rf_fd {
 	uint64_t data_end;	/* end of the data seen so far (validation) */
 	const struct rec_timerfd *timer;	/* timerfd descriptions: its record */
 	const struct rec_epoll *epoll;		/* epoll descriptions: its record */
+	const struct rec_file_times *times;	/* deleted files' leaders: their times */
 	const struct rec_unix *unx;		/* AF_UNIX socket descriptions: its record */
 	int q, nr_q;		/* and its IMG_REC_UNIX_QUEUE records, into s->qs */
 	/* In the stub. */
