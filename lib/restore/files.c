@@ -471,8 +471,8 @@ static int check_file(struct restore_files_state *s, int i)
 	struct stat st;
 	int err;
 
-	if (e->desc != i)
-		return 0;
+	if (e->desc != i || e->proc_tid)
+		return 0;	/* own /proc files exist once the process does */
 	switch (rec->kind) {
 	case REC_FD_REG:
 	case REC_FD_DIR:
@@ -529,6 +529,57 @@ out_errno:
 	return err;
 }
 
+static bool image_has_thread(const struct restore_ctx *r, long tid)
+{
+	for (uint32_t i = 0; i < r->proc.nr_threads; i++)
+		if (r->threads[i].tid == tid)
+			return true;
+	return false;
+}
+
+/* "/proc/N" followed by '/' or the end: N, else -1.  *rest: after it. */
+static long proc_number(const char *p, const char **rest)
+{
+	char *end;
+	long n;
+
+	if (strncmp(p, "/proc/", 6) || p[6] < '1' || p[6] > '9')
+		return -1;
+	errno = 0;
+	n = strtol(p + 6, &end, 10);
+	if (errno || n <= 0 || n > INT_MAX || (*end && *end != '/'))
+		return -1;
+	*rest = *end ? end + 1 : end;
+	return n;
+}
+
+/*
+ * A file or directory under /proc/PID (the process's own, as /proc/self
+ * shows it), /proc/PID/task/TID or /proc/TID of one of its threads does
+ * not exist before the restore: it is opened in the new process once the
+ * PID (the stub) or the thread (restore_files(), by injection) is there.
+ */
+static void mark_own_proc(const struct restore_ctx *r, struct rf_fd *e)
+{
+	const char *rest;
+	long n, tid;
+
+	if (e->rec->kind != REC_FD_REG && e->rec->kind != REC_FD_DIR)
+		return;
+	n = proc_number(e->path, &rest);
+	if (n == r->proc.pid) {
+		char sub[REC_PATH_MAX + 8];
+
+		/* "task/TID..." read as "/proc/TID...". */
+		snprintf(sub, sizeof(sub), "/proc/%s", rest + (strncmp(rest, "task/", 5) ? 0 : 5));
+		tid = !strncmp(rest, "task/", 5) ? proc_number(sub, &rest) : -1;
+		e->proc_tid = tid > 0 && image_has_thread(r, tid) ? (pid_t)tid : (pid_t)n;
+	} else if (n > 0 && image_has_thread(r, n)) {
+		e->proc_tid = (pid_t)n;
+	}
+	e->proc_later = e->proc_tid && e->proc_tid != r->proc.pid;
+}
+
 void restore_files_free(struct restore_ctx *r)
 {
 	struct restore_files_state *s = r->files_state;
@@ -564,6 +615,7 @@ int restore_files_prepare(struct restore_ctx *r)
 		goto out_free;
 	}
 	for (int i = 0; i < s->nr; i++) {
+		mark_own_proc(r, &s->fds[i]);
 		ret = check_file(s, i);
 		if (ret)
 			goto out_free;
@@ -885,7 +937,12 @@ static void stage_desc(struct restore_files_state *s, int i, int hi)
 	if (has_objects(rec->kind) && e->obj == i)
 		create_object(s, o);
 
-	switch (rec->kind) {
+	switch (e->proc_later ? 0 : rec->kind) {
+	case 0:
+		/* Holds the number until the thread exists (restore_files()). */
+		t = open(rec->kind == REC_FD_DIR ? "/" : "/dev/null",
+			 (rec->kind == REC_FD_DIR ? O_RDONLY | O_DIRECTORY : O_RDWR) | O_CLOEXEC);
+		break;
 	case REC_FD_REG:
 		t = open(e->path, oflags | O_CLOEXEC);
 		break;
@@ -972,7 +1029,7 @@ static void stage_desc(struct restore_files_state *s, int i, int hi)
 			rf_die_fd(e, "F_SETFL", errno);
 	}
 	if ((rec->kind == REC_FD_REG || rec->kind == REC_FD_DIR || rec->kind == REC_FD_MEMFD ||
-	     rec->kind == REC_FD_DELETED) && rec->pos &&
+	     rec->kind == REC_FD_DELETED) && rec->pos && !e->proc_later &&
 	    lseek(e->src, (off_t)rec->pos, SEEK_SET) != (off_t)rec->pos)
 		rf_die_fd(e, "lseek", errno);
 }
@@ -1199,6 +1256,55 @@ static int arm_timerfd(struct restore_ctx *r, struct cr_thread *th, const struct
 	return ret;
 }
 
+/*
+ * Open description @i, a file under /proc of a thread that now exists, in
+ * the process and put it on every fd of the description, in place of the
+ * stub's placeholder.
+ */
+static int reopen_own_proc(struct restore_files_state *s, struct cr_thread *th, int i,
+			   uint64_t scratch)
+{
+	const struct rf_fd *e = &s->fds[i];
+	const struct rec_fd *rec = e->rec;
+	int kind = th->inj.kind;
+	int flags = (int)(rec->flags & OPEN_FLAGS) | O_CLOEXEC |
+		    (rec->kind == REC_FD_DIR ? O_DIRECTORY : 0);
+	int64_t v;
+	int ret, nfd;
+
+	ret = files_write(th, scratch, e->path, strlen(e->path) + 1);
+	if (!ret)
+		ret = cr_inject(th, arch_syscall_by_name(kind, "openat"), &v, (uint64_t)AT_FDCWD,
+				scratch, flags, 0, 0, 0);
+	if (ret)
+		return ret;
+	if (v < 0) {
+		sudcr_error("cannot restore fd %d (%s): open: %s", rec->fd, e->path,
+			    strerror((int)-v));
+		return (int)v;
+	}
+	nfd = (int)v;
+	for (int j = 0; j < s->nr && !ret; j++) {
+		const struct rec_fd *o = s->fds[j].rec;
+
+		if (s->fds[j].desc != i)
+			continue;
+		ret = files_inject(th, &s->fds[j], "dup3", arch_syscall_by_name(kind, "dup3"), nfd,
+				   o->fd, o->fd_flags & FD_CLOEXEC ? O_CLOEXEC : 0, 0);
+	}
+	if (!ret && (rec->flags & O_ASYNC))
+		ret = files_inject(th, e, "F_SETFL", arch_syscall_by_name(kind, "fcntl"), rec->fd,
+				   F_SETFL, rec->flags & SETFL_FLAGS, 0);
+	/* The ia32 lseek takes 32 bits: enough for any position in a /proc file. */
+	if (!ret && rec->pos)
+		ret = files_inject(th, e, "lseek", arch_syscall_by_name(kind, "lseek"), rec->fd,
+				   rec->pos, SEEK_SET, 0);
+	if (!ret)
+		ret = files_inject(th, e, "close", arch_syscall_by_name(kind, "close"), nfd, 0, 0,
+				   0);
+	return ret;
+}
+
 int restore_files(struct restore_ctx *r)
 {
 	struct restore_files_state *s = r->files_state;
@@ -1209,6 +1315,22 @@ int restore_files(struct restore_ctx *r)
 	ret = rf_check_locks(r->pid, s);
 	if (ret)
 		return ret;
+	for (int i = 0; i < s->nr; i++) {
+		if (!s->fds[i].proc_later || s->fds[i].desc != i)
+			continue;
+		for (int k = 0; k < r->tp.nr_threads && !th; k++)
+			if (r->cthreads[k].tid == r->pid)
+				th = &r->cthreads[k];
+		if (!th) {
+			sudcr_error("thread %d of the image is missing in the new process", r->pid);
+			return -ESRCH;
+		}
+		ret = cr_scratch(th, REC_PATH_MAX + 64, &scratch);
+		if (!ret)
+			ret = reopen_own_proc(s, th, i, scratch);
+		if (ret)
+			return ret;
+	}
 	/* Everything else was done in the stub, before the memory was replaced. */
 	for (int i = 0; i < s->nr; i++) {
 		const struct rf_fd *e = &s->fds[i];

@@ -26,6 +26,8 @@ struct rf_fd {
 	const struct rec_timerfd *timer;	/* timerfd descriptions: its record */
 	const struct rec_epoll *epoll;		/* epoll descriptions: its record */
 	const struct rec_file_times *times;	/* deleted files' leaders: their times */
+	pid_t proc_tid;		/* a file under /proc/TID of the process's own thread TID; else 0 */
+	bool proc_later;	/* ... of a thread the stub does not have: opened by injection */
 	const struct rec_unix *unx;		/* AF_UNIX socket descriptions: its record */
 	int q, nr_q;		/* and its IMG_REC_UNIX_QUEUE records, into s->qs */
 	/* In the stub. */
