@@ -580,6 +580,34 @@ static void mark_own_proc(const struct restore_ctx *r, struct rf_fd *e)
 	e->proc_later = e->proc_tid && e->proc_tid != r->proc.pid;
 }
 
+/*
+ * The stub fills epolls with what is at each fd number, and a file of
+ * another thread's /proc is only a placeholder there: refuse rather than
+ * watch the placeholder.
+ */
+static int refuse_watched_later(const struct restore_files_state *s)
+{
+	for (int i = 0; i < s->nr; i++) {
+		const struct rec_epoll *h = s->fds[i].epoll;
+		const struct rec_epoll_tfd *t;
+
+		if (!h)
+			continue;
+		t = (const struct rec_epoll_tfd *)(h + 1);
+		for (uint32_t k = 0; k < h->nr; k++) {
+			int j = rf_find_fd(s, t[k].tfd);
+
+			if (j >= 0 && s->fds[s->fds[j].desc].proc_later) {
+				sudcr_error("cannot restore fd %d (epoll): it watches fd %d (%s), a "
+					    "file of another thread's /proc: not supported",
+					    h->fd, t[k].tfd, s->fds[j].path);
+				return -EOPNOTSUPP;
+			}
+		}
+	}
+	return 0;
+}
+
 void restore_files_free(struct restore_ctx *r)
 {
 	struct restore_files_state *s = r->files_state;
@@ -620,6 +648,9 @@ int restore_files_prepare(struct restore_ctx *r)
 		if (ret)
 			goto out_free;
 	}
+	ret = refuse_watched_later(s);
+	if (ret)
+		goto out_free;
 	return 0;
 out_free:
 	restore_files_free(r);
