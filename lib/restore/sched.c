@@ -83,8 +83,8 @@ static int check_sched(struct restore_ctx *r, const struct rec_sched *t)
 					  (unsigned long long)t->flags);
 	if (t->nice < -20 || t->nice > 19 || (rt ? t->priority < 1 || t->priority > 99 :
 						t->priority != 0))
-		return img_record_invalid(r->img, "thread %d: nice %d, priority %u", t->tid,
-					  t->nice, t->priority);
+		return img_record_invalid(r->img, "thread %d: %s with nice %d, priority %u",
+					  t->tid, policy_name(t->policy), t->nice, t->priority);
 	if (dl ? !t->dl_runtime || t->dl_runtime > t->dl_deadline ||
 		 (t->dl_period && t->dl_deadline > t->dl_period) :
 		 t->dl_runtime || t->dl_deadline || t->dl_period)
@@ -243,8 +243,15 @@ static int apply_affinity(const struct rec_sched *t)
 	for (unsigned int cpu = 0; cpu < t->nr_cpus && cpu < CPU_SETSIZE; cpu++)
 		if (t->cpus[cpu / 64] & (1ULL << (cpu % 64)))
 			CPU_SET(cpu, &want);
-	if (sched_setaffinity(t->tid, sizeof(want), &want))
-		return sched_failed(t->tid, "CPU affinity", errno);
+	if (sched_setaffinity(t->tid, sizeof(want), &want)) {
+		int err = errno;
+
+		if (err != EINVAL)
+			return sched_failed(t->tid, "CPU affinity", err);
+		sudcr_error("thread %d: cannot restore its CPU affinity: none of its %d CPUs is "
+			    "allowed here (cpuset or offline CPUs)", t->tid, CPU_COUNT(&want));
+		return -err;
+	}
 	if (sched_getaffinity(t->tid, sizeof(got), &got))
 		return sched_failed(t->tid, "CPU affinity", errno);
 	if (!CPU_EQUAL(&want, &got)) {
