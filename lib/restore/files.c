@@ -529,85 +529,6 @@ out_errno:
 	return err;
 }
 
-static bool image_has_thread(const struct restore_ctx *r, long tid)
-{
-	for (uint32_t i = 0; i < r->proc.nr_threads; i++)
-		if (r->threads[i].tid == tid)
-			return true;
-	return false;
-}
-
-/* "/proc/N" followed by '/' or the end: N, else -1.  *rest: after it. */
-static long proc_number(const char *p, const char **rest)
-{
-	char *end;
-	long n;
-
-	if (strncmp(p, "/proc/", 6) || p[6] < '1' || p[6] > '9')
-		return -1;
-	errno = 0;
-	n = strtol(p + 6, &end, 10);
-	if (errno || n <= 0 || n > INT_MAX || (*end && *end != '/'))
-		return -1;
-	*rest = *end ? end + 1 : end;
-	return n;
-}
-
-/*
- * A file or directory under /proc/PID (the process's own, as /proc/self
- * shows it), /proc/PID/task/TID or /proc/TID of one of its threads does
- * not exist before the restore: it is opened in the new process once the
- * PID (the stub) or the thread (restore_files(), by injection) is there.
- */
-static void mark_own_proc(const struct restore_ctx *r, struct rf_fd *e)
-{
-	const char *rest;
-	long n, tid;
-
-	if (e->rec->kind != REC_FD_REG && e->rec->kind != REC_FD_DIR)
-		return;
-	n = proc_number(e->path, &rest);
-	if (n == r->proc.pid) {
-		char sub[REC_PATH_MAX + 8];
-
-		/* "task/TID..." read as "/proc/TID...". */
-		snprintf(sub, sizeof(sub), "/proc/%s", rest + (strncmp(rest, "task/", 5) ? 0 : 5));
-		tid = !strncmp(rest, "task/", 5) ? proc_number(sub, &rest) : -1;
-		e->proc_tid = tid > 0 && image_has_thread(r, tid) ? (pid_t)tid : (pid_t)n;
-	} else if (n > 0 && image_has_thread(r, n)) {
-		e->proc_tid = (pid_t)n;
-	}
-	e->proc_later = e->proc_tid && e->proc_tid != r->proc.pid;
-}
-
-/*
- * The stub fills epolls with what is at each fd number, and a file of
- * another thread's /proc is only a placeholder there: refuse rather than
- * watch the placeholder.
- */
-static int refuse_watched_later(const struct restore_files_state *s)
-{
-	for (int i = 0; i < s->nr; i++) {
-		const struct rec_epoll *h = s->fds[i].epoll;
-		const struct rec_epoll_tfd *t;
-
-		if (!h)
-			continue;
-		t = (const struct rec_epoll_tfd *)(h + 1);
-		for (uint32_t k = 0; k < h->nr; k++) {
-			int j = rf_find_fd(s, t[k].tfd);
-
-			if (j >= 0 && s->fds[s->fds[j].desc].proc_later) {
-				sudcr_error("cannot restore fd %d (epoll): it watches fd %d (%s), a "
-					    "file of another thread's /proc: not supported",
-					    h->fd, t[k].tfd, s->fds[j].path);
-				return -EOPNOTSUPP;
-			}
-		}
-	}
-	return 0;
-}
-
 void restore_files_free(struct restore_ctx *r)
 {
 	struct restore_files_state *s = r->files_state;
@@ -643,12 +564,12 @@ int restore_files_prepare(struct restore_ctx *r)
 		goto out_free;
 	}
 	for (int i = 0; i < s->nr; i++) {
-		mark_own_proc(r, &s->fds[i]);
+		rf_mark_own_proc(r, &s->fds[i]);
 		ret = check_file(s, i);
 		if (ret)
 			goto out_free;
 	}
-	ret = refuse_watched_later(s);
+	ret = rf_refuse_watched_later(s);
 	if (ret)
 		goto out_free;
 	return 0;
@@ -1287,55 +1208,6 @@ static int arm_timerfd(struct restore_ctx *r, struct cr_thread *th, const struct
 	return ret;
 }
 
-/*
- * Open description @i, a file under /proc of a thread that now exists, in
- * the process and put it on every fd of the description, in place of the
- * stub's placeholder.
- */
-static int reopen_own_proc(struct restore_files_state *s, struct cr_thread *th, int i,
-			   uint64_t scratch)
-{
-	const struct rf_fd *e = &s->fds[i];
-	const struct rec_fd *rec = e->rec;
-	int kind = th->inj.kind;
-	int flags = (int)(rec->flags & OPEN_FLAGS) | O_CLOEXEC |
-		    (rec->kind == REC_FD_DIR ? O_DIRECTORY : 0);
-	int64_t v;
-	int ret, nfd;
-
-	ret = files_write(th, scratch, e->path, strlen(e->path) + 1);
-	if (!ret)
-		ret = cr_inject(th, arch_syscall_by_name(kind, "openat"), &v, (uint64_t)AT_FDCWD,
-				scratch, flags, 0, 0, 0);
-	if (ret)
-		return ret;
-	if (v < 0) {
-		sudcr_error("cannot restore fd %d (%s): open: %s", rec->fd, e->path,
-			    strerror((int)-v));
-		return (int)v;
-	}
-	nfd = (int)v;
-	for (int j = 0; j < s->nr && !ret; j++) {
-		const struct rec_fd *o = s->fds[j].rec;
-
-		if (s->fds[j].desc != i)
-			continue;
-		ret = files_inject(th, &s->fds[j], "dup3", arch_syscall_by_name(kind, "dup3"), nfd,
-				   o->fd, o->fd_flags & FD_CLOEXEC ? O_CLOEXEC : 0, 0);
-	}
-	if (!ret && (rec->flags & O_ASYNC))
-		ret = files_inject(th, e, "F_SETFL", arch_syscall_by_name(kind, "fcntl"), rec->fd,
-				   F_SETFL, rec->flags & SETFL_FLAGS, 0);
-	/* The ia32 lseek takes 32 bits: enough for any position in a /proc file. */
-	if (!ret && rec->pos)
-		ret = files_inject(th, e, "lseek", arch_syscall_by_name(kind, "lseek"), rec->fd,
-				   rec->pos, SEEK_SET, 0);
-	if (!ret)
-		ret = files_inject(th, e, "close", arch_syscall_by_name(kind, "close"), nfd, 0, 0,
-				   0);
-	return ret;
-}
-
 int restore_files(struct restore_ctx *r)
 {
 	struct restore_files_state *s = r->files_state;
@@ -1346,22 +1218,9 @@ int restore_files(struct restore_ctx *r)
 	ret = rf_check_locks(r->pid, s);
 	if (ret)
 		return ret;
-	for (int i = 0; i < s->nr; i++) {
-		if (!s->fds[i].proc_later || s->fds[i].desc != i)
-			continue;
-		for (int k = 0; k < r->tp.nr_threads && !th; k++)
-			if (r->cthreads[k].tid == r->pid)
-				th = &r->cthreads[k];
-		if (!th) {
-			sudcr_error("thread %d of the image is missing in the new process", r->pid);
-			return -ESRCH;
-		}
-		ret = cr_scratch(th, REC_PATH_MAX + 64, &scratch);
-		if (!ret)
-			ret = reopen_own_proc(s, th, i, scratch);
-		if (ret)
-			return ret;
-	}
+	ret = rf_reopen_own_proc(r, s);
+	if (ret)
+		return ret;
 	/* Everything else was done in the stub, before the memory was replaced. */
 	for (int i = 0; i < s->nr; i++) {
 		const struct rf_fd *e = &s->fds[i];
