@@ -66,12 +66,16 @@ void rf_mark_own_proc(const struct restore_ctx *r, struct rf_fd *e)
 		return;
 	n = proc_number(e->path, &rest);
 	if (n == r->proc.pid) {
-		char sub[REC_PATH_MAX + 8];
+		e->proc_tid = (pid_t)n;
+		if (!strncmp(rest, "task/", 5)) {
+			char sub[REC_PATH_MAX + 8];
 
-		/* "task/TID..." read as "/proc/TID...". */
-		snprintf(sub, sizeof(sub), "/proc/%s", rest + (strncmp(rest, "task/", 5) ? 0 : 5));
-		tid = !strncmp(rest, "task/", 5) ? proc_number(sub, &rest) : -1;
-		e->proc_tid = tid > 0 && image_has_thread(r, tid) ? (pid_t)tid : (pid_t)n;
+			/* "/proc/PID/task/TID..." needs what "/proc/TID..." needs. */
+			snprintf(sub, sizeof(sub), "/proc/%s", rest + 5);
+			tid = proc_number(sub, &rest);
+			if (tid > 0 && image_has_thread(r, tid))
+				e->proc_tid = (pid_t)tid;
+		}
 	} else if (n > 0 && image_has_thread(r, n)) {
 		e->proc_tid = (pid_t)n;
 	}
