@@ -26,19 +26,22 @@
 #endif
 #define SCHED_KEPT_FLAGS	0x07ULL	/* RESET_ON_FORK, RECLAIM, DL_OVERRUN */
 
-/* struct sched_attr of sched_getattr(2), up to the deadline fields. */
-struct sched_attr_v0 {
+/* struct sched_attr of sched_getattr(2), with the utilization clamps (4.20+). */
+struct sched_attr_v1 {
 	uint32_t size;
 	uint32_t policy;
 	uint64_t flags;
 	int32_t nice;
 	uint32_t priority;
 	uint64_t runtime, deadline, period;
+	uint32_t util_min, util_max;
 };
+#define SCHED_ATTR_SIZE_VER0	48
+#define SCHED_UTIL_MAX		1024
 
 static int dump_thread_sched(struct cr_thread *th, struct rec_sched *rec)
 {
-	struct sched_attr_v0 a = { 0 };
+	struct sched_attr_v1 a = { 0 };
 	cpu_set_t cpus;
 	int64_t slack;
 	long prio, nr;
@@ -50,6 +53,16 @@ static int dump_thread_sched(struct cr_thread *th, struct rec_sched *rec)
 		sudcr_error("thread %d: cannot read its scheduling policy: %s", th->tid,
 			    strerror(errno));
 		return ret;
+	}
+	/*
+	 * Without CONFIG_UCLAMP_TASK both clamps read 0; with it, a thread
+	 * that never set them has 0 and 1024.  Others are not restored.
+	 */
+	if (a.size > SCHED_ATTR_SIZE_VER0 && a.util_max &&
+	    (a.util_min || a.util_max != SCHED_UTIL_MAX)) {
+		sudcr_error("thread %d: utilization clamps %u..%u (SCHED_FLAG_UTIL_CLAMP): not "
+			    "supported", th->tid, a.util_min, a.util_max);
+		return -EOPNOTSUPP;
 	}
 	if (a.flags & ~SCHED_KEPT_FLAGS) {
 		sudcr_error("thread %d: scheduling flags %#llx: not supported", th->tid,

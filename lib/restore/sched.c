@@ -150,6 +150,27 @@ static struct cr_thread *cthread_of(struct restore_ctx *r, pid_t tid)
 	return NULL;
 }
 
+static int sched_failed(pid_t tid, const char *what, int err)
+{
+	sudcr_error("thread %d: cannot restore its %s: %s%s", tid, what, strerror(err),
+		    err == EPERM ? " (needs CAP_SYS_NICE, or RLIMIT_NICE/RLIMIT_RTPRIO)" : "");
+	return -err;
+}
+
+static int make_fair(pid_t tid)
+{
+	struct sched_param none = { 0 };
+	int policy = sched_getscheduler(tid) & ~SCHED_RESET_ON_FORK;
+
+	if (policy < 0)
+		return sched_failed(tid, "scheduling policy", errno);
+	if (policy != SCHED_FIFO && policy != SCHED_RR && policy != SCHED_DEADLINE)
+		return 0;
+	if (sched_setscheduler(tid, SCHED_OTHER, &none))
+		return sched_failed(tid, "timer slack (setting SCHED_OTHER first)", errno);
+	return 0;
+}
+
 int restore_sched_inject(struct restore_ctx *r)
 {
 	const struct restore_attrs_state *s = r->attrs_state;
@@ -162,6 +183,14 @@ int restore_sched_inject(struct restore_ctx *r)
 
 		if (!th)
 			return -ESRCH;
+		/*
+		 * The kernel ignores PR_SET_TIMERSLACK from RT threads, and
+		 * those of the stub have sudcr's policy (sudcr under chrt, say):
+		 * a fair one until restore_sched_apply() sets the image's.
+		 */
+		ret = make_fair(t->tid);
+		if (ret)
+			return ret;
 		ret = cr_inject(th, arch_syscall_by_name(th->inj.kind, "prctl"), &v,
 				PR_SET_TIMERSLACK, t->timerslack_ns, 0, 0, 0, 0);
 		if (ret)
@@ -171,15 +200,22 @@ int restore_sched_inject(struct restore_ctx *r)
 				    (unsigned long long)t->timerslack_ns, strerror((int)-v));
 			return v < 0 && v >= -4095 ? (int)v : -EIO;
 		}
+		if (!t->timerslack_ns)
+			continue;	/* an RT thread's: the policy sets it */
+		ret = cr_inject(th, arch_syscall_by_name(th->inj.kind, "prctl"), &v,
+				PR_GET_TIMERSLACK, 0, 0, 0, 0, 0);
+		if (ret)
+			return ret;
+		if (th->inj.kind == ARCH_IA32)
+			v = (uint32_t)v;
+		if ((uint64_t)v != t->timerslack_ns) {
+			sudcr_error("thread %d: cannot restore its timer slack %llu ns: it is %lld",
+				    t->tid,
+				    (unsigned long long)t->timerslack_ns, (long long)v);
+			return -EIO;
+		}
 	}
 	return 0;
-}
-
-static int sched_failed(pid_t tid, const char *what, int err)
-{
-	sudcr_error("thread %d: cannot restore its %s: %s%s", tid, what, strerror(err),
-		    err == EPERM ? " (needs CAP_SYS_NICE, or RLIMIT_NICE/RLIMIT_RTPRIO)" : "");
-	return -err;
 }
 
 static int apply_policy(const struct rec_sched *t)
