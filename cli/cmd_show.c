@@ -70,6 +70,7 @@ static const char *type_name(uint32_t t)
 	case IMG_REC_PROCATTR: return "procattr";
 	case IMG_REC_SCHED: return "sched";
 	case IMG_REC_FILE_TIMES: return "file_times";
+	case IMG_REC_THREAD_ATTR: return "thread_attr";
 	}
 	return "unknown";
 }

@@ -181,6 +181,7 @@ int restore_misc(struct restore_ctx *r);
  */
 int restore_attrs_prepare(struct restore_ctx *r);
 int restore_procattr_in_stub(struct restore_ctx *r);
+int restore_procattr_inject(struct restore_ctx *r);
 int restore_sched_inject(struct restore_ctx *r);
 int restore_sched_apply(struct restore_ctx *r);
 void restore_attrs_free(struct restore_ctx *r);

@@ -52,6 +52,7 @@ enum img_rec_type {
 	IMG_REC_PROCATTR = 68,		/* struct rec_procattr, exactly one */
 	IMG_REC_SCHED = 69,		/* struct rec_sched, one per thread */
 	IMG_REC_FILE_TIMES = 70,	/* struct rec_file_times, per deleted file */
+	IMG_REC_THREAD_ATTR = 71,	/* struct rec_thread_attr, one per thread */
 };
 
 #define REC_PATH_MAX 4096
@@ -397,6 +398,8 @@ struct rec_procattr {
 	int32_t oom_score_adj;		/* /proc/PID/oom_score_adj: -1000..1000 */
 	uint32_t thp_disable;		/* PR_GET_THP_DISABLE: 0, 1, or 3 (1 | EXCEPT_ADVISED) */
 	uint32_t membarrier;		/* REC_MEMBARRIER_* registered */
+	uint32_t mdwe;			/* PR_GET_MDWE: PR_MDWE_REFUSE_EXEC_GAIN, _NO_INHERIT */
+	uint32_t memory_merge;		/* PR_GET_MEMORY_MERGE: 0 or 1 (KSM for every mapping) */
 	uint32_t pad;
 };
 #define REC_MEMBARRIER_PRIVATE_EXPEDITED	(1u << 0)
@@ -421,6 +424,17 @@ struct rec_sched {
 	uint32_t nr_cpus;		/* CPUs described by cpus[]: 1024 */
 	uint64_t timerslack_ns;		/* PR_GET_TIMERSLACK (0 for FIFO/RR/DEADLINE threads) */
 	uint64_t cpus[16];		/* CPU affinity: bit N%64 of cpus[N/64] for CPU N */
+};
+
+/*
+ * Per-thread x86 execution controls (lib/dump/procattr.c): one record per
+ * thread of rec_thread.
+ */
+struct rec_thread_attr {
+	int32_t tid;
+	uint32_t tsc;			/* PR_GET_TSC: PR_TSC_ENABLE (1) or PR_TSC_SIGSEGV (2) */
+	uint32_t cpuid;			/* ARCH_GET_CPUID: 1 enabled, 0 faulting (SIGSEGV) */
+	uint32_t pad;
 };
 
 /*

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
  * Dump of process-wide attributes that nothing else keeps: oom_score_adj,
- * the PR_SET_THP_DISABLE setting and the membarrier registrations.
+ * the PR_SET_THP_DISABLE setting, the membarrier registrations,
+ * memory-deny-write-execute (PR_GET_MDWE) and KSM for the whole process
+ * (PR_GET_MEMORY_MERGE); and per thread the x86 execution controls: rdtsc
+ * allowed or faulting (PR_GET_TSC), CPUID faulting (ARCH_GET_CPUID).
  *
  * membarrier(MEMBARRIER_CMD_QUERY) says what the kernel supports, not what
  * the process registered, and mm->membarrier_state is not shown anywhere.
@@ -19,6 +22,7 @@
 #include <sys/prctl.h>
 
 #include <sudcr/cr.h>
+#include <sudcr/inject.h>
 #include <sudcr/kernel_compat.h>
 #include <sudcr/log.h>
 
@@ -106,10 +110,59 @@ static int dump_membarrier(struct cr_thread *th, uint32_t *out)
 	return 0;
 }
 
+/* prctl @opt of @th, whose result must be 0 .. @max (bit flags). */
+static int get_flags(struct cr_thread *th, const char *what, int opt, int64_t max, uint32_t *out)
+{
+	int64_t r;
+	int ret = attr_inject(th, "prctl", &r, opt, 0, 0);
+
+	if (ret)
+		return ret;
+	if (r == -EINVAL) {
+		r = 0;	/* a kernel without it: not set */
+	} else if (r < 0 || r > max) {
+		sudcr_error("thread %d: prctl(%s) gave %lld", th->tid, what, (long long)r);
+		return r < 0 && r >= -4095 ? (int)r : -EIO;
+	}
+	*out = (uint32_t)r;
+	return 0;
+}
+
+static int dump_thread_attr(struct dump_ctx *d, struct cr_thread *th, uint64_t scratch)
+{
+	struct rec_thread_attr rec = { .tid = th->tid };
+	int32_t tsc = 0;
+	int64_t r;
+	int ret;
+
+	ret = attr_inject(th, "prctl", &r, PR_GET_TSC, scratch, 0);
+	if (ret)
+		return ret;
+	if (r == 0)
+		ret = inject_read_mem(th->tid, scratch, &tsc, sizeof(tsc));
+	if (r || ret || (tsc != PR_TSC_ENABLE && tsc != PR_TSC_SIGSEGV)) {
+		sudcr_error("thread %d: prctl(PR_GET_TSC): %s", th->tid,
+			    r ? strerror((int)-r) : ret ? strerror(-ret) : "unknown mode");
+		return r ? (int)r : ret ? ret : -EIO;
+	}
+	rec.tsc = (uint32_t)tsc;
+	ret = attr_inject(th, "arch_prctl", &r, ARCH_GET_CPUID, 0, 0);
+	if (ret)
+		return ret;
+	if (r != 0 && r != 1) {
+		sudcr_error("thread %d: arch_prctl(ARCH_GET_CPUID): %s", th->tid,
+			    r < 0 ? strerror((int)-r) : "unknown");
+		return r < 0 && r >= -4095 ? (int)r : -EIO;
+	}
+	rec.cpuid = (uint32_t)r;
+	return img_write_record(d->img, IMG_REC_THREAD_ATTR, &rec, sizeof(rec));
+}
+
 int dump_procattr(struct dump_ctx *d)
 {
 	struct cr_thread *th = &d->threads[0];
 	struct rec_procattr rec = { 0 };
+	uint64_t scratch;
 	int64_t r;
 	int ret;
 
@@ -126,7 +179,17 @@ int dump_procattr(struct dump_ctx *d)
 	}
 	rec.thp_disable = (uint32_t)r;
 	ret = dump_membarrier(th, &rec.membarrier);
-	if (ret)
-		return ret;
-	return img_write_record(d->img, IMG_REC_PROCATTR, &rec, sizeof(rec));
+	if (!ret)
+		ret = get_flags(th, "PR_GET_MDWE", PR_GET_MDWE,
+				PR_MDWE_REFUSE_EXEC_GAIN | PR_MDWE_NO_INHERIT, &rec.mdwe);
+	if (!ret)
+		ret = get_flags(th, "PR_GET_MEMORY_MERGE", PR_GET_MEMORY_MERGE, 1,
+				&rec.memory_merge);
+	if (!ret)
+		ret = img_write_record(d->img, IMG_REC_PROCATTR, &rec, sizeof(rec));
+	if (!ret)
+		ret = cr_scratch(th, 64, &scratch);
+	for (int i = 0; !ret && i < d->nr_threads; i++)
+		ret = dump_thread_attr(d, &d->threads[i], scratch);
+	return ret;
 }

@@ -1017,6 +1017,8 @@ int restore_misc(struct restore_ctx *r)
 		}
 	}
 	ret = restore_sched_inject(r);
+	if (!ret)
+		ret = restore_procattr_inject(r);
 	if (ret)
 		return ret;
 	return restore_seccomp(r, s, scratch);

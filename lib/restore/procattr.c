@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
- * Restore of process-wide attributes (see lib/dump/procattr.c), in the
- * stub, in plain C: each is a property of the process or of its mm, which
- * the transplant keeps.
+ * Restore of process-wide attributes (see lib/dump/procattr.c).  Most are
+ * set in the stub, in plain C: each is a property of the process or of its
+ * mm, which the transplant keeps.  Memory-deny-write-execute would refuse
+ * the transplant's own mappings: it is set by injection once they are
+ * made, with the threads' rdtsc and CPUID controls.
  *
  * oom_score_adj: the stub is sudcr's fork and starts with sudcr's value
  * and floor (oom_score_adj_min, which only a writer with CAP_SYS_RESOURCE
@@ -51,6 +53,10 @@ static int prepare_procattr(struct restore_ctx *r, struct restore_attrs_state *s
 		if (pa->membarrier & ~MEMBARRIER_KNOWN)
 			return img_record_invalid(r->img, "membarrier registrations %#x",
 						  pa->membarrier);
+		if ((pa->mdwe & ~(uint32_t)(PR_MDWE_REFUSE_EXEC_GAIN | PR_MDWE_NO_INHERIT)) ||
+		    pa->mdwe == PR_MDWE_NO_INHERIT || pa->memory_merge > 1 || pa->pad)
+			return img_record_invalid(r->img, "MDWE flags %#x or memory merge %u",
+						  pa->mdwe, pa->memory_merge);
 		s->pa = *pa;
 	}
 	if (ret < 0)
@@ -58,6 +64,46 @@ static int prepare_procattr(struct restore_ctx *r, struct restore_attrs_state *s
 	if (!n) {
 		sudcr_error("%s: image has no process attribute record (oom_score_adj, THP, membarrier)",
 			    r->opts.dir);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int prepare_thread_attr(struct restore_ctx *r, struct restore_attrs_state *s)
+{
+	const void *data;
+	uint32_t seen = 0;
+	size_t len;
+	int ret;
+
+	s->tattr = calloc(r->proc.nr_threads, sizeof(*s->tattr));
+	if (!s->tattr) {
+		sudcr_error("out of memory");
+		return -ENOMEM;
+	}
+	img_rewind(r->img);
+	while ((ret = cr_next_of_type(r->img, IMG_REC_THREAD_ATTR, &data, &len)) == 1) {
+		const struct rec_thread_attr *t = data;
+		uint32_t i;
+
+		if (len != sizeof(*t))
+			return img_record_invalid(r->img, "thread attribute record of %zu bytes", len);
+		for (i = 0; i < r->proc.nr_threads && r->threads[i].tid != t->tid; i++)
+			;
+		if (i == r->proc.nr_threads || s->tattr[i].tid)
+			return img_record_invalid(r->img, "thread attribute record of unknown or "
+						  "repeated thread %d", t->tid);
+		if ((t->tsc != PR_TSC_ENABLE && t->tsc != PR_TSC_SIGSEGV) || t->cpuid > 1 || t->pad)
+			return img_record_invalid(r->img, "thread %d: TSC mode %u, CPUID %u", t->tid,
+						  t->tsc, t->cpuid);
+		s->tattr[i] = *t;
+		seen++;
+	}
+	if (ret < 0)
+		return ret;
+	if (seen != r->proc.nr_threads) {
+		sudcr_error("%s: %u of %u threads lack their attribute record", r->opts.dir,
+			    r->proc.nr_threads - seen, r->proc.nr_threads);
 		return -EINVAL;
 	}
 	return 0;
@@ -75,6 +121,8 @@ int restore_attrs_prepare(struct restore_ctx *r)
 	r->attrs_state = s;
 	ret = prepare_procattr(r, s);
 	if (!ret)
+		ret = prepare_thread_attr(r, s);
+	if (!ret)
 		ret = restore_sched_prepare(r, s);
 	return ret;
 }
@@ -86,6 +134,7 @@ void restore_attrs_free(struct restore_ctx *r)
 	if (!s)
 		return;
 	free(s->sched);
+	free(s->tattr);
 	free(s);
 	r->attrs_state = NULL;
 }
@@ -159,6 +208,24 @@ static void stub_membarrier(uint32_t want)
 	}
 }
 
+/* Before the transplant: mappings made while it is on are mergeable, as they were. */
+static void stub_memory_merge(uint32_t want)
+{
+	int cur = prctl(PR_GET_MEMORY_MERGE, 0, 0, 0, 0);
+
+	if (cur < 0 && errno == EINVAL && !want)
+		return;	/* no KSM here, and none wanted */
+	if (cur == (int)want)
+		return;
+	if (prctl(PR_SET_MEMORY_MERGE, want, 0, 0, 0)) {
+		int err = errno;
+
+		sudcr_error("cannot restore PR_SET_MEMORY_MERGE %u: %s%s", want, strerror(err),
+			    err == EPERM ? " (needs CAP_SYS_RESOURCE)" : "");
+		_exit(1);
+	}
+}
+
 int restore_procattr_in_stub(struct restore_ctx *r)
 {
 	const struct restore_attrs_state *s = r->attrs_state;
@@ -166,5 +233,78 @@ int restore_procattr_in_stub(struct restore_ctx *r)
 	stub_oom_score_adj(s->pa.oom_score_adj);
 	stub_thp_disable(s->pa.thp_disable);
 	stub_membarrier(s->pa.membarrier);
+	stub_memory_merge(s->pa.memory_merge);
 	return 0;
+}
+
+/* ---- injected, after the transplant ---- */
+
+static int attr_inject(struct cr_thread *th, const char *name, int64_t *res, uint64_t a0,
+		       uint64_t a1)
+{
+	return cr_inject(th, arch_syscall_by_name(th->inj.kind, name), res, a0, a1, 0, 0, 0, 0);
+}
+
+static int restore_mdwe(struct restore_ctx *r, uint32_t want)
+{
+	struct cr_thread *th = attrs_cthread(r, r->pid);
+	int64_t cur, v;
+	int ret;
+
+	if (!th)
+		return -ESRCH;
+	ret = attr_inject(th, "prctl", &cur, PR_GET_MDWE, 0);
+	if (ret)
+		return ret;
+	if (cur == -EINVAL)
+		cur = 0;
+	if (cur == want)
+		return 0;
+	if (cur < 0 || (cur & ~(int64_t)want)) {
+		/* It cannot be turned off: sudcr (whose fork the stub is) has it. */
+		sudcr_error("cannot restore memory-deny-write-execute %#x: the new process has %#llx",
+			    want, (long long)cur);
+		return -EPERM;
+	}
+	ret = attr_inject(th, "prctl", &v, PR_SET_MDWE, want);
+	if (!ret && v) {
+		sudcr_error("cannot restore memory-deny-write-execute %#x: %s", want,
+			    strerror((int)-v));
+		ret = v < 0 && v >= -4095 ? (int)v : -EIO;
+	}
+	return ret;
+}
+
+int restore_procattr_inject(struct restore_ctx *r)
+{
+	const struct restore_attrs_state *s = r->attrs_state;
+	int ret = 0;
+
+	for (uint32_t i = 0; i < r->proc.nr_threads && !ret; i++) {
+		const struct rec_thread_attr *t = &s->tattr[i];
+		struct cr_thread *th = attrs_cthread(r, t->tid);
+		int64_t v;
+
+		if (!th)
+			return -ESRCH;
+		ret = attr_inject(th, "prctl", &v, PR_SET_TSC, t->tsc);
+		if (!ret && v) {
+			sudcr_error("thread %d: cannot restore its TSC mode %u: %s", t->tid, t->tsc,
+				    strerror((int)-v));
+			ret = (int)v;
+		}
+		if (ret)
+			break;
+		ret = attr_inject(th, "arch_prctl", &v, ARCH_SET_CPUID, t->cpuid);
+		if (!ret && v) {
+			sudcr_error("thread %d: cannot restore CPUID %s: %s%s", t->tid,
+				    t->cpuid ? "enabled" : "faulting", strerror((int)-v),
+				    v == -ENODEV ? " (no CPUID faulting on this CPU)" : "");
+			ret = (int)v;
+		}
+	}
+	/* Last: it refuses mappings the restore makes. */
+	if (!ret && s->pa.mdwe)
+		ret = restore_mdwe(r, s->pa.mdwe);
+	return ret;
 }

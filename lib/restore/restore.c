@@ -41,7 +41,7 @@ static bool known_type(uint32_t t)
 	case IMG_REC_MISC:
 	case IMG_REC_THREAD_MISC: case IMG_REC_RLIMIT: case IMG_REC_ITIMER:
 	case IMG_REC_POSIX_TIMER: case IMG_REC_SECCOMP:
-	case IMG_REC_PROCATTR: case IMG_REC_SCHED: case IMG_REC_FILE_TIMES:
+	case IMG_REC_PROCATTR: case IMG_REC_SCHED: case IMG_REC_FILE_TIMES: case IMG_REC_THREAD_ATTR:
 		return true;
 	}
 	return false;

@@ -141,7 +141,7 @@ int restore_sched_prepare(struct restore_ctx *r, struct restore_attrs_state *s)
 	return 0;
 }
 
-static struct cr_thread *cthread_of(struct restore_ctx *r, pid_t tid)
+struct cr_thread *attrs_cthread(struct restore_ctx *r, pid_t tid)
 {
 	for (int i = 0; i < r->tp.nr_threads; i++)
 		if (r->cthreads[i].tid == tid)
@@ -177,7 +177,7 @@ int restore_sched_inject(struct restore_ctx *r)
 
 	for (uint32_t i = 0; i < r->proc.nr_threads; i++) {
 		const struct rec_sched *t = &s->sched[i];
-		struct cr_thread *th = cthread_of(r, t->tid);
+		struct cr_thread *th = attrs_cthread(r, t->tid);
 		int64_t v;
 		int ret;
 
