@@ -827,6 +827,29 @@ out_free:
 	return ret;
 }
 
+/*
+ * A file under /proc of another thread of the process (/proc/PID/task/TID,
+ * /proc/TID): the restore opens it only once the threads exist, after the
+ * epolls are filled (lib/restore/procfd.c).
+ */
+static bool other_thread_proc(const struct dump_ctx *d, const char *path)
+{
+	char *end;
+	long n;
+
+	if (strncmp(path, "/proc/", 6))
+		return false;
+	n = strtol(path + 6, &end, 10);
+	if (n == d->pid && !strncmp(end, "/task/", 6))
+		n = strtol(end + 6, &end, 10);
+	if (n <= 0 || n == d->pid || (*end && *end != '/'))
+		return false;
+	for (int i = 0; i < d->nr_threads; i++)
+		if (d->threads[i].tid == n)
+			return true;
+	return false;
+}
+
 static int write_epoll(struct files_dump *f, struct dump_fd *x)
 {
 	struct rec_epoll *h;
@@ -847,6 +870,15 @@ static int write_epoll(struct files_dump *f, struct dump_fd *x)
 	h->nr = (uint32_t)x->nr_tfds;
 	e = (struct rec_epoll_tfd *)(h + 1);
 	for (int k = 0; k < x->nr_tfds; k++) {
+		for (int j = 0; j < f->nr; j++) {
+			if (f->x[j].p->fd != x->tfds[k].tfd ||
+			    !other_thread_proc(f->d, f->x[j].path))
+				continue;
+			sudcr_error("fd %d (epoll): watches fd %d (%s), a file of another thread's "
+				    "/proc: not supported", x->p->fd, x->tfds[k].tfd, f->x[j].path);
+			free(h);
+			return -EOPNOTSUPP;
+		}
 		e[k].tfd = x->tfds[k].tfd;
 		e[k].events = x->tfds[k].events;
 		e[k].data = x->tfds[k].data;
