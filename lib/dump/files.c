@@ -1108,6 +1108,12 @@ static int write_fd(struct files_dump *f, int i)
 		ret = write_epoll(f, x);
 	else if (x->kind == REC_FD_UNIX && x->desc == i)
 		ret = dump_unix(f, i);
+	if (!ret && x->desc == i && x->nr_locks && other_thread_proc(f->d, x->path)) {
+		/* The stub takes locks on what is at the fd: there, a placeholder. */
+		sudcr_error("fd %d (%s): a file lock on a file of another thread's /proc: not "
+			    "supported", x->p->fd, x->path);
+		ret = -EOPNOTSUPP;
+	}
 	if (!ret && x->desc == i)
 		ret = dump_locks_write(f->d->img, x->p->fd, x->locks, x->nr_locks);
 	sudcr_debug("fd %d: kind %u %s", x->p->fd, x->kind, x->path);
