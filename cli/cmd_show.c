@@ -88,6 +88,10 @@ static const char *type_name(uint32_t t)
 	case IMG_REC_ITIMER: return "itimer";
 	case IMG_REC_POSIX_TIMER: return "posix_timer";
 	case IMG_REC_SECCOMP: return "seccomp";
+	case IMG_REC_PROCATTR: return "procattr";
+	case IMG_REC_SCHED: return "sched";
+	case IMG_REC_FILE_TIMES: return "file_times";
+	case IMG_REC_THREAD_ATTR: return "thread_attr";
 	}
 	return "unknown";
 }

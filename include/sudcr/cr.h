@@ -106,6 +106,9 @@ int dump_mm(struct dump_ctx *d);
 int dump_signals(struct dump_ctx *d);
 int dump_misc(struct dump_ctx *d);
 int dump_files(struct dump_ctx *d);
+/* Process attributes and per-thread scheduling (called from dump_misc()). */
+int dump_procattr(struct dump_ctx *d);
+int dump_sched(struct dump_ctx *d);
 
 int sudcr_dump(pid_t pid, const struct dump_opts *opts);
 
@@ -152,6 +155,7 @@ struct restore_ctx {
 	struct restore_signals_state *sig_state;
 	struct restore_files_state *files_state;
 	struct restore_misc_state *misc_state;
+	struct restore_attrs_state *attrs_state;	/* procattr.c and sched.c */
 	/* fds of sudcr's own the stub must keep while it sets up its files */
 	int keep_fds[4];
 	int nr_keep_fds;
@@ -180,6 +184,18 @@ void restore_files_undo(struct restore_ctx *r);
 int restore_misc_prepare(struct restore_ctx *r);
 int restore_misc_in_stub(struct restore_ctx *r);
 int restore_misc(struct restore_ctx *r);
+/*
+ * Process attributes (restore/procattr.c) and scheduling (restore/sched.c),
+ * hooked into the misc steps; restore_sched_apply() runs after end of
+ * injection, when nothing pins the threads and a FIFO thread can starve no
+ * injected call.
+ */
+int restore_attrs_prepare(struct restore_ctx *r);
+int restore_procattr_in_stub(struct restore_ctx *r);
+int restore_procattr_inject(struct restore_ctx *r);
+int restore_sched_inject(struct restore_ctx *r);
+int restore_sched_apply(struct restore_ctx *r);
+void restore_attrs_free(struct restore_ctx *r);
 /* After mm: the other threads, with their TIDs, seized, injection begun. */
 int restore_create_threads(struct restore_ctx *r);
 int restore_threads(struct restore_ctx *r);	/* registers, masks, SUD: last */

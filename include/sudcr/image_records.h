@@ -50,6 +50,12 @@ enum img_rec_type {
 	IMG_REC_ITIMER = 63,		/* struct rec_itimer */
 	IMG_REC_POSIX_TIMER = 64,	/* struct rec_posix_timer */
 	IMG_REC_SECCOMP = 65,		/* struct rec_seccomp + sock_filter[] */
+
+	/* process attributes and scheduling (lib/dump/procattr.c, lib/dump/sched.c) */
+	IMG_REC_PROCATTR = 68,		/* struct rec_procattr, exactly one */
+	IMG_REC_SCHED = 69,		/* struct rec_sched, one per thread */
+	IMG_REC_FILE_TIMES = 70,	/* struct rec_file_times, per deleted file */
+	IMG_REC_THREAD_ATTR = 71,	/* struct rec_thread_attr, one per thread */
 };
 
 #define REC_PATH_MAX 4096
@@ -433,6 +439,66 @@ struct rec_seccomp {
 	uint32_t index;			/* place in the chain, 0 the oldest */
 	uint32_t flags;			/* SECCOMP_FILTER_FLAG_LOG or 0 */
 	uint32_t nr_insns;		/* followed by nr_insns struct sock_filter */
+};
+
+/*
+ * Process-wide attributes (lib/dump/procattr.c): exactly one record.
+ * membarrier registrations are found by issuing each registered-only
+ * command in the process (EPERM: not registered); the registration for
+ * MEMBARRIER_CMD_GLOBAL_EXPEDITED cannot be found that way and is not kept.
+ */
+struct rec_procattr {
+	int32_t oom_score_adj;		/* /proc/PID/oom_score_adj: -1000..1000 */
+	uint32_t thp_disable;		/* PR_GET_THP_DISABLE: 0, 1, or 3 (1 | EXCEPT_ADVISED) */
+	uint32_t membarrier;		/* REC_MEMBARRIER_* registered */
+	uint32_t mdwe;			/* PR_GET_MDWE: PR_MDWE_REFUSE_EXEC_GAIN, _NO_INHERIT */
+	uint32_t memory_merge;		/* PR_GET_MEMORY_MERGE: 0 or 1 (KSM for every mapping) */
+	uint32_t pad;
+};
+#define REC_MEMBARRIER_PRIVATE_EXPEDITED	(1u << 0)
+#define REC_MEMBARRIER_SYNC_CORE		(1u << 1)	/* ..._PRIVATE_EXPEDITED_SYNC_CORE */
+#define REC_MEMBARRIER_RSEQ			(1u << 2)	/* ..._PRIVATE_EXPEDITED_RSEQ */
+#define REC_THP_DISABLE_EXCEPT_ADVISED		(1u << 1)	/* rec_procattr.thp_disable */
+
+/*
+ * Scheduling of one thread (lib/dump/sched.c): one record per thread of
+ * rec_thread.  The values are those of sched_getattr(2), getpriority(2),
+ * ioprio_get(2), sched_getaffinity(2) (without the pinning of the dump's
+ * own injection) and PR_GET_TIMERSLACK.
+ */
+struct rec_sched {
+	int32_t tid;
+	uint32_t policy;		/* SCHED_OTHER, FIFO, RR, BATCH, IDLE, DEADLINE */
+	uint64_t flags;			/* SCHED_FLAG_RESET_ON_FORK */
+	int32_t nice;			/* -20..19, also kept for FIFO/RR threads */
+	uint32_t priority;		/* FIFO/RR: 1..99; else 0 */
+	uint64_t dl_runtime, dl_deadline, dl_period;	/* SCHED_DEADLINE, ns */
+	uint32_t ioprio;		/* IOPRIO_PRIO_VALUE(class, level); 0: none set */
+	uint32_t nr_cpus;		/* CPUs described by cpus[]: 1024 */
+	uint64_t timerslack_ns;		/* PR_GET_TIMERSLACK (0 for FIFO/RR/DEADLINE threads) */
+	uint64_t cpus[16];		/* CPU affinity: bit N%64 of cpus[N/64] for CPU N */
+};
+
+/*
+ * Per-thread x86 execution controls (lib/dump/procattr.c): one record per
+ * thread of rec_thread.
+ */
+struct rec_thread_attr {
+	int32_t tid;
+	uint32_t tsc;			/* PR_GET_TSC: PR_TSC_ENABLE (1) or PR_TSC_SIGSEGV (2) */
+	uint32_t cpuid;			/* ARCH_GET_CPUID: 1 enabled, 0 faulting (SIGSEGV) */
+	uint32_t pad;
+};
+
+/*
+ * The times of a deleted file (REC_FD_DELETED) that the restore creates
+ * again; follows the IMG_REC_FILE_DATA records of its object.
+ */
+struct rec_file_times {
+	int32_t fd;			/* rec_fd.obj of the object */
+	uint32_t pad;
+	int64_t atime_sec, atime_nsec;
+	int64_t mtime_sec, mtime_nsec;
 };
 
 #endif

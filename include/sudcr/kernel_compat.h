@@ -140,4 +140,36 @@ struct pm_scan_arg {
 #define F_SEAL_EXEC 0x0020		/* 6.3+ */
 #endif
 
+/* PR_SET_THP_DISABLE's flag of 6.18: THP only where madvise(MADV_HUGEPAGE) asks. */
+#ifndef PR_THP_DISABLE_EXCEPT_ADVISED
+#define PR_THP_DISABLE_EXCEPT_ADVISED (1 << 1)
+#endif
+
+/* Memory-deny-write-execute (6.3+) and KSM for the whole process (6.4+). */
+#ifndef PR_SET_MDWE
+#define PR_SET_MDWE 65
+#define PR_GET_MDWE 66
+#endif
+#ifndef PR_MDWE_REFUSE_EXEC_GAIN
+#define PR_MDWE_REFUSE_EXEC_GAIN (1UL << 0)
+#endif
+#ifndef PR_MDWE_NO_INHERIT
+#define PR_MDWE_NO_INHERIT (1UL << 1)
+#endif
+#ifndef PR_SET_MEMORY_MERGE
+#define PR_SET_MEMORY_MERGE 67
+#define PR_GET_MEMORY_MERGE 68
+#endif
+
+/* CPUID faulting (arch_prctl, 4.12+). */
+#ifndef ARCH_GET_CPUID
+#define ARCH_GET_CPUID 0x1011
+#define ARCH_SET_CPUID 0x1012
+#endif
+
+/* ioprio_get/ioprio_set (linux/ioprio.h has no glibc wrapper). */
+#ifndef IOPRIO_WHO_PROCESS
+#define IOPRIO_WHO_PROCESS 1
+#endif
+
 #endif

@@ -965,6 +965,29 @@ out_free:
 	return ret;
 }
 
+/*
+ * A file under /proc of another thread of the process (/proc/PID/task/TID,
+ * /proc/TID): the restore opens it only once the threads exist, after the
+ * epolls are filled (lib/restore/procfd.c).
+ */
+static bool other_thread_proc(const struct dump_ctx *d, const char *path)
+{
+	char *end;
+	long n;
+
+	if (strncmp(path, "/proc/", 6))
+		return false;
+	n = strtol(path + 6, &end, 10);
+	if (n == d->pid && !strncmp(end, "/task/", 6))
+		n = strtol(end + 6, &end, 10);
+	if (n <= 0 || n == d->pid || (*end && *end != '/'))
+		return false;
+	for (int i = 0; i < d->nr_threads; i++)
+		if (d->threads[i].tid == n)
+			return true;
+	return false;
+}
+
 static int write_epoll(struct files_dump *f, struct dump_fd *x)
 {
 	struct rec_epoll *h;
@@ -985,6 +1008,15 @@ static int write_epoll(struct files_dump *f, struct dump_fd *x)
 	h->nr = (uint32_t)x->nr_tfds;
 	e = (struct rec_epoll_tfd *)(h + 1);
 	for (int k = 0; k < x->nr_tfds; k++) {
+		for (int j = 0; j < f->nr; j++) {
+			if (f->x[j].p->fd != x->tfds[k].tfd ||
+			    !other_thread_proc(f->d, f->x[j].path))
+				continue;
+			sudcr_error("fd %d (epoll): watches fd %d (%s), a file of another thread's "
+				    "/proc: not supported", x->p->fd, x->tfds[k].tfd, f->x[j].path);
+			free(h);
+			return -EOPNOTSUPP;
+		}
 		e[k].tfd = x->tfds[k].tfd;
 		e[k].events = x->tfds[k].events;
 		e[k].data = x->tfds[k].data;
@@ -1235,12 +1267,28 @@ static int write_fd(struct files_dump *f, int i)
 			ret = write_tty(f, x);
 	} else if (rfd >= 0)
 		ret = dump_contents(f, x, rfd);
+	if (!ret && rfd >= 0 && x->kind == REC_FD_DELETED) {
+		/* As stat saw them before the contents were read (O_NOATIME or not). */
+		struct rec_file_times t = {
+			.fd = x->p->fd,
+			.atime_sec = x->st.st_atim.tv_sec, .atime_nsec = x->st.st_atim.tv_nsec,
+			.mtime_sec = x->st.st_mtim.tv_sec, .mtime_nsec = x->st.st_mtim.tv_nsec,
+		};
+
+		ret = img_write_record(f->d->img, IMG_REC_FILE_TIMES, &t, sizeof(t));
+	}
 	else if (x->kind == REC_FD_TIMERFD && x->desc == i)
 		ret = dump_timerfd(f, x);
 	else if (x->kind == REC_FD_EPOLL && x->desc == i)
 		ret = write_epoll(f, x);
 	else if (x->kind == REC_FD_UNIX && x->desc == i)
 		ret = dump_unix(f, i);
+	if (!ret && x->desc == i && x->nr_locks && other_thread_proc(f->d, x->path)) {
+		/* The stub takes locks on what is at the fd: there, a placeholder. */
+		sudcr_error("fd %d (%s): a file lock on a file of another thread's /proc: not "
+			    "supported", x->p->fd, x->path);
+		ret = -EOPNOTSUPP;
+	}
 	if (!ret && x->desc == i)
 		ret = dump_locks_write(f->d->img, x->p->fd, x->locks, x->nr_locks);
 	sudcr_debug("fd %d: kind %u %s", x->p->fd, x->kind, x->path);

@@ -31,7 +31,7 @@
  * name (O_EXCL) and unlinked at once, so /proc/PID/fd shows the same
  * "/dir/name (deleted)".  If that name is taken by a new file meanwhile,
  * an O_TMPFILE in the same directory stands in (shown as "/dir/#ino").
- * Their content, owner and mode are those of the dump.
+ * Their content, owner, mode, atime and mtime are those of the dump.
  *
  * The job's terminal (REC_FD_TTY, --shell-job) and pipes with an end
  * outside the process (--inherit-fd) are described in lib/restore/tty.c.
@@ -380,6 +380,26 @@ out:
 	return ret;
 }
 
+/* The times of a deleted file, after its fd record. */
+static int check_times_rec(struct restore_ctx *r, struct restore_files_state *s,
+			   const struct rec_file_times *t, size_t len)
+{
+	int i;
+
+	if (len != sizeof(*t))
+		return img_record_invalid(r->img, "file times record of %zu bytes", len);
+	i = rf_find_fd(s, t->fd);
+	if (i < 0 || s->fds[i].rec->kind != REC_FD_DELETED || s->fds[i].obj != i ||
+	    s->fds[i].times)
+		return img_record_invalid(r->img, "file times for fd %d, which is no deleted file "
+					  "before it", t->fd);
+	if (t->atime_nsec < 0 || t->atime_nsec >= 1000000000 || t->mtime_nsec < 0 ||
+	    t->mtime_nsec >= 1000000000)
+		return img_record_invalid(r->img, "fd %d: bad file times", t->fd);
+	s->fds[i].times = t;
+	return 0;
+}
+
 static int read_records(struct restore_ctx *r, struct restore_files_state *s)
 {
 	const void *data;
@@ -407,6 +427,8 @@ static int read_records(struct restore_ctx *r, struct restore_files_state *s)
 			ret = rf_tty_rec(r, s, data, len);
 		else if (type == IMG_REC_PIPE_OUTSIDE)
 			ret = rf_outside_rec(r, s, data, len);
+		else if (type == IMG_REC_FILE_TIMES)
+			ret = check_times_rec(r, s, data, len);
 		else
 			continue;
 		if (ret)
@@ -417,6 +439,10 @@ static int read_records(struct restore_ctx *r, struct restore_files_state *s)
 	for (int i = 0; i < s->nr; i++) {
 		const struct rec_fd *rec = s->fds[i].rec;
 
+		if (rec->kind == REC_FD_DELETED && s->fds[i].obj == i && !s->fds[i].times) {
+			sudcr_error("image: fd %d (deleted file): no file times record", rec->fd);
+			return -EINVAL;
+		}
 		if (rec->kind == REC_FD_TIMERFD && s->fds[i].desc == i && !s->fds[i].timer) {
 			sudcr_error("image: fd %d (timerfd): no timerfd record", rec->fd);
 			return -EINVAL;
@@ -453,8 +479,8 @@ static int check_file(struct restore_files_state *s, int i)
 	struct stat st;
 	int err;
 
-	if (e->desc != i)
-		return 0;
+	if (e->desc != i || e->proc_tid)
+		return 0;	/* own /proc files exist once the process does */
 	switch (rec->kind) {
 	case REC_FD_REG:
 	case REC_FD_DIR:
@@ -554,11 +580,14 @@ int restore_files_prepare(struct restore_ctx *r)
 		goto out_free;
 	}
 	for (int i = 0; i < s->nr; i++) {
+		rf_mark_own_proc(r, &s->fds[i]);
 		ret = check_file(s, i);
 		if (ret)
 			goto out_free;
 	}
 	ret = rf_outside_prepare(r, s);
+	if (!ret)
+		ret = rf_refuse_watched_later(s);
 	if (ret)
 		goto out_free;
 	return 0;
@@ -780,10 +809,19 @@ static void create_object(struct restore_files_state *s, struct rf_fd *o)
 	case REC_FD_MEMFD:
 		o->hold[0] = create_memfd(s, o);
 		break;
-	case REC_FD_DELETED:
+	case REC_FD_DELETED: {
+		const struct timespec ts[2] = {
+			{ o->times->atime_sec, o->times->atime_nsec },
+			{ o->times->mtime_sec, o->times->mtime_nsec },
+		};
+
 		o->hold[0] = create_deleted(o);
 		fill_file(s, o, o->hold[0]);
+		/* Last: writing the contents set the times to now. */
+		if (futimens(o->hold[0], ts))
+			rf_die_fd(o, "futimens", errno);
 		break;
+	}
 	case REC_FD_UNIX:
 		rf_unix_create_pair(s, o);
 		break;
@@ -923,7 +961,12 @@ static void stage_desc(struct restore_files_state *s, int i, int hi)
 	if (has_objects(rec->kind) && e->obj == i)
 		create_object(s, o);
 
-	switch (rec->kind) {
+	switch (e->proc_later ? 0 : rec->kind) {
+	case 0:
+		/* Holds the number until the thread exists (restore_files()). */
+		t = open(rec->kind == REC_FD_DIR ? "/" : "/dev/null",
+			 (rec->kind == REC_FD_DIR ? O_RDONLY | O_DIRECTORY : O_RDWR) | O_CLOEXEC);
+		break;
 	case REC_FD_REG:
 		t = open(e->path, oflags | O_CLOEXEC);
 		break;
@@ -1029,7 +1072,7 @@ static void stage_desc(struct restore_files_state *s, int i, int hi)
 			rf_die_fd(e, "F_SETFL", errno);
 	}
 	if ((rec->kind == REC_FD_REG || rec->kind == REC_FD_DIR || rec->kind == REC_FD_MEMFD ||
-	     rec->kind == REC_FD_DELETED) && rec->pos &&
+	     rec->kind == REC_FD_DELETED) && rec->pos && !e->proc_later &&
 	    lseek(e->src, (off_t)rec->pos, SEEK_SET) != (off_t)rec->pos)
 		rf_die_fd(e, "lseek", errno);
 }
@@ -1270,6 +1313,9 @@ int restore_files(struct restore_ctx *r)
 	ret = rf_check_locks(r->pid, s);
 	if (!ret)
 		ret = rf_tty_apply(s);
+	if (ret)
+		return ret;
+	ret = rf_reopen_own_proc(r, s);
 	if (ret)
 		return ret;
 	/* Everything else was done in the stub, before the memory was replaced. */

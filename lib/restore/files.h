@@ -27,6 +27,9 @@ struct rf_fd {
 	uint64_t data_end;	/* end of the data seen so far (validation) */
 	const struct rec_timerfd *timer;	/* timerfd descriptions: its record */
 	const struct rec_epoll *epoll;		/* epoll descriptions: its record */
+	const struct rec_file_times *times;	/* deleted files' leaders: their times */
+	pid_t proc_tid;		/* a file under /proc/TID of the process's own thread TID; else 0 */
+	bool proc_later;	/* ... of a thread the stub does not have: opened by injection */
 	const struct rec_unix *unx;		/* AF_UNIX socket descriptions: its record */
 	int q, nr_q;		/* and its IMG_REC_UNIX_QUEUE records, into s->qs */
 	const struct rec_pipe_outside *outside;	/* pipe objects with an end outside */
@@ -81,6 +84,16 @@ int rf_unix_queue_rec(struct restore_ctx *r, struct restore_files_state *s,
 int rf_unix_check_pair(struct restore_files_state *s, int i);
 /* ... and, in the stub, the pair whose lowest fd is @o, in o->hold[0] and [1]. */
 void rf_unix_create_pair(struct restore_files_state *s, struct rf_fd *o);
+
+/*
+ * Fds on the process's own /proc files (procfd.c): mark them (before
+ * check_file(), which they would fail), refuse an epoll on one that the
+ * stub only holds a placeholder for, and open those by injection once the
+ * threads exist.
+ */
+void rf_mark_own_proc(const struct restore_ctx *r, struct rf_fd *e);
+int rf_refuse_watched_later(const struct restore_files_state *s);
+int rf_reopen_own_proc(struct restore_ctx *r, struct restore_files_state *s);
 
 /* File locks (locks.c): validation of their records, and in the stub, taking them again. */
 int rf_lock_rec(struct restore_ctx *r, struct restore_files_state *s, const struct rec_lock *l,

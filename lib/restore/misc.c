@@ -458,6 +458,8 @@ int restore_misc_prepare(struct restore_ctx *r)
 		ret = prepare_posix_timers(r, s);
 	if (!ret)
 		ret = prepare_seccomp(r, s);
+	if (!ret)
+		ret = restore_attrs_prepare(r);
 	return ret;
 }
 
@@ -474,6 +476,7 @@ void restore_misc_free(struct restore_ctx *r)
 	free(s->threads);
 	free(s);
 	r->misc_state = NULL;
+	restore_attrs_free(r);
 }
 
 /* ---- inside the stub ---- */
@@ -515,6 +518,7 @@ int restore_misc_in_stub(struct restore_ctx *r)
 
 	if (stub_drop_rseq())
 		_exit(1);
+	restore_procattr_in_stub(r);
 	umask(s->misc.umask);
 	/*
 	 * By sudcr's root: the cwd may even lie outside the process's root
@@ -1016,5 +1020,10 @@ int restore_misc(struct restore_ctx *r)
 			warned_nnp = true;
 		}
 	}
+	ret = restore_sched_inject(r);
+	if (!ret)
+		ret = restore_procattr_inject(r);
+	if (ret)
+		return ret;
 	return restore_seccomp(r, s, scratch);
 }

@@ -42,6 +42,7 @@ static bool known_type(uint32_t t)
 	case IMG_REC_MISC:
 	case IMG_REC_THREAD_MISC: case IMG_REC_RLIMIT: case IMG_REC_ITIMER:
 	case IMG_REC_POSIX_TIMER: case IMG_REC_SECCOMP:
+	case IMG_REC_PROCATTR: case IMG_REC_SCHED: case IMG_REC_FILE_TIMES: case IMG_REC_THREAD_ATTR:
 		return true;
 	}
 	return false;
@@ -525,7 +526,8 @@ int sudcr_restore(const struct restore_opts *opts, int *exit_status)
 		goto out;
 	static int (*const stages[])(struct restore_ctx *) = {
 		seize_stub, restore_mm, restore_create_threads, restore_signals,
-		restore_files, restore_misc, restore_threads, end_all, release_leader,
+		restore_files, restore_misc, restore_threads, end_all, restore_sched_apply,
+		release_leader,
 	};
 
 	for (size_t i = 0; i < sizeof(stages) / sizeof(stages[0]) && !ret; i++)

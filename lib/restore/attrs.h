@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef SUDCR_RESTORE_ATTRS_H
+#define SUDCR_RESTORE_ATTRS_H
+
+/* Shared by lib/restore/procattr.c and lib/restore/sched.c. */
+
+#include <sudcr/cr.h>
+
+struct restore_attrs_state {
+	struct rec_procattr pa;
+	struct rec_sched *sched;		/* in the order of r->threads */
+	struct rec_thread_attr *tattr;		/* the same */
+};
+
+/* Read and check the IMG_REC_SCHED records into s->sched (sched.c). */
+int restore_sched_prepare(struct restore_ctx *r, struct restore_attrs_state *s);
+/* The new process's thread @tid (sched.c); NULL, with a message, if missing. */
+struct cr_thread *attrs_cthread(struct restore_ctx *r, pid_t tid);
+
+#endif
