@@ -106,6 +106,7 @@ int dump_mm(struct dump_ctx *d);
 int dump_signals(struct dump_ctx *d);
 int dump_misc(struct dump_ctx *d);
 int dump_files(struct dump_ctx *d);
+int dump_creds(struct dump_ctx *d);
 
 int sudcr_dump(pid_t pid, const struct dump_opts *opts);
 
@@ -143,6 +144,7 @@ struct restore_ctx {
 	struct restore_signals_state *sig_state;
 	struct restore_files_state *files_state;
 	struct restore_misc_state *misc_state;
+	struct restore_creds_state *creds_state;
 	/* fds of sudcr's own the stub must keep while it sets up its files */
 	int keep_fds[4];
 	int nr_keep_fds;
@@ -169,6 +171,10 @@ int restore_files(struct restore_ctx *r);
 int restore_misc_prepare(struct restore_ctx *r);
 int restore_misc_in_stub(struct restore_ctx *r);
 int restore_misc(struct restore_ctx *r);
+/* Credentials: after misc, the last injected step that needs privileges. */
+int restore_creds_prepare(struct restore_ctx *r);
+int restore_creds(struct restore_ctx *r);
+void restore_creds_free(struct restore_ctx *r);
 /* After mm: the other threads, with their TIDs, seized, injection begun. */
 int restore_create_threads(struct restore_ctx *r);
 int restore_threads(struct restore_ctx *r);	/* registers, masks, SUD: last */

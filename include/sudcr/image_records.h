@@ -47,6 +47,9 @@ enum img_rec_type {
 	IMG_REC_ITIMER = 63,		/* struct rec_itimer */
 	IMG_REC_POSIX_TIMER = 64,	/* struct rec_posix_timer */
 	IMG_REC_SECCOMP = 65,		/* struct rec_seccomp + sock_filter[] */
+
+	/* credentials (lib/dump/creds.c) */
+	IMG_REC_CREDS = 66,		/* struct rec_creds + gid[], per thread */
 };
 
 #define REC_PATH_MAX 4096
@@ -381,5 +384,23 @@ struct rec_seccomp {
 	uint32_t flags;			/* SECCOMP_FILTER_FLAG_LOG or 0 */
 	uint32_t nr_insns;		/* followed by nr_insns struct sock_filter */
 };
+
+/*
+ * The credentials of one thread (threads may differ: the raw syscalls
+ * change only the calling thread's), as /proc/PID/task/TID/status shows
+ * them, and its securebits (PR_GET_SECUREBITS).  Capability sets are
+ * bit masks of CAP_* numbers.  no_new_privs is also in rec_thread_misc,
+ * which sets it; here it is what the restore checks at the end.
+ */
+struct rec_creds {
+	int32_t tid;
+	uint32_t securebits;		/* SECBIT_* (PR_GET_SECUREBITS), keep_caps included */
+	uint32_t uid[4];		/* real, effective, saved, filesystem */
+	uint32_t gid[4];
+	uint64_t cap_inh, cap_prm, cap_eff, cap_bnd, cap_amb;
+	uint32_t no_new_privs;
+	uint32_t nr_groups;		/* followed by nr_groups uint32_t supplementary gids */
+};
+#define REC_CREDS_MAX_GROUPS	65536	/* NGROUPS_MAX */
 
 #endif
