@@ -953,7 +953,12 @@ static int open_image_file(struct img_reader *r, int dirfd, const char *name,
 	if (fd < 0) {
 		ret = -errno;
 		if (ret == -ENOENT && !strcmp(name, CORE_NAME) &&
-		    !faccessat(dirfd, CORE_TMP, F_OK, AT_SYMLINK_NOFOLLOW))
+		    flock(dirfd, LOCK_SH | LOCK_NB) && errno == EWOULDBLOCK)
+			/* The writer's lock: its temporaries have no names yet. */
+			sudcr_error("%s: incomplete image: no %s yet, a dump is writing it",
+				    r->dir, CORE_NAME);
+		else if (ret == -ENOENT && !strcmp(name, CORE_NAME) &&
+			 !faccessat(dirfd, CORE_TMP, F_OK, AT_SYMLINK_NOFOLLOW))
 			sudcr_error("%s: incomplete image: no %s, only %s (dump interrupted?)",
 				    r->dir, CORE_NAME, CORE_TMP);
 		else
