@@ -26,10 +26,14 @@
  *   7. the image's securebits (CAP_SETPCAP; locks last of all);
  *   8. capset with the image's three sets: permitted and effective drop.
  *
+ * A thread whose credentials are sudcr's own already (root restoring
+ * what root ran) needs none of this: the stub is sudcr's fork.
+ *
  * Changing ids or capabilities makes the kernel reset the dumpable flag
  * (to fs.suid_dumpable), so the image's is set again afterwards.  Then
- * every thread is read back (/proc and PR_GET_SECUREBITS) and anything
- * that differs fails the restore: the half-made process is killed.
+ * every thread is read back (/proc, and PR_GET_SECUREBITS where it was
+ * changed) and anything that differs fails the restore: the half-made
+ * process is killed.
  */
 #include <errno.h>
 #include <grp.h>
@@ -336,6 +340,16 @@ static int creds_capset(struct cr_thread *th, uint64_t scratch, uint64_t inh, ui
 	return creds_call(th, "capset", "capset", "capset", scratch, scratch + 8, 0, 0);
 }
 
+/* The thread's credentials are the stub's (sudcr's) already: nothing to set. */
+static bool same_as_caller(const struct rec_creds *me, const struct rec_creds *c)
+{
+	return !memcmp(c->uid, me->uid, sizeof(c->uid)) && !memcmp(c->gid, me->gid, sizeof(c->gid)) &&
+	       c->nr_groups == me->nr_groups &&
+	       !memcmp(groups_of(c), groups_of(me), c->nr_groups * sizeof(uint32_t)) &&
+	       c->cap_inh == me->cap_inh && c->cap_prm == me->cap_prm && c->cap_eff == me->cap_eff &&
+	       c->cap_bnd == me->cap_bnd && c->cap_amb == me->cap_amb && c->securebits == me->securebits;
+}
+
 static int apply_thread(struct restore_creds_state *s, struct cr_thread *th, const struct rec_creds *c,
 			uint64_t scratch)
 {
@@ -402,7 +416,10 @@ static int verify_thread(struct restore_ctx *r, struct restore_creds_state *s, s
 		sudcr_error("thread %d: cannot read its credentials back: %s", th->tid, strerror(-ret));
 		return ret;
 	}
-	ret = cr_inject(th, nr, &bits, PR_GET_SECUREBITS, 0, 0, 0, 0, 0);
+	/* Left as the stub's, sudcr's own, unless apply_thread() ran: no call then. */
+	bits = s->caller->securebits;
+	if (!same_as_caller(s->caller, c))
+		ret = cr_inject(th, nr, &bits, PR_GET_SECUREBITS, 0, 0, 0, 0, 0);
 	if (ret)
 		goto out_free;
 	now->securebits = (uint32_t)bits;
@@ -468,27 +485,37 @@ int restore_creds(struct restore_ctx *r)
 	struct restore_creds_state *s = r->creds_state;
 	struct cr_thread *leader = cthread_of(r, r->proc.pid);
 	int32_t dumpable = s->dumpable == 2 ? 1 : s->dumpable;	/* misc.c warns about 2 */
-	uint64_t scratch;
+	uint64_t scratch = 0;
+	bool changed = false;
 	int64_t v;
-	int ret;
+	int ret = 0;
 
 	if (!leader)
 		return -ESRCH;
-	ret = cr_scratch(leader, (64 + (size_t)s->max_groups * sizeof(uint32_t) + 4095) & ~(size_t)4095,
-			 &scratch);
 	for (uint32_t i = 0; i < r->proc.nr_threads && !ret; i++) {
 		struct cr_thread *th = cthread_of(r, s->threads[i]->tid);
 
-		ret = th ? apply_thread(s, th, s->threads[i], scratch) : -ESRCH;
+		if (!th)
+			return -ESRCH;
+		/* The common case, root restoring what root ran: no call at all. */
+		if (same_as_caller(s->caller, s->threads[i]))
+			continue;
+		if (!scratch)
+			ret = cr_scratch(leader, (64 + (size_t)s->max_groups * sizeof(uint32_t) + 4095) &
+					 ~(size_t)4095, &scratch);
+		if (!ret)
+			ret = apply_thread(s, th, s->threads[i], scratch);
+		changed = true;
 	}
-	if (!ret)
+	/* Changing ids or capabilities reset it to fs.suid_dumpable. */
+	if (!ret && changed)
 		ret = creds_prctl(leader, "PR_SET_DUMPABLE", PR_SET_DUMPABLE, dumpable);
 	for (uint32_t i = 0; i < r->proc.nr_threads && !ret; i++) {
 		struct cr_thread *th = cthread_of(r, s->threads[i]->tid);
 
 		ret = th ? verify_thread(r, s, th, s->threads[i]) : -ESRCH;
 	}
-	if (ret)
+	if (ret || !changed)
 		return ret;
 	ret = cr_inject(leader, arch_syscall_by_name(leader->inj.kind, "prctl"), &v, PR_GET_DUMPABLE, 0, 0,
 			0, 0, 0);

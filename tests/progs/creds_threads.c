@@ -2,14 +2,14 @@
 /*
  * Credentials per thread.  With raw syscalls, which change only the
  * calling thread (glibc's wrappers would change them all):
- *   main:  groups 5,6,7, gids 1003/1004/1005/1006, uids 1001/1002/1007/1008
+ *   main:  groups 5,6,7, gids 1003/1004/1005/1006, uids 1001/1002/1007/1002,
  *          kept its capabilities through the uid change (SECBIT_KEEP_CAPS):
  *          permitted KILL CHOWN NET_BIND_SERVICE SETPCAP, effective KILL,
  *          inheritable KILL CHOWN (CHOWN no longer in its bounding set),
  *          ambient KILL, securebits KEEP_CAPS|NO_CAP_AMBIENT_RAISE;
  *   one:   groups 9, gids 2003, uids 2001/2002/2003: no capabilities left;
- *   two:   still uid 0, NET_RAW out of its bounding and effective sets,
- *          no_new_privs.
+ *   two:   still uid 0 but fsuid 3000, fsgid 3001, NET_RAW out of its
+ *          bounding and effective sets, no_new_privs.
  * Changing ids resets the dumpable flag; it is set back to 1 afterwards
  * and must stay 1.
  *
@@ -24,6 +24,21 @@
 #include "progs/thr.h"
 
 #define CAP(x) (1ULL << (x))
+
+/* ia32: the calls with 32-bit ids (the plain ones take 16-bit ids). */
+#ifdef __i386__
+#define NR_SETGROUPS	SYS_setgroups32
+#define NR_SETRESUID	SYS_setresuid32
+#define NR_SETRESGID	SYS_setresgid32
+#define NR_SETFSUID	SYS_setfsuid32
+#define NR_SETFSGID	SYS_setfsgid32
+#else
+#define NR_SETGROUPS	SYS_setgroups
+#define NR_SETRESUID	SYS_setresuid
+#define NR_SETRESGID	SYS_setresgid
+#define NR_SETFSUID	SYS_setfsuid
+#define NR_SETFSGID	SYS_setfsgid
+#endif
 
 struct thr {
 	volatile pid_t tid;
@@ -82,12 +97,11 @@ static int set_main(struct thr *me)
 	const gid_t groups[] = { 5, 6, 7 };
 	const uint64_t prm = CAP(CAP_KILL) | CAP(CAP_CHOWN) | CAP(CAP_NET_BIND_SERVICE) | CAP(CAP_SETPCAP);
 
-	TRY(syscall(SYS_setgroups, 3, groups));
-	TRY(syscall(SYS_setresgid, 1003, 1004, 1005));
-	syscall(SYS_setfsgid, 1006);
+	TRY(syscall(NR_SETGROUPS, 3, groups));
+	TRY(syscall(NR_SETRESGID, 1003, 1004, 1005));
+	syscall(NR_SETFSGID, 1006);
 	TRY(prctl(PR_SET_SECUREBITS, SECBIT_KEEP_CAPS, 0, 0, 0));
-	TRY(syscall(SYS_setresuid, 1001, 1002, 1007));
-	syscall(SYS_setfsuid, 1008);
+	TRY(syscall(NR_SETRESUID, 1001, 1002, 1007));
 	TRY(capset_raw(CAP(CAP_KILL) | CAP(CAP_CHOWN), prm, CAP(CAP_KILL) | CAP(CAP_SETPCAP)));
 	TRY(prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, CAP_KILL, 0, 0));
 	TRY(prctl(PR_CAPBSET_DROP, CAP_CHOWN, 0, 0, 0));
@@ -101,9 +115,9 @@ static int set_one(struct thr *me)
 {
 	const gid_t groups[] = { 9 };
 
-	TRY(syscall(SYS_setgroups, 1, groups));
-	TRY(syscall(SYS_setresgid, 2003, 2003, 2003));
-	TRY(syscall(SYS_setresuid, 2001, 2002, 2003));
+	TRY(syscall(NR_SETGROUPS, 1, groups));
+	TRY(syscall(NR_SETRESGID, 2003, 2003, 2003));
+	TRY(syscall(NR_SETRESUID, 2001, 2002, 2003));
 	return 0;
 }
 
@@ -120,6 +134,9 @@ static int set_two(struct thr *me)
 	TRY(prctl(PR_CAPBSET_DROP, CAP_NET_RAW, 0, 0, 0));
 	TRY(capset_raw(inh, prm, eff & ~CAP(CAP_NET_RAW)));
 	TRY(prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0));
+	/* They return the old id, never an error: the Uid/Gid lines show them. */
+	syscall(NR_SETFSGID, 3001);
+	syscall(NR_SETFSUID, 3000);
 	return 0;
 }
 
@@ -137,7 +154,7 @@ static void *thr_main(void *arg)
 	me->bits_after = prctl(PR_GET_SECUREBITS, 0, 0, 0, 0);
 	creds_lines(me->tid, me->after, sizeof(me->after));
 	if (me == &t[1])
-		me->back_to_root = syscall(SYS_setresuid, 0, 0, 0) < 0 ? -errno : 0;
+		me->back_to_root = syscall(NR_SETRESUID, 0, 0, 0) < 0 ? -errno : 0;
 	return NULL;
 }
 
