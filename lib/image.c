@@ -368,6 +368,19 @@ int img_writer_open_flags(struct img_writer **wp, const char *dir,
 			    strerror(-ret));
 		goto out_free;
 	}
+	/* What a restore would refuse to read (see check_owner()) is not written. */
+	if (fstat(w->dirfd, &st)) {
+		ret = -errno;
+		sudcr_error("%s: %s", dir, strerror(-ret));
+		goto out_free;
+	}
+	if ((st.st_uid != geteuid() && st.st_uid != 0) || (st.st_mode & (S_IWGRP | S_IWOTH))) {
+		sudcr_error("%s: %s: others could change an image there, and a restore would refuse it",
+			    dir, st.st_mode & (S_IWGRP | S_IWOTH) ? "writable by group or others" :
+			    "owned by another user");
+		ret = -EPERM;
+		goto out_free;
+	}
 	/* The temporaries have fixed names: one writer per directory. */
 	if (flock(w->dirfd, LOCK_EX | LOCK_NB)) {
 		ret = errno == EWOULDBLOCK ? -EBUSY : -errno;

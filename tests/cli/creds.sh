@@ -168,4 +168,43 @@ if start_as --reuid 0 && run 0 "$SUDCR" dump -t $tp -D "$TMP/planted"; then
 else
 	fail $t "dump with planted links: status $status: $err"
 fi
+
+# The same where the file system has no O_TMPFILE (a seccomp filter makes
+# it fail as such a file system does): the planted entries are removed,
+# what they point to is not touched.
+t=planted_links_untouched_without_o_tmpfile
+V2=$TMP/victim2
+printf 'victim data\n' >"$V2"
+chmod 0644 "$V2"
+mkdir -m 0700 "$TMP/planted2"
+ln "$V2" "$TMP/planted2/.core.img.tmp"
+for k in 0 1; do ln "$V2" "$TMP/planted2/.pages-$k.img.tmp"; done
+for k in 2 3; do ln -s "$V2" "$TMP/planted2/.pages-$k.img.tmp"; done
+if start_as --reuid 0 && run 0 "$TESTBIN/targets/no_tmpfile" "$SUDCR" dump -t $tp -D "$TMP/planted2"; then
+	wait $tp 2>/dev/null
+	why=
+	[ "$(cat "$V2")" = "victim data" ] || why="victim written through: $(head -c 16 "$V2" | od -c | head -1)"
+	[ "$(stat -c '%a %s' "$V2")" = "644 12" ] || why="$why victim is now $(stat -c '%a %s' "$V2")"
+	if [ -z "$why" ] && run 0 "$SUDCR" restore -D "$TMP/planted2" -d 9>&- 251>&- && kill -0 $tp 2>/dev/null; then
+		pass $t
+	else
+		fail $t "${why:-restore: status $status: $err}"
+	fi
+	kill -9 $tp 2>/dev/null
+else
+	fail $t "dump with planted links, no O_TMPFILE: status $status: $err"
+fi
+
+# A dump into a directory others can write would make an image the restore
+# refuses: refused at once, the process left running.
+t=dump_into_dir_others_can_write
+mkdir -m 0777 "$TMP/open"
+if start_as --reuid 0 && run 1 "$SUDCR" dump -t $tp -D "$TMP/open" && one_error_line &&
+   grep -q "open: writable by group or others: others could change an image there" <<<"$err" &&
+   kill -0 $tp 2>/dev/null && [ -z "$(ls -A "$TMP/open")" ]; then
+	pass $t
+else
+	fail $t "status $status: $err"
+fi
+kill -9 $tp 2>/dev/null
 finish
