@@ -14,8 +14,10 @@
  * is one where no step takes away what a later one needs:
  *
  *   1. securebits NO_SETUID_FIXUP|KEEP_CAPS for now, so that leaving uid 0
- *      does not clear the capability sets (needs CAP_SETPCAP);
- *   2. setgroups, setresgid, setfsgid (CAP_SETGID);
+ *      does not clear the capability sets (needs CAP_SETPCAP; without it,
+ *      PR_SET_KEEPCAPS, which keeps the permitted set: 4 and 8 set the
+ *      effective one again);
+ *   2. setgroups (unless they are the same), setresgid, setfsgid (CAP_SETGID);
  *   3. setresuid, setfsuid (CAP_SETUID), capabilities untouched;
  *   4. capset with the image's inheritable set, permitted and effective
  *      still the stub's (full): inheritable must be set while the
@@ -356,15 +358,20 @@ static int apply_thread(struct restore_creds_state *s, struct cr_thread *th, con
 	const struct rec_creds *me = s->caller;
 	/* The stub is our fork: it started with our credentials. */
 	bool temp_bits = s->caller_setpcap && !(me->securebits & CREDS_SECUREBITS_LOCKS);
+	/* Without CAP_SETPCAP, keep_caps alone (no privilege) keeps the permitted set. */
+	bool temp_keep = !temp_bits && !(me->securebits & SECBIT_KEEP_CAPS_LOCKED);
 	uint64_t groups = scratch + 64;
 	int last = cap_last(), ret = 0;
 
 	if (temp_bits)
 		ret = creds_prctl(th, "PR_SET_SECUREBITS", PR_SET_SECUREBITS,
 				  SECBIT_NO_SETUID_FIXUP | SECBIT_KEEP_CAPS);
-	if (!ret && c->nr_groups)
+	else if (temp_keep)
+		ret = creds_prctl(th, "PR_SET_KEEPCAPS", PR_SET_KEEPCAPS, 1);
+	/* setgroups needs CAP_SETGID even to set the same groups again. */
+	if (!ret && c->nr_groups && !same_groups(c, me))
 		ret = inject_write_mem(th->tid, groups, groups_of(c), c->nr_groups * sizeof(uint32_t));
-	if (!ret)
+	if (!ret && !same_groups(c, me))
 		ret = creds_call(th, "setgroups", "setgroups32", "setgroups", c->nr_groups, groups, 0, 0);
 	if (!ret)
 		ret = creds_call(th, "setresgid", "setresgid32", "setresgid", c->gid[0], c->gid[1], c->gid[2], 0);
@@ -389,6 +396,9 @@ static int apply_thread(struct restore_creds_state *s, struct cr_thread *th, con
 			ret = creds_prctl(th, "PR_CAPBSET_DROP", PR_CAPBSET_DROP, cap);
 	if (!ret && (temp_bits || c->securebits != me->securebits))
 		ret = creds_prctl(th, "PR_SET_SECUREBITS", PR_SET_SECUREBITS, c->securebits);
+	else if (!ret && temp_keep)
+		/* check_caller_may(): securebits are the caller's here, keep_caps included. */
+		ret = creds_prctl(th, "PR_SET_KEEPCAPS", PR_SET_KEEPCAPS, !!(c->securebits & SECBIT_KEEP_CAPS));
 	if (!ret)
 		ret = creds_capset(th, scratch, c->cap_inh, c->cap_prm, c->cap_eff);
 	return ret;

@@ -27,7 +27,8 @@ creds_of() {
 	echo "securebits: $("$SUDCR" syscall $1 prctl $PR_GET_SECUREBITS 2>&1)"
 }
 
-# same_after_restore NAME SETPRIV-ARGS...
+# same_after_restore NAME SETPRIV-ARGS...  (restored by "${restore_as[@]}" sudcr)
+restore_as=()
 same_after_restore() {
 	local t=$1 img=$TMP/img-$1 before after
 	shift
@@ -41,7 +42,7 @@ same_after_restore() {
 		return
 	fi
 	wait $tp 2>/dev/null
-	if ! run 0 "$SUDCR" restore -D "$img" -d 9>&- 251>&-; then
+	if ! run 0 "${restore_as[@]}" "$SUDCR" restore -D "$img" -d 9>&- 251>&-; then
 		fail $t "restore: status $status: $err"
 		return
 	fi
@@ -60,6 +61,11 @@ same_after_restore creds_split_ids_groups --ruid 1001 --euid 1002 --rgid 1003 --
 	--groups 5,6,7
 same_after_restore creds_ambient_kept --reuid 1005 --regid 1005 --clear-groups \
 	--inh-caps +net_bind_service --ambient-caps +net_bind_service
+# Root without CAP_SETPCAP restores (keep_caps instead of securebits).
+restore_as=(setpriv --bounding-set -setpcap --)
+same_after_restore creds_restorer_without_setpcap --bounding-set -setpcap --reuid 1001 --regid 1001 \
+	--clear-groups --inh-caps +net_bind_service --ambient-caps +net_bind_service
+restore_as=()
 same_after_restore creds_root_securebits --securebits +no_setuid_fixup,+no_setuid_fixup_locked,+noroot_locked \
 	--bounding-set -sys_module,-chown --inh-caps +kill --groups 0,44
 
