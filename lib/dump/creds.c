@@ -5,7 +5,8 @@
  * read, so the lines agree), securebits by an injected PR_GET_SECUREBITS
  * (/proc does not show them).  Threads may differ: the raw set*id
  * syscalls change only the calling thread, and so does capset.
- * The dumpable flag is process-wide and dumped by misc.c.
+ * The dumpable flag is process-wide and dumped by misc.c.  An exited
+ * thread group leader (a zombie) has a record too.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -170,27 +171,33 @@ int creds_from_proc(pid_t pid, pid_t tid, struct rec_creds **out, size_t *out_le
 	return 0;
 }
 
-static int dump_thread_creds(struct dump_ctx *d, struct cr_thread *th)
+/*
+ * @th NULL: the thread group leader, exited, a zombie: /proc still shows
+ * its credentials, which decide who may signal the process and whose it
+ * looks in ps; its securebits cannot be asked for any more and are
+ * @bits, the first thread's.
+ */
+static int dump_thread_creds(struct dump_ctx *d, struct cr_thread *th, int64_t *bits)
 {
-	long nr = arch_syscall_by_name(th->inj.kind, "prctl");
+	pid_t tid = th ? th->tid : d->pid;
 	struct rec_creds *rec;
-	int64_t bits;
 	size_t len;
 	int ret;
 
-	ret = creds_from_proc(d->pid, th->tid, &rec, &len);
+	ret = creds_from_proc(d->pid, tid, &rec, &len);
 	if (ret) {
-		sudcr_error("thread %d: cannot read its credentials from /proc: %s", th->tid,
-			    strerror(-ret));
+		sudcr_error("thread %d: cannot read its credentials from /proc: %s", tid, strerror(-ret));
 		return ret;
 	}
-	ret = cr_inject(th, nr, &bits, PR_GET_SECUREBITS, 0, 0, 0, 0, 0);
-	if (!ret && bits < 0) {
-		sudcr_error("thread %d: PR_GET_SECUREBITS: %s", th->tid, strerror((int)-bits));
-		ret = (int)bits;
+	if (th)
+		ret = cr_inject(th, arch_syscall_by_name(th->inj.kind, "prctl"), bits, PR_GET_SECUREBITS, 0,
+				0, 0, 0, 0);
+	if (!ret && *bits < 0) {
+		sudcr_error("thread %d: PR_GET_SECUREBITS: %s", tid, strerror((int)-*bits));
+		ret = (int)*bits;
 	}
 	if (!ret) {
-		rec->securebits = (uint32_t)bits;
+		rec->securebits = (uint32_t)*bits;
 		ret = img_write_record(d->img, IMG_REC_CREDS, rec, len);
 	}
 	free(rec);
@@ -199,11 +206,15 @@ static int dump_thread_creds(struct dump_ctx *d, struct cr_thread *th)
 
 int dump_creds(struct dump_ctx *d)
 {
-	for (int i = 0; i < d->nr_threads; i++) {
-		int ret = dump_thread_creds(d, &d->threads[i]);
+	int64_t bits = 0, first = 0;
+	int ret = 0;
 
-		if (ret)
-			return ret;
+	for (int i = 0; i < d->nr_threads && !ret; i++) {
+		ret = dump_thread_creds(d, &d->threads[i], &bits);
+		if (!i)
+			first = bits;
 	}
-	return 0;
+	if (!ret && d->leader_zombie)
+		ret = dump_thread_creds(d, NULL, &first);
+	return ret;
 }

@@ -61,6 +61,7 @@
 
 struct restore_creds_state {
 	struct rec_creds **threads;	/* in the order of r->threads, into the image */
+	struct rec_creds *leader;	/* the exited leader's (REC_PROC_LEADER_ZOMBIE) */
 	int32_t dumpable;		/* the misc record's */
 	uint32_t max_groups;
 	struct rec_creds *caller;	/* sudcr's own (securebits from prctl) */
@@ -156,6 +157,15 @@ static int read_records(struct restore_ctx *r, struct restore_creds_state *s)
 			return img_record_invalid(r->img, "credentials record of %zu bytes", len);
 		for (i = 0; i < r->proc.nr_threads && r->threads[i].tid != c->tid; i++)
 			;
+		if (i == r->proc.nr_threads && c->tid == r->proc.pid &&
+		    (r->proc.flags & REC_PROC_LEADER_ZOMBIE) && !s->leader) {
+			ret = check_record(r, c, caps);
+			if (ret)
+				return ret;
+			s->leader = (struct rec_creds *)c;
+			s->max_groups = c->nr_groups > s->max_groups ? c->nr_groups : s->max_groups;
+			continue;
+		}
 		if (i == r->proc.nr_threads || s->threads[i])
 			return img_record_invalid(r->img, "credentials of unknown or repeated thread %d",
 						  c->tid);
@@ -173,6 +183,11 @@ static int read_records(struct restore_ctx *r, struct restore_creds_state *s)
 		/* Restored as the restorer instead, it would run with root's powers. */
 		sudcr_error("%s: %u of %u threads lack their credentials record (image of an older sudcr?)",
 			    r->opts.dir, r->proc.nr_threads - seen, r->proc.nr_threads);
+		return -EINVAL;
+	}
+	if ((r->proc.flags & REC_PROC_LEADER_ZOMBIE) && !s->leader) {
+		sudcr_error("%s: the exited thread group leader %d lacks its credentials record", r->opts.dir,
+			    r->proc.pid);
 		return -EINVAL;
 	}
 	img_rewind(r->img);
@@ -261,6 +276,8 @@ int restore_creds_prepare(struct restore_ctx *r)
 		ret = read_caller(s);
 	for (uint32_t i = 0; !ret && i < r->proc.nr_threads; i++)
 		ret = check_caller_may(s, s->threads[i]);
+	if (!ret && s->leader)
+		ret = check_caller_may(s, s->leader);
 	return ret;
 }
 
@@ -490,11 +507,19 @@ out_free:
 	return ret;
 }
 
+/* Record @i: the threads', then the exited leader's, which exits after this. */
+static const struct rec_creds *nth_record(const struct restore_ctx *r, const struct restore_creds_state *s,
+					  uint32_t i)
+{
+	return i < r->proc.nr_threads ? s->threads[i] : s->leader;
+}
+
 int restore_creds(struct restore_ctx *r)
 {
 	struct restore_creds_state *s = r->creds_state;
 	struct cr_thread *leader = cthread_of(r, r->proc.pid);
 	int32_t dumpable = s->dumpable == 2 ? 1 : s->dumpable;	/* misc.c warns about 2 */
+	uint32_t nr = r->proc.nr_threads + !!s->leader;
 	uint64_t scratch = 0;
 	bool changed = false;
 	int64_t v;
@@ -502,28 +527,30 @@ int restore_creds(struct restore_ctx *r)
 
 	if (!leader)
 		return -ESRCH;
-	for (uint32_t i = 0; i < r->proc.nr_threads && !ret; i++) {
-		struct cr_thread *th = cthread_of(r, s->threads[i]->tid);
+	for (uint32_t i = 0; i < nr && !ret; i++) {
+		const struct rec_creds *c = nth_record(r, s, i);
+		struct cr_thread *th = cthread_of(r, c->tid);
 
 		if (!th)
 			return -ESRCH;
 		/* The common case, root restoring what root ran: no call at all. */
-		if (same_as_caller(s->caller, s->threads[i]))
+		if (same_as_caller(s->caller, c))
 			continue;
 		if (!scratch)
 			ret = cr_scratch(leader, (64 + (size_t)s->max_groups * sizeof(uint32_t) + 4095) &
 					 ~(size_t)4095, &scratch);
 		if (!ret)
-			ret = apply_thread(s, th, s->threads[i], scratch);
+			ret = apply_thread(s, th, c, scratch);
 		changed = true;
 	}
 	/* Changing ids or capabilities reset it to fs.suid_dumpable. */
 	if (!ret && changed)
 		ret = creds_prctl(leader, "PR_SET_DUMPABLE", PR_SET_DUMPABLE, dumpable);
-	for (uint32_t i = 0; i < r->proc.nr_threads && !ret; i++) {
-		struct cr_thread *th = cthread_of(r, s->threads[i]->tid);
+	for (uint32_t i = 0; i < nr && !ret; i++) {
+		const struct rec_creds *c = nth_record(r, s, i);
+		struct cr_thread *th = cthread_of(r, c->tid);
 
-		ret = th ? verify_thread(r, s, th, s->threads[i]) : -ESRCH;
+		ret = th ? verify_thread(r, s, th, c) : -ESRCH;
 	}
 	if (ret || !changed)
 		return ret;
