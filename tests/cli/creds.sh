@@ -69,6 +69,42 @@ restore_as=()
 same_after_restore creds_root_securebits --securebits +no_setuid_fixup,+no_setuid_fixup_locked,+noroot_locked \
 	--bounding-set -sys_module,-chown --inh-caps +kill --groups 0,44
 
+# Hostile credentials records: with valid checksums (img_patch), each is
+# refused by the restore's own validation, with one line, before anything
+# is created.
+if start_as --reuid 18943 --regid 18943 --clear-groups --inh-caps=-all --bounding-set=-all &&
+   run 0 "$SUDCR" dump -t $tp -D "$TMP/base-img"; then
+	wait $tp 2>/dev/null
+	# NAME OFFSET SIZE VALUE EXPECTED (offsets in struct rec_creds; + for a blank)
+	while read -r name off size value want; do
+		t=hostile_creds_$name
+		rm -rf "$TMP/h-img"
+		cp -a "$TMP/base-img" "$TMP/h-img"
+		if [ "$off" = hide ]; then
+			"$TESTBIN/targets/img_patch" "$TMP/h-img" 66 hide
+		else
+			"$TESTBIN/targets/img_patch" "$TMP/h-img" 66 "$off" "$size" "$value"
+		fi || { fail $t "img_patch failed"; continue; }
+		if run 1 "$SUDCR" restore -D "$TMP/h-img" -d && one_error_line && grep -q -- "${want//+/ }" <<<"$err" &&
+		   ! kill -0 $tp 2>/dev/null; then
+			pass $t
+		else
+			fail $t "status $status: $err"
+		fi
+	done <<-'EOF'
+	effective_outside_permitted 56 8 1 effective+or+ambient+capabilities+outside
+	ambient_outside_permitted 72 8 0x400 effective+or+ambient+capabilities+outside
+	unknown_capability 64 8 0x4000000000000000 capabilities+this+kernel+does+not+know
+	groups_past_the_end 84 4 1000 credentials+record+of
+	unknown_securebits 4 4 0x10000 securebits+0x10000
+	no_new_privs_2 80 4 2 no_new_privs+2
+	unknown_thread 0 4 99999 credentials+of+unknown+or+repeated+thread+99999
+	missing hide - - lack+their+credentials+record
+	EOF
+else
+	fail hostile_creds "dump: status $status: $err"
+fi
+
 # An image of a root process, which others may read (not write): only the
 # credentials check can refuse it.  Under /tmp, with a copy of sudcr, so
 # that uid 1000 can reach both.
@@ -103,6 +139,7 @@ else
 	fail $t "status $status: $err"
 fi
 
+kill -9 $tp 2>/dev/null	# in case a check above let a restore through
 t=image_dir_writable_by_others
 chmod 0777 "$TMP/root-img"
 if run 1 "$SUDCR" restore -D "$TMP/root-img" -d && one_error_line &&
