@@ -66,6 +66,7 @@ struct restore_creds_state {
 	uint32_t max_groups;
 	struct rec_creds *caller;	/* sudcr's own (securebits from prctl) */
 	bool caller_setpcap;
+	int last_cap;			/* /proc/sys/kernel/cap_last_cap */
 };
 
 static int cap_last(void)
@@ -81,10 +82,8 @@ static int cap_last(void)
 	return last;
 }
 
-static uint64_t cap_mask(void)
+static uint64_t cap_mask(int last)
 {
-	int last = cap_last();
-
 	return last >= 63 ? ~0ULL : (1ULL << (last + 1)) - 1;
 }
 
@@ -138,7 +137,7 @@ static int check_record(struct restore_ctx *r, const struct rec_creds *c, uint64
 
 static int read_records(struct restore_ctx *r, struct restore_creds_state *s)
 {
-	uint64_t caps = cap_mask();
+	uint64_t caps = cap_mask(s->last_cap);
 	const void *data;
 	uint32_t seen = 0;
 	size_t len;
@@ -271,6 +270,7 @@ int restore_creds_prepare(struct restore_ctx *r)
 	if (!s)
 		return -ENOMEM;
 	r->creds_state = s;
+	s->last_cap = cap_last();
 	ret = read_records(r, s);
 	if (!ret)
 		ret = read_caller(s);
@@ -378,7 +378,7 @@ static int apply_thread(struct restore_creds_state *s, struct cr_thread *th, con
 	/* Without CAP_SETPCAP, keep_caps alone (no privilege) keeps the permitted set. */
 	bool temp_keep = !temp_bits && !(me->securebits & SECBIT_KEEP_CAPS_LOCKED);
 	uint64_t groups = scratch + 64;
-	int last = cap_last(), ret = 0;
+	int last = s->last_cap, ret = 0;
 
 	if (temp_bits)
 		ret = creds_prctl(th, "PR_SET_SECUREBITS", PR_SET_SECUREBITS,
