@@ -32,7 +32,8 @@
  * what root ran) needs none of this: the stub is sudcr's fork.
  *
  * Changing ids or capabilities makes the kernel reset the dumpable flag
- * (to fs.suid_dumpable), so the image's is set again afterwards.  Then
+ * (to fs.suid_dumpable) and clear the thread's parent-death signal, so
+ * the image's are set again afterwards.  Then
  * every thread is read back (/proc, and PR_GET_SECUREBITS where it was
  * changed) and anything that differs fails the restore: the half-made
  * process is killed.
@@ -61,6 +62,7 @@
 
 struct restore_creds_state {
 	struct rec_creds **threads;	/* in the order of r->threads, into the image */
+	int32_t *pdeathsig;		/* same order: what misc.c set, which a change clears */
 	struct rec_creds *leader;	/* the exited leader's (REC_PROC_LEADER_ZOMBIE) */
 	int32_t dumpable;		/* the misc record's */
 	uint32_t max_groups;
@@ -193,9 +195,21 @@ static int read_records(struct restore_ctx *r, struct restore_creds_state *s)
 	ret = cr_next_of_type(r->img, IMG_REC_MISC, &data, &len);
 	if (ret < 0)
 		return ret;
-	/* restore_misc_prepare() has checked it. */
+	/* restore_misc_prepare() has checked it, and the THREAD_MISC records. */
 	s->dumpable = ret == 1 && len >= sizeof(struct rec_misc) ? ((const struct rec_misc *)data)->dumpable : 1;
-	return 0;
+	s->pdeathsig = calloc(r->proc.nr_threads, sizeof(*s->pdeathsig));
+	if (!s->pdeathsig)
+		return -ENOMEM;
+	img_rewind(r->img);
+	while ((ret = cr_next_of_type(r->img, IMG_REC_THREAD_MISC, &data, &len)) == 1) {
+		const struct rec_thread_misc *t = data;
+
+		for (uint32_t i = 0; len == sizeof(*t) && i < r->proc.nr_threads; i++)
+			/* With -d, misc.c does not set it (and says so): sudcr exits at once. */
+			if (r->threads[i].tid == t->tid)
+				s->pdeathsig[i] = r->opts.detach ? 0 : t->pdeathsig;
+	}
+	return ret < 0 ? ret : 0;
 }
 
 /* What sudcr itself holds: the limit of what it may give. */
@@ -288,6 +302,7 @@ void restore_creds_free(struct restore_ctx *r)
 	if (!s)
 		return;
 	free(s->threads);
+	free(s->pdeathsig);
 	free(s->caller);
 	free(s);
 	r->creds_state = NULL;
@@ -421,6 +436,26 @@ static int apply_thread(struct restore_creds_state *s, struct cr_thread *th, con
 	return ret;
 }
 
+/* The parent-death signal of a thread apply_thread() changed: cleared by the kernel, set again. */
+static int put_back_pdeathsig(struct cr_thread *th, int32_t sig, uint64_t scratch)
+{
+	int32_t now = -1;
+	int ret = sig ? creds_prctl(th, "PR_SET_PDEATHSIG", PR_SET_PDEATHSIG, sig) : 0;
+
+	if (!ret)
+		ret = creds_prctl(th, "PR_GET_PDEATHSIG", PR_GET_PDEATHSIG, scratch);
+	if (!ret) {
+		ret = inject_read_mem(th->tid, scratch, &now, sizeof(now));
+		if (ret)
+			sudcr_error("thread %d: cannot read its scratch area: %s", th->tid, strerror(-ret));
+	}
+	if (!ret && now != sig) {
+		sudcr_error("thread %d: its parent-death signal came back as %d, not %d", th->tid, now, sig);
+		ret = -EIO;
+	}
+	return ret;
+}
+
 static void ids_str(char *buf, size_t size, const uint32_t ids[4])
 {
 	snprintf(buf, size, "%u/%u/%u/%u", ids[0], ids[1], ids[2], ids[3]);
@@ -541,6 +576,9 @@ int restore_creds(struct restore_ctx *r)
 					 ~(size_t)4095, &scratch);
 		if (!ret)
 			ret = apply_thread(s, th, c, scratch);
+		/* The exited leader has no THREAD_MISC record, nor a parent-death signal to keep. */
+		if (!ret && i < r->proc.nr_threads)
+			ret = put_back_pdeathsig(th, s->pdeathsig[i], scratch);
 		changed = true;
 	}
 	/* Changing ids or capabilities reset it to fs.suid_dumpable. */

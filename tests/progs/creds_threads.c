@@ -10,8 +10,9 @@
  *   one:   groups 9, gids 2003, uids 2001/2002/2003: no capabilities left;
  *   two:   still uid 0 but fsuid 3000, fsgid 3001, NET_RAW out of its
  *          bounding and effective sets, no_new_privs.
- * Changing ids resets the dumpable flag; it is set back to 1 afterwards
- * and must stay 1.
+ * Changing ids resets the dumpable flag and the parent-death signal; both
+ * are set again afterwards (dumpable 1, thread one's parent-death signal
+ * SIGUSR2) and must stay so.
  *
  * After "go" each thread's Uid, Gid, Groups, Cap* and NoNewPrivs lines of
  * /proc/self/task/TID/status and its PR_GET_SECUREBITS must be what they
@@ -48,6 +49,7 @@ struct thr {
 	char before[1024], after[1024];
 	long bits_before, bits_after;
 	long back_to_root;		/* thread one: setresuid(0, 0, 0) after go */
+	int pdeathsig;			/* thread one: PR_GET_PDEATHSIG after go */
 	pthread_t t;
 };
 
@@ -118,6 +120,7 @@ static int set_one(struct thr *me)
 	TRY(syscall(NR_SETGROUPS, 1, groups));
 	TRY(syscall(NR_SETRESGID, 2003, 2003, 2003));
 	TRY(syscall(NR_SETRESUID, 2001, 2002, 2003));
+	TRY(prctl(PR_SET_PDEATHSIG, SIGUSR2, 0, 0, 0));
 	return 0;
 }
 
@@ -153,8 +156,10 @@ static void *thr_main(void *arg)
 	thr_gate_wait(&me->gate);
 	me->bits_after = prctl(PR_GET_SECUREBITS, 0, 0, 0, 0);
 	creds_lines(me->tid, me->after, sizeof(me->after));
-	if (me == &t[1])
+	if (me == &t[1]) {
+		prctl(PR_GET_PDEATHSIG, &me->pdeathsig, 0, 0, 0);
 		me->back_to_root = syscall(NR_SETRESUID, 0, 0, 0) < 0 ? -errno : 0;
+	}
 	return NULL;
 }
 
@@ -199,5 +204,6 @@ int main(void)
 	CHECK(t[1].back_to_root == -EPERM, "thread one, uid 2001 without capabilities, could become root "
 	      "again (setresuid: %ld)", t[1].back_to_root);
 	CHECK_EQ(prctl(PR_GET_DUMPABLE, 0, 0, 0, 0), 1);
+	CHECK_EQ(t[1].pdeathsig, SIGUSR2);
 	prog_done();
 }
