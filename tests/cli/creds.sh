@@ -69,6 +69,16 @@ restore_as=()
 same_after_restore creds_root_securebits --securebits +no_setuid_fixup,+no_setuid_fixup_locked,+noroot_locked \
 	--bounding-set -sys_module,-chown --inh-caps +kill --groups 0,44
 
+t=show_credentials
+if run 0 "$SUDCR" show -D "$TMP/img-creds_split_ids_groups" &&
+   grep -q ": uid 1001/1002/1002/1002 gid 1003/1004/1004/1004 groups 5,6,7$" <<<"$out" &&
+   run 0 "$SUDCR" show -D "$TMP/img-creds_split_ids_groups" --json &&
+   grep -q '"creds":\[{"tid":[0-9]*,"uid":\[1001,1002,1002,1002\],"gid":\[1003,1004,1004,1004\],"groups":\[5,6,7\],' <<<"$out"; then
+	pass $t
+else
+	fail $t "status $status: $out $err"
+fi
+
 # Hostile credentials records: with valid checksums (img_patch), each is
 # refused by the restore's own validation, with one line, before anything
 # is created.
