@@ -21,10 +21,10 @@ static void show_help(void)
 {
 	printf("Usage: sudcr show -D DIR [--json]\n\n"
 	       "Validates the image in DIR and prints what it holds: the process and its\n"
-	       "threads with their SUD config (and for a thread cut short in a sleep,\n"
-	       "that the restore issues the call again: a relative timeout starts over,\n"
-	       "an absolute one is exact), the memory map with the size stored for\n"
-	       "each mapping and in each page file, signal dispositions and pending\n"
+	       "threads with their SUD config and credentials (and for a thread cut\n"
+	       "short in a sleep, that the restore issues the call again: a relative\n"
+	       "timeout starts over, an absolute one is exact), the memory map with the\n"
+	       "size stored for each mapping and in each page file, signal dispositions and pending\n"
 	       "signals, each open fd (its kind, flags, position, size, path, what its\n"
 	       "kind keeps and the file locks held through it), and how many records of\n"
 	       "other kinds there are.  Bytes from the image that are not printable\n"
@@ -92,6 +92,7 @@ static const char *type_name(uint32_t t)
 	case IMG_REC_SCHED: return "sched";
 	case IMG_REC_FILE_TIMES: return "file_times";
 	case IMG_REC_THREAD_ATTR: return "thread_attr";
+	case IMG_REC_CREDS: return "creds";
 	}
 	return "unknown";
 }
@@ -215,6 +216,33 @@ static int show_pass(struct img_reader *r, struct show_state *st, uint32_t want)
 					printf(" offset 0x%" PRIx64 " len %" PRIu64 " selector 0x%" PRIx64, t->sud_offset,
 					       t->sud_len, t->sud_selector);
 				printf("\n");
+			}
+		} else if (type == IMG_REC_CREDS && len >= sizeof(struct rec_creds)) {
+			const struct rec_creds *c = data;
+			const uint32_t *g = (const uint32_t *)(c + 1);
+			uint32_t n = (len - sizeof(*c)) / sizeof(*g);
+
+			if (n > c->nr_groups)
+				n = c->nr_groups;
+			if (st->json) {
+				printf("%s{\"tid\":%d,\"uid\":[%u,%u,%u,%u],\"gid\":[%u,%u,%u,%u],\"groups\":[",
+				       first ? "" : ",", c->tid, c->uid[0], c->uid[1], c->uid[2], c->uid[3],
+				       c->gid[0], c->gid[1], c->gid[2], c->gid[3]);
+				for (uint32_t i = 0; i < n; i++)
+					printf("%s%u", i ? "," : "", g[i]);
+				printf("],\"cap_inh\":\"0x%" PRIx64 "\",\"cap_prm\":\"0x%" PRIx64 "\",\"cap_eff\":\"0x%" PRIx64
+				       "\",\"cap_bnd\":\"0x%" PRIx64 "\",\"cap_amb\":\"0x%" PRIx64 "\",\"securebits\":\"0x%x\","
+				       "\"no_new_privs\":%s}", c->cap_inh, c->cap_prm, c->cap_eff, c->cap_bnd, c->cap_amb,
+				       c->securebits, c->no_new_privs ? "true" : "false");
+			} else {
+				printf("  thread %d: uid %u/%u/%u/%u gid %u/%u/%u/%u groups", c->tid, c->uid[0], c->uid[1],
+				       c->uid[2], c->uid[3], c->gid[0], c->gid[1], c->gid[2], c->gid[3]);
+				for (uint32_t i = 0; i < n && i < 16; i++)
+					printf("%s%u", i ? "," : " ", g[i]);
+				printf("%s\n    caps inh 0x%" PRIx64 " prm 0x%" PRIx64 " eff 0x%" PRIx64 " bnd 0x%" PRIx64
+				       " amb 0x%" PRIx64 " securebits 0x%x%s\n", !n ? " none" : n > 16 ? ",..." : "",
+				       c->cap_inh, c->cap_prm, c->cap_eff, c->cap_bnd, c->cap_amb, c->securebits,
+				       c->no_new_privs ? " no_new_privs" : "");
 			}
 		} else if (type == IMG_REC_SIGACTION && len == sizeof(struct rec_sigaction)) {
 			const struct rec_sigaction *a = data;
@@ -512,6 +540,9 @@ static int show_run(int argc, char **argv)
 	printf(st.json ? ",\"threads\":[" : "");
 	if (ret >= 0)
 		ret = show_pass(r, &st, IMG_REC_THREAD);
+	printf(st.json ? "],\"creds\":[" : "credentials:\n");
+	if (ret >= 0)
+		ret = show_pass(r, &st, IMG_REC_CREDS);
 	printf(st.json ? "],\"memory\":[" : "memory:\n");
 	if (ret >= 0)
 		ret = show_vmas(r, &st);

@@ -24,6 +24,8 @@
 #define CORE_NAME	"core.img"
 #define CORE_TMP	".core.img.tmp"
 #define PAGES_NAME_MAX	32
+/* A temporary's name once linked: its base name, '.', 8 hex digits. */
+#define TMP_NAME_MAX	(PAGES_NAME_MAX + 16)
 
 /* Page file k is pages-K.img, written as .pages-K.img.tmp. */
 static const char *page_file_name(char buf[PAGES_NAME_MAX], unsigned int k, bool tmp)
@@ -142,6 +144,7 @@ struct img_chunk {
 struct img_wpages {
 	int fd;
 	bool renamed;
+	char tmp[TMP_NAME_MAX];		/* its temporary name; "" while it has none */
 	uint64_t end;			/* end of reserved page data */
 	uint64_t alloc;			/* allocated on disk up to here */
 	struct img_chunk *chunks;
@@ -156,6 +159,7 @@ struct img_writer {
 	unsigned int flags;
 	bool sync;
 	bool core_renamed;
+	char core_tmp[TMP_NAME_MAX];	/* as img_wpages.tmp */
 	int err;			/* first I/O error; then only abort */
 	uint64_t image_id;
 	uint64_t nr_records;
@@ -250,26 +254,76 @@ static int core_append_record(struct img_writer *w, uint32_t type,
 	return ret;
 }
 
-static int open_tmp(struct img_writer *w, const char *name, int *fd)
+/*
+ * A new temporary file for @base (".core.img.tmp", ".pages-K.img.tmp"),
+ * 0600.  Nothing that is in the directory already is ever opened: an
+ * O_TMPFILE has no name until link_tmp() gives it a fresh one, so a hard
+ * link or symlink planted at any name is left as it is.  Where the file
+ * system lacks O_TMPFILE, @base is removed (the entry, not what it links
+ * to) and created anew with O_EXCL|O_NOFOLLOW.  *tmp is its name, "" for
+ * an O_TMPFILE.
+ */
+static int open_tmp(struct img_writer *w, const char *base, int *fd, char tmp[TMP_NAME_MAX])
 {
-	*fd = openat(w->dirfd, name,
-		     O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (*fd < 0) {
-		int ret = -errno;
+	int ret;
 
-		sudcr_error("%s/%s: cannot create: %s", w->dir, name,
-			    strerror(-ret));
+	tmp[0] = '\0';
+	*fd = openat(w->dirfd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (*fd < 0 && errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL) {
+		ret = -errno;
+		sudcr_error("%s: cannot create a temporary file: %s", w->dir, strerror(-ret));
 		return ret;
 	}
-	/* Exactly 0600 whatever the umask, or the mode of a stale file. */
+	if (*fd < 0) {
+		if (unlinkat(w->dirfd, base, 0) && errno != ENOENT) {
+			ret = -errno;
+			sudcr_error("%s/%s: cannot remove: %s", w->dir, base, strerror(-ret));
+			return ret;
+		}
+		*fd = openat(w->dirfd, base, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (*fd < 0) {
+			ret = -errno;
+			sudcr_error("%s/%s: cannot create: %s", w->dir, base, strerror(-ret));
+			return ret;
+		}
+		snprintf(tmp, TMP_NAME_MAX, "%s", base);
+	}
+	/* Exactly 0600 whatever the umask: the file is our own new one. */
 	if (fchmod(*fd, 0600)) {
-		int ret = -errno;
-
-		sudcr_error("%s/%s: cannot chmod: %s", w->dir, name,
-			    strerror(-ret));
+		ret = -errno;
+		sudcr_error("%s/%s: cannot chmod: %s", w->dir, base, strerror(-ret));
 		return ret;
 	}
 	return 0;
+}
+
+/*
+ * Give the O_TMPFILE @fd a name in the directory, "@base.XXXXXXXX" with
+ * random hex digits; linkat() never replaces an entry, so a name someone
+ * took meanwhile is skipped.  Linking by the fd itself needs
+ * CAP_DAC_READ_SEARCH; through /proc/self/fd it does not.
+ */
+static int link_tmp(struct img_writer *w, int fd, const char *base, char tmp[TMP_NAME_MAX])
+{
+	char proc[64];
+	int ret = -EEXIST;
+
+	if (tmp[0])
+		return 0;
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	for (int i = 0; i < 64 && ret == -EEXIST; i++) {
+		uint32_t rnd = (uint32_t)(new_image_id() >> 16);
+
+		snprintf(tmp, TMP_NAME_MAX, "%s.%08x", base, rnd);
+		if (!linkat(fd, "", w->dirfd, tmp, AT_EMPTY_PATH) ||
+		    ((errno == ENOENT || errno == EPERM) &&
+		     !linkat(AT_FDCWD, proc, w->dirfd, tmp, AT_SYMLINK_FOLLOW)))
+			return 0;
+		ret = -errno;
+	}
+	tmp[0] = '\0';
+	sudcr_error("%s: cannot give %s a name: %s", w->dir, base, strerror(-ret));
+	return writer_fail(w, ret);
 }
 
 int img_writer_open_flags(struct img_writer **wp, const char *dir,
@@ -314,6 +368,19 @@ int img_writer_open_flags(struct img_writer **wp, const char *dir,
 			    strerror(-ret));
 		goto out_free;
 	}
+	/* What a restore would refuse to read (see check_owner()) is not written. */
+	if (fstat(w->dirfd, &st)) {
+		ret = -errno;
+		sudcr_error("%s: %s", dir, strerror(-ret));
+		goto out_free;
+	}
+	if ((st.st_uid != geteuid() && st.st_uid != 0) || (st.st_mode & (S_IWGRP | S_IWOTH))) {
+		sudcr_error("%s: %s: others could change an image there, and a restore would refuse it",
+			    dir, st.st_mode & (S_IWGRP | S_IWOTH) ? "writable by group or others" :
+			    "owned by another user");
+		ret = -EPERM;
+		goto out_free;
+	}
 	/* The temporaries have fixed names: one writer per directory. */
 	if (flock(w->dirfd, LOCK_EX | LOCK_NB)) {
 		ret = errno == EWOULDBLOCK ? -EBUSY : -errno;
@@ -338,7 +405,7 @@ int img_writer_open_flags(struct img_writer **wp, const char *dir,
 		goto out_free;
 	}
 
-	ret = open_tmp(w, CORE_TMP, &w->core_fd);
+	ret = open_tmp(w, CORE_TMP, &w->core_fd, w->core_tmp);
 	if (ret)
 		goto out_abort;
 	ret = img_writer_set_page_files(w, 1);
@@ -392,11 +459,13 @@ int img_writer_set_page_files(struct img_writer *w, unsigned int n)
 	}
 	for (unsigned int k = n; k < w->nr_pages; k++) {
 		close(w->pages[k].fd);
-		unlinkat(w->dirfd, page_file_name(name, k, true), 0);
+		if (w->pages[k].tmp[0])
+			unlinkat(w->dirfd, w->pages[k].tmp, 0);
+		w->pages[k].tmp[0] = '\0';
 		w->pages[k].fd = -1;
 	}
 	for (unsigned int k = w->nr_pages; k < n; k++) {
-		ret = open_tmp(w, page_file_name(name, k, true), &w->pages[k].fd);
+		ret = open_tmp(w, page_file_name(name, k, true), &w->pages[k].fd, w->pages[k].tmp);
 		if (ret) {
 			w->nr_pages = k;
 			return writer_fail(w, ret);
@@ -771,15 +840,18 @@ int img_writer_commit(struct img_writer *w)
 			unlinkat(w->dirfd, page_file_name(name, k, false), 0);
 	}
 	for (unsigned int k = 0; k < w->nr_pages; k++) {
-		ret = writer_rename(w, page_file_name(tmp, k, true),
-				    page_file_name(name, k, false), true);
+		ret = link_tmp(w, w->pages[k].fd, page_file_name(tmp, k, true), w->pages[k].tmp);
+		if (!ret)
+			ret = writer_rename(w, w->pages[k].tmp, page_file_name(name, k, false), true);
 		if (ret)
 			goto out_abort;
 		w->pages[k].renamed = true;
 	}
 	ret = writer_fsync(w, w->dirfd, ".");
 	if (!ret)
-		ret = writer_rename(w, CORE_TMP, CORE_NAME,
+		ret = link_tmp(w, w->core_fd, CORE_TMP, w->core_tmp);
+	if (!ret)
+		ret = writer_rename(w, w->core_tmp, CORE_NAME,
 				    w->flags & IMG_W_OVERWRITE);
 	if (ret)
 		goto out_abort;
@@ -809,7 +881,8 @@ void img_writer_abort(struct img_writer *w)
 	writer_unmap(w);
 	if (w->core_fd >= 0) {
 		close(w->core_fd);
-		unlinkat(w->dirfd, w->core_renamed ? CORE_NAME : CORE_TMP, 0);
+		if (w->core_renamed || w->core_tmp[0])
+			unlinkat(w->dirfd, w->core_renamed ? CORE_NAME : w->core_tmp, 0);
 	}
 	for (unsigned int k = 0; k < w->nr_pages; k++) {
 		struct img_wpages *f = &w->pages[k];
@@ -817,7 +890,10 @@ void img_writer_abort(struct img_writer *w)
 		if (f->fd < 0)
 			continue;
 		close(f->fd);
-		unlinkat(w->dirfd, page_file_name(name, k, !f->renamed), 0);
+		if (f->renamed)
+			unlinkat(w->dirfd, page_file_name(name, k, false), 0);
+		else if (f->tmp[0])
+			unlinkat(w->dirfd, f->tmp, 0);
 	}
 	if (w->dirfd >= 0)
 		close(w->dirfd);	/* drops the lock */
@@ -853,6 +929,30 @@ struct img_reader {
 	sudcr_error("%s/pages-%u.img: " fmt, (r)->dir, (k), ##__VA_ARGS__)
 
 /*
+ * An image is untrusted input, and what it says is applied with the
+ * restorer's privileges: its directory and files must belong to the caller
+ * or root, and nobody else may have been able to change them.  @name is
+ * NULL for the directory itself.
+ */
+static int check_owner(const struct img_reader *r, const char *name, const struct stat *st)
+{
+	uid_t me = geteuid();
+
+	if (st->st_uid != me && st->st_uid != 0) {
+		sudcr_error("%s%s%s: owned by uid %u, not by you (uid %u) or root: refusing to use it as an image",
+			    r->dir, name ? "/" : "", name ? name : "", (unsigned int)st->st_uid,
+			    (unsigned int)me);
+		return -EPERM;
+	}
+	if (st->st_mode & (S_IWGRP | S_IWOTH)) {
+		sudcr_error("%s%s%s: writable by group or others (mode %04o): refusing to use it as an image",
+			    r->dir, name ? "/" : "", name ? name : "", (unsigned int)(st->st_mode & 07777));
+		return -EPERM;
+	}
+	return 0;
+}
+
+/*
  * Open an image file for reading; a FIFO or device must not block us or
  * be read as an image.
  */
@@ -866,7 +966,12 @@ static int open_image_file(struct img_reader *r, int dirfd, const char *name,
 	if (fd < 0) {
 		ret = -errno;
 		if (ret == -ENOENT && !strcmp(name, CORE_NAME) &&
-		    !faccessat(dirfd, CORE_TMP, F_OK, AT_SYMLINK_NOFOLLOW))
+		    flock(dirfd, LOCK_SH | LOCK_NB) && errno == EWOULDBLOCK)
+			/* The writer's lock: its temporaries have no names yet. */
+			sudcr_error("%s: incomplete image: no %s yet, a dump is writing it",
+				    r->dir, CORE_NAME);
+		else if (ret == -ENOENT && !strcmp(name, CORE_NAME) &&
+			 !faccessat(dirfd, CORE_TMP, F_OK, AT_SYMLINK_NOFOLLOW))
 			sudcr_error("%s: incomplete image: no %s, only %s (dump interrupted?)",
 				    r->dir, CORE_NAME, CORE_TMP);
 		else
@@ -884,6 +989,9 @@ static int open_image_file(struct img_reader *r, int dirfd, const char *name,
 		ret = -EINVAL;
 		goto out_close;
 	}
+	ret = check_owner(r, name, st);
+	if (ret)
+		goto out_close;
 	return fd;
 
 out_close:
@@ -1181,6 +1289,7 @@ static int open_pages(struct img_reader *r, int dirfd, unsigned int k)
 int img_reader_open(struct img_reader **rp, const char *dir)
 {
 	struct img_reader *r;
+	struct stat st;
 	int dirfd, ret;
 
 	*rp = NULL;
@@ -1201,7 +1310,14 @@ int img_reader_open(struct img_reader **rp, const char *dir)
 			    strerror(-ret));
 		goto out_close;
 	}
-	ret = read_core(r, dirfd);
+	if (fstat(dirfd, &st)) {
+		ret = -errno;
+		sudcr_error("%s: %s", dir, strerror(-ret));
+	} else {
+		ret = check_owner(r, NULL, &st);
+	}
+	if (!ret)
+		ret = read_core(r, dirfd);
 	if (!ret)
 		ret = validate_core(r);
 	for (unsigned int k = 0; !ret && k < r->nr_pages; k++)

@@ -109,6 +109,7 @@ int dump_files(struct dump_ctx *d);
 /* Process attributes and per-thread scheduling (called from dump_misc()). */
 int dump_procattr(struct dump_ctx *d);
 int dump_sched(struct dump_ctx *d);
+int dump_creds(struct dump_ctx *d);
 
 int sudcr_dump(pid_t pid, const struct dump_opts *opts);
 
@@ -156,6 +157,7 @@ struct restore_ctx {
 	struct restore_files_state *files_state;
 	struct restore_misc_state *misc_state;
 	struct restore_attrs_state *attrs_state;	/* procattr.c and sched.c */
+	struct restore_creds_state *creds_state;
 	/* fds of sudcr's own the stub must keep while it sets up its files */
 	int keep_fds[4];
 	int nr_keep_fds;
@@ -196,6 +198,10 @@ int restore_procattr_inject(struct restore_ctx *r);
 int restore_sched_inject(struct restore_ctx *r);
 int restore_sched_apply(struct restore_ctx *r);
 void restore_attrs_free(struct restore_ctx *r);
+/* Credentials: after misc, the last injected step that needs privileges. */
+int restore_creds_prepare(struct restore_ctx *r);
+int restore_creds(struct restore_ctx *r);
+void restore_creds_free(struct restore_ctx *r);
 /* After mm: the other threads, with their TIDs, seized, injection begun. */
 int restore_create_threads(struct restore_ctx *r);
 int restore_threads(struct restore_ctx *r);	/* registers, masks, SUD: last */

@@ -51,6 +51,8 @@ enum img_rec_type {
 	IMG_REC_POSIX_TIMER = 64,	/* struct rec_posix_timer */
 	IMG_REC_SECCOMP = 65,		/* struct rec_seccomp + sock_filter[] */
 
+	/* credentials (lib/dump/creds.c) */
+	IMG_REC_CREDS = 66,		/* struct rec_creds + gid[], per thread */
 	/* process attributes and scheduling (lib/dump/procattr.c, lib/dump/sched.c) */
 	IMG_REC_PROCATTR = 68,		/* struct rec_procattr, exactly one */
 	IMG_REC_SCHED = 69,		/* struct rec_sched, one per thread */
@@ -500,5 +502,23 @@ struct rec_file_times {
 	int64_t atime_sec, atime_nsec;
 	int64_t mtime_sec, mtime_nsec;
 };
+
+/*
+ * The credentials of one thread (threads may differ: the raw syscalls
+ * change only the calling thread's), as /proc/PID/task/TID/status shows
+ * them, and its securebits (PR_GET_SECUREBITS).  Capability sets are
+ * bit masks of CAP_* numbers.  no_new_privs is also in rec_thread_misc,
+ * which sets it; here it is what the restore checks at the end.
+ */
+struct rec_creds {
+	int32_t tid;
+	uint32_t securebits;		/* SECBIT_* (PR_GET_SECUREBITS), keep_caps included */
+	uint32_t uid[4];		/* real, effective, saved, filesystem */
+	uint32_t gid[4];
+	uint64_t cap_inh, cap_prm, cap_eff, cap_bnd, cap_amb;
+	uint32_t no_new_privs;
+	uint32_t nr_groups;		/* followed by nr_groups uint32_t supplementary gids */
+};
+#define REC_CREDS_MAX_GROUPS	65536	/* NGROUPS_MAX */
 
 #endif

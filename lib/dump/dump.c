@@ -261,7 +261,7 @@ int sudcr_dump(pid_t pid, const struct dump_opts *opts)
 	 * maps scratch memory.
 	 */
 	static int (*const modules[])(struct dump_ctx *) = {
-		refuse_children, dump_threads, dump_mm, dump_signals, dump_misc, dump_files,
+		refuse_children, dump_threads, dump_mm, dump_signals, dump_misc, dump_files, dump_creds,
 	};
 
 	for (size_t i = 0; i < sizeof(modules) / sizeof(modules[0]) && !ret; i++)

@@ -43,6 +43,7 @@ static bool known_type(uint32_t t)
 	case IMG_REC_THREAD_MISC: case IMG_REC_RLIMIT: case IMG_REC_ITIMER:
 	case IMG_REC_POSIX_TIMER: case IMG_REC_SECCOMP:
 	case IMG_REC_PROCATTR: case IMG_REC_SCHED: case IMG_REC_FILE_TIMES: case IMG_REC_THREAD_ATTR:
+	case IMG_REC_CREDS:
 		return true;
 	}
 	return false;
@@ -229,6 +230,8 @@ static int prepare_all(struct restore_ctx *r)
 		ret = restore_files_prepare(r);
 	if (!ret)
 		ret = restore_misc_prepare(r);
+	if (!ret)
+		ret = restore_creds_prepare(r);
 	return ret;
 }
 
@@ -502,6 +505,7 @@ void restore_free(struct restore_ctx *r)
 	restore_signals_free(r);
 	restore_files_free(r);
 	restore_misc_free(r);
+	restore_creds_free(r);
 	free(r->cthreads);
 	free(r->thread_buf);
 	free(r->xstates);
@@ -526,7 +530,7 @@ int sudcr_restore(const struct restore_opts *opts, int *exit_status)
 		goto out;
 	static int (*const stages[])(struct restore_ctx *) = {
 		seize_stub, restore_mm, restore_create_threads, restore_signals,
-		restore_files, restore_misc, restore_threads, end_all, restore_sched_apply,
+		restore_files, restore_misc, restore_creds, restore_threads, end_all, restore_sched_apply,
 		release_leader,
 	};
 
