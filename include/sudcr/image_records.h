@@ -25,7 +25,7 @@ enum img_rec_type {
 	IMG_REC_VMA = 5,		/* struct rec_vma + path */
 	IMG_REC_PAGES = 6,		/* struct rec_pages: an extent of a page file */
 	IMG_REC_TLS = 7,		/* struct rec_tls, per thread of ia32 processes */
-	IMG_REC_MM_ATTRS = 8,		/* struct rec_mm_attrs: mlockall(MCL_FUTURE), KSM merge-any; if set */
+	IMG_REC_MM_ATTRS = 8,		/* struct rec_mm_attrs: mlockall(MCL_FUTURE); if set */
 
 	/* signals (lib/dump/signals.c) */
 	IMG_REC_SIGACTION = 20,		/* struct rec_sigaction, one per handled signal */
@@ -143,9 +143,8 @@ struct rec_vma {
 /* What the mm gives the mappings made later. */
 struct rec_mm_attrs {
 	uint32_t mlockall;		/* mlockall() flags: MCL_FUTURE [| MCL_ONFAULT], or 0 */
-	uint32_t flags;			/* REC_MM_* */
+	uint32_t flags;			/* 0 (KSM merge-any is in rec_procattr) */
 };
-#define REC_MM_MERGE_ANY	(1u << 0)	/* prctl(PR_SET_MEMORY_MERGE, 1): KSM for every mapping */
 
 struct rec_pages {
 	uint64_t vaddr;			/* first page in the target */

@@ -722,41 +722,16 @@ out_read:
 	return ret;
 }
 
-/* prctl(PR_SET_MEMORY_MERGE) shows as "ksm_merge_any: yes" (6.4+; no file: no KSM). */
-static int read_merge_any(struct dump_ctx *d, bool *on)
-{
-	char path[64], *buf;
-	size_t len;
-	int ret;
-
-	*on = false;
-	snprintf(path, sizeof(path), "/proc/%d/ksm_stat", d->proc_pid);
-	ret = proc_read_file(path, &buf, &len);
-	if (ret == -ENOENT)
-		return 0;
-	if (ret) {
-		sudcr_error("cannot read %s: %s", path, strerror(-ret));
-		return ret;
-	}
-	*on = strstr(buf, "ksm_merge_any: yes") != NULL;
-	free(buf);
-	return 0;
-}
-
 static int dump_mm_attrs(struct dump_ctx *d, int pagemap)
 {
 	struct rec_mm_attrs rec = { 0 };
-	bool merge_any;
 	int ret;
 
+	/* KSM for the whole process (PR_SET_MEMORY_MERGE) is a process attribute: procattr.c. */
 	ret = read_mlockall(d, pagemap, &rec.mlockall);
-	if (!ret)
-		ret = read_merge_any(d, &merge_any);
 	if (ret)
 		return ret;
-	if (merge_any)
-		rec.flags |= REC_MM_MERGE_ANY;
-	if (!rec.mlockall && !rec.flags)
+	if (!rec.mlockall)
 		return 0;
 	return img_write_record(d->img, IMG_REC_MM_ATTRS, &rec, sizeof(rec));
 }

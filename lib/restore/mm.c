@@ -48,9 +48,6 @@
 #define NR_MREMAP 25
 #define NR_MADVISE 28
 #define NR_MLOCKALL 151
-#ifndef PR_SET_MEMORY_MERGE
-#define PR_SET_MEMORY_MERGE 67
-#endif
 #define NR_MLOCK2 325
 #define NR_FCNTL 72
 #define NR_MSEAL 462
@@ -282,7 +279,7 @@ static int add_mm_attrs(struct restore_ctx *r, struct restore_mm_state *s, const
 	const struct rec_mm_attrs *m = data;
 
 	if (len != sizeof(*m) || s->attrs || (m->mlockall && !(m->mlockall & MCL_FUTURE)) ||
-	    (m->mlockall & ~(uint32_t)(MCL_FUTURE | MCL_ONFAULT)) || (m->flags & ~REC_MM_MERGE_ANY))
+	    (m->mlockall & ~(uint32_t)(MCL_FUTURE | MCL_ONFAULT)) || m->flags)
 		return img_record_invalid(r->img, "bad or repeated mm attributes record");
 	s->attrs = m;
 	return 0;
@@ -907,15 +904,6 @@ static int lock_vmas(struct cr_thread *th, struct restore_mm_state *s)
 	return ret;
 }
 
-/* KSM for every mapping, present and future (the present ones have mg already). */
-static int set_merge_any(struct cr_thread *th, struct restore_mm_state *s)
-{
-	if (!s->attrs || !(s->attrs->flags & REC_MM_MERGE_ANY))
-		return 0;
-	return must(th, NULL, "enable KSM for all mappings (PR_SET_MEMORY_MERGE)", 0, NR_PRCTL,
-		    PR_SET_MEMORY_MERGE, 1, 0, 0, 0, 0);
-}
-
 /* mseal()ed mappings (VmFlags sl) are sealed again once nothing changes them any more. */
 static int seal_vmas(struct cr_thread *th, struct restore_mm_state *s)
 {
@@ -1293,8 +1281,6 @@ int restore_mm(struct restore_ctx *r)
 	}
 	if (!ret)
 		ret = lock_vmas(th, s);
-	if (!ret)
-		ret = set_merge_any(th, s);
 	if (!ret)
 		ret = seal_vmas(th, s);
 	if (!ret && ia32) {
