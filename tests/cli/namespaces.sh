@@ -1,0 +1,148 @@
+# Namespaces are not dumped or restored, so a process outside sudcr's
+# namespaces is refused (one line naming the kind, the process left
+# running untraced), and an image is restored only in the namespaces it
+# was dumped in: dumped inside one (nsenter -a, as the refusal advises)
+# and restored outside, it is refused; restored inside, it comes back.
+# sudcr runs under timeout(1) only so that a hang is reported instead of
+# stopping the suite: nothing here is timed.
+. "$SRCDIR/tests/cli/lib.bash"
+
+if ! command -v unshare >/dev/null || ! command -v nsenter >/dev/null || ! command -v timeout >/dev/null; then
+	skip namespaces "unshare, nsenter or timeout (util-linux, coreutils) is not installed"
+	finish
+fi
+SLEEP=$(readlink -f "$(command -v sleep)")
+
+# start CMD...: runs CMD (which ends in exec'ing sleep 1000, itself or in a
+# child) and sets $target to the sleep's PID, "" if it did not start.
+start() {
+	local up c
+	# In a subshell, so that it is no job of ours (no "Killed" notices):
+	# the runner, our subreaper, reaps it.
+	("$@" sleep 1000 </dev/null >/dev/null 2>&1 9>&- 251>&- & echo $! >"$TMP/up")
+	up=$(cat "$TMP/up")
+	pids+=($up)
+	target=
+	for _ in $(seq 250); do
+		if [ "$(readlink /proc/$up/exe)" = "$SLEEP" ]; then
+			target=$up
+		else
+			for c in $(pgrep -P $up); do
+				[ "$(readlink /proc/$c/exe)" = "$SLEEP" ] && target=$c
+			done
+		fi
+		[ -n "$target" ] && break
+		sleep 0.02
+	done
+	[ -n "$target" ] && pids+=($target)
+}
+state() { sed -n 's/^State:[[:space:]]*\(.\).*/\1/p' /proc/$1/status 2>/dev/null; }
+tracer() { sed -n 's/^TracerPid:[[:space:]]*//p' /proc/$1/status 2>/dev/null; }
+nsid() { stat -L -c %i /proc/$1/ns/$2; }
+
+# A sleep in each kind of namespace, dumped from outside (with and without
+# --leave-running): refused, naming the kind, no image, left as it was.
+while read -r kind name flags; do
+	t=dump_refused_$kind
+	# shellcheck disable=SC2086
+	if ! unshare $flags true 2>"$TMP/unshare.err"; then
+		skip $t "cannot make a $name namespace here: $(cat "$TMP/unshare.err")"
+		continue
+	fi
+	# shellcheck disable=SC2086
+	start unshare $flags
+	if [ -z "$target" ]; then
+		fail $t "the sleep did not start in its namespace"
+		continue
+	fi
+	if [ "$(nsid $target $kind)" = "$(nsid $$ $kind)" ]; then
+		fail $t "unshare $flags left the sleep in our $name namespace"
+		continue
+	fi
+	ok=1
+	for lr in --leave-running ""; do
+		# shellcheck disable=SC2086
+		if ! run 1 timeout -s KILL 60 "$SUDCR" dump -t $target -D "$TMP/img_$kind" $lr || ! one_error_line ||
+		   ! grep -qE "cannot dump process $target: it is in $name( \(for children\))? namespace $kind:\[$(nsid $target $kind)\], not sudcr's $kind:\[$(nsid $$ $kind)\].*nsenter -t $target -a sudcr dump" <<<"$err" ||
+		   [ -e "$TMP/img_$kind" ] || [ "$(state $target)" != S ] || [ "$(tracer $target)" != 0 ]; then
+			ok=0
+			fail $t "dump $lr: status $status (124: hung), stderr '$err', state '$(state $target)', tracer '$(tracer $target)'"
+		fi
+	done
+	[ $ok = 1 ] && pass $t
+	kill -9 $target 2>/dev/null
+done <<'LIST'
+pid PID -p -f --mount-proc
+net network -n
+mnt mount -m
+uts UTS -u
+ipc IPC -i
+cgroup cgroup -C
+user user -U
+time time -T
+LIST
+
+# A UTS namespace with two sleeps: the second one is dumped from inside
+# (the way the refusal says), restored outside (refused, and nothing
+# runs with its PID), then restored inside (it comes back, in it).
+t=restore_outside_refused_uts
+start unshare -u
+holder=$target
+if [ -z "$holder" ]; then
+	fail $t "the sleep did not start in a new UTS namespace"
+else
+	start nsenter -t $holder -u
+	member=$target
+	if [ -z "$member" ]; then
+		fail $t "the second sleep did not start in the UTS namespace"
+	elif ! run 0 timeout -s KILL 60 nsenter -t $holder -a "$SUDCR" dump -t $member -D "$TMP/uts_img" || [ -e /proc/$member/exe ]; then
+		fail $t "dump inside: status $status, stderr '$err'"
+	elif ! run 1 timeout -s KILL 60 "$SUDCR" restore -D "$TMP/uts_img" -d || ! one_error_line ||
+	     ! grep -qF "cannot restore $TMP/uts_img: it was dumped in UTS namespace uts:[$(nsid $holder uts)], sudcr runs in uts:[$(nsid $$ uts)]" <<<"$err" ||
+	     [ -e /proc/$member/exe ]; then
+		fail $t "restore outside: status $status, stderr '$err'"
+		kill -9 $member 2>/dev/null
+	elif ! run 0 timeout -s KILL 60 nsenter -t $holder -a "$SUDCR" restore -D "$TMP/uts_img" -d ||
+	     [ "$(readlink /proc/$member/exe)" != "$SLEEP" ] || [ "$(nsid $member uts)" != "$(nsid $holder uts)" ]; then
+		fail $t "restore inside: status $status, stderr '$err'"
+		kill -9 $member 2>/dev/null
+	else
+		pass $t
+		kill -9 $member 2>/dev/null
+	fi
+	kill -9 $holder 2>/dev/null
+fi
+
+# The same with a PID namespace (and its mount namespace, with its /proc):
+# a process that is not the namespace's init, dumped inside by its PID
+# there, is refused outside and comes back inside with that PID.
+t=restore_outside_refused_pid
+if ! unshare -p -f --mount-proc true 2>"$TMP/unshare.err"; then
+	skip $t "cannot make a PID namespace here: $(cat "$TMP/unshare.err")"
+	finish
+fi
+start unshare -p -f --mount-proc
+init=$target
+if [ -z "$init" ]; then
+	fail $t "the namespace's init did not start"
+	finish
+fi
+start nsenter -t $init -p -m
+member=$target
+inner=$(awk '/^NSpid:/ { print $NF }' /proc/$member/status 2>/dev/null)
+if [ -z "$member" ] || [ -z "$inner" ]; then
+	fail $t "the second sleep did not start in the PID namespace"
+elif ! run 0 timeout -s KILL 60 nsenter -t $init -a "$SUDCR" dump -t $inner -D "$TMP/pid_img" || [ -e /proc/$member/exe ]; then
+	fail $t "dump inside: status $status, stderr '$err'"
+elif ! run 1 timeout -s KILL 60 "$SUDCR" restore -D "$TMP/pid_img" -d || ! one_error_line ||
+     ! grep -qF "cannot restore $TMP/pid_img: it was dumped in PID namespace pid:[$(nsid $init pid)], sudcr runs in pid:[$(nsid $$ pid)], and its PIDs would mean other processes" <<<"$err"; then
+	fail $t "restore outside: status $status, stderr '$err'"
+elif ! run 0 timeout -s KILL 60 nsenter -t $init -a "$SUDCR" restore -D "$TMP/pid_img" -d ||
+     ! back=$(nsenter -t $init -p -m pgrep -x sleep | grep -vx 1) || [ "$back" != "$inner" ]; then
+	fail $t "restore inside: status $status, stderr '$err', sleeps in the namespace other than its init: '$back' (want $inner)"
+else
+	pass $t
+fi
+# Its init's death ends every process of the namespace.
+kill -9 $init 2>/dev/null
+finish
