@@ -49,26 +49,40 @@ int ns_read_ids(const char *dir, struct rec_ns_id ids[REC_NS_NR])
 {
 	char path[96];
 	struct stat st;
+	bool unborn = false;
 
 	for (int k = 0; k < REC_NS_NR; k++) {
 		snprintf(path, sizeof(path), "/proc/%s/ns/%s", dir, kinds[k].file);
 		if (stat(path, &st)) {
 			int err = errno;
 
-			/*
-			 * A kernel without this kind (CONFIG_TIME_NS=n) has no
-			 * file: none to differ.  Every kernel has ns/pid, so
-			 * its absence means the task is gone.
-			 */
-			if (err != ENOENT || k == REC_NS_PID)
-				return -err;
 			ids[k].dev = 0;
 			ids[k].ino = 0;
+			if (err != ENOENT || k == REC_NS_PID)
+				return -err;
+			/*
+			 * A kernel without this kind (CONFIG_TIME_NS=n) has no
+			 * file for anyone: none to differ.  If sudcr has one,
+			 * either the task has no namespaces any more (gone, or
+			 * a zombie, which keeps only ns/pid), or it is
+			 * pid_for_children after unshare(CLONE_NEWPID) before
+			 * the first child: the kernel shows that namespace only
+			 * once it has an init.
+			 */
+			snprintf(path, sizeof(path), "/proc/thread-self/ns/%s", kinds[k].file);
+			if (access(path, F_OK))
+				continue;
+			if (k != REC_NS_PID_FOR_CHILDREN)
+				return -ENOENT;
+			unborn = true;
 			continue;
 		}
 		ids[k].dev = st.st_dev;
 		ids[k].ino = st.st_ino;
 	}
+	/* Only a live task, whose other files are there, can have one unborn. */
+	if (unborn)
+		ids[REC_NS_PID_FOR_CHILDREN] = (struct rec_ns_id){ 0, NS_INO_UNBORN };
 	return 0;
 }
 
@@ -87,7 +101,9 @@ void ns_id_str(int kind, const struct rec_ns_id *id, const struct rec_ns_id *oth
 
 	if (!id->dev && !id->ino)
 		snprintf(buf, size, "none");
-	else if (id->dev == other->dev)
+	else if (!id->dev && id->ino == NS_INO_UNBORN)
+		snprintf(buf, size, "%.*s:[new, no process in it yet]", (int)base, file);
+	else if (id->dev == other->dev || !other->dev)
 		snprintf(buf, size, "%.*s:[%llu]", (int)base, file, (unsigned long long)id->ino);
 	else
 		snprintf(buf, size, "%.*s:[%llu] on nsfs %u:%u", (int)base, file, (unsigned long long)id->ino,

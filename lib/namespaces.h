@@ -12,6 +12,7 @@
  */
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include <sudcr/cr.h>
@@ -21,6 +22,9 @@ const char *ns_file(int kind);
 const char *ns_name(int kind);
 /* Kinds that only say where future children go (pid_for_children, time_for_children). */
 bool ns_for_children(int kind);
+
+/* The id of a namespace made by unshare(CLONE_NEWPID) that has no init yet. */
+#define NS_INO_UNBORN	UINT64_MAX
 
 /* The identities of /proc/@dir/ns/ (@dir "thread-self", "PID/task/TID"); -errno if unreadable. */
 int ns_read_ids(const char *dir, struct rec_ns_id ids[REC_NS_NR]);
