@@ -82,6 +82,50 @@ user user -U
 time time -T
 LIST
 
+# What /proc/PID/ns does not show: one thread in a UTS namespace of its
+# own, or a process whose children would go to a new PID namespace.  The
+# dump checks again once every thread is frozen, refuses, and lets them go.
+for mode in thread-uts children-pid; do
+	t=dump_refused_$mode
+	rm -f "$TMP/ready"
+	("$TESTBIN/targets/ns_unshared" $mode "$TMP/ready" </dev/null >/dev/null 2>"$TMP/nsu.err" 9>&- 251>&- & echo $! >"$TMP/up")
+	p=$(cat "$TMP/up")
+	pids+=($p)
+	for _ in $(seq 250); do
+		[ -s "$TMP/ready" ] || [ ! -e /proc/$p/exe ] && break
+		sleep 0.02
+	done
+	if [ ! -s "$TMP/ready" ]; then
+		fail $t "ns_unshared $mode did not get ready: $(cat "$TMP/nsu.err")"
+		continue
+	fi
+	if [ $mode = thread-uts ]; then
+		tid=$(ls /proc/$p/task | grep -vx $p)
+		want="cannot dump process $p: its thread $tid is in UTS namespace uts:[$(nsid $p/task/$tid uts)], not sudcr's uts:[$(nsid $$ uts)]: not supported"
+	else
+		want="cannot dump process $p: its PID (for children) namespace pid:[new, no process in it yet] is not sudcr's pid:[$(nsid $$ pid)]: a restore could not bring it back"
+	fi
+	ok=1
+	for lr in --leave-running ""; do
+		# shellcheck disable=SC2086
+		if ! run 1 timeout -s KILL 60 "$SUDCR" dump -t $p -D "$TMP/img_$mode" $lr || ! one_error_line ||
+		   ! grep -qF "$want" <<<"$err" || [ -e "$TMP/img_$mode" ]; then
+			ok=0
+			fail $t "dump $lr: status $status (124: hung), stderr '$err' (want '$want')"
+		fi
+		for task in /proc/$p/task/*; do
+			if [ "$(state $p/task/${task##*/})" != S ] || [ "$(tracer $p/task/${task##*/})" != 0 ]; then
+				ok=0
+				fail $t "after dump $lr, thread ${task##*/} is in state '$(state $p/task/${task##*/})' with tracer '$(tracer $p/task/${task##*/})'"
+			fi
+		done
+	done
+	[ "$(ls /proc/$p/task 2>/dev/null | wc -l)" = $([ $mode = thread-uts ] && echo 2 || echo 1) ] ||
+		{ ok=0; fail $t "the process lost threads or is gone"; }
+	[ $ok = 1 ] && pass $t
+	kill -9 $p 2>/dev/null
+done
+
 # A UTS namespace with two sleeps: the second one is dumped from inside
 # (the way the refusal says), restored outside (refused, and nothing
 # runs with its PID), then restored inside (it comes back, in it).
@@ -143,6 +187,26 @@ elif ! run 0 timeout -s KILL 60 nsenter -t $init -a "$SUDCR" restore -D "$TMP/pi
 else
 	pass $t
 fi
+# In the PID namespace but with the outer /proc (nsenter -p without -m),
+# /proc/1 is not the process sudcr would seize as 1: refused, dump and
+# restore, before anything is touched.
+t=foreign_procfs_refused
+ok=1
+if ! run 1 timeout -s KILL 60 nsenter -t $init -p "$SUDCR" dump -t 1 -D "$TMP/procfs_img" --leave-running ||
+   ! one_error_line || ! grep -q "^sudcr: /proc is not the procfs of sudcr's PID namespace (/proc/self is [0-9]*, sudcr is [0-9]* there)" <<<"$err" ||
+   [ -e "$TMP/procfs_img" ] || [ "$(state $init)" != S ] || [ "$(tracer $init)" != 0 ]; then
+	ok=0
+	fail $t "dump: status $status (124: hung), stderr '$err', state '$(state $init)', tracer '$(tracer $init)'"
+fi
+if [ ! -e "$TMP/pid_img" ]; then
+	ok=0
+	fail $t "no image from restore_outside_refused_pid to restore"
+elif ! run 1 timeout -s KILL 60 nsenter -t $init -p "$SUDCR" restore -D "$TMP/pid_img" -d || ! one_error_line ||
+     ! grep -q "^sudcr: /proc is not the procfs of sudcr's PID namespace" <<<"$err"; then
+	ok=0
+	fail $t "restore: status $status, stderr '$err'"
+fi
+[ $ok = 1 ] && pass $t
 # Its init's death ends every process of the namespace.
 kill -9 $init 2>/dev/null
 finish
