@@ -73,6 +73,7 @@ static const char *type_name(uint32_t t)
 	case IMG_REC_SIGACTION: return "sigaction";
 	case IMG_REC_SIGPENDING: return "sigpending";
 	case IMG_REC_SIGALTSTACK: return "sigaltstack";
+	case IMG_REC_NAMESPACES: return "namespaces";
 	case IMG_REC_FD: return "fd";
 	case IMG_REC_FILE_DATA: return "file_data";
 	case IMG_REC_TIMERFD: return "timerfd";

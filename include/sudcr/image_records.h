@@ -32,6 +32,9 @@ enum img_rec_type {
 	IMG_REC_SIGPENDING = 21,	/* struct rec_sigpending, one per queued signal */
 	IMG_REC_SIGALTSTACK = 22,	/* struct rec_sigaltstack, per thread */
 
+	/* namespaces (lib/dump/namespaces.c) */
+	IMG_REC_NAMESPACES = 26,	/* struct rec_namespaces, one */
+
 	/* files (lib/dump/files.c) */
 	IMG_REC_FD = 40,		/* struct rec_fd + path */
 	IMG_REC_FILE_DATA = 41,		/* struct rec_file_data + bytes */
@@ -519,5 +522,33 @@ struct rec_creds {
 	uint32_t nr_groups;		/* followed by nr_groups uint32_t supplementary gids */
 };
 #define REC_CREDS_MAX_GROUPS	65536	/* NGROUPS_MAX */
+
+/*
+ * The namespaces the process was in, which were sudcr's: st_dev and
+ * st_ino of /proc/PID/ns/NAME, both 0 where the kernel has no such kind.
+ */
+enum rec_ns_kind {
+	REC_NS_PID,
+	REC_NS_PID_FOR_CHILDREN,
+	REC_NS_USER,
+	REC_NS_MNT,
+	REC_NS_NET,
+	REC_NS_IPC,
+	REC_NS_UTS,
+	REC_NS_CGROUP,
+	REC_NS_TIME,
+	REC_NS_TIME_FOR_CHILDREN,
+	REC_NS_NR
+};
+
+struct rec_ns_id {
+	uint64_t dev, ino;
+};
+
+struct rec_namespaces {
+	uint32_t nr;			/* REC_NS_NR */
+	uint32_t pad;
+	struct rec_ns_id ns[REC_NS_NR];	/* by enum rec_ns_kind */
+};
 
 #endif

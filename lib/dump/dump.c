@@ -4,7 +4,6 @@
  * commit it, and let the process go (or kill it).  Any failure before the
  * commit aborts the image and leaves the process as it was found.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -16,6 +15,8 @@
 #include <sudcr/cr.h>
 #include <sudcr/freeze.h>
 #include <sudcr/log.h>
+
+#include "../namespaces.h"
 
 static int begin_injection(struct dump_ctx *d)
 {
@@ -142,84 +143,16 @@ static void remove_image_dir(const char *dir, bool created)
 	}
 }
 
-/* True if @pid is PID 1 of its own PID namespace (the last NSpid is 1). */
-static bool is_namespace_init(pid_t pid)
-{
-	char path[64], *buf = NULL, *line, *last;
-	size_t len;
-	bool init = false;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", pid);
-	if (proc_read_file(path, &buf, &len))
-		return false;
-	line = strstr(buf, "\nNSpid:");
-	if (line) {
-		line[strcspn(line + 1, "\n") + 1] = '\0';
-		last = strrchr(line, '\t');
-		init = last && !strcmp(last + 1, "1");
-	}
-	free(buf);
-	return init;
-}
-
-/*
- * The init of another PID namespace can be killed from here, but its
- * death kills every process of its namespace, not only its children
- * (those are refused anyway): refuse while there are any.
- */
-static int refuse_namespace_members(pid_t pid)
-{
-	char path[64], list[96] = "";
-	struct stat ns, st;
-	struct dirent *de;
-	int n = 0, len = 0;
-	DIR *d;
-
-	if (!is_namespace_init(pid))
-		return 0;
-	snprintf(path, sizeof(path), "/proc/%d/ns/pid", pid);
-	if (stat(path, &ns))
-		return 0;	/* gone: the freeze says so */
-	d = opendir("/proc");
-	if (!d) {
-		int err = errno;
-
-		sudcr_error("cannot list /proc: %s", strerror(err));
-		return -err;
-	}
-	for (errno = 0; (de = readdir(d)); errno = 0) {
-		int other = atoi(de->d_name);
-
-		if (other <= 0 || other == pid)
-			continue;
-		snprintf(path, sizeof(path), "/proc/%d/ns/pid", other);
-		if (stat(path, &st) || st.st_dev != ns.st_dev || st.st_ino != ns.st_ino)
-			continue;
-		if (len < (int)sizeof(list) - 16)
-			len += snprintf(list + len, sizeof(list) - len, "%s%d", n ? ", " : "", other);
-		n++;
-	}
-	if (errno) {
-		int err = errno;
-
-		closedir(d);
-		sudcr_error("cannot list /proc: %s", strerror(err));
-		return -err;
-	}
-	closedir(d);
-	if (!n)
-		return 0;
-	sudcr_error("process %d is the init of a PID namespace that holds %d other process%s (%s%s): killing it would kill them too; use --leave-running",
-		    pid, n, n == 1 ? "" : "es", list, len >= (int)sizeof(list) - 16 ? ", ..." : "");
-	return -EBUSY;
-}
-
 int sudcr_dump(pid_t pid, const struct dump_opts *opts)
 {
 	struct dump_ctx d = { .pid = pid, .opts = *opts };
 	bool dir_created = false;
 	int ret, err;
 
+	/* Outside sudcr's namespaces it would come back elsewhere: refuse before touching it. */
+	ret = dump_namespaces_early(pid);
+	if (ret)
+		return ret;
 	/*
 	 * PID 1 is the init of our own PID namespace (PIDs are ours): the
 	 * kernel drops a SIGKILL sent to it from inside, so the kill at the
@@ -227,13 +160,8 @@ int sudcr_dump(pid_t pid, const struct dump_opts *opts)
 	 * namespace, sudcr too, would die with it).  Refuse before touching it.
 	 */
 	if (pid == 1 && !opts->leave_running) {
-		sudcr_error("process 1 is the init of sudcr's PID namespace, which sudcr cannot kill from inside: use --leave-running, or dump it from outside the namespace");
+		sudcr_error("process 1 is the init of sudcr's PID namespace, which sudcr cannot kill from inside: use --leave-running");
 		return -EPERM;
-	}
-	if (!opts->leave_running) {
-		ret = refuse_namespace_members(pid);
-		if (ret)
-			return ret;
 	}
 
 	ret = freeze_process(pid, &d.proc);
@@ -261,7 +189,8 @@ int sudcr_dump(pid_t pid, const struct dump_opts *opts)
 	 * maps scratch memory.
 	 */
 	static int (*const modules[])(struct dump_ctx *) = {
-		refuse_children, dump_threads, dump_mm, dump_signals, dump_misc, dump_files, dump_creds,
+		refuse_children, dump_threads, dump_namespaces, dump_mm, dump_signals, dump_misc, dump_files,
+		dump_creds,
 	};
 
 	for (size_t i = 0; i < sizeof(modules) / sizeof(modules[0]) && !ret; i++)

@@ -25,6 +25,8 @@
 #include <sudcr/cr.h>
 #include <sudcr/log.h>
 
+#include "../namespaces.h"
+
 struct clone_args_sudcr {
 	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, set_tid,
 		set_tid_size, cgroup;
@@ -39,6 +41,7 @@ static bool known_type(uint32_t t)
 	case IMG_REC_SIGPENDING: case IMG_REC_SIGALTSTACK: case IMG_REC_FD: case IMG_REC_FILE_DATA:
 	case IMG_REC_TIMERFD: case IMG_REC_EPOLL: case IMG_REC_UNIX: case IMG_REC_UNIX_QUEUE:
 	case IMG_REC_LOCK: case IMG_REC_TTY: case IMG_REC_PIPE_OUTSIDE:
+	case IMG_REC_NAMESPACES:
 	case IMG_REC_MISC:
 	case IMG_REC_THREAD_MISC: case IMG_REC_RLIMIT: case IMG_REC_ITIMER:
 	case IMG_REC_POSIX_TIMER: case IMG_REC_SECCOMP:
@@ -219,6 +222,9 @@ static int prepare_all(struct restore_ctx *r)
 {
 	int ret = read_core(r);
 
+	/* In other namespaces, PIDs (and all the rest) mean other things. */
+	if (!ret)
+		ret = restore_namespaces_prepare(r);
 	/* A taken PID is the first thing to know: nothing else matters then. */
 	if (!ret)
 		ret = check_pid_free(r->proc.pid);
