@@ -49,8 +49,10 @@ TGT_LDFLAGS := $(filter-out -fsanitize=%,$(LDFLAGS))
 CFLAGS32    := $(TGT_CFLAGS) -m32
 LDFLAGS32   := $(TGT_LDFLAGS) -m32
 
-# The arch-neutral core of libsudcr, for ia32 test programs.
-LIB32_SRCS := lib/sud.c lib/log.c lib/proc.c lib/task.c
+# The part of libsudcr-core (CORE_SRCS) that builds -m32, for ia32 test
+# programs: sudcr itself is a 64-bit program, so injection and the x86-64
+# register layer stay out.
+LIB32_SRCS := $(filter-out lib/inject.c lib/freeze.c lib/arch/%,$(CORE_SRCS))
 LIB32_OBJS := $(LIB32_SRCS:%.c=$(B)/lib32/%.o)
 LIB32      := $(B)/lib32/libsudcr-core.a
 
