@@ -16,7 +16,7 @@ B         ?= build
 OPT       ?= -O2
 SAN       ?=
 CFLAGS    := -std=gnu11 -D_GNU_SOURCE $(OPT) -g -Wall -Wextra -Werror -Iinclude -I$(B)/gen \
-             -fPIC -DSUDCR_VERSION='"$(VERSION)"' $(SAN) $(EXTRA_CFLAGS)
+             -fPIC -fvisibility=hidden -DSUDCR_VERSION='"$(VERSION)"' $(SAN) $(EXTRA_CFLAGS)
 LDFLAGS   := $(SAN) $(EXTRA_LDFLAGS)
 
 LIB_SRCS  := $(wildcard lib/*.c lib/arch/x86/*.c lib/dump/*.c lib/restore/*.c)
