@@ -1,6 +1,8 @@
 # sudcr — checkpoint/restore for processes using Syscall User Dispatch.
 #
-#   make            build sudcr, libsudcr.a, libsudcr.so, sudcr.pc
+#   make            build sudcr, libsudcr.a, libsudcr.so, sudcr.pc and the
+#                   embeddable core libsudcr-core.a, libsudcr-core.so,
+#                   sudcr-core.pc
 #   make test       build everything and run the whole test suite
 #   make demo       show checkpoint/restore of a SUD program
 #   make bench      print dump/restore figures next to memcpy bandwidth
@@ -14,11 +16,16 @@ B         ?= build
 OPT       ?= -O2
 SAN       ?=
 CFLAGS    := -std=gnu11 -D_GNU_SOURCE $(OPT) -g -Wall -Wextra -Werror -Iinclude -I$(B)/gen \
-             -fPIC -DSUDCR_VERSION='"$(VERSION)"' $(SAN) $(EXTRA_CFLAGS)
+             -fPIC -fvisibility=hidden -DSUDCR_VERSION='"$(VERSION)"' $(SAN) $(EXTRA_CFLAGS)
 LDFLAGS   := $(SAN) $(EXTRA_LDFLAGS)
 
 LIB_SRCS  := $(wildcard lib/*.c lib/arch/x86/*.c lib/dump/*.c lib/restore/*.c)
 LIB_OBJS  := $(LIB_SRCS:%.c=$(B)/%.o)
+# The embeddable core: SUD, task control, injection, arch and the few /proc
+# readers these need (README, "Embedding").  It must link alone.
+CORE_SRCS := lib/sud.c lib/task.c lib/inject.c lib/freeze.c lib/log.c lib/proc_task.c \
+             $(wildcard lib/arch/x86/*.c)
+CORE_OBJS := $(CORE_SRCS:%.c=$(B)/%.o)
 CLI_SRCS  := $(wildcard cli/*.c)
 CLI_OBJS  := $(CLI_SRCS:%.c=$(B)/%.o)
 HEADERS   := $(wildcard include/sudcr/*.h)
@@ -26,7 +33,10 @@ HEADERS   := $(wildcard include/sudcr/*.h)
 UNISTD    := /usr/include/x86_64-linux-gnu/asm
 GEN       := $(B)/gen/syscalls_64.inc $(B)/gen/syscalls_32.inc
 
-all: $(B)/sudcr $(B)/libsudcr.a $(B)/libsudcr.so $(B)/sudcr.pc
+CORE_LIBS := $(B)/libsudcr-core.a $(B)/libsudcr-core.so $(B)/sudcr-core.pc \
+             $(B)/pkgconfig/sudcr-core.pc
+
+all: $(B)/sudcr $(B)/libsudcr.a $(B)/libsudcr.so $(B)/sudcr.pc $(CORE_LIBS)
 
 # Syscall name tables, from the installed kernel headers.
 $(GEN): $(B)/gen/syscalls_%.inc: $(UNISTD)/unistd_%.h
@@ -48,11 +58,33 @@ $(B)/libsudcr.a: $(LIB_OBJS)
 $(B)/libsudcr.so: $(LIB_OBJS)
 	$(CC) -shared -Wl,-soname,libsudcr.so.0 $(LDFLAGS) -o $@ $^
 
+$(B)/libsudcr-core.a: $(CORE_OBJS)
+	rm -f $@
+	ar rcs $@ $^
+
+# --no-undefined: the core needs nothing from the rest of libsudcr.  The
+# .so.0 link lets programs linked in the build tree run from it.
+$(B)/libsudcr-core.so: $(CORE_OBJS)
+	$(CC) -shared -Wl,-soname,libsudcr-core.so.0 -Wl,--no-undefined $(LDFLAGS) -o $@ $^
+	ln -sf libsudcr-core.so $(B)/libsudcr-core.so.0
+
 $(B)/sudcr: $(CLI_OBJS) $(B)/libsudcr.a
 	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJS) $(B)/libsudcr.a
 
 $(B)/sudcr.pc: sudcr.pc.in Makefile
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' $< > $@
+
+$(B)/sudcr-core.pc: sudcr-core.pc.in Makefile
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' $< > $@
+
+# For programs built against the build tree (examples/): headers from the
+# source tree, the library from $(B), found at run time through the rpath.
+$(B)/pkgconfig/sudcr-core.pc: sudcr-core.pc.in Makefile
+	@mkdir -p $(@D)
+	sed -e 's|@PREFIX@|$(abspath $(B))|' -e 's|@VERSION@|$(VERSION)|' \
+		-e 's|^libdir=.*|libdir=$(abspath $(B))|' \
+		-e 's|^includedir=.*|includedir=$(abspath include)|' \
+		-e 's|^Libs: .*|Libs: -L$${libdir} -Wl,-rpath,$${libdir} -lsudcr-core|' $< > $@
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig \
@@ -62,9 +94,14 @@ install: all
 	install -m 644 $(B)/libsudcr.a $(DESTDIR)$(PREFIX)/lib/
 	install -m 755 $(B)/libsudcr.so $(DESTDIR)$(PREFIX)/lib/libsudcr.so.0
 	ln -sf libsudcr.so.0 $(DESTDIR)$(PREFIX)/lib/libsudcr.so
+	install -m 644 $(B)/libsudcr-core.a $(DESTDIR)$(PREFIX)/lib/
+	install -m 755 $(B)/libsudcr-core.so $(DESTDIR)$(PREFIX)/lib/libsudcr-core.so.0
+	ln -sf libsudcr-core.so.0 $(DESTDIR)$(PREFIX)/lib/libsudcr-core.so
 	install -m 644 $(HEADERS) $(DESTDIR)$(PREFIX)/include/sudcr/
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' sudcr.pc.in \
 		> $(DESTDIR)$(PREFIX)/lib/pkgconfig/sudcr.pc
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' sudcr-core.pc.in \
+		> $(DESTDIR)$(PREFIX)/lib/pkgconfig/sudcr-core.pc
 
 .SECONDEXPANSION:
 include tests/tests.mk

@@ -12,6 +12,8 @@
 #                         wait, and runs it once more with --leave-running
 #                         (also built -m32 as NAME-32 when NAME is listed
 #                         in PROGS_32; a stub that says SKIP without ia32)
+#   examples/NAME.c       programs that embed libsudcr-core, built through
+#                         pkg-config; run by tests/cli/core_example.sh
 # Each test binary/script speaks the protocol of tests/harness.h.
 # build/tests/run runs them all (make test TEST_ARGS="-v FILTER" to pass
 # options; see tests/run.c).
@@ -51,8 +53,10 @@ TGT_LDFLAGS := $(filter-out -fsanitize=%,$(LDFLAGS))
 CFLAGS32    := $(TGT_CFLAGS) -m32
 LDFLAGS32   := $(TGT_LDFLAGS) -m32
 
-# The arch-neutral core of libsudcr, for ia32 test programs.
-LIB32_SRCS := lib/sud.c lib/log.c lib/proc.c lib/task.c
+# The part of libsudcr-core (CORE_SRCS) that builds -m32, for ia32 test
+# programs: sudcr itself is a 64-bit program, so injection and the x86-64
+# register layer stay out.
+LIB32_SRCS := $(filter-out lib/inject.c lib/freeze.c lib/arch/%,$(CORE_SRCS))
 LIB32_OBJS := $(LIB32_SRCS:%.c=$(B)/lib32/%.o)
 LIB32      := $(B)/lib32/libsudcr-core.a
 
@@ -108,6 +112,21 @@ $(T)/unit/%-32: tests/unit/%.c $(if $(IA32_SKIPPED),,$(LIB32)) $(TEST_HDRS) $(IA
 			'$(notdir $@)' "$$(cat $(T)/ia32.skip)" > $@; \
 		chmod +x $@; \
 	fi
+
+# examples/NAME.c: programs that embed libsudcr-core, built as a user
+# would, through pkg-config (the build tree's sudcr-core.pc) and none of
+# sudcr's own flags; tests/cli/core_example.sh runs them.
+EX_BINS    := $(patsubst examples/%.c,$(B)/examples/%,$(wildcard examples/*.c))
+EX_CFLAGS  := -std=gnu11 $(OPT) -g -Wall -Wextra -Werror $(SAN)
+PKG_CONFIG ?= pkg-config
+EX_PKG     := PKG_CONFIG_PATH=$(abspath $(B))/pkgconfig $(PKG_CONFIG)
+
+$(B)/examples/%: examples/%.c $(B)/libsudcr-core.so $(B)/pkgconfig/sudcr-core.pc $(HEADERS)
+	@mkdir -p $(@D)
+	$(CC) $(EX_CFLAGS) $$($(EX_PKG) --cflags sudcr-core) -o $@ $< \
+		$$($(EX_PKG) --libs sudcr-core) $(LDFLAGS)
+
+test-build: $(EX_BINS)
 
 $(T)/run: tests/run.c
 	@mkdir -p $(@D)

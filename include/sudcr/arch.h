@@ -13,6 +13,7 @@
 #include <signal.h>
 #include <sys/user.h>
 
+#include <sudcr/api.h>
 #include <sudcr/kernel_compat.h>
 
 enum arch_kind {
@@ -31,21 +32,21 @@ struct arch_xstate {
 	uint8_t buf[ARCH_XSTATE_MAX] __attribute__((aligned(64)));
 };
 
-const char *arch_name(enum arch_kind kind);
+SUDCR_API const char *arch_name(enum arch_kind kind);
 
-int arch_get_regs(pid_t tid, struct arch_regs *regs);
-int arch_set_regs(pid_t tid, const struct arch_regs *regs);
-int arch_get_xstate(pid_t tid, struct arch_xstate *xs);
-int arch_set_xstate(pid_t tid, const struct arch_xstate *xs);
+SUDCR_API int arch_get_regs(pid_t tid, struct arch_regs *regs);
+SUDCR_API int arch_set_regs(pid_t tid, const struct arch_regs *regs);
+SUDCR_API int arch_get_xstate(pid_t tid, struct arch_xstate *xs);
+SUDCR_API int arch_set_xstate(pid_t tid, const struct arch_xstate *xs);
 
 /* Which kind of task the registers belong to (from the code segment). */
-enum arch_kind arch_regs_kind(const struct arch_regs *regs);
+SUDCR_API enum arch_kind arch_regs_kind(const struct arch_regs *regs);
 /*
  * Make @regs those of a @kind task: the user code and data segment
  * selectors of that mode (ia32: ip and sp cut to 32 bits).  Used to move a
  * thread between 64-bit and 32-bit mode with PTRACE_SETREGS.
  */
-void arch_regs_set_kind(struct arch_regs *regs, enum arch_kind kind);
+SUDCR_API void arch_regs_set_kind(struct arch_regs *regs, enum arch_kind kind);
 
 /*
  * The thread-local storage entries of the GDT (set_thread_area(2)), which
@@ -60,34 +61,34 @@ struct arch_tls_desc {
 	uint32_t limit;
 	uint32_t flags;		/* the bit fields of struct user_desc */
 };
-int arch_get_tls(pid_t tid, struct arch_tls_desc tls[ARCH_TLS_ENTRIES]);
-int arch_set_tls(pid_t tid, const struct arch_tls_desc tls[ARCH_TLS_ENTRIES]);
+SUDCR_API int arch_get_tls(pid_t tid, struct arch_tls_desc tls[ARCH_TLS_ENTRIES]);
+SUDCR_API int arch_set_tls(pid_t tid, const struct arch_tls_desc tls[ARCH_TLS_ENTRIES]);
 
-uint64_t arch_regs_ip(const struct arch_regs *regs);
-uint64_t arch_regs_sp(const struct arch_regs *regs);
+SUDCR_API uint64_t arch_regs_ip(const struct arch_regs *regs);
+SUDCR_API uint64_t arch_regs_sp(const struct arch_regs *regs);
 
 /*
  * Prepare @regs to run syscall @nr with @args at the syscall instruction at
  * @ip.  orig_ax is set to -1 so that no syscall restart logic applies to
  * the prepared state.
  */
-void arch_setup_syscall(struct arch_regs *regs, enum arch_kind kind, uint64_t ip, long nr,
-			const uint64_t args[6]);
+SUDCR_API void arch_setup_syscall(struct arch_regs *regs, enum arch_kind kind, uint64_t ip, long nr,
+				  const uint64_t args[6]);
 /* The syscall's return value, sign-extended (negative errno on error). */
-int64_t arch_syscall_result(const struct arch_regs *regs, enum arch_kind kind);
+SUDCR_API int64_t arch_syscall_result(const struct arch_regs *regs, enum arch_kind kind);
 /* The syscall number at a syscall-entry stop. */
-long arch_syscall_nr(const struct arch_regs *regs);
+SUDCR_API long arch_syscall_nr(const struct arch_regs *regs);
 
 /*
  * Find a syscall instruction (syscall for x86-64, int $0x80 for ia32) in
  * the vDSO of @tid; @vdso_start/@vdso_len is the [vdso] mapping.
  */
-int arch_find_syscall_insn(pid_t tid, enum arch_kind kind, uint64_t vdso_start, size_t vdso_len,
-			   uint64_t *ip);
+SUDCR_API int arch_find_syscall_insn(pid_t tid, enum arch_kind kind, uint64_t vdso_start,
+				     size_t vdso_len, uint64_t *ip);
 
 /* Syscall numbers by name and back, per kind of task; -1 / NULL if unknown. */
-long arch_syscall_by_name(enum arch_kind kind, const char *name);
-const char *arch_syscall_name(enum arch_kind kind, long nr);
+SUDCR_API long arch_syscall_by_name(enum arch_kind kind, const char *name);
+SUDCR_API const char *arch_syscall_name(enum arch_kind kind, long nr);
 
 /* Numbers the generic code injects, per kind. */
 enum arch_sc {
@@ -103,13 +104,13 @@ enum arch_sc {
 	SC_CLOSE,
 	SC__MAX,
 };
-long arch_sc_nr(enum arch_kind kind, enum arch_sc sc);
+SUDCR_API long arch_sc_nr(enum arch_kind kind, enum arch_sc sc);
 
 /*
  * Lay out @si (native 64-bit siginfo) as a task of @kind expects it in
  * memory, for rt_tgsigqueueinfo from inside the task (128 bytes either way).
  */
-void arch_siginfo_for_task(enum arch_kind kind, const siginfo_t *si, uint8_t out[128]);
+SUDCR_API void arch_siginfo_for_task(enum arch_kind kind, const siginfo_t *si, uint8_t out[128]);
 
 /*
  * struct sigaction as rt_sigaction(2) takes it, and stack_t, for x86-64 and

@@ -25,6 +25,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include <sudcr/api.h>
 #include <sudcr/arch.h>
 #include <sudcr/image.h>
 #include <sudcr/image_records.h>
@@ -111,7 +112,7 @@ int dump_procattr(struct dump_ctx *d);
 int dump_sched(struct dump_ctx *d);
 int dump_creds(struct dump_ctx *d);
 
-int sudcr_dump(pid_t pid, const struct dump_opts *opts);
+SUDCR_API int sudcr_dump(pid_t pid, const struct dump_opts *opts);
 
 /*
  * sudcr_cancel() (task.h) asks the dump or restore in progress to stop: it
@@ -207,7 +208,7 @@ int restore_create_threads(struct restore_ctx *r);
 int restore_threads(struct restore_ctx *r);	/* registers, masks, SUD: last */
 void restore_free(struct restore_ctx *r);
 
-int sudcr_restore(const struct restore_opts *opts, int *exit_status);
+SUDCR_API int sudcr_restore(const struct restore_opts *opts, int *exit_status);
 
 /* Iterate over records of one type: returns 1 with data, 0 at end, <0. */
 int cr_next_of_type(struct img_reader *img, uint32_t want, const void **data, size_t *len);

@@ -9,9 +9,10 @@
  * (inject layer) and detaches, leaving the process as it was found.
  */
 
+#include <sudcr/api.h>
 #include <sudcr/task.h>
 
-int freeze_process(pid_t pid, struct task_proc *p);
-int thaw_process(struct task_proc *p);
+SUDCR_API int freeze_process(pid_t pid, struct task_proc *p);
+SUDCR_API int thaw_process(struct task_proc *p);
 
 #endif

@@ -26,6 +26,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <sudcr/api.h>
+
 #define IMG_FORMAT_VERSION	2
 #define IMG_PAGE_SIZE		4096u
 #define IMG_PAGE_FILES_MAX	16u
@@ -152,23 +154,23 @@ struct img_reader;
  * IMG_FORMAT_VERSION is rejected.  -EINVAL for a malformed image, -EIO for
  * a read error, -ENOENT (or what open(2) says) for a missing file.
  */
-int img_reader_open(struct img_reader **r, const char *dir);
+SUDCR_API int img_reader_open(struct img_reader **r, const char *dir);
 
 /*
  * Return the next record: 1 with *type, *data, *len set (data is 8-byte
  * aligned and valid until img_reader_close(); NULL when len is 0), 0 once
  * the END record is reached, negative on error.
  */
-int img_next_record(struct img_reader *r, uint32_t *type, const void **data,
-		    size_t *len);
+SUDCR_API int img_next_record(struct img_reader *r, uint32_t *type, const void **data,
+			      size_t *len);
 /* The same, also returning the record's flags. */
-int img_next_record_flags(struct img_reader *r, uint32_t *type,
-			  uint32_t *flags, const void **data, size_t *len);
+SUDCR_API int img_next_record_flags(struct img_reader *r, uint32_t *type,
+				    uint32_t *flags, const void **data, size_t *len);
 /* Start again from the first record. */
-void img_rewind(struct img_reader *r);
+SUDCR_API void img_rewind(struct img_reader *r);
 
 /* Number of records in the image, END not counted. */
-uint64_t img_record_count(const struct img_reader *r);
+SUDCR_API uint64_t img_record_count(const struct img_reader *r);
 
 /*
  * For the record last returned, whose type the caller does not know:
@@ -192,13 +194,13 @@ int img_record_invalid(struct img_reader *r, const char *fmt, ...)
 int img_pages_get(struct img_reader *r, unsigned int k, uint64_t off,
 		  size_t len, const void **ptr);
 /* Number of page files. */
-unsigned int img_page_files(const struct img_reader *r);
+SUDCR_API unsigned int img_page_files(const struct img_reader *r);
 /* Bytes of page data in page file k (its size less the header page). */
-uint64_t img_pages_data_len(const struct img_reader *r, unsigned int k);
+SUDCR_API uint64_t img_pages_data_len(const struct img_reader *r, unsigned int k);
 /* Page file k itself, for pread(2) or a mapping of the caller's own. */
 int img_pages_fd(struct img_reader *r, unsigned int k);
 
 /* NULL is allowed. */
-void img_reader_close(struct img_reader *r);
+SUDCR_API void img_reader_close(struct img_reader *r);
 
 #endif

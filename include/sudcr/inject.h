@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <sudcr/api.h>
 #include <sudcr/arch.h>
 #include <sudcr/sud.h>
 #include <sudcr/task.h>
@@ -41,7 +42,7 @@ struct inject_ctx {
 };
 
 /* The thread must be in an interrupt stop. */
-int inject_begin(struct inject_ctx *c, struct task_thread *t);
+SUDCR_API int inject_begin(struct inject_ctx *c, struct task_thread *t);
 
 /*
  * Run syscall @nr (number of the target's arch) and return its result in *ret.
@@ -61,33 +62,34 @@ int inject_begin(struct inject_ctx *c, struct task_thread *t);
  * callers check sudcr_cancel_requested() first (cleanup code injects
  * calls after a request too).
  */
-int inject_syscall(struct inject_ctx *c, long nr, const uint64_t args[6], int64_t *ret);
+SUDCR_API int inject_syscall(struct inject_ctx *c, long nr, const uint64_t args[6], int64_t *ret);
 
 /* Convenience: arguments as a list. */
-int inject_syscall6(struct inject_ctx *c, long nr, int64_t *ret, uint64_t a0, uint64_t a1,
-		    uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5);
+SUDCR_API int inject_syscall6(struct inject_ctx *c, long nr, int64_t *ret, uint64_t a0, uint64_t a1,
+			      uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5);
 
 /* Map (once) a private RW scratch area of at least @len bytes in the target. */
-int inject_scratch(struct inject_ctx *c, size_t len, uint64_t *addr);
+SUDCR_API int inject_scratch(struct inject_ctx *c, size_t len, uint64_t *addr);
 
 /*
  * Map the scratch area at a fixed @addr (MAP_FIXED_NOREPLACE), for callers
  * that are about to lay out the whole address space themselves.
  */
-int inject_scratch_at(struct inject_ctx *c, uint64_t addr, size_t len);
+SUDCR_API int inject_scratch_at(struct inject_ctx *c, uint64_t addr, size_t len);
 
 /*
  * The vDSO moved from @old_start (@len bytes) to @new_start (restore moves
  * it): follow it if the injection site is in it.
  */
-void inject_vdso_moved(struct inject_ctx *c, uint64_t old_start, uint64_t len, uint64_t new_start);
+SUDCR_API void inject_vdso_moved(struct inject_ctx *c, uint64_t old_start, uint64_t len,
+				 uint64_t new_start);
 
 /*
  * Inject through the syscall instruction at @ip from now on, one of the
  * caller's own: the restore of an ia32 process uses one of sudcr's while
  * the new process has no vDSO.
  */
-void inject_set_site(struct inject_ctx *c, uint64_t ip);
+SUDCR_API void inject_set_site(struct inject_ctx *c, uint64_t ip);
 
 /*
  * Run the injections that follow in @kind mode (64-bit or 32-bit), through
@@ -97,31 +99,31 @@ void inject_set_site(struct inject_ctx *c, uint64_t ip);
  * actions set by an ia32 rt_sigaction, the compat robust list) on the
  * kind of the syscall that set it.
  */
-int inject_set_kind(struct inject_ctx *c, enum arch_kind kind);
+SUDCR_API int inject_set_kind(struct inject_ctx *c, enum arch_kind kind);
 
 /* Copy memory to / from the target (process_vm_writev / readv). */
-int inject_write_mem(pid_t tid, uint64_t addr, const void *buf, size_t len);
-int inject_read_mem(pid_t tid, uint64_t addr, void *buf, size_t len);
+SUDCR_API int inject_write_mem(pid_t tid, uint64_t addr, const void *buf, size_t len);
+SUDCR_API int inject_read_mem(pid_t tid, uint64_t addr, void *buf, size_t len);
 
 /*
  * Queue @si to the thread from inside it (rt_tgsigqueueinfo to itself), so
  * it arrives with the full siginfo, si_code > 0 included.
  */
-int inject_queue_signal(struct inject_ctx *c, const siginfo_t *si);
+SUDCR_API int inject_queue_signal(struct inject_ctx *c, const siginfo_t *si);
 
 /* Put everything back; the thread is left in an interrupt stop. */
-int inject_end(struct inject_ctx *c);
+SUDCR_API int inject_end(struct inject_ctx *c);
 
 /*
  * Forget an injection without touching the thread (it is being killed):
  * frees the context and puts sudcr's own CPU affinity back.
  */
-void inject_abandon(struct inject_ctx *c);
+SUDCR_API void inject_abandon(struct inject_ctx *c);
 
 /*
  * Queue again the signals task_seize_thread() swallowed, without other
  * injection; a no-op when there are none.  Used before detaching.
  */
-int inject_requeue_intercepted(struct task_thread *t);
+SUDCR_API int inject_requeue_intercepted(struct task_thread *t);
 
 #endif

@@ -12,6 +12,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 
+#include <sudcr/api.h>
+
 enum sudcr_log_level {
 	SUDCR_LOG_ERROR = 0,
 	SUDCR_LOG_WARN = 1,
@@ -27,12 +29,12 @@ enum sudcr_log_level {
 typedef void (*sudcr_log_fn)(enum sudcr_log_level level, const char *msg);
 
 /* Options, set once by the program: the only process-wide settings. */
-void sudcr_set_log_level(enum sudcr_log_level level);
-void sudcr_set_log_fn(sudcr_log_fn fn);
-enum sudcr_log_level sudcr_log_level(void);
+SUDCR_API void sudcr_set_log_level(enum sudcr_log_level level);
+SUDCR_API void sudcr_set_log_fn(sudcr_log_fn fn);
+SUDCR_API enum sudcr_log_level sudcr_log_level(void);
 
-void sudcr_log(enum sudcr_log_level level, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+SUDCR_API void sudcr_log(enum sudcr_log_level level, const char *fmt, ...)
+			 __attribute__((format(printf, 2, 3)));
 
 /*
  * Copy @in (@len bytes, or up to a NUL) into @out as text that is safe to
@@ -42,7 +44,7 @@ void sudcr_log(enum sudcr_log_level level, const char *fmt, ...)
  * cut, if @size is too small, between two whole escapes.  Returns the
  * length of what was written.
  */
-size_t sudcr_escape(char *out, size_t size, const char *in, size_t len);
+SUDCR_API size_t sudcr_escape(char *out, size_t size, const char *in, size_t len);
 
 #define sudcr_error(...) sudcr_log(SUDCR_LOG_ERROR, __VA_ARGS__)
 #define sudcr_warn(...)  sudcr_log(SUDCR_LOG_WARN, __VA_ARGS__)

@@ -22,11 +22,13 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include <sudcr/api.h>
+
 /* Read a whole /proc file into a malloc'ed NUL-terminated buffer. */
 int proc_read_file(const char *path, char **buf, size_t *len);
 
 /* Thread ids listed in /proc/PID/task, malloc'ed, in directory order. */
-int proc_list_tasks(pid_t pid, pid_t **tids, int *nr);
+SUDCR_API int proc_list_tasks(pid_t pid, pid_t **tids, int *nr);
 
 /*
  * Child processes of every thread of @pid, zombies included, malloc'ed
@@ -35,7 +37,7 @@ int proc_list_tasks(pid_t pid, pid_t **tids, int *nr);
 int proc_children(pid_t pid, pid_t **kids, int *nr);
 
 /* One-letter state of a thread from /proc/PID/task/TID/stat ('R', 'S', 'Z', ...). */
-int proc_thread_state(pid_t pid, pid_t tid, char *state);
+SUDCR_API int proc_thread_state(pid_t pid, pid_t tid, char *state);
 
 /* Fields of /proc/PID/status. */
 struct proc_status {
@@ -59,7 +61,7 @@ int proc_parse_status(pid_t pid, pid_t tid, struct proc_status *st);
 int proc_parse_status_buf(const char *buf, struct proc_status *st);
 
 /* First mapping whose path column ends with @name, e.g. "[vdso]". */
-int proc_find_mapping(pid_t pid, const char *name, uint64_t *start, uint64_t *end);
+SUDCR_API int proc_find_mapping(pid_t pid, const char *name, uint64_t *start, uint64_t *end);
 
 /* CPU the thread last ran on (field 39 of stat). */
 int proc_thread_cpu(pid_t pid, pid_t tid, int *cpu);

@@ -15,6 +15,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include <sudcr/api.h>
+
 enum sud_mode {
 	SUD_MODE_OFF = 0,
 	SUD_MODE_EXCLUSIVE = 1,
@@ -36,29 +38,29 @@ struct sud_raw_config {
 	uint64_t len;
 };
 
-const char *sud_mode_name(uint64_t mode);
-int sud_mode_parse(const char *name, uint64_t *mode);
+SUDCR_API const char *sud_mode_name(uint64_t mode);
+SUDCR_API int sud_mode_parse(const char *name, uint64_t *mode);
 
 /* Conversions between the kernel's representation and the user's view. */
-void sud_from_raw(const struct sud_raw_config *raw, struct sud_config *cfg);
-void sud_to_raw(const struct sud_config *cfg, struct sud_raw_config *raw);
+SUDCR_API void sud_from_raw(const struct sud_raw_config *raw, struct sud_config *cfg);
+SUDCR_API void sud_to_raw(const struct sud_config *cfg, struct sud_raw_config *raw);
 
 /* Raw ptrace access; the thread must be in a ptrace stop. */
-int sud_get_raw(pid_t tid, struct sud_raw_config *raw);
-int sud_set_raw(pid_t tid, const struct sud_raw_config *raw);
+SUDCR_API int sud_get_raw(pid_t tid, struct sud_raw_config *raw);
+SUDCR_API int sud_set_raw(pid_t tid, const struct sud_raw_config *raw);
 
 /* The thread must be in a ptrace stop.  Errors are reported. */
-int sud_get(pid_t tid, struct sud_config *cfg);
-int sud_set(pid_t tid, const struct sud_config *cfg);
+SUDCR_API int sud_get(pid_t tid, struct sud_config *cfg);
+SUDCR_API int sud_set(pid_t tid, const struct sud_config *cfg);
 
 /*
  * Read the config into *saved and switch SUD off, so that syscalls the
  * tracer injects run for real.  sud_put_back() sets *saved again.
  */
-int sud_suspend(pid_t tid, struct sud_config *saved);
-int sud_put_back(pid_t tid, const struct sud_config *saved);
+SUDCR_API int sud_suspend(pid_t tid, struct sud_config *saved);
+SUDCR_API int sud_put_back(pid_t tid, const struct sud_config *saved);
 
 /* Read the byte the selector points to now (process_vm_readv). */
-int sud_read_selector(pid_t tid, const struct sud_config *cfg, uint8_t *val);
+SUDCR_API int sud_read_selector(pid_t tid, const struct sud_config *cfg, uint8_t *val);
 
 #endif

@@ -23,6 +23,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include <sudcr/api.h>
 #include <sudcr/kernel_compat.h>
 
 #define TASK_MAX_INTERCEPTED 8
@@ -57,14 +58,14 @@ enum task_stop {
  * the thread does not exist (or exits meanwhile), -EPERM etc. otherwise.
  * Does not print for -ESRCH; prints for everything else.
  */
-int task_seize_thread(struct task_thread *t, pid_t tgid, pid_t tid);
+SUDCR_API int task_seize_thread(struct task_thread *t, pid_t tgid, pid_t tid);
 
 /*
  * Wait until the thread reaches a ptrace stop other than a
  * signal-delivery-stop; those are swallowed into t->intercepted and the
  * thread is resumed with @resume_req (PTRACE_CONT or PTRACE_SYSCALL).
  */
-enum task_stop task_wait_stop(struct task_thread *t, int resume_req, int *status);
+SUDCR_API enum task_stop task_wait_stop(struct task_thread *t, int resume_req, int *status);
 
 /*
  * Stop requests.  sudcr_cancel() asks whatever sudcr is doing to stop at its
@@ -77,12 +78,12 @@ enum task_stop task_wait_stop(struct task_thread *t, int resume_req, int *status
  * threads, block the signal in the others.  The request stays until
  * sudcr_cancel_clear().
  */
-void sudcr_cancel(void);
-void sudcr_cancel_clear(void);
-bool sudcr_cancel_requested(void);
+SUDCR_API void sudcr_cancel(void);
+SUDCR_API void sudcr_cancel_clear(void);
+SUDCR_API bool sudcr_cancel_requested(void);
 
 /* Number of sudcr_cancel() calls so far, for task_wait_stop_cancellable(). */
-int task_cancel_gen(void);
+SUDCR_API int task_cancel_gen(void);
 
 /*
  * task_wait_stop() for a thread running something that may block: if
@@ -95,26 +96,26 @@ int task_cancel_gen(void);
  * call had returned, the call's normal exit stop and then one
  * PTRACE_EVENT_STOP at the thread's next resume.
  */
-enum task_stop task_wait_stop_cancellable(struct task_thread *t, int resume_req, int gen, int *status,
-					  bool *interrupted);
+SUDCR_API enum task_stop task_wait_stop_cancellable(struct task_thread *t, int resume_req, int gen,
+						    int *status, bool *interrupted);
 
 /*
  * From any ptrace stop, bring the thread back to an interrupt stop
  * (PTRACE_INTERRUPT + PTRACE_CONT).
  */
-int task_return_to_interrupt_stop(struct task_thread *t);
+SUDCR_API int task_return_to_interrupt_stop(struct task_thread *t);
 
 /* Detach a thread that is in an interrupt stop. */
-int task_detach_thread(struct task_thread *t);
+SUDCR_API int task_detach_thread(struct task_thread *t);
 
 /*
  * Seize every thread of @pid, re-scanning /proc/PID/task until no new
  * thread shows up.  On failure everything seized so far is released.
  */
-int task_seize_process(pid_t pid, struct task_proc *p);
+SUDCR_API int task_seize_process(pid_t pid, struct task_proc *p);
 
 /* Detach every seized thread (no injected state may be left). */
-void task_detach_process(struct task_proc *p);
+SUDCR_API void task_detach_process(struct task_proc *p);
 
 /*
  * SIGKILL the process while we hold it and wait until each thread we
@@ -122,13 +123,13 @@ void task_detach_process(struct task_proc *p);
  * a long-lived tracer (a library caller) must, or the threads stay zombies
  * and the PID is never freed.
  */
-void task_kill_process(struct task_proc *p);
+SUDCR_API void task_kill_process(struct task_proc *p);
 
-void task_proc_free(struct task_proc *p);
+SUDCR_API void task_proc_free(struct task_proc *p);
 
-struct task_thread *task_find_thread(struct task_proc *p, pid_t tid);
+SUDCR_API struct task_thread *task_find_thread(struct task_proc *p, pid_t tid);
 
 /* Process-level checks with clear messages. */
-int task_check_pid(pid_t pid);
+SUDCR_API int task_check_pid(pid_t pid);
 
 #endif
