@@ -537,15 +537,24 @@ int restore_files_prepare(struct restore_ctx *r)
 		ret = -EINVAL;
 		goto out_free;
 	}
-	for (int i = 0; i < s->nr; i++) {
-		ret = check_file(s, i);
-		if (ret)
-			goto out_free;
-	}
 	return 0;
 out_free:
 	restore_files_free(r);
 	return ret;
+}
+
+/* After the image is known to be valid and its PID free: the files it names are still there. */
+int restore_files_check(struct restore_ctx *r)
+{
+	struct restore_files_state *s = r->files_state;
+
+	for (int i = 0; i < s->nr; i++) {
+		int ret = check_file(s, i);
+
+		if (ret)
+			return ret;
+	}
+	return 0;
 }
 
 /* ---- in the stub ---- */
