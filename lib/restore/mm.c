@@ -147,9 +147,11 @@ static int check_vma(struct restore_ctx *r, const struct rec_vma *v)
 	if (__builtin_popcount(v->flags & (REC_VMA_VVAR | REC_VMA_VVAR_VCLOCK | REC_VMA_VDSO)) > 1)
 		return img_record_invalid(r->img, "mapping %llx: more than one of vvar, vvar_vclock, vdso",
 					  (unsigned long long)v->start);
+	if (memchr(path, '\0', v->path_len))
+		return img_record_invalid(r->img, "mapping %llx: NUL in its path", (unsigned long long)v->start);
 	/* The kernel's limit for memfd_create() names is 249 bytes. */
 	if ((v->flags & REC_VMA_MEMFD) &&
-	    (v->path_len < 7 || v->path_len - 7 > 249 || memcmp(path, "/memfd:", 7) || memchr(path, '\0', v->path_len)))
+	    (v->path_len < 7 || v->path_len - 7 > 249 || memcmp(path, "/memfd:", 7)))
 		return img_record_invalid(r->img, "mapping %llx: memfd without a \"/memfd:NAME\" name",
 					  (unsigned long long)v->start);
 	/* mmap(2) takes a signed offset; shared anonymous memory is mapped whole while restoring. */
