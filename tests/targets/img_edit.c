@@ -9,7 +9,7 @@
  *   img_edit DIR list                        IDX TYPE LEN per record
  *   img_edit DIR set REC N FIELD VALUE       a field of the Nth REC record
  *   img_edit DIR poke REC N OFFSET VALUE     a u8 at a payload offset
- *   img_edit DIR len REC N LEN               cut or zero-extend the payload
+ *   img_edit DIR len REC N LEN [BYTE]        cut or extend the payload (with 0 or BYTE)
  *   img_edit DIR del REC N                   remove the record
  *   img_edit DIR dup REC N                   repeat it right after itself
  *   img_edit DIR move REC N                  move it to the end (before END)
@@ -258,12 +258,14 @@ int main(int argc, char **argv)
 		if (off >= recs[i].len)
 			die("offset beyond the payload");
 		recs[i].data[off] = strtoul(argv[6], NULL, 0);
-	} else if (!strcmp(argv[2], "len") && argc == 6) {
+	} else if (!strcmp(argv[2], "len") && (argc == 6 || argc == 7)) {
 		size_t len = strtoull(argv[5], NULL, 0);
 		unsigned char *d = calloc(1, len + 1);
 
 		if (!d)
 			die("out of memory");
+		if (argc == 7 && len > recs[i].len)
+			memset(d + recs[i].len, (int)strtoul(argv[6], NULL, 0), len - recs[i].len);
 		memcpy(d, recs[i].data, len < recs[i].len ? len : recs[i].len);
 		recs[i].data = d;
 		recs[i].len = len;
