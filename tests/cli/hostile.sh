@@ -60,6 +60,8 @@ for v in V_MEMFD V_SHMEM V_VVAR V_VDSO V_FILE F_REG F_DELETED F_PIPE F_EVENTFD F
 	fi
 done
 
+IMG=$TMP/img
+IMG_PID=$tp
 # hostile NAME EXPECTED EDIT... : each EDIT is one img_edit command line (words after DIR).
 ncases=0
 hostile() {
@@ -67,7 +69,7 @@ hostile() {
 	shift 2
 	ncases=$((ncases + 1))
 	rm -rf "$TMP/bad"
-	cp -r "$TMP/img" "$TMP/bad"
+	cp -r "$IMG" "$TMP/bad"
 	for e in "$@"; do
 		# shellcheck disable=SC2086
 		if ! "$ED" "$TMP/bad" $e; then
@@ -75,7 +77,7 @@ hostile() {
 			return
 		fi
 	done
-	if cmp -s "$TMP/bad/core.img" "$TMP/img/core.img"; then
+	if cmp -s "$TMP/bad/core.img" "$IMG/core.img"; then
 		fail "hostile_$name" "the edit changed nothing"
 		return
 	fi
@@ -87,7 +89,7 @@ hostile() {
 		fail "hostile_$name" "got past validation: '$err'"
 	elif ! grep -qF -- "$want" <<<"$err"; then
 		fail "hostile_$name" "want '$want' in '$err'"
-	elif ! kill -0 $tp 2>/dev/null; then
+	elif ! kill -0 $tp 2>/dev/null || ! kill -0 $IMG_PID 2>/dev/null; then
 		fail "hostile_$name" "the running target is gone"
 	else
 		pass "hostile_$name"
@@ -261,6 +263,28 @@ hostile seccomp_insns "seccomp filter of 2 instructions" "set seccomp 0 nr_insns
 hostile seccomp_flags "seccomp filter flags" "set seccomp 0 flags 0x80"
 hostile seccomp_thread "seccomp filter of unknown thread 1" "set seccomp 0 tid 1"
 hostile seccomp_index "incomplete or mixed" "set seccomp 0 index 1"
+
+# tls (restore.c): only ia32 images have TLS records.
+if why=$(ia32_reason); then
+	skip hostile_tls "$why"
+else
+	"$TESTBIN/targets/sud_status-32" selector "$TMP/st32" </dev/null >/dev/null 2>&1 9>&- &
+	tp32=$!
+	pids+=($tp32)
+	for _ in $(seq 200); do [ -s "$TMP/st32" ] && break; sleep 0.02; done
+	if ! run 0 "$SUDCR" dump -t $tp32 -D "$TMP/img32" --leave-running; then
+		fail hostile_tls "cannot dump the ia32 target: $err"
+	else
+		IMG=$TMP/img32
+		IMG_PID=$tp32
+		hostile tls_len "bad TLS record" "len tls 0 8"
+		hostile tls_nr "bad TLS record" "set tls 0 nr 2"
+		hostile tls_thread "TLS record for unknown or repeated thread 1" "set tls 0 tid 1"
+		hostile tls_twice "TLS record for unknown or repeated thread" "dup tls 0"
+		hostile tls_missing "lack their TLS record" "del tls 0"
+		hostile tls_entry "TLS entry 99" "poke tls 0 8 99"
+	fi
+fi
 
 echo "# $ncases hostile images tried"
 finish
