@@ -427,7 +427,7 @@ static int prepare_seccomp(struct restore_ctx *r, struct restore_misc_state *s)
 		f->index = rec->index;
 		f->flags = rec->flags;
 		f->nr_insns = rec->nr_insns;
-		n++;
+		s->nr_filters = ++n;	/* freed by restore_misc_free() if a later record is bad */
 		if (ilen > max_ilen)
 			max_ilen = ilen;
 	}
