@@ -1,7 +1,8 @@
 # make fuzz: the image reader and record validators under libFuzzer, with
 # ASan and UBSan, FUZZ_RUNS executions (default one million) from the seed
-# corpus fuzz/corpus.  clang-14 (Debian's, with libclang_rt.fuzzer) is
-# installed with apt-get when missing and we are root.  New corpus entries
+# corpus fuzz/corpus.  clang-14 and its libFuzzer runtime (Debian's
+# clang-14, libclang-rt-14-dev) are installed with apt-get when missing and
+# we are root.  New corpus entries
 # go to $(FUZZ_B)/fuzz/corpus, crashes to $(FUZZ_B)/fuzz/crash-*: copy a
 # crash into fuzz/regressions/ and `make test` replays it for good
 # (tests/unit/fuzz_replay.c).
@@ -12,8 +13,13 @@ FUZZ_B     := build-fuzz
 FUZZ_SAN   := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 
 fuzz:
-	@command -v $(FUZZ_CC) >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y clang-14; } || \
-		{ echo "make fuzz: needs $(FUZZ_CC) (apt-get install clang-14)"; exit 1; }
+	@if ! command -v $(FUZZ_CC) >/dev/null || \
+	    [ ! -f "$$($(FUZZ_CC) -print-runtime-dir)/libclang_rt.fuzzer-x86_64.a" ]; then \
+		if [ "$$(id -u)" = 0 ]; then apt-get install -y clang-14 libclang-rt-14-dev; else \
+			echo "make fuzz: needs $(FUZZ_CC) and libFuzzer (apt-get install clang-14 libclang-rt-14-dev)"; \
+			exit 1; \
+		fi; \
+	fi
 	$(MAKE) B=$(FUZZ_B) CC=$(FUZZ_CC) OPT=-O1 SAN="$(FUZZ_SAN) -fsanitize=fuzzer-no-link" $(FUZZ_B)/libsudcr.a
 	@mkdir -p $(FUZZ_B)/fuzz/corpus
 	$(FUZZ_CC) -std=gnu11 -D_GNU_SOURCE -O1 -g -Wall -Wextra -Werror -Iinclude -DSUDCR_LIBFUZZER \
