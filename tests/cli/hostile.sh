@@ -33,26 +33,12 @@ V_SHMEM=$(first vma flags 0x800)
 V_VVAR=$(first vma flags 0x100)
 V_VDSO=$(first vma flags 0x80)
 V_FILE=$(first vma flags 0x4)
-# fd kinds: setting an fd record's kind to the kind it has changes nothing.
-NFD=$("$ED" "$TMP/img" list | awk '$2 == 40' | wc -l)
-fd_of_kind() {	# the N of the first fd record whose kind is $1
-	local i
-	for ((i = 0; i < NFD; i++)); do
-		rm -rf "$TMP/probe" && cp -r "$TMP/img" "$TMP/probe"
-		"$ED" "$TMP/probe" set fd $i kind "$1" >/dev/null 2>&1
-		if cmp -s "$TMP/probe/core.img" "$TMP/img/core.img"; then
-			echo $i
-			return
-		fi
-	done
-	echo -1
-}
-F_REG=$(fd_of_kind 1)
-F_DELETED=$(fd_of_kind 2)
-F_PIPE=$(fd_of_kind 5)
-F_EVENTFD=$(fd_of_kind 7)
-F_MEMFD=$(fd_of_kind 8)
-F_EPOLL=$(fd_of_kind 13)
+F_REG=$("$ED" "$TMP/img" find fd kind 1)
+F_DELETED=$("$ED" "$TMP/img" find fd kind 2)
+F_PIPE=$("$ED" "$TMP/img" find fd kind 5)
+F_EVENTFD=$("$ED" "$TMP/img" find fd kind 7)
+F_MEMFD=$("$ED" "$TMP/img" find fd kind 8)
+F_EPOLL=$("$ED" "$TMP/img" find fd kind 13)
 for v in V_MEMFD V_SHMEM V_VVAR V_VDSO V_FILE F_REG F_DELETED F_PIPE F_EVENTFD F_MEMFD F_EPOLL; do
 	if [ "${!v}" = -1 ]; then
 		fail hostile_image "the target's image lacks the record for $v"

@@ -16,6 +16,8 @@
  *   img_edit DIR type REC N TYPE             give it another type
  *   img_edit DIR first REC FIELD MASK        print N of the first REC whose
  *                                            FIELD has a bit of MASK (or -1)
+ *   img_edit DIR find REC FIELD VALUE        print N of the first REC whose
+ *                                            FIELD is VALUE (or -1)
  *
  * REC is a name (process, thread, xstate, mm, vma, pages, tls, sigaction,
  * sigpending, sigaltstack, fd, file_data, timerfd, epoll, unix, unix_queue,
@@ -217,7 +219,7 @@ int main(int argc, char **argv)
 			printf("%d %u %zu\n", k, recs[k].type, recs[k].len);
 		return 0;
 	}
-	if (!strcmp(argv[2], "first") && argc == 6) {
+	if ((!strcmp(argv[2], "first") || !strcmp(argv[2], "find")) && argc == 6) {
 		uint32_t type = type_of(argv[3]);
 		size_t k = field_of(type, argv[4]);
 		uint64_t mask = strtoull(argv[5], NULL, 0);
@@ -226,7 +228,9 @@ int main(int argc, char **argv)
 		for (int j = 0; j < n; j++) {
 			if (recs[j].type != type)
 				continue;
-			if (get_field(&recs[j], k) & mask) {
+			uint64_t v = get_field(&recs[j], k);
+
+			if (!strcmp(argv[2], "find") ? v == mask : (v & mask) != 0) {
 				printf("%d\n", nth);
 				return 0;
 			}
