@@ -254,7 +254,14 @@ hostile seccomp_index "incomplete or mixed" "set seccomp 0 index 1"
 if why=$(ia32_reason); then
 	skip hostile_tls "$why"
 else
-	"$TESTBIN/targets/sud_status-32" selector "$TMP/st32" </dev/null >/dev/null 2>&1 9>&- &
+	# Only its own fds: whatever the shell inherited would be refused by the dump.
+	(
+		for f in /proc/$BASHPID/fd/*; do
+			f=${f##*/}
+			[ "$f" -gt 2 ] && eval "exec $f>&-"
+		done
+		exec "$TESTBIN/targets/sud_status-32" selector "$TMP/st32" </dev/null >/dev/null 2>&1
+	) &
 	tp32=$!
 	pids+=($tp32)
 	for _ in $(seq 200); do [ -s "$TMP/st32" ] && break; sleep 0.02; done
