@@ -7,6 +7,7 @@
 #   make demo       show checkpoint/restore of a SUD program
 #   make bench      print dump/restore figures next to memcpy bandwidth
 #   make asan-test  the test suite under AddressSanitizer + UBSan
+#   make fuzz       fuzz the image reader and validators (FUZZ_RUNS=N, fuzz/fuzz.mk)
 #   make install PREFIX=/usr/local
 
 VERSION   := 0.1.0
@@ -105,6 +106,7 @@ install: all
 
 .SECONDEXPANSION:
 include tests/tests.mk
+include fuzz/fuzz.mk
 
 clean:
 	rm -rf $(B)

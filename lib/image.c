@@ -7,6 +7,9 @@
 #include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -915,6 +918,7 @@ struct img_reader {
 	uint32_t last_type;
 
 	unsigned int nr_pages;		/* page files */
+	bool guarded;			/* holds a reference on the SIGBUS guard */
 	struct {
 		int fd;
 		unsigned char *map;	/* the whole file, read-only */
@@ -1399,6 +1403,119 @@ int img_record_invalid(struct img_reader *r, const char *fmt, ...)
 	return -EINVAL;
 }
 
+uint64_t img_count_type(const struct img_reader *r, uint32_t type)
+{
+	uint64_t n = 0;
+	size_t pos = CORE_HDR_SIZE;
+
+	/* Validated at open: every header is whole and the END record is last. */
+	for (;;) {
+		struct img_rec_hdr h;
+
+		memcpy(&h, r->core + pos, sizeof(h));
+		if (le32toh(h.type) == IMG_REC_END)
+			return n;
+		if (le32toh(h.type) == type)
+			n++;
+		pos += REC_HDR_SIZE + align8(le64toh(h.len));
+	}
+}
+
+/*
+ * The page files are mapped: a file truncated by someone else after it
+ * was validated turns a read of the mapping into SIGBUS.  Reading it into
+ * private memory instead would copy every page once more; a guard costs
+ * nothing until the fault.  The handler is installed while any reader
+ * that read page data is open, and jumps out of img_pages_crc() of the
+ * faulting thread; any other SIGBUS goes where it went before.  This is
+ * the only process-wide state of the reader: a signal handler has no
+ * other way to find its caller.
+ */
+static pthread_mutex_t pages_guard_lock = PTHREAD_MUTEX_INITIALIZER;
+static unsigned int pages_guard_users;
+static struct sigaction pages_guard_old;
+static __thread sigjmp_buf *pages_guard_jmp;
+
+static void pages_sigbus(int sig, siginfo_t *si, void *uc)
+{
+	sigjmp_buf *jb = pages_guard_jmp;
+
+	if (jb) {
+		pages_guard_jmp = NULL;
+		siglongjmp(*jb, 1);
+	}
+	if ((pages_guard_old.sa_flags & SA_SIGINFO) && pages_guard_old.sa_sigaction) {
+		pages_guard_old.sa_sigaction(sig, si, uc);
+	} else if (pages_guard_old.sa_handler != SIG_DFL && pages_guard_old.sa_handler != SIG_IGN) {
+		pages_guard_old.sa_handler(sig);
+	} else {
+		/* As if we were not there: the fault, or the kill, ends the process. */
+		signal(SIGBUS, SIG_DFL);
+		raise(SIGBUS);
+	}
+}
+
+/* Under pages_guard_lock. */
+static int pages_guard_get(struct img_reader *r)
+{
+	struct sigaction sa = { .sa_sigaction = pages_sigbus, .sa_flags = SA_SIGINFO };
+
+	if (r->guarded)
+		return 0;
+	sigemptyset(&sa.sa_mask);
+	if (!pages_guard_users && sigaction(SIGBUS, &sa, &pages_guard_old))
+		return -errno;
+	pages_guard_users++;
+	r->guarded = true;
+	return 0;
+}
+
+static void pages_guard_put(void)
+{
+	pthread_mutex_lock(&pages_guard_lock);
+	if (!--pages_guard_users)
+		sigaction(SIGBUS, &pages_guard_old, NULL);
+	pthread_mutex_unlock(&pages_guard_lock);
+}
+
+int img_pages_crc(struct img_reader *r, const void *ptr, size_t len, uint32_t *crc)
+{
+	const unsigned char *p = ptr;
+	sigjmp_buf jb;
+	sigset_t bus;
+	unsigned int k;
+	int ret;
+
+	for (k = 0; k < r->nr_pages; k++)
+		if (r->pages[k].map && p >= r->pages[k].map &&
+		    len <= r->pages[k].size && p - r->pages[k].map <= (ptrdiff_t)(r->pages[k].size - len))
+			break;
+	if (k == r->nr_pages) {
+		core_err(r, "page data at %p is not in a page file", ptr);
+		return -EINVAL;
+	}
+	pthread_mutex_lock(&pages_guard_lock);
+	ret = pages_guard_get(r);
+	pthread_mutex_unlock(&pages_guard_lock);
+	if (ret) {
+		pages_err(r, k, "cannot guard the page data: %s", strerror(-ret));
+		return ret;
+	}
+	/* No signal mask saved: that is a syscall, and the fault is the rare case. */
+	if (sigsetjmp(jb, 0)) {
+		sigemptyset(&bus);
+		sigaddset(&bus, SIGBUS);
+		pthread_sigmask(SIG_UNBLOCK, &bus, NULL);
+		pages_err(r, k, "truncated while being read (page data at offset %llu is gone): changed during the restore?",
+			  (unsigned long long)(p - r->pages[k].map));
+		return -EIO;
+	}
+	pages_guard_jmp = &jb;
+	*crc = img_crc32c(0, p, len);
+	pages_guard_jmp = NULL;
+	return 0;
+}
+
 int img_pages_get(struct img_reader *r, unsigned int k, uint64_t off,
 		  size_t len, const void **ptr)
 {
@@ -1444,6 +1561,8 @@ void img_reader_close(struct img_reader *r)
 {
 	if (!r)
 		return;
+	if (r->guarded)
+		pages_guard_put();
 	for (unsigned int k = 0; k < IMG_PAGE_FILES_MAX; k++) {
 		if (r->pages[k].map)
 			munmap(r->pages[k].map, r->pages[k].size);

@@ -172,6 +172,7 @@ struct restore_ctx {
  * sudcr with the stub seized and injection active in every thread.
  */
 int restore_mm_prepare(struct restore_ctx *r);
+int restore_mm_check(struct restore_ctx *r);
 int restore_mm(struct restore_ctx *r);
 void restore_mm_free(struct restore_ctx *r);
 void restore_signals_free(struct restore_ctx *r);
@@ -180,6 +181,7 @@ void restore_misc_free(struct restore_ctx *r);
 int restore_signals_prepare(struct restore_ctx *r);
 int restore_signals(struct restore_ctx *r);
 int restore_files_prepare(struct restore_ctx *r);
+int restore_files_check(struct restore_ctx *r);
 int restore_files_in_stub(struct restore_ctx *r);
 int restore_files(struct restore_ctx *r);
 /* The restore failed after restore_files(): give sudcr's terminal its modes back. */
@@ -207,6 +209,11 @@ void restore_creds_free(struct restore_ctx *r);
 int restore_create_threads(struct restore_ctx *r);
 int restore_threads(struct restore_ctx *r);	/* registers, masks, SUD: last */
 void restore_free(struct restore_ctx *r);
+/*
+ * Open r->opts.dir and check every record, as a restore does before it
+ * creates anything; creates nothing.  For the fuzzer and its replay test.
+ */
+int restore_validate(struct restore_ctx *r);
 
 SUDCR_API int sudcr_restore(const struct restore_opts *opts, int *exit_status);
 

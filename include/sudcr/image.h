@@ -171,6 +171,11 @@ SUDCR_API void img_rewind(struct img_reader *r);
 
 /* Number of records in the image, END not counted. */
 SUDCR_API uint64_t img_record_count(const struct img_reader *r);
+/*
+ * Number of records of one type, without moving the reader: a count that
+ * an image states must be checked against this before it sizes anything.
+ */
+uint64_t img_count_type(const struct img_reader *r, uint32_t type);
 
 /*
  * For the record last returned, whose type the caller does not know:
@@ -193,6 +198,16 @@ int img_record_invalid(struct img_reader *r, const char *fmt, ...)
  */
 int img_pages_get(struct img_reader *r, unsigned int k, uint64_t off,
 		  size_t len, const void **ptr);
+/*
+ * The crc32c of page data that img_pages_get() returned (ptr, len), read
+ * safely: a page file that shrinks after img_reader_open() (someone
+ * truncated it) is reported as "pages-K.img: truncated while reading" and
+ * -EIO, where a plain read of the mapping would kill the caller with
+ * SIGBUS.  Thread-safe.  (process_vm_writev(2) from such a mapping returns
+ * a short count instead: no signal either.)
+ */
+int img_pages_crc(struct img_reader *r, const void *ptr, size_t len,
+		  uint32_t *crc);
 /* Number of page files. */
 SUDCR_API unsigned int img_page_files(const struct img_reader *r);
 /* Bytes of page data in page file k (its size less the header page). */

@@ -152,12 +152,14 @@ int rf_grow(void **arr, int *cap, int n, size_t size)
 static int check_fd_rec(struct restore_ctx *r, struct restore_files_state *s,
 			const struct rec_fd *rec, size_t len)
 {
-	const char *path = (const char *)(rec + 1);
+	const char *path;
 	struct rf_fd *e;
 	int ret;
 
+	/* rec is NULL for an empty payload: no pointer arithmetic before this. */
 	if (len < sizeof(*rec) || rec->path_len != len - sizeof(*rec))
 		return img_record_invalid(r->img, "bad fd record length");
+	path = (const char *)(rec + 1);
 	if (rec->path_len >= REC_PATH_MAX || memchr(path, '\0', rec->path_len))
 		return img_record_invalid(r->img, "bad path in fd record");
 	if (rec->fd < 0 || rec->fd >= FILES_FD_MAX)
@@ -325,12 +327,13 @@ static int check_timerfd_rec(struct restore_ctx *r, struct restore_files_state *
 static int check_epoll_rec(struct restore_ctx *r, struct restore_files_state *s,
 			   const struct rec_epoll *h, size_t len)
 {
-	const struct rec_epoll_tfd *t = (const struct rec_epoll_tfd *)(h + 1);
+	const struct rec_epoll_tfd *t;
 	int i;
 
 	if (len < sizeof(*h) || (len - sizeof(*h)) / sizeof(*t) != h->nr ||
 	    (len - sizeof(*h)) % sizeof(*t))
 		return img_record_invalid(r->img, "bad epoll record length");
+	t = (const struct rec_epoll_tfd *)(h + 1);
 	i = rf_find_fd(s, h->fd);
 	if (i < 0 || s->fds[i].rec->kind != REC_FD_EPOLL || s->fds[i].desc != i ||
 	    s->fds[i].epoll)
@@ -579,12 +582,8 @@ int restore_files_prepare(struct restore_ctx *r)
 		ret = -EINVAL;
 		goto out_free;
 	}
-	for (int i = 0; i < s->nr; i++) {
+	for (int i = 0; i < s->nr; i++)
 		rf_mark_own_proc(r, &s->fds[i]);
-		ret = check_file(s, i);
-		if (ret)
-			goto out_free;
-	}
 	ret = rf_outside_prepare(r, s);
 	if (!ret)
 		ret = rf_refuse_watched_later(s);
@@ -594,6 +593,20 @@ int restore_files_prepare(struct restore_ctx *r)
 out_free:
 	restore_files_free(r);
 	return ret;
+}
+
+/* After the image is known to be valid and its PID free: the files it names are still there. */
+int restore_files_check(struct restore_ctx *r)
+{
+	struct restore_files_state *s = r->files_state;
+
+	for (int i = 0; i < s->nr; i++) {
+		int ret = check_file(s, i);
+
+		if (ret)
+			return ret;
+	}
+	return 0;
 }
 
 /* ---- in the stub ---- */

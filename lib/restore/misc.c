@@ -293,6 +293,13 @@ static int prepare_posix_timers(struct restore_ctx *r, struct restore_misc_state
 	size_t len;
 	int ret, n = 0;
 
+	/* Counted before the count sizes anything: an image can say 4 billion. */
+	if (img_count_type(r->img, IMG_REC_POSIX_TIMER) != s->misc.nr_posix_timers) {
+		sudcr_error("%s: %llu POSIX timer records, the misc record says %u", r->opts.dir,
+			    (unsigned long long)img_count_type(r->img, IMG_REC_POSIX_TIMER),
+			    s->misc.nr_posix_timers);
+		return -EINVAL;
+	}
 	if (s->misc.nr_posix_timers) {
 		s->timers = calloc(s->misc.nr_posix_timers, sizeof(*s->timers));
 		if (!s->timers) {
@@ -378,6 +385,11 @@ static int prepare_seccomp(struct restore_ctx *r, struct restore_misc_state *s)
 	size_t len, ilen, max_ilen = 0;
 	int ret, n = 0;
 
+	if (img_count_type(r->img, IMG_REC_SECCOMP) != s->misc.nr_seccomp) {
+		sudcr_error("%s: %llu seccomp filter records, the misc record says %u", r->opts.dir,
+			    (unsigned long long)img_count_type(r->img, IMG_REC_SECCOMP), s->misc.nr_seccomp);
+		return -EINVAL;
+	}
 	if (s->misc.nr_seccomp) {
 		s->filters = calloc(s->misc.nr_seccomp, sizeof(*s->filters));
 		if (!s->filters) {
@@ -415,7 +427,7 @@ static int prepare_seccomp(struct restore_ctx *r, struct restore_misc_state *s)
 		f->index = rec->index;
 		f->flags = rec->flags;
 		f->nr_insns = rec->nr_insns;
-		n++;
+		s->nr_filters = ++n;	/* freed by restore_misc_free() if a later record is bad */
 		if (ilen > max_ilen)
 			max_ilen = ilen;
 	}

@@ -179,11 +179,41 @@ static void check_neighbour(struct restore_mm_state *s, struct vma_ent *prev, st
 		s->unmerge_len = v->end - v->start;
 }
 
+static uint32_t obj_kind(const struct rec_vma *v);
+
+/*
+ * What add_vma() does not check itself: the name a memfd is made with, the
+ * offset into the file or object, the special mapping it is.
+ */
+static int check_vma(struct restore_ctx *r, const struct rec_vma *v)
+{
+	const char *path = (const char *)(v + 1);
+	uint64_t obj_end;
+
+	if (__builtin_popcount(v->flags & (REC_VMA_VVAR | REC_VMA_VVAR_VCLOCK | REC_VMA_VDSO)) > 1)
+		return img_record_invalid(r->img, "mapping %llx: more than one of vvar, vvar_vclock, vdso",
+					  (unsigned long long)v->start);
+	if (memchr(path, '\0', v->path_len))
+		return img_record_invalid(r->img, "mapping %llx: NUL in its path", (unsigned long long)v->start);
+	/* The kernel's limit for memfd_create() names is 249 bytes. */
+	if ((v->flags & REC_VMA_MEMFD) &&
+	    (v->path_len < 7 || v->path_len - 7 > 249 || memcmp(path, "/memfd:", 7)))
+		return img_record_invalid(r->img, "mapping %llx: memfd without a \"/memfd:NAME\" name",
+					  (unsigned long long)v->start);
+	/* mmap(2) takes a signed offset; shared anonymous memory is mapped whole while restoring. */
+	if (__builtin_add_overflow(v->pgoff, v->end - v->start, &obj_end) || obj_end > INT64_MAX ||
+	    (obj_kind(v) == REC_VMA_SHMEM && obj_end > USER_END))
+		return img_record_invalid(r->img, "mapping %llx: offset %#llx out of range", (unsigned long long)v->start,
+					  (unsigned long long)v->pgoff);
+	return 0;
+}
+
 static int add_vma(struct restore_ctx *r, struct restore_mm_state *s, const void *data, size_t len)
 {
 	const struct rec_vma *v = data;
 	struct vma_ent *e;
 	char *path;
+	int ret;
 
 	if (len < sizeof(*v) || v->path_len != len - sizeof(*v) || v->path_len >= REC_PATH_MAX)
 		return img_record_invalid(r->img, "bad mapping record length");
@@ -203,14 +233,14 @@ static int add_vma(struct restore_ctx *r, struct restore_mm_state *s, const void
 					F_SEAL_FUTURE_WRITE | F_SEAL_EXEC)))
 		return img_record_invalid(r->img, "bad object size or seals of mapping %llx",
 					  (unsigned long long)v->start);
-	if ((v->flags & REC_VMA_MEMFD) && (v->path_len < 7 || memcmp(v + 1, "/memfd:", 7)))
-		return img_record_invalid(r->img, "memfd mapping at %llx without a memfd name",
-					  (unsigned long long)v->start);
 	if ((v->flags & (REC_VMA_OBJ_PRIVATE | REC_VMA_OBJ_HELD)) &&
 	    (!(v->flags & (REC_VMA_MEMFD | REC_VMA_SHMEM | REC_VMA_DELETED)) ||
 	     !(v->flags & REC_VMA_SHARED) == !(v->flags & REC_VMA_OBJ_PRIVATE) || (v->flags & REC_VMA_ANON)))
 		return img_record_invalid(r->img, "bad object flags 0x%x of mapping %llx", v->flags,
 					  (unsigned long long)v->start);
+	ret = check_vma(r, v);
+	if (ret)
+		return ret;
 	if (s->nr_vmas % 64 == 0) {
 		struct vma_ent *n = realloc(s->vmas, (s->nr_vmas + 64) * sizeof(*n));
 
@@ -390,6 +420,61 @@ static int collect_objects(struct restore_ctx *r, struct restore_mm_state *s)
 	return check_objects(r, s);
 }
 
+static int cmp_page_ent(const void *a, const void *b)
+{
+	const struct page_ent *x = a, *y = b;
+
+	return (x->p->vaddr > y->p->vaddr) - (x->p->vaddr < y->p->vaddr);
+}
+
+/*
+ * Each page is stored once: overlapping extents would make the copy's
+ * result depend on the order of the workers (and their sum could wrap).
+ */
+static int check_page_overlap(struct restore_ctx *r, struct restore_mm_state *s)
+{
+	struct page_ent *sorted;
+	int ret = 0;
+
+	if (s->nr_pages < 2)
+		return 0;
+	sorted = malloc(s->nr_pages * sizeof(*sorted));
+	if (!sorted)
+		return -ENOMEM;
+	memcpy(sorted, s->pages, s->nr_pages * sizeof(*sorted));
+	qsort(sorted, s->nr_pages, sizeof(*sorted), cmp_page_ent);
+	for (int i = 1; i < s->nr_pages; i++) {
+		const struct rec_pages *a = sorted[i - 1].p, *b = sorted[i].p;
+
+		if (a->vaddr + a->nr_pages * PAGE > b->vaddr) {
+			sudcr_error("%s: image stores the page at %llx twice", r->opts.dir,
+				    (unsigned long long)b->vaddr);
+			ret = -EINVAL;
+			break;
+		}
+	}
+	free(sorted);
+	return ret;
+}
+
+/* The master mappings of shared anonymous objects must fit in the address space together. */
+static int check_shmem_total(struct restore_ctx *r, struct restore_mm_state *s)
+{
+	uint64_t need = 0;
+
+	for (int k = 0; k < s->nr_objs; k++) {
+		if (s->objs[k].kind != REC_VMA_SHMEM || s->objs[k].image_fd >= 0)
+			continue;
+		need += (s->objs[k].size + PAGE - 1) & ~(PAGE - 1);
+		if (need > USER_END) {
+			sudcr_error("%s: shared memory objects of more than %llu bytes", r->opts.dir,
+				    (unsigned long long)USER_END);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 int restore_mm_prepare(struct restore_ctx *r)
 {
 	struct restore_mm_state *s = calloc(1, sizeof(*s));
@@ -419,9 +504,19 @@ int restore_mm_prepare(struct restore_ctx *r)
 		sudcr_error("%s: image has no [vdso] mapping", r->opts.dir);
 		return -EINVAL;
 	}
-	ret = collect_objects(r, s);
-	if (ret)
-		return ret;
+	ret = check_page_overlap(r, s);
+	if (!ret)
+		ret = collect_objects(r, s);
+	if (!ret)
+		ret = check_shmem_total(r, s);
+	return ret;
+}
+
+/* After the image is known to be valid and its PID free: the files it maps are still there. */
+int restore_mm_check(struct restore_ctx *r)
+{
+	struct restore_mm_state *s = r->mm_state;
+
 	for (int i = 0; i < s->nr_vmas; i++) {
 		const struct rec_vma *v = s->vmas[i].v;
 		struct stat st;
@@ -949,7 +1044,7 @@ static void fill_fail(struct fill_pool *p, int err, int bad)
 	if (!p->err) {
 		p->err = err;
 		p->bad = bad;
-		if (bad < 0)
+		if (bad == -1)
 			sudcr_error("cannot write memory of the new process: %s", strerror(-err));
 	}
 	pthread_mutex_unlock(&p->lock);
@@ -981,17 +1076,21 @@ static void *fill_worker(void *arg)
 		pthread_mutex_unlock(&p->lock);
 		if (!n)
 			break;
+		/* Checked first: img_pages_crc() survives a page file truncated meanwhile. */
+		for (int i = 0; i < n; i++) {
+			uint32_t crc;
+			int err = img_pages_crc(p->r->img, w->local[i].iov_base, w->local[i].iov_len, &crc);
+
+			if (err || crc != s->pages[first + i].p->crc) {
+				fill_fail(p, err ? err : -EINVAL, err ? -2 : first + i);
+				return NULL;
+			}
+		}
 		ssize_t done = process_vm_writev(p->r->pid, w->local, n, w->remote, n, 0);
 
 		if (done != (ssize_t)total) {
 			fill_fail(p, done < 0 ? -errno : -EFAULT, -1);
 			break;
-		}
-		for (int i = 0; i < n; i++) {
-			if (img_crc32c(0, w->local[i].iov_base, w->local[i].iov_len) != s->pages[first + i].p->crc) {
-				fill_fail(p, -EINVAL, first + i);
-				return NULL;
-			}
 		}
 	}
 	return NULL;

@@ -67,8 +67,10 @@ static int read_xstates(struct restore_ctx *r, int nr_threads)
 		const struct rec_xstate *x = data;
 		int i;
 
-		if (len < sizeof(*x) || x->len != len - sizeof(*x))
-			return img_record_invalid(r->img, "bad xstate record");
+		/* At least the legacy FXSAVE area and the XSAVE header; no more than we can hold. */
+		if (len < sizeof(*x) || x->len != len - sizeof(*x) || x->len < 512 + 64 ||
+		    x->len > ARCH_XSTATE_MAX)
+			return img_record_invalid(r->img, "bad xstate record (%zu bytes)", len);
 		for (i = 0; i < nr_threads && r->threads[i].tid != x->tid; i++)
 			;
 		if (i == nr_threads || r->xstates[i])
@@ -116,6 +118,21 @@ static int read_tls(struct restore_ctx *r, int nr_threads)
 	return 0;
 }
 
+/* Checked here, not where the stub uses it: by then the PID exists. */
+static int check_mm(struct restore_ctx *r, const struct rec_mm *m)
+{
+	const char *nul = memchr(m->exe, '\0', sizeof(m->exe));
+
+	/* auxv is (type, value) pairs. */
+	if (m->auxv_len > sizeof(m->auxv) / sizeof(m->auxv[0]) || m->auxv_len % 2)
+		return img_record_invalid(r->img, "bad auxv length %u", m->auxv_len);
+	if (!nul || (m->exe[0] && m->exe[0] != '/'))
+		return img_record_invalid(r->img, "executable path %s", nul ? "not absolute" : "not terminated");
+	if (m->pad)
+		return img_record_invalid(r->img, "non-zero padding in the mm record");
+	return 0;
+}
+
 /* The records every restore needs, and a check that nothing is unknown. */
 static int read_core(struct restore_ctx *r)
 {
@@ -152,6 +169,9 @@ static int read_core(struct restore_ctx *r)
 		} else if (type == IMG_REC_MM) {
 			if (len != sizeof(struct rec_mm) || nr_mm++)
 				return img_record_invalid(r->img, "bad or repeated mm record");
+			ret = check_mm(r, data);
+			if (ret)
+				return ret;
 			r->mm = data;
 		}
 	}
@@ -218,26 +238,47 @@ static int check_pid_free(pid_t pid)
 	return -EEXIST;
 }
 
+/*
+ * Every record of the image is checked here, before anything exists: each
+ * kind's prepare step checks its records (lengths, counts, offsets,
+ * overlaps, terminators, values) and what they say of each other, and
+ * keeps what its restore step needs.  Nothing after this reads a field of
+ * the image it has not checked.
+ */
+static int validate_all(struct restore_ctx *r)
+{
+	static int (*const validators[])(struct restore_ctx *) = {
+		read_core, restore_mm_prepare, restore_signals_prepare, restore_files_prepare,
+		restore_misc_prepare, restore_creds_prepare,
+	};
+	int ret = 0;
+
+	for (size_t i = 0; i < sizeof(validators) / sizeof(validators[0]) && !ret; i++)
+		ret = validators[i](r);
+	return ret;
+}
+
+int restore_validate(struct restore_ctx *r)
+{
+	int ret = img_reader_open(&r->img, r->opts.dir);
+
+	return ret ? ret : validate_all(r);
+}
+
 static int prepare_all(struct restore_ctx *r)
 {
-	int ret = read_core(r);
+	int ret = validate_all(r);
 
 	/* In other namespaces, PIDs (and all the rest) mean other things. */
 	if (!ret)
 		ret = restore_namespaces_prepare(r);
-	/* A taken PID is the first thing to know: nothing else matters then. */
+	/* Only a valid image gets this far: a taken PID is then the first thing to know. */
 	if (!ret)
 		ret = check_pid_free(r->proc.pid);
 	if (!ret)
-		ret = restore_mm_prepare(r);
+		ret = restore_mm_check(r);
 	if (!ret)
-		ret = restore_signals_prepare(r);
-	if (!ret)
-		ret = restore_files_prepare(r);
-	if (!ret)
-		ret = restore_misc_prepare(r);
-	if (!ret)
-		ret = restore_creds_prepare(r);
+		ret = restore_files_check(r);
 	return ret;
 }
 

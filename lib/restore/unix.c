@@ -53,7 +53,7 @@ int rf_unix_rec(struct restore_ctx *r, struct restore_files_state *s, const stru
 int rf_unix_queue_rec(struct restore_ctx *r, struct restore_files_state *s,
 		      const struct rec_unix_queue *h, size_t len)
 {
-	const struct rec_unix_msg *m = (const struct rec_unix_msg *)(h + 1);
+	const struct rec_unix_msg *m;
 	struct rf_fd *e;
 	uint64_t sum = 0;
 	int i, ret;
@@ -61,6 +61,7 @@ int rf_unix_queue_rec(struct restore_ctx *r, struct restore_files_state *s,
 	if (len < sizeof(*h) || (len - sizeof(*h)) / sizeof(*m) < h->nr ||
 	    h->len != len - sizeof(*h) - (uint64_t)h->nr * sizeof(*m) || !h->nr)
 		return img_record_invalid(r->img, "bad unix queue record length");
+	m = (const struct rec_unix_msg *)(h + 1);
 	i = rf_find_fd(s, h->fd);
 	if (i < 0 || !s->fds[i].unx || s->fds[i].desc != i)
 		return img_record_invalid(r->img, "unix queue record for fd %d, which has no unix socket record before it",

@@ -221,6 +221,52 @@ static bool open_ok(const char *dir)
 	return ret == 0;
 }
 
+/*
+ * A page file truncated after the reader validated it: reading its
+ * mapping would be SIGBUS; img_pages_crc() reports it instead, once, and
+ * the SIGBUS disposition is what it was once the reader is closed.
+ */
+static void test_pages_truncated_after_open(void)
+{
+	char img[96], path[128];
+	unsigned char expect[2 * IMG_PAGE_SIZE];
+	struct sigaction before, after;
+	struct img_reader *r;
+	const void *ptr;
+	uint32_t crc = 0;
+	char *tmp = make_tmpdir(img, sizeof(img));
+
+	CHECK(tmp != NULL);
+	if (!tmp)
+		return;
+	CHECK_EQ(write_small(img), 0);
+	/* SIG_DFL, or a sanitizer's handler. */
+	CHECK_EQ(sigaction(SIGBUS, NULL, &before), 0);
+	CHECK_EQ(img_reader_open(&r, img), 0);
+	CHECK_EQ(img_count_type(r, 7), 1);
+	CHECK_EQ(img_count_type(r, 8), 1);
+	CHECK_EQ(img_count_type(r, 99), 0);
+	CHECK_EQ(img_pages_get(r, 0, IMG_PAGE_SIZE, 2 * IMG_PAGE_SIZE, &ptr), 0);
+	memset(expect, 0xab, sizeof(expect));
+	CHECK_EQ(img_pages_crc(r, ptr, sizeof(expect), &crc), 0);
+	CHECK_EQ(crc, img_crc32c(0, expect, sizeof(expect)));
+	/* Not page data of this reader. */
+	errors_reset();
+	CHECK_EQ(img_pages_crc(r, expect, sizeof(expect), &crc), -EINVAL);
+	snprintf(path, sizeof(path), "%s/pages-0.img", img);
+	CHECK_EQ(truncate(path, IMG_PAGE_SIZE), 0);
+	errors_reset();
+	CHECK_EQ(img_pages_crc(r, ptr, sizeof(expect), &crc), -EIO);
+	CHECK_EQ(nr_errors, 1);
+	CHECK(strstr(last_error, "pages-0.img: truncated while being read") != NULL);
+	/* A second time in the same thread: SIGBUS is not left blocked. */
+	CHECK_EQ(img_pages_crc(r, ptr, sizeof(expect), &crc), -EIO);
+	img_reader_close(r);
+	CHECK_EQ(sigaction(SIGBUS, NULL, &after), 0);
+	CHECK(after.sa_handler == before.sa_handler);
+	rm_tree(tmp);
+}
+
 static void test_crc32c_vectors(void)
 {
 	unsigned char buf[32], *big;
@@ -1294,6 +1340,7 @@ int main(void)
 	RUN_TEST(test_crafted_records);
 	RUN_TEST(test_pages_of_another_image);
 	RUN_TEST(test_page_files);
+	RUN_TEST(test_pages_truncated_after_open);
 	RUN_TEST(test_existing_image);
 	RUN_TEST(test_abort);
 	RUN_TEST(test_modes);
