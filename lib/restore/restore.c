@@ -25,32 +25,13 @@
 #include <sudcr/cr.h>
 #include <sudcr/log.h>
 
+#include "../kinds/kinds.h"
 #include "../namespaces.h"
 
 struct clone_args_sudcr {
 	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, set_tid,
 		set_tid_size, cgroup;
 };
-
-static bool known_type(uint32_t t)
-{
-	switch (t) {
-	case IMG_REC_PROCESS: case IMG_REC_THREAD: case IMG_REC_XSTATE: case IMG_REC_MM:
-	case IMG_REC_VMA: case IMG_REC_PAGES: case IMG_REC_TLS: case IMG_REC_SIGACTION:
-	case IMG_REC_MM_ATTRS:
-	case IMG_REC_SIGPENDING: case IMG_REC_SIGALTSTACK: case IMG_REC_FD: case IMG_REC_FILE_DATA:
-	case IMG_REC_TIMERFD: case IMG_REC_EPOLL: case IMG_REC_UNIX: case IMG_REC_UNIX_QUEUE:
-	case IMG_REC_LOCK: case IMG_REC_TTY: case IMG_REC_PIPE_OUTSIDE:
-	case IMG_REC_NAMESPACES:
-	case IMG_REC_MISC:
-	case IMG_REC_THREAD_MISC: case IMG_REC_RLIMIT: case IMG_REC_ITIMER:
-	case IMG_REC_POSIX_TIMER: case IMG_REC_SECCOMP:
-	case IMG_REC_PROCATTR: case IMG_REC_SCHED: case IMG_REC_FILE_TIMES: case IMG_REC_THREAD_ATTR:
-	case IMG_REC_CREDS:
-		return true;
-	}
-	return false;
-}
 
 /* The XSTATE record of each thread, found once, in the order of r->threads. */
 static int read_xstates(struct restore_ctx *r, int nr_threads)
@@ -143,7 +124,7 @@ static int read_core(struct restore_ctx *r)
 
 	img_rewind(r->img);
 	while ((ret = img_next_record_flags(r->img, &type, &flags, &data, &len)) == 1) {
-		if (!known_type(type)) {
+		if (!cr_kind_of_type(type)) {
 			ret = img_record_unknown(r->img, type, flags);
 			if (ret)
 				return ret;
