@@ -48,6 +48,7 @@
  * Kinds not yet moved are described here by the functions of their
  * current files.
  */
+#include <errno.h>
 #include <stddef.h>
 
 #include "../namespaces.h"
@@ -168,6 +169,45 @@ const struct cr_kind *const cr_kinds[] = {
 	&kind_creds,
 	NULL
 };
+
+/* Each kind's dump, in the table's order, those with CR_KIND_DUMP_LAST after the others. */
+int cr_kinds_dump(struct dump_ctx *d)
+{
+	int ret = 0;
+
+	for (unsigned int last = 0; last < 2; last++)
+		for (const struct cr_kind *const *k = cr_kinds; *k && !ret; k++)
+			if ((*k)->dump && !((*k)->flags & CR_KIND_DUMP_LAST) == !last)
+				ret = cr_cancelled() ? -EINTR : (*k)->dump(d);
+	return ret;
+}
+
+int cr_kinds_prepare(struct restore_ctx *r)
+{
+	int ret = 0;
+
+	for (const struct cr_kind *const *k = cr_kinds; *k && !ret; k++)
+		if ((*k)->prepare)
+			ret = (*k)->prepare(r);
+	return ret;
+}
+
+int cr_kinds_restore(struct restore_ctx *r)
+{
+	int ret = 0;
+
+	for (const struct cr_kind *const *k = cr_kinds; *k && !ret; k++)
+		if ((*k)->restore)
+			ret = cr_cancelled() ? -EINTR : (*k)->restore(r);
+	return ret;
+}
+
+void cr_kinds_free(struct restore_ctx *r)
+{
+	for (const struct cr_kind *const *k = cr_kinds; *k; k++)
+		if ((*k)->free)
+			(*k)->free(r);
+}
 
 const struct cr_kind *cr_kind_of_type(uint32_t type)
 {

@@ -37,4 +37,13 @@ extern const struct cr_kind *const cr_kinds[];
 
 const struct cr_kind *cr_kind_of_type(uint32_t type);
 
+/*
+ * The drivers' walks of the table.  Dump and restore stop at the first
+ * error and return -EINTR, before a step, once cr_cancelled().
+ */
+int cr_kinds_dump(struct dump_ctx *d);
+int cr_kinds_prepare(struct restore_ctx *r);
+int cr_kinds_restore(struct restore_ctx *r);
+void cr_kinds_free(struct restore_ctx *r);
+
 #endif

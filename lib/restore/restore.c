@@ -228,15 +228,9 @@ static int check_pid_free(pid_t pid)
  */
 static int validate_all(struct restore_ctx *r)
 {
-	static int (*const validators[])(struct restore_ctx *) = {
-		read_core, restore_mm_prepare, restore_signals_prepare, restore_files_prepare,
-		restore_misc_prepare, restore_creds_prepare,
-	};
-	int ret = 0;
+	int ret = read_core(r);
 
-	for (size_t i = 0; i < sizeof(validators) / sizeof(validators[0]) && !ret; i++)
-		ret = validators[i](r);
-	return ret;
+	return ret ? ret : cr_kinds_prepare(r);
 }
 
 int restore_validate(struct restore_ctx *r)
@@ -529,11 +523,7 @@ static int release_leader(struct restore_ctx *r)
 
 void restore_free(struct restore_ctx *r)
 {
-	restore_mm_free(r);
-	restore_signals_free(r);
-	restore_files_free(r);
-	restore_misc_free(r);
-	restore_creds_free(r);
+	cr_kinds_free(r);
 	free(r->cthreads);
 	free(r->thread_buf);
 	free(r->xstates);
@@ -557,9 +547,8 @@ int sudcr_restore(const struct restore_opts *opts, int *exit_status)
 	if (ret)
 		goto out;
 	static int (*const stages[])(struct restore_ctx *) = {
-		seize_stub, restore_mm, restore_create_threads, restore_signals,
-		restore_files, restore_misc, restore_creds, restore_threads, end_all, restore_sched_apply,
-		release_leader,
+		seize_stub, restore_mm, restore_create_threads, cr_kinds_restore, restore_threads, end_all,
+		restore_sched_apply, release_leader,
 	};
 
 	for (size_t i = 0; i < sizeof(stages) / sizeof(stages[0]) && !ret; i++)
