@@ -32,7 +32,8 @@ CLI_OBJS  := $(CLI_SRCS:%.c=$(B)/%.o)
 HEADERS   := $(wildcard include/sudcr/*.h)
 
 UNISTD    := /usr/include/x86_64-linux-gnu/asm
-GEN       := $(B)/gen/syscalls_64.inc $(B)/gen/syscalls_32.inc
+SC_NAMES  := $(B)/gen/syscalls_64.inc $(B)/gen/syscalls_32.inc
+GEN       := $(SC_NAMES) $(B)/gen/sc_nr_64.inc $(B)/gen/sc_nr_32.inc
 
 CORE_LIBS := $(B)/libsudcr-core.a $(B)/libsudcr-core.so $(B)/sudcr-core.pc \
              $(B)/pkgconfig/sudcr-core.pc
@@ -40,10 +41,27 @@ CORE_LIBS := $(B)/libsudcr-core.a $(B)/libsudcr-core.so $(B)/sudcr-core.pc \
 all: $(B)/sudcr $(B)/libsudcr.a $(B)/libsudcr.so $(B)/sudcr.pc $(CORE_LIBS)
 
 # Syscall name tables, from the installed kernel headers.
-$(GEN): $(B)/gen/syscalls_%.inc: $(UNISTD)/unistd_%.h
+$(SC_NAMES): $(B)/gen/syscalls_%.inc: $(UNISTD)/unistd_%.h
 	@mkdir -p $(@D)
 	awk '$$1 == "#define" && $$2 ~ /^__NR_/ && $$3 ~ /^[0-9]+$$/ \
 		{ printf "\t{ \"%s\", %s },\n", substr($$2, 6), $$3 }' $< > $@
+
+# The number columns of enum arch_sc (include/sudcr/arch.h): SC_FOO is
+# __NR_foo, or for ia32 the name its comment gives after "ia32:"; -1 if none.
+$(B)/gen/sc_nr_%.inc: include/sudcr/arch.h $(UNISTD)/unistd_%.h
+	@mkdir -p $(@D)
+	awk -v abi=$* 'FNR == NR { \
+		if (match($$0, /^\tSC_[A-Z0-9_]+,/)) { \
+			n = substr($$0, RSTART + 1, RLENGTH - 2); if (n == "SC__MAX") next; names[++k] = n; \
+			alias[n] = tolower(substr(n, 4)); \
+			if (abi == "32" && match($$0, /ia32: [a-z0-9_]+/)) \
+				alias[n] = substr($$0, RSTART + 6, RLENGTH - 6); \
+		} \
+		next } \
+	$$1 == "#define" && $$2 ~ /^__NR_/ && $$3 ~ /^[0-9]+$$/ { nr[substr($$2, 6)] = $$3 } \
+	END { for (i = 1; i <= k; i++) \
+		printf "\t[%s] = %s,\n", names[i], (alias[names[i]] in nr) ? nr[alias[names[i]]] : -1 }' \
+		include/sudcr/arch.h $(UNISTD)/unistd_$*.h > $@
 
 # -MMD: objects also depend on the private headers they include.
 $(B)/%.o: %.c $(HEADERS) $(GEN)

@@ -190,7 +190,7 @@ static int dump_thread_creds(struct dump_ctx *d, struct cr_thread *th, int64_t *
 		return ret;
 	}
 	if (th)
-		ret = cr_inject(th, arch_syscall_by_name(th->inj.kind, "prctl"), bits, PR_GET_SECUREBITS, 0,
+		ret = cr_inject(th, arch_sc_nr(th->inj.kind, SC_PRCTL), bits, PR_GET_SECUREBITS, 0,
 				0, 0, 0, 0);
 	if (!ret && *bits < 0) {
 		sudcr_error("thread %d: PR_GET_SECUREBITS: %s", tid, strerror((int)-*bits));

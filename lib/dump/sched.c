@@ -108,7 +108,7 @@ static int dump_thread_sched(struct cr_thread *th, struct rec_sched *rec)
 		if (CPU_ISSET(cpu, &cpus))
 			rec->cpus[cpu / 64] |= 1ULL << (cpu % 64);
 
-	nr = arch_syscall_by_name(th->inj.kind, "prctl");
+	nr = arch_sc_nr(th->inj.kind, SC_PRCTL);
 	ret = cr_inject(th, nr, &slack, PR_GET_TIMERSLACK, 0, 0, 0, 0, 0);
 	if (ret)
 		return ret;

@@ -27,16 +27,6 @@
 #define KSIGSET_SIZE	8	/* the kernel's sigset_t: 64 signals */
 #define PEEK_BATCH	32
 
-/* Syscall number for @name in a task of @kind; the tables come from the kernel headers. */
-static long sc_nr(enum arch_kind kind, const char *name)
-{
-	long nr = arch_syscall_by_name(kind, name);
-
-	if (nr < 0)
-		sudcr_error("no %s syscall number for %s tasks", name, arch_name(kind));
-	return nr;
-}
-
 static uint64_t sig_bit(int sig)
 {
 	return 1ULL << (sig - 1);
@@ -51,7 +41,7 @@ static int dump_sigactions(struct dump_ctx *d)
 {
 	struct cr_thread *th = &d->threads[0];
 	enum arch_kind kind = th->inj.kind;
-	long nr_sigaction = sc_nr(kind, "rt_sigaction");
+	long nr_sigaction = arch_sc_nr(kind, SC_RT_SIGACTION);
 	struct ksigaction64 ksa;
 	struct ksigaction32 ksa32;
 	struct rec_sigaction rec;
@@ -108,7 +98,7 @@ static int dump_sigactions(struct dump_ctx *d)
 
 static int dump_sigaltstack(struct dump_ctx *d, struct cr_thread *th)
 {
-	long nr_sigaltstack = sc_nr(th->inj.kind, "sigaltstack");
+	long nr_sigaltstack = arch_sc_nr(th->inj.kind, SC_SIGALTSTACK);
 	struct rec_sigaltstack rec;
 	struct kstack64 ss;
 	struct kstack32 ss32;

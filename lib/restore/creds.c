@@ -468,7 +468,7 @@ static int verify_thread(struct restore_ctx *r, struct restore_creds_state *s, s
 	struct rec_creds *now;
 	char want[64], got[64];
 	const char *what = NULL;
-	long nr = arch_syscall_by_name(th->inj.kind, "prctl");
+	long nr = arch_sc_nr(th->inj.kind, SC_PRCTL);
 	int64_t bits;
 	size_t len;
 	int ret;
@@ -592,7 +592,7 @@ int restore_creds(struct restore_ctx *r)
 	}
 	if (ret || !changed)
 		return ret;
-	ret = cr_inject(leader, arch_syscall_by_name(leader->inj.kind, "prctl"), &v, PR_GET_DUMPABLE, 0, 0,
+	ret = cr_inject(leader, arch_sc_nr(leader->inj.kind, SC_PRCTL), &v, PR_GET_DUMPABLE, 0, 0,
 			0, 0, 0);
 	if (!ret && v != dumpable) {
 		sudcr_error("process %d: its dumpable flag came back as %lld, not %d", r->pid, (long long)v,

@@ -444,7 +444,7 @@ static int seize_stub(struct restore_ctx *r)
 		th->inj_active = true;
 	}
 	/* The stub's own death signal; restore_misc() sets the image's. */
-	return cr_inject(&r->cthreads[0], 157 /* prctl */, &res, PR_SET_PDEATHSIG, 0, 0, 0, 0, 0);
+	return cr_inject(&r->cthreads[0], arch_sc_nr(r->cthreads[0].inj.kind, SC_PRCTL), &res, PR_SET_PDEATHSIG, 0, 0, 0, 0, 0);
 }
 
 /*
@@ -467,7 +467,7 @@ static int exit_leader(struct restore_ctx *r)
 		ret = arch_get_regs(th->tid, &regs);
 	if (ret)
 		return ret;
-	arch_setup_syscall(&regs, th->inj.kind, th->inj.sc_ip, arch_syscall_by_name(th->inj.kind, "exit"),
+	arch_setup_syscall(&regs, th->inj.kind, th->inj.sc_ip, arch_sc_nr(th->inj.kind, SC_EXIT),
 			   none);
 	ret = arch_set_regs(th->tid, &regs);
 	inject_abandon(&th->inj);

@@ -191,7 +191,7 @@ int restore_sched_inject(struct restore_ctx *r)
 		ret = make_fair(t->tid);
 		if (ret)
 			return ret;
-		ret = cr_inject(th, arch_syscall_by_name(th->inj.kind, "prctl"), &v,
+		ret = cr_inject(th, arch_sc_nr(th->inj.kind, SC_PRCTL), &v,
 				PR_SET_TIMERSLACK, t->timerslack_ns, 0, 0, 0, 0);
 		if (ret)
 			return ret;
@@ -202,7 +202,7 @@ int restore_sched_inject(struct restore_ctx *r)
 		}
 		if (!t->timerslack_ns)
 			continue;	/* an RT thread's: the policy sets it */
-		ret = cr_inject(th, arch_syscall_by_name(th->inj.kind, "prctl"), &v,
+		ret = cr_inject(th, arch_sc_nr(th->inj.kind, SC_PRCTL), &v,
 				PR_GET_TIMERSLACK, 0, 0, 0, 0, 0);
 		if (ret)
 			return ret;

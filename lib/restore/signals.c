@@ -282,10 +282,10 @@ static struct cr_thread *find_cthread(struct restore_ctx *r, pid_t tid)
 
 static int get_sc(enum arch_kind kind, struct sig_sc *sc)
 {
-	sc->sigaction = arch_syscall_by_name(kind, "rt_sigaction");
-	sc->sigaltstack = arch_syscall_by_name(kind, "sigaltstack");
-	sc->sigqueueinfo = arch_syscall_by_name(kind, "rt_sigqueueinfo");
-	sc->tgsigqueueinfo = arch_syscall_by_name(kind, "rt_tgsigqueueinfo");
+	sc->sigaction = arch_sc_nr(kind, SC_RT_SIGACTION);
+	sc->sigaltstack = arch_sc_nr(kind, SC_SIGALTSTACK);
+	sc->sigqueueinfo = arch_sc_nr(kind, SC_RT_SIGQUEUEINFO);
+	sc->tgsigqueueinfo = arch_sc_nr(kind, SC_RT_TGSIGQUEUEINFO);
 	if (sc->sigaction < 0 || sc->sigaltstack < 0 || sc->sigqueueinfo < 0 ||
 	    sc->tgsigqueueinfo < 0) {
 		sudcr_error("no signal syscall numbers for %s tasks", arch_name(kind));
