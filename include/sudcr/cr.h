@@ -214,6 +214,9 @@ void restore_free(struct restore_ctx *r);
  * creates anything; creates nothing.  For the fuzzer and its replay test.
  */
 int restore_validate(struct restore_ctx *r);
+/* The image's THREAD record of @tid (once read_core() has read them): its place, or -1 / NULL. */
+int restore_image_thread_index(const struct restore_ctx *r, long tid);
+const struct rec_thread *restore_image_thread(const struct restore_ctx *r, long tid);
 
 SUDCR_API int sudcr_restore(const struct restore_opts *opts, int *exit_status);
 

@@ -60,6 +60,7 @@
 #include <sudcr/kernel_compat.h>
 #include <sudcr/log.h>
 
+#include "../kinds/fd.h"
 #include "locks.h"
 #include "tty.h"
 #include "unix.h"
@@ -116,11 +117,6 @@ struct files_dump {
 	uint64_t data_total;
 	void *buf;		/* DATA_CHUNK + header */
 };
-
-static bool is_pipe_kind(uint32_t kind)
-{
-	return kind == REC_FD_PIPE || kind == REC_FD_FIFO;
-}
 
 static bool same_inode(const struct dump_fd *a, const struct dump_fd *b)
 {

@@ -61,6 +61,7 @@
 #include <sudcr/kernel_compat.h>
 #include <sudcr/log.h>
 
+#include "../kinds/fd.h"
 #include "files.h"
 
 #ifndef F_SEAL_EXEC
@@ -101,11 +102,6 @@ static bool has_objects(uint32_t kind)
 {
 	return kind == REC_FD_PIPE || kind == REC_FD_FIFO || kind == REC_FD_MEMFD ||
 	       kind == REC_FD_DELETED || kind == REC_FD_UNIX;
-}
-
-static bool is_pipe_kind(uint32_t kind)
-{
-	return kind == REC_FD_PIPE || kind == REC_FD_FIFO;
 }
 
 static int cmp_int(const void *a, const void *b)

@@ -86,15 +86,6 @@ static const char *const rlimit_names[RLIM_NLIMITS] = {
 
 /* ---- reading and validating the image ---- */
 
-static int image_thread_index(const struct restore_ctx *r, int32_t tid)
-{
-	for (uint32_t i = 0; i < r->proc.nr_threads; i++) {
-		if (r->threads[i].tid == tid)
-			return i;
-	}
-	return -1;
-}
-
 static bool path_ok(const char *p, uint32_t len)
 {
 	return len > 0 && len < REC_PATH_MAX && p[0] == '/' && !memchr(p, '\0', len);
@@ -159,7 +150,7 @@ static int prepare_threads(struct restore_ctx *r, struct restore_misc_state *s)
 		if (len != sizeof(*t))
 			return img_record_invalid(r->img, "thread misc record of %zu bytes", len);
 		t = data;
-		i = image_thread_index(r, t->tid);
+		i = restore_image_thread_index(r, t->tid);
 		if (i < 0 || s->threads[i].tid)
 			return img_record_invalid(r->img, "thread %d unknown or repeated", t->tid);
 		if (t->rseq_ptr && (t->rseq_ptr >= MISC_USER_TOP || t->rseq_len < MISC_RSEQ_ORIG_SIZE ||
@@ -280,7 +271,7 @@ static int check_timer(struct restore_ctx *r, const struct rec_posix_timer *t)
 		return img_record_invalid(r->img, "POSIX timer %d: notify %#x", t->id, t->notify);
 	if (kind != SIGEV_NONE && (t->signo <= 0 || t->signo >= _NSIG))
 		return img_record_invalid(r->img, "POSIX timer %d: signal %d", t->id, t->signo);
-	if ((t->notify & SIGEV_THREAD_ID) ? image_thread_index(r, t->notify_tid) < 0 :
+	if ((t->notify & SIGEV_THREAD_ID) ? restore_image_thread_index(r, t->notify_tid) < 0 :
 					    t->notify_tid != r->proc.pid)
 		return img_record_invalid(r->img, "POSIX timer %d: notifies %d, not in the image",
 					  t->id, t->notify_tid);
@@ -410,7 +401,7 @@ static int prepare_seccomp(struct restore_ctx *r, struct restore_misc_state *s)
 						  "bytes", rec->nr_insns, len);
 		if (rec->flags & ~(uint32_t)SECCOMP_FILTER_FLAG_LOG)
 			return img_record_invalid(r->img, "seccomp filter flags %#x", rec->flags);
-		if (rec->tid != 0 && image_thread_index(r, rec->tid) < 0)
+		if (rec->tid != 0 && restore_image_thread_index(r, rec->tid) < 0)
 			return img_record_invalid(r->img, "seccomp filter of unknown thread %d",
 						  rec->tid);
 		if ((uint32_t)n >= s->misc.nr_seccomp)

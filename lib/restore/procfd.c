@@ -27,14 +27,6 @@
 				 O_NOATIME | O_LARGEFILE)
 #define PROCFD_SETFL_FLAGS	(O_APPEND | O_ASYNC | O_DIRECT | O_NOATIME | O_NONBLOCK)
 
-static bool image_has_thread(const struct restore_ctx *r, long tid)
-{
-	for (uint32_t i = 0; i < r->proc.nr_threads; i++)
-		if (r->threads[i].tid == tid)
-			return true;
-	return false;
-}
-
 /* "/proc/N" followed by '/' or the end: N, else -1.  *rest: after it. */
 static long proc_number(const char *p, const char **rest)
 {
@@ -73,10 +65,10 @@ void rf_mark_own_proc(const struct restore_ctx *r, struct rf_fd *e)
 			/* "/proc/PID/task/TID..." needs what "/proc/TID..." needs. */
 			snprintf(sub, sizeof(sub), "/proc/%s", rest + 5);
 			tid = proc_number(sub, &rest);
-			if (tid > 0 && image_has_thread(r, tid))
+			if (tid > 0 && restore_image_thread_index(r, tid) >= 0)
 				e->proc_tid = (pid_t)tid;
 		}
-	} else if (n > 0 && image_has_thread(r, n)) {
+	} else if (n > 0 && restore_image_thread_index(r, n) >= 0) {
 		e->proc_tid = (pid_t)n;
 	}
 	e->proc_later = e->proc_tid && e->proc_tid != r->proc.pid;

@@ -33,6 +33,23 @@ struct clone_args_sudcr {
 		set_tid_size, cgroup;
 };
 
+/* The place of thread @tid in r->threads (the image's THREAD records), or -1. */
+int restore_image_thread_index(const struct restore_ctx *r, long tid)
+{
+	for (uint32_t i = 0; i < r->proc.nr_threads; i++) {
+		if (r->threads[i].tid == tid)
+			return i;
+	}
+	return -1;
+}
+
+const struct rec_thread *restore_image_thread(const struct restore_ctx *r, long tid)
+{
+	int i = restore_image_thread_index(r, tid);
+
+	return i < 0 ? NULL : &r->threads[i];
+}
+
 /* The XSTATE record of each thread, found once, in the order of r->threads. */
 static int read_xstates(struct restore_ctx *r, int nr_threads)
 {
