@@ -33,7 +33,8 @@ HEADERS   := $(wildcard include/sudcr/*.h)
 
 UNISTD    := /usr/include/x86_64-linux-gnu/asm
 SC_NAMES  := $(B)/gen/syscalls_64.inc $(B)/gen/syscalls_32.inc
-GEN       := $(SC_NAMES) $(B)/gen/sc_nr_64.inc $(B)/gen/sc_nr_32.inc
+SC_NRS    := $(B)/gen/sc_nr_64.inc $(B)/gen/sc_nr_32.inc
+GEN       := $(SC_NAMES) $(SC_NRS)
 
 CORE_LIBS := $(B)/libsudcr-core.a $(B)/libsudcr-core.so $(B)/sudcr-core.pc \
              $(B)/pkgconfig/sudcr-core.pc
@@ -48,7 +49,7 @@ $(SC_NAMES): $(B)/gen/syscalls_%.inc: $(UNISTD)/unistd_%.h
 
 # The number columns of enum arch_sc (include/sudcr/arch.h): SC_FOO is
 # __NR_foo, or for ia32 the name its comment gives after "ia32:"; -1 if none.
-$(B)/gen/sc_nr_%.inc: include/sudcr/arch.h $(UNISTD)/unistd_%.h
+$(SC_NRS): $(B)/gen/sc_nr_%.inc: include/sudcr/arch.h $(UNISTD)/unistd_%.h
 	@mkdir -p $(@D)
 	awk -v abi=$* 'FNR == NR { \
 		if (match($$0, /^\tSC_[A-Z0-9_]+,/)) { \
