@@ -110,7 +110,6 @@ int dump_files(struct dump_ctx *d);
 /* Process attributes and per-thread scheduling (called from dump_misc()). */
 int dump_procattr(struct dump_ctx *d);
 int dump_sched(struct dump_ctx *d);
-int dump_creds(struct dump_ctx *d);
 
 SUDCR_API int sudcr_dump(pid_t pid, const struct dump_opts *opts);
 
@@ -202,9 +201,6 @@ int restore_sched_inject(struct restore_ctx *r);
 int restore_sched_apply(struct restore_ctx *r);
 void restore_attrs_free(struct restore_ctx *r);
 /* Credentials: after misc, the last injected step that needs privileges. */
-int restore_creds_prepare(struct restore_ctx *r);
-int restore_creds(struct restore_ctx *r);
-void restore_creds_free(struct restore_ctx *r);
 /* After mm: the other threads, with their TIDs, seized, injection begun. */
 int restore_create_threads(struct restore_ctx *r);
 int restore_threads(struct restore_ctx *r);	/* registers, masks, SUD: last */

@@ -145,19 +145,6 @@ static const struct cr_kind kind_misc = {
 	.free = restore_misc_free,
 };
 
-static const struct cr_kind kind_creds = {
-	.name = "creds",
-	.types = (const struct cr_rec_type[]){
-		{ IMG_REC_CREDS, "creds" },
-		{ 0, NULL },
-	},
-	.flags = CR_KIND_DUMP_LAST,
-	.dump = dump_creds,
-	.prepare = restore_creds_prepare,
-	.restore = restore_creds,
-	.free = restore_creds_free,
-};
-
 /* The table.  Restore order; the dump's is derived (see above). */
 const struct cr_kind *const cr_kinds[] = {
 	&kind_process,
@@ -166,7 +153,7 @@ const struct cr_kind *const cr_kinds[] = {
 	&kind_signals,
 	&kind_files,
 	&kind_misc,
-	&kind_creds,
+	&cr_kind_creds,
 	NULL
 };
 
