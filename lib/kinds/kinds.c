@@ -54,7 +54,7 @@
 #include "../namespaces.h"
 #include "kinds.h"
 
-static const struct cr_kind kind_process = {
+const struct cr_kind cr_kind_process = {
 	.name = "process",
 	.types = (const struct cr_rec_type[]){
 		{ IMG_REC_PROCESS, "process" },
@@ -66,7 +66,7 @@ static const struct cr_kind kind_process = {
 	.dump = dump_threads,
 };
 
-static const struct cr_kind kind_namespaces = {
+const struct cr_kind cr_kind_namespaces = {
 	.name = "namespaces",
 	.types = (const struct cr_rec_type[]){
 		{ IMG_REC_NAMESPACES, "namespaces" },
@@ -75,7 +75,7 @@ static const struct cr_kind kind_namespaces = {
 	.dump = dump_namespaces,
 };
 
-static const struct cr_kind kind_mm = {
+const struct cr_kind cr_kind_mm = {
 	.name = "mm",
 	.types = (const struct cr_rec_type[]){
 		{ IMG_REC_MM, "mm" },
@@ -89,7 +89,7 @@ static const struct cr_kind kind_mm = {
 	.free = restore_mm_free,
 };
 
-static const struct cr_kind kind_signals = {
+const struct cr_kind cr_kind_signals = {
 	.name = "signals",
 	.types = (const struct cr_rec_type[]){
 		{ IMG_REC_SIGACTION, "sigaction" },
@@ -103,7 +103,7 @@ static const struct cr_kind kind_signals = {
 	.free = restore_signals_free,
 };
 
-static const struct cr_kind kind_files = {
+const struct cr_kind cr_kind_files = {
 	.name = "files",
 	.types = (const struct cr_rec_type[]){
 		{ IMG_REC_FD, "fd" },
@@ -125,7 +125,7 @@ static const struct cr_kind kind_files = {
 	.free = restore_files_free,
 };
 
-static const struct cr_kind kind_misc = {
+const struct cr_kind cr_kind_misc = {
 	.name = "misc",
 	.types = (const struct cr_rec_type[]){
 		{ IMG_REC_MISC, "misc" },
@@ -145,15 +145,26 @@ static const struct cr_kind kind_misc = {
 	.free = restore_misc_free,
 };
 
-/* The table.  Restore order; the dump's is derived (see above). */
+/*
+ * The table: one line per kind, in restore order (the dump's is derived,
+ * see above).  A kind NAME defines `const struct cr_kind cr_kind_NAME`.
+ */
+#define CR_KINDS(X)		\
+	X(process)		\
+	X(namespaces)		\
+	X(mm)			\
+	X(signals)		\
+	X(files)		\
+	X(misc)			\
+	X(creds)
+
+#define CR_KIND_DECLARE(name)	extern const struct cr_kind cr_kind_##name;
+#define CR_KIND_ENTRY(name)	&cr_kind_##name,
+
+CR_KINDS(CR_KIND_DECLARE)
+
 const struct cr_kind *const cr_kinds[] = {
-	&kind_process,
-	&kind_namespaces,
-	&kind_mm,
-	&kind_signals,
-	&kind_files,
-	&kind_misc,
-	&cr_kind_creds,
+	CR_KINDS(CR_KIND_ENTRY)
 	NULL
 };
 

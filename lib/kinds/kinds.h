@@ -32,9 +32,6 @@ struct cr_kind {
 	void (*free)(struct restore_ctx *r);
 };
 
-/* The kinds in their own files (lib/kinds/NAME.c). */
-extern const struct cr_kind cr_kind_creds;
-
 /* In restore order (see kinds.c), NULL-terminated. */
 extern const struct cr_kind *const cr_kinds[];
 
