@@ -61,9 +61,9 @@
 #include <sudcr/log.h>
 
 #include "../kinds/fd.h"
-#include "locks.h"
-#include "tty.h"
-#include "unix.h"
+#include "../kinds/locks.h"
+#include "../kinds/tty.h"
+#include "../kinds/unix.h"
 
 _Static_assert(sizeof(struct rec_fd) == 120, "rec_fd layout");
 _Static_assert(sizeof(struct rec_file_data) == 24, "rec_file_data layout");

@@ -62,7 +62,7 @@
 #include <sudcr/log.h>
 
 #include "../kinds/fd.h"
-#include "files.h"
+#include "../kinds/files.h"
 
 #ifndef F_SEAL_EXEC
 #define F_SEAL_EXEC	0x0020

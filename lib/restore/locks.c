@@ -29,7 +29,7 @@
 #include <sudcr/log.h>
 #include <sudcr/proc.h>
 
-#include "files.h"
+#include "../kinds/files.h"
 
 int rf_lock_rec(struct restore_ctx *r, struct restore_files_state *s, const struct rec_lock *l,
 		size_t len)

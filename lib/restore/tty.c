@@ -32,7 +32,7 @@
 #include <sudcr/cr.h>
 #include <sudcr/log.h>
 
-#include "files.h"
+#include "../kinds/files.h"
 
 bool rf_is_tty_rdev(uint64_t rdev)
 {

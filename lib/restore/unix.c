@@ -19,7 +19,7 @@
 #include <sudcr/kernel_compat.h>
 #include <sudcr/log.h>
 
-#include "files.h"
+#include "../kinds/files.h"
 
 #define UNIX_OPTS	(REC_UNIX_PASSCRED | REC_UNIX_PASSSEC | REC_UNIX_PASSPIDFD)
 
