@@ -54,7 +54,7 @@ enum img_rec_type {
 	IMG_REC_POSIX_TIMER = 64,	/* struct rec_posix_timer */
 	IMG_REC_SECCOMP = 65,		/* struct rec_seccomp + sock_filter[] */
 
-	/* credentials (lib/dump/creds.c) */
+	/* credentials (lib/kinds/creds.c) */
 	IMG_REC_CREDS = 66,		/* struct rec_creds + gid[], per thread */
 	/* process attributes and scheduling (lib/dump/procattr.c, lib/dump/sched.c) */
 	IMG_REC_PROCATTR = 68,		/* struct rec_procattr, exactly one */

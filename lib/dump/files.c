@@ -20,12 +20,12 @@
  *  - contents of deleted files and memfds are read through a new O_RDONLY
  *    open of /proc/PID/fd/N, with pread, so no position moves;
  *  - AF_UNIX socket pairs: sock_diag gives each socket's peer, the queues
- *    are peeked at through pidfd_getfd (lib/dump/unix.c);
+ *    are peeked at through pidfd_getfd (lib/kinds/unix.c);
  *  - file locks: the "lock:" lines of fdinfo, per description, checked
- *    against /proc/locks (lib/dump/locks.c);
+ *    against /proc/locks (lib/kinds/locks.c);
  *  - the job's terminal under --shell-job (its modes), and who holds the
  *    other end of a pipe or FIFO the process holds one end of
- *    (lib/dump/tty.c).
+ *    (lib/kinds/tty.c).
  *
  * Buffered pipe data is read without consuming it: tee(2) from the
  * reference to the target's read end into a pipe of sudcr's own, sized to
@@ -655,7 +655,7 @@ static int read_epoll(struct files_dump *f, struct dump_fd *x)
 
 /*
  * Every POSIX lock the process holds was seen through one of its fds, and
- * none is on a file it maps (lib/dump/locks.c says why).
+ * none is on a file it maps (lib/kinds/locks.c says why).
  */
 static int check_posix_locks(struct files_dump *f, int nr_posix)
 {
@@ -1022,7 +1022,7 @@ static int write_epoll(struct files_dump *f, struct dump_fd *x)
 	return ret;
 }
 
-/* One end of a socket pair: its state and receive queue (lib/dump/unix.c). */
+/* One end of a socket pair: its state and receive queue (lib/kinds/unix.c). */
 static int dump_unix(struct files_dump *f, int i)
 {
 	struct dump_fd *x = &f->x[i], *peer;

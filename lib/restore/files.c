@@ -17,7 +17,7 @@
  *     set FD_CLOEXEC per fd;
  *  4. fill each epoll: EPOLL_CTL_ADD on the fds at their numbers, which
  *     is what the kernel keys an entry by (see fill_epoll());
- *  5. take the file locks again (lib/restore/locks.c).
+ *  5. take the file locks again (lib/kinds/locks.c).
  * Armed timerfds are armed later, by injection (restore_files()), when
  * the process is about to run.
  * Errors in any step end the stub with one message, which reaches sudcr
@@ -34,7 +34,7 @@
  * Their content, owner, mode, atime and mtime are those of the dump.
  *
  * The job's terminal (REC_FD_TTY, --shell-job) and pipes with an end
- * outside the process (--inherit-fd) are described in lib/restore/tty.c.
+ * outside the process (--inherit-fd) are described in lib/kinds/tty.c.
  */
 #include <errno.h>
 #include <fcntl.h>
