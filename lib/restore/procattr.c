@@ -25,7 +25,7 @@
 #include <sudcr/kernel_compat.h>
 #include <sudcr/log.h>
 
-#include "attrs.h"
+#include "../kinds/attrs.h"
 
 #define MEMBARRIER_KNOWN	(REC_MEMBARRIER_PRIVATE_EXPEDITED | REC_MEMBARRIER_SYNC_CORE | \
 				 REC_MEMBARRIER_RSEQ)

@@ -31,7 +31,7 @@
 #include <sudcr/kernel_compat.h>
 #include <sudcr/log.h>
 
-#include "attrs.h"
+#include "../kinds/attrs.h"
 
 #ifndef SCHED_BATCH
 #define SCHED_BATCH 3
