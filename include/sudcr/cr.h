@@ -189,7 +189,7 @@ int restore_misc_prepare(struct restore_ctx *r);
 int restore_misc_in_stub(struct restore_ctx *r);
 int restore_misc(struct restore_ctx *r);
 /*
- * Process attributes (restore/procattr.c) and scheduling (restore/sched.c),
+ * Process attributes (kinds/procattr.c) and scheduling (kinds/sched.c),
  * hooked into the misc steps; restore_sched_apply() runs after end of
  * injection, when nothing pins the threads and a FIFO thread can starve no
  * injected call.

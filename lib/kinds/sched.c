@@ -7,10 +7,28 @@
  *
  * The affinity is the one the thread had before the injection pinned it
  * to one CPU (inject.c keeps it).
+ *
+ * Restore of each thread's scheduling (the dump above).
+ *
+ * Timer slack is set by injection with the misc state (only a thread sets
+ * its own), before the policy: the kernel keeps no slack for FIFO, RR and
+ * DEADLINE threads and ignores PR_SET_TIMERSLACK from them.
+ *
+ * The rest is set from sudcr, after the end of injection
+ * (restore_sched_apply()): injection pins each thread to one CPU and puts
+ * its affinity back at the end, a FIFO thread at a high priority would
+ * starve sudcr on that CPU, and a thread at nice 19 or SCHED_IDLE would
+ * slow every injected call.  Affinity goes first (a DEADLINE thread must
+ * fit its root domain when it becomes one), then nice (setpriority also
+ * sets the nice value kept for FIFO/RR threads, which sched_setattr leaves
+ * alone), then policy, priority and flags, then I/O priority.  Affinity and
+ * policy are read back: a value the kernel changed (a CPU not allowed
+ * here) fails the restore rather than leave the thread different.
  */
 #include <errno.h>
 #include <sched.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -20,6 +38,8 @@
 #include <sudcr/cr.h>
 #include <sudcr/kernel_compat.h>
 #include <sudcr/log.h>
+
+#include "attrs.h"
 
 #ifndef SCHED_DEADLINE
 #define SCHED_DEADLINE 6
@@ -130,6 +150,293 @@ int dump_sched(struct dump_ctx *d)
 
 		if (!ret)
 			ret = img_write_record(d->img, IMG_REC_SCHED, &rec, sizeof(rec));
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/* ---- restore ---- */
+
+#ifndef SCHED_BATCH
+#define SCHED_BATCH 3
+#endif
+#ifndef SCHED_IDLE
+#define SCHED_IDLE 5
+#endif
+#ifndef SCHED_DEADLINE
+#define SCHED_DEADLINE 6
+#endif
+#define SCHED_FLAG_RESET_ON_FORK_	0x01ULL
+#define SCHED_DL_FLAGS			0x06ULL	/* RECLAIM, DL_OVERRUN */
+#define IOPRIO_CLASS_SHIFT_		13
+
+struct sched_attr_v0 {
+	uint32_t size;
+	uint32_t policy;
+	uint64_t flags;
+	int32_t nice;
+	uint32_t priority;
+	uint64_t runtime, deadline, period;
+};
+
+static const char *policy_name(uint32_t p)
+{
+	switch (p) {
+	case SCHED_OTHER: return "SCHED_OTHER";
+	case SCHED_FIFO: return "SCHED_FIFO";
+	case SCHED_RR: return "SCHED_RR";
+	case SCHED_BATCH: return "SCHED_BATCH";
+	case SCHED_IDLE: return "SCHED_IDLE";
+	case SCHED_DEADLINE: return "SCHED_DEADLINE";
+	}
+	return "?";
+}
+
+static int check_sched(struct restore_ctx *r, const struct rec_sched *t)
+{
+	bool rt = t->policy == SCHED_FIFO || t->policy == SCHED_RR;
+	bool dl = t->policy == SCHED_DEADLINE;
+	bool any = false;
+
+	if (!strcmp(policy_name(t->policy), "?"))
+		return img_record_invalid(r->img, "thread %d: scheduling policy %u", t->tid,
+					  t->policy);
+	if ((t->flags & ~(SCHED_FLAG_RESET_ON_FORK_ | SCHED_DL_FLAGS)) ||
+	    (!dl && (t->flags & SCHED_DL_FLAGS)))
+		return img_record_invalid(r->img, "thread %d: scheduling flags %#llx", t->tid,
+					  (unsigned long long)t->flags);
+	if (t->nice < -20 || t->nice > 19 || (rt ? t->priority < 1 || t->priority > 99 :
+						t->priority != 0))
+		return img_record_invalid(r->img, "thread %d: %s with nice %d, priority %u",
+					  t->tid, policy_name(t->policy), t->nice, t->priority);
+	if (dl ? !t->dl_runtime || t->dl_runtime > t->dl_deadline ||
+		 (t->dl_period && t->dl_deadline > t->dl_period) :
+		 t->dl_runtime || t->dl_deadline || t->dl_period)
+		return img_record_invalid(r->img, "thread %d: deadline parameters", t->tid);
+	if ((t->ioprio >> IOPRIO_CLASS_SHIFT_) > 3 || t->ioprio > 0xffff)
+		return img_record_invalid(r->img, "thread %d: I/O priority %#x", t->tid, t->ioprio);
+	if (t->nr_cpus != sizeof(t->cpus) * 8)
+		return img_record_invalid(r->img, "thread %d: CPU set of %u CPUs", t->tid,
+					  t->nr_cpus);
+	for (size_t k = 0; k < sizeof(t->cpus) / sizeof(t->cpus[0]); k++)
+		any |= t->cpus[k] != 0;
+	if (!any)
+		return img_record_invalid(r->img, "thread %d: empty CPU affinity", t->tid);
+	return 0;
+}
+
+int restore_sched_prepare(struct restore_ctx *r, struct restore_attrs_state *s)
+{
+	const void *data;
+	uint32_t seen = 0;
+	size_t len;
+	int ret;
+
+	s->sched = calloc(r->proc.nr_threads, sizeof(*s->sched));
+	if (!s->sched) {
+		sudcr_error("out of memory");
+		return -ENOMEM;
+	}
+	img_rewind(r->img);
+	while ((ret = cr_next_of_type(r->img, IMG_REC_SCHED, &data, &len)) == 1) {
+		const struct rec_sched *t = data;
+		uint32_t i;
+
+		if (len != sizeof(*t))
+			return img_record_invalid(r->img, "scheduling record of %zu bytes", len);
+		for (i = 0; i < r->proc.nr_threads && r->threads[i].tid != t->tid; i++)
+			;
+		if (i == r->proc.nr_threads || s->sched[i].tid)
+			return img_record_invalid(r->img, "scheduling record of unknown or repeated "
+						  "thread %d", t->tid);
+		ret = check_sched(r, t);
+		if (ret)
+			return ret;
+		s->sched[i] = *t;
+		seen++;
+	}
+	if (ret < 0)
+		return ret;
+	if (seen != r->proc.nr_threads) {
+		sudcr_error("%s: %u of %u threads lack their scheduling record", r->opts.dir,
+			    r->proc.nr_threads - seen, r->proc.nr_threads);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+struct cr_thread *attrs_cthread(struct restore_ctx *r, pid_t tid)
+{
+	for (int i = 0; i < r->tp.nr_threads; i++)
+		if (r->cthreads[i].tid == tid)
+			return &r->cthreads[i];
+	sudcr_error("thread %d of the image is missing in the new process", tid);
+	return NULL;
+}
+
+static int sched_failed(pid_t tid, const char *what, int err)
+{
+	sudcr_error("thread %d: cannot restore its %s: %s%s", tid, what, strerror(err),
+		    err == EPERM ? " (needs CAP_SYS_NICE, or RLIMIT_NICE/RLIMIT_RTPRIO)" : "");
+	return -err;
+}
+
+static int make_fair(pid_t tid)
+{
+	struct sched_param none = { 0 };
+	int policy = sched_getscheduler(tid) & ~SCHED_RESET_ON_FORK;
+
+	if (policy < 0)
+		return sched_failed(tid, "scheduling policy", errno);
+	if (policy != SCHED_FIFO && policy != SCHED_RR && policy != SCHED_DEADLINE)
+		return 0;
+	if (sched_setscheduler(tid, SCHED_OTHER, &none))
+		return sched_failed(tid, "timer slack (setting SCHED_OTHER first)", errno);
+	return 0;
+}
+
+int restore_sched_inject(struct restore_ctx *r)
+{
+	const struct restore_attrs_state *s = r->attrs_state;
+
+	for (uint32_t i = 0; i < r->proc.nr_threads; i++) {
+		const struct rec_sched *t = &s->sched[i];
+		struct cr_thread *th = attrs_cthread(r, t->tid);
+		int64_t v;
+		int ret;
+
+		if (!th)
+			return -ESRCH;
+		/*
+		 * The kernel ignores PR_SET_TIMERSLACK from RT threads, and
+		 * those of the stub have sudcr's policy (sudcr under chrt, say):
+		 * a fair one until restore_sched_apply() sets the image's.
+		 */
+		ret = make_fair(t->tid);
+		if (ret)
+			return ret;
+		ret = cr_inject(th, arch_sc_nr(th->inj.kind, SC_PRCTL), &v,
+				PR_SET_TIMERSLACK, t->timerslack_ns, 0, 0, 0, 0);
+		if (ret)
+			return ret;
+		if (v) {
+			sudcr_error("thread %d: cannot restore its timer slack %llu ns: %s", t->tid,
+				    (unsigned long long)t->timerslack_ns, strerror((int)-v));
+			return v < 0 && v >= -4095 ? (int)v : -EIO;
+		}
+		if (!t->timerslack_ns)
+			continue;	/* an RT thread's: the policy sets it */
+		ret = cr_inject(th, arch_sc_nr(th->inj.kind, SC_PRCTL), &v,
+				PR_GET_TIMERSLACK, 0, 0, 0, 0, 0);
+		if (ret)
+			return ret;
+		if (th->inj.kind == ARCH_IA32)
+			v = (uint32_t)v;
+		if ((uint64_t)v != t->timerslack_ns) {
+			sudcr_error("thread %d: cannot restore its timer slack %llu ns: it is %lld",
+				    t->tid,
+				    (unsigned long long)t->timerslack_ns, (long long)v);
+			return -EIO;
+		}
+	}
+	return 0;
+}
+
+static int apply_policy(const struct rec_sched *t)
+{
+	struct sched_attr_v0 a = {
+		.size = sizeof(a),
+		.policy = t->policy,
+		.flags = t->flags,
+		.nice = t->nice,
+		.priority = t->priority,
+		.runtime = t->dl_runtime,
+		.deadline = t->dl_deadline,
+		.period = t->dl_period,
+	};
+	struct sched_attr_v0 got = { 0 };
+	bool fair = t->policy != SCHED_FIFO && t->policy != SCHED_RR &&
+		    t->policy != SCHED_DEADLINE;
+	char what[64];
+	int nice;
+
+	snprintf(what, sizeof(what), "scheduling policy %s", policy_name(t->policy));
+	if (setpriority(PRIO_PROCESS, t->tid, t->nice))
+		return sched_failed(t->tid, "nice value", errno);
+	if (syscall(SYS_sched_setattr, t->tid, &a, 0))
+		return sched_failed(t->tid, what, errno);
+	if (syscall(SYS_sched_getattr, t->tid, &got, sizeof(got), 0))
+		return sched_failed(t->tid, what, errno);
+	errno = 0;
+	nice = getpriority(PRIO_PROCESS, t->tid);
+	if (nice == -1 && errno)
+		return sched_failed(t->tid, "nice value", errno);
+	if (got.policy != t->policy || got.flags != t->flags || nice != t->nice ||
+	    (fair && got.nice != t->nice) || got.priority != t->priority) {
+		sudcr_error("thread %d: its scheduling came back as policy %u flags %#llx nice %d "
+			    "priority %u, not %u %#llx %d %u", t->tid, got.policy,
+			    (unsigned long long)got.flags, nice, got.priority, t->policy,
+			    (unsigned long long)t->flags, t->nice, t->priority);
+		return -EIO;
+	}
+	return 0;
+}
+
+static int apply_ioprio(const struct rec_sched *t)
+{
+	long cur = syscall(SYS_ioprio_get, IOPRIO_WHO_PROCESS, t->tid);
+
+	if (cur < 0)
+		return sched_failed(t->tid, "I/O priority", errno);
+	if ((uint32_t)cur == t->ioprio)
+		return 0;
+	if (syscall(SYS_ioprio_set, IOPRIO_WHO_PROCESS, t->tid, (int)t->ioprio))
+		return sched_failed(t->tid, "I/O priority", errno);
+	return 0;
+}
+
+static int apply_affinity(const struct rec_sched *t)
+{
+	cpu_set_t want, got;
+
+	CPU_ZERO(&want);
+	for (unsigned int cpu = 0; cpu < t->nr_cpus && cpu < CPU_SETSIZE; cpu++)
+		if (t->cpus[cpu / 64] & (1ULL << (cpu % 64)))
+			CPU_SET(cpu, &want);
+	if (sched_setaffinity(t->tid, sizeof(want), &want)) {
+		int err = errno;
+
+		if (err != EINVAL)
+			return sched_failed(t->tid, "CPU affinity", err);
+		sudcr_error("thread %d: cannot restore its CPU affinity: none of its %d CPUs is "
+			    "allowed here (cpuset or offline CPUs)", t->tid, CPU_COUNT(&want));
+		return -err;
+	}
+	if (sched_getaffinity(t->tid, sizeof(got), &got))
+		return sched_failed(t->tid, "CPU affinity", errno);
+	if (!CPU_EQUAL(&want, &got)) {
+		sudcr_error("thread %d: cannot restore its CPU affinity: %d CPUs asked for, %d "
+			    "allowed here (cpuset or offline CPUs)", t->tid, CPU_COUNT(&want),
+			    CPU_COUNT(&got));
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int restore_sched_apply(struct restore_ctx *r)
+{
+	const struct restore_attrs_state *s = r->attrs_state;
+
+	for (uint32_t i = 0; i < r->proc.nr_threads; i++) {
+		const struct rec_sched *t = &s->sched[i];
+		int ret;
+
+		ret = apply_affinity(t);
+		if (!ret)
+			ret = apply_policy(t);
+		if (!ret)
+			ret = apply_ioprio(t);
 		if (ret)
 			return ret;
 	}
