@@ -32,7 +32,7 @@ enum img_rec_type {
 	IMG_REC_SIGPENDING = 21,	/* struct rec_sigpending, one per queued signal */
 	IMG_REC_SIGALTSTACK = 22,	/* struct rec_sigaltstack, per thread */
 
-	/* namespaces (lib/dump/namespaces.c) */
+	/* namespaces (lib/kinds/namespaces.c) */
 	IMG_REC_NAMESPACES = 26,	/* struct rec_namespaces, one */
 
 	/* files (lib/dump/files.c) */

@@ -51,7 +51,6 @@
 #include <errno.h>
 #include <stddef.h>
 
-#include "../namespaces.h"
 #include "kinds.h"
 
 const struct cr_kind cr_kind_process = {
@@ -64,15 +63,6 @@ const struct cr_kind cr_kind_process = {
 		{ 0, NULL },
 	},
 	.dump = dump_threads,
-};
-
-const struct cr_kind cr_kind_namespaces = {
-	.name = "namespaces",
-	.types = (const struct cr_rec_type[]){
-		{ IMG_REC_NAMESPACES, "namespaces" },
-		{ 0, NULL },
-	},
-	.dump = dump_namespaces,
 };
 
 const struct cr_kind cr_kind_mm = {
