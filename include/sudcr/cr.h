@@ -104,7 +104,6 @@ bool cr_can_set_timerfd_ticks(void);
 /* Per-module dump steps; each writes its records to d->img. */
 int dump_threads(struct dump_ctx *d);
 int dump_mm(struct dump_ctx *d);
-int dump_signals(struct dump_ctx *d);
 int dump_misc(struct dump_ctx *d);
 int dump_files(struct dump_ctx *d);
 /* Process attributes and per-thread scheduling (called from dump_misc()). */
@@ -174,11 +173,8 @@ int restore_mm_prepare(struct restore_ctx *r);
 int restore_mm_check(struct restore_ctx *r);
 int restore_mm(struct restore_ctx *r);
 void restore_mm_free(struct restore_ctx *r);
-void restore_signals_free(struct restore_ctx *r);
 void restore_files_free(struct restore_ctx *r);
 void restore_misc_free(struct restore_ctx *r);
-int restore_signals_prepare(struct restore_ctx *r);
-int restore_signals(struct restore_ctx *r);
 int restore_files_prepare(struct restore_ctx *r);
 int restore_files_check(struct restore_ctx *r);
 int restore_files_in_stub(struct restore_ctx *r);

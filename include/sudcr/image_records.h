@@ -27,7 +27,7 @@ enum img_rec_type {
 	IMG_REC_TLS = 7,		/* struct rec_tls, per thread of ia32 processes */
 	IMG_REC_MM_ATTRS = 8,		/* struct rec_mm_attrs: mlockall(MCL_FUTURE); if set */
 
-	/* signals (lib/dump/signals.c) */
+	/* signals (lib/kinds/signals.c) */
 	IMG_REC_SIGACTION = 20,		/* struct rec_sigaction, one per handled signal */
 	IMG_REC_SIGPENDING = 21,	/* struct rec_sigpending, one per queued signal */
 	IMG_REC_SIGALTSTACK = 22,	/* struct rec_sigaltstack, per thread */

@@ -79,20 +79,6 @@ const struct cr_kind cr_kind_mm = {
 	.free = restore_mm_free,
 };
 
-const struct cr_kind cr_kind_signals = {
-	.name = "signals",
-	.types = (const struct cr_rec_type[]){
-		{ IMG_REC_SIGACTION, "sigaction" },
-		{ IMG_REC_SIGPENDING, "sigpending" },
-		{ IMG_REC_SIGALTSTACK, "sigaltstack" },
-		{ 0, NULL },
-	},
-	.dump = dump_signals,
-	.prepare = restore_signals_prepare,
-	.restore = restore_signals,
-	.free = restore_signals_free,
-};
-
 const struct cr_kind cr_kind_files = {
 	.name = "files",
 	.types = (const struct cr_rec_type[]){
