@@ -128,6 +128,18 @@ enum arch_sc {
 	SC_CHROOT,
 	SC_SIGALTSTACK,
 	SC_RT_SIGQUEUEINFO,
+	SC_MEMBARRIER,
+	SC_ARCH_PRCTL,
+	SC_OPENAT,
+	SC_DUP3,
+	SC_FCNTL,
+	SC_LSEEK,
+	SC_CAPSET,
+	SC_SETGROUPS,		/* ia32: setgroups32 (32-bit ids) */
+	SC_SETRESGID,		/* ia32: setresgid32 */
+	SC_SETFSGID,		/* ia32: setfsgid32 */
+	SC_SETRESUID,		/* ia32: setresuid32 */
+	SC_SETFSUID,		/* ia32: setfsuid32 */
 	SC__MAX,
 };
 SUDCR_API long arch_sc_nr(enum arch_kind kind, enum arch_sc sc);

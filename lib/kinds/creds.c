@@ -527,19 +527,13 @@ static struct cr_thread *cthread_of(struct restore_ctx *r, pid_t tid)
 }
 
 /* The call, by the name of @th's kind (ia32: the 32-bit id calls). */
-static int creds_call(struct cr_thread *th, const char *name64, const char *name32, const char *what,
+static int creds_call(struct cr_thread *th, enum arch_sc sc, const char *what,
 		      uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
 {
-	const char *name = th->inj.kind == ARCH_IA32 ? name32 : name64;
-	long nr = arch_syscall_by_name(th->inj.kind, name);
 	int64_t v;
 	int ret;
 
-	if (nr < 0) {
-		sudcr_error("thread %d: no %s syscall for %s tasks", th->tid, name, arch_name(th->inj.kind));
-		return -ENOSYS;
-	}
-	ret = cr_inject(th, nr, &v, a0, a1, a2, a3, 0, 0);
+	ret = cr_inject(th, arch_sc_nr(th->inj.kind, sc), &v, a0, a1, a2, a3, 0, 0);
 	if (ret)
 		return ret;
 	if (v < 0 && v >= -4095) {
@@ -552,7 +546,7 @@ static int creds_call(struct cr_thread *th, const char *name64, const char *name
 
 static int creds_prctl(struct cr_thread *th, const char *what, uint64_t op, uint64_t arg)
 {
-	return creds_call(th, "prctl", "prctl", what, op, arg, 0, 0);
+	return creds_call(th, SC_PRCTL, what, op, arg, 0, 0);
 }
 
 /* capset(2) on the thread itself, version 3 (64-bit sets as two halves). */
@@ -578,7 +572,7 @@ static int creds_capset(struct cr_thread *th, uint64_t scratch, uint64_t inh, ui
 		sudcr_error("thread %d: cannot write to its scratch area: %s", th->tid, strerror(-ret));
 		return ret;
 	}
-	return creds_call(th, "capset", "capset", "capset", scratch, scratch + 8, 0, 0);
+	return creds_call(th, SC_CAPSET, "capset", scratch, scratch + 8, 0, 0);
 }
 
 /* The thread's credentials are the stub's (sudcr's) already: nothing to set. */
@@ -611,24 +605,24 @@ static int apply_thread(struct restore_creds_state *s, struct cr_thread *th, con
 	if (!ret && c->nr_groups && !same_groups(c, me))
 		ret = inject_write_mem(th->tid, groups, groups_of(c), c->nr_groups * sizeof(uint32_t));
 	if (!ret && !same_groups(c, me))
-		ret = creds_call(th, "setgroups", "setgroups32", "setgroups", c->nr_groups, groups, 0, 0);
+		ret = creds_call(th, SC_SETGROUPS, "setgroups", c->nr_groups, groups, 0, 0);
 	if (!ret)
-		ret = creds_call(th, "setresgid", "setresgid32", "setresgid", c->gid[0], c->gid[1], c->gid[2], 0);
+		ret = creds_call(th, SC_SETRESGID, "setresgid", c->gid[0], c->gid[1], c->gid[2], 0);
 	/* setfsgid and setfsuid return the old id, never an error: the read-back checks. */
 	if (!ret)
-		ret = creds_call(th, "setfsgid", "setfsgid32", "setfsgid", c->gid[3], 0, 0, 0);
+		ret = creds_call(th, SC_SETFSGID, "setfsgid", c->gid[3], 0, 0, 0);
 	if (!ret)
-		ret = creds_call(th, "setresuid", "setresuid32", "setresuid", c->uid[0], c->uid[1], c->uid[2], 0);
+		ret = creds_call(th, SC_SETRESUID, "setresuid", c->uid[0], c->uid[1], c->uid[2], 0);
 	if (!ret)
-		ret = creds_call(th, "setfsuid", "setfsuid32", "setfsuid", c->uid[3], 0, 0, 0);
+		ret = creds_call(th, SC_SETFSUID, "setfsuid", c->uid[3], 0, 0, 0);
 	if (!ret)
 		ret = creds_capset(th, scratch, c->cap_inh, me->cap_prm, me->cap_eff);
 	if (!ret)
-		ret = creds_call(th, "prctl", "prctl", "PR_CAP_AMBIENT_CLEAR_ALL", PR_CAP_AMBIENT,
+		ret = creds_call(th, SC_PRCTL, "PR_CAP_AMBIENT_CLEAR_ALL", PR_CAP_AMBIENT,
 				 PR_CAP_AMBIENT_CLEAR_ALL, 0, 0);
 	for (int cap = 0; cap <= last && !ret; cap++)
 		if (c->cap_amb & (1ULL << cap))
-			ret = creds_call(th, "prctl", "prctl", "PR_CAP_AMBIENT_RAISE", PR_CAP_AMBIENT,
+			ret = creds_call(th, SC_PRCTL, "PR_CAP_AMBIENT_RAISE", PR_CAP_AMBIENT,
 					 PR_CAP_AMBIENT_RAISE, cap, 0);
 	for (int cap = 0; cap <= last && !ret; cap++)
 		if ((me->cap_bnd & ~c->cap_bnd) & (1ULL << cap))

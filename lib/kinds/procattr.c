@@ -68,17 +68,10 @@ static int read_oom_score_adj(struct dump_ctx *d, int32_t *val)
 }
 
 /* Inject into @th; the call's own result (also an error) in *res. */
-static int attr_inject(struct cr_thread *th, const char *name, int64_t *res, uint64_t a0,
+static int attr_inject(struct cr_thread *th, enum arch_sc sc, int64_t *res, uint64_t a0,
 		       uint64_t a1, uint64_t a2)
 {
-	long nr = arch_syscall_by_name(th->inj.kind, name);
-
-	if (nr < 0) {
-		sudcr_error("thread %d: no %s syscall for %s tasks", th->tid, name,
-			    arch_name(th->inj.kind));
-		return -ENOSYS;
-	}
-	return cr_inject(th, nr, res, a0, a1, a2, 0, 0, 0);
+	return cr_inject(th, arch_sc_nr(th->inj.kind, sc), res, a0, a1, a2, 0, 0, 0);
 }
 
 static int dump_membarrier(struct cr_thread *th, uint32_t *out)
@@ -99,7 +92,7 @@ static int dump_membarrier(struct cr_thread *th, uint32_t *out)
 	int ret;
 
 	*out = 0;
-	ret = attr_inject(th, "membarrier", &supported, MEMBARRIER_CMD_QUERY, 0, 0);
+	ret = attr_inject(th, SC_MEMBARRIER, &supported, MEMBARRIER_CMD_QUERY, 0, 0);
 	if (ret)
 		return ret;
 	if (supported == -ENOSYS)
@@ -112,7 +105,7 @@ static int dump_membarrier(struct cr_thread *th, uint32_t *out)
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
 		if (!(supported & cmds[i].cmd))
 			continue;
-		ret = attr_inject(th, "membarrier", &r, cmds[i].cmd, 0, 0);
+		ret = attr_inject(th, SC_MEMBARRIER, &r, cmds[i].cmd, 0, 0);
 		if (ret)
 			return ret;
 		if (r == 0) {
@@ -130,7 +123,7 @@ static int dump_membarrier(struct cr_thread *th, uint32_t *out)
 static int get_flags(struct cr_thread *th, const char *what, int opt, int64_t max, uint32_t *out)
 {
 	int64_t r;
-	int ret = attr_inject(th, "prctl", &r, opt, 0, 0);
+	int ret = attr_inject(th, SC_PRCTL, &r, opt, 0, 0);
 
 	if (ret)
 		return ret;
@@ -151,7 +144,7 @@ static int dump_thread_attr(struct dump_ctx *d, struct cr_thread *th, uint64_t s
 	int64_t r;
 	int ret;
 
-	ret = attr_inject(th, "prctl", &r, PR_GET_TSC, scratch, 0);
+	ret = attr_inject(th, SC_PRCTL, &r, PR_GET_TSC, scratch, 0);
 	if (ret)
 		return ret;
 	if (r == 0)
@@ -162,7 +155,7 @@ static int dump_thread_attr(struct dump_ctx *d, struct cr_thread *th, uint64_t s
 		return r ? (int)r : ret ? ret : -EIO;
 	}
 	rec.tsc = (uint32_t)tsc;
-	ret = attr_inject(th, "arch_prctl", &r, ARCH_GET_CPUID, 0, 0);
+	ret = attr_inject(th, SC_ARCH_PRCTL, &r, ARCH_GET_CPUID, 0, 0);
 	if (ret)
 		return ret;
 	if (r != 0 && r != 1) {
@@ -185,7 +178,7 @@ int dump_procattr(struct dump_ctx *d)
 	ret = read_oom_score_adj(d, &rec.oom_score_adj);
 	if (ret)
 		return ret;
-	ret = attr_inject(th, "prctl", &r, PR_GET_THP_DISABLE, 0, 0);
+	ret = attr_inject(th, SC_PRCTL, &r, PR_GET_THP_DISABLE, 0, 0);
 	if (ret)
 		return ret;
 	if (r < 0 || (r & ~(int64_t)(1 | REC_THP_DISABLE_EXCEPT_ADVISED)) ||
@@ -424,10 +417,10 @@ int restore_procattr_in_stub(struct restore_ctx *r)
 
 /* ---- injected, after the transplant ---- */
 
-static int restore_attr_inject(struct cr_thread *th, const char *name, int64_t *res, uint64_t a0,
-		       uint64_t a1)
+static int restore_attr_inject(struct cr_thread *th, enum arch_sc sc, int64_t *res, uint64_t a0,
+			       uint64_t a1)
 {
-	return cr_inject(th, arch_syscall_by_name(th->inj.kind, name), res, a0, a1, 0, 0, 0, 0);
+	return cr_inject(th, arch_sc_nr(th->inj.kind, sc), res, a0, a1, 0, 0, 0, 0);
 }
 
 static int restore_mdwe(struct restore_ctx *r, uint32_t want)
@@ -438,7 +431,7 @@ static int restore_mdwe(struct restore_ctx *r, uint32_t want)
 
 	if (!th)
 		return -ESRCH;
-	ret = restore_attr_inject(th, "prctl", &cur, PR_GET_MDWE, 0);
+	ret = restore_attr_inject(th, SC_PRCTL, &cur, PR_GET_MDWE, 0);
 	if (ret)
 		return ret;
 	if (cur == -EINVAL)
@@ -451,7 +444,7 @@ static int restore_mdwe(struct restore_ctx *r, uint32_t want)
 			    want, (long long)cur);
 		return -EPERM;
 	}
-	ret = restore_attr_inject(th, "prctl", &v, PR_SET_MDWE, want);
+	ret = restore_attr_inject(th, SC_PRCTL, &v, PR_SET_MDWE, want);
 	if (!ret && v) {
 		sudcr_error("cannot restore memory-deny-write-execute %#x: %s", want,
 			    strerror((int)-v));
@@ -472,7 +465,7 @@ int restore_procattr_inject(struct restore_ctx *r)
 
 		if (!th)
 			return -ESRCH;
-		ret = restore_attr_inject(th, "prctl", &v, PR_SET_TSC, t->tsc);
+		ret = restore_attr_inject(th, SC_PRCTL, &v, PR_SET_TSC, t->tsc);
 		if (!ret && v) {
 			sudcr_error("thread %d: cannot restore its TSC mode %u: %s", t->tid, t->tsc,
 				    strerror((int)-v));
@@ -480,7 +473,7 @@ int restore_procattr_inject(struct restore_ctx *r)
 		}
 		if (ret)
 			break;
-		ret = restore_attr_inject(th, "arch_prctl", &v, ARCH_SET_CPUID, t->cpuid);
+		ret = restore_attr_inject(th, SC_ARCH_PRCTL, &v, ARCH_SET_CPUID, t->cpuid);
 		if (!ret && v) {
 			sudcr_error("thread %d: cannot restore CPUID %s: %s%s", t->tid,
 				    t->cpuid ? "enabled" : "faulting", strerror((int)-v),
