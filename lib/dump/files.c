@@ -364,7 +364,7 @@ static int classify(struct files_dump *f, struct dump_fd *x)
 	} else if (!strncmp(l, "pipe:[", 6)) {
 		x->kind = REC_FD_PIPE;
 	} else if (!strncmp(l, "anon_inode:", 11)) {
-		if (x->p->has_eventfd)
+		if (eventfd_found(x->p))
 			x->kind = REC_FD_EVENTFD;
 		else if (x->p->has_signalfd && !strcmp(l, "anon_inode:[signalfd]"))
 			x->kind = REC_FD_SIGNALFD;
@@ -1238,9 +1238,7 @@ static int write_fd(struct files_dump *f, int i)
 	rec->uid = x->st.st_uid;
 	rec->gid = x->st.st_gid;
 	if (x->kind == REC_FD_EVENTFD) {
-		rec->count = x->p->eventfd_count;
-		if (x->p->eventfd_semaphore)
-			rec->xflags |= REC_FD_EFD_SEMAPHORE;
+		eventfd_dump(x->p, rec);
 	} else if (x->kind == REC_FD_SIGNALFD) {
 		rec->count = x->p->signalfd_mask;
 	}

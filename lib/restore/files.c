@@ -44,7 +44,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
@@ -171,8 +170,7 @@ static int check_fd_rec(struct restore_ctx *r, struct restore_files_state *s,
 	if (rec->kind == REC_FD_INHERIT ? rec->inherit_fd < 0 || rec->inherit_fd > 2 :
 					  rec->inherit_fd != -1)
 		return img_record_invalid(r->img, "fd %d: bad inherited fd", rec->fd);
-	if (rec->xflags & ~REC_FD_EFD_SEMAPHORE || (rec->kind != REC_FD_EVENTFD && rec->xflags) ||
-	    (rec->kind == REC_FD_EVENTFD && rec->count == UINT64_MAX))
+	if (eventfd_rec_bad(rec))
 		return img_record_invalid(r->img, "fd %d: bad eventfd state", rec->fd);
 	if (is_pipe_kind(rec->kind) ? !rec->pipe_size || rec->pipe_size > PIPE_SIZE_MAX ||
 				      rec->size > rec->pipe_size : rec->pipe_size)
@@ -1008,10 +1006,7 @@ static void stage_desc(struct restore_files_state *s, int i, int hi)
 		t = reopen(s->tty_fd, oflags | O_NOCTTY);
 		break;
 	case REC_FD_EVENTFD:
-		t = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK |
-			       (rec->xflags & REC_FD_EFD_SEMAPHORE ? EFD_SEMAPHORE : 0));
-		if (t >= 0 && rec->count && write(t, &rec->count, 8) != 8)
-			rf_die_fd(e, "setting the counter", errno);
+		t = eventfd_open(e);
 		break;
 	case REC_FD_TIMERFD:
 		t = create_timerfd(e);
