@@ -132,6 +132,7 @@ const struct cr_kind cr_kind_misc = {
 	X(signals)		\
 	X(files)		\
 	X(misc)			\
+	X(coredump_filter)	\
 	X(creds)
 
 #define CR_KIND_DECLARE(name)	extern const struct cr_kind cr_kind_##name;
