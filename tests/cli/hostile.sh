@@ -99,6 +99,7 @@ hostile thread_twice "bad or repeated thread id" "dup thread 0" "set process 0 n
 hostile xstate_len_field "bad xstate record" "set xstate 0 len 17"
 hostile xstate_too_short "bad xstate record" "len xstate 0 24" "set xstate 0 len 16"
 hostile xstate_too_long "bad xstate record" "len xstate 0 20008" "set xstate 0 len 20000"
+hostile xstate_missing "has no extended CPU state" "del xstate 0"
 hostile xstate_twice "unknown or repeated thread" "dup xstate 0"
 hostile xstate_thread "unknown or repeated thread 1" "set xstate 0 tid 1"
 hostile mm_len "bad or repeated mm record" "len mm 0 100"
