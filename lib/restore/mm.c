@@ -190,6 +190,9 @@ static int check_vma(struct restore_ctx *r, const struct rec_vma *v)
 	const char *path = (const char *)(v + 1);
 	uint64_t obj_end;
 
+	if (v->flags & ~REC_VMA_KNOWN)
+		return img_record_invalid(r->img, "mapping %llx: unknown flags 0x%x", (unsigned long long)v->start,
+					  v->flags & ~REC_VMA_KNOWN);
 	if (__builtin_popcount(v->flags & (REC_VMA_VVAR | REC_VMA_VVAR_VCLOCK | REC_VMA_VDSO)) > 1)
 		return img_record_invalid(r->img, "mapping %llx: more than one of vvar, vvar_vclock, vdso",
 					  (unsigned long long)v->start);
