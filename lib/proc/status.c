@@ -15,7 +15,7 @@
 
 #include <sudcr/proc.h>
 
-#include "proc_parse.h"
+#include "parse.h"
 
 int proc_read_file(const char *path, char **buf, size_t *len)
 {

@@ -22,7 +22,7 @@
 
 #include <sudcr/proc.h>
 
-#include "proc_parse.h"
+#include "parse.h"
 
 /* ---- tasks, status ---- */
 
