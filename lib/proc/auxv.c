@@ -5,9 +5,8 @@
 #include <errno.h>
 #include <string.h>
 
-#include <sudcr/proc.h>
-
 #include "parse.h"
+#include "proc.h"
 
 /* ---- auxv ---- */
 

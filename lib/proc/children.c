@@ -10,9 +10,8 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include <sudcr/proc.h>
-
 #include "parse.h"
+#include "proc.h"
 
 static int add_pid(pid_t **v, int *n, int *cap, pid_t p)
 {

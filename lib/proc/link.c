@@ -6,9 +6,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <sudcr/proc.h>
-
 #include "parse.h"
+#include "proc.h"
 
 /* ---- links ---- */
 

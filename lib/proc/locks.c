@@ -7,9 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sudcr/proc.h>
-
 #include "parse.h"
+#include "proc.h"
 
 /* ---- file locks ---- */
 

@@ -8,9 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sudcr/proc.h>
-
 #include "parse.h"
+#include "proc.h"
 
 /* ---- maps ---- */
 

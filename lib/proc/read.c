@@ -4,9 +4,8 @@
  */
 #include <fcntl.h>
 
-#include <sudcr/proc.h>
-
 #include "parse.h"
+#include "proc.h"
 
 int proc_read_file(const char *path, char **buf, size_t *len)
 {

@@ -9,9 +9,8 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include <sudcr/proc.h>
-
 #include "parse.h"
+#include "proc.h"
 
 /* ---- maps, smaps ---- */
 

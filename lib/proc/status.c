@@ -10,9 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sudcr/proc.h>
-
 #include "parse.h"
+#include "proc.h"
 
 /* ---- status ---- */
 
