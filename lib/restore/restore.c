@@ -77,7 +77,16 @@ static int read_xstates(struct restore_ctx *r, int nr_threads)
 			return img_record_invalid(r->img, "xstate record for unknown or repeated thread %d", x->tid);
 		r->xstates[i] = x;
 	}
-	return ret;
+	if (ret < 0)
+		return ret;
+	for (int i = 0; i < nr_threads; i++) {
+		if (!r->xstates[i]) {
+			sudcr_error("%s: thread %d has no extended CPU state (xstate record)", r->opts.dir,
+				    r->threads[i].tid);
+			return -EINVAL;
+		}
+	}
+	return 0;
 }
 
 /* The TLS record of each ia32 thread, in the order of r->threads; none for x86-64 ones. */
@@ -181,6 +190,13 @@ static int read_core(struct restore_ctx *r)
 		sudcr_error("%s: image lacks its process, mm or thread records", r->opts.dir);
 		return -EINVAL;
 	}
+	/* Before the per-thread records are matched to threads by tid. */
+	for (int i = 0; i < nr_threads; i++)
+		for (int j = 0; j < i; j++)
+			if (r->threads[i].tid == r->threads[j].tid || r->threads[i].tid <= 0) {
+				sudcr_error("%s: bad or repeated thread id %d", r->opts.dir, r->threads[i].tid);
+				return -EINVAL;
+			}
 	ret = read_xstates(r, nr_threads);
 	if (!ret)
 		ret = read_tls(r, nr_threads);
@@ -208,12 +224,6 @@ static int read_core(struct restore_ctx *r)
 			return -EOPNOTSUPP;
 		}
 	}
-	for (int i = 0; i < nr_threads; i++)
-		for (int j = 0; j < i; j++)
-			if (r->threads[i].tid == r->threads[j].tid || r->threads[i].tid <= 0) {
-				sudcr_error("%s: bad or repeated thread id %d", r->opts.dir, r->threads[i].tid);
-				return -EINVAL;
-			}
 	if (r->proc.page_size != (uint64_t)sysconf(_SC_PAGESIZE)) {
 		sudcr_error("%s: image page size %llu differs from this machine's", r->opts.dir,
 			    (unsigned long long)r->proc.page_size);
