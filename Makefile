@@ -20,11 +20,12 @@ CFLAGS    := -std=gnu11 -D_GNU_SOURCE $(OPT) -g -Wall -Wextra -Werror -Iinclude 
              -fPIC -fvisibility=hidden -DSUDCR_VERSION='"$(VERSION)"' $(SAN) $(EXTRA_CFLAGS)
 LDFLAGS   := $(SAN) $(EXTRA_LDFLAGS)
 
-LIB_SRCS  := $(wildcard lib/*.c lib/arch/x86/*.c lib/dump/*.c lib/restore/*.c)
+LIB_SRCS  := $(wildcard lib/*.c lib/arch/x86/*.c lib/proc/*.c lib/dump/*.c lib/restore/*.c)
 LIB_OBJS  := $(LIB_SRCS:%.c=$(B)/%.o)
 # The embeddable core: SUD, task control, injection, arch and the few /proc
 # readers these need (README, "Embedding").  It must link alone.
-CORE_SRCS := lib/sud.c lib/task.c lib/inject.c lib/freeze.c lib/log.c lib/proc_task.c \
+CORE_SRCS := lib/sud.c lib/task.c lib/inject.c lib/freeze.c lib/log.c \
+             lib/proc/read.c lib/proc/task.c lib/proc/status.c lib/proc/maps.c \
              $(wildcard lib/arch/x86/*.c)
 CORE_OBJS := $(CORE_SRCS:%.c=$(B)/%.o)
 CLI_SRCS  := $(wildcard cli/*.c)
