@@ -644,7 +644,7 @@ static int dump_mm_fields(struct dump_ctx *d)
 	m->env_start = d->stat.env_start;
 	m->env_end = d->stat.env_end;
 	/* brk(0) returns the current break without changing it. */
-	ret = cr_inject(&d->threads[0], d->kind == ARCH_IA32 ? 45 : 12, &brk, 0, 0, 0, 0, 0, 0);
+	ret = cr_inject(&d->threads[0], arch_sc_nr(d->kind, SC_BRK), &brk, 0, 0, 0, 0, 0, 0);
 	if (ret)
 		goto out;
 	m->brk = (uint64_t)brk;

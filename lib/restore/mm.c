@@ -40,12 +40,15 @@
 
 #include "mm.h"
 
-/* Inject a call that must succeed; report it with @what otherwise. */
-int rmm_must(struct cr_thread *th, int64_t *res, const char *what, uint64_t addr, long nr,
+/*
+ * Inject a call that must succeed; report it with @what otherwise.  @sc is
+ * numbered for the thread's kind: x86-64 until rmm_enter_ia32().
+ */
+int rmm_must(struct cr_thread *th, int64_t *res, const char *what, uint64_t addr, enum arch_sc sc,
 	     uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
 	int64_t v;
-	int ret = cr_inject(th, nr, &v, a0, a1, a2, a3, a4, a5);
+	int ret = cr_inject(th, arch_sc_nr(th->inj.kind, sc), &v, a0, a1, a2, a3, a4, a5);
 
 	if (ret)
 		return ret;
@@ -202,7 +205,7 @@ int restore_mm(struct restore_ctx *r)
 		ret = rmm_map_vma(th, scratch, s, &s->vmas[i], &cache);
 	}
 	if (cache.fd >= 0)
-		rmm_must(th, NULL, "close", 0, NR_CLOSE, cache.fd, 0, 0, 0, 0, 0);
+		rmm_must(th, NULL, "close", 0, SC_CLOSE, cache.fd, 0, 0, 0, 0, 0);
 	if (!ret)
 		ret = rmm_fill_pages(r);
 	if (!ret)
@@ -214,7 +217,7 @@ int restore_mm(struct restore_ctx *r)
 		if (rmm_special_index(v->flags) >= 0 || !s->vmas[i].has_pages ||
 		    (v->prot & (PROT_READ | PROT_WRITE)) == (PROT_READ | PROT_WRITE))
 			continue;
-		ret = rmm_must(th, NULL, "set protection", v->start, NR_MPROTECT, v->start, v->end - v->start,
+		ret = rmm_must(th, NULL, "set protection", v->start, SC_MPROTECT, v->start, v->end - v->start,
 			       v->prot, 0, 0, 0);
 	}
 	if (!ret)

@@ -27,24 +27,6 @@
 #define USER_END 0x7ffffffff000ULL
 #define SCRATCH_LEN (64 * 1024)
 
-/* x86-64 syscall numbers: everything here runs in 64-bit mode (see the top). */
-#define NR_OPENAT 257
-#define NR_CLOSE 3
-#define NR_MMAP 9
-#define NR_MPROTECT 10
-#define NR_MUNMAP 11
-#define NR_MREMAP 25
-#define NR_MADVISE 28
-#define NR_MLOCKALL 151
-#define NR_MLOCK2 325
-#define NR_FCNTL 72
-#define NR_MSEAL 462
-#define NR_FTRUNCATE 77
-#define NR_PRCTL 157
-#define NR_MEMFD_CREATE 319
-#define NR_UNLINKAT 263
-#define NR_ARCH_PRCTL 158
-
 struct vma_ent {
 	const struct rec_vma *v;
 	const char *path;	/* not NUL-terminated in the image: copied */
@@ -105,7 +87,7 @@ static inline bool overlaps(uint64_t a, uint64_t b, uint64_t c, uint64_t d)
 }
 
 /* mm.c */
-int rmm_must(struct cr_thread *th, int64_t *res, const char *what, uint64_t addr, long nr,
+int rmm_must(struct cr_thread *th, int64_t *res, const char *what, uint64_t addr, enum arch_sc sc,
 	     uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5);
 
 /* mm_layout.c */

@@ -56,7 +56,7 @@ int rmm_advise_vma(struct cr_thread *th, const struct rec_vma *v)
 
 	for (size_t i = 0; i < sizeof(advices) / sizeof(advices[0]) && !ret; i++)
 		if (v->vmflags & advices[i].vmf)
-			ret = rmm_must(th, NULL, "madvise", v->start, NR_MADVISE, v->start, len, advices[i].advice, 0, 0, 0);
+			ret = rmm_must(th, NULL, "madvise", v->start, SC_MADVISE, v->start, len, advices[i].advice, 0, 0, 0);
 	return ret;
 }
 
@@ -70,13 +70,13 @@ int rmm_lock_vmas(struct cr_thread *th, struct restore_mm_state *s)
 	int ret = 0;
 
 	if (s->attrs && s->attrs->mlockall)
-		ret = rmm_must(th, NULL, "mlockall", 0, NR_MLOCKALL, s->attrs->mlockall, 0, 0, 0, 0, 0);
+		ret = rmm_must(th, NULL, "mlockall", 0, SC_MLOCKALL, s->attrs->mlockall, 0, 0, 0, 0, 0);
 	for (int i = 0; i < s->nr_vmas && !ret; i++) {
 		const struct rec_vma *v = s->vmas[i].v;
 
 		if (!(v->vmflags & PROC_VMF_LO) || rmm_special_index(v->flags) >= 0)
 			continue;
-		ret = rmm_must(th, NULL, "lock memory (mlock2)", v->start, NR_MLOCK2, v->start, v->end - v->start,
+		ret = rmm_must(th, NULL, "lock memory (mlock2)", v->start, SC_MLOCK2, v->start, v->end - v->start,
 			       (v->vmflags & PROC_VMF_LF) ? MLOCK_ONFAULT : 0, 0, 0, 0);
 	}
 	return ret;
@@ -91,7 +91,7 @@ int rmm_seal_vmas(struct cr_thread *th, struct restore_mm_state *s)
 		const struct rec_vma *v = s->vmas[i].v;
 
 		if ((v->vmflags & PROC_VMF_SL) && rmm_special_index(v->flags) < 0)
-			ret = rmm_must(th, NULL, "seal a mapping (mseal)", v->start, NR_MSEAL, v->start,
+			ret = rmm_must(th, NULL, "seal a mapping (mseal)", v->start, SC_MSEAL, v->start,
 				       v->end - v->start, 0, 0, 0, 0);
 	}
 	return ret;

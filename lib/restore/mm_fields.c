@@ -45,9 +45,6 @@ static bool same_file(const char *a, const char *b)
  */
 int rmm_set_mm_fields(struct restore_ctx *r, struct cr_thread *th, uint64_t scratch)
 {
-	const long nr_openat = arch_syscall_by_name(th->inj.kind, "openat");
-	const long nr_prctl = arch_syscall_by_name(th->inj.kind, "prctl");
-	const long nr_close = arch_syscall_by_name(th->inj.kind, "close");
 	const struct rec_mm *m = r->mm;
 	struct prctl_mm_map_sudcr map = {
 		.start_code = m->start_code, .end_code = m->end_code,
@@ -92,7 +89,8 @@ int rmm_set_mm_fields(struct restore_ctx *r, struct cr_thread *th, uint64_t scra
 		int64_t fd;
 
 		if (len < SCRATCH_LEN - 2048 && !inject_write_mem(th->tid, path_addr, exe, len) &&
-		    !cr_inject(th, nr_openat, &fd, (uint64_t)AT_FDCWD, path_addr, O_RDONLY | O_CLOEXEC, 0, 0, 0) &&
+		    !cr_inject(th, arch_sc_nr(th->inj.kind, SC_OPENAT), &fd, (uint64_t)AT_FDCWD, path_addr,
+			       O_RDONLY | O_CLOEXEC, 0, 0, 0) &&
 		    fd >= 0) {
 			exe_fd = fd;
 			map.exe_fd = (uint32_t)fd;
@@ -102,9 +100,9 @@ int rmm_set_mm_fields(struct restore_ctx *r, struct cr_thread *th, uint64_t scra
 	}
 	ret = inject_write_mem(th->tid, scratch, &map, sizeof(map));
 	if (!ret)
-		ret = rmm_must(th, NULL, "set the mm fields (PR_SET_MM_MAP)", m->start_brk, nr_prctl, PR_SET_MM,
+		ret = rmm_must(th, NULL, "set the mm fields (PR_SET_MM_MAP)", m->start_brk, SC_PRCTL, PR_SET_MM,
 			       PR_SET_MM_MAP, scratch, sizeof(map), 0, 0);
 	if (exe_fd >= 0)
-		rmm_must(th, NULL, "close", 0, nr_close, exe_fd, 0, 0, 0, 0, 0);
+		rmm_must(th, NULL, "close", 0, SC_CLOSE, exe_fd, 0, 0, 0, 0, 0);
 	return ret;
 }

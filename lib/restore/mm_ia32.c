@@ -82,7 +82,7 @@ int rmm_map_vdso32(struct restore_ctx *r, struct cr_thread *th, struct proc_vma 
 		const struct proc_vma *v = &(*sv)[i];
 
 		if (v->kind == VMA_VDSO || v->kind == VMA_VVAR || v->kind == VMA_VVAR_VCLOCK)
-			ret = rmm_must(th, NULL, "unmap the 64-bit vDSO", v->start, NR_MUNMAP, v->start,
+			ret = rmm_must(th, NULL, "unmap the 64-bit vDSO", v->start, SC_MUNMAP, v->start,
 				       v->end - v->start, 0, 0, 0, 0);
 	}
 	if (ret)
@@ -90,7 +90,7 @@ int rmm_map_vdso32(struct restore_ctx *r, struct cr_thread *th, struct proc_vma 
 	for (int k = 0; k < 3; k++)
 		if (s->special[k] && s->special[k]->start < at)
 			at = s->special[k]->start;
-	ret = rmm_must(th, NULL, "map the 32-bit vDSO (arch_prctl ARCH_MAP_VDSO_32)", at, NR_ARCH_PRCTL,
+	ret = rmm_must(th, NULL, "map the 32-bit vDSO (arch_prctl ARCH_MAP_VDSO_32)", at, SC_ARCH_PRCTL,
 		       ARCH_MAP_VDSO_32, at, 0, 0, 0, 0);
 	if (ret) {
 		if (ret == -EINVAL || ret == -ENOSYS)
@@ -114,13 +114,13 @@ int rmm_enter_ia32(struct cr_thread *th, uint64_t site_s, uint64_t site_e)
 {
 	int ret;
 
-	ret = rmm_must(th, NULL, "unmap the scratch area", th->inj.scratch, NR_MUNMAP, th->inj.scratch,
+	ret = rmm_must(th, NULL, "unmap the scratch area", th->inj.scratch, SC_MUNMAP, th->inj.scratch,
 		       th->inj.scratch_len, 0, 0, 0, 0);
 	if (ret)
 		return ret;
 	th->inj.scratch = 0;
 	th->inj.scratch_len = 0;
-	ret = rmm_must(th, NULL, "unmap sudcr's code", site_s, NR_MUNMAP, site_s, site_e - site_s, 0, 0, 0, 0);
+	ret = rmm_must(th, NULL, "unmap sudcr's code", site_s, SC_MUNMAP, site_s, site_e - site_s, 0, 0, 0, 0);
 	if (!ret)
 		ret = inject_set_kind(&th->inj, ARCH_IA32);
 	return ret;

@@ -206,7 +206,7 @@ int rmm_clear_stub(struct cr_thread *th, const struct proc_vma *sv, int sn, uint
 			continue;
 		}
 		if (b) {
-			ret = rmm_must(th, NULL, "unmap the stub", a, NR_MUNMAP, a, b - a, 0, 0, 0, 0);
+			ret = rmm_must(th, NULL, "unmap the stub", a, SC_MUNMAP, a, b - a, 0, 0, 0, 0);
 			if (ret)
 				return ret;
 			a = b = 0;
@@ -225,7 +225,7 @@ int rmm_open_in_target(struct cr_thread *th, uint64_t scratch, const char *path,
 	ret = inject_write_mem(th->tid, scratch, path, len);
 	if (ret)
 		return ret;
-	return rmm_must(th, fd, "open a mapped file", 0, NR_OPENAT, (uint64_t)AT_FDCWD, scratch, flags, 0, 0, 0);
+	return rmm_must(th, fd, "open a mapped file", 0, SC_OPENAT, (uint64_t)AT_FDCWD, scratch, flags, 0, 0, 0);
 }
 
 static int cached_open(struct cr_thread *th, uint64_t scratch, struct map_file_cache *c, const char *path,
@@ -234,7 +234,7 @@ static int cached_open(struct cr_thread *th, uint64_t scratch, struct map_file_c
 	if (c->path && c->flags == flags && !strcmp(c->path, path))
 		return 0;
 	if (c->fd >= 0)
-		rmm_must(th, NULL, "close", 0, NR_CLOSE, c->fd, 0, 0, 0, 0, 0);
+		rmm_must(th, NULL, "close", 0, SC_CLOSE, c->fd, 0, 0, 0, 0, 0);
 	c->fd = -1;
 	c->path = NULL;
 	int ret = rmm_open_in_target(th, scratch, path, flags | O_CLOEXEC, &c->fd);
@@ -258,7 +258,7 @@ static int give_anon_vma(struct cr_thread *th, uint64_t at)
 
 	ret = inject_write_mem(th->tid, at, &zero, 1);
 	if (!ret)
-		ret = rmm_must(th, NULL, "madvise", at, NR_MADVISE, at, PAGE, MADV_DONTNEED, 0, 0, 0);
+		ret = rmm_must(th, NULL, "madvise", at, SC_MADVISE, at, PAGE, MADV_DONTNEED, 0, 0, 0);
 	return ret;
 }
 
@@ -277,7 +277,7 @@ static int map_unmerged(struct cr_thread *th, struct restore_mm_state *s, const 
 	int ret;
 
 	flags = (flags & ~(uint64_t)MAP_FIXED) | MAP_FIXED_NOREPLACE;
-	ret = rmm_must(th, &res, "map memory", v->start, NR_MMAP, at, len, PROT_READ | PROT_WRITE, flags, fd, off);
+	ret = rmm_must(th, &res, "map memory", v->start, SC_MMAP, at, len, PROT_READ | PROT_WRITE, flags, fd, off);
 	if (!ret && (uint64_t)res != at) {
 		sudcr_error("mapping %llx landed at %llx", (unsigned long long)at, (unsigned long long)res);
 		ret = -EFAULT;
@@ -285,10 +285,10 @@ static int map_unmerged(struct cr_thread *th, struct restore_mm_state *s, const 
 	if (!ret)
 		ret = give_anon_vma(th, at);
 	if (!ret)
-		ret = rmm_must(th, NULL, "move a mapping in place", v->start, NR_MREMAP, at, len, len,
+		ret = rmm_must(th, NULL, "move a mapping in place", v->start, SC_MREMAP, at, len, len,
 			       MREMAP_MAYMOVE | MREMAP_FIXED, v->start, 0);
 	if (!ret && prot != (PROT_READ | PROT_WRITE))
-		ret = rmm_must(th, NULL, "set protection", v->start, NR_MPROTECT, v->start, len, prot, 0, 0, 0);
+		ret = rmm_must(th, NULL, "set protection", v->start, SC_MPROTECT, v->start, len, prot, 0, 0, 0);
 	return ret;
 }
 
@@ -317,10 +317,10 @@ int rmm_map_vma(struct cr_thread *th, uint64_t scratch, struct restore_mm_state 
 		off = v->pgoff;
 	} else if (e->obj >= 0 && s->objs[e->obj].master) {
 		/* Another view of the shared anonymous object: alias its master mapping. */
-		ret = rmm_must(th, &res, "map shared memory", v->start, NR_MREMAP, s->objs[e->obj].master + v->pgoff,
+		ret = rmm_must(th, &res, "map shared memory", v->start, SC_MREMAP, s->objs[e->obj].master + v->pgoff,
 			       0, len, MREMAP_MAYMOVE | MREMAP_FIXED, v->start, 0);
 		if (!ret && prot != (PROT_READ | PROT_WRITE))
-			ret = rmm_must(th, NULL, "set protection", v->start, NR_MPROTECT, v->start, len, prot, 0, 0, 0);
+			ret = rmm_must(th, NULL, "set protection", v->start, SC_MPROTECT, v->start, len, prot, 0, 0, 0);
 		goto advise;
 	} else if (e->obj >= 0) {
 		fd = s->objs[e->obj].fd;
@@ -344,7 +344,7 @@ int rmm_map_vma(struct cr_thread *th, uint64_t scratch, struct restore_mm_state 
 		ret = map_unmerged(th, s, v, prot, flags, fd, off);
 		goto advise;
 	}
-	ret = rmm_must(th, &res, "map memory", v->start, NR_MMAP, v->start, len,
+	ret = rmm_must(th, &res, "map memory", v->start, SC_MMAP, v->start, len,
 		       e->touch ? PROT_READ | PROT_WRITE : prot, flags, fd, off);
 	if (!ret && (uint64_t)res != v->start) {
 		sudcr_error("mapping %llx landed at %llx", (unsigned long long)v->start, (unsigned long long)res);
@@ -353,10 +353,10 @@ int rmm_map_vma(struct cr_thread *th, uint64_t scratch, struct restore_mm_state 
 	if (!ret && e->touch) {
 		ret = give_anon_vma(th, v->start);
 		if (!ret && prot != (PROT_READ | PROT_WRITE))
-			ret = rmm_must(th, NULL, "set protection", v->start, NR_MPROTECT, v->start, len, prot, 0, 0, 0);
+			ret = rmm_must(th, NULL, "set protection", v->start, SC_MPROTECT, v->start, len, prot, 0, 0, 0);
 	}
 	if (own_fd >= 0)
-		rmm_must(th, NULL, "close", 0, NR_CLOSE, own_fd, 0, 0, 0, 0, 0);
+		rmm_must(th, NULL, "close", 0, SC_CLOSE, own_fd, 0, 0, 0, 0, 0);
 advise:
 	if (!ret)
 		ret = rmm_advise_vma(th, v);

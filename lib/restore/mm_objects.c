@@ -163,7 +163,7 @@ int rmm_open_objects(struct cr_thread *th, uint64_t scratch, struct restore_mm_s
 		if (o->kind == REC_VMA_SHMEM) {
 			o->master = *temp;
 			*temp += (o->size + PAGE - 1) & ~(PAGE - 1);
-			ret = rmm_must(th, NULL, "map shared memory", o->master, NR_MMAP, o->master, o->size,
+			ret = rmm_must(th, NULL, "map shared memory", o->master, SC_MMAP, o->master, o->size,
 				       PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE,
 				       (uint64_t)-1, 0);
 			if (ret)
@@ -181,7 +181,7 @@ int rmm_open_objects(struct cr_thread *th, uint64_t scratch, struct restore_mm_s
 				o->seals = 0;
 			ret = inject_write_mem(th->tid, scratch, name, strlen(name) + 1);
 			if (!ret)
-				ret = rmm_must(th, &fd, "create a memfd", 0, NR_MEMFD_CREATE, scratch, mfd, 0, 0, 0, 0);
+				ret = rmm_must(th, &fd, "create a memfd", 0, SC_MEMFD_CREATE, scratch, mfd, 0, 0, 0, 0);
 		} else {
 			/*
 			 * A deleted file comes back deleted under its old name:
@@ -192,10 +192,10 @@ int rmm_open_objects(struct cr_thread *th, uint64_t scratch, struct restore_mm_s
 			ret = inject_write_mem(th->tid, scratch, o->path, plen);
 			if (ret)
 				return ret;
-			ret = cr_inject(th, NR_OPENAT, &fd, (uint64_t)AT_FDCWD, scratch,
+			ret = cr_inject(th, arch_sc_nr(th->inj.kind, SC_OPENAT), &fd, (uint64_t)AT_FDCWD, scratch,
 					O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600, 0, 0);
 			if (!ret && fd >= 0) {
-				ret = rmm_must(th, NULL, "unlink the recreated deleted file", 0, NR_UNLINKAT,
+				ret = rmm_must(th, NULL, "unlink the recreated deleted file", 0, SC_UNLINKAT,
 					       (uint64_t)AT_FDCWD, scratch, 0, 0, 0, 0);
 			} else if (!ret) {
 				char dir[REC_PATH_MAX];
@@ -207,7 +207,7 @@ int rmm_open_objects(struct cr_thread *th, uint64_t scratch, struct restore_mm_s
 					*(slash == dir ? slash + 1 : slash) = '\0';
 				ret = inject_write_mem(th->tid, scratch, dir, strlen(dir) + 1);
 				if (!ret)
-					ret = rmm_must(th, &fd, "recreate a deleted file", 0, NR_OPENAT, (uint64_t)AT_FDCWD,
+					ret = rmm_must(th, &fd, "recreate a deleted file", 0, SC_OPENAT, (uint64_t)AT_FDCWD,
 						       scratch, O_RDWR | O_TMPFILE | O_CLOEXEC, 0600, 0, 0);
 			}
 		}
@@ -215,7 +215,7 @@ int rmm_open_objects(struct cr_thread *th, uint64_t scratch, struct restore_mm_s
 			return ret;
 		o->fd = fd;
 		o->own_fd = true;
-		ret = rmm_must(th, NULL, "size a shared object", 0, NR_FTRUNCATE, fd, o->size, 0, 0, 0, 0);
+		ret = rmm_must(th, NULL, "size a shared object", 0, SC_FTRUNCATE, fd, o->size, 0, 0, 0, 0);
 		if (ret)
 			return ret;
 	}
@@ -231,7 +231,7 @@ int rmm_seal_objects(struct cr_thread *th, struct restore_mm_state *s)
 
 		if (!o->own_fd || o->kind != REC_VMA_MEMFD || !o->seals)
 			continue;
-		ret = rmm_must(th, NULL, "seal a memfd (F_ADD_SEALS)", 0, NR_FCNTL, o->fd, F_ADD_SEALS, o->seals,
+		ret = rmm_must(th, NULL, "seal a memfd (F_ADD_SEALS)", 0, SC_FCNTL, o->fd, F_ADD_SEALS, o->seals,
 			       0, 0, 0);
 		if (ret)
 			return ret;
@@ -245,9 +245,9 @@ void rmm_close_objects(struct cr_thread *th, struct restore_mm_state *s)
 		struct shared_obj *o = &s->objs[k];
 
 		if (o->own_fd)
-			rmm_must(th, NULL, "close", 0, NR_CLOSE, o->fd, 0, 0, 0, 0, 0);
+			rmm_must(th, NULL, "close", 0, SC_CLOSE, o->fd, 0, 0, 0, 0, 0);
 		if (o->master)
-			rmm_must(th, NULL, "unmap", o->master, NR_MUNMAP, o->master, o->size, 0, 0, 0, 0);
+			rmm_must(th, NULL, "unmap", o->master, SC_MUNMAP, o->master, o->size, 0, 0, 0, 0);
 		o->own_fd = false;
 		o->master = 0;
 		o->fd = -1;

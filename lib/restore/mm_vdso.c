@@ -82,7 +82,7 @@ int rmm_move_vdso(struct restore_ctx *r, struct cr_thread *th, const struct proc
 			dst = pass == 0 ? base + (cur_addr[k] - blk_s) : iv->start;
 			if (dst == cur_addr[k])
 				continue;
-			ret = rmm_must(th, NULL, "move the vDSO", dst, NR_MREMAP, cur_addr[k], len, len,
+			ret = rmm_must(th, NULL, "move the vDSO", dst, SC_MREMAP, cur_addr[k], len, len,
 				       MREMAP_MAYMOVE | MREMAP_FIXED, dst, 0);
 			if (ret)
 				return ret;
