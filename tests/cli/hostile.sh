@@ -33,6 +33,7 @@ V_SHMEM=$(first vma flags 0x800)
 V_VVAR=$(first vma flags 0x100)
 V_VDSO=$(first vma flags 0x80)
 V_FILE=$(first vma flags 0x4)
+VP=$("$ED" "$TMP/img" off vma path0)	# where a mapping's path starts
 F_REG=$("$ED" "$TMP/img" find fd kind 1)
 F_DELETED=$("$ED" "$TMP/img" find fd kind 2)
 F_PIPE=$("$ED" "$TMP/img" find fd kind 5)
@@ -117,10 +118,10 @@ hostile vma_prot "bad mapping" "set vma 0 prot 8"
 hostile vma_order "out of order" "move vma 0"
 hostile vma_overlap "overlap" "dup vma 0"
 hostile vma_file_relative "without an absolute path" "set vma $V_FILE path0 0x78"
-hostile vma_path_nul "NUL in its path" "poke vma $V_FILE 65 0"
-hostile vma_memfd_short "memfd without a" "len vma $V_MEMFD 67" "set vma $V_MEMFD path_len 3"
-hostile vma_memfd_prefix "memfd without a" "poke vma $V_MEMFD 65 0x4e"
-hostile vma_memfd_long "memfd without a" "len vma $V_MEMFD 364 0x61" "set vma $V_MEMFD path_len 300"
+hostile vma_path_nul "NUL in its path" "poke vma $V_FILE $((VP + 1)) 0"
+hostile vma_memfd_short "memfd without a" "len vma $V_MEMFD $((VP + 3))" "set vma $V_MEMFD path_len 3"
+hostile vma_memfd_prefix "memfd without a" "poke vma $V_MEMFD $((VP + 1)) 0x4e"
+hostile vma_memfd_long "memfd without a" "len vma $V_MEMFD $((VP + 300)) 0x61" "set vma $V_MEMFD path_len 300"
 hostile vma_pgoff_wraps "out of range" "set vma $V_MEMFD pgoff 0xfffffffffffff000"
 hostile vma_shmem_huge "out of range" "set vma $V_SHMEM pgoff 0x800000000000"
 hostile vma_two_specials "more than one of vvar" "set vma $V_VDSO flags 0x180"

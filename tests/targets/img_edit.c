@@ -18,6 +18,8 @@
  *                                            FIELD has a bit of MASK (or -1)
  *   img_edit DIR find REC FIELD VALUE        print N of the first REC whose
  *                                            FIELD is VALUE (or -1)
+ *   img_edit DIR off REC FIELD               print FIELD's payload offset (the
+ *                                            variable part: path0, tfd0, ...)
  *
  * REC is a name (process, thread, xstate, mm, vma, pages, tls, sigaction,
  * sigpending, sigaltstack, fd, file_data, timerfd, epoll, unix, unix_queue,
@@ -217,6 +219,10 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[2], "list")) {
 		for (int k = 0; k < n; k++)
 			printf("%d %u %zu\n", k, recs[k].type, recs[k].len);
+		return 0;
+	}
+	if (!strcmp(argv[2], "off") && argc == 5) {
+		printf("%zu\n", fields[field_of(type_of(argv[3]), argv[4])].off);
 		return 0;
 	}
 	if ((!strcmp(argv[2], "first") || !strcmp(argv[2], "find")) && argc == 6) {
