@@ -18,10 +18,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <string.h>
 
 #include <sudcr/cr.h>
-#include <sudcr/log.h>
 
 #define PAGE 4096UL
 #define USER_END 0x7ffffffff000ULL

@@ -3,19 +3,7 @@
  * Memory transplant, the attributes of mappings once they are made:
  * madvise state, memory locks (mlock2, mlockall) and mseal.
  */
-#include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
-#include <pthread.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/mman.h>
-#include <sys/prctl.h>
-#include <sys/stat.h>
-#include <sys/sysmacros.h>
-#include <sys/uio.h>
-#include <unistd.h>
 
 #include <sudcr/cr.h>
 #include <sudcr/kernel_compat.h>

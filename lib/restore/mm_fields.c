@@ -3,19 +3,9 @@
  * Memory transplant, the mm fields: code/data/brk/stack/arg/env bounds,
  * the auxv and the exe link, set with PR_SET_MM_MAP.
  */
-#include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
-#include <pthread.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/sysmacros.h>
-#include <sys/uio.h>
-#include <unistd.h>
 
 #include <sudcr/cr.h>
 #include <sudcr/kernel_compat.h>

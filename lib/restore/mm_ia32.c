@@ -7,18 +7,8 @@
  * and at the end the thread goes to 32-bit mode.
  */
 #include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
-#include <pthread.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/prctl.h>
-#include <sys/stat.h>
-#include <sys/sysmacros.h>
-#include <sys/uio.h>
-#include <unistd.h>
 
 #include <sudcr/cr.h>
 #include <sudcr/kernel_compat.h>

@@ -5,18 +5,11 @@
  * extent's checksum.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/prctl.h>
-#include <sys/stat.h>
-#include <sys/sysmacros.h>
 #include <sys/uio.h>
-#include <unistd.h>
 
 #include <sudcr/cr.h>
 #include <sudcr/kernel_compat.h>
