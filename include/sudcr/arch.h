@@ -102,6 +102,18 @@ enum arch_sc {
 	SC_RT_SIGACTION,
 	SC_PRCTL,
 	SC_CLOSE,
+	/* the memory dump and transplant (lib/dump/mm*.c, lib/restore/mm*.c) */
+	SC_ARCH_PRCTL,
+	SC_BRK,
+	SC_FCNTL,
+	SC_FTRUNCATE,
+	SC_MADVISE,
+	SC_MEMFD_CREATE,
+	SC_MLOCK2,
+	SC_MLOCKALL,
+	SC_MSEAL,
+	SC_OPENAT,
+	SC_UNLINKAT,
 	SC__MAX,
 };
 SUDCR_API long arch_sc_nr(enum arch_kind kind, enum arch_sc sc);
