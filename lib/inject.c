@@ -24,6 +24,8 @@
 #include <sudcr/log.h>
 #include <sudcr/proc.h>
 
+#include "inject_safety.h"
+
 int inject_write_mem(pid_t tid, uint64_t addr, const void *buf, size_t len)
 {
 	struct iovec local = { (void *)buf, len };
@@ -62,6 +64,12 @@ static void pin_to_target_cpu(struct inject_ctx *c)
 		return;
 	if (!CPU_ISSET(cpu, &c->saved_self_cpus) || !CPU_ISSET(cpu, &c->saved_target_cpus))
 		return;
+	/* The safety page learns the affinity to put back before we change it. */
+	c->safety_pinning = true;
+	if (safety_update(c)) {
+		c->safety_pinning = false;
+		return;
+	}
 	CPU_ZERO(&one);
 	CPU_SET(cpu, &one);
 	if (sched_setaffinity(c->t->tid, sizeof(one), &one))
@@ -225,8 +233,17 @@ int inject_begin(struct inject_ctx *c, struct task_thread *t)
 	ret = sud_suspend(tid, &c->saved_sud);
 	if (ret)
 		goto out_mask;
-	pin_to_target_cpu(c);
 	c->active = true;
+	if (safety_wanted(c)) {
+		ret = safety_map(c);
+		if (ret == -EOPNOTSUPP) {
+			ret = 0;
+		} else if (ret) {
+			inject_end(c);
+			return ret;
+		}
+	}
+	pin_to_target_cpu(c);
 	return 0;
 
 out_mask:
@@ -310,7 +327,8 @@ int inject_syscall(struct inject_ctx *c, long nr, const uint64_t args[6], int64_
 	if (call_cut_short(*ret, interrupted)) {
 		sudcr_debug("thread %d: injected syscall %ld interrupted (%lld)", tid, nr, (long long)*ret);
 		keep_own_restart(c, *ret);
-		return -EINTR;
+		err = safety_update(c);
+		return err ? err : -EINTR;
 	}
 	return 0;
 }
@@ -485,6 +503,22 @@ int inject_end(struct inject_ctx *c)
 	}
 	if (!t->seized)
 		goto out;
+	if (c->safety) {
+		/* The last injected call: it runs through the vDSO. */
+		err = safety_unmap(c);
+		if (!err)
+			unpin(c);
+		if (!err && c->at_syscall_exit) {
+			err = task_return_to_interrupt_stop(t);
+			if (!err)
+				c->at_syscall_exit = false;
+		}
+		if (err) {
+			ret = ret ? ret : err;
+			if (!t->seized)
+				goto out;
+		}
+	}
 	err = arch_set_regs(tid, &c->saved_regs);
 	if (!err)
 		err = arch_set_xstate(tid, c->saved_xstate);
@@ -518,15 +552,6 @@ void inject_abandon(struct inject_ctx *c)
 
 int inject_requeue_intercepted(struct task_thread *t)
 {
-	struct inject_ctx c;
-	int ret, err;
-
-	if (!t->nr_intercepted)
-		return 0;
-	ret = inject_begin(&c, t);
-	if (ret)
-		return ret;
-	ret = queue_intercepted(&c);
-	err = inject_end(&c);
-	return ret ? ret : err;
+	/* No injection needed any more: see task_requeue_intercepted(). */
+	return task_requeue_intercepted(t);
 }

@@ -117,7 +117,12 @@ int task_cancel_gen(void)
 	return cancel_gen;
 }
 
-static enum task_stop wait_stop(struct task_thread *t, int resume_req, int *status)
+/*
+ * @deliver: a signal-delivery-stop lets its signal go on as it was going,
+ * with its siginfo (ptrace_signal() keeps it when the number is the same);
+ * otherwise it is kept in t->intercepted and suppressed.
+ */
+static enum task_stop wait_stop_how(struct task_thread *t, int resume_req, int *status, bool deliver)
 {
 	int st;
 
@@ -145,6 +150,13 @@ static enum task_stop wait_stop(struct task_thread *t, int resume_req, int *stat
 			return TASK_STOP_OTHER;
 		if (WSTOPSIG(st) == (SIGTRAP | 0x80))
 			return TASK_STOP_SYSCALL;
+		if (deliver) {
+			if (ptrace(resume_req, t->tid, NULL, (void *)(long)WSTOPSIG(st))) {
+				*status = -errno;
+				return TASK_STOP_GONE;
+			}
+			continue;
+		}
 		/* A signal-delivery-stop: keep the siginfo, suppress the signal. */
 		if (remember_signal(t))
 			return TASK_STOP_OTHER;
@@ -153,6 +165,11 @@ static enum task_stop wait_stop(struct task_thread *t, int resume_req, int *stat
 			return TASK_STOP_GONE;
 		}
 	}
+}
+
+static enum task_stop wait_stop(struct task_thread *t, int resume_req, int *status)
+{
+	return wait_stop_how(t, resume_req, status, false);
 }
 
 enum task_stop task_wait_stop(struct task_thread *t, int resume_req, int *status)
@@ -224,7 +241,15 @@ seized:
 		t->seized = false;
 		return err == ESRCH ? -ESRCH : seize_error(tid, err);
 	}
-	stop = task_wait_stop(t, PTRACE_CONT, &status);
+	/*
+	 * The first stop can be the delivery of a signal already on its way
+	 * (on a busy SUD thread, the SIGSYS of a dispatch): let it be
+	 * delivered, the handler's frame set up as it would have been, and
+	 * the interrupt stop comes next, at the handler's first instruction.
+	 * Kept by us instead, it would live in our memory only until we
+	 * queue it again: lost if sudcr dies meanwhile.
+	 */
+	stop = wait_stop_how(t, PTRACE_CONT, &status, true);
 	if (stop == TASK_STOP_GONE)
 		return -ESRCH;
 	if (stop != TASK_STOP_INTERRUPT) {
@@ -624,6 +649,75 @@ static int check_seccomp(struct task_proc *p)
 	return 0;
 }
 
+#define SIGBIT(sig) (1ULL << ((sig) - 1))
+
+/* Signals @t would take now: pending for it or its process, not blocked. */
+static uint64_t deliverable(const struct task_proc *p, const struct task_thread *t)
+{
+	struct proc_status st;
+
+	if (proc_parse_status(p->pid, t->tid, &st))
+		return 0;
+	return (st.sig_pnd | st.shd_pnd) & ~st.sig_blk & ~(SIGBIT(SIGKILL) | SIGBIT(SIGSTOP));
+}
+
+/*
+ * Let each thread take the signals it would take at once, before anything
+ * is changed: their handlers then get the thread's own context in their
+ * frame.  Left pending, they would be delivered, should sudcr die, when the
+ * safety code puts the signal mask back (inject_safety.c), with that
+ * code's context in the frame: a SUD SIGSYS handler, which writes its
+ * answer into the frame, would answer into the void.  With every thread
+ * held, nobody else can take a process-wide one: each round delivers one.
+ */
+static int deliver_pending(struct task_proc *p)
+{
+	for (int i = 0; i < p->nr_threads; i++) {
+		struct task_thread *t = &p->threads[i];
+
+		if (!t->seized || t->group_stop)
+			continue;
+		for (int n = 0; n < 64 && deliverable(p, t); n++) {
+			enum task_stop stop;
+			int st;
+
+			if (ptrace(PTRACE_CONT, t->tid, NULL, NULL))
+				return -errno;
+			while (waitpid(t->tid, &st, __WALL) < 0)
+				if (errno != EINTR)
+					return -errno;
+			if (WIFEXITED(st) || WIFSIGNALED(st)) {
+				t->seized = false;
+				return -ESRCH;
+			}
+			if (!WIFSTOPPED(st))
+				return -EIO;
+			if (st >> 16 == PTRACE_EVENT_STOP) {
+				t->stop_sig = WSTOPSIG(st);
+				break;	/* nothing was taken after all */
+			}
+			if ((st >> 16) || WSTOPSIG(st) == (SIGTRAP | 0x80)) {
+				sudcr_error("thread %d: unexpected stop 0x%x while delivering its signals", t->tid, st);
+				return -EIO;
+			}
+			if (ptrace(PTRACE_INTERRUPT, t->tid, NULL, NULL) ||
+			    ptrace(PTRACE_CONT, t->tid, NULL, (void *)(long)WSTOPSIG(st)))
+				return -errno;
+			stop = wait_stop_how(t, PTRACE_CONT, &st, true);
+			if (stop == TASK_STOP_GONE)
+				return -ESRCH;
+			if (stop != TASK_STOP_INTERRUPT) {
+				sudcr_error("thread %d: unexpected stop 0x%x while delivering its signals", t->tid, st);
+				return -EIO;
+			}
+			t->group_stop = t->stop_sig != SIGTRAP;
+			if (t->group_stop)
+				break;
+		}
+	}
+	return 0;
+}
+
 int task_seize_opened(struct task_proc *p)
 {
 	int ret;
@@ -648,6 +742,17 @@ int task_seize_opened(struct task_proc *p)
 	ret = check_seccomp(p);
 	if (ret)
 		goto fail;
+	/* A process being rebuilt (EXITKILL) has nothing of its own to deliver. */
+	if (!(p->extra_opts & PTRACE_O_EXITKILL)) {
+		ret = deliver_pending(p);
+		if (ret == -ESRCH)
+			sudcr_error("process %d exited", p->pid);
+		else if (ret)
+			sudcr_error("process %d: cannot let its threads take their pending signals: %s", p->pid,
+				    strerror(-ret));
+		if (ret)
+			goto fail;
+	}
 	return 0;
 fail:
 	task_detach_process(p);

@@ -58,6 +58,21 @@ static int begin_injection(struct dump_ctx *d)
 	return 0;
 }
 
+void dump_forget_safety_pages(struct dump_ctx *d)
+{
+	int n = 0;
+
+	for (int i = 0; i < d->nr_vmas; i++) {
+		bool ours = false;
+
+		for (int k = 0; k < d->nr_threads && !ours; k++)
+			ours = d->threads[k].inj.safety && d->vmas[i].start == d->threads[k].inj.safety;
+		if (!ours)
+			d->vmas[n++] = d->vmas[i];
+	}
+	d->nr_vmas = n;
+}
+
 static int end_injection(struct dump_ctx *d)
 {
 	int ret = 0;
