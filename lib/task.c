@@ -652,13 +652,15 @@ static int check_seccomp(struct task_proc *p)
 #define SIGBIT(sig) (1ULL << ((sig) - 1))
 
 /* Signals @t would take now: pending for it or its process, not blocked. */
-static uint64_t deliverable(const struct task_proc *p, const struct task_thread *t)
+static int deliverable(const struct task_proc *p, const struct task_thread *t, uint64_t *sigs)
 {
 	struct proc_status st;
+	int ret = proc_parse_status(p->pid, t->tid, &st);
 
-	if (proc_parse_status(p->pid, t->tid, &st))
-		return 0;
-	return (st.sig_pnd | st.shd_pnd) & ~st.sig_blk & ~(SIGBIT(SIGKILL) | SIGBIT(SIGSTOP));
+	if (ret)
+		return ret;
+	*sigs = (st.sig_pnd | st.shd_pnd) & ~st.sig_blk & ~(SIGBIT(SIGKILL) | SIGBIT(SIGSTOP));
+	return 0;
 }
 
 /*
@@ -677,10 +679,15 @@ static int deliver_pending(struct task_proc *p)
 
 		if (!t->seized || t->group_stop)
 			continue;
-		for (int n = 0; n < 64 && deliverable(p, t); n++) {
+		for (int n = 0; n < 64; n++) {
 			enum task_stop stop;
-			int st;
+			uint64_t sigs;
+			int st, ret = deliverable(p, t, &sigs);
 
+			if (ret)
+				return ret;
+			if (!sigs)
+				break;
 			if (ptrace(PTRACE_CONT, t->tid, NULL, NULL))
 				return -errno;
 			while (waitpid(t->tid, &st, __WALL) < 0)

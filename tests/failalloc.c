@@ -10,6 +10,7 @@
  * restore goes on counting from its parent's count).
  */
 #include <errno.h>
+#include <execinfo.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -42,6 +43,11 @@ static int should_fail(void)
 	strcat(msg, "\n");
 	if (write(2, msg, strlen(msg)) < 0)
 		return 1;
+	if (getenv("SUDCR_FAIL_ALLOC_TRACE")) {
+		void *bt[16];
+
+		backtrace_symbols_fd(bt, backtrace(bt, 16), 2);
+	}
 	return 1;
 }
 

@@ -18,10 +18,12 @@ static int begin_injection(struct dump_ctx *d)
 {
 	int leader = -1;
 
-	d->nr_threads = d->proc.nr_threads;
-	d->threads = calloc(d->nr_threads, sizeof(*d->threads));
-	if (!d->threads)
+	d->threads = calloc(d->proc.nr_threads, sizeof(*d->threads));
+	if (!d->threads) {
+		sudcr_error("out of memory for %d threads", d->proc.nr_threads);
 		return -ENOMEM;
+	}
+	d->nr_threads = d->proc.nr_threads;
 	/* The thread group leader goes first: process-wide injections run there. */
 	for (int i = 0; i < d->proc.nr_threads; i++)
 		if (d->proc.threads[i].tid == d->pid)
