@@ -52,7 +52,13 @@ int inject_read_mem(pid_t tid, uint64_t addr, void *buf, size_t len)
  * A round trip costs ~100 us when tracer and tracee run on different CPUs
  * and ~16 us on the same one: pin both to the CPU the thread last used.
  */
-static void pin_to_target_cpu(struct inject_ctx *c)
+/*
+ * sudcr first (harmless if we die: only our own affinity), before the
+ * first injected call, so that even the calls that map the safety page
+ * are fast round trips; the thread once its safety page knows what to put
+ * back (pin_target()).
+ */
+static void pin_self(struct inject_ctx *c)
 {
 	cpu_set_t one;
 	int cpu;
@@ -64,6 +70,20 @@ static void pin_to_target_cpu(struct inject_ctx *c)
 		return;
 	if (!CPU_ISSET(cpu, &c->saved_self_cpus) || !CPU_ISSET(cpu, &c->saved_target_cpus))
 		return;
+	CPU_ZERO(&one);
+	CPU_SET(cpu, &one);
+	if (sched_setaffinity(0, sizeof(one), &one))
+		return;
+	c->self_pinned = true;
+	c->pin_cpu = cpu;
+}
+
+static void pin_target(struct inject_ctx *c)
+{
+	cpu_set_t one;
+
+	if (!c->self_pinned)
+		return;
 	/* The safety page learns the affinity to put back before we change it. */
 	c->safety_pinning = true;
 	if (safety_update(c)) {
@@ -71,23 +91,20 @@ static void pin_to_target_cpu(struct inject_ctx *c)
 		return;
 	}
 	CPU_ZERO(&one);
-	CPU_SET(cpu, &one);
+	CPU_SET(c->pin_cpu, &one);
 	if (sched_setaffinity(c->t->tid, sizeof(one), &one))
 		return;
-	if (sched_setaffinity(0, sizeof(one), &one)) {
-		sched_setaffinity(c->t->tid, sizeof(c->saved_target_cpus), &c->saved_target_cpus);
-		return;
-	}
 	c->affinity_set = true;
 }
 
 static void unpin(struct inject_ctx *c)
 {
-	if (!c->affinity_set)
-		return;
-	sched_setaffinity(c->t->tid, sizeof(c->saved_target_cpus), &c->saved_target_cpus);
-	sched_setaffinity(0, sizeof(c->saved_self_cpus), &c->saved_self_cpus);
+	if (c->affinity_set)
+		sched_setaffinity(c->t->tid, sizeof(c->saved_target_cpus), &c->saved_target_cpus);
+	if (c->self_pinned)
+		sched_setaffinity(0, sizeof(c->saved_self_cpus), &c->saved_self_cpus);
 	c->affinity_set = false;
+	c->self_pinned = false;
 }
 
 static int find_syscall_insn(struct inject_ctx *c)
@@ -199,6 +216,7 @@ int inject_begin(struct inject_ctx *c, struct task_thread *t)
 {
 	static const uint64_t all = ~0ULL;
 	pid_t tid = t->tid;
+	bool safe;
 	int ret;
 
 	memset(c, 0, sizeof(*c));
@@ -225,16 +243,40 @@ int inject_begin(struct inject_ctx *c, struct task_thread *t)
 		sudcr_error("thread %d: cannot read signal mask: %s", tid, strerror(errno));
 		goto out_free;
 	}
-	if (ptrace(PTRACE_SETSIGMASK, tid, (void *)sizeof(uint64_t), &all)) {
+	/*
+	 * With a safety page, signals are blocked only once the page is
+	 * there: the fewer changes before it, the fewer a kill of sudcr in
+	 * that window leaves (a signal arriving meanwhile is kept, as always).
+	 */
+	safe = safety_wanted(c);
+	if (!safe && ptrace(PTRACE_SETSIGMASK, tid, (void *)sizeof(uint64_t), &all)) {
 		ret = -errno;
 		sudcr_error("thread %d: cannot block signals: %s", tid, strerror(errno));
 		goto out_free;
 	}
+	pin_self(c);
+	/*
+	 * Never the thread's own registers with SUD off: let go then, it
+	 * would run on unintercepted.  The registers of the call that maps
+	 * the safety page go in first (let go, it crashes in the vDSO, at
+	 * worst).
+	 */
+	if (safe) {
+		struct arch_regs regs = c->saved_regs;
+		const uint64_t none[6] = { 0 };
+
+		arch_setup_syscall(&regs, c->kind, c->sc_ip, arch_sc_nr(c->kind, SC_MMAP), none);
+		ret = arch_set_regs(tid, &regs);
+		if (ret) {
+			sudcr_error("thread %d: cannot set registers: %s", tid, strerror(-ret));
+			goto out_regs;
+		}
+	}
 	ret = sud_suspend(tid, &c->saved_sud);
 	if (ret)
-		goto out_mask;
+		goto out_regs;
 	c->active = true;
-	if (safety_wanted(c)) {
+	if (safe) {
 		ret = safety_map(c);
 		if (ret == -EOPNOTSUPP) {
 			ret = 0;
@@ -242,11 +284,22 @@ int inject_begin(struct inject_ctx *c, struct task_thread *t)
 			inject_end(c);
 			return ret;
 		}
+		if (ptrace(PTRACE_SETSIGMASK, tid, (void *)sizeof(uint64_t), &all)) {
+			ret = -errno;
+			sudcr_error("thread %d: cannot block signals: %s", tid, strerror(errno));
+			inject_end(c);
+			return ret;
+		}
 	}
-	pin_to_target_cpu(c);
+	pin_target(c);
 	return 0;
 
-out_mask:
+out_regs:
+	if (safe)
+		arch_set_regs(tid, &c->saved_regs);
+	if (c->self_pinned)
+		sched_setaffinity(0, sizeof(c->saved_self_cpus), &c->saved_self_cpus);
+	c->self_pinned = false;
 	ptrace(PTRACE_SETSIGMASK, tid, (void *)sizeof(uint64_t), &c->saved_mask);
 out_free:
 	free(c->saved_xstate);
@@ -506,8 +559,10 @@ int inject_end(struct inject_ctx *c)
 	if (c->safety) {
 		/* The last injected call: it runs through the vDSO. */
 		err = safety_unmap(c);
-		if (!err)
+		if (!err) {
 			unpin(c);
+			err = safety_resume_here(c);
+		}
 		if (!err && c->at_syscall_exit) {
 			err = task_return_to_interrupt_stop(t);
 			if (!err)
@@ -542,9 +597,10 @@ out:
 
 void inject_abandon(struct inject_ctx *c)
 {
-	if (c->affinity_set)
+	if (c->self_pinned)
 		sched_setaffinity(0, sizeof(c->saved_self_cpus), &c->saved_self_cpus);
 	c->affinity_set = false;
+	c->self_pinned = false;
 	c->active = false;
 	free(c->saved_xstate);
 	c->saved_xstate = NULL;

@@ -240,7 +240,6 @@ int safety_map(struct inject_ctx *c)
 
 int safety_unmap(struct inject_ctx *c)
 {
-	struct arch_regs now = c->saved_regs;
 	pid_t tid = c->t->tid;
 	int64_t r;
 	int ret;
@@ -256,14 +255,28 @@ int safety_unmap(struct inject_ctx *c)
 		return (int)r;
 	}
 	c->safety = 0;
-	/* Let go here, the thread would resume at once in its own code. */
-	restarted(&c->saved_regs.r, &now.r);
-	ret = arch_set_regs(tid, &now);
+	/*
+	 * SUD and mask first, registers last (safety_resume_here()): until
+	 * then the thread could only crash in the vDSO, never run its own
+	 * code with SUD off.
+	 */
+	ret = sud_put_back(tid, &c->saved_sud);
 	if (!ret && ptrace(PTRACE_SETSIGMASK, tid, (void *)sizeof(uint64_t), &c->saved_mask))
 		ret = -errno;
-	if (!ret)
-		ret = sud_put_back(tid, &c->saved_sud);
 	if (ret)
 		sudcr_error("thread %d: cannot put its state back: %s", tid, strerror(-ret));
+	return ret;
+}
+
+int safety_resume_here(struct inject_ctx *c)
+{
+	struct arch_regs now = c->saved_regs;
+	int ret;
+
+	/* Let go at this exit stop, the thread resumes at once in its own code. */
+	restarted(&c->saved_regs.r, &now.r);
+	ret = arch_set_regs(c->t->tid, &now);
+	if (ret)
+		sudcr_error("thread %d: cannot put its registers back: %s", c->t->tid, strerror(-ret));
 	return ret;
 }

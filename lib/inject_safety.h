@@ -24,10 +24,12 @@ int safety_map(struct inject_ctx *c);
 int safety_update(struct inject_ctx *c);
 
 /*
- * Unmap the page and, while the thread is still at that call's exit stop,
- * put back its registers (restart applied), signal mask, SUD config and
- * affinity: what a thread released there runs with.
+ * Unmap the page (the last injected call, through the vDSO) and, at that
+ * call's exit stop, put back the thread's SUD config and signal mask; the
+ * caller then puts back the affinity, and safety_resume_here() the
+ * registers (restart applied): what a thread released there runs with.
  */
 int safety_unmap(struct inject_ctx *c);
+int safety_resume_here(struct inject_ctx *c);
 
 #endif

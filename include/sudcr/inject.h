@@ -37,7 +37,9 @@ struct inject_ctx {
 	struct arch_xstate *saved_xstate;
 	uint64_t saved_mask;
 	struct sud_config saved_sud;
-	bool affinity_set;
+	bool affinity_set;	/* the thread is pinned to pin_cpu */
+	bool self_pinned;	/* sudcr is pinned to pin_cpu */
+	int pin_cpu;
 	cpu_set_t saved_self_cpus;
 	cpu_set_t saved_target_cpus;
 	/*

@@ -5,6 +5,7 @@
 # mask and CPU affinity as before, and its counts exact (every call
 # intercepted, once).
 #
+# Run by `make crash-test` (not part of `make test`: see tests/tests.mk).
 # CRASH_TRIALS (default 100) dumps, each killed after a delay drawn
 # uniformly from 0 to 1.5 times the time an unkilled dump takes (measured
 # here first; CRASH_MIN_US/CRASH_MAX_US override).  Prints the delay
@@ -45,7 +46,11 @@ healthy() {
 # start: a new program in $tp, its first observation in $first.
 start() {
 	rm -f "$st"
-	"$TESTBIN/targets/sud_status" selector "$st" </dev/null >/dev/null 2>&1 9>&- &
+	# Run outside the test runner (make crash-test): no inherited fds but 0-2.
+	(
+		for fd in $(ls /proc/$BASHPID/fd); do [ "$fd" -gt 2 ] && eval "exec $fd>&-"; done
+		exec "$TESTBIN/targets/sud_status" selector "$st"
+	) </dev/null >/dev/null 2>&1 &
 	tp=$!
 	pids+=($tp)
 	for _ in $(seq 100); do [ -s "$st" ] && break; sleep 0.02; done
