@@ -107,6 +107,18 @@ static void unpin(struct inject_ctx *c)
 	c->self_pinned = false;
 }
 
+/*
+ * For a call through the vDSO by a thread that has a safety page (its
+ * mmap and munmap): stack and frame pointer non-canonical, so a thread let
+ * go there (sudcr died) faults in the vDSO's epilogue rather than
+ * returning into its own code with our registers (x86-64 only).
+ */
+static void poison_stack(struct arch_regs *regs)
+{
+	regs->r.rsp = 0x8000000000000000ULL;
+	regs->r.rbp = 0x8000000000000000ULL;
+}
+
 static int find_syscall_insn(struct inject_ctx *c)
 {
 	uint64_t start, end;
@@ -266,6 +278,7 @@ int inject_begin(struct inject_ctx *c, struct task_thread *t)
 		const uint64_t none[6] = { 0 };
 
 		arch_setup_syscall(&regs, c->kind, c->sc_ip, arch_sc_nr(c->kind, SC_MMAP), none);
+		poison_stack(&regs);
 		ret = arch_set_regs(tid, &regs);
 		if (ret) {
 			sudcr_error("thread %d: cannot set registers: %s", tid, strerror(-ret));
@@ -318,6 +331,8 @@ int inject_syscall(struct inject_ctx *c, long nr, const uint64_t args[6], int64_
 	if (!c->active)
 		return -EINVAL;
 	arch_setup_syscall(&regs, c->kind, c->sc_ip, nr, args);
+	if (c->poison_stack)
+		poison_stack(&regs);
 	err = arch_set_regs(tid, &regs);
 	if (err) {
 		sudcr_error("thread %d: cannot set registers: %s", tid, strerror(-err));

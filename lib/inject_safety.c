@@ -38,8 +38,18 @@
  *    mapping of one page): the code that unmapped it could not re-arm
  *    SUD after;
  *  - two windows stay open, one injected call each: the mmap of the page
- *    (through the vDSO, before it exists) and its munmap at the end;
- *  - ia32 threads get no page (the code is x86-64).
+ *    (through the vDSO, before it exists) and its munmap at the end.  For
+ *    these two the stack and frame pointers are non-canonical: a thread
+ *    let go there faults at once in the vDSO's epilogue (measured: the
+ *    6.18 vDSO's syscall is followed by leave; ...; ret) instead of
+ *    returning into its own code with our registers, silently wrong;
+ *  - ia32 threads get no page (the code is x86-64);
+ *  - a signal held in a signal-delivery-stop is discarded by the kernel
+ *    when the tracer dies (measured on 6.18: the handler never runs).
+ *    Such a stop lasts until sudcr answers it: at the seize (a signal on
+ *    its way, often the SIGSYS of a SUD dispatch) and while the seize
+ *    lets pending signals be delivered (task.c).  A kill in that answer
+ *    time loses the signal.
  * Processes whose death is wanted anyway (a restore's new process, traced
  * with PTRACE_O_EXITKILL) get no page either.
  */
@@ -211,8 +221,10 @@ int safety_map(struct inject_ctx *c)
 	 * dump can leave it out by its address.  (x86 pages cannot be
 	 * unreadable: the code reads its data.)
 	 */
+	c->poison_stack = true;
 	ret = inject_syscall6(c, arch_sc_nr(c->kind, SC_MMAP), &r, 0, 4096, PROT_WRITE | PROT_EXEC,
 			      MAP_PRIVATE | MAP_ANONYMOUS, (uint64_t)-1, 0);
+	c->poison_stack = false;
 	if (ret)
 		return ret;
 	if (r < 0 && r > -4096) {
@@ -247,7 +259,9 @@ int safety_unmap(struct inject_ctx *c)
 	if (!c->safety)
 		return 0;
 	c->sc_ip = c->vdso_ip;
+	c->poison_stack = true;
 	ret = inject_syscall6(c, arch_sc_nr(c->kind, SC_MUNMAP), &r, c->safety, 4096, 0, 0, 0, 0);
+	c->poison_stack = false;
 	if (ret)
 		return ret;
 	if (r) {

@@ -50,6 +50,7 @@ struct inject_ctx {
 	uint64_t safety;
 	uint64_t vdso_ip;
 	bool safety_pinning;
+	bool poison_stack;	/* this call: rsp and rbp non-canonical (inject_safety.c) */
 };
 
 /* The thread must be in an interrupt stop. */
