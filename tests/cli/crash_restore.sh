@@ -114,6 +114,7 @@ trials() {
 		fi
 		kill -9 $tp 2>/dev/null
 	done
+	wait_gone $tp || { fail $t "PID $tp still held after the last trial"; bad=1; }
 	dist=
 	for b in $(seq 0 9); do dist+=" $((b * max / 10))-$(((b + 1) * max / 10))us:${bins[$b]:-0}"; done
 	echo "# $t: $trials trials: $((trials - after)) kills landed ($after restores ended first); after a kill: nothing $nothing, whole process $whole"

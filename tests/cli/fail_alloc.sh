@@ -79,6 +79,8 @@ for n in $(seq 1 5000); do
 	if ! grep -q "^sudcr-failalloc: failing allocation $n\$" "$TMP/err"; then
 		[ $rc = 0 ] || { ok=0; fail $t "no allocation failed (N=$n) but the restore exited $rc: $(cat "$TMP/err")"; }
 		kill -9 $tp 2>/dev/null
+		# Gone (reaped by the runner) before the test ends.
+		for _ in $(seq 500); do [ -d /proc/$tp ] || break; sleep 0.01; done
 		break
 	fi
 	if [ $rc = 0 ]; then
