@@ -281,7 +281,10 @@ int inject_begin(struct inject_ctx *c, struct task_thread *t)
 		poison_stack(&regs);
 		ret = arch_set_regs(tid, &regs);
 		if (ret) {
-			sudcr_error("thread %d: cannot set registers: %s", tid, strerror(-ret));
+			if (ret == -ESRCH)
+				sudcr_error("thread %d died while held (killed by someone else?)", tid);
+			else
+				sudcr_error("thread %d: cannot set registers: %s", tid, strerror(-ret));
 			goto out_regs;
 		}
 	}
@@ -335,14 +338,16 @@ int inject_syscall(struct inject_ctx *c, long nr, const uint64_t args[6], int64_
 		poison_stack(&regs);
 	err = arch_set_regs(tid, &regs);
 	if (err) {
-		sudcr_error("thread %d: cannot set registers: %s", tid, strerror(-err));
+		if (err != -ESRCH)
+			sudcr_error("thread %d: cannot set registers: %s", tid, strerror(-err));
 		return err;
 	}
 	c->at_syscall_exit = true;	/* from here on the registers are ours */
 	for (int i = 0, retraps = 0; i < 2; i++) {
 		if (ptrace(PTRACE_SYSCALL, tid, NULL, NULL)) {
 			err = -errno;
-			sudcr_error("thread %d: cannot resume for injection: %s", tid, strerror(errno));
+			if (err != -ESRCH)
+				sudcr_error("thread %d: cannot resume for injection: %s", tid, strerror(-err));
 			return err;
 		}
 		if (i == 1) {
@@ -569,7 +574,8 @@ int inject_end(struct inject_ctx *c)
 		if (ret || !t->nr_intercepted)
 			break;
 	}
-	if (!t->seized)
+	/* Killed by someone else: nothing left to put back, and nothing more to say. */
+	if (!t->seized || ret == -ESRCH)
 		goto out;
 	if (c->safety) {
 		/* The last injected call: it runs through the vDSO. */
@@ -585,7 +591,7 @@ int inject_end(struct inject_ctx *c)
 		}
 		if (err) {
 			ret = ret ? ret : err;
-			if (!t->seized)
+			if (!t->seized || err == -ESRCH)
 				goto out;
 		}
 	}

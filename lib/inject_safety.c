@@ -202,7 +202,7 @@ int safety_update(struct inject_ctx *c)
 		return 0;
 	fill(c, &d);
 	ret = inject_write_mem(c->t->tid, c->safety + (sudcr_safety_data - sudcr_safety_blob), &d, sizeof(d));
-	if (ret)
+	if (ret && ret != -ESRCH)
 		sudcr_error("thread %d: cannot write its safety page: %s", c->t->tid, strerror(-ret));
 	return ret;
 }
@@ -245,7 +245,9 @@ int safety_map(struct inject_ctx *c)
 	resting.r.rip = c->safety + (sudcr_safety_restore - sudcr_safety_blob);
 	resting.r.orig_rax = (uint64_t)-1;
 	ret = arch_set_regs(c->t->tid, &resting);
-	if (ret)
+	if (ret == -ESRCH)
+		sudcr_error("thread %d died while held (killed by someone else?)", c->t->tid);
+	else if (ret)
 		sudcr_error("thread %d: cannot set registers: %s", c->t->tid, strerror(-ret));
 	return ret;
 }

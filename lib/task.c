@@ -299,8 +299,12 @@ int task_return_to_interrupt_stop(struct task_thread *t)
 	int status;
 
 	if (ptrace(PTRACE_INTERRUPT, t->tid, NULL, NULL) || ptrace(PTRACE_CONT, t->tid, NULL, NULL)) {
-		sudcr_error("thread %d: cannot interrupt: %s", t->tid, strerror(errno));
-		return -errno;
+		int err = errno;
+
+		/* Killed meanwhile (by someone else): said once, by whoever saw it first. */
+		if (err != ESRCH)
+			sudcr_error("thread %d: cannot interrupt: %s", t->tid, strerror(err));
+		return -err;
 	}
 	stop = task_wait_stop(t, PTRACE_CONT, &status);
 	if (stop == TASK_STOP_GONE) {

@@ -129,6 +129,7 @@ static int refuse_children(struct dump_ctx *d)
 int sudcr_dump(pid_t pid, const struct dump_opts *opts)
 {
 	struct dump_ctx d = { .pid = pid, .opts = *opts };
+	unsigned long errors = sudcr_log_errors();
 	int ret, err;
 
 	ret = freeze_process(pid, &d.proc);
@@ -187,6 +188,8 @@ out_end:
 		ret = err;
 	if (ret == -EINTR && cr_cancelled())
 		sudcr_error("dump interrupted: process %d left as it was, no image written", pid);
+	else if (ret == -ESRCH && sudcr_log_errors() == errors)
+		sudcr_error("process %d died during the dump (killed by someone else?): no image written", pid);
 	free(d.threads);
 	free(d.vmas);
 	return ret;
