@@ -24,7 +24,7 @@ LIB_SRCS  := $(wildcard lib/*.c lib/arch/x86/*.c lib/proc/*.c lib/dump/*.c lib/r
 LIB_OBJS  := $(LIB_SRCS:%.c=$(B)/%.o)
 # The embeddable core: SUD, task control, injection, arch and the few /proc
 # readers these need (README, "Embedding").  It must link alone.
-CORE_SRCS := lib/sud.c lib/task.c lib/inject.c lib/freeze.c lib/log.c \
+CORE_SRCS := lib/sud.c lib/task.c lib/inject.c lib/inject_safety.c lib/freeze.c lib/log.c \
              lib/proc/read.c lib/proc/task.c lib/proc/status.c lib/proc/maps.c \
              $(wildcard lib/arch/x86/*.c)
 CORE_OBJS := $(CORE_SRCS:%.c=$(B)/%.o)

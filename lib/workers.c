@@ -14,7 +14,7 @@ int cr_worker_cpus(const struct cr_thread *th, int max, cpu_set_t *cpus)
 {
 	int n;
 
-	if (th && th->inj_active && th->inj.affinity_set)
+	if (th && th->inj_active && th->inj.self_pinned)
 		*cpus = th->inj.saved_self_cpus;
 	else if (sched_getaffinity(0, sizeof(*cpus), cpus))
 		return 1;

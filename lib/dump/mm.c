@@ -35,6 +35,7 @@ int dump_mm(struct dump_ctx *d)
 		sudcr_error("cannot read /proc/%d/smaps: %s", d->pid, strerror(-ret));
 		return ret;
 	}
+	dump_forget_safety_pages(d);
 	for (int i = 0; i < d->nr_vmas; i++) {
 		ret = dmm_check_supported(&d->vmas[i]);
 		if (ret)

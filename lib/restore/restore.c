@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/ptrace.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -354,15 +355,19 @@ static bool stub_reports(int fd, int *errors)
 }
 
 /* Inside the stub: plain C, sudcr's own libc.  Never returns. */
-static void __attribute__((noreturn)) stub_main(struct restore_ctx *r, int ready_fd)
+static void __attribute__((noreturn)) stub_main(struct restore_ctx *r, int ready_fd, pid_t sudcr_pid)
 {
 	char ok = 'R';
 
 	stub_report_fd = ready_fd;
 	sudcr_set_log_fn(stub_log);
-	/* If sudcr dies before the end, so does the half-made process. */
+	/*
+	 * If sudcr dies before it seizes us, so does the half-made process;
+	 * from the seize on, PTRACE_O_EXITKILL does it.  sudcr may have died
+	 * already: then we have another parent (a subreaper, or init).
+	 */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (getppid() == 1)
+	if (getppid() != sudcr_pid)
 		_exit(1);
 	r->keep_fds[0] = ready_fd;
 	r->nr_keep_fds = 1;
@@ -388,6 +393,7 @@ static int create_stub(struct restore_ctx *r)
 	};
 	struct rlimit rl;
 	int fds[2], status, errors = 0;
+	pid_t self = getpid();
 	long pid;
 
 	if (pipe2(fds, O_CLOEXEC)) {
@@ -423,7 +429,7 @@ static int create_stub(struct restore_ctx *r)
 	}
 	if (pid == 0) {
 		close(fds[0]);
-		stub_main(r, fds[1]);
+		stub_main(r, fds[1], self);
 	}
 	close(fds[1]);
 	r->pid = pid;
@@ -450,7 +456,12 @@ static int create_stub(struct restore_ctx *r)
 static int seize_stub(struct restore_ctx *r)
 {
 	int64_t res;
-	int ret = task_seize_process(r->pid, &r->tp);
+	/*
+	 * EXITKILL: if sudcr dies from here to the final detach, the kernel
+	 * kills every thread (new ones inherit it), so no half-restored
+	 * process holds the PID.
+	 */
+	int ret = task_seize_process_opts(r->pid, &r->tp, PTRACE_O_EXITKILL);
 
 	if (ret)
 		return ret;
@@ -478,7 +489,7 @@ static int seize_stub(struct restore_ctx *r)
 			return ret;
 		th->inj_active = true;
 	}
-	/* The stub's own death signal; restore_misc() sets the image's. */
+	/* The stub's own death signal (EXITKILL covers it now); restore_misc() sets the image's. */
 	return cr_inject(&r->cthreads[0], 157 /* prctl */, &res, PR_SET_PDEATHSIG, 0, 0, 0, 0, 0);
 }
 
