@@ -20,11 +20,12 @@ CFLAGS    := -std=gnu11 -D_GNU_SOURCE $(OPT) -g -Wall -Wextra -Werror -Iinclude 
              -fPIC -fvisibility=hidden -DSUDCR_VERSION='"$(VERSION)"' $(SAN) $(EXTRA_CFLAGS)
 LDFLAGS   := $(SAN) $(EXTRA_LDFLAGS)
 
-LIB_SRCS  := $(wildcard lib/*.c lib/arch/x86/*.c lib/kinds/*.c lib/dump/*.c lib/restore/*.c)
+LIB_SRCS  := $(wildcard lib/*.c lib/arch/x86/*.c lib/proc/*.c lib/kinds/*.c lib/dump/*.c lib/restore/*.c)
 LIB_OBJS  := $(LIB_SRCS:%.c=$(B)/%.o)
 # The embeddable core: SUD, task control, injection, arch and the few /proc
 # readers these need (README, "Embedding").  It must link alone.
-CORE_SRCS := lib/sud.c lib/task.c lib/inject.c lib/freeze.c lib/log.c lib/proc_task.c \
+CORE_SRCS := lib/sud.c lib/task.c lib/inject.c lib/inject_safety.c lib/freeze.c lib/log.c \
+             lib/proc/read.c lib/proc/task.c lib/proc/status.c lib/proc/maps.c \
              $(wildcard lib/arch/x86/*.c)
 CORE_OBJS := $(CORE_SRCS:%.c=$(B)/%.o)
 CLI_SRCS  := $(wildcard cli/*.c)
@@ -57,11 +58,14 @@ $(SC_NRS): $(B)/gen/sc_nr_%.inc: include/sudcr/arch.h $(UNISTD)/unistd_%.h
 			alias[n] = tolower(substr(n, 4)); \
 			if (abi == "32" && match($$0, /ia32: [a-z0-9_]+/)) \
 				alias[n] = substr($$0, RSTART + 6, RLENGTH - 6); \
+			if (match($$0, /nr: [0-9]+/)) \
+				fixed[n] = substr($$0, RSTART + 4, RLENGTH - 4); \
 		} \
 		next } \
 	$$1 == "#define" && $$2 ~ /^__NR_/ && $$3 ~ /^[0-9]+$$/ { nr[substr($$2, 6)] = $$3 } \
 	END { for (i = 1; i <= k; i++) \
-		printf "\t[%s] = %s,\n", names[i], (alias[names[i]] in nr) ? nr[alias[names[i]]] : -1 }' \
+		printf "\t[%s] = %s,\n", names[i], (alias[names[i]] in nr) ? nr[alias[names[i]]] : \
+			(names[i] in fixed) ? fixed[names[i]] : -1 }' \
 		include/sudcr/arch.h $(UNISTD)/unistd_$*.h > $@
 
 # -MMD: objects also depend on the private headers they include.

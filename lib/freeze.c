@@ -18,7 +18,8 @@ int thaw_process(struct task_proc *p)
 
 		if (!t->seized)
 			continue;
-		err = inject_requeue_intercepted(t);
+		/* Signals swallowed while stopping it go back first, siginfo and all. */
+		err = task_requeue_intercepted(t);
 		if (err && !ret)
 			ret = err;
 		err = task_detach_thread(t);

@@ -1029,7 +1029,7 @@ static int check_file_hdr(struct img_reader *r, const char *name,
 		return -EINVAL;
 	}
 	if (version < IMG_FORMAT_VERSION) {
-		/* Version 1 had a single pages.img; no release wrote it. */
+		/* Version 1 had a single pages.img, version 2 shorter VMA records; no release wrote either. */
 		sudcr_error("%s/%s: image format version %u is older than this sudcr reads (%u)",
 			    r->dir, name, version, IMG_FORMAT_VERSION);
 		return -EINVAL;

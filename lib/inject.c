@@ -24,6 +24,8 @@
 #include <sudcr/log.h>
 #include <sudcr/proc.h>
 
+#include "inject_safety.h"
+
 int inject_write_mem(pid_t tid, uint64_t addr, const void *buf, size_t len)
 {
 	struct iovec local = { (void *)buf, len };
@@ -50,7 +52,13 @@ int inject_read_mem(pid_t tid, uint64_t addr, void *buf, size_t len)
  * A round trip costs ~100 us when tracer and tracee run on different CPUs
  * and ~16 us on the same one: pin both to the CPU the thread last used.
  */
-static void pin_to_target_cpu(struct inject_ctx *c)
+/*
+ * sudcr first (harmless if we die: only our own affinity), before the
+ * first injected call, so that even the calls that map the safety page
+ * are fast round trips; the thread once its safety page knows what to put
+ * back (pin_target()).
+ */
+static void pin_self(struct inject_ctx *c)
 {
 	cpu_set_t one;
 	int cpu;
@@ -64,22 +72,51 @@ static void pin_to_target_cpu(struct inject_ctx *c)
 		return;
 	CPU_ZERO(&one);
 	CPU_SET(cpu, &one);
-	if (sched_setaffinity(c->t->tid, sizeof(one), &one))
+	if (sched_setaffinity(0, sizeof(one), &one))
 		return;
-	if (sched_setaffinity(0, sizeof(one), &one)) {
-		sched_setaffinity(c->t->tid, sizeof(c->saved_target_cpus), &c->saved_target_cpus);
+	c->self_pinned = true;
+	c->pin_cpu = cpu;
+}
+
+static void pin_target(struct inject_ctx *c)
+{
+	cpu_set_t one;
+
+	if (!c->self_pinned)
+		return;
+	/* The safety page learns the affinity to put back before we change it. */
+	c->safety_pinning = true;
+	if (safety_update(c)) {
+		c->safety_pinning = false;
 		return;
 	}
+	CPU_ZERO(&one);
+	CPU_SET(c->pin_cpu, &one);
+	if (sched_setaffinity(c->t->tid, sizeof(one), &one))
+		return;
 	c->affinity_set = true;
 }
 
 static void unpin(struct inject_ctx *c)
 {
-	if (!c->affinity_set)
-		return;
-	sched_setaffinity(c->t->tid, sizeof(c->saved_target_cpus), &c->saved_target_cpus);
-	sched_setaffinity(0, sizeof(c->saved_self_cpus), &c->saved_self_cpus);
+	if (c->affinity_set)
+		sched_setaffinity(c->t->tid, sizeof(c->saved_target_cpus), &c->saved_target_cpus);
+	if (c->self_pinned)
+		sched_setaffinity(0, sizeof(c->saved_self_cpus), &c->saved_self_cpus);
 	c->affinity_set = false;
+	c->self_pinned = false;
+}
+
+/*
+ * For a call through the vDSO by a thread that has a safety page (its
+ * mmap and munmap): stack and frame pointer non-canonical, so a thread let
+ * go there (sudcr died) faults in the vDSO's epilogue rather than
+ * returning into its own code with our registers (x86-64 only).
+ */
+static void poison_stack(struct arch_regs *regs)
+{
+	regs->r.rsp = 0x8000000000000000ULL;
+	regs->r.rbp = 0x8000000000000000ULL;
 }
 
 static int find_syscall_insn(struct inject_ctx *c)
@@ -177,7 +214,7 @@ static void keep_own_restart(struct inject_ctx *c, int64_t r)
 	if (r != -ERESTART_RESTARTBLOCK || orig < 0 ||
 	    arch_syscall_result(regs, c->kind) != -ERESTART_RESTARTBLOCK)
 		return;
-	if (orig == arch_syscall_by_name(c->kind, "restart_syscall")) {
+	if (orig == arch_sc_nr(c->kind, SC_RESTART_SYSCALL)) {
 		regs->r.rax = (uint64_t)-EINTR;
 		sudcr_debug("thread %d: its restart_syscall gets -EINTR", c->t->tid);
 	} else {
@@ -191,6 +228,7 @@ int inject_begin(struct inject_ctx *c, struct task_thread *t)
 {
 	static const uint64_t all = ~0ULL;
 	pid_t tid = t->tid;
+	bool safe;
 	int ret;
 
 	memset(c, 0, sizeof(*c));
@@ -217,19 +255,67 @@ int inject_begin(struct inject_ctx *c, struct task_thread *t)
 		sudcr_error("thread %d: cannot read signal mask: %s", tid, strerror(-ret));
 		goto out_free;
 	}
-	if (ptrace(PTRACE_SETSIGMASK, tid, (void *)sizeof(uint64_t), &all)) {
+	/*
+	 * With a safety page, signals are blocked only once the page is
+	 * there: the fewer changes before it, the fewer a kill of sudcr in
+	 * that window leaves (a signal arriving meanwhile is kept, as always).
+	 */
+	safe = safety_wanted(c);
+	if (!safe && ptrace(PTRACE_SETSIGMASK, tid, (void *)sizeof(uint64_t), &all)) {
 		ret = -errno;
 		sudcr_error("thread %d: cannot block signals: %s", tid, strerror(-ret));
 		goto out_free;
 	}
+	pin_self(c);
+	/*
+	 * Never the thread's own registers with SUD off: let go then, it
+	 * would run on unintercepted.  The registers of the call that maps
+	 * the safety page go in first (let go, it crashes in the vDSO, at
+	 * worst).
+	 */
+	if (safe) {
+		struct arch_regs regs = c->saved_regs;
+		const uint64_t none[6] = { 0 };
+
+		arch_setup_syscall(&regs, c->kind, c->sc_ip, arch_sc_nr(c->kind, SC_MMAP), none);
+		poison_stack(&regs);
+		ret = arch_set_regs(tid, &regs);
+		if (ret) {
+			if (ret == -ESRCH)
+				sudcr_error("thread %d died while held (killed by someone else?)", tid);
+			else
+				sudcr_error("thread %d: cannot set registers: %s", tid, strerror(-ret));
+			goto out_regs;
+		}
+	}
 	ret = sud_suspend(tid, &c->saved_sud);
 	if (ret)
-		goto out_mask;
-	pin_to_target_cpu(c);
+		goto out_regs;
 	c->active = true;
+	if (safe) {
+		ret = safety_map(c);
+		if (ret == -EOPNOTSUPP) {
+			ret = 0;
+		} else if (ret) {
+			inject_end(c);
+			return ret;
+		}
+		if (ptrace(PTRACE_SETSIGMASK, tid, (void *)sizeof(uint64_t), &all)) {
+			ret = -errno;
+			sudcr_error("thread %d: cannot block signals: %s", tid, strerror(errno));
+			inject_end(c);
+			return ret;
+		}
+	}
+	pin_target(c);
 	return 0;
 
-out_mask:
+out_regs:
+	if (safe)
+		arch_set_regs(tid, &c->saved_regs);
+	if (c->self_pinned)
+		sched_setaffinity(0, sizeof(c->saved_self_cpus), &c->saved_self_cpus);
+	c->self_pinned = false;
 	ptrace(PTRACE_SETSIGMASK, tid, (void *)sizeof(uint64_t), &c->saved_mask);
 out_free:
 	free(c->saved_xstate);
@@ -248,16 +334,20 @@ int inject_syscall(struct inject_ctx *c, long nr, const uint64_t args[6], int64_
 	if (!c->active)
 		return -EINVAL;
 	arch_setup_syscall(&regs, c->kind, c->sc_ip, nr, args);
+	if (c->poison_stack)
+		poison_stack(&regs);
 	err = arch_set_regs(tid, &regs);
 	if (err) {
-		sudcr_error("thread %d: cannot set registers: %s", tid, strerror(-err));
+		if (err != -ESRCH)
+			sudcr_error("thread %d: cannot set registers: %s", tid, strerror(-err));
 		return err;
 	}
 	c->at_syscall_exit = true;	/* from here on the registers are ours */
 	for (int i = 0, retraps = 0; i < 2; i++) {
 		if (ptrace(PTRACE_SYSCALL, tid, NULL, NULL)) {
 			err = -errno;
-			sudcr_error("thread %d: cannot resume for injection: %s", tid, strerror(-err));
+			if (err != -ESRCH)
+				sudcr_error("thread %d: cannot resume for injection: %s", tid, strerror(-err));
 			return err;
 		}
 		if (i == 1) {
@@ -310,7 +400,8 @@ int inject_syscall(struct inject_ctx *c, long nr, const uint64_t args[6], int64_
 	if (call_cut_short(*ret, interrupted)) {
 		sudcr_debug("thread %d: injected syscall %ld interrupted (%lld)", tid, nr, (long long)*ret);
 		keep_own_restart(c, *ret);
-		return -EINTR;
+		err = safety_update(c);
+		return err ? err : -EINTR;
 	}
 	return 0;
 }
@@ -483,8 +574,27 @@ int inject_end(struct inject_ctx *c)
 		if (ret || !t->nr_intercepted)
 			break;
 	}
-	if (!t->seized)
+	/* Killed by someone else: nothing left to put back, and nothing more to say. */
+	if (!t->seized || ret == -ESRCH)
 		goto out;
+	if (c->safety) {
+		/* The last injected call: it runs through the vDSO. */
+		err = safety_unmap(c);
+		if (!err) {
+			unpin(c);
+			err = safety_resume_here(c);
+		}
+		if (!err && c->at_syscall_exit) {
+			err = task_return_to_interrupt_stop(t);
+			if (!err)
+				c->at_syscall_exit = false;
+		}
+		if (err) {
+			ret = ret ? ret : err;
+			if (!t->seized || err == -ESRCH)
+				goto out;
+		}
+	}
 	err = arch_set_regs(tid, &c->saved_regs);
 	if (!err)
 		err = arch_set_xstate(tid, c->saved_xstate);
@@ -510,9 +620,10 @@ out:
 
 void inject_abandon(struct inject_ctx *c)
 {
-	if (c->affinity_set)
+	if (c->self_pinned)
 		sched_setaffinity(0, sizeof(c->saved_self_cpus), &c->saved_self_cpus);
 	c->affinity_set = false;
+	c->self_pinned = false;
 	c->active = false;
 	free(c->saved_xstate);
 	c->saved_xstate = NULL;
@@ -520,15 +631,6 @@ void inject_abandon(struct inject_ctx *c)
 
 int inject_requeue_intercepted(struct task_thread *t)
 {
-	struct inject_ctx c;
-	int ret, err;
-
-	if (!t->nr_intercepted)
-		return 0;
-	ret = inject_begin(&c, t);
-	if (ret)
-		return ret;
-	ret = queue_intercepted(&c);
-	err = inject_end(&c);
-	return ret ? ret : err;
+	/* No injection needed any more: see task_requeue_intercepted(). */
+	return task_requeue_intercepted(t);
 }

@@ -6,6 +6,12 @@
 
 static enum sudcr_log_level cur_level = SUDCR_LOG_WARN;
 static sudcr_log_fn cur_fn;
+static unsigned long nr_errors;
+
+unsigned long sudcr_log_errors(void)
+{
+	return nr_errors;
+}
 
 void sudcr_set_log_level(enum sudcr_log_level level)
 {
@@ -111,6 +117,8 @@ void sudcr_log(enum sudcr_log_level level, const char *fmt, ...)
 	char msg[1024], shown[4 * sizeof(msg)];
 	va_list ap;
 
+	if (level == SUDCR_LOG_ERROR)
+		nr_errors++;
 	if (level > cur_level)
 		return;
 	va_start(ap, fmt);

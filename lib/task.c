@@ -43,17 +43,33 @@ static int seize_error(pid_t tid, int err)
 	return -err;
 }
 
+int task_keep_signal(struct task_thread *t, const siginfo_t *si)
+{
+	if (t->nr_intercepted == t->cap_intercepted) {
+		int cap = t->cap_intercepted ? t->cap_intercepted * 2 : 4;
+		siginfo_t *n = realloc(t->intercepted, cap * sizeof(*n));
+
+		if (!n) {
+			sudcr_error("thread %d: out of memory keeping a signal", t->tid);
+			return -ENOMEM;
+		}
+		t->intercepted = n;
+		t->cap_intercepted = cap;
+	}
+	t->intercepted[t->nr_intercepted++] = *si;
+	return 0;
+}
+
 static int remember_signal(struct task_thread *t)
 {
 	siginfo_t si;
+	int ret;
 
 	if (ptrace(PTRACE_GETSIGINFO, t->tid, NULL, &si))
 		return -errno;
-	if (t->nr_intercepted == TASK_MAX_INTERCEPTED) {
-		sudcr_error("thread %d: too many signals arrived while stopping it", t->tid);
-		return -EAGAIN;
-	}
-	t->intercepted[t->nr_intercepted++] = si;
+	ret = task_keep_signal(t, &si);
+	if (ret)
+		return ret;
 	sudcr_debug("thread %d: kept signal %d (si_code %d) to queue again", t->tid, si.si_signo,
 		    si.si_code);
 	return 0;
@@ -110,7 +126,12 @@ int task_cancel_gen(void)
 	return cancel_gen;
 }
 
-static enum task_stop wait_stop(struct task_thread *t, int resume_req, int *status)
+/*
+ * @deliver: a signal-delivery-stop lets its signal go on as it was going,
+ * with its siginfo (ptrace_signal() keeps it when the number is the same);
+ * otherwise it is kept in t->intercepted and suppressed.
+ */
+static enum task_stop wait_stop_how(struct task_thread *t, int resume_req, int *status, bool deliver)
 {
 	int st;
 
@@ -138,6 +159,13 @@ static enum task_stop wait_stop(struct task_thread *t, int resume_req, int *stat
 			return TASK_STOP_OTHER;
 		if (WSTOPSIG(st) == (SIGTRAP | 0x80))
 			return TASK_STOP_SYSCALL;
+		if (deliver) {
+			if (ptrace(resume_req, t->tid, NULL, (void *)(long)WSTOPSIG(st))) {
+				*status = -errno;
+				return TASK_STOP_GONE;
+			}
+			continue;
+		}
 		/* A signal-delivery-stop: keep the siginfo, suppress the signal. */
 		if (remember_signal(t))
 			return TASK_STOP_OTHER;
@@ -146,6 +174,11 @@ static enum task_stop wait_stop(struct task_thread *t, int resume_req, int *stat
 			return TASK_STOP_GONE;
 		}
 	}
+}
+
+static enum task_stop wait_stop(struct task_thread *t, int resume_req, int *status)
+{
+	return wait_stop_how(t, resume_req, status, false);
 }
 
 enum task_stop task_wait_stop(struct task_thread *t, int resume_req, int *status)
@@ -180,19 +213,26 @@ static bool thread_exiting(pid_t tgid, pid_t tid)
 	return st.state == 'Z' || st.state == 'X' || (st.flags & PF_EXITING_FLAG);
 }
 
-int task_seize_thread(struct task_thread *t, pid_t tgid, pid_t tid)
+int task_seize_thread_opts(struct task_thread *t, pid_t tgid, pid_t tid, unsigned long extra_opts)
 {
+	unsigned long opts = SEIZE_OPTS | extra_opts;
 	enum task_stop stop;
 	int status;
 
 	memset(t, 0, sizeof(*t));
 	t->tgid = tgid;
 	t->tid = tid;
-	if (ptrace(PTRACE_SEIZE, tid, NULL, (void *)(long)(SEIZE_OPTS | PTRACE_O_SUSPEND_SECCOMP))) {
+	if (!ptrace(PTRACE_SEIZE, tid, NULL, (void *)(opts | PTRACE_O_SUSPEND_SECCOMP))) {
+		t->seccomp_suspended = true;
+		opts |= PTRACE_O_SUSPEND_SECCOMP;
+	} else {
 		int err = errno;
 
-		/* SUSPEND_SECCOMP needs CAP_SYS_ADMIN; seize without it then. */
-		if (err == EPERM && !ptrace(PTRACE_SEIZE, tid, NULL, (void *)(long)SEIZE_OPTS))
+		/*
+		 * SUSPEND_SECCOMP needs CAP_SYS_ADMIN: seize without it, and
+		 * task_seize_opened() refuses the process if it has filters.
+		 */
+		if (err == EPERM && !ptrace(PTRACE_SEIZE, tid, NULL, (void *)opts))
 			goto seized;
 		err = errno;
 		/* A thread that is exiting refuses with EPERM: it is as good as gone. */
@@ -202,6 +242,7 @@ int task_seize_thread(struct task_thread *t, pid_t tgid, pid_t tid)
 	}
 seized:
 	t->seized = true;
+	t->opts = opts;
 	if (ptrace(PTRACE_INTERRUPT, tid, NULL, NULL)) {
 		int err = errno;
 
@@ -209,7 +250,18 @@ seized:
 		t->seized = false;
 		return err == ESRCH ? -ESRCH : seize_error(tid, err);
 	}
-	stop = task_wait_stop(t, PTRACE_CONT, &status);
+	/*
+	 * The first stop can be the delivery of a signal already on its way
+	 * (on a busy SUD thread, the SIGSYS of a dispatch): let it be
+	 * delivered, the handler's frame set up as it would have been, and
+	 * the interrupt stop comes next, at the handler's first instruction.
+	 * Kept by us instead, it would live in our memory only until we
+	 * queue it again: lost if sudcr dies meanwhile.  (Until we answer
+	 * this stop it is lost too if we die: the kernel discards the
+	 * signal of a signal-delivery-stop whose tracer exits, measured on
+	 * 6.18.  The answer comes at once.)
+	 */
+	stop = wait_stop_how(t, PTRACE_CONT, &status, true);
 	if (stop == TASK_STOP_GONE)
 		return -ESRCH;
 	if (stop != TASK_STOP_INTERRUPT) {
@@ -221,6 +273,35 @@ seized:
 	return 0;
 }
 
+int task_seize_thread(struct task_thread *t, pid_t tgid, pid_t tid)
+{
+	return task_seize_thread_opts(t, tgid, tid, 0);
+}
+
+int task_set_options(struct task_thread *t, unsigned long extra)
+{
+	unsigned long opts = t->opts | extra;
+
+	if (ptrace(PTRACE_SETOPTIONS, t->tid, NULL, (void *)opts)) {
+		int err = errno;
+
+		sudcr_error("thread %d: cannot set ptrace options %#lx: %s", t->tid, opts, strerror(err));
+		return -err;
+	}
+	return 0;
+}
+
+void task_thread_cloned(struct task_thread *t, const struct task_thread *parent, pid_t tid)
+{
+	memset(t, 0, sizeof(*t));
+	t->tgid = parent->tgid;
+	t->tid = tid;
+	t->seized = true;
+	/* The kernel copies the creator's options, PTRACE_SETOPTIONS'd extras included. */
+	t->opts = parent->opts;
+	t->seccomp_suspended = parent->seccomp_suspended;
+}
+
 int task_return_to_interrupt_stop(struct task_thread *t)
 {
 	enum task_stop stop;
@@ -229,7 +310,9 @@ int task_return_to_interrupt_stop(struct task_thread *t)
 	if (ptrace(PTRACE_INTERRUPT, t->tid, NULL, NULL) || ptrace(PTRACE_CONT, t->tid, NULL, NULL)) {
 		int err = errno;
 
-		sudcr_error("thread %d: cannot interrupt: %s", t->tid, strerror(err));
+		/* Killed meanwhile (by someone else): said once, by whoever saw it first. */
+		if (err != ESRCH)
+			sudcr_error("thread %d: cannot interrupt: %s", t->tid, strerror(err));
 		return -err;
 	}
 	stop = task_wait_stop(t, PTRACE_CONT, &status);
@@ -244,21 +327,141 @@ int task_return_to_interrupt_stop(struct task_thread *t)
 	return 0;
 }
 
+/* The signal that task_requeue_intercepted() sends to make a signal-delivery-stop. */
+static int carrier_signal(const struct task_thread *t)
+{
+	for (int sig = SIGRTMAX;; sig--) {
+		bool used = false;
+
+		for (int i = 0; i < t->nr_intercepted && !used; i++)
+			used = t->intercepted[i].si_signo == sig;
+		if (!used)
+			return sig;
+	}
+}
+
+/*
+ * Wait for the signal-delivery-stop of the carrier signal we sent.  Any
+ * other signal reported first (another process's instance of the same
+ * signal) is kept, to be queued again in its turn.
+ */
+static int wait_carrier(struct task_thread *t, int carrier)
+{
+	for (;;) {
+		siginfo_t si;
+		int st;
+
+		if (waitpid(t->tid, &st, __WALL) < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (WIFEXITED(st) || WIFSIGNALED(st)) {
+			t->seized = false;
+			return -ESRCH;
+		}
+		if (!WIFSTOPPED(st))
+			continue;
+		if (!(st >> 16) && WSTOPSIG(st) != (SIGTRAP | 0x80)) {
+			if (ptrace(PTRACE_GETSIGINFO, t->tid, NULL, &si))
+				return -errno;
+			if (si.si_signo == carrier && si.si_code == SI_TKILL && si.si_pid == getpid())
+				return 0;
+			if (task_keep_signal(t, &si))
+				return -ENOMEM;
+		}
+		if (ptrace(PTRACE_CONT, t->tid, NULL, NULL))
+			return -errno;
+	}
+}
+
+int task_requeue_intercepted(struct task_thread *t)
+{
+	static const uint64_t all = ~0ULL;
+	uint64_t mask, but_carrier;
+	int ret = 0, carrier;
+
+	if (!t->seized || !t->nr_intercepted)
+		return 0;
+	if (ptrace(PTRACE_GETSIGMASK, t->tid, (void *)sizeof(mask), &mask)) {
+		ret = -errno;
+		goto out_err;
+	}
+	carrier = carrier_signal(t);
+	but_carrier = all & ~(1ULL << (carrier - 1));
+	if (ptrace(PTRACE_SETSIGMASK, t->tid, (void *)sizeof(but_carrier), &but_carrier)) {
+		ret = -errno;
+		goto out_err;
+	}
+	while (t->nr_intercepted) {
+		siginfo_t si = t->intercepted[0];
+		enum task_stop stop;
+		int status;
+
+		if (syscall(SYS_tgkill, t->tgid, t->tid, carrier) || ptrace(PTRACE_CONT, t->tid, NULL, NULL)) {
+			ret = -errno;
+			break;
+		}
+		ret = wait_carrier(t, carrier);
+		if (ret)
+			break;
+		/*
+		 * The carrier becomes the kept signal, siginfo and all; it is
+		 * blocked (the carrier never is one of the kept signals), so
+		 * ptrace_signal() queues it back.  The interrupt request
+		 * stops the thread again right after.
+		 */
+		if (ptrace(PTRACE_SETSIGINFO, t->tid, NULL, &si) ||
+		    ptrace(PTRACE_SETSIGMASK, t->tid, (void *)sizeof(all), &all) ||
+		    ptrace(PTRACE_INTERRUPT, t->tid, NULL, NULL) ||
+		    ptrace(PTRACE_CONT, t->tid, NULL, (void *)(long)si.si_signo)) {
+			ret = -errno;
+			break;
+		}
+		memmove(&t->intercepted[0], &t->intercepted[1], --t->nr_intercepted * sizeof(si));
+		stop = task_wait_stop(t, PTRACE_CONT, &status);
+		if (stop == TASK_STOP_GONE) {
+			ret = -ESRCH;
+			break;
+		}
+		if (stop != TASK_STOP_INTERRUPT) {
+			sudcr_error("thread %d: unexpected stop 0x%x while queueing signals again", t->tid,
+				    status);
+			ret = -EIO;
+			break;
+		}
+		if (ptrace(PTRACE_SETSIGMASK, t->tid, (void *)sizeof(but_carrier), &but_carrier)) {
+			ret = -errno;
+			break;
+		}
+	}
+	if (ret == -ESRCH || !t->seized)
+		return -ESRCH;
+	if (ptrace(PTRACE_SETSIGMASK, t->tid, (void *)sizeof(mask), &mask) && !ret)
+		ret = -errno;
+	if (!ret)
+		return 0;
+out_err:
+	sudcr_error("thread %d: cannot queue %d kept signal%s again: %s", t->tid, t->nr_intercepted,
+		    t->nr_intercepted == 1 ? "" : "s", strerror(-ret));
+	return ret;
+}
+
 int task_detach_thread(struct task_thread *t)
 {
-	long sig = 0;
-
+	if (!t->seized)
+		return 0;
+	/*
+	 * Signals we swallowed are normally queued again by injection before
+	 * this point; on an error path they may not have been.
+	 */
+	task_requeue_intercepted(t);
 	if (!t->seized)
 		return 0;
 	t->seized = false;
-	/*
-	 * Signals we swallowed are normally queued again by injection before
-	 * this point.  If that failed, hand the first one back with the detach
-	 * so it is at least not lost (its siginfo is, though).
-	 */
 	if (t->nr_intercepted) {
-		sig = t->intercepted[0].si_signo;
-		sudcr_warn("thread %d: signal %ld re-sent without its siginfo", t->tid, sig);
+		sudcr_warn("thread %d: %d signal%s lost (first: %d)", t->tid, t->nr_intercepted,
+			   t->nr_intercepted == 1 ? "" : "s", t->intercepted[0].si_signo);
 		t->nr_intercepted = 0;
 	}
 	/*
@@ -266,7 +469,7 @@ int task_detach_thread(struct task_thread *t)
 	 * the syscall restart logic; a thread that was group-stopped re-enters
 	 * the group stop (the kernel re-arms it on detach).
 	 */
-	if (ptrace(PTRACE_DETACH, t->tid, NULL, (void *)sig) && errno != ESRCH) {
+	if (ptrace(PTRACE_DETACH, t->tid, NULL, NULL) && errno != ESRCH) {
 		int err = errno;
 
 		sudcr_error("cannot detach from thread %d: %s", t->tid, strerror(err));
@@ -334,23 +537,68 @@ static int add_thread(struct task_proc *p, pid_t tid)
 		p->cap_threads = cap;
 	}
 	t = &p->threads[p->nr_threads];
-	ret = task_seize_thread(t, p->pid, tid);
+	ret = task_seize_thread_opts(t, p->pid, tid, p->extra_opts);
 	if (ret)
 		return ret;
 	p->nr_threads++;
 	return 0;
 }
 
-int task_seize_process(pid_t pid, struct task_proc *p)
+bool task_process_alive(const struct task_proc *p)
 {
-	bool changed;
-	int ret;
+	if (!p->has_pidfd)
+		return true;
+	/* Signal 0 to a pidfd fails with ESRCH once its process has been reaped. */
+	return !syscall(SYS_pidfd_send_signal, p->pidfd, 0, NULL, 0) || errno != ESRCH;
+}
+
+static void close_pidfd(struct task_proc *p)
+{
+	if (p->has_pidfd)
+		close(p->pidfd);
+	p->has_pidfd = false;
+}
+
+int task_open_process(pid_t pid, struct task_proc *p)
+{
+	int ret, fd;
 
 	memset(p, 0, sizeof(*p));
 	p->pid = pid;
 	ret = task_check_pid(pid);
 	if (ret)
 		return ret;
+	fd = syscall(SYS_pidfd_open, pid, 0);
+	if (fd < 0) {
+		int err = errno;
+
+		if (err == ESRCH) {
+			sudcr_error("process %d exited", pid);
+			return -ESRCH;
+		}
+		/* A kernel without pidfds (before 5.3): go on without one. */
+		if (err != ENOSYS) {
+			sudcr_error("cannot open process %d (pidfd_open): %s", pid, strerror(err));
+			return -err;
+		}
+		return 0;
+	}
+	p->pidfd = fd;
+	p->has_pidfd = true;
+	/* What task_check_pid() saw may have been another process with the PID. */
+	if (!task_process_alive(p)) {
+		sudcr_error("process %d exited", pid);
+		close_pidfd(p);
+		return -ESRCH;
+	}
+	return 0;
+}
+
+static int seize_threads(struct task_proc *p)
+{
+	bool changed;
+	int ret;
+
 	/*
 	 * Threads we hold cannot create new ones.  One we could not seize
 	 * because it was exiting may have created threads after our listing:
@@ -363,11 +611,11 @@ int task_seize_process(pid_t pid, struct task_proc *p)
 		int nr;
 
 		changed = false;
-		ret = proc_list_tasks(pid, &tids, &nr);
+		ret = proc_list_tasks(p->pid, &tids, &nr);
 		if (ret) {
 			if (ret == -ESRCH)
-				sudcr_error("process %d exited", pid);
-			goto fail;
+				sudcr_error("process %d exited", p->pid);
+			return ret;
 		}
 		for (int i = 0; i < nr; i++) {
 			if (task_find_thread(p, tids[i]))
@@ -380,21 +628,174 @@ int task_seize_process(pid_t pid, struct task_proc *p)
 				continue;	/* exited meanwhile */
 			if (ret) {
 				free(tids);
-				goto fail;
+				return ret;
 			}
 		}
 		free(tids);
 	} while (changed);
 	if (!p->nr_threads) {
-		sudcr_error("process %d has no live threads", pid);
+		sudcr_error("process %d has no live threads", p->pid);
+		return -ESRCH;
+	}
+	return 0;
+}
+
+/*
+ * A thread seized without seccomp suspension (no CAP_SYS_ADMIN) runs every
+ * injected syscall through its filters: refuse it if it has any (another
+ * thread may have given it some with TSYNC until we held that one too, so
+ * look only once all are held).
+ */
+static int check_seccomp(struct task_proc *p)
+{
+	for (int i = 0; i < p->nr_threads; i++) {
+		struct task_thread *t = &p->threads[i];
+		struct proc_status st;
+
+		if (t->seccomp_suspended)
+			continue;
+		if (proc_parse_status(p->pid, t->tid, &st))
+			continue;	/* gone: nothing will be injected into it */
+		if (st.seccomp) {
+			sudcr_error("thread %d has seccomp %s and sudcr may not suspend it (PTRACE_O_SUSPEND_SECCOMP needs CAP_SYS_ADMIN): injected syscalls would go through them",
+				    t->tid, st.seccomp == 1 ? "strict mode" : "filters");
+			return -EPERM;
+		}
+	}
+	return 0;
+}
+
+#define SIGBIT(sig) (1ULL << ((sig) - 1))
+
+/* Signals @t would take now: pending for it or its process, not blocked. */
+static int deliverable(const struct task_proc *p, const struct task_thread *t, uint64_t *sigs)
+{
+	struct proc_status st;
+	int ret = proc_parse_status(p->pid, t->tid, &st);
+
+	if (ret)
+		return ret;
+	*sigs = (st.sig_pnd | st.shd_pnd) & ~st.sig_blk & ~(SIGBIT(SIGKILL) | SIGBIT(SIGSTOP));
+	return 0;
+}
+
+/*
+ * Let each thread take the signals it would take at once, before anything
+ * is changed: their handlers then get the thread's own context in their
+ * frame.  Left pending, they would be delivered, should sudcr die, when the
+ * safety code puts the signal mask back (inject_safety.c), with that
+ * code's context in the frame: a SUD SIGSYS handler, which writes its
+ * answer into the frame, would answer into the void.  With every thread
+ * held, nobody else can take a process-wide one: each round delivers one.
+ */
+static int deliver_pending(struct task_proc *p)
+{
+	for (int i = 0; i < p->nr_threads; i++) {
+		struct task_thread *t = &p->threads[i];
+
+		if (!t->seized || t->group_stop)
+			continue;
+		for (int n = 0; n < 64; n++) {
+			enum task_stop stop;
+			uint64_t sigs;
+			int st, ret = deliverable(p, t, &sigs);
+
+			if (ret)
+				return ret;
+			if (!sigs)
+				break;
+			if (ptrace(PTRACE_CONT, t->tid, NULL, NULL))
+				return -errno;
+			while (waitpid(t->tid, &st, __WALL) < 0)
+				if (errno != EINTR)
+					return -errno;
+			if (WIFEXITED(st) || WIFSIGNALED(st)) {
+				t->seized = false;
+				return -ESRCH;
+			}
+			if (!WIFSTOPPED(st))
+				return -EIO;
+			if (st >> 16 == PTRACE_EVENT_STOP) {
+				t->stop_sig = WSTOPSIG(st);
+				break;	/* nothing was taken after all */
+			}
+			if ((st >> 16) || WSTOPSIG(st) == (SIGTRAP | 0x80)) {
+				sudcr_error("thread %d: unexpected stop 0x%x while delivering its signals", t->tid, st);
+				return -EIO;
+			}
+			if (ptrace(PTRACE_INTERRUPT, t->tid, NULL, NULL) ||
+			    ptrace(PTRACE_CONT, t->tid, NULL, (void *)(long)WSTOPSIG(st)))
+				return -errno;
+			stop = wait_stop_how(t, PTRACE_CONT, &st, true);
+			if (stop == TASK_STOP_GONE)
+				return -ESRCH;
+			if (stop != TASK_STOP_INTERRUPT) {
+				sudcr_error("thread %d: unexpected stop 0x%x while delivering its signals", t->tid, st);
+				return -EIO;
+			}
+			t->group_stop = t->stop_sig != SIGTRAP;
+			if (t->group_stop)
+				break;
+		}
+	}
+	return 0;
+}
+
+int task_seize_opened(struct task_proc *p)
+{
+	int ret;
+
+	if (!task_process_alive(p)) {
+		sudcr_error("process %d exited", p->pid);
 		ret = -ESRCH;
 		goto fail;
+	}
+	ret = seize_threads(p);
+	if (ret)
+		goto fail;
+	/*
+	 * Held now, the PID cannot change hands any more; but the process we
+	 * looked at first may have gone before and another may have its PID.
+	 */
+	if (!task_process_alive(p)) {
+		sudcr_error("process %d exited; its PID was taken by another process, left alone", p->pid);
+		ret = -ESRCH;
+		goto fail;
+	}
+	ret = check_seccomp(p);
+	if (ret)
+		goto fail;
+	/* A process being rebuilt (EXITKILL) has nothing of its own to deliver. */
+	if (!(p->extra_opts & PTRACE_O_EXITKILL)) {
+		ret = deliver_pending(p);
+		if (ret == -ESRCH)
+			sudcr_error("process %d exited", p->pid);
+		else if (ret)
+			sudcr_error("process %d: cannot let its threads take their pending signals: %s", p->pid,
+				    strerror(-ret));
+		if (ret)
+			goto fail;
 	}
 	return 0;
 fail:
 	task_detach_process(p);
 	task_proc_free(p);
 	return ret;
+}
+
+int task_seize_process_opts(pid_t pid, struct task_proc *p, unsigned long extra_opts)
+{
+	int ret = task_open_process(pid, p);
+
+	if (ret)
+		return ret;
+	p->extra_opts = extra_opts;
+	return task_seize_opened(p);
+}
+
+int task_seize_process(pid_t pid, struct task_proc *p)
+{
+	return task_seize_process_opts(pid, p, 0);
 }
 
 void task_detach_process(struct task_proc *p)
@@ -405,9 +806,11 @@ void task_detach_process(struct task_proc *p)
 
 void task_kill_process(struct task_proc *p)
 {
-	int status, pidfd = syscall(SYS_pidfd_open, p->pid, 0);
+	int status, pidfd = p->has_pidfd ? p->pidfd : (int)syscall(SYS_pidfd_open, p->pid, 0);
 
-	kill(p->pid, SIGKILL);
+	/* Through the pidfd: never a process that took the PID over. */
+	if (pidfd < 0 || syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0))
+		kill(p->pid, SIGKILL);
 	/*
 	 * The dying process frees its memory on its own CPU before its exit
 	 * is reported; process_mrelease() frees it from ours at the same
@@ -420,7 +823,8 @@ void task_kill_process(struct task_proc *p)
 
 			sudcr_debug("process_mrelease(%d): %s", p->pid, strerror(err));
 		}
-		close(pidfd);
+		if (!p->has_pidfd)
+			close(pidfd);
 	}
 	/* Other threads first: a traced leader's exit is reported last. */
 	for (int i = p->nr_threads - 1; i >= 0; i--) {
@@ -437,7 +841,13 @@ void task_kill_process(struct task_proc *p)
 
 void task_proc_free(struct task_proc *p)
 {
+	for (int i = 0; i < p->nr_threads; i++) {
+		free(p->threads[i].intercepted);
+		p->threads[i].intercepted = NULL;
+		p->threads[i].nr_intercepted = p->threads[i].cap_intercepted = 0;
+	}
 	free(p->threads);
 	p->threads = NULL;
 	p->nr_threads = p->cap_threads = 0;
+	close_pidfd(p);
 }

@@ -56,7 +56,7 @@ LDFLAGS32   := $(TGT_LDFLAGS) -m32
 # The part of libsudcr-core (CORE_SRCS) that builds -m32, for ia32 test
 # programs: sudcr itself is a 64-bit program, so injection and the x86-64
 # register layer stay out.
-LIB32_SRCS := $(filter-out lib/inject.c lib/freeze.c lib/arch/%,$(CORE_SRCS))
+LIB32_SRCS := $(filter-out lib/inject.c lib/inject_safety.c lib/freeze.c lib/arch/%,$(CORE_SRCS))
 LIB32_OBJS := $(LIB32_SRCS:%.c=$(B)/lib32/%.o)
 LIB32      := $(B)/lib32/libsudcr-core.a
 
@@ -132,8 +132,14 @@ $(T)/run: tests/run.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -DRUN_SRCDIR='"$(CURDIR)"' -o $@ $<
 
+# sudcr with allocation-failure injection (tests/failalloc.c), for tests only.
+$(T)/sudcr-failalloc: $(CLI_OBJS) $(B)/libsudcr.a tests/failalloc.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc -o $@ $(CLI_OBJS) tests/failalloc.c \
+		$(B)/libsudcr.a $(LDFLAGS)
+
 test-build: all $(UNIT_BINS) $(INJ_BINS) $(TGT_BINS) $(PROG_BINS) $(if $(IA32_SKIPPED),,$(TGT32_BINS)) \
-	$(UNIT32_BINS) $(PROG32_BINS) $(T)/run
+	$(UNIT32_BINS) $(PROG32_BINS) $(T)/run $(T)/sudcr-failalloc
 
 # The runner runs what it finds in $(T): a test whose source was removed
 # or renamed must not linger there from an earlier build.
@@ -144,4 +150,12 @@ test: test-build
 	$(if $(STALE_BINS),rm -f $(STALE_BINS))
 	$(T)/run $(TEST_ARGS)
 
-.PHONY: test test-build
+# 100 dumps of a busy SUD program, each with sudcr killed at a random
+# instant (tests/crash/dump_killed.sh).  Not in `make test`: a few windows
+# are not covered (README, "If sudcr is killed": the mmap and munmap of
+# the safety page, and the answer to a signal-delivery-stop at the seize),
+# so on this loaded machine 2-6 kills in 100 still break the program.
+crash-test: test-build
+	SUDCR=$(CURDIR)/$(B)/sudcr TESTBIN=$(CURDIR)/$(T) SRCDIR=$(CURDIR) bash tests/crash/dump_killed.sh
+
+.PHONY: test test-build crash-test

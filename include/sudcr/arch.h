@@ -124,6 +124,8 @@ enum arch_sc {
 	SC_SET_ROBUST_LIST,
 	SC_SET_TID_ADDRESS,
 	SC_RSEQ,
+	SC_CLONE3,
+	SC_RESTART_SYSCALL,
 	SC_SECCOMP,
 	SC_CHROOT,
 	SC_SIGALTSTACK,
@@ -140,6 +142,15 @@ enum arch_sc {
 	SC_SETFSGID,		/* ia32: setfsgid32 */
 	SC_SETRESUID,		/* ia32: setresuid32 */
 	SC_SETFSUID,		/* ia32: setfsuid32 */
+	/* the memory dump and transplant (lib/dump/mm*.c, lib/restore/mm*.c) */
+	SC_BRK,
+	SC_FTRUNCATE,
+	SC_MADVISE,
+	SC_MEMFD_CREATE,
+	SC_MLOCK2,
+	SC_MLOCKALL,
+	SC_MSEAL,		/* nr: 462 (6.10+; not in older installed headers) */
+	SC_UNLINKAT,
 	SC__MAX,
 };
 SUDCR_API long arch_sc_nr(enum arch_kind kind, enum arch_sc sc);

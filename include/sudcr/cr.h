@@ -104,6 +104,8 @@ bool cr_can_set_timerfd_ticks(void);
 /* Per-module dump steps; each writes its records to d->img. */
 int dump_threads(struct dump_ctx *d);
 int dump_mm(struct dump_ctx *d);
+/* Drop from d->vmas the safety pages injection mapped (inject.h): not the process's. */
+void dump_forget_safety_pages(struct dump_ctx *d);
 int dump_misc(struct dump_ctx *d);
 int dump_files(struct dump_ctx *d);
 /* Process attributes and per-thread scheduling (called from dump_misc()). */

@@ -28,7 +28,7 @@
 
 #include <sudcr/api.h>
 
-#define IMG_FORMAT_VERSION	2
+#define IMG_FORMAT_VERSION	3
 #define IMG_PAGE_SIZE		4096u
 #define IMG_PAGE_FILES_MAX	16u
 

@@ -142,6 +142,7 @@ struct rec_vma {
 #define REC_VMA_SHMEM		(1u << 11)	/* MAP_SHARED|MAP_ANONYMOUS */
 #define REC_VMA_OBJ_PRIVATE	(1u << 12)	/* private view of a memfd, shmem or deleted file */
 #define REC_VMA_OBJ_HELD	(1u << 13)	/* that object's content is stored elsewhere (fd, shared map) */
+#define REC_VMA_KNOWN		((1u << 14) - 1)	/* a flag outside these is refused */
 
 /* What the mm gives the mappings made later. */
 struct rec_mm_attrs {

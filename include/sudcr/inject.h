@@ -9,8 +9,10 @@
  * extended state, signal mask, SUD config, CPU affinity), blocks all
  * signals and switches SUD off, so injected syscalls run for real and
  * nothing is delivered in the middle.  Each injected call sets ip to a
- * syscall instruction that already exists in the target's vDSO: target code
- * is never written.  inject_end() queues again from inside the thread any
+ * syscall instruction that is not the target's code: the one in its vDSO,
+ * or (x86-64 threads of a process that outlives sudcr) the one of a page
+ * sudcr maps, whose code puts every saved item back by itself if the
+ * thread is let go because sudcr died (see lib/inject_safety.c).  inject_end() queues again from inside the thread any
  * signal swallowed while stopping it, puts every saved item back, and
  * leaves the thread in an interrupt stop, ready to be detached.
  */
@@ -36,9 +38,20 @@ struct inject_ctx {
 	struct arch_xstate *saved_xstate;
 	uint64_t saved_mask;
 	struct sud_config saved_sud;
-	bool affinity_set;
+	bool affinity_set;	/* the thread is pinned to pin_cpu */
+	bool self_pinned;	/* sudcr is pinned to pin_cpu */
+	int pin_cpu;
 	cpu_set_t saved_self_cpus;
 	cpu_set_t saved_target_cpus;
+	/*
+	 * The safety page (lib/inject_safety.c): the code that puts the
+	 * saved state back if sudcr dies; 0 if none.  Injected calls then
+	 * run at its syscall instruction; vdso_ip is the one in the vDSO.
+	 */
+	uint64_t safety;
+	uint64_t vdso_ip;
+	bool safety_pinning;
+	bool poison_stack;	/* this call: rsp and rbp non-canonical (inject_safety.c) */
 };
 
 /* The thread must be in an interrupt stop. */

@@ -26,16 +26,17 @@
 #include <sudcr/api.h>
 #include <sudcr/kernel_compat.h>
 
-#define TASK_MAX_INTERCEPTED 8
-
 struct task_thread {
 	pid_t tgid;
 	pid_t tid;
 	bool seized;
 	bool group_stop;	/* was in a group-stop (SIGSTOP etc.): stays stopped */
+	bool seccomp_suspended;	/* PTRACE_O_SUSPEND_SECCOMP is in effect */
 	int stop_sig;		/* WSTOPSIG of the current interrupt stop */
+	unsigned long opts;	/* ptrace options in effect (task_set_options()) */
 	int nr_intercepted;
-	siginfo_t intercepted[TASK_MAX_INTERCEPTED];
+	int cap_intercepted;
+	siginfo_t *intercepted;	/* signals swallowed, in order; freed by task_proc_free() */
 };
 
 struct task_proc {
@@ -43,6 +44,13 @@ struct task_proc {
 	int nr_threads;
 	int cap_threads;
 	struct task_thread *threads;
+	/*
+	 * The process we looked at first (pidfd_open), so that a PID reused
+	 * meanwhile is never taken for it; has_pidfd says pidfd is open.
+	 */
+	bool has_pidfd;
+	int pidfd;
+	unsigned long extra_opts;	/* ptrace options every thread gets (task_seize_process_opts()) */
 };
 
 /* How a wait for a stop ended. */
@@ -57,8 +65,32 @@ enum task_stop {
  * Seize one thread and bring it to an interrupt stop.  Returns -ESRCH if
  * the thread does not exist (or exits meanwhile), -EPERM etc. otherwise.
  * Does not print for -ESRCH; prints for everything else.
+ *
+ * Seccomp is suspended for the tracee (PTRACE_O_SUSPEND_SECCOMP) when
+ * sudcr may (CAP_SYS_ADMIN); without it the thread is seized anyway and
+ * t->seccomp_suspended is false: task_seize_process() then refuses a
+ * process that has seccomp filters, whose filters would apply to every
+ * injected syscall (a kill filter would kill it).
  */
 SUDCR_API int task_seize_thread(struct task_thread *t, pid_t tgid, pid_t tid);
+int task_seize_thread_opts(struct task_thread *t, pid_t tgid, pid_t tid, unsigned long extra_opts);
+
+/*
+ * Set the ptrace options of a seized thread to sudcr's own
+ * (TRACESYSGOOD, SUSPEND_SECCOMP if it was granted, those given at the
+ * seize) plus @extra.  PTRACE_SETOPTIONS replaces every bit: use this, so
+ * that seccomp suspension and EXITKILL are never dropped on the way.
+ */
+int task_set_options(struct task_thread *t, unsigned long extra);
+
+/*
+ * A thread created by a traced one with PTRACE_O_TRACECLONE: it is
+ * attached already, with its creator's options.
+ */
+void task_thread_cloned(struct task_thread *t, const struct task_thread *parent, pid_t tid);
+
+/* Keep a swallowed signal's siginfo (grows t->intercepted). */
+int task_keep_signal(struct task_thread *t, const siginfo_t *si);
 
 /*
  * Wait until the thread reaches a ptrace stop other than a
@@ -105,14 +137,45 @@ SUDCR_API enum task_stop task_wait_stop_cancellable(struct task_thread *t, int r
  */
 SUDCR_API int task_return_to_interrupt_stop(struct task_thread *t);
 
-/* Detach a thread that is in an interrupt stop. */
+/*
+ * Detach a thread that is in an interrupt stop.  Signals still kept in
+ * t->intercepted (the injection layer normally queued them again already)
+ * are handed back first, each with its full siginfo: see
+ * task_requeue_intercepted().
+ */
 SUDCR_API int task_detach_thread(struct task_thread *t);
+
+/*
+ * Queue again, with its full siginfo and in order, every signal kept in
+ * t->intercepted, without injecting anything: each one replaces a SIGSTOP
+ * sent to the thread at its signal-delivery-stop (PTRACE_SETSIGINFO), and
+ * the kernel queues it back because all signals are blocked meanwhile.
+ * The thread is left in an interrupt stop with its own signal mask.
+ */
+int task_requeue_intercepted(struct task_thread *t);
 
 /*
  * Seize every thread of @pid, re-scanning /proc/PID/task until no new
  * thread shows up.  On failure everything seized so far is released.
+ * The process is identified once by a pidfd (task_open_process()): a
+ * process that exits and whose PID is reused meanwhile is never seized
+ * in its place.  _opts adds ptrace options (PTRACE_O_EXITKILL) to every
+ * thread.
  */
 SUDCR_API int task_seize_process(pid_t pid, struct task_proc *p);
+int task_seize_process_opts(pid_t pid, struct task_proc *p, unsigned long extra_opts);
+
+/*
+ * The two halves of task_seize_process(): the first look at @pid (checks,
+ * pidfd), and the seize of the process it found.  task_seize_opened()
+ * fails with -ESRCH, leaving nothing seized, if that process is gone,
+ * even if its PID now belongs to another.
+ */
+int task_open_process(pid_t pid, struct task_proc *p);
+int task_seize_opened(struct task_proc *p);
+
+/* Whether the process of @p (its pidfd) still exists; true without a pidfd. */
+bool task_process_alive(const struct task_proc *p);
 
 /* Detach every seized thread (no injected state may be left). */
 SUDCR_API void task_detach_process(struct task_proc *p);

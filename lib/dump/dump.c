@@ -23,10 +23,12 @@ static int begin_injection(struct dump_ctx *d)
 {
 	int leader = -1;
 
-	d->nr_threads = d->proc.nr_threads;
-	d->threads = calloc(d->nr_threads, sizeof(*d->threads));
-	if (!d->threads)
+	d->threads = calloc(d->proc.nr_threads, sizeof(*d->threads));
+	if (!d->threads) {
+		sudcr_error("out of memory for %d threads", d->proc.nr_threads);
 		return -ENOMEM;
+	}
+	d->nr_threads = d->proc.nr_threads;
 	/* The thread group leader goes first: process-wide injections run there. */
 	for (int i = 0; i < d->proc.nr_threads; i++)
 		if (d->proc.threads[i].tid == d->pid)
@@ -61,6 +63,21 @@ static int begin_injection(struct dump_ctx *d)
 	d->stopped = d->threads[0].task->group_stop;
 	d->proc_pid = d->leader_zombie ? d->threads[0].tid : d->pid;
 	return 0;
+}
+
+void dump_forget_safety_pages(struct dump_ctx *d)
+{
+	int n = 0;
+
+	for (int i = 0; i < d->nr_vmas; i++) {
+		bool ours = false;
+
+		for (int k = 0; k < d->nr_threads && !ours; k++)
+			ours = d->threads[k].inj.safety && d->vmas[i].start == d->threads[k].inj.safety;
+		if (!ours)
+			d->vmas[n++] = d->vmas[i];
+	}
+	d->nr_vmas = n;
 }
 
 static int end_injection(struct dump_ctx *d)
@@ -148,6 +165,7 @@ int sudcr_dump(pid_t pid, const struct dump_opts *opts)
 {
 	struct dump_ctx d = { .pid = pid, .opts = *opts };
 	bool dir_created = false;
+	unsigned long errors = sudcr_log_errors();
 	int ret, err;
 
 	/* Outside sudcr's namespaces it would come back elsewhere: refuse before touching it. */
@@ -222,6 +240,8 @@ out_end:
 		remove_image_dir(opts->dir, dir_created);
 	if (ret == -EINTR && cr_cancelled())
 		sudcr_error("dump interrupted: process %d left as it was, no image written", pid);
+	else if (ret == -ESRCH && sudcr_log_errors() == errors)
+		sudcr_error("process %d died during the dump (killed by someone else?): no image written", pid);
 	free(d.threads);
 	free(d.vmas);
 	return ret;

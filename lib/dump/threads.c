@@ -51,7 +51,11 @@ static int dump_thread(struct dump_ctx *d, struct cr_thread *th)
 	rt.sud_selector = c->saved_sud.selector;
 	rt.sud_offset = c->saved_sud.offset;
 	rt.sud_len = c->saved_sud.len;
-	proc_read_comm(d->pid, th->tid, rt.comm, sizeof(rt.comm));
+	ret = proc_read_comm(d->pid, th->tid, rt.comm, sizeof(rt.comm));
+	if (ret) {
+		sudcr_error("thread %d: cannot read its name: %s", th->tid, strerror(-ret));
+		return ret;
+	}
 	ret = img_write_record(d->img, IMG_REC_THREAD, &rt, sizeof(rt));
 	if (ret)
 		return ret;
@@ -92,7 +96,11 @@ int dump_threads(struct dump_ctx *d)
 		rp.flags |= REC_PROC_SHELL_JOB;
 	if (d->leader_zombie)
 		rp.flags |= REC_PROC_LEADER_ZOMBIE;
-	proc_read_comm(d->pid, 0, rp.comm, sizeof(rp.comm));
+	ret = proc_read_comm(d->pid, 0, rp.comm, sizeof(rp.comm));
+	if (ret) {
+		sudcr_error("process %d: cannot read its name: %s", d->pid, strerror(-ret));
+		return ret;
+	}
 	ret = img_write_record(d->img, IMG_REC_PROCESS, &rp, sizeof(rp));
 	for (int i = 0; i < d->nr_threads && !ret; i++)
 		ret = dump_thread(d, &d->threads[i]);

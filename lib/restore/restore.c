@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/ptrace.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -75,7 +76,16 @@ static int read_xstates(struct restore_ctx *r, int nr_threads)
 			return img_record_invalid(r->img, "xstate record for unknown or repeated thread %d", x->tid);
 		r->xstates[i] = x;
 	}
-	return ret;
+	if (ret < 0)
+		return ret;
+	for (int i = 0; i < nr_threads; i++) {
+		if (!r->xstates[i]) {
+			sudcr_error("%s: thread %d has no extended CPU state (xstate record)", r->opts.dir,
+				    r->threads[i].tid);
+			return -EINVAL;
+		}
+	}
+	return 0;
 }
 
 /* The TLS record of each ia32 thread, in the order of r->threads; none for x86-64 ones. */
@@ -179,6 +189,13 @@ static int read_core(struct restore_ctx *r)
 		sudcr_error("%s: image lacks its process, mm or thread records", r->opts.dir);
 		return -EINVAL;
 	}
+	/* Before the per-thread records are matched to threads by tid. */
+	for (int i = 0; i < nr_threads; i++)
+		for (int j = 0; j < i; j++)
+			if (r->threads[i].tid == r->threads[j].tid || r->threads[i].tid <= 0) {
+				sudcr_error("%s: bad or repeated thread id %d", r->opts.dir, r->threads[i].tid);
+				return -EINVAL;
+			}
 	ret = read_xstates(r, nr_threads);
 	if (!ret)
 		ret = read_tls(r, nr_threads);
@@ -206,12 +223,6 @@ static int read_core(struct restore_ctx *r)
 			return -EOPNOTSUPP;
 		}
 	}
-	for (int i = 0; i < nr_threads; i++)
-		for (int j = 0; j < i; j++)
-			if (r->threads[i].tid == r->threads[j].tid || r->threads[i].tid <= 0) {
-				sudcr_error("%s: bad or repeated thread id %d", r->opts.dir, r->threads[i].tid);
-				return -EINVAL;
-			}
 	if (r->proc.page_size != (uint64_t)sysconf(_SC_PAGESIZE)) {
 		sudcr_error("%s: image page size %llu differs from this machine's", r->opts.dir,
 			    (unsigned long long)r->proc.page_size);
@@ -336,15 +347,19 @@ static bool stub_reports(int fd, int *errors)
 }
 
 /* Inside the stub: plain C, sudcr's own libc.  Never returns. */
-static void __attribute__((noreturn)) stub_main(struct restore_ctx *r, int ready_fd)
+static void __attribute__((noreturn)) stub_main(struct restore_ctx *r, int ready_fd, pid_t sudcr_pid)
 {
 	char ok = 'R';
 
 	stub_report_fd = ready_fd;
 	sudcr_set_log_fn(stub_log);
-	/* If sudcr dies before the end, so does the half-made process. */
+	/*
+	 * If sudcr dies before it seizes us, so does the half-made process;
+	 * from the seize on, PTRACE_O_EXITKILL does it.  sudcr may have died
+	 * already: then we have another parent (a subreaper, or init).
+	 */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (getppid() == 1)
+	if (getppid() != sudcr_pid)
 		_exit(1);
 	r->keep_fds[0] = ready_fd;
 	r->nr_keep_fds = 1;
@@ -370,6 +385,7 @@ static int create_stub(struct restore_ctx *r)
 	};
 	struct rlimit rl;
 	int fds[2], status, errors = 0;
+	pid_t self = getpid();
 	long pid;
 
 	if (pipe2(fds, O_CLOEXEC)) {
@@ -405,7 +421,7 @@ static int create_stub(struct restore_ctx *r)
 	}
 	if (pid == 0) {
 		close(fds[0]);
-		stub_main(r, fds[1]);
+		stub_main(r, fds[1], self);
 	}
 	close(fds[1]);
 	r->pid = pid;
@@ -432,7 +448,12 @@ static int create_stub(struct restore_ctx *r)
 static int seize_stub(struct restore_ctx *r)
 {
 	int64_t res;
-	int ret = task_seize_process(r->pid, &r->tp);
+	/*
+	 * EXITKILL: if sudcr dies from here to the final detach, the kernel
+	 * kills every thread (new ones inherit it), so no half-restored
+	 * process holds the PID.
+	 */
+	int ret = task_seize_process_opts(r->pid, &r->tp, PTRACE_O_EXITKILL);
 
 	if (ret)
 		return ret;
@@ -460,7 +481,7 @@ static int seize_stub(struct restore_ctx *r)
 			return ret;
 		th->inj_active = true;
 	}
-	/* The stub's own death signal; restore_misc() sets the image's. */
+	/* The stub's own death signal (EXITKILL covers it now); restore_misc() sets the image's. */
 	return cr_inject(&r->cthreads[0], arch_sc_nr(r->cthreads[0].inj.kind, SC_PRCTL), &res, PR_SET_PDEATHSIG, 0, 0, 0, 0, 0);
 }
 

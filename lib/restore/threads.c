@@ -17,18 +17,10 @@
 #define ERESTARTNOINTR 513
 #define ERESTART_RESTARTBLOCK 516
 
-static const struct rec_thread *image_thread(struct restore_ctx *r, pid_t tid)
-{
-	for (uint32_t i = 0; i < r->proc.nr_threads; i++)
-		if (r->threads[i].tid == tid)
-			return &r->threads[i];
-	return NULL;
-}
-
 /* Registers, xstate, mask and SUD of one thread become what inject_end() puts back. */
 static int load_thread(struct restore_ctx *r, struct cr_thread *th)
 {
-	const struct rec_thread *rt = image_thread(r, th->tid);
+	const struct rec_thread *rt = restore_image_thread(r, th->tid);
 	struct inject_ctx *c = &th->inj;
 	const struct rec_xstate *x;
 
@@ -109,20 +101,17 @@ int restore_create_threads(struct restore_ctx *r)
 {
 	struct cr_thread *leader = &r->cthreads[0];
 	uint64_t scratch;
-	int ret;
+	int ret, err;
 
 	if (r->proc.nr_threads == 1 && !(r->proc.flags & REC_PROC_LEADER_ZOMBIE))
 		return 0;
 	ret = cr_scratch(leader, 4096, &scratch);
 	if (ret)
 		return ret;
-	if (ptrace(PTRACE_SETOPTIONS, leader->tid, NULL,
-		   (void *)(long)(PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACECLONE))) {
-		int err = errno;
-
-		sudcr_error("cannot trace thread creation: %s", strerror(err));
-		return -err;
-	}
+	/* Adds TRACECLONE to the options, keeping SUSPEND_SECCOMP and EXITKILL. */
+	ret = task_set_options(leader->task, PTRACE_O_TRACECLONE);
+	if (ret)
+		return ret;
 	for (uint32_t i = 0; i < r->proc.nr_threads && !ret; i++) {
 		struct clone3_args args = {
 			.flags = THREAD_FLAGS,
@@ -142,7 +131,7 @@ int restore_create_threads(struct restore_ctx *r)
 		if (!ret)
 			ret = inject_write_mem(leader->tid, scratch + sizeof(args), &tid, sizeof(tid));
 		if (!ret)
-			ret = cr_inject(leader, arch_syscall_by_name(leader->inj.kind, "clone3"), &res, scratch,
+			ret = cr_inject(leader, arch_sc_nr(leader->inj.kind, SC_CLONE3), &res, scratch,
 					sizeof(args), 0, 0, 0, 0);
 		if (ret)
 			break;
@@ -152,10 +141,8 @@ int restore_create_threads(struct restore_ctx *r)
 			ret = res < 0 ? (int)res : -EEXIST;
 			break;
 		}
-		memset(t, 0, sizeof(*t));
-		t->tgid = r->pid;
-		t->tid = tid;
-		t->seized = true;
+		task_thread_cloned(t, leader->task, tid);
+		t->opts |= PTRACE_O_TRACECLONE;	/* copied from the leader as it is now */
 		r->tp.nr_threads++;
 		if (task_wait_stop(t, PTRACE_CONT, &status) != TASK_STOP_INTERRUPT) {
 			sudcr_error("new thread %d did not stop (status 0x%x)", tid, status);
@@ -168,7 +155,6 @@ int restore_create_threads(struct restore_ctx *r)
 		if (!ret)
 			th->inj_active = true;
 	}
-	if (ptrace(PTRACE_SETOPTIONS, leader->tid, NULL, (void *)(long)PTRACE_O_TRACESYSGOOD) && !ret)
-		ret = -errno;
-	return ret;
+	err = task_set_options(leader->task, 0);
+	return ret ? ret : err;
 }

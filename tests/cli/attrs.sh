@@ -43,8 +43,7 @@ if [ $floor_ok = 1 ]; then
 	skip $t "sudcr may set any oom_score_adj here (CAP_SYS_RESOURCE)"
 else
 	cp -r "$TMP/img" "$TMP/img-oom"
-	# struct rec_procattr: oom_score_adj, int32 at 0: -500.
-	if "$TESTBIN/targets/rec_poke" "$TMP/img-oom/core.img" 68 0=0cfeffff; then
+	if "$TESTBIN/targets/img_edit" "$TMP/img-oom" set procattr 0 oom_score_adj -500; then
 		restore_refused $t "$TMP/img-oom" oom_score_adj
 	else
 		fail $t "no process attribute record to edit"
@@ -53,9 +52,10 @@ fi
 
 t=affinity_no_cpu
 cp -r "$TMP/img" "$TMP/img-cpu"
-# struct rec_sched: cpus[16] at 64; only CPU 1000 (cpus[15], bit 40).
-if "$TESTBIN/targets/rec_poke" "$TMP/img-cpu/core.img" 69 64=0000000000000000 \
-	184=0000000000010000 && [ "$(nproc --all)" -lt 1000 ]; then
+# Only CPU 1000 (bit 40 of cpus[15]) in the affinity.
+if "$TESTBIN/targets/img_edit" "$TMP/img-cpu" set sched 0 cpus 0 &&
+   "$TESTBIN/targets/img_edit" "$TMP/img-cpu" set sched 0 'cpus[15]' 0x10000000000 &&
+   [ "$(nproc --all)" -lt 1000 ]; then
 	restore_refused $t "$TMP/img-cpu" "CPU affinity"
 else
 	fail $t "no scheduling record to edit (or 1000 CPUs)"

@@ -79,22 +79,19 @@ else
 	fail $t "status $status: $out $err"
 fi
 
-# Hostile credentials records: with valid checksums (img_patch), each is
+# Hostile credentials records: with valid checksums (img_edit), each is
 # refused by the restore's own validation, with one line, before anything
 # is created.
 if start_as --reuid 18943 --regid 18943 --clear-groups --inh-caps=-all --bounding-set=-all &&
    run 0 "$SUDCR" dump -t $tp -D "$TMP/base-img"; then
 	wait $tp 2>/dev/null
-	# NAME OFFSET SIZE VALUE EXPECTED (offsets in struct rec_creds; + for a blank)
-	while read -r name off size value want; do
+	# NAME EXPECTED EDIT (img_edit words after DIR; + for a blank in both)
+	while read -r name want edit; do
 		t=hostile_creds_$name
 		rm -rf "$TMP/h-img"
 		cp -a "$TMP/base-img" "$TMP/h-img"
-		if [ "$off" = hide ]; then
-			"$TESTBIN/targets/img_patch" "$TMP/h-img" 66 hide
-		else
-			"$TESTBIN/targets/img_patch" "$TMP/h-img" 66 "$off" "$size" "$value"
-		fi || { fail $t "img_patch failed"; continue; }
+		read -ra words <<<"${edit//+/ }"
+		"$TESTBIN/targets/img_edit" "$TMP/h-img" "${words[@]}" || { fail $t "img_edit $edit failed"; continue; }
 		if run 1 "$SUDCR" restore -D "$TMP/h-img" -d && one_error_line && grep -q -- "${want//+/ }" <<<"$err" &&
 		   ! kill -0 $tp 2>/dev/null; then
 			pass $t
@@ -102,14 +99,14 @@ if start_as --reuid 18943 --regid 18943 --clear-groups --inh-caps=-all --boundin
 			fail $t "status $status: $err"
 		fi
 	done <<-'EOF'
-	effective_outside_permitted 56 8 1 effective+or+ambient+capabilities+outside
-	ambient_outside_permitted 72 8 0x400 effective+or+ambient+capabilities+outside
-	unknown_capability 64 8 0x4000000000000000 capabilities+this+kernel+does+not+know
-	groups_past_the_end 84 4 1000 credentials+record+of
-	unknown_securebits 4 4 0x10000 securebits+0x10000
-	no_new_privs_2 80 4 2 no_new_privs+2
-	unknown_thread 0 4 99999 credentials+of+unknown+or+repeated+thread+99999
-	missing hide - - lack+their+credentials+record
+	effective_outside_permitted effective+or+ambient+capabilities+outside set+creds+0+cap_eff+1
+	ambient_outside_permitted effective+or+ambient+capabilities+outside set+creds+0+cap_amb+0x400
+	unknown_capability capabilities+this+kernel+does+not+know set+creds+0+cap_bnd+0x4000000000000000
+	groups_past_the_end credentials+record+of set+creds+0+nr_groups+1000
+	unknown_securebits securebits+0x10000 set+creds+0+securebits+0x10000
+	no_new_privs_2 no_new_privs+2 set+creds+0+no_new_privs+2
+	unknown_thread credentials+of+unknown+or+repeated+thread+99999 set+creds+0+tid+99999
+	missing lack+their+credentials+record hide+creds+0
 	EOF
 else
 	fail hostile_creds "dump: status $status: $err"

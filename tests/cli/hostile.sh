@@ -33,6 +33,7 @@ V_SHMEM=$(first vma flags 0x800)
 V_VVAR=$(first vma flags 0x100)
 V_VDSO=$(first vma flags 0x80)
 V_FILE=$(first vma flags 0x4)
+VP=$("$ED" "$TMP/img" off vma path0)	# where a mapping's path starts
 F_REG=$("$ED" "$TMP/img" find fd kind 1)
 F_DELETED=$("$ED" "$TMP/img" find fd kind 2)
 F_PIPE=$("$ED" "$TMP/img" find fd kind 5)
@@ -51,14 +52,14 @@ IMG_PID=$tp
 # hostile NAME EXPECTED EDIT... : each EDIT is one img_edit command line (words after DIR).
 ncases=0
 hostile() {
-	local name=$1 want=$2 e
+	local name=$1 want=$2 e words
 	shift 2
 	ncases=$((ncases + 1))
 	rm -rf "$TMP/bad"
 	cp -r "$IMG" "$TMP/bad"
 	for e in "$@"; do
-		# shellcheck disable=SC2086
-		if ! "$ED" "$TMP/bad" $e; then
+		read -ra words <<<"$e"	# split, but no globbing of FIELD[I]
+		if ! "$ED" "$TMP/bad" "${words[@]}"; then
 			fail "hostile_$name" "img_edit $e failed"
 			return
 		fi
@@ -98,6 +99,7 @@ hostile thread_twice "bad or repeated thread id" "dup thread 0" "set process 0 n
 hostile xstate_len_field "bad xstate record" "set xstate 0 len 17"
 hostile xstate_too_short "bad xstate record" "len xstate 0 24" "set xstate 0 len 16"
 hostile xstate_too_long "bad xstate record" "len xstate 0 20008" "set xstate 0 len 20000"
+hostile xstate_missing "has no extended CPU state" "del xstate 0"
 hostile xstate_twice "unknown or repeated thread" "dup xstate 0"
 hostile xstate_thread "unknown or repeated thread 1" "set xstate 0 tid 1"
 hostile mm_len "bad or repeated mm record" "len mm 0 100"
@@ -105,7 +107,7 @@ hostile mm_twice "bad or repeated mm record" "dup mm 0"
 hostile mm_auxv_long "bad auxv length 66" "set mm 0 auxv_len 66"
 hostile mm_auxv_odd "bad auxv length 3" "set mm 0 auxv_len 3"
 hostile mm_exe_unterminated "executable path not terminated" "set mm 0 exe 0x41"
-hostile mm_exe_relative "executable path not absolute" "poke mm 0 608 0x61"
+hostile mm_exe_relative "executable path not absolute" "set mm 0 exe[0] 0x61"
 hostile mm_pad "non-zero padding in the mm record" "set mm 0 pad 1"
 
 # vma, pages (restore/mm.c)
@@ -114,13 +116,14 @@ hostile vma_path_len "bad mapping record length" "set vma 0 path_len 9"
 hostile vma_empty "bad mapping" "set vma 0 end 0"
 hostile vma_pgoff_unaligned "bad mapping" "set vma 0 pgoff 1"
 hostile vma_prot "bad mapping" "set vma 0 prot 8"
+hostile vma_flags_unknown "unknown flags 0x4000" "set vma 0 flags 0x4002"
 hostile vma_order "out of order" "move vma 0"
 hostile vma_overlap "overlap" "dup vma 0"
 hostile vma_file_relative "without an absolute path" "set vma $V_FILE path0 0x78"
-hostile vma_path_nul "NUL in its path" "poke vma $V_FILE 65 0"
-hostile vma_memfd_short "memfd without a" "len vma $V_MEMFD 67" "set vma $V_MEMFD path_len 3"
-hostile vma_memfd_prefix "memfd without a" "poke vma $V_MEMFD 65 0x4e"
-hostile vma_memfd_long "memfd without a" "len vma $V_MEMFD 364 0x61" "set vma $V_MEMFD path_len 300"
+hostile vma_path_nul "NUL in its path" "set vma $V_FILE path[1] 0"
+hostile vma_memfd_short "memfd without a" "len vma $V_MEMFD $((VP + 3))" "set vma $V_MEMFD path_len 3"
+hostile vma_memfd_prefix "memfd without a" "set vma $V_MEMFD path[1] 0x4e"
+hostile vma_memfd_long "memfd without a" "len vma $V_MEMFD $((VP + 300)) 0x61" "set vma $V_MEMFD path_len 300"
 hostile vma_pgoff_wraps "out of range" "set vma $V_MEMFD pgoff 0xfffffffffffff000"
 hostile vma_shmem_huge "out of range" "set vma $V_SHMEM pgoff 0x800000000000"
 hostile vma_two_specials "more than one of vvar" "set vma $V_VDSO flags 0x180"
@@ -162,8 +165,8 @@ hostile sigaltstack_wraps "alternate stack 0x" "set sigaltstack 0 sp 0xfffffffff
 hostile sigpending_len "pending signal record of" "len sigpending 0 8"
 hostile sigpending_pad "non-zero padding" "set sigpending 0 pad 1"
 hostile sigpending_thread "not in the image" "set sigpending 0 tid 1"
-hostile sigpending_sigkill "cannot be queued" "poke sigpending 0 8 9"
-hostile sigpending_signo_big "cannot be queued" "poke sigpending 0 8 99"
+hostile sigpending_sigkill "cannot be queued" "set sigpending 0 si_signo 9"
+hostile sigpending_signo_big "cannot be queued" "set sigpending 0 si_signo 99"
 
 # fd, file_data, timerfd, epoll, unix, unix_queue, lock (restore/files.c, unix.c, locks.c)
 hostile fd_len "bad fd record length" "len fd 0 200"
@@ -181,7 +184,7 @@ hostile fd_eventfd_xflags "bad eventfd state" "set fd $F_EVENTFD xflags 2"
 hostile fd_eventfd_count "bad eventfd state" "set fd $F_EVENTFD count 0xffffffffffffffff"
 hostile fd_pipe_size "bad pipe size" "set fd $F_PIPE pipe_size 0"
 hostile fd_pipe_size_reg "bad pipe size" "set fd $F_REG pipe_size 4096"
-hostile fd_memfd_name "bad memfd" "poke fd $F_MEMFD 121 0x4e"
+hostile fd_memfd_name "bad memfd" "set fd $F_MEMFD path[1] 0x4e"
 hostile fd_seals "bad memfd" "set fd $F_REG seals 1"
 hostile fd_relative "path is not absolute" "set fd $F_REG path0 0x78"
 hostile fd_deleted_size "bad size" "set fd $F_DELETED size 0x8000000000000000"
@@ -275,7 +278,7 @@ else
 		hostile tls_thread "TLS record for unknown or repeated thread 1" "set tls 0 tid 1"
 		hostile tls_twice "TLS record for unknown or repeated thread" "dup tls 0"
 		hostile tls_missing "lack their TLS record" "del tls 0"
-		hostile tls_entry "TLS entry 99" "poke tls 0 8 99"
+		hostile tls_entry "TLS entry 99" "set tls 0 desc0_entry_number 99"
 	fi
 fi
 

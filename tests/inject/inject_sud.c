@@ -126,8 +126,10 @@ static void run_mode(const char *mode, bool ia32, int rounds)
 		CHECK(!inject_begin(&c, th));
 		CHECK_EQ(c.kind, ia32 ? ARCH_IA32 : ARCH_X86_64);
 		CHECK(!proc_find_mapping(t.pid, "[vdso]", &vs, &ve));
-		CHECKF(c.sc_ip >= vs && c.sc_ip < ve, "injection site 0x%llx is outside the vDSO",
-		       (unsigned long long)c.sc_ip);
+		/* Never the target's code: its vDSO, or the safety page of an x86-64 thread. */
+		CHECKF((c.sc_ip >= vs && c.sc_ip < ve) || (c.safety && c.sc_ip == c.safety),
+		       "injection site 0x%llx is outside the vDSO and the safety page", (unsigned long long)c.sc_ip);
+		CHECKF(ia32 || c.safety, "x86-64 thread without a safety page");
 		CHECK(!inject_syscall6(&c, arch_syscall_by_name(c.kind, "getppid"), &res, 0, 0, 0, 0, 0, 0));
 		CHECK_EQ(res, getpid());
 		CHECK(!inject_syscall6(&c, arch_syscall_by_name(c.kind, "getpid"), &res, 0, 0, 0, 0, 0, 0));

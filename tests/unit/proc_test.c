@@ -27,7 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <sudcr/proc.h>
+#include "../../lib/proc/proc.h"	/* the private parsers; <sudcr/proc.h> too */
 
 #include "harness.h"
 

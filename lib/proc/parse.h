@@ -3,13 +3,20 @@
 #define SUDCR_LIB_PROC_PARSE_H
 
 /*
- * Private to lib/proc.c and lib/proc_task.c: reading /proc files and the
- * hand-written number scanners both parse with (see lib/proc.c).  Static,
- * so that neither libsudcr nor libsudcr-core exports them; each file uses
- * some of them.
+ * Private to lib/proc/: reading /proc files and the hand-written number
+ * scanners its parsers share.  Static, so that neither libsudcr nor
+ * libsudcr-core exports them; each file uses some of them.
+ *
+ * The text parsers walk a NUL-terminated buffer line by line with explicit end
+ * pointers and never modify it, so the same code serves live /proc reads and
+ * crafted test input. Numbers are parsed by hand with overflow checks: the
+ * strto* family skips leading blanks, accepts signs where /proc never prints
+ * them and saturates silently, all of which would hide malformed input.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -136,6 +143,37 @@ static __maybe_unused int grow(void **arr, int *cap, int n, size_t size)
 	*arr = na;
 	*cap = ncap;
 	return 0;
+}
+
+static __maybe_unused int open_task_dir(pid_t pid, const char *name)
+{
+	char path[64];
+	int fd;
+
+	if (pid <= 0)
+		return -EINVAL;
+	proc_path(path, sizeof(path), pid, 0, name);
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? -ESRCH : -errno;
+	return fd;
+}
+
+/* The whole text of /proc/PID/fdinfo/FD (an epoll's or a locked file's may be long). */
+static __maybe_unused int read_fdinfo(pid_t pid, int fd, char **buf)
+{
+	char name[32];
+	int info_dir, ret;
+
+	if (fd < 0)
+		return -EINVAL;
+	info_dir = open_task_dir(pid, "fdinfo");
+	if (info_dir < 0)
+		return info_dir;
+	snprintf(name, sizeof(name), "%d", fd);
+	ret = read_path_all(info_dir, name, 4096, buf, NULL);
+	close(info_dir);
+	return ret;
 }
 
 /* ---- scanning ---- */

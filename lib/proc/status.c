@@ -1,89 +1,19 @@
 // SPDX-License-Identifier: MIT
 /*
- * The /proc readers task control and injection need, apart from the other
- * parsers in lib/proc.c so that libsudcr-core carries only these: the
- * threads of a process, a thread's state, status and stat, a mapping by
- * name, the CPU a thread last ran on.
+ * /proc/PID/status and /proc/PID/stat, whole or per thread, and the CPU a
+ * thread last ran on (in libsudcr-core).
  */
 #include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <sudcr/proc.h>
+#include "parse.h"
+#include "proc.h"
 
-#include "proc_parse.h"
-
-int proc_read_file(const char *path, char **buf, size_t *len)
-{
-	return read_path_all(AT_FDCWD, path, 4096, buf, len);
-}
-
-/* ---- tasks, status ---- */
-
-int proc_list_tasks(pid_t pid, pid_t **tids, int *nr)
-{
-	char path[64];
-	struct dirent *de;
-	pid_t *v = NULL;
-	int n = 0, cap = 0;
-	DIR *d;
-
-	snprintf(path, sizeof(path), "/proc/%d/task", pid);
-	d = opendir(path);
-	if (!d)
-		return errno == ENOENT ? -ESRCH : -errno;
-	while ((de = readdir(d))) {
-		char *end;
-		long t;
-
-		if (!isdigit((unsigned char)de->d_name[0]))
-			continue;
-		t = strtol(de->d_name, &end, 10);
-		if (*end)
-			continue;
-		if (n == cap) {
-			pid_t *nv;
-
-			cap = cap ? cap * 2 : 16;
-			nv = realloc(v, cap * sizeof(*v));
-			if (!nv) {
-				free(v);
-				closedir(d);
-				return -ENOMEM;
-			}
-			v = nv;
-		}
-		v[n++] = (pid_t)t;
-	}
-	closedir(d);
-	*tids = v;
-	*nr = n;
-	return 0;
-}
-
-int proc_thread_state(pid_t pid, pid_t tid, char *state)
-{
-	char path[64], *buf, *p;
-	int ret;
-
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", pid, tid);
-	ret = proc_read_file(path, &buf, NULL);
-	if (ret)
-		return ret == -ENOENT ? -ESRCH : ret;
-	/* comm may contain ')' and spaces: the state follows the last ')'. */
-	p = strrchr(buf, ')');
-	if (!p || p[1] != ' ' || !p[2]) {
-		free(buf);
-		return -EINVAL;
-	}
-	*state = p[2];
-	free(buf);
-	return 0;
-}
+/* ---- status ---- */
 
 /* "Uid:\t0\t0\t0\t0" */
 static int val_ids4(const char *p, const char *end, uint32_t out[4])
@@ -323,36 +253,6 @@ int proc_parse_stat(pid_t pid, pid_t tid, struct proc_stat *st)
 	if (ret)
 		return ret;
 	ret = proc_parse_stat_buf(buf, st);
-	free(buf);
-	return ret;
-}
-
-/* ---- quick lookups ---- */
-
-int proc_find_mapping(pid_t pid, const char *name, uint64_t *start, uint64_t *end)
-{
-	char path[64], *buf, *line, *save = NULL;
-	size_t nlen = strlen(name);
-	int ret;
-
-	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
-	ret = proc_read_file(path, &buf, NULL);
-	if (ret)
-		return ret == -ENOENT ? -ESRCH : ret;
-	ret = -ENOENT;
-	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		size_t l = strlen(line);
-		unsigned long long s, e;
-
-		if (l < nlen || strcmp(line + l - nlen, name))
-			continue;
-		if (sscanf(line, "%llx-%llx", &s, &e) != 2)
-			continue;
-		*start = s;
-		*end = e;
-		ret = 0;
-		break;
-	}
 	free(buf);
 	return ret;
 }

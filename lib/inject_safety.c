@@ -1,0 +1,298 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Crash safety of injection: a thread we changed must never run on in a
+ * state it did not have if sudcr dies (SIGKILL, OOM, a crash).  When a
+ * tracer dies the kernel detaches its tracees and each one resumes from
+ * its ptrace stop with the registers the tracer left.  So, from the
+ * first change to the last, those registers point into a page sudcr maps
+ * in the target (not the target's code: DESIGN.md), the safety page:
+ *
+ *   site:    syscall          every injected call runs here, so a thread
+ *                             let go at its entry or exit stop, or in the
+ *                             call, falls through into:
+ *   restore: sched_setaffinity(0, saved CPUs)   if sudcr pinned it
+ *            rt_sigprocmask(SIG_SETMASK, saved mask)
+ *            prctl(PR_SET_SYSCALL_USER_DISPATCH, saved config)   last:
+ *                             after it, a syscall from here would be
+ *                             dispatched to the target's handler
+ *            rflags, then every general register, from the page (no
+ *            free register needed, the target's stack untouched)
+ *            jmp *saved rip
+ *
+ * Between injected calls, at an interrupt stop, the registers are the
+ * same ones with rip = restore and orig_rax = -1 (no restart fix-up of
+ * ours by the kernel).  The saved context is the one after the kernel's
+ * syscall-restart fix-up: a thread stopped in a blocking syscall
+ * (ax = -ERESTART*) goes back to its syscall instruction with ax = its
+ * syscall number (restart_syscall for -ERESTART_RESTARTBLOCK), as the
+ * kernel would have sent it.  A thread in an rseq critical section was
+ * already moved to its abort handler by inject_begin().  Extended state
+ * is never touched by injection.
+ *
+ * Limits, by construction:
+ *  - a signal that is pending and unblocked by the saved mask is
+ *    delivered when rt_sigprocmask returns, before prctl: its handler
+ *    runs with SUD still off (and returns into this code, which goes on).
+ *    Its frame goes on the thread's own stack, as for any signal;
+ *  - after a kill of sudcr the page stays mapped (an anonymous "-wx"
+ *    mapping of one page): the code that unmapped it could not re-arm
+ *    SUD after;
+ *  - two windows stay open, one injected call each: the mmap of the page
+ *    (through the vDSO, before it exists) and its munmap at the end.  For
+ *    these two the stack and frame pointers are non-canonical: a thread
+ *    let go there faults at once in the vDSO's epilogue (measured: the
+ *    6.18 vDSO's syscall is followed by leave; ...; ret) instead of
+ *    returning into its own code with our registers, silently wrong;
+ *  - ia32 threads get no page (the code is x86-64);
+ *  - a signal held in a signal-delivery-stop is discarded by the kernel
+ *    when the tracer dies (measured on 6.18: the handler never runs).
+ *    Such a stop lasts until sudcr answers it: at the seize (a signal on
+ *    its way, often the SIGSYS of a SUD dispatch) and while the seize
+ *    lets pending signals be delivered (task.c).  A kill in that answer
+ *    time loses the signal.
+ * Processes whose death is wanted anyway (a restore's new process, traced
+ * with PTRACE_O_EXITKILL) get no page either.
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/ptrace.h>
+#include <sys/user.h>
+
+#include <sudcr/kernel_compat.h>
+#include <sudcr/log.h>
+
+#include "inject_safety.h"
+
+/* Laid out as the blob's .Ld area (offsets in the asm below). */
+struct safety_data {
+	struct user_regs_struct regs;	/* 0: context to resume, restart applied */
+	uint64_t mask;			/* 216 */
+	uint64_t sud_mode;		/* 224: 0 = leave SUD off */
+	uint64_t sud_offset;		/* 232 */
+	uint64_t sud_len;		/* 240 */
+	uint64_t sud_selector;		/* 248 */
+	uint64_t pinned;		/* 256: put cpus back */
+	cpu_set_t cpus;			/* 264 */
+	uint8_t stack[120];		/* 392: for popfq; top at 512 - 56 */
+};
+
+_Static_assert(offsetof(struct safety_data, mask) == 216, "safety layout");
+_Static_assert(offsetof(struct safety_data, regs.eflags) == 144, "safety layout");
+_Static_assert(offsetof(struct safety_data, regs.rsp) == 152, "safety layout");
+_Static_assert(offsetof(struct safety_data, regs.rip) == 128, "safety layout");
+_Static_assert(offsetof(struct safety_data, pinned) == 256, "safety layout");
+_Static_assert(offsetof(struct safety_data, cpus) == 264 && sizeof(cpu_set_t) == 128, "safety layout");
+_Static_assert(sizeof(struct safety_data) == 512, "safety layout");
+
+extern const unsigned char sudcr_safety_blob[], sudcr_safety_restore[], sudcr_safety_data[],
+	sudcr_safety_end[];
+
+__asm__(
+	".pushsection .rodata.sudcr_safety,\"a\"\n"
+	".balign 64\n"
+	".globl sudcr_safety_blob, sudcr_safety_restore, sudcr_safety_data, sudcr_safety_end\n"
+	".hidden sudcr_safety_blob, sudcr_safety_restore, sudcr_safety_data, sudcr_safety_end\n"
+	"sudcr_safety_blob:\n"
+	"	syscall\n"
+	"sudcr_safety_restore:\n"
+	"	cmpq $0, .Lsd+256(%rip)\n"
+	"	je 1f\n"
+	"	mov $203, %eax\n"		/* sched_setaffinity(0, 128, cpus) */
+	"	xor %edi, %edi\n"
+	"	mov $128, %esi\n"
+	"	lea .Lsd+264(%rip), %rdx\n"
+	"	syscall\n"
+	"1:	mov $14, %eax\n"		/* rt_sigprocmask(SIG_SETMASK, &mask, NULL, 8) */
+	"	mov $2, %edi\n"
+	"	lea .Lsd+216(%rip), %rsi\n"
+	"	xor %edx, %edx\n"
+	"	mov $8, %r10d\n"
+	"	syscall\n"
+	"	cmpq $0, .Lsd+224(%rip)\n"
+	"	je 2f\n"
+	"	mov $157, %eax\n"		/* prctl(PR_SET_SYSCALL_USER_DISPATCH, ...): the last */
+	"	mov $59, %edi\n"
+	"	mov .Lsd+224(%rip), %rsi\n"
+	"	mov .Lsd+232(%rip), %rdx\n"
+	"	mov .Lsd+240(%rip), %r10\n"
+	"	mov .Lsd+248(%rip), %r8\n"
+	"	syscall\n"
+	"2:	lea .Lsd+456(%rip), %rsp\n"
+	"	pushq .Lsd+144(%rip)\n"
+	"	popfq\n"
+	"	mov .Lsd+0(%rip), %r15\n"
+	"	mov .Lsd+8(%rip), %r14\n"
+	"	mov .Lsd+16(%rip), %r13\n"
+	"	mov .Lsd+24(%rip), %r12\n"
+	"	mov .Lsd+32(%rip), %rbp\n"
+	"	mov .Lsd+40(%rip), %rbx\n"
+	"	mov .Lsd+48(%rip), %r11\n"
+	"	mov .Lsd+56(%rip), %r10\n"
+	"	mov .Lsd+64(%rip), %r9\n"
+	"	mov .Lsd+72(%rip), %r8\n"
+	"	mov .Lsd+80(%rip), %rax\n"
+	"	mov .Lsd+88(%rip), %rcx\n"
+	"	mov .Lsd+96(%rip), %rdx\n"
+	"	mov .Lsd+104(%rip), %rsi\n"
+	"	mov .Lsd+112(%rip), %rdi\n"
+	"	mov .Lsd+152(%rip), %rsp\n"
+	"	jmp *.Lsd+128(%rip)\n"
+	".balign 64\n"
+	"sudcr_safety_data:\n"
+	".Lsd:\n"
+	"	.space 512\n"
+	"sudcr_safety_end:\n"
+	".popsection\n");
+
+#define ERESTARTSYS		512
+#define ERESTARTNOINTR		513
+#define ERESTARTNOHAND		514
+#define ERESTART_RESTARTBLOCK	516
+#define NR_RESTART_SYSCALL	219
+
+bool safety_wanted(const struct inject_ctx *c)
+{
+	return c->kind == ARCH_X86_64 && !(c->t->opts & PTRACE_O_EXITKILL);
+}
+
+/* The registers the kernel would resume the thread with from its interrupt stop. */
+static void restarted(const struct user_regs_struct *in, struct user_regs_struct *out)
+{
+	*out = *in;
+	if ((int64_t)in->orig_rax < 0)
+		return;
+	switch ((int64_t)in->rax) {
+	case -ERESTARTSYS:
+	case -ERESTARTNOINTR:
+	case -ERESTARTNOHAND:
+		out->rax = in->orig_rax;
+		out->rip -= 2;
+		break;
+	case -ERESTART_RESTARTBLOCK:
+		out->rax = NR_RESTART_SYSCALL;
+		out->rip -= 2;
+		break;
+	}
+	out->orig_rax = (uint64_t)-1;
+}
+
+static void fill(const struct inject_ctx *c, struct safety_data *d)
+{
+	memset(d, 0, sizeof(*d));
+	restarted(&c->saved_regs.r, &d->regs);
+	d->mask = c->saved_mask;
+	d->sud_mode = c->saved_sud.mode;
+	d->sud_offset = c->saved_sud.offset;
+	d->sud_len = c->saved_sud.len;
+	d->sud_selector = c->saved_sud.selector;
+	if (c->affinity_set || c->safety_pinning) {
+		d->pinned = 1;
+		d->cpus = c->saved_target_cpus;
+	}
+}
+
+int safety_update(struct inject_ctx *c)
+{
+	struct safety_data d;
+	int ret;
+
+	if (!c->safety)
+		return 0;
+	fill(c, &d);
+	ret = inject_write_mem(c->t->tid, c->safety + (sudcr_safety_data - sudcr_safety_blob), &d, sizeof(d));
+	if (ret && ret != -ESRCH)
+		sudcr_error("thread %d: cannot write its safety page: %s", c->t->tid, strerror(-ret));
+	return ret;
+}
+
+int safety_map(struct inject_ctx *c)
+{
+	size_t len = sudcr_safety_end - sudcr_safety_blob;
+	struct arch_regs resting;
+	int64_t r;
+	int ret;
+
+	_Static_assert(sizeof(struct safety_data) <= 4096 - 256, "safety page");
+	/*
+	 * Write and execute, no read: a combination no mapping of the target
+	 * has, so the kernel never merges the page into a neighbour, and the
+	 * dump can leave it out by its address.  (x86 pages cannot be
+	 * unreadable: the code reads its data.)
+	 */
+	c->poison_stack = true;
+	ret = inject_syscall6(c, arch_sc_nr(c->kind, SC_MMAP), &r, 0, 4096, PROT_WRITE | PROT_EXEC,
+			      MAP_PRIVATE | MAP_ANONYMOUS, (uint64_t)-1, 0);
+	c->poison_stack = false;
+	if (ret)
+		return ret;
+	if (r < 0 && r > -4096) {
+		sudcr_debug("thread %d: no safety page (%s): a kill of sudcr now would leave it changed",
+			    c->t->tid, strerror((int)-r));
+		return -EOPNOTSUPP;
+	}
+	c->safety = (uint64_t)r;
+	ret = inject_write_mem(c->t->tid, c->safety, sudcr_safety_blob, len);
+	if (!ret)
+		ret = safety_update(c);
+	if (ret)
+		return ret;
+	c->vdso_ip = c->sc_ip;
+	c->sc_ip = c->safety;
+	/* From here on, a thread let go runs the restore code. */
+	resting = c->saved_regs;
+	resting.r.rip = c->safety + (sudcr_safety_restore - sudcr_safety_blob);
+	resting.r.orig_rax = (uint64_t)-1;
+	ret = arch_set_regs(c->t->tid, &resting);
+	if (ret == -ESRCH)
+		sudcr_error("thread %d died while held (killed by someone else?)", c->t->tid);
+	else if (ret)
+		sudcr_error("thread %d: cannot set registers: %s", c->t->tid, strerror(-ret));
+	return ret;
+}
+
+int safety_unmap(struct inject_ctx *c)
+{
+	pid_t tid = c->t->tid;
+	int64_t r;
+	int ret;
+
+	if (!c->safety)
+		return 0;
+	c->sc_ip = c->vdso_ip;
+	c->poison_stack = true;
+	ret = inject_syscall6(c, arch_sc_nr(c->kind, SC_MUNMAP), &r, c->safety, 4096, 0, 0, 0, 0);
+	c->poison_stack = false;
+	if (ret)
+		return ret;
+	if (r) {
+		sudcr_error("thread %d: cannot unmap its safety page: %s", tid, strerror((int)-r));
+		return (int)r;
+	}
+	c->safety = 0;
+	/*
+	 * SUD and mask first, registers last (safety_resume_here()): until
+	 * then the thread could only crash in the vDSO, never run its own
+	 * code with SUD off.
+	 */
+	ret = sud_put_back(tid, &c->saved_sud);
+	if (!ret && ptrace(PTRACE_SETSIGMASK, tid, (void *)sizeof(uint64_t), &c->saved_mask))
+		ret = -errno;
+	if (ret)
+		sudcr_error("thread %d: cannot put its state back: %s", tid, strerror(-ret));
+	return ret;
+}
+
+int safety_resume_here(struct inject_ctx *c)
+{
+	struct arch_regs now = c->saved_regs;
+	int ret;
+
+	/* Let go at this exit stop, the thread resumes at once in its own code. */
+	restarted(&c->saved_regs.r, &now.r);
+	ret = arch_set_regs(c->t->tid, &now);
+	if (ret)
+		sudcr_error("thread %d: cannot put its registers back: %s", c->t->tid, strerror(-ret));
+	return ret;
+}

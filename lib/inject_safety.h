@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef SUDCR_INJECT_SAFETY_H
+#define SUDCR_INJECT_SAFETY_H
+
+/*
+ * The safety page: what makes an injection undo itself if sudcr dies.
+ * Private to inject.c; see inject_safety.c for the model.
+ */
+
+#include <sudcr/inject.h>
+
+/* Whether the thread gets a safety page: an x86-64 thread that outlives us. */
+bool safety_wanted(const struct inject_ctx *c);
+
+/*
+ * Map the page (one injected mmap through the vDSO: SUD must already be
+ * off), write the restore code and the saved context, and point the
+ * thread's registers at it.  -EOPNOTSUPP: the process may not map it
+ * (memory-deny-write-execute, an LSM); nothing was changed then.
+ */
+int safety_map(struct inject_ctx *c);
+
+/* Write the saved context again (saved_regs changed, CPU pinning). */
+int safety_update(struct inject_ctx *c);
+
+/*
+ * Unmap the page (the last injected call, through the vDSO) and, at that
+ * call's exit stop, put back the thread's SUD config and signal mask; the
+ * caller then puts back the affinity, and safety_resume_here() the
+ * registers (restart applied): what a thread released there runs with.
+ */
+int safety_unmap(struct inject_ctx *c);
+int safety_resume_here(struct inject_ctx *c);
+
+#endif
