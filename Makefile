@@ -20,7 +20,7 @@ CFLAGS    := -std=gnu11 -D_GNU_SOURCE $(OPT) -g -Wall -Wextra -Werror -Iinclude 
              -fPIC -fvisibility=hidden -DSUDCR_VERSION='"$(VERSION)"' $(SAN) $(EXTRA_CFLAGS)
 LDFLAGS   := $(SAN) $(EXTRA_LDFLAGS)
 
-LIB_SRCS  := $(wildcard lib/*.c lib/arch/x86/*.c lib/proc/*.c lib/dump/*.c lib/restore/*.c)
+LIB_SRCS  := $(wildcard lib/*.c lib/arch/x86/*.c lib/proc/*.c lib/kinds/*.c lib/dump/*.c lib/restore/*.c)
 LIB_OBJS  := $(LIB_SRCS:%.c=$(B)/%.o)
 # The embeddable core: SUD, task control, injection, arch and the few /proc
 # readers these need (README, "Embedding").  It must link alone.
@@ -33,7 +33,9 @@ CLI_OBJS  := $(CLI_SRCS:%.c=$(B)/%.o)
 HEADERS   := $(wildcard include/sudcr/*.h)
 
 UNISTD    := /usr/include/x86_64-linux-gnu/asm
-GEN       := $(B)/gen/syscalls_64.inc $(B)/gen/syscalls_32.inc
+SC_NAMES  := $(B)/gen/syscalls_64.inc $(B)/gen/syscalls_32.inc
+SC_NRS    := $(B)/gen/sc_nr_64.inc $(B)/gen/sc_nr_32.inc
+GEN       := $(SC_NAMES) $(SC_NRS)
 
 CORE_LIBS := $(B)/libsudcr-core.a $(B)/libsudcr-core.so $(B)/sudcr-core.pc \
              $(B)/pkgconfig/sudcr-core.pc
@@ -41,10 +43,30 @@ CORE_LIBS := $(B)/libsudcr-core.a $(B)/libsudcr-core.so $(B)/sudcr-core.pc \
 all: $(B)/sudcr $(B)/libsudcr.a $(B)/libsudcr.so $(B)/sudcr.pc $(CORE_LIBS)
 
 # Syscall name tables, from the installed kernel headers.
-$(GEN): $(B)/gen/syscalls_%.inc: $(UNISTD)/unistd_%.h
+$(SC_NAMES): $(B)/gen/syscalls_%.inc: $(UNISTD)/unistd_%.h
 	@mkdir -p $(@D)
 	awk '$$1 == "#define" && $$2 ~ /^__NR_/ && $$3 ~ /^[0-9]+$$/ \
 		{ printf "\t{ \"%s\", %s },\n", substr($$2, 6), $$3 }' $< > $@
+
+# The number columns of enum arch_sc (include/sudcr/arch.h): SC_FOO is
+# __NR_foo, or for ia32 the name its comment gives after "ia32:"; -1 if none.
+$(SC_NRS): $(B)/gen/sc_nr_%.inc: include/sudcr/arch.h $(UNISTD)/unistd_%.h
+	@mkdir -p $(@D)
+	awk -v abi=$* 'FNR == NR { \
+		if (match($$0, /^\tSC_[A-Z0-9_]+,/)) { \
+			n = substr($$0, RSTART + 1, RLENGTH - 2); if (n == "SC__MAX") next; names[++k] = n; \
+			alias[n] = tolower(substr(n, 4)); \
+			if (abi == "32" && match($$0, /ia32: [a-z0-9_]+/)) \
+				alias[n] = substr($$0, RSTART + 6, RLENGTH - 6); \
+			if (match($$0, /nr: [0-9]+/)) \
+				fixed[n] = substr($$0, RSTART + 4, RLENGTH - 4); \
+		} \
+		next } \
+	$$1 == "#define" && $$2 ~ /^__NR_/ && $$3 ~ /^[0-9]+$$/ { nr[substr($$2, 6)] = $$3 } \
+	END { for (i = 1; i <= k; i++) \
+		printf "\t[%s] = %s,\n", names[i], (alias[names[i]] in nr) ? nr[alias[names[i]]] : \
+			(names[i] in fixed) ? fixed[names[i]] : -1 }' \
+		include/sudcr/arch.h $(UNISTD)/unistd_$*.h > $@
 
 # -MMD: objects also depend on the private headers they include.
 $(B)/%.o: %.c $(HEADERS) $(GEN)

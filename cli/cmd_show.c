@@ -59,45 +59,6 @@ static void text_str(const char *s, size_t n)
 	fputs(buf, stdout);
 }
 
-static const char *type_name(uint32_t t)
-{
-	switch (t) {
-	case IMG_REC_PROCESS: return "process";
-	case IMG_REC_THREAD: return "thread";
-	case IMG_REC_XSTATE: return "xstate";
-	case IMG_REC_MM: return "mm";
-	case IMG_REC_VMA: return "vma";
-	case IMG_REC_PAGES: return "pages";
-	case IMG_REC_TLS: return "tls";
-	case IMG_REC_MM_ATTRS: return "mm_attrs";
-	case IMG_REC_SIGACTION: return "sigaction";
-	case IMG_REC_SIGPENDING: return "sigpending";
-	case IMG_REC_SIGALTSTACK: return "sigaltstack";
-	case IMG_REC_NAMESPACES: return "namespaces";
-	case IMG_REC_FD: return "fd";
-	case IMG_REC_FILE_DATA: return "file_data";
-	case IMG_REC_TIMERFD: return "timerfd";
-	case IMG_REC_EPOLL: return "epoll";
-	case IMG_REC_UNIX: return "unix";
-	case IMG_REC_UNIX_QUEUE: return "unix_queue";
-	case IMG_REC_LOCK: return "lock";
-	case IMG_REC_TTY: return "tty";
-	case IMG_REC_PIPE_OUTSIDE: return "pipe_outside";
-	case IMG_REC_MISC: return "misc";
-	case IMG_REC_THREAD_MISC: return "thread_misc";
-	case IMG_REC_RLIMIT: return "rlimit";
-	case IMG_REC_ITIMER: return "itimer";
-	case IMG_REC_POSIX_TIMER: return "posix_timer";
-	case IMG_REC_SECCOMP: return "seccomp";
-	case IMG_REC_PROCATTR: return "procattr";
-	case IMG_REC_SCHED: return "sched";
-	case IMG_REC_FILE_TIMES: return "file_times";
-	case IMG_REC_THREAD_ATTR: return "thread_attr";
-	case IMG_REC_CREDS: return "creds";
-	}
-	return "unknown";
-}
-
 struct show_state {
 	bool json;
 	int sections;		/* JSON: open arrays written so far */
@@ -564,7 +525,7 @@ static int show_run(int argc, char **argv)
 		for (int t = 0, first = 1; t < 128; t++) {
 			if (!st.counts[t])
 				continue;
-			printf("%s\"%s\":%" PRIu64, first ? "" : ",", type_name(t), st.counts[t]);
+			printf("%s\"%s\":%" PRIu64, first ? "" : ",", sudcr_record_name(t), st.counts[t]);
 			first = 0;
 		}
 		printf("}}\n");
@@ -576,7 +537,7 @@ static int show_run(int argc, char **argv)
 		printf(")\nrecords:");
 		for (int t = 0; t < 128; t++)
 			if (st.counts[t])
-				printf(" %s %" PRIu64, type_name(t), st.counts[t]);
+				printf(" %s %" PRIu64, sudcr_record_name(t), st.counts[t]);
 		printf("\n");
 	}
 out:

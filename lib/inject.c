@@ -214,7 +214,7 @@ static void keep_own_restart(struct inject_ctx *c, int64_t r)
 	if (r != -ERESTART_RESTARTBLOCK || orig < 0 ||
 	    arch_syscall_result(regs, c->kind) != -ERESTART_RESTARTBLOCK)
 		return;
-	if (orig == arch_syscall_by_name(c->kind, "restart_syscall")) {
+	if (orig == arch_sc_nr(c->kind, SC_RESTART_SYSCALL)) {
 		regs->r.rax = (uint64_t)-EINTR;
 		sudcr_debug("thread %d: its restart_syscall gets -EINTR", c->t->tid);
 	} else {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * Namespace identities, shared by the dump's and the restore's checks
- * (lib/dump/namespaces.c, lib/restore/namespaces.c).
+ * (lib/kinds/namespaces.c).
  */
 #include <errno.h>
 #include <stdio.h>

@@ -40,11 +40,11 @@ void ns_id_str(int kind, const struct rec_ns_id *id, const struct rec_ns_id *oth
  */
 int ns_check_procfs(void);
 
-/* Refuse a process outside sudcr's namespaces before it is touched (lib/dump/namespaces.c). */
+/* Refuse a process outside sudcr's namespaces before it is touched (lib/kinds/namespaces.c). */
 int dump_namespaces_early(pid_t pid);
 /* Every frozen thread checked again, and the record written. */
 int dump_namespaces(struct dump_ctx *d);
-/* The restorer's namespaces must be the image's (lib/restore/namespaces.c). */
+/* The restorer's namespaces must be the image's (lib/kinds/namespaces.c). */
 int restore_namespaces_prepare(struct restore_ctx *r);
 
 #endif

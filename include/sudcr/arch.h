@@ -90,9 +90,15 @@ SUDCR_API int arch_find_syscall_insn(pid_t tid, enum arch_kind kind, uint64_t vd
 SUDCR_API long arch_syscall_by_name(enum arch_kind kind, const char *name);
 SUDCR_API const char *arch_syscall_name(enum arch_kind kind, long nr);
 
-/* Numbers the generic code injects, per kind. */
+/*
+ * Numbers the generic code injects, per kind: the one way to name a
+ * syscall.  Both number columns are generated at build time from the
+ * installed <asm/unistd_{64,32}.h> (Makefile, sc_nr_%.inc): SC_FOO is
+ * __NR_foo, or the name after "ia32:" in its comment for ia32 tasks; -1
+ * where the kind has no such syscall.
+ */
 enum arch_sc {
-	SC_MMAP,
+	SC_MMAP,		/* ia32: mmap2 (offset in pages) */
 	SC_MUNMAP,
 	SC_MPROTECT,
 	SC_MREMAP,
@@ -102,17 +108,48 @@ enum arch_sc {
 	SC_RT_SIGACTION,
 	SC_PRCTL,
 	SC_CLOSE,
-	/* the memory dump and transplant (lib/dump/mm*.c, lib/restore/mm*.c) */
+	SC_EXIT,
+	SC_UMASK,
+	SC_PERSONALITY,
+	SC_PRLIMIT64,
+	SC_GETITIMER,
+	SC_SETITIMER,
+	SC_TIMER_CREATE,
+	SC_TIMER_DELETE,
+	SC_TIMER_GETTIME,
+	SC_TIMER_SETTIME,
+	SC_TIMER_GETTIME64,	/* ia32 only: timer_gettime with a 64-bit itimerspec */
+	SC_TIMER_SETTIME64,	/* ia32 only */
+	SC_GET_ROBUST_LIST,
+	SC_SET_ROBUST_LIST,
+	SC_SET_TID_ADDRESS,
+	SC_RSEQ,
+	SC_CLONE3,
+	SC_RESTART_SYSCALL,
+	SC_SECCOMP,
+	SC_CHROOT,
+	SC_SIGALTSTACK,
+	SC_RT_SIGQUEUEINFO,
+	SC_MEMBARRIER,
 	SC_ARCH_PRCTL,
-	SC_BRK,
+	SC_OPENAT,
+	SC_DUP3,
 	SC_FCNTL,
+	SC_LSEEK,
+	SC_CAPSET,
+	SC_SETGROUPS,		/* ia32: setgroups32 (32-bit ids) */
+	SC_SETRESGID,		/* ia32: setresgid32 */
+	SC_SETFSGID,		/* ia32: setfsgid32 */
+	SC_SETRESUID,		/* ia32: setresuid32 */
+	SC_SETFSUID,		/* ia32: setfsuid32 */
+	/* the memory dump and transplant (lib/dump/mm*.c, lib/restore/mm*.c) */
+	SC_BRK,
 	SC_FTRUNCATE,
 	SC_MADVISE,
 	SC_MEMFD_CREATE,
 	SC_MLOCK2,
 	SC_MLOCKALL,
-	SC_MSEAL,
-	SC_OPENAT,
+	SC_MSEAL,		/* nr: 462 (6.10+; not in older installed headers) */
 	SC_UNLINKAT,
 	SC__MAX,
 };

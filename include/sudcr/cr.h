@@ -106,13 +106,11 @@ int dump_threads(struct dump_ctx *d);
 int dump_mm(struct dump_ctx *d);
 /* Drop from d->vmas the safety pages injection mapped (inject.h): not the process's. */
 void dump_forget_safety_pages(struct dump_ctx *d);
-int dump_signals(struct dump_ctx *d);
 int dump_misc(struct dump_ctx *d);
 int dump_files(struct dump_ctx *d);
 /* Process attributes and per-thread scheduling (called from dump_misc()). */
 int dump_procattr(struct dump_ctx *d);
 int dump_sched(struct dump_ctx *d);
-int dump_creds(struct dump_ctx *d);
 
 SUDCR_API int sudcr_dump(pid_t pid, const struct dump_opts *opts);
 
@@ -177,11 +175,8 @@ int restore_mm_prepare(struct restore_ctx *r);
 int restore_mm_check(struct restore_ctx *r);
 int restore_mm(struct restore_ctx *r);
 void restore_mm_free(struct restore_ctx *r);
-void restore_signals_free(struct restore_ctx *r);
 void restore_files_free(struct restore_ctx *r);
 void restore_misc_free(struct restore_ctx *r);
-int restore_signals_prepare(struct restore_ctx *r);
-int restore_signals(struct restore_ctx *r);
 int restore_files_prepare(struct restore_ctx *r);
 int restore_files_check(struct restore_ctx *r);
 int restore_files_in_stub(struct restore_ctx *r);
@@ -192,7 +187,7 @@ int restore_misc_prepare(struct restore_ctx *r);
 int restore_misc_in_stub(struct restore_ctx *r);
 int restore_misc(struct restore_ctx *r);
 /*
- * Process attributes (restore/procattr.c) and scheduling (restore/sched.c),
+ * Process attributes (kinds/procattr.c) and scheduling (kinds/sched.c),
  * hooked into the misc steps; restore_sched_apply() runs after end of
  * injection, when nothing pins the threads and a FIFO thread can starve no
  * injected call.
@@ -204,9 +199,6 @@ int restore_sched_inject(struct restore_ctx *r);
 int restore_sched_apply(struct restore_ctx *r);
 void restore_attrs_free(struct restore_ctx *r);
 /* Credentials: after misc, the last injected step that needs privileges. */
-int restore_creds_prepare(struct restore_ctx *r);
-int restore_creds(struct restore_ctx *r);
-void restore_creds_free(struct restore_ctx *r);
 /* After mm: the other threads, with their TIDs, seized, injection begun. */
 int restore_create_threads(struct restore_ctx *r);
 int restore_threads(struct restore_ctx *r);	/* registers, masks, SUD: last */
@@ -216,6 +208,9 @@ void restore_free(struct restore_ctx *r);
  * creates anything; creates nothing.  For the fuzzer and its replay test.
  */
 int restore_validate(struct restore_ctx *r);
+/* The image's THREAD record of @tid (once read_core() has read them): its place, or -1 / NULL. */
+int restore_image_thread_index(const struct restore_ctx *r, long tid);
+const struct rec_thread *restore_image_thread(const struct restore_ctx *r, long tid);
 
 SUDCR_API int sudcr_restore(const struct restore_opts *opts, int *exit_status);
 

@@ -171,6 +171,9 @@ SUDCR_API void img_rewind(struct img_reader *r);
 
 /* Number of records in the image, END not counted. */
 SUDCR_API uint64_t img_record_count(const struct img_reader *r);
+
+/* The name show gives a record type ("unknown" if no kind owns it). */
+SUDCR_API const char *sudcr_record_name(uint32_t type);
 /*
  * Number of records of one type, without moving the reader: a count that
  * an image states must be checked against this before it sizes anything.

@@ -27,12 +27,12 @@ enum img_rec_type {
 	IMG_REC_TLS = 7,		/* struct rec_tls, per thread of ia32 processes */
 	IMG_REC_MM_ATTRS = 8,		/* struct rec_mm_attrs: mlockall(MCL_FUTURE); if set */
 
-	/* signals (lib/dump/signals.c) */
+	/* signals (lib/kinds/signals.c) */
 	IMG_REC_SIGACTION = 20,		/* struct rec_sigaction, one per handled signal */
 	IMG_REC_SIGPENDING = 21,	/* struct rec_sigpending, one per queued signal */
 	IMG_REC_SIGALTSTACK = 22,	/* struct rec_sigaltstack, per thread */
 
-	/* namespaces (lib/dump/namespaces.c) */
+	/* namespaces (lib/kinds/namespaces.c) */
 	IMG_REC_NAMESPACES = 26,	/* struct rec_namespaces, one */
 
 	/* files (lib/dump/files.c) */
@@ -54,9 +54,9 @@ enum img_rec_type {
 	IMG_REC_POSIX_TIMER = 64,	/* struct rec_posix_timer */
 	IMG_REC_SECCOMP = 65,		/* struct rec_seccomp + sock_filter[] */
 
-	/* credentials (lib/dump/creds.c) */
+	/* credentials (lib/kinds/creds.c) */
 	IMG_REC_CREDS = 66,		/* struct rec_creds + gid[], per thread */
-	/* process attributes and scheduling (lib/dump/procattr.c, lib/dump/sched.c) */
+	/* process attributes and scheduling (lib/kinds/procattr.c, lib/kinds/sched.c) */
 	IMG_REC_PROCATTR = 68,		/* struct rec_procattr, exactly one */
 	IMG_REC_SCHED = 69,		/* struct rec_sched, one per thread */
 	IMG_REC_FILE_TIMES = 70,	/* struct rec_file_times, per deleted file */
@@ -447,7 +447,7 @@ struct rec_seccomp {
 };
 
 /*
- * Process-wide attributes (lib/dump/procattr.c): exactly one record.
+ * Process-wide attributes (lib/kinds/procattr.c): exactly one record.
  * membarrier registrations are found by issuing each registered-only
  * command in the process (EPERM: not registered); the registration for
  * MEMBARRIER_CMD_GLOBAL_EXPEDITED cannot be found that way and is not kept.
@@ -466,7 +466,7 @@ struct rec_procattr {
 #define REC_THP_DISABLE_EXCEPT_ADVISED		(1u << 1)	/* rec_procattr.thp_disable */
 
 /*
- * Scheduling of one thread (lib/dump/sched.c): one record per thread of
+ * Scheduling of one thread (lib/kinds/sched.c): one record per thread of
  * rec_thread.  The values are those of sched_getattr(2), getpriority(2),
  * ioprio_get(2), sched_getaffinity(2) (without the pinning of the dump's
  * own injection) and PR_GET_TIMERSLACK.
@@ -485,7 +485,7 @@ struct rec_sched {
 };
 
 /*
- * Per-thread x86 execution controls (lib/dump/procattr.c): one record per
+ * Per-thread x86 execution controls (lib/kinds/procattr.c): one record per
  * thread of rec_thread.
  */
 struct rec_thread_attr {

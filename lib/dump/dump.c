@@ -16,6 +16,7 @@
 #include <sudcr/freeze.h>
 #include <sudcr/log.h>
 
+#include "../kinds/kinds.h"
 #include "../namespaces.h"
 
 static int begin_injection(struct dump_ctx *d)
@@ -206,13 +207,9 @@ int sudcr_dump(pid_t pid, const struct dump_opts *opts)
 	 * mm parses the maps (d->vmas, which files uses too) before any module
 	 * maps scratch memory.
 	 */
-	static int (*const modules[])(struct dump_ctx *) = {
-		refuse_children, dump_threads, dump_namespaces, dump_mm, dump_signals, dump_misc, dump_files,
-		dump_creds,
-	};
-
-	for (size_t i = 0; i < sizeof(modules) / sizeof(modules[0]) && !ret; i++)
-		ret = cr_cancelled() ? -EINTR : modules[i](&d);
+	ret = cr_cancelled() ? -EINTR : refuse_children(&d);
+	if (!ret)
+		ret = cr_kinds_dump(&d);
 	if (!ret && cr_cancelled())
 		ret = -EINTR;
 	if (ret) {

@@ -20,12 +20,12 @@
  *  - contents of deleted files and memfds are read through a new O_RDONLY
  *    open of /proc/PID/fd/N, with pread, so no position moves;
  *  - AF_UNIX socket pairs: sock_diag gives each socket's peer, the queues
- *    are peeked at through pidfd_getfd (lib/dump/unix.c);
+ *    are peeked at through pidfd_getfd (lib/kinds/unix.c);
  *  - file locks: the "lock:" lines of fdinfo, per description, checked
- *    against /proc/locks (lib/dump/locks.c);
+ *    against /proc/locks (lib/kinds/locks.c);
  *  - the job's terminal under --shell-job (its modes), and who holds the
  *    other end of a pipe or FIFO the process holds one end of
- *    (lib/dump/tty.c).
+ *    (lib/kinds/tty.c).
  *
  * Buffered pipe data is read without consuming it: tee(2) from the
  * reference to the target's read end into a pipe of sudcr's own, sized to
@@ -60,9 +60,10 @@
 #include <sudcr/kernel_compat.h>
 #include <sudcr/log.h>
 
-#include "locks.h"
-#include "tty.h"
-#include "unix.h"
+#include "../kinds/fd.h"
+#include "../kinds/locks.h"
+#include "../kinds/tty.h"
+#include "../kinds/unix.h"
 
 _Static_assert(sizeof(struct rec_fd) == 120, "rec_fd layout");
 _Static_assert(sizeof(struct rec_file_data) == 24, "rec_file_data layout");
@@ -116,11 +117,6 @@ struct files_dump {
 	uint64_t data_total;
 	void *buf;		/* DATA_CHUNK + header */
 };
-
-static bool is_pipe_kind(uint32_t kind)
-{
-	return kind == REC_FD_PIPE || kind == REC_FD_FIFO;
-}
 
 static bool same_inode(const struct dump_fd *a, const struct dump_fd *b)
 {
@@ -368,7 +364,7 @@ static int classify(struct files_dump *f, struct dump_fd *x)
 	} else if (!strncmp(l, "pipe:[", 6)) {
 		x->kind = REC_FD_PIPE;
 	} else if (!strncmp(l, "anon_inode:", 11)) {
-		if (x->p->has_eventfd)
+		if (eventfd_found(x->p))
 			x->kind = REC_FD_EVENTFD;
 		else if (x->p->has_signalfd && !strcmp(l, "anon_inode:[signalfd]"))
 			x->kind = REC_FD_SIGNALFD;
@@ -659,7 +655,7 @@ static int read_epoll(struct files_dump *f, struct dump_fd *x)
 
 /*
  * Every POSIX lock the process holds was seen through one of its fds, and
- * none is on a file it maps (lib/dump/locks.c says why).
+ * none is on a file it maps (lib/kinds/locks.c says why).
  */
 static int check_posix_locks(struct files_dump *f, int nr_posix)
 {
@@ -1026,7 +1022,7 @@ static int write_epoll(struct files_dump *f, struct dump_fd *x)
 	return ret;
 }
 
-/* One end of a socket pair: its state and receive queue (lib/dump/unix.c). */
+/* One end of a socket pair: its state and receive queue (lib/kinds/unix.c). */
 static int dump_unix(struct files_dump *f, int i)
 {
 	struct dump_fd *x = &f->x[i], *peer;
@@ -1242,9 +1238,7 @@ static int write_fd(struct files_dump *f, int i)
 	rec->uid = x->st.st_uid;
 	rec->gid = x->st.st_gid;
 	if (x->kind == REC_FD_EVENTFD) {
-		rec->count = x->p->eventfd_count;
-		if (x->p->eventfd_semaphore)
-			rec->xflags |= REC_FD_EFD_SEMAPHORE;
+		eventfd_dump(x->p, rec);
 	} else if (x->kind == REC_FD_SIGNALFD) {
 		rec->count = x->p->signalfd_mask;
 	}

@@ -116,17 +116,6 @@ static int misc_inject(struct cr_thread *th, const char *what, long nr, int64_t 
 	return 0;
 }
 
-/* Syscall number of @name for the thread's kind (names are the kernel's, per kind). */
-static long sc_nr(const struct cr_thread *th, const char *name)
-{
-	long nr = arch_syscall_by_name(th->inj.kind, name);
-
-	if (nr < 0)
-		sudcr_error("thread %d: no %s syscall for %s tasks", th->tid, name,
-			    arch_name(th->inj.kind));
-	return nr;
-}
-
 static bool is_ia32(const struct cr_thread *th)
 {
 	return th->inj.kind == ARCH_IA32;
@@ -182,7 +171,7 @@ static int dump_rlimits(struct dump_ctx *d, struct misc_dump *m, uint64_t scratc
 	int ret;
 
 	for (unsigned int res = 0; res < RLIM_NLIMITS; res++) {
-		ret = misc_inject(th, "prlimit64", sc_nr(th, "prlimit64"), NULL, 0, res, 0, scratch);
+		ret = misc_inject(th, "prlimit64", arch_sc_nr(th->inj.kind, SC_PRLIMIT64), NULL, 0, res, 0, scratch);
 		if (!ret)
 			ret = misc_read(th, "prlimit64", scratch, v, sizeof(v));
 		if (ret)
@@ -203,7 +192,7 @@ static int dump_itimers(struct dump_ctx *d, struct misc_dump *m, uint64_t scratc
 	int ret;
 
 	for (int which = 0; which < 3; which++) {
-		ret = misc_inject(th, "getitimer", sc_nr(th, "getitimer"), NULL, which, scratch, 0, 0);
+		ret = misc_inject(th, "getitimer", arch_sc_nr(th->inj.kind, SC_GETITIMER), NULL, which, scratch, 0, 0);
 		if (!ret && is_ia32(th)) {
 			ret = misc_read(th, "getitimer", scratch, v32, sizeof(v32));
 			for (int k = 0; k < 4; k++)
@@ -247,7 +236,7 @@ static int dump_posix_timers(struct dump_ctx *d, struct misc_dump *m, uint64_t s
 	for (int i = 0; i < nr; i++) {
 		/* timer_gettime64 of ia32 tasks takes the same 64-bit itimerspec. */
 		ret = misc_inject(th, "timer_gettime",
-				  sc_nr(th, is_ia32(th) ? "timer_gettime64" : "timer_gettime"), NULL,
+				  arch_sc_nr(th->inj.kind, is_ia32(th) ? SC_TIMER_GETTIME64 : SC_TIMER_GETTIME), NULL,
 				  pt[i].id, scratch, 0, 0);
 		if (!ret)
 			ret = misc_read(th, "timer_gettime", scratch, v, sizeof(v));
@@ -385,7 +374,7 @@ static int dump_thread_misc(struct dump_ctx *d, int i, struct misc_dump *m, uint
 	}
 
 	/* personality is per task: threads inherit it but can change it. */
-	ret = misc_inject(th, "personality", sc_nr(th, "personality"), &r, 0xffffffff, 0, 0, 0);
+	ret = misc_inject(th, "personality", arch_sc_nr(th->inj.kind, SC_PERSONALITY), &r, 0xffffffff, 0, 0, 0);
 	if (ret)
 		return ret;
 	t->personality = (uint32_t)r;
@@ -409,7 +398,7 @@ static int dump_thread_misc(struct dump_ctx *d, int i, struct misc_dump *m, uint
 		 */
 		uint32_t hl[2];
 
-		ret = misc_inject(th, "get_robust_list", sc_nr(th, "get_robust_list"), NULL, 0,
+		ret = misc_inject(th, "get_robust_list", arch_sc_nr(th->inj.kind, SC_GET_ROBUST_LIST), NULL, 0,
 				  scratch, scratch + 4, 0);
 		if (!ret)
 			ret = misc_read(th, "get_robust_list", scratch, hl, sizeof(hl));
@@ -430,12 +419,12 @@ static int dump_thread_misc(struct dump_ctx *d, int i, struct misc_dump *m, uint
 	 * The scratch page is the leader's; threads share the address space.
 	 * PR_GET_TID_ADDRESS stores a kernel pointer: 8 bytes for either kind.
 	 */
-	ret = misc_inject(th, "prctl(PR_GET_TID_ADDRESS)", sc_nr(th, "prctl"), NULL,
+	ret = misc_inject(th, "prctl(PR_GET_TID_ADDRESS)", arch_sc_nr(th->inj.kind, SC_PRCTL), NULL,
 			  PR_GET_TID_ADDRESS, scratch, 0, 0);
 	if (!ret)
 		ret = misc_read(th, "PR_GET_TID_ADDRESS", scratch, &tidaddr, sizeof(tidaddr));
 	if (!ret)
-		ret = misc_inject(th, "prctl(PR_GET_PDEATHSIG)", sc_nr(th, "prctl"), NULL,
+		ret = misc_inject(th, "prctl(PR_GET_PDEATHSIG)", arch_sc_nr(th->inj.kind, SC_PRCTL), NULL,
 				  PR_GET_PDEATHSIG, scratch, 0, 0);
 	if (!ret)
 		ret = misc_read(th, "PR_GET_PDEATHSIG", scratch, &sig, sizeof(sig));
@@ -474,20 +463,20 @@ static int dump_process_misc(struct dump_ctx *d, struct misc_dump *m, uint64_t s
 		m->misc.umask = st.umask;
 	} else {
 		/* Kernels before 4.7 do not show Umask: ask and put it back. */
-		ret = misc_inject(th, "umask", sc_nr(th, "umask"), &r, 022, 0, 0, 0);
+		ret = misc_inject(th, "umask", arch_sc_nr(th->inj.kind, SC_UMASK), &r, 022, 0, 0, 0);
 		if (!ret)
-			ret = misc_inject(th, "umask", sc_nr(th, "umask"), NULL, r, 0, 0, 0);
+			ret = misc_inject(th, "umask", arch_sc_nr(th->inj.kind, SC_UMASK), NULL, r, 0, 0, 0);
 		if (ret)
 			return ret;
 		m->misc.umask = r & 0777;
 	}
 
-	ret = misc_inject(th, "prctl(PR_GET_DUMPABLE)", sc_nr(th, "prctl"), &r, PR_GET_DUMPABLE, 0,
+	ret = misc_inject(th, "prctl(PR_GET_DUMPABLE)", arch_sc_nr(th->inj.kind, SC_PRCTL), &r, PR_GET_DUMPABLE, 0,
 			  0, 0);
 	if (ret)
 		return ret;
 	m->misc.dumpable = r;
-	ret = misc_inject(th, "prctl(PR_GET_CHILD_SUBREAPER)", sc_nr(th, "prctl"), NULL,
+	ret = misc_inject(th, "prctl(PR_GET_CHILD_SUBREAPER)", arch_sc_nr(th->inj.kind, SC_PRCTL), NULL,
 			  PR_GET_CHILD_SUBREAPER, scratch, 0, 0);
 	if (!ret)
 		ret = misc_read(th, "PR_GET_CHILD_SUBREAPER", scratch, &m->misc.child_subreaper,

@@ -17,7 +17,7 @@
  *     set FD_CLOEXEC per fd;
  *  4. fill each epoll: EPOLL_CTL_ADD on the fds at their numbers, which
  *     is what the kernel keys an entry by (see fill_epoll());
- *  5. take the file locks again (lib/restore/locks.c).
+ *  5. take the file locks again (lib/kinds/locks.c).
  * Armed timerfds are armed later, by injection (restore_files()), when
  * the process is about to run.
  * Errors in any step end the stub with one message, which reaches sudcr
@@ -34,7 +34,7 @@
  * Their content, owner, mode, atime and mtime are those of the dump.
  *
  * The job's terminal (REC_FD_TTY, --shell-job) and pipes with an end
- * outside the process (--inherit-fd) are described in lib/restore/tty.c.
+ * outside the process (--inherit-fd) are described in lib/kinds/tty.c.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -44,7 +44,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
@@ -61,7 +60,8 @@
 #include <sudcr/kernel_compat.h>
 #include <sudcr/log.h>
 
-#include "files.h"
+#include "../kinds/fd.h"
+#include "../kinds/files.h"
 
 #ifndef F_SEAL_EXEC
 #define F_SEAL_EXEC	0x0020
@@ -101,11 +101,6 @@ static bool has_objects(uint32_t kind)
 {
 	return kind == REC_FD_PIPE || kind == REC_FD_FIFO || kind == REC_FD_MEMFD ||
 	       kind == REC_FD_DELETED || kind == REC_FD_UNIX;
-}
-
-static bool is_pipe_kind(uint32_t kind)
-{
-	return kind == REC_FD_PIPE || kind == REC_FD_FIFO;
 }
 
 static int cmp_int(const void *a, const void *b)
@@ -175,8 +170,7 @@ static int check_fd_rec(struct restore_ctx *r, struct restore_files_state *s,
 	if (rec->kind == REC_FD_INHERIT ? rec->inherit_fd < 0 || rec->inherit_fd > 2 :
 					  rec->inherit_fd != -1)
 		return img_record_invalid(r->img, "fd %d: bad inherited fd", rec->fd);
-	if (rec->xflags & ~REC_FD_EFD_SEMAPHORE || (rec->kind != REC_FD_EVENTFD && rec->xflags) ||
-	    (rec->kind == REC_FD_EVENTFD && rec->count == UINT64_MAX))
+	if (eventfd_rec_bad(rec))
 		return img_record_invalid(r->img, "fd %d: bad eventfd state", rec->fd);
 	if (is_pipe_kind(rec->kind) ? !rec->pipe_size || rec->pipe_size > PIPE_SIZE_MAX ||
 				      rec->size > rec->pipe_size : rec->pipe_size)
@@ -1012,10 +1006,7 @@ static void stage_desc(struct restore_files_state *s, int i, int hi)
 		t = reopen(s->tty_fd, oflags | O_NOCTTY);
 		break;
 	case REC_FD_EVENTFD:
-		t = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK |
-			       (rec->xflags & REC_FD_EFD_SEMAPHORE ? EFD_SEMAPHORE : 0));
-		if (t >= 0 && rec->count && write(t, &rec->count, 8) != 8)
-			rf_die_fd(e, "setting the counter", errno);
+		t = eventfd_open(e);
 		break;
 	case REC_FD_TIMERFD:
 		t = create_timerfd(e);

@@ -47,7 +47,7 @@
  * Syscall number of @name for the thread's kind: after the memory
  * transplant, the threads of an ia32 process run ia32 syscalls.
  */
-#define NR(th, name) arch_syscall_by_name((th)->inj.kind, #name)
+#define NR(th, NAME) arch_sc_nr((th)->inj.kind, SC_##NAME)
 #define MISC_USER_TOP		(1ULL << 56)	/* above any x86-64 user address */
 /* Fillers for holes in timer ids when ids cannot be asked for. */
 #define MISC_MAX_TIMER_FILLERS	4096
@@ -85,15 +85,6 @@ static const char *const rlimit_names[RLIM_NLIMITS] = {
 };
 
 /* ---- reading and validating the image ---- */
-
-static int image_thread_index(const struct restore_ctx *r, int32_t tid)
-{
-	for (uint32_t i = 0; i < r->proc.nr_threads; i++) {
-		if (r->threads[i].tid == tid)
-			return i;
-	}
-	return -1;
-}
 
 static bool path_ok(const char *p, uint32_t len)
 {
@@ -159,7 +150,7 @@ static int prepare_threads(struct restore_ctx *r, struct restore_misc_state *s)
 		if (len != sizeof(*t))
 			return img_record_invalid(r->img, "thread misc record of %zu bytes", len);
 		t = data;
-		i = image_thread_index(r, t->tid);
+		i = restore_image_thread_index(r, t->tid);
 		if (i < 0 || s->threads[i].tid)
 			return img_record_invalid(r->img, "thread %d unknown or repeated", t->tid);
 		if (t->rseq_ptr && (t->rseq_ptr >= MISC_USER_TOP || t->rseq_len < MISC_RSEQ_ORIG_SIZE ||
@@ -280,7 +271,7 @@ static int check_timer(struct restore_ctx *r, const struct rec_posix_timer *t)
 		return img_record_invalid(r->img, "POSIX timer %d: notify %#x", t->id, t->notify);
 	if (kind != SIGEV_NONE && (t->signo <= 0 || t->signo >= _NSIG))
 		return img_record_invalid(r->img, "POSIX timer %d: signal %d", t->id, t->signo);
-	if ((t->notify & SIGEV_THREAD_ID) ? image_thread_index(r, t->notify_tid) < 0 :
+	if ((t->notify & SIGEV_THREAD_ID) ? restore_image_thread_index(r, t->notify_tid) < 0 :
 					    t->notify_tid != r->proc.pid)
 		return img_record_invalid(r->img, "POSIX timer %d: notifies %d, not in the image",
 					  t->id, t->notify_tid);
@@ -410,7 +401,7 @@ static int prepare_seccomp(struct restore_ctx *r, struct restore_misc_state *s)
 						  "bytes", rec->nr_insns, len);
 		if (rec->flags & ~(uint32_t)SECCOMP_FILTER_FLAG_LOG)
 			return img_record_invalid(r->img, "seccomp filter flags %#x", rec->flags);
-		if (rec->tid != 0 && image_thread_index(r, rec->tid) < 0)
+		if (rec->tid != 0 && restore_image_thread_index(r, rec->tid) < 0)
 			return img_record_invalid(r->img, "seccomp filter of unknown thread %d",
 						  rec->tid);
 		if ((uint32_t)n >= s->misc.nr_seccomp)
@@ -605,7 +596,7 @@ static int restore_chroot(struct restore_misc_state *s, struct cr_thread *th, ui
 		return 0;
 	ret = misc_write(th, scratch, s->root, s->misc.root_len + 1);
 	if (!ret)
-		ret = cr_inject(th, NR(th, chroot), &v, scratch, 0, 0, 0, 0, 0);
+		ret = cr_inject(th, NR(th, CHROOT), &v, scratch, 0, 0, 0, 0, 0);
 	if (ret)
 		return ret;
 	if (v) {
@@ -625,11 +616,11 @@ static int restore_thread_misc(struct cr_thread *th, const struct rec_thread_mis
 	char comm[16];
 	int ret;
 
-	ret = misc_inject(th, "its personality", NR(th, personality), NULL, t->personality, 0, 0, 0);
+	ret = misc_inject(th, "its personality", NR(th, PERSONALITY), NULL, t->personality, 0, 0, 0);
 	if (!ret && t->rseq_ptr) {
 		int64_t v;
 
-		ret = cr_inject(th, NR(th, rseq), &v, t->rseq_ptr, t->rseq_len, t->rseq_flags,
+		ret = cr_inject(th, NR(th, RSEQ), &v, t->rseq_ptr, t->rseq_len, t->rseq_flags,
 				t->rseq_sig, 0, 0);
 		if (!ret && v) {
 			sudcr_error("thread %d: cannot register its rseq area %#llx (%u bytes): %s%s",
@@ -640,19 +631,19 @@ static int restore_thread_misc(struct cr_thread *th, const struct rec_thread_mis
 		}
 	}
 	if (!ret)
-		ret = misc_inject(th, "its robust futex list", NR(th, set_robust_list), NULL,
+		ret = misc_inject(th, "its robust futex list", NR(th, SET_ROBUST_LIST), NULL,
 				  t->robust_list, t->robust_len, 0, 0);
 	if (!ret)
-		ret = misc_inject(th, "its clear_child_tid address", NR(th, set_tid_address), NULL,
+		ret = misc_inject(th, "its clear_child_tid address", NR(th, SET_TID_ADDRESS), NULL,
 				  t->clear_child_tid, 0, 0, 0);
 	if (ret)
 		return ret;
 	memcpy(comm, t->comm, sizeof(comm));
 	ret = misc_write(th, scratch, comm, sizeof(comm));
 	if (!ret)
-		ret = misc_inject(th, "its name", NR(th, prctl), NULL, PR_SET_NAME, scratch, 0, 0);
+		ret = misc_inject(th, "its name", NR(th, PRCTL), NULL, PR_SET_NAME, scratch, 0, 0);
 	if (!ret)
-		ret = misc_inject(th, "its parent-death signal", NR(th, prctl), NULL, PR_SET_PDEATHSIG,
+		ret = misc_inject(th, "its parent-death signal", NR(th, PRCTL), NULL, PR_SET_PDEATHSIG,
 				  pdeathsig, 0, 0);
 	return ret;
 }
@@ -678,7 +669,7 @@ static int restore_rlimits(struct restore_misc_state *s, struct cr_thread *th, u
 		want[1] = s->rlim[res].max;
 		ret = misc_write(th, scratch, want, sizeof(want));
 		if (!ret)
-			ret = cr_inject(th, NR(th, prlimit64), &v, 0, res, scratch, 0, 0, 0);
+			ret = cr_inject(th, NR(th, PRLIMIT64), &v, 0, res, scratch, 0, 0, 0);
 		if (ret)
 			return ret;
 		if (!v)
@@ -688,7 +679,7 @@ static int restore_rlimits(struct restore_misc_state *s, struct cr_thread *th, u
 				    strerror((int)-v));
 			return (int)v;
 		}
-		ret = misc_inject(th, "an rlimit", NR(th, prlimit64), NULL, 0, res, 0, scratch + 16);
+		ret = misc_inject(th, "an rlimit", NR(th, PRLIMIT64), NULL, 0, res, 0, scratch + 16);
 		if (!ret)
 			ret = misc_read(th, scratch + 16, have, sizeof(have));
 		if (ret)
@@ -708,7 +699,7 @@ static int restore_rlimits(struct restore_misc_state *s, struct cr_thread *th, u
 			want[0] = want[1];
 		ret = misc_write(th, scratch, want, sizeof(want));
 		if (!ret)
-			ret = misc_inject(th, "an rlimit", NR(th, prlimit64), NULL, 0, res, scratch, 0);
+			ret = misc_inject(th, "an rlimit", NR(th, PRLIMIT64), NULL, 0, res, scratch, 0);
 		if (ret)
 			return ret;
 	}
@@ -734,7 +725,7 @@ static int restore_itimers(struct restore_misc_state *s, struct cr_thread *th, u
 			continue;	/* disarmed, as in the new process */
 		ret = ia32 ? misc_write(th, scratch, v32, sizeof(v32)) : misc_write(th, scratch, v, sizeof(v));
 		if (!ret)
-			ret = misc_inject(th, "an interval timer", NR(th, setitimer), NULL, which,
+			ret = misc_inject(th, "an interval timer", NR(th, SETITIMER), NULL, which,
 					  scratch, 0, 0);
 		if (ret)
 			return ret;
@@ -777,7 +768,7 @@ static int restore_posix_timers(struct restore_misc_state *s, struct cr_thread *
 
 	if (!s->nr_timers)
 		return 0;
-	ret = cr_inject(th, NR(th, prctl), &v, PR_TIMER_CREATE_RESTORE_IDS,
+	ret = cr_inject(th, NR(th, PRCTL), &v, PR_TIMER_CREATE_RESTORE_IDS,
 			PR_TIMER_CREATE_RESTORE_IDS_ON, 0, 0, 0, 0);
 	if (ret)
 		return ret;
@@ -815,7 +806,7 @@ static int restore_posix_timers(struct restore_misc_state *s, struct cr_thread *
 		for (;;) {
 			ret = misc_write(th, id_addr, &id, sizeof(id));
 			if (!ret)
-				ret = cr_inject(th, NR(th, timer_create), &v, t->clock_id, ev_addr,
+				ret = cr_inject(th, NR(th, TIMER_CREATE), &v, t->clock_id, ev_addr,
 						id_addr, 0, 0, 0);
 			if (ret)
 				goto out;
@@ -856,19 +847,19 @@ static int restore_posix_timers(struct restore_misc_state *s, struct cr_thread *
 		if (!ret)
 			/* timer_settime64 of ia32 tasks takes the same 64-bit itimerspec. */
 			ret = misc_inject(th, "a POSIX timer", th->inj.kind == ARCH_IA32 ?
-					  NR(th, timer_settime64) : NR(th, timer_settime), NULL,
+					  NR(th, TIMER_SETTIME64) : NR(th, TIMER_SETTIME), NULL,
 					  t->id, 0, ts_addr, 0);
 		if (ret)
 			goto out;
 	}
 	for (int i = 0; i < nr_fillers; i++) {
-		ret = misc_inject(th, "POSIX timer ids", NR(th, timer_delete), NULL, fillers[i], 0, 0,
+		ret = misc_inject(th, "POSIX timer ids", NR(th, TIMER_DELETE), NULL, fillers[i], 0, 0,
 				  0);
 		if (ret)
 			goto out;
 	}
 	if (by_id)
-		ret = misc_inject(th, "POSIX timer ids", NR(th, prctl), NULL,
+		ret = misc_inject(th, "POSIX timer ids", NR(th, PRCTL), NULL,
 				  PR_TIMER_CREATE_RESTORE_IDS, PR_TIMER_CREATE_RESTORE_IDS_OFF, 0,
 				  0);
 out:
@@ -880,7 +871,7 @@ static int restore_process_flags(struct restore_misc_state *s, struct cr_thread 
 {
 	int ret;
 
-	ret = misc_inject(th, "its child-subreaper flag", NR(th, prctl), NULL, PR_SET_CHILD_SUBREAPER,
+	ret = misc_inject(th, "its child-subreaper flag", NR(th, PRCTL), NULL, PR_SET_CHILD_SUBREAPER,
 			  s->misc.child_subreaper, 0, 0);
 	if (ret)
 		return ret;
@@ -890,7 +881,7 @@ static int restore_process_flags(struct restore_misc_state *s, struct cr_thread 
 			   "dumpable");
 		return 0;
 	}
-	return misc_inject(th, "its dumpable flag", NR(th, prctl), NULL, PR_SET_DUMPABLE,
+	return misc_inject(th, "its dumpable flag", NR(th, PRCTL), NULL, PR_SET_DUMPABLE,
 			   s->misc.dumpable, 0, 0);
 }
 
@@ -910,7 +901,7 @@ static int install_filter(struct cr_thread *th, const struct misc_filter *f, uin
 	if (!ret)
 		ret = misc_write(th, scratch + 16, f->insns, f->nr_insns * sizeof(*f->insns));
 	if (!ret)
-		ret = cr_inject(th, NR(th, seccomp), &v, SECCOMP_SET_MODE_FILTER, f->flags | flags,
+		ret = cr_inject(th, NR(th, SECCOMP), &v, SECCOMP_SET_MODE_FILTER, f->flags | flags,
 				scratch, 0, 0, 0);
 	if (ret)
 		return ret;
@@ -960,7 +951,7 @@ static int restore_seccomp(struct restore_ctx *r, struct restore_misc_state *s,
 		th = cthread_of(r, s->threads[i].tid);
 		if (!th)
 			return -ESRCH;
-		ret = misc_inject(th, "strict seccomp mode", NR(th, seccomp), NULL,
+		ret = misc_inject(th, "strict seccomp mode", NR(th, SECCOMP), NULL,
 				  SECCOMP_SET_MODE_STRICT, 0, 0, 0);
 		if (ret)
 			return ret;
@@ -1022,7 +1013,7 @@ int restore_misc(struct restore_ctx *r)
 		if (!th)
 			return -ESRCH;
 		if (t->no_new_privs) {
-			ret = misc_inject(th, "no_new_privs", NR(th, prctl), NULL, PR_SET_NO_NEW_PRIVS,
+			ret = misc_inject(th, "no_new_privs", NR(th, PRCTL), NULL, PR_SET_NO_NEW_PRIVS,
 					  1, 0, 0);
 			if (ret)
 				return ret;

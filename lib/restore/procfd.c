@@ -20,20 +20,12 @@
 #include <sudcr/cr.h>
 #include <sudcr/log.h>
 
-#include "files.h"
+#include "../kinds/files.h"
 
 /* Flags open(2) takes from the image, and those only F_SETFL sets (as in files.c). */
 #define PROCFD_OPEN_FLAGS	(O_ACCMODE | O_APPEND | O_NONBLOCK | O_SYNC | O_DIRECT | \
 				 O_NOATIME | O_LARGEFILE)
 #define PROCFD_SETFL_FLAGS	(O_APPEND | O_ASYNC | O_DIRECT | O_NOATIME | O_NONBLOCK)
-
-static bool image_has_thread(const struct restore_ctx *r, long tid)
-{
-	for (uint32_t i = 0; i < r->proc.nr_threads; i++)
-		if (r->threads[i].tid == tid)
-			return true;
-	return false;
-}
 
 /* "/proc/N" followed by '/' or the end: N, else -1.  *rest: after it. */
 static long proc_number(const char *p, const char **rest)
@@ -73,10 +65,10 @@ void rf_mark_own_proc(const struct restore_ctx *r, struct rf_fd *e)
 			/* "/proc/PID/task/TID..." needs what "/proc/TID..." needs. */
 			snprintf(sub, sizeof(sub), "/proc/%s", rest + 5);
 			tid = proc_number(sub, &rest);
-			if (tid > 0 && image_has_thread(r, tid))
+			if (tid > 0 && restore_image_thread_index(r, tid) >= 0)
 				e->proc_tid = (pid_t)tid;
 		}
-	} else if (n > 0 && image_has_thread(r, n)) {
+	} else if (n > 0 && restore_image_thread_index(r, n) >= 0) {
 		e->proc_tid = (pid_t)n;
 	}
 	e->proc_later = e->proc_tid && e->proc_tid != r->proc.pid;
@@ -111,17 +103,18 @@ int rf_refuse_watched_later(const struct restore_files_state *s)
 }
 
 /* Inject @name into @th; a failure of the call itself is reported for fd @e. */
-static int procfd_inject(struct cr_thread *th, const struct rf_fd *e, const char *name,
+static int procfd_inject(struct cr_thread *th, const struct rf_fd *e, enum arch_sc sc,
 			 int64_t *res, uint64_t a0, uint64_t a1, uint64_t a2)
 {
+	long nr = arch_sc_nr(th->inj.kind, sc);
 	int64_t v;
-	int ret = cr_inject(th, arch_syscall_by_name(th->inj.kind, name), &v, a0, a1, a2, 0, 0, 0);
+	int ret = cr_inject(th, nr, &v, a0, a1, a2, 0, 0, 0);
 
 	if (ret)
 		return ret;
 	if (v < 0 && v >= -4095) {
-		sudcr_error("cannot restore fd %d (%s): %s: %s", e->rec->fd, e->path, name,
-			    strerror((int)-v));
+		sudcr_error("cannot restore fd %d (%s): %s: %s", e->rec->fd, e->path,
+			    arch_syscall_name(th->inj.kind, nr), strerror((int)-v));
 		return (int)v;
 	}
 	if (res)
@@ -150,22 +143,22 @@ static int reopen_one(struct restore_files_state *s, struct cr_thread *th, int i
 			    strerror(-ret));
 		return ret;
 	}
-	ret = procfd_inject(th, e, "openat", &nfd, (uint64_t)AT_FDCWD, scratch, flags);
+	ret = procfd_inject(th, e, SC_OPENAT, &nfd, (uint64_t)AT_FDCWD, scratch, flags);
 	if (ret)
 		return ret;
 	for (int j = 0; j < s->nr && !ret; j++) {
 		if (s->fds[j].desc == i)
-			ret = procfd_inject(th, &s->fds[j], "dup3", NULL, nfd, s->fds[j].rec->fd,
+			ret = procfd_inject(th, &s->fds[j], SC_DUP3, NULL, nfd, s->fds[j].rec->fd,
 					    s->fds[j].rec->fd_flags & FD_CLOEXEC ? O_CLOEXEC : 0);
 	}
 	if (!ret && (rec->flags & O_ASYNC))
-		ret = procfd_inject(th, e, "fcntl", NULL, rec->fd, F_SETFL,
+		ret = procfd_inject(th, e, SC_FCNTL, NULL, rec->fd, F_SETFL,
 				    rec->flags & PROCFD_SETFL_FLAGS);
 	/* The ia32 lseek takes 32 bits: enough for any position in a /proc file. */
 	if (!ret && rec->pos)
-		ret = procfd_inject(th, e, "lseek", NULL, rec->fd, rec->pos, SEEK_SET);
+		ret = procfd_inject(th, e, SC_LSEEK, NULL, rec->fd, rec->pos, SEEK_SET);
 	if (!ret)
-		ret = procfd_inject(th, e, "close", NULL, nfd, 0, 0);
+		ret = procfd_inject(th, e, SC_CLOSE, NULL, nfd, 0, 0);
 	return ret;
 }
 

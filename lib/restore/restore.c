@@ -26,6 +26,7 @@
 #include <sudcr/cr.h>
 #include <sudcr/log.h>
 
+#include "../kinds/kinds.h"
 #include "../namespaces.h"
 
 struct clone_args_sudcr {
@@ -33,24 +34,21 @@ struct clone_args_sudcr {
 		set_tid_size, cgroup;
 };
 
-static bool known_type(uint32_t t)
+/* The place of thread @tid in r->threads (the image's THREAD records), or -1. */
+int restore_image_thread_index(const struct restore_ctx *r, long tid)
 {
-	switch (t) {
-	case IMG_REC_PROCESS: case IMG_REC_THREAD: case IMG_REC_XSTATE: case IMG_REC_MM:
-	case IMG_REC_VMA: case IMG_REC_PAGES: case IMG_REC_TLS: case IMG_REC_SIGACTION:
-	case IMG_REC_MM_ATTRS:
-	case IMG_REC_SIGPENDING: case IMG_REC_SIGALTSTACK: case IMG_REC_FD: case IMG_REC_FILE_DATA:
-	case IMG_REC_TIMERFD: case IMG_REC_EPOLL: case IMG_REC_UNIX: case IMG_REC_UNIX_QUEUE:
-	case IMG_REC_LOCK: case IMG_REC_TTY: case IMG_REC_PIPE_OUTSIDE:
-	case IMG_REC_NAMESPACES:
-	case IMG_REC_MISC:
-	case IMG_REC_THREAD_MISC: case IMG_REC_RLIMIT: case IMG_REC_ITIMER:
-	case IMG_REC_POSIX_TIMER: case IMG_REC_SECCOMP:
-	case IMG_REC_PROCATTR: case IMG_REC_SCHED: case IMG_REC_FILE_TIMES: case IMG_REC_THREAD_ATTR:
-	case IMG_REC_CREDS:
-		return true;
+	for (uint32_t i = 0; i < r->proc.nr_threads; i++) {
+		if (r->threads[i].tid == tid)
+			return i;
 	}
-	return false;
+	return -1;
+}
+
+const struct rec_thread *restore_image_thread(const struct restore_ctx *r, long tid)
+{
+	int i = restore_image_thread_index(r, tid);
+
+	return i < 0 ? NULL : &r->threads[i];
 }
 
 /* The XSTATE record of each thread, found once, in the order of r->threads. */
@@ -153,7 +151,7 @@ static int read_core(struct restore_ctx *r)
 
 	img_rewind(r->img);
 	while ((ret = img_next_record_flags(r->img, &type, &flags, &data, &len)) == 1) {
-		if (!known_type(type)) {
+		if (!cr_kind_of_type(type)) {
 			ret = img_record_unknown(r->img, type, flags);
 			if (ret)
 				return ret;
@@ -258,15 +256,9 @@ static int check_pid_free(pid_t pid)
  */
 static int validate_all(struct restore_ctx *r)
 {
-	static int (*const validators[])(struct restore_ctx *) = {
-		read_core, restore_mm_prepare, restore_signals_prepare, restore_files_prepare,
-		restore_misc_prepare, restore_creds_prepare,
-	};
-	int ret = 0;
+	int ret = read_core(r);
 
-	for (size_t i = 0; i < sizeof(validators) / sizeof(validators[0]) && !ret; i++)
-		ret = validators[i](r);
-	return ret;
+	return ret ? ret : cr_kinds_prepare(r);
 }
 
 int restore_validate(struct restore_ctx *r)
@@ -490,7 +482,7 @@ static int seize_stub(struct restore_ctx *r)
 		th->inj_active = true;
 	}
 	/* The stub's own death signal (EXITKILL covers it now); restore_misc() sets the image's. */
-	return cr_inject(&r->cthreads[0], 157 /* prctl */, &res, PR_SET_PDEATHSIG, 0, 0, 0, 0, 0);
+	return cr_inject(&r->cthreads[0], arch_sc_nr(r->cthreads[0].inj.kind, SC_PRCTL), &res, PR_SET_PDEATHSIG, 0, 0, 0, 0, 0);
 }
 
 /*
@@ -513,7 +505,7 @@ static int exit_leader(struct restore_ctx *r)
 		ret = arch_get_regs(th->tid, &regs);
 	if (ret)
 		return ret;
-	arch_setup_syscall(&regs, th->inj.kind, th->inj.sc_ip, arch_syscall_by_name(th->inj.kind, "exit"),
+	arch_setup_syscall(&regs, th->inj.kind, th->inj.sc_ip, arch_sc_nr(th->inj.kind, SC_EXIT),
 			   none);
 	ret = arch_set_regs(th->tid, &regs);
 	inject_abandon(&th->inj);
@@ -569,11 +561,7 @@ static int release_leader(struct restore_ctx *r)
 
 void restore_free(struct restore_ctx *r)
 {
-	restore_mm_free(r);
-	restore_signals_free(r);
-	restore_files_free(r);
-	restore_misc_free(r);
-	restore_creds_free(r);
+	cr_kinds_free(r);
 	free(r->cthreads);
 	free(r->thread_buf);
 	free(r->xstates);
@@ -597,9 +585,8 @@ int sudcr_restore(const struct restore_opts *opts, int *exit_status)
 	if (ret)
 		goto out;
 	static int (*const stages[])(struct restore_ctx *) = {
-		seize_stub, restore_mm, restore_create_threads, restore_signals,
-		restore_files, restore_misc, restore_creds, restore_threads, end_all, restore_sched_apply,
-		release_leader,
+		seize_stub, restore_mm, restore_create_threads, cr_kinds_restore, restore_threads, end_all,
+		restore_sched_apply, release_leader,
 	};
 
 	for (size_t i = 0; i < sizeof(stages) / sizeof(stages[0]) && !ret; i++)

@@ -17,18 +17,10 @@
 #define ERESTARTNOINTR 513
 #define ERESTART_RESTARTBLOCK 516
 
-static const struct rec_thread *image_thread(struct restore_ctx *r, pid_t tid)
-{
-	for (uint32_t i = 0; i < r->proc.nr_threads; i++)
-		if (r->threads[i].tid == tid)
-			return &r->threads[i];
-	return NULL;
-}
-
 /* Registers, xstate, mask and SUD of one thread become what inject_end() puts back. */
 static int load_thread(struct restore_ctx *r, struct cr_thread *th)
 {
-	const struct rec_thread *rt = image_thread(r, th->tid);
+	const struct rec_thread *rt = restore_image_thread(r, th->tid);
 	struct inject_ctx *c = &th->inj;
 	const struct rec_xstate *x;
 
@@ -139,7 +131,7 @@ int restore_create_threads(struct restore_ctx *r)
 		if (!ret)
 			ret = inject_write_mem(leader->tid, scratch + sizeof(args), &tid, sizeof(tid));
 		if (!ret)
-			ret = cr_inject(leader, arch_syscall_by_name(leader->inj.kind, "clone3"), &res, scratch,
+			ret = cr_inject(leader, arch_sc_nr(leader->inj.kind, SC_CLONE3), &res, scratch,
 					sizeof(args), 0, 0, 0, 0);
 		if (ret)
 			break;

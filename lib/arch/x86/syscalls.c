@@ -44,25 +44,13 @@ const char *arch_syscall_name(enum arch_kind kind, long nr)
 	return NULL;
 }
 
-/* mmap for ia32 is mmap2 (offset in pages); callers pass page offsets. */
+/* Generated from enum arch_sc and the kernel headers; mmap for ia32 is mmap2. */
 static const long sc_64[SC__MAX] = {
-	[SC_MMAP] = 9, [SC_MUNMAP] = 11, [SC_MPROTECT] = 10, [SC_MREMAP] = 25,
-	[SC_GETPID] = 39, [SC_GETTID] = 186, [SC_RT_TGSIGQUEUEINFO] = 297,
-	[SC_RT_SIGACTION] = 13, [SC_PRCTL] = 157, [SC_CLOSE] = 3,
-	/* the memory dump and transplant */
-	[SC_ARCH_PRCTL] = 158, [SC_BRK] = 12, [SC_FCNTL] = 72, [SC_FTRUNCATE] = 77, [SC_MADVISE] = 28,
-	[SC_MEMFD_CREATE] = 319, [SC_MLOCK2] = 325, [SC_MLOCKALL] = 151, [SC_MSEAL] = 462,
-	[SC_OPENAT] = 257, [SC_UNLINKAT] = 263,
+#include "sc_nr_64.inc"
 };
 
 static const long sc_32[SC__MAX] = {
-	[SC_MMAP] = 192, [SC_MUNMAP] = 91, [SC_MPROTECT] = 125, [SC_MREMAP] = 163,
-	[SC_GETPID] = 20, [SC_GETTID] = 224, [SC_RT_TGSIGQUEUEINFO] = 335,
-	[SC_RT_SIGACTION] = 174, [SC_PRCTL] = 172, [SC_CLOSE] = 6,
-	/* the memory dump and transplant */
-	[SC_ARCH_PRCTL] = 384, [SC_BRK] = 45, [SC_FCNTL] = 55, [SC_FTRUNCATE] = 93, [SC_MADVISE] = 219,
-	[SC_MEMFD_CREATE] = 356, [SC_MLOCK2] = 376, [SC_MLOCKALL] = 152, [SC_MSEAL] = 462,
-	[SC_OPENAT] = 295, [SC_UNLINKAT] = 301,
+#include "sc_nr_32.inc"
 };
 
 long arch_sc_nr(enum arch_kind kind, enum arch_sc sc)

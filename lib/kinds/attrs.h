@@ -2,7 +2,7 @@
 #ifndef SUDCR_RESTORE_ATTRS_H
 #define SUDCR_RESTORE_ATTRS_H
 
-/* Shared by lib/restore/procattr.c and lib/restore/sched.c. */
+/* Shared by the restore of lib/kinds/procattr.c and lib/kinds/sched.c. */
 
 #include <sudcr/cr.h>
 

@@ -1,8 +1,14 @@
 // SPDX-License-Identifier: MIT
 /*
- * Restore of credentials, per thread (see lib/dump/creds.c).
+ * Credentials, per thread: uids, gids, supplementary groups, the five
+ * capability sets and no_new_privs from /proc/PID/task/TID/status (one
+ * read, so the lines agree), securebits by an injected PR_GET_SECUREBITS
+ * (/proc does not show them).  Threads may differ: the raw set*id
+ * syscalls change only the calling thread, and so does capset.
+ * The dumpable flag is process-wide and dumped by misc.c.  An exited
+ * thread group leader (a zombie) has a record too.
  *
- * Before anything is created: every record is validated, and the restore
+ * The restore, per thread.  Before anything is created: every record is validated, and the restore
  * is refused when the caller could not hold the credentials itself
  * (another uid without CAP_SETUID, capabilities the caller does not have,
  * ...): a restore never gives a process more than its restorer has.
@@ -39,6 +45,7 @@
  * process is killed.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <inttypes.h>
 #include <linux/capability.h>
@@ -53,7 +60,207 @@
 #include <sudcr/kernel_compat.h>
 #include <sudcr/log.h>
 
-#include "../dump/creds.h"
+#include "kinds.h"
+
+#define CREDS_STATUS_MAX	(1 << 20)	/* with 65536 groups of 10 digits: ~720K */
+
+/* The whole of /proc/PID/task/TID/status, NUL-terminated, malloc'ed. */
+static int read_status(pid_t pid, pid_t tid, char **out)
+{
+	size_t cap = 8192, used = 0;
+	char path[64], *buf = NULL;
+	int fd, ret;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/status", pid, tid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	for (;;) {
+		ssize_t n;
+
+		if (cap - used < 2) {
+			char *nb;
+
+			if (cap >= CREDS_STATUS_MAX) {
+				ret = -EFBIG;
+				goto out_free;
+			}
+			nb = realloc(buf, cap * 2);
+			if (!nb) {
+				ret = -ENOMEM;
+				goto out_free;
+			}
+			buf = nb;
+			cap *= 2;
+		} else if (!buf) {
+			buf = malloc(cap);
+			if (!buf) {
+				ret = -ENOMEM;
+				goto out_free;
+			}
+		}
+		n = read(fd, buf + used, cap - used - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			ret = -errno;
+			goto out_free;
+		}
+		if (!n)
+			break;
+		used += n;
+	}
+	close(fd);
+	buf[used] = '\0';
+	*out = buf;
+	return 0;
+
+out_free:
+	close(fd);
+	free(buf);
+	return ret;
+}
+
+/* "Groups:\t5 6 7 \n" (trailing blank; empty when there are none). */
+static int parse_groups(const char *status, uint32_t **groups, uint32_t *nr)
+{
+	const char *p = strstr(status, "\nGroups:");
+	uint32_t *g = NULL, n = 0, cap = 0;
+
+	*groups = NULL;
+	*nr = 0;
+	if (!p)
+		return -EINVAL;
+	p += strlen("\nGroups:");
+	for (;;) {
+		unsigned long v;
+		char *end;
+
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p == '\n' || !*p)
+			break;
+		if (*p < '0' || *p > '9')
+			goto out_inval;
+		errno = 0;
+		v = strtoul(p, &end, 10);
+		if (errno || v > UINT32_MAX || n >= REC_CREDS_MAX_GROUPS)
+			goto out_inval;
+		if (n == cap) {
+			uint32_t *ng = realloc(g, (cap ? cap * 2 : 32) * sizeof(*g));
+
+			if (!ng) {
+				free(g);
+				return -ENOMEM;
+			}
+			g = ng;
+			cap = cap ? cap * 2 : 32;
+		}
+		g[n++] = (uint32_t)v;
+		p = end;
+	}
+	*groups = g;
+	*nr = n;
+	return 0;
+
+out_inval:
+	free(g);
+	return -EINVAL;
+}
+
+static int creds_from_proc(pid_t pid, pid_t tid, struct rec_creds **out, size_t *out_len)
+{
+	struct proc_status st;
+	struct rec_creds *rec;
+	uint32_t *groups = NULL, nr_groups = 0;
+	char *status = NULL;
+	size_t len;
+	int ret;
+
+	*out = NULL;
+	ret = read_status(pid, tid, &status);
+	if (!ret)
+		ret = proc_parse_status_buf(status, &st);
+	if (!ret)
+		ret = parse_groups(status, &groups, &nr_groups);
+	free(status);
+	if (ret)
+		return ret;
+	len = sizeof(*rec) + (size_t)nr_groups * sizeof(uint32_t);
+	rec = calloc(1, len);
+	if (!rec) {
+		free(groups);
+		return -ENOMEM;
+	}
+	rec->tid = tid;
+	for (int i = 0; i < 4; i++) {
+		rec->uid[i] = st.uid[i];
+		rec->gid[i] = st.gid[i];
+	}
+	rec->cap_inh = st.cap_inh;
+	rec->cap_prm = st.cap_prm;
+	rec->cap_eff = st.cap_eff;
+	rec->cap_bnd = st.cap_bnd;
+	rec->cap_amb = st.cap_amb;
+	rec->no_new_privs = !!st.no_new_privs;
+	rec->nr_groups = nr_groups;
+	if (nr_groups)
+		memcpy(rec + 1, groups, nr_groups * sizeof(uint32_t));
+	free(groups);
+	*out = rec;
+	*out_len = len;
+	return 0;
+}
+
+/*
+ * @th NULL: the thread group leader, exited, a zombie: /proc still shows
+ * its credentials, which decide who may signal the process and whose it
+ * looks in ps; its securebits cannot be asked for any more and are
+ * @bits, the first thread's.
+ */
+static int dump_thread_creds(struct dump_ctx *d, struct cr_thread *th, int64_t *bits)
+{
+	pid_t tid = th ? th->tid : d->pid;
+	struct rec_creds *rec;
+	size_t len;
+	int ret;
+
+	ret = creds_from_proc(d->pid, tid, &rec, &len);
+	if (ret) {
+		sudcr_error("thread %d: cannot read its credentials from /proc: %s", tid, strerror(-ret));
+		return ret;
+	}
+	if (th)
+		ret = cr_inject(th, arch_sc_nr(th->inj.kind, SC_PRCTL), bits, PR_GET_SECUREBITS, 0,
+				0, 0, 0, 0);
+	if (!ret && *bits < 0) {
+		sudcr_error("thread %d: PR_GET_SECUREBITS: %s", tid, strerror((int)-*bits));
+		ret = (int)*bits;
+	}
+	if (!ret) {
+		rec->securebits = (uint32_t)*bits;
+		ret = img_write_record(d->img, IMG_REC_CREDS, rec, len);
+	}
+	free(rec);
+	return ret;
+}
+
+static int dump_creds(struct dump_ctx *d)
+{
+	int64_t bits = 0, first = 0;
+	int ret = 0;
+
+	for (int i = 0; i < d->nr_threads && !ret; i++) {
+		ret = dump_thread_creds(d, &d->threads[i], &bits);
+		if (!i)
+			first = bits;
+	}
+	if (!ret && d->leader_zombie)
+		ret = dump_thread_creds(d, NULL, &first);
+	return ret;
+}
+
+/* ---- restore ---- */
 
 /* Bits PR_SET_SECUREBITS knows on 6.18: SECURE_NOROOT .. SECURE_EXEC_DENY_INTERACTIVE_LOCKED. */
 #define CREDS_SECUREBITS_KNOWN	0xfffu
@@ -276,7 +483,7 @@ static int check_caller_may(const struct restore_creds_state *s, const struct re
 	return 0;
 }
 
-int restore_creds_prepare(struct restore_ctx *r)
+static int restore_creds_prepare(struct restore_ctx *r)
 {
 	struct restore_creds_state *s = calloc(1, sizeof(*s));
 	int ret;
@@ -295,7 +502,7 @@ int restore_creds_prepare(struct restore_ctx *r)
 	return ret;
 }
 
-void restore_creds_free(struct restore_ctx *r)
+static void restore_creds_free(struct restore_ctx *r)
 {
 	struct restore_creds_state *s = r->creds_state;
 
@@ -320,19 +527,13 @@ static struct cr_thread *cthread_of(struct restore_ctx *r, pid_t tid)
 }
 
 /* The call, by the name of @th's kind (ia32: the 32-bit id calls). */
-static int creds_call(struct cr_thread *th, const char *name64, const char *name32, const char *what,
+static int creds_call(struct cr_thread *th, enum arch_sc sc, const char *what,
 		      uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
 {
-	const char *name = th->inj.kind == ARCH_IA32 ? name32 : name64;
-	long nr = arch_syscall_by_name(th->inj.kind, name);
 	int64_t v;
 	int ret;
 
-	if (nr < 0) {
-		sudcr_error("thread %d: no %s syscall for %s tasks", th->tid, name, arch_name(th->inj.kind));
-		return -ENOSYS;
-	}
-	ret = cr_inject(th, nr, &v, a0, a1, a2, a3, 0, 0);
+	ret = cr_inject(th, arch_sc_nr(th->inj.kind, sc), &v, a0, a1, a2, a3, 0, 0);
 	if (ret)
 		return ret;
 	if (v < 0 && v >= -4095) {
@@ -345,7 +546,7 @@ static int creds_call(struct cr_thread *th, const char *name64, const char *name
 
 static int creds_prctl(struct cr_thread *th, const char *what, uint64_t op, uint64_t arg)
 {
-	return creds_call(th, "prctl", "prctl", what, op, arg, 0, 0);
+	return creds_call(th, SC_PRCTL, what, op, arg, 0, 0);
 }
 
 /* capset(2) on the thread itself, version 3 (64-bit sets as two halves). */
@@ -371,7 +572,7 @@ static int creds_capset(struct cr_thread *th, uint64_t scratch, uint64_t inh, ui
 		sudcr_error("thread %d: cannot write to its scratch area: %s", th->tid, strerror(-ret));
 		return ret;
 	}
-	return creds_call(th, "capset", "capset", "capset", scratch, scratch + 8, 0, 0);
+	return creds_call(th, SC_CAPSET, "capset", scratch, scratch + 8, 0, 0);
 }
 
 /* The thread's credentials are the stub's (sudcr's) already: nothing to set. */
@@ -404,24 +605,24 @@ static int apply_thread(struct restore_creds_state *s, struct cr_thread *th, con
 	if (!ret && c->nr_groups && !same_groups(c, me))
 		ret = inject_write_mem(th->tid, groups, groups_of(c), c->nr_groups * sizeof(uint32_t));
 	if (!ret && !same_groups(c, me))
-		ret = creds_call(th, "setgroups", "setgroups32", "setgroups", c->nr_groups, groups, 0, 0);
+		ret = creds_call(th, SC_SETGROUPS, "setgroups", c->nr_groups, groups, 0, 0);
 	if (!ret)
-		ret = creds_call(th, "setresgid", "setresgid32", "setresgid", c->gid[0], c->gid[1], c->gid[2], 0);
+		ret = creds_call(th, SC_SETRESGID, "setresgid", c->gid[0], c->gid[1], c->gid[2], 0);
 	/* setfsgid and setfsuid return the old id, never an error: the read-back checks. */
 	if (!ret)
-		ret = creds_call(th, "setfsgid", "setfsgid32", "setfsgid", c->gid[3], 0, 0, 0);
+		ret = creds_call(th, SC_SETFSGID, "setfsgid", c->gid[3], 0, 0, 0);
 	if (!ret)
-		ret = creds_call(th, "setresuid", "setresuid32", "setresuid", c->uid[0], c->uid[1], c->uid[2], 0);
+		ret = creds_call(th, SC_SETRESUID, "setresuid", c->uid[0], c->uid[1], c->uid[2], 0);
 	if (!ret)
-		ret = creds_call(th, "setfsuid", "setfsuid32", "setfsuid", c->uid[3], 0, 0, 0);
+		ret = creds_call(th, SC_SETFSUID, "setfsuid", c->uid[3], 0, 0, 0);
 	if (!ret)
 		ret = creds_capset(th, scratch, c->cap_inh, me->cap_prm, me->cap_eff);
 	if (!ret)
-		ret = creds_call(th, "prctl", "prctl", "PR_CAP_AMBIENT_CLEAR_ALL", PR_CAP_AMBIENT,
+		ret = creds_call(th, SC_PRCTL, "PR_CAP_AMBIENT_CLEAR_ALL", PR_CAP_AMBIENT,
 				 PR_CAP_AMBIENT_CLEAR_ALL, 0, 0);
 	for (int cap = 0; cap <= last && !ret; cap++)
 		if (c->cap_amb & (1ULL << cap))
-			ret = creds_call(th, "prctl", "prctl", "PR_CAP_AMBIENT_RAISE", PR_CAP_AMBIENT,
+			ret = creds_call(th, SC_PRCTL, "PR_CAP_AMBIENT_RAISE", PR_CAP_AMBIENT,
 					 PR_CAP_AMBIENT_RAISE, cap, 0);
 	for (int cap = 0; cap <= last && !ret; cap++)
 		if ((me->cap_bnd & ~c->cap_bnd) & (1ULL << cap))
@@ -468,7 +669,7 @@ static int verify_thread(struct restore_ctx *r, struct restore_creds_state *s, s
 	struct rec_creds *now;
 	char want[64], got[64];
 	const char *what = NULL;
-	long nr = arch_syscall_by_name(th->inj.kind, "prctl");
+	long nr = arch_sc_nr(th->inj.kind, SC_PRCTL);
 	int64_t bits;
 	size_t len;
 	int ret;
@@ -549,7 +750,7 @@ static const struct rec_creds *nth_record(const struct restore_ctx *r, const str
 	return i < r->proc.nr_threads ? s->threads[i] : s->leader;
 }
 
-int restore_creds(struct restore_ctx *r)
+static int restore_creds(struct restore_ctx *r)
 {
 	struct restore_creds_state *s = r->creds_state;
 	struct cr_thread *leader = cthread_of(r, r->proc.pid);
@@ -592,7 +793,7 @@ int restore_creds(struct restore_ctx *r)
 	}
 	if (ret || !changed)
 		return ret;
-	ret = cr_inject(leader, arch_syscall_by_name(leader->inj.kind, "prctl"), &v, PR_GET_DUMPABLE, 0, 0,
+	ret = cr_inject(leader, arch_sc_nr(leader->inj.kind, SC_PRCTL), &v, PR_GET_DUMPABLE, 0, 0,
 			0, 0, 0);
 	if (!ret && v != dumpable) {
 		sudcr_error("process %d: its dumpable flag came back as %lld, not %d", r->pid, (long long)v,
@@ -601,3 +802,16 @@ int restore_creds(struct restore_ctx *r)
 	}
 	return ret;
 }
+
+const struct cr_kind cr_kind_creds = {
+	.name = "creds",
+	.types = (const struct cr_rec_type[]){
+		{ IMG_REC_CREDS, "creds" },
+		{ 0, NULL },
+	},
+	.flags = CR_KIND_DUMP_LAST,
+	.dump = dump_creds,
+	.prepare = restore_creds_prepare,
+	.restore = restore_creds,
+	.free = restore_creds_free,
+};

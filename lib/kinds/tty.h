@@ -3,7 +3,7 @@
 #define SUDCR_DUMP_TTY_H
 
 /*
- * The outside ends of a process's files (lib/dump/tty.c): the job's
+ * The outside ends of a process's files (lib/kinds/tty.c): the job's
  * terminal, which --shell-job replaces at restore, and pipes whose other
  * end is held by other processes.  Private to lib/dump/.
  */

@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The eventfd fd kind (REC_FD_EVENTFD): an anon inode whose fdinfo shows
+ * eventfd-count (and eventfd-semaphore).  The counter and the semaphore
+ * flag are kept in the FD record itself (rec_fd.count, REC_FD_EFD_SEMAPHORE
+ * in rec_fd.xflags); the restore makes a new eventfd in the stub and
+ * writes the counter into it.  The fd driver (dump/files.c,
+ * restore/files.c) calls these at its per-kind places.
+ */
+#include <errno.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include "fd.h"
+#include "files.h"
+
+bool eventfd_found(const struct proc_fd *p)
+{
+	return p->has_eventfd;
+}
+
+void eventfd_dump(const struct proc_fd *p, struct rec_fd *rec)
+{
+	rec->count = p->eventfd_count;
+	if (p->eventfd_semaphore)
+		rec->xflags |= REC_FD_EFD_SEMAPHORE;
+}
+
+/* xflags are eventfd's alone, and a counter can never be UINT64_MAX. */
+bool eventfd_rec_bad(const struct rec_fd *rec)
+{
+	return rec->xflags & ~REC_FD_EFD_SEMAPHORE || (rec->kind != REC_FD_EVENTFD && rec->xflags) ||
+	       (rec->kind == REC_FD_EVENTFD && rec->count == UINT64_MAX);
+}
+
+/* In the stub: the new eventfd, its counter set; -1 and errno if it cannot be made. */
+int eventfd_open(const struct rf_fd *e)
+{
+	const struct rec_fd *rec = e->rec;
+	int t;
+
+	t = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK |
+		       (rec->xflags & REC_FD_EFD_SEMAPHORE ? EFD_SEMAPHORE : 0));
+	if (t >= 0 && rec->count && write(t, &rec->count, 8) != 8)
+		rf_die_fd(e, "setting the counter", errno);
+	return t;
+}

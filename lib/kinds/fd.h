@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef SUDCR_KINDS_FD_H
+#define SUDCR_KINDS_FD_H
+
+/* What the dump and the restore of fds (dump/files.c, restore/files.c) both know of fd kinds. */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <sudcr/image_records.h>
+#include <sudcr/proc.h>
+
+struct rf_fd;
+
+/* A pipe or FIFO: an object with two ends and buffered bytes. */
+static inline bool is_pipe_kind(uint32_t kind)
+{
+	return kind == REC_FD_PIPE || kind == REC_FD_FIFO;
+}
+
+/* eventfd.c: found by its fdinfo, kept in the FD record, made again in the stub. */
+bool eventfd_found(const struct proc_fd *p);
+void eventfd_dump(const struct proc_fd *p, struct rec_fd *rec);
+bool eventfd_rec_bad(const struct rec_fd *rec);
+int eventfd_open(const struct rf_fd *e);
+
+#endif
