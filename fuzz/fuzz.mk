@@ -15,7 +15,7 @@ FUZZ_SAN   := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-
 fuzz:
 	@if ! command -v $(FUZZ_CC) >/dev/null || \
 	    [ ! -f "$$($(FUZZ_CC) -print-runtime-dir)/libclang_rt.fuzzer-x86_64.a" ]; then \
-		if [ "$$(id -u)" = 0 ]; then apt-get install -y clang-14 libclang-rt-14-dev; else \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -q && apt-get install -y clang-14 libclang-rt-14-dev; else \
 			echo "make fuzz: needs $(FUZZ_CC) and libFuzzer (apt-get install clang-14 libclang-rt-14-dev)"; \
 			exit 1; \
 		fi; \
