@@ -461,8 +461,6 @@ int restore_misc_prepare(struct restore_ctx *r)
 		ret = prepare_posix_timers(r, s);
 	if (!ret)
 		ret = prepare_seccomp(r, s);
-	if (!ret)
-		ret = restore_attrs_prepare(r);
 	return ret;
 }
 
@@ -479,7 +477,6 @@ void restore_misc_free(struct restore_ctx *r)
 	free(s->threads);
 	free(s);
 	r->misc_state = NULL;
-	restore_attrs_free(r);
 }
 
 /* ---- inside the stub ---- */
