@@ -109,7 +109,6 @@ const struct cr_kind cr_kind_misc = {
 		{ IMG_REC_RLIMIT, "rlimit" },
 		{ IMG_REC_ITIMER, "itimer" },
 		{ IMG_REC_POSIX_TIMER, "posix_timer" },
-		{ IMG_REC_SECCOMP, "seccomp" },
 		{ 0, NULL },
 	},
 	.dump = dump_misc,
@@ -121,11 +120,15 @@ const struct cr_kind cr_kind_misc = {
 /*
  * The table: one line per kind, in restore order (the dump's is derived,
  * see above).  A kind NAME defines `const struct cr_kind cr_kind_NAME`.
- * procattr and sched come right after misc: their records follow misc's
- * in the image, procattr's prepare makes the state sched's fills, and
- * their steps in the stub and by injection are still called from misc's
- * (after no_new_privs, before the seccomp filters), so neither has a
- * restore step of its own.
+ * seccomp right after misc: its records are checked against misc's (their
+ * count, the threads' modes) and written by misc's dump, and its filters,
+ * which an unprivileged process can only install with no_new_privs (set
+ * by misc's restore), are installed once misc's restore is done, the
+ * injected steps of procattr and sched included.  procattr and sched
+ * after it: their records follow misc's in the image, procattr's prepare
+ * makes the state sched's fills, and their steps in the stub and by
+ * injection are still called from misc's (after no_new_privs, before the
+ * filters), so neither has a restore step of its own.
  */
 #define CR_KINDS(X)		\
 	X(process)		\
@@ -134,6 +137,7 @@ const struct cr_kind cr_kind_misc = {
 	X(signals)		\
 	X(files)		\
 	X(misc)			\
+	X(seccomp)		\
 	X(procattr)		\
 	X(sched)		\
 	X(coredump_filter)	\
