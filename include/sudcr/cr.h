@@ -108,9 +108,6 @@ int dump_mm(struct dump_ctx *d);
 void dump_forget_safety_pages(struct dump_ctx *d);
 int dump_misc(struct dump_ctx *d);
 int dump_files(struct dump_ctx *d);
-/* Process attributes and per-thread scheduling (called from dump_misc()). */
-int dump_procattr(struct dump_ctx *d);
-int dump_sched(struct dump_ctx *d);
 
 SUDCR_API int sudcr_dump(pid_t pid, const struct dump_opts *opts);
 
@@ -187,17 +184,16 @@ int restore_misc_prepare(struct restore_ctx *r);
 int restore_misc_in_stub(struct restore_ctx *r);
 int restore_misc(struct restore_ctx *r);
 /*
- * Process attributes (kinds/procattr.c) and scheduling (kinds/sched.c),
- * hooked into the misc steps; restore_sched_apply() runs after end of
+ * Process attributes (kinds/procattr.c) and scheduling (kinds/sched.c):
+ * kinds of their own, whose steps in the stub and by injection are hooked
+ * into the misc ones; restore_sched_apply() runs after end of
  * injection, when nothing pins the threads and a FIFO thread can starve no
  * injected call.
  */
-int restore_attrs_prepare(struct restore_ctx *r);
 int restore_procattr_in_stub(struct restore_ctx *r);
 int restore_procattr_inject(struct restore_ctx *r);
 int restore_sched_inject(struct restore_ctx *r);
 int restore_sched_apply(struct restore_ctx *r);
-void restore_attrs_free(struct restore_ctx *r);
 /* Credentials: after misc, the last injected step that needs privileges. */
 /* After mm: the other threads, with their TIDs, seized, injection begun. */
 int restore_create_threads(struct restore_ctx *r);

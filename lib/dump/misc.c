@@ -604,10 +604,6 @@ int dump_misc(struct dump_ctx *d)
 		goto out_free;
 	seccomp_layout(d, m);
 	ret = write_records(d, m);
-	if (!ret)
-		ret = dump_procattr(d);
-	if (!ret)
-		ret = dump_sched(d);
 
 out_free:
 	if (!m)

@@ -12,8 +12,6 @@ struct restore_attrs_state {
 	struct rec_thread_attr *tattr;		/* the same */
 };
 
-/* Read and check the IMG_REC_SCHED records into s->sched (sched.c). */
-int restore_sched_prepare(struct restore_ctx *r, struct restore_attrs_state *s);
 /* The new process's thread @tid (sched.c); NULL, with a message, if missing. */
 struct cr_thread *attrs_cthread(struct restore_ctx *r, pid_t tid);
 

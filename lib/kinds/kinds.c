@@ -109,10 +109,6 @@ const struct cr_kind cr_kind_misc = {
 		{ IMG_REC_RLIMIT, "rlimit" },
 		{ IMG_REC_ITIMER, "itimer" },
 		{ IMG_REC_POSIX_TIMER, "posix_timer" },
-		{ IMG_REC_SECCOMP, "seccomp" },
-		{ IMG_REC_PROCATTR, "procattr" },
-		{ IMG_REC_SCHED, "sched" },
-		{ IMG_REC_THREAD_ATTR, "thread_attr" },
 		{ 0, NULL },
 	},
 	.dump = dump_misc,
@@ -124,6 +120,15 @@ const struct cr_kind cr_kind_misc = {
 /*
  * The table: one line per kind, in restore order (the dump's is derived,
  * see above).  A kind NAME defines `const struct cr_kind cr_kind_NAME`.
+ * seccomp right after misc: its records are checked against misc's (their
+ * count, the threads' modes) and written by misc's dump, and its filters,
+ * which an unprivileged process can only install with no_new_privs (set
+ * by misc's restore), are installed once misc's restore is done, the
+ * injected steps of procattr and sched included.  procattr and sched
+ * after it: their records follow misc's in the image, procattr's prepare
+ * makes the state sched's fills, and their steps in the stub and by
+ * injection are still called from misc's (after no_new_privs, before the
+ * filters), so neither has a restore step of its own.
  */
 #define CR_KINDS(X)		\
 	X(process)		\
@@ -132,6 +137,9 @@ const struct cr_kind cr_kind_misc = {
 	X(signals)		\
 	X(files)		\
 	X(misc)			\
+	X(seccomp)		\
+	X(procattr)		\
+	X(sched)		\
 	X(coredump_filter)	\
 	X(creds)
 

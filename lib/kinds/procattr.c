@@ -41,6 +41,7 @@
 #include <sudcr/log.h>
 
 #include "attrs.h"
+#include "kinds.h"
 
 static int read_oom_score_adj(struct dump_ctx *d, int32_t *val)
 {
@@ -167,7 +168,7 @@ static int dump_thread_attr(struct dump_ctx *d, struct cr_thread *th, uint64_t s
 	return img_write_record(d->img, IMG_REC_THREAD_ATTR, &rec, sizeof(rec));
 }
 
-int dump_procattr(struct dump_ctx *d)
+static int dump_procattr(struct dump_ctx *d)
 {
 	struct cr_thread *th = &d->threads[0];
 	struct rec_procattr rec = { 0 };
@@ -287,7 +288,7 @@ static int prepare_thread_attr(struct restore_ctx *r, struct restore_attrs_state
 	return 0;
 }
 
-int restore_attrs_prepare(struct restore_ctx *r)
+static int restore_attrs_prepare(struct restore_ctx *r)
 {
 	struct restore_attrs_state *s = calloc(1, sizeof(*s));
 	int ret;
@@ -300,12 +301,10 @@ int restore_attrs_prepare(struct restore_ctx *r)
 	ret = prepare_procattr(r, s);
 	if (!ret)
 		ret = prepare_thread_attr(r, s);
-	if (!ret)
-		ret = restore_sched_prepare(r, s);
 	return ret;
 }
 
-void restore_attrs_free(struct restore_ctx *r)
+static void restore_attrs_free(struct restore_ctx *r)
 {
 	struct restore_attrs_state *s = r->attrs_state;
 
@@ -486,3 +485,20 @@ int restore_procattr_inject(struct restore_ctx *r)
 		ret = restore_mdwe(r, s->pa.mdwe);
 	return ret;
 }
+
+/*
+ * The state both halves share (attrs.h) is made and freed here; the sched
+ * kind, after this one in the table, fills its part.  The steps in the stub
+ * and the injected one are still called from misc's (lib/restore/misc.c).
+ */
+const struct cr_kind cr_kind_procattr = {
+	.name = "procattr",
+	.types = (const struct cr_rec_type[]){
+		{ IMG_REC_PROCATTR, "procattr" },
+		{ IMG_REC_THREAD_ATTR, "thread_attr" },
+		{ 0, NULL },
+	},
+	.dump = dump_procattr,
+	.prepare = restore_attrs_prepare,
+	.free = restore_attrs_free,
+};

@@ -40,6 +40,7 @@
 #include <sudcr/log.h>
 
 #include "attrs.h"
+#include "kinds.h"
 
 #ifndef SCHED_DEADLINE
 #define SCHED_DEADLINE 6
@@ -142,7 +143,7 @@ static int dump_thread_sched(struct cr_thread *th, struct rec_sched *rec)
 	return 0;
 }
 
-int dump_sched(struct dump_ctx *d)
+static int dump_sched(struct dump_ctx *d)
 {
 	for (int i = 0; i < d->nr_threads; i++) {
 		struct rec_sched rec = { 0 };
@@ -226,7 +227,7 @@ static int check_sched(struct restore_ctx *r, const struct rec_sched *t)
 	return 0;
 }
 
-int restore_sched_prepare(struct restore_ctx *r, struct restore_attrs_state *s)
+static int restore_sched_prepare(struct restore_ctx *r, struct restore_attrs_state *s)
 {
 	const void *data;
 	uint32_t seen = 0;
@@ -264,6 +265,12 @@ int restore_sched_prepare(struct restore_ctx *r, struct restore_attrs_state *s)
 		return -EINVAL;
 	}
 	return 0;
+}
+
+/* After the procattr kind's prepare, which made the shared state. */
+static int prepare_sched(struct restore_ctx *r)
+{
+	return restore_sched_prepare(r, r->attrs_state);
 }
 
 struct cr_thread *attrs_cthread(struct restore_ctx *r, pid_t tid)
@@ -442,3 +449,18 @@ int restore_sched_apply(struct restore_ctx *r)
 	}
 	return 0;
 }
+
+/*
+ * Its records are freed with the shared state by the procattr kind; the
+ * injected step and restore_sched_apply() are called from misc's restore
+ * and from the driver.
+ */
+const struct cr_kind cr_kind_sched = {
+	.name = "sched",
+	.types = (const struct cr_rec_type[]){
+		{ IMG_REC_SCHED, "sched" },
+		{ 0, NULL },
+	},
+	.dump = dump_sched,
+	.prepare = prepare_sched,
+};
