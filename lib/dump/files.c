@@ -366,7 +366,7 @@ static int classify(struct files_dump *f, struct dump_fd *x)
 	} else if (!strncmp(l, "anon_inode:", 11)) {
 		if (eventfd_found(x->p))
 			x->kind = REC_FD_EVENTFD;
-		else if (x->p->has_signalfd && !strcmp(l, "anon_inode:[signalfd]"))
+		else if (signalfd_found(x->p))
 			x->kind = REC_FD_SIGNALFD;
 		else if (x->p->has_timerfd && !strcmp(l, "anon_inode:[timerfd]"))
 			x->kind = REC_FD_TIMERFD;
@@ -1240,7 +1240,7 @@ static int write_fd(struct files_dump *f, int i)
 	if (x->kind == REC_FD_EVENTFD) {
 		eventfd_dump(x->p, rec);
 	} else if (x->kind == REC_FD_SIGNALFD) {
-		rec->count = x->p->signalfd_mask;
+		signalfd_dump(x->p, rec);
 	}
 	rec->pipe_size = is_pipe_kind(x->kind) ? x->pipe_size : 0;
 	rec->seals = x->kind == REC_FD_MEMFD ? x->seals : 0;

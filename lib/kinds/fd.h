@@ -24,4 +24,9 @@ void eventfd_dump(const struct proc_fd *p, struct rec_fd *rec);
 bool eventfd_rec_bad(const struct rec_fd *rec);
 int eventfd_open(const struct rf_fd *e);
 
+/* signalfd.c: found by its fdinfo, its mask kept in the FD record, made again in the stub. */
+bool signalfd_found(const struct proc_fd *p);
+void signalfd_dump(const struct proc_fd *p, struct rec_fd *rec);
+int signalfd_open(const struct rf_fd *e);
+
 #endif

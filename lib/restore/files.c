@@ -47,7 +47,6 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
-#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -1014,13 +1013,9 @@ static void stage_desc(struct restore_files_state *s, int i, int hi)
 	case REC_FD_EPOLL:
 		t = epoll_create1(EPOLL_CLOEXEC);
 		break;
-	case REC_FD_SIGNALFD: {
-		/* The kernel's sigset: 8 bytes, bit N-1 for signal N; it drops SIGKILL/SIGSTOP. */
-		uint64_t mask = rec->count;
-
-		t = (int)syscall(SYS_signalfd4, -1, &mask, sizeof(mask), SFD_CLOEXEC | SFD_NONBLOCK);
+	case REC_FD_SIGNALFD:
+		t = signalfd_open(e);
 		break;
-	}
 	case REC_FD_PIPE: {
 		int end = acc == O_WRONLY ? 1 : 0;
 
