@@ -5,12 +5,24 @@
 /* What the dump and the restore of fds (dump/files.c, restore/files.c) both know of fd kinds. */
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <sudcr/image_records.h>
 #include <sudcr/proc.h>
 
 struct rf_fd;
+
+/* One fd kind (fd.c's table, by REC_FD_*). */
+struct fd_kind {
+	const char *name;	/* in restore's messages: "regular file" */
+	const char *show_name;	/* in `sudcr show`: "file" */
+	/* show's detail of what the kind keeps in its FD record, into buf (text or JSON); may be NULL */
+	void (*show)(const struct rec_fd *rec, bool json, char *buf, size_t size);
+};
+
+/* The kind of an FD record, NULL if there is none such. */
+const struct fd_kind *fd_kind(uint32_t kind);
 
 /* A pipe or FIFO: an object with two ends and buffered bytes. */
 static inline bool is_pipe_kind(uint32_t kind)
@@ -23,10 +35,12 @@ bool eventfd_found(const struct proc_fd *p);
 void eventfd_dump(const struct proc_fd *p, struct rec_fd *rec);
 bool eventfd_rec_bad(const struct rec_fd *rec);
 int eventfd_open(const struct rf_fd *e);
+extern const struct fd_kind fd_kind_eventfd;
 
 /* signalfd.c: found by its fdinfo, its mask kept in the FD record, made again in the stub. */
 bool signalfd_found(const struct proc_fd *p);
 void signalfd_dump(const struct proc_fd *p, struct rec_fd *rec);
 int signalfd_open(const struct rf_fd *e);
+extern const struct fd_kind fd_kind_signalfd;
 
 #endif

@@ -5,6 +5,8 @@
  * restore makes a new signalfd with it in the stub.  The fd driver
  * (dump/files.c, restore/files.c) calls these at its per-kind places.
  */
+#include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
@@ -31,3 +33,13 @@ int signalfd_open(const struct rf_fd *e)
 
 	return (int)syscall(SYS_signalfd4, -1, &mask, sizeof(mask), SFD_CLOEXEC | SFD_NONBLOCK);
 }
+
+static void signalfd_show(const struct rec_fd *rec, bool json, char *buf, size_t size)
+{
+	if (json)
+		snprintf(buf, size, ",\"count\":\"0x%" PRIx64 "\"", rec->count);
+	else
+		snprintf(buf, size, " mask 0x%" PRIx64, rec->count);
+}
+
+const struct fd_kind fd_kind_signalfd = { "signalfd", "signalfd", signalfd_show };

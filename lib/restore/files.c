@@ -83,17 +83,9 @@
 
 static const char *kind_name(uint32_t kind)
 {
-	static const char *const names[] = {
-		[REC_FD_REG] = "regular file", [REC_FD_DELETED] = "deleted file",
-		[REC_FD_DIR] = "directory", [REC_FD_CHR] = "character device",
-		[REC_FD_PIPE] = "pipe", [REC_FD_FIFO] = "FIFO", [REC_FD_EVENTFD] = "eventfd",
-		[REC_FD_MEMFD] = "memfd", [REC_FD_INHERIT] = "inherited fd",
-		[REC_FD_PATH] = "O_PATH fd", [REC_FD_SIGNALFD] = "signalfd",
-		[REC_FD_TIMERFD] = "timerfd", [REC_FD_EPOLL] = "epoll",
-		[REC_FD_UNIX] = "unix socket", [REC_FD_TTY] = "terminal",
-	};
+	const struct fd_kind *k = fd_kind(kind);
 
-	return kind < sizeof(names) / sizeof(names[0]) && names[kind] ? names[kind] : NULL;
+	return k ? k->name : NULL;
 }
 
 static bool has_objects(uint32_t kind)
