@@ -7,7 +7,7 @@
  * Everything is read from outside the target, nothing is injected and no
  * open file description of the target is changed in a way the process
  * could see (timerfd_gettime() moves an expired interval timer on, as the
- * kernel would on the next read: see dump_timerfd()):
+ * kernel would on the next read: see lib/kinds/timerfd.c):
  *  - /proc/PID/fd and fdinfo give the list, link text, flags, position,
  *    the eventfd counter and the signalfd mask; stat() through the magic
  *    link gives the object;
@@ -368,7 +368,7 @@ static int classify(struct files_dump *f, struct dump_fd *x)
 			x->kind = REC_FD_EVENTFD;
 		else if (signalfd_found(x->p))
 			x->kind = REC_FD_SIGNALFD;
-		else if (x->p->has_timerfd && !strcmp(l, "anon_inode:[timerfd]"))
+		else if (timerfd_found(x->p))
 			x->kind = REC_FD_TIMERFD;
 		else if (!strcmp(l, "anon_inode:[eventpoll]"))
 			x->kind = REC_FD_EPOLL;
@@ -601,15 +601,6 @@ static int link_fds(struct files_dump *f)
 	return 0;
 }
 
-static int check_ticks(const struct dump_fd *x, uint64_t ticks)
-{
-	if (!ticks || cr_can_set_timerfd_ticks())
-		return 0;
-	sudcr_error("fd %d: %s: %llu expirations not read yet, which this kernel cannot set again (TFD_IOC_SET_TICKS needs CONFIG_CHECKPOINT_RESTORE)",
-		    x->p->fd, x->p->link, (unsigned long long)ticks);
-	return -EOPNOTSUPP;
-}
-
 /*
  * What epoll @x watches.  The kernel keys an entry by file and the fd
  * number it was added with, and keeps it while the file lives, even once
@@ -772,7 +763,8 @@ static int check_supported(struct files_dump *f)
 				return -EOPNOTSUPP;
 			}
 		}
-		if (x->kind == REC_FD_TIMERFD && x->desc == i && check_ticks(x, x->p->timerfd_ticks))
+		if (x->kind == REC_FD_TIMERFD && x->desc == i &&
+		    timerfd_check_ticks(x->p, x->p->timerfd_ticks))
 			return -EOPNOTSUPP;
 		if (x->kind == REC_FD_EPOLL && x->desc == i) {
 			int ret = read_epoll(f, x);
@@ -887,77 +879,18 @@ out:
 	return ret;
 }
 
-/*
- * The state of a timerfd, one consistent view: fdinfo prints the ticks and
- * the time left under one lock.  An interval timer that expired shows 0
- * left until something reads it or asks for its time: timerfd_gettime()
- * moves it on to its next expiry and adds the periods missed to its
- * ticks, so it is asked first, through a second reference.  The process
- * cannot tell (a read returns the same count, the next expiry is the
- * same); the kernel does the same on any read or gettime.
- */
+/* A timerfd description's timer (lib/kinds/timerfd.c), through a second reference. */
 static int dump_timerfd(struct files_dump *f, struct dump_fd *x)
 {
-	struct rec_timerfd t = { .fd = x->p->fd };
-	struct itimerspec cur;
-	struct timespec now = { 0 };
-	struct proc_fd *pf;
-	int g, ret = 0;
+	int g, ret;
 
-	pf = malloc(sizeof(*pf));
-	if (!pf)
-		return -ENOMEM;
 	g = get_target_fd(f, x->p->fd);
 	if (g < 0) {
-		ret = g;
-		sudcr_error("fd %d (%s): pidfd_getfd: %s", x->p->fd, x->p->link, strerror(-ret));
-		goto out_free;
+		sudcr_error("fd %d (%s): pidfd_getfd: %s", x->p->fd, x->p->link, strerror(-g));
+		return g;
 	}
-	for (int tries = 0;; tries++) {
-		if (timerfd_gettime(g, &cur)) {
-			ret = -errno;
-			sudcr_error("fd %d (%s): timerfd_gettime: %s", x->p->fd, x->p->link,
-				    strerror(-ret));
-			goto out;
-		}
-		ret = proc_read_fd(getpid(), g, pf);
-		clock_gettime(CLOCK_REALTIME, &now);
-		if (!ret && !pf->has_timerfd)
-			ret = -EINVAL;
-		if (ret) {
-			sudcr_error("fd %d (%s): cannot read its timer from fdinfo: %s", x->p->fd,
-				    x->p->link, strerror(-ret));
-			goto out;
-		}
-		/* Expired again in between: a period of microseconds. */
-		if (pf->timerfd_value_sec || pf->timerfd_value_nsec ||
-		    (!pf->timerfd_interval_sec && !pf->timerfd_interval_nsec) || tries == 8)
-			break;
-	}
-	t.clockid = pf->timerfd_clockid;
-	t.settime_flags = pf->timerfd_settime_flags;
-	t.ticks = pf->timerfd_ticks;
-	t.value_sec = pf->timerfd_value_sec;
-	t.value_nsec = pf->timerfd_value_nsec;
-	t.interval_sec = pf->timerfd_interval_sec;
-	t.interval_nsec = pf->timerfd_interval_nsec;
-	/* Still overdue: due at once (0 would disarm it). */
-	if (!t.value_sec && !t.value_nsec && (t.interval_sec || t.interval_nsec))
-		t.value_nsec = 1;
-	if ((t.value_sec || t.value_nsec) && (t.settime_flags & TFD_TIMER_ABSTIME) &&
-	    (t.clockid == CLOCK_REALTIME || t.clockid == CLOCK_REALTIME_ALARM)) {
-		uint64_t ns = (uint64_t)now.tv_nsec + t.value_nsec;
-
-		t.wall_sec = (uint64_t)now.tv_sec + t.value_sec + ns / 1000000000;
-		t.wall_nsec = ns % 1000000000;
-	}
-	ret = check_ticks(x, t.ticks);
-	if (!ret)
-		ret = img_write_record(f->d->img, IMG_REC_TIMERFD, &t, sizeof(t));
-out:
+	ret = timerfd_dump(f->d->img, x->p, g);
 	close(g);
-out_free:
-	free(pf);
 	return ret;
 }
 

@@ -11,6 +11,7 @@
 #include <sudcr/image_records.h>
 #include <sudcr/proc.h>
 
+struct img_writer;
 struct rf_fd;
 
 /* One fd kind (fd.c's table, by REC_FD_*). */
@@ -42,5 +43,15 @@ bool signalfd_found(const struct proc_fd *p);
 void signalfd_dump(const struct proc_fd *p, struct rec_fd *rec);
 int signalfd_open(const struct rf_fd *e);
 extern const struct fd_kind fd_kind_signalfd;
+
+/* timerfd.c: found by its fdinfo, its timer in an IMG_REC_TIMERFD record, made again in the stub. */
+bool timerfd_found(const struct proc_fd *p);
+/* Its unread expirations can be set again here, or an error. */
+int timerfd_check_ticks(const struct proc_fd *p, uint64_t ticks);
+/* Its IMG_REC_TIMERFD record, read through @g, a second reference to it. */
+int timerfd_dump(struct img_writer *img, const struct proc_fd *p, int g);
+bool timerfd_armed(const struct rec_timerfd *t);
+int timerfd_open(const struct rf_fd *e);
+extern const struct fd_kind fd_kind_timerfd;
 
 #endif

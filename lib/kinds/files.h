@@ -76,6 +76,21 @@ void rf_stub_die(const char *fmt, ...) __attribute__((noreturn, format(printf, 1
 /* "cannot restore fd N (PATH): WHAT: strerror(err)", then _exit(1). */
 void rf_die_fd(const struct rf_fd *e, const char *what, int err) __attribute__((noreturn));
 
+/*
+ * The fd restore's injection helpers, for the kinds that finish their fds
+ * by injection (timerfd.c): one syscall in @th, its failure reported as
+ * the fd's; bytes into @th's scratch area.
+ */
+int files_inject(struct cr_thread *th, const struct rf_fd *e, const char *what, long nr,
+		 uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3);
+int files_write(struct cr_thread *th, uint64_t addr, const void *buf, size_t len);
+
+/* Timerfds (timerfd.c): validation of their records, and arming an armed one by injection. */
+int rf_timerfd_rec(struct restore_ctx *r, struct restore_files_state *s,
+		   const struct rec_timerfd *t, size_t len);
+int timerfd_arm(struct restore_ctx *r, struct cr_thread *th, const struct rf_fd *e,
+		uint64_t scratch);
+
 /* AF_UNIX socket pairs (unix.c): validation of their records, ... */
 int rf_unix_rec(struct restore_ctx *r, struct restore_files_state *s, const struct rec_unix *u,
 		size_t len);

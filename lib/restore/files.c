@@ -266,49 +266,6 @@ static int check_data_rec(struct restore_ctx *r, struct restore_files_state *s,
 	return 0;
 }
 
-#define NSEC_PER_SEC	1000000000ull
-
-static bool timer_armed(const struct rec_timerfd *t)
-{
-	return t->value_sec || t->value_nsec;
-}
-
-static bool wall_clock(int32_t clockid)
-{
-	return clockid == CLOCK_REALTIME || clockid == CLOCK_REALTIME_ALARM;
-}
-
-static int check_timerfd_rec(struct restore_ctx *r, struct restore_files_state *s,
-			     const struct rec_timerfd *t, size_t len)
-{
-	bool wall;
-	int i;
-
-	if (len != sizeof(*t) || t->pad)
-		return img_record_invalid(r->img, "bad timerfd record");
-	i = rf_find_fd(s, t->fd);
-	if (i < 0 || s->fds[i].rec->kind != REC_FD_TIMERFD || s->fds[i].desc != i ||
-	    s->fds[i].timer)
-		return img_record_invalid(r->img, "timerfd record for fd %d, which is no timerfd description before it",
-					  t->fd);
-	if (t->clockid != CLOCK_REALTIME && t->clockid != CLOCK_MONOTONIC &&
-	    t->clockid != CLOCK_BOOTTIME && t->clockid != CLOCK_REALTIME_ALARM &&
-	    t->clockid != CLOCK_BOOTTIME_ALARM)
-		return img_record_invalid(r->img, "fd %d: timerfd clock %d", t->fd, t->clockid);
-	if (t->settime_flags & ~(uint32_t)(TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET))
-		return img_record_invalid(r->img, "fd %d: timerfd flags %#x", t->fd,
-					  t->settime_flags);
-	if (t->value_sec > INT64_MAX || t->value_nsec >= NSEC_PER_SEC ||
-	    t->interval_sec > INT64_MAX || t->interval_nsec >= NSEC_PER_SEC)
-		return img_record_invalid(r->img, "fd %d: bad timerfd time", t->fd);
-	wall = timer_armed(t) && (t->settime_flags & TFD_TIMER_ABSTIME) && wall_clock(t->clockid);
-	if (wall ? t->wall_sec > INT64_MAX || t->wall_nsec >= NSEC_PER_SEC :
-		   t->wall_sec || t->wall_nsec)
-		return img_record_invalid(r->img, "fd %d: bad timerfd expiry", t->fd);
-	s->fds[i].timer = t;
-	return 0;
-}
-
 static int check_epoll_rec(struct restore_ctx *r, struct restore_files_state *s,
 			   const struct rec_epoll *h, size_t len)
 {
@@ -402,7 +359,7 @@ static int read_records(struct restore_ctx *r, struct restore_files_state *s)
 		else if (type == IMG_REC_FILE_DATA)
 			ret = check_data_rec(r, s, data, len);
 		else if (type == IMG_REC_TIMERFD)
-			ret = check_timerfd_rec(r, s, data, len);
+			ret = rf_timerfd_rec(r, s, data, len);
 		else if (type == IMG_REC_EPOLL)
 			ret = check_epoll_rec(r, s, data, len);
 		else if (type == IMG_REC_UNIX)
@@ -834,36 +791,6 @@ static int reopen(int fd, int flags)
 	return open(path, flags | O_CLOEXEC);
 }
 
-static void set_ticks_failed(const struct rf_fd *e, int err)
-{
-	rf_stub_die("cannot restore fd %d (timerfd): setting its %llu expirations not read yet: %s%s",
-		 e->rec->fd, (unsigned long long)e->timer->ticks, strerror(err),
-		 err == ENOTTY ? " (TFD_IOC_SET_TICKS needs a kernel with CONFIG_CHECKPOINT_RESTORE)" : "");
-}
-
-/*
- * A new timerfd with the clock of the image.  A disarmed one gets its flags
- * and unread expirations here; an armed one is armed by restore_files(),
- * once the process is about to run.
- */
-static int create_timerfd(const struct rf_fd *e)
-{
-	const struct rec_timerfd *tr = e->timer;
-	struct itimerspec zero = { 0 };
-	int t;
-
-	t = timerfd_create(tr->clockid, TFD_CLOEXEC | TFD_NONBLOCK);
-	if (t < 0)
-		rf_die_fd(e, "timerfd_create", errno);
-	if (timer_armed(tr))
-		return t;
-	if (tr->settime_flags && timerfd_settime(t, (int)tr->settime_flags, &zero, NULL))
-		rf_die_fd(e, "timerfd_settime", errno);
-	if (tr->ticks && ioctl(t, TFD_IOC_SET_TICKS, &tr->ticks))
-		set_ticks_failed(e, errno);
-	return t;
-}
-
 #define EP_PRIVATE_BITS	((uint32_t)(EPOLLWAKEUP | EPOLLONESHOT | EPOLLET | EPOLLEXCLUSIVE))
 #define EP_POLL_BITS	((uint32_t)(EPOLLIN | EPOLLPRI | EPOLLOUT | EPOLLERR | EPOLLHUP | EPOLLRDNORM | \
 				    EPOLLRDBAND | EPOLLWRNORM | EPOLLWRBAND | EPOLLMSG | EPOLLRDHUP))
@@ -1000,7 +927,7 @@ static void stage_desc(struct restore_files_state *s, int i, int hi)
 		t = eventfd_open(e);
 		break;
 	case REC_FD_TIMERFD:
-		t = create_timerfd(e);
+		t = timerfd_open(e);
 		break;
 	case REC_FD_EPOLL:
 		t = epoll_create1(EPOLL_CLOEXEC);
@@ -1174,8 +1101,8 @@ int restore_files_in_stub(struct restore_ctx *r)
 
 /* ---- injected ---- */
 
-static int files_inject(struct cr_thread *th, const struct rf_fd *e, const char *what, long nr,
-			uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
+int files_inject(struct cr_thread *th, const struct rf_fd *e, const char *what, long nr,
+		 uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
 {
 	int64_t v;
 	int ret = cr_inject(th, nr, &v, a0, a1, a2, a3, 0, 0);
@@ -1191,100 +1118,13 @@ static int files_inject(struct cr_thread *th, const struct rf_fd *e, const char 
 	return 0;
 }
 
-static int files_write(struct cr_thread *th, uint64_t addr, const void *buf, size_t len)
+int files_write(struct cr_thread *th, uint64_t addr, const void *buf, size_t len)
 {
 	int ret = inject_write_mem(th->tid, addr, buf, len);
 
 	if (ret)
 		sudcr_error("thread %d: cannot write to its scratch area: %s", th->tid,
 			    strerror(-ret));
-	return ret;
-}
-
-/*
- * TFD_IOC_SET_TICKS sets the count, it does not add to it: an expiry
- * between timerfd_settime() and the ioctl (a timer due within
- * microseconds, or sudcr descheduled meanwhile) is lost in it.  fdinfo
- * tells: time still left means no expiry yet; none left, the expiry's tick
- * is either in the count already, or lost, or its callback still to run.
- * An expired timer does not fire again before something reads it, so a
- * tick still missing after a short wait was lost: put it back.
- */
-static int check_lost_tick(struct restore_ctx *r, struct cr_thread *th, const struct rf_fd *e,
-			   uint64_t addr)
-{
-	uint64_t want = e->timer->ticks + 1;
-	struct proc_fd *pf = malloc(sizeof(*pf));
-	int ret = 0;
-
-	if (!pf)
-		return -ENOMEM;
-	for (int waited = 0;; waited++) {
-		ret = proc_read_fd(r->pid, e->rec->fd, pf);
-		if (!ret && !pf->has_timerfd)
-			ret = -EINVAL;
-		if (ret) {
-			sudcr_error("cannot restore fd %d (timerfd): reading it back: %s",
-				    e->rec->fd, strerror(-ret));
-			goto out;
-		}
-		if (pf->timerfd_ticks >= want || pf->timerfd_value_sec || pf->timerfd_value_nsec)
-			goto out;
-		if (waited == 20)
-			break;
-		usleep(500);
-	}
-	sudcr_debug("fd %d: timerfd expired before its ticks were set: one more", e->rec->fd);
-	ret = files_write(th, addr, &want, sizeof(want));
-	if (!ret)
-		ret = files_inject(th, e, "TFD_IOC_SET_TICKS", SYS_ioctl, e->rec->fd,
-				   TFD_IOC_SET_TICKS, addr, 0);
-out:
-	free(pf);
-	return ret;
-}
-
-/*
- * Arm a timerfd with the time it had left, from now: the process did not
- * run in between.  Absolute timers stay absolute: on the wall clock at the
- * same expiry (due at once if that has passed, with the periods missed
- * counted as the kernel counts them), on the other clocks at now plus what
- * was left, since those clocks start again at every boot.
- */
-static int arm_timerfd(struct restore_ctx *r, struct cr_thread *th, const struct rf_fd *e,
-		       uint64_t scratch)
-{
-	const struct rec_timerfd *t = e->timer;
-	/* struct itimerspec: interval, then value. */
-	uint64_t its[4] = { t->interval_sec, t->interval_nsec, t->value_sec, t->value_nsec };
-	int ret;
-
-	if (t->settime_flags & TFD_TIMER_ABSTIME) {
-		if (wall_clock(t->clockid)) {
-			its[2] = t->wall_sec;
-			its[3] = t->wall_nsec;
-		} else {
-			struct timespec now;
-
-			clock_gettime(t->clockid == CLOCK_MONOTONIC ? CLOCK_MONOTONIC : CLOCK_BOOTTIME,
-				      &now);
-			its[3] += now.tv_nsec;
-			its[2] += now.tv_sec + its[3] / NSEC_PER_SEC;
-			its[3] %= NSEC_PER_SEC;
-		}
-	}
-	ret = files_write(th, scratch, its, sizeof(its));
-	if (!ret)
-		ret = files_inject(th, e, "timerfd_settime", SYS_timerfd_settime, e->rec->fd,
-				   t->settime_flags, scratch, 0);
-	if (ret || !t->ticks)
-		return ret;
-	ret = files_write(th, scratch + sizeof(its), &t->ticks, sizeof(t->ticks));
-	if (!ret)
-		ret = files_inject(th, e, "TFD_IOC_SET_TICKS", SYS_ioctl, e->rec->fd,
-				   TFD_IOC_SET_TICKS, scratch + sizeof(its), 0);
-	if (!ret)
-		ret = check_lost_tick(r, th, e, scratch + sizeof(its));
 	return ret;
 }
 
@@ -1313,7 +1153,7 @@ int restore_files(struct restore_ctx *r)
 	for (int i = 0; i < s->nr; i++) {
 		const struct rf_fd *e = &s->fds[i];
 
-		if (!e->timer || !timer_armed(e->timer))
+		if (!e->timer || !timerfd_armed(e->timer))
 			continue;
 		if (!th) {
 			for (int k = 0; k < r->tp.nr_threads && !th; k++)
@@ -1328,7 +1168,7 @@ int restore_files(struct restore_ctx *r)
 			if (ret)
 				return ret;
 		}
-		ret = arm_timerfd(r, th, e, scratch);
+		ret = timerfd_arm(r, th, e, scratch);
 		if (ret)
 			return ret;
 	}
