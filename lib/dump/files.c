@@ -370,7 +370,7 @@ static int classify(struct files_dump *f, struct dump_fd *x)
 			x->kind = REC_FD_SIGNALFD;
 		else if (timerfd_found(x->p))
 			x->kind = REC_FD_TIMERFD;
-		else if (!strcmp(l, "anon_inode:[eventpoll]"))
+		else if (epoll_found(x->p))
 			x->kind = REC_FD_EPOLL;
 		else
 			x->what = anon_inode_name(l);
@@ -602,49 +602,6 @@ static int link_fds(struct files_dump *f)
 }
 
 /*
- * What epoll @x watches.  The kernel keys an entry by file and the fd
- * number it was added with, and keeps it while the file lives, even once
- * that fd is closed or is another file: such an entry cannot be made again
- * by EPOLL_CTL_ADD on the restored fds.  kcmp(KCMP_EPOLL_TFD) says
- * whether the toff-th entry with number tfd is the file at fd tfd now.
- */
-static int read_epoll(struct files_dump *f, struct dump_fd *x)
-{
-	pid_t pid = f->d->proc_pid;
-	int ret;
-
-	ret = proc_read_epoll(pid, x->p->fd, &x->tfds, &x->nr_tfds);
-	if (ret) {
-		sudcr_error("fd %d (%s): cannot read what it watches: %s", x->p->fd, x->p->link,
-			    strerror(-ret));
-		return ret;
-	}
-	for (int k = 0; k < x->nr_tfds; k++) {
-		struct proc_epoll_tfd *t = &x->tfds[k];
-		struct kcmp_epoll_slot slot = { .efd = (uint32_t)x->p->fd, .tfd = (uint32_t)t->tfd };
-		long r;
-
-		for (int j = 0; j < k; j++)
-			if (x->tfds[j].tfd == t->tfd)
-				slot.toff++;
-		r = syscall(SYS_kcmp, pid, pid, KCMP_EPOLL_TFD, t->tfd, (unsigned long)&slot);
-		if (r == 0)
-			continue;
-		if (r > 0 || errno == EBADF) {
-			sudcr_error("fd %d: %s: watches a file that fd %d no longer is (%s): an epoll entry whose file left its fd number is not supported yet",
-				    x->p->fd, x->p->link, t->tfd,
-				    r > 0 ? "it is another file now" : "it is closed");
-			return -EOPNOTSUPP;
-		}
-		ret = -errno;
-		sudcr_error("fd %d (%s): kcmp(KCMP_EPOLL_TFD) of fd %d: %s", x->p->fd, x->p->link,
-			    t->tfd, strerror(-ret));
-		return ret;
-	}
-	return 0;
-}
-
-/*
  * Every POSIX lock the process holds was seen through one of its fds, and
  * none is on a file it maps (lib/kinds/locks.c says why).
  */
@@ -767,7 +724,7 @@ static int check_supported(struct files_dump *f)
 		    timerfd_check_ticks(x->p, x->p->timerfd_ticks))
 			return -EOPNOTSUPP;
 		if (x->kind == REC_FD_EPOLL && x->desc == i) {
-			int ret = read_epoll(f, x);
+			int ret = epoll_read(f->d->proc_pid, x->p, &x->tfds, &x->nr_tfds);
 
 			if (ret)
 				return ret;

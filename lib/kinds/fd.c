@@ -3,7 +3,8 @@
  * The table of fd kinds: an FD record's kind (REC_FD_*) -> what it is
  * called in restore's messages and in `sudcr show`, and the detail show
  * prints of what the kind keeps in the record.  A kind in a file of its
- * own (eventfd.c, signalfd.c, timerfd.c) defines its struct fd_kind there; the kinds
+ * own (eventfd.c, signalfd.c, timerfd.c,
+ * epoll.c) defines its struct fd_kind there; the kinds
  * still handled inline by the fd driver (dump/files.c, restore/files.c)
  * are described here until they move.
  */
@@ -47,7 +48,6 @@ static const struct fd_kind fd_kind_fifo = { "FIFO", "fifo", pipe_show };
 static const struct fd_kind fd_kind_memfd = { "memfd", "memfd", memfd_show };
 static const struct fd_kind fd_kind_inherit = { "inherited fd", "inherited", inherit_show };
 static const struct fd_kind fd_kind_path = { "O_PATH fd", "o-path", NULL };
-static const struct fd_kind fd_kind_epoll = { "epoll", "epoll", NULL };
 static const struct fd_kind fd_kind_unix = { "unix socket", "unix-socket", NULL };
 static const struct fd_kind fd_kind_tty = { "terminal", "terminal", NULL };
 

@@ -54,4 +54,10 @@ bool timerfd_armed(const struct rec_timerfd *t);
 int timerfd_open(const struct rf_fd *e);
 extern const struct fd_kind fd_kind_timerfd;
 
+/* epoll.c: found by its link, what it watches in an IMG_REC_EPOLL record, filled again in the stub. */
+bool epoll_found(const struct proc_fd *p);
+int epoll_read(pid_t pid, const struct proc_fd *p, struct proc_epoll_tfd **tfds, int *nr_tfds);
+void epoll_fill(const struct rf_fd *e);
+extern const struct fd_kind fd_kind_epoll;
+
 #endif

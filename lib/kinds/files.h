@@ -66,6 +66,11 @@ struct restore_files_state {
 	struct winsize saved_ws;
 };
 
+/* Highest fd number an image may use (the kernel's default NR_OPEN). */
+#define FILES_FD_MAX	(1 << 20)
+
+/* qsort's comparison of ints. */
+int rf_cmp_int(const void *a, const void *b);
 /* Index of fd in s->fds (sorted by fd), or -1. */
 int rf_find_fd(const struct restore_files_state *s, int fd);
 /* Make room for one more element of @size at index n of *arr (capacity *cap). */
@@ -90,6 +95,11 @@ int rf_timerfd_rec(struct restore_ctx *r, struct restore_files_state *s,
 		   const struct rec_timerfd *t, size_t len);
 int timerfd_arm(struct restore_ctx *r, struct cr_thread *th, const struct rf_fd *e,
 		uint64_t scratch);
+
+/* Epolls (epoll.c): validation of their records, and of what they watch once all are read. */
+int rf_epoll_rec(struct restore_ctx *r, struct restore_files_state *s, const struct rec_epoll *h,
+		 size_t len);
+int rf_epoll_check_targets(struct restore_files_state *s, int i);
 
 /* AF_UNIX socket pairs (unix.c): validation of their records, ... */
 int rf_unix_rec(struct restore_ctx *r, struct restore_files_state *s, const struct rec_unix *u,

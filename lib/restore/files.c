@@ -16,7 +16,7 @@
  *  3. dup2 each description to each of its fds, close the staged copies,
  *     set FD_CLOEXEC per fd;
  *  4. fill each epoll: EPOLL_CTL_ADD on the fds at their numbers, which
- *     is what the kernel keys an entry by (see fill_epoll());
+ *     is what the kernel keys an entry by (see lib/kinds/epoll.c);
  *  5. take the file locks again (lib/kinds/locks.c).
  * Armed timerfds are armed later, by injection (restore_files()), when
  * the process is about to run.
@@ -69,8 +69,6 @@
 #define MFD_EXEC	0x0010U
 #endif
 
-/* Highest fd number an image may use (the kernel's default NR_OPEN). */
-#define FILES_FD_MAX	(1 << 20)
 #define PIPE_SIZE_MAX	(1u << 30)
 #define MEMFD_NAME_MAX	249
 
@@ -94,7 +92,7 @@ static bool has_objects(uint32_t kind)
 	       kind == REC_FD_DELETED || kind == REC_FD_UNIX;
 }
 
-static int cmp_int(const void *a, const void *b)
+int rf_cmp_int(const void *a, const void *b)
 {
 	int x = *(const int *)a, y = *(const int *)b;
 
@@ -266,65 +264,6 @@ static int check_data_rec(struct restore_ctx *r, struct restore_files_state *s,
 	return 0;
 }
 
-static int check_epoll_rec(struct restore_ctx *r, struct restore_files_state *s,
-			   const struct rec_epoll *h, size_t len)
-{
-	const struct rec_epoll_tfd *t;
-	int i;
-
-	if (len < sizeof(*h) || (len - sizeof(*h)) / sizeof(*t) != h->nr ||
-	    (len - sizeof(*h)) % sizeof(*t))
-		return img_record_invalid(r->img, "bad epoll record length");
-	t = (const struct rec_epoll_tfd *)(h + 1);
-	i = rf_find_fd(s, h->fd);
-	if (i < 0 || s->fds[i].rec->kind != REC_FD_EPOLL || s->fds[i].desc != i ||
-	    s->fds[i].epoll)
-		return img_record_invalid(r->img, "epoll record for fd %d, which is no epoll description before it",
-					  h->fd);
-	for (uint32_t k = 0; k < h->nr; k++)
-		if (t[k].tfd < 0 || t[k].tfd >= FILES_FD_MAX)
-			return img_record_invalid(r->img, "fd %d: epoll watches fd %d", h->fd,
-						  t[k].tfd);
-	s->fds[i].epoll = h;
-	return 0;
-}
-
-/* Every fd an epoll watches is in the image, once, and is not the epoll itself. */
-static int check_epoll_targets(struct restore_files_state *s, int i)
-{
-	const struct rec_epoll *h = s->fds[i].epoll;
-	const struct rec_epoll_tfd *t = (const struct rec_epoll_tfd *)(h + 1);
-	int *seen, ret = 0;
-
-	if (!h->nr)
-		return 0;
-	seen = malloc(sizeof(int) * h->nr);
-	if (!seen)
-		return -ENOMEM;
-	for (uint32_t k = 0; k < h->nr; k++) {
-		int j = rf_find_fd(s, t[k].tfd);
-
-		if (j < 0 || s->fds[j].desc == i) {
-			sudcr_error("image: fd %d (epoll) watches fd %d, %s", h->fd, t[k].tfd,
-				    j < 0 ? "which the image does not have" : "itself");
-			ret = -EINVAL;
-			goto out;
-		}
-		seen[k] = t[k].tfd;
-	}
-	qsort(seen, h->nr, sizeof(int), cmp_int);
-	for (uint32_t k = 1; k < h->nr; k++) {
-		if (seen[k] == seen[k - 1]) {
-			sudcr_error("image: fd %d (epoll) watches fd %d twice", h->fd, seen[k]);
-			ret = -EINVAL;
-			goto out;
-		}
-	}
-out:
-	free(seen);
-	return ret;
-}
-
 /* The times of a deleted file, after its fd record. */
 static int check_times_rec(struct restore_ctx *r, struct restore_files_state *s,
 			   const struct rec_file_times *t, size_t len)
@@ -361,7 +300,7 @@ static int read_records(struct restore_ctx *r, struct restore_files_state *s)
 		else if (type == IMG_REC_TIMERFD)
 			ret = rf_timerfd_rec(r, s, data, len);
 		else if (type == IMG_REC_EPOLL)
-			ret = check_epoll_rec(r, s, data, len);
+			ret = rf_epoll_rec(r, s, data, len);
 		else if (type == IMG_REC_UNIX)
 			ret = rf_unix_rec(r, s, data, len);
 		else if (type == IMG_REC_UNIX_QUEUE)
@@ -397,7 +336,7 @@ static int read_records(struct restore_ctx *r, struct restore_files_state *s)
 				sudcr_error("image: fd %d (epoll): no epoll record", rec->fd);
 				return -EINVAL;
 			}
-			ret = check_epoll_targets(s, i);
+			ret = rf_epoll_check_targets(s, i);
 			if (ret)
 				return ret;
 		}
@@ -791,89 +730,6 @@ static int reopen(int fd, int flags)
 	return open(path, flags | O_CLOEXEC);
 }
 
-#define EP_PRIVATE_BITS	((uint32_t)(EPOLLWAKEUP | EPOLLONESHOT | EPOLLET | EPOLLEXCLUSIVE))
-#define EP_POLL_BITS	((uint32_t)(EPOLLIN | EPOLLPRI | EPOLLOUT | EPOLLERR | EPOLLHUP | EPOLLRDNORM | \
-				    EPOLLRDBAND | EPOLLWRNORM | EPOLLWRBAND | EPOLLMSG | EPOLLRDHUP))
-
-/* A one-shot entry that fired: nothing left to report until EPOLL_CTL_MOD. */
-static bool ep_disarmed(uint32_t events)
-{
-	return (events & EPOLLONESHOT) && !(events & ~EP_PRIVATE_BITS);
-}
-
-static void ep_ctl(const struct rf_fd *e, int op, int tfd, uint32_t events,
-		   uint64_t data)
-{
-	struct epoll_event ev = { .events = events, .data.u64 = data };
-
-	if (epoll_ctl(e->rec->fd, op, tfd, &ev)) {
-		int err = errno;
-
-		rf_stub_die("cannot restore fd %d (epoll): %s of fd %d (events %#x): %s",
-			 e->rec->fd, op == EPOLL_CTL_ADD ? "EPOLL_CTL_ADD" : "EPOLL_CTL_MOD", tfd,
-			 events, strerror(err));
-	}
-}
-
-/*
- * Fill the epoll of @e, every fd being at its number.  EPOLL_CTL_ADD
- * always adds EPOLLERR|EPOLLHUP, so a disarmed one-shot entry cannot be
- * added as it was: it is added armed for everything, alone in the epoll,
- * and one epoll_wait() disarms those whose file is ready for anything,
- * as a delivery would have.  Those not ready are left armed for
- * EPOLLERR|EPOLLHUP only (EPOLL_CTL_MOD), the nearest the kernel allows.
- * Then the other entries.  An entry that is ready comes out of
- * epoll_wait() once more, even edge-triggered: the ready list is not
- * kept.  Entries that watch another epoll need nothing more: every
- * epoll and its targets exist by now, in any order.
- */
-static void fill_epoll(const struct rf_fd *e)
-{
-	const struct rec_epoll *h = e->epoll;
-	const struct rec_epoll_tfd *t = (const struct rec_epoll_tfd *)(h + 1);
-	uint32_t nr_disarmed = 0;
-
-	for (uint32_t k = 0; k < h->nr; k++) {
-		if (!ep_disarmed(t[k].events))
-			continue;
-		ep_ctl(e, EPOLL_CTL_ADD, t[k].tfd, t[k].events | EP_POLL_BITS, t[k].data);
-		nr_disarmed++;
-	}
-	if (nr_disarmed) {
-		struct epoll_event *evs = calloc(nr_disarmed, sizeof(*evs));
-		struct proc_epoll_tfd *now = NULL;
-		int nr_now = 0, n, ret, err;
-
-		if (!evs)
-			rf_stub_die("out of memory");
-		n = epoll_wait(e->rec->fd, evs, (int)nr_disarmed, 0);
-		err = errno;	/* before free() */
-		free(evs);
-		if (n < 0)
-			rf_stub_die("cannot restore fd %d (epoll): epoll_wait: %s", e->rec->fd,
-				 strerror(err));
-		ret = (uint32_t)n == nr_disarmed ? 0 : proc_read_epoll(getpid(), e->rec->fd, &now, &nr_now);
-		if (ret)
-			rf_stub_die("cannot restore fd %d (epoll): reading it back: %s", e->rec->fd,
-				 strerror(-ret));
-		for (int j = 0; j < nr_now; j++) {
-			if (!(now[j].events & ~EP_PRIVATE_BITS))
-				continue;
-			for (uint32_t k = 0; k < h->nr; k++) {
-				if (t[k].tfd != now[j].tfd)
-					continue;
-				ep_ctl(e, EPOLL_CTL_MOD, t[k].tfd, t[k].events, t[k].data);
-				sudcr_warn("fd %d (epoll): the one-shot entry of fd %d had fired; it comes back armed for EPOLLERR|EPOLLHUP (the kernel adds them to every entry)",
-					  e->rec->fd, t[k].tfd);
-			}
-		}
-		free(now);
-	}
-	for (uint32_t k = 0; k < h->nr; k++)
-		if (!ep_disarmed(t[k].events))
-			ep_ctl(e, EPOLL_CTL_ADD, t[k].tfd, t[k].events, t[k].data);
-}
-
 /* Make the description of entry @i and stage it at or above @hi. */
 static void stage_desc(struct restore_files_state *s, int i, int hi)
 {
@@ -1059,7 +915,7 @@ int restore_files_in_stub(struct restore_ctx *r)
 			kept[nr_kept++] = s->fds[i].src;
 	for (int k = 0; k < r->nr_keep_fds; k++)
 		kept[nr_kept++] = r->keep_fds[k];
-	qsort(kept, nr_kept, sizeof(int), cmp_int);
+	qsort(kept, nr_kept, sizeof(int), rf_cmp_int);
 	lo = 0;
 	for (int k = 0; k <= nr_kept; k++) {
 		unsigned int end = k < nr_kept ? (unsigned int)kept[k] : ~0U;
@@ -1092,7 +948,7 @@ int restore_files_in_stub(struct restore_ctx *r)
 	/* 4. What each epoll watches: the files at their numbers. */
 	for (int i = 0; i < s->nr; i++)
 		if (s->fds[i].epoll)
-			fill_epoll(&s->fds[i]);
+			epoll_fill(&s->fds[i]);
 
 	/* 5. The file locks, every fd being where it stays. */
 	rf_take_locks(s);
