@@ -854,7 +854,7 @@ static int dump_timerfd(struct files_dump *f, struct dump_fd *x)
 /*
  * A file under /proc of another thread of the process (/proc/PID/task/TID,
  * /proc/TID): the restore opens it only once the threads exist, after the
- * epolls are filled (lib/restore/procfd.c).
+ * epolls are filled (lib/kinds/procfd.c).
  */
 static bool other_thread_proc(const struct dump_ctx *d, const char *path)
 {

@@ -20,7 +20,7 @@
 #include <sudcr/cr.h>
 #include <sudcr/log.h>
 
-#include "../kinds/files.h"
+#include "files.h"
 
 /* Flags open(2) takes from the image, and those only F_SETFL sets (as in files.c). */
 #define PROCFD_OPEN_FLAGS	(O_ACCMODE | O_APPEND | O_NONBLOCK | O_SYNC | O_DIRECT | \
