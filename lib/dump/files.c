@@ -851,29 +851,6 @@ static int dump_timerfd(struct files_dump *f, struct dump_fd *x)
 	return ret;
 }
 
-/*
- * A file under /proc of another thread of the process (/proc/PID/task/TID,
- * /proc/TID): the restore opens it only once the threads exist, after the
- * epolls are filled (lib/kinds/procfd.c).
- */
-static bool other_thread_proc(const struct dump_ctx *d, const char *path)
-{
-	char *end;
-	long n;
-
-	if (strncmp(path, "/proc/", 6))
-		return false;
-	n = strtol(path + 6, &end, 10);
-	if (n == d->pid && !strncmp(end, "/task/", 6))
-		n = strtol(end + 6, &end, 10);
-	if (n <= 0 || n == d->pid || (*end && *end != '/'))
-		return false;
-	for (int i = 0; i < d->nr_threads; i++)
-		if (d->threads[i].tid == n)
-			return true;
-	return false;
-}
-
 static int write_epoll(struct files_dump *f, struct dump_fd *x)
 {
 	struct rec_epoll *h;
@@ -896,7 +873,7 @@ static int write_epoll(struct files_dump *f, struct dump_fd *x)
 	for (int k = 0; k < x->nr_tfds; k++) {
 		for (int j = 0; j < f->nr; j++) {
 			if (f->x[j].p->fd != x->tfds[k].tfd ||
-			    !other_thread_proc(f->d, f->x[j].path))
+			    !procfd_other_thread(f->d, f->x[j].path))
 				continue;
 			sudcr_error("fd %d (epoll): watches fd %d (%s), a file of another thread's "
 				    "/proc: not supported", x->p->fd, x->tfds[k].tfd, f->x[j].path);
@@ -1167,7 +1144,7 @@ static int write_fd(struct files_dump *f, int i)
 		ret = write_epoll(f, x);
 	else if (x->kind == REC_FD_UNIX && x->desc == i)
 		ret = dump_unix(f, i);
-	if (!ret && x->desc == i && x->nr_locks && other_thread_proc(f->d, x->path)) {
+	if (!ret && x->desc == i && x->nr_locks && procfd_other_thread(f->d, x->path)) {
 		/* The stub takes locks on what is at the fd: there, a placeholder. */
 		sudcr_error("fd %d (%s): a file lock on a file of another thread's /proc: not "
 			    "supported", x->p->fd, x->path);

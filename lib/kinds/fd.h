@@ -11,6 +11,7 @@
 #include <sudcr/image_records.h>
 #include <sudcr/proc.h>
 
+struct dump_ctx;
 struct img_writer;
 struct rf_fd;
 
@@ -59,5 +60,11 @@ bool epoll_found(const struct proc_fd *p);
 int epoll_read(pid_t pid, const struct proc_fd *p, struct proc_epoll_tfd **tfds, int *nr_tfds);
 void epoll_fill(const struct rf_fd *e);
 extern const struct fd_kind fd_kind_epoll;
+
+/*
+ * procfd.c: a path under /proc of another thread of the process, which the
+ * restore opens only once the threads exist.
+ */
+bool procfd_other_thread(const struct dump_ctx *d, const char *path);
 
 #endif
