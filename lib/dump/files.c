@@ -40,7 +40,6 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/kcmp.h>
-#include <linux/magic.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <stdio.h>
@@ -49,7 +48,6 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/timerfd.h>
@@ -245,7 +243,6 @@ static bool is_tty_rdev(dev_t rdev)
 
 static int classify_path(struct files_dump *f, struct dump_fd *x)
 {
-	char proc[64];
 	bool deleted = false;
 	struct stat st;
 
@@ -271,17 +268,10 @@ static int classify_path(struct files_dump *f, struct dump_fd *x)
 		if (!deleted) {
 			x->kind = REC_FD_REG;
 		} else if (!strncmp(x->path, "/memfd:", 7)) {
-			struct statfs sfs;
+			int ret = memfd_classify(f->d->proc_pid, x->p->fd, &x->kind, &x->what);
 
-			snprintf(proc, sizeof(proc), "/proc/%d/fd/%d", f->d->proc_pid, x->p->fd);
-			if (statfs(proc, &sfs))
-				return -errno;
-			if (sfs.f_type == TMPFS_MAGIC)
-				x->kind = REC_FD_MEMFD;
-			else if (sfs.f_type == HUGETLBFS_MAGIC)
-				x->what = "hugetlb memfd";
-			else
-				x->kind = REC_FD_DELETED;
+			if (ret)
+				return ret;
 		} else {
 			x->kind = REC_FD_DELETED;
 		}
@@ -1066,15 +1056,9 @@ static int write_fd(struct files_dump *f, int i)
 		if (ret)
 			return ret;
 		if (x->kind == REC_FD_MEMFD) {
-			int seals = fcntl(rfd, F_GET_SEALS);
-
-			if (seals < 0) {
-				ret = -errno;
-				sudcr_error("fd %d (%s): F_GET_SEALS: %s", x->p->fd, x->path,
-					    strerror(-ret));
+			ret = memfd_read_seals(x->p->fd, x->path, rfd, &x->seals);
+			if (ret)
 				goto out;
-			}
-			x->seals = (uint32_t)seals;
 		}
 	} else if (x->obj != i) {
 		x->pipe_size = f->x[x->obj].pipe_size;

@@ -4,7 +4,7 @@
  * called in restore's messages and in `sudcr show`, and the detail show
  * prints of what the kind keeps in the record.  A kind in a file of its
  * own (eventfd.c, signalfd.c, timerfd.c,
- * epoll.c) defines its struct fd_kind there; the kinds
+ * epoll.c, memfd.c) defines its struct fd_kind there; the kinds
  * still handled inline by the fd driver (dump/files.c, restore/files.c)
  * are described here until they move.
  */
@@ -23,14 +23,6 @@ static void inherit_show(const struct rec_fd *rec, bool json, char *buf, size_t 
 		snprintf(buf, size, " from restorer fd %d", rec->inherit_fd);
 }
 
-static void memfd_show(const struct rec_fd *rec, bool json, char *buf, size_t size)
-{
-	if (json)
-		snprintf(buf, size, ",\"seals\":\"0x%x\"", rec->seals);
-	else
-		snprintf(buf, size, " seals 0x%x", rec->seals);
-}
-
 static void pipe_show(const struct rec_fd *rec, bool json, char *buf, size_t size)
 {
 	if (json)
@@ -45,7 +37,6 @@ static const struct fd_kind fd_kind_dir = { "directory", "directory", NULL };
 static const struct fd_kind fd_kind_chr = { "character device", "chardev", NULL };
 static const struct fd_kind fd_kind_pipe = { "pipe", "pipe", pipe_show };
 static const struct fd_kind fd_kind_fifo = { "FIFO", "fifo", pipe_show };
-static const struct fd_kind fd_kind_memfd = { "memfd", "memfd", memfd_show };
 static const struct fd_kind fd_kind_inherit = { "inherited fd", "inherited", inherit_show };
 static const struct fd_kind fd_kind_path = { "O_PATH fd", "o-path", NULL };
 static const struct fd_kind fd_kind_unix = { "unix socket", "unix-socket", NULL };

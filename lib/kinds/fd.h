@@ -61,6 +61,13 @@ int epoll_read(pid_t pid, const struct proc_fd *p, struct proc_epoll_tfd **tfds,
 void epoll_fill(const struct rf_fd *e);
 extern const struct fd_kind fd_kind_epoll;
 
+/* memfd.c: told from a deleted file by its filesystem, its seals in the FD record. */
+int memfd_classify(pid_t pid, int fd, uint32_t *kind, const char **what);
+int memfd_read_seals(int fd, const char *path, int rfd, uint32_t *seals);
+bool memfd_rec_bad(const struct rec_fd *rec, const char *path);
+void memfd_seal(const struct rf_fd *o);
+extern const struct fd_kind fd_kind_memfd;
+
 /*
  * procfd.c: a path under /proc of another thread of the process, which the
  * restore opens only once the threads exist.

@@ -90,6 +90,11 @@ int files_inject(struct cr_thread *th, const struct rf_fd *e, const char *what, 
 		 uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3);
 int files_write(struct cr_thread *th, uint64_t addr, const void *buf, size_t len);
 
+/* Owner, mode and contents of a new memfd or deleted file (in the stub). */
+void rf_fill_file(struct restore_files_state *s, struct rf_fd *o, int fd);
+/* memfd.c, in the stub: the memfd of object leader @o, filled. */
+int memfd_open(struct restore_files_state *s, struct rf_fd *o);
+
 /* Timerfds (timerfd.c): validation of their records, and arming an armed one by injection. */
 int rf_timerfd_rec(struct restore_ctx *r, struct restore_files_state *s,
 		   const struct rec_timerfd *t, size_t len);

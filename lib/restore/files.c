@@ -65,12 +65,8 @@
 #ifndef F_SEAL_EXEC
 #define F_SEAL_EXEC	0x0020
 #endif
-#ifndef MFD_EXEC
-#define MFD_EXEC	0x0010U
-#endif
 
 #define PIPE_SIZE_MAX	(1u << 30)
-#define MEMFD_NAME_MAX	249
 
 /* Flags open(2) takes from the image; F_SETFL sets the rest. */
 #define OPEN_FLAGS	(O_ACCMODE | O_APPEND | O_NONBLOCK | O_SYNC | O_DIRECT | O_NOATIME | \
@@ -164,8 +160,7 @@ static int check_fd_rec(struct restore_ctx *r, struct restore_files_state *s,
 	if (is_pipe_kind(rec->kind) ? !rec->pipe_size || rec->pipe_size > PIPE_SIZE_MAX ||
 				      rec->size > rec->pipe_size : rec->pipe_size)
 		return img_record_invalid(r->img, "fd %d: bad pipe size", rec->fd);
-	if (rec->kind == REC_FD_MEMFD ? rec->path_len < 7 || rec->path_len - 7 > MEMFD_NAME_MAX ||
-					memcmp(path, "/memfd:", 7) : rec->seals != 0)
+	if (memfd_rec_bad(rec, path))
 		return img_record_invalid(r->img, "fd %d: bad memfd", rec->fd);
 	if ((rec->kind == REC_FD_REG || rec->kind == REC_FD_DELETED || rec->kind == REC_FD_DIR ||
 	     rec->kind == REC_FD_CHR || rec->kind == REC_FD_FIFO || rec->kind == REC_FD_PATH) &&
@@ -575,7 +570,7 @@ static void set_pipe_size(struct rf_fd *o, int fd)
 }
 
 /* Owner, mode and contents of a new memfd or deleted file. */
-static void fill_file(struct restore_files_state *s, struct rf_fd *o, int fd)
+void rf_fill_file(struct restore_files_state *s, struct rf_fd *o, int fd)
 {
 	const struct rec_fd *rec = o->rec;
 
@@ -616,21 +611,6 @@ static int create_deleted(struct rf_fd *o)
 	if (fd < 0)
 		rf_die_fd(o, "cannot create it again (O_TMPFILE)", errno);
 	free(dir);
-	return fd;
-}
-
-static int create_memfd(struct restore_files_state *s, struct rf_fd *o)
-{
-	const char *name = o->path + 7;
-	int fd;
-
-	/* MFD_EXEC: executable as before whatever vm.memfd_noexec says; fchmod sets the mode. */
-	fd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);
-	if (fd < 0 && errno == EINVAL)
-		fd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
-	if (fd < 0)
-		rf_die_fd(o, "memfd_create", errno);
-	fill_file(s, o, fd);
 	return fd;
 }
 
@@ -701,7 +681,7 @@ static void create_object(struct restore_files_state *s, struct rf_fd *o)
 			put_data(s, o, o->hold[0], true);
 		break;
 	case REC_FD_MEMFD:
-		o->hold[0] = create_memfd(s, o);
+		o->hold[0] = memfd_open(s, o);
 		break;
 	case REC_FD_DELETED: {
 		const struct timespec ts[2] = {
@@ -710,7 +690,7 @@ static void create_object(struct restore_files_state *s, struct rf_fd *o)
 		};
 
 		o->hold[0] = create_deleted(o);
-		fill_file(s, o, o->hold[0]);
+		rf_fill_file(s, o, o->hold[0]);
 		/* Last: writing the contents set the times to now. */
 		if (futimens(o->hold[0], ts))
 			rf_die_fd(o, "futimens", errno);
@@ -854,9 +834,8 @@ static void stage_desc(struct restore_files_state *s, int i, int hi)
 /* Seal memfds, drop what was held to make further descriptions. */
 static void finish_object(struct rf_fd *o)
 {
-	if (o->rec->kind == REC_FD_MEMFD && o->rec->seals &&
-	    fcntl(o->hold[0], F_ADD_SEALS, (int)o->rec->seals))
-		rf_die_fd(o, "F_ADD_SEALS", errno);
+	if (o->rec->kind == REC_FD_MEMFD)
+		memfd_seal(o);
 	for (int k = 0; k < 2; k++)
 		if (o->hold[k] >= 0)
 			close(o->hold[k]);
