@@ -291,28 +291,6 @@ static int show_vmas(struct img_reader *r, struct show_state *st)
 	}
 }
 
-static const char *fd_kind_name(uint32_t kind)
-{
-	switch (kind) {
-	case REC_FD_REG: return "file";
-	case REC_FD_DELETED: return "deleted-file";
-	case REC_FD_DIR: return "directory";
-	case REC_FD_CHR: return "chardev";
-	case REC_FD_PIPE: return "pipe";
-	case REC_FD_FIFO: return "fifo";
-	case REC_FD_EVENTFD: return "eventfd";
-	case REC_FD_MEMFD: return "memfd";
-	case REC_FD_INHERIT: return "inherited";
-	case REC_FD_PATH: return "o-path";
-	case REC_FD_SIGNALFD: return "signalfd";
-	case REC_FD_TIMERFD: return "timerfd";
-	case REC_FD_EPOLL: return "epoll";
-	case REC_FD_UNIX: return "unix-socket";
-	case REC_FD_TTY: return "terminal";
-	}
-	return "unknown";
-}
-
 /* open(2) flags as "rw,append,nonblock": the access mode, then the others. */
 static void open_flags_str(uint32_t flags, char *out, size_t size)
 {
@@ -395,7 +373,7 @@ static int show_fds(struct img_reader *r, struct show_state *st)
 		const char *path;
 		uint64_t seen = 0;
 		bool found = false;
-		char flags[160];
+		char flags[160], detail[64];
 		size_t plen;
 
 		img_rewind(r);
@@ -418,34 +396,20 @@ static int show_fds(struct img_reader *r, struct show_state *st)
 		if (st->json) {
 			printf("%s{\"fd\":%d,\"kind\":\"%s\",\"flags\":\"%s\",\"cloexec\":%s,\"pos\":%" PRIu64
 			       ",\"size\":%" PRIu64 ",\"mode\":\"0%o\",\"desc\":%d,\"obj\":%d",
-			       idx ? "," : "", f->fd, fd_kind_name(f->kind), flags,
+			       idx ? "," : "", f->fd, sudcr_fd_kind_name(f->kind), flags,
 			       f->fd_flags & FD_CLOEXEC ? "true" : "false", f->pos, f->size, f->mode, f->desc, f->obj);
-			if (f->kind == REC_FD_INHERIT)
-				printf(",\"inherit_fd\":%d", f->inherit_fd);
-			if (f->kind == REC_FD_EVENTFD || f->kind == REC_FD_SIGNALFD)
-				printf(",\"count\":\"0x%" PRIx64 "\"", f->count);
-			if (f->kind == REC_FD_MEMFD)
-				printf(",\"seals\":\"0x%x\"", f->seals);
-			if (f->kind == REC_FD_PIPE || f->kind == REC_FD_FIFO)
-				printf(",\"pipe_size\":%u", f->pipe_size);
+			sudcr_fd_kind_detail(f, true, detail, sizeof(detail));
+			fputs(detail, stdout);
 			printf(",\"path\":");
 			json_str(path, plen);
 			printf(",\"locks\":[");
 			ret = show_fd_locks(r, st, f->fd);
 			printf("]}");
 		} else {
-			printf("  fd %3d %-12s %s%s pos %" PRIu64 " size %" PRIu64, f->fd, fd_kind_name(f->kind), flags,
+			printf("  fd %3d %-12s %s%s pos %" PRIu64 " size %" PRIu64, f->fd, sudcr_fd_kind_name(f->kind), flags,
 			       f->fd_flags & FD_CLOEXEC ? " cloexec" : "", f->pos, f->size);
-			if (f->kind == REC_FD_INHERIT)
-				printf(" from restorer fd %d", f->inherit_fd);
-			if (f->kind == REC_FD_EVENTFD)
-				printf(" count %" PRIu64, f->count);
-			if (f->kind == REC_FD_SIGNALFD)
-				printf(" mask 0x%" PRIx64, f->count);
-			if (f->kind == REC_FD_MEMFD)
-				printf(" seals 0x%x", f->seals);
-			if (f->kind == REC_FD_PIPE || f->kind == REC_FD_FIFO)
-				printf(" pipe-size %u", f->pipe_size);
+			sudcr_fd_kind_detail(f, false, detail, sizeof(detail));
+			fputs(detail, stdout);
 			if (f->desc != f->fd)
 				printf(" (shares fd %d)", f->desc);
 			if (plen) {

@@ -174,6 +174,15 @@ SUDCR_API uint64_t img_record_count(const struct img_reader *r);
 
 /* The name show gives a record type ("unknown" if no kind owns it). */
 SUDCR_API const char *sudcr_record_name(uint32_t type);
+/* The name show gives an FD record's kind, REC_FD_* ("unknown" if there is none such). */
+SUDCR_API const char *sudcr_fd_kind_name(uint32_t kind);
+/*
+ * What show prints of the state the kind keeps in an FD record (eventfd
+ * count, signalfd mask, memfd seals, pipe size, ...), as text or as JSON
+ * members, into buf; "" if nothing.
+ */
+struct rec_fd;
+SUDCR_API void sudcr_fd_kind_detail(const struct rec_fd *rec, bool json, char *buf, size_t size);
 /*
  * Number of records of one type, without moving the reader: a count that
  * an image states must be checked against this before it sizes anything.

@@ -7,7 +7,7 @@
  * Everything is read from outside the target, nothing is injected and no
  * open file description of the target is changed in a way the process
  * could see (timerfd_gettime() moves an expired interval timer on, as the
- * kernel would on the next read: see dump_timerfd()):
+ * kernel would on the next read: see lib/kinds/timerfd.c):
  *  - /proc/PID/fd and fdinfo give the list, link text, flags, position,
  *    the eventfd counter and the signalfd mask; stat() through the magic
  *    link gives the object;
@@ -40,7 +40,6 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/kcmp.h>
-#include <linux/magic.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <stdio.h>
@@ -49,7 +48,6 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/timerfd.h>
@@ -245,7 +243,6 @@ static bool is_tty_rdev(dev_t rdev)
 
 static int classify_path(struct files_dump *f, struct dump_fd *x)
 {
-	char proc[64];
 	bool deleted = false;
 	struct stat st;
 
@@ -271,17 +268,10 @@ static int classify_path(struct files_dump *f, struct dump_fd *x)
 		if (!deleted) {
 			x->kind = REC_FD_REG;
 		} else if (!strncmp(x->path, "/memfd:", 7)) {
-			struct statfs sfs;
+			int ret = memfd_classify(f->d->proc_pid, x->p->fd, &x->kind, &x->what);
 
-			snprintf(proc, sizeof(proc), "/proc/%d/fd/%d", f->d->proc_pid, x->p->fd);
-			if (statfs(proc, &sfs))
-				return -errno;
-			if (sfs.f_type == TMPFS_MAGIC)
-				x->kind = REC_FD_MEMFD;
-			else if (sfs.f_type == HUGETLBFS_MAGIC)
-				x->what = "hugetlb memfd";
-			else
-				x->kind = REC_FD_DELETED;
+			if (ret)
+				return ret;
 		} else {
 			x->kind = REC_FD_DELETED;
 		}
@@ -366,11 +356,11 @@ static int classify(struct files_dump *f, struct dump_fd *x)
 	} else if (!strncmp(l, "anon_inode:", 11)) {
 		if (eventfd_found(x->p))
 			x->kind = REC_FD_EVENTFD;
-		else if (x->p->has_signalfd && !strcmp(l, "anon_inode:[signalfd]"))
+		else if (signalfd_found(x->p))
 			x->kind = REC_FD_SIGNALFD;
-		else if (x->p->has_timerfd && !strcmp(l, "anon_inode:[timerfd]"))
+		else if (timerfd_found(x->p))
 			x->kind = REC_FD_TIMERFD;
-		else if (!strcmp(l, "anon_inode:[eventpoll]"))
+		else if (epoll_found(x->p))
 			x->kind = REC_FD_EPOLL;
 		else
 			x->what = anon_inode_name(l);
@@ -601,58 +591,6 @@ static int link_fds(struct files_dump *f)
 	return 0;
 }
 
-static int check_ticks(const struct dump_fd *x, uint64_t ticks)
-{
-	if (!ticks || cr_can_set_timerfd_ticks())
-		return 0;
-	sudcr_error("fd %d: %s: %llu expirations not read yet, which this kernel cannot set again (TFD_IOC_SET_TICKS needs CONFIG_CHECKPOINT_RESTORE)",
-		    x->p->fd, x->p->link, (unsigned long long)ticks);
-	return -EOPNOTSUPP;
-}
-
-/*
- * What epoll @x watches.  The kernel keys an entry by file and the fd
- * number it was added with, and keeps it while the file lives, even once
- * that fd is closed or is another file: such an entry cannot be made again
- * by EPOLL_CTL_ADD on the restored fds.  kcmp(KCMP_EPOLL_TFD) says
- * whether the toff-th entry with number tfd is the file at fd tfd now.
- */
-static int read_epoll(struct files_dump *f, struct dump_fd *x)
-{
-	pid_t pid = f->d->proc_pid;
-	int ret;
-
-	ret = proc_read_epoll(pid, x->p->fd, &x->tfds, &x->nr_tfds);
-	if (ret) {
-		sudcr_error("fd %d (%s): cannot read what it watches: %s", x->p->fd, x->p->link,
-			    strerror(-ret));
-		return ret;
-	}
-	for (int k = 0; k < x->nr_tfds; k++) {
-		struct proc_epoll_tfd *t = &x->tfds[k];
-		struct kcmp_epoll_slot slot = { .efd = (uint32_t)x->p->fd, .tfd = (uint32_t)t->tfd };
-		long r;
-
-		for (int j = 0; j < k; j++)
-			if (x->tfds[j].tfd == t->tfd)
-				slot.toff++;
-		r = syscall(SYS_kcmp, pid, pid, KCMP_EPOLL_TFD, t->tfd, (unsigned long)&slot);
-		if (r == 0)
-			continue;
-		if (r > 0 || errno == EBADF) {
-			sudcr_error("fd %d: %s: watches a file that fd %d no longer is (%s): an epoll entry whose file left its fd number is not supported yet",
-				    x->p->fd, x->p->link, t->tfd,
-				    r > 0 ? "it is another file now" : "it is closed");
-			return -EOPNOTSUPP;
-		}
-		ret = -errno;
-		sudcr_error("fd %d (%s): kcmp(KCMP_EPOLL_TFD) of fd %d: %s", x->p->fd, x->p->link,
-			    t->tfd, strerror(-ret));
-		return ret;
-	}
-	return 0;
-}
-
 /*
  * Every POSIX lock the process holds was seen through one of its fds, and
  * none is on a file it maps (lib/kinds/locks.c says why).
@@ -772,10 +710,11 @@ static int check_supported(struct files_dump *f)
 				return -EOPNOTSUPP;
 			}
 		}
-		if (x->kind == REC_FD_TIMERFD && x->desc == i && check_ticks(x, x->p->timerfd_ticks))
+		if (x->kind == REC_FD_TIMERFD && x->desc == i &&
+		    timerfd_check_ticks(x->p, x->p->timerfd_ticks))
 			return -EOPNOTSUPP;
 		if (x->kind == REC_FD_EPOLL && x->desc == i) {
-			int ret = read_epoll(f, x);
+			int ret = epoll_read(f->d->proc_pid, x->p, &x->tfds, &x->nr_tfds);
 
 			if (ret)
 				return ret;
@@ -887,101 +826,19 @@ out:
 	return ret;
 }
 
-/*
- * The state of a timerfd, one consistent view: fdinfo prints the ticks and
- * the time left under one lock.  An interval timer that expired shows 0
- * left until something reads it or asks for its time: timerfd_gettime()
- * moves it on to its next expiry and adds the periods missed to its
- * ticks, so it is asked first, through a second reference.  The process
- * cannot tell (a read returns the same count, the next expiry is the
- * same); the kernel does the same on any read or gettime.
- */
+/* A timerfd description's timer (lib/kinds/timerfd.c), through a second reference. */
 static int dump_timerfd(struct files_dump *f, struct dump_fd *x)
 {
-	struct rec_timerfd t = { .fd = x->p->fd };
-	struct itimerspec cur;
-	struct timespec now = { 0 };
-	struct proc_fd *pf;
-	int g, ret = 0;
+	int g, ret;
 
-	pf = malloc(sizeof(*pf));
-	if (!pf)
-		return -ENOMEM;
 	g = get_target_fd(f, x->p->fd);
 	if (g < 0) {
-		ret = g;
-		sudcr_error("fd %d (%s): pidfd_getfd: %s", x->p->fd, x->p->link, strerror(-ret));
-		goto out_free;
+		sudcr_error("fd %d (%s): pidfd_getfd: %s", x->p->fd, x->p->link, strerror(-g));
+		return g;
 	}
-	for (int tries = 0;; tries++) {
-		if (timerfd_gettime(g, &cur)) {
-			ret = -errno;
-			sudcr_error("fd %d (%s): timerfd_gettime: %s", x->p->fd, x->p->link,
-				    strerror(-ret));
-			goto out;
-		}
-		ret = proc_read_fd(getpid(), g, pf);
-		clock_gettime(CLOCK_REALTIME, &now);
-		if (!ret && !pf->has_timerfd)
-			ret = -EINVAL;
-		if (ret) {
-			sudcr_error("fd %d (%s): cannot read its timer from fdinfo: %s", x->p->fd,
-				    x->p->link, strerror(-ret));
-			goto out;
-		}
-		/* Expired again in between: a period of microseconds. */
-		if (pf->timerfd_value_sec || pf->timerfd_value_nsec ||
-		    (!pf->timerfd_interval_sec && !pf->timerfd_interval_nsec) || tries == 8)
-			break;
-	}
-	t.clockid = pf->timerfd_clockid;
-	t.settime_flags = pf->timerfd_settime_flags;
-	t.ticks = pf->timerfd_ticks;
-	t.value_sec = pf->timerfd_value_sec;
-	t.value_nsec = pf->timerfd_value_nsec;
-	t.interval_sec = pf->timerfd_interval_sec;
-	t.interval_nsec = pf->timerfd_interval_nsec;
-	/* Still overdue: due at once (0 would disarm it). */
-	if (!t.value_sec && !t.value_nsec && (t.interval_sec || t.interval_nsec))
-		t.value_nsec = 1;
-	if ((t.value_sec || t.value_nsec) && (t.settime_flags & TFD_TIMER_ABSTIME) &&
-	    (t.clockid == CLOCK_REALTIME || t.clockid == CLOCK_REALTIME_ALARM)) {
-		uint64_t ns = (uint64_t)now.tv_nsec + t.value_nsec;
-
-		t.wall_sec = (uint64_t)now.tv_sec + t.value_sec + ns / 1000000000;
-		t.wall_nsec = ns % 1000000000;
-	}
-	ret = check_ticks(x, t.ticks);
-	if (!ret)
-		ret = img_write_record(f->d->img, IMG_REC_TIMERFD, &t, sizeof(t));
-out:
+	ret = timerfd_dump(f->d->img, x->p, g);
 	close(g);
-out_free:
-	free(pf);
 	return ret;
-}
-
-/*
- * A file under /proc of another thread of the process (/proc/PID/task/TID,
- * /proc/TID): the restore opens it only once the threads exist, after the
- * epolls are filled (lib/restore/procfd.c).
- */
-static bool other_thread_proc(const struct dump_ctx *d, const char *path)
-{
-	char *end;
-	long n;
-
-	if (strncmp(path, "/proc/", 6))
-		return false;
-	n = strtol(path + 6, &end, 10);
-	if (n == d->pid && !strncmp(end, "/task/", 6))
-		n = strtol(end + 6, &end, 10);
-	if (n <= 0 || n == d->pid || (*end && *end != '/'))
-		return false;
-	for (int i = 0; i < d->nr_threads; i++)
-		if (d->threads[i].tid == n)
-			return true;
-	return false;
 }
 
 static int write_epoll(struct files_dump *f, struct dump_fd *x)
@@ -1006,7 +863,7 @@ static int write_epoll(struct files_dump *f, struct dump_fd *x)
 	for (int k = 0; k < x->nr_tfds; k++) {
 		for (int j = 0; j < f->nr; j++) {
 			if (f->x[j].p->fd != x->tfds[k].tfd ||
-			    !other_thread_proc(f->d, f->x[j].path))
+			    !procfd_other_thread(f->d, f->x[j].path))
 				continue;
 			sudcr_error("fd %d (epoll): watches fd %d (%s), a file of another thread's "
 				    "/proc: not supported", x->p->fd, x->tfds[k].tfd, f->x[j].path);
@@ -1199,15 +1056,9 @@ static int write_fd(struct files_dump *f, int i)
 		if (ret)
 			return ret;
 		if (x->kind == REC_FD_MEMFD) {
-			int seals = fcntl(rfd, F_GET_SEALS);
-
-			if (seals < 0) {
-				ret = -errno;
-				sudcr_error("fd %d (%s): F_GET_SEALS: %s", x->p->fd, x->path,
-					    strerror(-ret));
+			ret = memfd_read_seals(x->p->fd, x->path, rfd, &x->seals);
+			if (ret)
 				goto out;
-			}
-			x->seals = (uint32_t)seals;
 		}
 	} else if (x->obj != i) {
 		x->pipe_size = f->x[x->obj].pipe_size;
@@ -1240,7 +1091,7 @@ static int write_fd(struct files_dump *f, int i)
 	if (x->kind == REC_FD_EVENTFD) {
 		eventfd_dump(x->p, rec);
 	} else if (x->kind == REC_FD_SIGNALFD) {
-		rec->count = x->p->signalfd_mask;
+		signalfd_dump(x->p, rec);
 	}
 	rec->pipe_size = is_pipe_kind(x->kind) ? x->pipe_size : 0;
 	rec->seals = x->kind == REC_FD_MEMFD ? x->seals : 0;
@@ -1277,7 +1128,7 @@ static int write_fd(struct files_dump *f, int i)
 		ret = write_epoll(f, x);
 	else if (x->kind == REC_FD_UNIX && x->desc == i)
 		ret = dump_unix(f, i);
-	if (!ret && x->desc == i && x->nr_locks && other_thread_proc(f->d, x->path)) {
+	if (!ret && x->desc == i && x->nr_locks && procfd_other_thread(f->d, x->path)) {
 		/* The stub takes locks on what is at the fd: there, a placeholder. */
 		sudcr_error("fd %d (%s): a file lock on a file of another thread's /proc: not "
 			    "supported", x->p->fd, x->path);

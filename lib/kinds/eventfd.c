@@ -8,6 +8,8 @@
  * restore/files.c) calls these at its per-kind places.
  */
 #include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
@@ -45,3 +47,13 @@ int eventfd_open(const struct rf_fd *e)
 		rf_die_fd(e, "setting the counter", errno);
 	return t;
 }
+
+static void eventfd_show(const struct rec_fd *rec, bool json, char *buf, size_t size)
+{
+	if (json)
+		snprintf(buf, size, ",\"count\":\"0x%" PRIx64 "\"", rec->count);
+	else
+		snprintf(buf, size, " count %" PRIu64, rec->count);
+}
+
+const struct fd_kind fd_kind_eventfd = { "eventfd", "eventfd", eventfd_show };

@@ -66,6 +66,11 @@ struct restore_files_state {
 	struct winsize saved_ws;
 };
 
+/* Highest fd number an image may use (the kernel's default NR_OPEN). */
+#define FILES_FD_MAX	(1 << 20)
+
+/* qsort's comparison of ints. */
+int rf_cmp_int(const void *a, const void *b);
 /* Index of fd in s->fds (sorted by fd), or -1. */
 int rf_find_fd(const struct restore_files_state *s, int fd);
 /* Make room for one more element of @size at index n of *arr (capacity *cap). */
@@ -75,6 +80,31 @@ int rf_grow(void **arr, int *cap, int n, size_t size);
 void rf_stub_die(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
 /* "cannot restore fd N (PATH): WHAT: strerror(err)", then _exit(1). */
 void rf_die_fd(const struct rf_fd *e, const char *what, int err) __attribute__((noreturn));
+
+/*
+ * The fd restore's injection helpers, for the kinds that finish their fds
+ * by injection (timerfd.c): one syscall in @th, its failure reported as
+ * the fd's; bytes into @th's scratch area.
+ */
+int files_inject(struct cr_thread *th, const struct rf_fd *e, const char *what, long nr,
+		 uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3);
+int files_write(struct cr_thread *th, uint64_t addr, const void *buf, size_t len);
+
+/* Owner, mode and contents of a new memfd or deleted file (in the stub). */
+void rf_fill_file(struct restore_files_state *s, struct rf_fd *o, int fd);
+/* memfd.c, in the stub: the memfd of object leader @o, filled. */
+int memfd_open(struct restore_files_state *s, struct rf_fd *o);
+
+/* Timerfds (timerfd.c): validation of their records, and arming an armed one by injection. */
+int rf_timerfd_rec(struct restore_ctx *r, struct restore_files_state *s,
+		   const struct rec_timerfd *t, size_t len);
+int timerfd_arm(struct restore_ctx *r, struct cr_thread *th, const struct rf_fd *e,
+		uint64_t scratch);
+
+/* Epolls (epoll.c): validation of their records, and of what they watch once all are read. */
+int rf_epoll_rec(struct restore_ctx *r, struct restore_files_state *s, const struct rec_epoll *h,
+		 size_t len);
+int rf_epoll_check_targets(struct restore_files_state *s, int i);
 
 /* AF_UNIX socket pairs (unix.c): validation of their records, ... */
 int rf_unix_rec(struct restore_ctx *r, struct restore_files_state *s, const struct rec_unix *u,

@@ -16,7 +16,7 @@
  *  3. dup2 each description to each of its fds, close the staged copies,
  *     set FD_CLOEXEC per fd;
  *  4. fill each epoll: EPOLL_CTL_ADD on the fds at their numbers, which
- *     is what the kernel keys an entry by (see fill_epoll());
+ *     is what the kernel keys an entry by (see lib/kinds/epoll.c);
  *  5. take the file locks again (lib/kinds/locks.c).
  * Armed timerfds are armed later, by injection (restore_files()), when
  * the process is about to run.
@@ -47,7 +47,6 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
-#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -66,14 +65,8 @@
 #ifndef F_SEAL_EXEC
 #define F_SEAL_EXEC	0x0020
 #endif
-#ifndef MFD_EXEC
-#define MFD_EXEC	0x0010U
-#endif
 
-/* Highest fd number an image may use (the kernel's default NR_OPEN). */
-#define FILES_FD_MAX	(1 << 20)
 #define PIPE_SIZE_MAX	(1u << 30)
-#define MEMFD_NAME_MAX	249
 
 /* Flags open(2) takes from the image; F_SETFL sets the rest. */
 #define OPEN_FLAGS	(O_ACCMODE | O_APPEND | O_NONBLOCK | O_SYNC | O_DIRECT | O_NOATIME | \
@@ -84,17 +77,9 @@
 
 static const char *kind_name(uint32_t kind)
 {
-	static const char *const names[] = {
-		[REC_FD_REG] = "regular file", [REC_FD_DELETED] = "deleted file",
-		[REC_FD_DIR] = "directory", [REC_FD_CHR] = "character device",
-		[REC_FD_PIPE] = "pipe", [REC_FD_FIFO] = "FIFO", [REC_FD_EVENTFD] = "eventfd",
-		[REC_FD_MEMFD] = "memfd", [REC_FD_INHERIT] = "inherited fd",
-		[REC_FD_PATH] = "O_PATH fd", [REC_FD_SIGNALFD] = "signalfd",
-		[REC_FD_TIMERFD] = "timerfd", [REC_FD_EPOLL] = "epoll",
-		[REC_FD_UNIX] = "unix socket", [REC_FD_TTY] = "terminal",
-	};
+	const struct fd_kind *k = fd_kind(kind);
 
-	return kind < sizeof(names) / sizeof(names[0]) && names[kind] ? names[kind] : NULL;
+	return k ? k->name : NULL;
 }
 
 static bool has_objects(uint32_t kind)
@@ -103,7 +88,7 @@ static bool has_objects(uint32_t kind)
 	       kind == REC_FD_DELETED || kind == REC_FD_UNIX;
 }
 
-static int cmp_int(const void *a, const void *b)
+int rf_cmp_int(const void *a, const void *b)
 {
 	int x = *(const int *)a, y = *(const int *)b;
 
@@ -175,8 +160,7 @@ static int check_fd_rec(struct restore_ctx *r, struct restore_files_state *s,
 	if (is_pipe_kind(rec->kind) ? !rec->pipe_size || rec->pipe_size > PIPE_SIZE_MAX ||
 				      rec->size > rec->pipe_size : rec->pipe_size)
 		return img_record_invalid(r->img, "fd %d: bad pipe size", rec->fd);
-	if (rec->kind == REC_FD_MEMFD ? rec->path_len < 7 || rec->path_len - 7 > MEMFD_NAME_MAX ||
-					memcmp(path, "/memfd:", 7) : rec->seals != 0)
+	if (memfd_rec_bad(rec, path))
 		return img_record_invalid(r->img, "fd %d: bad memfd", rec->fd);
 	if ((rec->kind == REC_FD_REG || rec->kind == REC_FD_DELETED || rec->kind == REC_FD_DIR ||
 	     rec->kind == REC_FD_CHR || rec->kind == REC_FD_FIFO || rec->kind == REC_FD_PATH) &&
@@ -275,108 +259,6 @@ static int check_data_rec(struct restore_ctx *r, struct restore_files_state *s,
 	return 0;
 }
 
-#define NSEC_PER_SEC	1000000000ull
-
-static bool timer_armed(const struct rec_timerfd *t)
-{
-	return t->value_sec || t->value_nsec;
-}
-
-static bool wall_clock(int32_t clockid)
-{
-	return clockid == CLOCK_REALTIME || clockid == CLOCK_REALTIME_ALARM;
-}
-
-static int check_timerfd_rec(struct restore_ctx *r, struct restore_files_state *s,
-			     const struct rec_timerfd *t, size_t len)
-{
-	bool wall;
-	int i;
-
-	if (len != sizeof(*t) || t->pad)
-		return img_record_invalid(r->img, "bad timerfd record");
-	i = rf_find_fd(s, t->fd);
-	if (i < 0 || s->fds[i].rec->kind != REC_FD_TIMERFD || s->fds[i].desc != i ||
-	    s->fds[i].timer)
-		return img_record_invalid(r->img, "timerfd record for fd %d, which is no timerfd description before it",
-					  t->fd);
-	if (t->clockid != CLOCK_REALTIME && t->clockid != CLOCK_MONOTONIC &&
-	    t->clockid != CLOCK_BOOTTIME && t->clockid != CLOCK_REALTIME_ALARM &&
-	    t->clockid != CLOCK_BOOTTIME_ALARM)
-		return img_record_invalid(r->img, "fd %d: timerfd clock %d", t->fd, t->clockid);
-	if (t->settime_flags & ~(uint32_t)(TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET))
-		return img_record_invalid(r->img, "fd %d: timerfd flags %#x", t->fd,
-					  t->settime_flags);
-	if (t->value_sec > INT64_MAX || t->value_nsec >= NSEC_PER_SEC ||
-	    t->interval_sec > INT64_MAX || t->interval_nsec >= NSEC_PER_SEC)
-		return img_record_invalid(r->img, "fd %d: bad timerfd time", t->fd);
-	wall = timer_armed(t) && (t->settime_flags & TFD_TIMER_ABSTIME) && wall_clock(t->clockid);
-	if (wall ? t->wall_sec > INT64_MAX || t->wall_nsec >= NSEC_PER_SEC :
-		   t->wall_sec || t->wall_nsec)
-		return img_record_invalid(r->img, "fd %d: bad timerfd expiry", t->fd);
-	s->fds[i].timer = t;
-	return 0;
-}
-
-static int check_epoll_rec(struct restore_ctx *r, struct restore_files_state *s,
-			   const struct rec_epoll *h, size_t len)
-{
-	const struct rec_epoll_tfd *t;
-	int i;
-
-	if (len < sizeof(*h) || (len - sizeof(*h)) / sizeof(*t) != h->nr ||
-	    (len - sizeof(*h)) % sizeof(*t))
-		return img_record_invalid(r->img, "bad epoll record length");
-	t = (const struct rec_epoll_tfd *)(h + 1);
-	i = rf_find_fd(s, h->fd);
-	if (i < 0 || s->fds[i].rec->kind != REC_FD_EPOLL || s->fds[i].desc != i ||
-	    s->fds[i].epoll)
-		return img_record_invalid(r->img, "epoll record for fd %d, which is no epoll description before it",
-					  h->fd);
-	for (uint32_t k = 0; k < h->nr; k++)
-		if (t[k].tfd < 0 || t[k].tfd >= FILES_FD_MAX)
-			return img_record_invalid(r->img, "fd %d: epoll watches fd %d", h->fd,
-						  t[k].tfd);
-	s->fds[i].epoll = h;
-	return 0;
-}
-
-/* Every fd an epoll watches is in the image, once, and is not the epoll itself. */
-static int check_epoll_targets(struct restore_files_state *s, int i)
-{
-	const struct rec_epoll *h = s->fds[i].epoll;
-	const struct rec_epoll_tfd *t = (const struct rec_epoll_tfd *)(h + 1);
-	int *seen, ret = 0;
-
-	if (!h->nr)
-		return 0;
-	seen = malloc(sizeof(int) * h->nr);
-	if (!seen)
-		return -ENOMEM;
-	for (uint32_t k = 0; k < h->nr; k++) {
-		int j = rf_find_fd(s, t[k].tfd);
-
-		if (j < 0 || s->fds[j].desc == i) {
-			sudcr_error("image: fd %d (epoll) watches fd %d, %s", h->fd, t[k].tfd,
-				    j < 0 ? "which the image does not have" : "itself");
-			ret = -EINVAL;
-			goto out;
-		}
-		seen[k] = t[k].tfd;
-	}
-	qsort(seen, h->nr, sizeof(int), cmp_int);
-	for (uint32_t k = 1; k < h->nr; k++) {
-		if (seen[k] == seen[k - 1]) {
-			sudcr_error("image: fd %d (epoll) watches fd %d twice", h->fd, seen[k]);
-			ret = -EINVAL;
-			goto out;
-		}
-	}
-out:
-	free(seen);
-	return ret;
-}
-
 /* The times of a deleted file, after its fd record. */
 static int check_times_rec(struct restore_ctx *r, struct restore_files_state *s,
 			   const struct rec_file_times *t, size_t len)
@@ -411,9 +293,9 @@ static int read_records(struct restore_ctx *r, struct restore_files_state *s)
 		else if (type == IMG_REC_FILE_DATA)
 			ret = check_data_rec(r, s, data, len);
 		else if (type == IMG_REC_TIMERFD)
-			ret = check_timerfd_rec(r, s, data, len);
+			ret = rf_timerfd_rec(r, s, data, len);
 		else if (type == IMG_REC_EPOLL)
-			ret = check_epoll_rec(r, s, data, len);
+			ret = rf_epoll_rec(r, s, data, len);
 		else if (type == IMG_REC_UNIX)
 			ret = rf_unix_rec(r, s, data, len);
 		else if (type == IMG_REC_UNIX_QUEUE)
@@ -449,7 +331,7 @@ static int read_records(struct restore_ctx *r, struct restore_files_state *s)
 				sudcr_error("image: fd %d (epoll): no epoll record", rec->fd);
 				return -EINVAL;
 			}
-			ret = check_epoll_targets(s, i);
+			ret = rf_epoll_check_targets(s, i);
 			if (ret)
 				return ret;
 		}
@@ -688,7 +570,7 @@ static void set_pipe_size(struct rf_fd *o, int fd)
 }
 
 /* Owner, mode and contents of a new memfd or deleted file. */
-static void fill_file(struct restore_files_state *s, struct rf_fd *o, int fd)
+void rf_fill_file(struct restore_files_state *s, struct rf_fd *o, int fd)
 {
 	const struct rec_fd *rec = o->rec;
 
@@ -729,21 +611,6 @@ static int create_deleted(struct rf_fd *o)
 	if (fd < 0)
 		rf_die_fd(o, "cannot create it again (O_TMPFILE)", errno);
 	free(dir);
-	return fd;
-}
-
-static int create_memfd(struct restore_files_state *s, struct rf_fd *o)
-{
-	const char *name = o->path + 7;
-	int fd;
-
-	/* MFD_EXEC: executable as before whatever vm.memfd_noexec says; fchmod sets the mode. */
-	fd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);
-	if (fd < 0 && errno == EINVAL)
-		fd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
-	if (fd < 0)
-		rf_die_fd(o, "memfd_create", errno);
-	fill_file(s, o, fd);
 	return fd;
 }
 
@@ -814,7 +681,7 @@ static void create_object(struct restore_files_state *s, struct rf_fd *o)
 			put_data(s, o, o->hold[0], true);
 		break;
 	case REC_FD_MEMFD:
-		o->hold[0] = create_memfd(s, o);
+		o->hold[0] = memfd_open(s, o);
 		break;
 	case REC_FD_DELETED: {
 		const struct timespec ts[2] = {
@@ -823,7 +690,7 @@ static void create_object(struct restore_files_state *s, struct rf_fd *o)
 		};
 
 		o->hold[0] = create_deleted(o);
-		fill_file(s, o, o->hold[0]);
+		rf_fill_file(s, o, o->hold[0]);
 		/* Last: writing the contents set the times to now. */
 		if (futimens(o->hold[0], ts))
 			rf_die_fd(o, "futimens", errno);
@@ -841,119 +708,6 @@ static int reopen(int fd, int flags)
 
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
 	return open(path, flags | O_CLOEXEC);
-}
-
-static void set_ticks_failed(const struct rf_fd *e, int err)
-{
-	rf_stub_die("cannot restore fd %d (timerfd): setting its %llu expirations not read yet: %s%s",
-		 e->rec->fd, (unsigned long long)e->timer->ticks, strerror(err),
-		 err == ENOTTY ? " (TFD_IOC_SET_TICKS needs a kernel with CONFIG_CHECKPOINT_RESTORE)" : "");
-}
-
-/*
- * A new timerfd with the clock of the image.  A disarmed one gets its flags
- * and unread expirations here; an armed one is armed by restore_files(),
- * once the process is about to run.
- */
-static int create_timerfd(const struct rf_fd *e)
-{
-	const struct rec_timerfd *tr = e->timer;
-	struct itimerspec zero = { 0 };
-	int t;
-
-	t = timerfd_create(tr->clockid, TFD_CLOEXEC | TFD_NONBLOCK);
-	if (t < 0)
-		rf_die_fd(e, "timerfd_create", errno);
-	if (timer_armed(tr))
-		return t;
-	if (tr->settime_flags && timerfd_settime(t, (int)tr->settime_flags, &zero, NULL))
-		rf_die_fd(e, "timerfd_settime", errno);
-	if (tr->ticks && ioctl(t, TFD_IOC_SET_TICKS, &tr->ticks))
-		set_ticks_failed(e, errno);
-	return t;
-}
-
-#define EP_PRIVATE_BITS	((uint32_t)(EPOLLWAKEUP | EPOLLONESHOT | EPOLLET | EPOLLEXCLUSIVE))
-#define EP_POLL_BITS	((uint32_t)(EPOLLIN | EPOLLPRI | EPOLLOUT | EPOLLERR | EPOLLHUP | EPOLLRDNORM | \
-				    EPOLLRDBAND | EPOLLWRNORM | EPOLLWRBAND | EPOLLMSG | EPOLLRDHUP))
-
-/* A one-shot entry that fired: nothing left to report until EPOLL_CTL_MOD. */
-static bool ep_disarmed(uint32_t events)
-{
-	return (events & EPOLLONESHOT) && !(events & ~EP_PRIVATE_BITS);
-}
-
-static void ep_ctl(const struct rf_fd *e, int op, int tfd, uint32_t events,
-		   uint64_t data)
-{
-	struct epoll_event ev = { .events = events, .data.u64 = data };
-
-	if (epoll_ctl(e->rec->fd, op, tfd, &ev)) {
-		int err = errno;
-
-		rf_stub_die("cannot restore fd %d (epoll): %s of fd %d (events %#x): %s",
-			 e->rec->fd, op == EPOLL_CTL_ADD ? "EPOLL_CTL_ADD" : "EPOLL_CTL_MOD", tfd,
-			 events, strerror(err));
-	}
-}
-
-/*
- * Fill the epoll of @e, every fd being at its number.  EPOLL_CTL_ADD
- * always adds EPOLLERR|EPOLLHUP, so a disarmed one-shot entry cannot be
- * added as it was: it is added armed for everything, alone in the epoll,
- * and one epoll_wait() disarms those whose file is ready for anything,
- * as a delivery would have.  Those not ready are left armed for
- * EPOLLERR|EPOLLHUP only (EPOLL_CTL_MOD), the nearest the kernel allows.
- * Then the other entries.  An entry that is ready comes out of
- * epoll_wait() once more, even edge-triggered: the ready list is not
- * kept.  Entries that watch another epoll need nothing more: every
- * epoll and its targets exist by now, in any order.
- */
-static void fill_epoll(const struct rf_fd *e)
-{
-	const struct rec_epoll *h = e->epoll;
-	const struct rec_epoll_tfd *t = (const struct rec_epoll_tfd *)(h + 1);
-	uint32_t nr_disarmed = 0;
-
-	for (uint32_t k = 0; k < h->nr; k++) {
-		if (!ep_disarmed(t[k].events))
-			continue;
-		ep_ctl(e, EPOLL_CTL_ADD, t[k].tfd, t[k].events | EP_POLL_BITS, t[k].data);
-		nr_disarmed++;
-	}
-	if (nr_disarmed) {
-		struct epoll_event *evs = calloc(nr_disarmed, sizeof(*evs));
-		struct proc_epoll_tfd *now = NULL;
-		int nr_now = 0, n, ret, err;
-
-		if (!evs)
-			rf_stub_die("out of memory");
-		n = epoll_wait(e->rec->fd, evs, (int)nr_disarmed, 0);
-		err = errno;	/* before free() */
-		free(evs);
-		if (n < 0)
-			rf_stub_die("cannot restore fd %d (epoll): epoll_wait: %s", e->rec->fd,
-				 strerror(err));
-		ret = (uint32_t)n == nr_disarmed ? 0 : proc_read_epoll(getpid(), e->rec->fd, &now, &nr_now);
-		if (ret)
-			rf_stub_die("cannot restore fd %d (epoll): reading it back: %s", e->rec->fd,
-				 strerror(-ret));
-		for (int j = 0; j < nr_now; j++) {
-			if (!(now[j].events & ~EP_PRIVATE_BITS))
-				continue;
-			for (uint32_t k = 0; k < h->nr; k++) {
-				if (t[k].tfd != now[j].tfd)
-					continue;
-				ep_ctl(e, EPOLL_CTL_MOD, t[k].tfd, t[k].events, t[k].data);
-				sudcr_warn("fd %d (epoll): the one-shot entry of fd %d had fired; it comes back armed for EPOLLERR|EPOLLHUP (the kernel adds them to every entry)",
-					  e->rec->fd, t[k].tfd);
-			}
-		}
-		free(now);
-	}
-	for (uint32_t k = 0; k < h->nr; k++)
-		if (!ep_disarmed(t[k].events))
-			ep_ctl(e, EPOLL_CTL_ADD, t[k].tfd, t[k].events, t[k].data);
 }
 
 /* Make the description of entry @i and stage it at or above @hi. */
@@ -1009,18 +763,14 @@ static void stage_desc(struct restore_files_state *s, int i, int hi)
 		t = eventfd_open(e);
 		break;
 	case REC_FD_TIMERFD:
-		t = create_timerfd(e);
+		t = timerfd_open(e);
 		break;
 	case REC_FD_EPOLL:
 		t = epoll_create1(EPOLL_CLOEXEC);
 		break;
-	case REC_FD_SIGNALFD: {
-		/* The kernel's sigset: 8 bytes, bit N-1 for signal N; it drops SIGKILL/SIGSTOP. */
-		uint64_t mask = rec->count;
-
-		t = (int)syscall(SYS_signalfd4, -1, &mask, sizeof(mask), SFD_CLOEXEC | SFD_NONBLOCK);
+	case REC_FD_SIGNALFD:
+		t = signalfd_open(e);
 		break;
-	}
 	case REC_FD_PIPE: {
 		int end = acc == O_WRONLY ? 1 : 0;
 
@@ -1084,9 +834,8 @@ static void stage_desc(struct restore_files_state *s, int i, int hi)
 /* Seal memfds, drop what was held to make further descriptions. */
 static void finish_object(struct rf_fd *o)
 {
-	if (o->rec->kind == REC_FD_MEMFD && o->rec->seals &&
-	    fcntl(o->hold[0], F_ADD_SEALS, (int)o->rec->seals))
-		rf_die_fd(o, "F_ADD_SEALS", errno);
+	if (o->rec->kind == REC_FD_MEMFD)
+		memfd_seal(o);
 	for (int k = 0; k < 2; k++)
 		if (o->hold[k] >= 0)
 			close(o->hold[k]);
@@ -1145,7 +894,7 @@ int restore_files_in_stub(struct restore_ctx *r)
 			kept[nr_kept++] = s->fds[i].src;
 	for (int k = 0; k < r->nr_keep_fds; k++)
 		kept[nr_kept++] = r->keep_fds[k];
-	qsort(kept, nr_kept, sizeof(int), cmp_int);
+	qsort(kept, nr_kept, sizeof(int), rf_cmp_int);
 	lo = 0;
 	for (int k = 0; k <= nr_kept; k++) {
 		unsigned int end = k < nr_kept ? (unsigned int)kept[k] : ~0U;
@@ -1178,7 +927,7 @@ int restore_files_in_stub(struct restore_ctx *r)
 	/* 4. What each epoll watches: the files at their numbers. */
 	for (int i = 0; i < s->nr; i++)
 		if (s->fds[i].epoll)
-			fill_epoll(&s->fds[i]);
+			epoll_fill(&s->fds[i]);
 
 	/* 5. The file locks, every fd being where it stays. */
 	rf_take_locks(s);
@@ -1187,8 +936,8 @@ int restore_files_in_stub(struct restore_ctx *r)
 
 /* ---- injected ---- */
 
-static int files_inject(struct cr_thread *th, const struct rf_fd *e, const char *what, long nr,
-			uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
+int files_inject(struct cr_thread *th, const struct rf_fd *e, const char *what, long nr,
+		 uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
 {
 	int64_t v;
 	int ret = cr_inject(th, nr, &v, a0, a1, a2, a3, 0, 0);
@@ -1204,100 +953,13 @@ static int files_inject(struct cr_thread *th, const struct rf_fd *e, const char 
 	return 0;
 }
 
-static int files_write(struct cr_thread *th, uint64_t addr, const void *buf, size_t len)
+int files_write(struct cr_thread *th, uint64_t addr, const void *buf, size_t len)
 {
 	int ret = inject_write_mem(th->tid, addr, buf, len);
 
 	if (ret)
 		sudcr_error("thread %d: cannot write to its scratch area: %s", th->tid,
 			    strerror(-ret));
-	return ret;
-}
-
-/*
- * TFD_IOC_SET_TICKS sets the count, it does not add to it: an expiry
- * between timerfd_settime() and the ioctl (a timer due within
- * microseconds, or sudcr descheduled meanwhile) is lost in it.  fdinfo
- * tells: time still left means no expiry yet; none left, the expiry's tick
- * is either in the count already, or lost, or its callback still to run.
- * An expired timer does not fire again before something reads it, so a
- * tick still missing after a short wait was lost: put it back.
- */
-static int check_lost_tick(struct restore_ctx *r, struct cr_thread *th, const struct rf_fd *e,
-			   uint64_t addr)
-{
-	uint64_t want = e->timer->ticks + 1;
-	struct proc_fd *pf = malloc(sizeof(*pf));
-	int ret = 0;
-
-	if (!pf)
-		return -ENOMEM;
-	for (int waited = 0;; waited++) {
-		ret = proc_read_fd(r->pid, e->rec->fd, pf);
-		if (!ret && !pf->has_timerfd)
-			ret = -EINVAL;
-		if (ret) {
-			sudcr_error("cannot restore fd %d (timerfd): reading it back: %s",
-				    e->rec->fd, strerror(-ret));
-			goto out;
-		}
-		if (pf->timerfd_ticks >= want || pf->timerfd_value_sec || pf->timerfd_value_nsec)
-			goto out;
-		if (waited == 20)
-			break;
-		usleep(500);
-	}
-	sudcr_debug("fd %d: timerfd expired before its ticks were set: one more", e->rec->fd);
-	ret = files_write(th, addr, &want, sizeof(want));
-	if (!ret)
-		ret = files_inject(th, e, "TFD_IOC_SET_TICKS", SYS_ioctl, e->rec->fd,
-				   TFD_IOC_SET_TICKS, addr, 0);
-out:
-	free(pf);
-	return ret;
-}
-
-/*
- * Arm a timerfd with the time it had left, from now: the process did not
- * run in between.  Absolute timers stay absolute: on the wall clock at the
- * same expiry (due at once if that has passed, with the periods missed
- * counted as the kernel counts them), on the other clocks at now plus what
- * was left, since those clocks start again at every boot.
- */
-static int arm_timerfd(struct restore_ctx *r, struct cr_thread *th, const struct rf_fd *e,
-		       uint64_t scratch)
-{
-	const struct rec_timerfd *t = e->timer;
-	/* struct itimerspec: interval, then value. */
-	uint64_t its[4] = { t->interval_sec, t->interval_nsec, t->value_sec, t->value_nsec };
-	int ret;
-
-	if (t->settime_flags & TFD_TIMER_ABSTIME) {
-		if (wall_clock(t->clockid)) {
-			its[2] = t->wall_sec;
-			its[3] = t->wall_nsec;
-		} else {
-			struct timespec now;
-
-			clock_gettime(t->clockid == CLOCK_MONOTONIC ? CLOCK_MONOTONIC : CLOCK_BOOTTIME,
-				      &now);
-			its[3] += now.tv_nsec;
-			its[2] += now.tv_sec + its[3] / NSEC_PER_SEC;
-			its[3] %= NSEC_PER_SEC;
-		}
-	}
-	ret = files_write(th, scratch, its, sizeof(its));
-	if (!ret)
-		ret = files_inject(th, e, "timerfd_settime", SYS_timerfd_settime, e->rec->fd,
-				   t->settime_flags, scratch, 0);
-	if (ret || !t->ticks)
-		return ret;
-	ret = files_write(th, scratch + sizeof(its), &t->ticks, sizeof(t->ticks));
-	if (!ret)
-		ret = files_inject(th, e, "TFD_IOC_SET_TICKS", SYS_ioctl, e->rec->fd,
-				   TFD_IOC_SET_TICKS, scratch + sizeof(its), 0);
-	if (!ret)
-		ret = check_lost_tick(r, th, e, scratch + sizeof(its));
 	return ret;
 }
 
@@ -1326,7 +988,7 @@ int restore_files(struct restore_ctx *r)
 	for (int i = 0; i < s->nr; i++) {
 		const struct rf_fd *e = &s->fds[i];
 
-		if (!e->timer || !timer_armed(e->timer))
+		if (!e->timer || !timerfd_armed(e->timer))
 			continue;
 		if (!th) {
 			for (int k = 0; k < r->tp.nr_threads && !th; k++)
@@ -1341,7 +1003,7 @@ int restore_files(struct restore_ctx *r)
 			if (ret)
 				return ret;
 		}
-		ret = arm_timerfd(r, th, e, scratch);
+		ret = timerfd_arm(r, th, e, scratch);
 		if (ret)
 			return ret;
 	}

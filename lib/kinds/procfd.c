@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * Fds on the process's own /proc files (lib/restore/files.c hands them
- * here).  /proc/PID/status, as /proc/self/status shows itself, or
+ * Fds on the process's own /proc files (the procfd fds): the dump's test
+ * for those of another thread (dump/files.c asks it), and their restore
+ * (lib/restore/files.c hands them here).  /proc/PID/status, as /proc/self/status shows itself, or
  * /proc/PID/maps cannot be opened before the PID exists: such an fd is
  * opened by the stub, which has the PID.  One of another thread, under
  * /proc/PID/task/TID or /proc/TID, can only be opened once that thread
@@ -20,7 +21,35 @@
 #include <sudcr/cr.h>
 #include <sudcr/log.h>
 
-#include "../kinds/files.h"
+#include "fd.h"
+#include "files.h"
+
+/* ---- dump ---- */
+
+/*
+ * A file under /proc of another thread of the process (/proc/PID/task/TID,
+ * /proc/TID): the restore opens it only once the threads exist, after the
+ * epolls are filled (below).
+ */
+bool procfd_other_thread(const struct dump_ctx *d, const char *path)
+{
+	char *end;
+	long n;
+
+	if (strncmp(path, "/proc/", 6))
+		return false;
+	n = strtol(path + 6, &end, 10);
+	if (n == d->pid && !strncmp(end, "/task/", 6))
+		n = strtol(end + 6, &end, 10);
+	if (n <= 0 || n == d->pid || (*end && *end != '/'))
+		return false;
+	for (int i = 0; i < d->nr_threads; i++)
+		if (d->threads[i].tid == n)
+			return true;
+	return false;
+}
+
+/* ---- restore ---- */
 
 /* Flags open(2) takes from the image, and those only F_SETFL sets (as in files.c). */
 #define PROCFD_OPEN_FLAGS	(O_ACCMODE | O_APPEND | O_NONBLOCK | O_SYNC | O_DIRECT | \

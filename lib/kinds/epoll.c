@@ -1,0 +1,223 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The epoll fd kind (REC_FD_EPOLL): anon_inode:[eventpoll].  What an
+ * epoll description watches (fd number, events, data) is kept in its
+ * IMG_REC_EPOLL record; the restore makes a new epoll in the stub and,
+ * once every fd is at its number, fills it.  The fd driver (dump/files.c,
+ * restore/files.c) calls these at its per-kind places; the dump's writing
+ * of the record (write_epoll) stays in dump/files.c for now, since it
+ * consults the whole fd table.
+ */
+#include <errno.h>
+#include <linux/kcmp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <sudcr/cr.h>
+#include <sudcr/image.h>
+#include <sudcr/log.h>
+
+#include "fd.h"
+#include "files.h"
+
+/* ---- dump ---- */
+
+bool epoll_found(const struct proc_fd *p)
+{
+	return !strcmp(p->link, "anon_inode:[eventpoll]");
+}
+
+/*
+ * What epoll @p watches, into *@tfds (the caller frees it).  The kernel
+ * keys an entry by file and the fd number it was added with, and keeps it
+ * while the file lives, even once that fd is closed or is another file:
+ * such an entry cannot be made again by EPOLL_CTL_ADD on the restored
+ * fds.  kcmp(KCMP_EPOLL_TFD) says whether the toff-th entry with number
+ * tfd is the file at fd tfd now.
+ */
+int epoll_read(pid_t pid, const struct proc_fd *p, struct proc_epoll_tfd **tfds, int *nr_tfds)
+{
+	int ret;
+
+	ret = proc_read_epoll(pid, p->fd, tfds, nr_tfds);
+	if (ret) {
+		sudcr_error("fd %d (%s): cannot read what it watches: %s", p->fd, p->link,
+			    strerror(-ret));
+		return ret;
+	}
+	for (int k = 0; k < *nr_tfds; k++) {
+		struct proc_epoll_tfd *t = &(*tfds)[k];
+		struct kcmp_epoll_slot slot = { .efd = (uint32_t)p->fd, .tfd = (uint32_t)t->tfd };
+		long r;
+
+		for (int j = 0; j < k; j++)
+			if ((*tfds)[j].tfd == t->tfd)
+				slot.toff++;
+		r = syscall(SYS_kcmp, pid, pid, KCMP_EPOLL_TFD, t->tfd, (unsigned long)&slot);
+		if (r == 0)
+			continue;
+		if (r > 0 || errno == EBADF) {
+			sudcr_error("fd %d: %s: watches a file that fd %d no longer is (%s): an epoll entry whose file left its fd number is not supported yet",
+				    p->fd, p->link, t->tfd,
+				    r > 0 ? "it is another file now" : "it is closed");
+			return -EOPNOTSUPP;
+		}
+		ret = -errno;
+		sudcr_error("fd %d (%s): kcmp(KCMP_EPOLL_TFD) of fd %d: %s", p->fd, p->link,
+			    t->tfd, strerror(-ret));
+		return ret;
+	}
+	return 0;
+}
+
+/* ---- validation ---- */
+
+int rf_epoll_rec(struct restore_ctx *r, struct restore_files_state *s,
+		 const struct rec_epoll *h, size_t len)
+{
+	const struct rec_epoll_tfd *t;
+	int i;
+
+	if (len < sizeof(*h) || (len - sizeof(*h)) / sizeof(*t) != h->nr ||
+	    (len - sizeof(*h)) % sizeof(*t))
+		return img_record_invalid(r->img, "bad epoll record length");
+	t = (const struct rec_epoll_tfd *)(h + 1);
+	i = rf_find_fd(s, h->fd);
+	if (i < 0 || s->fds[i].rec->kind != REC_FD_EPOLL || s->fds[i].desc != i ||
+	    s->fds[i].epoll)
+		return img_record_invalid(r->img, "epoll record for fd %d, which is no epoll description before it",
+					  h->fd);
+	for (uint32_t k = 0; k < h->nr; k++)
+		if (t[k].tfd < 0 || t[k].tfd >= FILES_FD_MAX)
+			return img_record_invalid(r->img, "fd %d: epoll watches fd %d", h->fd,
+						  t[k].tfd);
+	s->fds[i].epoll = h;
+	return 0;
+}
+
+/* Every fd an epoll watches is in the image, once, and is not the epoll itself. */
+int rf_epoll_check_targets(struct restore_files_state *s, int i)
+{
+	const struct rec_epoll *h = s->fds[i].epoll;
+	const struct rec_epoll_tfd *t = (const struct rec_epoll_tfd *)(h + 1);
+	int *seen, ret = 0;
+
+	if (!h->nr)
+		return 0;
+	seen = malloc(sizeof(int) * h->nr);
+	if (!seen)
+		return -ENOMEM;
+	for (uint32_t k = 0; k < h->nr; k++) {
+		int j = rf_find_fd(s, t[k].tfd);
+
+		if (j < 0 || s->fds[j].desc == i) {
+			sudcr_error("image: fd %d (epoll) watches fd %d, %s", h->fd, t[k].tfd,
+				    j < 0 ? "which the image does not have" : "itself");
+			ret = -EINVAL;
+			goto out;
+		}
+		seen[k] = t[k].tfd;
+	}
+	qsort(seen, h->nr, sizeof(int), rf_cmp_int);
+	for (uint32_t k = 1; k < h->nr; k++) {
+		if (seen[k] == seen[k - 1]) {
+			sudcr_error("image: fd %d (epoll) watches fd %d twice", h->fd, seen[k]);
+			ret = -EINVAL;
+			goto out;
+		}
+	}
+out:
+	free(seen);
+	return ret;
+}
+
+
+/* ---- in the stub ---- */
+
+#define EP_PRIVATE_BITS	((uint32_t)(EPOLLWAKEUP | EPOLLONESHOT | EPOLLET | EPOLLEXCLUSIVE))
+#define EP_POLL_BITS	((uint32_t)(EPOLLIN | EPOLLPRI | EPOLLOUT | EPOLLERR | EPOLLHUP | EPOLLRDNORM | \
+				    EPOLLRDBAND | EPOLLWRNORM | EPOLLWRBAND | EPOLLMSG | EPOLLRDHUP))
+
+/* A one-shot entry that fired: nothing left to report until EPOLL_CTL_MOD. */
+static bool ep_disarmed(uint32_t events)
+{
+	return (events & EPOLLONESHOT) && !(events & ~EP_PRIVATE_BITS);
+}
+
+static void ep_ctl(const struct rf_fd *e, int op, int tfd, uint32_t events,
+		   uint64_t data)
+{
+	struct epoll_event ev = { .events = events, .data.u64 = data };
+
+	if (epoll_ctl(e->rec->fd, op, tfd, &ev)) {
+		int err = errno;
+
+		rf_stub_die("cannot restore fd %d (epoll): %s of fd %d (events %#x): %s",
+			 e->rec->fd, op == EPOLL_CTL_ADD ? "EPOLL_CTL_ADD" : "EPOLL_CTL_MOD", tfd,
+			 events, strerror(err));
+	}
+}
+
+/*
+ * Fill the epoll of @e, every fd being at its number.  EPOLL_CTL_ADD
+ * always adds EPOLLERR|EPOLLHUP, so a disarmed one-shot entry cannot be
+ * added as it was: it is added armed for everything, alone in the epoll,
+ * and one epoll_wait() disarms those whose file is ready for anything,
+ * as a delivery would have.  Those not ready are left armed for
+ * EPOLLERR|EPOLLHUP only (EPOLL_CTL_MOD), the nearest the kernel allows.
+ * Then the other entries.  An entry that is ready comes out of
+ * epoll_wait() once more, even edge-triggered: the ready list is not
+ * kept.  Entries that watch another epoll need nothing more: every
+ * epoll and its targets exist by now, in any order.
+ */
+void epoll_fill(const struct rf_fd *e)
+{
+	const struct rec_epoll *h = e->epoll;
+	const struct rec_epoll_tfd *t = (const struct rec_epoll_tfd *)(h + 1);
+	uint32_t nr_disarmed = 0;
+
+	for (uint32_t k = 0; k < h->nr; k++) {
+		if (!ep_disarmed(t[k].events))
+			continue;
+		ep_ctl(e, EPOLL_CTL_ADD, t[k].tfd, t[k].events | EP_POLL_BITS, t[k].data);
+		nr_disarmed++;
+	}
+	if (nr_disarmed) {
+		struct epoll_event *evs = calloc(nr_disarmed, sizeof(*evs));
+		struct proc_epoll_tfd *now = NULL;
+		int nr_now = 0, n, ret, err;
+
+		if (!evs)
+			rf_stub_die("out of memory");
+		n = epoll_wait(e->rec->fd, evs, (int)nr_disarmed, 0);
+		err = errno;	/* before free() */
+		free(evs);
+		if (n < 0)
+			rf_stub_die("cannot restore fd %d (epoll): epoll_wait: %s", e->rec->fd,
+				 strerror(err));
+		ret = (uint32_t)n == nr_disarmed ? 0 : proc_read_epoll(getpid(), e->rec->fd, &now, &nr_now);
+		if (ret)
+			rf_stub_die("cannot restore fd %d (epoll): reading it back: %s", e->rec->fd,
+				 strerror(-ret));
+		for (int j = 0; j < nr_now; j++) {
+			if (!(now[j].events & ~EP_PRIVATE_BITS))
+				continue;
+			for (uint32_t k = 0; k < h->nr; k++) {
+				if (t[k].tfd != now[j].tfd)
+					continue;
+				ep_ctl(e, EPOLL_CTL_MOD, t[k].tfd, t[k].events, t[k].data);
+				sudcr_warn("fd %d (epoll): the one-shot entry of fd %d had fired; it comes back armed for EPOLLERR|EPOLLHUP (the kernel adds them to every entry)",
+					  e->rec->fd, t[k].tfd);
+			}
+		}
+		free(now);
+	}
+	for (uint32_t k = 0; k < h->nr; k++)
+		if (!ep_disarmed(t[k].events))
+			ep_ctl(e, EPOLL_CTL_ADD, t[k].tfd, t[k].events, t[k].data);
+}
+
+const struct fd_kind fd_kind_epoll = { "epoll", "epoll", NULL };

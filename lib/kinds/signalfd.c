@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The signalfd fd kind (REC_FD_SIGNALFD): an anon inode whose fdinfo shows
+ * sigmask.  The mask is kept in the FD record itself (rec_fd.count); the
+ * restore makes a new signalfd with it in the stub.  The fd driver
+ * (dump/files.c, restore/files.c) calls these at its per-kind places.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "fd.h"
+#include "files.h"
+
+bool signalfd_found(const struct proc_fd *p)
+{
+	return p->has_signalfd && !strcmp(p->link, "anon_inode:[signalfd]");
+}
+
+void signalfd_dump(const struct proc_fd *p, struct rec_fd *rec)
+{
+	rec->count = p->signalfd_mask;
+}
+
+/* In the stub: the new signalfd; -1 and errno if it cannot be made. */
+int signalfd_open(const struct rf_fd *e)
+{
+	/* The kernel's sigset: 8 bytes, bit N-1 for signal N; it drops SIGKILL/SIGSTOP. */
+	uint64_t mask = e->rec->count;
+
+	return (int)syscall(SYS_signalfd4, -1, &mask, sizeof(mask), SFD_CLOEXEC | SFD_NONBLOCK);
+}
+
+static void signalfd_show(const struct rec_fd *rec, bool json, char *buf, size_t size)
+{
+	if (json)
+		snprintf(buf, size, ",\"count\":\"0x%" PRIx64 "\"", rec->count);
+	else
+		snprintf(buf, size, " mask 0x%" PRIx64, rec->count);
+}
+
+const struct fd_kind fd_kind_signalfd = { "signalfd", "signalfd", signalfd_show };
