@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 /* Seizing, stopping and releasing threads. See task.h for the model. */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,6 +11,7 @@
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sudcr/kernel_compat.h>
@@ -31,7 +35,12 @@ static int seize_error(pid_t tid, int err)
 		if (!proc_parse_stat(tid, 0, &ps) && ps.flags & PF_KTHREAD)
 			sudcr_error("cannot seize %d: it is a kernel thread (%s), which cannot be traced or checkpointed",
 				    tid, ps.comm);
-		else if (!proc_parse_status(tid, 0, &st) && st.tracer_pid)
+		else if (proc_parse_status(tid, 0, &st))
+			sudcr_error("cannot seize %d: Operation not permitted", tid);
+		else if (st.tracer_pid == getpid())
+			/* Its TID was taken over by a thread we hold: de_thread(). */
+			sudcr_error("cannot seize %d: a thread of the process called execve during the seize", tid);
+		else if (st.tracer_pid)
 			sudcr_error("cannot seize %d: Operation not permitted (already traced by %d)", tid,
 				    st.tracer_pid);
 		else
@@ -127,6 +136,151 @@ int task_cancel_gen(void)
 }
 
 /*
+ * A thread's execve() waits in de_thread() until the other threads of its
+ * process are reaped, and the reaper of traced ones is us: if we are then
+ * in a blocking waitpid() for another thread, or in PTRACE_SEIZE of the
+ * execing thread (which waits for the exec's cred_guard_mutex), neither
+ * side ever goes on (seen: sudcr stuck for ever, 1 dump in 4 of a process
+ * that execs in a loop).  Or the thread we wait for is released by
+ * de_thread() and its TID now names a thread that is not our tracee.  So
+ * such waits are cut every WATCH_PERIOD_NS by a per-thread timer signal;
+ * its handler reaps the exits (only: waitid(WEXITED)) of the process's
+ * threads, which lets de_thread() finish, and a wait gives up (ESRCH)
+ * once its TID is no longer traced by us.
+ */
+#define WATCH_PERIOD_NS (100 * 1000 * 1000)
+
+struct linux_dirent64 {
+	uint64_t d_ino;
+	int64_t d_off;
+	unsigned short d_reclen;
+	unsigned char d_type;
+	char d_name[];
+};
+
+static pthread_once_t watch_once = PTHREAD_ONCE_INIT;
+static int watch_sig;
+static __thread struct {
+	bool made;
+	timer_t timer;
+	volatile int task_fd;		/* /proc/TGID/task while armed, else -1 */
+} watch __attribute__((tls_model("initial-exec"))) = { .task_fd = -1 };
+
+/* Async-signal-safe: raw syscalls only, no allocation. */
+static void watch_tick(int sig)
+{
+	int saved_errno = errno, fd = watch.task_fd;
+	char buf[2048];
+	long n;
+
+	(void)sig;
+	if (fd < 0 || lseek(fd, 0, SEEK_SET) < 0)
+		goto out;
+	while ((n = syscall(SYS_getdents64, fd, buf, sizeof(buf))) > 0) {
+		for (long off = 0; off < n;) {
+			struct linux_dirent64 *e = (struct linux_dirent64 *)(buf + off);
+			pid_t tid = 0;
+			siginfo_t si;
+
+			for (const char *c = e->d_name; *c >= '0' && *c <= '9'; c++)
+				tid = tid * 10 + (*c - '0');
+			if (tid > 0)
+				waitid(P_PID, tid, &si, WEXITED | WNOHANG | __WALL);
+			off += e->d_reclen;
+		}
+	}
+out:
+	errno = saved_errno;
+}
+
+static void watch_install(void)
+{
+	struct sigaction sa = { .sa_handler = watch_tick };
+
+	watch_sig = SIGRTMAX;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(watch_sig, &sa, NULL))
+		watch_sig = 0;
+}
+
+/* Arm the watch of @tgid's threads; false if it cannot be (then no watch). */
+static bool watch_start(pid_t tgid)
+{
+	struct itimerspec its = { .it_interval = { 0, WATCH_PERIOD_NS }, .it_value = { 0, WATCH_PERIOD_NS } };
+	char path[32];
+	int fd;
+
+	pthread_once(&watch_once, watch_install);
+	if (!watch_sig)
+		return false;
+	if (!watch.made) {
+		struct sigevent sev = { .sigev_notify = SIGEV_THREAD_ID, .sigev_signo = watch_sig };
+
+		sev._sigev_un._tid = (pid_t)syscall(SYS_gettid);
+		if (timer_create(CLOCK_MONOTONIC, &sev, &watch.timer))
+			return false;
+		watch.made = true;
+	}
+	snprintf(path, sizeof(path), "/proc/%d/task", tgid);
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	watch.task_fd = fd;
+	if (timer_settime(watch.timer, 0, &its, NULL)) {
+		watch.task_fd = -1;
+		close(fd);
+		return false;
+	}
+	return true;
+}
+
+static void watch_stop(void)
+{
+	struct itimerspec off = { 0 };
+	int saved_errno = errno, fd = watch.task_fd;
+
+	timer_settime(watch.timer, 0, &off, NULL);
+	watch.task_fd = -1;
+	close(fd);
+	errno = saved_errno;
+}
+
+static bool still_our_tracee(pid_t tid)
+{
+	struct proc_status st;
+
+	return !proc_parse_status(tid, 0, &st) && st.tracer_pid == getpid();
+}
+
+/* waitpid(t->tid, status, __WALL) that cannot hang on an execve() in the target. */
+static pid_t wait_tracee(struct task_thread *t, int *status)
+{
+	pid_t r;
+
+	r = waitpid(t->tid, status, __WALL | WNOHANG);
+	if (r)
+		return r;
+	if (!watch_start(t->tgid))
+		return waitpid(t->tid, status, __WALL);
+	for (;;) {
+		r = waitpid(t->tid, status, __WALL);
+		if (r >= 0 || errno != EINTR)
+			break;
+		r = waitpid(t->tid, status, __WALL | WNOHANG);
+		if (r)
+			break;
+		if (!still_our_tracee(t->tid)) {
+			sudcr_debug("thread %d: no longer traced by us (an execve in the process?)", t->tid);
+			r = -1;
+			errno = ESRCH;
+			break;
+		}
+	}
+	watch_stop();
+	return r;
+}
+
+/*
  * @deliver: a signal-delivery-stop lets its signal go on as it was going,
  * with its siginfo (ptrace_signal() keeps it when the number is the same);
  * otherwise it is kept in t->intercepted and suppressed.
@@ -136,7 +290,7 @@ static enum task_stop wait_stop_how(struct task_thread *t, int resume_req, int *
 	int st;
 
 	for (;;) {
-		pid_t r = waitpid(t->tid, &st, __WALL);
+		pid_t r = wait_tracee(t, &st);
 
 		if (r < 0) {
 			if (errno == EINTR)
@@ -213,6 +367,17 @@ static bool thread_exiting(pid_t tgid, pid_t tid)
 	return st.state == 'Z' || st.state == 'X' || (st.flags & PF_EXITING_FLAG);
 }
 
+/* The seize of a thread in execve() waits for the exec: under the watch (wait_tracee()). */
+static int seize_watched(pid_t tgid, pid_t tid, unsigned long opts)
+{
+	bool watched = watch_start(tgid);
+	long ret = ptrace(PTRACE_SEIZE, tid, NULL, (void *)opts);
+
+	if (watched)
+		watch_stop();
+	return ret ? -1 : 0;
+}
+
 int task_seize_thread_opts(struct task_thread *t, pid_t tgid, pid_t tid, unsigned long extra_opts)
 {
 	unsigned long opts = SEIZE_OPTS | extra_opts;
@@ -222,7 +387,7 @@ int task_seize_thread_opts(struct task_thread *t, pid_t tgid, pid_t tid, unsigne
 	memset(t, 0, sizeof(*t));
 	t->tgid = tgid;
 	t->tid = tid;
-	if (!ptrace(PTRACE_SEIZE, tid, NULL, (void *)(opts | PTRACE_O_SUSPEND_SECCOMP))) {
+	if (!seize_watched(tgid, tid, opts | PTRACE_O_SUSPEND_SECCOMP)) {
 		t->seccomp_suspended = true;
 		opts |= PTRACE_O_SUSPEND_SECCOMP;
 	} else {
@@ -232,7 +397,7 @@ int task_seize_thread_opts(struct task_thread *t, pid_t tgid, pid_t tid, unsigne
 		 * SUSPEND_SECCOMP needs CAP_SYS_ADMIN: seize without it, and
 		 * task_seize_opened() refuses the process if it has filters.
 		 */
-		if (err == EPERM && !ptrace(PTRACE_SEIZE, tid, NULL, (void *)opts))
+		if (err == EPERM && !seize_watched(tgid, tid, opts))
 			goto seized;
 		err = errno;
 		/* A thread that is exiting refuses with EPERM: it is as good as gone. */
