@@ -281,6 +281,44 @@ static pid_t wait_tracee(struct task_thread *t, int *status)
 }
 
 /*
+ * Like wait_tracee() but leaves the event to be waited for (WNOWAIT):
+ * true with @si filled, false with errno set.  Collecting a stop clears
+ * the tracee's exit_code (wait_task_stopped()), which is the signal of a
+ * signal-delivery-stop: a tracer that dies after collecting one and before
+ * answering it loses the signal (measured), one that only peeked does not
+ * (the kernel resumes the tracee with its exit_code, the signal).
+ */
+static bool peek_tracee(struct task_thread *t, siginfo_t *si)
+{
+	const int how = WEXITED | WSTOPPED | WNOWAIT | __WALL;
+	bool watched;
+
+	si->si_pid = 0;
+	if (waitid(P_PID, t->tid, si, how | WNOHANG))
+		return false;
+	if (si->si_pid)
+		return true;
+	watched = watch_start(t->tgid);
+	for (;;) {
+		if (!waitid(P_PID, t->tid, si, how))
+			break;
+		if (errno != EINTR || !watched)
+			goto out_err;
+		if (!still_our_tracee(t->tid)) {
+			errno = ESRCH;
+			goto out_err;
+		}
+	}
+	if (watched)
+		watch_stop();
+	return true;
+out_err:
+	if (watched)
+		watch_stop();
+	return false;
+}
+
+/*
  * @deliver: a signal-delivery-stop lets its signal go on as it was going,
  * with its siginfo (ptrace_signal() keeps it when the number is the same);
  * otherwise it is kept in t->intercepted and suppressed.
@@ -290,7 +328,26 @@ static enum task_stop wait_stop_how(struct task_thread *t, int resume_req, int *
 	int st;
 
 	for (;;) {
-		pid_t r = wait_tracee(t, &st);
+		pid_t r;
+
+		if (deliver) {
+			siginfo_t si;
+
+			/* A signal-delivery-stop is answered before it is collected (peek_tracee()). */
+			if (!peek_tracee(t, &si)) {
+				*status = -errno;
+				return TASK_STOP_GONE;
+			}
+			if (si.si_code == CLD_TRAPPED && si.si_status > 0 && si.si_status < 0x80 &&
+			    si.si_status != SIGTRAP) {
+				if (ptrace(resume_req, t->tid, NULL, (void *)(long)si.si_status)) {
+					*status = -errno;
+					return TASK_STOP_GONE;
+				}
+				continue;
+			}
+		}
+		r = wait_tracee(t, &st);
 
 		if (r < 0) {
 			if (errno == EINTR)
@@ -421,10 +478,9 @@ seized:
 	 * delivered, the handler's frame set up as it would have been, and
 	 * the interrupt stop comes next, at the handler's first instruction.
 	 * Kept by us instead, it would live in our memory only until we
-	 * queue it again: lost if sudcr dies meanwhile.  (Until we answer
-	 * this stop it is lost too if we die: the kernel discards the
-	 * signal of a signal-delivery-stop whose tracer exits, measured on
-	 * 6.18.  The answer comes at once.)
+	 * queue it again: lost if sudcr dies meanwhile.  The stop is
+	 * answered without being collected (peek_tracee()): should we die
+	 * before the answer, the kernel resumes the thread with its signal.
 	 */
 	stop = wait_stop_how(t, PTRACE_CONT, &status, true);
 	if (stop == TASK_STOP_GONE)
@@ -871,7 +927,7 @@ static int deliver_pending(struct task_proc *p)
 				break;
 			if (ptrace(PTRACE_CONT, t->tid, NULL, NULL))
 				return -errno;
-			while (waitpid(t->tid, &st, __WALL) < 0)
+			while (wait_tracee(t, &st) < 0)
 				if (errno != EINTR)
 					return -errno;
 			if (WIFEXITED(st) || WIFSIGNALED(st)) {
