@@ -163,18 +163,28 @@ static int watch_sig;
 static __thread struct {
 	bool made;
 	timer_t timer;
-	volatile int task_fd;		/* /proc/TGID/task while armed, else -1 */
-} watch __attribute__((tls_model("initial-exec"))) = { .task_fd = -1 };
+	volatile pid_t tgid;		/* the process watched while armed, else 0 */
+} watch __attribute__((tls_model("initial-exec")));
 
 /* Async-signal-safe: raw syscalls only, no allocation. */
 static void watch_tick(int sig)
 {
-	int saved_errno = errno, fd = watch.task_fd;
-	char buf[2048];
+	int saved_errno = errno, fd, len = 0;
+	pid_t tgid = watch.tgid;
+	char buf[2048], path[32] = "/proc/", num[12];
 	long n;
 
 	(void)sig;
-	if (fd < 0 || lseek(fd, 0, SEEK_SET) < 0)
+	if (tgid <= 0)
+		goto out;
+	do
+		num[len++] = (char)('0' + tgid % 10);
+	while ((tgid /= 10));
+	for (int i = 0; i < len; i++)
+		path[6 + i] = num[len - 1 - i];
+	memcpy(path + 6 + len, "/task", 6);
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
 		goto out;
 	while ((n = syscall(SYS_getdents64, fd, buf, sizeof(buf))) > 0) {
 		for (long off = 0; off < n;) {
@@ -189,6 +199,7 @@ static void watch_tick(int sig)
 			off += e->d_reclen;
 		}
 	}
+	close(fd);
 out:
 	errno = saved_errno;
 }
@@ -207,8 +218,6 @@ static void watch_install(void)
 static bool watch_start(pid_t tgid)
 {
 	struct itimerspec its = { .it_interval = { 0, WATCH_PERIOD_NS }, .it_value = { 0, WATCH_PERIOD_NS } };
-	char path[32];
-	int fd;
 
 	pthread_once(&watch_once, watch_install);
 	if (!watch_sig)
@@ -221,14 +230,9 @@ static bool watch_start(pid_t tgid)
 			return false;
 		watch.made = true;
 	}
-	snprintf(path, sizeof(path), "/proc/%d/task", tgid);
-	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	watch.task_fd = fd;
+	watch.tgid = tgid;
 	if (timer_settime(watch.timer, 0, &its, NULL)) {
-		watch.task_fd = -1;
-		close(fd);
+		watch.tgid = 0;
 		return false;
 	}
 	return true;
@@ -237,11 +241,10 @@ static bool watch_start(pid_t tgid)
 static void watch_stop(void)
 {
 	struct itimerspec off = { 0 };
-	int saved_errno = errno, fd = watch.task_fd;
+	int saved_errno = errno;
 
 	timer_settime(watch.timer, 0, &off, NULL);
-	watch.task_fd = -1;
-	close(fd);
+	watch.tgid = 0;
 	errno = saved_errno;
 }
 
@@ -919,7 +922,8 @@ static int deliver_pending(struct task_proc *p)
 		for (int n = 0; n < 64; n++) {
 			enum task_stop stop;
 			uint64_t sigs;
-			int st, ret = deliverable(p, t, &sigs);
+			siginfo_t si;
+			int st, sig, ret = deliverable(p, t, &sigs);
 
 			if (ret)
 				return ret;
@@ -927,6 +931,14 @@ static int deliver_pending(struct task_proc *p)
 				break;
 			if (ptrace(PTRACE_CONT, t->tid, NULL, NULL))
 				return -errno;
+			/* Its signal-delivery-stop is answered uncollected (peek_tracee()). */
+			if (!peek_tracee(t, &si))
+				return -errno;
+			if (si.si_code == CLD_TRAPPED && si.si_status > 0 && si.si_status < 0x80 &&
+			    si.si_status != SIGTRAP) {
+				sig = si.si_status;
+				goto answer;
+			}
 			while (wait_tracee(t, &st) < 0)
 				if (errno != EINTR)
 					return -errno;
@@ -944,8 +956,10 @@ static int deliver_pending(struct task_proc *p)
 				sudcr_error("thread %d: unexpected stop 0x%x while delivering its signals", t->tid, st);
 				return -EIO;
 			}
+			sig = WSTOPSIG(st);
+answer:
 			if (ptrace(PTRACE_INTERRUPT, t->tid, NULL, NULL) ||
-			    ptrace(PTRACE_CONT, t->tid, NULL, (void *)(long)WSTOPSIG(st)))
+			    ptrace(PTRACE_CONT, t->tid, NULL, (void *)(long)sig))
 				return -errno;
 			stop = wait_stop_how(t, PTRACE_CONT, &st, true);
 			if (stop == TASK_STOP_GONE)
