@@ -164,6 +164,7 @@ static __thread struct {
 	bool made;
 	timer_t timer;
 	volatile pid_t tgid;		/* the process watched while armed, else 0 */
+	volatile pid_t keep;		/* the thread waited for: its exit is the wait's */
 } watch __attribute__((tls_model("initial-exec")));
 
 /* Async-signal-safe: raw syscalls only, no allocation. */
@@ -194,7 +195,7 @@ static void watch_tick(int sig)
 
 			for (const char *c = e->d_name; *c >= '0' && *c <= '9'; c++)
 				tid = tid * 10 + (*c - '0');
-			if (tid > 0)
+			if (tid > 0 && tid != watch.keep)
 				waitid(P_PID, tid, &si, WEXITED | WNOHANG | __WALL);
 			off += e->d_reclen;
 		}
@@ -215,7 +216,7 @@ static void watch_install(void)
 }
 
 /* Arm the watch of @tgid's threads; false if it cannot be (then no watch). */
-static bool watch_start(pid_t tgid)
+static bool watch_start(pid_t tgid, pid_t keep)
 {
 	struct itimerspec its = { .it_interval = { 0, WATCH_PERIOD_NS }, .it_value = { 0, WATCH_PERIOD_NS } };
 
@@ -230,6 +231,7 @@ static bool watch_start(pid_t tgid)
 			return false;
 		watch.made = true;
 	}
+	watch.keep = keep;
 	watch.tgid = tgid;
 	if (timer_settime(watch.timer, 0, &its, NULL)) {
 		watch.tgid = 0;
@@ -248,11 +250,15 @@ static void watch_stop(void)
 	errno = saved_errno;
 }
 
+/* False only for a live thread traced by someone else or no one: an exit is the wait's to see. */
 static bool still_our_tracee(pid_t tid)
 {
 	struct proc_status st;
+	struct proc_stat ps;
 
-	return !proc_parse_status(tid, 0, &st) && st.tracer_pid == getpid();
+	if (proc_parse_status(tid, 0, &st) || st.tracer_pid == getpid())
+		return true;
+	return proc_parse_stat(tid, 0, &ps) || ps.state == 'Z' || ps.state == 'X' || (ps.flags & 0x4);
 }
 
 /* waitpid(t->tid, status, __WALL) that cannot hang on an execve() in the target. */
@@ -263,7 +269,7 @@ static pid_t wait_tracee(struct task_thread *t, int *status)
 	r = waitpid(t->tid, status, __WALL | WNOHANG);
 	if (r)
 		return r;
-	if (!watch_start(t->tgid))
+	if (!watch_start(t->tgid, t->tid))
 		return waitpid(t->tid, status, __WALL);
 	for (;;) {
 		r = waitpid(t->tid, status, __WALL);
@@ -301,7 +307,7 @@ static bool peek_tracee(struct task_thread *t, siginfo_t *si)
 		return false;
 	if (si->si_pid)
 		return true;
-	watched = watch_start(t->tgid);
+	watched = watch_start(t->tgid, t->tid);
 	for (;;) {
 		if (!waitid(P_PID, t->tid, si, how))
 			break;
@@ -430,7 +436,7 @@ static bool thread_exiting(pid_t tgid, pid_t tid)
 /* The seize of a thread in execve() waits for the exec: under the watch (wait_tracee()). */
 static int seize_watched(pid_t tgid, pid_t tid, unsigned long opts)
 {
-	bool watched = watch_start(tgid);
+	bool watched = watch_start(tgid, tid);
 	long ret = ptrace(PTRACE_SEIZE, tid, NULL, (void *)opts);
 
 	if (watched)
