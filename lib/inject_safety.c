@@ -44,12 +44,14 @@
  *    6.18 vDSO's syscall is followed by leave; ...; ret) instead of
  *    returning into its own code with our registers, silently wrong;
  *  - ia32 threads get no page (the code is x86-64);
- *  - a signal held in a signal-delivery-stop is discarded by the kernel
- *    when the tracer dies (measured on 6.18: the handler never runs).
- *    Such a stop lasts until sudcr answers it: at the seize (a signal on
- *    its way, often the SIGSYS of a SUD dispatch) and while the seize
- *    lets pending signals be delivered (task.c).  A kill in that answer
- *    time loses the signal.
+ *  - a signal-delivery-stop that sudcr has collected with waitpid() and
+ *    not answered yet loses its signal if sudcr dies: collecting the stop
+ *    clears the tracee's exit_code, which is the signal the kernel
+ *    resumes it with (wait_task_stopped(); measured on 6.18).  The seize
+ *    and the delivery of pending signals therefore only peek at such a
+ *    stop (WNOWAIT) and answer it uncollected (task.c: peek_tracee()).
+ *    Still open: a signal that arrives during the injection (kept, to be
+ *    queued again) and the carrier stop of that requeue.
  * Processes whose death is wanted anyway (a restore's new process, traced
  * with PTRACE_O_EXITKILL) get no page either.
  */

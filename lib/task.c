@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 /* Seizing, stopping and releasing threads. See task.h for the model. */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,6 +11,7 @@
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sudcr/kernel_compat.h>
@@ -31,7 +35,12 @@ static int seize_error(pid_t tid, int err)
 		if (!proc_parse_stat(tid, 0, &ps) && ps.flags & PF_KTHREAD)
 			sudcr_error("cannot seize %d: it is a kernel thread (%s), which cannot be traced or checkpointed",
 				    tid, ps.comm);
-		else if (!proc_parse_status(tid, 0, &st) && st.tracer_pid)
+		else if (proc_parse_status(tid, 0, &st))
+			sudcr_error("cannot seize %d: Operation not permitted", tid);
+		else if (st.tracer_pid == getpid())
+			/* Its TID was taken over by a thread we hold: de_thread(). */
+			sudcr_error("cannot seize %d: a thread of the process called execve during the seize", tid);
+		else if (st.tracer_pid)
 			sudcr_error("cannot seize %d: Operation not permitted (already traced by %d)", tid,
 				    st.tracer_pid);
 		else
@@ -127,6 +136,198 @@ int task_cancel_gen(void)
 }
 
 /*
+ * A thread's execve() waits in de_thread() until the other threads of its
+ * process are reaped, and the reaper of traced ones is us: if we are then
+ * in a blocking waitpid() for another thread, or in PTRACE_SEIZE of the
+ * execing thread (which waits for the exec's cred_guard_mutex), neither
+ * side ever goes on (seen: sudcr stuck for ever, 1 dump in 4 of a process
+ * that execs in a loop).  Or the thread we wait for is released by
+ * de_thread() and its TID now names a thread that is not our tracee.  So
+ * such waits are cut every WATCH_PERIOD_NS by a per-thread timer signal;
+ * its handler reaps the exits (only: waitid(WEXITED)) of the process's
+ * threads, which lets de_thread() finish, and a wait gives up (ESRCH)
+ * once its TID is no longer traced by us.
+ */
+#define WATCH_PERIOD_NS (100 * 1000 * 1000)
+
+struct linux_dirent64 {
+	uint64_t d_ino;
+	int64_t d_off;
+	unsigned short d_reclen;
+	unsigned char d_type;
+	char d_name[];
+};
+
+static pthread_once_t watch_once = PTHREAD_ONCE_INIT;
+static int watch_sig;
+static __thread struct {
+	bool made;
+	timer_t timer;
+	volatile pid_t tgid;		/* the process watched while armed, else 0 */
+	volatile pid_t keep;		/* the thread waited for: its exit is the wait's */
+} watch __attribute__((tls_model("initial-exec")));
+
+/* Async-signal-safe: raw syscalls only, no allocation. */
+static void watch_tick(int sig)
+{
+	int saved_errno = errno, fd, len = 0;
+	pid_t tgid = watch.tgid;
+	char buf[2048], path[32] = "/proc/", num[12];
+	long n;
+
+	(void)sig;
+	if (tgid <= 0)
+		goto out;
+	do
+		num[len++] = (char)('0' + tgid % 10);
+	while ((tgid /= 10));
+	for (int i = 0; i < len; i++)
+		path[6 + i] = num[len - 1 - i];
+	memcpy(path + 6 + len, "/task", 6);
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		goto out;
+	while ((n = syscall(SYS_getdents64, fd, buf, sizeof(buf))) > 0) {
+		for (long off = 0; off < n;) {
+			struct linux_dirent64 *e = (struct linux_dirent64 *)(buf + off);
+			pid_t tid = 0;
+			siginfo_t si;
+
+			for (const char *c = e->d_name; *c >= '0' && *c <= '9'; c++)
+				tid = tid * 10 + (*c - '0');
+			if (tid > 0 && tid != watch.keep)
+				waitid(P_PID, tid, &si, WEXITED | WNOHANG | __WALL);
+			off += e->d_reclen;
+		}
+	}
+	close(fd);
+out:
+	errno = saved_errno;
+}
+
+static void watch_install(void)
+{
+	struct sigaction sa = { .sa_handler = watch_tick };
+
+	watch_sig = SIGRTMAX;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(watch_sig, &sa, NULL))
+		watch_sig = 0;
+}
+
+/* Arm the watch of @tgid's threads; false if it cannot be (then no watch). */
+static bool watch_start(pid_t tgid, pid_t keep)
+{
+	struct itimerspec its = { .it_interval = { 0, WATCH_PERIOD_NS }, .it_value = { 0, WATCH_PERIOD_NS } };
+
+	pthread_once(&watch_once, watch_install);
+	if (!watch_sig)
+		return false;
+	if (!watch.made) {
+		struct sigevent sev = { .sigev_notify = SIGEV_THREAD_ID, .sigev_signo = watch_sig };
+
+		sev._sigev_un._tid = (pid_t)syscall(SYS_gettid);
+		if (timer_create(CLOCK_MONOTONIC, &sev, &watch.timer))
+			return false;
+		watch.made = true;
+	}
+	watch.keep = keep;
+	watch.tgid = tgid;
+	if (timer_settime(watch.timer, 0, &its, NULL)) {
+		watch.tgid = 0;
+		return false;
+	}
+	return true;
+}
+
+static void watch_stop(void)
+{
+	struct itimerspec off = { 0 };
+	int saved_errno = errno;
+
+	timer_settime(watch.timer, 0, &off, NULL);
+	watch.tgid = 0;
+	errno = saved_errno;
+}
+
+/* False only for a live thread traced by someone else or no one: an exit is the wait's to see. */
+static bool still_our_tracee(pid_t tid)
+{
+	struct proc_status st;
+	struct proc_stat ps;
+
+	if (proc_parse_status(tid, 0, &st) || st.tracer_pid == getpid())
+		return true;
+	return proc_parse_stat(tid, 0, &ps) || ps.state == 'Z' || ps.state == 'X' || (ps.flags & 0x4);
+}
+
+/* waitpid(t->tid, status, __WALL) that cannot hang on an execve() in the target. */
+static pid_t wait_tracee(struct task_thread *t, int *status)
+{
+	pid_t r;
+
+	r = waitpid(t->tid, status, __WALL | WNOHANG);
+	if (r)
+		return r;
+	if (!watch_start(t->tgid, t->tid))
+		return waitpid(t->tid, status, __WALL);
+	for (;;) {
+		r = waitpid(t->tid, status, __WALL);
+		if (r >= 0 || errno != EINTR)
+			break;
+		r = waitpid(t->tid, status, __WALL | WNOHANG);
+		if (r)
+			break;
+		if (!still_our_tracee(t->tid)) {
+			sudcr_debug("thread %d: no longer traced by us (an execve in the process?)", t->tid);
+			r = -1;
+			errno = ESRCH;
+			break;
+		}
+	}
+	watch_stop();
+	return r;
+}
+
+/*
+ * Like wait_tracee() but leaves the event to be waited for (WNOWAIT):
+ * true with @si filled, false with errno set.  Collecting a stop clears
+ * the tracee's exit_code (wait_task_stopped()), which is the signal of a
+ * signal-delivery-stop: a tracer that dies after collecting one and before
+ * answering it loses the signal (measured), one that only peeked does not
+ * (the kernel resumes the tracee with its exit_code, the signal).
+ */
+static bool peek_tracee(struct task_thread *t, siginfo_t *si)
+{
+	const int how = WEXITED | WSTOPPED | WNOWAIT | __WALL;
+	bool watched;
+
+	si->si_pid = 0;
+	if (waitid(P_PID, t->tid, si, how | WNOHANG))
+		return false;
+	if (si->si_pid)
+		return true;
+	watched = watch_start(t->tgid, t->tid);
+	for (;;) {
+		if (!waitid(P_PID, t->tid, si, how))
+			break;
+		if (errno != EINTR || !watched)
+			goto out_err;
+		if (!still_our_tracee(t->tid)) {
+			errno = ESRCH;
+			goto out_err;
+		}
+	}
+	if (watched)
+		watch_stop();
+	return true;
+out_err:
+	if (watched)
+		watch_stop();
+	return false;
+}
+
+/*
  * @deliver: a signal-delivery-stop lets its signal go on as it was going,
  * with its siginfo (ptrace_signal() keeps it when the number is the same);
  * otherwise it is kept in t->intercepted and suppressed.
@@ -136,7 +337,26 @@ static enum task_stop wait_stop_how(struct task_thread *t, int resume_req, int *
 	int st;
 
 	for (;;) {
-		pid_t r = waitpid(t->tid, &st, __WALL);
+		pid_t r;
+
+		if (deliver) {
+			siginfo_t si;
+
+			/* A signal-delivery-stop is answered before it is collected (peek_tracee()). */
+			if (!peek_tracee(t, &si)) {
+				*status = -errno;
+				return TASK_STOP_GONE;
+			}
+			if (si.si_code == CLD_TRAPPED && si.si_status > 0 && si.si_status < 0x80 &&
+			    si.si_status != SIGTRAP) {
+				if (ptrace(resume_req, t->tid, NULL, (void *)(long)si.si_status)) {
+					*status = -errno;
+					return TASK_STOP_GONE;
+				}
+				continue;
+			}
+		}
+		r = wait_tracee(t, &st);
 
 		if (r < 0) {
 			if (errno == EINTR)
@@ -213,6 +433,17 @@ static bool thread_exiting(pid_t tgid, pid_t tid)
 	return st.state == 'Z' || st.state == 'X' || (st.flags & PF_EXITING_FLAG);
 }
 
+/* The seize of a thread in execve() waits for the exec: under the watch (wait_tracee()). */
+static int seize_watched(pid_t tgid, pid_t tid, unsigned long opts)
+{
+	bool watched = watch_start(tgid, tid);
+	long ret = ptrace(PTRACE_SEIZE, tid, NULL, (void *)opts);
+
+	if (watched)
+		watch_stop();
+	return ret ? -1 : 0;
+}
+
 int task_seize_thread_opts(struct task_thread *t, pid_t tgid, pid_t tid, unsigned long extra_opts)
 {
 	unsigned long opts = SEIZE_OPTS | extra_opts;
@@ -222,7 +453,7 @@ int task_seize_thread_opts(struct task_thread *t, pid_t tgid, pid_t tid, unsigne
 	memset(t, 0, sizeof(*t));
 	t->tgid = tgid;
 	t->tid = tid;
-	if (!ptrace(PTRACE_SEIZE, tid, NULL, (void *)(opts | PTRACE_O_SUSPEND_SECCOMP))) {
+	if (!seize_watched(tgid, tid, opts | PTRACE_O_SUSPEND_SECCOMP)) {
 		t->seccomp_suspended = true;
 		opts |= PTRACE_O_SUSPEND_SECCOMP;
 	} else {
@@ -232,7 +463,7 @@ int task_seize_thread_opts(struct task_thread *t, pid_t tgid, pid_t tid, unsigne
 		 * SUSPEND_SECCOMP needs CAP_SYS_ADMIN: seize without it, and
 		 * task_seize_opened() refuses the process if it has filters.
 		 */
-		if (err == EPERM && !ptrace(PTRACE_SEIZE, tid, NULL, (void *)opts))
+		if (err == EPERM && !seize_watched(tgid, tid, opts))
 			goto seized;
 		err = errno;
 		/* A thread that is exiting refuses with EPERM: it is as good as gone. */
@@ -256,10 +487,9 @@ seized:
 	 * delivered, the handler's frame set up as it would have been, and
 	 * the interrupt stop comes next, at the handler's first instruction.
 	 * Kept by us instead, it would live in our memory only until we
-	 * queue it again: lost if sudcr dies meanwhile.  (Until we answer
-	 * this stop it is lost too if we die: the kernel discards the
-	 * signal of a signal-delivery-stop whose tracer exits, measured on
-	 * 6.18.  The answer comes at once.)
+	 * queue it again: lost if sudcr dies meanwhile.  The stop is
+	 * answered without being collected (peek_tracee()): should we die
+	 * before the answer, the kernel resumes the thread with its signal.
 	 */
 	stop = wait_stop_how(t, PTRACE_CONT, &status, true);
 	if (stop == TASK_STOP_GONE)
@@ -698,7 +928,8 @@ static int deliver_pending(struct task_proc *p)
 		for (int n = 0; n < 64; n++) {
 			enum task_stop stop;
 			uint64_t sigs;
-			int st, ret = deliverable(p, t, &sigs);
+			siginfo_t si;
+			int st, sig, ret = deliverable(p, t, &sigs);
 
 			if (ret)
 				return ret;
@@ -706,7 +937,15 @@ static int deliver_pending(struct task_proc *p)
 				break;
 			if (ptrace(PTRACE_CONT, t->tid, NULL, NULL))
 				return -errno;
-			while (waitpid(t->tid, &st, __WALL) < 0)
+			/* Its signal-delivery-stop is answered uncollected (peek_tracee()). */
+			if (!peek_tracee(t, &si))
+				return -errno;
+			if (si.si_code == CLD_TRAPPED && si.si_status > 0 && si.si_status < 0x80 &&
+			    si.si_status != SIGTRAP) {
+				sig = si.si_status;
+				goto answer;
+			}
+			while (wait_tracee(t, &st) < 0)
 				if (errno != EINTR)
 					return -errno;
 			if (WIFEXITED(st) || WIFSIGNALED(st)) {
@@ -723,8 +962,10 @@ static int deliver_pending(struct task_proc *p)
 				sudcr_error("thread %d: unexpected stop 0x%x while delivering its signals", t->tid, st);
 				return -EIO;
 			}
+			sig = WSTOPSIG(st);
+answer:
 			if (ptrace(PTRACE_INTERRUPT, t->tid, NULL, NULL) ||
-			    ptrace(PTRACE_CONT, t->tid, NULL, (void *)(long)WSTOPSIG(st)))
+			    ptrace(PTRACE_CONT, t->tid, NULL, (void *)(long)sig))
 				return -errno;
 			stop = wait_stop_how(t, PTRACE_CONT, &st, true);
 			if (stop == TASK_STOP_GONE)

@@ -138,8 +138,13 @@ $(T)/sudcr-failalloc: $(CLI_OBJS) $(B)/libsudcr.a tests/failalloc.c
 	$(CC) $(CFLAGS) -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc -o $@ $(CLI_OBJS) tests/failalloc.c \
 		$(B)/libsudcr.a $(LDFLAGS)
 
+# sudcr that kills itself at its answer to a signal-delivery-stop (tests/dieat.c), for tests only.
+$(T)/sudcr-dieat: $(CLI_OBJS) $(B)/libsudcr.a tests/dieat.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Wl,--wrap=ptrace -o $@ $(CLI_OBJS) tests/dieat.c $(B)/libsudcr.a $(LDFLAGS)
+
 test-build: all $(UNIT_BINS) $(INJ_BINS) $(TGT_BINS) $(PROG_BINS) $(if $(IA32_SKIPPED),,$(TGT32_BINS)) \
-	$(UNIT32_BINS) $(PROG32_BINS) $(T)/run $(T)/sudcr-failalloc
+	$(UNIT32_BINS) $(PROG32_BINS) $(T)/run $(T)/sudcr-failalloc $(T)/sudcr-dieat
 
 # The runner runs what it finds in $(T): a test whose source was removed
 # or renamed must not linger there from an earlier build.
