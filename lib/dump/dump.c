@@ -161,10 +161,30 @@ static void remove_image_dir(const char *dir, bool created)
 	}
 }
 
+/*
+ * Whether someone killed the process while sudcr held it: a thread gone or a
+ * zombie (a thread group leader that had exited before is one already), or,
+ * with @stopped, one that left its ptrace stop (a SIGKILL wakes it).
+ */
+static bool process_killed(struct dump_ctx *d, bool stopped)
+{
+	for (int i = 0; i < d->nr_threads; i++) {
+		char state = 0;
+
+		if (i == 0 && d->leader_zombie)
+			continue;
+		if (proc_thread_state(d->proc_pid, d->threads[i].tid, &state) || state == 'Z' || state == 'X')
+			return true;
+		if (stopped && state != 't')
+			return true;
+	}
+	return false;
+}
+
 int sudcr_dump(pid_t pid, const struct dump_opts *opts)
 {
 	struct dump_ctx d = { .pid = pid, .opts = *opts };
-	bool dir_created = false;
+	bool dir_created = false, committed = false;
 	unsigned long errors = sudcr_log_errors();
 	int ret, err;
 
@@ -216,9 +236,20 @@ int sudcr_dump(pid_t pid, const struct dump_opts *opts)
 		img_writer_abort(d.img);
 		goto out_end;
 	}
+	/*
+	 * Every record was read while the process lived: if it is gone now,
+	 * some read may have come from a dying process.  Checked last, so an
+	 * image that is committed was taken whole from a live process.
+	 */
+	if (process_killed(&d, true)) {
+		img_writer_abort(d.img);
+		ret = -ESRCH;
+		goto out_end;
+	}
 	ret = img_writer_commit(d.img);
 	if (ret)
 		goto out_end;
+	committed = true;
 	sudcr_info("dumped process %d into %s", pid, opts->dir);
 	if (!opts->leave_running) {
 		/* The image is complete: the process goes, as with CRIU. */
@@ -236,6 +267,11 @@ out_end:
 	err = thaw_process(&d.proc);
 	if (err && !ret)
 		ret = err;
+	if (ret && committed && process_killed(&d, false)) {
+		/* Killed by someone else once the image was whole: the image stands. */
+		sudcr_warn("process %d died after its image was complete (killed by someone else?)", pid);
+		ret = 0;
+	}
 	if (ret)
 		remove_image_dir(opts->dir, dir_created);
 	if (ret == -EINTR && cr_cancelled())
