@@ -206,6 +206,14 @@ void restore_free(struct restore_ctx *r);
 int restore_validate(struct restore_ctx *r);
 /* The image's THREAD record of @tid (once read_core() has read them): its place, or -1 / NULL. */
 int restore_image_thread_index(const struct restore_ctx *r, long tid);
+/*
+ * An array of @declared elements of @size for the records of @type, once
+ * the image holds exactly that many (an image can state 4 billion):
+ * "DIR: N WHAT records, the misc record says M" otherwise.  *out is NULL
+ * for none.
+ */
+int restore_alloc_counted(struct restore_ctx *r, uint32_t type, uint32_t declared, size_t size,
+			  const char *what, void **out);
 const struct rec_thread *restore_image_thread(const struct restore_ctx *r, long tid);
 
 SUDCR_API int sudcr_restore(const struct restore_opts *opts, int *exit_status);

@@ -68,18 +68,10 @@ static int prepare_seccomp(struct restore_ctx *r, struct restore_misc_state *s)
 	size_t len, ilen, max_ilen = 0;
 	int ret, n = 0;
 
-	if (img_count_type(r->img, IMG_REC_SECCOMP) != s->misc.nr_seccomp) {
-		sudcr_error("%s: %llu seccomp filter records, the misc record says %u", r->opts.dir,
-			    (unsigned long long)img_count_type(r->img, IMG_REC_SECCOMP), s->misc.nr_seccomp);
-		return -EINVAL;
-	}
-	if (s->misc.nr_seccomp) {
-		s->filters = calloc(s->misc.nr_seccomp, sizeof(*s->filters));
-		if (!s->filters) {
-			sudcr_error("out of memory");
-			return -ENOMEM;
-		}
-	}
+	ret = restore_alloc_counted(r, IMG_REC_SECCOMP, s->misc.nr_seccomp, sizeof(*s->filters),
+				    "seccomp filter", (void **)&s->filters);
+	if (ret)
+		return ret;
 	img_rewind(r->img);
 	while ((ret = cr_next_of_type(r->img, IMG_REC_SECCOMP, &data, &len)) == 1) {
 		struct misc_filter *f;

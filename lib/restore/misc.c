@@ -258,20 +258,10 @@ static int prepare_posix_timers(struct restore_ctx *r, struct restore_misc_state
 	size_t len;
 	int ret, n = 0;
 
-	/* Counted before the count sizes anything: an image can say 4 billion. */
-	if (img_count_type(r->img, IMG_REC_POSIX_TIMER) != s->misc.nr_posix_timers) {
-		sudcr_error("%s: %llu POSIX timer records, the misc record says %u", r->opts.dir,
-			    (unsigned long long)img_count_type(r->img, IMG_REC_POSIX_TIMER),
-			    s->misc.nr_posix_timers);
-		return -EINVAL;
-	}
-	if (s->misc.nr_posix_timers) {
-		s->timers = calloc(s->misc.nr_posix_timers, sizeof(*s->timers));
-		if (!s->timers) {
-			sudcr_error("out of memory");
-			return -ENOMEM;
-		}
-	}
+	ret = restore_alloc_counted(r, IMG_REC_POSIX_TIMER, s->misc.nr_posix_timers, sizeof(*s->timers),
+				    "POSIX timer", (void **)&s->timers);
+	if (ret)
+		return ret;
 	img_rewind(r->img);
 	while ((ret = cr_next_of_type(r->img, IMG_REC_POSIX_TIMER, &data, &len)) == 1) {
 		if (len != sizeof(*s->timers))

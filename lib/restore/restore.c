@@ -35,6 +35,27 @@ struct clone_args_sudcr {
 };
 
 /* The place of thread @tid in r->threads (the image's THREAD records), or -1. */
+int restore_alloc_counted(struct restore_ctx *r, uint32_t type, uint32_t declared, size_t size,
+			  const char *what, void **out)
+{
+	uint64_t present = img_count_type(r->img, type);
+
+	*out = NULL;
+	if (present != declared) {
+		sudcr_error("%s: %llu %s records, the misc record says %u", r->opts.dir,
+			    (unsigned long long)present, what, declared);
+		return -EINVAL;
+	}
+	if (!declared)
+		return 0;
+	*out = calloc(declared, size);
+	if (!*out) {
+		sudcr_error("out of memory");
+		return -ENOMEM;
+	}
+	return 0;
+}
+
 int restore_image_thread_index(const struct restore_ctx *r, long tid)
 {
 	for (uint32_t i = 0; i < r->proc.nr_threads; i++) {
