@@ -21,13 +21,15 @@
 #include <sudcr/log.h>
 
 #include "fd.h"
+#include "fd_dump.h"
 #include "files.h"
 
 /* ---- dump ---- */
 
-bool epoll_found(const struct proc_fd *p)
+static int epoll_recognise(struct files_dump *f, struct dump_fd *x)
 {
-	return !strcmp(p->link, "anon_inode:[eventpoll]");
+	(void)f;
+	return strcmp(x->p->link, "anon_inode:[eventpoll]") ? FD_NOT_MINE : FD_MINE;
 }
 
 /*
@@ -38,7 +40,7 @@ bool epoll_found(const struct proc_fd *p)
  * fds.  kcmp(KCMP_EPOLL_TFD) says whether the toff-th entry with number
  * tfd is the file at fd tfd now.
  */
-int epoll_read(pid_t pid, const struct proc_fd *p, struct proc_epoll_tfd **tfds, int *nr_tfds)
+static int epoll_read(pid_t pid, const struct proc_fd *p, struct proc_epoll_tfd **tfds, int *nr_tfds)
 {
 	int ret;
 
@@ -71,6 +73,59 @@ int epoll_read(pid_t pid, const struct proc_fd *p, struct proc_epoll_tfd **tfds,
 		return ret;
 	}
 	return 0;
+}
+
+
+/* The watch list, read while the fds are checked (kcmp, fd numbers). */
+static int epoll_dump_check(struct files_dump *f, int i)
+{
+	struct dump_fd *x = &f->x[i];
+
+	if (x->desc != i)
+		return 0;
+	return epoll_read(f->d->proc_pid, x->p, &x->tfds, &x->nr_tfds);
+}
+
+/* Its IMG_REC_EPOLL record; a watched file of another thread's /proc is refused. */
+static int epoll_dump(struct files_dump *f, int i)
+{
+	struct dump_fd *x = &f->x[i];
+	struct rec_epoll *h;
+	struct rec_epoll_tfd *e;
+	size_t len;
+	int ret;
+
+	if (x->desc != i)
+		return 0;
+	if ((size_t)x->nr_tfds > (IMG_RECORD_MAX - sizeof(*h)) / sizeof(*e)) {
+		sudcr_error("fd %d (%s): watches %d files, more than an image record holds",
+			    x->p->fd, x->p->link, x->nr_tfds);
+		return -EFBIG;
+	}
+	len = sizeof(*h) + (size_t)x->nr_tfds * sizeof(*e);
+	h = calloc(1, len);
+	if (!h)
+		return -ENOMEM;
+	h->fd = x->p->fd;
+	h->nr = (uint32_t)x->nr_tfds;
+	e = (struct rec_epoll_tfd *)(h + 1);
+	for (int k = 0; k < x->nr_tfds; k++) {
+		for (int j = 0; j < f->nr; j++) {
+			if (f->x[j].p->fd != x->tfds[k].tfd ||
+			    !procfd_other_thread(f->d, f->x[j].path))
+				continue;
+			sudcr_error("fd %d (epoll): watches fd %d (%s), a file of another thread's "
+				    "/proc: not supported", x->p->fd, x->tfds[k].tfd, f->x[j].path);
+			free(h);
+			return -EOPNOTSUPP;
+		}
+		e[k].tfd = x->tfds[k].tfd;
+		e[k].events = x->tfds[k].events;
+		e[k].data = x->tfds[k].data;
+	}
+	ret = img_write_record(f->d->img, IMG_REC_EPOLL, h, len);
+	free(h);
+	return ret;
 }
 
 /* ---- validation ---- */
@@ -220,4 +275,12 @@ void epoll_fill(const struct rf_fd *e)
 			ep_ctl(e, EPOLL_CTL_ADD, t[k].tfd, t[k].events, t[k].data);
 }
 
-const struct fd_kind fd_kind_epoll = { "epoll", "epoll", NULL };
+const struct fd_kind fd_kind_epoll = {
+	.kind = REC_FD_EPOLL,
+	.name = "epoll",
+	.show_name = "epoll",
+	.records = { IMG_REC_EPOLL },
+	.recognise = epoll_recognise,
+	.dump_check = epoll_dump_check,
+	.dump = epoll_dump,
+};

@@ -10,22 +10,28 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
 #include "fd.h"
+#include "fd_dump.h"
 #include "files.h"
 
-bool eventfd_found(const struct proc_fd *p)
+static int eventfd_recognise(struct files_dump *f, struct dump_fd *x)
 {
-	return p->has_eventfd;
+	(void)f;
+	return !strncmp(x->p->link, "anon_inode:", 11) && x->p->has_eventfd ? FD_MINE : FD_NOT_MINE;
 }
 
-void eventfd_dump(const struct proc_fd *p, struct rec_fd *rec)
+static int eventfd_fill(struct files_dump *f, int i, struct rec_fd *rec)
 {
+	const struct proc_fd *p = f->x[i].p;
+
 	rec->count = p->eventfd_count;
 	if (p->eventfd_semaphore)
 		rec->xflags |= REC_FD_EFD_SEMAPHORE;
+	return 0;
 }
 
 /* xflags are eventfd's alone, and a counter can never be UINT64_MAX. */
@@ -56,4 +62,11 @@ static void eventfd_show(const struct rec_fd *rec, bool json, char *buf, size_t 
 		snprintf(buf, size, " count %" PRIu64, rec->count);
 }
 
-const struct fd_kind fd_kind_eventfd = { "eventfd", "eventfd", eventfd_show };
+const struct fd_kind fd_kind_eventfd = {
+	.kind = REC_FD_EVENTFD,
+	.name = "eventfd",
+	.show_name = "eventfd",
+	.recognise = eventfd_recognise,
+	.fill = eventfd_fill,
+	.show = eventfd_show,
+};

@@ -1,12 +1,25 @@
 // SPDX-License-Identifier: MIT
 /*
- * The table of fd kinds: an FD record's kind (REC_FD_*) -> what it is
- * called in restore's messages and in `sudcr show`, and the detail show
- * prints of what the kind keeps in the record.  A kind in a file of its
- * own (eventfd.c, signalfd.c, timerfd.c,
- * epoll.c, memfd.c) defines its struct fd_kind there; the kinds
- * still handled inline by the fd driver (dump/files.c, restore/files.c)
- * are described here until they move.
+ * The table of fd kinds.  Each fd kind is one file of lib/kinds/ (the
+ * list below says which) that defines its struct fd_kind (fd.h): its
+ * REC_FD_* number, its names, its own record types and its ops, for the
+ * dump (recognise an fd entry, check it, fill its FD record, write its own
+ * records), the restore (validate its records, check the file it names,
+ * make it again in the stub, fill it in once every fd is in place, finish
+ * it by injection) and `sudcr show`.  The fd drivers (lib/dump/files.c,
+ * lib/restore/files.c) call the ops; they know no kind by name beyond
+ * what all kinds share (pipes' two ends, fds inherited under --shell-job).
+ *
+ * To add an fd kind:
+ *  1. its REC_FD_* number in include/sudcr/image_records.h (and its own
+ *     IMG_REC_* types, if it has records of its own);
+ *  2. lib/kinds/NAME.c with its struct fd_kind: the ops it needs, NULL
+ *     for the others, and a recognise op unless the driver makes fds of
+ *     it (inherit.c);
+ *  3. one line in fd_kinds[] below and, if it has a recognise op, one in
+ *     fd_kinds_order[] at the place where it must be asked (before the
+ *     kinds it must be told from);
+ *  4. its rows in docs/image-format.md.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -15,54 +28,63 @@
 
 #include "fd.h"
 
-static void inherit_show(const struct rec_fd *rec, bool json, char *buf, size_t size)
-{
-	if (json)
-		snprintf(buf, size, ",\"inherit_fd\":%d", rec->inherit_fd);
-	else
-		snprintf(buf, size, " from restorer fd %d", rec->inherit_fd);
-}
-
-static void pipe_show(const struct rec_fd *rec, bool json, char *buf, size_t size)
-{
-	if (json)
-		snprintf(buf, size, ",\"pipe_size\":%u", rec->pipe_size);
-	else
-		snprintf(buf, size, " pipe-size %u", rec->pipe_size);
-}
-
-static const struct fd_kind fd_kind_reg = { "regular file", "file", NULL };
-static const struct fd_kind fd_kind_deleted = { "deleted file", "deleted-file", NULL };
-static const struct fd_kind fd_kind_dir = { "directory", "directory", NULL };
-static const struct fd_kind fd_kind_chr = { "character device", "chardev", NULL };
-static const struct fd_kind fd_kind_pipe = { "pipe", "pipe", pipe_show };
-static const struct fd_kind fd_kind_fifo = { "FIFO", "fifo", pipe_show };
-static const struct fd_kind fd_kind_inherit = { "inherited fd", "inherited", inherit_show };
-static const struct fd_kind fd_kind_path = { "O_PATH fd", "o-path", NULL };
-static const struct fd_kind fd_kind_unix = { "unix socket", "unix-socket", NULL };
-static const struct fd_kind fd_kind_tty = { "terminal", "terminal", NULL };
-
+/* By REC_FD_*. */
 static const struct fd_kind *const fd_kinds[] = {
-	[REC_FD_REG] = &fd_kind_reg,
-	[REC_FD_DELETED] = &fd_kind_deleted,
-	[REC_FD_DIR] = &fd_kind_dir,
-	[REC_FD_CHR] = &fd_kind_chr,
-	[REC_FD_PIPE] = &fd_kind_pipe,
-	[REC_FD_FIFO] = &fd_kind_fifo,
-	[REC_FD_EVENTFD] = &fd_kind_eventfd,
-	[REC_FD_MEMFD] = &fd_kind_memfd,
-	[REC_FD_INHERIT] = &fd_kind_inherit,
-	[REC_FD_PATH] = &fd_kind_path,
-	[REC_FD_SIGNALFD] = &fd_kind_signalfd,
-	[REC_FD_TIMERFD] = &fd_kind_timerfd,
-	[REC_FD_EPOLL] = &fd_kind_epoll,
-	[REC_FD_UNIX] = &fd_kind_unix,
-	[REC_FD_TTY] = &fd_kind_tty,
+	[REC_FD_REG] = &fd_kind_reg,		/* reg.c */
+	[REC_FD_DELETED] = &fd_kind_deleted,	/* deleted.c */
+	[REC_FD_DIR] = &fd_kind_dir,		/* dir.c */
+	[REC_FD_CHR] = &fd_kind_chr,		/* chardev.c */
+	[REC_FD_PIPE] = &fd_kind_pipe,		/* pipe.c */
+	[REC_FD_FIFO] = &fd_kind_fifo,		/* pipe.c */
+	[REC_FD_EVENTFD] = &fd_kind_eventfd,	/* eventfd.c */
+	[REC_FD_MEMFD] = &fd_kind_memfd,	/* memfd.c */
+	[REC_FD_INHERIT] = &fd_kind_inherit,	/* inherit.c */
+	[REC_FD_PATH] = &fd_kind_path,		/* opath.c */
+	[REC_FD_SIGNALFD] = &fd_kind_signalfd,	/* signalfd.c */
+	[REC_FD_TIMERFD] = &fd_kind_timerfd,	/* timerfd.c */
+	[REC_FD_EPOLL] = &fd_kind_epoll,	/* epoll.c */
+	[REC_FD_UNIX] = &fd_kind_unix,		/* unix.c */
+	[REC_FD_TTY] = &fd_kind_tty,		/* tty.c */
+};
+
+/*
+ * The dump asks the kinds in this order which one an fd is; the first
+ * that knows it decides.  O_PATH before the files it can name, memfds
+ * before deleted files, terminals before other character devices.
+ */
+const struct fd_kind *const fd_kinds_order[] = {
+	&fd_kind_unix,
+	&fd_kind_pipe,
+	&fd_kind_eventfd,
+	&fd_kind_signalfd,
+	&fd_kind_timerfd,
+	&fd_kind_epoll,
+	&fd_kind_path,
+	&fd_kind_memfd,
+	&fd_kind_deleted,
+	&fd_kind_reg,
+	&fd_kind_dir,
+	&fd_kind_tty,
+	&fd_kind_chr,
+	&fd_kind_fifo,
+	NULL,
 };
 
 const struct fd_kind *fd_kind(uint32_t kind)
 {
 	return kind < sizeof(fd_kinds) / sizeof(fd_kinds[0]) ? fd_kinds[kind] : NULL;
+}
+
+const struct fd_kind *fd_kind_of_record(uint32_t type)
+{
+	for (size_t i = 0; i < sizeof(fd_kinds) / sizeof(fd_kinds[0]); i++) {
+		const struct fd_kind *k = fd_kinds[i];
+
+		for (int j = 0; k && j < 3 && k->records[j]; j++)
+			if (k->records[j] == type)
+				return k;
+	}
+	return NULL;
 }
 
 const char *sudcr_fd_kind_name(uint32_t kind)

@@ -14,11 +14,13 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/statfs.h>
 
 #include <sudcr/log.h>
 
 #include "fd.h"
+#include "fd_dump.h"
 #include "files.h"
 
 #ifndef MFD_EXEC
@@ -30,36 +32,54 @@
 
 /* ---- dump ---- */
 
-/* A deleted "/memfd:..." file: a memfd if on tmpfs, a deleted file elsewhere. */
-int memfd_classify(pid_t pid, int fd, uint32_t *kind, const char **what)
+/* A deleted "/memfd:..." file: a memfd if on tmpfs, a deleted file elsewhere (deleted.c). */
+static int memfd_recognise(struct files_dump *f, struct dump_fd *x)
 {
 	char proc[64];
 	struct statfs sfs;
 
-	snprintf(proc, sizeof(proc), "/proc/%d/fd/%d", pid, fd);
+	if (!x->is_path || (x->p->flags & O_PATH) || !S_ISREG(x->st.st_mode) || !x->deleted ||
+	    strncmp(x->path, "/memfd:", 7))
+		return FD_NOT_MINE;
+	snprintf(proc, sizeof(proc), "/proc/%d/fd/%d", f->d->proc_pid, x->p->fd);
 	if (statfs(proc, &sfs))
 		return -errno;
 	if (sfs.f_type == TMPFS_MAGIC)
-		*kind = REC_FD_MEMFD;
-	else if (sfs.f_type == HUGETLBFS_MAGIC)
-		*what = "hugetlb memfd";
-	else
-		*kind = REC_FD_DELETED;
+		return FD_MINE;
+	if (sfs.f_type == HUGETLBFS_MAGIC) {
+		x->what = "hugetlb memfd";
+		return FD_REFUSED;
+	}
+	return FD_NOT_MINE;
+}
+
+/* Its contents opened (fd_dump_contents() reads them), its seals through that open. */
+static int memfd_fill(struct files_dump *f, int i, struct rec_fd *rec)
+{
+	struct dump_fd *x = &f->x[i];
+	int seals, ret;
+
+	if (x->obj == i) {
+		ret = fd_dump_open_contents(f, x);
+		if (ret)
+			return ret;
+		seals = fcntl(x->rfd, F_GET_SEALS);
+		if (seals < 0) {
+			ret = -errno;
+			sudcr_error("fd %d (%s): F_GET_SEALS: %s", x->p->fd, x->path, strerror(-ret));
+			return ret;
+		}
+		x->seals = (uint32_t)seals;
+	} else {
+		x->seals = f->x[x->obj].seals;
+	}
+	rec->seals = x->seals;
 	return 0;
 }
 
-/* Its seals, through @rfd, the driver's reference to its contents. */
-int memfd_read_seals(int fd, const char *path, int rfd, uint32_t *out)
+static int memfd_dump(struct files_dump *f, int i)
 {
-	int seals = fcntl(rfd, F_GET_SEALS), ret;
-
-	if (seals < 0) {
-		ret = -errno;
-		sudcr_error("fd %d (%s): F_GET_SEALS: %s", fd, path, strerror(-ret));
-		return ret;
-	}
-	*out = (uint32_t)seals;
-	return 0;
+	return f->x[i].rfd >= 0 ? fd_dump_contents(f, &f->x[i]) : 0;
 }
 
 /* ---- validation ---- */
@@ -103,4 +123,13 @@ static void memfd_show(const struct rec_fd *rec, bool json, char *buf, size_t si
 		snprintf(buf, size, " seals 0x%x", rec->seals);
 }
 
-const struct fd_kind fd_kind_memfd = { "memfd", "memfd", memfd_show };
+const struct fd_kind fd_kind_memfd = {
+	.kind = REC_FD_MEMFD,
+	.name = "memfd",
+	.show_name = "memfd",
+	.flags = FD_KIND_OBJECT | FD_KIND_SEEK | FD_KIND_SEALS,
+	.recognise = memfd_recognise,
+	.fill = memfd_fill,
+	.dump = memfd_dump,
+	.show = memfd_show,
+};

@@ -13,16 +13,20 @@
 #include <unistd.h>
 
 #include "fd.h"
+#include "fd_dump.h"
 #include "files.h"
 
-bool signalfd_found(const struct proc_fd *p)
+static int signalfd_recognise(struct files_dump *f, struct dump_fd *x)
 {
-	return p->has_signalfd && !strcmp(p->link, "anon_inode:[signalfd]");
+	(void)f;
+	return x->p->has_signalfd && !strcmp(x->p->link, "anon_inode:[signalfd]") ? FD_MINE :
+										      FD_NOT_MINE;
 }
 
-void signalfd_dump(const struct proc_fd *p, struct rec_fd *rec)
+static int signalfd_fill(struct files_dump *f, int i, struct rec_fd *rec)
 {
-	rec->count = p->signalfd_mask;
+	rec->count = f->x[i].p->signalfd_mask;
+	return 0;
 }
 
 /* In the stub: the new signalfd; -1 and errno if it cannot be made. */
@@ -42,4 +46,11 @@ static void signalfd_show(const struct rec_fd *rec, bool json, char *buf, size_t
 		snprintf(buf, size, " mask 0x%" PRIx64, rec->count);
 }
 
-const struct fd_kind fd_kind_signalfd = { "signalfd", "signalfd", signalfd_show };
+const struct fd_kind fd_kind_signalfd = {
+	.kind = REC_FD_SIGNALFD,
+	.name = "signalfd",
+	.show_name = "signalfd",
+	.recognise = signalfd_recognise,
+	.fill = signalfd_fill,
+	.show = signalfd_show,
+};

@@ -23,16 +23,19 @@
 #include <sudcr/log.h>
 
 #include "fd.h"
+#include "fd_dump.h"
 #include "files.h"
 
 /* ---- dump ---- */
 
-bool timerfd_found(const struct proc_fd *p)
+static int timerfd_recognise(struct files_dump *f, struct dump_fd *x)
 {
-	return p->has_timerfd && !strcmp(p->link, "anon_inode:[timerfd]");
+	(void)f;
+	return x->p->has_timerfd && !strcmp(x->p->link, "anon_inode:[timerfd]") ? FD_MINE :
+									  FD_NOT_MINE;
 }
 
-int timerfd_check_ticks(const struct proc_fd *p, uint64_t ticks)
+static int timerfd_check_ticks(const struct proc_fd *p, uint64_t ticks)
 {
 	if (!ticks || cr_can_set_timerfd_ticks())
 		return 0;
@@ -51,7 +54,7 @@ int timerfd_check_ticks(const struct proc_fd *p, uint64_t ticks)
  * returns the same count, the next expiry is the same); the kernel does
  * the same on any read or gettime.
  */
-int timerfd_dump(struct img_writer *img, const struct proc_fd *p, int g)
+static int timerfd_write(struct img_writer *img, const struct proc_fd *p, int g)
 {
 	struct rec_timerfd t = { .fd = p->fd };
 	struct itimerspec cur;
@@ -105,6 +108,32 @@ int timerfd_dump(struct img_writer *img, const struct proc_fd *p, int g)
 		ret = img_write_record(img, IMG_REC_TIMERFD, &t, sizeof(t));
 out:
 	free(pf);
+	return ret;
+}
+
+/* Its unread expirations, once the fds are linked. */
+static int timerfd_dump_check(struct files_dump *f, int i)
+{
+	struct dump_fd *x = &f->x[i];
+
+	if (x->desc == i && timerfd_check_ticks(x->p, x->p->timerfd_ticks))
+		return -EOPNOTSUPP;
+	return 0;
+}
+
+/* A description's timer, through a second reference (timerfd_write() says why). */
+static int timerfd_dump(struct files_dump *f, int i)
+{
+	struct dump_fd *x = &f->x[i];
+	int g, ret;
+
+	if (x->desc != i)
+		return 0;
+	g = fd_dump_getfd_of(f, x);
+	if (g < 0)
+		return g;
+	ret = timerfd_write(f->d->img, x->p, g);
+	close(g);
 	return ret;
 }
 
@@ -274,4 +303,12 @@ int timerfd_arm(struct restore_ctx *r, struct cr_thread *th, const struct rf_fd 
 	return ret;
 }
 
-const struct fd_kind fd_kind_timerfd = { "timerfd", "timerfd", NULL };
+const struct fd_kind fd_kind_timerfd = {
+	.kind = REC_FD_TIMERFD,
+	.name = "timerfd",
+	.show_name = "timerfd",
+	.records = { IMG_REC_TIMERFD },
+	.recognise = timerfd_recognise,
+	.dump_check = timerfd_dump_check,
+	.dump = timerfd_dump,
+};

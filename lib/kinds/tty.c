@@ -52,6 +52,8 @@
 #include <sudcr/kernel_compat.h>
 #include <sudcr/log.h>
 
+#include "fd.h"
+#include "fd_dump.h"
 #include "tty.h"
 #include "files.h"
 
@@ -170,6 +172,110 @@ void dump_pipe_holders(pid_t self, const struct stat *st, const char *link, int3
 			pids[(*nr)++] = (int32_t)pid;
 	}
 	closedir(d);
+}
+
+/* ---- the fd kind's dump ---- */
+
+/* mem devices (null, zero, full, random, urandom) and terminals (chardev.c asks too). */
+bool fd_chr_supported(dev_t rdev)
+{
+	unsigned int maj = major(rdev), min = minor(rdev);
+
+	if (maj == 1)
+		return min == 3 || min == 5 || min == 7 || min == 8 || min == 9;
+	if (maj == 4)			/* tty0-63 (virtual consoles), ttyS* */
+		return true;
+	if (maj == 5)			/* /dev/tty, /dev/console; not /dev/ptmx */
+		return min == 0 || min == 1;
+	return maj >= 136 && maj <= 143;	/* /dev/pts/N */
+}
+
+static bool is_tty_rdev(dev_t rdev)
+{
+	return fd_chr_supported(rdev) && major(rdev) != 1;
+}
+
+/* A terminal, the job's or another (tty_prepare() tells, once all fds are known). */
+static int tty_recognise(struct files_dump *f, struct dump_fd *x)
+{
+	(void)f;
+	return x->is_path && S_ISCHR(x->st.st_mode) && !x->deleted && is_tty_rdev(x->st.st_rdev) ?
+	       FD_MINE : FD_NOT_MINE;
+}
+
+/*
+ * Terminals.  Their other side (a pty master, the console) is outside the
+ * process, and a path like /dev/pts/3 may name someone else's terminal by
+ * the time of the restore: without --shell-job they are refused.  With it,
+ * the job's terminal (the controlling one, else the first at fds 0-2)
+ * is REC_FD_TTY, which the restore replaces by its own; another
+ * terminal cannot be replaced by anything and is refused.
+ */
+static int tty_prepare(struct files_dump *f)
+{
+	char job[64];
+
+	f->job_tty = dump_tty_of_stat(f->d->stat.tty_nr);
+	f->job_ctty = f->job_tty != 0;
+	for (int i = 0; i < f->nr; i++) {
+		struct dump_fd *x = &f->x[i];
+		int g, ret;
+
+		if (x->kind != REC_FD_TTY)
+			continue;
+		if (!f->d->opts.shell_job) {
+			sudcr_error("fd %d: %s is a terminal, whose other side is outside the process: use --shell-job (the restore then gives the process the terminal of sudcr restore, with the modes it had)",
+				    x->p->fd, x->p->link);
+			return -EOPNOTSUPP;
+		}
+		g = fd_dump_getfd(f, x->p->fd);
+		ret = g < 0 ? g : dump_tty_device(g, &x->tty);
+		if (g >= 0)
+			close(g);
+		if (ret) {
+			sudcr_error("fd %d (%s): cannot tell which terminal it is (TIOCGDEV): %s",
+				    x->p->fd, x->p->link, strerror(-ret));
+			return ret;
+		}
+		if (!f->job_tty && x->p->fd <= 2)
+			f->job_tty = x->tty;
+	}
+	for (int i = 0; i < f->nr; i++) {
+		struct dump_fd *x = &f->x[i];
+
+		if (x->kind != REC_FD_TTY)
+			continue;
+		if (f->job_tty && x->tty == f->job_tty)
+			continue;
+		if (f->job_tty) {
+			dump_tty_name(f->job_tty, job, sizeof(job));
+			sudcr_error("fd %d: %s is a terminal other than the job's (%s): only the job's own terminal can be given back (--shell-job)",
+				    x->p->fd, x->p->link, job);
+		} else {
+			sudcr_error("fd %d: %s is a terminal, and the job has none (no controlling terminal, none at fds 0-2): only the job's own terminal can be given back (--shell-job)",
+				    x->p->fd, x->p->link);
+		}
+		return -EOPNOTSUPP;
+	}
+	return 0;
+}
+
+static int write_tty(struct files_dump *f, struct dump_fd *x)
+{
+	int g = fd_dump_getfd_of(f, x), ret;
+
+	if (g < 0)
+		return g;
+	ret = dump_tty_write(f->d->img, x->p->fd, x->p->link, g, x->tty, f->job_ctty);
+	close(g);
+	f->tty_written = true;
+	return ret;
+}
+
+/* The job's terminal: its modes, in one IMG_REC_TTY with its lowest fd. */
+static int tty_dump(struct files_dump *f, int i)
+{
+	return f->tty_written ? 0 : write_tty(f, &f->x[i]);
 }
 
 /* ---- restore ---- */
@@ -430,3 +536,13 @@ void rf_tty_free(struct restore_files_state *s)
 	s->tty_fd = -1;
 	s->tty_own = false;
 }
+
+const struct fd_kind fd_kind_tty = {
+	.kind = REC_FD_TTY,
+	.name = "terminal",
+	.show_name = "terminal",
+	.records = { IMG_REC_TTY },
+	.recognise = tty_recognise,
+	.dump_prepare = tty_prepare,
+	.dump = tty_dump,
+};

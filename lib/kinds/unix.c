@@ -50,6 +50,8 @@
 #include <sudcr/kernel_compat.h>
 #include <sudcr/log.h>
 
+#include "fd.h"
+#include "fd_dump.h"
 #include "unix.h"
 #include "files.h"
 
@@ -549,6 +551,121 @@ out:
 	return ret;
 }
 
+/* ---- the fd kind's dump ---- */
+
+/* udiag_state values (the kernel's TCP_* states). */
+#define TCP_ESTABLISHED_STATE	1
+#define TCP_LISTEN_STATE	10
+
+/* An AF_UNIX socket: supported if it is one end of an unbound connected pair. */
+static int unix_recognise(struct files_dump *f, struct dump_fd *x)
+{
+	int ret;
+
+	(void)f;
+	if (strncmp(x->p->link, "socket:[", 8) || x->sk_family != AF_UNIX ||
+	    (x->sk_type != SOCK_STREAM && x->sk_type != SOCK_DGRAM && x->sk_type != SOCK_SEQPACKET))
+		return FD_NOT_MINE;
+	ret = unix_diag_get((uint32_t)x->st.st_ino, &x->ux);
+	if (ret) {
+		x->why = ret == -ENOENT ? "sock_diag does not know it (another network namespace?)" :
+					  "sock_diag cannot tell its peer";
+		return FD_REFUSED;
+	}
+	if (x->ux.named)
+		x->why = "bound to a name (a path or an abstract name)";
+	else if (x->ux.state == TCP_LISTEN_STATE)
+		x->why = "a listening socket";
+	else if (x->ux.state != TCP_ESTABLISHED_STATE || !x->ux.peer)
+		x->why = "not connected, or its peer was closed";
+	else
+		return FD_MINE;
+	return FD_REFUSED;
+}
+
+/* Index of the lowest fd of the other end of AF_UNIX socket @i, -1 if not in the process. */
+static int unix_peer_index(struct files_dump *f, int i)
+{
+	for (int j = 0; j < f->nr; j++)
+		if (f->x[j].kind == REC_FD_UNIX && f->x[j].st.st_ino == f->x[i].ux.peer)
+			return j;
+	return -1;
+}
+
+/* --shell-job: a stdio socket whose peer is not in the process is the caller's. */
+static bool unix_caller_end(struct files_dump *f, int i)
+{
+	return unix_peer_index(f, i) < 0;
+}
+
+/* The pair is the object: its lowest fd, either end. */
+static int unix_find_object(struct files_dump *f, int i)
+{
+	struct dump_fd *x = &f->x[i];
+
+	for (int j = 0; j < i; j++) {
+		struct dump_fd *y = &f->x[j];
+
+		if (y->kind == REC_FD_UNIX && (y->st.st_ino == x->st.st_ino ||
+					       y->st.st_ino == x->ux.peer))
+			return y->obj;
+	}
+	return x->desc;
+}
+
+static int unix_dump_check(struct files_dump *f, int i)
+{
+	struct dump_fd *x = &f->x[i];
+	int j;
+
+	if (x->desc != i)
+		return 0;
+	j = unix_peer_index(f, i);
+	if (j < 0 || f->x[j].ux.peer != x->st.st_ino) {
+		sudcr_error("fd %d: %s (%s): its peer socket:[%u] is %s; only unbound socket pairs with both ends in the process are supported",
+			    x->p->fd, x->p->link, x->detail, x->ux.peer,
+			    j < 0 ? "not in the process" : "connected elsewhere");
+		return -EOPNOTSUPP;
+	}
+	return 0;
+}
+
+/* One end of a socket pair: its state and receive queue (above). */
+static int unix_dump(struct files_dump *f, int i)
+{
+	struct dump_fd *x = &f->x[i], *peer;
+	int s, ret, j;
+
+	if (x->desc != i)
+		return 0;
+	j = unix_peer_index(f, i);
+	if (j < 0)
+		return -EINVAL;		/* unix_dump_check() found it */
+	peer = &f->x[j];
+
+	if (!f->own_read) {
+		struct proc_status st;
+
+		ret = proc_parse_status(f->d->proc_pid, f->d->proc_pid, &st);
+		if (ret) {
+			sudcr_error("cannot read the status of process %d: %s", f->d->pid,
+				    strerror(-ret));
+			return ret;
+		}
+		f->own.pid = f->d->pid;
+		f->own.uid = st.uid[0];
+		f->own.gid = st.gid[0];
+		f->own_read = true;
+	}
+	s = fd_dump_getfd_of(f, x);
+	if (s < 0)
+		return s;
+	ret = dump_unix_end(f->d->img, x->p->fd, x->p->link, s, f->x[peer->desc].p->fd, &x->ux,
+			    &peer->ux, &f->own);
+	close(s);
+	return ret;
+}
+
 /* ---- restore ---- */
 
 #define UNIX_OPTS	(REC_UNIX_PASSCRED | REC_UNIX_PASSSEC | REC_UNIX_PASSPIDFD)
@@ -772,3 +889,16 @@ void rf_unix_create_pair(struct restore_files_state *s, struct rf_fd *o)
 	unix_finish_end(o, o->hold[0]);
 	unix_finish_end(p, o->hold[1]);
 }
+
+const struct fd_kind fd_kind_unix = {
+	.kind = REC_FD_UNIX,
+	.name = "unix socket",
+	.show_name = "unix-socket",
+	.flags = FD_KIND_OBJECT,
+	.records = { IMG_REC_UNIX, IMG_REC_UNIX_QUEUE },
+	.recognise = unix_recognise,
+	.caller_end = unix_caller_end,
+	.find_object = unix_find_object,
+	.dump_check = unix_dump_check,
+	.dump = unix_dump,
+};

@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The directory fd kind (REC_FD_DIR): opened again by its path, which
+ * must still be a directory, and its position set.  A deleted directory
+ * is refused.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include "fd.h"
+#include "fd_dump.h"
+#include "files.h"
+
+/* ---- dump ---- */
+
+static int dir_recognise(struct files_dump *f, struct dump_fd *x)
+{
+	(void)f;
+	if (!x->is_path || !S_ISDIR(x->st.st_mode))
+		return FD_NOT_MINE;
+	if (!x->deleted)
+		return FD_MINE;
+	x->what = "deleted directory";
+	return FD_REFUSED;
+}
+
+const struct fd_kind fd_kind_dir = {
+	.kind = REC_FD_DIR,
+	.name = "directory",
+	.show_name = "directory",
+	.flags = FD_KIND_ABS_PATH | FD_KIND_SEEK,
+	.recognise = dir_recognise,
+};

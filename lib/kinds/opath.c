@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The O_PATH fd kind (REC_FD_PATH): a descriptor that only names a file
+ * (open(2) with O_PATH), whatever the file is.  Opened again by its path
+ * with O_PATH (and O_NOFOLLOW, O_DIRECTORY as it had); it holds no locks
+ * and has no status flags to set.  One of a deleted file is refused.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include "fd.h"
+#include "fd_dump.h"
+#include "files.h"
+
+/* ---- dump ---- */
+
+/* Asked before the kinds of the files it may name. */
+static int path_recognise(struct files_dump *f, struct dump_fd *x)
+{
+	(void)f;
+	if (!x->is_path || !(x->p->flags & O_PATH))
+		return FD_NOT_MINE;
+	if (!x->deleted)
+		return FD_MINE;
+	x->what = "O_PATH descriptor of a deleted file";
+	return FD_REFUSED;
+}
+
+const struct fd_kind fd_kind_path = {
+	.kind = REC_FD_PATH,
+	.name = "O_PATH fd",
+	.show_name = "o-path",
+	.flags = FD_KIND_ABS_PATH | FD_KIND_NO_SETFL,
+	.no_locks = "an O_PATH fd",
+	.recognise = path_recognise,
+};

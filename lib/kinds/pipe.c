@@ -1,0 +1,338 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The pipe and FIFO fd kinds (REC_FD_PIPE, REC_FD_FIFO): an object with
+ * two ends and buffered bytes.  A pipe is recognised by its link
+ * ("pipe:[INODE]"), a FIFO by its path's file type.  The object's size
+ * and its buffered bytes are kept with the record of its lowest fd (the
+ * bytes in IMG_REC_FILE_DATA records after it); an end held only outside
+ * the process in an IMG_REC_PIPE_OUTSIDE record (lib/kinds/tty.c restores
+ * those).  The restore makes the pipe once, or opens the FIFO by its name,
+ * puts the bytes back and makes every description of it from that.
+ *
+ * Buffered pipe data is read without consuming it: tee(2) from the
+ * reference to the target's read end into a pipe of sudcr's own, sized to
+ * the target pipe (F_SETPIPE_SZ: as many slots, so one tee duplicates the
+ * whole buffer, which a second tee could not continue), then read from
+ * ours.  tee only takes page references, so the live pipe keeps its bytes
+ * in order, which is what --leave-running needs.  pidfd_getfd rather than
+ * an open of /proc/PID/fd/N, because such an open would be a new reader of
+ * the pipe (fifo_open counts and wakes), the dup is not.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sudcr/cr.h>
+#include <sudcr/image.h>
+#include <sudcr/log.h>
+
+#include "fd.h"
+#include "fd_dump.h"
+#include "files.h"
+#include "tty.h"
+
+/* ---- dump ---- */
+
+static int pipe_recognise(struct files_dump *f, struct dump_fd *x)
+{
+	(void)f;
+	return strncmp(x->p->link, "pipe:[", 6) ? FD_NOT_MINE : FD_MINE;
+}
+
+static int fifo_recognise(struct files_dump *f, struct dump_fd *x)
+{
+	(void)f;
+	if (!x->is_path || !S_ISFIFO(x->st.st_mode))
+		return FD_NOT_MINE;
+	if (!x->deleted)
+		return FD_MINE;
+	x->what = "deleted FIFO";
+	return FD_REFUSED;
+}
+
+/* Pipe ends present among the fds of object @obj, inherited ones left out. */
+static void pipe_ends(struct files_dump *f, int obj, bool *rd, bool *wr)
+{
+	*rd = *wr = false;
+	for (int i = 0; i < f->nr; i++) {
+		struct dump_fd *y = &f->x[i];
+		uint32_t acc = y->p->flags & O_ACCMODE;
+
+		if (y->kind != f->x[obj].kind || y->stdio_inherit || !fd_dump_same_inode(y, &f->x[obj]))
+			continue;
+		if (acc == O_RDONLY || acc == O_RDWR)
+			*rd = true;
+		if (acc == O_WRONLY || acc == O_RDWR)
+			*wr = true;
+	}
+}
+
+/* Whether another fd of the process is the other end of @i's pipe. */
+static bool pipe_has_other_end(struct files_dump *f, int i)
+{
+	struct dump_fd *x = &f->x[i];
+	uint32_t acc = x->p->flags & O_ACCMODE;
+
+	if (acc == O_RDWR)
+		return true;
+	for (int j = 0; j < f->nr; j++) {
+		struct dump_fd *y = &f->x[j];
+
+		if (j != i && y->kind == x->kind && fd_dump_same_inode(x, y) &&
+		    (y->p->flags & O_ACCMODE) != acc)
+			return true;
+	}
+	return false;
+}
+
+/* --shell-job: a stdio pipe with no other end in the process is the caller's. */
+static bool pipe_caller_end(struct files_dump *f, int i)
+{
+	return !pipe_has_other_end(f, i);
+}
+
+/*
+ * Pipe or FIFO object @obj, of which the process holds only one end: is
+ * the other one (@end) still open somewhere, and by whom?  An anonymous
+ * pipe tells by poll: POLLHUP on a read end, POLLERR on a write end, when
+ * no one holds the other.  If no one does, the restore is exact and there
+ * is nothing to say.  Otherwise the restore cannot bring that end back
+ * (unless --inherit-fd joins it): warn, with the holders sudcr can see.
+ */
+static int find_outside(struct files_dump *f, int obj, uint32_t end)
+{
+	struct dump_fd *x = &f->x[obj];
+	char who[256] = "";
+	size_t used = 0;
+	bool gone = false;
+
+	if (x->kind == REC_FD_PIPE) {
+		struct pollfd pfd = { .events = POLLIN | POLLOUT };
+		int g = fd_dump_getfd(f, x->p->fd);
+
+		if (g < 0) {
+			sudcr_error("fd %d (%s): pidfd_getfd: %s", x->p->fd, x->p->link, strerror(-g));
+			return g;
+		}
+		pfd.fd = g;
+		if (poll(&pfd, 1, 0) == 1)
+			gone = pfd.revents & (end == REC_PIPE_WRITE ? POLLHUP : POLLERR);
+		close(g);
+	}
+	x->out_pids = calloc(REC_PIPE_PIDS_MAX, sizeof(*x->out_pids));
+	if (!x->out_pids)
+		return -ENOMEM;
+	if (!gone)
+		dump_pipe_holders(f->d->proc_pid, &x->st, x->p->link, x->out_pids,
+				  REC_PIPE_PIDS_MAX, &x->nr_out_pids);
+	if (gone || (x->kind == REC_FD_FIFO && !x->nr_out_pids)) {
+		sudcr_debug("fd %d: %s: no one else holds it", x->p->fd, x->p->link);
+		return 0;
+	}
+	x->outside = end;
+	for (int k = 0; k < x->nr_out_pids && used < sizeof(who) - 16; k++)
+		used += snprintf(who + used, sizeof(who) - used, "%s%d", k ? ", " : "PID ",
+				 x->out_pids[k]);
+	if (x->kind == REC_FD_PIPE)
+		sudcr_warn("fd %d: %s: its %s end is outside the process (%s): the restore makes a new pipe without it, unless --inherit-fd fd[N]:%s joins fd N of sudcr restore",
+			   x->p->fd, x->p->link, end == REC_PIPE_READ ? "read" : "write",
+			   used ? who : "held by no process sudcr can see", x->p->link);
+	else
+		sudcr_warn("fd %d: FIFO %s: its %s end is held outside the process (%s); the restore opens the FIFO again by its name",
+			   x->p->fd, x->p->link, end == REC_PIPE_READ ? "read" : "write", who);
+	return 0;
+}
+
+/* An object of which the process holds one end only: who holds the other. */
+static int pipe_dump_check(struct files_dump *f, int i)
+{
+	struct dump_fd *x = &f->x[i];
+	bool rd, wr;
+
+	if (x->obj != i)
+		return 0;
+	pipe_ends(f, i, &rd, &wr);
+	if (!rd || !wr)
+		return find_outside(f, i, rd ? REC_PIPE_WRITE : REC_PIPE_READ);
+	return 0;
+}
+
+/*
+ * Size and buffered bytes of the pipe object @obj; the bytes go to f->buf.
+ * See the top of the file for why tee and pidfd_getfd.
+ */
+static int read_pipe(struct files_dump *f, int obj)
+{
+	struct dump_fd *x = &f->x[obj], *rx = NULL;
+	int g = -1, tmp[2] = { -1, -1 }, ret = 0, avail = 0, sz;
+	size_t got = 0;
+	ssize_t n;
+
+	for (int i = obj; i < f->nr && !rx; i++) {
+		uint32_t acc = f->x[i].p->flags & O_ACCMODE;
+
+		if (f->x[i].obj == obj && (acc == O_RDONLY || acc == O_RDWR))
+			rx = &f->x[i];
+	}
+	/*
+	 * Only a write end: what it holds is for the reader outside, which
+	 * keeps it (the pipe lives on with the reader); only the size.
+	 */
+	if (!rx) {
+		x->pipe_bytes = 0;
+		g = fd_dump_getfd(f, x->p->fd);
+		sz = g < 0 ? g : fcntl(g, F_GETPIPE_SZ);
+		ret = sz < 0 ? (g < 0 ? g : -errno) : 0;
+		if (g >= 0)
+			close(g);
+		if (ret)
+			sudcr_error("fd %d (%s): cannot read the pipe's size: %s", x->p->fd,
+				    x->p->link, strerror(-ret));
+		x->pipe_size = (uint32_t)sz;
+		return ret;
+	}
+	g = fd_dump_getfd(f, rx->p->fd);
+	if (g < 0) {
+		ret = g;
+		sudcr_error("fd %d (%s): pidfd_getfd: %s", rx->p->fd, rx->p->link, strerror(-ret));
+		return ret;
+	}
+	sz = fcntl(g, F_GETPIPE_SZ);
+	if (sz < 0 || ioctl(g, FIONREAD, &avail) < 0) {
+		ret = -errno;
+		sudcr_error("fd %d (%s): cannot read the pipe's size: %s", rx->p->fd, rx->p->link,
+			    strerror(-ret));
+		goto out;
+	}
+	x->pipe_size = (uint32_t)sz;
+	x->pipe_bytes = 0;
+	if (avail <= 0)
+		goto out;
+	if ((size_t)avail > (size_t)sz || (size_t)avail > DATA_CHUNK) {
+		ret = -EIO;
+		sudcr_error("fd %d (%s): %d bytes buffered in a pipe of %d", rx->p->fd, rx->p->link,
+			    avail, sz);
+		goto out;
+	}
+	if (pipe2(tmp, O_CLOEXEC | O_NONBLOCK) || fcntl(tmp[1], F_SETPIPE_SZ, sz) < sz) {
+		ret = -errno;
+		sudcr_error("fd %d (%s): cannot make a pipe of %d bytes to copy its data: %s",
+			    rx->p->fd, rx->p->link, sz, strerror(-ret));
+		goto out;
+	}
+	n = tee(g, tmp[1], (size_t)avail, SPLICE_F_NONBLOCK);
+	if (n != avail) {
+		ret = n < 0 ? -errno : -EIO;
+		sudcr_error("fd %d (%s): tee copied %zd of %d buffered bytes%s%s", rx->p->fd,
+			    rx->p->link, n, avail, n < 0 ? ": " : "", n < 0 ? strerror(-ret) : "");
+		goto out;
+	}
+	while (got < (size_t)avail) {
+		n = read(tmp[0], (char *)f->buf + sizeof(struct rec_file_data) + got, avail - got);
+		if (n <= 0) {
+			ret = n < 0 ? -errno : -EIO;
+			sudcr_error("fd %d (%s): reading the copy of its data: %s", rx->p->fd,
+				    rx->p->link, n < 0 ? strerror(-ret) : "short read");
+			goto out;
+		}
+		got += n;
+	}
+	x->pipe_bytes = got;
+out:
+	if (tmp[0] >= 0)
+		close(tmp[0]);
+	if (tmp[1] >= 0)
+		close(tmp[1]);
+	close(g);
+	return ret;
+}
+
+static int write_outside(struct files_dump *f, struct dump_fd *x)
+{
+	size_t len = sizeof(struct rec_pipe_outside) + x->nr_out_pids * sizeof(int32_t);
+	struct rec_pipe_outside *o = calloc(1, len);
+	int ret;
+
+	if (!o)
+		return -ENOMEM;
+	o->fd = x->p->fd;
+	o->outside = x->outside;
+	o->nr_pids = (uint32_t)x->nr_out_pids;
+	memcpy(o + 1, x->out_pids, x->nr_out_pids * sizeof(int32_t));
+	ret = img_write_record(f->d->img, IMG_REC_PIPE_OUTSIDE, o, len);
+	free(o);
+	return ret;
+}
+
+/* The object's size and buffered bytes, read with its lowest fd. */
+static int pipe_fill(struct files_dump *f, int i, struct rec_fd *rec)
+{
+	struct dump_fd *x = &f->x[i];
+
+	if (x->obj == i) {
+		int ret = read_pipe(f, i);
+
+		if (ret)
+			return ret;
+	} else {
+		x->pipe_size = f->x[x->obj].pipe_size;
+	}
+	rec->size = f->x[x->obj].pipe_bytes;
+	rec->pipe_size = x->pipe_size;
+	return 0;
+}
+
+static int pipe_dump(struct files_dump *f, int i)
+{
+	struct dump_fd *x = &f->x[i];
+	int ret = 0;
+
+	if (x->obj != i)
+		return 0;
+	if (x->pipe_bytes)
+		ret = fd_dump_write_data(f, x->p->fd, 0, x->pipe_bytes);
+	if (!ret && x->outside)
+		ret = write_outside(f, x);
+	return ret;
+}
+
+static void pipe_show(const struct rec_fd *rec, bool json, char *buf, size_t size)
+{
+	if (json)
+		snprintf(buf, size, ",\"pipe_size\":%u", rec->pipe_size);
+	else
+		snprintf(buf, size, " pipe-size %u", rec->pipe_size);
+}
+
+const struct fd_kind fd_kind_pipe = {
+	.kind = REC_FD_PIPE,
+	.name = "pipe",
+	.show_name = "pipe",
+	.flags = FD_KIND_OBJECT | FD_KIND_PIPE_SIZE,
+	.records = { IMG_REC_PIPE_OUTSIDE },
+	.recognise = pipe_recognise,
+	.caller_end = pipe_caller_end,
+	.dump_check = pipe_dump_check,
+	.fill = pipe_fill,
+	.dump = pipe_dump,
+	.show = pipe_show,
+};
+
+const struct fd_kind fd_kind_fifo = {
+	.kind = REC_FD_FIFO,
+	.name = "FIFO",
+	.show_name = "fifo",
+	.flags = FD_KIND_OBJECT | FD_KIND_ABS_PATH | FD_KIND_PIPE_SIZE,
+	.recognise = fifo_recognise,
+	.caller_end = pipe_caller_end,
+	.dump_check = pipe_dump_check,
+	.fill = pipe_fill,
+	.dump = pipe_dump,
+	.show = pipe_show,
+};
