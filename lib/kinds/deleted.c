@@ -17,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <sudcr/image.h>
 #include <sudcr/log.h>
@@ -61,6 +63,127 @@ static int deleted_dump(struct files_dump *f, int i)
 	return ret;
 }
 
+/* ---- restore ---- */
+
+static int deleted_check(struct restore_ctx *r, const struct rec_fd *rec, const char *path)
+{
+	(void)path;
+	if (rec->size > INT64_MAX)
+		return img_record_invalid(r->img, "fd %d: bad size", rec->fd);
+	return 0;
+}
+
+/* The times of a deleted file, after its fd record. */
+static int deleted_check_record(struct restore_ctx *r, struct restore_files_state *s,
+				uint32_t type, const void *data, size_t len)
+{
+	const struct rec_file_times *t = data;
+	int i;
+
+	(void)type;
+	if (len != sizeof(*t))
+		return img_record_invalid(r->img, "file times record of %zu bytes", len);
+	i = rf_find_fd(s, t->fd);
+	if (i < 0 || s->fds[i].rec->kind != REC_FD_DELETED || s->fds[i].obj != i ||
+	    s->fds[i].times)
+		return img_record_invalid(r->img, "file times for fd %d, which is no deleted file "
+					  "before it", t->fd);
+	if (t->atime_nsec < 0 || t->atime_nsec >= 1000000000 || t->mtime_nsec < 0 ||
+	    t->mtime_nsec >= 1000000000)
+		return img_record_invalid(r->img, "fd %d: bad file times", t->fd);
+	s->fds[i].times = t;
+	return 0;
+}
+
+/* Its object has its times. */
+static int deleted_check_table(struct restore_files_state *s, int i)
+{
+	if (s->fds[i].obj == i && !s->fds[i].times) {
+		sudcr_error("image: fd %d (deleted file): no file times record", s->fds[i].rec->fd);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Its directory is still there, to make it again in. */
+static int deleted_check_file(struct restore_files_state *s, int i)
+{
+	const struct rf_fd *e = &s->fds[i];
+	const struct rec_fd *rec = e->rec;
+	struct stat st;
+	int err;
+	char *dir = strdup(e->path), *slash;
+
+	if (!dir)
+		return -ENOMEM;
+	slash = strrchr(dir, '/');
+	if (slash == dir)
+		slash[1] = '\0';
+	else
+		*slash = '\0';
+	err = stat(dir, &st) ? -errno : S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
+	if (err)
+		sudcr_error("cannot restore fd %d (%s (deleted)): its directory %s: %s",
+			    rec->fd, e->path, dir, strerror(-err));
+	free(dir);
+	return err;
+}
+
+/* ---- in the stub ---- */
+
+static int create_deleted(struct rf_fd *o)
+{
+	char *dir, *slash;
+	int fd;
+
+	fd = open(o->path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd >= 0) {
+		if (unlink(o->path)) {
+			int err = errno;
+
+			close(fd);
+			rf_die_fd(o, "unlink", err);
+		}
+		return fd;
+	}
+	/* The name is taken (or the directory takes no new names): a nameless file there. */
+	dir = strdup(o->path);
+	if (!dir)
+		rf_die_fd(o, "strdup", ENOMEM);
+	slash = strrchr(dir, '/');
+	if (slash == dir)
+		slash[1] = '\0';
+	else
+		*slash = '\0';
+	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (fd < 0)
+		rf_die_fd(o, "cannot create it again (O_TMPFILE)", errno);
+	free(dir);
+	return fd;
+}
+
+static void deleted_create(struct restore_files_state *s, struct rf_fd *o)
+{
+	const struct timespec ts[2] = {
+		{ o->times->atime_sec, o->times->atime_nsec },
+		{ o->times->mtime_sec, o->times->mtime_nsec },
+	};
+
+	o->hold[0] = create_deleted(o);
+	rf_fill_file(s, o, o->hold[0]);
+	/* Last: writing the contents set the times to now. */
+	if (futimens(o->hold[0], ts))
+		rf_die_fd(o, "futimens", errno);
+}
+
+static int deleted_open(struct restore_files_state *s, int i, bool *own)
+{
+	const struct rf_fd *e = &s->fds[i];
+
+	(void)own;
+	return rf_reopen(s->fds[e->obj].hold[0], (int)(e->rec->flags & RF_OPEN_FLAGS));
+}
+
 const struct fd_kind fd_kind_deleted = {
 	.kind = REC_FD_DELETED,
 	.name = "deleted file",
@@ -70,4 +193,10 @@ const struct fd_kind fd_kind_deleted = {
 	.recognise = deleted_recognise,
 	.fill = deleted_fill,
 	.dump = deleted_dump,
+	.check_fd = deleted_check,
+	.check_record = deleted_check_record,
+	.check_table = deleted_check_table,
+	.check_file = deleted_check_file,
+	.create = deleted_create,
+	.open = deleted_open,
 };

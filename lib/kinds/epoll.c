@@ -3,10 +3,8 @@
  * The epoll fd kind (REC_FD_EPOLL): anon_inode:[eventpoll].  What an
  * epoll description watches (fd number, events, data) is kept in its
  * IMG_REC_EPOLL record; the restore makes a new epoll in the stub and,
- * once every fd is at its number, fills it.  The fd driver (dump/files.c,
- * restore/files.c) calls these at its per-kind places; the dump's writing
- * of the record (write_epoll) stays in dump/files.c for now, since it
- * consults the whole fd table.
+ * once every fd is at its number, fills it (its after op).  Its ops are
+ * in fd_kind_epoll, at the end.
  */
 #include <errno.h>
 #include <linux/kcmp.h>
@@ -130,12 +128,14 @@ static int epoll_dump(struct files_dump *f, int i)
 
 /* ---- validation ---- */
 
-int rf_epoll_rec(struct restore_ctx *r, struct restore_files_state *s,
-		 const struct rec_epoll *h, size_t len)
+static int epoll_check_record(struct restore_ctx *r, struct restore_files_state *s,
+			      uint32_t type, const void *data, size_t len)
 {
+	const struct rec_epoll *h = data;
 	const struct rec_epoll_tfd *t;
 	int i;
 
+	(void)type;
 	if (len < sizeof(*h) || (len - sizeof(*h)) / sizeof(*t) != h->nr ||
 	    (len - sizeof(*h)) % sizeof(*t))
 		return img_record_invalid(r->img, "bad epoll record length");
@@ -153,13 +153,20 @@ int rf_epoll_rec(struct restore_ctx *r, struct restore_files_state *s,
 	return 0;
 }
 
-/* Every fd an epoll watches is in the image, once, and is not the epoll itself. */
-int rf_epoll_check_targets(struct restore_files_state *s, int i)
+/* Every description has its record; every fd it watches is in the image, once, and is not the epoll itself. */
+static int epoll_check_table(struct restore_files_state *s, int i)
 {
 	const struct rec_epoll *h = s->fds[i].epoll;
-	const struct rec_epoll_tfd *t = (const struct rec_epoll_tfd *)(h + 1);
+	const struct rec_epoll_tfd *t;
 	int *seen, ret = 0;
 
+	if (s->fds[i].desc != i)
+		return 0;
+	if (!h) {
+		sudcr_error("image: fd %d (epoll): no epoll record", s->fds[i].rec->fd);
+		return -EINVAL;
+	}
+	t = (const struct rec_epoll_tfd *)(h + 1);
 	if (!h->nr)
 		return 0;
 	seen = malloc(sizeof(int) * h->nr);
@@ -228,12 +235,16 @@ static void ep_ctl(const struct rf_fd *e, int op, int tfd, uint32_t events,
  * kept.  Entries that watch another epoll need nothing more: every
  * epoll and its targets exist by now, in any order.
  */
-void epoll_fill(const struct rf_fd *e)
+static void epoll_fill(struct restore_files_state *s, int i)
 {
+	const struct rf_fd *e = &s->fds[i];
 	const struct rec_epoll *h = e->epoll;
-	const struct rec_epoll_tfd *t = (const struct rec_epoll_tfd *)(h + 1);
+	const struct rec_epoll_tfd *t;
 	uint32_t nr_disarmed = 0;
 
+	if (!h)
+		return;		/* not a description: it has the one of its lowest fd */
+	t = (const struct rec_epoll_tfd *)(h + 1);
 	for (uint32_t k = 0; k < h->nr; k++) {
 		if (!ep_disarmed(t[k].events))
 			continue;
@@ -275,6 +286,14 @@ void epoll_fill(const struct rf_fd *e)
 			ep_ctl(e, EPOLL_CTL_ADD, t[k].tfd, t[k].events, t[k].data);
 }
 
+static int epoll_open(struct restore_files_state *s, int i, bool *own)
+{
+	(void)s;
+	(void)i;
+	(void)own;
+	return epoll_create1(EPOLL_CLOEXEC);
+}
+
 const struct fd_kind fd_kind_epoll = {
 	.kind = REC_FD_EPOLL,
 	.name = "epoll",
@@ -283,4 +302,8 @@ const struct fd_kind fd_kind_epoll = {
 	.recognise = epoll_recognise,
 	.dump_check = epoll_dump_check,
 	.dump = epoll_dump,
+	.check_record = epoll_check_record,
+	.check_table = epoll_check_table,
+	.open = epoll_open,
+	.after = epoll_fill,
 };

@@ -4,8 +4,7 @@
  * eventfd-count (and eventfd-semaphore).  The counter and the semaphore
  * flag are kept in the FD record itself (rec_fd.count, REC_FD_EFD_SEMAPHORE
  * in rec_fd.xflags); the restore makes a new eventfd in the stub and
- * writes the counter into it.  The fd driver (dump/files.c,
- * restore/files.c) calls these at its per-kind places.
+ * writes the counter into it.  Its ops are in fd_kind_eventfd, at the end.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -13,6 +12,8 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
+
+#include <sudcr/image.h>
 
 #include "fd.h"
 #include "fd_dump.h"
@@ -34,19 +35,23 @@ static int eventfd_fill(struct files_dump *f, int i, struct rec_fd *rec)
 	return 0;
 }
 
-/* xflags are eventfd's alone, and a counter can never be UINT64_MAX. */
-bool eventfd_rec_bad(const struct rec_fd *rec)
+/* xflags are eventfd's alone (the driver checks the others'), and a counter can never be UINT64_MAX. */
+static int eventfd_check(struct restore_ctx *r, const struct rec_fd *rec, const char *path)
 {
-	return rec->xflags & ~REC_FD_EFD_SEMAPHORE || (rec->kind != REC_FD_EVENTFD && rec->xflags) ||
-	       (rec->kind == REC_FD_EVENTFD && rec->count == UINT64_MAX);
+	(void)path;
+	if (rec->xflags & ~REC_FD_EFD_SEMAPHORE || rec->count == UINT64_MAX)
+		return img_record_invalid(r->img, "fd %d: bad eventfd state", rec->fd);
+	return 0;
 }
 
 /* In the stub: the new eventfd, its counter set; -1 and errno if it cannot be made. */
-int eventfd_open(const struct rf_fd *e)
+static int eventfd_open(struct restore_files_state *s, int i, bool *own)
 {
+	const struct rf_fd *e = &s->fds[i];
 	const struct rec_fd *rec = e->rec;
 	int t;
 
+	(void)own;
 	t = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK |
 		       (rec->xflags & REC_FD_EFD_SEMAPHORE ? EFD_SEMAPHORE : 0));
 	if (t >= 0 && rec->count && write(t, &rec->count, 8) != 8)
@@ -67,6 +72,9 @@ const struct fd_kind fd_kind_eventfd = {
 	.name = "eventfd",
 	.show_name = "eventfd",
 	.recognise = eventfd_recognise,
+	.flags = FD_KIND_XFLAGS,
 	.fill = eventfd_fill,
+	.check_fd = eventfd_check,
+	.open = eventfd_open,
 	.show = eventfd_show,
 };

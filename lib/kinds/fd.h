@@ -40,7 +40,7 @@ enum {
 #define FD_KIND_ABS_PATH	(1u << 1)	/* rec_fd.path is an absolute path */
 #define FD_KIND_SEEK		(1u << 2)	/* rec_fd.pos is set again by lseek */
 #define FD_KIND_NO_SETFL	(1u << 3)	/* status flags are not set by F_SETFL (O_PATH) */
-#define FD_KIND_COUNT		(1u << 4)	/* owns rec_fd.xflags (the count's flags) */
+#define FD_KIND_XFLAGS		(1u << 4)	/* owns rec_fd.xflags */
 #define FD_KIND_PIPE_SIZE	(1u << 5)	/* owns rec_fd.pipe_size */
 #define FD_KIND_SEALS		(1u << 6)	/* owns rec_fd.seals */
 #define FD_KIND_INHERIT_FD	(1u << 7)	/* owns rec_fd.inherit_fd (else -1) */
@@ -81,7 +81,9 @@ struct fd_kind {
 	int (*dump)(struct files_dump *f, int i);
 
 	/* ---- restore (lib/restore/files.c) ---- */
-	/* Validate fd record @i (s->fds[i], untrusted) once the driver's checks passed. */
+	/* Validate FD record @rec (untrusted, its path @path) by itself, once the driver's checks passed. */
+	int (*check_fd)(struct restore_ctx *r, const struct rec_fd *rec, const char *path);
+	/* ... and once it is fd @i of the table, against the fds before it. */
 	int (*check)(struct restore_ctx *r, struct restore_files_state *s, int i);
 	/* Validate one of its own records (@type in records[]). */
 	int (*check_record)(struct restore_ctx *r, struct restore_files_state *s, uint32_t type,
@@ -143,15 +145,5 @@ extern const struct fd_kind fd_kind_tty;	/* tty.c */
  * restore opens only once the threads exist.
  */
 bool procfd_other_thread(const struct dump_ctx *d, const char *path);
-
-/* Until the restore driver calls the kinds' ops: what it calls by name. */
-bool eventfd_rec_bad(const struct rec_fd *rec);
-int eventfd_open(const struct rf_fd *e);
-int signalfd_open(const struct rf_fd *e);
-bool timerfd_armed(const struct rec_timerfd *t);
-int timerfd_open(const struct rf_fd *e);
-void epoll_fill(const struct rf_fd *e);
-bool memfd_rec_bad(const struct rec_fd *rec, const char *path);
-void memfd_seal(const struct rf_fd *o);
 
 #endif

@@ -3,15 +3,16 @@
 #define SUDCR_RESTORE_FILES_H
 
 /*
- * Shared by the fd restore (files.c) and the kinds it hands off to files
- * of their own (unix.c): the parsed fd table and the stub's helpers.
- * Private to lib/restore/.
+ * Shared by the fd restore (lib/restore/files.c) and the fd kinds'
+ * restore ops (lib/kinds/): the parsed fd table and the stub's helpers.
  */
 
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <termios.h>
 
@@ -69,6 +70,18 @@ struct restore_files_state {
 /* Highest fd number an image may use (the kernel's default NR_OPEN). */
 #define FILES_FD_MAX	(1 << 20)
 
+/* Flags open(2) takes from the image; F_SETFL sets the rest. */
+#define RF_OPEN_FLAGS	(O_ACCMODE | O_APPEND | O_NONBLOCK | O_SYNC | O_DIRECT | O_NOATIME | \
+			 O_LARGEFILE)
+#define RF_SETFL_FLAGS	(O_APPEND | O_ASYNC | O_DIRECT | O_NOATIME | O_NONBLOCK)
+
+/* The thread a kind's late op injects into, and 64 bytes of scratch there. */
+struct rf_late {
+	struct cr_thread *th;	/* NULL until rf_late_thread() */
+	uint64_t scratch;
+};
+int rf_late_thread(struct restore_ctx *r, struct rf_late *l);
+
 /* qsort's comparison of ints. */
 int rf_cmp_int(const void *a, const void *b);
 /* Index of fd in s->fds (sorted by fd), or -1. */
@@ -90,39 +103,26 @@ int files_inject(struct cr_thread *th, const struct rf_fd *e, const char *what, 
 		 uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3);
 int files_write(struct cr_thread *th, uint64_t addr, const void *buf, size_t len);
 
+/* The file fd @e names by path is still there, of the type it was (stat in *st); else one line. */
+int rf_stat_same_type(const struct rf_fd *e, struct stat *st);
+
+/* In the stub: the IMG_REC_FILE_DATA of object @o into @fd, written in order (@stream) or at their offsets. */
+void rf_put_data(struct restore_files_state *s, struct rf_fd *o, int fd, bool stream);
 /* Owner, mode and contents of a new memfd or deleted file (in the stub). */
 void rf_fill_file(struct restore_files_state *s, struct rf_fd *o, int fd);
-/* memfd.c, in the stub: the memfd of object leader @o, filled. */
-int memfd_open(struct restore_files_state *s, struct rf_fd *o);
-
-/* Timerfds (timerfd.c): validation of their records, and arming an armed one by injection. */
-int rf_timerfd_rec(struct restore_ctx *r, struct restore_files_state *s,
-		   const struct rec_timerfd *t, size_t len);
-int timerfd_arm(struct restore_ctx *r, struct cr_thread *th, const struct rf_fd *e,
-		uint64_t scratch);
-
-/* Epolls (epoll.c): validation of their records, and of what they watch once all are read. */
-int rf_epoll_rec(struct restore_ctx *r, struct restore_files_state *s, const struct rec_epoll *h,
-		 size_t len);
-int rf_epoll_check_targets(struct restore_files_state *s, int i);
-
-/* AF_UNIX socket pairs (unix.c): validation of their records, ... */
-int rf_unix_rec(struct restore_ctx *r, struct restore_files_state *s, const struct rec_unix *u,
-		size_t len);
-int rf_unix_queue_rec(struct restore_ctx *r, struct restore_files_state *s,
-		      const struct rec_unix_queue *h, size_t len);
-int rf_unix_check_pair(struct restore_files_state *s, int i);
-/* ... and, in the stub, the pair whose lowest fd is @o, in o->hold[0] and [1]. */
-void rf_unix_create_pair(struct restore_files_state *s, struct rf_fd *o);
+/* In the stub: a new open of our fd @fd (/proc/self/fd/N), O_CLOEXEC, or -1 and errno. */
+int rf_reopen(int fd, int flags);
 
 /*
  * Fds on the process's own /proc files (procfd.c): mark them (before
  * check_file(), which they would fail), refuse an epoll on one that the
- * stub only holds a placeholder for, and open those by injection once the
- * threads exist.
+ * stub only holds a placeholder for, hold the number of one with a
+ * placeholder in the stub, and open those by injection once the threads
+ * exist.
  */
 void rf_mark_own_proc(const struct restore_ctx *r, struct rf_fd *e);
 int rf_refuse_watched_later(const struct restore_files_state *s);
+int rf_proc_placeholder(const struct rf_fd *e);
 int rf_reopen_own_proc(struct restore_ctx *r, struct restore_files_state *s);
 
 /* File locks (locks.c): validation of their records, and in the stub, taking them again. */

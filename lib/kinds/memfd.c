@@ -5,8 +5,8 @@
  * (IMG_REC_FILE_DATA, by the fd driver), its seals in the FD record
  * (rec_fd.seals); the restore makes a new memfd of the same name in the
  * stub, fills it as the driver fills a deleted file, and seals it once
- * every description of it is made.  The fd driver (dump/files.c,
- * restore/files.c) calls these at its per-kind places.
+ * every description of it is made.  Its ops are in fd_kind_memfd, at the
+ * end.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 
+#include <sudcr/image.h>
 #include <sudcr/log.h>
 
 #include "fd.h"
@@ -84,16 +85,19 @@ static int memfd_dump(struct files_dump *f, int i)
 
 /* ---- validation ---- */
 
-/* A memfd's path is "/memfd:" and a name memfd_create() takes; only memfds have seals. */
-bool memfd_rec_bad(const struct rec_fd *rec, const char *path)
+/* A memfd's path is "/memfd:" and a name memfd_create() takes (only memfds have seals: the driver). */
+static int memfd_check(struct restore_ctx *r, const struct rec_fd *rec, const char *path)
 {
-	return rec->kind == REC_FD_MEMFD ? rec->path_len < 7 || rec->path_len - 7 > MEMFD_NAME_MAX ||
-					   memcmp(path, "/memfd:", 7) : rec->seals != 0;
+	if (rec->path_len < 7 || rec->path_len - 7 > MEMFD_NAME_MAX || memcmp(path, "/memfd:", 7))
+		return img_record_invalid(r->img, "fd %d: bad memfd", rec->fd);
+	if (rec->size > INT64_MAX)
+		return img_record_invalid(r->img, "fd %d: bad size", rec->fd);
+	return 0;
 }
 
 /* ---- in the stub ---- */
 
-int memfd_open(struct restore_files_state *s, struct rf_fd *o)
+static void memfd_create_object(struct restore_files_state *s, struct rf_fd *o)
 {
 	const char *name = o->path + 7;
 	int fd;
@@ -105,11 +109,28 @@ int memfd_open(struct restore_files_state *s, struct rf_fd *o)
 	if (fd < 0)
 		rf_die_fd(o, "memfd_create", errno);
 	rf_fill_file(s, o, fd);
-	return fd;
+	o->hold[0] = fd;
+}
+
+static int memfd_open(struct restore_files_state *s, int i, bool *own)
+{
+	struct rf_fd *e = &s->fds[i], *o = &s->fds[e->obj];
+
+	/*
+	 * The description memfd_create() made is no writer of the inode, an
+	 * open of /proc/self/fd/N is (execveat of it then fails with
+	 * ETXTBSY): the first read-write one is that.
+	 */
+	if ((e->rec->flags & O_ACCMODE) == O_RDWR && !o->used[0]) {
+		o->used[0] = true;
+		*own = false;
+		return o->hold[0];
+	}
+	return rf_reopen(o->hold[0], (int)(e->rec->flags & RF_OPEN_FLAGS));
 }
 
 /* Once every description of it is made. */
-void memfd_seal(const struct rf_fd *o)
+static void memfd_seal(struct rf_fd *o)
 {
 	if (o->rec->seals && fcntl(o->hold[0], F_ADD_SEALS, (int)o->rec->seals))
 		rf_die_fd(o, "F_ADD_SEALS", errno);
@@ -131,5 +152,9 @@ const struct fd_kind fd_kind_memfd = {
 	.recognise = memfd_recognise,
 	.fill = memfd_fill,
 	.dump = memfd_dump,
+	.check_fd = memfd_check,
+	.create = memfd_create_object,
+	.open = memfd_open,
+	.finish = memfd_seal,
 	.show = memfd_show,
 };

@@ -7,7 +7,10 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <string.h>
 #include <sys/stat.h>
+
+#include <sudcr/log.h>
 
 #include "fd.h"
 #include "fd_dump.h"
@@ -27,6 +30,30 @@ static int path_recognise(struct files_dump *f, struct dump_fd *x)
 	return FD_REFUSED;
 }
 
+/* ---- restore ---- */
+
+/* What it names is there (lstat: a symlink itself, with O_NOFOLLOW). */
+static int path_check_file(struct restore_files_state *s, int i)
+{
+	const struct rf_fd *e = &s->fds[i];
+	struct stat st;
+	int err;
+
+	if (!lstat(e->path, &st))
+		return 0;
+	err = -errno;
+	sudcr_error("cannot restore fd %d (%s): %s", e->rec->fd, e->path, strerror(-err));
+	return err;
+}
+
+static int path_open(struct restore_files_state *s, int i, bool *own)
+{
+	const struct rf_fd *e = &s->fds[i];
+
+	(void)own;
+	return open(e->path, O_PATH | O_CLOEXEC | (int)(e->rec->flags & (O_NOFOLLOW | O_DIRECTORY)));
+}
+
 const struct fd_kind fd_kind_path = {
 	.kind = REC_FD_PATH,
 	.name = "O_PATH fd",
@@ -34,4 +61,6 @@ const struct fd_kind fd_kind_path = {
 	.flags = FD_KIND_ABS_PATH | FD_KIND_NO_SETFL,
 	.no_locks = "an O_PATH fd",
 	.recognise = path_recognise,
+	.check_file = path_check_file,
+	.open = path_open,
 };

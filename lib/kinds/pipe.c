@@ -302,6 +302,150 @@ static int pipe_dump(struct files_dump *f, int i)
 	return ret;
 }
 
+/* ---- restore ---- */
+
+#define PIPE_SIZE_MAX	(1u << 30)
+
+static int pipe_check(struct restore_ctx *r, const struct rec_fd *rec, const char *path)
+{
+	(void)path;
+	if (!rec->pipe_size || rec->pipe_size > PIPE_SIZE_MAX || rec->size > rec->pipe_size)
+		return img_record_invalid(r->img, "fd %d: bad pipe size", rec->fd);
+	return 0;
+}
+
+/* IMG_REC_PIPE_OUTSIDE, of pipes and FIFOs (tty.c, with the outside ends' restore). */
+static int pipe_check_record(struct restore_ctx *r, struct restore_files_state *s, uint32_t type,
+			     const void *data, size_t len)
+{
+	(void)type;
+	return rf_outside_rec(r, s, data, len);
+}
+
+/* Its buffered bytes are all in the image. */
+static int pipe_check_table(struct restore_files_state *s, int i)
+{
+	const struct rec_fd *rec = s->fds[i].rec;
+
+	if (s->fds[i].obj == i && s->fds[i].data_end != rec->size) {
+		sudcr_error("image: fd %d (%s): %llu of %llu buffered bytes stored", rec->fd,
+			    s->fds[i].path, (unsigned long long)s->fds[i].data_end,
+			    (unsigned long long)rec->size);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int fifo_check_file(struct restore_files_state *s, int i)
+{
+	struct stat st;
+
+	return rf_stat_same_type(&s->fds[i], &st);
+}
+
+/* ---- in the stub ---- */
+
+static void set_pipe_size(struct rf_fd *o, int fd)
+{
+	int cur = fcntl(fd, F_GETPIPE_SZ);
+
+	if (cur != (int)o->rec->pipe_size && fcntl(fd, F_SETPIPE_SZ, (int)o->rec->pipe_size) < 0) {
+		int err = errno;
+
+		rf_stub_die("cannot restore fd %d (%s): cannot make the pipe %u bytes: %s%s",
+			 o->rec->fd, o->path, o->rec->pipe_size, strerror(err),
+			 err == EPERM ? " (above /proc/sys/fs/pipe-max-size)" : "");
+	}
+}
+
+/*
+ * --inherit-fd: the pipe is sudcr restore's fd; what was buffered goes in
+ * first, unless it is the very pipe of the dump, which still holds it.  If
+ * the pipe has data already, those bytes would come out of order: refused.
+ */
+static void inherit_pipe_data(struct restore_files_state *s, struct rf_fd *o)
+{
+	int w, n = -1;
+
+	if (o->inherit_same || !o->nr_data)
+		return;
+	w = rf_reopen(o->inherit_src, O_WRONLY | O_NONBLOCK);
+	if (w < 0)
+		rf_die_fd(o, "opening the pipe of --inherit-fd to write its buffered bytes", errno);
+	if (ioctl(w, FIONREAD, &n) || n)
+		rf_stub_die("cannot restore fd %d (%s): the pipe of --inherit-fd already holds %d bytes, and the %llu buffered at the dump must come first",
+			    o->rec->fd, o->path, n, (unsigned long long)o->rec->size);
+	rf_put_data(s, o, w, true);
+	close(w);
+}
+
+/*
+ * A FIFO whose other end was held outside lives on while it is: its bytes
+ * are still in it, and written again they would be there twice.
+ */
+static bool fifo_kept_data(const struct rf_fd *o)
+{
+	int n = 0;
+
+	return o->outside && !ioctl(o->hold[0], FIONREAD, &n) && n > 0;
+}
+
+/* The pipe, held in o->hold until every description has it. */
+static void pipe_create(struct restore_files_state *s, struct rf_fd *o)
+{
+	/* Packet mode can only be set at creation; F_SETFL clears it where not wanted. */
+	int direct = 0;
+
+	if (o->inherit_src >= 0) {
+		inherit_pipe_data(s, o);
+		return;
+	}
+	for (int i = 0; i < s->nr; i++)
+		if (&s->fds[s->fds[i].obj] == o)
+			direct |= s->fds[i].rec->flags & O_DIRECT;
+	if (pipe2(o->hold, O_CLOEXEC | O_NONBLOCK | direct))
+		rf_die_fd(o, "pipe2", errno);
+	set_pipe_size(o, o->hold[1]);
+	rf_put_data(s, o, o->hold[1], true);
+}
+
+/* The FIFO opened by its name, a reader and writer both, so that no open of it blocks. */
+static void fifo_create(struct restore_files_state *s, struct rf_fd *o)
+{
+	o->hold[0] = open(o->path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	if (o->hold[0] < 0)
+		rf_die_fd(o, "open", errno);
+	set_pipe_size(o, o->hold[0]);
+	if (!fifo_kept_data(o))
+		rf_put_data(s, o, o->hold[0], true);
+}
+
+/* One end of the pipe: the one pipe2() made for the first of its kind, new opens for the others. */
+static int pipe_open(struct restore_files_state *s, int i, bool *own)
+{
+	struct rf_fd *e = &s->fds[i], *o = &s->fds[e->obj];
+	int oflags = (int)(e->rec->flags & RF_OPEN_FLAGS);
+	uint32_t acc = e->rec->flags & O_ACCMODE;
+	int end = acc == O_WRONLY ? 1 : 0;
+
+	if (o->inherit_src >= 0)
+		return rf_reopen(o->inherit_src, oflags);
+	if (acc != O_RDWR && !o->used[end]) {
+		o->used[end] = true;
+		*own = false;
+		return o->hold[end];
+	}
+	return rf_reopen(o->hold[end], oflags);
+}
+
+static int fifo_open(struct restore_files_state *s, int i, bool *own)
+{
+	const struct rf_fd *e = &s->fds[i];
+
+	(void)own;
+	return open(e->path, (int)(e->rec->flags & RF_OPEN_FLAGS) | O_NONBLOCK | O_CLOEXEC);
+}
+
 static void pipe_show(const struct rec_fd *rec, bool json, char *buf, size_t size)
 {
 	if (json)
@@ -321,6 +465,11 @@ const struct fd_kind fd_kind_pipe = {
 	.dump_check = pipe_dump_check,
 	.fill = pipe_fill,
 	.dump = pipe_dump,
+	.check_fd = pipe_check,
+	.check_record = pipe_check_record,
+	.check_table = pipe_check_table,
+	.create = pipe_create,
+	.open = pipe_open,
 	.show = pipe_show,
 };
 
@@ -334,5 +483,10 @@ const struct fd_kind fd_kind_fifo = {
 	.dump_check = pipe_dump_check,
 	.fill = pipe_fill,
 	.dump = pipe_dump,
+	.check_fd = pipe_check,
+	.check_table = pipe_check_table,
+	.check_file = fifo_check_file,
+	.create = fifo_create,
+	.open = fifo_open,
 	.show = pipe_show,
 };

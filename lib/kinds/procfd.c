@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * Fds on the process's own /proc files (the procfd fds): the dump's test
- * for those of another thread (dump/files.c asks it), and their restore
- * (lib/restore/files.c hands them here).  /proc/PID/status, as /proc/self/status shows itself, or
+ * Fds on the process's own /proc files (the procfd fds), regular files and
+ * directories (reg.c, dir.c) that the fd drivers treat apart: the dump's
+ * test for those of another thread (the driver and epoll.c ask it), and
+ * their restore (lib/restore/files.c hands them here).  /proc/PID/status, as /proc/self/status shows itself, or
  * /proc/PID/maps cannot be opened before the PID exists: such an fd is
  * opened by the stub, which has the PID.  One of another thread, under
  * /proc/PID/task/TID or /proc/TID, can only be opened once that thread
@@ -51,7 +52,7 @@ bool procfd_other_thread(const struct dump_ctx *d, const char *path)
 
 /* ---- restore ---- */
 
-/* Flags open(2) takes from the image, and those only F_SETFL sets (as in files.c). */
+/* Flags open(2) takes from the image, and those only F_SETFL sets (as RF_*_FLAGS in files.h). */
 #define PROCFD_OPEN_FLAGS	(O_ACCMODE | O_APPEND | O_NONBLOCK | O_SYNC | O_DIRECT | \
 				 O_NOATIME | O_LARGEFILE)
 #define PROCFD_SETFL_FLAGS	(O_APPEND | O_ASYNC | O_DIRECT | O_NOATIME | O_NONBLOCK)
@@ -129,6 +130,14 @@ int rf_refuse_watched_later(const struct restore_files_state *s)
 		}
 	}
 	return 0;
+}
+
+/* In the stub: what holds the number of fd @e until its thread exists (restore_files()). */
+int rf_proc_placeholder(const struct rf_fd *e)
+{
+	bool dir = e->rec->kind == REC_FD_DIR;
+
+	return open(dir ? "/" : "/dev/null", (dir ? O_RDONLY | O_DIRECTORY : O_RDWR) | O_CLOEXEC);
 }
 
 /* Inject @name into @th; a failure of the call itself is reported for fd @e. */

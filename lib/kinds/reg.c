@@ -6,6 +6,7 @@
  * the position.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -24,10 +25,41 @@ static int reg_recognise(struct files_dump *f, struct dump_fd *x)
 	return x->is_path && S_ISREG(x->st.st_mode) && !x->deleted ? FD_MINE : FD_NOT_MINE;
 }
 
+/* ---- restore ---- */
+
+static int reg_check_file(struct restore_files_state *s, int i)
+{
+	const struct rf_fd *e = &s->fds[i];
+	const struct rec_fd *rec = e->rec;
+	struct stat st;
+	int ret = rf_stat_same_type(e, &st);
+
+	if (ret)
+		return ret;
+	if ((uint64_t)st.st_size != rec->size) {
+		sudcr_error("cannot restore fd %d (%s): file size changed %llu -> %llu", rec->fd,
+			    e->path, (unsigned long long)rec->size, (unsigned long long)st.st_size);
+		return -ESTALE;
+	}
+	if (st.st_mtim.tv_sec != rec->mtime_sec || st.st_mtim.tv_nsec != rec->mtime_nsec)
+		sudcr_warn("fd %d (%s): file modified since the dump (same size)", rec->fd, e->path);
+	return 0;
+}
+
+static int reg_open(struct restore_files_state *s, int i, bool *own)
+{
+	const struct rf_fd *e = &s->fds[i];
+
+	(void)own;
+	return open(e->path, (int)(e->rec->flags & RF_OPEN_FLAGS) | O_CLOEXEC);
+}
+
 const struct fd_kind fd_kind_reg = {
 	.kind = REC_FD_REG,
 	.name = "regular file",
 	.show_name = "file",
 	.flags = FD_KIND_ABS_PATH | FD_KIND_SEEK,
 	.recognise = reg_recognise,
+	.check_file = reg_check_file,
+	.open = reg_open,
 };

@@ -2,8 +2,7 @@
 /*
  * The signalfd fd kind (REC_FD_SIGNALFD): an anon inode whose fdinfo shows
  * sigmask.  The mask is kept in the FD record itself (rec_fd.count); the
- * restore makes a new signalfd with it in the stub.  The fd driver
- * (dump/files.c, restore/files.c) calls these at its per-kind places.
+ * restore makes a new signalfd with it in the stub.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -30,11 +29,12 @@ static int signalfd_fill(struct files_dump *f, int i, struct rec_fd *rec)
 }
 
 /* In the stub: the new signalfd; -1 and errno if it cannot be made. */
-int signalfd_open(const struct rf_fd *e)
+static int signalfd_open(struct restore_files_state *s, int i, bool *own)
 {
 	/* The kernel's sigset: 8 bytes, bit N-1 for signal N; it drops SIGKILL/SIGSTOP. */
-	uint64_t mask = e->rec->count;
+	uint64_t mask = s->fds[i].rec->count;
 
+	(void)own;
 	return (int)syscall(SYS_signalfd4, -1, &mask, sizeof(mask), SFD_CLOEXEC | SFD_NONBLOCK);
 }
 
@@ -52,5 +52,6 @@ const struct fd_kind fd_kind_signalfd = {
 	.show_name = "signalfd",
 	.recognise = signalfd_recognise,
 	.fill = signalfd_fill,
+	.open = signalfd_open,
 	.show = signalfd_show,
 };

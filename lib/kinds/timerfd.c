@@ -5,8 +5,7 @@
  * the time left.  A description's timer is kept in its IMG_REC_TIMERFD
  * record.  The restore makes a new timerfd in the stub (a disarmed one
  * complete there) and arms an armed one by injection, once the process
- * is about to run.  The fd driver (dump/files.c, restore/files.c) calls
- * these at its per-kind places.
+ * is about to run (its late op).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -141,7 +140,7 @@ static int timerfd_dump(struct files_dump *f, int i)
 
 #define NSEC_PER_SEC	1000000000ull
 
-bool timerfd_armed(const struct rec_timerfd *t)
+static bool timerfd_armed(const struct rec_timerfd *t)
 {
 	return t->value_sec || t->value_nsec;
 }
@@ -151,12 +150,14 @@ static bool wall_clock(int32_t clockid)
 	return clockid == CLOCK_REALTIME || clockid == CLOCK_REALTIME_ALARM;
 }
 
-int rf_timerfd_rec(struct restore_ctx *r, struct restore_files_state *s,
-		   const struct rec_timerfd *t, size_t len)
+static int timerfd_check_record(struct restore_ctx *r, struct restore_files_state *s,
+				uint32_t type, const void *data, size_t len)
 {
+	const struct rec_timerfd *t = data;
 	bool wall;
 	int i;
 
+	(void)type;
 	if (len != sizeof(*t) || t->pad)
 		return img_record_invalid(r->img, "bad timerfd record");
 	i = rf_find_fd(s, t->fd);
@@ -182,6 +183,16 @@ int rf_timerfd_rec(struct restore_ctx *r, struct restore_files_state *s,
 	return 0;
 }
 
+/* Every description has its timer. */
+static int timerfd_check_table(struct restore_files_state *s, int i)
+{
+	if (s->fds[i].desc == i && !s->fds[i].timer) {
+		sudcr_error("image: fd %d (timerfd): no timerfd record", s->fds[i].rec->fd);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /* ---- in the stub ---- */
 
 static void set_ticks_failed(const struct rf_fd *e, int err)
@@ -196,12 +207,14 @@ static void set_ticks_failed(const struct rf_fd *e, int err)
  * and unread expirations here; an armed one is armed by timerfd_arm(),
  * once the process is about to run.
  */
-int timerfd_open(const struct rf_fd *e)
+static int timerfd_open(struct restore_files_state *s, int i, bool *own)
 {
+	const struct rf_fd *e = &s->fds[i];
 	const struct rec_timerfd *tr = e->timer;
 	struct itimerspec zero = { 0 };
 	int t;
 
+	(void)own;
 	t = timerfd_create(tr->clockid, TFD_CLOEXEC | TFD_NONBLOCK);
 	if (t < 0)
 		rf_die_fd(e, "timerfd_create", errno);
@@ -266,8 +279,8 @@ out:
  * counted as the kernel counts them), on the other clocks at now plus what
  * was left, since those clocks start again at every boot.
  */
-int timerfd_arm(struct restore_ctx *r, struct cr_thread *th, const struct rf_fd *e,
-		uint64_t scratch)
+static int timerfd_arm(struct restore_ctx *r, struct cr_thread *th, const struct rf_fd *e,
+		       uint64_t scratch)
 {
 	const struct rec_timerfd *t = e->timer;
 	/* struct itimerspec: interval, then value. */
@@ -303,6 +316,19 @@ int timerfd_arm(struct restore_ctx *r, struct cr_thread *th, const struct rf_fd 
 	return ret;
 }
 
+/* An armed timer, once the process is about to run. */
+static int timerfd_late(struct restore_ctx *r, struct restore_files_state *s, int i,
+			struct rf_late *l)
+{
+	const struct rf_fd *e = &s->fds[i];
+	int ret;
+
+	if (!e->timer || !timerfd_armed(e->timer))
+		return 0;
+	ret = rf_late_thread(r, l);
+	return ret ? ret : timerfd_arm(r, l->th, e, l->scratch);
+}
+
 const struct fd_kind fd_kind_timerfd = {
 	.kind = REC_FD_TIMERFD,
 	.name = "timerfd",
@@ -311,4 +337,8 @@ const struct fd_kind fd_kind_timerfd = {
 	.recognise = timerfd_recognise,
 	.dump_check = timerfd_dump_check,
 	.dump = timerfd_dump,
+	.check_record = timerfd_check_record,
+	.check_table = timerfd_check_table,
+	.open = timerfd_open,
+	.late = timerfd_late,
 };

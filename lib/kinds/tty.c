@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * The outside ends of a process's files.
+ * The outside ends of a process's files, and the terminal fd kind
+ * (REC_FD_TTY, --shell-job), whose ops are in fd_kind_tty, at the end.
  *
  * The job's terminal (--shell-job): its other side, the pty master or the
  * console, is never in the process, so it cannot be made again; the
@@ -537,6 +538,20 @@ void rf_tty_free(struct restore_files_state *s)
 	s->tty_own = false;
 }
 
+static int tty_check_record(struct restore_ctx *r, struct restore_files_state *s, uint32_t type,
+			    const void *data, size_t len)
+{
+	(void)type;
+	return rf_tty_rec(r, s, data, len);
+}
+
+/* In the stub: the job's terminal, sudcr restore's, a new open with the fd's own flags. */
+static int tty_open(struct restore_files_state *s, int i, bool *own)
+{
+	(void)own;
+	return rf_reopen(s->tty_fd, (int)(s->fds[i].rec->flags & RF_OPEN_FLAGS) | O_NOCTTY);
+}
+
 const struct fd_kind fd_kind_tty = {
 	.kind = REC_FD_TTY,
 	.name = "terminal",
@@ -545,4 +560,6 @@ const struct fd_kind fd_kind_tty = {
 	.recognise = tty_recognise,
 	.dump_prepare = tty_prepare,
 	.dump = tty_dump,
+	.check_record = tty_check_record,
+	.open = tty_open,
 };

@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
- * Dump of AF_UNIX socket pairs (lib/dump/files.c finds them).
+ * The AF_UNIX socket fd kind (REC_FD_UNIX): one end of an unbound socket
+ * pair whose two ends are both in the process.  Its ops are in
+ * fd_kind_unix, at the end.
+ *
+ * Dump of AF_UNIX socket pairs.
  *
  * sock_diag (NETLINK_SOCK_DIAG, one exact request per socket inode) tells
  * the peer, the state, the shutdown bits, whether the socket has a name,
@@ -27,9 +31,9 @@
  *
  * Restore of AF_UNIX socket pairs, the counterpart of the dump above.
  *
- * rf_unix_rec()/rf_unix_queue_rec()/rf_unix_check_pair() validate the
- * IMG_REC_UNIX and IMG_REC_UNIX_QUEUE records while files.c reads the fd
- * table; rf_unix_create_pair() runs in the stub: it makes the pair, refills
+ * unix_rec()/unix_queue_rec()/unix_check_pair() validate the IMG_REC_UNIX
+ * and IMG_REC_UNIX_QUEUE records while files.c reads the fd table;
+ * unix_create_pair() runs in the stub: it makes the pair, refills
  * each end's receive queue by sending from the other end, then sets the
  * options and the shutdown state.  files.c places the ends at their fds.
  */
@@ -675,7 +679,7 @@ static bool timeo_ok(int64_t sec, int64_t usec)
 	return sec >= 0 && usec >= 0 && usec < 1000000;
 }
 
-int rf_unix_rec(struct restore_ctx *r, struct restore_files_state *s, const struct rec_unix *u,
+static int unix_rec(struct restore_ctx *r, struct restore_files_state *s, const struct rec_unix *u,
 		size_t len)
 {
 	int i;
@@ -697,7 +701,7 @@ int rf_unix_rec(struct restore_ctx *r, struct restore_files_state *s, const stru
 	return 0;
 }
 
-int rf_unix_queue_rec(struct restore_ctx *r, struct restore_files_state *s,
+static int unix_queue_rec(struct restore_ctx *r, struct restore_files_state *s,
 		      const struct rec_unix_queue *h, size_t len)
 {
 	const struct rec_unix_msg *m;
@@ -734,7 +738,7 @@ int rf_unix_queue_rec(struct restore_ctx *r, struct restore_files_state *s,
 }
 
 /* The two ends of a pair agree; messages with credentials can be sent as they were. */
-int rf_unix_check_pair(struct restore_files_state *s, int i)
+static int unix_check_pair(struct restore_files_state *s, int i)
 {
 	const struct rec_unix *u = s->fds[i].unx;
 	const struct rec_unix *pu;
@@ -878,7 +882,7 @@ static void unix_finish_end(const struct rf_fd *e, int fd)
 }
 
 /* The pair whose lowest fd is @o: hold[0] the end of o's description, hold[1] the other. */
-void rf_unix_create_pair(struct restore_files_state *s, struct rf_fd *o)
+static void unix_create_pair(struct restore_files_state *s, struct rf_fd *o)
 {
 	const struct rf_fd *p = &s->fds[rf_find_fd(s, o->unx->peer)];
 
@@ -888,6 +892,26 @@ void rf_unix_create_pair(struct restore_files_state *s, struct rf_fd *o)
 	unix_refill(s, p, o->hold[1], o->hold[0]);
 	unix_finish_end(o, o->hold[0]);
 	unix_finish_end(p, o->hold[1]);
+}
+
+static int unix_check_record(struct restore_ctx *r, struct restore_files_state *s, uint32_t type,
+			     const void *data, size_t len)
+{
+	return type == IMG_REC_UNIX ? unix_rec(r, s, data, len) : unix_queue_rec(r, s, data, len);
+}
+
+static int unix_check_table(struct restore_files_state *s, int i)
+{
+	return s->fds[i].desc == i ? unix_check_pair(s, i) : 0;
+}
+
+/* A socket has one description: each end's is the one socketpair made. */
+static int unix_open(struct restore_files_state *s, int i, bool *own)
+{
+	struct rf_fd *e = &s->fds[i], *o = &s->fds[e->obj];
+
+	*own = false;
+	return o->hold[e->obj == i ? 0 : 1];
 }
 
 const struct fd_kind fd_kind_unix = {
@@ -901,4 +925,8 @@ const struct fd_kind fd_kind_unix = {
 	.find_object = unix_find_object,
 	.dump_check = unix_dump_check,
 	.dump = unix_dump,
+	.check_record = unix_check_record,
+	.check_table = unix_check_table,
+	.create = unix_create_pair,
+	.open = unix_open,
 };

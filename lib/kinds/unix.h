@@ -2,7 +2,7 @@
 #ifndef SUDCR_DUMP_UNIX_H
 #define SUDCR_DUMP_UNIX_H
 
-/* AF_UNIX socket pairs, for lib/dump/files.c. */
+/* AF_UNIX socket pairs (unix.c): what sock_diag tells, for the dump. */
 
 #include <stdbool.h>
 #include <stdint.h>

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * Restore of the file descriptor table.
+ * Restore of the file descriptor table.  This is the driver: it reads and
+ * checks the records, and has each fd's kind (lib/kinds/fd.c's table)
+ * validate, check, make and fill its fds, in the order below.  What a
+ * kind keeps and how it is made again is in its file, lib/kinds/NAME.c.
  *
  * restore_files_prepare() reads and validates every IMG_REC_FD and
  * IMG_REC_FILE_DATA record and checks the files the image names (a regular
@@ -15,23 +18,18 @@
  *     (close_range over the gaps);
  *  3. dup2 each description to each of its fds, close the staged copies,
  *     set FD_CLOEXEC per fd;
- *  4. fill each epoll: EPOLL_CTL_ADD on the fds at their numbers, which
- *     is what the kernel keys an entry by (see lib/kinds/epoll.c);
+ *  4. the kinds' fill-in once every fd is at its number (each epoll's
+ *     watch list: EPOLL_CTL_ADD on the fds at their numbers, which is
+ *     what the kernel keys an entry by, see lib/kinds/epoll.c);
  *  5. take the file locks again (lib/kinds/locks.c).
- * Armed timerfds are armed later, by injection (restore_files()), when
- * the process is about to run.
+ * What a kind finishes by injection (armed timerfds) is done later
+ * (restore_files()), when the process is about to run.
  * Errors in any step end the stub with one message, which reaches sudcr
  * through the stub's report pipe (lib/restore/restore.c), not fd 2.
  *
  * Objects shared by several descriptions (the two ends of a pipe, opens of
  * one memfd or deleted file) are made once; further descriptions of them
  * are new opens of /proc/self/fd/N, as the originals were.
- *
- * Deleted files are made again where they were: created under their old
- * name (O_EXCL) and unlinked at once, so /proc/PID/fd shows the same
- * "/dir/name (deleted)".  If that name is taken by a new file meanwhile,
- * an O_TMPFILE in the same directory stands in (shown as "/dir/#ino").
- * Their content, owner, mode, atime and mtime are those of the dump.
  *
  * The job's terminal (REC_FD_TTY, --shell-job) and pipes with an end
  * outside the process (--inherit-fd) are described in lib/kinds/tty.c.
@@ -43,16 +41,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
-#include <sys/ioctl.h>
-#include <sys/mman.h>
 #include <sys/resource.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/time.h>
-#include <sys/timerfd.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <sudcr/cr.h>
@@ -62,18 +53,8 @@
 #include "../kinds/fd.h"
 #include "../kinds/files.h"
 
-#ifndef F_SEAL_EXEC
-#define F_SEAL_EXEC	0x0020
-#endif
-
-#define PIPE_SIZE_MAX	(1u << 30)
-
-/* Flags open(2) takes from the image; F_SETFL sets the rest. */
-#define OPEN_FLAGS	(O_ACCMODE | O_APPEND | O_NONBLOCK | O_SYNC | O_DIRECT | O_NOATIME | \
-			 O_LARGEFILE)
-#define SETFL_FLAGS	(O_APPEND | O_ASYNC | O_DIRECT | O_NOATIME | O_NONBLOCK)
-#define KNOWN_FLAGS	(OPEN_FLAGS | SETFL_FLAGS | O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CREAT | \
-			 O_EXCL | O_NOCTTY | O_TRUNC | __O_TMPFILE)
+#define KNOWN_FLAGS	(RF_OPEN_FLAGS | RF_SETFL_FLAGS | O_PATH | O_DIRECTORY | O_NOFOLLOW | \
+			 O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | __O_TMPFILE)
 
 static const char *kind_name(uint32_t kind)
 {
@@ -84,8 +65,9 @@ static const char *kind_name(uint32_t kind)
 
 static bool has_objects(uint32_t kind)
 {
-	return kind == REC_FD_PIPE || kind == REC_FD_FIFO || kind == REC_FD_MEMFD ||
-	       kind == REC_FD_DELETED || kind == REC_FD_UNIX;
+	const struct fd_kind *k = fd_kind(kind);
+
+	return k && (k->flags & FD_KIND_OBJECT);
 }
 
 int rf_cmp_int(const void *a, const void *b)
@@ -132,6 +114,7 @@ int rf_grow(void **arr, int *cap, int n, size_t size)
 static int check_fd_rec(struct restore_ctx *r, struct restore_files_state *s,
 			const struct rec_fd *rec, size_t len)
 {
+	const struct fd_kind *k;
 	const char *path;
 	struct rf_fd *e;
 	int ret;
@@ -146,28 +129,30 @@ static int check_fd_rec(struct restore_ctx *r, struct restore_files_state *s,
 		return img_record_invalid(r->img, "fd %d out of range", rec->fd);
 	if (s->nr && rec->fd <= s->fds[s->nr - 1].rec->fd)
 		return img_record_invalid(r->img, "fd %d out of order", rec->fd);
-	if (!kind_name(rec->kind))
+	k = fd_kind(rec->kind);
+	if (!k)
 		return img_record_invalid(r->img, "fd %d: unknown kind %u", rec->fd, rec->kind);
 	if (rec->flags & ~(uint32_t)KNOWN_FLAGS || rec->fd_flags & ~(uint32_t)FD_CLOEXEC)
 		return img_record_invalid(r->img, "fd %d: unknown flags", rec->fd);
 	if (rec->desc < 0 || rec->desc > rec->fd || rec->obj < 0 || rec->obj > rec->fd)
 		return img_record_invalid(r->img, "fd %d: bad description or object", rec->fd);
-	if (rec->kind == REC_FD_INHERIT ? rec->inherit_fd < 0 || rec->inherit_fd > 2 :
-					  rec->inherit_fd != -1)
+	if (k->flags & FD_KIND_INHERIT_FD ? rec->inherit_fd < 0 || rec->inherit_fd > 2 :
+					    rec->inherit_fd != -1)
 		return img_record_invalid(r->img, "fd %d: bad inherited fd", rec->fd);
-	if (eventfd_rec_bad(rec))
+	/* The fields a kind owns are 0 in the records of the others. */
+	if (!(k->flags & FD_KIND_XFLAGS) && rec->xflags)
 		return img_record_invalid(r->img, "fd %d: bad eventfd state", rec->fd);
-	if (is_pipe_kind(rec->kind) ? !rec->pipe_size || rec->pipe_size > PIPE_SIZE_MAX ||
-				      rec->size > rec->pipe_size : rec->pipe_size)
+	if (!(k->flags & FD_KIND_PIPE_SIZE) && rec->pipe_size)
 		return img_record_invalid(r->img, "fd %d: bad pipe size", rec->fd);
-	if (memfd_rec_bad(rec, path))
+	if (!(k->flags & FD_KIND_SEALS) && rec->seals)
 		return img_record_invalid(r->img, "fd %d: bad memfd", rec->fd);
-	if ((rec->kind == REC_FD_REG || rec->kind == REC_FD_DELETED || rec->kind == REC_FD_DIR ||
-	     rec->kind == REC_FD_CHR || rec->kind == REC_FD_FIFO || rec->kind == REC_FD_PATH) &&
-	    (rec->path_len == 0 || path[0] != '/'))
+	if (k->check_fd) {
+		ret = k->check_fd(r, rec, path);
+		if (ret)
+			return ret;
+	}
+	if ((k->flags & FD_KIND_ABS_PATH) && (rec->path_len == 0 || path[0] != '/'))
 		return img_record_invalid(r->img, "fd %d: path is not absolute", rec->fd);
-	if ((rec->kind == REC_FD_DELETED || rec->kind == REC_FD_MEMFD) && rec->size > INT64_MAX)
-		return img_record_invalid(r->img, "fd %d: bad size", rec->fd);
 
 	ret = rf_grow((void **)&s->fds, &s->cap, s->nr, sizeof(*s->fds));
 	if (ret)
@@ -206,18 +191,10 @@ static int check_fd_rec(struct restore_ctx *r, struct restore_files_state *s,
 			return img_record_invalid(r->img, "fd %d: differs from fd %d of the same object",
 						  rec->fd, o->fd);
 	}
-	if (rec->kind == REC_FD_INHERIT) {
-		/* Only the caller's stdio, which the image keeps as such, is inherited. */
-		int k = rf_find_fd(s, rec->inherit_fd);
-		const struct rec_fd *kr = k < 0 ? NULL : s->fds[k].rec;
-
-		if (!kr || kr->kind != REC_FD_INHERIT || kr->inherit_fd != kr->fd ||
-		    kr->desc != kr->fd)
-			return img_record_invalid(r->img, "fd %d: inherits fd %d, which is not inherited",
-						  rec->fd, rec->inherit_fd);
-		if (rec->fd <= 2 && rec->inherit_fd != rec->fd)
-			return img_record_invalid(r->img, "fd %d: inherits another stdio fd", rec->fd);
-		s->inherit = true;
+	if (k->check) {
+		ret = k->check(r, s, s->nr - 1);
+		if (ret)
+			return ret;
 	}
 	if (rec->fd > s->max_fd)
 		s->max_fd = rec->fd;
@@ -259,26 +236,6 @@ static int check_data_rec(struct restore_ctx *r, struct restore_files_state *s,
 	return 0;
 }
 
-/* The times of a deleted file, after its fd record. */
-static int check_times_rec(struct restore_ctx *r, struct restore_files_state *s,
-			   const struct rec_file_times *t, size_t len)
-{
-	int i;
-
-	if (len != sizeof(*t))
-		return img_record_invalid(r->img, "file times record of %zu bytes", len);
-	i = rf_find_fd(s, t->fd);
-	if (i < 0 || s->fds[i].rec->kind != REC_FD_DELETED || s->fds[i].obj != i ||
-	    s->fds[i].times)
-		return img_record_invalid(r->img, "file times for fd %d, which is no deleted file "
-					  "before it", t->fd);
-	if (t->atime_nsec < 0 || t->atime_nsec >= 1000000000 || t->mtime_nsec < 0 ||
-	    t->mtime_nsec >= 1000000000)
-		return img_record_invalid(r->img, "fd %d: bad file times", t->fd);
-	s->fds[i].times = t;
-	return 0;
-}
-
 static int read_records(struct restore_ctx *r, struct restore_files_state *s)
 {
 	const void *data;
@@ -288,64 +245,51 @@ static int read_records(struct restore_ctx *r, struct restore_files_state *s)
 
 	img_rewind(r->img);
 	while ((ret = img_next_record(r->img, &type, &data, &len)) == 1) {
-		if (type == IMG_REC_FD)
+		const struct fd_kind *k;
+
+		if (type == IMG_REC_FD) {
 			ret = check_fd_rec(r, s, data, len);
-		else if (type == IMG_REC_FILE_DATA)
+		} else if (type == IMG_REC_FILE_DATA) {
 			ret = check_data_rec(r, s, data, len);
-		else if (type == IMG_REC_TIMERFD)
-			ret = rf_timerfd_rec(r, s, data, len);
-		else if (type == IMG_REC_EPOLL)
-			ret = rf_epoll_rec(r, s, data, len);
-		else if (type == IMG_REC_UNIX)
-			ret = rf_unix_rec(r, s, data, len);
-		else if (type == IMG_REC_UNIX_QUEUE)
-			ret = rf_unix_queue_rec(r, s, data, len);
-		else if (type == IMG_REC_LOCK)
+		} else if (type == IMG_REC_LOCK) {
 			ret = rf_lock_rec(r, s, data, len);
-		else if (type == IMG_REC_TTY)
-			ret = rf_tty_rec(r, s, data, len);
-		else if (type == IMG_REC_PIPE_OUTSIDE)
-			ret = rf_outside_rec(r, s, data, len);
-		else if (type == IMG_REC_FILE_TIMES)
-			ret = check_times_rec(r, s, data, len);
-		else
-			continue;
+		} else {
+			k = fd_kind_of_record(type);
+			if (!k)
+				continue;
+			ret = k->check_record(r, s, type, data, len);
+		}
 		if (ret)
 			return ret;
 	}
 	if (ret)
 		return ret;
 	for (int i = 0; i < s->nr; i++) {
-		const struct rec_fd *rec = s->fds[i].rec;
+		const struct fd_kind *k = fd_kind(s->fds[i].rec->kind);
 
-		if (rec->kind == REC_FD_DELETED && s->fds[i].obj == i && !s->fds[i].times) {
-			sudcr_error("image: fd %d (deleted file): no file times record", rec->fd);
-			return -EINVAL;
-		}
-		if (rec->kind == REC_FD_TIMERFD && s->fds[i].desc == i && !s->fds[i].timer) {
-			sudcr_error("image: fd %d (timerfd): no timerfd record", rec->fd);
-			return -EINVAL;
-		}
-		if (rec->kind == REC_FD_EPOLL && s->fds[i].desc == i) {
-			if (!s->fds[i].epoll) {
-				sudcr_error("image: fd %d (epoll): no epoll record", rec->fd);
-				return -EINVAL;
-			}
-			ret = rf_epoll_check_targets(s, i);
+		if (k->check_table) {
+			ret = k->check_table(s, i);
 			if (ret)
 				return ret;
 		}
-		if (rec->kind == REC_FD_UNIX && s->fds[i].desc == i) {
-			ret = rf_unix_check_pair(s, i);
-			if (ret)
-				return ret;
-		}
-		if (is_pipe_kind(rec->kind) && s->fds[i].obj == i && s->fds[i].data_end != rec->size) {
-			sudcr_error("image: fd %d (%s): %llu of %llu buffered bytes stored", rec->fd,
-				    s->fds[i].path, (unsigned long long)s->fds[i].data_end,
-				    (unsigned long long)rec->size);
-			return -EINVAL;
-		}
+	}
+	return 0;
+}
+
+/* A file fd @e names by its path is still there and of the same type; one clear error if not. */
+int rf_stat_same_type(const struct rf_fd *e, struct stat *st)
+{
+	int err;
+
+	if (stat(e->path, st)) {
+		err = -errno;
+		sudcr_error("cannot restore fd %d (%s): %s", e->rec->fd, e->path, strerror(-err));
+		return err;
+	}
+	if ((st->st_mode & S_IFMT) != (e->rec->mode & S_IFMT)) {
+		sudcr_error("cannot restore fd %d (%s): no longer a %s", e->rec->fd, e->path,
+			    kind_name(e->rec->kind));
+		return -ESTALE;
 	}
 	return 0;
 }
@@ -354,72 +298,11 @@ static int read_records(struct restore_ctx *r, struct restore_files_state *s)
 static int check_file(struct restore_files_state *s, int i)
 {
 	struct rf_fd *e = &s->fds[i];
-	const struct rec_fd *rec = e->rec;
-	struct stat st;
-	int err;
+	const struct fd_kind *k = fd_kind(e->rec->kind);
 
 	if (e->desc != i || e->proc_tid)
 		return 0;	/* own /proc files exist once the process does */
-	switch (rec->kind) {
-	case REC_FD_REG:
-	case REC_FD_DIR:
-	case REC_FD_CHR:
-	case REC_FD_FIFO:
-		if (stat(e->path, &st))
-			goto out_errno;
-		if ((st.st_mode & S_IFMT) != (rec->mode & S_IFMT)) {
-			sudcr_error("cannot restore fd %d (%s): no longer a %s", rec->fd, e->path,
-				    kind_name(rec->kind));
-			return -ESTALE;
-		}
-		break;
-	case REC_FD_PATH:
-		if (lstat(e->path, &st))
-			goto out_errno;
-		return 0;
-	case REC_FD_DELETED: {
-		char *dir = strdup(e->path), *slash;
-
-		if (!dir)
-			return -ENOMEM;
-		slash = strrchr(dir, '/');
-		if (slash == dir)
-			slash[1] = '\0';
-		else
-			*slash = '\0';
-		err = stat(dir, &st) ? -errno : S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
-		if (err)
-			sudcr_error("cannot restore fd %d (%s (deleted)): its directory %s: %s",
-				    rec->fd, e->path, dir, strerror(-err));
-		free(dir);
-		return err;
-	}
-	default:
-		return 0;
-	}
-	if (rec->kind == REC_FD_REG && (uint64_t)st.st_size != rec->size) {
-		sudcr_error("cannot restore fd %d (%s): file size changed %llu -> %llu", rec->fd,
-			    e->path, (unsigned long long)rec->size, (unsigned long long)st.st_size);
-		return -ESTALE;
-	}
-	if (rec->kind == REC_FD_REG &&
-	    (st.st_mtim.tv_sec != rec->mtime_sec || st.st_mtim.tv_nsec != rec->mtime_nsec))
-		sudcr_warn("fd %d (%s): file modified since the dump (same size)", rec->fd, e->path);
-	if (rec->kind == REC_FD_CHR && st.st_rdev != rec->rdev) {
-		sudcr_error("cannot restore fd %d (%s): now another device", rec->fd, e->path);
-		return -ESTALE;
-	}
-	/* An image made before --shell-job meant the job's terminal: never by path. */
-	if (rec->kind == REC_FD_CHR && rf_is_tty_rdev(rec->rdev)) {
-		sudcr_error("cannot restore fd %d (%s): a terminal, which by its path may now be someone else's; dump with --shell-job and restore with --shell-job",
-			    rec->fd, e->path);
-		return -EPERM;
-	}
-	return 0;
-out_errno:
-	err = -errno;
-	sudcr_error("cannot restore fd %d (%s): %s", rec->fd, e->path, strerror(-err));
-	return err;
+	return k->check_file ? k->check_file(s, i) : 0;
 }
 
 void restore_files_free(struct restore_ctx *r)
@@ -544,7 +427,7 @@ void rf_die_fd(const struct rf_fd *e, const char *what, int err)
 	rf_stub_die("cannot restore fd %d (%s): %s: %s", e->rec->fd, e->path, what, strerror(err));
 }
 
-static void put_data(struct restore_files_state *s, struct rf_fd *o, int fd, bool stream)
+void rf_put_data(struct restore_files_state *s, struct rf_fd *o, int fd, bool stream)
 {
 	for (int k = 0; k < o->nr_data; k++) {
 		const struct rf_data *dd = &s->data[o->data + k];
@@ -556,19 +439,6 @@ static void put_data(struct restore_files_state *s, struct rf_fd *o, int fd, boo
 	}
 }
 
-static void set_pipe_size(struct rf_fd *o, int fd)
-{
-	int cur = fcntl(fd, F_GETPIPE_SZ);
-
-	if (cur != (int)o->rec->pipe_size && fcntl(fd, F_SETPIPE_SZ, (int)o->rec->pipe_size) < 0) {
-		int err = errno;
-
-		rf_stub_die("cannot restore fd %d (%s): cannot make the pipe %u bytes: %s%s",
-			 o->rec->fd, o->path, o->rec->pipe_size, strerror(err),
-			 err == EPERM ? " (above /proc/sys/fs/pipe-max-size)" : "");
-	}
-}
-
 /* Owner, mode and contents of a new memfd or deleted file. */
 void rf_fill_file(struct restore_files_state *s, struct rf_fd *o, int fd)
 {
@@ -576,133 +446,14 @@ void rf_fill_file(struct restore_files_state *s, struct rf_fd *o, int fd)
 
 	if (ftruncate(fd, (off_t)rec->size))
 		rf_die_fd(o, "ftruncate", errno);
-	put_data(s, o, fd, false);
+	rf_put_data(s, o, fd, false);
 	if (fchown(fd, rec->uid, rec->gid))
 		rf_die_fd(o, "fchown", errno);
 	if (fchmod(fd, rec->mode & 07777))
 		rf_die_fd(o, "fchmod", errno);
 }
 
-static int create_deleted(struct rf_fd *o)
-{
-	char *dir, *slash;
-	int fd;
-
-	fd = open(o->path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd >= 0) {
-		if (unlink(o->path)) {
-			int err = errno;
-
-			close(fd);
-			rf_die_fd(o, "unlink", err);
-		}
-		return fd;
-	}
-	/* The name is taken (or the directory takes no new names): a nameless file there. */
-	dir = strdup(o->path);
-	if (!dir)
-		rf_die_fd(o, "strdup", ENOMEM);
-	slash = strrchr(dir, '/');
-	if (slash == dir)
-		slash[1] = '\0';
-	else
-		*slash = '\0';
-	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-	if (fd < 0)
-		rf_die_fd(o, "cannot create it again (O_TMPFILE)", errno);
-	free(dir);
-	return fd;
-}
-
-static int reopen(int fd, int flags);
-
-/*
- * --inherit-fd: the pipe is sudcr restore's fd; what was buffered goes in
- * first, unless it is the very pipe of the dump, which still holds it.  If
- * the pipe has data already, those bytes would come out of order: refused.
- */
-static void inherit_pipe_data(struct restore_files_state *s, struct rf_fd *o)
-{
-	int w, n = -1;
-
-	if (o->inherit_same || !o->nr_data)
-		return;
-	w = reopen(o->inherit_src, O_WRONLY | O_NONBLOCK);
-	if (w < 0)
-		rf_die_fd(o, "opening the pipe of --inherit-fd to write its buffered bytes", errno);
-	if (ioctl(w, FIONREAD, &n) || n)
-		rf_stub_die("cannot restore fd %d (%s): the pipe of --inherit-fd already holds %d bytes, and the %llu buffered at the dump must come first",
-			    o->rec->fd, o->path, n, (unsigned long long)o->rec->size);
-	put_data(s, o, w, true);
-	close(w);
-}
-
-/*
- * A FIFO whose other end was held outside lives on while it is: its bytes
- * are still in it, and written again they would be there twice.
- */
-static bool fifo_kept_data(const struct rf_fd *o)
-{
-	int n = 0;
-
-	return o->outside && !ioctl(o->hold[0], FIONREAD, &n) && n > 0;
-}
-
-/* Make the object whose first fd is @o, kept in o->hold until every description has it. */
-static void create_object(struct restore_files_state *s, struct rf_fd *o)
-{
-	const struct rec_fd *rec = o->rec;
-
-	switch (rec->kind) {
-	case REC_FD_PIPE: {
-		/* Packet mode can only be set at creation; F_SETFL clears it where not wanted. */
-		int direct = 0;
-
-		if (o->inherit_src >= 0) {
-			inherit_pipe_data(s, o);
-			break;
-		}
-		for (int i = 0; i < s->nr; i++)
-			if (&s->fds[s->fds[i].obj] == o)
-				direct |= s->fds[i].rec->flags & O_DIRECT;
-		if (pipe2(o->hold, O_CLOEXEC | O_NONBLOCK | direct))
-			rf_die_fd(o, "pipe2", errno);
-		set_pipe_size(o, o->hold[1]);
-		put_data(s, o, o->hold[1], true);
-		break;
-	}
-	case REC_FD_FIFO:
-		/* A reader and writer both, so that no open of it blocks. */
-		o->hold[0] = open(o->path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
-		if (o->hold[0] < 0)
-			rf_die_fd(o, "open", errno);
-		set_pipe_size(o, o->hold[0]);
-		if (!fifo_kept_data(o))
-			put_data(s, o, o->hold[0], true);
-		break;
-	case REC_FD_MEMFD:
-		o->hold[0] = memfd_open(s, o);
-		break;
-	case REC_FD_DELETED: {
-		const struct timespec ts[2] = {
-			{ o->times->atime_sec, o->times->atime_nsec },
-			{ o->times->mtime_sec, o->times->mtime_nsec },
-		};
-
-		o->hold[0] = create_deleted(o);
-		rf_fill_file(s, o, o->hold[0]);
-		/* Last: writing the contents set the times to now. */
-		if (futimens(o->hold[0], ts))
-			rf_die_fd(o, "futimens", errno);
-		break;
-	}
-	case REC_FD_UNIX:
-		rf_unix_create_pair(s, o);
-		break;
-	}
-}
-
-static int reopen(int fd, int flags)
+int rf_reopen(int fd, int flags)
 {
 	char path[64];
 
@@ -715,98 +466,18 @@ static void stage_desc(struct restore_files_state *s, int i, int hi)
 {
 	struct rf_fd *e = &s->fds[i], *o = &s->fds[e->obj];
 	const struct rec_fd *rec = e->rec;
-	int oflags = rec->flags & OPEN_FLAGS, t = -1;
-	uint32_t acc = rec->flags & O_ACCMODE;
+	const struct fd_kind *k = fd_kind(rec->kind);
 	bool own = true;	/* t is ours to close once staged */
+	int t;
 
-	if (has_objects(rec->kind) && e->obj == i)
-		create_object(s, o);
-
-	switch (e->proc_later ? 0 : rec->kind) {
-	case 0:
-		/* Holds the number until the thread exists (restore_files()). */
-		t = open(rec->kind == REC_FD_DIR ? "/" : "/dev/null",
-			 (rec->kind == REC_FD_DIR ? O_RDONLY | O_DIRECTORY : O_RDWR) | O_CLOEXEC);
-		break;
-	case REC_FD_REG:
-		t = open(e->path, oflags | O_CLOEXEC);
-		break;
-	case REC_FD_DIR:
-		t = open(e->path, oflags | O_DIRECTORY | O_CLOEXEC);
-		break;
-	case REC_FD_CHR:
-		/* The controlling terminal is session state, not the fd's. */
-		t = open(e->path, oflags | O_NOCTTY | O_CLOEXEC);
-		break;
-	case REC_FD_PATH:
-		t = open(e->path, O_PATH | O_CLOEXEC | (rec->flags & (O_NOFOLLOW | O_DIRECTORY)));
-		break;
-	case REC_FD_FIFO:
-		t = open(e->path, oflags | O_NONBLOCK | O_CLOEXEC);
-		break;
-	case REC_FD_INHERIT:
-		if (rec->fd == rec->inherit_fd) {
-			if (fcntl(rec->fd, F_GETFD) < 0)
-				rf_stub_die("--shell-job: fd %d of sudcr restore is not open, the process needs it",
-					 rec->fd);
-			e->src = rec->fd;
+	if ((k->flags & FD_KIND_OBJECT) && e->obj == i)
+		k->create(s, o);
+	if (e->proc_later) {
+		t = rf_proc_placeholder(e);
+	} else {
+		t = k->open(s, i, &own);
+		if (t == FD_OPEN_IN_PLACE)
 			return;
-		}
-		/* Another open of the caller's terminal (or file). */
-		t = reopen(rec->inherit_fd, oflags | O_NOCTTY);
-		break;
-	case REC_FD_TTY:
-		/* The job's terminal: sudcr restore's, a new open with the fd's own flags. */
-		t = reopen(s->tty_fd, oflags | O_NOCTTY);
-		break;
-	case REC_FD_EVENTFD:
-		t = eventfd_open(e);
-		break;
-	case REC_FD_TIMERFD:
-		t = timerfd_open(e);
-		break;
-	case REC_FD_EPOLL:
-		t = epoll_create1(EPOLL_CLOEXEC);
-		break;
-	case REC_FD_SIGNALFD:
-		t = signalfd_open(e);
-		break;
-	case REC_FD_PIPE: {
-		int end = acc == O_WRONLY ? 1 : 0;
-
-		if (o->inherit_src >= 0) {
-			t = reopen(o->inherit_src, oflags);
-		} else if (acc != O_RDWR && !o->used[end]) {
-			o->used[end] = true;
-			t = o->hold[end];
-			own = false;
-		} else {
-			t = reopen(o->hold[end], oflags);
-		}
-		break;
-	}
-	case REC_FD_MEMFD:
-		/*
-		 * The description memfd_create() made is no writer of the
-		 * inode, an open of /proc/self/fd/N is (execveat of it then
-		 * fails with ETXTBSY): the first read-write one is that.
-		 */
-		if (acc == O_RDWR && !o->used[0]) {
-			o->used[0] = true;
-			t = o->hold[0];
-			own = false;
-		} else {
-			t = reopen(o->hold[0], oflags);
-		}
-		break;
-	case REC_FD_DELETED:
-		t = reopen(o->hold[0], oflags);
-		break;
-	case REC_FD_UNIX:
-		/* A socket has one description: each end's is the one socketpair made. */
-		t = o->hold[e->obj == i ? 0 : 1];
-		own = false;
-		break;
 	}
 	if (t < 0)
 		rf_die_fd(e, "open", errno);
@@ -816,26 +487,27 @@ static void stage_desc(struct restore_files_state *s, int i, int hi)
 	if (own)
 		close(t);
 
-	if (rec->kind != REC_FD_PATH) {
+	if (!(k->flags & FD_KIND_NO_SETFL)) {
 		int cur = fcntl(e->src, F_GETFL), want;
 
 		if (cur < 0)
 			rf_die_fd(e, "F_GETFL", errno);
-		want = (cur & ~SETFL_FLAGS) | (rec->flags & SETFL_FLAGS);
+		want = (cur & ~RF_SETFL_FLAGS) | (rec->flags & RF_SETFL_FLAGS);
 		if (want != cur && fcntl(e->src, F_SETFL, want))
 			rf_die_fd(e, "F_SETFL", errno);
 	}
-	if ((rec->kind == REC_FD_REG || rec->kind == REC_FD_DIR || rec->kind == REC_FD_MEMFD ||
-	     rec->kind == REC_FD_DELETED) && rec->pos && !e->proc_later &&
+	if ((k->flags & FD_KIND_SEEK) && rec->pos && !e->proc_later &&
 	    lseek(e->src, (off_t)rec->pos, SEEK_SET) != (off_t)rec->pos)
 		rf_die_fd(e, "lseek", errno);
 }
 
-/* Seal memfds, drop what was held to make further descriptions. */
+/* Let the kind finish the object (seal a memfd), drop what was held to make descriptions. */
 static void finish_object(struct rf_fd *o)
 {
-	if (o->rec->kind == REC_FD_MEMFD)
-		memfd_seal(o);
+	const struct fd_kind *k = fd_kind(o->rec->kind);
+
+	if (k->finish)
+		k->finish(o);
 	for (int k = 0; k < 2; k++)
 		if (o->hold[k] >= 0)
 			close(o->hold[k]);
@@ -924,10 +596,13 @@ int restore_files_in_stub(struct restore_ctx *r)
 			rf_die_fd(&s->fds[i], "F_SETFD", errno);
 	}
 
-	/* 4. What each epoll watches: the files at their numbers. */
-	for (int i = 0; i < s->nr; i++)
-		if (s->fds[i].epoll)
-			epoll_fill(&s->fds[i]);
+	/* 4. What the kinds fill in once every fd is at its number: each epoll's watch list. */
+	for (int i = 0; i < s->nr; i++) {
+		const struct fd_kind *k = fd_kind(s->fds[i].rec->kind);
+
+		if (k->after)
+			k->after(s, i);
+	}
 
 	/* 5. The file locks, every fd being where it stays. */
 	rf_take_locks(s);
@@ -969,11 +644,25 @@ void restore_files_undo(struct restore_ctx *r)
 		rf_tty_undo(r->files_state);
 }
 
+/* The thread the kinds inject into, and its scratch area, found the first time. */
+int rf_late_thread(struct restore_ctx *r, struct rf_late *l)
+{
+	if (l->th)
+		return 0;
+	for (int k = 0; k < r->tp.nr_threads && !l->th; k++)
+		if (r->cthreads[k].tid == r->proc.pid)
+			l->th = &r->cthreads[k];
+	if (!l->th) {
+		sudcr_error("thread %d of the image is missing in the new process", r->proc.pid);
+		return -ESRCH;
+	}
+	return cr_scratch(l->th, 64, &l->scratch);
+}
+
 int restore_files(struct restore_ctx *r)
 {
 	struct restore_files_state *s = r->files_state;
-	struct cr_thread *th = NULL;
-	uint64_t scratch = 0;
+	struct rf_late l = { 0 };
 	int ret;
 
 	ret = rf_check_locks(r->pid, s);
@@ -986,26 +675,13 @@ int restore_files(struct restore_ctx *r)
 		return ret;
 	/* Everything else was done in the stub, before the memory was replaced. */
 	for (int i = 0; i < s->nr; i++) {
-		const struct rf_fd *e = &s->fds[i];
+		const struct fd_kind *k = fd_kind(s->fds[i].rec->kind);
 
-		if (!e->timer || !timerfd_armed(e->timer))
-			continue;
-		if (!th) {
-			for (int k = 0; k < r->tp.nr_threads && !th; k++)
-				if (r->cthreads[k].tid == r->proc.pid)
-					th = &r->cthreads[k];
-			if (!th) {
-				sudcr_error("thread %d of the image is missing in the new process",
-					    r->proc.pid);
-				return -ESRCH;
-			}
-			ret = cr_scratch(th, 64, &scratch);
+		if (k->late) {
+			ret = k->late(r, s, i, &l);
 			if (ret)
 				return ret;
 		}
-		ret = timerfd_arm(r, th, e, scratch);
-		if (ret)
-			return ret;
 	}
 	return 0;
 }
