@@ -623,6 +623,7 @@ out:
 		free(f.x[i].tfds);
 		free(f.x[i].locks);
 		free(f.x[i].out_pids);
+		free(f.x[i].priv);
 	}
 	free(f.buf);
 	free(f.x);

@@ -16,10 +16,17 @@
  *  2. lib/kinds/NAME.c with its struct fd_kind: the ops it needs, NULL
  *     for the others, and a recognise op unless the driver makes fds of
  *     it (inherit.c);
- *  3. one line in fd_kinds[] below and, if it has a recognise op, one in
- *     fd_kinds_order[] at the place where it must be asked (before the
- *     kinds it must be told from);
- *  4. its rows in docs/image-format.md.
+ *  3. its name in the extern line below, one line in fd_kinds[] and, if
+ *     it has a recognise op, one in fd_kinds_order[] at the place where it
+ *     must be asked (before the kinds it must be told from);
+ *  4. its rows in docs/image-format.md ("FD record kinds").
+ * What a kind keeps of an fd between its ops goes in dump_fd.priv
+ * (fd_dump.h: malloc'ed, the driver frees it) and rf_fd.priv (files.h:
+ * its own record, say, which lives as long as the image), so that a new
+ * kind needs no field in the drivers' structs.  The flags (FD_KIND_*)
+ * tell the drivers what they do for it: whether its fds share an object,
+ * have an absolute path, a position to seek to, which of the FD record's
+ * fields are its own.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -27,6 +34,10 @@
 #include <sudcr/image.h>
 
 #include "fd.h"
+
+extern const struct fd_kind fd_kind_reg, fd_kind_deleted, fd_kind_dir, fd_kind_chr, fd_kind_pipe,
+	fd_kind_fifo, fd_kind_eventfd, fd_kind_memfd, fd_kind_inherit, fd_kind_path,
+	fd_kind_signalfd, fd_kind_timerfd, fd_kind_epoll, fd_kind_unix, fd_kind_tty;
 
 /* By REC_FD_*. */
 static const struct fd_kind *const fd_kinds[] = {
@@ -50,9 +61,13 @@ static const struct fd_kind *const fd_kinds[] = {
 /*
  * The dump asks the kinds in this order which one an fd is; the first
  * that knows it decides.  O_PATH before the files it can name, memfds
- * before deleted files, terminals before other character devices.
+ * before deleted files, terminals before other character devices (the
+ * terminal's own test leaves O_PATH fds to opath.c).  The
+ * kinds' prepare ops (dump and restore) run in this order too: the job's
+ * terminal first, then the pipes' --inherit-fd and their warnings.
  */
 const struct fd_kind *const fd_kinds_order[] = {
+	&fd_kind_tty,
 	&fd_kind_unix,
 	&fd_kind_pipe,
 	&fd_kind_eventfd,
@@ -64,7 +79,6 @@ const struct fd_kind *const fd_kinds_order[] = {
 	&fd_kind_deleted,
 	&fd_kind_reg,
 	&fd_kind_dir,
-	&fd_kind_tty,
 	&fd_kind_chr,
 	&fd_kind_fifo,
 	NULL,

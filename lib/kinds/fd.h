@@ -90,6 +90,11 @@ struct fd_kind {
 			    const void *data, size_t len);
 	/* Once every record is read: what fd @i needs of the others is there. */
 	int (*check_table)(struct restore_files_state *s, int i);
+	/*
+	 * Once the table is checked, with the options (--shell-job,
+	 * --inherit-fd): the whole table.  In fd.c's order, like dump_prepare.
+	 */
+	int (*prepare)(struct restore_ctx *r, struct restore_files_state *s);
 	/* Before anything is created: the file description @i names is still what it was. */
 	int (*check_file)(struct restore_files_state *s, int i);
 	/* In the stub: the object whose first fd is @o (FD_KIND_OBJECT), in o->hold. */
@@ -113,7 +118,7 @@ struct fd_kind {
 
 /* The kind of an FD record, NULL if there is none such. */
 const struct fd_kind *fd_kind(uint32_t kind);
-/* The fd kinds in recognition order (the dump's walk), NULL-terminated. */
+/* The fd kinds in recognition order (the dump's walk, the prepare ops'), NULL-terminated. */
 extern const struct fd_kind *const fd_kinds_order[];
 /* The fd kind owning record type @type, NULL if none. */
 const struct fd_kind *fd_kind_of_record(uint32_t type);
@@ -123,22 +128,6 @@ static inline bool is_pipe_kind(uint32_t kind)
 {
 	return kind == REC_FD_PIPE || kind == REC_FD_FIFO;
 }
-
-extern const struct fd_kind fd_kind_reg;	/* reg.c */
-extern const struct fd_kind fd_kind_deleted;	/* deleted.c */
-extern const struct fd_kind fd_kind_dir;	/* dir.c */
-extern const struct fd_kind fd_kind_chr;	/* chardev.c */
-extern const struct fd_kind fd_kind_pipe;	/* pipe.c */
-extern const struct fd_kind fd_kind_fifo;	/* pipe.c */
-extern const struct fd_kind fd_kind_eventfd;	/* eventfd.c */
-extern const struct fd_kind fd_kind_memfd;	/* memfd.c */
-extern const struct fd_kind fd_kind_inherit;	/* inherit.c */
-extern const struct fd_kind fd_kind_path;	/* opath.c */
-extern const struct fd_kind fd_kind_signalfd;	/* signalfd.c */
-extern const struct fd_kind fd_kind_timerfd;	/* timerfd.c */
-extern const struct fd_kind fd_kind_epoll;	/* epoll.c */
-extern const struct fd_kind fd_kind_unix;	/* unix.c */
-extern const struct fd_kind fd_kind_tty;	/* tty.c */
 
 /*
  * procfd.c: a path under /proc of another thread of the process, which the

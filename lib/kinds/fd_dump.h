@@ -49,6 +49,7 @@ struct dump_fd {
 	uint32_t outside;	/* pipe objects: REC_PIPE_* end held outside only, or 0 */
 	int32_t *out_pids;	/* and who held it */
 	int nr_out_pids;
+	void *priv;		/* the kind's own, malloc'ed (the driver frees it) */
 };
 
 struct files_dump {

@@ -35,6 +35,7 @@ struct rf_fd {
 	int q, nr_q;		/* and its IMG_REC_UNIX_QUEUE records, into s->qs */
 	const struct rec_pipe_outside *outside;	/* pipe objects with an end outside */
 	int inherit_src;	/* pipe objects: sudcr restore's fd from --inherit-fd, or -1 */
+	const void *priv;	/* the kind's own (a record of the image, say); not freed */
 	bool inherit_same;	/* and it is that very pipe: its data is in it */
 	/* In the stub. */
 	int src;		/* the description, staged above the image's fds */
@@ -133,16 +134,9 @@ void rf_take_locks(struct restore_files_state *s);
 int rf_check_locks(pid_t pid, struct restore_files_state *s);
 
 /*
- * The job's terminal and pipes with an outside end (tty.c): validation of
- * their records; once all are read, the terminal of sudcr restore that
- * replaces the job's and the --inherit-fd options; in sudcr, once the
- * process is about to run, the terminal's modes, and back on failure.
+ * The job's terminal (tty.c): in sudcr, once the process is about to run,
+ * the terminal's modes, and back on failure.
  */
-int rf_tty_rec(struct restore_ctx *r, struct restore_files_state *s, const struct rec_tty *t,
-	       size_t len);
-int rf_outside_rec(struct restore_ctx *r, struct restore_files_state *s,
-		   const struct rec_pipe_outside *o, size_t len);
-int rf_outside_prepare(struct restore_ctx *r, struct restore_files_state *s);
 int rf_tty_apply(struct restore_files_state *s);
 void rf_tty_undo(struct restore_files_state *s);
 void rf_tty_free(struct restore_files_state *s);

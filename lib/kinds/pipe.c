@@ -5,8 +5,7 @@
  * ("pipe:[INODE]"), a FIFO by its path's file type.  The object's size
  * and its buffered bytes are kept with the record of its lowest fd (the
  * bytes in IMG_REC_FILE_DATA records after it); an end held only outside
- * the process in an IMG_REC_PIPE_OUTSIDE record (lib/kinds/tty.c restores
- * those).  The restore makes the pipe once, or opens the FIFO by its name,
+ * the process in an IMG_REC_PIPE_OUTSIDE record.  The restore makes the pipe once, or opens the FIFO by its name,
  * puts the bytes back and makes every description of it from that.
  *
  * Buffered pipe data is read without consuming it: tee(2) from the
@@ -17,7 +16,18 @@
  * in order, which is what --leave-running needs.  pidfd_getfd rather than
  * an open of /proc/PID/fd/N, because such an open would be a new reader of
  * the pipe (fifo_open counts and wakes), the dup is not.
+ *
+ * Pipes and FIFOs with one end outside: who holds the other end is found
+ * by looking through /proc/PID/fd of every process, for the warnings.
+ * The restore makes by default a new pipe without that end, with a
+ * warning naming who held it at the dump; --inherit-fd
+ * fd[N]:pipe:[INODE] makes every description of the process on pipe
+ * INODE a new open of sudcr restore's fd N (/proc/self/fd/N, so the flags
+ * are the image's and sudcr's own description is left alone).  The bytes
+ * that were buffered are written into it first, unless fd N is that very
+ * pipe (it still holds them).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -35,7 +45,8 @@
 #include "fd.h"
 #include "fd_dump.h"
 #include "files.h"
-#include "tty.h"
+
+_Static_assert(sizeof(struct rec_pipe_outside) == 16, "rec_pipe_outside layout");
 
 /* ---- dump ---- */
 
@@ -97,6 +108,62 @@ static bool pipe_caller_end(struct files_dump *f, int i)
 	return !pipe_has_other_end(f, i);
 }
 
+static bool holds(pid_t pid, const struct stat *st, const char *link)
+{
+	char dir[64], path[64 + 256], l[4096];
+	struct dirent *de;
+	bool found = false;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "/proc/%d/fd", pid);
+	d = opendir(dir);
+	if (!d)
+		return false;
+	while (!found && (de = readdir(d))) {
+		struct stat s;
+		ssize_t n;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		n = readlink(path, l, sizeof(l) - 1);
+		if (n <= 0)
+			continue;
+		l[n] = '\0';
+		/* The link text first: a stat of every fd of every process costs. */
+		if (strcmp(l, link))
+			continue;
+		found = !stat(path, &s) && s.st_dev == st->st_dev && s.st_ino == st->st_ino;
+	}
+	closedir(d);
+	return found;
+}
+
+/*
+ * PIDs of the processes other than @self that hold an fd on the pipe or
+ * FIFO @st (link text @link): at most @max in @pids, *nr of them.
+ */
+static void pipe_holders(pid_t self, const struct stat *st, const char *link, int32_t *pids,
+			 int max, int *nr)
+{
+	struct dirent *de;
+	DIR *d = opendir("/proc");
+
+	*nr = 0;
+	if (!d)
+		return;
+	while (*nr < max && (de = readdir(d))) {
+		char *end;
+		long pid = strtol(de->d_name, &end, 10);
+
+		if (*end || pid <= 0 || pid == self || pid == getpid())
+			continue;
+		if (holds((pid_t)pid, st, link))
+			pids[(*nr)++] = (int32_t)pid;
+	}
+	closedir(d);
+}
+
 /*
  * Pipe or FIFO object @obj, of which the process holds only one end: is
  * the other one (@end) still open somewhere, and by whom?  An anonymous
@@ -129,8 +196,8 @@ static int find_outside(struct files_dump *f, int obj, uint32_t end)
 	if (!x->out_pids)
 		return -ENOMEM;
 	if (!gone)
-		dump_pipe_holders(f->d->proc_pid, &x->st, x->p->link, x->out_pids,
-				  REC_PIPE_PIDS_MAX, &x->nr_out_pids);
+		pipe_holders(f->d->proc_pid, &x->st, x->p->link, x->out_pids, REC_PIPE_PIDS_MAX,
+			     &x->nr_out_pids);
 	if (gone || (x->kind == REC_FD_FIFO && !x->nr_out_pids)) {
 		sudcr_debug("fd %d: %s: no one else holds it", x->p->fd, x->p->link);
 		return 0;
@@ -314,12 +381,120 @@ static int pipe_check(struct restore_ctx *r, const struct rec_fd *rec, const cha
 	return 0;
 }
 
-/* IMG_REC_PIPE_OUTSIDE, of pipes and FIFOs (tty.c, with the outside ends' restore). */
+/* IMG_REC_PIPE_OUTSIDE, of pipes and FIFOs. */
 static int pipe_check_record(struct restore_ctx *r, struct restore_files_state *s, uint32_t type,
 			     const void *data, size_t len)
 {
+	const struct rec_pipe_outside *o = data;
+	int i;
+
 	(void)type;
-	return rf_outside_rec(r, s, data, len);
+	if (len < sizeof(*o) || o->pad || o->nr_pids > REC_PIPE_PIDS_MAX ||
+	    len != sizeof(*o) + o->nr_pids * sizeof(int32_t))
+		return img_record_invalid(r->img, "bad outside pipe record");
+	i = rf_find_fd(s, o->fd);
+	if (i < 0 || (s->fds[i].rec->kind != REC_FD_PIPE && s->fds[i].rec->kind != REC_FD_FIFO) ||
+	    s->fds[i].obj != i || s->fds[i].outside ||
+	    (o->outside != REC_PIPE_READ && o->outside != REC_PIPE_WRITE))
+		return img_record_invalid(r->img, "outside pipe record for fd %d, which is no pipe before it",
+					  o->fd);
+	s->fds[i].outside = o;
+	return 0;
+}
+
+/* The ends of object @obj the process holds: REC_PIPE_READ | REC_PIPE_WRITE. */
+static uint32_t held_ends(const struct restore_files_state *s, int obj)
+{
+	uint32_t ends = 0;
+
+	for (int i = obj; i < s->nr; i++) {
+		uint32_t acc = s->fds[i].rec->flags & O_ACCMODE;
+
+		if (s->fds[i].obj != obj)
+			continue;
+		if (acc == O_RDONLY || acc == O_RDWR)
+			ends |= REC_PIPE_READ;
+		if (acc == O_WRONLY || acc == O_RDWR)
+			ends |= REC_PIPE_WRITE;
+	}
+	return ends;
+}
+
+static int inherit_one(struct restore_files_state *s, const struct restore_inherit_fd *in)
+{
+	char res[48];
+	struct stat st;
+	int obj = -1;
+
+	snprintf(res, sizeof(res), "fd[%d]:pipe:[%llu]", in->fd, (unsigned long long)in->ino);
+	for (int i = 0; i < s->nr && obj < 0; i++)
+		if (s->fds[i].rec->kind == REC_FD_PIPE && s->fds[i].obj == i &&
+		    s->fds[i].rec->ino == in->ino)
+			obj = i;
+	if (obj < 0) {
+		sudcr_error("--inherit-fd %s: the process has no pipe:[%llu]", res,
+			    (unsigned long long)in->ino);
+		return -ENOENT;
+	}
+	if (held_ends(s, obj) == (REC_PIPE_READ | REC_PIPE_WRITE)) {
+		sudcr_error("--inherit-fd %s: the process holds both ends of that pipe: only a pipe with an end outside it can be joined to another",
+			    res);
+		return -EINVAL;
+	}
+	if (s->fds[obj].inherit_src >= 0) {
+		sudcr_error("--inherit-fd %s: pipe:[%llu] given twice", res,
+			    (unsigned long long)in->ino);
+		return -EINVAL;
+	}
+	if (fstat(in->fd, &st)) {
+		int err = -errno;
+
+		sudcr_error("--inherit-fd %s: fd %d of sudcr restore: %s", res, in->fd, strerror(-err));
+		return err;
+	}
+	if (!S_ISFIFO(st.st_mode)) {
+		sudcr_error("--inherit-fd %s: fd %d of sudcr restore is not a pipe", res, in->fd);
+		return -EINVAL;
+	}
+	s->fds[obj].inherit_src = in->fd;
+	s->fds[obj].inherit_same = st.st_ino == in->ino && st.st_dev == s->fds[obj].rec->dev;
+	return 0;
+}
+
+static void warn_outside(const struct rf_fd *o)
+{
+	const int32_t *pids = (const int32_t *)(o->outside + 1);
+	char who[256] = "";
+	size_t used = 0;
+
+	for (uint32_t k = 0; k < o->outside->nr_pids && used < sizeof(who) - 16; k++)
+		used += snprintf(who + used, sizeof(who) - used, "%s%d", k ? ", " : "PID ", pids[k]);
+	if (o->rec->kind == REC_FD_FIFO) {
+		sudcr_warn("fd %d: FIFO %s: its %s end was held outside the process (%s): it is opened again by its name",
+			   o->rec->fd, o->path,
+			   o->outside->outside == REC_PIPE_READ ? "read" : "write",
+			   used ? who : "by no process sudcr saw");
+		return;
+	}
+	sudcr_warn("fd %d: %s: its %s end was held outside the process (%s) and is not restored: the process gets a new pipe without it (--inherit-fd fd[N]:%s joins fd N of sudcr restore instead)",
+		   o->rec->fd, o->path, o->outside->outside == REC_PIPE_READ ? "read" : "write",
+		   used ? who : "by no process sudcr saw", o->path);
+}
+
+/* --inherit-fd, and the warnings for the ends outside that come back without it. */
+static int pipe_prepare(struct restore_ctx *r, struct restore_files_state *s)
+{
+	int ret;
+
+	for (int k = 0; k < r->opts.nr_inherit; k++) {
+		ret = inherit_one(s, &r->opts.inherit[k]);
+		if (ret)
+			return ret;
+	}
+	for (int i = 0; i < s->nr; i++)
+		if (s->fds[i].outside && s->fds[i].inherit_src < 0)
+			warn_outside(&s->fds[i]);
+	return 0;
 }
 
 /* Its buffered bytes are all in the image. */
@@ -468,6 +643,7 @@ const struct fd_kind fd_kind_pipe = {
 	.check_fd = pipe_check,
 	.check_record = pipe_check_record,
 	.check_table = pipe_check_table,
+	.prepare = pipe_prepare,
 	.create = pipe_create,
 	.open = pipe_open,
 	.show = pipe_show,

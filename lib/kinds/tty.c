@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * The outside ends of a process's files, and the terminal fd kind
- * (REC_FD_TTY, --shell-job), whose ops are in fd_kind_tty, at the end.
+ * The terminal fd kind (REC_FD_TTY, --shell-job): the job's terminal,
+ * whose ops are in fd_kind_tty, at the end.
  *
- * The job's terminal (--shell-job): its other side, the pty master or the
+ * Its other side, the pty master or the
  * console, is never in the process, so it cannot be made again; the
  * restore gives the process the terminal of sudcr restore instead, with
  * the modes the process had set on its own (raw mode, echo off, window
@@ -12,13 +12,7 @@
  * which changes nothing.  TIOCGDEV names the terminal behind any open,
  * /dev/tty and /dev/console included.
  *
- * Pipes and FIFOs with one end outside: who holds the other end is found
- * by looking through /proc/PID/fd of every process, for the warnings.
- *
- * Restore of the outside ends of a process's files (the dump above says
- * what they are).
- *
- * The job's terminal (REC_FD_TTY, --shell-job): every fd on it becomes a
+ * At the restore, every fd on it becomes a
  * new open of the terminal of sudcr restore (its first of fds 0-2 that is
  * one, else /dev/tty), made in the stub (files.c), with the fd's own flags.
  * The modes the process had set are applied to that terminal by sudcr
@@ -26,16 +20,7 @@
  * if the restore fails after that: a failed restore must not leave the
  * user's shell in raw mode.  SIGTTOU is blocked meanwhile, so that a
  * restore run in the background is not stopped by it.
- *
- * Pipes with an end outside (IMG_REC_PIPE_OUTSIDE): by default a new pipe
- * without that end, with a warning naming who held it at the dump;
- * --inherit-fd fd[N]:pipe:[INODE] makes every description of the process
- * on pipe INODE a new open of sudcr restore's fd N (/proc/self/fd/N, so
- * the flags are the image's and sudcr's own description is left alone).
- * The bytes that were buffered are written into it first, unless fd N is
- * that very pipe (it still holds them).
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -59,7 +44,6 @@
 #include "files.h"
 
 _Static_assert(sizeof(struct rec_tty) == 88, "rec_tty layout");
-_Static_assert(sizeof(struct rec_pipe_outside) == 16, "rec_pipe_outside layout");
 
 /* The kernel's new_encode_dev() numbers (tty_nr, TIOCGDEV). */
 static dev_t decode_dev(unsigned int v)
@@ -123,58 +107,6 @@ int dump_tty_write(struct img_writer *img, int fd, const char *link, int g, dev_
 	return img_write_record(img, IMG_REC_TTY, &t, sizeof(t));
 }
 
-static bool holds(pid_t pid, const struct stat *st, const char *link)
-{
-	char dir[64], path[64 + 256], l[4096];
-	struct dirent *de;
-	bool found = false;
-	DIR *d;
-
-	snprintf(dir, sizeof(dir), "/proc/%d/fd", pid);
-	d = opendir(dir);
-	if (!d)
-		return false;
-	while (!found && (de = readdir(d))) {
-		struct stat s;
-		ssize_t n;
-
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		n = readlink(path, l, sizeof(l) - 1);
-		if (n <= 0)
-			continue;
-		l[n] = '\0';
-		/* The link text first: a stat of every fd of every process costs. */
-		if (strcmp(l, link))
-			continue;
-		found = !stat(path, &s) && s.st_dev == st->st_dev && s.st_ino == st->st_ino;
-	}
-	closedir(d);
-	return found;
-}
-
-void dump_pipe_holders(pid_t self, const struct stat *st, const char *link, int32_t *pids,
-		       int max, int *nr)
-{
-	struct dirent *de;
-	DIR *d = opendir("/proc");
-
-	*nr = 0;
-	if (!d)
-		return;
-	while (*nr < max && (de = readdir(d))) {
-		char *end;
-		long pid = strtol(de->d_name, &end, 10);
-
-		if (*end || pid <= 0 || pid == self || pid == getpid())
-			continue;
-		if (holds((pid_t)pid, st, link))
-			pids[(*nr)++] = (int32_t)pid;
-	}
-	closedir(d);
-}
-
 /* ---- the fd kind's dump ---- */
 
 /* mem devices (null, zero, full, random, urandom) and terminals (chardev.c asks too). */
@@ -196,12 +128,12 @@ static bool is_tty_rdev(dev_t rdev)
 	return fd_chr_supported(rdev) && major(rdev) != 1;
 }
 
-/* A terminal, the job's or another (tty_prepare() tells, once all fds are known). */
+/* A terminal, the job's or another (tty_dump_prepare() tells, once all fds are known). */
 static int tty_recognise(struct files_dump *f, struct dump_fd *x)
 {
 	(void)f;
-	return x->is_path && S_ISCHR(x->st.st_mode) && !x->deleted && is_tty_rdev(x->st.st_rdev) ?
-	       FD_MINE : FD_NOT_MINE;
+	return x->is_path && !(x->p->flags & O_PATH) && S_ISCHR(x->st.st_mode) && !x->deleted &&
+	       is_tty_rdev(x->st.st_rdev) ? FD_MINE : FD_NOT_MINE;
 }
 
 /*
@@ -212,7 +144,7 @@ static int tty_recognise(struct files_dump *f, struct dump_fd *x)
  * is REC_FD_TTY, which the restore replaces by its own; another
  * terminal cannot be replaced by anything and is refused.
  */
-static int tty_prepare(struct files_dump *f)
+static int tty_dump_prepare(struct files_dump *f)
 {
 	char job[64];
 
@@ -288,8 +220,8 @@ bool rf_is_tty_rdev(uint64_t rdev)
 	return maj == 4 || (maj == 5 && (min == 0 || min == 1)) || (maj >= 136 && maj <= 143);
 }
 
-int rf_tty_rec(struct restore_ctx *r, struct restore_files_state *s, const struct rec_tty *t,
-	       size_t len)
+static int tty_rec(struct restore_ctx *r, struct restore_files_state *s, const struct rec_tty *t,
+		   size_t len)
 {
 	int i;
 
@@ -306,103 +238,6 @@ int rf_tty_rec(struct restore_ctx *r, struct restore_files_state *s, const struc
 						  t->fd, s->fds[k].rec->fd);
 	s->tty = t;
 	return 0;
-}
-
-int rf_outside_rec(struct restore_ctx *r, struct restore_files_state *s,
-		   const struct rec_pipe_outside *o, size_t len)
-{
-	int i;
-
-	if (len < sizeof(*o) || o->pad || o->nr_pids > REC_PIPE_PIDS_MAX ||
-	    len != sizeof(*o) + o->nr_pids * sizeof(int32_t))
-		return img_record_invalid(r->img, "bad outside pipe record");
-	i = rf_find_fd(s, o->fd);
-	if (i < 0 || (s->fds[i].rec->kind != REC_FD_PIPE && s->fds[i].rec->kind != REC_FD_FIFO) ||
-	    s->fds[i].obj != i || s->fds[i].outside ||
-	    (o->outside != REC_PIPE_READ && o->outside != REC_PIPE_WRITE))
-		return img_record_invalid(r->img, "outside pipe record for fd %d, which is no pipe before it",
-					  o->fd);
-	s->fds[i].outside = o;
-	return 0;
-}
-
-/* The ends of object @obj the process holds: REC_PIPE_READ | REC_PIPE_WRITE. */
-static uint32_t held_ends(const struct restore_files_state *s, int obj)
-{
-	uint32_t ends = 0;
-
-	for (int i = obj; i < s->nr; i++) {
-		uint32_t acc = s->fds[i].rec->flags & O_ACCMODE;
-
-		if (s->fds[i].obj != obj)
-			continue;
-		if (acc == O_RDONLY || acc == O_RDWR)
-			ends |= REC_PIPE_READ;
-		if (acc == O_WRONLY || acc == O_RDWR)
-			ends |= REC_PIPE_WRITE;
-	}
-	return ends;
-}
-
-static int inherit_one(struct restore_files_state *s, const struct restore_inherit_fd *in)
-{
-	char res[48];
-	struct stat st;
-	int obj = -1;
-
-	snprintf(res, sizeof(res), "fd[%d]:pipe:[%llu]", in->fd, (unsigned long long)in->ino);
-	for (int i = 0; i < s->nr && obj < 0; i++)
-		if (s->fds[i].rec->kind == REC_FD_PIPE && s->fds[i].obj == i &&
-		    s->fds[i].rec->ino == in->ino)
-			obj = i;
-	if (obj < 0) {
-		sudcr_error("--inherit-fd %s: the process has no pipe:[%llu]", res,
-			    (unsigned long long)in->ino);
-		return -ENOENT;
-	}
-	if (held_ends(s, obj) == (REC_PIPE_READ | REC_PIPE_WRITE)) {
-		sudcr_error("--inherit-fd %s: the process holds both ends of that pipe: only a pipe with an end outside it can be joined to another",
-			    res);
-		return -EINVAL;
-	}
-	if (s->fds[obj].inherit_src >= 0) {
-		sudcr_error("--inherit-fd %s: pipe:[%llu] given twice", res,
-			    (unsigned long long)in->ino);
-		return -EINVAL;
-	}
-	if (fstat(in->fd, &st)) {
-		int err = -errno;
-
-		sudcr_error("--inherit-fd %s: fd %d of sudcr restore: %s", res, in->fd, strerror(-err));
-		return err;
-	}
-	if (!S_ISFIFO(st.st_mode)) {
-		sudcr_error("--inherit-fd %s: fd %d of sudcr restore is not a pipe", res, in->fd);
-		return -EINVAL;
-	}
-	s->fds[obj].inherit_src = in->fd;
-	s->fds[obj].inherit_same = st.st_ino == in->ino && st.st_dev == s->fds[obj].rec->dev;
-	return 0;
-}
-
-static void warn_outside(const struct rf_fd *o)
-{
-	const int32_t *pids = (const int32_t *)(o->outside + 1);
-	char who[256] = "";
-	size_t used = 0;
-
-	for (uint32_t k = 0; k < o->outside->nr_pids && used < sizeof(who) - 16; k++)
-		used += snprintf(who + used, sizeof(who) - used, "%s%d", k ? ", " : "PID ", pids[k]);
-	if (o->rec->kind == REC_FD_FIFO) {
-		sudcr_warn("fd %d: FIFO %s: its %s end was held outside the process (%s): it is opened again by its name",
-			   o->rec->fd, o->path,
-			   o->outside->outside == REC_PIPE_READ ? "read" : "write",
-			   used ? who : "by no process sudcr saw");
-		return;
-	}
-	sudcr_warn("fd %d: %s: its %s end was held outside the process (%s) and is not restored: the process gets a new pipe without it (--inherit-fd fd[N]:%s joins fd N of sudcr restore instead)",
-		   o->rec->fd, o->path, o->outside->outside == REC_PIPE_READ ? "read" : "write",
-		   used ? who : "by no process sudcr saw", o->path);
 }
 
 /* sudcr restore's own terminal: the first of its fds 0-2 that is one, else /dev/tty. */
@@ -424,7 +259,8 @@ static int find_own_tty(struct restore_files_state *s, const struct rf_fd *e)
 	return -ENOTTY;
 }
 
-int rf_outside_prepare(struct restore_ctx *r, struct restore_files_state *s)
+/* The job's terminal: the image has its record, the restore --shell-job, sudcr restore a terminal. */
+static int tty_prepare(struct restore_ctx *r, struct restore_files_state *s)
 {
 	int ret;
 
@@ -448,14 +284,6 @@ int rf_outside_prepare(struct restore_ctx *r, struct restore_files_state *s)
 				return ret;
 		}
 	}
-	for (int k = 0; k < r->opts.nr_inherit; k++) {
-		ret = inherit_one(s, &r->opts.inherit[k]);
-		if (ret)
-			return ret;
-	}
-	for (int i = 0; i < s->nr; i++)
-		if (s->fds[i].outside && s->fds[i].inherit_src < 0)
-			warn_outside(&s->fds[i]);
 	return 0;
 }
 
@@ -542,7 +370,7 @@ static int tty_check_record(struct restore_ctx *r, struct restore_files_state *s
 			    const void *data, size_t len)
 {
 	(void)type;
-	return rf_tty_rec(r, s, data, len);
+	return tty_rec(r, s, data, len);
 }
 
 /* In the stub: the job's terminal, sudcr restore's, a new open with the fd's own flags. */
@@ -558,8 +386,9 @@ const struct fd_kind fd_kind_tty = {
 	.show_name = "terminal",
 	.records = { IMG_REC_TTY },
 	.recognise = tty_recognise,
-	.dump_prepare = tty_prepare,
+	.dump_prepare = tty_dump_prepare,
 	.dump = tty_dump,
 	.check_record = tty_check_record,
+	.prepare = tty_prepare,
 	.open = tty_open,
 };

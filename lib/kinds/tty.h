@@ -3,9 +3,8 @@
 #define SUDCR_DUMP_TTY_H
 
 /*
- * The outside ends of a process's files (lib/kinds/tty.c): the job's
- * terminal, which --shell-job replaces at restore, and pipes whose other
- * end is held by other processes.  Private to lib/dump/.
+ * The job's terminal (lib/kinds/tty.c), which --shell-job replaces at
+ * restore: what the dump reads of it.
  */
 
 #include <stdbool.h>
@@ -23,12 +22,5 @@ dev_t dump_tty_of_stat(int tty_nr);
 void dump_tty_name(dev_t dev, char *buf, size_t len);
 /* The IMG_REC_TTY record of terminal @g (modes, window size), lowest fd @fd. */
 int dump_tty_write(struct img_writer *img, int fd, const char *link, int g, dev_t dev, bool ctty);
-
-/*
- * PIDs of the processes other than @self that hold an fd on the pipe or
- * FIFO @st (link text @link): at most @max in @pids, *nr of them.
- */
-void dump_pipe_holders(pid_t self, const struct stat *st, const char *link, int32_t *pids,
-		       int max, int *nr);
 
 #endif

@@ -343,7 +343,9 @@ int restore_files_prepare(struct restore_ctx *r)
 	}
 	for (int i = 0; i < s->nr; i++)
 		rf_mark_own_proc(r, &s->fds[i]);
-	ret = rf_outside_prepare(r, s);
+	for (int k = 0; !ret && fd_kinds_order[k]; k++)
+		if (fd_kinds_order[k]->prepare)
+			ret = fd_kinds_order[k]->prepare(r, s);
 	if (!ret)
 		ret = rf_refuse_watched_later(s);
 	if (ret)
