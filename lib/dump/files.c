@@ -414,15 +414,15 @@ static int check_supported(struct files_dump *f)
 		/* The caller's own fd, given back as it is: nothing of it is dumped. */
 		if (k->flags & FD_KIND_INHERIT_FD)
 			continue;
-		if (k->dump_check) {
-			ret = k->dump_check(f, i);
-			if (ret)
-				return ret;
-		}
 		if (x->p->flags & O_ASYNC) {
 			sudcr_error("fd %d: %s: O_ASYNC (signal-driven I/O) is not supported yet",
 				    x->p->fd, x->p->link);
 			return -EOPNOTSUPP;
+		}
+		if (k->dump_check) {
+			ret = k->dump_check(f, i);
+			if (ret)
+				return ret;
 		}
 	}
 	return check_posix_locks(f, nr_posix);
