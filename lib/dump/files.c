@@ -264,31 +264,12 @@ static int kcmp_file(pid_t pid, int fd1, int fd2)
 	return (int)syscall(SYS_kcmp, pid, pid, KCMP_FILE, fd1, fd2);
 }
 
-/* Fill desc, obj and inherit_fd of every fd. */
+/* Fill desc, obj and inherit_fd of every fd (the inherited ones: inherit.c). */
 static int link_fds(struct files_dump *f)
 {
-	struct dump_opts *o = &f->d->opts;
 	pid_t pid = f->d->proc_pid;	/* a live thread: kcmp needs its fd table */
 
-	/*
-	 * --shell-job: stdio that is the caller's pipe (or socket) end is
-	 * replaced by sudcr restore's; the terminal by the tty kind;
-	 * anything else (a log file, /dev/null) stays what it is.
-	 */
-	for (int i = 0; i < f->nr; i++) {
-		struct dump_fd *x = &f->x[i];
-		const struct fd_kind *k = fd_kind(x->kind);
-
-		if (!o->shell_job || x->p->fd > 2)
-			continue;
-		if (k ? !k->caller_end || !k->caller_end(f, i) :
-		    !x->what || strcmp(x->what, "socket"))
-			continue;
-		x->stdio_inherit = true;
-		x->kind = REC_FD_INHERIT;
-		x->inherit_fd = x->p->fd;
-	}
-
+	inherit_mark_stdio(f);
 	for (int i = 0; i < f->nr; i++) {
 		struct dump_fd *x = &f->x[i];
 
@@ -313,29 +294,8 @@ static int link_fds(struct files_dump *f)
 				break;
 			}
 		}
-		if (x->desc != i) {
-			struct dump_fd *y = &f->x[x->desc];
-
-			if (y->kind == REC_FD_INHERIT) {
-				x->kind = REC_FD_INHERIT;
-				x->inherit_fd = y->inherit_fd;
-				x->what = NULL;
-			}
-			continue;
-		}
-		/* Another open of the caller's stdio pipe (/dev/stdin): an open of ours. */
-		if (o->shell_job && is_pipe_kind(x->kind)) {
-			for (int j = 0; j < f->nr; j++) {
-				struct dump_fd *y = &f->x[j];
-
-				if (y->stdio_inherit && fd_dump_same_inode(x, y)) {
-					x->kind = REC_FD_INHERIT;
-					x->inherit_fd = y->p->fd;
-					break;
-				}
-			}
-		}
 	}
+	inherit_spread(f);
 
 	for (int i = 0; i < f->nr; i++) {
 		struct dump_fd *x = &f->x[i];

@@ -71,6 +71,14 @@ static inline bool fd_dump_same_inode(const struct dump_fd *a, const struct dump
 	return a->st.st_dev == b->st.st_dev && a->st.st_ino == b->st.st_ino;
 }
 
+/*
+ * inherit.c, --shell-job: before the fds are linked, stdio that is the
+ * caller's end becomes REC_FD_INHERIT; once their descriptions are known,
+ * so do the fds that share one with it, and other opens of its pipe.
+ */
+void inherit_mark_stdio(struct files_dump *f);
+void inherit_spread(struct files_dump *f);
+
 /* The character devices the dump takes: mem devices and terminals (tty.c). */
 bool fd_chr_supported(dev_t rdev);
 

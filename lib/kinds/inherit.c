@@ -5,13 +5,15 @@
  * tty.c's), and other fds on the same description or on another open of
  * that pipe (/dev/stdin).  Nothing of it is dumped but which of fds 0-2
  * it is (rec_fd.inherit_fd); the restore gives the process that fd of
- * sudcr restore, or a new open of it.  The dump's fd driver
- * (lib/dump/files.c, link_fds()) makes an fd this kind: no fd entry is
- * recognised as one by itself.
+ * sudcr restore, or a new open of it.  No fd entry is recognised as one
+ * by itself: the dump's fd driver (lib/dump/files.c, link_fds()) has
+ * inherit_mark_stdio() and inherit_spread() make fds of this kind, around
+ * its linking of descriptions.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <string.h>
 
 #include <sudcr/image.h>
 #include <sudcr/log.h>
@@ -19,8 +21,6 @@
 #include "fd.h"
 #include "fd_dump.h"
 #include "files.h"
-
-/* ---- restore ---- */
 
 /* Only the caller's stdio, which the image keeps as such, is inherited. */
 static int inherit_check(struct restore_ctx *r, struct restore_files_state *s, int i)
@@ -54,6 +54,67 @@ static int inherit_open(struct restore_files_state *s, int i, bool *own)
 	}
 	return rf_reopen(rec->inherit_fd, (int)(rec->flags & RF_OPEN_FLAGS) | O_NOCTTY);
 }
+
+/* ---- dump ---- */
+
+/*
+ * --shell-job: stdio that is the caller's pipe (or socket) end is replaced
+ * by sudcr restore's; the terminal by the tty kind; anything else (a log
+ * file, /dev/null) stays what it is.
+ */
+void inherit_mark_stdio(struct files_dump *f)
+{
+	if (!f->d->opts.shell_job)
+		return;
+	for (int i = 0; i < f->nr; i++) {
+		struct dump_fd *x = &f->x[i];
+		const struct fd_kind *k = fd_kind(x->kind);
+
+		if (x->p->fd > 2)
+			continue;
+		if (k ? !k->caller_end || !k->caller_end(f, i) :
+		    !x->what || strcmp(x->what, "socket"))
+			continue;
+		x->stdio_inherit = true;
+		x->kind = REC_FD_INHERIT;
+		x->inherit_fd = x->p->fd;
+	}
+}
+
+/* In fd order, so that a description's lowest fd is decided before the others. */
+void inherit_spread(struct files_dump *f)
+{
+	for (int i = 0; i < f->nr; i++) {
+		struct dump_fd *x = &f->x[i];
+
+		if (x->stdio_inherit)
+			continue;
+		if (x->desc != i) {
+			struct dump_fd *y = &f->x[x->desc];
+
+			if (y->kind == REC_FD_INHERIT) {
+				x->kind = REC_FD_INHERIT;
+				x->inherit_fd = y->inherit_fd;
+				x->what = NULL;
+			}
+			continue;
+		}
+		/* Another open of the caller's stdio pipe (/dev/stdin): an open of ours. */
+		if (f->d->opts.shell_job && is_pipe_kind(x->kind)) {
+			for (int j = 0; j < f->nr; j++) {
+				struct dump_fd *y = &f->x[j];
+
+				if (y->stdio_inherit && fd_dump_same_inode(x, y)) {
+					x->kind = REC_FD_INHERIT;
+					x->inherit_fd = y->p->fd;
+					break;
+				}
+			}
+		}
+	}
+}
+
+/* ---- restore ---- */
 
 static void inherit_show(const struct rec_fd *rec, bool json, char *buf, size_t size)
 {

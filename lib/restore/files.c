@@ -31,8 +31,9 @@
  * one memfd or deleted file) are made once; further descriptions of them
  * are new opens of /proc/self/fd/N, as the originals were.
  *
- * The job's terminal (REC_FD_TTY, --shell-job) and pipes with an end
- * outside the process (--inherit-fd) are described in lib/kinds/tty.c.
+ * The job's terminal (REC_FD_TTY, --shell-job) is described in
+ * lib/kinds/tty.c, pipes with an end outside the process (--inherit-fd)
+ * in lib/kinds/pipe.c.
  */
 #include <errno.h>
 #include <fcntl.h>
