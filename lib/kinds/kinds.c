@@ -44,7 +44,7 @@
  *   4. kinds move out of dump/misc.c, restore/misc.c, dump/files.c and
  *      restore/files.c into lib/kinds/NAME.c, one kind per commit (the
  *      per-kind fd switches become a table of fd kinds in the same way:
- *      lib/kinds/fd.c, REC_FD_* -> the kind's names and show text).
+ *      lib/kinds/fd.c, REC_FD_* -> the kind's ops; fd.c says how to add one).
  *   5. a new kind, as one new file + one line here + its docs.
  * Kinds not yet moved are described here by the functions of their
  * current files.
