@@ -28,10 +28,9 @@
  *    are peeked at through pidfd_getfd (lib/kinds/unix.c);
  *  - file locks: the "lock:" lines of fdinfo, per description, checked
  *    against /proc/locks (lib/kinds/locks.c);
- *  - the job's terminal under --shell-job (its modes), and who holds the
- *    other end of a pipe or FIFO the process holds one end of
- *    (lib/kinds/tty.c).
- *  - buffered pipe data: lib/kinds/pipe.c.
+ *  - the job's terminal under --shell-job (its modes, lib/kinds/tty.c);
+ *  - buffered pipe data, and who holds the other end of a pipe or FIFO
+ *    the process holds one end of (lib/kinds/pipe.c).
  */
 #include <errno.h>
 #include <fcntl.h>
