@@ -12,7 +12,4 @@ struct restore_attrs_state {
 	struct rec_thread_attr *tattr;		/* the same */
 };
 
-/* The new process's thread @tid (sched.c); NULL, with a message, if missing. */
-struct cr_thread *attrs_cthread(struct restore_ctx *r, pid_t tid);
-
 #endif

@@ -403,7 +403,7 @@ static void stub_memory_merge(uint32_t want)
 	}
 }
 
-int restore_procattr_in_stub(struct restore_ctx *r)
+static int procattr_in_stub(struct restore_ctx *r)
 {
 	const struct restore_attrs_state *s = r->attrs_state;
 
@@ -424,7 +424,7 @@ static int restore_attr_inject(struct cr_thread *th, enum arch_sc sc, int64_t *r
 
 static int restore_mdwe(struct restore_ctx *r, uint32_t want)
 {
-	struct cr_thread *th = attrs_cthread(r, r->pid);
+	struct cr_thread *th = cthread_of(r, r->pid);
 	int64_t cur, v;
 	int ret;
 
@@ -452,14 +452,14 @@ static int restore_mdwe(struct restore_ctx *r, uint32_t want)
 	return ret;
 }
 
-int restore_procattr_inject(struct restore_ctx *r)
+static int procattr_restore(struct restore_ctx *r)
 {
 	const struct restore_attrs_state *s = r->attrs_state;
 	int ret = 0;
 
 	for (uint32_t i = 0; i < r->proc.nr_threads && !ret; i++) {
 		const struct rec_thread_attr *t = &s->tattr[i];
-		struct cr_thread *th = attrs_cthread(r, t->tid);
+		struct cr_thread *th = cthread_of(r, t->tid);
 		int64_t v;
 
 		if (!th)
@@ -488,8 +488,7 @@ int restore_procattr_inject(struct restore_ctx *r)
 
 /*
  * The state both halves share (attrs.h) is made and freed here; the sched
- * kind, after this one in the table, fills its part.  The steps in the stub
- * and the injected one are still called from misc's (lib/restore/misc.c).
+ * kind, after this one in the table, fills its part.
  */
 const struct cr_kind cr_kind_procattr = {
 	.name = "procattr",
@@ -500,5 +499,7 @@ const struct cr_kind cr_kind_procattr = {
 	},
 	.dump = dump_procattr,
 	.prepare = restore_attrs_prepare,
+	.in_stub = procattr_in_stub,
+	.restore = procattr_restore,
 	.free = restore_attrs_free,
 };

@@ -10,12 +10,12 @@
  *
  * Restore of each thread's scheduling (the dump above).
  *
- * Timer slack is set by injection with the misc state (only a thread sets
+ * Timer slack is set by injection, before the seccomp filters (only a thread sets
  * its own), before the policy: the kernel keeps no slack for FIFO, RR and
  * DEADLINE threads and ignores PR_SET_TIMERSLACK from them.
  *
  * The rest is set from sudcr, after the end of injection
- * (restore_sched_apply()): injection pins each thread to one CPU and puts
+ * (sched_finish()): injection pins each thread to one CPU and puts
  * its affinity back at the end, a FIFO thread at a high priority would
  * starve sudcr on that CPU, and a thread at nice 19 or SCHED_IDLE would
  * slow every injected call.  Affinity goes first (a DEADLINE thread must
@@ -273,15 +273,6 @@ static int prepare_sched(struct restore_ctx *r)
 	return restore_sched_prepare(r, r->attrs_state);
 }
 
-struct cr_thread *attrs_cthread(struct restore_ctx *r, pid_t tid)
-{
-	for (int i = 0; i < r->tp.nr_threads; i++)
-		if (r->cthreads[i].tid == tid)
-			return &r->cthreads[i];
-	sudcr_error("thread %d of the image is missing in the new process", tid);
-	return NULL;
-}
-
 static int sched_failed(pid_t tid, const char *what, int err)
 {
 	sudcr_error("thread %d: cannot restore its %s: %s%s", tid, what, strerror(err),
@@ -303,13 +294,13 @@ static int make_fair(pid_t tid)
 	return 0;
 }
 
-int restore_sched_inject(struct restore_ctx *r)
+static int sched_restore(struct restore_ctx *r)
 {
 	const struct restore_attrs_state *s = r->attrs_state;
 
 	for (uint32_t i = 0; i < r->proc.nr_threads; i++) {
 		const struct rec_sched *t = &s->sched[i];
-		struct cr_thread *th = attrs_cthread(r, t->tid);
+		struct cr_thread *th = cthread_of(r, t->tid);
 		int64_t v;
 		int ret;
 
@@ -318,7 +309,7 @@ int restore_sched_inject(struct restore_ctx *r)
 		/*
 		 * The kernel ignores PR_SET_TIMERSLACK from RT threads, and
 		 * those of the stub have sudcr's policy (sudcr under chrt, say):
-		 * a fair one until restore_sched_apply() sets the image's.
+		 * a fair one until sched_finish() sets the image's.
 		 */
 		ret = make_fair(t->tid);
 		if (ret)
@@ -431,7 +422,7 @@ static int apply_affinity(const struct rec_sched *t)
 	return 0;
 }
 
-int restore_sched_apply(struct restore_ctx *r)
+static int sched_finish(struct restore_ctx *r)
 {
 	const struct restore_attrs_state *s = r->attrs_state;
 
@@ -451,9 +442,9 @@ int restore_sched_apply(struct restore_ctx *r)
 }
 
 /*
- * Its records are freed with the shared state by the procattr kind; the
- * injected step and restore_sched_apply() are called from misc's restore
- * and from the driver.
+ * Its records are freed with the shared state by the procattr kind.  Its
+ * finish step runs after the end of injection, when nothing pins the
+ * threads and a FIFO thread can starve no injected call.
  */
 const struct cr_kind cr_kind_sched = {
 	.name = "sched",
@@ -463,4 +454,6 @@ const struct cr_kind cr_kind_sched = {
 	},
 	.dump = dump_sched,
 	.prepare = prepare_sched,
+	.restore = sched_restore,
+	.finish = sched_finish,
 };
