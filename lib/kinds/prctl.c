@@ -71,8 +71,12 @@ static int prctl_restore_thread(struct restore_ctx *r, uint32_t i, struct cr_thr
 		s->warned_pdeath = true;
 		pdeathsig = 0;
 	}
-	ret = misc_inject(th, "its parent-death signal", NR(th, PRCTL), NULL, PR_SET_PDEATHSIG,
-			  pdeathsig, 0, 0);
+	/*
+	 * None is what every thread has now: the kernel clears it in a new
+	 * thread, and the seize cleared the stub's own (restore.c).
+	 */
+	ret = pdeathsig ? misc_inject(th, "its parent-death signal", NR(th, PRCTL), NULL,
+				      PR_SET_PDEATHSIG, pdeathsig, 0, 0) : 0;
 	if (ret)
 		return ret;
 	if (t->no_new_privs)

@@ -298,6 +298,10 @@ static int restore_attrs_prepare(struct restore_ctx *r)
 		return -ENOMEM;
 	}
 	r->attrs_state = s;
+	if (prctl(PR_GET_TSC, &s->own_tsc, 0, 0, 0))
+		s->own_tsc = -1;
+	s->own_cpuid = syscall(SYS_arch_prctl, ARCH_GET_CPUID, 0);
+	s->own_slack = -1;	/* sched.c's */
 	ret = prepare_procattr(r, s);
 	if (!ret)
 		ret = prepare_thread_attr(r, s);
@@ -464,7 +468,15 @@ static int procattr_restore(struct restore_ctx *r)
 
 		if (!th)
 			return -ESRCH;
-		ret = restore_attr_inject(th, SC_PRCTL, &v, PR_SET_TSC, t->tsc);
+		/*
+		 * The new process's threads start with sudcr's modes (the
+		 * stub is our fork, its threads its clones; the modes are
+		 * inherited and only exec resets CPUID faulting): set only
+		 * those that differ.
+		 */
+		v = 0;
+		if ((int)t->tsc != s->own_tsc)
+			ret = restore_attr_inject(th, SC_PRCTL, &v, PR_SET_TSC, t->tsc);
 		if (!ret && v) {
 			sudcr_error("thread %d: cannot restore its TSC mode %u: %s", t->tid, t->tsc,
 				    strerror((int)-v));
@@ -472,7 +484,8 @@ static int procattr_restore(struct restore_ctx *r)
 		}
 		if (ret)
 			break;
-		ret = restore_attr_inject(th, SC_ARCH_PRCTL, &v, ARCH_SET_CPUID, t->cpuid);
+		if ((long)t->cpuid != s->own_cpuid)
+			ret = restore_attr_inject(th, SC_ARCH_PRCTL, &v, ARCH_SET_CPUID, t->cpuid);
 		if (!ret && v) {
 			sudcr_error("thread %d: cannot restore CPUID %s: %s%s", t->tid,
 				    t->cpuid ? "enabled" : "faulting", strerror((int)-v),

@@ -267,9 +267,19 @@ static int restore_sched_prepare(struct restore_ctx *r, struct restore_attrs_sta
 	return 0;
 }
 
-/* After the procattr kind's prepare, which made the shared state. */
+/*
+ * After the procattr kind's prepare, which made the shared state.  sudcr's
+ * own timer slack if it runs a fair policy: the stub's threads start with
+ * it (see sched_restore()).
+ */
 static int prepare_sched(struct restore_ctx *r)
 {
+	int policy = sched_getscheduler(0) & ~SCHED_RESET_ON_FORK;
+	int slack = prctl(PR_GET_TIMERSLACK, 0, 0, 0, 0);
+
+	if (policy >= 0 && policy != SCHED_FIFO && policy != SCHED_RR && policy != SCHED_DEADLINE &&
+	    slack > 0)
+		r->attrs_state->own_slack = slack;
 	return restore_sched_prepare(r, r->attrs_state);
 }
 
@@ -280,14 +290,17 @@ static int sched_failed(pid_t tid, const char *what, int err)
 	return -err;
 }
 
-static int make_fair(pid_t tid)
+/* *@was_fair: whether the thread had a fair policy already. */
+static int make_fair(pid_t tid, bool *was_fair)
 {
 	struct sched_param none = { 0 };
 	int policy = sched_getscheduler(tid) & ~SCHED_RESET_ON_FORK;
 
+	*was_fair = false;
 	if (policy < 0)
 		return sched_failed(tid, "scheduling policy", errno);
-	if (policy != SCHED_FIFO && policy != SCHED_RR && policy != SCHED_DEADLINE)
+	*was_fair = policy != SCHED_FIFO && policy != SCHED_RR && policy != SCHED_DEADLINE;
+	if (*was_fair)
 		return 0;
 	if (sched_setscheduler(tid, SCHED_OTHER, &none))
 		return sched_failed(tid, "timer slack (setting SCHED_OTHER first)", errno);
@@ -301,6 +314,7 @@ static int sched_restore(struct restore_ctx *r)
 	for (uint32_t i = 0; i < r->proc.nr_threads; i++) {
 		const struct rec_sched *t = &s->sched[i];
 		struct cr_thread *th = cthread_of(r, t->tid);
+		bool was_fair;
 		int64_t v;
 		int ret;
 
@@ -311,9 +325,16 @@ static int sched_restore(struct restore_ctx *r)
 		 * those of the stub have sudcr's policy (sudcr under chrt, say):
 		 * a fair one until sched_finish() sets the image's.
 		 */
-		ret = make_fair(t->tid);
+		ret = make_fair(t->tid, &was_fair);
 		if (ret)
 			return ret;
+		/*
+		 * A fair thread of the stub has sudcr's slack, as sudcr had
+		 * it when the stub was forked (this thread's parent is the
+		 * stub, or a clone of it): nothing to set then.
+		 */
+		if (was_fair && s->own_slack > 0 && t->timerslack_ns == (uint64_t)s->own_slack)
+			continue;
 		ret = cr_inject(th, arch_sc_nr(th->inj.kind, SC_PRCTL), &v,
 				PR_SET_TIMERSLACK, t->timerslack_ns, 0, 0, 0, 0);
 		if (ret)
