@@ -95,6 +95,7 @@ struct restore_misc_state {
 	 * prepare steps asked for.
 	 */
 	size_t scratch_len;
+	uint32_t own_personality;		/* sudcr's (personality.c) */
 	bool warned_pdeath;			/* prctl.c */
 	bool warned_nnp;
 };

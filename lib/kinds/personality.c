@@ -6,6 +6,7 @@
  * READ_IMPLIES_EXEC would all make executable.
  */
 #include <errno.h>
+#include <sys/personality.h>
 
 #include <sudcr/cr.h>
 
@@ -30,10 +31,25 @@ static int personality_collect(struct dump_ctx *d)
 	return 0;
 }
 
+/*
+ * The stub is sudcr's fork and its threads are clones of it: they start
+ * with sudcr's personality, read here by the thread that forks the stub.
+ */
+static int personality_prepare(struct restore_ctx *r)
+{
+	r->misc_state->own_personality = (uint32_t)personality(0xffffffff);
+	return 0;
+}
+
+/* Only a personality other than the one the thread started with is set. */
 static int personality_restore_thread(struct restore_ctx *r, uint32_t i, struct cr_thread *th)
 {
+	const struct restore_misc_state *s = r->misc_state;
+
+	if (s->threads[i].personality == s->own_personality)
+		return 0;
 	return misc_inject(th, "its personality", NR(th, PERSONALITY), NULL,
-			   r->misc_state->threads[i].personality, 0, 0, 0);
+			   s->threads[i].personality, 0, 0, 0);
 }
 
 /* Its records are misc's. */
@@ -41,5 +57,6 @@ const struct cr_kind cr_kind_personality = {
 	.name = "personality",
 	.types = (const struct cr_rec_type[]){ { 0, NULL } },
 	.collect = personality_collect,
+	.prepare = personality_prepare,
 	.restore_thread = personality_restore_thread,
 };
