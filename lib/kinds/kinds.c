@@ -15,8 +15,10 @@
  *                        and defines one `const struct cr_kind cr_kind_NAME`.
  *   lib/kinds/kinds.c    this table: one line per kind, in restore order.
  *                        The list of record types, show's names, restore's
- *                        check for unknown types, and the order of the dump,
- *                        prepare, restore and free steps derive from it;
+ *                        check for unknown types, and the order of the
+ *                        steps (struct cr_kind: collect, dump, prepare,
+ *                        in_stub, restore_thread, restore, finish and the
+ *                        frees) derive from it;
  *                        tests/unit/kinds_test.c checks it against
  *                        include/sudcr/image_records.h and
  *                        docs/image-format.md (no type claimed twice, every
@@ -28,9 +30,11 @@
  *                        per-kind restore steps (walk the table), release.
  *
  * Order: the table is in restore order, which is the order of dependency
- * (files before misc's cwd/umask/rlimits, credentials last).  The dump
- * walks it too, first the kinds without CR_KIND_DUMP_LAST, then those with
- * it, so that the image's records keep the order they have always had.
+ * (files before the cwd, umask and rlimits, no_new_privs before the
+ * seccomp filters, credentials last).  The dump walks it too, first the
+ * kinds without CR_KIND_DUMP_LAST, then those with it, the kinds with a
+ * collect step together (cr_kinds_dump()), so that the image's records
+ * keep the order they have always had.
  * The process kind (threads, registers, xstate, TLS) and the memory kind
  * (mm, mappings, pages) own their types here, but their restore is the
  * driver's own (read_core first; the transplant before the threads are
@@ -41,8 +45,9 @@
  *      the unit test.
  *   2. the drivers' dump/prepare/restore/free lists from it.
  *   3. the copied helpers get one home (image_thread, is_pipe_kind, sc_nr).
- *   4. kinds move out of dump/misc.c, restore/misc.c, dump/files.c and
- *      restore/files.c into lib/kinds/NAME.c, one kind per commit (the
+ *   4. kinds move out of dump/misc.c, restore/misc.c (done: misc.c keeps
+ *      the MISC and THREAD_MISC records, each item has its file),
+ *      dump/files.c and restore/files.c into lib/kinds/NAME.c (the
  *      per-kind fd switches become a table of fd kinds in the same way:
  *      lib/kinds/fd.c, REC_FD_* -> the kind's names and show text).
  *   5. a new kind, as one new file + one line here + its docs.
