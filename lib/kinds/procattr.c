@@ -456,47 +456,44 @@ static int restore_mdwe(struct restore_ctx *r, uint32_t want)
 	return ret;
 }
 
+/*
+ * The new process's threads start with sudcr's modes (the stub is our
+ * fork, its threads its clones; the modes are inherited and only exec
+ * resets CPUID faulting): only those that differ are set.
+ */
+static int procattr_restore_thread(struct restore_ctx *r, uint32_t i, struct cr_thread *th)
+{
+	const struct restore_attrs_state *s = r->attrs_state;
+	const struct rec_thread_attr *t = &s->tattr[i];
+	int64_t v = 0;
+	int ret = 0;
+
+	if ((int)t->tsc != s->own_tsc)
+		ret = restore_attr_inject(th, SC_PRCTL, &v, PR_SET_TSC, t->tsc);
+	if (!ret && v) {
+		sudcr_error("thread %d: cannot restore its TSC mode %u: %s", t->tid, t->tsc,
+			    strerror((int)-v));
+		ret = (int)v;
+	}
+	if (ret)
+		return ret;
+	if ((long)t->cpuid != s->own_cpuid)
+		ret = restore_attr_inject(th, SC_ARCH_PRCTL, &v, ARCH_SET_CPUID, t->cpuid);
+	if (!ret && v) {
+		sudcr_error("thread %d: cannot restore CPUID %s: %s%s", t->tid,
+			    t->cpuid ? "enabled" : "faulting", strerror((int)-v),
+			    v == -ENODEV ? " (no CPUID faulting on this CPU)" : "");
+		ret = (int)v;
+	}
+	return ret;
+}
+
+/* After every thread's step (the table's walk): it refuses mappings the restore makes. */
 static int procattr_restore(struct restore_ctx *r)
 {
 	const struct restore_attrs_state *s = r->attrs_state;
-	int ret = 0;
 
-	for (uint32_t i = 0; i < r->proc.nr_threads && !ret; i++) {
-		const struct rec_thread_attr *t = &s->tattr[i];
-		struct cr_thread *th = cthread_of(r, t->tid);
-		int64_t v;
-
-		if (!th)
-			return -ESRCH;
-		/*
-		 * The new process's threads start with sudcr's modes (the
-		 * stub is our fork, its threads its clones; the modes are
-		 * inherited and only exec resets CPUID faulting): set only
-		 * those that differ.
-		 */
-		v = 0;
-		if ((int)t->tsc != s->own_tsc)
-			ret = restore_attr_inject(th, SC_PRCTL, &v, PR_SET_TSC, t->tsc);
-		if (!ret && v) {
-			sudcr_error("thread %d: cannot restore its TSC mode %u: %s", t->tid, t->tsc,
-				    strerror((int)-v));
-			ret = (int)v;
-		}
-		if (ret)
-			break;
-		if ((long)t->cpuid != s->own_cpuid)
-			ret = restore_attr_inject(th, SC_ARCH_PRCTL, &v, ARCH_SET_CPUID, t->cpuid);
-		if (!ret && v) {
-			sudcr_error("thread %d: cannot restore CPUID %s: %s%s", t->tid,
-				    t->cpuid ? "enabled" : "faulting", strerror((int)-v),
-				    v == -ENODEV ? " (no CPUID faulting on this CPU)" : "");
-			ret = (int)v;
-		}
-	}
-	/* Last: it refuses mappings the restore makes. */
-	if (!ret && s->pa.mdwe)
-		ret = restore_mdwe(r, s->pa.mdwe);
-	return ret;
+	return s->pa.mdwe ? restore_mdwe(r, s->pa.mdwe) : 0;
 }
 
 /*
@@ -513,6 +510,7 @@ const struct cr_kind cr_kind_procattr = {
 	.dump = dump_procattr,
 	.prepare = restore_attrs_prepare,
 	.in_stub = procattr_in_stub,
+	.restore_thread = procattr_restore_thread,
 	.restore = procattr_restore,
 	.free = restore_attrs_free,
 };

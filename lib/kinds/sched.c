@@ -307,57 +307,50 @@ static int make_fair(pid_t tid, bool *was_fair)
 	return 0;
 }
 
-static int sched_restore(struct restore_ctx *r)
+static int sched_restore_thread(struct restore_ctx *r, uint32_t i, struct cr_thread *th)
 {
 	const struct restore_attrs_state *s = r->attrs_state;
+	const struct rec_sched *t = &s->sched[i];
+	bool was_fair;
+	int64_t v;
+	int ret;
 
-	for (uint32_t i = 0; i < r->proc.nr_threads; i++) {
-		const struct rec_sched *t = &s->sched[i];
-		struct cr_thread *th = cthread_of(r, t->tid);
-		bool was_fair;
-		int64_t v;
-		int ret;
-
-		if (!th)
-			return -ESRCH;
-		/*
-		 * The kernel ignores PR_SET_TIMERSLACK from RT threads, and
-		 * those of the stub have sudcr's policy (sudcr under chrt, say):
-		 * a fair one until sched_finish() sets the image's.
-		 */
-		ret = make_fair(t->tid, &was_fair);
-		if (ret)
-			return ret;
-		/*
-		 * A fair thread of the stub has sudcr's slack, as sudcr had
-		 * it when the stub was forked (this thread's parent is the
-		 * stub, or a clone of it): nothing to set then.
-		 */
-		if (was_fair && s->own_slack > 0 && t->timerslack_ns == (uint64_t)s->own_slack)
-			continue;
-		ret = cr_inject(th, arch_sc_nr(th->inj.kind, SC_PRCTL), &v,
-				PR_SET_TIMERSLACK, t->timerslack_ns, 0, 0, 0, 0);
-		if (ret)
-			return ret;
-		if (v) {
-			sudcr_error("thread %d: cannot restore its timer slack %llu ns: %s", t->tid,
-				    (unsigned long long)t->timerslack_ns, strerror((int)-v));
-			return v < 0 && v >= -4095 ? (int)v : -EIO;
-		}
-		if (!t->timerslack_ns)
-			continue;	/* an RT thread's: the policy sets it */
-		ret = cr_inject(th, arch_sc_nr(th->inj.kind, SC_PRCTL), &v,
-				PR_GET_TIMERSLACK, 0, 0, 0, 0, 0);
-		if (ret)
-			return ret;
-		if (th->inj.kind == ARCH_IA32)
-			v = (uint32_t)v;
-		if ((uint64_t)v != t->timerslack_ns) {
-			sudcr_error("thread %d: cannot restore its timer slack %llu ns: it is %lld",
-				    t->tid,
-				    (unsigned long long)t->timerslack_ns, (long long)v);
-			return -EIO;
-		}
+	/*
+	 * The kernel ignores PR_SET_TIMERSLACK from RT threads, and those of
+	 * the stub have sudcr's policy (sudcr under chrt, say): a fair one
+	 * until sched_finish() sets the image's.
+	 */
+	ret = make_fair(t->tid, &was_fair);
+	if (ret)
+		return ret;
+	/*
+	 * A fair thread of the stub has sudcr's slack, as sudcr had it when
+	 * the stub was forked (this thread's parent is the stub, or a clone
+	 * of it): nothing to set then.
+	 */
+	if (was_fair && s->own_slack > 0 && t->timerslack_ns == (uint64_t)s->own_slack)
+		return 0;
+	ret = cr_inject(th, arch_sc_nr(th->inj.kind, SC_PRCTL), &v,
+			PR_SET_TIMERSLACK, t->timerslack_ns, 0, 0, 0, 0);
+	if (ret)
+		return ret;
+	if (v) {
+		sudcr_error("thread %d: cannot restore its timer slack %llu ns: %s", t->tid,
+			    (unsigned long long)t->timerslack_ns, strerror((int)-v));
+		return v < 0 && v >= -4095 ? (int)v : -EIO;
+	}
+	if (!t->timerslack_ns)
+		return 0;	/* an RT thread's: the policy sets it */
+	ret = cr_inject(th, arch_sc_nr(th->inj.kind, SC_PRCTL), &v,
+			PR_GET_TIMERSLACK, 0, 0, 0, 0, 0);
+	if (ret)
+		return ret;
+	if (th->inj.kind == ARCH_IA32)
+		v = (uint32_t)v;
+	if ((uint64_t)v != t->timerslack_ns) {
+		sudcr_error("thread %d: cannot restore its timer slack %llu ns: it is %lld",
+			    t->tid, (unsigned long long)t->timerslack_ns, (long long)v);
+		return -EIO;
 	}
 	return 0;
 }
@@ -475,6 +468,6 @@ const struct cr_kind cr_kind_sched = {
 	},
 	.dump = dump_sched,
 	.prepare = prepare_sched,
-	.restore = sched_restore,
+	.restore_thread = sched_restore_thread,
 	.finish = sched_finish,
 };
