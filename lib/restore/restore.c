@@ -502,7 +502,7 @@ static int seize_stub(struct restore_ctx *r)
 			return ret;
 		th->inj_active = true;
 	}
-	/* The stub's own death signal (EXITKILL covers it now); kinds/prctl.c sets the image's. */
+	/* The stub's own death signal (EXITKILL covers it now); kinds/prctl.c sets the image's, if any. */
 	return cr_inject(&r->cthreads[0], arch_sc_nr(r->cthreads[0].inj.kind, SC_PRCTL), &res, PR_SET_PDEATHSIG, 0, 0, 0, 0, 0);
 }
 
