@@ -68,6 +68,7 @@ struct dump_ctx {
 	struct proc_stat stat;
 	struct proc_status status;
 	bool stopped;			/* group-stopped when seized */
+	struct misc_dump *misc_dump;	/* lib/kinds/misc.h */
 };
 
 /*
@@ -106,7 +107,6 @@ int dump_threads(struct dump_ctx *d);
 int dump_mm(struct dump_ctx *d);
 /* Drop from d->vmas the safety pages injection mapped (inject.h): not the process's. */
 void dump_forget_safety_pages(struct dump_ctx *d);
-int dump_misc(struct dump_ctx *d);
 int dump_files(struct dump_ctx *d);
 
 SUDCR_API int sudcr_dump(pid_t pid, const struct dump_opts *opts);
@@ -173,27 +173,12 @@ int restore_mm_check(struct restore_ctx *r);
 int restore_mm(struct restore_ctx *r);
 void restore_mm_free(struct restore_ctx *r);
 void restore_files_free(struct restore_ctx *r);
-void restore_misc_free(struct restore_ctx *r);
 int restore_files_prepare(struct restore_ctx *r);
 int restore_files_check(struct restore_ctx *r);
 int restore_files_in_stub(struct restore_ctx *r);
 int restore_files(struct restore_ctx *r);
 /* The restore failed after restore_files(): give sudcr's terminal its modes back. */
 void restore_files_undo(struct restore_ctx *r);
-int restore_misc_prepare(struct restore_ctx *r);
-int restore_misc_in_stub(struct restore_ctx *r);
-int restore_misc(struct restore_ctx *r);
-/*
- * Process attributes (kinds/procattr.c) and scheduling (kinds/sched.c):
- * kinds of their own, whose steps in the stub and by injection are hooked
- * into the misc ones; restore_sched_apply() runs after end of
- * injection, when nothing pins the threads and a FIFO thread can starve no
- * injected call.
- */
-int restore_procattr_in_stub(struct restore_ctx *r);
-int restore_procattr_inject(struct restore_ctx *r);
-int restore_sched_inject(struct restore_ctx *r);
-int restore_sched_apply(struct restore_ctx *r);
 /* Credentials: after misc, the last injected step that needs privileges. */
 /* After mm: the other threads, with their TIDs, seized, injection begun. */
 int restore_create_threads(struct restore_ctx *r);

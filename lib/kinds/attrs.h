@@ -10,9 +10,14 @@ struct restore_attrs_state {
 	struct rec_procattr pa;
 	struct rec_sched *sched;		/* in the order of r->threads */
 	struct rec_thread_attr *tattr;		/* the same */
+	/*
+	 * sudcr's own, read by the thread that creates the stub: a fork's
+	 * threads start with them (the stub's threads are cloned from it).
+	 * -1: not known.
+	 */
+	int own_tsc;
+	long own_cpuid;
+	int64_t own_slack;
 };
-
-/* The new process's thread @tid (sched.c); NULL, with a message, if missing. */
-struct cr_thread *attrs_cthread(struct restore_ctx *r, pid_t tid);
 
 #endif

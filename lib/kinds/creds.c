@@ -5,7 +5,7 @@
  * read, so the lines agree), securebits by an injected PR_GET_SECUREBITS
  * (/proc does not show them).  Threads may differ: the raw set*id
  * syscalls change only the calling thread, and so does capset.
- * The dumpable flag is process-wide and dumped by misc.c.  An exited
+ * The dumpable flag is process-wide and dumped by prctl.c.  An exited
  * thread group leader (a zombie) has a record too.
  *
  * The restore, per thread.  Before anything is created: every record is validated, and the restore
@@ -269,7 +269,7 @@ static int dump_creds(struct dump_ctx *d)
 
 struct restore_creds_state {
 	struct rec_creds **threads;	/* in the order of r->threads, into the image */
-	int32_t *pdeathsig;		/* same order: what misc.c set, which a change clears */
+	int32_t *pdeathsig;		/* same order: what prctl.c set, which a change clears */
 	struct rec_creds *leader;	/* the exited leader's (REC_PROC_LEADER_ZOMBIE) */
 	int32_t dumpable;		/* the misc record's */
 	uint32_t max_groups;
@@ -402,7 +402,7 @@ static int read_records(struct restore_ctx *r, struct restore_creds_state *s)
 	ret = cr_next_of_type(r->img, IMG_REC_MISC, &data, &len);
 	if (ret < 0)
 		return ret;
-	/* restore_misc_prepare() has checked it, and the THREAD_MISC records. */
+	/* misc.c's prepare has checked it, and the THREAD_MISC records. */
 	s->dumpable = ret == 1 && len >= sizeof(struct rec_misc) ? ((const struct rec_misc *)data)->dumpable : 1;
 	s->pdeathsig = calloc(r->proc.nr_threads, sizeof(*s->pdeathsig));
 	if (!s->pdeathsig)
@@ -412,7 +412,7 @@ static int read_records(struct restore_ctx *r, struct restore_creds_state *s)
 		const struct rec_thread_misc *t = data;
 
 		for (uint32_t i = 0; len == sizeof(*t) && i < r->proc.nr_threads; i++)
-			/* With -d, misc.c does not set it (and says so): sudcr exits at once. */
+			/* With -d, prctl.c does not set it (and says so): sudcr exits at once. */
 			if (r->threads[i].tid == t->tid)
 				s->pdeathsig[i] = r->opts.detach ? 0 : t->pdeathsig;
 	}
@@ -516,15 +516,6 @@ static void restore_creds_free(struct restore_ctx *r)
 }
 
 /* ---- injected ---- */
-
-static struct cr_thread *cthread_of(struct restore_ctx *r, pid_t tid)
-{
-	for (int i = 0; i < r->tp.nr_threads; i++)
-		if (r->cthreads[i].tid == tid)
-			return &r->cthreads[i];
-	sudcr_error("thread %d of the image is missing in the new process", tid);
-	return NULL;
-}
 
 /* The call, by the name of @th's kind (ia32: the 32-bit id calls). */
 static int creds_call(struct cr_thread *th, enum arch_sc sc, const char *what,
@@ -728,7 +719,7 @@ static int verify_thread(struct restore_ctx *r, struct restore_creds_state *s, s
 			what = "securebits";
 		} else if (!what && now->no_new_privs != c->no_new_privs &&
 			   !(now->no_new_privs && s->caller->no_new_privs)) {
-			/* (The stub inherits sudcr's no_new_privs: misc.c warns about that.) */
+			/* (The stub inherits sudcr's no_new_privs: prctl.c warns about that.) */
 			snprintf(want, sizeof(want), "%u", c->no_new_privs);
 			snprintf(got, sizeof(got), "%u", now->no_new_privs);
 			what = "no_new_privs";
@@ -754,7 +745,7 @@ static int restore_creds(struct restore_ctx *r)
 {
 	struct restore_creds_state *s = r->creds_state;
 	struct cr_thread *leader = cthread_of(r, r->proc.pid);
-	int32_t dumpable = s->dumpable == 2 ? 1 : s->dumpable;	/* misc.c warns about 2 */
+	int32_t dumpable = s->dumpable == 2 ? 1 : s->dumpable;	/* prctl.c warns about 2 */
 	uint32_t nr = r->proc.nr_threads + !!s->leader;
 	uint64_t scratch = 0;
 	bool changed = false;

@@ -15,8 +15,10 @@
  *                        and defines one `const struct cr_kind cr_kind_NAME`.
  *   lib/kinds/kinds.c    this table: one line per kind, in restore order.
  *                        The list of record types, show's names, restore's
- *                        check for unknown types, and the order of the dump,
- *                        prepare, restore and free steps derive from it;
+ *                        check for unknown types, and the order of the
+ *                        steps (struct cr_kind: collect, dump, prepare,
+ *                        in_stub, restore_thread, restore, finish and the
+ *                        frees) derive from it;
  *                        tests/unit/kinds_test.c checks it against
  *                        include/sudcr/image_records.h and
  *                        docs/image-format.md (no type claimed twice, every
@@ -28,9 +30,11 @@
  *                        per-kind restore steps (walk the table), release.
  *
  * Order: the table is in restore order, which is the order of dependency
- * (files before misc's cwd/umask/rlimits, credentials last).  The dump
- * walks it too, first the kinds without CR_KIND_DUMP_LAST, then those with
- * it, so that the image's records keep the order they have always had.
+ * (files before the cwd, umask and rlimits, no_new_privs before the
+ * seccomp filters, credentials last).  The dump walks it too, first the
+ * kinds without CR_KIND_DUMP_LAST, then those with it, the kinds with a
+ * collect step together (cr_kinds_dump()), so that the image's records
+ * keep the order they have always had.
  * The process kind (threads, registers, xstate, TLS) and the memory kind
  * (mm, mappings, pages) own their types here, but their restore is the
  * driver's own (read_core first; the transplant before the threads are
@@ -41,8 +45,9 @@
  *      the unit test.
  *   2. the drivers' dump/prepare/restore/free lists from it.
  *   3. the copied helpers get one home (image_thread, is_pipe_kind, sc_nr).
- *   4. kinds move out of dump/misc.c, restore/misc.c, dump/files.c and
- *      restore/files.c into lib/kinds/NAME.c, one kind per commit (the
+ *   4. kinds move out of dump/misc.c, restore/misc.c (done: misc.c keeps
+ *      the MISC and THREAD_MISC records, each item has its file),
+ *      dump/files.c and restore/files.c into lib/kinds/NAME.c (the
  *      per-kind fd switches become a table of fd kinds in the same way:
  *      lib/kinds/fd.c, REC_FD_* -> the kind's ops; fd.c says how to add one).
  *   5. a new kind, as one new file + one line here + its docs.
@@ -51,6 +56,8 @@
  */
 #include <errno.h>
 #include <stddef.h>
+
+#include <sudcr/log.h>
 
 #include "kinds.h"
 
@@ -98,38 +105,28 @@ const struct cr_kind cr_kind_files = {
 	.flags = CR_KIND_DUMP_LAST,
 	.dump = dump_files,
 	.prepare = restore_files_prepare,
+	.in_stub = restore_files_in_stub,
 	.restore = restore_files,
 	.free = restore_files_free,
-};
-
-const struct cr_kind cr_kind_misc = {
-	.name = "misc",
-	.types = (const struct cr_rec_type[]){
-		{ IMG_REC_MISC, "misc" },
-		{ IMG_REC_THREAD_MISC, "thread_misc" },
-		{ IMG_REC_RLIMIT, "rlimit" },
-		{ IMG_REC_ITIMER, "itimer" },
-		{ IMG_REC_POSIX_TIMER, "posix_timer" },
-		{ 0, NULL },
-	},
-	.dump = dump_misc,
-	.prepare = restore_misc_prepare,
-	.restore = restore_misc,
-	.free = restore_misc_free,
 };
 
 /*
  * The table: one line per kind, in restore order (the dump's is derived,
  * see above).  A kind NAME defines `const struct cr_kind cr_kind_NAME`.
- * seccomp right after misc: its records are checked against misc's (their
- * count, the threads' modes) and written by misc's dump, and its filters,
- * which an unprivileged process can only install with no_new_privs (set
- * by misc's restore), are installed once misc's restore is done, the
- * injected steps of procattr and sched included.  procattr and sched
- * after it: their records follow misc's in the image, procattr's prepare
- * makes the state sched's fills, and their steps in the stub and by
- * injection are still called from misc's (after no_new_privs, before the
- * filters), so neither has a restore step of its own.
+ *
+ * From misc to seccomp, the kinds of the MISC and THREAD_MISC records
+ * (misc.h): misc first, whose prepare reads both records and makes the
+ * state the others complete, and whose dump writes both before the
+ * records they count (cr_kinds_dump()).  Then, in the stub, the umask and
+ * the cwd (fs), the inherited rseq area dropped, procattr's; injected, the
+ * root (fs, which maps the scratch area they share), each thread's
+ * personality, rseq area, robust list and name, the rlimits, the
+ * interval and POSIX timers, the prctl flags (parent-death signal and
+ * no_new_privs per thread, then subreaper and dumpable), procattr's,
+ * sched's, and the seccomp filters, which an unprivileged process can
+ * only install with no_new_privs; credentials last.  procattr before
+ * sched: their records are in that order and procattr's prepare makes the
+ * state sched's fills.
  */
 #define CR_KINDS(X)		\
 	X(process)		\
@@ -138,9 +135,18 @@ const struct cr_kind cr_kind_misc = {
 	X(signals)		\
 	X(files)		\
 	X(misc)			\
-	X(seccomp)		\
+	X(fs)			\
+	X(personality)		\
+	X(rseq)			\
+	X(robust_list)		\
+	X(comm)			\
+	X(rlimit)		\
+	X(itimer)		\
+	X(posix_timer)		\
+	X(prctl)		\
 	X(procattr)		\
 	X(sched)		\
+	X(seccomp)		\
 	X(coredump_filter)	\
 	X(creds)
 
@@ -154,15 +160,50 @@ const struct cr_kind *const cr_kinds[] = {
 	NULL
 };
 
-/* Each kind's dump, in the table's order, those with CR_KIND_DUMP_LAST after the others. */
+static bool dump_now(const struct cr_kind *k, unsigned int last)
+{
+	return !(k->flags & CR_KIND_DUMP_LAST) == !last;
+}
+
+/*
+ * Each kind's dump, in the table's order, those with CR_KIND_DUMP_LAST
+ * after the others.  The kinds with a collect step are those whose state
+ * one record carries or counts (the MISC record, written first, counts the
+ * RLIMIT, ITIMER, POSIX_TIMER and SECCOMP records): at the place of the
+ * first of them, all of them collect, then all of them write, in the
+ * table's order.  The dump_free steps run at the end, done or failed.
+ */
 int cr_kinds_dump(struct dump_ctx *d)
 {
+	const struct cr_kind *const *k, *const *j;
+	bool collected = false;
 	int ret = 0;
 
-	for (unsigned int last = 0; last < 2; last++)
-		for (const struct cr_kind *const *k = cr_kinds; *k && !ret; k++)
-			if ((*k)->dump && !((*k)->flags & CR_KIND_DUMP_LAST) == !last)
-				ret = cr_cancelled() ? -EINTR : (*k)->dump(d);
+	for (unsigned int last = 0; last < 2; last++) {
+		for (k = cr_kinds; *k && !ret; k++) {
+			if (!dump_now(*k, last))
+				continue;
+			if (!(*k)->collect) {
+				if ((*k)->dump)
+					ret = cr_cancelled() ? -EINTR : (*k)->dump(d);
+				continue;
+			}
+			if (collected)
+				continue;
+			collected = true;
+			for (j = k; *j && !ret; j++)
+				if ((*j)->collect && dump_now(*j, last))
+					ret = cr_cancelled() ? -EINTR : (*j)->collect(d);
+			for (j = k; *j && !ret; j++)
+				if ((*j)->collect && (*j)->dump && dump_now(*j, last))
+					ret = cr_cancelled() ? -EINTR : (*j)->dump(d);
+		}
+	}
+	for (k = cr_kinds; *k;)
+		k++;
+	while (k-- > cr_kinds)
+		if ((*k)->dump_free)
+			(*k)->dump_free(d);
 	return ret;
 }
 
@@ -176,19 +217,68 @@ int cr_kinds_prepare(struct restore_ctx *r)
 	return ret;
 }
 
+int cr_kinds_in_stub(struct restore_ctx *r)
+{
+	int ret = 0;
+
+	for (const struct cr_kind *const *k = cr_kinds; *k && !ret; k++)
+		if ((*k)->in_stub)
+			ret = (*k)->in_stub(r);
+	return ret;
+}
+
+struct cr_thread *cthread_of(struct restore_ctx *r, pid_t tid)
+{
+	for (int i = 0; i < r->tp.nr_threads; i++) {
+		if (r->cthreads[i].tid == tid)
+			return &r->cthreads[i];
+	}
+	sudcr_error("thread %d of the image is missing in the new process", tid);
+	return NULL;
+}
+
+static int restore_kind(struct restore_ctx *r, const struct cr_kind *k)
+{
+	int ret = 0;
+
+	for (uint32_t i = 0; k->restore_thread && i < r->proc.nr_threads && !ret; i++) {
+		struct cr_thread *th = cthread_of(r, r->threads[i].tid);
+
+		ret = th ? k->restore_thread(r, i, th) : -ESRCH;
+	}
+	if (!ret && k->restore)
+		ret = k->restore(r);
+	return ret;
+}
+
 int cr_kinds_restore(struct restore_ctx *r)
 {
 	int ret = 0;
 
 	for (const struct cr_kind *const *k = cr_kinds; *k && !ret; k++)
-		if ((*k)->restore)
-			ret = cr_cancelled() ? -EINTR : (*k)->restore(r);
+		if ((*k)->restore || (*k)->restore_thread)
+			ret = cr_cancelled() ? -EINTR : restore_kind(r, *k);
 	return ret;
 }
 
+int cr_kinds_finish(struct restore_ctx *r)
+{
+	int ret = 0;
+
+	for (const struct cr_kind *const *k = cr_kinds; *k && !ret; k++)
+		if ((*k)->finish)
+			ret = cr_cancelled() ? -EINTR : (*k)->finish(r);
+	return ret;
+}
+
+/* In reverse: a kind's state may hold what an earlier kind's prepare made. */
 void cr_kinds_free(struct restore_ctx *r)
 {
-	for (const struct cr_kind *const *k = cr_kinds; *k; k++)
+	const struct cr_kind *const *k = cr_kinds;
+
+	while (*k)
+		k++;
+	while (k-- > cr_kinds)
 		if ((*k)->free)
 			(*k)->free(r);
 }

@@ -21,14 +21,38 @@ struct cr_rec_type {
 /* The kind's records come after those of the kinds without the flag. */
 #define CR_KIND_DUMP_LAST	(1u << 0)
 
+/*
+ * The steps of a kind, each NULL if it has none; all return 0 or -errno
+ * and print their own message.  The drivers walk them in the table's order
+ * (kinds.c): restore's in_stub, restore and finish steps in that order,
+ * the dump's as cr_kinds_dump() says, the free steps in reverse.
+ */
 struct cr_kind {
 	const char *name;
 	const struct cr_rec_type *types;	/* ends with { 0, NULL } */
 	unsigned int flags;			/* CR_KIND_* */
-	/* Each step may be NULL; all return 0 or -errno. */
-	int (*dump)(struct dump_ctx *d);	/* collect, write the records */
+
+	/* dump, the target seized and injection active in every thread */
+	int (*collect)(struct dump_ctx *d);	/* read the state, write nothing */
+	int (*dump)(struct dump_ctx *d);	/* write the records (collect them too if no collect) */
+	void (*dump_free)(struct dump_ctx *d);	/* after the dump, done or failed */
+
+	/* restore */
 	int (*prepare)(struct restore_ctx *r);	/* check every record, keep what restore needs */
-	int (*restore)(struct restore_ctx *r);	/* after the transplant, once all threads exist */
+	/*
+	 * Inside the new process before it is seized: plain C, sudcr's own
+	 * libc.  On error it prints and returns nonzero; the stub exits.
+	 */
+	int (*in_stub)(struct restore_ctx *r);
+	/*
+	 * Injected, after the transplant, once all threads exist: first
+	 * restore_thread for each thread @th (the image's thread i, in the
+	 * order of r->threads), then restore.
+	 */
+	int (*restore_thread)(struct restore_ctx *r, uint32_t i, struct cr_thread *th);
+	int (*restore)(struct restore_ctx *r);
+	/* After injection has ended in every thread, before the release. */
+	int (*finish)(struct restore_ctx *r);
 	void (*free)(struct restore_ctx *r);
 };
 
@@ -43,7 +67,12 @@ const struct cr_kind *cr_kind_of_type(uint32_t type);
  */
 int cr_kinds_dump(struct dump_ctx *d);
 int cr_kinds_prepare(struct restore_ctx *r);
+int cr_kinds_in_stub(struct restore_ctx *r);
 int cr_kinds_restore(struct restore_ctx *r);
+int cr_kinds_finish(struct restore_ctx *r);
 void cr_kinds_free(struct restore_ctx *r);
+
+/* At restore: the new process's thread @tid (NULL, with a message, if missing). */
+struct cr_thread *cthread_of(struct restore_ctx *r, pid_t tid);
 
 #endif

@@ -298,6 +298,10 @@ static int restore_attrs_prepare(struct restore_ctx *r)
 		return -ENOMEM;
 	}
 	r->attrs_state = s;
+	if (prctl(PR_GET_TSC, &s->own_tsc, 0, 0, 0))
+		s->own_tsc = -1;
+	s->own_cpuid = syscall(SYS_arch_prctl, ARCH_GET_CPUID, 0);
+	s->own_slack = -1;	/* sched.c's */
 	ret = prepare_procattr(r, s);
 	if (!ret)
 		ret = prepare_thread_attr(r, s);
@@ -403,7 +407,7 @@ static void stub_memory_merge(uint32_t want)
 	}
 }
 
-int restore_procattr_in_stub(struct restore_ctx *r)
+static int procattr_in_stub(struct restore_ctx *r)
 {
 	const struct restore_attrs_state *s = r->attrs_state;
 
@@ -424,7 +428,7 @@ static int restore_attr_inject(struct cr_thread *th, enum arch_sc sc, int64_t *r
 
 static int restore_mdwe(struct restore_ctx *r, uint32_t want)
 {
-	struct cr_thread *th = attrs_cthread(r, r->pid);
+	struct cr_thread *th = cthread_of(r, r->pid);
 	int64_t cur, v;
 	int ret;
 
@@ -452,44 +456,49 @@ static int restore_mdwe(struct restore_ctx *r, uint32_t want)
 	return ret;
 }
 
-int restore_procattr_inject(struct restore_ctx *r)
+/*
+ * The new process's threads start with sudcr's modes (the stub is our
+ * fork, its threads its clones; the modes are inherited and only exec
+ * resets CPUID faulting): only those that differ are set.
+ */
+static int procattr_restore_thread(struct restore_ctx *r, uint32_t i, struct cr_thread *th)
 {
 	const struct restore_attrs_state *s = r->attrs_state;
+	const struct rec_thread_attr *t = &s->tattr[i];
+	int64_t v = 0;
 	int ret = 0;
 
-	for (uint32_t i = 0; i < r->proc.nr_threads && !ret; i++) {
-		const struct rec_thread_attr *t = &s->tattr[i];
-		struct cr_thread *th = attrs_cthread(r, t->tid);
-		int64_t v;
-
-		if (!th)
-			return -ESRCH;
+	if ((int)t->tsc != s->own_tsc)
 		ret = restore_attr_inject(th, SC_PRCTL, &v, PR_SET_TSC, t->tsc);
-		if (!ret && v) {
-			sudcr_error("thread %d: cannot restore its TSC mode %u: %s", t->tid, t->tsc,
-				    strerror((int)-v));
-			ret = (int)v;
-		}
-		if (ret)
-			break;
-		ret = restore_attr_inject(th, SC_ARCH_PRCTL, &v, ARCH_SET_CPUID, t->cpuid);
-		if (!ret && v) {
-			sudcr_error("thread %d: cannot restore CPUID %s: %s%s", t->tid,
-				    t->cpuid ? "enabled" : "faulting", strerror((int)-v),
-				    v == -ENODEV ? " (no CPUID faulting on this CPU)" : "");
-			ret = (int)v;
-		}
+	if (!ret && v) {
+		sudcr_error("thread %d: cannot restore its TSC mode %u: %s", t->tid, t->tsc,
+			    strerror((int)-v));
+		ret = (int)v;
 	}
-	/* Last: it refuses mappings the restore makes. */
-	if (!ret && s->pa.mdwe)
-		ret = restore_mdwe(r, s->pa.mdwe);
+	if (ret)
+		return ret;
+	if ((long)t->cpuid != s->own_cpuid)
+		ret = restore_attr_inject(th, SC_ARCH_PRCTL, &v, ARCH_SET_CPUID, t->cpuid);
+	if (!ret && v) {
+		sudcr_error("thread %d: cannot restore CPUID %s: %s%s", t->tid,
+			    t->cpuid ? "enabled" : "faulting", strerror((int)-v),
+			    v == -ENODEV ? " (no CPUID faulting on this CPU)" : "");
+		ret = (int)v;
+	}
 	return ret;
+}
+
+/* After every thread's step (the table's walk): it refuses mappings the restore makes. */
+static int procattr_restore(struct restore_ctx *r)
+{
+	const struct restore_attrs_state *s = r->attrs_state;
+
+	return s->pa.mdwe ? restore_mdwe(r, s->pa.mdwe) : 0;
 }
 
 /*
  * The state both halves share (attrs.h) is made and freed here; the sched
- * kind, after this one in the table, fills its part.  The steps in the stub
- * and the injected one are still called from misc's (lib/restore/misc.c).
+ * kind, after this one in the table, fills its part.
  */
 const struct cr_kind cr_kind_procattr = {
 	.name = "procattr",
@@ -500,5 +509,8 @@ const struct cr_kind cr_kind_procattr = {
 	},
 	.dump = dump_procattr,
 	.prepare = restore_attrs_prepare,
+	.in_stub = procattr_in_stub,
+	.restore_thread = procattr_restore_thread,
+	.restore = procattr_restore,
 	.free = restore_attrs_free,
 };

@@ -10,12 +10,12 @@
  *
  * Restore of each thread's scheduling (the dump above).
  *
- * Timer slack is set by injection with the misc state (only a thread sets
+ * Timer slack is set by injection, before the seccomp filters (only a thread sets
  * its own), before the policy: the kernel keeps no slack for FIFO, RR and
  * DEADLINE threads and ignores PR_SET_TIMERSLACK from them.
  *
  * The rest is set from sudcr, after the end of injection
- * (restore_sched_apply()): injection pins each thread to one CPU and puts
+ * (sched_finish()): injection pins each thread to one CPU and puts
  * its affinity back at the end, a FIFO thread at a high priority would
  * starve sudcr on that CPU, and a thread at nice 19 or SCHED_IDLE would
  * slow every injected call.  Affinity goes first (a DEADLINE thread must
@@ -267,19 +267,20 @@ static int restore_sched_prepare(struct restore_ctx *r, struct restore_attrs_sta
 	return 0;
 }
 
-/* After the procattr kind's prepare, which made the shared state. */
+/*
+ * After the procattr kind's prepare, which made the shared state.  sudcr's
+ * own timer slack if it runs a fair policy: the stub's threads start with
+ * it (see sched_restore()).
+ */
 static int prepare_sched(struct restore_ctx *r)
 {
-	return restore_sched_prepare(r, r->attrs_state);
-}
+	int policy = sched_getscheduler(0) & ~SCHED_RESET_ON_FORK;
+	int slack = prctl(PR_GET_TIMERSLACK, 0, 0, 0, 0);
 
-struct cr_thread *attrs_cthread(struct restore_ctx *r, pid_t tid)
-{
-	for (int i = 0; i < r->tp.nr_threads; i++)
-		if (r->cthreads[i].tid == tid)
-			return &r->cthreads[i];
-	sudcr_error("thread %d of the image is missing in the new process", tid);
-	return NULL;
+	if (policy >= 0 && policy != SCHED_FIFO && policy != SCHED_RR && policy != SCHED_DEADLINE &&
+	    slack > 0)
+		r->attrs_state->own_slack = slack;
+	return restore_sched_prepare(r, r->attrs_state);
 }
 
 static int sched_failed(pid_t tid, const char *what, int err)
@@ -289,63 +290,67 @@ static int sched_failed(pid_t tid, const char *what, int err)
 	return -err;
 }
 
-static int make_fair(pid_t tid)
+/* *@was_fair: whether the thread had a fair policy already. */
+static int make_fair(pid_t tid, bool *was_fair)
 {
 	struct sched_param none = { 0 };
 	int policy = sched_getscheduler(tid) & ~SCHED_RESET_ON_FORK;
 
+	*was_fair = false;
 	if (policy < 0)
 		return sched_failed(tid, "scheduling policy", errno);
-	if (policy != SCHED_FIFO && policy != SCHED_RR && policy != SCHED_DEADLINE)
+	*was_fair = policy != SCHED_FIFO && policy != SCHED_RR && policy != SCHED_DEADLINE;
+	if (*was_fair)
 		return 0;
 	if (sched_setscheduler(tid, SCHED_OTHER, &none))
 		return sched_failed(tid, "timer slack (setting SCHED_OTHER first)", errno);
 	return 0;
 }
 
-int restore_sched_inject(struct restore_ctx *r)
+static int sched_restore_thread(struct restore_ctx *r, uint32_t i, struct cr_thread *th)
 {
 	const struct restore_attrs_state *s = r->attrs_state;
+	const struct rec_sched *t = &s->sched[i];
+	bool was_fair;
+	int64_t v;
+	int ret;
 
-	for (uint32_t i = 0; i < r->proc.nr_threads; i++) {
-		const struct rec_sched *t = &s->sched[i];
-		struct cr_thread *th = attrs_cthread(r, t->tid);
-		int64_t v;
-		int ret;
-
-		if (!th)
-			return -ESRCH;
-		/*
-		 * The kernel ignores PR_SET_TIMERSLACK from RT threads, and
-		 * those of the stub have sudcr's policy (sudcr under chrt, say):
-		 * a fair one until restore_sched_apply() sets the image's.
-		 */
-		ret = make_fair(t->tid);
-		if (ret)
-			return ret;
-		ret = cr_inject(th, arch_sc_nr(th->inj.kind, SC_PRCTL), &v,
-				PR_SET_TIMERSLACK, t->timerslack_ns, 0, 0, 0, 0);
-		if (ret)
-			return ret;
-		if (v) {
-			sudcr_error("thread %d: cannot restore its timer slack %llu ns: %s", t->tid,
-				    (unsigned long long)t->timerslack_ns, strerror((int)-v));
-			return v < 0 && v >= -4095 ? (int)v : -EIO;
-		}
-		if (!t->timerslack_ns)
-			continue;	/* an RT thread's: the policy sets it */
-		ret = cr_inject(th, arch_sc_nr(th->inj.kind, SC_PRCTL), &v,
-				PR_GET_TIMERSLACK, 0, 0, 0, 0, 0);
-		if (ret)
-			return ret;
-		if (th->inj.kind == ARCH_IA32)
-			v = (uint32_t)v;
-		if ((uint64_t)v != t->timerslack_ns) {
-			sudcr_error("thread %d: cannot restore its timer slack %llu ns: it is %lld",
-				    t->tid,
-				    (unsigned long long)t->timerslack_ns, (long long)v);
-			return -EIO;
-		}
+	/*
+	 * The kernel ignores PR_SET_TIMERSLACK from RT threads, and those of
+	 * the stub have sudcr's policy (sudcr under chrt, say): a fair one
+	 * until sched_finish() sets the image's.
+	 */
+	ret = make_fair(t->tid, &was_fair);
+	if (ret)
+		return ret;
+	/*
+	 * A fair thread of the stub has sudcr's slack, as sudcr had it when
+	 * the stub was forked (this thread's parent is the stub, or a clone
+	 * of it): nothing to set then.
+	 */
+	if (was_fair && s->own_slack > 0 && t->timerslack_ns == (uint64_t)s->own_slack)
+		return 0;
+	ret = cr_inject(th, arch_sc_nr(th->inj.kind, SC_PRCTL), &v,
+			PR_SET_TIMERSLACK, t->timerslack_ns, 0, 0, 0, 0);
+	if (ret)
+		return ret;
+	if (v) {
+		sudcr_error("thread %d: cannot restore its timer slack %llu ns: %s", t->tid,
+			    (unsigned long long)t->timerslack_ns, strerror((int)-v));
+		return v < 0 && v >= -4095 ? (int)v : -EIO;
+	}
+	if (!t->timerslack_ns)
+		return 0;	/* an RT thread's: the policy sets it */
+	ret = cr_inject(th, arch_sc_nr(th->inj.kind, SC_PRCTL), &v,
+			PR_GET_TIMERSLACK, 0, 0, 0, 0, 0);
+	if (ret)
+		return ret;
+	if (th->inj.kind == ARCH_IA32)
+		v = (uint32_t)v;
+	if ((uint64_t)v != t->timerslack_ns) {
+		sudcr_error("thread %d: cannot restore its timer slack %llu ns: it is %lld",
+			    t->tid, (unsigned long long)t->timerslack_ns, (long long)v);
+		return -EIO;
 	}
 	return 0;
 }
@@ -431,7 +436,7 @@ static int apply_affinity(const struct rec_sched *t)
 	return 0;
 }
 
-int restore_sched_apply(struct restore_ctx *r)
+static int sched_finish(struct restore_ctx *r)
 {
 	const struct restore_attrs_state *s = r->attrs_state;
 
@@ -451,9 +456,9 @@ int restore_sched_apply(struct restore_ctx *r)
 }
 
 /*
- * Its records are freed with the shared state by the procattr kind; the
- * injected step and restore_sched_apply() are called from misc's restore
- * and from the driver.
+ * Its records are freed with the shared state by the procattr kind.  Its
+ * finish step runs after the end of injection, when nothing pins the
+ * threads and a FIFO thread can starve no injected call.
  */
 const struct cr_kind cr_kind_sched = {
 	.name = "sched",
@@ -463,4 +468,6 @@ const struct cr_kind cr_kind_sched = {
 	},
 	.dump = dump_sched,
 	.prepare = prepare_sched,
+	.restore_thread = sched_restore_thread,
+	.finish = sched_finish,
 };

@@ -1,26 +1,241 @@
 // SPDX-License-Identifier: MIT
 /*
- * Seccomp filters and strict mode: their validation and restore (the dump
- * is still misc's, lib/dump/misc.c, which writes the SECCOMP records after
- * its own and counts them in the MISC record).
+ * Seccomp filters and strict mode: each thread's mode, in the THREAD_MISC
+ * record (misc.c), and the filters, in SECCOMP records counted in the
+ * MISC record.  The filters are read by ptrace (PTRACE_SECCOMP_GET_FILTER,
+ * which needs CAP_SYS_ADMIN).
  *
- * The filters are installed right after misc's restore (see the table in
- * kinds.c): after misc has set no_new_privs, without which an
- * unprivileged filter is refused, and after the injected steps of procattr
- * and sched, which misc's restore calls.  Injection keeps working after
- * them because the stub is seized with PTRACE_O_SUSPEND_SECCOMP.
+ * The filters are installed after the injected steps of the kinds before
+ * this one in the table: after prctl.c has set no_new_privs, without which
+ * an unprivileged filter is refused, and after procattr's and sched's.
+ * Injection keeps working after them because the stub is seized with
+ * PTRACE_O_SUSPEND_SECCOMP.
  */
 #include <errno.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ptrace.h>
 
 #include <sudcr/cr.h>
+#include <sudcr/kernel_compat.h>
 #include <sudcr/log.h>
 
 #include "kinds.h"
 #include "misc.h"
+
+#ifndef SECCOMP_RET_USER_NOTIF
+#define SECCOMP_RET_USER_NOTIF 0x7fc00000U
+#endif
+#ifndef SECCOMP_RET_ACTION_FULL
+#define SECCOMP_RET_ACTION_FULL 0xffff0000U
+#endif
+
+/* struct seccomp_metadata of PTRACE_SECCOMP_GET_METADATA. */
+struct misc_seccomp_md {
+	uint64_t filter_off;
+	uint64_t flags;
+};
+
+/* ---- dump ---- */
+
+static void chain_free(struct misc_chain *c)
+{
+	for (int i = 0; i < c->nr; i++)
+		free(c->f[i].insns);
+	free(c->f);
+	c->nr = 0;
+	c->f = NULL;
+}
+
+static bool chain_equal(const struct misc_chain *a, const struct misc_chain *b)
+{
+	if (a->nr != b->nr)
+		return false;
+	for (int i = 0; i < a->nr; i++) {
+		if (a->f[i].flags != b->f[i].flags || a->f[i].nr_insns != b->f[i].nr_insns ||
+		    memcmp(a->f[i].insns, b->f[i].insns,
+			   a->f[i].nr_insns * sizeof(struct sock_filter)))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * A filter that hands syscalls to a user-space listener cannot work after
+ * restore: the listener's fd is not connected to the new filter.
+ */
+static bool filter_uses_listener(const struct misc_dump_filter *f)
+{
+	for (uint32_t i = 0; i < f->nr_insns; i++) {
+		if (f->insns[i].code == (BPF_RET | BPF_K) &&
+		    (f->insns[i].k & SECCOMP_RET_ACTION_FULL) == SECCOMP_RET_USER_NOTIF)
+			return true;
+	}
+	return false;
+}
+
+/* PTRACE_SECCOMP_GET_FILTER index 0 is the oldest filter. */
+static int dump_seccomp_chain(pid_t tid, int expect, struct misc_chain *c)
+{
+	int ret;
+
+	for (unsigned long idx = 0;; idx++) {
+		struct misc_seccomp_md md = { .filter_off = idx };
+		struct misc_dump_filter *f, *nf;
+		long n;
+
+		n = ptrace(PTRACE_SECCOMP_GET_FILTER, tid, (void *)idx, NULL);
+		if (n < 0 && errno == ENOENT)
+			break;
+		if (n <= 0 || n > BPF_MAXINSNS) {
+			ret = n < 0 ? -errno : -EIO;
+			sudcr_error("thread %d: cannot read seccomp filter %lu: %s%s", tid, idx,
+				    n < 0 ? strerror(-ret) : "bad length",
+				    ret == -EACCES || ret == -EPERM ?
+				    " (needs CAP_SYS_ADMIN, and sudcr must not run under seccomp)" :
+				    "");
+			goto out_free;
+		}
+		nf = realloc(c->f, (c->nr + 1) * sizeof(*c->f));
+		if (!nf)
+			goto out_nomem;
+		c->f = nf;
+		f = &c->f[c->nr];
+		f->nr_insns = n;
+		f->insns = calloc(n, sizeof(*f->insns));
+		if (!f->insns)
+			goto out_nomem;
+		c->nr++;
+		if (ptrace(PTRACE_SECCOMP_GET_FILTER, tid, (void *)idx, f->insns) != n) {
+			ret = -EIO;
+			sudcr_error("thread %d: seccomp filter %lu changed while reading it", tid,
+				    idx);
+			goto out_free;
+		}
+		if (ptrace(PTRACE_SECCOMP_GET_METADATA, tid, (void *)sizeof(md), &md) < 0) {
+			ret = -errno;
+			sudcr_error("thread %d: cannot read flags of seccomp filter %lu: %s", tid,
+				    idx, strerror(-ret));
+			goto out_free;
+		}
+		f->flags = md.flags & SECCOMP_FILTER_FLAG_LOG;
+		if (filter_uses_listener(f)) {
+			sudcr_error("thread %d: seccomp filter %lu sends syscalls to a user-space "
+				    "listener (SECCOMP_RET_USER_NOTIF): not supported", tid, idx);
+			ret = -EOPNOTSUPP;
+			goto out_free;
+		}
+	}
+	if (expect > 0 && c->nr != expect) {
+		sudcr_error("thread %d: /proc says %d seccomp filters, ptrace gave %d", tid, expect,
+			    c->nr);
+		ret = -EIO;
+		goto out_free;
+	}
+	return 0;
+
+out_nomem:
+	sudcr_error("thread %d: out of memory reading its seccomp filters", tid);
+	ret = -ENOMEM;
+out_free:
+	chain_free(c);
+	return ret;
+}
+
+/*
+ * Identical chains in every thread (the usual case: inherited, or
+ * installed with TSYNC) are stored once, with tid 0, and restored with
+ * TSYNC so the threads share them again.  Otherwise each thread's chain is
+ * stored on its own.
+ */
+static void seccomp_layout(struct dump_ctx *d, struct misc_dump *m)
+{
+	m->shared_chain = m->chains[0].nr > 0;
+	for (int i = 1; i < d->nr_threads && m->shared_chain; i++)
+		m->shared_chain = chain_equal(&m->chains[0], &m->chains[i]);
+	m->misc.nr_seccomp = 0;
+	for (int i = 0; i < d->nr_threads; i++) {
+		m->misc.nr_seccomp += m->chains[i].nr;
+		if (m->shared_chain)
+			break;
+	}
+}
+
+static int write_chain(struct img_writer *w, int32_t tid, const struct misc_chain *c)
+{
+	for (int i = 0; i < c->nr; i++) {
+		size_t ilen = c->f[i].nr_insns * sizeof(struct sock_filter);
+		struct rec_seccomp *rec;
+		int ret;
+
+		rec = malloc(sizeof(*rec) + ilen);
+		if (!rec) {
+			sudcr_error("out of memory writing a seccomp filter");
+			return -ENOMEM;
+		}
+		*rec = (struct rec_seccomp){
+			.tid = tid,
+			.index = i,
+			.flags = c->f[i].flags,
+			.nr_insns = c->f[i].nr_insns,
+		};
+		memcpy(rec + 1, c->f[i].insns, ilen);
+		ret = img_write_record(w, IMG_REC_SECCOMP, rec, sizeof(*rec) + ilen);
+		free(rec);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/* Each thread's mode (its /proc status, read by misc.c) and, in filter mode, its filters. */
+static int seccomp_collect(struct dump_ctx *d)
+{
+	struct misc_dump *m = d->misc_dump;
+	int ret;
+
+	for (int i = 0; i < d->nr_threads; i++) {
+		const struct proc_status *st = &m->status[i];
+		pid_t tid = d->threads[i].tid;
+
+		if (st->seccomp < 0 || st->seccomp > 2) {
+			sudcr_error("thread %d: unknown seccomp mode %d", tid, st->seccomp);
+			return -EOPNOTSUPP;
+		}
+		m->threads[i].seccomp_mode = st->seccomp;
+		if (st->seccomp != SECCOMP_MODE_FILTER)
+			continue;
+		ret = dump_seccomp_chain(tid, st->seccomp_filters, &m->chains[i]);
+		if (ret)
+			return ret;
+	}
+	seccomp_layout(d, m);
+	return 0;
+}
+
+static int seccomp_dump(struct dump_ctx *d)
+{
+	struct misc_dump *m = d->misc_dump;
+	int ret = 0;
+
+	if (m->shared_chain)
+		return write_chain(d->img, 0, &m->chains[0]);
+	for (int i = 0; !ret && i < d->nr_threads; i++)
+		ret = write_chain(d->img, m->threads[i].tid, &m->chains[i]);
+	return ret;
+}
+
+static void seccomp_dump_free(struct dump_ctx *d)
+{
+	struct misc_dump *m = d->misc_dump;
+
+	for (int i = 0; m && m->chains && i < d->nr_threads; i++)
+		chain_free(&m->chains[i]);
+}
+
+/* ---- restore ---- */
 
 static int cmp_filter(const void *a, const void *b)
 {
@@ -102,7 +317,7 @@ static int prepare_seccomp(struct restore_ctx *r, struct restore_misc_state *s)
 		f->index = rec->index;
 		f->flags = rec->flags;
 		f->nr_insns = rec->nr_insns;
-		s->nr_filters = ++n;	/* freed by restore_misc_free() if a later record is bad */
+		s->nr_filters = ++n;	/* freed by seccomp_free() if a later record is bad */
 		if (ilen > max_ilen)
 			max_ilen = ilen;
 	}
@@ -203,29 +418,41 @@ static int seccomp_prepare(struct restore_ctx *r)
 	return prepare_seccomp(r, r->misc_state);
 }
 
-/* misc's scratch area: the leader's, mapped by misc's restore at the size prepare_seccomp asked for. */
+/* misc's scratch area, mapped by fs.c's restore at the size prepare_seccomp asked for. */
 static int seccomp_restore(struct restore_ctx *r)
 {
-	struct restore_misc_state *s = r->misc_state;
-	struct cr_thread *leader = cthread_of(r, r->proc.pid);
 	uint64_t scratch;
 	int ret;
 
-	if (!leader)
-		return -ESRCH;
-	ret = cr_scratch(leader, s->scratch_len, &scratch);
+	ret = misc_scratch(r, &scratch);
 	if (!ret)
-		ret = restore_seccomp(r, s, scratch);
+		ret = restore_seccomp(r, r->misc_state, scratch);
 	return ret;
 }
 
-/* The filters are freed with misc's state (restore_misc_free()). */
+static void seccomp_free(struct restore_ctx *r)
+{
+	struct restore_misc_state *s = r->misc_state;
+
+	if (!s)
+		return;
+	for (int i = 0; i < s->nr_filters; i++)
+		free(s->filters[i].insns);
+	free(s->filters);
+	s->filters = NULL;
+	s->nr_filters = 0;
+}
+
 const struct cr_kind cr_kind_seccomp = {
 	.name = "seccomp",
 	.types = (const struct cr_rec_type[]){
 		{ IMG_REC_SECCOMP, "seccomp" },
 		{ 0, NULL },
 	},
+	.collect = seccomp_collect,
+	.dump = seccomp_dump,
+	.dump_free = seccomp_dump_free,
 	.prepare = seccomp_prepare,
 	.restore = seccomp_restore,
+	.free = seccomp_free,
 };

@@ -384,8 +384,8 @@ static void __attribute__((noreturn)) stub_main(struct restore_ctx *r, int ready
 		_exit(1);
 	r->keep_fds[0] = ready_fd;
 	r->nr_keep_fds = 1;
-	/* restore_misc_in_stub() also drops the rseq area inherited from us. */
-	if (restore_files_in_stub(r) || restore_misc_in_stub(r))
+	/* The kinds' steps in the stub; rseq.c's drops the rseq area inherited from us. */
+	if (cr_kinds_in_stub(r))
 		_exit(1);
 	if (write(ready_fd, &ok, 1) != 1)
 		_exit(1);
@@ -502,7 +502,7 @@ static int seize_stub(struct restore_ctx *r)
 			return ret;
 		th->inj_active = true;
 	}
-	/* The stub's own death signal (EXITKILL covers it now); restore_misc() sets the image's. */
+	/* The stub's own death signal (EXITKILL covers it now); kinds/prctl.c sets the image's, if any. */
 	return cr_inject(&r->cthreads[0], arch_sc_nr(r->cthreads[0].inj.kind, SC_PRCTL), &res, PR_SET_PDEATHSIG, 0, 0, 0, 0, 0);
 }
 
@@ -607,7 +607,7 @@ int sudcr_restore(const struct restore_opts *opts, int *exit_status)
 		goto out;
 	static int (*const stages[])(struct restore_ctx *) = {
 		seize_stub, restore_mm, restore_create_threads, cr_kinds_restore, restore_threads, end_all,
-		restore_sched_apply, release_leader,
+		cr_kinds_finish, release_leader,
 	};
 
 	for (size_t i = 0; i < sizeof(stages) / sizeof(stages[0]) && !ret; i++)

@@ -213,7 +213,8 @@ hostile lock_len "bad lock record" "len lock 0 8"
 hostile lock_fd "no description before it" "set lock 0 fd 999"
 hostile lock_type "lock type 7" "set lock 0 type 7"
 
-# misc, thread_misc, rlimit, itimer, posix_timer, seccomp (restore/misc.c)
+# misc, thread_misc, rlimit, itimer, posix_timer, seccomp (lib/kinds/misc.c, rlimit.c, itimer.c,
+# posix_timer.c, seccomp.c)
 hostile misc_len "misc record of" "len misc 0 8"
 hostile misc_twice "more than one misc record" "dup misc 0"
 hostile misc_missing "no misc record" "del misc 0"

@@ -3,7 +3,9 @@
  * The table of kinds (lib/kinds/kinds.c): no record type is claimed twice,
  * every type of include/sudcr/image_records.h and every type of the table
  * in docs/image-format.md has an owner of the same name, and every type
- * the table owns is documented.
+ * the table owns is documented.  The steps: the dependencies of their
+ * order hold, and the records the MISC record counts are collected before
+ * it is written.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -99,10 +101,63 @@ static void doc_types(void)
 			      t->type, t->name, (*k)->name);
 }
 
+static int place(const char *name)
+{
+	int i = 0;
+
+	for (const struct cr_kind *const *k = cr_kinds; *k; k++, i++)
+		if (!strcmp((*k)->name, name))
+			return i;
+	CHECK(false, "no kind %s", name);
+	return -1;
+}
+
+static void steps(void)
+{
+	static const uint32_t counted[] = { IMG_REC_RLIMIT, IMG_REC_ITIMER, IMG_REC_POSIX_TIMER,
+					    IMG_REC_SECCOMP };
+	const struct cr_kind *first_collect = NULL;
+	int last_restore = -1, i = 0;
+
+	for (const struct cr_kind *const *k = cr_kinds; *k; k++, i++) {
+		const struct cr_kind *c = *k;
+
+		if (c->collect && !first_collect)
+			first_collect = c;
+		CHECK(!c->collect || !(c->flags & CR_KIND_DUMP_LAST),
+		      "%s: a collect step and CR_KIND_DUMP_LAST", c->name);
+		CHECK(!c->dump_free || c->collect || c->dump, "%s: dump_free without a dump", c->name);
+		CHECK(!c->free || c->prepare, "%s: free without prepare", c->name);
+		if (c->restore || c->restore_thread)
+			last_restore = i;
+	}
+	/* MISC is written first by its kind, once the kinds it counts have collected. */
+	CHECK(first_collect && first_collect == cr_kind_of_type(IMG_REC_MISC),
+	      "the first kind with a collect step owns MISC");
+	CHECK(cr_kind_of_type(IMG_REC_THREAD_MISC) == cr_kind_of_type(IMG_REC_MISC));
+	for (size_t n = 0; n < sizeof(counted) / sizeof(counted[0]); n++) {
+		const struct cr_kind *c = cr_kind_of_type(counted[n]);
+
+		CHECK(c && c->collect && c->dump, "type %u: counted in MISC, so collected first",
+		      counted[n]);
+	}
+	/* Restore: files before cwd, umask and rlimits; no_new_privs before the filters. */
+	CHECK(place("files") < place("fs") && place("files") < place("rlimit"));
+	CHECK(place("misc") < place("fs") && place("misc") < place("seccomp"));
+	CHECK(place("prctl") < place("seccomp"));
+	CHECK(place("procattr") < place("sched"), "procattr's prepare makes sched's state");
+	CHECK(place("procattr") < place("seccomp") && place("sched") < place("seccomp"));
+	/* Credentials last. */
+	CHECK(last_restore == place("creds"), "creds has the last restore step");
+	i = place("sched");
+	CHECK(i >= 0 && cr_kinds[i]->finish, "sched's policy is set after injection");
+}
+
 int main(void)
 {
 	RUN_TEST(unique);
 	RUN_TEST(header_types);
 	RUN_TEST(doc_types);
+	RUN_TEST(steps);
 	return harness_exit();
 }

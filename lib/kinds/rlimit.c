@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The process's resource limits: one RLIMIT record per resource, counted
+ * in the MISC record (misc.c).
+ *
+ * Read from inside the target by injection: prlimit() on a process of
+ * another uid needs CAP_SYS_RESOURCE, which root lacks on some machines.
+ * Set after the transplant: low RLIMIT_AS/MEMLOCK/NOFILE limits would make
+ * the restore's own mappings and fds fail.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#include <sudcr/cr.h>
+#include <sudcr/log.h>
+
+#include "kinds.h"
+#include "misc.h"
+
+static const char *const rlimit_names[RLIM_NLIMITS] = {
+	[RLIMIT_CPU] = "CPU", [RLIMIT_FSIZE] = "FSIZE", [RLIMIT_DATA] = "DATA",
+	[RLIMIT_STACK] = "STACK", [RLIMIT_CORE] = "CORE", [RLIMIT_RSS] = "RSS",
+	[RLIMIT_NPROC] = "NPROC", [RLIMIT_NOFILE] = "NOFILE", [RLIMIT_MEMLOCK] = "MEMLOCK",
+	[RLIMIT_AS] = "AS", [RLIMIT_LOCKS] = "LOCKS", [RLIMIT_SIGPENDING] = "SIGPENDING",
+	[RLIMIT_MSGQUEUE] = "MSGQUEUE", [RLIMIT_NICE] = "NICE", [RLIMIT_RTPRIO] = "RTPRIO",
+	[RLIMIT_RTTIME] = "RTTIME",
+};
+
+static int rlimit_collect(struct dump_ctx *d)
+{
+	struct misc_dump *m = d->misc_dump;
+	struct cr_thread *th = &d->threads[0];
+	uint64_t v[2];
+	int ret;
+
+	for (unsigned int res = 0; res < RLIM_NLIMITS; res++) {
+		ret = misc_dump_inject(th, "prlimit64", arch_sc_nr(th->inj.kind, SC_PRLIMIT64), NULL, 0,
+				       res, 0, m->scratch);
+		if (!ret)
+			ret = misc_dump_read(th, "prlimit64", m->scratch, v, sizeof(v));
+		if (ret)
+			return ret;
+		m->rlim[res].resource = res;
+		m->rlim[res].cur = v[0];
+		m->rlim[res].max = v[1];
+	}
+	m->misc.nr_rlimits = RLIM_NLIMITS;
+	return 0;
+}
+
+static int rlimit_dump(struct dump_ctx *d)
+{
+	struct misc_dump *m = d->misc_dump;
+	int ret = 0;
+
+	for (unsigned int i = 0; !ret && i < m->misc.nr_rlimits; i++)
+		ret = img_write_record(d->img, IMG_REC_RLIMIT, &m->rlim[i], sizeof(m->rlim[i]));
+	return ret;
+}
+
+static int rlimit_prepare(struct restore_ctx *r)
+{
+	struct restore_misc_state *s = r->misc_state;
+	const struct rec_rlimit *l;
+	const void *data;
+	uint32_t n = 0;
+	size_t len;
+	int ret;
+
+	img_rewind(r->img);
+	while ((ret = cr_next_of_type(r->img, IMG_REC_RLIMIT, &data, &len)) == 1) {
+		if (len != sizeof(*l))
+			return img_record_invalid(r->img, "rlimit record of %zu bytes", len);
+		l = data;
+		if (l->resource >= RLIM_NLIMITS || (s->rlim_mask & (1u << l->resource)))
+			return img_record_invalid(r->img, "rlimit %u unknown or repeated",
+						  l->resource);
+		if (l->cur > l->max)
+			return img_record_invalid(r->img, "rlimit %u: soft limit above hard limit",
+						  l->resource);
+		s->rlim[l->resource] = *l;
+		s->rlim_mask |= 1u << l->resource;
+		n++;
+	}
+	if (ret < 0)
+		return ret;
+	if (n != s->misc.nr_rlimits) {
+		sudcr_error("%s: %u rlimit records, the misc record says %u", r->opts.dir, n,
+			    s->misc.nr_rlimits);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/*
+ * Raising a hard limit above the stub's (sudcr's own) needs
+ * CAP_SYS_RESOURCE, which root lacks on some machines and users in
+ * containers often do: keep sudcr's hard limit then, and say so once.
+ */
+static int rlimit_restore(struct restore_ctx *r)
+{
+	struct restore_misc_state *s = r->misc_state;
+	struct cr_thread *th = cthread_of(r, r->proc.pid);
+	char lowered[512] = "";
+	size_t used = 0;
+	uint64_t scratch;
+	int ret;
+
+	if (!th)
+		return -ESRCH;
+	ret = misc_scratch(r, &scratch);
+	if (ret)
+		return ret;
+	for (unsigned int res = 0; res < RLIM_NLIMITS; res++) {
+		uint64_t want[2], have[2];
+		int64_t v;
+
+		if (!(s->rlim_mask & (1u << res)))
+			continue;
+		want[0] = s->rlim[res].cur;
+		want[1] = s->rlim[res].max;
+		ret = misc_write(th, scratch, want, sizeof(want));
+		if (!ret)
+			ret = cr_inject(th, NR(th, PRLIMIT64), &v, 0, res, scratch, 0, 0, 0);
+		if (ret)
+			return ret;
+		if (!v)
+			continue;
+		if (v != -EPERM) {
+			sudcr_error("cannot restore RLIMIT_%s: %s", rlimit_names[res],
+				    strerror((int)-v));
+			return (int)v;
+		}
+		ret = misc_inject(th, "an rlimit", NR(th, PRLIMIT64), NULL, 0, res, 0, scratch + 16);
+		if (!ret)
+			ret = misc_read(th, scratch + 16, have, sizeof(have));
+		if (ret)
+			return ret;
+		if (used < sizeof(lowered)) {
+			char w[24] = "unlimited", h[24] = "unlimited";
+
+			if (want[1] != RLIM_INFINITY)
+				snprintf(w, sizeof(w), "%llu", (unsigned long long)want[1]);
+			if (have[1] != RLIM_INFINITY)
+				snprintf(h, sizeof(h), "%llu", (unsigned long long)have[1]);
+			used += snprintf(lowered + used, sizeof(lowered) - used, "%sRLIMIT_%s %s -> %s",
+					 used ? ", " : "", rlimit_names[res], w, h);
+		}
+		want[1] = have[1];
+		if (want[0] > want[1])
+			want[0] = want[1];
+		ret = misc_write(th, scratch, want, sizeof(want));
+		if (!ret)
+			ret = misc_inject(th, "an rlimit", NR(th, PRLIMIT64), NULL, 0, res, scratch, 0);
+		if (ret)
+			return ret;
+	}
+	if (used)
+		sudcr_warn("hard limits lowered to sudcr's own (raising them needs "
+			   "CAP_SYS_RESOURCE): %s", lowered);
+	return 0;
+}
+
+const struct cr_kind cr_kind_rlimit = {
+	.name = "rlimit",
+	.types = (const struct cr_rec_type[]){
+		{ IMG_REC_RLIMIT, "rlimit" },
+		{ 0, NULL },
+	},
+	.collect = rlimit_collect,
+	.dump = rlimit_dump,
+	.prepare = rlimit_prepare,
+	.restore = rlimit_restore,
+};
