@@ -82,12 +82,16 @@ $(B)/libsudcr.a: $(LIB_OBJS)
 $(B)/libsudcr.so: $(LIB_OBJS)
 	$(CC) -shared -Wl,-soname,libsudcr.so.0 $(LDFLAGS) -o $@ $^
 
+# For programs linked in the build tree (examples/), as for the core below.
+$(B)/libsudcr.so.0: $(B)/libsudcr.so
+	ln -sf libsudcr.so $@
+
 $(B)/libsudcr-core.a: $(CORE_OBJS)
 	rm -f $@
 	ar rcs $@ $^
 
 # --no-undefined: the core needs nothing from the rest of libsudcr.  The
-# .so.0 link lets programs linked in the build tree run from it.
+# .so.0 links let programs linked in the build tree run from them.
 $(B)/libsudcr-core.so: $(CORE_OBJS)
 	$(CC) -shared -Wl,-soname,libsudcr-core.so.0 -Wl,--no-undefined $(LDFLAGS) -o $@ $^
 	ln -sf libsudcr-core.so $(B)/libsudcr-core.so.0
@@ -103,12 +107,12 @@ $(B)/sudcr-core.pc: sudcr-core.pc.in Makefile
 
 # For programs built against the build tree (examples/): headers from the
 # source tree, the library from $(B), found at run time through the rpath.
-$(B)/pkgconfig/sudcr-core.pc: sudcr-core.pc.in Makefile
+$(B)/pkgconfig/sudcr-core.pc $(B)/pkgconfig/sudcr.pc: $(B)/pkgconfig/%.pc: %.pc.in Makefile
 	@mkdir -p $(@D)
 	sed -e 's|@PREFIX@|$(abspath $(B))|' -e 's|@VERSION@|$(VERSION)|' \
 		-e 's|^libdir=.*|libdir=$(abspath $(B))|' \
 		-e 's|^includedir=.*|includedir=$(abspath include)|' \
-		-e 's|^Libs: .*|Libs: -L$${libdir} -Wl,-rpath,$${libdir} -lsudcr-core|' $< > $@
+		-e 's|^Libs: .*|Libs: -L$${libdir} -Wl,-rpath,$${libdir} -l$*|' $< > $@
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig \

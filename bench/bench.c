@@ -20,8 +20,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <sudcr/cr.h>
 #include <sudcr/log.h>
+#include <sudcr/sudcr.h>
 
 #define MiB (1024UL * 1024)
 
@@ -184,10 +184,9 @@ static void remove_image(const char *dir)
 	rmdir(dir);
 }
 
-static int one(size_t len, int threads, const char *dir, double mc)
+static int one_run(size_t len, int threads, const char *dir, double mc, const struct sudcr_dump_opts *dopts,
+		   const struct sudcr_restore_opts *ropts)
 {
-	struct dump_opts dopts = { .dir = dir, .shell_job = true, .no_sync = true };
-	struct restore_opts ropts = { .dir = dir, .detach = true, .shell_job = true };
 	int to[2], from[2], status, ret;
 	double td, tr;
 	char c = 0;
@@ -220,7 +219,7 @@ static int one(size_t len, int threads, const char *dir, double mc)
 		return -1;
 	}
 	td = now();
-	ret = sudcr_dump(pid, &dopts);
+	ret = sudcr_dump(pid, dopts);
 	td = now() - td;
 	if (ret)
 		kill(pid, SIGKILL);	/* a failed dump leaves it running */
@@ -245,7 +244,7 @@ static int one(size_t len, int threads, const char *dir, double mc)
 	close(pin[0]);
 	close(pout[1]);
 	tr = now();
-	ret = sudcr_restore(&ropts, &status);
+	ret = sudcr_restore(ropts, &status);
 	tr = now() - tr;
 	dup2(saved_in, 0);
 	dup2(saved_out, 1);
@@ -271,6 +270,35 @@ static int one(size_t len, int threads, const char *dir, double mc)
 		       100 * len / tr / 1e9 / mc);
 	fflush(stdout);
 	return 0;
+}
+
+/* The options of the bench's dumps and restores, through the public API as a user sets them. */
+static int one(size_t len, int threads, const char *dir, double mc)
+{
+	struct sudcr_dump_opts *dopts = NULL;
+	struct sudcr_restore_opts *ropts = NULL;
+	int ret;
+
+	ret = sudcr_dump_opts_new(&dopts);
+	if (!ret)
+		ret = sudcr_dump_opts_set_dir(dopts, dir);
+	if (!ret)
+		ret = sudcr_dump_opts_set_shell_job(dopts, true);
+	if (!ret)
+		ret = sudcr_dump_opts_set_no_sync(dopts, true);
+	if (!ret)
+		ret = sudcr_restore_opts_new(&ropts);
+	if (!ret)
+		ret = sudcr_restore_opts_set_dir(ropts, dir);
+	if (!ret)
+		ret = sudcr_restore_opts_set_detach(ropts, true);
+	if (!ret)
+		ret = sudcr_restore_opts_set_shell_job(ropts, true);
+	if (!ret)
+		ret = one_run(len, threads, dir, mc, dopts, ropts);
+	sudcr_restore_opts_free(ropts);
+	sudcr_dump_opts_free(dopts);
+	return ret;
 }
 
 int main(int argc, char **argv)

@@ -4,8 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <sudcr/cr.h>
 #include <sudcr/log.h>
+#include <sudcr/sudcr.h>
 
 #include "cli.h"
 
@@ -51,9 +51,11 @@ static int dump_run(int argc, char **argv)
 		{ "verbose", no_argument, NULL, 'v' },
 		{ 0 }
 	};
-	struct dump_opts o = { 0 };
+	struct sudcr_dump_opts *o;
+	bool leave_running = false, shell_job = false, overwrite = false, no_sync = false;
+	const char *dir = NULL;
 	pid_t pid = 0;
-	int c;
+	int c, ret;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, ":t:D:Rjv", opts, NULL)) != -1) {
@@ -63,19 +65,19 @@ static int dump_run(int argc, char **argv)
 				return cli_usage_error("dump", "'%s' is not a PID", optarg);
 			break;
 		case 'D':
-			o.dir = optarg;
+			dir = optarg;
 			break;
 		case 'R':
-			o.leave_running = true;
+			leave_running = true;
 			break;
 		case 'j':
-			o.shell_job = true;
+			shell_job = true;
 			break;
 		case 'O':
-			o.overwrite = true;
+			overwrite = true;
 			break;
 		case 'S':
-			o.no_sync = true;
+			no_sync = true;
 			break;
 		case 'v':
 			sudcr_set_log_level(sudcr_log_level() < SUDCR_LOG_INFO ? SUDCR_LOG_INFO : SUDCR_LOG_DEBUG);
@@ -88,10 +90,25 @@ static int dump_run(int argc, char **argv)
 		return cli_usage_error("dump", "unexpected argument '%s'", argv[optind]);
 	if (!pid)
 		return cli_usage_error("dump", "-t PID is required");
-	if (!o.dir)
+	if (!dir)
 		return cli_usage_error("dump", "-D DIR is required");
 	cli_cancel_on_signals();
-	return cli_exit_code(sudcr_dump(pid, &o));
+	ret = sudcr_dump_opts_new(&o);
+	if (ret)
+		return cli_exit_code(ret);
+	ret = sudcr_dump_opts_set_dir(o, dir);
+	if (!ret)
+		ret = sudcr_dump_opts_set_leave_running(o, leave_running);
+	if (!ret)
+		ret = sudcr_dump_opts_set_shell_job(o, shell_job);
+	if (!ret)
+		ret = sudcr_dump_opts_set_overwrite(o, overwrite);
+	if (!ret)
+		ret = sudcr_dump_opts_set_no_sync(o, no_sync);
+	if (!ret)
+		ret = sudcr_dump(pid, o);
+	sudcr_dump_opts_free(o);
+	return cli_exit_code(ret);
 }
 
 const struct cli_command cmd_dump = {

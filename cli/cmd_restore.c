@@ -4,8 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <sudcr/cr.h>
 #include <sudcr/log.h>
+#include <sudcr/sudcr.h>
 
 #include "cli.h"
 
@@ -38,20 +38,22 @@ static void restore_help(void)
 }
 
 /* fd[N]:pipe:[INODE], CRIU's syntax; only pipes. */
-static int parse_inherit_fd(struct restore_opts *o, const char *arg)
+static int parse_inherit_fd(const char *arg, int *fd, uint64_t *ino)
 {
-	unsigned long long ino;
-	int fd, end = 0;
+	unsigned long long i;
+	int end = 0;
 
-	if (o->nr_inherit == RESTORE_INHERIT_MAX)
+	if (sscanf(arg, "fd[%d]:pipe:[%llu]%n", fd, &i, &end) != 2 || arg[end] || *fd < 0 ||
+	    !i || strchr(arg, '-') || strchr(arg, '+') || strchr(arg, ' '))
 		return -1;
-	if (sscanf(arg, "fd[%d]:pipe:[%llu]%n", &fd, &ino, &end) != 2 || arg[end] || fd < 0 ||
-	    !ino || strchr(arg, '-') || strchr(arg, '+') || strchr(arg, ' '))
-		return -1;
-	o->inherit[o->nr_inherit].fd = fd;
-	o->inherit[o->nr_inherit].ino = ino;
-	o->nr_inherit++;
+	*ino = i;
 	return 0;
+}
+
+static void on_running(pid_t pid, void *arg)
+{
+	(void)arg;
+	cli_forward_signals_to(pid);
 }
 
 static int restore_run(int argc, char **argv)
@@ -64,26 +66,34 @@ static int restore_run(int argc, char **argv)
 		{ "verbose", no_argument, NULL, 'v' },
 		{ 0 }
 	};
-	struct restore_opts o = { 0 };
-	int c, status, ret;
+	struct {
+		int fd;
+		uint64_t ino;
+	} inherit[SUDCR_RESTORE_INHERIT_MAX];
+	struct sudcr_restore_opts *o;
+	bool detach = false, shell_job = false;
+	const char *dir = NULL;
+	int c, status, ret, nr_inherit = 0;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, ":D:djv", opts, NULL)) != -1) {
 		switch (c) {
 		case 'D':
-			o.dir = optarg;
+			dir = optarg;
 			break;
 		case 'd':
-			o.detach = true;
+			detach = true;
 			break;
 		case 'j':
-			o.shell_job = true;
+			shell_job = true;
 			break;
 		case 'I':
-			if (parse_inherit_fd(&o, optarg))
+			if (nr_inherit == SUDCR_RESTORE_INHERIT_MAX ||
+			    parse_inherit_fd(optarg, &inherit[nr_inherit].fd, &inherit[nr_inherit].ino))
 				return cli_usage_error("restore", "--inherit-fd '%s': want fd[N]:pipe:[INODE]%s",
-						       optarg, o.nr_inherit == RESTORE_INHERIT_MAX ?
+						       optarg, nr_inherit == SUDCR_RESTORE_INHERIT_MAX ?
 						       " (at most 16 of them)" : "");
+			nr_inherit++;
 			break;
 		case 'v':
 			sudcr_set_log_level(sudcr_log_level() < SUDCR_LOG_INFO ? SUDCR_LOG_INFO : SUDCR_LOG_DEBUG);
@@ -94,14 +104,27 @@ static int restore_run(int argc, char **argv)
 	}
 	if (optind != argc)
 		return cli_usage_error("restore", "unexpected argument '%s'", argv[optind]);
-	if (!o.dir)
+	if (!dir)
 		return cli_usage_error("restore", "-D DIR is required");
 	cli_cancel_on_signals();
-	o.on_running = cli_forward_signals_to;
-	ret = sudcr_restore(&o, &status);
+	ret = sudcr_restore_opts_new(&o);
 	if (ret)
 		return EXIT_FAIL;
-	return o.detach ? EXIT_OK : status;
+	ret = sudcr_restore_opts_set_dir(o, dir);
+	if (!ret)
+		ret = sudcr_restore_opts_set_detach(o, detach);
+	if (!ret)
+		ret = sudcr_restore_opts_set_shell_job(o, shell_job);
+	for (int i = 0; i < nr_inherit && !ret; i++)
+		ret = sudcr_restore_opts_add_inherit_fd(o, inherit[i].fd, inherit[i].ino);
+	if (!ret)
+		ret = sudcr_restore_opts_set_on_running(o, on_running, NULL);
+	if (!ret)
+		ret = sudcr_restore(o, &status);
+	sudcr_restore_opts_free(o);
+	if (ret)
+		return EXIT_FAIL;
+	return detach ? EXIT_OK : status;
 }
 
 const struct cli_command cmd_restore = {

@@ -3,11 +3,11 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
 #include <sudcr/freeze.h>
-#include <sudcr/kernel_compat.h>
 #include <sudcr/log.h>
 #include <sudcr/proc.h>
 #include <sudcr/sud.h>
@@ -39,8 +39,8 @@ static void print_thread_text(pid_t tid, const struct sud_config *c, int sel_ret
 		printf(" offset 0x%" PRIx64 " len %" PRIu64, c->offset, c->len);
 		if (c->selector && !sel_ret)
 			printf(" selector 0x%" PRIx64 " (%u, %s)", c->selector, sel,
-			       sel == SYSCALL_DISPATCH_FILTER_ALLOW ? "ALLOW" :
-			       sel == SYSCALL_DISPATCH_FILTER_BLOCK ? "BLOCK" : "invalid");
+			       sel == SUD_SELECTOR_ALLOW ? "ALLOW" :
+			       sel == SUD_SELECTOR_BLOCK ? "BLOCK" : "invalid");
 		else if (c->selector)
 			printf(" selector 0x%" PRIx64 " (unreadable: %s)", c->selector, strerror(-sel_ret));
 		else
@@ -138,8 +138,9 @@ static int sud_set_cmd(int argc, char **argv)
 	};
 	struct sud_config cfg = { 0 };
 	bool have_mode = false, have_off = false, have_len = false;
-	struct proc_status st;
 	struct task_proc p;
+	uint64_t caught;
+	pid_t tgid;
 	struct task_thread *t;
 	pid_t tid;
 	int c, ret, err;
@@ -192,12 +193,12 @@ static int sud_set_cmd(int argc, char **argv)
 	if (cfg.mode != SUD_MODE_OFF && (!have_off || !have_len))
 		return cli_usage_error("sud set", "--mode %s needs --offset and --len", sud_mode_name(cfg.mode));
 
-	ret = proc_parse_status(tid, 0, &st);
+	ret = proc_thread_group(tid, &tgid, &caught);
 	if (ret) {
 		sudcr_error("no thread with TID %d", tid);
 		return EXIT_FAIL;
 	}
-	ret = freeze_process(st.tgid, &p);
+	ret = freeze_process(tgid, &p);
 	if (ret)
 		return EXIT_FAIL;
 	t = task_find_thread(&p, tid);
@@ -205,7 +206,7 @@ static int sud_set_cmd(int argc, char **argv)
 		sudcr_error("sud set interrupted: thread %d left as it was", tid);
 		ret = -EINTR;
 	} else if (!t) {
-		sudcr_error("thread %d of process %d is not running (exited or a zombie)", tid, st.tgid);
+		sudcr_error("thread %d of process %d is not running (exited or a zombie)", tid, tgid);
 		ret = -ESRCH;
 	} else {
 		ret = sud_set(tid, &cfg);
@@ -213,8 +214,8 @@ static int sud_set_cmd(int argc, char **argv)
 	err = thaw_process(&p);
 	if (ret || err)
 		return EXIT_FAIL;
-	if (cfg.mode != SUD_MODE_OFF && !(st.sig_cgt & (1ULL << (SIGSYS - 1))))
-		sudcr_warn("process %d does not handle SIGSYS: a dispatched syscall will kill it", st.tgid);
+	if (cfg.mode != SUD_MODE_OFF && !(caught & (1ULL << (SIGSYS - 1))))
+		sudcr_warn("process %d does not handle SIGSYS: a dispatched syscall will kill it", tgid);
 	return EXIT_OK;
 }
 

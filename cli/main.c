@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sudcr/cr.h>
 #include <sudcr/log.h>
+#include <sudcr/task.h>
 
 #include "cli.h"
 

@@ -113,18 +113,22 @@ $(T)/unit/%-32: tests/unit/%.c $(if $(IA32_SKIPPED),,$(LIB32)) $(TEST_HDRS) $(IA
 		chmod +x $@; \
 	fi
 
-# examples/NAME.c: programs that embed libsudcr-core, built as a user
-# would, through pkg-config (the build tree's sudcr-core.pc) and none of
-# sudcr's own flags; tests/cli/core_example.sh runs them.
+# examples/NAME.c: programs that embed libsudcr-core, or (those listed in
+# EX_FULL) the whole libsudcr, built as a user would, through pkg-config
+# (the build tree's sudcr-core.pc or sudcr.pc) and none of sudcr's own
+# flags; tests/cli/core_example.sh and api_example.sh run them.
+EX_FULL    := checkpoint
 EX_BINS    := $(patsubst examples/%.c,$(B)/examples/%,$(wildcard examples/*.c))
 EX_CFLAGS  := -std=gnu11 $(OPT) -g -Wall -Wextra -Werror $(SAN)
 PKG_CONFIG ?= pkg-config
 EX_PKG     := PKG_CONFIG_PATH=$(abspath $(B))/pkgconfig $(PKG_CONFIG)
+ex_pkg      = $(if $(filter $(1),$(EX_FULL)),sudcr,sudcr-core)
 
-$(B)/examples/%: examples/%.c $(B)/libsudcr-core.so $(B)/pkgconfig/sudcr-core.pc $(HEADERS)
+$(B)/examples/%: examples/%.c $(B)/libsudcr-core.so $(B)/libsudcr.so.0 $(B)/pkgconfig/sudcr-core.pc \
+		$(B)/pkgconfig/sudcr.pc $(HEADERS)
 	@mkdir -p $(@D)
-	$(CC) $(EX_CFLAGS) $$($(EX_PKG) --cflags sudcr-core) -o $@ $< \
-		$$($(EX_PKG) --libs sudcr-core) $(LDFLAGS)
+	$(CC) $(EX_CFLAGS) $$($(EX_PKG) --cflags $(call ex_pkg,$*)) -o $@ $< \
+		$$($(EX_PKG) --libs $(call ex_pkg,$*)) $(LDFLAGS)
 
 test-build: $(EX_BINS)
 

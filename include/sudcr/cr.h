@@ -109,7 +109,8 @@ int dump_mm(struct dump_ctx *d);
 void dump_forget_safety_pages(struct dump_ctx *d);
 int dump_files(struct dump_ctx *d);
 
-SUDCR_API int sudcr_dump(pid_t pid, const struct dump_opts *opts);
+/* The dump behind sudcr_dump() (sudcr/sudcr.h, lib/api.c). */
+int cr_dump(pid_t pid, const struct dump_opts *opts);
 
 /*
  * sudcr_cancel() (task.h) asks the dump or restore in progress to stop: it
@@ -134,7 +135,8 @@ struct restore_opts {
 	int nr_inherit;
 	struct restore_inherit_fd inherit[RESTORE_INHERIT_MAX];
 	/* Without detach: called once the process runs, before waiting for it. */
-	void (*on_running)(pid_t pid);
+	void (*on_running)(pid_t pid, void *arg);
+	void *on_running_arg;
 };
 
 struct restore_ctx {
@@ -201,7 +203,8 @@ int restore_alloc_counted(struct restore_ctx *r, uint32_t type, uint32_t declare
 			  const char *what, void **out);
 const struct rec_thread *restore_image_thread(const struct restore_ctx *r, long tid);
 
-SUDCR_API int sudcr_restore(const struct restore_opts *opts, int *exit_status);
+/* The restore behind sudcr_restore() (sudcr/sudcr.h, lib/api.c). */
+int cr_restore(const struct restore_opts *opts, int *exit_status);
 
 /* Iterate over records of one type: returns 1 with data, 0 at end, <0. */
 int cr_next_of_type(struct img_reader *img, uint32_t want, const void **data, size_t *len);

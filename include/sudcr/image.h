@@ -154,35 +154,35 @@ struct img_reader;
  * IMG_FORMAT_VERSION is rejected.  -EINVAL for a malformed image, -EIO for
  * a read error, -ENOENT (or what open(2) says) for a missing file.
  */
-SUDCR_API int img_reader_open(struct img_reader **r, const char *dir);
+int img_reader_open(struct img_reader **r, const char *dir);
 
 /*
  * Return the next record: 1 with *type, *data, *len set (data is 8-byte
  * aligned and valid until img_reader_close(); NULL when len is 0), 0 once
  * the END record is reached, negative on error.
  */
-SUDCR_API int img_next_record(struct img_reader *r, uint32_t *type, const void **data,
-			      size_t *len);
+int img_next_record(struct img_reader *r, uint32_t *type, const void **data,
+		    size_t *len);
 /* The same, also returning the record's flags. */
-SUDCR_API int img_next_record_flags(struct img_reader *r, uint32_t *type,
-				    uint32_t *flags, const void **data, size_t *len);
+int img_next_record_flags(struct img_reader *r, uint32_t *type,
+			  uint32_t *flags, const void **data, size_t *len);
 /* Start again from the first record. */
-SUDCR_API void img_rewind(struct img_reader *r);
+void img_rewind(struct img_reader *r);
 
 /* Number of records in the image, END not counted. */
-SUDCR_API uint64_t img_record_count(const struct img_reader *r);
+uint64_t img_record_count(const struct img_reader *r);
 
 /* The name show gives a record type ("unknown" if no kind owns it). */
-SUDCR_API const char *sudcr_record_name(uint32_t type);
+const char *sudcr_record_name(uint32_t type);
 /* The name show gives an FD record's kind, REC_FD_* ("unknown" if there is none such). */
-SUDCR_API const char *sudcr_fd_kind_name(uint32_t kind);
+const char *sudcr_fd_kind_name(uint32_t kind);
 /*
  * What show prints of the state the kind keeps in an FD record (eventfd
  * count, signalfd mask, memfd seals, pipe size, ...), as text or as JSON
  * members, into buf; "" if nothing.
  */
 struct rec_fd;
-SUDCR_API void sudcr_fd_kind_detail(const struct rec_fd *rec, bool json, char *buf, size_t size);
+void sudcr_fd_kind_detail(const struct rec_fd *rec, bool json, char *buf, size_t size);
 /*
  * Number of records of one type, without moving the reader: a count that
  * an image states must be checked against this before it sizes anything.
@@ -221,13 +221,13 @@ int img_pages_get(struct img_reader *r, unsigned int k, uint64_t off,
 int img_pages_crc(struct img_reader *r, const void *ptr, size_t len,
 		  uint32_t *crc);
 /* Number of page files. */
-SUDCR_API unsigned int img_page_files(const struct img_reader *r);
+unsigned int img_page_files(const struct img_reader *r);
 /* Bytes of page data in page file k (its size less the header page). */
-SUDCR_API uint64_t img_pages_data_len(const struct img_reader *r, unsigned int k);
+uint64_t img_pages_data_len(const struct img_reader *r, unsigned int k);
 /* Page file k itself, for pread(2) or a mapping of the caller's own. */
 int img_pages_fd(struct img_reader *r, unsigned int k);
 
 /* NULL is allowed. */
-SUDCR_API void img_reader_close(struct img_reader *r);
+void img_reader_close(struct img_reader *r);
 
 #endif

@@ -23,6 +23,10 @@ enum sud_mode {
 	SUD_MODE_INCLUSIVE = 2,
 };
 
+/* Values of the selector byte (the kernel's SYSCALL_DISPATCH_FILTER_*). */
+#define SUD_SELECTOR_ALLOW	0	/* syscalls run */
+#define SUD_SELECTOR_BLOCK	1	/* syscalls are dispatched (SIGSYS) */
+
 struct sud_config {
 	uint64_t mode;		/* enum sud_mode */
 	uint64_t selector;	/* address of the selector byte, 0 for none */

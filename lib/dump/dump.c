@@ -181,7 +181,7 @@ static bool process_killed(struct dump_ctx *d, bool stopped)
 	return false;
 }
 
-int sudcr_dump(pid_t pid, const struct dump_opts *opts)
+int cr_dump(pid_t pid, const struct dump_opts *opts)
 {
 	struct dump_ctx d = { .pid = pid, .opts = *opts };
 	bool dir_created = false, committed = false;

@@ -120,6 +120,19 @@ int proc_parse_status(pid_t pid, pid_t tid, struct proc_status *st)
 	return ret;
 }
 
+int proc_thread_group(pid_t tid, pid_t *tgid, uint64_t *caught)
+{
+	struct proc_status st;
+	int ret;
+
+	ret = proc_parse_status(tid, 0, &st);
+	if (ret)
+		return ret;
+	*tgid = st.tgid;
+	*caught = st.sig_cgt;
+	return 0;
+}
+
 /* ---- stat ---- */
 
 /* Fields 4..52 of stat, the numbers after the state. */

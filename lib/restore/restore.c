@@ -591,7 +591,7 @@ void restore_free(struct restore_ctx *r)
 	img_reader_close(r->img);
 }
 
-int sudcr_restore(const struct restore_opts *opts, int *exit_status)
+int cr_restore(const struct restore_opts *opts, int *exit_status)
 {
 	struct restore_ctx r = { .opts = *opts };
 	int ret, status;
@@ -642,7 +642,7 @@ int sudcr_restore(const struct restore_opts *opts, int *exit_status)
 	sudcr_info("restored process %d", r.pid);
 	if (!opts->detach) {
 		if (opts->on_running)
-			opts->on_running(r.pid);
+			opts->on_running(r.pid, opts->on_running_arg);
 		while (waitpid(r.pid, &status, 0) < 0 && errno == EINTR)
 			;
 		*exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);

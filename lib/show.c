@@ -1,0 +1,533 @@
+// SPDX-License-Identifier: MIT
+/*
+ * sudcr show: print what an image holds, as text or JSON
+ * (sudcr_image_show(), sudcr/sudcr.h).
+ *
+ * The driver prints the sections of show_sections[] in order, each the
+ * records of one type, through that type's printer, then the page files
+ * and the count of records of every type.  The printers below are the
+ * kinds' (process, threads, credentials, memory, fds and their locks,
+ * signals) until each moves to its kind's file (lib/kinds/): a printer
+ * moves in one hunk, with its helpers, and its line of show_sections[]
+ * names it from there (declared in the kind's header).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include <sudcr/arch.h>
+#include <sudcr/image.h>
+#include <sudcr/image_records.h>
+#include <sudcr/log.h>
+#include <sudcr/sud.h>
+#include <sudcr/sudcr.h>
+
+#include "show.h"
+
+struct sudcr_image {
+	struct img_reader *r;
+};
+
+void show_json_str(struct show_ctx *s, const char *str, size_t n)
+{
+	fputc('"', s->out);
+	for (size_t i = 0; i < n && str[i]; i++) {
+		unsigned char ch = str[i];
+
+		if (ch == '"' || ch == '\\')
+			fprintf(s->out, "\\%c", ch);
+		else if (ch < 0x20 || ch >= 0x7f)
+			fprintf(s->out, "\\u%04x", ch);
+		else
+			fputc(ch, s->out);
+	}
+	fputc('"', s->out);
+}
+
+void show_text_str(struct show_ctx *s, const char *str, size_t n)
+{
+	char buf[4 * REC_PATH_MAX + 1];
+
+	if (n > REC_PATH_MAX)
+		n = REC_PATH_MAX;
+	sudcr_escape(buf, sizeof(buf), str, n);
+	fputs(buf, s->out);
+}
+
+/* ---- process and threads (kinds: the drivers' own records) ---- */
+
+static int show_process(struct show_ctx *s, const void *data, size_t len, bool first)
+{
+	const struct rec_process *p = data;
+
+	(void)first;
+	if (len != sizeof(*p))
+		return 0;
+	s->arch = p->arch;
+	if (s->json) {
+		fprintf(s->out, "\"process\":{\"pid\":%d,\"arch\":\"%s\",\"threads\":%u,\"stopped\":%s,\"shell_job\":%s,\"leader_exited\":%s,\"comm\":",
+			p->pid, arch_name(p->arch), p->nr_threads,
+			p->flags & REC_PROC_STOPPED ? "true" : "false",
+			p->flags & REC_PROC_SHELL_JOB ? "true" : "false",
+			p->flags & REC_PROC_LEADER_ZOMBIE ? "true" : "false");
+		show_json_str(s, p->comm, sizeof(p->comm));
+		fprintf(s->out, "}");
+	} else {
+		fprintf(s->out, "process %d (", p->pid);
+		show_text_str(s, p->comm, sizeof(p->comm));
+		fprintf(s->out, "), %s, %u thread%s%s%s%s\n", arch_name(p->arch),
+			p->nr_threads, p->nr_threads == 1 ? "" : "s",
+			p->flags & REC_PROC_STOPPED ? ", stopped" : "",
+			p->flags & REC_PROC_SHELL_JOB ? ", shell job" : "",
+			p->flags & REC_PROC_LEADER_ZOMBIE ? ", thread group leader exited" : "");
+	}
+	return 0;
+}
+
+/*
+ * A thread stopped in a sleep with a timeout (nanosleep, futex, poll...):
+ * the kernel's restart block cannot be rebuilt, so the restore restarts
+ * the call from its registers (DESIGN.md, "Restart block").
+ */
+#define ERESTART_RESTARTBLOCK 516
+
+static bool in_restart_block(const struct user_regs_struct *regs)
+{
+	return (long long)regs->rax == -ERESTART_RESTARTBLOCK && (long long)regs->orig_rax >= 0;
+}
+
+static const char *syscall_name(const struct show_ctx *s, unsigned long long nr)
+{
+	const char *name = NULL;
+
+	if (s->arch == ARCH_X86_64 || s->arch == ARCH_IA32)
+		name = arch_syscall_name(s->arch, (long)nr);
+	return name ? name : "?";
+}
+
+static int show_thread(struct show_ctx *s, const void *data, size_t len, bool first)
+{
+	const struct rec_thread *t = data;
+	const struct user_regs_struct *regs = (const void *)t->regs;
+
+	if (len != sizeof(*t))
+		return 0;
+	if (s->json) {
+		fprintf(s->out, "%s{\"tid\":%d,\"comm\":", first ? "" : ",", t->tid);
+		show_json_str(s, t->comm, sizeof(t->comm));
+		fprintf(s->out, ",\"ip\":\"0x%llx\",\"sigmask\":\"0x%" PRIx64 "\",\"sud\":{\"mode\":\"%s\",\"selector\":",
+			regs->rip, t->sigmask, sud_mode_name(t->sud_mode));
+		if (t->sud_selector)
+			fprintf(s->out, "\"0x%" PRIx64 "\"", t->sud_selector);
+		else
+			fprintf(s->out, "null");
+		fprintf(s->out, ",\"offset\":\"0x%" PRIx64 "\",\"len\":%" PRIu64 "}", t->sud_offset, t->sud_len);
+		if (in_restart_block(regs))
+			fprintf(s->out, ",\"restart_block\":{\"syscall\":%lld,\"name\":\"%s\"}",
+				(long long)regs->orig_rax, syscall_name(s, regs->orig_rax));
+		fprintf(s->out, "}");
+	} else {
+		fprintf(s->out, "  thread %d (", t->tid);
+		show_text_str(s, t->comm, sizeof(t->comm));
+		fprintf(s->out, ") ip 0x%llx sigmask 0x%" PRIx64 "\n", regs->rip, t->sigmask);
+		if (in_restart_block(regs))
+			fprintf(s->out, "    in %s (syscall %lld), cut short with a restart block: restore issues it again with its original arguments (a relative timeout starts over; an absolute one is exact)\n",
+				syscall_name(s, regs->orig_rax), (long long)regs->orig_rax);
+		fprintf(s->out, "    sud: %s", sud_mode_name(t->sud_mode));
+		if (t->sud_mode)
+			fprintf(s->out, " offset 0x%" PRIx64 " len %" PRIu64 " selector 0x%" PRIx64, t->sud_offset,
+				t->sud_len, t->sud_selector);
+		fprintf(s->out, "\n");
+	}
+	return 0;
+}
+
+/* ---- credentials (kind: lib/kinds/creds.c) ---- */
+
+static int show_creds(struct show_ctx *s, const void *data, size_t len, bool first)
+{
+	const struct rec_creds *c = data;
+	const uint32_t *g = (const uint32_t *)(c + 1);
+	uint32_t n;
+
+	if (len < sizeof(*c))
+		return 0;
+	n = (len - sizeof(*c)) / sizeof(*g);
+	if (n > c->nr_groups)
+		n = c->nr_groups;
+	if (s->json) {
+		fprintf(s->out, "%s{\"tid\":%d,\"uid\":[%u,%u,%u,%u],\"gid\":[%u,%u,%u,%u],\"groups\":[",
+			first ? "" : ",", c->tid, c->uid[0], c->uid[1], c->uid[2], c->uid[3],
+			c->gid[0], c->gid[1], c->gid[2], c->gid[3]);
+		for (uint32_t i = 0; i < n; i++)
+			fprintf(s->out, "%s%u", i ? "," : "", g[i]);
+		fprintf(s->out, "],\"cap_inh\":\"0x%" PRIx64 "\",\"cap_prm\":\"0x%" PRIx64 "\",\"cap_eff\":\"0x%" PRIx64
+			"\",\"cap_bnd\":\"0x%" PRIx64 "\",\"cap_amb\":\"0x%" PRIx64 "\",\"securebits\":\"0x%x\","
+			"\"no_new_privs\":%s}", c->cap_inh, c->cap_prm, c->cap_eff, c->cap_bnd, c->cap_amb,
+			c->securebits, c->no_new_privs ? "true" : "false");
+	} else {
+		fprintf(s->out, "  thread %d: uid %u/%u/%u/%u gid %u/%u/%u/%u groups", c->tid, c->uid[0], c->uid[1],
+			c->uid[2], c->uid[3], c->gid[0], c->gid[1], c->gid[2], c->gid[3]);
+		for (uint32_t i = 0; i < n && i < 16; i++)
+			fprintf(s->out, "%s%u", i ? "," : " ", g[i]);
+		fprintf(s->out, "%s\n    caps inh 0x%" PRIx64 " prm 0x%" PRIx64 " eff 0x%" PRIx64 " bnd 0x%" PRIx64
+			" amb 0x%" PRIx64 " securebits 0x%x%s\n", !n ? " none" : n > 16 ? ",..." : "",
+			c->cap_inh, c->cap_prm, c->cap_eff, c->cap_bnd, c->cap_amb, c->securebits,
+			c->no_new_privs ? " no_new_privs" : "");
+	}
+	return 0;
+}
+
+/* ---- memory (the mm driver's records) ---- */
+
+static void prot_str(uint32_t prot, uint32_t flags, char out[5])
+{
+	out[0] = prot & PROT_READ ? 'r' : '-';
+	out[1] = prot & PROT_WRITE ? 'w' : '-';
+	out[2] = prot & PROT_EXEC ? 'x' : '-';
+	out[3] = flags & REC_VMA_SHARED ? 's' : 'p';
+	out[4] = '\0';
+}
+
+/*
+ * Bytes stored for each mapping: sum of PAGES records inside it.  A walk
+ * per mapping: images have tens to hundreds of mappings; the quadratic
+ * walk is fine for a diagnostic command.
+ */
+static uint64_t stored_in(struct img_reader *r, uint64_t start, uint64_t end)
+{
+	const void *data;
+	uint32_t type;
+	size_t len;
+	uint64_t sum = 0;
+
+	img_rewind(r);
+	while (img_next_record(r, &type, &data, &len) == 1) {
+		const struct rec_pages *p = data;
+
+		if (type == IMG_REC_PAGES && len == sizeof(*p) && p->vaddr >= start && p->vaddr < end)
+			sum += p->nr_pages * 4096;
+	}
+	return sum;
+}
+
+static int show_vma(struct show_ctx *s, const void *data, size_t len, bool first)
+{
+	const struct rec_vma *v = data;
+	const char *path = (const char *)(v + 1);
+	size_t plen;
+	uint64_t stored;
+	char prot[5];
+
+	if (s->json && !first)
+		fputc(',', s->out);
+	if (len < sizeof(*v))
+		return -EINVAL;
+	plen = len - sizeof(*v) < v->path_len ? len - sizeof(*v) : v->path_len;
+	stored = stored_in(s->img, v->start, v->end);
+	s->pages_total += stored;
+	prot_str(v->prot, v->flags, prot);
+	if (s->json) {
+		fprintf(s->out, "{\"start\":\"0x%" PRIx64 "\",\"end\":\"0x%" PRIx64 "\",\"prot\":\"%s\",\"size\":%" PRIu64
+			",\"stored\":%" PRIu64 ",\"path\":",
+			v->start, v->end, prot, v->end - v->start, stored);
+		show_json_str(s, path, plen);
+		fprintf(s->out, "}");
+	} else {
+		fprintf(s->out, "  %012" PRIx64 "-%012" PRIx64 " %s %8" PRIu64 "K stored %8" PRIu64 "K ",
+			v->start, v->end, prot, (v->end - v->start) >> 10, stored >> 10);
+		show_text_str(s, path, plen);
+		fprintf(s->out, "%s\n", v->flags & REC_VMA_DELETED ? " (deleted)" : "");
+	}
+	return 0;
+}
+
+/* ---- fds (the fd kinds: lib/kinds/fd.c's table) and their locks (lib/kinds/locks.c) ---- */
+
+/* open(2) flags as "rw,append,nonblock": the access mode, then the others. */
+static void open_flags_str(uint32_t flags, char *out, size_t size)
+{
+	static const struct { uint32_t bit; const char *name; } names[] = {
+		{ O_CREAT, "creat" }, { O_EXCL, "excl" }, { O_NOCTTY, "noctty" }, { O_TRUNC, "trunc" },
+		{ O_APPEND, "append" }, { O_NONBLOCK, "nonblock" }, { O_DSYNC, "dsync" },
+		{ O_ASYNC, "async" }, { O_DIRECT, "direct" }, { O_DIRECTORY, "directory" },
+		{ O_NOFOLLOW, "nofollow" }, { O_NOATIME, "noatime" }, { O_PATH, "path" },
+		{ O_SYNC, "sync" }, { O_TMPFILE, "tmpfile" },
+	};
+	uint32_t acc = flags & O_ACCMODE;
+	size_t n;
+
+	n = snprintf(out, size, "%s", acc == O_RDONLY ? "r" : acc == O_WRONLY ? "w" : acc == O_RDWR ? "rw" : "acc3");
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]) && n < size; i++)
+		if ((flags & names[i].bit) == names[i].bit)
+			n += snprintf(out + n, size - n, ",%s", names[i].name);
+}
+
+static const char *lock_kind_name(uint32_t kind)
+{
+	switch (kind) {
+	case REC_LOCK_FLOCK: return "flock";
+	case REC_LOCK_OFD: return "ofd";
+	case REC_LOCK_POSIX: return "posix";
+	}
+	return "unknown";
+}
+
+/* The IMG_REC_LOCK records of description @fd (rec_lock.fd is rec_fd.desc). */
+static int show_fd_locks(struct show_ctx *s, int32_t fd)
+{
+	const void *data;
+	uint32_t type;
+	size_t len;
+	int ret, n = 0;
+
+	img_rewind(s->img);
+	while ((ret = img_next_record(s->img, &type, &data, &len)) == 1) {
+		const struct rec_lock *l = data;
+		const char *what;
+
+		if (type != IMG_REC_LOCK || len != sizeof(*l) || l->fd != fd)
+			continue;
+		if (l->kind == REC_LOCK_FLOCK)
+			what = l->type == F_WRLCK ? "LOCK_EX" : "LOCK_SH";
+		else
+			what = l->type == F_WRLCK ? "write" : "read";
+		if (s->json)
+			fprintf(s->out, "%s{\"kind\":\"%s\",\"type\":\"%s\",\"start\":%" PRIu64 ",\"len\":%" PRIu64 "}",
+				n ? "," : "", lock_kind_name(l->kind), what, l->start, l->len);
+		else if (l->kind == REC_LOCK_FLOCK)
+			fprintf(s->out, "      lock: flock %s\n", what);
+		else if (l->len)
+			fprintf(s->out, "      lock: %s %s bytes %" PRIu64 "-%" PRIu64 "\n", lock_kind_name(l->kind), what,
+				l->start, l->start + l->len - 1);
+		else
+			fprintf(s->out, "      lock: %s %s bytes %" PRIu64 "-EOF\n", lock_kind_name(l->kind), what, l->start);
+		n++;
+	}
+	return ret;
+}
+
+/*
+ * One line per fd: number, kind, flags, position, size and path, what the
+ * kind keeps (eventfd count, signalfd mask, memfd seals, pipe size), the
+ * fd whose description it shares, and the locks held through it.
+ */
+static int show_fd(struct show_ctx *s, const void *data, size_t len, bool first)
+{
+	const struct rec_fd *f = data;
+	const char *path;
+	char flags[160], detail[64];
+	size_t plen;
+	int ret = 0;
+
+	if (len < sizeof(*f))
+		return -EINVAL;
+	path = (const char *)(f + 1);
+	plen = len - sizeof(*f) < f->path_len ? len - sizeof(*f) : f->path_len;
+	open_flags_str(f->flags, flags, sizeof(flags));
+	if (s->json) {
+		fprintf(s->out, "%s{\"fd\":%d,\"kind\":\"%s\",\"flags\":\"%s\",\"cloexec\":%s,\"pos\":%" PRIu64
+			",\"size\":%" PRIu64 ",\"mode\":\"0%o\",\"desc\":%d,\"obj\":%d",
+			first ? "" : ",", f->fd, sudcr_fd_kind_name(f->kind), flags,
+			f->fd_flags & FD_CLOEXEC ? "true" : "false", f->pos, f->size, f->mode, f->desc, f->obj);
+		sudcr_fd_kind_detail(f, true, detail, sizeof(detail));
+		fputs(detail, s->out);
+		fprintf(s->out, ",\"path\":");
+		show_json_str(s, path, plen);
+		fprintf(s->out, ",\"locks\":[");
+		ret = show_fd_locks(s, f->fd);
+		fprintf(s->out, "]}");
+	} else {
+		fprintf(s->out, "  fd %3d %-12s %s%s pos %" PRIu64 " size %" PRIu64, f->fd, sudcr_fd_kind_name(f->kind),
+			flags, f->fd_flags & FD_CLOEXEC ? " cloexec" : "", f->pos, f->size);
+		sudcr_fd_kind_detail(f, false, detail, sizeof(detail));
+		fputs(detail, s->out);
+		if (f->desc != f->fd)
+			fprintf(s->out, " (shares fd %d)", f->desc);
+		if (plen) {
+			fputc(' ', s->out);
+			show_text_str(s, path, plen);
+		}
+		fputc('\n', s->out);
+		if (f->desc == f->fd)
+			ret = show_fd_locks(s, f->fd);
+	}
+	return ret < 0 ? ret : 0;
+}
+
+/* ---- signals (kind: lib/kinds/signals.c) ---- */
+
+static int show_sigaction(struct show_ctx *s, const void *data, size_t len, bool first)
+{
+	const struct rec_sigaction *a = data;
+
+	if (len != sizeof(*a))
+		return 0;
+	if (s->json)
+		fprintf(s->out, "%s{\"signo\":%u,\"handler\":\"0x%" PRIx64 "\",\"flags\":\"0x%" PRIx64 "\",\"mask\":\"0x%" PRIx64 "\"}",
+			first ? "" : ",", a->signo, a->handler, a->flags, a->mask);
+	else
+		fprintf(s->out, "  signal %2u: handler 0x%" PRIx64 " flags 0x%" PRIx64 " mask 0x%" PRIx64 "\n",
+			a->signo, a->handler, a->flags, a->mask);
+	return 0;
+}
+
+static int show_sigpending(struct show_ctx *s, const void *data, size_t len, bool first)
+{
+	const struct rec_sigpending *p = data;
+	const siginfo_t *si = (const void *)p->siginfo;
+
+	if (len != sizeof(*p))
+		return 0;
+	if (s->json)
+		fprintf(s->out, "%s{\"tid\":%d,\"signo\":%d,\"code\":%d}", first ? "" : ",", p->tid, si->si_signo,
+			si->si_code);
+	else
+		fprintf(s->out, "  pending signal %d (si_code %d) %s %d\n", si->si_signo, si->si_code,
+			p->tid ? "for thread" : "for the process", p->tid ? p->tid : 0);
+	return 0;
+}
+
+/* ---- the driver ---- */
+
+/*
+ * The sections, in the order printed: the records of @type, each through
+ * @show.  @json: the member holding them, an array (none for the process,
+ * a single object); @text: the heading line, if any.
+ */
+static const struct show_section {
+	uint32_t type;
+	const char *json;
+	const char *text;
+	show_record_fn show;
+} show_sections[] = {
+	{ IMG_REC_PROCESS,	NULL,		"",		show_process },
+	{ IMG_REC_THREAD,	"threads",	"",		show_thread },
+	{ IMG_REC_CREDS,	"creds",	"credentials:\n", show_creds },
+	{ IMG_REC_VMA,		"memory",	"memory:\n",	show_vma },
+	{ IMG_REC_FD,		"fds",		"files:\n",	show_fd },
+	{ IMG_REC_SIGACTION,	"sigactions",	"signals:\n",	show_sigaction },
+	{ IMG_REC_SIGPENDING,	"pending",	"",		show_sigpending },
+};
+
+/*
+ * The records of one section, in image order.  Their data stays valid
+ * until the image is closed, so they are collected first: a printer may
+ * walk the image itself (the memory one sums PAGES records, the fd one
+ * finds the locks).
+ */
+static int show_section(struct show_ctx *s, const struct show_section *sec)
+{
+	uint64_t nr = img_count_type(s->img, sec->type), n = 0;
+	struct { const void *data; size_t len; } *recs;
+	const void *data;
+	uint32_t type;
+	size_t len;
+	int ret;
+
+	if (!nr)
+		return 0;
+	recs = calloc(nr, sizeof(*recs));
+	if (!recs) {
+		sudcr_error("out of memory");
+		return -ENOMEM;
+	}
+	img_rewind(s->img);
+	while ((ret = img_next_record(s->img, &type, &data, &len)) == 1) {
+		if (type != sec->type || n == nr)
+			continue;
+		recs[n].data = data;
+		recs[n].len = len;
+		n++;
+	}
+	for (uint64_t i = 0; i < n && ret >= 0; i++)
+		ret = sec->show(s, recs[i].data, recs[i].len, i == 0);
+	free(recs);
+	return ret;
+}
+
+int sudcr_image_open(struct sudcr_image **img, const char *dir)
+{
+	int ret;
+
+	*img = calloc(1, sizeof(**img));
+	if (!*img) {
+		sudcr_error("out of memory");
+		return -ENOMEM;
+	}
+	ret = img_reader_open(&(*img)->r, dir);
+	if (ret) {
+		free(*img);
+		*img = NULL;
+	}
+	return ret;
+}
+
+void sudcr_image_close(struct sudcr_image *img)
+{
+	if (!img)
+		return;
+	img_reader_close(img->r);
+	free(img);
+}
+
+int sudcr_image_show(struct sudcr_image *img, FILE *out, enum sudcr_show_format format)
+{
+	struct show_ctx s = { .out = out, .json = format == SUDCR_SHOW_JSON, .img = img->r };
+	struct img_reader *r = img->r;
+	uint64_t counts[128] = { 0 };
+	bool in_array = false;
+	const void *data;
+	uint32_t type;
+	size_t len;
+	int ret;
+
+	img_rewind(r);
+	while ((ret = img_next_record(r, &type, &data, &len)) == 1)
+		counts[type < 128 ? type : 127]++;
+	if (ret < 0)
+		return ret;
+	if (s.json)
+		fputc('{', out);
+	for (size_t i = 0; i < sizeof(show_sections) / sizeof(show_sections[0]); i++) {
+		const struct show_section *sec = &show_sections[i];
+
+		if (s.json && sec->json) {
+			fprintf(out, "%s\"%s\":[", in_array ? "]," : ",", sec->json);
+			in_array = true;
+		} else if (!s.json) {
+			fputs(sec->text, out);
+		}
+		/* After an error the headings still come, as they always did: no more records. */
+		if (ret >= 0)
+			ret = show_section(&s, sec);
+	}
+	if (s.json) {
+		fprintf(out, "%s,\"pages_stored\":%" PRIu64 ",\"page_files\":[", in_array ? "]" : "", s.pages_total);
+		for (unsigned int k = 0; k < img_page_files(r); k++)
+			fprintf(out, "%s%" PRIu64, k ? "," : "", img_pages_data_len(r, k));
+		fprintf(out, "],\"records\":{");
+		for (int t = 0, first = 1; t < 128; t++) {
+			if (!counts[t])
+				continue;
+			fprintf(out, "%s\"%s\":%" PRIu64, first ? "" : ",", sudcr_record_name(t), counts[t]);
+			first = 0;
+		}
+		fprintf(out, "}}\n");
+	} else {
+		fprintf(out, "stored pages: %" PRIu64 "K in %u page file%s (", s.pages_total >> 10,
+			img_page_files(r), img_page_files(r) == 1 ? "" : "s");
+		for (unsigned int k = 0; k < img_page_files(r); k++)
+			fprintf(out, "%s%" PRIu64 "K", k ? " + " : "", img_pages_data_len(r, k) >> 10);
+		fprintf(out, ")\nrecords:");
+		for (int t = 0; t < 128; t++)
+			if (counts[t])
+				fprintf(out, " %s %" PRIu64, sudcr_record_name(t), counts[t]);
+		fprintf(out, "\n");
+	}
+	return ret < 0 ? ret : 0;
+}
