@@ -138,10 +138,10 @@ $(T)/sudcr-failalloc: $(CLI_OBJS) $(B)/libsudcr.a tests/failalloc.c
 	$(CC) $(CFLAGS) -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc -o $@ $(CLI_OBJS) tests/failalloc.c \
 		$(B)/libsudcr.a $(LDFLAGS)
 
-# sudcr that kills itself at its answer to a signal-delivery-stop (tests/dieat.c), for tests only.
+# sudcr that kills itself at a chosen call (tests/dieat.c), for tests only.
 $(T)/sudcr-dieat: $(CLI_OBJS) $(B)/libsudcr.a tests/dieat.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Wl,--wrap=ptrace -o $@ $(CLI_OBJS) tests/dieat.c $(B)/libsudcr.a $(LDFLAGS)
+	$(CC) $(CFLAGS) -Wl,--wrap=ptrace,--wrap=waitpid,--wrap=waitid,--wrap=process_vm_writev,--wrap=sched_setaffinity -o $@ $(CLI_OBJS) tests/dieat.c $(B)/libsudcr.a $(LDFLAGS)
 
 test-build: all $(UNIT_BINS) $(INJ_BINS) $(TGT_BINS) $(PROG_BINS) $(if $(IA32_SKIPPED),,$(TGT32_BINS)) \
 	$(UNIT32_BINS) $(PROG32_BINS) $(T)/run $(T)/sudcr-failalloc $(T)/sudcr-dieat
@@ -162,5 +162,6 @@ test: test-build
 # so on this loaded machine 2-6 kills in 100 still break the program.
 crash-test: test-build
 	SUDCR=$(CURDIR)/$(B)/sudcr TESTBIN=$(CURDIR)/$(T) SRCDIR=$(CURDIR) bash tests/crash/dump_killed.sh
+	SUDCR=$(CURDIR)/$(B)/sudcr TESTBIN=$(CURDIR)/$(T) SRCDIR=$(CURDIR) bash tests/crash/dump_sweep.sh
 
 .PHONY: test test-build crash-test

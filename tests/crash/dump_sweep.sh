@@ -1,0 +1,98 @@
+# sudcr killed (SIGKILL) at each of its calls that touch the target, one
+# dump each, deterministically: build/tests/sudcr-dieat with SUDCR_DIE_AT=N
+# dies right before its Nth ptrace, waitpid, waitid, process_vm_writev or
+# sched_setaffinity call (tests/dieat.c), and N goes from 1 until a dump
+# ends by itself.  After each kill the busy SUD program (exclusive mode,
+# selector flipped on every call) must run on exactly: counts exact and
+# growing, untraced, signal mask, affinity and SUD config as before; and
+# once one more sudcr has touched it (an unkilled dump), no mapping more
+# than it had.  For each kill point that breaks it, prints the call and
+# what differed.
+#
+# Run by `make crash-test` over every kill point (SWEEP_STEP=1), and by
+# tests/cli/killed_sweep.sh over a sample.  SWEEP_FROM / SWEEP_TO bound N
+# (SWEEP_TO < 0: counted from the end of an unkilled dump's calls).
+. "$SRCDIR/tests/cli/lib.bash"
+
+t=${SWEEP_NAME:-dump_sweep}
+st=$TMP/status
+img=$TMP/img
+DIEAT=$TESTBIN/sudcr-dieat
+step=${SWEEP_STEP:-1}
+
+status() {
+	eval "$(sed -E 's/([a-z]+)=([0-9]+)/s_\1=\2/g; s/ +$//' "$1")"
+}
+
+observe() {
+	awk '/^State:/ { print ($2 == "R" || $2 == "S") ? "State: live" : "State: " $2 }' /proc/$1/status
+	grep -E '^(TracerPid|SigBlk|Cpus_allowed_list):' /proc/$1/status | tr '\n\t' '  ' |
+		sed 's/SigBlk: 0000000040000000/SigBlk: 0000000000000000/'
+	"$SUDCR" sud get --json $1 2>&1 | sed -E 's/"selector_value":[0-9]+,?//g'
+}
+
+# healthy PID: counts exact and growing, the rest as observed first.
+healthy() {
+	local before now
+	status "$st"
+	before=$s_calls
+	for _ in $(seq 300); do status "$st"; [ "$s_calls" -gt "$before" ] && break; sleep 0.01; done
+	now=$(observe $1)
+	[ "$s_calls" -gt "$before" ] || echo "no progress ($(tr -s ' ' <"$st"))"
+	[ "$s_bad" = 0 ] && [ "$s_hits" = "$s_calls" ] || echo "counts wrong ($(tr -s ' ' <"$st"))"
+	[ "$now" = "$first" ] || echo "differs: $(diff <(echo "$first") <(echo "$now") | grep '^[<>]' | tr "\n" " ")"
+	[ "$s_calls" -gt "$before" ] && [ "$s_bad" = 0 ] && [ "$s_hits" = "$s_calls" ] && [ "$now" = "$first" ]
+}
+
+start() {
+	rm -f "$st"
+	"$TESTBIN/targets/sud_status" selector "$st" </dev/null >/dev/null 2>&1 9>&- &
+	tp=$!
+	pids+=($tp)
+	for _ in $(seq 100); do [ -s "$st" ] && break; sleep 0.02; done
+	sleep 0.2
+	first=$(observe $tp)
+	maps=$(cut -d' ' -f1-2 /proc/$tp/maps)
+}
+
+start
+# How many calls an unkilled dump makes.
+rm -rf "$img"
+SUDCR_DIE_TRACE=1 "$DIEAT" dump -t $tp -D "$img" --leave-running 2>"$TMP/trace" 9>&-
+total=$(grep -c '^sudcr-dieat: [0-9]' "$TMP/trace")
+from=${SWEEP_FROM:-1}
+to=${SWEEP_TO:-100000}
+[ "$to" -lt 0 ] && to=$((total + to))
+echo "# an unkilled dump makes $total calls; kill points $from..$to, step $step"
+
+tried=0 broken=0
+for ((n = from; n <= to; n += step)); do
+	rm -rf "$img"
+	( SUDCR_DIE_AT=$n "$DIEAT" dump -t $tp -D "$img" --leave-running 2>"$TMP/err" 9>&- ) 2>/dev/null
+	at=$(grep -o 'dying at .*' "$TMP/err")
+	[ -n "$at" ] || break	# this dump ended first: no kill point left
+	tried=$((tried + 1))
+	why=
+	if ! [ -d /proc/$tp ] || [ "$(awk '/^State:/ { print $2 }' /proc/$tp/status)" = Z ]; then
+		why="the program died"
+	else
+		why=$(healthy $tp) && why=
+		# The next sudcr removes what this one left.
+		if [ -z "$why" ]; then
+			rm -rf "$img"
+			"$SUDCR" dump -t $tp -D "$img" --leave-running 2>/dev/null 9>&- || why="the next dump failed"
+			now=$(cut -d' ' -f1-2 /proc/$tp/maps)
+			[ "$now" = "$maps" ] || why="${why}after one more dump, mappings differ:$(diff <(echo "$maps") <(echo "$now") | grep '^[<>]' | tr "\n" " ")"
+			grep -q -- '-wxp' <("$SUDCR" show -D "$img" 2>/dev/null) && why="$why the next image holds a -wx mapping"
+		fi
+	fi
+	[ -z "$why" ] && continue
+	broken=$((broken + 1))
+	fail $t "kill point $n ($at): $why"
+	{ kill -9 $tp; wait $tp; } 2>/dev/null
+	start
+done
+echo "# $tried kill points, $broken broke the program"
+[ $tried -gt 0 ] || fail $t "no kill point landed"
+[ $failed = 0 ] && pass $t
+finish
