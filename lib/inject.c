@@ -11,7 +11,9 @@
  * the thread resumes.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <sched.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -37,12 +39,38 @@ int inject_write_mem(pid_t tid, uint64_t addr, const void *buf, size_t len)
 	return (size_t)n == len ? 0 : -EFAULT;
 }
 
+/*
+ * The scratch area inside a safety mapping has no read permission
+ * (inject_safety.c: "-wx"), which process_vm_readv() honours: read it
+ * through /proc/TID/mem, which may read what the mapping could be made
+ * to allow (FOLL_FORCE).
+ */
+static int read_mem_forced(pid_t tid, uint64_t addr, void *buf, size_t len)
+{
+	char path[32];
+	ssize_t n;
+	int fd, err;
+
+	snprintf(path, sizeof(path), "/proc/%d/mem", tid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = pread(fd, buf, len, (off_t)addr);
+	err = errno;
+	close(fd);
+	if (n < 0)
+		return -err;
+	return (size_t)n == len ? 0 : -EFAULT;
+}
+
 int inject_read_mem(pid_t tid, uint64_t addr, void *buf, size_t len)
 {
 	struct iovec local = { buf, len };
 	struct iovec remote = { (void *)(uintptr_t)addr, len };
 	ssize_t n = process_vm_readv(tid, &local, 1, &remote, 1, 0);
 
+	if (n < 0 && errno == EFAULT)
+		return read_mem_forced(tid, addr, buf, len);
 	if (n < 0)
 		return -errno;
 	return (size_t)n == len ? 0 : -EFAULT;
@@ -308,6 +336,11 @@ int inject_begin(struct inject_ctx *c, struct task_thread *t)
 		}
 	}
 	pin_target(c);
+	ret = safety_clear_leftovers(c);
+	if (ret) {
+		inject_end(c);
+		return ret;
+	}
 	return 0;
 
 out_regs:
@@ -421,6 +454,11 @@ int inject_scratch(struct inject_ctx *c, size_t len, uint64_t *addr)
 	int ret;
 
 	len = (len + page - 1) & ~(size_t)(page - 1);
+	/* The safety mapping has room for it: no mapping of its own to leave behind. */
+	if (c->safety && len <= SAFETY_SCRATCH_LEN) {
+		*addr = c->safety + SAFETY_SCRATCH_OFF;
+		return 0;
+	}
 	if (c->scratch && c->scratch_len >= len) {
 		*addr = c->scratch;
 		return 0;

@@ -34,9 +34,9 @@
  *    delivered when rt_sigprocmask returns, before prctl: its handler
  *    runs with SUD still off (and returns into this code, which goes on).
  *    Its frame goes on the thread's own stack, as for any signal;
- *  - after a kill of sudcr the page stays mapped (an anonymous "-wx"
- *    mapping of one page): the code that unmapped it could not re-arm
- *    SUD after;
+ *  - after a kill of sudcr the page stays mapped (one anonymous "-wx"
+ *    mapping of SAFETY_LEN bytes, the scratch area included): the code
+ *    that unmapped it could not re-arm SUD after;
  *  - two windows stay open, one injected call each: the mmap of the page
  *    (through the vDSO, before it exists) and its munmap at the end.  For
  *    these two the stack and frame pointers are non-canonical: a thread
@@ -55,12 +55,17 @@
  * Processes whose death is wanted anyway (a restore's new process, traced
  * with PTRACE_O_EXITKILL) get no page either.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/ptrace.h>
 #include <sys/user.h>
+#include <unistd.h>
 
 #include <sudcr/kernel_compat.h>
 #include <sudcr/log.h>
@@ -77,7 +82,8 @@ struct safety_data {
 	uint64_t sud_selector;		/* 248 */
 	uint64_t pinned;		/* 256: put cpus back */
 	cpu_set_t cpus;			/* 264 */
-	uint8_t stack[120];		/* 392: for popfq; top at 512 - 56 */
+	uint64_t busy;			/* 392: 1 until the code leaves the page */
+	uint8_t stack[112];		/* 400: for popfq; top at 512 - 56 */
 };
 
 _Static_assert(offsetof(struct safety_data, mask) == 216, "safety layout");
@@ -86,6 +92,7 @@ _Static_assert(offsetof(struct safety_data, regs.rsp) == 152, "safety layout");
 _Static_assert(offsetof(struct safety_data, regs.rip) == 128, "safety layout");
 _Static_assert(offsetof(struct safety_data, pinned) == 256, "safety layout");
 _Static_assert(offsetof(struct safety_data, cpus) == 264 && sizeof(cpu_set_t) == 128, "safety layout");
+_Static_assert(offsetof(struct safety_data, busy) == 392, "safety layout");
 _Static_assert(sizeof(struct safety_data) == 512, "safety layout");
 
 extern const unsigned char sudcr_safety_blob[], sudcr_safety_restore[], sudcr_safety_data[],
@@ -140,6 +147,7 @@ __asm__(
 	"	mov .Lsd+104(%rip), %rsi\n"
 	"	mov .Lsd+112(%rip), %rdi\n"
 	"	mov .Lsd+152(%rip), %rsp\n"
+	"	movq $0, .Lsd+392(%rip)\n"	/* done with the page, but for the jump: */
 	"	jmp *.Lsd+128(%rip)\n"
 	".balign 64\n"
 	"sudcr_safety_data:\n"
@@ -189,6 +197,7 @@ static void fill(const struct inject_ctx *c, struct safety_data *d)
 	d->sud_offset = c->saved_sud.offset;
 	d->sud_len = c->saved_sud.len;
 	d->sud_selector = c->saved_sud.selector;
+	d->busy = 1;
 	if (c->affinity_set || c->safety_pinning) {
 		d->pinned = 1;
 		d->cpus = c->saved_target_cpus;
@@ -221,10 +230,12 @@ int safety_map(struct inject_ctx *c)
 	 * Write and execute, no read: a combination no mapping of the target
 	 * has, so the kernel never merges the page into a neighbour, and the
 	 * dump can leave it out by its address.  (x86 pages cannot be
-	 * unreadable: the code reads its data.)
+	 * unreadable: the code reads its data.)  The scratch area of the
+	 * injected calls is in the same mapping (inject_scratch()): a kill of
+	 * sudcr leaves one mapping behind, not two.
 	 */
 	c->poison_stack = true;
-	ret = inject_syscall6(c, arch_sc_nr(c->kind, SC_MMAP), &r, 0, 4096, PROT_WRITE | PROT_EXEC,
+	ret = inject_syscall6(c, arch_sc_nr(c->kind, SC_MMAP), &r, 0, SAFETY_LEN, PROT_WRITE | PROT_EXEC,
 			      MAP_PRIVATE | MAP_ANONYMOUS, (uint64_t)-1, 0);
 	c->poison_stack = false;
 	if (ret)
@@ -264,7 +275,7 @@ int safety_unmap(struct inject_ctx *c)
 		return 0;
 	c->sc_ip = c->vdso_ip;
 	c->poison_stack = true;
-	ret = inject_syscall6(c, arch_sc_nr(c->kind, SC_MUNMAP), &r, c->safety, 4096, 0, 0, 0, 0);
+	ret = inject_syscall6(c, arch_sc_nr(c->kind, SC_MUNMAP), &r, c->safety, SAFETY_LEN, 0, 0, 0, 0);
 	c->poison_stack = false;
 	if (ret)
 		return ret;
@@ -296,5 +307,101 @@ int safety_resume_here(struct inject_ctx *c)
 	ret = arch_set_regs(c->t->tid, &now);
 	if (ret)
 		sudcr_error("thread %d: cannot put its registers back: %s", c->t->tid, strerror(-ret));
+	return ret;
+}
+
+/* Whether some thread of the process runs at an address in [start, end); true if unsure. */
+static bool thread_inside(pid_t tgid, uint64_t start, uint64_t end)
+{
+	struct user_regs_struct regs;
+	char path[32];
+	struct dirent *e;
+	bool inside = false;
+	DIR *dir;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", tgid);
+	dir = opendir(path);
+	if (!dir)
+		return true;
+	while (!inside && (e = readdir(dir))) {
+		pid_t tid = atoi(e->d_name);
+
+		if (tid <= 0)
+			continue;
+		/* Every thread is ours and stopped; one that is not: keep everything. */
+		if (ptrace(PTRACE_GETREGS, tid, NULL, &regs))
+			inside = true;
+		else
+			inside = regs.rip - start < end - start;
+	}
+	closedir(dir);
+	return inside;
+}
+
+/* Whether the SAFETY_LEN bytes at @addr are a safety mapping no thread needs any more. */
+static bool is_leftover(int mem, uint64_t addr)
+{
+	size_t code = sudcr_safety_data - sudcr_safety_blob;
+	unsigned char buf[sizeof(struct safety_data) + 64 * 4];
+	struct safety_data d;
+
+	if (code > sizeof(buf) ||
+	    pread(mem, buf, code, (off_t)addr) != (ssize_t)code || memcmp(buf, sudcr_safety_blob, code) ||
+	    pread(mem, &d, sizeof(d), (off_t)(addr + code)) != (ssize_t)sizeof(d))
+		return false;
+	return !d.busy;
+}
+
+int safety_clear_leftovers(struct inject_ctx *c)
+{
+	pid_t tid = c->t->tid;
+	char path[32], line[512];
+	uint64_t gone[16][2];
+	int n = 0, mem, ret = 0;
+	FILE *maps;
+
+	if (!c->safety)
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%d/maps", tid);
+	maps = fopen(path, "re");
+	snprintf(path, sizeof(path), "/proc/%d/mem", tid);
+	mem = open(path, O_RDONLY | O_CLOEXEC);
+	while (maps && mem >= 0 && n < 16 && fgets(line, sizeof(line), maps)) {
+		unsigned long long start, end, off, inode;
+		char perms[8], dev[16];
+
+		if (sscanf(line, "%llx-%llx %7s %llx %15s %llu", &start, &end, perms, &off, dev, &inode) != 6 ||
+		    strcmp(perms, "-wxp") || off || strcmp(dev, "00:00") || inode || (end - start) % SAFETY_LEN)
+			continue;
+		/* Adjacent ones merge, ours included. */
+		for (uint64_t a = start; a < end && n < 16; a += SAFETY_LEN) {
+			if (a == c->safety || !is_leftover(mem, a))
+				continue;
+			if (n && gone[n - 1][1] == a)
+				gone[n - 1][1] = a + SAFETY_LEN;
+			else {
+				gone[n][0] = a;
+				gone[n++][1] = a + SAFETY_LEN;
+			}
+		}
+	}
+	if (maps)
+		fclose(maps);
+	if (mem >= 0)
+		close(mem);
+	for (int i = 0; i < n && !ret; i++) {
+		int64_t r;
+
+		if (thread_inside(c->t->tgid, gone[i][0], gone[i][1]))
+			continue;
+		ret = inject_syscall6(c, arch_sc_nr(c->kind, SC_MUNMAP), &r, gone[i][0],
+				      gone[i][1] - gone[i][0], 0, 0, 0, 0);
+		if (!ret && r)
+			sudcr_debug("thread %d: cannot unmap a safety mapping left at 0x%llx: %s", tid,
+				    (unsigned long long)gone[i][0], strerror((int)-r));
+		else if (!ret)
+			sudcr_debug("thread %d: unmapped the safety mapping a killed sudcr left at 0x%llx",
+				    tid, (unsigned long long)gone[i][0]);
+	}
 	return ret;
 }

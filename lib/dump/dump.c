@@ -73,7 +73,9 @@ void dump_forget_safety_pages(struct dump_ctx *d)
 		bool ours = false;
 
 		for (int k = 0; k < d->nr_threads && !ours; k++)
-			ours = d->threads[k].inj.safety && d->vmas[i].start == d->threads[k].inj.safety;
+			/* Adjacent safety mappings merge into one area. */
+			ours = d->threads[k].inj.safety &&
+			       d->threads[k].inj.safety - d->vmas[i].start < d->vmas[i].end - d->vmas[i].start;
 		if (!ours)
 			d->vmas[n++] = d->vmas[i];
 	}
