@@ -254,6 +254,12 @@ static void keep_own_restart(struct inject_ctx *c, int64_t r)
 
 int inject_begin(struct inject_ctx *c, struct task_thread *t)
 {
+	return inject_begin_shared(c, t, NULL, 1, 0);
+}
+
+int inject_begin_shared(struct inject_ctx *c, struct task_thread *t, const struct inject_ctx *first,
+			int nr, int index)
+{
 	static const uint64_t all = ~0ULL;
 	pid_t tid = t->tid;
 	bool safe;
@@ -261,6 +267,12 @@ int inject_begin(struct inject_ctx *c, struct task_thread *t)
 
 	memset(c, 0, sizeof(*c));
 	c->t = t;
+	if (!index && nr > 0)
+		c->safety_area_len = (size_t)nr * SAFETY_LEN;
+	else if (first && first->safety_area && index > 0 && index < nr)
+		c->safety_slot = first->safety_area + (uint64_t)index * SAFETY_LEN;
+	else
+		c->safety_area_len = SAFETY_LEN;
 	c->saved_xstate = malloc(sizeof(*c->saved_xstate));
 	if (!c->saved_xstate)
 		return -ENOMEM;
@@ -616,7 +628,10 @@ int inject_end(struct inject_ctx *c)
 	if (!t->seized || ret == -ESRCH)
 		goto out;
 	if (c->safety) {
-		/* The last injected call: it runs through the vDSO. */
+		/* A slot's thread: the page would put the same affinity back. */
+		if (!c->safety_area)
+			unpin(c);
+		/* The last injected call (through the vDSO), or none for a slot. */
 		err = safety_unmap(c);
 		if (!err) {
 			unpin(c);

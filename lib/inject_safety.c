@@ -64,6 +64,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/ptrace.h>
+#include <sys/uio.h>
 #include <sys/user.h>
 #include <unistd.h>
 
@@ -221,36 +222,55 @@ int safety_update(struct inject_ctx *c)
 int safety_map(struct inject_ctx *c)
 {
 	size_t len = sudcr_safety_end - sudcr_safety_blob;
+	struct safety_data d;
+	struct iovec local[2], remote[2];
 	struct arch_regs resting;
+	uint64_t page;
 	int64_t r;
 	int ret;
 
 	_Static_assert(sizeof(struct safety_data) <= 4096 - 256, "safety page");
-	/*
-	 * Write and execute, no read: a combination no mapping of the target
-	 * has, so the kernel never merges the page into a neighbour, and the
-	 * dump can leave it out by its address.  (x86 pages cannot be
-	 * unreadable: the code reads its data.)  The scratch area of the
-	 * injected calls is in the same mapping (inject_scratch()): a kill of
-	 * sudcr leaves one mapping behind, not two.
-	 */
-	c->poison_stack = true;
-	ret = inject_syscall6(c, arch_sc_nr(c->kind, SC_MMAP), &r, 0, SAFETY_LEN, PROT_WRITE | PROT_EXEC,
-			      MAP_PRIVATE | MAP_ANONYMOUS, (uint64_t)-1, 0);
-	c->poison_stack = false;
-	if (ret)
-		return ret;
-	if (r < 0 && r > -4096) {
-		sudcr_debug("thread %d: no safety page (%s): a kill of sudcr now would leave it changed",
-			    c->t->tid, strerror((int)-r));
-		return -EOPNOTSUPP;
+	if (c->safety_slot) {
+		/* A slot of the mapping another thread made: nothing to map. */
+		page = c->safety_slot;
+	} else {
+		/*
+		 * Write and execute, no read: a combination no mapping of the
+		 * target has, so the kernel never merges the page into a
+		 * neighbour, and the dump can leave it out by its address.
+		 * (x86 pages cannot be unreadable: the code reads its data.)
+		 * The scratch area of the injected calls is in the same
+		 * mapping (inject_scratch()): a kill of sudcr leaves one
+		 * mapping behind, not two.
+		 */
+		c->poison_stack = true;
+		ret = inject_syscall6(c, arch_sc_nr(c->kind, SC_MMAP), &r, 0, c->safety_area_len,
+				      PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, (uint64_t)-1, 0);
+		c->poison_stack = false;
+		if (ret)
+			return ret;
+		if (r < 0 && r > -4096) {
+			sudcr_debug("thread %d: no safety page (%s): a kill of sudcr now would leave it changed",
+				    c->t->tid, strerror((int)-r));
+			return -EOPNOTSUPP;
+		}
+		page = (uint64_t)r;
+		c->safety_area = page;
 	}
-	c->safety = (uint64_t)r;
-	ret = inject_write_mem(c->t->tid, c->safety, sudcr_safety_blob, len);
-	if (!ret)
-		ret = safety_update(c);
-	if (ret)
+	c->safety = page;
+	/* Code and context in one write. */
+	fill(c, &d);
+	local[0] = (struct iovec){ (void *)sudcr_safety_blob, len - sizeof(d) };
+	local[1] = (struct iovec){ &d, sizeof(d) };
+	remote[0] = (struct iovec){ (void *)(uintptr_t)page, len - sizeof(d) };
+	remote[1] = (struct iovec){ (void *)(uintptr_t)(page + len - sizeof(d)), sizeof(d) };
+	_Static_assert(sizeof(struct safety_data) == 512, "the data ends the blob");
+	if (process_vm_writev(c->t->tid, local, 2, remote, 2, 0) != (ssize_t)len) {
+		ret = errno ? -errno : -EFAULT;
+		if (ret != -ESRCH)
+			sudcr_error("thread %d: cannot write its safety page: %s", c->t->tid, strerror(-ret));
 		return ret;
+	}
 	c->vdso_ip = c->sc_ip;
 	c->sc_ip = c->safety;
 	/* From here on, a thread let go runs the restore code. */
@@ -274,14 +294,41 @@ int safety_unmap(struct inject_ctx *c)
 	if (!c->safety)
 		return 0;
 	c->sc_ip = c->vdso_ip;
-	c->poison_stack = true;
-	ret = inject_syscall6(c, arch_sc_nr(c->kind, SC_MUNMAP), &r, c->safety, SAFETY_LEN, 0, 0, 0, 0);
-	c->poison_stack = false;
-	if (ret)
-		return ret;
-	if (r) {
-		sudcr_error("thread %d: cannot unmap its safety page: %s", tid, strerror((int)-r));
-		return (int)r;
+	if (c->safety_area) {
+		c->poison_stack = true;
+		ret = inject_syscall6(c, arch_sc_nr(c->kind, SC_MUNMAP), &r, c->safety_area,
+				      c->safety_area_len, 0, 0, 0, 0);
+		c->poison_stack = false;
+		if (ret)
+			return ret;
+		if (r) {
+			sudcr_error("thread %d: cannot unmap its safety page: %s", tid, strerror((int)-r));
+			return (int)r;
+		}
+		c->safety_area = 0;
+	} else {
+		/*
+		 * A slot: the thread leaves its page for the vDSO, with the
+		 * stack poisoned, before SUD is back (let go after, the page's
+		 * code would have its calls dispatched); the mask first, which
+		 * the page's code would put back the same.
+		 */
+		struct arch_regs regs = c->saved_regs;
+		const uint64_t none[6] = { 0 };
+
+		if (ptrace(PTRACE_SETSIGMASK, tid, (void *)sizeof(uint64_t), &c->saved_mask)) {
+			ret = -errno;
+			sudcr_error("thread %d: cannot put its signal mask back: %s", tid, strerror(-ret));
+			return ret;
+		}
+		arch_setup_syscall(&regs, c->kind, c->vdso_ip, arch_sc_nr(c->kind, SC_GETPID), none);
+		regs.r.rsp = 0x8000000000000000ULL;
+		regs.r.rbp = 0x8000000000000000ULL;
+		ret = arch_set_regs(tid, &regs);
+		if (ret) {
+			sudcr_error("thread %d: cannot set registers: %s", tid, strerror(-ret));
+			return ret;
+		}
 	}
 	c->safety = 0;
 	/*
@@ -352,43 +399,69 @@ static bool is_leftover(int mem, uint64_t addr)
 	return !d.busy;
 }
 
+struct anon_vma_range {
+	uint64_t start, end;
+	bool wx;		/* "-wxp", else another private anonymous mapping */
+};
+
+/* Whether [start, end) is all private anonymous mappings (what sudcr maps). */
+static bool all_anon(const struct anon_vma_range *v, int n, uint64_t start, uint64_t end)
+{
+	for (int i = 0; i < n && start < end; i++)
+		if (v[i].start <= start && start < v[i].end)
+			start = v[i].end;
+	return start >= end;
+}
+
 int safety_clear_leftovers(struct inject_ctx *c)
 {
 	pid_t tid = c->t->tid;
 	char path[32], line[512];
+	struct anon_vma_range v[256];
 	uint64_t gone[16][2];
-	int n = 0, mem, ret = 0;
+	int nv = 0, n = 0, mem, ret = 0;
 	FILE *maps;
 
-	if (!c->safety)
+	if (!c->safety_area)
 		return 0;
 	snprintf(path, sizeof(path), "/proc/%d/maps", tid);
 	maps = fopen(path, "re");
+	if (!maps)
+		return 0;
+	while (nv < (int)(sizeof(v) / sizeof(v[0])) && fgets(line, sizeof(line), maps)) {
+		unsigned long long start, end, off, inode;
+		char perms[8], dev[16], name[8] = "";
+
+		if (sscanf(line, "%llx-%llx %7s %llx %15s %llu %7s", &start, &end, perms, &off, dev, &inode,
+			   name) < 6 || perms[3] != 'p' || off || strcmp(dev, "00:00") || inode || name[0])
+			continue;
+		v[nv++] = (struct anon_vma_range){ start, end, !strcmp(perms, "-wxp") };
+	}
+	fclose(maps);
 	snprintf(path, sizeof(path), "/proc/%d/mem", tid);
 	mem = open(path, O_RDONLY | O_CLOEXEC);
-	while (maps && mem >= 0 && n < 16 && fgets(line, sizeof(line), maps)) {
-		unsigned long long start, end, off, inode;
-		char perms[8], dev[16];
-
-		if (sscanf(line, "%llx-%llx %7s %llx %15s %llu", &start, &end, perms, &off, dev, &inode) != 6 ||
-		    strcmp(perms, "-wxp") || off || strcmp(dev, "00:00") || inode || (end - start) % SAFETY_LEN)
-			continue;
-		/* Adjacent ones merge, ours included. */
-		for (uint64_t a = start; a < end && n < 16; a += SAFETY_LEN) {
-			if (a == c->safety || !is_leftover(mem, a))
+	if (mem < 0)
+		return 0;
+	/*
+	 * A leftover starts with its code page ("-wx"; adjacent ones merge,
+	 * ours included), and all of its SAFETY_LEN is still anonymous
+	 * private memory (a split, by mlock or mprotect of the process, is
+	 * still ours; a hole might not stay one).
+	 */
+	for (int i = 0; i < nv && n < 16; i++) {
+		for (uint64_t a = v[i].start; v[i].wx && a < v[i].end && n < 16; a += SAFETY_LEN) {
+			if (a - c->safety_area < c->safety_area_len || !is_leftover(mem, a) ||
+			    !all_anon(v, nv, a, a + SAFETY_LEN))
 				continue;
-			if (n && gone[n - 1][1] == a)
+			if (n && gone[n - 1][1] == a) {
 				gone[n - 1][1] = a + SAFETY_LEN;
-			else {
+			} else {
 				gone[n][0] = a;
 				gone[n++][1] = a + SAFETY_LEN;
 			}
 		}
 	}
-	if (maps)
-		fclose(maps);
-	if (mem >= 0)
-		close(mem);
+	close(mem);
 	for (int i = 0; i < n && !ret; i++) {
 		int64_t r;
 
