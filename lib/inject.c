@@ -267,6 +267,7 @@ int inject_begin_shared(struct inject_ctx *c, struct task_thread *t, const struc
 
 	memset(c, 0, sizeof(*c));
 	c->t = t;
+	c->fresh_mcl = -1;
 	if (!index && nr > 0)
 		c->safety_area_len = (size_t)nr * SAFETY_LEN;
 	else if (first && first->safety_area && index > 0 && index < nr)

@@ -58,6 +58,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -219,6 +220,50 @@ int safety_update(struct inject_ctx *c)
 	return ret;
 }
 
+/* VmLck of the process, in kB. */
+static int vm_locked_kb(pid_t pid, uint64_t *kb)
+{
+	char path[32], line[128];
+	FILE *f;
+	int ret = -ENOENT;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmLck: %" SCNu64, kb) == 1) {
+			ret = 0;
+			break;
+		}
+	fclose(f);
+	return ret;
+}
+
+/*
+ * mlockall(MCL_FUTURE) leaves no trace in /proc but in the mappings made
+ * afterwards, as the safety mapping just was: locked (VmLck grew), and
+ * faulted in at once (its last page, which nothing touched yet, is
+ * present) unless MCL_ONFAULT.
+ */
+static int fresh_mcl(pid_t tid, uint64_t untouched, bool locked)
+{
+	char path[32];
+	uint64_t pme = 0;
+	int fd;
+
+	if (!locked)
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%d/pagemap", tid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	if (pread(fd, &pme, sizeof(pme), (off_t)(untouched / 4096 * sizeof(pme))) != sizeof(pme))
+		pme = 0;
+	close(fd);
+	return MCL_FUTURE | (pme & (1ULL << 63) ? 0 : MCL_ONFAULT);
+}
+
 int safety_map(struct inject_ctx *c)
 {
 	size_t len = sudcr_safety_end - sudcr_safety_blob;
@@ -243,6 +288,9 @@ int safety_map(struct inject_ctx *c)
 		 * mapping (inject_scratch()): a kill of sudcr leaves one
 		 * mapping behind, not two.
 		 */
+		uint64_t locked_before = 0, locked_after = 0;
+		bool known = !vm_locked_kb(c->t->tgid, &locked_before);
+
 		c->poison_stack = true;
 		ret = inject_syscall6(c, arch_sc_nr(c->kind, SC_MMAP), &r, 0, c->safety_area_len,
 				      PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, (uint64_t)-1, 0);
@@ -256,6 +304,9 @@ int safety_map(struct inject_ctx *c)
 		}
 		page = (uint64_t)r;
 		c->safety_area = page;
+		if (known && !vm_locked_kb(c->t->tgid, &locked_after))
+			c->fresh_mcl = fresh_mcl(c->t->tid, page + c->safety_area_len - 4096,
+						 locked_after > locked_before);
 	}
 	c->safety = page;
 	/* Code and context in one write. */

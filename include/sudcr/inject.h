@@ -57,6 +57,13 @@ struct inject_ctx {
 	uint64_t safety_area;
 	size_t safety_area_len;
 	uint64_t safety_slot;	/* the slot to take, before inject_begin_shared() installs it */
+	/*
+	 * What the fresh safety mapping showed of mlockall(): MCL_FUTURE if
+	 * the kernel locked it, | MCL_ONFAULT if it did not fault it in; -1
+	 * if unknown (no safety mapping of its own).  Only a new mapping
+	 * shows it: the dump reads it here rather than map one more.
+	 */
+	int fresh_mcl;
 	bool safety_pinning;
 	bool poison_stack;	/* this call: rsp and rbp non-canonical (inject_safety.c) */
 };
