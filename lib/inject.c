@@ -314,11 +314,16 @@ int inject_begin_shared(struct inject_ctx *c, struct task_thread *t, const struc
 	 * the safety page go in first (let go, it crashes in the vDSO, at
 	 * worst).
 	 */
+	ret = sud_get(tid, &c->saved_sud);
+	if (ret)
+		goto out_regs;
 	if (safe) {
 		struct arch_regs regs = c->saved_regs;
-		const uint64_t none[6] = { 0 };
+		uint64_t args[6];
 
-		arch_setup_syscall(&regs, c->kind, c->sc_ip, arch_sc_nr(c->kind, SC_MMAP), none);
+		/* Those safety_map() injects (a slot has no call to make: any poisoned ones). */
+		safety_map_args(c, args);
+		arch_setup_syscall(&regs, c->kind, c->sc_ip, arch_sc_nr(c->kind, SC_MMAP), args);
 		poison_stack(&regs);
 		ret = arch_set_regs(tid, &regs);
 		if (ret) {
@@ -328,10 +333,15 @@ int inject_begin_shared(struct inject_ctx *c, struct task_thread *t, const struc
 				sudcr_error("thread %d: cannot set registers: %s", tid, strerror(-ret));
 			goto out_regs;
 		}
+		c->regs_ready = true;
 	}
-	ret = sud_suspend(tid, &c->saved_sud);
-	if (ret)
-		goto out_regs;
+	if (c->saved_sud.mode != SUD_MODE_OFF) {
+		static const struct sud_config off = { .mode = SUD_MODE_OFF };
+
+		ret = sud_set(tid, &off);
+		if (ret)
+			goto out_regs;
+	}
 	c->active = true;
 	if (safe) {
 		ret = safety_map(c);
@@ -382,7 +392,9 @@ int inject_syscall(struct inject_ctx *c, long nr, const uint64_t args[6], int64_
 	arch_setup_syscall(&regs, c->kind, c->sc_ip, nr, args);
 	if (c->poison_stack)
 		poison_stack(&regs);
-	err = arch_set_regs(tid, &regs);
+	/* inject_begin() already put in these very registers (the safety mapping's mmap). */
+	err = c->regs_ready ? 0 : arch_set_regs(tid, &regs);
+	c->regs_ready = false;
 	if (err) {
 		if (err != -ESRCH)
 			sudcr_error("thread %d: cannot set registers: %s", tid, strerror(-err));
@@ -629,9 +641,8 @@ int inject_end(struct inject_ctx *c)
 	if (!t->seized || ret == -ESRCH)
 		goto out;
 	if (c->safety) {
-		/* A slot's thread: the page would put the same affinity back. */
-		if (!c->safety_area)
-			unpin(c);
+		/* Before the page goes, which would put the same affinity back. */
+		unpin(c);
 		/* The last injected call (through the vDSO), or none for a slot. */
 		err = safety_unmap(c);
 		if (!err) {

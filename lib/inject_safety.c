@@ -29,20 +29,39 @@
  * already moved to its abort handler by inject_begin().  Extended state
  * is never touched by injection.
  *
- * Limits, by construction:
+ * One mapping holds the pages of all the threads of a dump, one
+ * SAFETY_LEN slot each: page, then the thread's scratch area.  Thread 0
+ * maps it (one injected mmap, through the vDSO) and unmaps it last; the
+ * others only write their slot.
+ *
+ * What tests/crash/dump_sweep.sh (sudcr killed before each of its calls
+ * that touch the target, in turn) finds, and why it stays:
+ *  - two windows, one injected call each, of thread 0 only: the mmap of
+ *    the mapping (before it exists) and its munmap at the end.  Any
+ *    order needs SUD off before the mmap can run (SUD's check comes
+ *    before the ptrace syscall-entry stop: syscall_trace_enter()),
+ *    and a thread let go there with no code of ours mapped has only its
+ *    own code (which would run on with SUD off: silent) or the vDSO's to
+ *    run.  Every 6.18 vDSO syscall is followed by an epilogue that zeroes
+ *    rdx, rcx, rsi, rdi and r8-r11 and returns through the stack
+ *    (objdump of the live vDSO): nothing there can give a thread its own
+ *    registers back.  So for these two calls the stack and frame
+ *    pointers are non-canonical: a thread let go faults at once in that
+ *    epilogue (SIGBUS, measured), loud, rather than run on wrong.  The
+ *    other threads' slots need no call: their window is the two ptrace
+ *    calls between SUD off and the registers into the slot (the same
+ *    poison, for the same reason), and two at the end;
+ *  - the mapping stays after a kill: nothing can unmap it once SUD is
+ *    armed again (a syscall from it would then be dispatched to the
+ *    target's handler), and before, nothing could arm SUD after.  The
+ *    next sudcr that injects into the process unmaps it
+ *    (safety_clear_leftovers(): found by its code, with its busy word
+ *    cleared by the code on its way out, no thread inside it), before
+ *    the dump reads the mappings, so it reaches no image either;
  *  - a signal that is pending and unblocked by the saved mask is
  *    delivered when rt_sigprocmask returns, before prctl: its handler
  *    runs with SUD still off (and returns into this code, which goes on).
  *    Its frame goes on the thread's own stack, as for any signal;
- *  - after a kill of sudcr the page stays mapped (one anonymous "-wx"
- *    mapping of SAFETY_LEN bytes, the scratch area included): the code
- *    that unmapped it could not re-arm SUD after;
- *  - two windows stay open, one injected call each: the mmap of the page
- *    (through the vDSO, before it exists) and its munmap at the end.  For
- *    these two the stack and frame pointers are non-canonical: a thread
- *    let go there faults at once in the vDSO's epilogue (measured: the
- *    6.18 vDSO's syscall is followed by leave; ...; ret) instead of
- *    returning into its own code with our registers, silently wrong;
  *  - ia32 threads get no page (the code is x86-64);
  *  - a signal-delivery-stop that sudcr has collected with waitpid() and
  *    not answered yet loses its signal if sudcr dies: collecting the stop
@@ -264,6 +283,16 @@ static int fresh_mcl(pid_t tid, uint64_t untouched, bool locked)
 	return MCL_FUTURE | (pme & (1ULL << 63) ? 0 : MCL_ONFAULT);
 }
 
+void safety_map_args(const struct inject_ctx *c, uint64_t args[6])
+{
+	args[0] = 0;
+	args[1] = c->safety_area_len;
+	args[2] = PROT_WRITE | PROT_EXEC;
+	args[3] = MAP_PRIVATE | MAP_ANONYMOUS;
+	args[4] = (uint64_t)-1;
+	args[5] = 0;
+}
+
 int safety_map(struct inject_ctx *c)
 {
 	size_t len = sudcr_safety_end - sudcr_safety_blob;
@@ -278,6 +307,7 @@ int safety_map(struct inject_ctx *c)
 	if (c->safety_slot) {
 		/* A slot of the mapping another thread made: nothing to map. */
 		page = c->safety_slot;
+		c->regs_ready = false;
 	} else {
 		/*
 		 * Write and execute, no read: a combination no mapping of the
@@ -290,10 +320,11 @@ int safety_map(struct inject_ctx *c)
 		 */
 		uint64_t locked_before = 0, locked_after = 0;
 		bool known = !vm_locked_kb(c->t->tgid, &locked_before);
+		uint64_t args[6];
 
+		safety_map_args(c, args);
 		c->poison_stack = true;
-		ret = inject_syscall6(c, arch_sc_nr(c->kind, SC_MMAP), &r, 0, c->safety_area_len,
-				      PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, (uint64_t)-1, 0);
+		ret = inject_syscall(c, arch_sc_nr(c->kind, SC_MMAP), args, &r);
 		c->poison_stack = false;
 		if (ret)
 			return ret;

@@ -21,6 +21,9 @@
 /* Whether the thread gets a safety page: an x86-64 thread that outlives us. */
 bool safety_wanted(const struct inject_ctx *c);
 
+/* The arguments of the mmap safety_map() injects. */
+void safety_map_args(const struct inject_ctx *c, uint64_t args[6]);
+
 /*
  * Map the page (one injected mmap through the vDSO: SUD must already be
  * off), write the restore code and the saved context, and point the

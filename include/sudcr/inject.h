@@ -66,6 +66,7 @@ struct inject_ctx {
 	int fresh_mcl;
 	bool safety_pinning;
 	bool poison_stack;	/* this call: rsp and rbp non-canonical (inject_safety.c) */
+	bool regs_ready;	/* the next call's registers are already in (inject_begin()) */
 };
 
 /* The thread must be in an interrupt stop. */
