@@ -21,37 +21,76 @@ img=$TMP/img
 DIEAT=$TESTBIN/sudcr-dieat
 step=${SWEEP_STEP:-1}
 
-status() {
-	eval "$(sed -E 's/([a-z]+)=([0-9]+)/s_\1=\2/g; s/ +$//' "$1")"
+# SWEEP_MT=1: the four-thread program (tests/targets/sud_status_mt: SUD
+# with a selector, with a range, inclusive, and none), whose threads share
+# one safety mapping.
+mt=${SWEEP_MT:-0}
+
+# counts: one line per counting thread, "calls hits bad" (and the worker).
+counts() {
+	if [ $mt = 1 ]; then
+		sed -E 's/^w([0-9]) tid=[0-9]+ calls=([0-9]+) hits=([0-9]+) bad=([0-9]+).*/\2 \3 \4 \1/' "$st"
+	else
+		sed -E 's/.*calls=([0-9]+) hits=([0-9]+) bad=([0-9]+).*/\1 \2 \3 0/' "$st"
+	fi
+}
+
+# exact: every count as it must be (with SUD: each call intercepted once;
+# the mt program's count may be one call ahead of its handler's, and its
+# worker without SUD is never dispatched).
+exact() {
+	local calls hits bad w
+	while read -r calls hits bad w; do
+		[ "$bad" = 0 ] || return 1
+		if [ $mt = 1 ] && [ "$w" = 3 ]; then
+			[ "$hits" = 0 ] || return 1
+		elif [ $mt = 1 ]; then
+			[ $((hits - calls)) -ge 0 ] && [ $((hits - calls)) -le 1 ] || return 1
+		else
+			[ "$hits" = "$calls" ] || return 1
+		fi
+	done < <(counts)
+}
+
+# grown BEFORE: every thread counted more calls than in BEFORE.
+grown() {
+	paste -d' ' <(echo "$1") <(counts) | awk '$5 <= $1 { bad = 1 } END { exit bad }'
 }
 
 observe() {
+	local task
 	awk '/^State:/ { print ($2 == "R" || $2 == "S") ? "State: live" : "State: " $2 }' /proc/$1/status
-	grep -E '^(TracerPid|SigBlk|Cpus_allowed_list):' /proc/$1/status | tr '\n\t' '  ' |
-		sed 's/SigBlk: 0000000040000000/SigBlk: 0000000000000000/'
+	for task in /proc/$1/task/*; do
+		grep -E '^(TracerPid|SigBlk|Cpus_allowed_list):' $task/status | tr '\n\t' '  ' |
+			sed 's/SigBlk: 0000000040000000/SigBlk: 0000000000000000/'
+		echo
+	done
 	"$SUDCR" sud get --json $1 2>&1 | sed -E 's/"selector_value":[0-9]+,?//g'
 }
 
 # healthy PID: counts exact and growing, the rest as observed first.
 healthy() {
-	local before now
-	status "$st"
-	before=$s_calls
-	for _ in $(seq 300); do status "$st"; [ "$s_calls" -gt "$before" ] && break; sleep 0.01; done
+	local before now ok=0
+	before=$(counts)
+	for _ in $(seq 300); do grown "$before" && break; sleep 0.01; done
 	now=$(observe $1)
-	[ "$s_calls" -gt "$before" ] || echo "no progress ($(tr -s ' ' <"$st"))"
-	[ "$s_bad" = 0 ] && [ "$s_hits" = "$s_calls" ] || echo "counts wrong ($(tr -s ' ' <"$st"))"
-	[ "$now" = "$first" ] || echo "differs: $(diff <(echo "$first") <(echo "$now") | grep '^[<>]' | tr "\n" " ")"
-	[ "$s_calls" -gt "$before" ] && [ "$s_bad" = 0 ] && [ "$s_hits" = "$s_calls" ] && [ "$now" = "$first" ]
+	grown "$before" || { ok=1; echo "no progress ($(tr -s ' ' <"$st" | tr '\n' ' '))"; }
+	exact || { ok=1; echo "counts wrong ($(tr -s ' ' <"$st" | tr '\n' ' '))"; }
+	[ "$now" = "$first" ] || { ok=1; echo "differs: $(diff <(echo "$first") <(echo "$now") | grep '^[<>]' | tr "\n" " ")"; }
+	return $ok
 }
 
 start() {
 	rm -f "$st"
-	"$TESTBIN/targets/sud_status" selector "$st" </dev/null >/dev/null 2>&1 9>&- &
+	if [ $mt = 1 ]; then
+		"$TESTBIN/targets/sud_status_mt" "$st" </dev/null >/dev/null 2>&1 9>&- &
+	else
+		"$TESTBIN/targets/sud_status" selector "$st" </dev/null >/dev/null 2>&1 9>&- &
+	fi
 	tp=$!
 	pids+=($tp)
-	for _ in $(seq 100); do [ -s "$st" ] && break; sleep 0.02; done
-	sleep 0.2
+	for _ in $(seq 100); do [ -s "$st" ] && [ $mt = 0 ] || [ "$(grep -c tid= "$st" 2>/dev/null)" = 4 ] && break; sleep 0.02; done
+	sleep 0.3
 	first=$(observe $tp)
 	maps=$(cut -d' ' -f1-2 /proc/$tp/maps)
 }
