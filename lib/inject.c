@@ -315,9 +315,15 @@ int inject_begin_shared(struct inject_ctx *c, struct task_thread *t, const struc
 	 * worst).
 	 */
 	ret = sud_get(tid, &c->saved_sud);
+	if (!ret && safe)
+		ret = safety_prepare_slot(c);
 	if (ret)
 		goto out_regs;
-	if (safe) {
+	/*
+	 * A slot's thread without SUD needs no poisoned registers: let go,
+	 * it runs the page's code, which puts back what little it changed.
+	 */
+	if (safe && (!c->safety_slot || c->saved_sud.mode != SUD_MODE_OFF)) {
 		struct arch_regs regs = c->saved_regs;
 		uint64_t args[6];
 

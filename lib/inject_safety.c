@@ -56,7 +56,9 @@
  *    target's handler), and before, nothing could arm SUD after.  The
  *    next sudcr that injects into the process unmaps it
  *    (safety_clear_leftovers(): found by its code, with its busy word
- *    cleared by the code on its way out, no thread inside it), before
+ *    clear (the code sets it on entry, clears it on its way out: no
+ *    thread is in it, or in a handler that returns into it), no thread
+ *    stopped inside it), before
  *    the dump reads the mappings, so it reaches no image either;
  *  - a signal that is pending and unblocked by the saved mask is
  *    delivered when rt_sigprocmask returns, before prctl: its handler
@@ -103,7 +105,7 @@ struct safety_data {
 	uint64_t sud_selector;		/* 248 */
 	uint64_t pinned;		/* 256: put cpus back */
 	cpu_set_t cpus;			/* 264 */
-	uint64_t busy;			/* 392: 1 until the code leaves the page */
+	uint64_t busy;			/* 392: 1 while a thread runs the code */
 	uint8_t stack[112];		/* 400: for popfq; top at 512 - 56 */
 };
 
@@ -127,6 +129,7 @@ __asm__(
 	"sudcr_safety_blob:\n"
 	"	syscall\n"
 	"sudcr_safety_restore:\n"
+	"	movq $1, .Lsd+392(%rip)\n"	/* busy: a thread runs this code */
 	"	cmpq $0, .Lsd+256(%rip)\n"
 	"	je 1f\n"
 	"	mov $203, %eax\n"		/* sched_setaffinity(0, 128, cpus) */
@@ -218,7 +221,6 @@ static void fill(const struct inject_ctx *c, struct safety_data *d)
 	d->sud_offset = c->saved_sud.offset;
 	d->sud_len = c->saved_sud.len;
 	d->sud_selector = c->saved_sud.selector;
-	d->busy = 1;
 	if (c->affinity_set || c->safety_pinning) {
 		d->pinned = 1;
 		d->cpus = c->saved_target_cpus;
@@ -283,6 +285,64 @@ static int fresh_mcl(pid_t tid, uint64_t untouched, bool locked)
 	return MCL_FUTURE | (pme & (1ULL << 63) ? 0 : MCL_ONFAULT);
 }
 
+/* Code and context of the thread's page, in one write. */
+static int write_slot(struct inject_ctx *c, uint64_t page)
+{
+	size_t len = sudcr_safety_end - sudcr_safety_blob;
+	struct iovec local[2], remote[2];
+	struct safety_data d;
+	int ret;
+
+	_Static_assert(sizeof(struct safety_data) == 512, "the data ends the blob");
+	c->safety = page;
+	fill(c, &d);
+	local[0] = (struct iovec){ (void *)sudcr_safety_blob, len - sizeof(d) };
+	local[1] = (struct iovec){ &d, sizeof(d) };
+	remote[0] = (struct iovec){ (void *)(uintptr_t)page, len - sizeof(d) };
+	remote[1] = (struct iovec){ (void *)(uintptr_t)(page + len - sizeof(d)), sizeof(d) };
+	if (process_vm_writev(c->t->tid, local, 2, remote, 2, 0) == (ssize_t)len)
+		return 0;
+	ret = errno ? -errno : -EFAULT;
+	if (ret != -ESRCH)
+		sudcr_error("thread %d: cannot write its safety page: %s", c->t->tid, strerror(-ret));
+	return ret;
+}
+
+/*
+ * The code, with a cleared busy word, in the other threads' slots right
+ * away: if sudcr dies before they take them, the next sudcr still
+ * recognises every slot of the mapping as its own.
+ */
+static int write_idle_slots(struct inject_ctx *c, uint64_t area)
+{
+	size_t code = sudcr_safety_data - sudcr_safety_blob;
+	struct iovec local[64], remote[64];
+	size_t nr = c->safety_area_len / SAFETY_LEN;
+
+	for (size_t k = 1; k < nr; k += 64) {
+		size_t n = nr - k < 64 ? nr - k : 64;
+
+		for (size_t i = 0; i < n; i++) {
+			local[i] = (struct iovec){ (void *)sudcr_safety_blob, code };
+			remote[i] = (struct iovec){ (void *)(uintptr_t)(area + (k + i) * SAFETY_LEN), code };
+		}
+		if (process_vm_writev(c->t->tid, local, n, remote, n, 0) != (ssize_t)(n * code)) {
+			int ret = errno ? -errno : -EFAULT;
+
+			if (ret != -ESRCH)
+				sudcr_error("thread %d: cannot write the safety pages: %s", c->t->tid,
+					    strerror(-ret));
+			return ret;
+		}
+	}
+	return 0;
+}
+
+int safety_prepare_slot(struct inject_ctx *c)
+{
+	return c->safety_slot ? write_slot(c, c->safety_slot) : 0;
+}
+
 void safety_map_args(const struct inject_ctx *c, uint64_t args[6])
 {
 	args[0] = 0;
@@ -295,9 +355,6 @@ void safety_map_args(const struct inject_ctx *c, uint64_t args[6])
 
 int safety_map(struct inject_ctx *c)
 {
-	size_t len = sudcr_safety_end - sudcr_safety_blob;
-	struct safety_data d;
-	struct iovec local[2], remote[2];
 	struct arch_regs resting;
 	uint64_t page;
 	int64_t r;
@@ -305,7 +362,7 @@ int safety_map(struct inject_ctx *c)
 
 	_Static_assert(sizeof(struct safety_data) <= 4096 - 256, "safety page");
 	if (c->safety_slot) {
-		/* A slot of the mapping another thread made: nothing to map. */
+		/* A slot of the mapping another thread made, written already. */
 		page = c->safety_slot;
 		c->regs_ready = false;
 	} else {
@@ -339,19 +396,12 @@ int safety_map(struct inject_ctx *c)
 			c->fresh_mcl = fresh_mcl(c->t->tid, page + c->safety_area_len - 4096,
 						 locked_after > locked_before);
 	}
-	c->safety = page;
-	/* Code and context in one write. */
-	fill(c, &d);
-	local[0] = (struct iovec){ (void *)sudcr_safety_blob, len - sizeof(d) };
-	local[1] = (struct iovec){ &d, sizeof(d) };
-	remote[0] = (struct iovec){ (void *)(uintptr_t)page, len - sizeof(d) };
-	remote[1] = (struct iovec){ (void *)(uintptr_t)(page + len - sizeof(d)), sizeof(d) };
-	_Static_assert(sizeof(struct safety_data) == 512, "the data ends the blob");
-	if (process_vm_writev(c->t->tid, local, 2, remote, 2, 0) != (ssize_t)len) {
-		ret = errno ? -errno : -EFAULT;
-		if (ret != -ESRCH)
-			sudcr_error("thread %d: cannot write its safety page: %s", c->t->tid, strerror(-ret));
-		return ret;
+	if (!c->safety_slot) {
+		ret = write_idle_slots(c, page);
+		if (!ret)
+			ret = write_slot(c, page);
+		if (ret)
+			return ret;
 	}
 	c->vdso_ip = c->sc_ip;
 	c->sc_ip = c->safety;

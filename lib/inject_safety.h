@@ -21,6 +21,12 @@
 /* Whether the thread gets a safety page: an x86-64 thread that outlives us. */
 bool safety_wanted(const struct inject_ctx *c);
 
+/*
+ * A thread that takes a slot of another thread's mapping: write its code
+ * and saved context there before anything of the thread changes.
+ */
+int safety_prepare_slot(struct inject_ctx *c);
+
 /* The arguments of the mmap safety_map() injects. */
 void safety_map_args(const struct inject_ctx *c, uint64_t args[6]);
 
