@@ -11,7 +11,9 @@
  * the thread resumes.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <sched.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -37,12 +39,36 @@ int inject_write_mem(pid_t tid, uint64_t addr, const void *buf, size_t len)
 	return (size_t)n == len ? 0 : -EFAULT;
 }
 
+/*
+ * The scratch area inside a safety mapping has no read permission
+ * (inject_safety.c: "-wx"), which process_vm_readv() honours: read it
+ * through /proc/TID/mem, which may read what the mapping could be made
+ * to allow (FOLL_FORCE).
+ */
+static int read_mem_forced(pid_t tid, uint64_t addr, void *buf, size_t len)
+{
+	char path[32];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/mem", tid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = pread(fd, buf, len, (off_t)addr);
+	close(fd);
+	/* Unreadable this way too: the answer process_vm_readv() gave. */
+	return n >= 0 && (size_t)n == len ? 0 : -EFAULT;
+}
+
 int inject_read_mem(pid_t tid, uint64_t addr, void *buf, size_t len)
 {
 	struct iovec local = { buf, len };
 	struct iovec remote = { (void *)(uintptr_t)addr, len };
 	ssize_t n = process_vm_readv(tid, &local, 1, &remote, 1, 0);
 
+	if (n < 0 && errno == EFAULT)
+		return read_mem_forced(tid, addr, buf, len);
 	if (n < 0)
 		return -errno;
 	return (size_t)n == len ? 0 : -EFAULT;
@@ -226,6 +252,12 @@ static void keep_own_restart(struct inject_ctx *c, int64_t r)
 
 int inject_begin(struct inject_ctx *c, struct task_thread *t)
 {
+	return inject_begin_shared(c, t, NULL, 1, 0);
+}
+
+int inject_begin_shared(struct inject_ctx *c, struct task_thread *t, const struct inject_ctx *first,
+			int nr, int index)
+{
 	static const uint64_t all = ~0ULL;
 	pid_t tid = t->tid;
 	bool safe;
@@ -233,6 +265,13 @@ int inject_begin(struct inject_ctx *c, struct task_thread *t)
 
 	memset(c, 0, sizeof(*c));
 	c->t = t;
+	c->fresh_mcl = -1;
+	if (!index && nr > 0)
+		c->safety_area_len = (size_t)nr * SAFETY_LEN;
+	else if (first && first->safety_area && index > 0 && index < nr)
+		c->safety_slot = first->safety_area + (uint64_t)index * SAFETY_LEN;
+	else
+		c->safety_area_len = SAFETY_LEN;
 	c->saved_xstate = malloc(sizeof(*c->saved_xstate));
 	if (!c->saved_xstate)
 		return -ENOMEM;
@@ -273,11 +312,22 @@ int inject_begin(struct inject_ctx *c, struct task_thread *t)
 	 * the safety page go in first (let go, it crashes in the vDSO, at
 	 * worst).
 	 */
-	if (safe) {
+	ret = sud_get(tid, &c->saved_sud);
+	if (!ret && safe)
+		ret = safety_prepare_slot(c);
+	if (ret)
+		goto out_regs;
+	/*
+	 * A slot's thread without SUD needs no poisoned registers: let go,
+	 * it runs the page's code, which puts back what little it changed.
+	 */
+	if (safe && (!c->safety_slot || c->saved_sud.mode != SUD_MODE_OFF)) {
 		struct arch_regs regs = c->saved_regs;
-		const uint64_t none[6] = { 0 };
+		uint64_t args[6];
 
-		arch_setup_syscall(&regs, c->kind, c->sc_ip, arch_sc_nr(c->kind, SC_MMAP), none);
+		/* Those safety_map() injects (a slot has no call to make: any poisoned ones). */
+		safety_map_args(c, args);
+		arch_setup_syscall(&regs, c->kind, c->sc_ip, arch_sc_nr(c->kind, SC_MMAP), args);
 		poison_stack(&regs);
 		ret = arch_set_regs(tid, &regs);
 		if (ret) {
@@ -287,10 +337,15 @@ int inject_begin(struct inject_ctx *c, struct task_thread *t)
 				sudcr_error("thread %d: cannot set registers: %s", tid, strerror(-ret));
 			goto out_regs;
 		}
+		c->regs_ready = true;
 	}
-	ret = sud_suspend(tid, &c->saved_sud);
-	if (ret)
-		goto out_regs;
+	if (c->saved_sud.mode != SUD_MODE_OFF) {
+		static const struct sud_config off = { .mode = SUD_MODE_OFF };
+
+		ret = sud_set(tid, &off);
+		if (ret)
+			goto out_regs;
+	}
 	c->active = true;
 	if (safe) {
 		ret = safety_map(c);
@@ -308,6 +363,11 @@ int inject_begin(struct inject_ctx *c, struct task_thread *t)
 		}
 	}
 	pin_target(c);
+	ret = safety_clear_leftovers(c);
+	if (ret) {
+		inject_end(c);
+		return ret;
+	}
 	return 0;
 
 out_regs:
@@ -336,7 +396,9 @@ int inject_syscall(struct inject_ctx *c, long nr, const uint64_t args[6], int64_
 	arch_setup_syscall(&regs, c->kind, c->sc_ip, nr, args);
 	if (c->poison_stack)
 		poison_stack(&regs);
-	err = arch_set_regs(tid, &regs);
+	/* inject_begin() already put in these very registers (the safety mapping's mmap). */
+	err = c->regs_ready ? 0 : arch_set_regs(tid, &regs);
+	c->regs_ready = false;
 	if (err) {
 		if (err != -ESRCH)
 			sudcr_error("thread %d: cannot set registers: %s", tid, strerror(-err));
@@ -421,6 +483,11 @@ int inject_scratch(struct inject_ctx *c, size_t len, uint64_t *addr)
 	int ret;
 
 	len = (len + page - 1) & ~(size_t)(page - 1);
+	/* The safety mapping has room for it: no mapping of its own to leave behind. */
+	if (c->safety && len <= SAFETY_SCRATCH_LEN) {
+		*addr = c->safety + SAFETY_SCRATCH_OFF;
+		return 0;
+	}
 	if (c->scratch && c->scratch_len >= len) {
 		*addr = c->scratch;
 		return 0;
@@ -578,7 +645,9 @@ int inject_end(struct inject_ctx *c)
 	if (!t->seized || ret == -ESRCH)
 		goto out;
 	if (c->safety) {
-		/* The last injected call: it runs through the vDSO. */
+		/* Before the page goes, which would put the same affinity back. */
+		unpin(c);
+		/* The last injected call (through the vDSO), or none for a slot. */
 		err = safety_unmap(c);
 		if (!err) {
 			unpin(c);

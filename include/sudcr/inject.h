@@ -50,12 +50,39 @@ struct inject_ctx {
 	 */
 	uint64_t safety;
 	uint64_t vdso_ip;
+	/*
+	 * The mapping the safety pages are in, if this thread mapped it (0
+	 * if it uses a slot of another thread's: inject_begin_shared()).
+	 */
+	uint64_t safety_area;
+	size_t safety_area_len;
+	uint64_t safety_slot;	/* the slot to take, before inject_begin_shared() installs it */
+	/*
+	 * What the fresh safety mapping showed of mlockall(): MCL_FUTURE if
+	 * the kernel locked it, | MCL_ONFAULT if it did not fault it in; -1
+	 * if unknown (no safety mapping of its own).  Only a new mapping
+	 * shows it: the dump reads it here rather than map one more.
+	 */
+	int fresh_mcl;
 	bool safety_pinning;
 	bool poison_stack;	/* this call: rsp and rbp non-canonical (inject_safety.c) */
+	bool regs_ready;	/* the next call's registers are already in (inject_begin()) */
 };
 
 /* The thread must be in an interrupt stop. */
 SUDCR_API int inject_begin(struct inject_ctx *c, struct task_thread *t);
+
+/*
+ * inject_begin() for thread @index of @nr threads of one process that are
+ * all injected into at once: @index 0 (@first NULL) maps the safety pages
+ * of all @nr in one call, the others take their slot in it (@first: the
+ * context of thread 0) instead of mapping and unmapping one each, which
+ * saves two injected calls per thread and makes their windows without a
+ * safety page a few ptrace calls long (lib/inject_safety.c).  Thread 0's
+ * inject_end() unmaps them all: end it last.
+ */
+SUDCR_API int inject_begin_shared(struct inject_ctx *c, struct task_thread *t,
+				  const struct inject_ctx *first, int nr, int index);
 
 /*
  * Run syscall @nr (number of the target's arch) and return its result in *ret.

@@ -53,7 +53,8 @@ static int begin_injection(struct dump_ctx *d)
 	/* In index order: end_injection() undoes them in reverse. */
 	for (int i = 0; i < d->nr_threads; i++) {
 		struct cr_thread *th = &d->threads[i];
-		int ret = inject_begin(&th->inj, th->task);
+		int ret = inject_begin_shared(&th->inj, th->task, i ? &d->threads[0].inj : NULL,
+					      d->nr_threads, i);
 
 		if (ret)
 			return ret;
@@ -72,8 +73,13 @@ void dump_forget_safety_pages(struct dump_ctx *d)
 	for (int i = 0; i < d->nr_vmas; i++) {
 		bool ours = false;
 
-		for (int k = 0; k < d->nr_threads && !ours; k++)
-			ours = d->threads[k].inj.safety && d->vmas[i].start == d->threads[k].inj.safety;
+		/* The area of the safety pages, merged with its neighbours or split. */
+		for (int k = 0; k < d->nr_threads && !ours; k++) {
+			const struct inject_ctx *c = &d->threads[k].inj;
+
+			ours = c->safety_area && d->vmas[i].start < c->safety_area + c->safety_area_len &&
+			       c->safety_area < d->vmas[i].end;
+		}
 		if (!ours)
 			d->vmas[n++] = d->vmas[i];
 	}

@@ -47,6 +47,11 @@ static int read_mlockall(struct dump_ctx *d, int pagemap, uint32_t *mcl)
 	int64_t addr, res;
 	int ret, err;
 
+	/* The safety mapping was such a fresh mapping (inject.h). */
+	if (th->inj.fresh_mcl >= 0) {
+		*mcl = (uint32_t)th->inj.fresh_mcl;
+		return 0;
+	}
 	ret = read_vmlck(d, &before);
 	if (ret)
 		goto out_read;
