@@ -3,13 +3,14 @@
  * sudcr show: print what an image holds, as text or JSON
  * (sudcr_image_show(), sudcr/sudcr.h).
  *
- * The driver prints the sections of show_sections[] in order, each the
- * records of one type, through that type's printer, then the page files
- * and the count of records of every type.  The printers below are the
- * kinds' (process, threads, credentials, memory, fds and their locks,
- * signals) until each moves to its kind's file (lib/kinds/): a printer
- * moves in one hunk, with its helpers, and its line of show_sections[]
- * names it from there (declared in the kind's header).
+ * The driver prints the sections, the records of one type each, by rank
+ * (struct cr_rec_show, lib/kinds/kinds.h), then the page files and the
+ * count of records of every type.  The sections come from the kinds'
+ * table: a kind lists its sections (.show) and its printers are in its
+ * file (lib/kinds/creds.c, signals.c, ...).  The printers below are those
+ * of the driver's own kinds, the process (threads, registers) and memory,
+ * and of the fd table, which prints each fd kind's detail through the fd
+ * kinds' show op.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -27,6 +28,7 @@
 #include <sudcr/sudcr.h>
 
 #include "show.h"
+#include "kinds/kinds.h"
 
 struct sudcr_image {
 	struct img_reader *r;
@@ -142,42 +144,6 @@ static int show_thread(struct show_ctx *s, const void *data, size_t len, bool fi
 			fprintf(s->out, " offset 0x%" PRIx64 " len %" PRIu64 " selector 0x%" PRIx64, t->sud_offset,
 				t->sud_len, t->sud_selector);
 		fprintf(s->out, "\n");
-	}
-	return 0;
-}
-
-/* ---- credentials (kind: lib/kinds/creds.c) ---- */
-
-static int show_creds(struct show_ctx *s, const void *data, size_t len, bool first)
-{
-	const struct rec_creds *c = data;
-	const uint32_t *g = (const uint32_t *)(c + 1);
-	uint32_t n;
-
-	if (len < sizeof(*c))
-		return 0;
-	n = (len - sizeof(*c)) / sizeof(*g);
-	if (n > c->nr_groups)
-		n = c->nr_groups;
-	if (s->json) {
-		fprintf(s->out, "%s{\"tid\":%d,\"uid\":[%u,%u,%u,%u],\"gid\":[%u,%u,%u,%u],\"groups\":[",
-			first ? "" : ",", c->tid, c->uid[0], c->uid[1], c->uid[2], c->uid[3],
-			c->gid[0], c->gid[1], c->gid[2], c->gid[3]);
-		for (uint32_t i = 0; i < n; i++)
-			fprintf(s->out, "%s%u", i ? "," : "", g[i]);
-		fprintf(s->out, "],\"cap_inh\":\"0x%" PRIx64 "\",\"cap_prm\":\"0x%" PRIx64 "\",\"cap_eff\":\"0x%" PRIx64
-			"\",\"cap_bnd\":\"0x%" PRIx64 "\",\"cap_amb\":\"0x%" PRIx64 "\",\"securebits\":\"0x%x\","
-			"\"no_new_privs\":%s}", c->cap_inh, c->cap_prm, c->cap_eff, c->cap_bnd, c->cap_amb,
-			c->securebits, c->no_new_privs ? "true" : "false");
-	} else {
-		fprintf(s->out, "  thread %d: uid %u/%u/%u/%u gid %u/%u/%u/%u groups", c->tid, c->uid[0], c->uid[1],
-			c->uid[2], c->uid[3], c->gid[0], c->gid[1], c->gid[2], c->gid[3]);
-		for (uint32_t i = 0; i < n && i < 16; i++)
-			fprintf(s->out, "%s%u", i ? "," : " ", g[i]);
-		fprintf(s->out, "%s\n    caps inh 0x%" PRIx64 " prm 0x%" PRIx64 " eff 0x%" PRIx64 " bnd 0x%" PRIx64
-			" amb 0x%" PRIx64 " securebits 0x%x%s\n", !n ? " none" : n > 16 ? ",..." : "",
-			c->cap_inh, c->cap_prm, c->cap_eff, c->cap_bnd, c->cap_amb, c->securebits,
-			c->no_new_privs ? " no_new_privs" : "");
 	}
 	return 0;
 }
@@ -359,60 +325,58 @@ static int show_fd(struct show_ctx *s, const void *data, size_t len, bool first)
 	return ret < 0 ? ret : 0;
 }
 
-/* ---- signals (kind: lib/kinds/signals.c) ---- */
-
-static int show_sigaction(struct show_ctx *s, const void *data, size_t len, bool first)
-{
-	const struct rec_sigaction *a = data;
-
-	if (len != sizeof(*a))
-		return 0;
-	if (s->json)
-		fprintf(s->out, "%s{\"signo\":%u,\"handler\":\"0x%" PRIx64 "\",\"flags\":\"0x%" PRIx64 "\",\"mask\":\"0x%" PRIx64 "\"}",
-			first ? "" : ",", a->signo, a->handler, a->flags, a->mask);
-	else
-		fprintf(s->out, "  signal %2u: handler 0x%" PRIx64 " flags 0x%" PRIx64 " mask 0x%" PRIx64 "\n",
-			a->signo, a->handler, a->flags, a->mask);
-	return 0;
-}
-
-static int show_sigpending(struct show_ctx *s, const void *data, size_t len, bool first)
-{
-	const struct rec_sigpending *p = data;
-	const siginfo_t *si = (const void *)p->siginfo;
-
-	if (len != sizeof(*p))
-		return 0;
-	if (s->json)
-		fprintf(s->out, "%s{\"tid\":%d,\"signo\":%d,\"code\":%d}", first ? "" : ",", p->tid, si->si_signo,
-			si->si_code);
-	else
-		fprintf(s->out, "  pending signal %d (si_code %d) %s %d\n", si->si_signo, si->si_code,
-			p->tid ? "for thread" : "for the process", p->tid ? p->tid : 0);
-	return 0;
-}
-
 /* ---- the driver ---- */
 
-/*
- * The sections, in the order printed: the records of @type, each through
- * @show.  @json: the member holding them, an array (none for the process,
- * a single object); @text: the heading line, if any.
- */
-static const struct show_section {
-	uint32_t type;
-	const char *json;
-	const char *text;
-	show_record_fn show;
-} show_sections[] = {
-	{ IMG_REC_PROCESS,	NULL,		"",		show_process },
-	{ IMG_REC_THREAD,	"threads",	"",		show_thread },
-	{ IMG_REC_CREDS,	"creds",	"credentials:\n", show_creds },
-	{ IMG_REC_VMA,		"memory",	"memory:\n",	show_vma },
-	{ IMG_REC_FD,		"fds",		"files:\n",	show_fd },
-	{ IMG_REC_SIGACTION,	"sigactions",	"signals:\n",	show_sigaction },
-	{ IMG_REC_SIGPENDING,	"pending",	"",		show_sigpending },
+/* The printers of the driver's own kinds (process and memory: lib/kinds/kinds.c's table names them). */
+const struct cr_rec_show show_process_sections[] = {
+	{ IMG_REC_PROCESS, 10, NULL, "", show_process },
+	{ IMG_REC_THREAD, 20, "threads", "", show_thread },
+	{ 0 },
 };
+const struct cr_rec_show show_mm_sections[] = {
+	{ IMG_REC_VMA, 40, "memory", "memory:\n", show_vma },
+	{ 0 },
+};
+const struct cr_rec_show show_files_sections[] = {
+	{ IMG_REC_FD, 50, "fds", "files:\n", show_fd },
+	{ 0 },
+};
+
+/* A section: the records of sec->type, printed through sec->print. */
+struct show_section {
+	const struct cr_rec_show *sec;
+};
+
+static int by_rank(const void *a, const void *b)
+{
+	const struct show_section *x = a, *y = b;
+
+	return x->sec->rank < y->sec->rank ? -1 : x->sec->rank > y->sec->rank;
+}
+
+/* Every record type of the kinds' table with a section, by rank; the count in *@nr. */
+static struct show_section *show_sections(size_t *nr)
+{
+	struct show_section *v = NULL;
+	size_t n = 0;
+
+	for (const struct cr_kind *const *k = cr_kinds; *k; k++)
+		for (const struct cr_rec_show *t = (*k)->show; t && t->type; t++) {
+			struct show_section *nv;
+
+			nv = realloc(v, (n + 1) * sizeof(*v));
+			if (!nv) {
+				free(v);
+				sudcr_error("out of memory");
+				return NULL;
+			}
+			v = nv;
+			v[n++].sec = t;
+		}
+	qsort(v, n, sizeof(*v), by_rank);
+	*nr = n;
+	return v;
+}
 
 /*
  * The records of one section, in image order.  Their data stays valid
@@ -422,7 +386,7 @@ static const struct show_section {
  */
 static int show_section(struct show_ctx *s, const struct show_section *sec)
 {
-	uint64_t nr = img_count_type(s->img, sec->type), n = 0;
+	uint64_t nr = img_count_type(s->img, sec->sec->type), n = 0;
 	struct { const void *data; size_t len; } *recs;
 	const void *data;
 	uint32_t type;
@@ -438,14 +402,14 @@ static int show_section(struct show_ctx *s, const struct show_section *sec)
 	}
 	img_rewind(s->img);
 	while ((ret = img_next_record(s->img, &type, &data, &len)) == 1) {
-		if (type != sec->type || n == nr)
+		if (type != sec->sec->type || n == nr)
 			continue;
 		recs[n].data = data;
 		recs[n].len = len;
 		n++;
 	}
 	for (uint64_t i = 0; i < n && ret >= 0; i++)
-		ret = sec->show(s, recs[i].data, recs[i].len, i == 0);
+		ret = sec->sec->print(s, recs[i].data, recs[i].len, i == 0);
 	free(recs);
 	return ret;
 }
@@ -475,11 +439,43 @@ void sudcr_image_close(struct sudcr_image *img)
 	free(img);
 }
 
+/* The records of each type in the image, kept in ascending type order (show prints them so). */
+struct type_count {
+	uint32_t type;
+	uint64_t n;
+};
+
+static int count_type(struct type_count **v, size_t *nr, uint32_t type)
+{
+	struct type_count *nv;
+	size_t i = 0;
+
+	while (i < *nr && (*v)[i].type < type)
+		i++;
+	if (i < *nr && (*v)[i].type == type) {
+		(*v)[i].n++;
+		return 0;
+	}
+	nv = realloc(*v, (*nr + 1) * sizeof(**v));
+	if (!nv) {
+		sudcr_error("out of memory");
+		return -ENOMEM;
+	}
+	*v = nv;
+	memmove(&nv[i + 1], &nv[i], (*nr - i) * sizeof(*nv));
+	nv[i].type = type;
+	nv[i].n = 1;
+	(*nr)++;
+	return 0;
+}
+
 int sudcr_image_show(struct sudcr_image *img, FILE *out, enum sudcr_show_format format)
 {
 	struct show_ctx s = { .out = out, .json = format == SUDCR_SHOW_JSON, .img = img->r };
 	struct img_reader *r = img->r;
-	uint64_t counts[128] = { 0 };
+	struct show_section *sections;
+	struct type_count *counts = NULL;
+	size_t nr_sections = 0, nr_counts = 0;
 	bool in_array = false;
 	const void *data;
 	uint32_t type;
@@ -488,19 +484,29 @@ int sudcr_image_show(struct sudcr_image *img, FILE *out, enum sudcr_show_format 
 
 	img_rewind(r);
 	while ((ret = img_next_record(r, &type, &data, &len)) == 1)
-		counts[type < 128 ? type : 127]++;
-	if (ret < 0)
+		if (count_type(&counts, &nr_counts, type)) {
+			free(counts);
+			return -ENOMEM;
+		}
+	if (ret < 0) {
+		free(counts);
 		return ret;
+	}
+	sections = show_sections(&nr_sections);
+	if (!sections && nr_sections) {
+		free(counts);
+		return -ENOMEM;
+	}
 	if (s.json)
 		fputc('{', out);
-	for (size_t i = 0; i < sizeof(show_sections) / sizeof(show_sections[0]); i++) {
-		const struct show_section *sec = &show_sections[i];
+	for (size_t i = 0; i < nr_sections; i++) {
+		const struct show_section *sec = &sections[i];
 
-		if (s.json && sec->json) {
-			fprintf(out, "%s\"%s\":[", in_array ? "]," : ",", sec->json);
+		if (s.json && sec->sec->json) {
+			fprintf(out, "%s\"%s\":[", in_array ? "]," : ",", sec->sec->json);
 			in_array = true;
 		} else if (!s.json) {
-			fputs(sec->text, out);
+			fputs(sec->sec->text, out);
 		}
 		/* After an error the headings still come, as they always did: no more records. */
 		if (ret >= 0)
@@ -511,12 +517,8 @@ int sudcr_image_show(struct sudcr_image *img, FILE *out, enum sudcr_show_format 
 		for (unsigned int k = 0; k < img_page_files(r); k++)
 			fprintf(out, "%s%" PRIu64, k ? "," : "", img_pages_data_len(r, k));
 		fprintf(out, "],\"records\":{");
-		for (int t = 0, first = 1; t < 128; t++) {
-			if (!counts[t])
-				continue;
-			fprintf(out, "%s\"%s\":%" PRIu64, first ? "" : ",", sudcr_record_name(t), counts[t]);
-			first = 0;
-		}
+		for (size_t t = 0; t < nr_counts; t++)
+			fprintf(out, "%s\"%s\":%" PRIu64, t ? "," : "", sudcr_record_name(counts[t].type), counts[t].n);
 		fprintf(out, "}}\n");
 	} else {
 		fprintf(out, "stored pages: %" PRIu64 "K in %u page file%s (", s.pages_total >> 10,
@@ -524,10 +526,11 @@ int sudcr_image_show(struct sudcr_image *img, FILE *out, enum sudcr_show_format 
 		for (unsigned int k = 0; k < img_page_files(r); k++)
 			fprintf(out, "%s%" PRIu64 "K", k ? " + " : "", img_pages_data_len(r, k) >> 10);
 		fprintf(out, ")\nrecords:");
-		for (int t = 0; t < 128; t++)
-			if (counts[t])
-				fprintf(out, " %s %" PRIu64, sudcr_record_name(t), counts[t]);
+		for (size_t t = 0; t < nr_counts; t++)
+			fprintf(out, " %s %" PRIu64, sudcr_record_name(counts[t].type), counts[t].n);
 		fprintf(out, "\n");
 	}
+	free(sections);
+	free(counts);
 	return ret < 0 ? ret : 0;
 }

@@ -33,7 +33,13 @@ void show_json_str(struct show_ctx *s, const char *str, size_t n);
 /* Text: at most @n bytes of @s (up to a NUL), escaped (sudcr_escape()). */
 void show_text_str(struct show_ctx *s, const char *str, size_t n);
 
-/* Prints one record of its section; returns 0 or a negative errno (stops the show). */
-typedef int (*show_record_fn)(struct show_ctx *s, const void *data, size_t len, bool first);
+/*
+ * A kind's printers are in its file (lib/kinds/NAME.c), named by its
+ * record types' entries in the kinds' table (struct cr_rec_show,
+ * lib/kinds/kinds.h).  The driver's own kinds, process and memory, and the
+ * fd table have theirs in show.c.
+ */
+#include "kinds/kinds.h"
+extern const struct cr_rec_show show_process_sections[], show_mm_sections[], show_files_sections[];
 
 #endif

@@ -61,6 +61,7 @@
 #include <sudcr/log.h>
 
 #include "kinds.h"
+#include "../show.h"
 
 #define CREDS_STATUS_MAX	(1 << 20)	/* with 65536 groups of 10 digits: ~720K */
 
@@ -794,8 +795,50 @@ static int restore_creds(struct restore_ctx *r)
 	return ret;
 }
 
+/* ---- show ---- */
+
+static int show_creds(struct show_ctx *s, const void *data, size_t len, bool first)
+{
+	const struct rec_creds *c = data;
+	const uint32_t *g = (const uint32_t *)(c + 1);
+	uint32_t n;
+
+	if (len < sizeof(*c))
+		return 0;
+	n = (len - sizeof(*c)) / sizeof(*g);
+	if (n > c->nr_groups)
+		n = c->nr_groups;
+	if (s->json) {
+		fprintf(s->out, "%s{\"tid\":%d,\"uid\":[%u,%u,%u,%u],\"gid\":[%u,%u,%u,%u],\"groups\":[",
+			first ? "" : ",", c->tid, c->uid[0], c->uid[1], c->uid[2], c->uid[3],
+			c->gid[0], c->gid[1], c->gid[2], c->gid[3]);
+		for (uint32_t i = 0; i < n; i++)
+			fprintf(s->out, "%s%u", i ? "," : "", g[i]);
+		fprintf(s->out, "],\"cap_inh\":\"0x%" PRIx64 "\",\"cap_prm\":\"0x%" PRIx64 "\",\"cap_eff\":\"0x%" PRIx64
+			"\",\"cap_bnd\":\"0x%" PRIx64 "\",\"cap_amb\":\"0x%" PRIx64 "\",\"securebits\":\"0x%x\","
+			"\"no_new_privs\":%s}", c->cap_inh, c->cap_prm, c->cap_eff, c->cap_bnd, c->cap_amb,
+			c->securebits, c->no_new_privs ? "true" : "false");
+	} else {
+		fprintf(s->out, "  thread %d: uid %u/%u/%u/%u gid %u/%u/%u/%u groups", c->tid, c->uid[0], c->uid[1],
+			c->uid[2], c->uid[3], c->gid[0], c->gid[1], c->gid[2], c->gid[3]);
+		for (uint32_t i = 0; i < n && i < 16; i++)
+			fprintf(s->out, "%s%u", i ? "," : " ", g[i]);
+		fprintf(s->out, "%s\n    caps inh 0x%" PRIx64 " prm 0x%" PRIx64 " eff 0x%" PRIx64 " bnd 0x%" PRIx64
+			" amb 0x%" PRIx64 " securebits 0x%x%s\n", !n ? " none" : n > 16 ? ",..." : "",
+			c->cap_inh, c->cap_prm, c->cap_eff, c->cap_bnd, c->cap_amb, c->securebits,
+			c->no_new_privs ? " no_new_privs" : "");
+	}
+	return 0;
+}
+
+static const struct cr_rec_show creds_show[] = {
+	{ IMG_REC_CREDS, 30, "creds", "credentials:\n", show_creds },
+	{ 0 },
+};
+
 const struct cr_kind cr_kind_creds = {
 	.name = "creds",
+	.show = creds_show,
 	.types = (const struct cr_rec_type[]){
 		{ IMG_REC_CREDS, "creds" },
 		{ 0, NULL },

@@ -60,9 +60,11 @@
 #include <sudcr/log.h>
 
 #include "kinds.h"
+#include "../show.h"
 
 const struct cr_kind cr_kind_process = {
 	.name = "process",
+	.show = show_process_sections,
 	.types = (const struct cr_rec_type[]){
 		{ IMG_REC_PROCESS, "process" },
 		{ IMG_REC_THREAD, "thread" },
@@ -75,6 +77,7 @@ const struct cr_kind cr_kind_process = {
 
 const struct cr_kind cr_kind_mm = {
 	.name = "mm",
+	.show = show_mm_sections,
 	.types = (const struct cr_rec_type[]){
 		{ IMG_REC_MM, "mm" },
 		{ IMG_REC_VMA, "vma" },
@@ -89,6 +92,7 @@ const struct cr_kind cr_kind_mm = {
 
 const struct cr_kind cr_kind_files = {
 	.name = "files",
+	.show = show_files_sections,
 	.types = (const struct cr_rec_type[]){
 		{ IMG_REC_FD, "fd" },
 		{ IMG_REC_FILE_DATA, "file_data" },
@@ -292,11 +296,18 @@ const struct cr_kind *cr_kind_of_type(uint32_t type)
 	return NULL;
 }
 
-const char *sudcr_record_name(uint32_t type)
+const struct cr_rec_type *cr_rec_type_of(uint32_t type)
 {
 	for (const struct cr_kind *const *k = cr_kinds; *k; k++)
 		for (const struct cr_rec_type *t = (*k)->types; t->name; t++)
 			if (t->type == type)
-				return t->name;
-	return "unknown";
+				return t;
+	return NULL;
+}
+
+const char *sudcr_record_name(uint32_t type)
+{
+	const struct cr_rec_type *t = cr_rec_type_of(type);
+
+	return t ? t->name : "unknown";
 }

@@ -7,10 +7,26 @@
  * the drivers (lib/dump/dump.c, lib/restore/restore.c) and show walk it.
  */
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include <sudcr/cr.h>
+
+struct show_ctx;
+
+/*
+ * How `sudcr show` prints the records of one type, a section of its own
+ * (lib/show.c, the driver, prints the sections by rank, lowest first).
+ */
+struct cr_rec_show {
+	uint32_t type;		/* of its records; 0 ends a kind's list */
+	unsigned int rank;	/* 10 process, 20 thread, 30 creds, 40 vma, 50 fd, 60 sigaction, 70 sigpending */
+	const char *json;	/* the member holding them, an array; NULL: one object, no member */
+	const char *text;	/* the heading line of the text ("" for none) */
+	/* One record, in image order, as text or JSON (s->json); 0 or -errno (stops the show). */
+	int (*print)(struct show_ctx *s, const void *data, size_t len, bool first);
+};
 
 /* A record type a kind owns: its number in the image and its name in show. */
 struct cr_rec_type {
@@ -31,6 +47,8 @@ struct cr_kind {
 	const char *name;
 	const struct cr_rec_type *types;	/* ends with { 0, NULL } */
 	unsigned int flags;			/* CR_KIND_* */
+	/* show's sections of its record types, ends with { 0 }; NULL: show counts its records only */
+	const struct cr_rec_show *show;
 
 	/* dump, the target seized and injection active in every thread */
 	int (*collect)(struct dump_ctx *d);	/* read the state, write nothing */
@@ -60,6 +78,8 @@ struct cr_kind {
 extern const struct cr_kind *const cr_kinds[];
 
 const struct cr_kind *cr_kind_of_type(uint32_t type);
+/* The record type entry of @type, NULL if no kind owns it. */
+const struct cr_rec_type *cr_rec_type_of(uint32_t type);
 
 /*
  * The drivers' walks of the table.  Dump and restore stop at the first

@@ -32,6 +32,7 @@
  * delivered before the threads module puts the real masks back.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,6 +43,7 @@
 #include <sudcr/log.h>
 
 #include "kinds.h"
+#include "../show.h"
 
 
 
@@ -783,8 +785,48 @@ static int restore_signals(struct restore_ctx *r)
 	return ret;
 }
 
+/* ---- show ---- */
+
+static int show_sigaction(struct show_ctx *s, const void *data, size_t len, bool first)
+{
+	const struct rec_sigaction *a = data;
+
+	if (len != sizeof(*a))
+		return 0;
+	if (s->json)
+		fprintf(s->out, "%s{\"signo\":%u,\"handler\":\"0x%" PRIx64 "\",\"flags\":\"0x%" PRIx64 "\",\"mask\":\"0x%" PRIx64 "\"}",
+			first ? "" : ",", a->signo, a->handler, a->flags, a->mask);
+	else
+		fprintf(s->out, "  signal %2u: handler 0x%" PRIx64 " flags 0x%" PRIx64 " mask 0x%" PRIx64 "\n",
+			a->signo, a->handler, a->flags, a->mask);
+	return 0;
+}
+
+static int show_sigpending(struct show_ctx *s, const void *data, size_t len, bool first)
+{
+	const struct rec_sigpending *p = data;
+	const siginfo_t *si = (const void *)p->siginfo;
+
+	if (len != sizeof(*p))
+		return 0;
+	if (s->json)
+		fprintf(s->out, "%s{\"tid\":%d,\"signo\":%d,\"code\":%d}", first ? "" : ",", p->tid, si->si_signo,
+			si->si_code);
+	else
+		fprintf(s->out, "  pending signal %d (si_code %d) %s %d\n", si->si_signo, si->si_code,
+			p->tid ? "for thread" : "for the process", p->tid ? p->tid : 0);
+	return 0;
+}
+
+static const struct cr_rec_show signals_show[] = {
+	{ IMG_REC_SIGACTION, 60, "sigactions", "signals:\n", show_sigaction },
+	{ IMG_REC_SIGPENDING, 70, "pending", "", show_sigpending },
+	{ 0 },
+};
+
 const struct cr_kind cr_kind_signals = {
 	.name = "signals",
+	.show = signals_show,
 	.types = (const struct cr_rec_type[]){
 		{ IMG_REC_SIGACTION, "sigaction" },
 		{ IMG_REC_SIGPENDING, "sigpending" },

@@ -101,6 +101,24 @@ static void doc_types(void)
 			      t->type, t->name, (*k)->name);
 }
 
+/* show's sections: each of a type its kind owns, at a rank of its own, with a printer. */
+static void show_sections(void)
+{
+	int n = 0;
+
+	for (const struct cr_kind *const *k = cr_kinds; *k; k++)
+		for (const struct cr_rec_show *t = (*k)->show; t && t->type; t++, n++) {
+			CHECK(cr_kind_of_type(t->type) == *k, "%s: a show section for type %u, not its own",
+			      (*k)->name, t->type);
+			CHECK(t->print && t->text, "%s: section of type %u has a printer and a heading", (*k)->name, t->type);
+			for (const struct cr_kind *const *j = cr_kinds; *j; j++)
+				for (const struct cr_rec_show *u = (*j)->show; u && u->type; u++)
+					CHECK(u == t || (u->rank != t->rank && u->type != t->type),
+					      "show sections of types %u and %u share a rank or a type", u->type, t->type);
+		}
+	CHECK(n >= 7, "found %d show sections", n);
+}
+
 static int place(const char *name)
 {
 	int i = 0;
@@ -159,5 +177,6 @@ int main(void)
 	RUN_TEST(header_types);
 	RUN_TEST(doc_types);
 	RUN_TEST(steps);
+	RUN_TEST(show_sections);
 	return harness_exit();
 }
