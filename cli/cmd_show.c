@@ -354,6 +354,30 @@ static int show_fd_locks(struct img_reader *r, struct show_state *st, int32_t fd
 	return ret;
 }
 
+/* The IMG_REC_INET record of socket description @fd: one line, or a "socket" JSON member. */
+static int show_fd_socket(struct img_reader *r, struct show_state *st, int32_t fd)
+{
+	const void *data;
+	uint32_t type;
+	size_t len;
+	int ret;
+	char buf[4096];
+
+	img_rewind(r);
+	while ((ret = img_next_record(r, &type, &data, &len)) == 1) {
+		if (type != IMG_REC_INET || len < sizeof(int32_t) || *(const int32_t *)data != fd)
+			continue;
+		if (sudcr_inet_describe(data, len, st->json, buf, sizeof(buf)))
+			return -EINVAL;
+		if (st->json)
+			printf(",\"socket\":%s", buf);
+		else
+			printf("      socket: %s\n", buf);
+		break;
+	}
+	return ret < 0 ? ret : 0;
+}
+
 /*
  * One line per fd: number, kind, flags, position, size and path, what the
  * kind keeps (eventfd count, signalfd mask, memfd seals, pipe size), the
@@ -400,6 +424,10 @@ static int show_fds(struct img_reader *r, struct show_state *st)
 			       f->fd_flags & FD_CLOEXEC ? "true" : "false", f->pos, f->size, f->mode, f->desc, f->obj);
 			sudcr_fd_kind_detail(f, true, detail, sizeof(detail));
 			fputs(detail, stdout);
+			if (f->kind == REC_FD_INET && f->desc == f->fd)
+				ret = show_fd_socket(r, st, f->fd);
+			if (ret < 0)
+				return ret;
 			printf(",\"path\":");
 			json_str(path, plen);
 			printf(",\"locks\":[");
@@ -417,7 +445,9 @@ static int show_fds(struct img_reader *r, struct show_state *st)
 				text_str(path, plen);
 			}
 			putchar('\n');
-			if (f->desc == f->fd)
+			if (f->kind == REC_FD_INET && f->desc == f->fd)
+				ret = show_fd_socket(r, st, f->fd);
+			if (ret >= 0 && f->desc == f->fd)
 				ret = show_fd_locks(r, st, f->fd);
 		}
 		if (ret < 0)

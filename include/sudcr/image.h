@@ -184,6 +184,13 @@ SUDCR_API const char *sudcr_fd_kind_name(uint32_t kind);
 struct rec_fd;
 SUDCR_API void sudcr_fd_kind_detail(const struct rec_fd *rec, bool json, char *buf, size_t size);
 /*
+ * What show prints of an IMG_REC_INET record (@data, @len bytes): socket,
+ * state, addresses, backlog, shutdown, filter and the options kept, as
+ * text or as one JSON object, into buf; -EINVAL (and "") if the record is
+ * not valid.
+ */
+SUDCR_API int sudcr_inet_describe(const void *data, size_t len, bool json, char *buf, size_t size);
+/*
  * Number of records of one type, without moving the reader: a count that
  * an image states must be checked against this before it sizes anything.
  */

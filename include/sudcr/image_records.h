@@ -61,6 +61,9 @@ enum img_rec_type {
 	IMG_REC_SCHED = 69,		/* struct rec_sched, one per thread */
 	IMG_REC_FILE_TIMES = 70,	/* struct rec_file_times, per deleted file */
 	IMG_REC_THREAD_ATTR = 71,	/* struct rec_thread_attr, one per thread */
+
+	/* Sockets (lib/kinds/inet.c) */
+	IMG_REC_INET = 120,		/* struct rec_inet + rec_inet_opt[] + sock_filter[] */
 };
 
 #define REC_PATH_MAX 4096
@@ -210,6 +213,7 @@ enum rec_fd_kind {
 	REC_FD_EPOLL = 13,	/* watch list in the IMG_REC_EPOLL record */
 	REC_FD_UNIX = 14,	/* AF_UNIX socket of a pair: IMG_REC_UNIX (+ _QUEUE); obj: the pair */
 	REC_FD_TTY = 15,	/* --shell-job: the job's terminal, replaced by sudcr restore's */
+	REC_FD_INET = 20,	/* AF_INET/AF_INET6 TCP or UDP socket: IMG_REC_INET */
 };
 #define REC_FD_EFD_SEMAPHORE	(1u << 0)	/* rec_fd.xflags */
 
@@ -319,6 +323,44 @@ struct rec_unix_msg {
 };
 /* Sent by the process itself with its credentials attached (SCM_CREDENTIALS). */
 #define REC_UNIX_MSG_CREDS	(1u << 0)
+
+/*
+ * An AF_INET or AF_INET6 socket (REC_FD_INET), one per description, right
+ * after the FD record of its lowest fd: a TCP socket that listens, or that
+ * is not connected (bound or not); a UDP socket, bound or not, connected
+ * or not, with nothing queued.  Addresses are in network order (IPv4 in
+ * the first 4 bytes), ports in host order.  nr_opts struct rec_inet_opt
+ * follow, the options whose value differs from a new socket's, in the
+ * order the restore sets them; then nr_filter struct sock_filter, its
+ * classic BPF filter (SO_ATTACH_FILTER).
+ */
+struct rec_inet {
+	int32_t fd;			/* rec_fd.desc of the socket */
+	uint32_t family;		/* AF_INET, AF_INET6 */
+	uint32_t type;			/* SOCK_STREAM (TCP), SOCK_DGRAM (UDP) */
+	uint32_t protocol;		/* IPPROTO_TCP, IPPROTO_UDP */
+	uint32_t state;			/* the kernel's: TCP_LISTEN 10, TCP_CLOSE 7; UDP connected: 1 */
+	uint32_t backlog;		/* listening: listen()'s backlog as the kernel keeps it */
+	uint32_t shutdown;		/* 1 receive, 2 send (the kernel's sk_shutdown) */
+	uint32_t events;		/* poll() revents at the dump, which the restored socket must give */
+	uint8_t addr[16];		/* local address (getsockname) */
+	uint8_t peer_addr[16];		/* UDP connected: the peer's */
+	uint16_t port, peer_port;
+	uint32_t scope_id, peer_scope_id;	/* AF_INET6: sin6_scope_id */
+	uint32_t flags;			/* REC_INET_* */
+	uint32_t nr_opts;
+	uint32_t nr_filter;
+};
+#define REC_INET_BOUND		(1u << 0)	/* rec_inet.flags: bind() to addr, port */
+#define REC_INET_FILTER_LOCKED	(1u << 1)	/* SO_LOCK_FILTER after the filter */
+
+struct rec_inet_opt {
+	int32_t level;			/* SOL_SOCKET, IPPROTO_IP, IPPROTO_IPV6, IPPROTO_TCP, IPPROTO_UDP */
+	int32_t name;			/* one of lib/kinds/inet.c's table */
+	uint32_t len;			/* bytes of val, as getsockopt gave them */
+	uint32_t pad;
+	uint8_t val[32];
+};
 
 /*
  * A file lock held through the description of rec_fd fd, as

@@ -196,14 +196,15 @@ static const char *sock_type_name(int family, int type, int protocol)
 }
 
 /* "AF_INET TCP", from a second reference to the socket; empty if unknown. */
-static void socket_detail(struct files_dump *f, struct dump_fd *x, int *pfamily, int *ptype)
+static void socket_detail(struct files_dump *f, struct dump_fd *x, int *pfamily, int *ptype,
+			  int *pprotocol)
 {
 	int family = -1, type = -1, protocol = -1;
 	socklen_t len = sizeof(int);
 	const char *fam;
 	int s = get_target_fd(f, x->p->fd);
 
-	*pfamily = *ptype = -1;
+	*pfamily = *ptype = *pprotocol = -1;
 	if (s < 0)
 		return;
 	getsockopt(s, SOL_SOCKET, SO_DOMAIN, &family, &len);
@@ -214,6 +215,7 @@ static void socket_detail(struct files_dump *f, struct dump_fd *x, int *pfamily,
 	close(s);
 	*pfamily = family;
 	*ptype = type;
+	*pprotocol = protocol;
 	fam = sock_family_name(family);
 	if (fam)
 		snprintf(x->detail, sizeof(x->detail), "%s %s", fam,
@@ -344,13 +346,15 @@ static int classify(struct files_dump *f, struct dump_fd *x)
 	x->path = x->p->link;
 	x->inherit_fd = -1;
 	if (!strncmp(l, "socket:[", 8)) {
-		int family, type;
+		int family, type, protocol;
 
 		x->what = "socket";
-		socket_detail(f, x, &family, &type);
+		socket_detail(f, x, &family, &type, &protocol);
 		if (family == AF_UNIX &&
 		    (type == SOCK_STREAM || type == SOCK_DGRAM || type == SOCK_SEQPACKET))
 			classify_unix(x);
+		else if (inet_found(family, type, protocol))
+			x->kind = REC_FD_INET;
 	} else if (!strncmp(l, "pipe:[", 6)) {
 		x->kind = REC_FD_PIPE;
 	} else if (!strncmp(l, "anon_inode:", 11)) {
@@ -505,7 +509,7 @@ static int link_fds(struct files_dump *f)
 			continue;
 		if (is_pipe_kind(x->kind) ? pipe_has_other_end(f, i) :
 		    x->kind == REC_FD_UNIX ? unix_peer_index(f, i) >= 0 :
-		    x->kind || !x->what || strcmp(x->what, "socket"))
+		    (x->kind && x->kind != REC_FD_INET) || !x->what || strcmp(x->what, "socket"))
 			continue;
 		x->stdio_inherit = true;
 		x->kind = REC_FD_INHERIT;
@@ -914,6 +918,20 @@ static int dump_unix(struct files_dump *f, int i)
 	return ret;
 }
 
+/* An AF_INET/AF_INET6 socket (lib/kinds/inet.c), through a second reference. */
+static int dump_inet(struct files_dump *f, struct dump_fd *x)
+{
+	int g = get_target_fd(f, x->p->fd), ret;
+
+	if (g < 0) {
+		sudcr_error("fd %d (%s): pidfd_getfd: %s", x->p->fd, x->p->link, strerror(-g));
+		return g;
+	}
+	ret = inet_dump(f->d->img, x->p->fd, g, (uint32_t)x->st.st_ino);
+	close(g);
+	return ret;
+}
+
 static int write_data(struct files_dump *f, int fd, uint64_t off, size_t len)
 {
 	struct rec_file_data *h = f->buf;
@@ -1128,6 +1146,8 @@ static int write_fd(struct files_dump *f, int i)
 		ret = write_epoll(f, x);
 	else if (x->kind == REC_FD_UNIX && x->desc == i)
 		ret = dump_unix(f, i);
+	else if (x->kind == REC_FD_INET && x->desc == i)
+		ret = dump_inet(f, x);
 	if (!ret && x->desc == i && x->nr_locks && procfd_other_thread(f->d, x->path)) {
 		/* The stub takes locks on what is at the fd: there, a placeholder. */
 		sudcr_error("fd %d (%s): a file lock on a file of another thread's /proc: not "

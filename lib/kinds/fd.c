@@ -58,6 +58,7 @@ static const struct fd_kind *const fd_kinds[] = {
 	[REC_FD_EPOLL] = &fd_kind_epoll,
 	[REC_FD_UNIX] = &fd_kind_unix,
 	[REC_FD_TTY] = &fd_kind_tty,
+	[REC_FD_INET] = &fd_kind_inet,
 };
 
 const struct fd_kind *fd_kind(uint32_t kind)

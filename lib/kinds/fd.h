@@ -69,6 +69,17 @@ void memfd_seal(const struct rf_fd *o);
 extern const struct fd_kind fd_kind_memfd;
 
 /*
+ * inet.c: AF_INET/AF_INET6 TCP and UDP sockets, found by SO_DOMAIN/TYPE/PROTOCOL,
+ * their state in an IMG_REC_INET record (read through @s, a second
+ * reference to socket inode @ino), made again in the stub.
+ */
+struct img_writer;
+bool inet_found(int family, int type, int protocol);
+int inet_dump(struct img_writer *img, int fd, int s, uint32_t ino);
+int inet_open(const struct rf_fd *e);
+extern const struct fd_kind fd_kind_inet;
+
+/*
  * procfd.c: a path under /proc of another thread of the process, which the
  * restore opens only once the threads exist.
  */

@@ -32,6 +32,7 @@ struct rf_fd {
 	bool proc_later;	/* ... of a thread the stub does not have: opened by injection */
 	const struct rec_unix *unx;		/* AF_UNIX socket descriptions: its record */
 	int q, nr_q;		/* and its IMG_REC_UNIX_QUEUE records, into s->qs */
+	const struct rec_inet *inet;		/* AF_INET/AF_INET6 socket descriptions: its record */
 	const struct rec_pipe_outside *outside;	/* pipe objects with an end outside */
 	int inherit_src;	/* pipe objects: sudcr restore's fd from --inherit-fd, or -1 */
 	bool inherit_same;	/* and it is that very pipe: its data is in it */
@@ -114,6 +115,10 @@ int rf_unix_queue_rec(struct restore_ctx *r, struct restore_files_state *s,
 int rf_unix_check_pair(struct restore_files_state *s, int i);
 /* ... and, in the stub, the pair whose lowest fd is @o, in o->hold[0] and [1]. */
 void rf_unix_create_pair(struct restore_files_state *s, struct rf_fd *o);
+
+/* AF_INET/AF_INET6 sockets (inet.c): validation of their records. */
+int rf_inet_rec(struct restore_ctx *r, struct restore_files_state *s, const struct rec_inet *h,
+		size_t len);
 
 /*
  * Fds on the process's own /proc files (procfd.c): mark them (before

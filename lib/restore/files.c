@@ -308,6 +308,8 @@ static int read_records(struct restore_ctx *r, struct restore_files_state *s)
 			ret = rf_outside_rec(r, s, data, len);
 		else if (type == IMG_REC_FILE_TIMES)
 			ret = check_times_rec(r, s, data, len);
+		else if (type == IMG_REC_INET)
+			ret = rf_inet_rec(r, s, data, len);
 		else
 			continue;
 		if (ret)
@@ -334,6 +336,10 @@ static int read_records(struct restore_ctx *r, struct restore_files_state *s)
 			ret = rf_epoll_check_targets(s, i);
 			if (ret)
 				return ret;
+		}
+		if (rec->kind == REC_FD_INET && s->fds[i].desc == i && !s->fds[i].inet) {
+			sudcr_error("image: fd %d (inet socket): no inet socket record", rec->fd);
+			return -EINVAL;
 		}
 		if (rec->kind == REC_FD_UNIX && s->fds[i].desc == i) {
 			ret = rf_unix_check_pair(s, i);
@@ -770,6 +776,9 @@ static void stage_desc(struct restore_files_state *s, int i, int hi)
 		break;
 	case REC_FD_SIGNALFD:
 		t = signalfd_open(e);
+		break;
+	case REC_FD_INET:
+		t = inet_open(e);
 		break;
 	case REC_FD_PIPE: {
 		int end = acc == O_WRONLY ? 1 : 0;
