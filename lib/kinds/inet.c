@@ -624,7 +624,7 @@ static int refuse(int fd, const char *what, const struct rec_inet *r, const stru
 		  uint32_t fresh_events)
 {
 	if (r->protocol == IPPROTO_TCP && r->state != ST_LISTEN && r->state != ST_CLOSE) {
-		sudcr_error("fd %d: TCP connection %s (%s): established connections need --tcp-established, which sudcr does not support yet",
+		sudcr_error("fd %d: connection %s (%s): established TCP connections need --tcp-established, which sudcr does not support yet",
 			    fd, what, state_name(r->state));
 		return -EOPNOTSUPP;
 	}

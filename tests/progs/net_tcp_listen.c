@@ -11,6 +11,7 @@
 #include <linux/filter.h>
 #include <net/if.h>
 
+// sudcr-test: restore-fails pid-taken
 #include "progs/net.h"
 
 static const struct net_iopt opts[] = {
