@@ -360,6 +360,7 @@ static int show_fd_socket(struct img_reader *r, struct show_state *st, int32_t f
 	const void *data;
 	uint32_t type;
 	size_t len;
+	uint64_t nr = 0, bytes = 0;
 	int ret;
 	char buf[4096];
 
@@ -375,7 +376,25 @@ static int show_fd_socket(struct img_reader *r, struct show_state *st, int32_t f
 			printf("      socket: %s\n", buf);
 		break;
 	}
-	return ret < 0 ? ret : 0;
+	if (ret < 0)
+		return ret;
+	/* Its queued datagrams: how many, how many bytes. */
+	img_rewind(r);
+	while ((ret = img_next_record(r, &type, &data, &len)) == 1) {
+		const struct rec_inet_queue *q = data;
+
+		if (type != IMG_REC_INET_QUEUE || len < sizeof(*q) || q->fd != fd)
+			continue;
+		nr += q->nr;
+		bytes += q->len;
+	}
+	if (ret < 0)
+		return ret;
+	if (st->json)
+		printf(",\"queued\":%" PRIu64 ",\"queued_bytes\":%" PRIu64, nr, bytes);
+	else if (nr)
+		printf("      queue: %" PRIu64 " datagrams, %" PRIu64 " bytes\n", nr, bytes);
+	return 0;
 }
 
 /*

@@ -64,6 +64,7 @@ enum img_rec_type {
 
 	/* Sockets (lib/kinds/inet.c) */
 	IMG_REC_INET = 120,		/* struct rec_inet + rec_inet_opt[] + sock_filter[] */
+	IMG_REC_INET_QUEUE = 121,	/* struct rec_inet_queue + rec_inet_msg[] + bytes */
 };
 
 #define REC_PATH_MAX 4096
@@ -328,7 +329,7 @@ struct rec_unix_msg {
  * An AF_INET or AF_INET6 socket (REC_FD_INET), one per description, right
  * after the FD record of its lowest fd: a TCP socket that listens, or that
  * is not connected (bound or not); a UDP socket, bound or not, connected
- * or not, with nothing queued.  Addresses are in network order (IPv4 in
+ * or not, whose queued datagrams follow in IMG_REC_INET_QUEUE records.  Addresses are in network order (IPv4 in
  * the first 4 bytes), ports in host order.  nr_opts struct rec_inet_opt
  * follow, the options whose value differs from a new socket's, in the
  * order the restore sets them; then nr_filter struct sock_filter, its
@@ -353,6 +354,26 @@ struct rec_inet {
 };
 #define REC_INET_BOUND		(1u << 0)	/* rec_inet.flags: bind() to addr, port */
 #define REC_INET_FILTER_LOCKED	(1u << 1)	/* SO_LOCK_FILTER after the filter */
+
+/*
+ * Part of the receive queue of UDP socket rec_inet fd: nr datagrams, each
+ * with its length and sender, then their bytes one after the other (len
+ * in all), in queue order.
+ */
+struct rec_inet_queue {
+	int32_t fd;			/* rec_inet.fd */
+	uint32_t nr;			/* followed by nr struct rec_inet_msg */
+	uint64_t len;			/* then len bytes */
+};
+
+struct rec_inet_msg {
+	uint32_t len;
+	uint16_t port;			/* the sender's, host order */
+	uint16_t family;		/* of the sender's address: AF_INET, AF_INET6 */
+	uint32_t scope_id;
+	uint32_t pad;
+	uint8_t addr[16];		/* the sender's, network order */
+};
 
 struct rec_inet_opt {
 	int32_t level;			/* SOL_SOCKET, IPPROTO_IP, IPPROTO_IPV6, IPPROTO_TCP, IPPROTO_UDP */

@@ -76,7 +76,8 @@ extern const struct fd_kind fd_kind_memfd;
 struct img_writer;
 bool inet_found(int family, int type, int protocol);
 int inet_dump(struct img_writer *img, int fd, int s, uint32_t ino);
-int inet_open(const struct rf_fd *e);
+struct restore_files_state;
+int inet_open(const struct restore_files_state *s, const struct rf_fd *e);
 extern const struct fd_kind fd_kind_inet;
 
 /*

@@ -660,17 +660,120 @@ static int refuse(int fd, const char *what, const struct rec_inet *r, const stru
 		}
 		return 0;
 	}
-	if (di->found && di->rqueue) {
-		sudcr_error("fd %d (%s): %u bytes of datagrams are queued: UDP receive queues are not supported yet",
-			    fd, what, di->rqueue);
-		return -EOPNOTSUPP;
-	}
 	if (di->found && di->wqueue) {
 		sudcr_error("fd %d (%s): %u bytes wait to be sent (UDP_CORK): not supported yet", fd,
 			    what, di->wqueue);
 		return -EOPNOTSUPP;
 	}
 	return 0;
+}
+
+/* One IMG_REC_INET_QUEUE record holds at most this many bytes and datagrams; a queue at most Q_MSGS_MAX. */
+#define Q_BYTES		(4u << 20)
+#define Q_MSGS		65536u
+#define Q_MSGS_MAX	(1u << 20)
+#define DGRAM_MAX	65536u
+
+struct qbuf {
+	struct rec_inet_queue *rec;	/* header, msgs[Q_MSGS], then data */
+	struct rec_inet_msg *msgs;
+	char *data;
+	size_t used;
+};
+
+static int qflush(struct img_writer *img, struct qbuf *q)
+{
+	size_t mlen = (size_t)q->rec->nr * sizeof(*q->msgs);
+	int ret;
+
+	if (!q->rec->nr)
+		return 0;
+	q->rec->len = q->used;
+	memmove((char *)q->msgs + mlen, q->data, q->used);
+	ret = img_write_record(img, IMG_REC_INET_QUEUE, q->rec, sizeof(*q->rec) + mlen + q->used);
+	q->rec->nr = 0;
+	q->used = 0;
+	return ret;
+}
+
+/*
+ * The datagrams queued on UDP socket @s, each with its sender, read with
+ * MSG_PEEK walked by SO_PEEK_OFF (put back afterwards; the process is
+ * frozen), into IMG_REC_INET_QUEUE records.  A peek at an offset skips
+ * empty datagrams that were peeked at before (by the process): those are
+ * not seen.
+ */
+static int dump_queue(struct img_writer *img, int fd, const char *what, int s)
+{
+	struct qbuf q = { 0 };
+	uint32_t total = 0;
+	int peek_off = -1, zero = 0, ret = 0, ret2;
+
+	if (sock_int(s, SOL_SOCKET, SO_PEEK_OFF, &peek_off))
+		return -errno;
+	q.rec = malloc(sizeof(*q.rec) + Q_MSGS * sizeof(*q.msgs) + Q_BYTES);
+	if (!q.rec)
+		return -ENOMEM;
+	memset(q.rec, 0, sizeof(*q.rec));
+	q.rec->fd = fd;
+	q.msgs = (struct rec_inet_msg *)(q.rec + 1);
+	q.data = (char *)(q.msgs + Q_MSGS);
+	if (setsockopt(s, SOL_SOCKET, SO_PEEK_OFF, &zero, sizeof(zero))) {
+		ret = -errno;
+		sudcr_error("fd %d (%s): cannot peek at its receive queue (SO_PEEK_OFF): %s", fd, what,
+			    strerror(-ret));
+		goto out;
+	}
+	for (;;) {
+		struct sockaddr_storage from;
+		struct iovec iov;
+		struct msghdr mh = { .msg_name = &from, .msg_namelen = sizeof(from), .msg_iov = &iov,
+				     .msg_iovlen = 1 };
+		struct rec_inet_msg *m;
+		ssize_t n;
+
+		if (q.used + DGRAM_MAX > Q_BYTES || q.rec->nr == Q_MSGS) {
+			ret = qflush(img, &q);
+			if (ret)
+				break;
+		}
+		iov.iov_base = q.data + q.used;
+		iov.iov_len = DGRAM_MAX;
+		memset(&from, 0, sizeof(from));
+		n = recvmsg(s, &mh, MSG_PEEK | MSG_DONTWAIT | MSG_TRUNC);
+		if (n < 0 && errno == EAGAIN)
+			break;
+		if (n < 0) {
+			ret = -errno;
+			sudcr_error("fd %d (%s): peeking at its receive queue: %s", fd, what,
+				    strerror(-ret));
+			break;
+		}
+		if ((size_t)n > DGRAM_MAX || ++total > Q_MSGS_MAX ||
+		    (from.ss_family != AF_INET && from.ss_family != AF_INET6)) {
+			sudcr_error("fd %d (%s): a queued datagram of %zd bytes from address family %u, or more than %u datagrams: not supported",
+				    fd, what, n, from.ss_family, Q_MSGS_MAX);
+			ret = -EOPNOTSUPP;
+			break;
+		}
+		m = &q.msgs[q.rec->nr++];
+		memset(m, 0, sizeof(*m));
+		m->len = (uint32_t)n;
+		m->family = from.ss_family;
+		sa_split(&from, m->addr, &m->port, &m->scope_id);
+		q.used += (size_t)n;
+	}
+	if (!ret)
+		ret = qflush(img, &q);
+out:
+	ret2 = setsockopt(s, SOL_SOCKET, SO_PEEK_OFF, &peek_off, sizeof(peek_off)) ? -errno : 0;
+	if (ret2) {
+		sudcr_error("fd %d (%s): cannot put back SO_PEEK_OFF: %s", fd, what, strerror(-ret2));
+		if (!ret)
+			ret = ret2;
+	}
+	free(q.rec);
+	return ret;
 }
 
 int inet_dump(struct img_writer *img, int fd, int s, uint32_t ino)
@@ -749,6 +852,8 @@ int inet_dump(struct img_writer *img, int fd, int s, uint32_t ino)
 		memcpy(rec + sizeof(r) + r.nr_opts * sizeof(*opts), filter,
 		       r.nr_filter * sizeof(*filter));
 	ret = img_write_record(img, IMG_REC_INET, rec, len);
+	if (!ret && r.protocol == IPPROTO_UDP && di.found && di.rqueue)
+		ret = dump_queue(img, fd, what, s);
 out:
 	free(rec);
 	free(filter);
@@ -832,6 +937,48 @@ int rf_inet_rec(struct restore_ctx *r, struct restore_files_state *s, const stru
 	return 0;
 }
 
+int rf_inet_queue_rec(struct restore_ctx *r, struct restore_files_state *s,
+		      const struct rec_inet_queue *h, size_t len)
+{
+	const struct rec_inet_msg *m;
+	struct rf_fd *e;
+	uint64_t sum = 0;
+	int i, ret;
+
+	if (len < sizeof(*h) || (len - sizeof(*h)) / sizeof(*m) < h->nr || !h->nr ||
+	    h->len != len - sizeof(*h) - (uint64_t)h->nr * sizeof(*m))
+		return img_record_invalid(r->img, "bad inet queue record length");
+	m = (const struct rec_inet_msg *)(h + 1);
+	i = rf_find_fd(s, h->fd);
+	if (i < 0 || !s->fds[i].inet || s->fds[i].desc != i ||
+	    s->fds[i].inet->protocol != IPPROTO_UDP)
+		return img_record_invalid(r->img, "inet queue record for fd %d, which has no UDP socket record before it",
+					  h->fd);
+	e = &s->fds[i];
+	for (uint32_t k = 0; k < h->nr; k++) {
+		static const uint8_t zero[12];
+
+		if ((m[k].family != AF_INET && m[k].family != AF_INET6) || m[k].pad ||
+		    m[k].len >= DGRAM_MAX ||
+		    (m[k].family == AF_INET && (memcmp(m[k].addr + 4, zero, 12) || m[k].scope_id)) ||
+		    (m[k].family == AF_INET6 && e->inet->family == AF_INET))
+			return img_record_invalid(r->img, "fd %d: bad queued datagram", h->fd);
+		sum += m[k].len;
+	}
+	if (sum != h->len)
+		return img_record_invalid(r->img, "fd %d: queued datagrams do not add up", h->fd);
+	ret = rf_grow((void **)&s->iqs, &s->cap_iqs, s->nr_iqs, sizeof(*s->iqs));
+	if (ret)
+		return ret;
+	if (!e->nr_iq)
+		e->iq = s->nr_iqs;
+	else if (e->iq + e->nr_iq != s->nr_iqs)
+		return img_record_invalid(r->img, "inet queue records of fd %d not together", h->fd);
+	s->iqs[s->nr_iqs++] = h;
+	e->nr_iq++;
+	return 0;
+}
+
 /* ---- restore: in the stub ---- */
 
 static void describe(const struct rec_inet *h, char *buf, size_t size)
@@ -843,6 +990,14 @@ static void describe(const struct rec_inet *h, char *buf, size_t size)
 		addr_str(h->family, h->peer_addr, h->peer_port, h->peer_scope_id, peer, sizeof(peer));
 	snprintf(buf, size, "%s %s%s%s", proto_name(h->family, h->protocol), local,
 		 peer[0] ? " -> " : "", peer);
+}
+
+static int net_rcvbuf(int t)
+{
+	int v = 0;
+
+	sock_int(t, SOL_SOCKET, SO_RCVBUF, &v);
+	return v;
 }
 
 static void __attribute__((noreturn)) inet_die(const struct rf_fd *e, const char *what, int err,
@@ -909,7 +1064,161 @@ static void check_back(const struct rf_fd *e, int t)
 	}
 }
 
-int inet_open(const struct rf_fd *e)
+static uint32_t csum_add(uint32_t sum, const void *p, size_t len)
+{
+	const uint8_t *b = p;
+
+	for (size_t k = 0; k + 1 < len; k += 2)
+		sum += (uint32_t)(b[k] << 8 | b[k + 1]);
+	if (len & 1)
+		sum += (uint32_t)b[len - 1] << 8;
+	return sum;
+}
+
+static uint16_t csum_fold(uint32_t sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+/*
+ * Send datagram @m with @data to the restored socket @h, from the sender
+ * it had: a raw IPv4 or IPv6 packet (IPPROTO_RAW, our own headers; the
+ * sender's address needs no socket of its own, so a sender still holding
+ * its port is no obstacle), delivered through the loopback in order.  An
+ * IPv4 sender of an AF_INET6 socket (v4-mapped) comes over IPv4.
+ */
+static void send_dgram(const struct rf_fd *e, int raw4, int raw6, const struct rec_inet_msg *m,
+		       const char *data, char *pkt)
+{
+	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+	const struct rec_inet *h = e->inet;
+	bool v4 = m->family == AF_INET || !memcmp(m->addr, mapped, 12);
+	struct sockaddr_storage ss;
+	uint8_t src[16] = { 0 }, dst[16] = { 0 };
+	size_t hl = v4 ? 20 : 40, n = hl + 8 + m->len;
+	uint8_t *ip = (uint8_t *)pkt, *udp = ip + hl;
+	socklen_t sl;
+
+	memcpy(src, v4 && m->family == AF_INET6 ? m->addr + 12 : m->addr, v4 ? 4 : 16);
+	if (h->family == AF_INET6 && !v4)
+		memcpy(dst, h->addr, 16);
+	else if (h->family == AF_INET6)
+		memcpy(dst, h->addr + 12, 4);	/* :: or ::ffff:a.b.c.d */
+	else
+		memcpy(dst, h->addr, 4);
+	if (v4 && !memcmp(dst, (const uint8_t[4]){ 0 }, 4))
+		dst[0] = 127, dst[3] = 1;
+	if (!v4 && addr_any(dst))
+		dst[15] = 1;
+	memset(pkt, 0, hl + 8);
+	if (v4) {
+		ip[0] = 0x45;
+		ip[2] = (uint8_t)(n >> 8), ip[3] = (uint8_t)n;
+		ip[8] = 64;
+		ip[9] = IPPROTO_UDP;
+		memcpy(ip + 12, src, 4);
+		memcpy(ip + 16, dst, 4);
+	} else {
+		ip[0] = 0x60;
+		ip[4] = (uint8_t)((n - hl) >> 8), ip[5] = (uint8_t)(n - hl);
+		ip[6] = IPPROTO_UDP;
+		ip[7] = 64;
+		memcpy(ip + 8, src, 16);
+		memcpy(ip + 24, dst, 16);
+	}
+	udp[0] = (uint8_t)(m->port >> 8), udp[1] = (uint8_t)m->port;
+	udp[2] = (uint8_t)(h->port >> 8), udp[3] = (uint8_t)h->port;
+	udp[4] = (uint8_t)((8 + m->len) >> 8), udp[5] = (uint8_t)(8 + m->len);
+	memcpy(udp + 8, data, m->len);
+	if (!v4) {
+		/* Mandatory over IPv6: over the pseudo-header, the UDP header and the data. */
+		uint32_t sum = csum_add(0, ip + 8, 32) + (uint32_t)(8 + m->len) + IPPROTO_UDP;
+		uint16_t c;
+
+		sum = csum_add(sum, udp, 8 + m->len);
+		c = csum_fold(sum);
+		if (!c)
+			c = 0xffff;
+		udp[6] = (uint8_t)(c >> 8), udp[7] = (uint8_t)c;
+	}
+	sl = sa_make(v4 ? AF_INET : AF_INET6, dst, 0, v4 ? 0 : h->scope_id, &ss);
+	if (sendto(v4 ? raw4 : raw6, pkt, n, 0, (struct sockaddr *)&ss, sl) != (ssize_t)n)
+		inet_die(e, "sending a queued datagram again (raw socket)", errno, NULL);
+}
+
+/* How many datagrams @t holds, by a peek walk (SO_PEEK_OFF put back). */
+static uint32_t count_queue(const struct rf_fd *e, int t)
+{
+	int off = -1, zero = 0;
+	uint32_t n = 0;
+	char c;
+
+	if (sock_int(t, SOL_SOCKET, SO_PEEK_OFF, &off) ||
+	    setsockopt(t, SOL_SOCKET, SO_PEEK_OFF, &zero, sizeof(zero)))
+		inet_die(e, "SO_PEEK_OFF", errno, NULL);
+	while (recv(t, &c, 1, MSG_PEEK | MSG_DONTWAIT | MSG_TRUNC) >= 0)
+		n++;
+	if (setsockopt(t, SOL_SOCKET, SO_PEEK_OFF, &off, sizeof(off)))
+		inet_die(e, "SO_PEEK_OFF", errno, NULL);
+	return n;
+}
+
+/*
+ * The queued datagrams again, then a peek walk that finds them all (the
+ * loopback delivers them before the send returns, as a rule; up to a
+ * second is given).  The receive buffer is as large as allowed meanwhile.
+ */
+static void refill(const struct restore_files_state *s, const struct rf_fd *e, int t)
+{
+	int raw4 = -1, raw6 = -1, rcv, big = INT32_MAX / 2;
+	uint32_t want = 0;
+	char *pkt;
+
+	if (!e->nr_iq)
+		return;
+	rcv = net_rcvbuf(t);
+	pkt = malloc(40 + 8 + DGRAM_MAX);
+	raw4 = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
+	if (e->inet->family == AF_INET6)
+		raw6 = socket(AF_INET6, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
+	if (!pkt || raw4 < 0 || (e->inet->family == AF_INET6 && raw6 < 0))
+		inet_die(e, "a raw socket to send its queued datagrams again", pkt ? errno : ENOMEM,
+			 errno == EPERM ? " (needs CAP_NET_RAW)" : NULL);
+	setsockopt(t, SOL_SOCKET, SO_RCVBUFFORCE, &big, sizeof(big));
+	for (int k = 0; k < e->nr_iq; k++) {
+		const struct rec_inet_queue *q = s->iqs[e->iq + k];
+		const struct rec_inet_msg *m = (const struct rec_inet_msg *)(q + 1);
+		const char *p = (const char *)(m + q->nr);
+
+		for (uint32_t j = 0; j < q->nr; j++) {
+			send_dgram(e, raw4, raw6, &m[j], p, pkt);
+			p += m[j].len;
+		}
+		want += q->nr;
+	}
+	for (int tries = 0; count_queue(e, t) < want; tries++) {
+		if (tries == 1000) {
+			char d[200];
+
+			describe(e->inet, d, sizeof(d));
+			rf_stub_die("cannot restore fd %d (%s): %u of its %u queued datagrams arrived when sent again",
+				    e->rec->fd, d, count_queue(e, t), want);
+		}
+		usleep(1000);
+	}
+	rcv /= 2;
+	if (setsockopt(t, SOL_SOCKET, SO_RCVBUFFORCE, &rcv, sizeof(rcv)) &&
+	    setsockopt(t, SOL_SOCKET, SO_RCVBUF, &rcv, sizeof(rcv)))
+		inet_die(e, "SO_RCVBUF", errno, NULL);
+	free(pkt);
+	close(raw4);
+	if (raw6 >= 0)
+		close(raw6);
+}
+
+int inet_open(const struct restore_files_state *s, const struct rf_fd *e)
 {
 	const struct rec_inet *h = e->inet;
 	const struct rec_inet_opt *o = (const struct rec_inet_opt *)(h + 1);
@@ -922,6 +1231,21 @@ int inet_open(const struct rf_fd *e)
 		inet_die(e, "socket", errno, NULL);
 	for (uint32_t k = 0; k < h->nr_opts; k++)
 		set_opt(e, t, &o[k]);
+	if (h->flags & REC_INET_BOUND) {
+		sl = sa_make(h->family, h->addr, h->port, h->scope_id, &ss);
+		if (bind(t, (struct sockaddr *)&ss, sl))
+			inet_die(e, "bind", errno, errno == EADDRINUSE ?
+				 " (is the dumped process, or another, still holding it?)" : NULL);
+	}
+	if (h->state == ST_LISTEN && listen(t, (int)h->backlog))
+		inet_die(e, "listen", errno, NULL);
+	if (h->state == ST_ESTABLISHED) {
+		sl = sa_make(h->family, h->peer_addr, h->peer_port, h->peer_scope_id, &ss);
+		if (connect(t, (struct sockaddr *)&ss, sl))
+			inet_die(e, "connect", errno, NULL);
+	}
+	/* Before the filter, which they passed once already. */
+	refill(s, e, t);
 	if (h->nr_filter) {
 		struct sock_fprog prog = {
 			.len = (unsigned short)h->nr_filter,
@@ -936,19 +1260,6 @@ int inet_open(const struct rf_fd *e)
 
 		if (setsockopt(t, SOL_SOCKET, SO_LOCK_FILTER, &one, sizeof(one)))
 			inet_die(e, "SO_LOCK_FILTER", errno, NULL);
-	}
-	if (h->flags & REC_INET_BOUND) {
-		sl = sa_make(h->family, h->addr, h->port, h->scope_id, &ss);
-		if (bind(t, (struct sockaddr *)&ss, sl))
-			inet_die(e, "bind", errno, errno == EADDRINUSE ?
-				 " (is the dumped process, or another, still holding it?)" : NULL);
-	}
-	if (h->state == ST_LISTEN && listen(t, (int)h->backlog))
-		inet_die(e, "listen", errno, NULL);
-	if (h->state == ST_ESTABLISHED) {
-		sl = sa_make(h->family, h->peer_addr, h->peer_port, h->peer_scope_id, &ss);
-		if (connect(t, (struct sockaddr *)&ss, sl))
-			inet_die(e, "connect", errno, NULL);
 	}
 	/* RCV_SHUTDOWN 1, SEND_SHUTDOWN 2: how plus one; unconnected UDP says ENOTCONN but takes it. */
 	if (h->shutdown && shutdown(t, (int)h->shutdown - 1) && errno != ENOTCONN)
@@ -990,6 +1301,13 @@ static size_t opt_str(const struct rec_inet_opt *o, bool json, char *buf, size_t
 	}
 }
 
+static const char *show_state(const struct rec_inet *h)
+{
+	if (h->protocol == IPPROTO_UDP)
+		return h->state == ST_ESTABLISHED ? "CONNECTED" : "UNCONNECTED";
+	return state_name(h->state);
+}
+
 int sudcr_inet_describe(const void *data, size_t len, bool json, char *buf, size_t size)
 {
 	const struct rec_inet *h = data;
@@ -1006,12 +1324,10 @@ int sudcr_inet_describe(const void *data, size_t len, bool json, char *buf, size
 	describe(h, d, sizeof(d));
 	if (json)
 		n = (size_t)snprintf(buf, size, "{\"socket\":\"%s\",\"state\":\"%s\",\"backlog\":%u,\"shutdown\":%u,\"filter\":%u,\"filter_locked\":%s,\"options\":{",
-				     d, h->state == ST_ESTABLISHED ? "CONNECTED" : state_name(h->state),
-				     h->backlog, h->shutdown, h->nr_filter,
+				     d, show_state(h), h->backlog, h->shutdown, h->nr_filter,
 				     h->flags & REC_INET_FILTER_LOCKED ? "true" : "false");
 	else
-		n = (size_t)snprintf(buf, size, "%s %s%s", d,
-				     h->state == ST_ESTABLISHED ? "CONNECTED" : state_name(h->state),
+		n = (size_t)snprintf(buf, size, "%s %s%s", d, show_state(h),
 				     h->flags & REC_INET_BOUND ? "" : " unbound");
 	if (!json && h->state == ST_LISTEN && n < size)
 		n += (size_t)snprintf(buf + n, size - n, " backlog %u", h->backlog);

@@ -310,6 +310,8 @@ static int read_records(struct restore_ctx *r, struct restore_files_state *s)
 			ret = check_times_rec(r, s, data, len);
 		else if (type == IMG_REC_INET)
 			ret = rf_inet_rec(r, s, data, len);
+		else if (type == IMG_REC_INET_QUEUE)
+			ret = rf_inet_queue_rec(r, s, data, len);
 		else
 			continue;
 		if (ret)
@@ -440,6 +442,7 @@ void restore_files_free(struct restore_ctx *r)
 	free(s->fds);
 	free(s->data);
 	free(s->qs);
+	free(s->iqs);
 	free(s->locks);
 	free(s);
 	r->files_state = NULL;
@@ -778,7 +781,7 @@ static void stage_desc(struct restore_files_state *s, int i, int hi)
 		t = signalfd_open(e);
 		break;
 	case REC_FD_INET:
-		t = inet_open(e);
+		t = inet_open(s, e);
 		break;
 	case REC_FD_PIPE: {
 		int end = acc == O_WRONLY ? 1 : 0;
