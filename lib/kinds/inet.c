@@ -68,6 +68,7 @@
 
 #include "fd.h"
 #include "files.h"
+#include "sockopt.h"
 
 _Static_assert(sizeof(struct rec_inet) == 88, "rec_inet layout");
 _Static_assert(sizeof(struct rec_inet_opt) == 48, "rec_inet_opt layout");
@@ -240,6 +241,7 @@ static const struct inet_opt inet_opts[] = {
 	UDP_(UDP_GRO, O_INT, OF_UDP, 0),
 };
 #define NR_OPTS	(sizeof(inet_opts) / sizeof(inet_opts[0]))
+_Static_assert(NR_OPTS <= SOCKOPTS_MAX, "SOCKOPTS_MAX");
 
 static bool opt_applies(const struct inet_opt *o, int family, int protocol)
 {
@@ -479,9 +481,8 @@ static int sock_int(int s, int level, int name, int *v)
 	return getsockopt(s, level, name, v, &len) ? -errno : 0;
 }
 
-/* The options that differ from @fresh's into @opts (room for NR_OPTS); their number or -errno. */
-static int read_opts(int fd, const char *what, int s, int fresh, const struct rec_inet *r,
-		     struct rec_inet_opt *opts)
+int sockopts_read(int fd, const char *what, int s, int fresh, int family, int protocol,
+		  struct rec_inet_opt *opts)
 {
 	int n = 0;
 
@@ -491,7 +492,7 @@ static int read_opts(int fd, const char *what, int s, int fresh, const struct re
 		uint32_t vl = 0, fl = 0;
 		int ve, fe;
 
-		if (!opt_applies(o, (int)r->family, (int)r->protocol))
+		if (!opt_applies(o, family, protocol))
 			continue;
 		ve = opt_get(s, o, v, &vl);
 		fe = opt_get(fresh, o, f, &fl);
@@ -824,12 +825,12 @@ int inet_dump(struct img_writer *img, int fd, int s, uint32_t ino)
 		r.shutdown = di.found ? di.shutdown :
 			     (r.events & POLLHUP ? 3u : r.events & POLLRDHUP ? 1u : 0u);
 	}
-	opts = calloc(NR_OPTS, sizeof(*opts));
+	opts = calloc(SOCKOPTS_MAX, sizeof(*opts));
 	if (!opts) {
 		ret = -ENOMEM;
 		goto out;
 	}
-	n = read_opts(fd, what, s, fresh, &r, opts);
+	n = sockopts_read(fd, what, s, fresh, (int)r.family, (int)r.protocol, opts);
 	if (n < 0) {
 		ret = n;
 		goto out;
@@ -871,13 +872,33 @@ static bool state_ok(const struct rec_inet *h)
 	return h->state == ST_CLOSE || h->state == ST_ESTABLISHED;
 }
 
+const char *sockopts_bad(const struct rec_inet_opt *o, uint32_t nr, int family, int protocol)
+{
+	if (nr > SOCKOPTS_MAX)
+		return "too many options";
+	for (uint32_t k = 0; k < nr; k++) {
+		const struct inet_opt *t = opt_find(o[k].level, o[k].name);
+
+		if (!t || t->flags & OF_REFUSE || !opt_applies(t, family, protocol) ||
+		    o[k].pad || (t->kind == O_INT ? o[k].len != sizeof(int) : o[k].len > t->size))
+			return "an option sudcr does not restore";
+		for (uint32_t j = 0; j < k; j++)
+			if (o[j].level == o[k].level && o[j].name == o[k].name)
+				return "an option twice";
+		for (uint32_t b = o[k].len; b < sizeof(o[k].val); b++)
+			if (o[k].val[b])
+			return "bytes past an option's value";
+	}
+	return NULL;
+}
+
 /* The record's own consistency; a message naming what is wrong, or NULL. */
 static const char *inet_rec_bad(const struct rec_inet *h, size_t len)
 {
 	const struct rec_inet_opt *o = (const struct rec_inet_opt *)(h + 1);
 	static const uint8_t zero[16];
 
-	if (len < sizeof(*h) || h->nr_opts > NR_OPTS || h->nr_filter > FILTER_MAX ||
+	if (len < sizeof(*h) || h->nr_opts > SOCKOPTS_MAX || h->nr_filter > FILTER_MAX ||
 	    len != sizeof(*h) + h->nr_opts * sizeof(*o) + h->nr_filter * sizeof(struct sock_filter))
 		return "bad length";
 	if ((h->family != AF_INET && h->family != AF_INET6) ||
@@ -902,20 +923,7 @@ static const char *inet_rec_bad(const struct rec_inet *h, size_t len)
 		return "bad shutdown state";
 	if (h->events & ~(uint32_t)POLL_EVENTS || h->events & POLLERR)
 		return "bad poll events";
-	for (uint32_t k = 0; k < h->nr_opts; k++) {
-		const struct inet_opt *t = opt_find(o[k].level, o[k].name);
-
-		if (!t || t->flags & OF_REFUSE || !opt_applies(t, (int)h->family, (int)h->protocol) ||
-		    o[k].pad || (t->kind == O_INT ? o[k].len != sizeof(int) : o[k].len > t->size))
-			return "an option sudcr does not restore";
-		for (uint32_t j = 0; j < k; j++)
-			if (o[j].level == o[k].level && o[j].name == o[k].name)
-				return "an option twice";
-		for (uint32_t b = o[k].len; b < sizeof(o[k].val); b++)
-			if (o[k].val[b])
-			return "bytes past an option's value";
-	}
-	return NULL;
+	return sockopts_bad(o, h->nr_opts, (int)h->family, (int)h->protocol);
 }
 
 int rf_inet_rec(struct restore_ctx *r, struct restore_files_state *s, const struct rec_inet *h,
@@ -1010,7 +1018,7 @@ static void __attribute__((noreturn)) inet_die(const struct rf_fd *e, const char
 		    hint ? hint : "");
 }
 
-static void set_opt(const struct rf_fd *e, int t, const struct rec_inet_opt *o)
+int sockopt_set(int t, const struct rec_inet_opt *o, const char **label)
 {
 	const struct inet_opt *d = opt_find(o->level, o->name);
 	uint8_t v[32];
@@ -1026,11 +1034,34 @@ static void set_opt(const struct rf_fd *e, int t, const struct rec_inet_opt *o)
 		x /= 2;
 		/* The *FORCE one passes net.core.[rw]mem_max (CAP_NET_ADMIN); else the plain one. */
 		if (!setsockopt(t, SOL_SOCKET, force, &x, sizeof(x)))
-			return;
+			return 0;
 		memcpy(v, &x, sizeof(x));
 	}
-	if (setsockopt(t, o->level, o->name, v, len))
-		inet_die(e, d->label, errno, NULL);
+	*label = d->label;
+	return setsockopt(t, o->level, o->name, v, len) ? -errno : 0;
+}
+
+/* 0 if @o reads back from @t as kept; -errno, or -ESTALE if otherwise; *label its name. */
+int sockopt_check(int t, const struct rec_inet_opt *o, const char **label)
+{
+	const struct inet_opt *def = opt_find(o->level, o->name);
+	uint8_t v[32];
+	uint32_t len = 0;
+	int err = opt_get(t, def, v, &len);
+
+	*label = def->label;
+	if (err)
+		return err;
+	return len != o->len || memcmp(v, o->val, len) ? -ESTALE : 0;
+}
+
+static void set_opt(const struct rf_fd *e, int t, const struct rec_inet_opt *o)
+{
+	const char *label = "?";
+	int err = sockopt_set(t, o, &label);
+
+	if (err)
+		inet_die(e, label, -err, NULL);
 }
 
 /* After everything: each kept option reads back as it was dumped, and poll says the same. */
@@ -1042,18 +1073,16 @@ static void check_back(const struct rf_fd *e, int t)
 	char d[200];
 
 	for (uint32_t k = 0; k < h->nr_opts; k++) {
-		const struct inet_opt *def = opt_find(o[k].level, o[k].name);
-		uint8_t v[32];
-		uint32_t len = 0;
-		int err = opt_get(t, def, v, &len);
+		const char *label = "?";
+		int err = sockopt_check(t, &o[k], &label);
 
-		if (err)
-			inet_die(e, def->label, -err, " (reading it back)");
-		if (len != o[k].len || memcmp(v, o[k].val, len)) {
+		if (err == -ESTALE) {
 			describe(h, d, sizeof(d));
 			rf_stub_die("cannot restore fd %d (%s): %s reads back otherwise than it was dumped",
-				    e->rec->fd, d, def->label);
+				    e->rec->fd, d, label);
 		}
+		if (err)
+			inet_die(e, label, -err, " (reading it back)");
 	}
 	if (poll(&pfd, 1, 0) < 0)
 		inet_die(e, "poll", errno, NULL);
@@ -1270,7 +1299,7 @@ int inet_open(const struct restore_files_state *s, const struct rf_fd *e)
 
 /* ---- show ---- */
 
-static size_t opt_str(const struct rec_inet_opt *o, bool json, char *buf, size_t size)
+size_t sockopt_str(const struct rec_inet_opt *o, bool json, char *buf, size_t size)
 {
 	const struct inet_opt *d = opt_find(o->level, o->name);
 	const char *label = d ? d->label : "?";
@@ -1343,7 +1372,7 @@ int sudcr_inet_describe(const void *data, size_t len, bool json, char *buf, size
 		if (json && k && n < size)
 			n += (size_t)snprintf(buf + n, size - n, ",");
 		if (n < size)
-			n += opt_str(&o[k], json, buf + n, size - n);
+			n += sockopt_str(&o[k], json, buf + n, size - n);
 	}
 	if (json && n < size)
 		snprintf(buf + n, size - n, "}}");
