@@ -354,8 +354,8 @@ static int show_fd_locks(struct img_reader *r, struct show_state *st, int32_t fd
 	return ret;
 }
 
-/* The IMG_REC_INET record of socket description @fd: one line, or a "socket" JSON member. */
-static int show_fd_socket(struct img_reader *r, struct show_state *st, int32_t fd)
+/* The IMG_REC_INET or _UNIX_SK record (@want) of socket description @fd: one line, or a "socket" JSON member. */
+static int show_fd_socket(struct img_reader *r, struct show_state *st, int32_t fd, uint32_t want)
 {
 	const void *data;
 	uint32_t type;
@@ -366,9 +366,9 @@ static int show_fd_socket(struct img_reader *r, struct show_state *st, int32_t f
 
 	img_rewind(r);
 	while ((ret = img_next_record(r, &type, &data, &len)) == 1) {
-		if (type != IMG_REC_INET || len < sizeof(int32_t) || *(const int32_t *)data != fd)
+		if (type != want || len < sizeof(int32_t) || *(const int32_t *)data != fd)
 			continue;
-		if (sudcr_inet_describe(data, len, st->json, buf, sizeof(buf)))
+		if (sudcr_socket_describe(type, data, len, st->json, buf, sizeof(buf)))
 			return -EINVAL;
 		if (st->json)
 			printf(",\"socket\":%s", buf);
@@ -376,8 +376,8 @@ static int show_fd_socket(struct img_reader *r, struct show_state *st, int32_t f
 			printf("      socket: %s\n", buf);
 		break;
 	}
-	if (ret < 0)
-		return ret;
+	if (ret < 0 || want != IMG_REC_INET)
+		return ret < 0 ? ret : 0;
 	/* Its queued datagrams: how many, how many bytes. */
 	img_rewind(r);
 	while ((ret = img_next_record(r, &type, &data, &len)) == 1) {
@@ -443,8 +443,9 @@ static int show_fds(struct img_reader *r, struct show_state *st)
 			       f->fd_flags & FD_CLOEXEC ? "true" : "false", f->pos, f->size, f->mode, f->desc, f->obj);
 			sudcr_fd_kind_detail(f, true, detail, sizeof(detail));
 			fputs(detail, stdout);
-			if (f->kind == REC_FD_INET && f->desc == f->fd)
-				ret = show_fd_socket(r, st, f->fd);
+			if ((f->kind == REC_FD_INET || f->kind == REC_FD_UNIX_SK) && f->desc == f->fd)
+				ret = show_fd_socket(r, st, f->fd, f->kind == REC_FD_INET ? IMG_REC_INET :
+										  IMG_REC_UNIX_SK);
 			if (ret < 0)
 				return ret;
 			printf(",\"path\":");
@@ -464,8 +465,9 @@ static int show_fds(struct img_reader *r, struct show_state *st)
 				text_str(path, plen);
 			}
 			putchar('\n');
-			if (f->kind == REC_FD_INET && f->desc == f->fd)
-				ret = show_fd_socket(r, st, f->fd);
+			if ((f->kind == REC_FD_INET || f->kind == REC_FD_UNIX_SK) && f->desc == f->fd)
+				ret = show_fd_socket(r, st, f->fd, f->kind == REC_FD_INET ? IMG_REC_INET :
+										  IMG_REC_UNIX_SK);
 			if (ret >= 0 && f->desc == f->fd)
 				ret = show_fd_locks(r, st, f->fd);
 		}

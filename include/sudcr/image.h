@@ -184,12 +184,13 @@ SUDCR_API const char *sudcr_fd_kind_name(uint32_t kind);
 struct rec_fd;
 SUDCR_API void sudcr_fd_kind_detail(const struct rec_fd *rec, bool json, char *buf, size_t size);
 /*
- * What show prints of an IMG_REC_INET record (@data, @len bytes): socket,
- * state, addresses, backlog, shutdown, filter and the options kept, as
- * text or as one JSON object, into buf; -EINVAL (and "") if the record is
- * not valid.
+ * What show prints of a socket's record, IMG_REC_INET or IMG_REC_UNIX_SK
+ * (@type; @data, @len bytes): socket, state, addresses or name, backlog,
+ * shutdown, filter, socket file and the options kept, as text or as one
+ * JSON object, into buf; -EINVAL (and "") if the record is not valid.
  */
-SUDCR_API int sudcr_inet_describe(const void *data, size_t len, bool json, char *buf, size_t size);
+SUDCR_API int sudcr_socket_describe(uint32_t type, const void *data, size_t len, bool json,
+				    char *buf, size_t size);
 /*
  * Number of records of one type, without moving the reader: a count that
  * an image states must be checked against this before it sizes anything.

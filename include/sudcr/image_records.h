@@ -65,6 +65,7 @@ enum img_rec_type {
 	/* Sockets (lib/kinds/inet.c) */
 	IMG_REC_INET = 120,		/* struct rec_inet + rec_inet_opt[] + sock_filter[] */
 	IMG_REC_INET_QUEUE = 121,	/* struct rec_inet_queue + rec_inet_msg[] + bytes */
+	IMG_REC_UNIX_SK = 122,		/* struct rec_unix_sk + rec_inet_opt[] */
 };
 
 #define REC_PATH_MAX 4096
@@ -215,6 +216,7 @@ enum rec_fd_kind {
 	REC_FD_UNIX = 14,	/* AF_UNIX socket of a pair: IMG_REC_UNIX (+ _QUEUE); obj: the pair */
 	REC_FD_TTY = 15,	/* --shell-job: the job's terminal, replaced by sudcr restore's */
 	REC_FD_INET = 20,	/* AF_INET/AF_INET6 TCP or UDP socket: IMG_REC_INET */
+	REC_FD_UNIX_SK = 21,	/* AF_UNIX socket listening or not connected: IMG_REC_UNIX_SK */
 };
 #define REC_FD_EFD_SEMAPHORE	(1u << 0)	/* rec_fd.xflags */
 
@@ -354,6 +356,31 @@ struct rec_inet {
 };
 #define REC_INET_BOUND		(1u << 0)	/* rec_inet.flags: bind() to addr, port */
 #define REC_INET_FILTER_LOCKED	(1u << 1)	/* SO_LOCK_FILTER after the filter */
+
+/*
+ * An AF_UNIX socket that listens or is not connected (REC_FD_UNIX_SK), one
+ * per description, right after the FD record of its lowest fd: its name
+ * (none, a path, or an abstract name: name[0] is 0), and for a path the
+ * socket file's identity, mode and owner at the dump.  nr_opts struct
+ * rec_inet_opt follow (its SOL_SOCKET options that differ from a new
+ * socket's).
+ */
+struct rec_unix_sk {
+	int32_t fd;			/* rec_fd.desc of the socket */
+	uint32_t type;			/* SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET */
+	uint32_t state;			/* TCP_LISTEN 10, or TCP_CLOSE 7: not connected */
+	uint32_t backlog;		/* listening: listen()'s backlog as the kernel keeps it */
+	uint32_t flags;			/* REC_UNIX_SK_* */
+	uint32_t events;		/* poll() revents at the dump */
+	uint32_t shutdown;		/* 1 receive, 2 send */
+	uint32_t name_len;		/* bytes of name used; 0: not bound */
+	uint32_t mode, uid, gid;	/* the socket file's (a path whose file is there) */
+	uint32_t nr_opts;
+	uint64_t dev, ino;		/* the socket file's (sock_diag UNIX_DIAG_VFS) */
+	uint8_t name[108];		/* sun_path as getsockname gives it */
+	uint32_t pad;
+};
+#define REC_UNIX_SK_DELETED	(1u << 0)	/* its file was unlinked: bind, then unlink */
 
 /*
  * Part of the receive queue of UDP socket rec_inet fd: nr datagrams, each

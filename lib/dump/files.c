@@ -321,8 +321,10 @@ static void classify_unix(struct dump_fd *x)
 					  "sock_diag cannot tell its peer";
 		return;
 	}
-	if (x->ux.named)
-		x->why = "bound to a name (a path or an abstract name)";
+	if (unix_sk_found(&x->ux))
+		x->kind = REC_FD_UNIX_SK;
+	else if (x->ux.named)
+		x->why = "bound to a name (a path or an abstract name), and connected";
 	else if (x->ux.state == TCP_LISTEN_STATE)
 		x->why = "a listening socket";
 	else if (x->ux.state != TCP_ESTABLISHED_STATE || !x->ux.peer)
@@ -918,7 +920,7 @@ static int dump_unix(struct files_dump *f, int i)
 	return ret;
 }
 
-/* An AF_INET/AF_INET6 socket (lib/kinds/inet.c), through a second reference. */
+/* An AF_INET/AF_INET6 socket (lib/kinds/inet.c) or an AF_UNIX one not of a pair (unix_named.c). */
 static int dump_inet(struct files_dump *f, struct dump_fd *x)
 {
 	int g = get_target_fd(f, x->p->fd), ret;
@@ -927,7 +929,10 @@ static int dump_inet(struct files_dump *f, struct dump_fd *x)
 		sudcr_error("fd %d (%s): pidfd_getfd: %s", x->p->fd, x->p->link, strerror(-g));
 		return g;
 	}
-	ret = inet_dump(f->d->img, x->p->fd, g, (uint32_t)x->st.st_ino);
+	if (x->kind == REC_FD_UNIX_SK)
+		ret = unix_sk_dump(f->d->img, x->p->fd, g, &x->ux);
+	else
+		ret = inet_dump(f->d->img, x->p->fd, g, (uint32_t)x->st.st_ino);
 	close(g);
 	return ret;
 }
@@ -1146,7 +1151,7 @@ static int write_fd(struct files_dump *f, int i)
 		ret = write_epoll(f, x);
 	else if (x->kind == REC_FD_UNIX && x->desc == i)
 		ret = dump_unix(f, i);
-	else if (x->kind == REC_FD_INET && x->desc == i)
+	else if ((x->kind == REC_FD_INET || x->kind == REC_FD_UNIX_SK) && x->desc == i)
 		ret = dump_inet(f, x);
 	if (!ret && x->desc == i && x->nr_locks && procfd_other_thread(f->d, x->path)) {
 		/* The stub takes locks on what is at the fd: there, a placeholder. */

@@ -59,6 +59,7 @@ static const struct fd_kind *const fd_kinds[] = {
 	[REC_FD_UNIX] = &fd_kind_unix,
 	[REC_FD_TTY] = &fd_kind_tty,
 	[REC_FD_INET] = &fd_kind_inet,
+	[REC_FD_UNIX_SK] = &fd_kind_unix_sk,
 };
 
 const struct fd_kind *fd_kind(uint32_t kind)

@@ -79,6 +79,12 @@ int inet_dump(struct img_writer *img, int fd, int s, uint32_t ino);
 struct restore_files_state;
 int inet_open(const struct restore_files_state *s, const struct rf_fd *e);
 extern const struct fd_kind fd_kind_inet;
+/* unix_named.c: AF_UNIX sockets listening or not connected (found and dumped through unix.h). */
+int unix_sk_open(const struct rf_fd *e);
+extern const struct fd_kind fd_kind_unix_sk;
+/* show's text of an IMG_REC_UNIX_SK record; -EINVAL if not valid. */
+int unix_sk_describe(const void *data, size_t len, bool json, char *buf, size_t size);
+int inet_describe(const void *data, size_t len, bool json, char *buf, size_t size);
 
 /*
  * procfd.c: a path under /proc of another thread of the process, which the

@@ -34,6 +34,7 @@ struct rf_fd {
 	int q, nr_q;		/* and its IMG_REC_UNIX_QUEUE records, into s->qs */
 	const struct rec_inet *inet;		/* AF_INET/AF_INET6 socket descriptions: its record */
 	int iq, nr_iq;		/* and its IMG_REC_INET_QUEUE records, into s->iqs */
+	const struct rec_unix_sk *usk;		/* AF_UNIX sockets not of a pair: its record */
 	const struct rec_pipe_outside *outside;	/* pipe objects with an end outside */
 	int inherit_src;	/* pipe objects: sudcr restore's fd from --inherit-fd, or -1 */
 	bool inherit_same;	/* and it is that very pipe: its data is in it */
@@ -122,6 +123,8 @@ void rf_unix_create_pair(struct restore_files_state *s, struct rf_fd *o);
 /* AF_INET/AF_INET6 sockets (inet.c): validation of their records. */
 int rf_inet_rec(struct restore_ctx *r, struct restore_files_state *s, const struct rec_inet *h,
 		size_t len);
+int rf_unix_sk_rec(struct restore_ctx *r, struct restore_files_state *s,
+		   const struct rec_unix_sk *h, size_t len);
 int rf_inet_queue_rec(struct restore_ctx *r, struct restore_files_state *s,
 		      const struct rec_inet_queue *h, size_t len);
 

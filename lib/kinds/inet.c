@@ -1337,7 +1337,7 @@ static const char *show_state(const struct rec_inet *h)
 	return state_name(h->state);
 }
 
-int sudcr_inet_describe(const void *data, size_t len, bool json, char *buf, size_t size)
+int inet_describe(const void *data, size_t len, bool json, char *buf, size_t size)
 {
 	const struct rec_inet *h = data;
 	const struct rec_inet_opt *o;
@@ -1377,6 +1377,19 @@ int sudcr_inet_describe(const void *data, size_t len, bool json, char *buf, size
 	if (json && n < size)
 		snprintf(buf + n, size - n, "}}");
 	return 0;
+}
+
+int sudcr_socket_describe(uint32_t type, const void *data, size_t len, bool json, char *buf,
+			  size_t size)
+{
+	if (!size)
+		return -EINVAL;
+	buf[0] = '\0';
+	if (type == IMG_REC_INET)
+		return inet_describe(data, len, json, buf, size);
+	if (type == IMG_REC_UNIX_SK)
+		return unix_sk_describe(data, len, json, buf, size);
+	return -EINVAL;
 }
 
 const struct fd_kind fd_kind_inet = { "inet socket", "inet-socket", NULL };

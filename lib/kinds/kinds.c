@@ -95,6 +95,7 @@ const struct cr_kind cr_kind_files = {
 		{ IMG_REC_FILE_TIMES, "file_times" },
 		{ IMG_REC_INET, "inet" },
 		{ IMG_REC_INET_QUEUE, "inet_queue" },
+		{ IMG_REC_UNIX_SK, "unix_sk" },
 		{ 0, NULL },
 	},
 	.flags = CR_KIND_DUMP_LAST,

@@ -42,6 +42,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/sysmacros.h>
 #include <sys/time.h>
 #include <unistd.h>
 
@@ -62,6 +63,11 @@ _Static_assert(sizeof(struct rec_unix_msg) == 8, "rec_unix_msg layout");
 #define Q_MSGS		65536u
 /* A receive queue this long is refused (messages, for the check below). */
 #define Q_MSGS_MAX	(1u << 22)
+
+uint64_t unix_kdev_to_dev(uint32_t kdev)
+{
+	return makedev(kdev >> 20, kdev & 0xfffff);
+}
 
 int unix_diag_get(uint32_t ino, struct unix_diag_info *u)
 {
@@ -128,8 +134,20 @@ int unix_diag_get(uint32_t ino, struct unix_diag_info *u)
 
 		switch (a->rta_type) {
 		case UNIX_DIAG_NAME:
+			u->named = true;
+			u->name_len = plen < sizeof(u->name) ? (uint32_t)plen : sizeof(u->name);
+			memcpy(u->name, RTA_DATA(a), u->name_len);
+			break;
 		case UNIX_DIAG_VFS:
 			u->named = true;
+			if (plen >= sizeof(struct unix_diag_vfs)) {
+				struct unix_diag_vfs v;
+
+				memcpy(&v, RTA_DATA(a), sizeof(v));
+				u->vfs = true;
+				u->vfs_dev = unix_kdev_to_dev(v.udiag_vfs_dev);
+				u->vfs_ino = v.udiag_vfs_ino;
+			}
 			break;
 		case UNIX_DIAG_PEER:
 			if (plen >= 4)

@@ -312,6 +312,8 @@ static int read_records(struct restore_ctx *r, struct restore_files_state *s)
 			ret = rf_inet_rec(r, s, data, len);
 		else if (type == IMG_REC_INET_QUEUE)
 			ret = rf_inet_queue_rec(r, s, data, len);
+		else if (type == IMG_REC_UNIX_SK)
+			ret = rf_unix_sk_rec(r, s, data, len);
 		else
 			continue;
 		if (ret)
@@ -338,6 +340,10 @@ static int read_records(struct restore_ctx *r, struct restore_files_state *s)
 			ret = rf_epoll_check_targets(s, i);
 			if (ret)
 				return ret;
+		}
+		if (rec->kind == REC_FD_UNIX_SK && s->fds[i].desc == i && !s->fds[i].usk) {
+			sudcr_error("image: fd %d (unix socket): no unix socket record", rec->fd);
+			return -EINVAL;
 		}
 		if (rec->kind == REC_FD_INET && s->fds[i].desc == i && !s->fds[i].inet) {
 			sudcr_error("image: fd %d (inet socket): no inet socket record", rec->fd);
@@ -782,6 +788,9 @@ static void stage_desc(struct restore_files_state *s, int i, int hi)
 		break;
 	case REC_FD_INET:
 		t = inet_open(s, e);
+		break;
+	case REC_FD_UNIX_SK:
+		t = unix_sk_open(e);
 		break;
 	case REC_FD_PIPE: {
 		int end = acc == O_WRONLY ? 1 : 0;
