@@ -710,8 +710,17 @@ static int check_supported(struct files_dump *f)
 			int j = unix_peer_index(f, i);
 
 			if (j < 0 || f->x[j].ux.peer != x->st.st_ino) {
-				sudcr_error("fd %d: %s (%s): its peer socket:[%u] is %s; only unbound socket pairs with both ends in the process are supported",
-					    x->p->fd, x->p->link, x->detail, x->ux.peer,
+				struct unix_diag_info pu;
+				char pname[160] = "";
+
+				/* Name the peer by its name too (/dev/log, a listener's path). */
+				if (j < 0 && !unix_diag_get(x->ux.peer, &pu) && pu.name_len)
+					snprintf(pname, sizeof(pname), " (%s%.*s)", pu.name[0] ? "" : "@",
+						 (int)strnlen((const char *)pu.name + !pu.name[0],
+							      pu.name_len - !pu.name[0]),
+						 (const char *)pu.name + !pu.name[0]);
+				sudcr_error("fd %d: %s (%s): its peer socket:[%u]%s is %s; only unbound socket pairs with both ends in the process are supported",
+					    x->p->fd, x->p->link, x->detail, x->ux.peer, pname,
 					    j < 0 ? "not in the process" : "connected elsewhere");
 				return -EOPNOTSUPP;
 			}

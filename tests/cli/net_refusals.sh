@@ -1,7 +1,8 @@
 # What the dump refuses of TCP and UDP sockets, each in one line that
 # says why (tests/progs/neg_*: an established connection, named with the
 # flag it needs; a connection queued and not accepted, named by its peer;
-# a connection that has ended; a pending socket error), and each program
+# a connection that has ended; a pending socket error; a unix socket
+# connection waiting to be accepted), and each program
 # goes on as it was (its queue, its error, its EOF still there: it
 # passes its own checks after the failed dump).
 . "$SRCDIR/tests/cli/lib.bash"
@@ -42,4 +43,5 @@ refused neg_tcp_socket "ESTABLISHED" "--tcp-established"
 refused neg_tcp_queued "1 connections are queued and not accepted yet (from 127.0.0.1:" "--tcp-established"
 refused neg_tcp_ended "connection has ended" "TCP 127.0.0.1:"
 refused neg_udp_error "a socket error is pending (SO_ERROR)" "UDP 127.0.0.1:"
+refused neg_unix_pending "1 connections wait to be accepted" "p.sock"
 finish
