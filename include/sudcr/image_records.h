@@ -368,7 +368,7 @@ struct rec_inet {
 struct rec_unix_sk {
 	int32_t fd;			/* rec_fd.desc of the socket */
 	uint32_t type;			/* SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET */
-	uint32_t state;			/* TCP_LISTEN 10, or TCP_CLOSE 7: not connected */
+	uint32_t state;			/* TCP_LISTEN 10; TCP_CLOSE 7: not connected; 1: its peer closed */
 	uint32_t backlog;		/* listening: listen()'s backlog as the kernel keeps it */
 	uint32_t flags;			/* REC_UNIX_SK_* */
 	uint32_t events;		/* poll() revents at the dump */

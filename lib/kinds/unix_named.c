@@ -13,6 +13,11 @@
  * file, its mode and owner are kept; if not (unlinked, or another file
  * there now), the socket is marked deleted.
  *
+ * A stream or seqpacket socket whose peer has closed (the JVM's
+ * leftover connections) comes back as one end of a new pair whose other
+ * end is closed at once, if the peer had no name and nothing it sent is
+ * still queued.
+ *
  * Refused, one line each: connections waiting to be accepted, datagrams
  * queued on an unconnected socket (their senders' names are not kept
  * yet), a path that is not absolute (it was relative to the cwd of the
@@ -93,9 +98,14 @@ static void describe(uint32_t type, const uint8_t *name, uint32_t len, char *buf
 
 /* ---- dump ---- */
 
+/*
+ * Listening, not connected, or a stream/seqpacket socket whose peer has
+ * closed (sock_diag gives no peer then: the peer has no inode any more).
+ */
 bool unix_sk_found(const struct unix_diag_info *u)
 {
-	return u->state == ST_LISTEN || (u->state == ST_CLOSE && !u->peer);
+	return u->state == ST_LISTEN || (u->state == ST_CLOSE && !u->peer) ||
+	       (u->state == ST_ESTABLISHED && !u->peer && u->type != SOCK_DGRAM);
 }
 
 int unix_sk_dump(struct img_writer *img, int fd, int s, const struct unix_diag_info *u)
@@ -132,7 +142,23 @@ int unix_sk_dump(struct img_writer *img, int fd, int s, const struct unix_diag_i
 			    what, u->rqlen);
 		goto out;
 	}
-	if (u->state == ST_LISTEN) {
+	if (u->state == ST_ESTABLISHED) {
+		struct sockaddr_un pa;
+		socklen_t pl = sizeof(pa);
+
+		/*
+		 * Its peer closed: a pair whose other end is closed is the same,
+		 * if the peer had no name (getpeername still gives it) and
+		 * nothing it sent is left.
+		 */
+		if (u->name_len || u->rqlen || u->shutdown != 3 ||
+		    getpeername(s, (struct sockaddr *)&pa, &pl) || pl != sizeof(sa_family_t)) {
+			sudcr_error("fd %d (%s): its peer has closed, and it %s: not supported yet", fd,
+				    what, u->rqlen ? "still holds data the peer sent" :
+				    u->name_len ? "is bound to a name" : "or its peer had a name");
+			goto out;
+		}
+	} else if (u->state == ST_LISTEN) {
 		r.backlog = u->wqlen;
 	} else if (u->rqlen) {
 		sudcr_error("fd %d (%s): messages are queued on it (%u bytes): not supported yet for sockets other than pairs",
@@ -268,8 +294,10 @@ static const char *unix_sk_bad(const struct rec_unix_sk *h, size_t len)
 		return "bad length";
 	if (h->type != SOCK_STREAM && h->type != SOCK_DGRAM && h->type != SOCK_SEQPACKET)
 		return "bad type";
-	if (h->state != ST_LISTEN && h->state != ST_CLOSE)
+	if (h->state != ST_LISTEN && h->state != ST_CLOSE && h->state != ST_ESTABLISHED)
 		return "a state that cannot be restored";
+	if (h->state == ST_ESTABLISHED && (h->type == SOCK_DGRAM || h->name_len || h->shutdown != 3))
+		return "its peer closed, but a datagram socket, named, or not shut down";
 	if (h->state == ST_LISTEN && (h->type == SOCK_DGRAM || !h->name_len))
 		return "listening, but a datagram socket or not bound";
 	if ((h->state != ST_LISTEN && h->backlog) || h->backlog > INT32_MAX)
@@ -367,7 +395,17 @@ int unix_sk_open(const struct rf_fd *e)
 	char path[sizeof(h->name) + 1];
 	int t;
 
-	t = socket(AF_UNIX, (int)h->type | SOCK_CLOEXEC, 0);
+	if (h->state == ST_ESTABLISHED) {
+		/* Its peer closed: a pair whose other end is closed at once. */
+		int sv[2];
+
+		if (socketpair(AF_UNIX, (int)h->type | SOCK_CLOEXEC, 0, sv))
+			usk_die(e, "socketpair", errno, NULL);
+		close(sv[1]);
+		t = sv[0];
+	} else {
+		t = socket(AF_UNIX, (int)h->type | SOCK_CLOEXEC, 0);
+	}
 	if (t < 0)
 		usk_die(e, "socket", errno, NULL);
 	for (uint32_t k = 0; k < h->nr_opts; k++) {
@@ -401,7 +439,8 @@ int unix_sk_open(const struct rf_fd *e)
 	}
 	if (h->state == ST_LISTEN && listen(t, (int)h->backlog))
 		usk_die(e, "listen", errno, NULL);
-	if (h->shutdown && shutdown(t, (int)h->shutdown - 1) && errno != ENOTCONN)
+	if (h->shutdown && h->state != ST_ESTABLISHED && shutdown(t, (int)h->shutdown - 1) &&
+	    errno != ENOTCONN)
 		usk_die(e, "shutdown", errno, NULL);
 	for (uint32_t k = 0; k < h->nr_opts; k++) {
 		const char *label = "?";
@@ -424,6 +463,12 @@ int unix_sk_open(const struct rf_fd *e)
 
 /* ---- show ---- */
 
+static const char *show_state(const struct rec_unix_sk *h)
+{
+	return h->state == ST_LISTEN ? "LISTEN" : h->state == ST_ESTABLISHED ?
+	       "CONNECTED, its peer closed" : "UNCONNECTED";
+}
+
 int unix_sk_describe(const void *data, size_t len, bool json, char *buf, size_t size)
 {
 	const struct rec_unix_sk *h = data;
@@ -440,12 +485,12 @@ int unix_sk_describe(const void *data, size_t len, bool json, char *buf, size_t 
 			*c = '?';
 	if (json)
 		n = (size_t)snprintf(buf, size, "{\"socket\":\"%s\",\"state\":\"%s\",\"backlog\":%u,\"shutdown\":%u,\"deleted\":%s,\"mode\":\"0%o\",\"uid\":%u,\"gid\":%u,\"options\":{",
-				     d, h->state == ST_LISTEN ? "LISTEN" : "UNCONNECTED", h->backlog,
+				     d, show_state(h), h->backlog,
 				     h->shutdown, h->flags & REC_UNIX_SK_DELETED ? "true" : "false",
 				     h->mode, h->uid, h->gid);
 	else
 		n = (size_t)snprintf(buf, size, "%s %s", d,
-				     h->state == ST_LISTEN ? "LISTEN" : "UNCONNECTED");
+				     show_state(h));
 	if (!json && h->state == ST_LISTEN && n < size)
 		n += (size_t)snprintf(buf + n, size - n, " backlog %u", h->backlog);
 	if (!json && h->name_len && h->name[0] && n < size)
