@@ -4,7 +4,7 @@
  * called in restore's messages and in `sudcr show`, and the detail show
  * prints of what the kind keeps in the record.  A kind in a file of its
  * own (eventfd.c, signalfd.c, timerfd.c,
- * epoll.c, memfd.c) defines its struct fd_kind there; the kinds
+ * epoll.c, memfd.c, inet.c, unix_named.c) defines its struct fd_kind there; the kinds
  * still handled inline by the fd driver (dump/files.c, restore/files.c)
  * are described here until they move.
  */
