@@ -1264,7 +1264,7 @@ int inet_open(const struct restore_files_state *s, const struct rf_fd *e)
 		sl = sa_make(h->family, h->addr, h->port, h->scope_id, &ss);
 		if (bind(t, (struct sockaddr *)&ss, sl))
 			inet_die(e, "bind", errno, errno == EADDRINUSE ?
-				 " (is the dumped process, or another, still holding it?)" : NULL);
+				 " (is the dumped process, or another, still holding it? or, without SO_REUSEADDR, connections it closed still in TIME_WAIT?)" : NULL);
 	}
 	if (h->state == ST_LISTEN && listen(t, (int)h->backlog))
 		inet_die(e, "listen", errno, NULL);
