@@ -33,6 +33,13 @@ void show_json_str(struct show_ctx *s, const char *str, size_t n);
 /* Text: at most @n bytes of @s (up to a NUL), escaped (sudcr_escape()). */
 void show_text_str(struct show_ctx *s, const char *str, size_t n);
 
+/*
+ * The fd kinds' printers of their own records (lib/kinds/fd.c), for
+ * description @rec: JSON members, or text lines under the fd's line.
+ */
+struct rec_fd;
+int fd_kind_show_records(struct show_ctx *s, const struct rec_fd *rec);
+
 /* Prints one record of its section; returns 0 or a negative errno (stops the show). */
 typedef int (*show_record_fn)(struct show_ctx *s, const void *data, size_t len, bool first);
 
