@@ -302,6 +302,10 @@ static int show_fd(struct show_ctx *s, const void *data, size_t len, bool first)
 			f->fd_flags & FD_CLOEXEC ? "true" : "false", f->pos, f->size, f->mode, f->desc, f->obj);
 		sudcr_fd_kind_detail(f, true, detail, sizeof(detail));
 		fputs(detail, s->out);
+		if (f->desc == f->fd)
+			ret = fd_kind_show_records(s, f);
+		if (ret < 0)
+			return ret;
 		fprintf(s->out, ",\"path\":");
 		show_json_str(s, path, plen);
 		fprintf(s->out, ",\"locks\":[");
@@ -320,6 +324,8 @@ static int show_fd(struct show_ctx *s, const void *data, size_t len, bool first)
 		}
 		fputc('\n', s->out);
 		if (f->desc == f->fd)
+			ret = fd_kind_show_records(s, f);
+		if (ret >= 0 && f->desc == f->fd)
 			ret = show_fd_locks(s, f->fd);
 	}
 	return ret < 0 ? ret : 0;

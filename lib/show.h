@@ -42,4 +42,11 @@ void show_text_str(struct show_ctx *s, const char *str, size_t n);
 #include "kinds/kinds.h"
 extern const struct cr_rec_show show_process_sections[], show_mm_sections[], show_files_sections[];
 
+/*
+ * The fd kinds' printers of their own records (lib/kinds/fd.c), for
+ * description @rec: JSON members, or text lines under the fd's line.
+ */
+struct rec_fd;
+int fd_kind_show_records(struct show_ctx *s, const struct rec_fd *rec);
+
 #endif

@@ -81,6 +81,11 @@ $(T)/progs/%: tests/progs/%.c $(PROG_HDRS)
 $(T)/ia32.ok $(T)/ia32.skip: tests/setup-ia32.sh
 	@$(SHELL) tests/setup-ia32.sh '$(CC)' $(T)
 
+# The servers of tests/cli/net_*.sh (redis-server), installed once when
+# root with apt-get: tests/setup-servers.sh; delete the verdict to ask again.
+$(T)/servers.verdict: tests/setup-servers.sh
+	@$(SHELL) tests/setup-servers.sh $(T) && touch $@
+
 # The ia32 rules decide at run time, after the verdict is made: on the
 # first build the verdict does not exist yet when make reads this file.
 $(B)/lib32/%.o: %.c $(HEADERS) $(IA32_VERDICT)
@@ -148,7 +153,7 @@ $(T)/sudcr-dieat: $(CLI_OBJS) $(B)/libsudcr.a tests/dieat.c
 	$(CC) $(CFLAGS) -Wl,--wrap=ptrace,--wrap=waitpid,--wrap=waitid,--wrap=process_vm_writev,--wrap=sched_setaffinity -o $@ $(CLI_OBJS) tests/dieat.c $(B)/libsudcr.a $(LDFLAGS)
 
 test-build: all $(UNIT_BINS) $(INJ_BINS) $(TGT_BINS) $(PROG_BINS) $(if $(IA32_SKIPPED),,$(TGT32_BINS)) \
-	$(UNIT32_BINS) $(PROG32_BINS) $(T)/run $(T)/sudcr-failalloc $(T)/sudcr-dieat
+	$(UNIT32_BINS) $(PROG32_BINS) $(T)/run $(T)/sudcr-failalloc $(T)/sudcr-dieat $(T)/servers.verdict
 
 # The runner runs what it finds in $(T): a test whose source was removed
 # or renamed must not linger there from an earlier build.

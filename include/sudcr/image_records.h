@@ -61,6 +61,11 @@ enum img_rec_type {
 	IMG_REC_SCHED = 69,		/* struct rec_sched, one per thread */
 	IMG_REC_FILE_TIMES = 70,	/* struct rec_file_times, per deleted file */
 	IMG_REC_THREAD_ATTR = 71,	/* struct rec_thread_attr, one per thread */
+
+	/* Sockets (lib/kinds/inet.c) */
+	IMG_REC_INET = 120,		/* struct rec_inet + rec_inet_opt[] + sock_filter[] */
+	IMG_REC_INET_QUEUE = 121,	/* struct rec_inet_queue + rec_inet_msg[] + bytes */
+	IMG_REC_UNIX_SK = 122,		/* struct rec_unix_sk + rec_inet_opt[] */
 };
 
 #define REC_PATH_MAX 4096
@@ -210,6 +215,8 @@ enum rec_fd_kind {
 	REC_FD_EPOLL = 13,	/* watch list in the IMG_REC_EPOLL record */
 	REC_FD_UNIX = 14,	/* AF_UNIX socket of a pair: IMG_REC_UNIX (+ _QUEUE); obj: the pair */
 	REC_FD_TTY = 15,	/* --shell-job: the job's terminal, replaced by sudcr restore's */
+	REC_FD_INET = 20,	/* AF_INET/AF_INET6 TCP or UDP socket: IMG_REC_INET */
+	REC_FD_UNIX_SK = 21,	/* AF_UNIX socket listening or not connected: IMG_REC_UNIX_SK */
 };
 #define REC_FD_EFD_SEMAPHORE	(1u << 0)	/* rec_fd.xflags */
 
@@ -319,6 +326,89 @@ struct rec_unix_msg {
 };
 /* Sent by the process itself with its credentials attached (SCM_CREDENTIALS). */
 #define REC_UNIX_MSG_CREDS	(1u << 0)
+
+/*
+ * An AF_INET or AF_INET6 socket (REC_FD_INET), one per description, right
+ * after the FD record of its lowest fd: a TCP socket that listens, or that
+ * is not connected (bound or not); a UDP socket, bound or not, connected
+ * or not, whose queued datagrams follow in IMG_REC_INET_QUEUE records.  Addresses are in network order (IPv4 in
+ * the first 4 bytes), ports in host order.  nr_opts struct rec_inet_opt
+ * follow, the options whose value differs from a new socket's, in the
+ * order the restore sets them; then nr_filter struct sock_filter, its
+ * classic BPF filter (SO_ATTACH_FILTER).
+ */
+struct rec_inet {
+	int32_t fd;			/* rec_fd.desc of the socket */
+	uint32_t family;		/* AF_INET, AF_INET6 */
+	uint32_t type;			/* SOCK_STREAM (TCP), SOCK_DGRAM (UDP) */
+	uint32_t protocol;		/* IPPROTO_TCP, IPPROTO_UDP */
+	uint32_t state;			/* the kernel's: TCP_LISTEN 10, TCP_CLOSE 7; UDP connected: 1 */
+	uint32_t backlog;		/* listening: listen()'s backlog as the kernel keeps it */
+	uint32_t shutdown;		/* 1 receive, 2 send (the kernel's sk_shutdown) */
+	uint32_t events;		/* poll() revents at the dump, which the restored socket must give */
+	uint8_t addr[16];		/* local address (getsockname) */
+	uint8_t peer_addr[16];		/* UDP connected: the peer's */
+	uint16_t port, peer_port;
+	uint32_t scope_id, peer_scope_id;	/* AF_INET6: sin6_scope_id */
+	uint32_t flags;			/* REC_INET_* */
+	uint32_t nr_opts;
+	uint32_t nr_filter;
+};
+#define REC_INET_BOUND		(1u << 0)	/* rec_inet.flags: bind() to addr, port */
+#define REC_INET_FILTER_LOCKED	(1u << 1)	/* SO_LOCK_FILTER after the filter */
+
+/*
+ * An AF_UNIX socket that listens or is not connected (REC_FD_UNIX_SK), one
+ * per description, right after the FD record of its lowest fd: its name
+ * (none, a path, or an abstract name: name[0] is 0), and for a path the
+ * socket file's identity, mode and owner at the dump.  nr_opts struct
+ * rec_inet_opt follow (its SOL_SOCKET options that differ from a new
+ * socket's).
+ */
+struct rec_unix_sk {
+	int32_t fd;			/* rec_fd.desc of the socket */
+	uint32_t type;			/* SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET */
+	uint32_t state;			/* TCP_LISTEN 10; TCP_CLOSE 7: not connected; 1: its peer closed */
+	uint32_t backlog;		/* listening: listen()'s backlog as the kernel keeps it */
+	uint32_t flags;			/* REC_UNIX_SK_* */
+	uint32_t events;		/* poll() revents at the dump */
+	uint32_t shutdown;		/* 1 receive, 2 send */
+	uint32_t name_len;		/* bytes of name used; 0: not bound */
+	uint32_t mode, uid, gid;	/* the socket file's (a path whose file is there) */
+	uint32_t nr_opts;
+	uint64_t dev, ino;		/* the socket file's (sock_diag UNIX_DIAG_VFS) */
+	uint8_t name[108];		/* sun_path as getsockname gives it */
+	uint32_t pad;
+};
+#define REC_UNIX_SK_DELETED	(1u << 0)	/* its file was unlinked: bind, then unlink */
+
+/*
+ * Part of the receive queue of UDP socket rec_inet fd: nr datagrams, each
+ * with its length and sender, then their bytes one after the other (len
+ * in all), in queue order.
+ */
+struct rec_inet_queue {
+	int32_t fd;			/* rec_inet.fd */
+	uint32_t nr;			/* followed by nr struct rec_inet_msg */
+	uint64_t len;			/* then len bytes */
+};
+
+struct rec_inet_msg {
+	uint32_t len;
+	uint16_t port;			/* the sender's, host order */
+	uint16_t family;		/* of the sender's address: AF_INET, AF_INET6 */
+	uint32_t scope_id;
+	uint32_t pad;
+	uint8_t addr[16];		/* the sender's, network order */
+};
+
+struct rec_inet_opt {
+	int32_t level;			/* SOL_SOCKET, IPPROTO_IP, IPPROTO_IPV6, IPPROTO_TCP, IPPROTO_UDP */
+	int32_t name;			/* one of lib/kinds/inet.c's table */
+	uint32_t len;			/* bytes of val, as getsockopt gave them */
+	uint32_t pad;
+	uint8_t val[32];
+};
 
 /*
  * A file lock held through the description of rec_fd fd, as

@@ -172,4 +172,21 @@ struct pm_scan_arg {
 #define IOPRIO_WHO_PROCESS 1
 #endif
 
+/* Socket options newer than the 6.1 headers, or not in glibc's (lib/kinds/inet.c). */
+#ifndef IP_LOCAL_PORT_RANGE
+#define IP_LOCAL_PORT_RANGE 51
+#endif
+#ifndef IPV6_FLOWINFO
+#define IPV6_FLOWINFO 11
+#endif
+#ifndef IPV6_FLOWINFO_SEND
+#define IPV6_FLOWINFO_SEND 33
+#endif
+#ifndef TCP_RTO_MIN_US
+#define TCP_RTO_MIN_US 45
+#endif
+#ifndef TCP_DELACK_MAX_US
+#define TCP_DELACK_MAX_US 46
+#endif
+
 #endif

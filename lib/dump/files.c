@@ -143,14 +143,13 @@ static const char *sock_type_name(int family, int type, int protocol)
 }
 
 /* "AF_INET TCP", from a second reference to the socket; empty if unknown. */
-static void socket_detail(struct files_dump *f, struct dump_fd *x, int *pfamily, int *ptype)
+static void socket_detail(struct files_dump *f, struct dump_fd *x)
 {
 	int family = -1, type = -1, protocol = -1;
 	socklen_t len = sizeof(int);
 	const char *fam;
 	int s = fd_dump_getfd(f, x->p->fd);
 
-	*pfamily = *ptype = -1;
 	if (s < 0)
 		return;
 	getsockopt(s, SOL_SOCKET, SO_DOMAIN, &family, &len);
@@ -159,8 +158,9 @@ static void socket_detail(struct files_dump *f, struct dump_fd *x, int *pfamily,
 	len = sizeof(int);
 	getsockopt(s, SOL_SOCKET, SO_PROTOCOL, &protocol, &len);
 	close(s);
-	*pfamily = family;
-	*ptype = type;
+	x->sk_family = family;
+	x->sk_type = type;
+	x->sk_protocol = protocol;
 	fam = sock_family_name(family);
 	if (fam)
 		snprintf(x->detail, sizeof(x->detail), "%s %s", fam,
@@ -172,7 +172,7 @@ static void socket_detail(struct files_dump *f, struct dump_fd *x, int *pfamily,
 /*
  * What the kinds recognise an fd entry by: its link, fdinfo (in x->p),
  * stat through the magic link, and for a path whether it names an
- * unlinked file; for a socket its family and type.
+ * unlinked file; for a socket its family, type and protocol.
  */
 static int describe(struct files_dump *f, struct dump_fd *x)
 {
@@ -190,10 +190,10 @@ static int describe(struct files_dump *f, struct dump_fd *x)
 	x->path = x->p->link;
 	x->inherit_fd = -1;
 	x->rfd = -1;
-	x->sk_family = x->sk_type = -1;
+	x->sk_family = x->sk_type = x->sk_protocol = -1;
 	if (!strncmp(l, "socket:[", 8)) {
 		x->what = "socket";
-		socket_detail(f, x, &x->sk_family, &x->sk_type);
+		socket_detail(f, x);
 	} else if (l[0] == '/') {
 		x->is_path = true;
 		/*

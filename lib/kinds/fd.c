@@ -33,11 +33,13 @@
 
 #include <sudcr/image.h>
 
+#include "../show.h"
 #include "fd.h"
 
 extern const struct fd_kind fd_kind_reg, fd_kind_deleted, fd_kind_dir, fd_kind_chr, fd_kind_pipe,
 	fd_kind_fifo, fd_kind_eventfd, fd_kind_memfd, fd_kind_inherit, fd_kind_path,
-	fd_kind_signalfd, fd_kind_timerfd, fd_kind_epoll, fd_kind_unix, fd_kind_tty;
+	fd_kind_signalfd, fd_kind_timerfd, fd_kind_epoll, fd_kind_unix, fd_kind_tty, fd_kind_inet,
+	fd_kind_unix_sk;
 
 /* By REC_FD_*. */
 static const struct fd_kind *const fd_kinds[] = {
@@ -56,19 +58,25 @@ static const struct fd_kind *const fd_kinds[] = {
 	[REC_FD_EPOLL] = &fd_kind_epoll,	/* epoll.c */
 	[REC_FD_UNIX] = &fd_kind_unix,		/* unix.c */
 	[REC_FD_TTY] = &fd_kind_tty,		/* tty.c */
+	[REC_FD_INET] = &fd_kind_inet,		/* inet.c */
+	[REC_FD_UNIX_SK] = &fd_kind_unix_sk,	/* unix_named.c */
 };
 
 /*
  * The dump asks the kinds in this order which one an fd is; the first
  * that knows it decides.  O_PATH before the files it can name, memfds
  * before deleted files, terminals before other character devices (the
- * terminal's own test leaves O_PATH fds to opath.c).  The
+ * terminal's own test leaves O_PATH fds to opath.c), AF_UNIX sockets
+ * that listen or are not connected (unix_named.c) before those of pairs
+ * (unix.c asks sock_diag again only if unix_named.c could not).  The
  * kinds' prepare ops (dump and restore) run in this order too: the job's
  * terminal first, then the pipes' --inherit-fd and their warnings.
  */
 const struct fd_kind *const fd_kinds_order[] = {
 	&fd_kind_tty,
+	&fd_kind_unix_sk,
 	&fd_kind_unix,
+	&fd_kind_inet,
 	&fd_kind_pipe,
 	&fd_kind_eventfd,
 	&fd_kind_signalfd,
@@ -116,4 +124,11 @@ void sudcr_fd_kind_detail(const struct rec_fd *rec, bool json, char *buf, size_t
 		buf[0] = '\0';
 	if (k && k->show)
 		k->show(rec, json, buf, size);
+}
+
+int fd_kind_show_records(struct show_ctx *s, const struct rec_fd *rec)
+{
+	const struct fd_kind *k = fd_kind(rec->kind);
+
+	return k && k->show_records ? k->show_records(s, rec) : 0;
 }

@@ -24,6 +24,7 @@ struct dump_fd;
 struct restore_files_state;	/* files.h: the restore's fd table */
 struct rf_fd;
 struct rf_late;
+struct show_ctx;		/* lib/show.h: show's output */
 
 /* What a recognise op says of an fd. */
 enum {
@@ -110,10 +111,18 @@ struct fd_kind {
 	void (*after)(struct restore_files_state *s, int i);
 	/* In sudcr, the process about to run: by injection into l's thread. */
 	int (*late)(struct restore_ctx *r, struct restore_files_state *s, int i, struct rf_late *l);
+	/* When the table is freed (restore's end, or its failure): what fd @e's priv holds. */
+	void (*release)(struct rf_fd *e);
 
 	/* ---- show ---- */
 	/* show's detail of what the kind keeps in its FD record, into buf (text or JSON) */
 	void (*show)(const struct rec_fd *rec, bool json, char *buf, size_t size);
+	/*
+	 * What its own records say of description @rec (its lowest fd), read
+	 * from s->img: JSON members after the FD record's detail, or text
+	 * lines under its line.  0 or -errno.
+	 */
+	int (*show_records)(struct show_ctx *s, const struct rec_fd *rec);
 };
 
 /* The kind of an FD record, NULL if there is none such. */

@@ -30,7 +30,7 @@ struct dump_fd {
 	char *path;		/* into p->link, " (deleted)" stripped */
 	bool is_path;		/* the link is a path ("/...") */
 	bool deleted;		/* ... of an unlinked dentry (the " (deleted)" stripped) */
-	int sk_family, sk_type;	/* sockets: SO_DOMAIN, SO_TYPE; -1 if unknown */
+	int sk_family, sk_type, sk_protocol;	/* sockets: SO_DOMAIN, _TYPE, _PROTOCOL; -1 if unknown */
 	bool stdio_inherit;	/* fd 0-2 taken from the caller (--shell-job) */
 	int desc;		/* index of the lowest fd sharing the description */
 	int obj;		/* index of the lowest fd of the same object */

@@ -43,9 +43,11 @@
 #include <linux/sock_diag.h>
 #include <linux/unix_diag.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/sysmacros.h>
 #include <sys/time.h>
 #include <unistd.h>
 
@@ -68,6 +70,11 @@ _Static_assert(sizeof(struct rec_unix_msg) == 8, "rec_unix_msg layout");
 #define Q_MSGS		65536u
 /* A receive queue this long is refused (messages, for the check below). */
 #define Q_MSGS_MAX	(1u << 22)
+
+uint64_t unix_kdev_to_dev(uint32_t kdev)
+{
+	return makedev(kdev >> 20, kdev & 0xfffff);
+}
 
 int unix_diag_get(uint32_t ino, struct unix_diag_info *u)
 {
@@ -134,8 +141,20 @@ int unix_diag_get(uint32_t ino, struct unix_diag_info *u)
 
 		switch (a->rta_type) {
 		case UNIX_DIAG_NAME:
+			u->named = true;
+			u->name_len = plen < sizeof(u->name) ? (uint32_t)plen : sizeof(u->name);
+			memcpy(u->name, RTA_DATA(a), u->name_len);
+			break;
 		case UNIX_DIAG_VFS:
 			u->named = true;
+			if (plen >= sizeof(struct unix_diag_vfs)) {
+				struct unix_diag_vfs v;
+
+				memcpy(&v, RTA_DATA(a), sizeof(v));
+				u->vfs = true;
+				u->vfs_dev = unix_kdev_to_dev(v.udiag_vfs_dev);
+				u->vfs_ino = v.udiag_vfs_ino;
+			}
 			break;
 		case UNIX_DIAG_PEER:
 			if (plen >= 4)
@@ -561,23 +580,28 @@ out:
 #define TCP_ESTABLISHED_STATE	1
 #define TCP_LISTEN_STATE	10
 
-/* An AF_UNIX socket: supported if it is one end of an unbound connected pair. */
+/*
+ * An AF_UNIX socket: supported if it is one end of an unbound connected
+ * pair (those that listen or are not connected are unix_named.c's, asked
+ * first: what sock_diag told it is in x->ux).
+ */
 static int unix_recognise(struct files_dump *f, struct dump_fd *x)
 {
-	int ret;
+	int ret = 0;
 
 	(void)f;
 	if (strncmp(x->p->link, "socket:[", 8) || x->sk_family != AF_UNIX ||
 	    (x->sk_type != SOCK_STREAM && x->sk_type != SOCK_DGRAM && x->sk_type != SOCK_SEQPACKET))
 		return FD_NOT_MINE;
-	ret = unix_diag_get((uint32_t)x->st.st_ino, &x->ux);
+	if (x->ux.ino != (uint32_t)x->st.st_ino)
+		ret = unix_diag_get((uint32_t)x->st.st_ino, &x->ux);
 	if (ret) {
 		x->why = ret == -ENOENT ? "sock_diag does not know it (another network namespace?)" :
 					  "sock_diag cannot tell its peer";
 		return FD_REFUSED;
 	}
 	if (x->ux.named)
-		x->why = "bound to a name (a path or an abstract name)";
+		x->why = "bound to a name (a path or an abstract name), and connected";
 	else if (x->ux.state == TCP_LISTEN_STATE)
 		x->why = "a listening socket";
 	else if (x->ux.state != TCP_ESTABLISHED_STATE || !x->ux.peer)
@@ -626,8 +650,17 @@ static int unix_dump_check(struct files_dump *f, int i)
 		return 0;
 	j = unix_peer_index(f, i);
 	if (j < 0 || f->x[j].ux.peer != x->st.st_ino) {
-		sudcr_error("fd %d: %s (%s): its peer socket:[%u] is %s; only unbound socket pairs with both ends in the process are supported",
-			    x->p->fd, x->p->link, x->detail, x->ux.peer,
+		struct unix_diag_info pu = { 0 };
+		char pname[160] = "";
+
+		/* Name the peer by its name too (/dev/log, a listener's path). */
+		if (j < 0 && !unix_diag_get(x->ux.peer, &pu) && pu.name_len)
+			snprintf(pname, sizeof(pname), " (%s%.*s)", pu.name[0] ? "" : "@",
+				 (int)strnlen((const char *)pu.name + !pu.name[0],
+					      pu.name_len - !pu.name[0]),
+				 (const char *)pu.name + !pu.name[0]);
+		sudcr_error("fd %d: %s (%s): its peer socket:[%u]%s is %s; only unbound socket pairs with both ends in the process are supported",
+			    x->p->fd, x->p->link, x->detail, x->ux.peer, pname,
 			    j < 0 ? "not in the process" : "connected elsewhere");
 		return -EOPNOTSUPP;
 	}

@@ -19,11 +19,19 @@ struct unix_diag_info {
 	uint8_t shutdown;	/* RCV_SHUTDOWN 1 | SEND_SHUTDOWN 2 */
 	bool named;		/* bound to a path or an abstract name (autobind too) */
 	uint32_t rqlen;		/* UNIX_DIAG_RQLEN: bytes queued (SOCK_DGRAM: the first message) */
-	uint32_t wqlen;		/* memory its sent messages still hold */
+	uint32_t wqlen;		/* memory its sent messages still hold; listening: the backlog */
+	uint32_t name_len;	/* UNIX_DIAG_NAME: sun_path's bytes */
+	uint8_t name[108];
+	bool vfs;		/* UNIX_DIAG_VFS: bound to a path, its file */
+	uint64_t vfs_dev;	/* as stat's st_dev (sock_diag gives the kernel's dev_t) */
+	uint32_t vfs_ino;
 };
 
 /* Ask sock_diag about socket inode @ino of sudcr's network namespace; -ENOENT: none. */
 int unix_diag_get(uint32_t ino, struct unix_diag_info *u);
+
+/* The kernel's dev_t (20 bits of minor) as stat's st_dev. */
+uint64_t unix_kdev_to_dev(uint32_t kdev);
 
 /* Whose messages are these: the process's own credentials. */
 struct unix_owner {

@@ -313,8 +313,13 @@ void restore_files_free(struct restore_ctx *r)
 	if (!s)
 		return;
 	rf_tty_free(s);
-	for (int i = 0; i < s->nr; i++)
+	for (int i = 0; i < s->nr; i++) {
+		const struct fd_kind *k = fd_kind(s->fds[i].rec->kind);
+
+		if (k && k->release)
+			k->release(&s->fds[i]);
 		free(s->fds[i].path);
+	}
 	free(s->fds);
 	free(s->data);
 	free(s->qs);
