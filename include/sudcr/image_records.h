@@ -210,8 +210,11 @@ enum rec_fd_kind {
 	REC_FD_EPOLL = 13,	/* watch list in the IMG_REC_EPOLL record */
 	REC_FD_UNIX = 14,	/* AF_UNIX socket of a pair: IMG_REC_UNIX (+ _QUEUE); obj: the pair */
 	REC_FD_TTY = 15,	/* --shell-job: the job's terminal, replaced by sudcr restore's */
+	REC_FD_PIDFD = 30,	/* pidfd of the process (->count: PID) or of one exited (xflags) */
 };
 #define REC_FD_EFD_SEMAPHORE	(1u << 0)	/* rec_fd.xflags */
+#define REC_FD_PIDFD_DEAD	(1u << 0)	/* rec_fd.xflags of a pidfd: its process exited */
+#define REC_FD_PIDFD_EXIT	(1u << 1)	/* ... and ->count is its wait status */
 
 struct rec_fd {
 	int32_t fd;
@@ -228,8 +231,9 @@ struct rec_fd {
 	int64_t mtime_nsec;
 	uint64_t dev, ino, rdev;	/* st_dev, st_ino, st_rdev at dump */
 	uint32_t uid, gid;
-	uint64_t count;			/* eventfd counter; signalfd: mask, bit N-1 for signal N */
-	uint32_t xflags;		/* REC_FD_EFD_* */
+	uint64_t count;			/* eventfd counter; signalfd: mask, bit N-1 for signal N;
+					 * pidfd: PID, or wait status (REC_FD_PIDFD_EXIT) */
+	uint32_t xflags;		/* REC_FD_EFD_*, REC_FD_PIDFD_* */
 	uint32_t pipe_size;		/* F_GETPIPE_SZ of pipes and FIFOs */
 	uint32_t seals;			/* memfd: F_GET_SEALS */
 	uint32_t path_len;		/* followed by path_len bytes, no NUL */
