@@ -61,6 +61,9 @@ enum img_rec_type {
 	IMG_REC_SCHED = 69,		/* struct rec_sched, one per thread */
 	IMG_REC_FILE_TIMES = 70,	/* struct rec_file_times, per deleted file */
 	IMG_REC_THREAD_ATTR = 71,	/* struct rec_thread_attr, one per thread */
+
+	/* fd kinds' own records (lib/kinds/inotify.c, ...) */
+	IMG_REC_INOTIFY = 140,		/* struct rec_inotify + rec_inotify_watch[] + paths */
 };
 
 #define REC_PATH_MAX 4096
@@ -211,6 +214,7 @@ enum rec_fd_kind {
 	REC_FD_UNIX = 14,	/* AF_UNIX socket of a pair: IMG_REC_UNIX (+ _QUEUE); obj: the pair */
 	REC_FD_TTY = 15,	/* --shell-job: the job's terminal, replaced by sudcr restore's */
 	REC_FD_PIDFD = 30,	/* pidfd of the process (->count: PID) or of one exited (xflags) */
+	REC_FD_INOTIFY = 31,	/* inotify instance: its watches in the IMG_REC_INOTIFY record */
 };
 #define REC_FD_EFD_SEMAPHORE	(1u << 0)	/* rec_fd.xflags */
 #define REC_FD_PIDFD_DEAD	(1u << 0)	/* rec_fd.xflags of a pidfd: its process exited */
@@ -237,6 +241,24 @@ struct rec_fd {
 	uint32_t pipe_size;		/* F_GETPIPE_SZ of pipes and FIFOs */
 	uint32_t seals;			/* memfd: F_GET_SEALS */
 	uint32_t path_len;		/* followed by path_len bytes, no NUL */
+};
+
+/*
+ * An inotify instance (REC_FD_INOTIFY), one per description, right after
+ * the FD record of its lowest fd: its watches in increasing wd order, each
+ * with the path that led to the watched inode at the dump, then the paths.
+ */
+struct rec_inotify {
+	int32_t fd;			/* rec_fd.desc of the instance */
+	uint32_t nr;			/* rec_inotify_watch[nr] follow */
+	uint64_t queued;		/* bytes of events queued, not read, at the dump */
+};
+
+struct rec_inotify_watch {
+	int32_t wd;
+	uint32_t mask;			/* IN_* events, IN_ONESHOT, IN_EXCL_UNLINK */
+	uint64_t dev, ino;		/* st_dev, st_ino of the watched inode */
+	uint32_t path_off, path_len;	/* into the bytes after the array; absolute, no NUL */
 };
 
 struct rec_file_data {
