@@ -6,9 +6,10 @@
  *
  * Dump: each watch's inode is opened from its file handle
  * (open_by_handle_at through a mount of its filesystem, O_PATH) and its
- * path read back from that fd; the path must still lead to the same inode
- * (a watch of an unlinked inode, or of one whose filesystem gives no file
- * handle, is refused with one line naming the fd and the wd).  The watches
+ * path read back from that fd (fsnotify.c); the path must still lead to
+ * the same inode (a watch of an unlinked inode, or of one whose
+ * filesystem gives no file handle, is refused with one line naming the fd
+ * and the wd).  The watches
  * go into one IMG_REC_INOTIFY record per description, in wd order, with
  * the bytes of events queued and not read yet (FIONREAD on our copy, which
  * reads nothing).
@@ -31,7 +32,6 @@
 #include <sys/inotify.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
-#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <sudcr/image.h>
@@ -40,6 +40,7 @@
 #include "fd.h"
 #include "fd_dump.h"
 #include "files.h"
+#include "fsnotify.h"
 
 #ifndef INOTIFY_IOC_SETNEXTWD
 #define INOTIFY_IOC_SETNEXTWD _IOW('I', 0, int)
@@ -47,7 +48,6 @@
 
 /* What fdinfo shows of a watch's mask: its events and the two flags the kernel keeps. */
 #define WATCH_MASK	(IN_ALL_EVENTS | IN_ONESHOT | IN_EXCL_UNLINK)
-#define HANDLE_MAX	128
 
 /* The dump's record of one description (x->priv). */
 struct inotify_dump {
@@ -61,108 +61,6 @@ static int inotify_recognise(struct files_dump *f, struct dump_fd *x)
 	return !strcmp(x->p->link, "anon_inode:inotify") ? FD_MINE : FD_NOT_MINE;
 }
 
-/* All of /proc/PID/fdinfo/FD, NUL-terminated (a watch is a line: it can be long). */
-static int read_fdinfo(pid_t pid, int fd, char **out)
-{
-	char path[64];
-	size_t len = 0, cap = 4096;
-	char *buf = malloc(cap);
-	int f, ret = 0;
-
-	if (!buf)
-		return -ENOMEM;
-	snprintf(path, sizeof(path), "/proc/%d/fdinfo/%d", pid, fd);
-	f = open(path, O_RDONLY | O_CLOEXEC);
-	if (f < 0) {
-		ret = -errno;
-		goto out_free;
-	}
-	for (;;) {
-		ssize_t n;
-
-		if (cap - len < 2) {
-			char *nb = realloc(buf, cap * 2);
-
-			if (!nb) {
-				ret = -ENOMEM;
-				break;
-			}
-			buf = nb;
-			cap *= 2;
-		}
-		n = read(f, buf + len, cap - len - 1);
-		if (n < 0) {
-			ret = -errno;
-			break;
-		}
-		if (!n)
-			break;
-		len += n;
-	}
-	close(f);
-	if (ret)
-		goto out_free;
-	buf[len] = '\0';
-	*out = buf;
-	return 0;
-out_free:
-	free(buf);
-	return ret;
-}
-
-/* "\040"-escaped field of mountinfo, in place. */
-static void unescape(char *s)
-{
-	char *d = s;
-
-	for (; *s; s++) {
-		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
-		    s[3] >= '0' && s[3] <= '7') {
-			*d++ = (char)((s[1] - '0') << 6 | (s[2] - '0') << 3 | (s[3] - '0'));
-			s += 3;
-		} else {
-			*d++ = *s;
-		}
-	}
-	*d = '\0';
-}
-
-/* A directory fd on a mount of device @dev (ours), the filesystem's root mount preferred; -errno. */
-static int open_mount_of(dev_t dev)
-{
-	FILE *m = fopen("/proc/self/mountinfo", "re");
-	char line[4096], best[4096] = "";
-	bool best_root = false;
-	int fd;
-
-	if (!m)
-		return -errno;
-	while (fgets(line, sizeof(line), m)) {
-		unsigned int maj, min;
-		char root[4096], point[4096];
-
-		if (sscanf(line, "%*d %*d %u:%u %4095s %4095s", &maj, &min, root, point) != 4 ||
-		    makedev(maj, min) != dev)
-			continue;
-		if (!best[0] || (!best_root && !strcmp(root, "/"))) {
-			unescape(point);
-			snprintf(best, sizeof(best), "%s", point);
-			best_root = !strcmp(root, "/");
-		}
-	}
-	fclose(m);
-	if (!best[0])
-		return -ENODEV;
-	/* An O_PATH mount fd gives ENOENT from open_by_handle_at here. */
-	fd = open(best, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	return fd < 0 ? -errno : fd;
-}
-
-static int hexval(char c)
-{
-	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
 /*
  * Watch line @l of fd @x: its path, from its file handle; the path must
  * lead to the same inode.  *path is malloc'ed.
@@ -171,18 +69,9 @@ static int watch_path(const struct dump_fd *x, const char *l, int *wd, uint32_t 
 		      struct stat *st, char **path)
 {
 	unsigned long ino;
-	unsigned int sdev, m, hbytes, ign;
-	int htype, n = 0, mfd, pfd, ret;
-	union {
-		struct file_handle h;
-		unsigned char b[sizeof(struct file_handle) + HANDLE_MAX];
-	} u;
-	struct file_handle *fh = &u.h;
-	const char *hex;
-	char proc[64], buf[REC_PATH_MAX + 16];
-	ssize_t len;
-	struct stat pst;
-	dev_t dev;
+	unsigned int sdev, m, ign;
+	int n = 0;
+	char what[48];
 
 	if (sscanf(l, "inotify wd:%x ino:%lx sdev:%x mask:%x ignored_mask:%x%n", (unsigned int *)wd,
 		   &ino, &sdev, &m, &ign, &n) != 5 || !n) {
@@ -190,65 +79,8 @@ static int watch_path(const struct dump_fd *x, const char *l, int *wd, uint32_t 
 		return -EINVAL;
 	}
 	*mask = m;
-	dev = makedev(sdev >> 20, sdev & 0xfffff);
-	hex = strstr(l + n, "f_handle:");
-	if (sscanf(l + n, " fhandle-bytes:%x fhandle-type:%x", &hbytes, &htype) != 2 || !hex ||
-	    hbytes == 0 || hbytes > HANDLE_MAX) {
-		sudcr_error("fd %d: inotify watch wd %d (inode %lu on %u:%u): its filesystem gives no file handle, no path to watch again: not supported",
-			    x->p->fd, *wd, ino, major(dev), minor(dev));
-		return -EOPNOTSUPP;
-	}
-	hex += 9;
-	for (unsigned int k = 0; k < hbytes; k++) {
-		int hi = hexval(hex[2 * k]), lo = hi < 0 ? -1 : hexval(hex[2 * k + 1]);
-
-		if (lo < 0) {
-			sudcr_error("fd %d (inotify): bad file handle of wd %d in fdinfo", x->p->fd, *wd);
-			return -EINVAL;
-		}
-		fh->f_handle[k] = (unsigned char)(hi << 4 | lo);
-	}
-	fh->handle_bytes = hbytes;
-	fh->handle_type = htype;
-
-	mfd = open_mount_of(dev);
-	if (mfd < 0) {
-		sudcr_error("fd %d: inotify watch wd %d (inode %lu): no mount of its filesystem %u:%u here: %s",
-			    x->p->fd, *wd, ino, major(dev), minor(dev), strerror(-mfd));
-		return mfd;
-	}
-	pfd = open_by_handle_at(mfd, fh, O_PATH | O_CLOEXEC);
-	ret = pfd < 0 ? -errno : 0;
-	close(mfd);
-	if (ret) {
-		sudcr_error("fd %d: inotify watch wd %d (inode %lu on %u:%u): cannot open it by its file handle: %s",
-			    x->p->fd, *wd, ino, major(dev), minor(dev), strerror(-ret));
-		return ret;
-	}
-	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", pfd);
-	len = readlink(proc, buf, sizeof(buf) - 1);
-	if (len < 0 || fstat(pfd, st)) {
-		ret = -errno;
-		close(pfd);
-		sudcr_error("fd %d: inotify watch wd %d: %s", x->p->fd, *wd, strerror(-ret));
-		return ret;
-	}
-	close(pfd);
-	buf[len] = '\0';
-	if (buf[0] != '/' || (size_t)len >= REC_PATH_MAX || lstat(buf, &pst) ||
-	    pst.st_dev != st->st_dev || pst.st_ino != st->st_ino) {
-		size_t bl = strlen(buf), dl = strlen(" (deleted)");
-		bool del = bl > dl && !strcmp(buf + bl - dl, " (deleted)");
-
-		if (del)
-			buf[bl - dl] = '\0';
-		sudcr_error("fd %d: inotify watch wd %d on %s: %s: not supported", x->p->fd, *wd, buf,
-			    del ? "deleted, no path leads to the inode any more" :
-				  "no longer the inode watched");
-		return -EOPNOTSUPP;
-	}
-	*path = strdup(buf);
-	return *path ? 0 : -ENOMEM;
+	snprintf(what, sizeof(what), "inotify watch wd %d", *wd);
+	return fsn_inode_path(x->p->fd, what, sdev, ino, l + n, st, path);
 }
 
 static int cmp_watch(const void *a, const void *b)
@@ -271,7 +103,7 @@ static int inotify_dump_check(struct files_dump *f, int i)
 
 	if (x->desc != i)
 		return 0;
-	ret = read_fdinfo(f->d->proc_pid, x->p->fd, &info);
+	ret = fsn_read_fdinfo(f->d->proc_pid, x->p->fd, &info);
 	if (ret) {
 		sudcr_error("fd %d (inotify): cannot read its fdinfo: %s", x->p->fd, strerror(-ret));
 		return ret;
