@@ -64,6 +64,7 @@ enum img_rec_type {
 
 	/* fd kinds' own records (lib/kinds/inotify.c, ...) */
 	IMG_REC_INOTIFY = 140,		/* struct rec_inotify + rec_inotify_watch[] + paths */
+	IMG_REC_FANOTIFY = 141,		/* struct rec_fanotify + rec_fanotify_mark[] + paths */
 };
 
 #define REC_PATH_MAX 4096
@@ -215,6 +216,7 @@ enum rec_fd_kind {
 	REC_FD_TTY = 15,	/* --shell-job: the job's terminal, replaced by sudcr restore's */
 	REC_FD_PIDFD = 30,	/* pidfd of the process (->count: PID) or of one exited (xflags) */
 	REC_FD_INOTIFY = 31,	/* inotify instance: its watches in the IMG_REC_INOTIFY record */
+	REC_FD_FANOTIFY = 32,	/* fanotify group: its flags and marks in the IMG_REC_FANOTIFY record */
 };
 #define REC_FD_EFD_SEMAPHORE	(1u << 0)	/* rec_fd.xflags */
 #define REC_FD_PIDFD_DEAD	(1u << 0)	/* rec_fd.xflags of a pidfd: its process exited */
@@ -258,6 +260,35 @@ struct rec_inotify_watch {
 	int32_t wd;
 	uint32_t mask;			/* IN_* events, IN_ONESHOT, IN_EXCL_UNLINK */
 	uint64_t dev, ino;		/* st_dev, st_ino of the watched inode */
+	uint32_t path_off, path_len;	/* into the bytes after the array; absolute, no NUL */
+};
+
+/*
+ * A fanotify group (REC_FD_FANOTIFY), one per description, right after the
+ * FD record of its lowest fd: fanotify_init's flags and event flags, then
+ * its marks in fdinfo's order, each with the path it is made again on,
+ * then the paths.
+ */
+struct rec_fanotify {
+	int32_t fd;			/* rec_fd.desc of the group */
+	uint32_t nr;			/* rec_fanotify_mark[nr] follow */
+	uint32_t flags;			/* fanotify_init's: FAN_CLASS_*, FAN_REPORT_*, FAN_CLOEXEC, ... */
+	uint32_t event_flags;		/* event_f_flags */
+	uint64_t queued;		/* bytes of events queued, not read, at the dump */
+};
+
+enum rec_fan_mark_type {
+	REC_FAN_MARK_INODE = 0,
+	REC_FAN_MARK_MOUNT = 1,
+	REC_FAN_MARK_FILESYSTEM = 2,
+};
+
+struct rec_fanotify_mark {
+	uint32_t type;			/* enum rec_fan_mark_type */
+	uint32_t mflags;		/* FAN_MARK_IGNORED_SURV_MODIFY, _EVICTABLE, _IGNORE */
+	uint32_t mask, ignored_mask;	/* FAN_* events */
+	uint64_t dev, ino;		/* inode: its st_dev, st_ino; mount: 0, its mount id;
+					 * filesystem: its st_dev, 0 */
 	uint32_t path_off, path_len;	/* into the bytes after the array; absolute, no NUL */
 };
 

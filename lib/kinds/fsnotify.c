@@ -17,6 +17,7 @@
 
 #include <sudcr/image_records.h>
 #include <sudcr/log.h>
+#include <sudcr/proc.h>
 
 #include "fsnotify.h"
 
@@ -88,34 +89,55 @@ static void unescape(char *s)
 	*d = '\0';
 }
 
-/* A directory fd on a mount of device @dev (ours), the filesystem's root mount preferred; -errno. */
-int fsn_open_mount_of(dev_t dev)
+int fsn_mount_path(dev_t dev, int mnt_id, char *path, size_t size)
 {
 	FILE *m = fopen("/proc/self/mountinfo", "re");
-	char line[4096], best[4096] = "";
-	bool best_root = false;
-	int fd;
+	char line[4096];
+	bool found = false, found_root = false;
 
 	if (!m)
 		return -errno;
 	while (fgets(line, sizeof(line), m)) {
 		unsigned int maj, min;
+		int id;
 		char root[4096], point[4096];
 
-		if (sscanf(line, "%*d %*d %u:%u %4095s %4095s", &maj, &min, root, point) != 4 ||
-		    makedev(maj, min) != dev)
+		if (sscanf(line, "%d %*d %u:%u %4095s %4095s", &id, &maj, &min, root, point) != 5 ||
+		    (mnt_id >= 0 ? id != mnt_id : makedev(maj, min) != dev))
 			continue;
-		if (!best[0] || (!best_root && !strcmp(root, "/"))) {
+		if (!found || (!found_root && !strcmp(root, "/"))) {
 			unescape(point);
-			snprintf(best, sizeof(best), "%s", point);
-			best_root = !strcmp(root, "/");
+			snprintf(path, size, "%s", point);
+			found = true;
+			found_root = !strcmp(root, "/");
 		}
 	}
 	fclose(m);
-	if (!best[0])
-		return -ENODEV;
+	return found ? 0 : -ENODEV;
+}
+
+int fsn_mnt_id(const char *path)
+{
+	struct proc_fd pf;
+	int fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC), ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = proc_read_fd(getpid(), fd, &pf);
+	close(fd);
+	return ret ? ret : pf.mnt_id;
+}
+
+/* A directory fd on a mount of device @dev (ours), the filesystem's root mount preferred; -errno. */
+static int open_mount_of(dev_t dev)
+{
+	char path[4096];
+	int fd, ret = fsn_mount_path(dev, -1, path, sizeof(path));
+
+	if (ret)
+		return ret;
 	/* An O_PATH mount fd gives ENOENT from open_by_handle_at here. */
-	fd = open(best, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	return fd < 0 ? -errno : fd;
 }
 
@@ -159,7 +181,7 @@ int fsn_inode_path(int fd, const char *what, unsigned int sdev, unsigned long in
 	fh->handle_bytes = hbytes;
 	fh->handle_type = htype;
 
-	mfd = fsn_open_mount_of(dev);
+	mfd = open_mount_of(dev);
 	if (mfd < 0) {
 		sudcr_error("fd %d: %s (inode %lu): no mount of its filesystem %u:%u here: %s", fd,
 			    what, ino, major(dev), minor(dev), strerror(-mfd));

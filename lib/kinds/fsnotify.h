@@ -4,6 +4,7 @@
 
 /* fsnotify.c: what inotify.c and fanotify.c share at dump. */
 
+#include <stddef.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/types.h>
@@ -16,8 +17,13 @@ static inline dev_t fsn_dev(unsigned int sdev)
 
 /* All of /proc/PID/fdinfo/FD, NUL-terminated, malloc'ed; -errno. */
 int fsn_read_fdinfo(pid_t pid, int fd, char **out);
-/* A directory fd on a mount of device @dev here, the filesystem's root mount preferred; -errno. */
-int fsn_open_mount_of(dev_t dev);
+/*
+ * The mount point of mount @mnt_id (>= 0), or of a mount of device @dev
+ * (its filesystem's root mount preferred), from our mountinfo; -ENODEV.
+ */
+int fsn_mount_path(dev_t dev, int mnt_id, char *path, size_t size);
+/* The id of the mount @path is on (of the last mount on it, for a mount point); -errno. */
+int fsn_mnt_id(const char *path);
 /*
  * The path of the inode @ino of @sdev that fd @fd watches (@what, for the
  * messages: "inotify watch wd 3"), from @handle, the rest of its fdinfo

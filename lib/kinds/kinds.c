@@ -94,6 +94,7 @@ const struct cr_kind cr_kind_files = {
 		{ IMG_REC_PIPE_OUTSIDE, "pipe_outside" },
 		{ IMG_REC_FILE_TIMES, "file_times" },
 		{ IMG_REC_INOTIFY, "inotify" },
+		{ IMG_REC_FANOTIFY, "fanotify" },
 		{ 0, NULL },
 	},
 	.flags = CR_KIND_DUMP_LAST,
