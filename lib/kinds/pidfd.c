@@ -171,10 +171,11 @@ static int pidfd_check_fd(struct restore_ctx *r, const struct rec_fd *rec, const
 {
 	(void)path;
 	if (rec->xflags & ~(REC_FD_PIDFD_DEAD | REC_FD_PIDFD_EXIT) ||
-	    rec->flags & ~(uint32_t)PIDFD_FLAGS || (rec->flags & O_ACCMODE) != O_RDWR)
+	    rec->xflags == REC_FD_PIDFD_EXIT || rec->flags & ~(uint32_t)PIDFD_FLAGS ||
+	    (rec->flags & O_ACCMODE) != O_RDWR)
 		return img_record_invalid(r->img, "fd %d: bad pidfd state", rec->fd);
 	if (!(rec->xflags & REC_FD_PIDFD_DEAD)) {
-		if (rec->xflags || rec->count != (uint64_t)r->proc.pid)
+		if (rec->count != (uint64_t)r->proc.pid)
 			return img_record_invalid(r->img, "fd %d: pidfd of PID %" PRIu64 ", not the process's",
 						  rec->fd, rec->count);
 	} else if (rec->xflags & REC_FD_PIDFD_EXIT ? !status_valid(rec->count) : rec->count != 0) {
