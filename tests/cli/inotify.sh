@@ -4,7 +4,8 @@
 # warning naming its inotify fd and the bytes of events lost, and goes on
 # once continued.  A watcher (targets/inotify_watch) dumped, then the file
 # it watches replaced by another at the same path: the restore fails with
-# one line (the inode watched is gone) and no process is left.
+# one line (the inode watched is gone) and no process is left; the same
+# for a fanotify mark of that file.
 . "$SRCDIR/tests/cli/lib.bash"
 
 # wait_for FILE TEXT: FILE holds a line TEXT (bounded: 10 s).
@@ -81,29 +82,36 @@ after restore" ]; then
 	kill -9 $tp 2>/dev/null
 fi
 
-t=watched_inode_gone
-echo data >"$TMP/c.file"
-"$TESTBIN/targets/inotify_watch" "$TMP/c.file" "$TMP/c.ready" </dev/null >"$TMP/c.out" 2>&1 9>&- &
-tp=$!
-pids+=($tp)
-for _ in $(seq 500); do [ -s "$TMP/c.ready" ] && break; sleep 0.02; done
-if ! run 0 "$SUDCR" dump -t $tp -D "$TMP/img-c"; then
-	fail $t "dump: status $status: $err"
-elif ! wait $tp 2>/dev/null; ! gone $tp; then
-	fail $t "the watcher is still there after the dump"
-else
-	# The same name and contents, another inode.
-	cp "$TMP/c.file" "$TMP/c.new" && mv "$TMP/c.new" "$TMP/c.file"
-	if ! run 1 "$SUDCR" restore -d -D "$TMP/img-c"; then
-		fail $t "restore: status $status (want 1): $err"
-		kill -9 $tp 2>/dev/null
-	elif ! one_error_line ||
-	     ! grep -q "inotify): watch wd 1 on $TMP/c.file: the inode watched is gone" <<<"$err"; then
-		fail $t "restore said '$err', want one line naming the watch"
-	elif ! gone $tp; then
-		fail $t "a process holds PID $tp after the failed restore"
+# marked_gone NAME OPTION WANT: the watcher (with OPTION) dumped, its file replaced: the restore says WANT.
+marked_gone() {
+	rm -rf "$TMP/c.ready" "$TMP/img-c"
+	t=$1
+	echo data >"$TMP/c.file"
+	"$TESTBIN/targets/inotify_watch" $2 "$TMP/c.file" "$TMP/c.ready" </dev/null >"$TMP/c.out" 2>&1 9>&- &
+	tp=$!
+	pids+=($tp)
+	for _ in $(seq 500); do [ -s "$TMP/c.ready" ] && break; sleep 0.02; done
+	if ! run 0 "$SUDCR" dump -t $tp -D "$TMP/img-c"; then
+		fail $t "dump: status $status: $err"
+	elif ! wait $tp 2>/dev/null; ! gone $tp; then
+		fail $t "the watcher is still there after the dump"
 	else
-		pass $t
+		# The same name and contents, another inode.
+		cp "$TMP/c.file" "$TMP/c.new" && mv "$TMP/c.new" "$TMP/c.file"
+		if ! run 1 "$SUDCR" restore -d -D "$TMP/img-c"; then
+			fail $t "restore: status $status (want 1): $err"
+			kill -9 $tp 2>/dev/null
+		elif ! one_error_line ||
+		     ! grep -q "$3" <<<"$err"; then
+			fail $t "restore said '$err', want one line naming the watch"
+		elif ! gone $tp; then
+			fail $t "a process holds PID $tp after the failed restore"
+		else
+			pass $t
+		fi
 	fi
-fi
+}
+marked_gone watched_inode_gone "" "inotify): watch wd 1 on $TMP/c.file: the inode watched is gone"
+marked_gone fanotify_marked_inode_gone --fanotify \
+	"fanotify): inode mark on $TMP/c.file: the inode marked is gone"
 finish
