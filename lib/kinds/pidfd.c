@@ -270,8 +270,10 @@ static int pidfd_open_desc(struct restore_files_state *s, int i, bool *own)
 				    rec->fd, pid, rec->count);
 	} else {
 		/* The child's PID, through its pidfd (the object's own), while it waits. */
-		if (proc_read_fd(getpid(), o->hold[0], &pf) || !pf.has_pidfd || pf.pidfd_pid <= 0)
-			rf_die_fd(e, "the PID of its child", errno ? errno : ESRCH);
+		int ret = proc_read_fd(getpid(), o->hold[0], &pf);
+
+		if (ret || !pf.has_pidfd || pf.pidfd_pid <= 0)
+			rf_die_fd(e, "the PID of its child", ret ? -ret : ESRCH);
 		pid = pf.pidfd_pid;
 	}
 	return (int)syscall(SYS_pidfd_open, pid, flags);
