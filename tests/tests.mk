@@ -41,6 +41,8 @@ UNIT32_BINS := $(patsubst %,$(T)/unit/%-32,$(UNIT_32))
 PROGS_32   ?= blk_nanosleep blk_pause blk_poll blk_read sig_pending_std sig_pending_rt sig_altstack mem_heap mem_stack mem_shared_anon mem_prot_none mem_growsdown mem_memfd_map mem_vdso mem_mm_fields mem_mlock mem_mlockall mem_neighbours mem_object_views misc_itimers misc_itimer_fire misc_posix_timers misc_robust_list misc_rseq misc_personality misc_clear_child_tid thr_tls thr_mutex thr_sig_deliver thr_nanosleep thr_robust thr_zombie_leader sud_selector_block sud_range sud_inclusive sud_selector_loop fd_pipe fd_unix_stream fd_unix_dgram creds_threads creds_zombie_leader
 # Process attributes, scheduling and own /proc files (issue #8 item 4).
 PROGS_32   += misc_oom_score_adj misc_membarrier misc_thp_disable misc_sched misc_execctl fd_deleted_attrs fd_proc_self
+# pidfds, inotify and fanotify (issue #13).
+PROGS_32   += fd_pidfd fd_inotify fd_fanotify
 PROG32_BINS := $(patsubst %,$(T)/progs/%-32,$(PROGS_32))
 TEST_ARGS  ?=
 

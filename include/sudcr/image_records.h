@@ -66,6 +66,9 @@ enum img_rec_type {
 	IMG_REC_INET = 120,		/* struct rec_inet + rec_inet_opt[] + sock_filter[] */
 	IMG_REC_INET_QUEUE = 121,	/* struct rec_inet_queue + rec_inet_msg[] + bytes */
 	IMG_REC_UNIX_SK = 122,		/* struct rec_unix_sk + rec_inet_opt[] */
+	/* fd kinds' own records (lib/kinds/inotify.c, ...) */
+	IMG_REC_INOTIFY = 140,		/* struct rec_inotify + rec_inotify_watch[] + paths */
+	IMG_REC_FANOTIFY = 141,		/* struct rec_fanotify + rec_fanotify_mark[] + paths */
 };
 
 #define REC_PATH_MAX 4096
@@ -217,8 +220,13 @@ enum rec_fd_kind {
 	REC_FD_TTY = 15,	/* --shell-job: the job's terminal, replaced by sudcr restore's */
 	REC_FD_INET = 20,	/* AF_INET/AF_INET6 TCP or UDP socket: IMG_REC_INET */
 	REC_FD_UNIX_SK = 21,	/* AF_UNIX socket listening or not connected: IMG_REC_UNIX_SK */
+	REC_FD_PIDFD = 30,	/* pidfd of the process (->count: PID) or of one exited (xflags) */
+	REC_FD_INOTIFY = 31,	/* inotify instance: its watches in the IMG_REC_INOTIFY record */
+	REC_FD_FANOTIFY = 32,	/* fanotify group: its flags and marks in the IMG_REC_FANOTIFY record */
 };
 #define REC_FD_EFD_SEMAPHORE	(1u << 0)	/* rec_fd.xflags */
+#define REC_FD_PIDFD_DEAD	(1u << 0)	/* rec_fd.xflags of a pidfd: its process exited */
+#define REC_FD_PIDFD_EXIT	(1u << 1)	/* ... and ->count is its wait status */
 
 struct rec_fd {
 	int32_t fd;
@@ -235,11 +243,59 @@ struct rec_fd {
 	int64_t mtime_nsec;
 	uint64_t dev, ino, rdev;	/* st_dev, st_ino, st_rdev at dump */
 	uint32_t uid, gid;
-	uint64_t count;			/* eventfd counter; signalfd: mask, bit N-1 for signal N */
-	uint32_t xflags;		/* REC_FD_EFD_* */
+	uint64_t count;			/* eventfd counter; signalfd: mask, bit N-1 for signal N;
+					 * pidfd: PID, or wait status (REC_FD_PIDFD_EXIT) */
+	uint32_t xflags;		/* REC_FD_EFD_*, REC_FD_PIDFD_* */
 	uint32_t pipe_size;		/* F_GETPIPE_SZ of pipes and FIFOs */
 	uint32_t seals;			/* memfd: F_GET_SEALS */
 	uint32_t path_len;		/* followed by path_len bytes, no NUL */
+};
+
+/*
+ * An inotify instance (REC_FD_INOTIFY), one per description, right after
+ * the FD record of its lowest fd: its watches in increasing wd order, each
+ * with the path that led to the watched inode at the dump, then the paths.
+ */
+struct rec_inotify {
+	int32_t fd;			/* rec_fd.desc of the instance */
+	uint32_t nr;			/* rec_inotify_watch[nr] follow */
+	uint64_t queued;		/* bytes of events queued, not read, at the dump */
+};
+
+struct rec_inotify_watch {
+	int32_t wd;
+	uint32_t mask;			/* IN_* events, IN_ONESHOT, IN_EXCL_UNLINK */
+	uint64_t dev, ino;		/* st_dev, st_ino of the watched inode */
+	uint32_t path_off, path_len;	/* into the bytes after the array; absolute, no NUL */
+};
+
+/*
+ * A fanotify group (REC_FD_FANOTIFY), one per description, right after the
+ * FD record of its lowest fd: fanotify_init's flags and event flags, then
+ * its marks in fdinfo's order, each with the path it is made again on,
+ * then the paths.
+ */
+struct rec_fanotify {
+	int32_t fd;			/* rec_fd.desc of the group */
+	uint32_t nr;			/* rec_fanotify_mark[nr] follow */
+	uint32_t flags;			/* fanotify_init's: FAN_CLASS_*, FAN_REPORT_*, FAN_CLOEXEC, ... */
+	uint32_t event_flags;		/* event_f_flags */
+	uint64_t queued;		/* bytes of events queued, not read, at the dump */
+};
+
+enum rec_fan_mark_type {
+	REC_FAN_MARK_INODE = 0,
+	REC_FAN_MARK_MOUNT = 1,
+	REC_FAN_MARK_FILESYSTEM = 2,
+};
+
+struct rec_fanotify_mark {
+	uint32_t type;			/* enum rec_fan_mark_type */
+	uint32_t mflags;		/* FAN_MARK_IGNORED_SURV_MODIFY, _EVICTABLE, _IGNORE */
+	uint32_t mask, ignored_mask;	/* FAN_* events */
+	uint64_t dev, ino;		/* inode: its st_dev, st_ino; mount: 0, its mount id;
+					 * filesystem: its st_dev, 0 */
+	uint32_t path_off, path_len;	/* into the bytes after the array; absolute, no NUL */
 };
 
 struct rec_file_data {

@@ -241,6 +241,8 @@ static int classify(struct files_dump *f, struct dump_fd *x)
 
 	if (ret)
 		return ret;
+	if (fd_refused(x))
+		return 0;	/* lib/kinds/refused.c: io_uring, userfaultfd, BPF, perf, KVM */
 	for (int k = 0; fd_kinds_order[k]; k++) {
 		const struct fd_kind *kind = fd_kinds_order[k];
 
@@ -350,6 +352,12 @@ static int check_supported(struct files_dump *f)
 		struct dump_fd *x = &f->x[i];
 		const struct fd_kind *k;
 
+		if (!x->kind && x->why && x->what && strcmp(x->what, "socket")) {
+			/* refused.c's */
+			sudcr_error("fd %d: %s (%s): not supported: %s", x->p->fd, x->p->link, x->what,
+				    x->why);
+			return -EOPNOTSUPP;
+		}
 		if (!x->kind && x->why) {
 			sudcr_error("fd %d: %s (%s): %s; only unbound socket pairs with both ends in the process are supported",
 				    x->p->fd, x->p->link, x->detail, x->why);

@@ -79,6 +79,12 @@ static inline bool fd_dump_same_inode(const struct dump_fd *a, const struct dump
 void inherit_mark_stdio(struct files_dump *f);
 void inherit_spread(struct files_dump *f);
 
+/*
+ * refused.c: whether fd entry @x is of what is refused whatever it holds
+ * (io_uring, userfaultfd, BPF, perf events, KVM): x->what and x->why say.
+ */
+bool fd_refused(struct dump_fd *x);
+
 /* The character devices the dump takes: mem devices and terminals (tty.c). */
 bool fd_chr_supported(dev_t rdev);
 
