@@ -11,7 +11,8 @@
 
 static void restore_help(void)
 {
-	printf("Usage: sudcr restore -D DIR [-d] [--shell-job] [--inherit-fd fd[N]:pipe:[INODE]] [-v]\n\n"
+	printf("Usage: sudcr restore -D DIR [-d] [--shell-job] [--inherit-fd fd[N]:pipe:[INODE]]\n"
+	       "                     [--allow-changed-files] [-v]\n\n"
 	       "Restores the process in image DIR with its original PID, memory,\n"
 	       "registers, signal state, SUD config, files and other state.  Without -d,\n"
 	       "sudcr waits for the process and exits with its exit status (128+N if a\n"
@@ -34,6 +35,11 @@ static void restore_help(void)
 	       "                            outside it, is joined to fd N of sudcr (any\n"
 	       "                            number of times); without it, such a pipe comes\n"
 	       "                            back without its other end, with a warning\n"
+	       "      --allow-changed-files restore even though a file the process had open\n"
+	       "                            for writing, locked or mapped (its program and\n"
+	       "                            libraries included) changed since the dump,\n"
+	       "                            with a warning naming each such file; without\n"
+	       "                            it such a restore is refused\n"
 	       "  -v, --verbose             more messages\n");
 }
 
@@ -61,6 +67,7 @@ static int restore_run(int argc, char **argv)
 		{ "restore-detached", no_argument, NULL, 'd' },
 		{ "shell-job", no_argument, NULL, 'j' },
 		{ "inherit-fd", required_argument, NULL, 'I' },
+		{ "allow-changed-files", no_argument, NULL, 'C' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ 0 }
 	};
@@ -84,6 +91,9 @@ static int restore_run(int argc, char **argv)
 				return cli_usage_error("restore", "--inherit-fd '%s': want fd[N]:pipe:[INODE]%s",
 						       optarg, o.nr_inherit == RESTORE_INHERIT_MAX ?
 						       " (at most 16 of them)" : "");
+			break;
+		case 'C':
+			o.allow_changed_files = true;
 			break;
 		case 'v':
 			sudcr_set_log_level(sudcr_log_level() < SUDCR_LOG_INFO ? SUDCR_LOG_INFO : SUDCR_LOG_DEBUG);

@@ -62,7 +62,7 @@ static void text_str(const char *s, size_t n)
 struct show_state {
 	bool json;
 	int sections;		/* JSON: open arrays written so far */
-	uint64_t counts[128];
+	uint64_t counts[256];	/* by record type: the kinds own 1..255 */
 	uint64_t pages_total;
 	uint32_t arch;		/* of the process record */
 };
@@ -457,7 +457,7 @@ static int show_run(int argc, char **argv)
 	if (img_reader_open(&r, dir))
 		return EXIT_FAIL;
 	while ((ret = img_next_record(r, &type, &data, &len)) == 1)
-		st.counts[type < 128 ? type : 127]++;
+		st.counts[type < 256 ? type : 255]++;
 	if (ret < 0)
 		goto out;
 	if (st.json)
@@ -486,7 +486,7 @@ static int show_run(int argc, char **argv)
 		for (unsigned int k = 0; k < img_page_files(r); k++)
 			printf("%s%" PRIu64, k ? "," : "", img_pages_data_len(r, k));
 		printf("],\"records\":{");
-		for (int t = 0, first = 1; t < 128; t++) {
+		for (int t = 0, first = 1; t < 256; t++) {
 			if (!st.counts[t])
 				continue;
 			printf("%s\"%s\":%" PRIu64, first ? "" : ",", sudcr_record_name(t), st.counts[t]);
@@ -499,7 +499,7 @@ static int show_run(int argc, char **argv)
 		for (unsigned int k = 0; k < img_page_files(r); k++)
 			printf("%s%" PRIu64 "K", k ? " + " : "", img_pages_data_len(r, k) >> 10);
 		printf(")\nrecords:");
-		for (int t = 0; t < 128; t++)
+		for (int t = 0; t < 256; t++)
 			if (st.counts[t])
 				printf(" %s %" PRIu64, sudcr_record_name(t), st.counts[t]);
 		printf("\n");

@@ -133,6 +133,8 @@ struct restore_opts {
 	bool shell_job;
 	int nr_inherit;
 	struct restore_inherit_fd inherit[RESTORE_INHERIT_MAX];
+	/* --allow-changed-files: a file changed since the dump is warned of, not refused */
+	bool allow_changed_files;
 	/* Without detach: called once the process runs, before waiting for it. */
 	void (*on_running)(pid_t pid);
 };

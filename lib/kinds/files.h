@@ -59,6 +59,7 @@ struct restore_files_state {
 	const struct rec_lock **locks;	/* in image order */
 	int max_fd;		/* -1: no fds */
 	bool inherit;
+	bool stamped;		/* the image has file stamps: changed.c checks the files' times */
 	/* --shell-job: the job's terminal (tty.c) */
 	const struct rec_tty *tty;	/* its record, if the process had one */
 	int tty_fd;		/* sudcr restore's terminal, -1 */

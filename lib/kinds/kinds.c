@@ -137,6 +137,7 @@ const struct cr_kind cr_kind_misc = {
 	X(mm)			\
 	X(signals)		\
 	X(files)		\
+	X(file_stamps)		\
 	X(misc)			\
 	X(seccomp)		\
 	X(procattr)		\

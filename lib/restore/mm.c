@@ -30,6 +30,7 @@
 #include <sudcr/kernel_compat.h>
 #include <sudcr/log.h>
 
+#include "../kinds/changed.h"
 #include "mm.h"
 
 /*
@@ -95,6 +96,8 @@ int restore_mm_prepare(struct restore_ctx *r)
 int restore_mm_check(struct restore_ctx *r)
 {
 	struct restore_mm_state *s = r->mm_state;
+	/* The stamps' check said it already (file_stamps_check(), before this one). */
+	bool stamped = file_stamps_in_image(r);
 
 	for (int i = 0; i < s->nr_vmas; i++) {
 		const struct rec_vma *v = s->vmas[i].v;
@@ -109,7 +112,7 @@ int restore_mm_check(struct restore_ctx *r)
 				    (unsigned long long)v->end, s->vmas[i].path, strerror(err));
 			return -err;
 		}
-		if (st.st_ino != v->ino)
+		if (st.st_ino != v->ino && !stamped)
 			sudcr_warn("%s was replaced since the dump (inode %llu, was %llu)", s->vmas[i].path,
 				   (unsigned long long)st.st_ino, (unsigned long long)v->ino);
 	}
