@@ -31,6 +31,7 @@
 #include <sudcr/log.h>
 
 #include "../kinds/changed.h"
+#include "../kinds/locks.h"
 #include "mm.h"
 
 /*
@@ -195,6 +196,7 @@ int restore_mm(struct restore_ctx *r)
 		ret = rmm_open_objects(th, scratch, s, &temp);
 	s->unmerge_temp = temp;
 	for (int i = 0; i < s->nr_vmas && !ret; i++) {
+		s->vmas[i].fd = locks_mapping_fd(r, s->vmas[i].v);
 		if (rmm_special_index(s->vmas[i].v->flags) >= 0)
 			continue;
 		ret = rmm_map_vma(th, scratch, s, &s->vmas[i], &cache);
