@@ -213,6 +213,7 @@ enum rec_fd_kind {
 	REC_FD_DELETED_DIR = 35, /* removed directory held open: made again, opened, removed */
 };
 #define REC_FD_EFD_SEMAPHORE	(1u << 0)	/* rec_fd.xflags */
+#define REC_FD_FIFO_DELETED	(1u << 0)	/* rec_fd.xflags of REC_FD_FIFO: its name was removed */
 
 struct rec_fd {
 	int32_t fd;
