@@ -211,6 +211,7 @@ enum rec_fd_kind {
 	REC_FD_UNIX = 14,	/* AF_UNIX socket of a pair: IMG_REC_UNIX (+ _QUEUE); obj: the pair */
 	REC_FD_TTY = 15,	/* --shell-job: the job's terminal, replaced by sudcr restore's */
 	REC_FD_DELETED_DIR = 35, /* removed directory held open: made again, opened, removed */
+	REC_FD_DELETED_CHR = 36, /* removed mem device node (null, zero...): mknod, opened, removed */
 };
 #define REC_FD_EFD_SEMAPHORE	(1u << 0)	/* rec_fd.xflags */
 #define REC_FD_FIFO_DELETED	(1u << 0)	/* rec_fd.xflags of REC_FD_FIFO: its name was removed */
