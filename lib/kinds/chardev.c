@@ -10,8 +10,9 @@
  * inode.  The stub makes it again with mknod under that name (another in
  * the same directory if it is taken) where the caller may (CAP_MKNOD),
  * with its mode and owner, holds it by an O_PATH open, removes it, and
- * every description is a new open of it.  A node of another device stays
- * refused, deleted or not.
+ * every description is a new open of it (an O_PATH fd on it too: opath.c
+ * leaves it here).  A node of another device stays refused, deleted or
+ * not.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -170,7 +171,7 @@ static int chr_deleted_open(struct restore_files_state *s, int i, bool *own)
 	const struct rf_fd *e = &s->fds[i];
 
 	(void)own;
-	return rf_reopen(s->fds[e->obj].hold[0], (int)(e->rec->flags & RF_OPEN_FLAGS) | O_NOCTTY);
+	return rf_reopen_or_path(e, s->fds[e->obj].hold[0], (int)(e->rec->flags & RF_OPEN_FLAGS) | O_NOCTTY);
 }
 
 const struct fd_kind fd_kind_chr_deleted = {

@@ -11,7 +11,8 @@
  * (deleted)"; if that name is taken meanwhile, a new directory of another
  * name in the same parent stands in (shown as "/dir/.sudcr-deleted-XXXXXX
  * (deleted)").  Every description is a new open of that one directory.
- * Its parent must still be there, at the dump and at the restore.
+ * Its parent must still be there, at the dump and at the restore.  An
+ * O_PATH fd on such a directory is of this kind too (opath.c leaves it).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -135,7 +136,7 @@ static int deleted_dir_open(struct restore_files_state *s, int i, bool *own)
 	const struct rf_fd *e = &s->fds[i];
 
 	(void)own;
-	return rf_reopen(s->fds[e->obj].hold[0], (int)(e->rec->flags & RF_OPEN_FLAGS) | O_DIRECTORY);
+	return rf_reopen_or_path(e, s->fds[e->obj].hold[0], (int)(e->rec->flags & RF_OPEN_FLAGS) | O_DIRECTORY);
 }
 
 const struct fd_kind fd_kind_deleted_dir = {
