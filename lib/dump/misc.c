@@ -32,6 +32,8 @@
 #include <sudcr/kernel_compat.h>
 #include <sudcr/log.h>
 
+#include "../kinds/deleted_cwd.h"
+
 #ifndef SECCOMP_RET_USER_NOTIF
 #define SECCOMP_RET_USER_NOTIF 0x7fc00000U
 #endif
@@ -148,6 +150,12 @@ static int dump_fs_link(pid_t pid, const char *name, char *buf, size_t len)
 		sudcr_error("process %d: cannot read /proc/%d/%s: %s", pid, pid, name,
 			    strerror(-ret));
 		return ret;
+	}
+	/* A removed cwd is made again (kinds/deleted_cwd.c, which writes its record). */
+	if (!strcmp(name, "cwd")) {
+		ret = deleted_cwd_strip(pid, buf);
+		if (ret)
+			return ret < 0 ? ret : 0;
 	}
 	snprintf(proc, sizeof(proc), "/proc/%d/%s", pid, name);
 	if (stat(proc, &want)) {

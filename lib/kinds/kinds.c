@@ -138,6 +138,7 @@ const struct cr_kind cr_kind_misc = {
 	X(signals)		\
 	X(files)		\
 	X(file_stamps)		\
+	X(cwd_deleted)		\
 	X(misc)			\
 	X(seccomp)		\
 	X(procattr)		\

@@ -32,6 +32,7 @@
 #include <sudcr/kernel_compat.h>
 #include <sudcr/log.h>
 
+#include "../kinds/deleted_cwd.h"
 #include "../kinds/misc.h"
 
 /* Recent kernels (6.18 has it): timer_create() takes the id from *created_timer_id. */
@@ -378,7 +379,10 @@ int restore_misc_in_stub(struct restore_ctx *r)
 	 * By sudcr's root: the cwd may even lie outside the process's root
 	 * (chroot without chdir); restore_chroot() leaves it where it is.
 	 */
-	if (chdir(s->cwd)) {
+	if (r->cwd_deleted) {
+		if (deleted_cwd_enter(r, s->cwd))
+			_exit(1);
+	} else if (chdir(s->cwd)) {
 		int err = errno;
 
 		sudcr_error("cannot restore the working directory %s: %s", s->cwd, strerror(err));
