@@ -26,6 +26,11 @@
  *
  * One record per (path, device, inode), after the files' records.  Not
  * optional: a restorer that does not know it would skip the check.
+ *
+ * The dump also checks that the path of each file, directory or FIFO fd
+ * still leads through the mount the fd was opened through (fdinfo's
+ * mnt_id against statx's): a path mounted over since, by another mount of
+ * the same filesystem or any other, would be opened there by the restore.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -123,6 +128,32 @@ static int stamp_add(struct stamps *s, const char *path, const struct stat *st, 
 	return 0;
 }
 
+/*
+ * The restore opens a file again by its path.  The fd names the mount it
+ * was opened through (fdinfo's mnt_id); if the path leads through another
+ * mount now (mounted over since, or another mount of the same filesystem
+ * in its place), the restore would open another file, or the same one
+ * through a mount with other flags: refused, one line.
+ */
+static int check_mount(const struct proc_fd *p, const struct stat *st)
+{
+	struct statx sx;
+	int err;
+
+	if (!S_ISREG(st->st_mode) && !S_ISDIR(st->st_mode) && !S_ISFIFO(st->st_mode))
+		return 0;
+	if (!strncmp(p->link, "/proc/", 6) || p->mnt_id <= 0)
+		return 0;	/* procfd.c's: another proc instance may say other ids */
+	if (statx(AT_FDCWD, p->link, AT_SYMLINK_NOFOLLOW, STATX_MNT_ID, &sx))
+		return 0;	/* gone: the fd's kind says what it does */
+	if (!(sx.stx_mask & STATX_MNT_ID) || sx.stx_mnt_id == (uint64_t)p->mnt_id)
+		return 0;
+	err = -EOPNOTSUPP;
+	sudcr_error("cannot dump fd %d (%s): opened through mount %d, but that path now leads through mount %llu (mounted over?): the restore would open it there",
+		    p->fd, p->link, p->mnt_id, (unsigned long long)sx.stx_mnt_id);
+	return err;
+}
+
 /* The open regular files that still have their names (what reg.c reopens). */
 static int stamp_fds(struct dump_ctx *d, struct stamps *s)
 {
@@ -140,11 +171,15 @@ static int stamp_fds(struct dump_ctx *d, struct stamps *s)
 		char link[64];
 		struct stat st;
 
-		if (p->link[0] != '/' || (p->flags & O_PATH) ||
-		    (len > 10 && !strcmp(p->link + len - 10, " (deleted)")))
+		if (p->link[0] != '/' || (len > 10 && !strcmp(p->link + len - 10, " (deleted)")))
 			continue;
 		snprintf(link, sizeof(link), "/proc/%d/fd/%d", d->proc_pid, p->fd);
-		if (stat(link, &st) || !S_ISREG(st.st_mode) || !st.st_nlink)
+		if (stat(link, &st))
+			continue;	/* closed meanwhile?  its kind said what it was */
+		ret = check_mount(p, &st);
+		if (ret)
+			break;
+		if ((p->flags & O_PATH) || !S_ISREG(st.st_mode) || !st.st_nlink)
 			continue;	/* not a named regular file: its kind says what it is */
 		flags = (p->flags & O_ACCMODE) == O_RDONLY ? REC_STAMP_READ : REC_STAMP_WRITE;
 		if (p->nr_locks)

@@ -124,6 +124,31 @@ elif dump_it img_lib $p; then
 		pass $t
 fi
 
+# ---- a path mounted over (another mount of the same filesystem) since the file was opened ----
+t=mounted_over_refused
+M=$TMP/mnt
+mkdir -p "$M" "$TMP/other"
+printf 'first\n' > "$M/file"
+printf 'other\n' > "$TMP/other/file"
+sleep 1000 5<"$M/file" </dev/null >/dev/null 2>&1 9>&- &
+p=$!
+pids+=($p)
+for _ in $(seq 250); do [ "$(readlink /proc/$p/fd/5 2>/dev/null)" = "$M/file" ] && break; sleep 0.02; done
+if ! mount --bind "$TMP/other" "$M" 2>"$TMP/mount.err"; then
+	skip $t "cannot bind-mount here: $(head -1 "$TMP/mount.err")"
+else
+	run 1 "$SUDCR" dump -t $p -D "$TMP/img_m"
+	umount "$M" || umount -l "$M"
+	if [ "$status" = 1 ] && one_error_line &&
+	   grep -qE "^sudcr: cannot dump fd 5 \($M/file\): opened through mount [0-9]+, but that path now leads through mount [0-9]+ \(mounted over\?\): the restore would open it there$" <<<"$err" &&
+	   [ ! -e "$TMP/img_m/core.img" ] && kill -0 $p 2>/dev/null; then
+		pass $t
+	else
+		fail $t "status $status: $err"
+	fi
+fi
+kill -9 $p 2>/dev/null
+
 # ---- the lost update of issue #13, with the real sqlite3 ----
 t=sqlite3_lost_update_refused
 if [ -f "$TESTBIN/sqlite3.skip" ]; then
