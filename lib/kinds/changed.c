@@ -129,6 +129,15 @@ static int stamp_add(struct stamps *s, const char *path, const struct stat *st, 
 }
 
 /*
+ * Files of /proc and /sys hold no contents of their own to be changed
+ * behind the image, and their times are those of inodes made on demand.
+ */
+static bool pseudo_file(const char *path)
+{
+	return !strncmp(path, "/proc/", 6) || !strncmp(path, "/sys/", 5);
+}
+
+/*
  * The restore opens a file again by its path.  The fd names the mount it
  * was opened through (fdinfo's mnt_id); if the path leads through another
  * mount now (mounted over since, or another mount of the same filesystem
@@ -179,7 +188,7 @@ static int stamp_fds(struct dump_ctx *d, struct stamps *s)
 		ret = check_mount(p, &st);
 		if (ret)
 			break;
-		if ((p->flags & O_PATH) || !S_ISREG(st.st_mode) || !st.st_nlink)
+		if ((p->flags & O_PATH) || !S_ISREG(st.st_mode) || !st.st_nlink || pseudo_file(p->link))
 			continue;	/* not a named regular file: its kind says what it is */
 		flags = (p->flags & O_ACCMODE) == O_RDONLY ? REC_STAMP_READ : REC_STAMP_WRITE;
 		if (p->nr_locks)
@@ -202,7 +211,7 @@ static int stamp_vmas(struct dump_ctx *d, struct stamps *s)
 		uint32_t flags;
 		int ret;
 
-		if (v->kind != VMA_FILE || v->deleted || v->path[0] != '/')
+		if (v->kind != VMA_FILE || v->deleted || v->path[0] != '/' || pseudo_file(v->path))
 			continue;
 		snprintf(link, sizeof(link), "/proc/%d/map_files/%" PRIx64 "-%" PRIx64, d->proc_pid,
 			 v->start, v->end);
