@@ -11,7 +11,8 @@
 
 static void restore_help(void)
 {
-	printf("Usage: sudcr restore -D DIR [-d] [--shell-job] [--inherit-fd fd[N]:pipe:[INODE]] [-v]\n\n"
+	printf("Usage: sudcr restore -D DIR [-d] [--shell-job] [--inherit-fd fd[N]:pipe:[INODE]]\n"
+	       "                     [--allow-changed-files] [-v]\n\n"
 	       "Restores the process in image DIR with its original PID, memory,\n"
 	       "registers, signal state, SUD config, files and other state.  Without -d,\n"
 	       "sudcr waits for the process and exits with its exit status (128+N if a\n"
@@ -34,6 +35,11 @@ static void restore_help(void)
 	       "                            outside it, is joined to fd N of sudcr (any\n"
 	       "                            number of times); without it, such a pipe comes\n"
 	       "                            back without its other end, with a warning\n"
+	       "      --allow-changed-files restore even though a file the process had open\n"
+	       "                            for writing, locked or mapped (its program and\n"
+	       "                            libraries included) changed since the dump,\n"
+	       "                            with a warning naming each such file; without\n"
+	       "                            it such a restore is refused\n"
 	       "  -v, --verbose             more messages\n");
 }
 
@@ -63,6 +69,7 @@ static int restore_run(int argc, char **argv)
 		{ "restore-detached", no_argument, NULL, 'd' },
 		{ "shell-job", no_argument, NULL, 'j' },
 		{ "inherit-fd", required_argument, NULL, 'I' },
+		{ "allow-changed-files", no_argument, NULL, 'C' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ 0 }
 	};
@@ -71,7 +78,7 @@ static int restore_run(int argc, char **argv)
 		uint64_t ino;
 	} inherit[SUDCR_RESTORE_INHERIT_MAX];
 	struct sudcr_restore_opts *o;
-	bool detach = false, shell_job = false;
+	bool detach = false, shell_job = false, allow_changed = false;
 	const char *dir = NULL;
 	int c, status, ret, nr_inherit = 0;
 
@@ -95,6 +102,9 @@ static int restore_run(int argc, char **argv)
 						       " (at most 16 of them)" : "");
 			nr_inherit++;
 			break;
+		case 'C':
+			allow_changed = true;
+			break;
 		case 'v':
 			sudcr_set_log_level(sudcr_log_level() < SUDCR_LOG_INFO ? SUDCR_LOG_INFO : SUDCR_LOG_DEBUG);
 			break;
@@ -115,6 +125,8 @@ static int restore_run(int argc, char **argv)
 		ret = sudcr_restore_opts_set_detach(o, detach);
 	if (!ret)
 		ret = sudcr_restore_opts_set_shell_job(o, shell_job);
+	if (!ret)
+		ret = sudcr_restore_opts_set_allow_changed_files(o, allow_changed);
 	for (int i = 0; i < nr_inherit && !ret; i++)
 		ret = sudcr_restore_opts_add_inherit_fd(o, inherit[i].fd, inherit[i].ino);
 	if (!ret)

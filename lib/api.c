@@ -134,6 +134,12 @@ int sudcr_restore_opts_set_shell_job(struct sudcr_restore_opts *opts, bool on)
 	return 0;
 }
 
+int sudcr_restore_opts_set_allow_changed_files(struct sudcr_restore_opts *opts, bool on)
+{
+	opts->o.allow_changed_files = on;
+	return 0;
+}
+
 int sudcr_restore_opts_add_inherit_fd(struct sudcr_restore_opts *opts, int fd, uint64_t pipe_ino)
 {
 	struct restore_opts *o = &opts->o;

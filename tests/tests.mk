@@ -154,8 +154,15 @@ $(T)/sudcr-dieat: $(CLI_OBJS) $(B)/libsudcr.a tests/dieat.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Wl,--wrap=ptrace,--wrap=waitpid,--wrap=waitid,--wrap=process_vm_writev,--wrap=sched_setaffinity -o $@ $(CLI_OBJS) tests/dieat.c $(B)/libsudcr.a $(LDFLAGS)
 
+# sqlite3 for tests/cli/changed_files.sh: tests/setup-sqlite3.sh installs it
+# where it can (root with apt-get) and caches the verdict, $(T)/sqlite3.ok
+# or $(T)/sqlite3.skip (why not, which the test prints as its skip).
+SQLITE3_VERDICT := $(firstword $(wildcard $(T)/sqlite3.ok $(T)/sqlite3.skip) $(T)/sqlite3.ok)
+$(T)/sqlite3.ok $(T)/sqlite3.skip: tests/setup-sqlite3.sh
+	@$(SHELL) tests/setup-sqlite3.sh $(T)
+
 test-build: all $(UNIT_BINS) $(INJ_BINS) $(TGT_BINS) $(PROG_BINS) $(if $(IA32_SKIPPED),,$(TGT32_BINS)) \
-	$(UNIT32_BINS) $(PROG32_BINS) $(T)/run $(T)/sudcr-failalloc $(T)/sudcr-dieat $(T)/servers.verdict
+	$(UNIT32_BINS) $(PROG32_BINS) $(T)/run $(T)/sudcr-failalloc $(T)/sudcr-dieat $(T)/servers.verdict $(SQLITE3_VERDICT)
 
 # The runner runs what it finds in $(T): a test whose source was removed
 # or renamed must not linger there from an earlier build.

@@ -134,6 +134,8 @@ struct restore_opts {
 	bool shell_job;
 	int nr_inherit;
 	struct restore_inherit_fd inherit[RESTORE_INHERIT_MAX];
+	/* --allow-changed-files: a file changed since the dump is warned of, not refused */
+	bool allow_changed_files;
 	/* Without detach: called once the process runs, before waiting for it. */
 	void (*on_running)(pid_t pid, void *arg);
 	void *on_running_arg;
@@ -158,6 +160,7 @@ struct restore_ctx {
 	struct restore_misc_state *misc_state;
 	struct restore_attrs_state *attrs_state;	/* procattr.c and sched.c */
 	struct restore_creds_state *creds_state;
+	const struct rec_cwd_deleted *cwd_deleted;	/* kinds/deleted_cwd.c: the cwd was removed */
 	/* fds of sudcr's own the stub must keep while it sets up its files */
 	int keep_fds[4];
 	int nr_keep_fds;

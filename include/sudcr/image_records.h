@@ -223,10 +223,13 @@ enum rec_fd_kind {
 	REC_FD_PIDFD = 30,	/* pidfd of the process (->count: PID) or of one exited (xflags) */
 	REC_FD_INOTIFY = 31,	/* inotify instance: its watches in the IMG_REC_INOTIFY record */
 	REC_FD_FANOTIFY = 32,	/* fanotify group: its flags and marks in the IMG_REC_FANOTIFY record */
+	REC_FD_DELETED_DIR = 35, /* removed directory held open: made again, opened, removed */
+	REC_FD_DELETED_CHR = 36, /* removed mem device node (null, zero...): mknod, opened, removed */
 };
 #define REC_FD_EFD_SEMAPHORE	(1u << 0)	/* rec_fd.xflags */
 #define REC_FD_PIDFD_DEAD	(1u << 0)	/* rec_fd.xflags of a pidfd: its process exited */
 #define REC_FD_PIDFD_EXIT	(1u << 1)	/* ... and ->count is its wait status */
+#define REC_FD_FIFO_DELETED	(1u << 0)	/* rec_fd.xflags of REC_FD_FIFO: its name was removed */
 
 struct rec_fd {
 	int32_t fd;

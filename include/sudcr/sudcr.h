@@ -68,6 +68,8 @@ SUDCR_API int sudcr_restore_opts_set_dir(struct sudcr_restore_opts *opts, const 
 SUDCR_API int sudcr_restore_opts_set_detach(struct sudcr_restore_opts *opts, bool on);
 /* The process's terminal and stdio pipes become the caller's (`restore --shell-job`). */
 SUDCR_API int sudcr_restore_opts_set_shell_job(struct sudcr_restore_opts *opts, bool on);
+/* Restore even if files the process wrote, locked or mapped changed since the dump, warning of each. */
+SUDCR_API int sudcr_restore_opts_set_allow_changed_files(struct sudcr_restore_opts *opts, bool on);
 /*
  * The image's pipe @pipe_ino, whose other end was outside the process, is
  * joined to the caller's fd @fd (`--inherit-fd fd[N]:pipe:[INODE]`).  At

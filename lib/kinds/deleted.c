@@ -9,7 +9,8 @@
  * (O_EXCL) and unlinked at once, so /proc/PID/fd shows the same
  * "/dir/name (deleted)".  If that name is taken by a new file meanwhile,
  * an O_TMPFILE in the same directory stands in (shown as "/dir/#ino").
- * Its content, owner, mode, atime and mtime are those of the dump.
+ * Its content, owner, mode, atime and mtime are those of the dump.  An
+ * O_PATH fd on such a file is of this kind too (opath.c leaves it here).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -181,7 +182,7 @@ static int deleted_open(struct restore_files_state *s, int i, bool *own)
 	const struct rf_fd *e = &s->fds[i];
 
 	(void)own;
-	return rf_reopen(s->fds[e->obj].hold[0], (int)(e->rec->flags & RF_OPEN_FLAGS));
+	return rf_reopen_or_path(e, s->fds[e->obj].hold[0], (int)(e->rec->flags & RF_OPEN_FLAGS));
 }
 
 const struct fd_kind fd_kind_deleted = {

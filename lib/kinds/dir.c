@@ -2,7 +2,7 @@
 /*
  * The directory fd kind (REC_FD_DIR): opened again by its path, which
  * must still be a directory, and its position set.  A deleted directory
- * is refused.
+ * is deleted_dir.c's (asked first).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -17,12 +17,7 @@
 static int dir_recognise(struct files_dump *f, struct dump_fd *x)
 {
 	(void)f;
-	if (!x->is_path || !S_ISDIR(x->st.st_mode))
-		return FD_NOT_MINE;
-	if (!x->deleted)
-		return FD_MINE;
-	x->what = "deleted directory";
-	return FD_REFUSED;
+	return x->is_path && S_ISDIR(x->st.st_mode) && !x->deleted ? FD_MINE : FD_NOT_MINE;
 }
 
 /* ---- restore ---- */

@@ -39,7 +39,8 @@
 extern const struct fd_kind fd_kind_reg, fd_kind_deleted, fd_kind_dir, fd_kind_chr, fd_kind_pipe,
 	fd_kind_fifo, fd_kind_eventfd, fd_kind_memfd, fd_kind_inherit, fd_kind_path,
 	fd_kind_signalfd, fd_kind_timerfd, fd_kind_epoll, fd_kind_unix, fd_kind_tty, fd_kind_inet,
-	fd_kind_unix_sk, fd_kind_pidfd, fd_kind_inotify, fd_kind_fanotify;
+	fd_kind_unix_sk, fd_kind_pidfd, fd_kind_inotify, fd_kind_fanotify, fd_kind_deleted_dir,
+	fd_kind_chr_deleted;
 
 /* By REC_FD_*. */
 static const struct fd_kind *const fd_kinds[] = {
@@ -63,12 +64,15 @@ static const struct fd_kind *const fd_kinds[] = {
 	[REC_FD_PIDFD] = &fd_kind_pidfd,	/* pidfd.c */
 	[REC_FD_INOTIFY] = &fd_kind_inotify,	/* inotify.c */
 	[REC_FD_FANOTIFY] = &fd_kind_fanotify,	/* fanotify.c */
+	[REC_FD_DELETED_DIR] = &fd_kind_deleted_dir,	/* deleted_dir.c */
+	[REC_FD_DELETED_CHR] = &fd_kind_chr_deleted,	/* chardev.c */
 };
 
 /*
  * The dump asks the kinds in this order which one an fd is; the first
  * that knows it decides.  O_PATH before the files it can name, memfds
- * before deleted files, terminals before other character devices (the
+ * before deleted files, deleted directories before directories, terminals
+ * and deleted device nodes before other character devices (the
  * terminal's own test leaves O_PATH fds to opath.c), AF_UNIX sockets
  * that listen or are not connected (unix_named.c) before those of pairs
  * (unix.c asks sock_diag again only if unix_named.c could not).  The
@@ -92,7 +96,9 @@ const struct fd_kind *const fd_kinds_order[] = {
 	&fd_kind_memfd,
 	&fd_kind_deleted,
 	&fd_kind_reg,
+	&fd_kind_deleted_dir,
 	&fd_kind_dir,
+	&fd_kind_chr_deleted,
 	&fd_kind_chr,
 	&fd_kind_fifo,
 	NULL,

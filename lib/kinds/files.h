@@ -59,6 +59,7 @@ struct restore_files_state {
 	const struct rec_lock **locks;	/* in image order */
 	int max_fd;		/* -1: no fds */
 	bool inherit;
+	bool stamped;		/* the image has file stamps: changed.c checks the files' times */
 	/* --shell-job: the job's terminal (tty.c) */
 	const struct rec_tty *tty;	/* its record, if the process had one */
 	int tty_fd;		/* sudcr restore's terminal, -1 */
@@ -113,6 +114,17 @@ void rf_put_data(struct restore_files_state *s, struct rf_fd *o, int fd, bool st
 void rf_fill_file(struct restore_files_state *s, struct rf_fd *o, int fd);
 /* In the stub: a new open of our fd @fd (/proc/self/fd/N), O_CLOEXEC, or -1 and errno. */
 int rf_reopen(int fd, int flags);
+/*
+ * The description of @e made from @hold, what a deleted kind made: an
+ * O_PATH one if @e is O_PATH (O_NOFOLLOW is left out: it would name the
+ * /proc/self/fd link), else rf_reopen() with @flags.
+ */
+static inline int rf_reopen_or_path(const struct rf_fd *e, int hold, int flags)
+{
+	if (e->rec->flags & O_PATH)
+		return rf_reopen(hold, O_PATH | (int)(e->rec->flags & O_DIRECTORY));
+	return rf_reopen(hold, flags);
+}
 
 /*
  * Fds on the process's own /proc files (procfd.c): mark them (before

@@ -16,6 +16,7 @@
 #include <sudcr/cr.h>
 #include <sudcr/log.h>
 
+#include "deleted_cwd.h"
 #include "kinds.h"
 #include "misc.h"
 
@@ -35,6 +36,12 @@ static int dump_fs_link(pid_t pid, const char *name, char *buf, size_t len)
 		sudcr_error("process %d: cannot read /proc/%d/%s: %s", pid, pid, name,
 			    strerror(-ret));
 		return ret;
+	}
+	/* A removed cwd is made again (kinds/deleted_cwd.c, which writes its record). */
+	if (!strcmp(name, "cwd")) {
+		ret = deleted_cwd_strip(pid, buf);
+		if (ret)
+			return ret < 0 ? ret : 0;
 	}
 	snprintf(proc, sizeof(proc), "/proc/%d/%s", pid, name);
 	if (stat(proc, &want)) {
@@ -95,7 +102,12 @@ static int fs_in_stub(struct restore_ctx *r)
 	 * By sudcr's root: the cwd may even lie outside the process's root
 	 * (chroot without chdir); fs_restore() leaves it where it is.
 	 */
-	if (chdir(s->cwd)) {
+	if (r->cwd_deleted) {
+		int ret = deleted_cwd_enter(r, s->cwd);
+
+		if (ret)
+			return ret < 0 ? ret : -EIO;
+	} else if (chdir(s->cwd)) {
 		int err = errno;
 
 		sudcr_error("cannot restore the working directory %s: %s", s->cwd, strerror(err));

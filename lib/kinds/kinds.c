@@ -143,6 +143,8 @@ const struct cr_kind cr_kind_files = {
 	X(mm)			\
 	X(signals)		\
 	X(files)		\
+	X(file_stamps)		\
+	X(cwd_deleted)		\
 	X(misc)			\
 	X(fs)			\
 	X(personality)		\

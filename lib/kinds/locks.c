@@ -22,7 +22,8 @@
  * table own it).  A lock someone else holds now ends the restore with one
  * line.  rf_check_locks() runs in sudcr once the memory is in place
  * (restoring mappings opens and closes files in the process, and a close
- * drops POSIX locks: the dump refuses POSIX locks on mapped files): it
+ * drops POSIX locks: a file the process holds POSIX locks on is mapped
+ * through the process's own fd, locks_mapping_fd()): it
  * reads the locks back from fdinfo and compares them with the image, the
  * kernel merging and splitting POSIX ranges as it does; what the process
  * gets must be what it had.
@@ -34,6 +35,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <sudcr/cr.h>
@@ -92,12 +96,38 @@ int dump_locks_read(pid_t proc_pid, int fd, const char *link, const char *no_loc
 /*
  * The restore maps files by opening them in the process and closing the fd
  * again (lib/restore/mm.c), and any close of a file by the process drops
- * its POSIX locks on that file: a POSIX lock on a file the process maps
- * would not survive the restore.
+ * its POSIX locks on that file.  A mapping of a file the process holds
+ * POSIX locks on is made through an fd the process has open on it instead
+ * (locks_mapping_fd()): there must be one, named, with the access the
+ * mapping needs.  sqlite3 in WAL mode maps its -shm file shared through
+ * the very fd it locks it through.
  */
-static int check_posix_mapped(const struct proc_vma *vmas, int nr, const struct lock_holder *h, int n)
+static bool has_fd_to_map(pid_t proc_pid, const struct proc_vma *v, const struct proc_fd *fds, int nr)
 {
-	int ret = 0;
+	bool rw = v->shared && ((v->prot & PROT_WRITE) || (v->vmflags & PROC_VMF_MW));
+
+	for (int i = 0; i < nr; i++) {
+		const struct proc_fd *p = &fds[i];
+		size_t len = strlen(p->link);
+		char link[64];
+		struct stat st;
+
+		if (p->link[0] != '/' || (len > 10 && !strcmp(p->link + len - 10, " (deleted)")) ||
+		    !locks_fd_can_map(p->flags, v->shared, rw))
+			continue;
+		snprintf(link, sizeof(link), "/proc/%d/fd/%d", proc_pid, p->fd);
+		if (!stat(link, &st) && S_ISREG(st.st_mode) && st.st_ino == v->ino &&
+		    major(st.st_dev) == v->dev_major && minor(st.st_dev) == v->dev_minor)
+			return true;
+	}
+	return false;
+}
+
+static int check_posix_mapped(pid_t proc_pid, const struct proc_vma *vmas, int nr, const struct lock_holder *h,
+			      int n)
+{
+	struct proc_fd *fds = NULL;
+	int nr_fds = -1, ret = 0;
 
 	for (int i = 0; i < n && !ret; i++) {
 		for (int k = 0; k < h[i].nr && !ret; k++) {
@@ -105,17 +135,29 @@ static int check_posix_mapped(const struct proc_vma *vmas, int nr, const struct 
 
 			if (l->kind != PROC_LOCK_POSIX)
 				continue;
-			for (int v = 0; v < nr; v++) {
+			for (int v = 0; v < nr && !ret; v++) {
 				if (vmas[v].ino != l->ino || vmas[v].dev_major != l->dev_major ||
 				    vmas[v].dev_minor != l->dev_minor)
 					continue;
-				sudcr_error("fd %d (%s): a POSIX lock on a file the process also maps is not supported yet",
-					    h[i].fd, h[i].link);
+				if (nr_fds < 0) {
+					ret = proc_list_fds(proc_pid, &fds, &nr_fds);
+					if (ret) {
+						sudcr_error("fd %d (%s): cannot list the fds of the process: %s",
+							    h[i].fd, h[i].link, strerror(-ret));
+						break;
+					}
+				}
+				if (!vmas[v].deleted && has_fd_to_map(proc_pid, &vmas[v], fds, nr_fds))
+					continue;
+				sudcr_error("fd %d (%s): a POSIX lock on a file the process maps at %llx-%llx%s is not supported yet",
+					    h[i].fd, h[i].link, (unsigned long long)vmas[v].start,
+					    (unsigned long long)vmas[v].end,
+					    vmas[v].deleted ? " (deleted)" : " with no fd open with the access of that mapping");
 				ret = -EOPNOTSUPP;
-				break;
 			}
 		}
 	}
+	free(fds);
 	return ret;
 }
 
@@ -150,7 +192,7 @@ int dump_locks_check_posix(pid_t proc_pid, pid_t pid, int nr_posix, const struct
 			    pid, n, n - nr_posix);
 		return -EOPNOTSUPP;
 	}
-	return check_posix_mapped(vmas, nr_vmas, h, n_holders);
+	return check_posix_mapped(proc_pid, vmas, nr_vmas, h, n_holders);
 }
 
 int dump_locks_write(struct img_writer *img, int fd, const struct proc_lock *locks, int nr)
@@ -319,4 +361,31 @@ int rf_check_locks(pid_t pid, struct restore_files_state *s)
 		}
 	}
 	return 0;
+}
+
+static bool rec_same_file(const struct rec_fd *f, const struct rec_vma *v)
+{
+	return f->kind == REC_FD_REG && f->ino == v->ino && major(f->dev) == (v->dev >> 32) &&
+	       minor(f->dev) == (uint32_t)v->dev;
+}
+
+int locks_mapping_fd(struct restore_ctx *r, const struct rec_vma *v)
+{
+	const struct restore_files_state *s = r->files_state;
+	bool shared = v->flags & REC_VMA_SHARED, locked = false;
+	bool rw = shared && ((v->prot & PROT_WRITE) || (v->vmflags & PROC_VMF_MW));
+
+	if (!s || !(v->flags & REC_VMA_FILE) || (v->flags & (REC_VMA_DELETED | REC_VMA_MEMFD | REC_VMA_SHMEM)))
+		return -1;
+	for (int k = 0; k < s->nr_locks && !locked; k++) {
+		int i = rf_find_fd(s, s->locks[k]->fd);
+
+		locked = s->locks[k]->kind == REC_LOCK_POSIX && i >= 0 && rec_same_file(s->fds[i].rec, v);
+	}
+	if (!locked)
+		return -1;
+	for (int i = 0; i < s->nr; i++)
+		if (rec_same_file(s->fds[i].rec, v) && locks_fd_can_map(s->fds[i].rec->flags, shared, rw))
+			return s->fds[i].rec->fd;
+	return -1;
 }

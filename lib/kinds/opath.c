@@ -3,12 +3,15 @@
  * The O_PATH fd kind (REC_FD_PATH): a descriptor that only names a file
  * (open(2) with O_PATH), whatever the file is.  Opened again by its path
  * with O_PATH (and O_NOFOLLOW, O_DIRECTORY as it had); it holds no locks
- * and has no status flags to set.  One of a deleted file is refused.
+ * and has no status flags to set.  One of a removed regular file,
+ * directory or mem device node is of their kinds (rf_reopen_path()); of
+ * anything else removed, refused.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #include <sudcr/log.h>
 
@@ -18,14 +21,24 @@
 
 /* ---- dump ---- */
 
-/* Asked before the kinds of the files it may name. */
+/*
+ * Asked before the kinds of the files it may name.  One that names a
+ * removed regular file, directory or mem device node is left to the kind
+ * that makes those again (deleted.c, deleted_dir.c, chardev.c), whose
+ * open makes it an O_PATH descriptor of what it made.
+ */
 static int path_recognise(struct files_dump *f, struct dump_fd *x)
 {
+	mode_t t = x->st.st_mode & S_IFMT;
+
 	(void)f;
 	if (!x->is_path || !(x->p->flags & O_PATH))
 		return FD_NOT_MINE;
 	if (!x->deleted)
 		return FD_MINE;
+	if ((t == S_IFREG && strncmp(x->path, "/memfd:", 7)) || t == S_IFDIR ||
+	    (t == S_IFCHR && fd_chr_supported(x->st.st_rdev) && major(x->st.st_rdev) == 1))
+		return FD_NOT_MINE;
 	x->what = "O_PATH descriptor of a deleted file";
 	return FD_REFUSED;
 }

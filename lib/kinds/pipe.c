@@ -26,10 +26,17 @@
  * are the image's and sudcr's own description is left alone).  The bytes
  * that were buffered are written into it first, unless fd N is that very
  * pipe (it still holds them).
+ *
+ * A FIFO whose name was removed (REC_FD_FIFO_DELETED in xflags) is made
+ * again in the stub under that name (another in the same directory if it
+ * is taken), opened, and removed, with its mode and owner; its
+ * descriptions are new opens of it.  An end of it held outside could not
+ * be joined to the new one: refused at the dump.
  */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,14 +63,31 @@ static int pipe_recognise(struct files_dump *f, struct dump_fd *x)
 	return strncmp(x->p->link, "pipe:[", 6) ? FD_NOT_MINE : FD_MINE;
 }
 
+/* A FIFO, also one whose name was removed (made again in its directory, which must be there). */
 static int fifo_recognise(struct files_dump *f, struct dump_fd *x)
 {
+	struct stat st;
+	char *dir, *slash;
+	int ok;
+
 	(void)f;
 	if (!x->is_path || !S_ISFIFO(x->st.st_mode))
 		return FD_NOT_MINE;
 	if (!x->deleted)
 		return FD_MINE;
-	x->what = "deleted FIFO";
+	dir = strdup(x->path);
+	if (!dir)
+		return -ENOMEM;
+	slash = strrchr(dir, '/');
+	if (slash == dir)
+		slash[1] = '\0';
+	else if (slash)
+		*slash = '\0';
+	ok = slash && !stat(dir, &st) && S_ISDIR(st.st_mode);
+	free(dir);
+	if (ok)
+		return FD_MINE;
+	x->what = "deleted FIFO whose directory is gone too";
 	return FD_REFUSED;
 }
 
@@ -216,6 +240,31 @@ static int find_outside(struct files_dump *f, int obj, uint32_t end)
 	return 0;
 }
 
+/*
+ * A FIFO whose name was removed is made again as a new FIFO: an end held
+ * outside the process could not be joined to it.
+ */
+static int deleted_fifo_check(struct files_dump *f, int i)
+{
+	struct dump_fd *x = &f->x[i];
+	char link[PATH_MAX + 16];
+	int32_t pids[4];
+	bool rd, wr;
+	int nr;
+
+	pipe_ends(f, i, &rd, &wr);
+	if (rd && wr)
+		return 0;
+	/* As the others' /proc/PID/fd shows it (x->p->link has lost its " (deleted)"). */
+	snprintf(link, sizeof(link), "%s (deleted)", x->path);
+	pipe_holders(f->d->proc_pid, &x->st, link, pids, 4, &nr);
+	if (!nr)
+		return 0;
+	sudcr_error("fd %d: deleted FIFO %s: its %s end is held outside the process (PID %d%s): not supported",
+		    x->p->fd, x->path, rd ? "write" : "read", pids[0], nr > 1 ? " and others" : "");
+	return -EOPNOTSUPP;
+}
+
 /* An object of which the process holds one end only: who holds the other. */
 static int pipe_dump_check(struct files_dump *f, int i)
 {
@@ -224,6 +273,8 @@ static int pipe_dump_check(struct files_dump *f, int i)
 
 	if (x->obj != i)
 		return 0;
+	if (x->kind == REC_FD_FIFO && x->deleted)
+		return deleted_fifo_check(f, i);
 	pipe_ends(f, i, &rd, &wr);
 	if (!rd || !wr)
 		return find_outside(f, i, rd ? REC_PIPE_WRITE : REC_PIPE_READ);
@@ -355,6 +406,13 @@ static int pipe_fill(struct files_dump *f, int i, struct rec_fd *rec)
 	return 0;
 }
 
+static int fifo_fill(struct files_dump *f, int i, struct rec_fd *rec)
+{
+	if (f->x[i].deleted)
+		rec->xflags |= REC_FD_FIFO_DELETED;
+	return pipe_fill(f, i, rec);
+}
+
 static int pipe_dump(struct files_dump *f, int i)
 {
 	struct dump_fd *x = &f->x[i];
@@ -394,7 +452,7 @@ static int pipe_check_record(struct restore_ctx *r, struct restore_files_state *
 		return img_record_invalid(r->img, "bad outside pipe record");
 	i = rf_find_fd(s, o->fd);
 	if (i < 0 || (s->fds[i].rec->kind != REC_FD_PIPE && s->fds[i].rec->kind != REC_FD_FIFO) ||
-	    s->fds[i].obj != i || s->fds[i].outside ||
+	    (s->fds[i].rec->xflags & REC_FD_FIFO_DELETED) || s->fds[i].obj != i || s->fds[i].outside ||
 	    (o->outside != REC_PIPE_READ && o->outside != REC_PIPE_WRITE))
 		return img_record_invalid(r->img, "outside pipe record for fd %d, which is no pipe before it",
 					  o->fd);
@@ -511,11 +569,50 @@ static int pipe_check_table(struct restore_files_state *s, int i)
 	return 0;
 }
 
+static int fifo_check(struct restore_ctx *r, const struct rec_fd *rec, const char *path)
+{
+	if (rec->xflags & ~REC_FD_FIFO_DELETED)
+		return img_record_invalid(r->img, "fd %d: FIFO flags %#x", rec->fd, rec->xflags);
+	return pipe_check(r, rec, path);
+}
+
+/* The directory @path is in, malloc'ed, or NULL. */
+static char *fifo_dir(const char *path)
+{
+	char *dir = strdup(path), *slash = dir ? strrchr(dir, '/') : NULL;
+
+	if (!slash) {
+		free(dir);
+		return NULL;
+	}
+	if (slash == dir)
+		slash[1] = '\0';
+	else
+		*slash = '\0';
+	return dir;
+}
+
+/* A FIFO by name is still a FIFO; one to make again has its directory. */
 static int fifo_check_file(struct restore_files_state *s, int i)
 {
+	const struct rf_fd *e = &s->fds[i];
 	struct stat st;
+	char *dir;
+	int err;
 
-	return rf_stat_same_type(&s->fds[i], &st);
+	if (!(e->rec->xflags & REC_FD_FIFO_DELETED))
+		return rf_stat_same_type(e, &st);
+	if (e->obj != i)
+		return 0;
+	dir = fifo_dir(e->path);
+	if (!dir)
+		return -ENOMEM;
+	err = stat(dir, &st) ? -errno : S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
+	if (err)
+		sudcr_error("cannot restore fd %d (%s (deleted)): its directory %s: %s", e->rec->fd, e->path, dir,
+			    strerror(-err));
+	free(dir);
+	return err;
 }
 
 /* ---- in the stub ---- */
@@ -584,10 +681,44 @@ static void pipe_create(struct restore_files_state *s, struct rf_fd *o)
 	rf_put_data(s, o, o->hold[1], true);
 }
 
+/*
+ * A FIFO whose name was removed: made again under that name (another one
+ * in the same directory if it is taken), opened, and removed again.
+ */
+static int make_deleted_fifo(struct rf_fd *o)
+{
+	char *dir = NULL, *name = NULL;
+	const char *at = o->path;
+	int fd, n = 0;
+
+	while (mkfifo(at, 0600)) {
+		if (errno != EEXIST || n == 100)
+			rf_die_fd(o, "cannot make it again (mkfifo)", errno);
+		free(name);
+		dir = dir ? dir : fifo_dir(o->path);
+		if (!dir || asprintf(&name, "%s/.sudcr-deleted-%d-%d", strcmp(dir, "/") ? dir : "", getpid(), n++) < 0)
+			rf_die_fd(o, "cannot make it again", ENOMEM);
+		at = name;
+	}
+	fd = open(at, O_RDWR | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0 || unlink(at))
+		rf_die_fd(o, fd < 0 ? "cannot open it again" : "unlink", errno);
+	if (fchown(fd, o->rec->uid, o->rec->gid))
+		rf_die_fd(o, "fchown", errno);
+	if (fchmod(fd, o->rec->mode & 07777))
+		rf_die_fd(o, "fchmod", errno);
+	free(name);
+	free(dir);
+	return fd;
+}
+
 /* The FIFO opened by its name, a reader and writer both, so that no open of it blocks. */
 static void fifo_create(struct restore_files_state *s, struct rf_fd *o)
 {
-	o->hold[0] = open(o->path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	if (o->rec->xflags & REC_FD_FIFO_DELETED)
+		o->hold[0] = make_deleted_fifo(o);
+	else
+		o->hold[0] = open(o->path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
 	if (o->hold[0] < 0)
 		rf_die_fd(o, "open", errno);
 	set_pipe_size(o, o->hold[0]);
@@ -616,9 +747,12 @@ static int pipe_open(struct restore_files_state *s, int i, bool *own)
 static int fifo_open(struct restore_files_state *s, int i, bool *own)
 {
 	const struct rf_fd *e = &s->fds[i];
+	int oflags = (int)(e->rec->flags & RF_OPEN_FLAGS) | O_NONBLOCK;
 
 	(void)own;
-	return open(e->path, (int)(e->rec->flags & RF_OPEN_FLAGS) | O_NONBLOCK | O_CLOEXEC);
+	if (e->rec->xflags & REC_FD_FIFO_DELETED)
+		return rf_reopen(s->fds[e->obj].hold[0], oflags);
+	return open(e->path, oflags | O_CLOEXEC);
 }
 
 static void pipe_show(const struct rec_fd *rec, bool json, char *buf, size_t size)
@@ -653,13 +787,13 @@ const struct fd_kind fd_kind_fifo = {
 	.kind = REC_FD_FIFO,
 	.name = "FIFO",
 	.show_name = "fifo",
-	.flags = FD_KIND_OBJECT | FD_KIND_ABS_PATH | FD_KIND_PIPE_SIZE,
+	.flags = FD_KIND_OBJECT | FD_KIND_ABS_PATH | FD_KIND_PIPE_SIZE | FD_KIND_XFLAGS,
 	.recognise = fifo_recognise,
 	.caller_end = pipe_caller_end,
 	.dump_check = pipe_dump_check,
-	.fill = pipe_fill,
+	.fill = fifo_fill,
 	.dump = pipe_dump,
-	.check_fd = pipe_check,
+	.check_fd = fifo_check,
 	.check_table = pipe_check_table,
 	.check_file = fifo_check_file,
 	.create = fifo_create,

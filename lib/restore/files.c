@@ -51,6 +51,7 @@
 #include <sudcr/kernel_compat.h>
 #include <sudcr/log.h>
 
+#include "../kinds/changed.h"
 #include "../kinds/fd.h"
 #include "../kinds/files.h"
 
@@ -367,6 +368,7 @@ int restore_files_check(struct restore_ctx *r)
 {
 	struct restore_files_state *s = r->files_state;
 
+	s->stamped = file_stamps_in_image(r);
 	for (int i = 0; i < s->nr; i++) {
 		int ret = check_file(s, i);
 

@@ -30,6 +30,8 @@
 #include <sudcr/kernel_compat.h>
 #include <sudcr/log.h>
 
+#include "../kinds/changed.h"
+#include "../kinds/locks.h"
 #include "mm.h"
 
 /*
@@ -95,6 +97,8 @@ int restore_mm_prepare(struct restore_ctx *r)
 int restore_mm_check(struct restore_ctx *r)
 {
 	struct restore_mm_state *s = r->mm_state;
+	/* The stamps' check said it already (file_stamps_check(), before this one). */
+	bool stamped = file_stamps_in_image(r);
 
 	for (int i = 0; i < s->nr_vmas; i++) {
 		const struct rec_vma *v = s->vmas[i].v;
@@ -109,7 +113,7 @@ int restore_mm_check(struct restore_ctx *r)
 				    (unsigned long long)v->end, s->vmas[i].path, strerror(err));
 			return -err;
 		}
-		if (st.st_ino != v->ino)
+		if (st.st_ino != v->ino && !stamped)
 			sudcr_warn("%s was replaced since the dump (inode %llu, was %llu)", s->vmas[i].path,
 				   (unsigned long long)st.st_ino, (unsigned long long)v->ino);
 	}
@@ -192,6 +196,7 @@ int restore_mm(struct restore_ctx *r)
 		ret = rmm_open_objects(th, scratch, s, &temp);
 	s->unmerge_temp = temp;
 	for (int i = 0; i < s->nr_vmas && !ret; i++) {
+		s->vmas[i].fd = locks_mapping_fd(r, s->vmas[i].v);
 		if (rmm_special_index(s->vmas[i].v->flags) >= 0)
 			continue;
 		ret = rmm_map_vma(th, scratch, s, &s->vmas[i], &cache);

@@ -32,6 +32,7 @@ struct vma_ent {
 	bool unmerge;		/* mapped elsewhere and moved in: it must not merge with its neighbour */
 	bool touch;		/* given an anon_vma of its own (its file neighbour is moved in) */
 	int obj;		/* index in restore_mm_state.objs, -1 if none */
+	int fd;			/* mapped through this fd of the process (its POSIX locks, locks.c), or -1 */
 };
 
 /*

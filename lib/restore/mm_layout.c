@@ -320,6 +320,10 @@ int rmm_map_vma(struct cr_thread *th, uint64_t scratch, struct restore_mm_state 
 	} else if (e->obj >= 0) {
 		fd = s->objs[e->obj].fd;
 		off = v->pgoff;
+	} else if (e->fd >= 0) {
+		/* An open and close of the file in the process would drop its POSIX locks on it. */
+		fd = e->fd;
+		off = v->pgoff;
 	} else if ((v->flags & REC_VMA_FILE) && !(v->flags & REC_VMA_DELETED)) {
 		/*
 		 * A shared mapping that may be made writable (mprotect) needs a

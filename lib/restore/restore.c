@@ -26,6 +26,7 @@
 #include <sudcr/cr.h>
 #include <sudcr/log.h>
 
+#include "../kinds/changed.h"
 #include "../kinds/kinds.h"
 #include "../namespaces.h"
 
@@ -300,9 +301,12 @@ static int prepare_all(struct restore_ctx *r)
 	if (!ret)
 		ret = check_pid_free(r->proc.pid);
 	if (!ret)
-		ret = restore_mm_check(r);
-	if (!ret)
 		ret = restore_files_check(r);
+	/* After the fds' checks (a gone file, a new size: their messages), before the mappings'. */
+	if (!ret)
+		ret = file_stamps_check(r);
+	if (!ret)
+		ret = restore_mm_check(r);
 	return ret;
 }
 

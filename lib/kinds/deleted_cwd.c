@@ -1,0 +1,184 @@
+// SPDX-License-Identifier: MIT
+/*
+ * A working directory that was removed (/proc/PID/cwd reads "/dir/name
+ * (deleted)").  The misc kind keeps the cwd's path (without the suffix);
+ * this kind's one record says it was removed, with the directory's mode,
+ * owner and mtime.  A removed directory is empty and takes no new entries,
+ * so that is all there is to it.  The stub makes it again under that path
+ * (another name in the same parent if it is taken), enters it and removes
+ * it (deleted_cwd_enter(), called by misc's step in the stub instead of
+ * its chdir).  Its parent must be there, at the dump and at the restore.
+ * A removed root directory stays refused (misc's dump).
+ *
+ * IMG_REC_CWD_DELETED is not optional: a restorer that skipped it would
+ * enter a directory of that name, if there were one, or fail.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sudcr/cr.h>
+#include <sudcr/log.h>
+
+#include "deleted_cwd.h"
+#include "kinds.h"
+
+#define IMG_REC_CWD_DELETED	151
+
+struct rec_cwd_deleted {
+	uint32_t mode;			/* st_mode: a directory */
+	uint32_t uid, gid;
+	uint32_t pad;			/* 0 */
+	int64_t mtime_sec, mtime_nsec;
+};
+
+/* The directory @path is in ("/" for "/x"), malloc'ed, or NULL. */
+static char *parent_of(const char *path)
+{
+	char *dir = strdup(path), *slash = dir ? strrchr(dir, '/') : NULL;
+
+	if (!slash) {
+		free(dir);
+		return NULL;
+	}
+	if (slash == dir)
+		slash[1] = '\0';
+	else
+		*slash = '\0';
+	return dir;
+}
+
+static int parent_is_dir(const char *path)
+{
+	char *dir = parent_of(path);
+	struct stat st;
+	int err;
+
+	if (!dir)
+		return -ENOMEM;
+	err = stat(dir, &st) ? -errno : S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
+	free(dir);
+	return err;
+}
+
+/* ---- dump ---- */
+
+int deleted_cwd_strip(pid_t pid, char *path)
+{
+	size_t len = strlen(path);
+	char proc[64];
+	struct stat st;
+	int err;
+
+	if (len <= 10 || strcmp(path + len - 10, " (deleted)"))
+		return 0;
+	snprintf(proc, sizeof(proc), "/proc/%d/cwd", pid);
+	if (stat(proc, &st) || !S_ISDIR(st.st_mode) || st.st_nlink)
+		return 0;	/* a directory really named "... (deleted)": misc's check says */
+	path[len - 10] = '\0';
+	err = parent_is_dir(path);
+	if (err) {
+		sudcr_error("process %d: its working directory %s was removed, and its parent too: not supported",
+			    pid, path);
+		return -EOPNOTSUPP;
+	}
+	return 1;
+}
+
+static int dump_cwd_deleted(struct dump_ctx *d)
+{
+	struct rec_cwd_deleted rec = { 0 };
+	char proc[64], link[REC_PATH_MAX];
+	struct stat st;
+	int ret;
+
+	ret = proc_read_link(d->proc_pid, "cwd", link, sizeof(link));
+	if (ret) {
+		sudcr_error("process %d: cannot read /proc/%d/cwd: %s", d->pid, d->proc_pid, strerror(-ret));
+		return ret;
+	}
+	ret = deleted_cwd_strip(d->proc_pid, link);
+	if (ret <= 0)
+		return ret;
+	snprintf(proc, sizeof(proc), "/proc/%d/cwd", d->proc_pid);
+	if (stat(proc, &st)) {
+		ret = -errno;
+		sudcr_error("process %d: cannot stat its working directory: %s", d->pid, strerror(-ret));
+		return ret;
+	}
+	rec.mode = st.st_mode;
+	rec.uid = st.st_uid;
+	rec.gid = st.st_gid;
+	rec.mtime_sec = st.st_mtim.tv_sec;
+	rec.mtime_nsec = st.st_mtim.tv_nsec;
+	return img_write_record(d->img, IMG_REC_CWD_DELETED, &rec, sizeof(rec));
+}
+
+/* ---- restore ---- */
+
+static int prepare_cwd_deleted(struct restore_ctx *r)
+{
+	const struct rec_cwd_deleted *rec;
+	const void *data;
+	size_t len;
+	int ret, nr = 0;
+
+	img_rewind(r->img);
+	while ((ret = cr_next_of_type(r->img, IMG_REC_CWD_DELETED, &data, &len)) == 1) {
+		rec = data;
+		if (len != sizeof(*rec) || nr++)
+			return img_record_invalid(r->img, "bad or repeated removed-cwd record");
+		if (!S_ISDIR(rec->mode) || rec->pad || rec->mtime_nsec < 0 || rec->mtime_nsec >= 1000000000)
+			return img_record_invalid(r->img, "removed cwd: bad mode or mtime");
+		r->cwd_deleted = rec;
+	}
+	return ret;
+}
+
+int deleted_cwd_enter(const struct restore_ctx *r, const char *cwd)
+{
+	const struct rec_cwd_deleted *rec = r->cwd_deleted;
+	const struct timespec ts[2] = { { 0, UTIME_OMIT }, { rec->mtime_sec, rec->mtime_nsec } };
+	char *tmp = NULL, *dir = NULL;
+	const char *at = cwd;
+	int err;
+
+	if (mkdir(cwd, 0700)) {
+		if (errno != EEXIST)
+			goto out_err;
+		/* The name is taken: a directory of another name there. */
+		dir = parent_of(cwd);
+		errno = ENOMEM;
+		if (!dir || asprintf(&tmp, "%s/.sudcr-deleted-XXXXXX", strcmp(dir, "/") ? dir : "") < 0 ||
+		    !mkdtemp(tmp))
+			goto out_err;
+		at = tmp;
+	}
+	if (chdir(at) || rmdir(at) || chown(".", rec->uid, rec->gid) || chmod(".", rec->mode & 07777) ||
+	    utimensat(AT_FDCWD, ".", ts, 0))
+		goto out_err;
+	free(tmp);
+	free(dir);
+	return 0;
+out_err:
+	err = errno;
+	sudcr_error("cannot restore the working directory %s (removed): making it again: %s", cwd, strerror(err));
+	free(tmp);
+	free(dir);
+	return -err;
+}
+
+const struct cr_kind cr_kind_cwd_deleted = {
+	.name = "cwd_deleted",
+	.types = (const struct cr_rec_type[]){
+		{ IMG_REC_CWD_DELETED, "cwd_deleted" },
+		{ 0, NULL },
+	},
+	.flags = CR_KIND_DUMP_LAST,
+	.dump = dump_cwd_deleted,
+	.prepare = prepare_cwd_deleted,
+};
