@@ -27,6 +27,7 @@
 #include <sudcr/sudcr.h>
 
 #include "show.h"
+#include "kinds/sysv_shm.h"
 
 struct sudcr_image {
 	struct img_reader *r;
@@ -412,6 +413,8 @@ static const struct show_section {
 	{ IMG_REC_FD,		"fds",		"files:\n",	show_fd },
 	{ IMG_REC_SIGACTION,	"sigactions",	"signals:\n",	show_sigaction },
 	{ IMG_REC_SIGPENDING,	"pending",	"",		show_sigpending },
+	{ IMG_REC_SYSV_SHM,	"sysv_shm",	"",		sysv_shm_show },
+	{ IMG_REC_SYSV_SHM_ATTACH, "sysv_shm_attaches", "",	sysv_shm_attach_show },
 };
 
 /*
@@ -479,7 +482,7 @@ int sudcr_image_show(struct sudcr_image *img, FILE *out, enum sudcr_show_format 
 {
 	struct show_ctx s = { .out = out, .json = format == SUDCR_SHOW_JSON, .img = img->r };
 	struct img_reader *r = img->r;
-	uint64_t counts[128] = { 0 };
+	uint64_t counts[256] = { 0 };	/* types past 255 count as 255 */
 	bool in_array = false;
 	const void *data;
 	uint32_t type;
@@ -488,7 +491,7 @@ int sudcr_image_show(struct sudcr_image *img, FILE *out, enum sudcr_show_format 
 
 	img_rewind(r);
 	while ((ret = img_next_record(r, &type, &data, &len)) == 1)
-		counts[type < 128 ? type : 127]++;
+		counts[type < 256 ? type : 255]++;
 	if (ret < 0)
 		return ret;
 	if (s.json)
@@ -511,7 +514,7 @@ int sudcr_image_show(struct sudcr_image *img, FILE *out, enum sudcr_show_format 
 		for (unsigned int k = 0; k < img_page_files(r); k++)
 			fprintf(out, "%s%" PRIu64, k ? "," : "", img_pages_data_len(r, k));
 		fprintf(out, "],\"records\":{");
-		for (int t = 0, first = 1; t < 128; t++) {
+		for (int t = 0, first = 1; t < 256; t++) {
 			if (!counts[t])
 				continue;
 			fprintf(out, "%s\"%s\":%" PRIu64, first ? "" : ",", sudcr_record_name(t), counts[t]);
@@ -524,7 +527,7 @@ int sudcr_image_show(struct sudcr_image *img, FILE *out, enum sudcr_show_format 
 		for (unsigned int k = 0; k < img_page_files(r); k++)
 			fprintf(out, "%s%" PRIu64 "K", k ? " + " : "", img_pages_data_len(r, k) >> 10);
 		fprintf(out, ")\nrecords:");
-		for (int t = 0; t < 128; t++)
+		for (int t = 0; t < 256; t++)
 			if (counts[t])
 				fprintf(out, " %s %" PRIu64, sudcr_record_name(t), counts[t]);
 		fprintf(out, "\n");

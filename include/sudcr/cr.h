@@ -158,6 +158,7 @@ struct restore_ctx {
 	struct restore_misc_state *misc_state;
 	struct restore_attrs_state *attrs_state;	/* procattr.c and sched.c */
 	struct restore_creds_state *creds_state;
+	struct restore_sysv_shm_state *sysv_shm_state;
 	/* fds of sudcr's own the stub must keep while it sets up its files */
 	int keep_fds[4];
 	int nr_keep_fds;

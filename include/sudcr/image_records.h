@@ -142,7 +142,8 @@ struct rec_vma {
 #define REC_VMA_SHMEM		(1u << 11)	/* MAP_SHARED|MAP_ANONYMOUS */
 #define REC_VMA_OBJ_PRIVATE	(1u << 12)	/* private view of a memfd, shmem or deleted file */
 #define REC_VMA_OBJ_HELD	(1u << 13)	/* that object's content is stored elsewhere (fd, shared map) */
-#define REC_VMA_KNOWN		((1u << 14) - 1)	/* a flag outside these is refused */
+#define REC_VMA_SYSV		(1u << 14)	/* System V shm attach: made by lib/kinds/sysv_shm.c, ino the shmid */
+#define REC_VMA_KNOWN		((1u << 15) - 1)	/* a flag outside these is refused */
 
 /* What the mm gives the mappings made later. */
 struct rec_mm_attrs {

@@ -132,6 +132,7 @@ const struct cr_kind cr_kind_files = {
 	X(process)		\
 	X(namespaces)		\
 	X(mm)			\
+	X(sysv_shm)		\
 	X(signals)		\
 	X(files)		\
 	X(misc)			\

@@ -33,7 +33,7 @@ static void unique(void)
 		for (const struct cr_kind *const *j = cr_kinds; j < k; j++)
 			CHECK(strcmp((*j)->name, (*k)->name), "kind %s twice", (*k)->name);
 		for (const struct cr_rec_type *t = (*k)->types; t->name; t++) {
-			CHECK(t->type > 0 && t->type < 128, "%s: type %u out of 1..127", t->name, t->type);
+			CHECK(t->type > 0 && t->type < 256, "%s: type %u out of 1..255", t->name, t->type);
 			CHECK(cr_kind_of_type(t->type) == *k, "type %u (%s) claimed by another kind too",
 			      t->type, t->name);
 			for (const struct cr_kind *const *j = cr_kinds; *j; j++)
