@@ -131,6 +131,7 @@ const struct cr_kind cr_kind_files = {
 #define CR_KINDS(X)		\
 	X(process)		\
 	X(namespaces)		\
+	X(sysv_sem)		\
 	X(mm)			\
 	X(sysv_shm)		\
 	X(signals)		\
