@@ -61,6 +61,7 @@ enum img_rec_type {
 	IMG_REC_SCHED = 69,		/* struct rec_sched, one per thread */
 	IMG_REC_FILE_TIMES = 70,	/* struct rec_file_times, per deleted file */
 	IMG_REC_THREAD_ATTR = 71,	/* struct rec_thread_attr, one per thread */
+	IMG_REC_MQUEUE = 162,		/* struct rec_mqueue + messages (lib/kinds/mqueue.c) */
 };
 
 #define REC_PATH_MAX 4096
@@ -211,6 +212,7 @@ enum rec_fd_kind {
 	REC_FD_EPOLL = 13,	/* watch list in the IMG_REC_EPOLL record */
 	REC_FD_UNIX = 14,	/* AF_UNIX socket of a pair: IMG_REC_UNIX (+ _QUEUE); obj: the pair */
 	REC_FD_TTY = 15,	/* --shell-job: the job's terminal, replaced by sudcr restore's */
+	REC_FD_MQUEUE = 40,	/* POSIX message queue: name in path; IMG_REC_MQUEUE (lib/kinds/mqueue.c) */
 };
 #define REC_FD_EFD_SEMAPHORE	(1u << 0)	/* rec_fd.xflags */
 

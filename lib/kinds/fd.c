@@ -37,7 +37,7 @@
 
 extern const struct fd_kind fd_kind_reg, fd_kind_deleted, fd_kind_dir, fd_kind_chr, fd_kind_pipe,
 	fd_kind_fifo, fd_kind_eventfd, fd_kind_memfd, fd_kind_inherit, fd_kind_path,
-	fd_kind_signalfd, fd_kind_timerfd, fd_kind_epoll, fd_kind_unix, fd_kind_tty;
+	fd_kind_signalfd, fd_kind_timerfd, fd_kind_epoll, fd_kind_unix, fd_kind_tty, fd_kind_mqueue;
 
 /* By REC_FD_*. */
 static const struct fd_kind *const fd_kinds[] = {
@@ -56,11 +56,13 @@ static const struct fd_kind *const fd_kinds[] = {
 	[REC_FD_EPOLL] = &fd_kind_epoll,	/* epoll.c */
 	[REC_FD_UNIX] = &fd_kind_unix,		/* unix.c */
 	[REC_FD_TTY] = &fd_kind_tty,		/* tty.c */
+	[REC_FD_MQUEUE] = &fd_kind_mqueue,	/* mqueue.c */
 };
 
 /*
  * The dump asks the kinds in this order which one an fd is; the first
- * that knows it decides.  O_PATH before the files it can name, memfds
+ * that knows it decides.  O_PATH before the files it can name, message queues (regular files
+ * of the mqueue filesystem) before deleted and regular files, memfds
  * before deleted files, terminals before other character devices (the
  * terminal's own test leaves O_PATH fds to opath.c).  The
  * kinds' prepare ops (dump and restore) run in this order too: the job's
@@ -75,6 +77,7 @@ const struct fd_kind *const fd_kinds_order[] = {
 	&fd_kind_timerfd,
 	&fd_kind_epoll,
 	&fd_kind_path,
+	&fd_kind_mqueue,
 	&fd_kind_memfd,
 	&fd_kind_deleted,
 	&fd_kind_reg,

@@ -100,6 +100,7 @@ const struct cr_kind cr_kind_files = {
 		{ IMG_REC_TTY, "tty" },
 		{ IMG_REC_PIPE_OUTSIDE, "pipe_outside" },
 		{ IMG_REC_FILE_TIMES, "file_times" },
+		{ IMG_REC_MQUEUE, "mqueue" },
 		{ 0, NULL },
 	},
 	.flags = CR_KIND_DUMP_LAST,
