@@ -5,10 +5,17 @@
  * when the process exits.  The kernel shows them nowhere (not in /proc,
  * not through semctl()), so the dump cannot read them, and a restore
  * without them would silently change what the process's exit does to
- * every set it used.  The dump refuses a process that has an undo list,
- * with one line.  Whether it has one, kcmp(KCMP_SYSVSEM) tells: it
- * compares the undo lists of two processes, and sudcr's own is empty (it
- * never uses SEM_UNDO).
+ * the sets it used.
+ *
+ * What can be seen: whether the process has an undo list at all
+ * (kcmp(KCMP_SYSVSEM) against sudcr's own, which is empty: sudcr never
+ * uses SEM_UNDO), and whether any semaphore set exists in the IPC
+ * namespace (/proc/sysvipc/sem; undo entries go with their set).  A
+ * semop() with SEM_UNDO makes the list, but so does the first thread
+ * made with CLONE_SYSVSEM (every pthread), so a list may be empty.  The
+ * dump refuses a process with an undo list while semaphore sets exist,
+ * with one line; a process without a list, or any process while there
+ * are no sets, is dumped.
  *
  * The sets themselves, and their values, are state of the IPC namespace,
  * not of a process (any process may use any set it may access by id): a
@@ -17,6 +24,7 @@
  */
 #include <errno.h>
 #include <linux/kcmp.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -26,10 +34,25 @@
 
 #include "kinds.h"
 
+/* How many semaphore sets /proc/sysvipc/sem lists (after its heading), or -errno. */
+static int nr_sem_sets(void)
+{
+	char line[512];
+	FILE *f = fopen("/proc/sysvipc/sem", "re");
+	int n = -1;
+
+	if (!f)
+		return errno == ENOENT ? 0 : -errno;	/* no CONFIG_SYSVIPC: no sets */
+	while (fgets(line, sizeof(line), f))
+		n++;
+	fclose(f);
+	return n < 0 ? 0 : n;
+}
+
 static int sysv_sem_dump(struct dump_ctx *d)
 {
 	long r = syscall(SYS_kcmp, getpid(), d->proc_pid, KCMP_SYSVSEM, 0, 0);
-	int err = errno;
+	int err = errno, sets;
 
 	if (r == 0)
 		return 0;
@@ -38,8 +61,15 @@ static int sysv_sem_dump(struct dump_ctx *d)
 			    d->pid, strerror(err));
 		return -err;
 	}
-	sudcr_error("process %d has System V semaphore undo entries (semop with SEM_UNDO), which the kernel does not show: not supported",
-		    d->pid);
+	sets = nr_sem_sets();
+	if (sets < 0) {
+		sudcr_error("cannot read /proc/sysvipc/sem: %s", strerror(-sets));
+		return sets;
+	}
+	if (!sets)
+		return 0;
+	sudcr_error("process %d may have System V semaphore undo entries (SEM_UNDO), which the kernel does not show: it has an undo list and %d semaphore set%s exist%s: not supported",
+		    d->pid, sets, sets == 1 ? "" : "s", sets == 1 ? "s" : "");
 	return -EOPNOTSUPP;
 }
 

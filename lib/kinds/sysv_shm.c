@@ -406,7 +406,7 @@ static const char *differs(const struct rec_sysv_shm *g, const struct shmid_ds *
  * In a child: shm_next_id, then shmget() as the creator (its cuid and cgid
  * are the caller's effective ids).  Exits 0 once the segment has the id.
  */
-static void make_in_child(const struct rec_sysv_shm *g)
+static void make_in_child(const struct rec_sysv_shm *g, int shmflg)
 {
 	char buf[16];
 	int fd, n, id;
@@ -418,7 +418,7 @@ static void make_in_child(const struct rec_sysv_shm *g)
 	close(fd);
 	if (setegid(g->cgid) || seteuid(g->cuid))
 		_exit(120);
-	id = shmget(g->key, g->size, IPC_CREAT | IPC_EXCL | (int)(g->mode & 0777));
+	id = shmget(g->key, g->size, IPC_CREAT | IPC_EXCL | shmflg | (int)(g->mode & 0777));
 	if (id < 0)
 		_exit(errno == EEXIST ? 121 : 122);
 	if (id != g->id) {
@@ -428,7 +428,8 @@ static void make_in_child(const struct rec_sysv_shm *g)
 	_exit(0);
 }
 
-static int make_segment(struct shm_seg *seg)
+/* @shmflg: SHM_NORESERVE if its attaches show it (VmFlags nr), else 0. */
+static int make_segment(struct shm_seg *seg, int shmflg)
 {
 	const struct rec_sysv_shm *g = seg->rec;
 	struct shmid_ds ds;
@@ -441,7 +442,7 @@ static int make_segment(struct shm_seg *seg)
 	if (pid < 0)
 		return -errno;
 	if (!pid)
-		make_in_child(g);
+		make_in_child(g, shmflg);
 	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status)) {
 		sudcr_error("System V shm segment %d: its maker died", g->id);
 		return -EIO;
@@ -538,7 +539,12 @@ static int sysv_shm_restore(struct restore_ctx *r)
 				ret = -EEXIST;
 			}
 		} else if (errno == EINVAL || errno == EIDRM) {
-			ret = make_segment(&s->segs[i]);
+			int shmflg = 0;
+
+			for (int k = 0; k < s->nr_vmas; k++)
+				if (s->vmas[k]->ino == (uint64_t)g->id && (s->vmas[k]->vmflags & PROC_VMF_NR))
+					shmflg = SHM_NORESERVE;
+			ret = make_segment(&s->segs[i], shmflg);
 		} else {
 			ret = -errno;
 			sudcr_error("cannot read System V shm segment %d: %s", g->id, strerror(-ret));

@@ -2,7 +2,7 @@
 // sudcr-test: restore-fails pid-taken
 /*
  * System V shared memory: a keyed segment (mode 0640, one page of its
- * attach made read-only), one marked for removal while attached
+ * attach made read-only, and attached a second time read-only), one marked for removal while attached
  * (IPC_RMID), and a keyed one attached read-only.  After restore: the
  * attaches at their addresses with their content, the same ids, keys,
  * sizes and modes, the removal mark, the read-only attach still one
@@ -65,7 +65,7 @@ int main(void)
 {
 	key_t key_a = 0x5d1c0000 | (getpid() & 0xffff), key_c = 0x5d1d0000 | (getpid() & 0xffff);
 	struct shmid_ds ds;
-	unsigned char *pa, *pb, *pc;
+	unsigned char *pa, *pa2, *pb, *pc;
 	int ida, idb, idc;
 
 	ida = shmget(key_a, LEN_A, IPC_CREAT | IPC_EXCL | 0640);
@@ -84,6 +84,8 @@ int main(void)
 	pc = shmat(idc, pc, SHM_RDONLY);
 	SETUP(pc != (void *)-1, "shmat c read-only");
 	SETUP(!mprotect(pa + PG, PG, PROT_READ), "mprotect");
+	pa2 = shmat(ida, NULL, SHM_RDONLY);
+	SETUP(pa2 != (void *)-1, "second attach of a");
 	SETUP(!shmctl(idb, IPC_RMID, NULL), "IPC_RMID");
 
 	prog_ready();
@@ -97,7 +99,7 @@ int main(void)
 		CHECK_EQ(ds.shm_segsz, LEN_A);
 		CHECK_EQ(ds.shm_perm.mode, 0640);
 		CHECK_EQ(ds.shm_perm.uid, getuid());
-		CHECK_EQ(ds.shm_nattch, 3);	/* the kernel counts each of its 3 mappings */
+		CHECK_EQ(ds.shm_nattch, 4);	/* the kernel counts each mapping: 3 of pa, pa2 */
 	}
 	CHECK_EQ(shmget(key_a, 0, 0), ida);
 	CHECK_EQ(shmget(key_c, 0, 0), idc);
@@ -111,8 +113,13 @@ int main(void)
 	CHECK(!strcmp(perms_at(pc), "r--s"), "c is %s", perms_at(pc));
 	CHECK(mprotect(pc, PG, PROT_READ | PROT_WRITE) && errno == EACCES, "c is no longer attached read-only");
 	check_view(ida, pa, LEN_A, "a");
+	pa[5] ^= 0xff;
+	CHECK(pa2[5] == pa[5] && !memcmp(pa, pa2, LEN_A), "the two attaches of a are not one segment");
+	pa[5] ^= 0xff;
+	CHECK(!strcmp(perms_at(pa2), "r--s"), "pa2 is %s", perms_at(pa2));
 	check_view(idb, pb, LEN_B, "b");
 	shmdt(pa);
+	shmdt(pa2);
 	shmdt(pb);
 	shmdt(pc);
 	shmctl(ida, IPC_RMID, NULL);
