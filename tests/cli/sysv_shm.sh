@@ -52,10 +52,18 @@ ida=$id
 t=dump_keyed
 if [ -z "$ida" ]; then
 	fail $t "shm_holder did not start"
-elif run 0 "$SUDCR" dump -t $tp -D "$TMP/img"; then
-	pass $t
-else
+elif ! run 0 "$SUDCR" dump -t $tp -D "$TMP/img"; then
 	fail $t "status $status: $err"
+elif ! run 0 "$SUDCR" show -D "$TMP/img" ||
+     ! grep -qF "  System V shm segment $ida: key 0x$key_a, 12288 bytes, mode 0600, owner 0:0, creator 0:0 (pid $tp)" <<<"$out" ||
+     ! grep -q "^  System V shm attach of segment $ida at 0x[0-9a-f]*, 12288 bytes\$" <<<"$out"; then
+	fail $t "show: $out"
+elif ! run 0 "$SUDCR" show -D "$TMP/img" --json ||
+     ! grep -qF "\"sysv_shm\":[{\"id\":$ida,\"key\":\"0x$key_a\",\"size\":12288,\"mode\":\"0600\"" <<<"$out" ||
+     ! grep -qF "\"removed\":false,\"locked\":false}],\"sysv_shm_attaches\":[{\"id\":$ida," <<<"$out"; then
+	fail $t "show --json: $out"
+else
+	pass $t
 fi
 wait $tp 2>/dev/null
 
