@@ -115,6 +115,10 @@ const struct cr_kind cr_kind_files = {
  * The table: one line per kind, in restore order (the dump's is derived,
  * see above).  A kind NAME defines `const struct cr_kind cr_kind_NAME`.
  *
+ * sysv_sem has only a dump step (a refusal), before the memory is copied;
+ * sysv_shm comes right after mm: its attaches go where the layout kept
+ * their place, before any later kind maps something of its own.
+ *
  * From misc to seccomp, the kinds of the MISC and THREAD_MISC records
  * (misc.h): misc first, whose prepare reads both records and makes the
  * state the others complete, and whose dump writes both before the
