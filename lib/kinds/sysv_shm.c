@@ -31,6 +31,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -309,12 +310,25 @@ static int read_records(struct restore_ctx *r, struct restore_sysv_shm_state *s)
  * exactly covered by REC_VMA_SYSV mappings of that id; every such mapping
  * is in an attach, every segment has one.
  */
+/* After every record is read: the message names no record (the reader is past them all). */
+static int __attribute__((format(printf, 2, 3))) bad_image(struct restore_ctx *r, const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	sudcr_error("%s: image: %s", r->opts.dir, msg);
+	return -EINVAL;
+}
+
 static int check_attaches(struct restore_ctx *r, struct restore_sysv_shm_state *s)
 {
 	int next = 0;
 
 	if (s->nr_segs && r->proc.arch == ARCH_IA32)
-		return img_record_invalid(r->img, "System V shm in an ia32 process");
+		return bad_image(r, "System V shm in an ia32 process");
 	for (int i = 0; i < s->nr_attaches; i++) {
 		const struct rec_sysv_shm_attach *a = s->attaches[i];
 		struct shm_seg *g = seg_of(s, a->id);
@@ -322,7 +336,7 @@ static int check_attaches(struct restore_ctx *r, struct restore_sysv_shm_state *
 
 		if (!g || a->addr % PAGE || a->len != pages_of(g->rec->size) || a->addr + a->len < a->addr ||
 		    (i && s->attaches[i - 1]->addr + s->attaches[i - 1]->len > a->addr))
-			return img_record_invalid(r->img, "System V shm attach at %llx: bad, or of no segment",
+			return bad_image(r, "System V shm attach at %llx: bad, or of no segment",
 						  (unsigned long long)a->addr);
 		while (next < s->nr_vmas && at < a->addr + a->len) {
 			const struct rec_vma *v = s->vmas[next];
@@ -335,11 +349,11 @@ static int check_attaches(struct restore_ctx *r, struct restore_sysv_shm_state *
 			next++;
 		}
 		if (at != a->addr + a->len)
-			return img_record_invalid(r->img, "System V shm attach at %llx: its mappings do not match",
+			return bad_image(r, "System V shm attach at %llx: its mappings do not match",
 						  (unsigned long long)a->addr);
 	}
 	if (next != s->nr_vmas)
-		return img_record_invalid(r->img, "System V shm mapping %llx outside any attach",
+		return bad_image(r, "System V shm mapping %llx outside any attach",
 					  (unsigned long long)s->vmas[next]->start);
 	for (int i = 0; i < s->nr_segs; i++) {
 		bool used = false;
@@ -347,7 +361,7 @@ static int check_attaches(struct restore_ctx *r, struct restore_sysv_shm_state *
 		for (int k = 0; k < s->nr_attaches && !used; k++)
 			used = s->attaches[k]->id == s->segs[i].rec->id;
 		if (!used)
-			return img_record_invalid(r->img, "System V shm segment %d: not attached",
+			return bad_image(r, "System V shm segment %d: not attached",
 						  s->segs[i].rec->id);
 	}
 	return 0;
