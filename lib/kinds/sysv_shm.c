@@ -442,6 +442,19 @@ static void make_in_child(const struct rec_sysv_shm *g, int shmflg)
 	_exit(0);
 }
 
+/*
+ * shmget() leaves shm_next_id set when it fails before making a segment
+ * (a key taken), and the file takes no -1: the next segment anyone makes
+ * would get the image's id.  A segment made and removed at once uses it up.
+ */
+static void reset_next_id(void)
+{
+	int id = shmget(IPC_PRIVATE, PAGE, IPC_CREAT | 0600);
+
+	if (id < 0 || shmctl(id, IPC_RMID, NULL))
+		sudcr_warn("cannot reset /proc/sys/kernel/shm_next_id: %s", strerror(errno));
+}
+
 /* @shmflg: SHM_NORESERVE if its attaches show it (VmFlags nr), else 0. */
 static int make_segment(struct shm_seg *seg, int shmflg)
 {
@@ -458,9 +471,12 @@ static int make_segment(struct shm_seg *seg, int shmflg)
 	if (!pid)
 		make_in_child(g, shmflg);
 	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status)) {
+		reset_next_id();
 		sudcr_error("System V shm segment %d: its maker died", g->id);
 		return -EIO;
 	}
+	if (WEXITSTATUS(status))
+		reset_next_id();
 	switch (WEXITSTATUS(status)) {
 	case 0:
 		break;
@@ -475,7 +491,7 @@ static int make_segment(struct shm_seg *seg, int shmflg)
 	default:
 		why = WEXITSTATUS(status) >= 10 && WEXITSTATUS(status) < 110 ?
 			      "cannot write /proc/sys/kernel/shm_next_id (needs CAP_CHECKPOINT_RESTORE)" :
-			      "shmget failed";
+		      WEXITSTATUS(status) == 120 ? "cannot take its creator's uid and gid" : "shmget failed";
 		sudcr_error("cannot make System V shm segment %d again: %s", g->id, why);
 		return -EPERM;
 	}
