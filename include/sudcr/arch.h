@@ -151,6 +151,7 @@ enum arch_sc {
 	SC_MLOCKALL,
 	SC_MSEAL,		/* nr: 462 (6.10+; not in older installed headers) */
 	SC_UNLINKAT,
+	SC_SHMAT,
 	SC__MAX,
 };
 SUDCR_API long arch_sc_nr(enum arch_kind kind, enum arch_sc sc);

@@ -161,6 +161,7 @@ struct restore_ctx {
 	struct restore_attrs_state *attrs_state;	/* procattr.c and sched.c */
 	struct restore_creds_state *creds_state;
 	const struct rec_cwd_deleted *cwd_deleted;	/* kinds/deleted_cwd.c: the cwd was removed */
+	struct restore_sysv_shm_state *sysv_shm_state;
 	/* fds of sudcr's own the stub must keep while it sets up its files */
 	int keep_fds[4];
 	int nr_keep_fds;

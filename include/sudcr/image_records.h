@@ -69,6 +69,7 @@ enum img_rec_type {
 	/* fd kinds' own records (lib/kinds/inotify.c, ...) */
 	IMG_REC_INOTIFY = 140,		/* struct rec_inotify + rec_inotify_watch[] + paths */
 	IMG_REC_FANOTIFY = 141,		/* struct rec_fanotify + rec_fanotify_mark[] + paths */
+	IMG_REC_MQUEUE = 162,		/* struct rec_mqueue + messages (lib/kinds/mqueue.c) */
 };
 
 #define REC_PATH_MAX 4096
@@ -150,7 +151,8 @@ struct rec_vma {
 #define REC_VMA_SHMEM		(1u << 11)	/* MAP_SHARED|MAP_ANONYMOUS */
 #define REC_VMA_OBJ_PRIVATE	(1u << 12)	/* private view of a memfd, shmem or deleted file */
 #define REC_VMA_OBJ_HELD	(1u << 13)	/* that object's content is stored elsewhere (fd, shared map) */
-#define REC_VMA_KNOWN		((1u << 14) - 1)	/* a flag outside these is refused */
+#define REC_VMA_SYSV		(1u << 14)	/* System V shm attach: made by lib/kinds/sysv_shm.c, ino the shmid */
+#define REC_VMA_KNOWN		((1u << 15) - 1)	/* a flag outside these is refused */
 
 /* What the mm gives the mappings made later. */
 struct rec_mm_attrs {
@@ -225,6 +227,7 @@ enum rec_fd_kind {
 	REC_FD_FANOTIFY = 32,	/* fanotify group: its flags and marks in the IMG_REC_FANOTIFY record */
 	REC_FD_DELETED_DIR = 35, /* removed directory held open: made again, opened, removed */
 	REC_FD_DELETED_CHR = 36, /* removed mem device node (null, zero...): mknod, opened, removed */
+	REC_FD_MQUEUE = 40,	/* POSIX message queue: name in path; IMG_REC_MQUEUE (lib/kinds/mqueue.c) */
 };
 #define REC_FD_EFD_SEMAPHORE	(1u << 0)	/* rec_fd.xflags */
 #define REC_FD_PIDFD_DEAD	(1u << 0)	/* rec_fd.xflags of a pidfd: its process exited */

@@ -12,6 +12,7 @@
 #include <sudcr/log.h>
 
 #include "mm.h"
+#include "../kinds/sysv_shm.h"
 
 static uint32_t vma_rec_flags(const struct proc_vma *v)
 {
@@ -40,6 +41,8 @@ static uint32_t vma_rec_flags(const struct proc_vma *v)
 	default:
 		break;
 	}
+	if (sysv_shm_mapping(v))
+		return f | REC_VMA_SYSV;	/* its segment and attach are sysv_shm.c's */
 	if (!strncmp(v->path, "/memfd:", 7))
 		return f | REC_VMA_MEMFD | REC_VMA_DELETED | (v->shared ? 0 : REC_VMA_OBJ_PRIVATE);
 	if (v->deleted && !strcmp(v->path, "/dev/zero"))
@@ -58,8 +61,6 @@ int dmm_check_supported(const struct proc_vma *v)
 		why = "special kernel mapping";
 	else if (!strncmp(v->path, "anon_inode:", 11))
 		why = "mapping of an anonymous inode";
-	else if (!strncmp(v->path, "/SYSV", 5) && v->shared)
-		why = "System V shared memory";
 	else if (v->kind == VMA_FILE && v->dev_major == 0 && v->path[0] != '/')
 		why = "mapping of a non-file object";
 	else if (v->vmflags & PROC_VMF_HT)
@@ -75,7 +76,7 @@ int dmm_check_supported(const struct proc_vma *v)
 
 static enum page_policy page_policy(uint32_t f)
 {
-	if (f & (REC_VMA_VDSO | REC_VMA_VVAR | REC_VMA_VVAR_VCLOCK))
+	if (f & (REC_VMA_VDSO | REC_VMA_VVAR | REC_VMA_VVAR_VCLOCK | REC_VMA_SYSV))
 		return PAGES_NONE;
 	if ((f & REC_VMA_OBJ_PRIVATE) && (f & REC_VMA_OBJ_HELD))
 		return PAGES_COW;

@@ -40,7 +40,7 @@ extern const struct fd_kind fd_kind_reg, fd_kind_deleted, fd_kind_dir, fd_kind_c
 	fd_kind_fifo, fd_kind_eventfd, fd_kind_memfd, fd_kind_inherit, fd_kind_path,
 	fd_kind_signalfd, fd_kind_timerfd, fd_kind_epoll, fd_kind_unix, fd_kind_tty, fd_kind_inet,
 	fd_kind_unix_sk, fd_kind_pidfd, fd_kind_inotify, fd_kind_fanotify, fd_kind_deleted_dir,
-	fd_kind_chr_deleted;
+	fd_kind_chr_deleted, fd_kind_mqueue;
 
 /* By REC_FD_*. */
 static const struct fd_kind *const fd_kinds[] = {
@@ -66,11 +66,14 @@ static const struct fd_kind *const fd_kinds[] = {
 	[REC_FD_FANOTIFY] = &fd_kind_fanotify,	/* fanotify.c */
 	[REC_FD_DELETED_DIR] = &fd_kind_deleted_dir,	/* deleted_dir.c */
 	[REC_FD_DELETED_CHR] = &fd_kind_chr_deleted,	/* chardev.c */
+	[REC_FD_MQUEUE] = &fd_kind_mqueue,	/* mqueue.c */
 };
 
 /*
  * The dump asks the kinds in this order which one an fd is; the first
- * that knows it decides.  O_PATH before the files it can name, memfds
+ * that knows it decides.  O_PATH before the files it can name, message
+ * queues (regular files of the mqueue filesystem) before deleted and
+ * regular files, memfds
  * before deleted files, deleted directories before directories, terminals
  * and deleted device nodes before other character devices (the
  * terminal's own test leaves O_PATH fds to opath.c), AF_UNIX sockets
@@ -93,6 +96,7 @@ const struct fd_kind *const fd_kinds_order[] = {
 	&fd_kind_inotify,
 	&fd_kind_fanotify,
 	&fd_kind_path,
+	&fd_kind_mqueue,
 	&fd_kind_memfd,
 	&fd_kind_deleted,
 	&fd_kind_reg,

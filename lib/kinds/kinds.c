@@ -109,6 +109,7 @@ const struct cr_kind cr_kind_files = {
 		{ IMG_REC_UNIX_SK, "unix_sk" },
 		{ IMG_REC_INOTIFY, "inotify" },
 		{ IMG_REC_FANOTIFY, "fanotify" },
+		{ IMG_REC_MQUEUE, "mqueue" },
 		{ 0, NULL },
 	},
 	.flags = CR_KIND_DUMP_LAST,
@@ -122,6 +123,10 @@ const struct cr_kind cr_kind_files = {
 /*
  * The table: one line per kind, in restore order (the dump's is derived,
  * see above).  A kind NAME defines `const struct cr_kind cr_kind_NAME`.
+ *
+ * sysv_sem has only a dump step (a refusal), before the memory is copied;
+ * sysv_shm comes right after mm: its attaches go where the layout kept
+ * their place, before any later kind maps something of its own.
  *
  * From misc to seccomp, the kinds of the MISC and THREAD_MISC records
  * (misc.h): misc first, whose prepare reads both records and makes the
@@ -140,7 +145,9 @@ const struct cr_kind cr_kind_files = {
 #define CR_KINDS(X)		\
 	X(process)		\
 	X(namespaces)		\
+	X(sysv_sem)		\
 	X(mm)			\
+	X(sysv_shm)		\
 	X(signals)		\
 	X(files)		\
 	X(file_stamps)		\

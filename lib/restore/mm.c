@@ -197,7 +197,8 @@ int restore_mm(struct restore_ctx *r)
 	s->unmerge_temp = temp;
 	for (int i = 0; i < s->nr_vmas && !ret; i++) {
 		s->vmas[i].fd = locks_mapping_fd(r, s->vmas[i].v);
-		if (rmm_special_index(s->vmas[i].v->flags) >= 0)
+		/* System V attaches are made by sysv_shm.c, once the layout is in place. */
+		if (rmm_special_index(s->vmas[i].v->flags) >= 0 || (s->vmas[i].v->flags & REC_VMA_SYSV))
 			continue;
 		ret = rmm_map_vma(th, scratch, s, &s->vmas[i], &cache);
 	}

@@ -83,6 +83,9 @@ static int check_vma(struct restore_ctx *r, const struct rec_vma *v)
 	if (__builtin_popcount(v->flags & (REC_VMA_VVAR | REC_VMA_VVAR_VCLOCK | REC_VMA_VDSO)) > 1)
 		return img_record_invalid(r->img, "mapping %llx: more than one of vvar, vvar_vclock, vdso",
 					  (unsigned long long)v->start);
+	if ((v->flags & REC_VMA_SYSV) && (v->flags & ~REC_VMA_SYSV) != REC_VMA_SHARED)
+		return img_record_invalid(r->img, "mapping %llx: System V attach with flags 0x%x",
+					  (unsigned long long)v->start, v->flags);
 	if (memchr(path, '\0', v->path_len))
 		return img_record_invalid(r->img, "mapping %llx: NUL in its path", (unsigned long long)v->start);
 	/* The kernel's limit for memfd_create() names is 249 bytes. */

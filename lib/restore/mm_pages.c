@@ -31,7 +31,8 @@ int rmm_add_pages(struct restore_ctx *r, struct restore_mm_state *s, const void 
 	    p->vaddr + bytes < p->vaddr)
 		return img_record_invalid(r->img, "bad page range");
 	e = rmm_find_vma(s, p->vaddr);
-	if (!e || p->vaddr + bytes > e->v->end || rmm_special_index(e->v->flags) >= 0)
+	if (!e || p->vaddr + bytes > e->v->end || rmm_special_index(e->v->flags) >= 0 ||
+	    (e->v->flags & REC_VMA_SYSV))
 		return img_record_invalid(r->img, "pages at %llx are outside any mapping",
 					  (unsigned long long)p->vaddr);
 	ret = img_pages_get(r->img, p->file, p->offset, bytes, &ptr);
