@@ -68,8 +68,18 @@ $(SC_NRS): $(B)/gen/sc_nr_%.inc: include/sudcr/arch.h $(UNISTD)/unistd_%.h
 			(names[i] in fixed) ? fixed[names[i]] : -1 }' \
 		include/sudcr/arch.h $(UNISTD)/unistd_$*.h > $@
 
+# The private headers (lib/cr.h, lib/image.h, lib/image_records.h,
+# lib/kernel_compat.h, lib/proc/proc.h, ...) are found through -Ilib, which
+# the library, the tests and the fuzzer get and cli/ and examples/ do not:
+# they see only the public include/sudcr/ (tests/cli/layers.sh).
+PRIV_CFLAGS := -Ilib
+
 # -MMD: objects also depend on the private headers they include.
-$(B)/%.o: %.c $(HEADERS) $(GEN)
+$(B)/lib/%.o: lib/%.c $(HEADERS) $(GEN)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(PRIV_CFLAGS) -MMD -MP -c $< -o $@
+
+$(B)/cli/%.o: cli/%.c $(HEADERS) $(GEN)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
 

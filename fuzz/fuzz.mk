@@ -22,7 +22,7 @@ fuzz:
 	fi
 	$(MAKE) B=$(FUZZ_B) CC=$(FUZZ_CC) OPT=-O1 SAN="$(FUZZ_SAN) -fsanitize=fuzzer-no-link" $(FUZZ_B)/libsudcr.a
 	@mkdir -p $(FUZZ_B)/fuzz/corpus
-	$(FUZZ_CC) -std=gnu11 -D_GNU_SOURCE -O1 -g -Wall -Wextra -Werror -Iinclude -DSUDCR_LIBFUZZER \
+	$(FUZZ_CC) -std=gnu11 -D_GNU_SOURCE -O1 -g -Wall -Wextra -Werror -Iinclude -Ilib -DSUDCR_LIBFUZZER \
 		$(FUZZ_SAN) -fsanitize=fuzzer -o $(FUZZ_B)/fuzz/fuzz_image fuzz/fuzz_image.c $(FUZZ_B)/libsudcr.a -lpthread
 	$(FUZZ_B)/fuzz/fuzz_image -runs=$(FUZZ_RUNS) -max_len=65536 -print_final_stats=1 \
 		-artifact_prefix=$(FUZZ_B)/fuzz/ $(FUZZ_ARGS) $(FUZZ_B)/fuzz/corpus fuzz/corpus

@@ -28,8 +28,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <sudcr/cr.h>
-#include <sudcr/image.h>
+#include "cr.h"
+#include "image.h"
 #include <sudcr/log.h>
 
 #define FZ_HDR		48

@@ -19,8 +19,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <sudcr/cr.h>
-#include <sudcr/kernel_compat.h>
+#include "cr.h"
+#include "kernel_compat.h"
 #include <sudcr/sud.h>
 #include <sudcr/sudcr.h>
 

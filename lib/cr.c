@@ -9,8 +9,8 @@
 #include <sys/timerfd.h>
 #include <unistd.h>
 
-#include <sudcr/cr.h>
-#include <sudcr/kernel_compat.h>
+#include "cr.h"
+#include "kernel_compat.h"
 #include <sudcr/log.h>
 
 bool cr_cancelled(void)

@@ -19,7 +19,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include <sudcr/image.h>
+#include "image.h"
 
 #define CRC32C_POLY	0x82f63b78u
 

@@ -2,6 +2,7 @@
 #include <sudcr/freeze.h>
 #include <sudcr/inject.h>
 #include <sudcr/log.h>
+#include "task.h"
 
 int freeze_process(pid_t pid, struct task_proc *p)
 {

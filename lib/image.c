@@ -21,7 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <sudcr/image.h>
+#include "image.h"
 #include <sudcr/log.h>
 
 #define CORE_NAME	"core.img"

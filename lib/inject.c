@@ -22,11 +22,12 @@
 #include <unistd.h>
 
 #include <sudcr/inject.h>
-#include <sudcr/kernel_compat.h>
+#include "kernel_compat.h"
 #include <sudcr/log.h>
-#include <sudcr/proc.h>
+#include "proc/proc.h"
 
 #include "inject_safety.h"
+#include "task.h"
 
 int inject_write_mem(pid_t tid, uint64_t addr, const void *buf, size_t len)
 {

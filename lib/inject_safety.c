@@ -90,7 +90,7 @@
 #include <sys/user.h>
 #include <unistd.h>
 
-#include <sudcr/kernel_compat.h>
+#include "kernel_compat.h"
 #include <sudcr/log.h>
 
 #include "inject_safety.h"

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include <sudcr/log.h>
+#include "log.h"
 
 static enum sudcr_log_level cur_level = SUDCR_LOG_WARN;
 static sudcr_log_fn cur_fn;

@@ -15,7 +15,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include <sudcr/cr.h>
+#include "cr.h"
 
 /* The file under /proc/.../ns/ ("pid_for_children") and the name for messages ("PID"). */
 const char *ns_file(int kind);

@@ -21,8 +21,8 @@
 #include <sys/mman.h>
 
 #include <sudcr/arch.h>
-#include <sudcr/image.h>
-#include <sudcr/image_records.h>
+#include "image.h"
+#include "image_records.h"
 #include <sudcr/log.h>
 #include <sudcr/sud.h>
 #include <sudcr/sudcr.h>

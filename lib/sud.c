@@ -8,7 +8,7 @@
 #include <sys/ptrace.h>
 #include <sys/uio.h>
 
-#include <sudcr/kernel_compat.h>
+#include "kernel_compat.h"
 #include <sudcr/log.h>
 #include <sudcr/sud.h>
 

@@ -14,10 +14,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <sudcr/kernel_compat.h>
+#include "kernel_compat.h"
 #include <sudcr/log.h>
-#include <sudcr/proc.h>
+#include "proc/proc.h"
 #include <sudcr/task.h>
+#include "task.h"
 
 #define SEIZE_OPTS (PTRACE_O_TRACESYSGOOD)
 

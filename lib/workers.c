@@ -8,7 +8,7 @@
 #include <sched.h>
 #include <stdlib.h>
 
-#include <sudcr/cr.h>
+#include "cr.h"
 
 int cr_worker_cpus(const struct cr_thread *th, int max, cpu_set_t *cpus)
 {

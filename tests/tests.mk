@@ -69,16 +69,16 @@ IA32_SKIPPED := $(wildcard $(T)/ia32.skip)
 
 $(T)/unit/% $(T)/inject/%: tests/$$(notdir $$(@D))/%.c $(B)/libsudcr.a $(TEST_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Itests -o $@ $< $(B)/libsudcr.a $(LDFLAGS)
+	$(CC) $(CFLAGS) $(PRIV_CFLAGS) -Itests -o $@ $< $(B)/libsudcr.a $(LDFLAGS)
 
 $(T)/targets/%: tests/targets/%.c $(TEST_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(TGT_CFLAGS) -Itests -o $@ $< $(TGT_LDFLAGS)
+	$(CC) $(TGT_CFLAGS) $(PRIV_CFLAGS) -Itests -o $@ $< $(TGT_LDFLAGS)
 
 # Self-checking programs are dumped and restored like targets: no sanitizers.
 $(T)/progs/%: tests/progs/%.c $(PROG_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(TGT_CFLAGS) -Itests -o $@ $< $(TGT_LDFLAGS)
+	$(CC) $(TGT_CFLAGS) $(PRIV_CFLAGS) -Itests -o $@ $< $(TGT_LDFLAGS)
 
 $(T)/ia32.ok $(T)/ia32.skip: tests/setup-ia32.sh
 	@$(SHELL) tests/setup-ia32.sh '$(CC)' $(T)
@@ -92,19 +92,19 @@ $(T)/servers.verdict: tests/setup-servers.sh
 # first build the verdict does not exist yet when make reads this file.
 $(B)/lib32/%.o: %.c $(HEADERS) $(IA32_VERDICT)
 	@mkdir -p $(@D)
-	if $(IA32_OK); then $(CC) $(CFLAGS32) -c $< -o $@; fi
+	if $(IA32_OK); then $(CC) $(CFLAGS32) $(PRIV_CFLAGS) -c $< -o $@; fi
 
 $(LIB32): $(LIB32_OBJS) $(IA32_VERDICT)
 	if $(IA32_OK); then rm -f $@ && ar rcs $@ $(LIB32_OBJS); fi
 
 $(T)/targets/%-32: tests/targets/%.c $(TEST_HDRS) $(IA32_VERDICT)
 	@mkdir -p $(@D)
-	if $(IA32_OK); then $(CC) $(CFLAGS32) -Itests -o $@ $< $(LDFLAGS32); else rm -f $@; fi
+	if $(IA32_OK); then $(CC) $(CFLAGS32) $(PRIV_CFLAGS) -Itests -o $@ $< $(LDFLAGS32); else rm -f $@; fi
 
 $(T)/progs/%-32: tests/progs/%.c $(PROG_HDRS) $(IA32_VERDICT)
 	@mkdir -p $(@D)
 	if $(IA32_OK); then \
-		$(CC) $(CFLAGS32) -Itests -o $@ $< $(LDFLAGS32); \
+		$(CC) $(CFLAGS32) $(PRIV_CFLAGS) -Itests -o $@ $< $(LDFLAGS32); \
 	else \
 		printf '#!/bin/sh\necho "SKIP: ia32 unavailable: %s"\n' "$$(cat $(T)/ia32.skip)" > $@; \
 		chmod +x $@; \
@@ -113,7 +113,7 @@ $(T)/progs/%-32: tests/progs/%.c $(PROG_HDRS) $(IA32_VERDICT)
 $(T)/unit/%-32: tests/unit/%.c $(if $(IA32_SKIPPED),,$(LIB32)) $(TEST_HDRS) $(IA32_VERDICT)
 	@mkdir -p $(@D)
 	if $(IA32_OK); then \
-		$(CC) $(CFLAGS32) -Itests -o $@ $< $(LIB32) $(LDFLAGS32); \
+		$(CC) $(CFLAGS32) $(PRIV_CFLAGS) -Itests -o $@ $< $(LIB32) $(LDFLAGS32); \
 	else \
 		printf '#!/bin/sh\ncat <<"EOF"\nSKIP: %s: ia32 unavailable: %s\nEOF\n' \
 			'$(notdir $@)' "$$(cat $(T)/ia32.skip)" > $@; \

@@ -14,7 +14,6 @@
 #include <sys/user.h>
 
 #include <sudcr/api.h>
-#include <sudcr/kernel_compat.h>
 
 enum arch_kind {
 	ARCH_X86_64 = 0,

@@ -46,13 +46,6 @@ SUDCR_API void sudcr_log(enum sudcr_log_level level, const char *fmt, ...)
  */
 SUDCR_API size_t sudcr_escape(char *out, size_t size, const char *in, size_t len);
 
-/*
- * Errors reported so far: a driver that gets an error nobody reported
- * (a thread that vanished, which the layers below do not each report)
- * says it once.
- */
-unsigned long sudcr_log_errors(void);
-
 #define sudcr_error(...) sudcr_log(SUDCR_LOG_ERROR, __VA_ARGS__)
 #define sudcr_warn(...)  sudcr_log(SUDCR_LOG_WARN, __VA_ARGS__)
 #define sudcr_info(...)  sudcr_log(SUDCR_LOG_INFO, __VA_ARGS__)

@@ -3,7 +3,8 @@
 #define SUDCR_PROC_H
 
 /*
- * The /proc readers of the public API (libsudcr-core). All return 0 or a
+ * The /proc readers of the public API (libsudcr-core); the library's
+ * other parsers are private (lib/proc/proc.h). All return 0 or a
  * negative errno; a process or thread that does not exist (any more) gives
  * -ESRCH. Arrays returned through a pointer are malloc'ed: free() them. On
  * error the output pointers are left untouched.
@@ -29,17 +30,5 @@ SUDCR_API int proc_thread_group(pid_t tid, pid_t *tgid, uint64_t *caught);
 
 /* First mapping whose path column ends with @name, e.g. "[vdso]". */
 SUDCR_API int proc_find_mapping(pid_t pid, const char *name, uint64_t *start, uint64_t *end);
-
-/*
- * Transitional (issue 9): the other parsers are private, declared in
- * lib/proc/proc.h. Until every user in lib/ and cli/ includes that header
- * itself, the source tree's copy of this one brings it in; an installed copy
- * has no lib/proc/proc.h two levels up and declares only the above.
- */
-#if defined(__has_include)
-#if __has_include("../../lib/proc/proc.h")
-#include "../../lib/proc/proc.h"
-#endif
-#endif
 
 #endif

@@ -24,7 +24,6 @@
 #include <sys/types.h>
 
 #include <sudcr/api.h>
-#include <sudcr/kernel_compat.h>
 
 struct task_thread {
 	pid_t tgid;
@@ -73,24 +72,6 @@ enum task_stop {
  * injected syscall (a kill filter would kill it).
  */
 SUDCR_API int task_seize_thread(struct task_thread *t, pid_t tgid, pid_t tid);
-int task_seize_thread_opts(struct task_thread *t, pid_t tgid, pid_t tid, unsigned long extra_opts);
-
-/*
- * Set the ptrace options of a seized thread to sudcr's own
- * (TRACESYSGOOD, SUSPEND_SECCOMP if it was granted, those given at the
- * seize) plus @extra.  PTRACE_SETOPTIONS replaces every bit: use this, so
- * that seccomp suspension and EXITKILL are never dropped on the way.
- */
-int task_set_options(struct task_thread *t, unsigned long extra);
-
-/*
- * A thread created by a traced one with PTRACE_O_TRACECLONE: it is
- * attached already, with its creator's options.
- */
-void task_thread_cloned(struct task_thread *t, const struct task_thread *parent, pid_t tid);
-
-/* Keep a swallowed signal's siginfo (grows t->intercepted). */
-int task_keep_signal(struct task_thread *t, const siginfo_t *si);
 
 /*
  * Wait until the thread reaches a ptrace stop other than a
@@ -141,41 +122,18 @@ SUDCR_API int task_return_to_interrupt_stop(struct task_thread *t);
  * Detach a thread that is in an interrupt stop.  Signals still kept in
  * t->intercepted (the injection layer normally queued them again already)
  * are handed back first, each with its full siginfo: see
- * task_requeue_intercepted().
+ * task_requeue_intercepted() (lib/task.h).
  */
 SUDCR_API int task_detach_thread(struct task_thread *t);
-
-/*
- * Queue again, with its full siginfo and in order, every signal kept in
- * t->intercepted, without injecting anything: each one replaces a SIGSTOP
- * sent to the thread at its signal-delivery-stop (PTRACE_SETSIGINFO), and
- * the kernel queues it back because all signals are blocked meanwhile.
- * The thread is left in an interrupt stop with its own signal mask.
- */
-int task_requeue_intercepted(struct task_thread *t);
 
 /*
  * Seize every thread of @pid, re-scanning /proc/PID/task until no new
  * thread shows up.  On failure everything seized so far is released.
  * The process is identified once by a pidfd (task_open_process()): a
  * process that exits and whose PID is reused meanwhile is never seized
- * in its place.  _opts adds ptrace options (PTRACE_O_EXITKILL) to every
- * thread.
+ * in its place.
  */
 SUDCR_API int task_seize_process(pid_t pid, struct task_proc *p);
-int task_seize_process_opts(pid_t pid, struct task_proc *p, unsigned long extra_opts);
-
-/*
- * The two halves of task_seize_process(): the first look at @pid (checks,
- * pidfd), and the seize of the process it found.  task_seize_opened()
- * fails with -ESRCH, leaving nothing seized, if that process is gone,
- * even if its PID now belongs to another.
- */
-int task_open_process(pid_t pid, struct task_proc *p);
-int task_seize_opened(struct task_proc *p);
-
-/* Whether the process of @p (its pidfd) still exists; true without a pidfd. */
-bool task_process_alive(const struct task_proc *p);
 
 /* Detach every seized thread (no injected state may be left). */
 SUDCR_API void task_detach_process(struct task_proc *p);

@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <sudcr/cr.h>
+#include "cr.h"
 #include <sudcr/freeze.h>
 #include <sudcr/log.h>
 

@@ -16,7 +16,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include <sudcr/cr.h>
+#include "cr.h"
 
 #define PAGE 4096UL
 

@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sudcr/cr.h>
-#include <sudcr/kernel_compat.h>
+#include "cr.h"
+#include "kernel_compat.h"
 #include <sudcr/log.h>
 
 #include "mm.h"

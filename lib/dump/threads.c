@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <sudcr/cr.h>
+#include "cr.h"
 #include <sudcr/log.h>
 
 /* An ia32 thread's %gs selects one of its GDT TLS entries: they are its TLS. */

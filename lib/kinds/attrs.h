@@ -4,7 +4,7 @@
 
 /* Shared by the restore of lib/kinds/procattr.c and lib/kinds/sched.c. */
 
-#include <sudcr/cr.h>
+#include "cr.h"
 
 struct restore_attrs_state {
 	struct rec_procattr pa;

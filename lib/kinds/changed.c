@@ -41,7 +41,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 
-#include <sudcr/cr.h>
+#include "cr.h"
 #include <sudcr/log.h>
 
 #include "../proc/proc.h"

@@ -4,7 +4,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 
-#include <sudcr/cr.h>
+#include "cr.h"
 #include <sudcr/log.h>
 
 #include "kinds.h"

@@ -16,7 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <sudcr/cr.h>
+#include "cr.h"
 #include <sudcr/log.h>
 
 #include "kinds.h"

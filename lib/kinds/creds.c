@@ -56,8 +56,8 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
-#include <sudcr/cr.h>
-#include <sudcr/kernel_compat.h>
+#include "cr.h"
+#include "kernel_compat.h"
 #include <sudcr/log.h>
 
 #include "kinds.h"

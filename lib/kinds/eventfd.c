@@ -13,7 +13,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
-#include <sudcr/image.h>
+#include "image.h"
 
 #include "fd.h"
 #include "fd_dump.h"

@@ -35,7 +35,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <sudcr/image.h>
+#include "image.h"
 #include <sudcr/log.h>
 
 #include "fd.h"

@@ -11,7 +11,7 @@
  * what all kinds share (pipes' two ends, fds inherited under --shell-job).
  *
  * To add an fd kind:
- *  1. its REC_FD_* number in include/sudcr/image_records.h (and its own
+ *  1. its REC_FD_* number in lib/image_records.h (and its own
  *     IMG_REC_* types, if it has records of its own);
  *  2. lib/kinds/NAME.c with its struct fd_kind: the ops it needs, NULL
  *     for the others, and a recognise op unless the driver makes fds of
@@ -31,7 +31,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 
-#include <sudcr/image.h>
+#include "image.h"
 
 #include "../show.h"
 #include "fd.h"

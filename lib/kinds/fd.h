@@ -12,8 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <sudcr/image_records.h>
-#include <sudcr/proc.h>
+#include "image_records.h"
+#include "proc/proc.h"
 
 struct dump_ctx;
 struct img_writer;

@@ -12,8 +12,8 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
-#include <sudcr/cr.h>
-#include <sudcr/proc.h>
+#include "cr.h"
+#include "proc/proc.h"
 
 #include "fd.h"
 #include "unix.h"

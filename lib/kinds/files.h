@@ -16,7 +16,7 @@
 #include <sys/types.h>
 #include <termios.h>
 
-#include <sudcr/cr.h>
+#include "cr.h"
 
 struct rf_fd {
 	const struct rec_fd *rec;

@@ -15,9 +15,9 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-#include <sudcr/image_records.h>
+#include "image_records.h"
 #include <sudcr/log.h>
-#include <sudcr/proc.h>
+#include "proc/proc.h"
 
 #include "fsnotify.h"
 

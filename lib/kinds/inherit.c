@@ -15,7 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <sudcr/image.h>
+#include "image.h"
 #include <sudcr/log.h>
 
 #include "fd.h"

@@ -7,7 +7,7 @@
 #include <errno.h>
 #include <stdint.h>
 
-#include <sudcr/cr.h>
+#include "cr.h"
 #include <sudcr/log.h>
 
 #include "kinds.h"

@@ -20,7 +20,7 @@
  *                        in_stub, restore_thread, restore, finish and the
  *                        frees) derive from it;
  *                        tests/unit/kinds_test.c checks it against
- *                        include/sudcr/image_records.h and
+ *                        lib/image_records.h and
  *                        docs/image-format.md (no type claimed twice, every
  *                        documented type owned, names agreeing).
  *   lib/dump/            the dump driver only: freeze, collect (walk the

@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <sudcr/cr.h>
+#include "cr.h"
 
 struct show_ctx;
 

@@ -40,10 +40,10 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-#include <sudcr/cr.h>
-#include <sudcr/image_records.h>
+#include "cr.h"
+#include "image_records.h"
 #include <sudcr/log.h>
-#include <sudcr/proc.h>
+#include "proc/proc.h"
 
 #include "locks.h"
 #include "files.h"

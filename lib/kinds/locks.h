@@ -9,9 +9,9 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include <sudcr/image.h>
-#include <sudcr/image_records.h>
-#include <sudcr/proc.h>
+#include "image.h"
+#include "image_records.h"
+#include "proc/proc.h"
 
 /*
  * The locks taken through the open file description at target fd @fd

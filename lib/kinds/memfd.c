@@ -17,7 +17,7 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 
-#include <sudcr/image.h>
+#include "image.h"
 #include <sudcr/log.h>
 
 #include "fd.h"

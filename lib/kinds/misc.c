@@ -23,7 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sudcr/cr.h>
+#include "cr.h"
 #include <sudcr/log.h>
 
 #include "kinds.h"

@@ -21,7 +21,7 @@
 #include <linux/filter.h>
 #include <sys/resource.h>
 
-#include <sudcr/cr.h>
+#include "cr.h"
 
 #include "kinds.h"
 

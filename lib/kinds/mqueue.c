@@ -40,7 +40,7 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
-#include <sudcr/image.h>
+#include "image.h"
 #include <sudcr/log.h>
 
 #include "fd.h"

@@ -8,7 +8,7 @@
 #include <errno.h>
 #include <sys/personality.h>
 
-#include <sudcr/cr.h>
+#include "cr.h"
 
 #include "kinds.h"
 #include "misc.h"

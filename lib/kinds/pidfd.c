@@ -38,8 +38,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <sudcr/image.h>
-#include <sudcr/kernel_compat.h>
+#include "image.h"
+#include "kernel_compat.h"
 #include <sudcr/log.h>
 
 #include "fd.h"

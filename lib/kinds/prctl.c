@@ -9,7 +9,7 @@
 #include <errno.h>
 #include <sys/prctl.h>
 
-#include <sudcr/cr.h>
+#include "cr.h"
 #include <sudcr/log.h>
 
 #include "kinds.h"

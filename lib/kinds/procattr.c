@@ -35,9 +35,9 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include <sudcr/cr.h>
+#include "cr.h"
 #include <sudcr/inject.h>
-#include <sudcr/kernel_compat.h>
+#include "kernel_compat.h"
 #include <sudcr/log.h>
 
 #include "attrs.h"

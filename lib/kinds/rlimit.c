@@ -13,7 +13,7 @@
 #include <string.h>
 #include <sys/resource.h>
 
-#include <sudcr/cr.h>
+#include "cr.h"
 #include <sudcr/log.h>
 
 #include "kinds.h"

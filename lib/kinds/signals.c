@@ -39,7 +39,7 @@
 #include <string.h>
 #include <sys/ptrace.h>
 
-#include <sudcr/cr.h>
+#include "cr.h"
 #include <sudcr/log.h>
 
 #include "kinds.h"

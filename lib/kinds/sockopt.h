@@ -14,7 +14,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include <sudcr/image_records.h>
+#include "image_records.h"
 
 #define SOCKOPTS_MAX	160
 

@@ -42,8 +42,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <sudcr/cr.h>
-#include <sudcr/image.h>
+#include "cr.h"
+#include "image.h"
 #include <sudcr/log.h>
 
 #include "kinds.h"

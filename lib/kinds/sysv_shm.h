@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include <sudcr/proc.h>
+#include "proc/proc.h"
 
 #include "../show.h"
 

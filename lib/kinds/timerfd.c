@@ -16,9 +16,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <sudcr/cr.h>
-#include <sudcr/image.h>
-#include <sudcr/kernel_compat.h>
+#include "cr.h"
+#include "image.h"
+#include "kernel_compat.h"
 #include <sudcr/log.h>
 
 #include "fd.h"

@@ -33,9 +33,9 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include <sudcr/cr.h>
-#include <sudcr/image_records.h>
-#include <sudcr/kernel_compat.h>
+#include "cr.h"
+#include "image_records.h"
+#include "kernel_compat.h"
 #include <sudcr/log.h>
 
 #include "fd.h"

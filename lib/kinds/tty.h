@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
-#include <sudcr/image.h>
+#include "image.h"
 
 /* The terminal behind @g, a reference to a tty fd of the target (TIOCGDEV), or -errno. */
 int dump_tty_device(int g, dev_t *dev);

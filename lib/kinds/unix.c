@@ -51,9 +51,9 @@
 #include <sys/time.h>
 #include <unistd.h>
 
-#include <sudcr/cr.h>
-#include <sudcr/image_records.h>
-#include <sudcr/kernel_compat.h>
+#include "cr.h"
+#include "image_records.h"
+#include "kernel_compat.h"
 #include <sudcr/log.h>
 
 #include "fd.h"

@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include <sudcr/image.h>
+#include "image.h"
 
 /* What sock_diag tells of one AF_UNIX socket. */
 struct unix_diag_info {

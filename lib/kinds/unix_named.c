@@ -48,9 +48,9 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include <sudcr/cr.h>
-#include <sudcr/image.h>
-#include <sudcr/image_records.h>
+#include "cr.h"
+#include "image.h"
+#include "image_records.h"
 #include <sudcr/log.h>
 
 #include "../show.h"

@@ -26,8 +26,8 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 
-#include <sudcr/cr.h>
-#include <sudcr/kernel_compat.h>
+#include "cr.h"
+#include "kernel_compat.h"
 #include <sudcr/log.h>
 
 #include "../kinds/changed.h"

@@ -19,7 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <sudcr/cr.h>
+#include "cr.h"
 
 #define PAGE 4096UL
 #define USER_END 0x7ffffffff000ULL

@@ -12,8 +12,8 @@
 #include <sys/mman.h>
 #include <sys/sysmacros.h>
 
-#include <sudcr/cr.h>
-#include <sudcr/kernel_compat.h>
+#include "cr.h"
+#include "kernel_compat.h"
 #include <sudcr/log.h>
 
 #include "mm.h"

@@ -11,8 +11,8 @@
 #include <string.h>
 #include <sys/uio.h>
 
-#include <sudcr/cr.h>
-#include <sudcr/kernel_compat.h>
+#include "cr.h"
+#include "kernel_compat.h"
 #include <sudcr/log.h>
 
 #include "mm.h"

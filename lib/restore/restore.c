@@ -23,7 +23,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <sudcr/cr.h>
+#include "cr.h"
 #include <sudcr/log.h>
 
 #include "../kinds/changed.h"

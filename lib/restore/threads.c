@@ -11,7 +11,7 @@
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
 
-#include <sudcr/cr.h>
+#include "cr.h"
 #include <sudcr/log.h>
 
 #define ERESTARTNOINTR 513

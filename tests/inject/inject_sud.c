@@ -13,8 +13,8 @@
 #include <sudcr/arch.h>
 #include <sudcr/freeze.h>
 #include <sudcr/inject.h>
-#include <sudcr/kernel_compat.h>
-#include <sudcr/proc.h>
+#include "kernel_compat.h"
+#include "proc/proc.h"
 #include <sudcr/sud.h>
 
 #include "harness.h"

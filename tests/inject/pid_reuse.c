@@ -12,10 +12,11 @@
 #include <sys/wait.h>
 
 #include <sudcr/freeze.h>
-#include <sudcr/proc.h>
+#include "proc/proc.h"
 #include <sudcr/task.h>
 
 #include "harness.h"
+#include "task.h"
 
 struct clone_args_t {
 	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, set_tid,

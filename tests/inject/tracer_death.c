@@ -18,7 +18,7 @@
 
 #include <sudcr/freeze.h>
 #include <sudcr/inject.h>
-#include <sudcr/proc.h>
+#include "proc/proc.h"
 
 #include "harness.h"
 #include "target_ctl.h"

@@ -46,7 +46,7 @@
 
 #include <sys/ucontext.h>
 
-#include <sudcr/kernel_compat.h>
+#include "kernel_compat.h"
 
 #include "progs/thr.h"
 #include "targets/sud_raw.h"

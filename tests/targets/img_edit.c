@@ -60,8 +60,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <sudcr/image.h>
-#include <sudcr/image_records.h>
+#include "image.h"
+#include "image_records.h"
 
 #define HDR_SIZE 48
 #define REC_HDR 24

@@ -18,7 +18,7 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
-#include <sudcr/kernel_compat.h>
+#include "kernel_compat.h"
 
 static volatile unsigned char selector;
 

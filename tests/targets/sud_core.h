@@ -44,7 +44,7 @@
 #include <sys/prctl.h>
 #include <sys/ucontext.h>
 
-#include <sudcr/kernel_compat.h>
+#include "kernel_compat.h"
 
 #include "sud_raw.h"
 

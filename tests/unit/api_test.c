@@ -12,8 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <sudcr/image.h>
-#include <sudcr/image_records.h>
+#include "image.h"
+#include "image_records.h"
 #include <sudcr/log.h>
 #include <sudcr/sudcr.h>
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * The table of fd kinds (lib/kinds/fd.c): every REC_FD_* of
- * include/sudcr/image_records.h has a kind that can be restored (a name,
+ * lib/image_records.h has a kind that can be restored (a name,
  * an open op, a create op if its fds share an object), the dump's
  * recognition order holds every kind that recognises fds once, no record
  * type is claimed by two fd kinds, and docs/image-format.md's "FD record
@@ -20,12 +20,12 @@ static bool in_header[KIND_MAX];
 
 static void header_kinds(void)
 {
-	FILE *f = fopen("include/sudcr/image_records.h", "r");
+	FILE *f = fopen("lib/image_records.h", "r");
 	char line[512], name[64];
 	unsigned int kind;
 	int n = 0;
 
-	CHECK(f, "open include/sudcr/image_records.h (run from the source tree)");
+	CHECK(f, "open lib/image_records.h (run from the source tree)");
 	if (!f)
 		return;
 	while (fgets(line, sizeof(line), f)) {

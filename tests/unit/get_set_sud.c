@@ -15,7 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <sudcr/kernel_compat.h>
+#include "kernel_compat.h"
 #include <sudcr/log.h>
 #include <sudcr/sud.h>
 

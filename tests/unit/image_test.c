@@ -18,7 +18,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <sudcr/image.h>
+#include "image.h"
 #include <sudcr/log.h>
 
 #include "harness.h"

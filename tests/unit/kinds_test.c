@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * The table of kinds (lib/kinds/kinds.c): no record type is claimed twice,
- * every type of include/sudcr/image_records.h and every type of the table
+ * every type of lib/image_records.h and every type of the table
  * in docs/image-format.md has an owner of the same name, and every type
  * the table owns is documented.  The steps: the dependencies of their
  * order hold, and the records the MISC record counts are collected before
@@ -58,12 +58,12 @@ static void owned(uint32_t type, const char *name, size_t len, const char *where
 
 static void header_types(void)
 {
-	FILE *f = fopen("include/sudcr/image_records.h", "r");
+	FILE *f = fopen("lib/image_records.h", "r");
 	char line[512], name[64];
 	unsigned int type;
 	int n = 0;
 
-	CHECK(f, "open include/sudcr/image_records.h (run from the source tree)");
+	CHECK(f, "open lib/image_records.h (run from the source tree)");
 	if (!f)
 		return;
 	while (fgets(line, sizeof(line), f))

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include <sudcr/arch.h>
-#include <sudcr/kernel_compat.h>
+#include "kernel_compat.h"
 
 static void put32(uint8_t *out, size_t off, uint32_t v)
 {

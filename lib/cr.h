@@ -3,6 +3,7 @@
 #define SUDCR_CR_H
 
 /*
+ * Private (lib/, the tests): the public API is sudcr/sudcr.h.
  * Checkpoint/restore drivers and the context their per-state modules
  * share.  lib/dump/X.c and lib/restore/X.c own one kind of state each
  * (mm, threads, signals, files, misc) and mirror each other.
@@ -27,11 +28,15 @@
 
 #include <sudcr/api.h>
 #include <sudcr/arch.h>
-#include <sudcr/image.h>
-#include <sudcr/image_records.h>
 #include <sudcr/inject.h>
-#include <sudcr/proc.h>
 #include <sudcr/task.h>
+
+#include "image.h"
+#include "image_records.h"
+#include "kernel_compat.h"
+#include "proc/proc.h"
+#include "task.h"
+#include "log.h"
 
 struct dump_opts {
 	const char *dir;

@@ -10,7 +10,7 @@
  * pages-1.img, ..., page data at 4096-aligned offsets that the restorer
  * maps.  There are several so that several threads can write page data at
  * once: writes to one file serialize on its inode lock.  This layer knows nothing of what the records
- * mean: record types are listed in sudcr/image_records.h.
+ * mean: record types are listed in image_records.h.
  *
  * Every function returning int returns 0 (or 1 where said) on success and
  * a negative errno on error, after reporting the error once through

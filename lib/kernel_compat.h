@@ -13,15 +13,6 @@
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
 
-/*
- * siginfo_t, which public headers use: <signal.h> declares it only when
- * POSIX is asked for, so a plain -std=c99 build would lack it.  glibc's
- * header of the type alone declares it whatever the feature macros.
- */
-#if defined(__GLIBC__) && !defined(__USE_POSIX199309)
-#include <bits/types/siginfo_t.h>
-#endif
-
 /* The device of the terminal behind /dev/tty or /dev/console opens (2.6.37+). */
 #ifndef TIOCGDEV
 #define TIOCGDEV _IOR('T', 0x32, unsigned int)
