@@ -39,6 +39,7 @@ struct dump_opts {
 	bool shell_job;
 	bool overwrite;
 	bool no_sync;		/* skip fsync (benchmarks on tmpfs) */
+	bool tree;		/* PID and all its descendants (lib/dump/tree.c) */
 };
 
 struct cr_thread {
@@ -68,6 +69,7 @@ struct dump_ctx {
 	struct proc_stat stat;
 	struct proc_status status;
 	bool stopped;			/* group-stopped when seized */
+	bool tree_member;		/* one process of a tree: its children are the tree's */
 };
 
 /*
@@ -156,6 +158,9 @@ struct restore_ctx {
 	struct restore_misc_state *misc_state;
 	struct restore_attrs_state *attrs_state;	/* procattr.c and sched.c */
 	struct restore_creds_state *creds_state;
+	/* A process of a tree (lib/restore/tree.c): fds it inherits from its parent's stub. */
+	const struct rec_tree_fd *tree_fds;
+	int nr_tree_fds;
 	/* fds of sudcr's own the stub must keep while it sets up its files */
 	int keep_fds[4];
 	int nr_keep_fds;

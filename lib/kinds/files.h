@@ -39,6 +39,7 @@ struct rf_fd {
 	int src;		/* the description, staged above the image's fds */
 	int hold[2];		/* object leaders: the object while descriptions are made */
 	bool used[2];		/* pipes, memfds: hold[end] became a description itself */
+	bool tree_inherited;	/* description leaders: the parent's, inherited (restore_ctx.tree_fds) */
 };
 
 struct rf_data {

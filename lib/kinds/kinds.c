@@ -142,7 +142,8 @@ const struct cr_kind cr_kind_misc = {
 	X(procattr)		\
 	X(sched)		\
 	X(coredump_filter)	\
-	X(creds)
+	X(creds)		\
+	X(tree)
 
 #define CR_KIND_DECLARE(name)	extern const struct cr_kind cr_kind_##name;
 #define CR_KIND_ENTRY(name)	&cr_kind_##name,

@@ -859,6 +859,29 @@ static void raise_nofile(int need)
 	}
 }
 
+/*
+ * A process of a tree: the fd of the parent's that the description of
+ * entry @i is, inherited through the fork of this stub (lib/restore/tree.c),
+ * or -1.
+ */
+static int tree_parent_fd(const struct restore_ctx *r, const struct restore_files_state *s, int i)
+{
+	for (int k = 0; k < r->nr_tree_fds; k++)
+		for (int j = i; j < s->nr; j++)
+			if (s->fds[j].desc == i && s->fds[j].rec->fd == r->tree_fds[k].fd)
+				return r->tree_fds[k].parent_fd;
+	return -1;
+}
+
+/* The parent's description, staged as stage_desc() would: shared, nothing to set. */
+static void stage_inherited(struct rf_fd *e, int parent_fd, int hi)
+{
+	e->src = fcntl(parent_fd, F_DUPFD_CLOEXEC, hi);
+	if (e->src < 0)
+		rf_die_fd(e, "the parent's fd: F_DUPFD", errno);
+	e->tree_inherited = true;
+}
+
 int restore_files_in_stub(struct restore_ctx *r)
 {
 	struct restore_files_state *s = r->files_state;
@@ -878,11 +901,16 @@ int restore_files_in_stub(struct restore_ctx *r)
 	raise_nofile(hi + nr_desc + r->nr_keep_fds + 8);
 
 	/* 1. Every description, above every number the image uses. */
-	for (int i = 0; i < s->nr; i++)
-		if (s->fds[i].desc == i)
+	for (int i = 0; i < s->nr; i++) {
+		int pfd = s->fds[i].desc == i ? tree_parent_fd(r, s, i) : -1;
+
+		if (pfd >= 0)
+			stage_inherited(&s->fds[i], pfd, hi);
+		else if (s->fds[i].desc == i)
 			stage_desc(s, i, hi);
+	}
 	for (int i = 0; i < s->nr; i++)
-		if (s->fds[i].obj == i && has_objects(s->fds[i].rec->kind))
+		if (s->fds[i].obj == i && has_objects(s->fds[i].rec->kind) && !s->fds[i].tree_inherited)
 			finish_object(&s->fds[i]);
 
 	/* 2. Nothing else stays open: stray fds of sudcr's are no business of the process. */
@@ -926,7 +954,7 @@ int restore_files_in_stub(struct restore_ctx *r)
 
 	/* 4. What each epoll watches: the files at their numbers. */
 	for (int i = 0; i < s->nr; i++)
-		if (s->fds[i].epoll)
+		if (s->fds[i].epoll && !s->fds[i].tree_inherited)
 			epoll_fill(&s->fds[i]);
 
 	/* 5. The file locks, every fd being where it stays. */

@@ -1,0 +1,770 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The restore of a process tree (an image written by dump -t of a process
+ * with children: lib/dump/tree.c).
+ *
+ * Every process's image is read and validated first, and the tree's plan
+ * made: who calls setsid(), who makes its own process group, who joins
+ * which group, which group whose leader is gone needs a helper process.
+ *
+ * Then the stubs are made by their parents: sudcr makes the root's stub
+ * (clone3 set_tid, as for one process); each stub sets up its session and
+ * group, its files (an fd whose open file description it shared with its
+ * parent is the parent's, inherited through the fork, IMG_REC_TREE_FD),
+ * then makes its children's stubs with clone3 set_tid, so each restored
+ * child is a real child of its restored parent: its wait, SIGCHLD, getppid
+ * and parent-death signal are right.  A zombie's stub exits at once with
+ * the zombie's status, before its parent is seized (its SIGCHLD, unblocked
+ * and not handled by the stub, is discarded as the original's was
+ * delivered); the parent reaps it after the restore.  A stopped process's
+ * stub stops itself, which its parent's waitpid(WUNTRACED) sees.
+ *
+ * Why stubs rather than an injected clone3 in each restored parent: the
+ * stubs carry sudcr's code and the whole validated plan, so a child's
+ * setup (sessions, groups, files) is plain C in the child, and the
+ * parent's memory is never duplicated into a child only to be replaced.
+ * The cost: memory a parent and child shared copy-on-write comes back as
+ * private copies in each (see README).
+ *
+ * Once every stub has reported ready (one report pipe, inherited by all),
+ * sudcr seizes them all; the process-group joins that need another member
+ * to exist first are injected (setpgid), and the helpers, with exit_signal
+ * 0 so their parent gets no SIGCHLD, are killed and reaped by an injected
+ * wait4 in their parent.  Then each process is transplanted as one
+ * process is, and all are released.  The root comes back as a child of
+ * sudcr restore (or detached with -d), in its session and process group,
+ * as a single process does; groups and sessions made inside the tree come
+ * back with their IDs.  Any failure kills every stub: sudcr is a child
+ * subreaper meanwhile, so it reaps them all.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <sudcr/cr.h>
+#include <sudcr/log.h>
+
+#include "tree.h"
+
+#define TREE_MAX	4096
+
+struct clone_args_tree {
+	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, set_tid,
+		set_tid_size, cgroup;
+};
+
+struct tmember {
+	struct rec_tree_proc p;
+	int parent;		/* index; -1 for the root */
+	bool setsid_, setpgid_;	/* in the stub, before its children */
+	pid_t join;		/* process group to join by injection once all exist; 0: none */
+	pid_t stub_pgid;	/* the group it has after its stub's setup */
+	bool ready, seized;
+	char dir[PATH_MAX];
+	struct restore_ctx r;
+	struct rec_tree_fd *fds;	/* its own IMG_REC_TREE_FD records */
+	int nr_fds;
+};
+
+struct thelper {
+	pid_t pid;		/* the gone leader's PID: the group's ID */
+	int creator;		/* the member whose stub makes it */
+	bool ready;
+};
+
+struct rtree {
+	const struct restore_opts *opts;
+	struct img_reader *img;
+	struct tmember *m;
+	int nr;
+	struct thelper *h;
+	int nr_h;
+	int report_fd, read_fd;
+	pid_t root_pgid;	/* sudcr restore's process group: the root's */
+};
+
+static int find_member(const struct rtree *t, pid_t pid)
+{
+	for (int i = 0; i < t->nr; i++)
+		if (t->m[i].p.pid == pid)
+			return i;
+	return -1;
+}
+
+static bool live(const struct tmember *m)
+{
+	return m->p.state == REC_TREE_LIVE;
+}
+
+/* The tree's records: processes, parents first, and the inherited fds. */
+static int read_tree(struct rtree *t)
+{
+	const void *data;
+	size_t len;
+	uint32_t type, flags;
+	uint64_t n = img_count_type(t->img, IMG_REC_TREE_PROC);
+	int ret, k = 0;
+
+	if (!n || n > TREE_MAX) {
+		sudcr_error("%s: a tree of %llu processes", t->opts->dir, (unsigned long long)n);
+		return -EINVAL;
+	}
+	t->m = calloc(n, sizeof(*t->m));
+	if (!t->m)
+		return -ENOMEM;
+	img_rewind(t->img);
+	while ((ret = img_next_record_flags(t->img, &type, &flags, &data, &len)) == 1) {
+		if (type == IMG_REC_TREE_PROC) {
+			struct tmember *m = &t->m[k];
+			const struct rec_tree_proc *p = data;
+
+			if (len != sizeof(*p) || k >= (int)n)
+				return img_record_invalid(t->img, "bad tree process record");
+			m->p = *p;
+			m->p.comm[sizeof(m->p.comm) - 1] = '\0';
+			m->parent = k ? find_member(t, p->ppid) : -1;
+			t->nr = k;	/* find_member: the earlier ones only */
+			if (p->pid <= 0 || find_member(t, p->pid) >= 0 || p->pgid <= 0 || p->sid <= 0 ||
+			    (k == 0) != (p->ppid == 0) || (k && m->parent < 0) ||
+			    (k && !live(&t->m[m->parent])))
+				return img_record_invalid(t->img, "tree process %d: bad or repeated PID, or a parent %d not before it",
+							  p->pid, p->ppid);
+			if (p->state == REC_TREE_LIVE) {
+				if (p->exit_status || !p->nr_threads || p->flags & ~REC_TREE_F_STOPPED)
+					return img_record_invalid(t->img, "tree process %d: bad fields", p->pid);
+			} else if (p->state == REC_TREE_ZOMBIE) {
+				int st = p->exit_status;
+
+				if (!k || p->nr_threads || p->flags || !(WIFEXITED(st) || WIFSIGNALED(st)) ||
+				    (st & ~0xffff))
+					return img_record_invalid(t->img, "tree zombie %d: bad fields", p->pid);
+				if (WIFSIGNALED(st) && WCOREDUMP(st)) {
+					sudcr_error("%s: zombie %d was killed by signal %d with a core dump: its status cannot be made again (not supported yet)",
+						    t->opts->dir, p->pid, WTERMSIG(st));
+					return -EOPNOTSUPP;
+				}
+			} else {
+				return img_record_invalid(t->img, "tree process %d: state %u", p->pid, p->state);
+			}
+			t->nr = ++k;
+		} else if (type != IMG_REC_TREE_FD) {
+			return img_record_invalid(t->img, "record type %u in a tree's own image", type);
+		}
+	}
+	if (ret < 0)
+		return ret;
+	if (k != (int)n || !live(&t->m[0]))
+		return img_record_invalid(t->img, "the root of the tree is no live process");
+	/* Inherited fds, each for a live process with a parent. */
+	img_rewind(t->img);
+	while ((ret = cr_next_of_type(t->img, IMG_REC_TREE_FD, &data, &len)) == 1) {
+		const struct rec_tree_fd *f = data;
+		int i = len == sizeof(*f) ? find_member(t, f->pid) : -1;
+		struct rec_tree_fd *v;
+
+		if (i <= 0 || !live(&t->m[i]) || f->fd < 0 || f->parent_fd < 0 || f->pad)
+			return img_record_invalid(t->img, "bad inherited fd record");
+		for (int j = 0; j < t->m[i].nr_fds; j++)
+			if (t->m[i].fds[j].fd == f->fd)
+				return img_record_invalid(t->img, "process %d: fd %d inherited twice", f->pid, f->fd);
+		v = realloc(t->m[i].fds, (t->m[i].nr_fds + 1) * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		v[t->m[i].nr_fds++] = *f;
+		t->m[i].fds = v;
+	}
+	return ret < 0 ? ret : 0;
+}
+
+static int add_helper(struct rtree *t, pid_t pgid, int creator)
+{
+	struct thelper *v;
+
+	for (int i = 0; i < t->nr_h; i++)
+		if (t->h[i].pid == pgid)
+			return 0;
+	v = realloc(t->h, (t->nr_h + 1) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	t->h = v;
+	v[t->nr_h++] = (struct thelper){ .pid = pgid, .creator = creator };
+	return 0;
+}
+
+/*
+ * Sessions and groups, in creation order.  The root keeps sudcr's session
+ * and group, as one process does: the root's dumped session and group are
+ * "the root's" for the others.  A session is inherited through fork or
+ * made by its leader, so each process's session is its parent's or its
+ * own.  A group is made by its leader in its stub; joined by injection once
+ * all exist; and one whose leader is gone is made by a helper with its ID.
+ */
+static int plan_groups(struct rtree *t)
+{
+	const struct rec_tree_proc *root = &t->m[0].p;
+
+	t->m[0].stub_pgid = t->root_pgid;
+	for (int i = 1; i < t->nr; i++) {
+		struct tmember *m = &t->m[i], *par = &t->m[m->parent];
+		pid_t target;
+		int leader;
+
+		if (m->p.sid == m->p.pid) {
+			m->setsid_ = true;
+		} else if (m->p.sid != par->p.sid) {
+			sudcr_error("%s: process %d is in session %d, neither its parent %d's (%d) nor its own: not supported yet",
+				    t->opts->dir, m->p.pid, m->p.sid, par->p.pid, par->p.sid);
+			return -EOPNOTSUPP;
+		}
+		if (m->p.pgid == m->p.pid && !m->setsid_)
+			m->setpgid_ = true;
+		m->stub_pgid = m->setsid_ || m->setpgid_ ? m->p.pid : par->stub_pgid;
+		target = m->p.pgid == root->pgid ? t->root_pgid : m->p.pgid;
+		if (target == m->stub_pgid)
+			continue;
+		if (m->p.state == REC_TREE_ZOMBIE) {
+			sudcr_error("%s: zombie %d was in process group %d, which it neither made nor inherited: not supported yet",
+				    t->opts->dir, m->p.pid, m->p.pgid);
+			return -EOPNOTSUPP;
+		}
+		if (target == t->root_pgid && m->p.sid != root->sid) {
+			sudcr_error("%s: process %d is in the root's process group %d but not in its session: not valid",
+				    t->opts->dir, m->p.pid, m->p.pgid);
+			return -EINVAL;
+		}
+		m->join = target;
+		if (target == t->root_pgid)
+			continue;
+		leader = find_member(t, target);
+		if (leader >= 0 && t->m[leader].p.pgid == target) {
+			if (t->m[leader].p.sid != m->p.sid) {
+				sudcr_error("%s: process %d is in group %d of another session: not valid",
+					    t->opts->dir, m->p.pid, target);
+				return -EINVAL;
+			}
+			continue;
+		}
+		if (leader >= 0) {
+			sudcr_error("%s: process %d is in group %d, whose ID is that of process %d of another group: not valid",
+				    t->opts->dir, m->p.pid, target, target);
+			return -EINVAL;
+		}
+		/* Its leader is gone: the first member of it makes a helper with its ID. */
+		int ret = add_helper(t, target, i);
+
+		if (ret)
+			return ret;
+		for (int h = 0; h < t->nr_h; h++)
+			if (t->h[h].pid == target && t->m[t->h[h].creator].p.sid != m->p.sid) {
+				sudcr_error("%s: process group %d spans two sessions: not valid", t->opts->dir,
+					    target);
+				return -EINVAL;
+			}
+	}
+	return 0;
+}
+
+static int check_pid_unused(pid_t pid)
+{
+	char path[64], comm[64] = "";
+
+	snprintf(path, sizeof(path), "/proc/%d", pid);
+	if (access(path, F_OK))
+		return 0;
+	proc_read_comm(pid, 0, comm, sizeof(comm));
+	sudcr_error("cannot restore: PID %d is taken by another process (%s)", pid, comm);
+	return -EEXIST;
+}
+
+/* Each process's image, read and checked; the inherited fds checked against both images. */
+static int prepare_members(struct rtree *t)
+{
+	int ret = 0;
+
+	for (int i = 0; i < t->nr && !ret; i++) {
+		struct tmember *m = &t->m[i];
+		struct restore_ctx *r = &m->r;
+
+		if (!live(m)) {
+			ret = check_pid_unused(m->p.pid);
+			continue;
+		}
+		snprintf(m->dir, sizeof(m->dir), "%s/%d", t->opts->dir, m->p.pid);
+		r->opts = *t->opts;
+		r->opts.dir = m->dir;
+		/* Its parent is its own: its parent-death signal stays, with -d too. */
+		if (i)
+			r->opts.detach = false;
+		r->tree_fds = m->fds;
+		r->nr_tree_fds = m->nr_fds;
+		ret = img_reader_open(&r->img, m->dir);
+		if (!ret)
+			ret = restore_member_prepare(r);
+		if (!ret && (r->proc.pid != m->p.pid || r->proc.nr_threads != m->p.nr_threads)) {
+			sudcr_error("%s: process %d of %u threads, the tree says %d of %u", m->dir,
+				    r->proc.pid, r->proc.nr_threads, m->p.pid, m->p.nr_threads);
+			ret = -EINVAL;
+		}
+		if (!ret && !!(r->proc.flags & REC_PROC_STOPPED) != !!(m->p.flags & REC_TREE_F_STOPPED)) {
+			sudcr_error("%s: process %d: stopped in its image but not in the tree's, or the reverse",
+				    m->dir, m->p.pid);
+			ret = -EINVAL;
+		}
+	}
+	for (int h = 0; h < t->nr_h && !ret; h++)
+		ret = check_pid_unused(t->h[h].pid);
+	return ret;
+}
+
+/* ---- in the stubs ---- */
+
+static void __attribute__((noreturn)) stub_die(const char *what, int err)
+{
+	sudcr_error("%s: %s", what, strerror(err));
+	_exit(1);
+}
+
+static void report_ready(struct rtree *t)
+{
+	char buf[32];
+	int n = snprintf(buf, sizeof(buf), "P%d", (int)getpid()) + 1;
+
+	if (write(t->report_fd, buf, n) != n)
+		_exit(1);
+}
+
+static void __attribute__((noreturn)) member_main(struct rtree *t, int i, pid_t parent);
+
+static pid_t clone_with_pid(pid_t pid, int exit_signal)
+{
+	pid_t want = pid;
+	struct clone_args_tree args = {
+		.exit_signal = (uint64_t)exit_signal,
+		.set_tid = (uintptr_t)&want,
+		.set_tid_size = 1,
+	};
+
+	return (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+}
+
+/* A zombie: its name, session and group, then its exit as the original's. */
+static void __attribute__((noreturn)) zombie_main(struct rtree *t, int i)
+{
+	const struct tmember *m = &t->m[i];
+	int st = m->p.exit_status;
+	sigset_t all;
+
+	prctl(PR_SET_NAME, m->p.comm);
+	if ((m->setsid_ && setsid() < 0) || (m->setpgid_ && setpgid(0, 0)))
+		stub_die("zombie: its session or process group", errno);
+	close_range(0, ~0U, 0);
+	if (WIFEXITED(st))
+		_exit(WEXITSTATUS(st));
+	/* No core file: a core dump would also set the core bit the original lacked. */
+	prctl(PR_SET_DUMPABLE, 0);
+	signal(WTERMSIG(st), SIG_DFL);
+	sigfillset(&all);
+	sigprocmask(SIG_UNBLOCK, &all, NULL);
+	kill(getpid(), WTERMSIG(st));
+	_exit(127);
+}
+
+/* A helper for group @h whose leader is gone: it makes the group and waits to be killed. */
+static void __attribute__((noreturn)) helper_main(struct rtree *t, int h, pid_t parent)
+{
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != parent)
+		_exit(1);
+	if (setpgid(0, 0))
+		stub_die("helper for a process group", errno);
+	report_ready(t);
+	close_range(0, ~0U, 0);
+	(void)h;
+	for (;;)
+		pause();
+}
+
+static void make_children(struct rtree *t, int i)
+{
+	pid_t self = getpid();
+	sigset_t chld;
+
+	/* A zombie's SIGCHLD must not stay pending in us: unblocked, not handled, it is dropped. */
+	signal(SIGCHLD, SIG_DFL);
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	sigprocmask(SIG_UNBLOCK, &chld, NULL);
+	for (int h = 0; h < t->nr_h; h++) {
+		pid_t pid;
+
+		if (t->h[h].creator != i)
+			continue;
+		pid = clone_with_pid(t->h[h].pid, 0);
+		if (pid < 0)
+			stub_die("cannot create the helper process of a process group", errno);
+		if (!pid)
+			helper_main(t, h, self);
+	}
+	for (int c = i + 1; c < t->nr; c++) {
+		pid_t pid;
+
+		if (t->m[c].parent != i)
+			continue;
+		pid = clone_with_pid(t->m[c].p.pid, SIGCHLD);
+		if (pid < 0) {
+			int err = errno;
+
+			sudcr_error("cannot create process %d (child of %d): %s", t->m[c].p.pid, self,
+				    err == EEXIST ? "PID taken" : strerror(err));
+			_exit(1);
+		}
+		if (!pid) {
+			if (live(&t->m[c]))
+				member_main(t, c, self);
+			zombie_main(t, c);
+		}
+	}
+	/* Zombies are dead before we report: no SIGCHLD after we are seized. */
+	for (int c = i + 1; c < t->nr; c++) {
+		siginfo_t si;
+
+		if (t->m[c].parent != i || live(&t->m[c]))
+			continue;
+		while (waitid(P_PID, t->m[c].p.pid, &si, WEXITED | WNOWAIT) && errno == EINTR)
+			;
+	}
+}
+
+static void __attribute__((noreturn)) member_main(struct rtree *t, int i, pid_t parent)
+{
+	struct tmember *m = &t->m[i];
+	struct restore_ctx *r = &m->r;
+
+	/* As for one process (restore.c): dies with its parent until it is seized. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != parent)
+		_exit(1);
+	restore_stub_log_to(t->report_fd);
+	if (m->setsid_ && setsid() < 0)
+		stub_die("setsid", errno);
+	if (m->setpgid_ && setpgid(0, 0))
+		stub_die("setpgid", errno);
+	r->keep_fds[0] = t->report_fd;
+	r->nr_keep_fds = 1;
+	/* Files before the children, which inherit what they share; misc (cwd, umask) after. */
+	if (restore_files_in_stub(r))
+		_exit(1);
+	make_children(t, i);
+	if (restore_misc_in_stub(r))
+		_exit(1);
+	report_ready(t);
+	close(t->report_fd);
+	if (r->proc.flags & REC_PROC_STOPPED)
+		kill(getpid(), SIGSTOP);
+	for (;;)
+		pause();
+}
+
+/* ---- in sudcr ---- */
+
+static void mark_ready(struct rtree *t, pid_t pid)
+{
+	int i = find_member(t, pid);
+
+	if (i >= 0) {
+		t->m[i].ready = true;
+		return;
+	}
+	for (int h = 0; h < t->nr_h; h++)
+		if (t->h[h].pid == pid)
+			t->h[h].ready = true;
+}
+
+/* Read the stubs' reports until each has said it is ready or all are gone. */
+static bool wait_ready(struct rtree *t, int *errors)
+{
+	char buf[4096];
+	size_t used = 0;
+	int want = t->nr_h, got = 0;
+	ssize_t n;
+
+	for (int i = 0; i < t->nr; i++)
+		want += live(&t->m[i]);
+	while (got < want) {
+		n = read(t->read_fd, buf + used, sizeof(buf) - used);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		used += n;
+		for (;;) {
+			char *end = memchr(buf, '\0', used);
+
+			if (!end)
+				break;
+			if (buf[0] == 'P') {
+				mark_ready(t, (pid_t)atoi(buf + 1));
+				got++;
+			} else if (buf[0] == 'L' && end > buf + 1) {
+				int level = buf[1] - '0';
+
+				if (level < SUDCR_LOG_ERROR || level > SUDCR_LOG_DEBUG)
+					level = SUDCR_LOG_ERROR;
+				if (level == SUDCR_LOG_ERROR)
+					(*errors)++;
+				sudcr_log(level, "%s", buf + 2);
+			}
+			used -= end + 1 - buf;
+			memmove(buf, end + 1, used);
+		}
+		if (used == sizeof(buf))
+			used = 0;
+	}
+	return got == want;
+}
+
+static int make_report_pipe(struct rtree *t)
+{
+	struct rlimit rl;
+	int fds[2];
+
+	if (pipe2(fds, O_CLOEXEC)) {
+		int err = errno;
+
+		sudcr_error("pipe: %s", strerror(err));
+		return -err;
+	}
+	/* Out of the way of the fd numbers the images use (as restore.c's). */
+	if (getrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur < 64)
+		rl.rlim_cur = 64;
+	for (int i = 0; i < 2; i++) {
+		int nfd = fcntl(fds[i], F_DUPFD_CLOEXEC, (int)(rl.rlim_cur > 4096 ? 4096 : rl.rlim_cur) - 4);
+
+		if (nfd >= 0) {
+			close(fds[i]);
+			fds[i] = nfd;
+		}
+	}
+	t->read_fd = fds[0];
+	t->report_fd = fds[1];
+	return 0;
+}
+
+static int create_stubs(struct rtree *t)
+{
+	int errors = 0, ret;
+	pid_t pid, self = getpid();
+
+	ret = make_report_pipe(t);
+	if (ret)
+		return ret;
+	fflush(NULL);
+	pid = clone_with_pid(t->m[0].p.pid, SIGCHLD);
+	if (pid < 0) {
+		int err = errno;
+
+		close(t->read_fd);
+		close(t->report_fd);
+		sudcr_error("cannot create process with PID %d: %s", t->m[0].p.pid,
+			    err == EEXIST ? "PID taken" : strerror(err));
+		return -err;
+	}
+	if (pid == 0) {
+		close(t->read_fd);
+		member_main(t, 0, self);
+	}
+	t->m[0].r.pid = pid;
+	close(t->report_fd);
+	t->report_fd = -1;
+	if (!wait_ready(t, &errors)) {
+		if (!errors)
+			sudcr_error("a new process of the tree failed while setting up its files and settings");
+		ret = -EIO;
+	}
+	close(t->read_fd);
+	t->read_fd = -1;
+	return ret;
+}
+
+/* A stopped process's stub stops itself after its report: wait until it has. */
+static int wait_stopped(struct rtree *t)
+{
+	for (int i = 0; i < t->nr; i++) {
+		char state = 0;
+		int k;
+
+		if (!live(&t->m[i]) || !(t->m[i].p.flags & REC_TREE_F_STOPPED))
+			continue;
+		for (k = 0; k < 5000; k++) {
+			if (!proc_thread_state(t->m[i].p.pid, t->m[i].p.pid, &state) && state == 'T')
+				break;
+			usleep(1000);
+		}
+		if (k == 5000) {
+			sudcr_error("the new process %d did not stop", t->m[i].p.pid);
+			return -EIO;
+		}
+	}
+	return 0;
+}
+
+static int inject_checked(struct restore_ctx *r, enum arch_sc sc, const char *what, int64_t want,
+			  uint64_t a0, uint64_t a1, uint64_t a2)
+{
+	struct cr_thread *th = &r->cthreads[0];
+	int64_t res;
+	int ret = cr_inject(th, arch_sc_nr(th->inj.kind, sc), &res, a0, a1, a2, 0, 0, 0);
+
+	if (ret)
+		return ret;
+	if (res != want) {
+		sudcr_error("process %d: %s: %s", r->pid, what,
+			    res < 0 ? strerror((int)-res) : "unexpected result");
+		return res < 0 ? (int)res : -EIO;
+	}
+	return 0;
+}
+
+/* Every stub seized: the group joins, then the helpers go. */
+static int join_groups(struct rtree *t)
+{
+	int ret = 0;
+
+	for (int i = 0; i < t->nr && !ret; i++) {
+		struct tmember *m = &t->m[i];
+		char what[64];
+
+		if (!live(m) || !m->join)
+			continue;
+		snprintf(what, sizeof(what), "cannot join process group %d", m->join);
+		ret = inject_checked(&m->r, SC_SETPGID, what, 0, 0, m->join, 0);
+	}
+	for (int h = 0; h < t->nr_h && !ret; h++) {
+		struct restore_ctx *r = &t->m[t->h[h].creator].r;
+
+		kill(t->h[h].pid, SIGKILL);
+		ret = inject_checked(r, SC_WAIT4, "cannot reap the helper of its process group",
+				     t->h[h].pid, t->h[h].pid, 0, __WALL);
+		if (!ret)
+			t->h[h].ready = false;
+	}
+	return ret;
+}
+
+/*
+ * Kill whatever was made and reap it all (sudcr is a subreaper meanwhile):
+ * the seized, those that said they are ready, and the root; the others
+ * die with their parents (their parent-death signal).
+ */
+static void kill_all(struct rtree *t)
+{
+	int status;
+
+	for (int i = t->nr - 1; i >= 0; i--) {
+		struct tmember *m = &t->m[i];
+
+		if (m->seized)
+			restore_member_kill(&m->r);
+		else if (live(m) && m->ready)
+			kill(m->p.pid, SIGKILL);
+	}
+	for (int h = 0; h < t->nr_h; h++)
+		if (t->h[h].ready)
+			kill(t->h[h].pid, SIGKILL);
+	if (t->m[0].r.pid > 0)
+		kill(t->m[0].r.pid, SIGKILL);
+	while (waitpid(-1, &status, __WALL) >= 0 || errno == EINTR)
+		;
+}
+
+static int run_tree(struct rtree *t)
+{
+	int ret;
+
+	ret = plan_groups(t);
+	if (!ret)
+		ret = prepare_members(t);
+	if (!ret)
+		ret = cr_cancelled() ? -EINTR : create_stubs(t);
+	if (!ret)
+		ret = wait_stopped(t);
+	for (int i = 0; i < t->nr && !ret; i++) {
+		struct tmember *m = &t->m[i];
+
+		if (!live(m))
+			continue;
+		m->r.pid = m->p.pid;
+		ret = cr_cancelled() ? -EINTR : restore_member_seize(&m->r);
+		m->seized = true;
+	}
+	if (!ret)
+		ret = join_groups(t);
+	for (int i = 0; i < t->nr && !ret; i++)
+		if (live(&t->m[i]))
+			ret = restore_member_finish(&t->m[i].r);
+	/* The last moment a stop can be asked for: then the tree runs. */
+	if (!ret && cr_cancelled())
+		ret = -EINTR;
+	return ret;
+}
+
+int restore_tree(const struct restore_opts *opts, int *exit_status)
+{
+	struct rtree t = { .opts = opts, .report_fd = -1, .read_fd = -1 };
+	int ret, status;
+
+	*exit_status = 0;
+	t.root_pgid = getpgrp();
+	ret = img_reader_open(&t.img, opts->dir);
+	if (!ret)
+		ret = read_tree(&t);
+	if (ret)
+		goto out;
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1)) {
+		ret = -errno;
+		sudcr_error("prctl(PR_SET_CHILD_SUBREAPER): %s", strerror(-ret));
+		goto out;
+	}
+	ret = run_tree(&t);
+	if (ret) {
+		kill_all(&t);
+		prctl(PR_SET_CHILD_SUBREAPER, 0);
+		goto out;
+	}
+	prctl(PR_SET_CHILD_SUBREAPER, 0);
+	/* Children first: a parent that runs finds its children as they were. */
+	for (int i = t.nr - 1; i >= 0; i--)
+		if (live(&t.m[i]))
+			task_detach_process(&t.m[i].r.tp);
+	sudcr_info("restored the tree of %d (%d processes)", t.m[0].p.pid, t.nr);
+	if (!opts->detach) {
+		pid_t root = t.m[0].p.pid;
+
+		if (opts->on_running)
+			opts->on_running(root);
+		while (waitpid(root, &status, 0) < 0 && errno == EINTR)
+			;
+		*exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	}
+out:
+	if (ret == -EINTR && cr_cancelled())
+		sudcr_error("restore interrupted: no process was left running");
+	for (int i = 0; i < t.nr; i++) {
+		if (live(&t.m[i]) && t.m[i].r.img)
+			restore_free(&t.m[i].r);
+		free(t.m[i].fds);
+	}
+	free(t.m);
+	free(t.h);
+	img_reader_close(t.img);
+	return ret;
+}
