@@ -161,6 +161,9 @@ struct restore_ctx {
 	/* A process of a tree (lib/restore/tree.c): fds it inherits from its parent's stub. */
 	const struct rec_tree_fd *tree_fds;
 	int nr_tree_fds;
+	/* ... and the fds it keeps open through its setup for its children (-1: none). */
+	const int *tree_keep;
+	int nr_tree_keep;
 	/* fds of sudcr's own the stub must keep while it sets up its files */
 	int keep_fds[4];
 	int nr_keep_fds;

@@ -65,6 +65,7 @@ enum img_rec_type {
 	/* process trees (lib/dump/tree.c, lib/restore/tree.c): the tree's own core.img */
 	IMG_REC_TREE_PROC = 100,	/* struct rec_tree_proc, one per process, parents first */
 	IMG_REC_TREE_FD = 101,		/* struct rec_tree_fd: an fd inherited from the parent */
+	IMG_REC_TREE_PIPE = 102,	/* struct rec_tree_pipe: a pipe with ends in several processes */
 };
 
 /*
@@ -84,6 +85,17 @@ struct rec_tree_proc {
 #define REC_TREE_LIVE		1
 #define REC_TREE_ZOMBIE		2
 #define REC_TREE_F_STOPPED	(1u << 0)	/* group-stopped */
+
+/*
+ * Pipe @ino (the dump's inode) has ends in several processes, through
+ * open file descriptions of their own: @owner, an ancestor of all the
+ * others, makes it; the others open it again through the fork.
+ */
+struct rec_tree_pipe {
+	int32_t owner;
+	uint32_t pad;
+	uint64_t ino;
+};
 
 /* fd @fd of process @pid is the open file description of its parent's fd @parent_fd. */
 struct rec_tree_fd {

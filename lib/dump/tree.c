@@ -15,8 +15,11 @@
  *    calls), and open file descriptions and anonymous objects (pipes,
  *    sockets, memfds, deleted files).  A description held by a process and
  *    its parent is restored as one, inherited through the fork (an
- *    IMG_REC_TREE_FD record); any other sharing is refused, naming both
- *    processes, since restoring it twice would silently split it.
+ *    IMG_REC_TREE_FD record); a pipe whose ends are in several members
+ *    through descriptions of their own is made by the one that is an
+ *    ancestor of all the others (IMG_REC_TREE_PIPE).  Any other sharing is
+ *    refused, naming both processes, since restoring it twice would
+ *    silently split it.
  * 3. Collect every live member with the single-process driver, each into
  *    the subdirectory DIR/PID in the single-process format; shared memory
  *    (shared anonymous, memfd, SysV, deleted files mapped shared) in two
@@ -79,6 +82,8 @@ struct tree {
 	int nr_fds;
 	struct rec_tree_fd *inherit;
 	int nr_inherit;
+	struct rec_tree_pipe *pipes;
+	int nr_pipes;
 	bool top_created;
 };
 
@@ -382,6 +387,47 @@ static int add_inherit(struct tree *t, const struct mfd *e, int parent_fd)
 	return 0;
 }
 
+static bool is_ancestor(const struct tree *t, int a, int m)
+{
+	for (; m >= 0; m = t->m[m]->parent)
+		if (m == a)
+			return true;
+	return false;
+}
+
+/* The holder of pipe @x that is an ancestor of (or is) every other holder, or -1. */
+static int pipe_owner(const struct tree *t, const struct mfd *x)
+{
+	for (int i = 0; i < t->nr_fds; i++) {
+		const struct mfd *c = &t->fds[i];
+		bool all = true;
+
+		if (c->ino != x->ino || c->dev != x->dev)
+			continue;
+		for (int j = 0; j < t->nr_fds && all; j++)
+			if (t->fds[j].ino == x->ino && t->fds[j].dev == x->dev)
+				all = is_ancestor(t, c->m, t->fds[j].m);
+		if (all)
+			return c->m;
+	}
+	return -1;
+}
+
+static int add_pipe(struct tree *t, int owner, uint64_t ino)
+{
+	struct rec_tree_pipe *v;
+
+	for (int i = 0; i < t->nr_pipes; i++)
+		if (t->pipes[i].ino == ino)
+			return 0;
+	v = realloc(t->pipes, (t->nr_pipes + 1) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	t->pipes = v;
+	v[t->nr_pipes++] = (struct rec_tree_pipe){ .owner = t->m[owner]->pid, .ino = ino };
+	return 0;
+}
+
 /*
  * Open file descriptions and anonymous objects held by several members.
  * A description is inherited by each holder whose parent holds it too;
@@ -431,7 +477,11 @@ static int check_shared_fds(struct tree *t)
 			}
 		}
 	}
-	/* One anonymous object, made by one process: all its descriptions' tops are that one. */
+	/*
+	 * One anonymous object, made by one process: all its descriptions'
+	 * tops are that one.  A pipe may have others, in descendants of the
+	 * one that makes it: they open it again through the fork.
+	 */
 	for (int i = 0; i < t->nr_fds && !ret; i++) {
 		const struct mfd *x = &t->fds[i];
 
@@ -439,12 +489,19 @@ static int check_shared_fds(struct tree *t)
 			continue;
 		for (int j = 0; j < t->nr_fds && !ret; j++) {
 			const struct mfd *y = &t->fds[j];
+			int owner;
 
 			if (j == i || top[j] < 0 || top[j] == top[i] || !y->anon || y->ino != x->ino ||
 			    y->dev != x->dev)
 				continue;
-			sudcr_error("processes %d and %d share %s through different open file descriptions (fds %d and %d): not supported yet",
-				    t->m[x->m]->pid, t->m[y->m]->pid, x->link, x->fd, y->fd);
+			owner = strncmp(x->link, "pipe:", 5) ? -1 : pipe_owner(t, x);
+			if (owner >= 0) {
+				ret = add_pipe(t, owner, x->ino);
+				continue;
+			}
+			sudcr_error("processes %d and %d share %s through different open file descriptions (fds %d and %d)%s: not supported yet",
+				    t->m[x->m]->pid, t->m[y->m]->pid, x->link, x->fd, y->fd,
+				    strncmp(x->link, "pipe:", 5) ? "" : ", and neither is an ancestor of every holder");
 			ret = -EOPNOTSUPP;
 		}
 	}
@@ -535,6 +592,8 @@ static int write_tree(struct tree *t)
 	}
 	for (int i = 0; i < t->nr_inherit && !ret; i++)
 		ret = img_write_record(img, IMG_REC_TREE_FD, &t->inherit[i], sizeof(t->inherit[i]));
+	for (int i = 0; i < t->nr_pipes && !ret; i++)
+		ret = img_write_record(img, IMG_REC_TREE_PIPE, &t->pipes[i], sizeof(t->pipes[i]));
 	if (ret) {
 		img_writer_abort(img);
 		return ret;
@@ -671,6 +730,7 @@ int dump_tree(struct dump_ctx *root)
 	free(t.m);
 	free(t.fds);
 	free(t.inherit);
+	free(t.pipes);
 	free(t.seen);
 	return ret;
 }

@@ -40,6 +40,7 @@ struct rf_fd {
 	int hold[2];		/* object leaders: the object while descriptions are made */
 	bool used[2];		/* pipes, memfds: hold[end] became a description itself */
 	bool tree_inherited;	/* description leaders: the parent's, inherited (restore_ctx.tree_fds) */
+	int *tree_keep;		/* pipe objects a tree's descendants open too: where to keep a read end */
 };
 
 struct rf_data {

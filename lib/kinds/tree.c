@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * The process-tree kind: IMG_REC_TREE_PROC and IMG_REC_TREE_FD, which only
+ * The process-tree kind: IMG_REC_TREE_PROC, _FD and _PIPE, which only
  * the tree's own core.img holds (lib/dump/tree.c writes them,
  * lib/restore/tree.c reads them).  A process's image holding one is
  * invalid: its prepare step refuses it, so a tree record can never be
@@ -14,7 +14,8 @@
 
 static int tree_prepare(struct restore_ctx *r)
 {
-	uint64_t n = img_count_type(r->img, IMG_REC_TREE_PROC) + img_count_type(r->img, IMG_REC_TREE_FD);
+	uint64_t n = img_count_type(r->img, IMG_REC_TREE_PROC) + img_count_type(r->img, IMG_REC_TREE_FD) +
+		     img_count_type(r->img, IMG_REC_TREE_PIPE);
 
 	if (!n)
 		return 0;
@@ -28,6 +29,7 @@ const struct cr_kind cr_kind_tree = {
 	.types = (const struct cr_rec_type[]){
 		{ IMG_REC_TREE_PROC, "tree_proc" },
 		{ IMG_REC_TREE_FD, "tree_fd" },
+		{ IMG_REC_TREE_PIPE, "tree_pipe" },
 		{ 0, NULL },
 	},
 	.prepare = tree_prepare,

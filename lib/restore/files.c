@@ -719,8 +719,13 @@ static void stage_desc(struct restore_files_state *s, int i, int hi)
 	uint32_t acc = rec->flags & O_ACCMODE;
 	bool own = true;	/* t is ours to close once staged */
 
-	if (has_objects(rec->kind) && e->obj == i)
+	if (has_objects(rec->kind) && e->obj == i) {
 		create_object(s, o);
+		/* A tree's descendants open it again (lib/restore/tree.c): a read end stays. */
+		if (o->tree_keep && rec->kind == REC_FD_PIPE &&
+		    (*o->tree_keep = fcntl(o->hold[0], F_DUPFD_CLOEXEC, hi)) < 0)
+			rf_die_fd(o, "F_DUPFD of the pipe for the child processes", errno);
+	}
 
 	switch (e->proc_later ? 0 : rec->kind) {
 	case 0:
@@ -914,7 +919,7 @@ int restore_files_in_stub(struct restore_ctx *r)
 			finish_object(&s->fds[i]);
 
 	/* 2. Nothing else stays open: stray fds of sudcr's are no business of the process. */
-	kept = malloc(sizeof(int) * (nr_desc + r->nr_keep_fds + 1));
+	kept = malloc(sizeof(int) * (nr_desc + r->nr_keep_fds + r->nr_tree_keep + 1));
 	if (!kept)
 		rf_stub_die("out of memory");
 	for (int i = 0; i < s->nr; i++)
@@ -922,6 +927,9 @@ int restore_files_in_stub(struct restore_ctx *r)
 			kept[nr_kept++] = s->fds[i].src;
 	for (int k = 0; k < r->nr_keep_fds; k++)
 		kept[nr_kept++] = r->keep_fds[k];
+	for (int k = 0; k < r->nr_tree_keep; k++)
+		if (r->tree_keep[k] >= 0)
+			kept[nr_kept++] = r->tree_keep[k];
 	qsort(kept, nr_kept, sizeof(int), rf_cmp_int);
 	lo = 0;
 	for (int k = 0; k <= nr_kept; k++) {

@@ -53,6 +53,7 @@
 #include <sudcr/cr.h>
 #include <sudcr/log.h>
 
+#include "../kinds/files.h"
 #include "tree.h"
 
 #define TREE_MAX	4096
@@ -81,6 +82,13 @@ struct thelper {
 	bool ready;
 };
 
+/* A pipe with ends in several processes (IMG_REC_TREE_PIPE). */
+struct thand {
+	uint64_t ino;
+	int owner;		/* makes it and keeps a read end for its descendants */
+	int writer;		/* puts its buffered bytes in: the first with a read end of its own */
+};
+
 struct rtree {
 	const struct restore_opts *opts;
 	struct img_reader *img;
@@ -88,6 +96,9 @@ struct rtree {
 	int nr;
 	struct thelper *h;
 	int nr_h;
+	struct thand *hand;
+	int *hand_fd;		/* in the stubs: the read end the owner keeps, or -1 */
+	int nr_hand;
 	int report_fd, read_fd;
 	pid_t root_pgid;	/* sudcr restore's process group: the root's */
 };
@@ -156,7 +167,7 @@ static int read_tree(struct rtree *t)
 				return img_record_invalid(t->img, "tree process %d: state %u", p->pid, p->state);
 			}
 			t->nr = ++k;
-		} else if (type != IMG_REC_TREE_FD) {
+		} else if (type != IMG_REC_TREE_FD && type != IMG_REC_TREE_PIPE) {
 			return img_record_invalid(t->img, "record type %u in a tree's own image", type);
 		}
 	}
@@ -181,6 +192,26 @@ static int read_tree(struct rtree *t)
 			return -ENOMEM;
 		v[t->m[i].nr_fds++] = *f;
 		t->m[i].fds = v;
+	}
+	if (ret < 0)
+		return ret;
+	n = img_count_type(t->img, IMG_REC_TREE_PIPE);
+	t->hand = calloc(n + 1, sizeof(*t->hand));
+	t->hand_fd = calloc(n + 1, sizeof(*t->hand_fd));
+	if (!t->hand || !t->hand_fd)
+		return -ENOMEM;
+	img_rewind(t->img);
+	while ((ret = cr_next_of_type(t->img, IMG_REC_TREE_PIPE, &data, &len)) == 1) {
+		const struct rec_tree_pipe *p = data;
+		int i = len == sizeof(*p) ? find_member(t, p->owner) : -1;
+
+		if (i < 0 || !live(&t->m[i]) || !p->ino || p->pad)
+			return img_record_invalid(t->img, "bad tree pipe record");
+		for (int k = 0; k < t->nr_hand; k++)
+			if (t->hand[k].ino == p->ino)
+				return img_record_invalid(t->img, "pipe %llu twice", (unsigned long long)p->ino);
+		t->hand_fd[t->nr_hand] = -1;
+		t->hand[t->nr_hand++] = (struct thand){ .ino = p->ino, .owner = i, .writer = -1 };
 	}
 	return ret < 0 ? ret : 0;
 }
@@ -285,6 +316,72 @@ static int check_pid_unused(pid_t pid)
 	return -EEXIST;
 }
 
+/* The object leader of pipe @ino in member @i's image, or -1. */
+static int pipe_object(const struct tmember *m, uint64_t ino)
+{
+	const struct restore_files_state *s = m->r.files_state;
+
+	for (int i = 0; s && i < s->nr; i++)
+		if (s->fds[i].obj == i && s->fds[i].rec->kind == REC_FD_PIPE && s->fds[i].rec->ino == ino)
+			return i;
+	return -1;
+}
+
+/* Whether member @m's object @o has a read end, and is not wholly its parent's. */
+static bool own_reader(const struct tmember *m, int o)
+{
+	const struct restore_files_state *s = m->r.files_state;
+	bool reader = false;
+
+	for (int i = 0; i < s->nr; i++) {
+		if (s->fds[i].obj != o)
+			continue;
+		if ((s->fds[i].rec->flags & O_ACCMODE) != O_WRONLY)
+			reader = true;
+	}
+	for (int k = 0; k < m->nr_fds; k++)
+		if (m->fds[k].fd == s->fds[o].rec->fd)
+			return false;
+	return reader;
+}
+
+static bool descends(const struct rtree *t, int a, int m)
+{
+	for (; m >= 0; m = t->m[m].parent)
+		if (m == a)
+			return true;
+	return false;
+}
+
+/* Who makes each shared pipe, who fills it: all its holders descend from its maker. */
+static int plan_pipes(struct rtree *t)
+{
+	for (int k = 0; k < t->nr_hand; k++) {
+		struct thand *h = &t->hand[k];
+
+		if (pipe_object(&t->m[h->owner], h->ino) < 0) {
+			sudcr_error("%s: process %d has no pipe %llu, which the tree says it makes",
+				    t->opts->dir, t->m[h->owner].p.pid, (unsigned long long)h->ino);
+			return -EINVAL;
+		}
+		for (int i = 0; i < t->nr; i++) {
+			int o = live(&t->m[i]) ? pipe_object(&t->m[i], h->ino) : -1;
+
+			if (o < 0)
+				continue;
+			if (!descends(t, h->owner, i)) {
+				sudcr_error("%s: process %d holds pipe %llu, which process %d, not its ancestor, makes",
+					    t->opts->dir, t->m[i].p.pid, (unsigned long long)h->ino,
+					    t->m[h->owner].p.pid);
+				return -EINVAL;
+			}
+			if (h->writer < 0 && own_reader(&t->m[i], o))
+				h->writer = i;
+		}
+	}
+	return 0;
+}
+
 /* Each process's image, read and checked; the inherited fds checked against both images. */
 static int prepare_members(struct rtree *t)
 {
@@ -306,6 +403,8 @@ static int prepare_members(struct rtree *t)
 			r->opts.detach = false;
 		r->tree_fds = m->fds;
 		r->nr_tree_fds = m->nr_fds;
+		r->tree_keep = t->hand_fd;
+		r->nr_tree_keep = t->nr_hand;
 		ret = img_reader_open(&r->img, m->dir);
 		if (!ret)
 			ret = restore_member_prepare(r);
@@ -322,10 +421,40 @@ static int prepare_members(struct rtree *t)
 	}
 	for (int h = 0; h < t->nr_h && !ret; h++)
 		ret = check_pid_unused(t->h[h].pid);
-	return ret;
+	return ret ? ret : plan_pipes(t);
 }
 
 /* ---- in the stubs ---- */
+
+/* Before the stub's files: the pipes it makes for its descendants, those it opens of its ancestors'. */
+static void setup_pipes(struct rtree *t, int i)
+{
+	struct restore_files_state *s = t->m[i].r.files_state;
+
+	for (int k = 0; k < t->nr_hand; k++) {
+		int o = pipe_object(&t->m[i], t->hand[k].ino);
+
+		if (o < 0)
+			continue;
+		if (t->hand[k].owner == i) {
+			s->fds[o].tree_keep = &t->hand_fd[k];
+			continue;
+		}
+		if (t->hand_fd[k] < 0)
+			rf_stub_die("internal: pipe %llu of the tree is not open", (unsigned long long)t->hand[k].ino);
+		s->fds[o].inherit_src = t->hand_fd[k];
+		s->fds[o].inherit_same = t->hand[k].writer != i;
+	}
+}
+
+static void close_pipes(struct rtree *t)
+{
+	for (int k = 0; k < t->nr_hand; k++)
+		if (t->hand_fd[k] >= 0) {
+			close(t->hand_fd[k]);
+			t->hand_fd[k] = -1;
+		}
+}
 
 static void __attribute__((noreturn)) stub_die(const char *what, int err)
 {
@@ -461,9 +590,11 @@ static void __attribute__((noreturn)) member_main(struct rtree *t, int i, pid_t 
 	r->keep_fds[0] = t->report_fd;
 	r->nr_keep_fds = 1;
 	/* Files before the children, which inherit what they share; misc (cwd, umask) after. */
+	setup_pipes(t, i);
 	if (restore_files_in_stub(r))
 		_exit(1);
 	make_children(t, i);
+	close_pipes(t);
 	if (restore_misc_in_stub(r))
 		_exit(1);
 	report_ready(t);
@@ -765,6 +896,8 @@ out:
 	}
 	free(t.m);
 	free(t.h);
+	free(t.hand);
+	free(t.hand_fd);
 	img_reader_close(t.img);
 	return ret;
 }
