@@ -1987,6 +1987,13 @@ static int prog_variant(struct prog_run *r)
 					 prog_status_str(status, sbuf, sizeof(sbuf)));
 		}
 		r->keep[0] = 0;
+		/*
+		 * The rest of a tree the dump killed came to us (we are a
+		 * subreaper) when its root died: dead already (the dump waits
+		 * for each), their PIDs are needed too.
+		 */
+		while (waitpid(-1, NULL, WNOHANG | __WALL) > 0)
+			;
 		if (prog_failing_restores(r, dir, true) || prog_failing_restores(r, dir, false))
 			return -1;
 		return prog_restore(r, dir);

@@ -308,9 +308,13 @@ static int check_pid_unused(pid_t pid)
 {
 	char path[64], comm[64] = "";
 
+	/* A zombie being reaped frees its PID shortly (as restore.c's check). */
 	snprintf(path, sizeof(path), "/proc/%d", pid);
-	if (access(path, F_OK))
-		return 0;
+	for (int i = 0; i < 100; i++) {
+		if (access(path, F_OK))
+			return 0;
+		usleep(10000);
+	}
 	proc_read_comm(pid, 0, comm, sizeof(comm));
 	sudcr_error("cannot restore: PID %d is taken by another process (%s)", pid, comm);
 	return -EEXIST;
