@@ -70,6 +70,11 @@ struct dump_ctx {
 	struct proc_status status;
 	bool stopped;			/* group-stopped when seized */
 	bool tree_member;		/* one process of a tree: its children are the tree's */
+	/* ... its fds inherited from its parent, and every process of the tree (sorted) */
+	const struct rec_tree_fd *tree_fds;
+	int nr_tree_fds;
+	const pid_t *tree_pids;
+	int nr_tree_pids;
 };
 
 /*
@@ -161,6 +166,9 @@ struct restore_ctx {
 	/* A process of a tree (lib/restore/tree.c): fds it inherits from its parent's stub. */
 	const struct rec_tree_fd *tree_fds;
 	int nr_tree_fds;
+	/* ... the pipes the tree makes once for all their holders ... */
+	const struct rec_tree_pipe *tree_pipes;
+	int nr_tree_pipes;
 	/* ... and the fds it keeps open through its setup for its children (-1: none). */
 	const int *tree_keep;
 	int nr_tree_keep;

@@ -59,6 +59,7 @@
 #include <sudcr/log.h>
 
 #include "../kinds/fd.h"
+#include "tree.h"
 #include "../kinds/locks.h"
 #include "../kinds/tty.h"
 #include "../kinds/unix.h"
@@ -654,6 +655,10 @@ static int find_outside(struct files_dump *f, int obj, uint32_t end)
 		return 0;
 	}
 	x->outside = end;
+	if (dump_tree_pipe_inside(f->d, x->p->fd, x->out_pids, x->nr_out_pids)) {
+		sudcr_debug("fd %d: %s: its other end is in the tree", x->p->fd, x->p->link);
+		return 0;
+	}
 	for (int k = 0; k < x->nr_out_pids && used < sizeof(who) - 16; k++)
 		used += snprintf(who + used, sizeof(who) - used, "%s%d", k ? ", " : "PID ",
 				 x->out_pids[k]);

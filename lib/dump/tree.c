@@ -84,6 +84,7 @@ struct tree {
 	int nr_inherit;
 	struct rec_tree_pipe *pipes;
 	int nr_pipes;
+	pid_t *pids;		/* every member, sorted */
 	bool top_created;
 };
 
@@ -601,9 +602,62 @@ static int write_tree(struct tree *t)
 	return img_writer_commit(img);
 }
 
+static int cmp_pid(const void *a, const void *b)
+{
+	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int cmp_inherit(const void *a, const void *b)
+{
+	const struct rec_tree_fd *x = a, *y = b;
+
+	return x->pid != y->pid ? cmp_pid(&x->pid, &y->pid) : x->fd < y->fd ? -1 : x->fd > y->fd;
+}
+
+bool dump_tree_pipe_inside(const struct dump_ctx *d, int fd, const int32_t *pids, int nr)
+{
+	if (!d->tree_member)
+		return false;
+	for (int k = 0; k < d->nr_tree_fds; k++)
+		if (d->tree_fds[k].fd == fd)
+			return true;
+	for (int k = 0; k < nr; k++)
+		if (!bsearch(&pids[k], d->tree_pids, d->nr_tree_pids, sizeof(pid_t), cmp_pid))
+			return false;
+	return nr > 0;
+}
+
+/* What each member's files dump needs to know of the tree. */
+static int share_tree(struct tree *t)
+{
+	t->pids = calloc(t->nr, sizeof(*t->pids));
+	if (!t->pids)
+		return -ENOMEM;
+	for (int i = 0; i < t->nr; i++)
+		t->pids[i] = t->m[i]->pid;
+	qsort(t->pids, t->nr, sizeof(*t->pids), cmp_pid);
+	qsort(t->inherit, t->nr_inherit, sizeof(*t->inherit), cmp_inherit);
+	for (int i = 0; i < t->nr; i++) {
+		struct dump_ctx *d = &t->m[i]->d;
+
+		d->tree_pids = t->pids;
+		d->nr_tree_pids = t->nr;
+		for (int k = 0; k < t->nr_inherit; k++) {
+			if (t->inherit[k].pid != d->pid)
+				continue;
+			if (!d->nr_tree_fds)
+				d->tree_fds = &t->inherit[k];
+			d->nr_tree_fds++;
+		}
+	}
+	return 0;
+}
+
 static int collect_tree(struct tree *t)
 {
-	int ret = 0;
+	int ret = share_tree(t);
 
 	for (int i = 0; i < t->nr && !ret; i++) {
 		struct member *m = t->m[i];
@@ -731,6 +785,7 @@ int dump_tree(struct dump_ctx *root)
 	free(t.fds);
 	free(t.inherit);
 	free(t.pipes);
+	free(t.pids);
 	free(t.seen);
 	return ret;
 }

@@ -21,6 +21,13 @@ bool dump_tree_has_children(pid_t pid);
  */
 int dump_tree(struct dump_ctx *root);
 
+/*
+ * files.c: whether the other end of pipe fd @fd of @d, held by @pids, is
+ * in the tree (no warning then): its description is the parent's, or
+ * every holder is a process of the tree.
+ */
+bool dump_tree_pipe_inside(const struct dump_ctx *d, int fd, const int32_t *pids, int nr);
+
 /* dump.c, one process: collect and commit into d->opts.dir. */
 int dump_collect(struct dump_ctx *d, bool *dir_created, bool *committed);
 int dump_end_injection(struct dump_ctx *d);

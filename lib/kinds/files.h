@@ -92,6 +92,13 @@ int files_inject(struct cr_thread *th, const struct rf_fd *e, const char *what, 
 		 uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3);
 int files_write(struct cr_thread *th, uint64_t addr, const void *buf, size_t len);
 
+/*
+ * A process of a tree (lib/restore/tree.c): whether pipe object @o's other
+ * end is in the tree (no warning then): its fd is inherited, or the pipe
+ * is one the tree makes once for all its holders.
+ */
+bool restore_tree_pipe_inside(const struct restore_ctx *r, const struct rf_fd *o);
+
 /* Owner, mode and contents of a new memfd or deleted file (in the stub). */
 void rf_fill_file(struct restore_files_state *s, struct rf_fd *o, int fd);
 /* memfd.c, in the stub: the memfd of object leader @o, filled. */

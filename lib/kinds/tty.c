@@ -347,7 +347,7 @@ int rf_outside_prepare(struct restore_ctx *r, struct restore_files_state *s)
 			return ret;
 	}
 	for (int i = 0; i < s->nr; i++)
-		if (s->fds[i].outside && s->fds[i].inherit_src < 0)
+		if (s->fds[i].outside && s->fds[i].inherit_src < 0 && !restore_tree_pipe_inside(r, &s->fds[i]))
 			warn_outside(&s->fds[i]);
 	return 0;
 }

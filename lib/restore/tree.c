@@ -97,6 +97,7 @@ struct rtree {
 	struct thelper *h;
 	int nr_h;
 	struct thand *hand;
+	struct rec_tree_pipe *pipes;	/* the records, same order */
 	int *hand_fd;		/* in the stubs: the read end the owner keeps, or -1 */
 	int nr_hand;
 	int report_fd, read_fd;
@@ -198,7 +199,8 @@ static int read_tree(struct rtree *t)
 	n = img_count_type(t->img, IMG_REC_TREE_PIPE);
 	t->hand = calloc(n + 1, sizeof(*t->hand));
 	t->hand_fd = calloc(n + 1, sizeof(*t->hand_fd));
-	if (!t->hand || !t->hand_fd)
+	t->pipes = calloc(n + 1, sizeof(*t->pipes));
+	if (!t->hand || !t->hand_fd || !t->pipes)
 		return -ENOMEM;
 	img_rewind(t->img);
 	while ((ret = cr_next_of_type(t->img, IMG_REC_TREE_PIPE, &data, &len)) == 1) {
@@ -211,6 +213,7 @@ static int read_tree(struct rtree *t)
 			if (t->hand[k].ino == p->ino)
 				return img_record_invalid(t->img, "pipe %llu twice", (unsigned long long)p->ino);
 		t->hand_fd[t->nr_hand] = -1;
+		t->pipes[t->nr_hand] = *p;
 		t->hand[t->nr_hand++] = (struct thand){ .ino = p->ino, .owner = i, .writer = -1 };
 	}
 	return ret < 0 ? ret : 0;
@@ -407,6 +410,8 @@ static int prepare_members(struct rtree *t)
 			r->opts.detach = false;
 		r->tree_fds = m->fds;
 		r->nr_tree_fds = m->nr_fds;
+		r->tree_pipes = t->pipes;
+		r->nr_tree_pipes = t->nr_hand;
 		r->tree_keep = t->hand_fd;
 		r->nr_tree_keep = t->nr_hand;
 		ret = img_reader_open(&r->img, m->dir);
@@ -426,6 +431,17 @@ static int prepare_members(struct rtree *t)
 	for (int h = 0; h < t->nr_h && !ret; h++)
 		ret = check_pid_unused(t->h[h].pid);
 	return ret ? ret : plan_pipes(t);
+}
+
+bool restore_tree_pipe_inside(const struct restore_ctx *r, const struct rf_fd *o)
+{
+	for (int k = 0; k < r->nr_tree_fds; k++)
+		if (r->tree_fds[k].fd == o->rec->fd)
+			return true;
+	for (int k = 0; k < r->nr_tree_pipes; k++)
+		if (r->tree_pipes[k].ino == o->rec->ino)
+			return true;
+	return false;
 }
 
 /* ---- in the stubs ---- */
@@ -902,6 +918,7 @@ out:
 	free(t.h);
 	free(t.hand);
 	free(t.hand_fd);
+	free(t.pipes);
 	img_reader_close(t.img);
 	return ret;
 }
