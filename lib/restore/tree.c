@@ -100,6 +100,7 @@ struct rtree {
 	struct rec_tree_pipe *pipes;	/* the records, same order */
 	int *hand_fd;		/* in the stubs: the read end the owner keeps, or -1 */
 	int nr_hand;
+	int hand_min;		/* above every fd number of every image: no dup2 of a descendant hits it */
 	int report_fd, read_fd;
 	pid_t root_pgid;	/* sudcr restore's process group: the root's */
 };
@@ -363,6 +364,12 @@ static bool descends(const struct rtree *t, int a, int m)
 /* Who makes each shared pipe, who fills it: all its holders descend from its maker. */
 static int plan_pipes(struct rtree *t)
 {
+	for (int i = 0; i < t->nr; i++) {
+		const struct restore_files_state *s = t->m[i].r.files_state;
+
+		if (live(&t->m[i]) && s && s->max_fd + 1 > t->hand_min)
+			t->hand_min = s->max_fd + 1;
+	}
 	for (int k = 0; k < t->nr_hand; k++) {
 		struct thand *h = &t->hand[k];
 
@@ -446,6 +453,12 @@ bool restore_tree_pipe_inside(const struct restore_ctx *r, const struct rf_fd *o
 
 /* ---- in the stubs ---- */
 
+static void __attribute__((noreturn)) stub_die(const char *what, int err)
+{
+	sudcr_error("%s: %s", what, strerror(err));
+	_exit(1);
+}
+
 /* Before the stub's files: the pipes it makes for its descendants, those it opens of its ancestors'. */
 static void setup_pipes(struct rtree *t, int i)
 {
@@ -467,6 +480,22 @@ static void setup_pipes(struct rtree *t, int i)
 	}
 }
 
+/* The owner's read ends, moved above every image's fds (files.c put them above its own). */
+static void lift_pipes(struct rtree *t, int i)
+{
+	for (int k = 0; k < t->nr_hand; k++) {
+		int fd;
+
+		if (t->hand[k].owner != i || t->hand_fd[k] < 0 || t->hand_fd[k] >= t->hand_min)
+			continue;
+		fd = fcntl(t->hand_fd[k], F_DUPFD_CLOEXEC, t->hand_min);
+		if (fd < 0)
+			stub_die("F_DUPFD of a pipe for the child processes", errno);
+		close(t->hand_fd[k]);
+		t->hand_fd[k] = fd;
+	}
+}
+
 static void close_pipes(struct rtree *t)
 {
 	for (int k = 0; k < t->nr_hand; k++)
@@ -474,12 +503,6 @@ static void close_pipes(struct rtree *t)
 			close(t->hand_fd[k]);
 			t->hand_fd[k] = -1;
 		}
-}
-
-static void __attribute__((noreturn)) stub_die(const char *what, int err)
-{
-	sudcr_error("%s: %s", what, strerror(err));
-	_exit(1);
 }
 
 static void report_ready(struct rtree *t)
@@ -613,6 +636,7 @@ static void __attribute__((noreturn)) member_main(struct rtree *t, int i, pid_t 
 	setup_pipes(t, i);
 	if (restore_files_in_stub(r))
 		_exit(1);
+	lift_pipes(t, i);
 	make_children(t, i);
 	close_pipes(t);
 	if (restore_misc_in_stub(r))
