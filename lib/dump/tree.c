@@ -69,7 +69,7 @@ struct mfd {
 	bool anon;		/* an object with no name to open again */
 	dev_t dev;
 	ino_t ino;
-	char link[64];
+	char link[256];
 };
 
 struct tree {
