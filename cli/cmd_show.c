@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 
 #include <sudcr/arch.h>
 #include <sudcr/image.h>
@@ -426,6 +427,64 @@ static int show_fds(struct img_reader *r, struct show_state *st)
 	}
 }
 
+/* A tree's own image: its processes, parents first; each live one's image is DIR/PID. */
+static int show_tree(struct img_reader *r, const struct show_state *st, const char *dir)
+{
+	const void *data;
+	uint32_t type;
+	size_t len;
+	int ret, n = 0;
+
+	if (st->json)
+		printf("{\"tree\":[");
+	else
+		printf("tree: %" PRIu64 " processes (each live one's image in %s/PID)\n"
+		       "  %-7s %-7s %-7s %-7s %-16s %-7s %s\n", st->counts[IMG_REC_TREE_PROC], dir,
+		       "PID", "PPID", "PGID", "SID", "STATE", "THREADS", "NAME");
+	img_rewind(r);
+	while ((ret = img_next_record(r, &type, &data, &len)) == 1) {
+		const struct rec_tree_proc *p = data;
+		bool zombie = p->state == REC_TREE_ZOMBIE;
+		char state[32];
+
+		if (type != IMG_REC_TREE_PROC)
+			continue;
+		if (len != sizeof(*p))
+			return img_record_invalid(r, "bad tree process record");
+		if (zombie && WIFSIGNALED(p->exit_status))
+			snprintf(state, sizeof(state), "zombie (signal %d)", WTERMSIG(p->exit_status));
+		else if (zombie)
+			snprintf(state, sizeof(state), "zombie (exit %d)", WEXITSTATUS(p->exit_status));
+		else
+			snprintf(state, sizeof(state), "%s", p->flags & REC_TREE_F_STOPPED ? "stopped" : "live");
+		if (st->json) {
+			printf("%s{\"pid\":%d,\"ppid\":%d,\"pgid\":%d,\"sid\":%d,\"state\":\"%s\",",
+			       n ? "," : "", p->pid, p->ppid, p->pgid, p->sid,
+			       zombie ? "zombie" : p->flags & REC_TREE_F_STOPPED ? "stopped" : "live");
+			if (zombie)
+				printf("\"exit_status\":%d,", p->exit_status);
+			printf("\"threads\":%u,\"comm\":", p->nr_threads);
+			json_str(p->comm, strnlen(p->comm, sizeof(p->comm)));
+			printf("}");
+		} else {
+			printf("  %-7d %-7d %-7d %-7d %-16s %-7u ", p->pid, p->ppid, p->pgid, p->sid, state,
+			       p->nr_threads);
+			text_str(p->comm, strnlen(p->comm, sizeof(p->comm)));
+			printf("\n");
+		}
+		n++;
+	}
+	if (ret < 0)
+		return ret;
+	if (st->json)
+		printf("],\"inherited_fds\":%" PRIu64 ",\"shared_pipes\":%" PRIu64 "}\n",
+		       st->counts[IMG_REC_TREE_FD], st->counts[IMG_REC_TREE_PIPE]);
+	else
+		printf("fds inherited from the parent: %" PRIu64 "; pipes made once for several processes: %" PRIu64 "\n",
+		       st->counts[IMG_REC_TREE_FD], st->counts[IMG_REC_TREE_PIPE]);
+	return 0;
+}
+
 static int show_run(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -460,6 +519,10 @@ static int show_run(int argc, char **argv)
 		st.counts[type < 128 ? type : 127]++;
 	if (ret < 0)
 		goto out;
+	if (st.counts[IMG_REC_TREE_PROC]) {
+		ret = show_tree(r, &st, dir);
+		goto out;
+	}
 	if (st.json)
 		putchar('{');
 	ret = show_pass(r, &st, IMG_REC_PROCESS);
