@@ -6,6 +6,7 @@
  * not pass or fail on them (a busy machine would make that flaky).  Every
  * restored process checks its memory and the run stops if one is wrong.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <pthread.h>
@@ -16,6 +17,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -171,6 +173,84 @@ static void __attribute__((noreturn)) thread_patient(int nr, int in, int out)
 	_exit(0);
 }
 
+/* The tree patient: it and @nr - 1 children in pause(), which die with it. */
+static void __attribute__((noreturn)) tree_patient(int nr, int in, int out)
+{
+	pid_t *kids = calloc(nr, sizeof(*kids));
+	char c;
+
+	for (int i = 1; i < nr; i++) {
+		kids[i] = fork();
+		if (kids[i] < 0)
+			_exit(2);
+		if (!kids[i]) {
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
+			close(in);
+			close(out);
+			for (;;)
+				pause();
+		}
+	}
+	if (write(out, "R", 1) != 1)
+		_exit(2);
+	while (read(in, &c, 1) == 1) {
+		/* Every child still ours and running. */
+		char verdict = 'Y';
+		int st;
+
+		for (int i = 1; i < nr; i++)
+			if (waitpid(kids[i], &st, WNOHANG) != 0)
+				verdict = 'N';
+		if (write(out, &verdict, 1) != 1)
+			_exit(2);
+	}
+	_exit(0);
+}
+
+static long long dir_bytes(const char *dir)
+{
+	char path[4096];
+	long long sum = 0;
+	struct dirent *de;
+	struct stat st;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return 0;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (lstat(path, &st))
+			continue;
+		sum += S_ISDIR(st.st_mode) ? dir_bytes(path) : (long long)st.st_blocks * 512;
+	}
+	closedir(d);
+	return sum;
+}
+
+static void remove_tree_image(const char *dir)
+{
+	char path[4096];
+	struct dirent *de;
+	struct stat st;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.' && (!de->d_name[1] || (de->d_name[1] == '.' && !de->d_name[2])))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (!lstat(path, &st) && S_ISDIR(st.st_mode))
+			remove_tree_image(path);
+		else
+			unlink(path);
+	}
+	closedir(d);
+	rmdir(dir);
+}
+
 static void remove_image(const char *dir)
 {
 	char path[4096];
@@ -184,9 +264,9 @@ static void remove_image(const char *dir)
 	rmdir(dir);
 }
 
-static int one(size_t len, int threads, const char *dir, double mc)
+static int one(size_t len, int threads, int procs, const char *dir, double mc)
 {
-	struct dump_opts dopts = { .dir = dir, .shell_job = true, .no_sync = true };
+	struct dump_opts dopts = { .dir = dir, .shell_job = true, .no_sync = true, .tree = procs > 0 };
 	struct restore_opts ropts = { .dir = dir, .detach = true, .shell_job = true };
 	int to[2], from[2], status, ret;
 	double td, tr;
@@ -206,11 +286,12 @@ static int one(size_t len, int threads, const char *dir, double mc)
 		 * A fresh process, not a fork of this one: a fork would carry
 		 * the bench's own memory (thread stacks, heap) into the image.
 		 */
-		char lbuf[32], tbuf[32];
+		char lbuf[32], tbuf[32], pbuf[32];
 
 		snprintf(lbuf, sizeof(lbuf), "%zu", len);
 		snprintf(tbuf, sizeof(tbuf), "%d", threads);
-		execl("/proc/self/exe", "bench-patient", "--patient", lbuf, tbuf, (char *)NULL);
+		snprintf(pbuf, sizeof(pbuf), "%d", procs);
+		execl("/proc/self/exe", "bench-patient", "--patient", lbuf, tbuf, pbuf, (char *)NULL);
 		_exit(127);
 	}
 	close(to[0]);
@@ -225,6 +306,9 @@ static int one(size_t len, int threads, const char *dir, double mc)
 	if (ret)
 		kill(pid, SIGKILL);	/* a failed dump leaves it running */
 	waitpid(pid, &status, 0);
+	/* The tree's children came to us (a subreaper) when it died. */
+	for (int i = 1; i < procs; i++)
+		waitpid(-1, &status, 0);
 	if (ret)
 		return ret;
 	/*
@@ -258,11 +342,22 @@ static int one(size_t len, int threads, const char *dir, double mc)
 		return -1;
 	}
 	kill(pid, SIGKILL);
-	waitpid(pid, &status, 0);
+	/* Ours since restore -d; the children follow it (their parent-death signal). */
+	for (int i = 0; i < (procs ? procs : 1); i++)
+		waitpid(-1, &status, 0);
 	close(to[1]);
 	close(from[0]);
-	remove_image(dir);	/* untimed: freeing 1 GiB of tmpfs is not the next dump's cost */
-	if (threads)
+	long long bytes = procs ? dir_bytes(dir) : 0;
+
+	if (procs)
+		remove_tree_image(dir);
+	else
+		remove_image(dir);	/* untimed: freeing 1 GiB of tmpfs is not the next dump's cost */
+	if (procs)
+		printf("%4d process%s  dump %8.2f ms (%.3f ms/process)   restore %8.2f ms (%.3f ms/process)   image %.1f MiB\n",
+		       procs, procs > 1 ? "es" : "  ", td * 1e3, td * 1e3 / procs, tr * 1e3, tr * 1e3 / procs,
+		       bytes / (double)MiB);
+	else if (threads)
 		printf("%4d thread%s  dump %8.2f ms (%.3f ms/thread)   restore %8.2f ms (%.3f ms/thread)\n",
 		       threads, threads > 1 ? "s" : " ", td * 1e3, td * 1e3 / threads, tr * 1e3, tr * 1e3 / threads);
 	else
@@ -278,11 +373,13 @@ int main(int argc, char **argv)
 	static const size_t sizes[] = { 1 * MiB, 256 * MiB, 1024 * MiB };
 	static const int nr_threads[] = { 1, 10, 100 };
 	const char *dir = "/dev/shm/sudcr-bench";
-	bool only_threads = false;
+	bool only_threads = false, only_trees = false;
 	size_t only_size = 0;	/* --size MIB: that size only (and no thread rows) */
 	int reps = 3;		/* --reps N */
 
-	if (argc == 4 && !strcmp(argv[1], "--patient")) {
+	if (argc == 5 && !strcmp(argv[1], "--patient")) {
+		if (atoi(argv[4]))
+			tree_patient(atoi(argv[4]), 0, 1);
 		if (atoi(argv[3]))
 			thread_patient(atoi(argv[3]), 0, 1);
 		patient(strtoull(argv[2], NULL, 0), 0, 1);
@@ -290,6 +387,8 @@ int main(int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--threads"))
 			only_threads = true;
+		else if (!strcmp(argv[i], "--trees"))
+			only_threads = only_trees = true;
 		else if (!strcmp(argv[i], "--no-warm"))
 			no_warm = true;
 		else if (!strcmp(argv[i], "--size") && i + 1 < argc)
@@ -297,7 +396,7 @@ int main(int argc, char **argv)
 		else if (!strcmp(argv[i], "--reps") && i + 1 < argc)
 			reps = atoi(argv[++i]);
 		else if (argv[i][0] == '-') {
-			fprintf(stderr, "usage: bench [--threads | --size MIB] [--reps N] [--no-warm] [DIR]\n");
+			fprintf(stderr, "usage: bench [--threads | --trees | --size MIB] [--reps N] [--no-warm] [DIR]\n");
 			return 2;
 		} else
 			dir = argv[i];
@@ -315,15 +414,20 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]) && !ret && !only_threads; i++)
 		for (int rep = 0; rep < reps && !ret; rep++)
 			if (!only_size || only_size == sizes[i])
-				ret = one(sizes[i], 0, dir, mc);
+				ret = one(sizes[i], 0, 0, dir, mc);
 	if (only_size) {
 		remove_image(dir);
 		return ret ? 1 : 0;
 	}
-	printf("threads (small memory, threads idle in pause()):\n");
+	if (!only_trees)
+		printf("threads (small memory, threads idle in pause()):\n");
+	for (size_t i = 0; i < sizeof(nr_threads) / sizeof(nr_threads[0]) && !ret && !only_trees; i++)
+		for (int rep = 0; rep < reps && !ret; rep++)
+			ret = one(0, nr_threads[i], 0, dir, mc);
+	printf("process trees (small processes, a parent and its children in pause()):\n");
 	for (size_t i = 0; i < sizeof(nr_threads) / sizeof(nr_threads[0]) && !ret; i++)
 		for (int rep = 0; rep < reps && !ret; rep++)
-			ret = one(0, nr_threads[i], dir, mc);
+			ret = one(0, 0, nr_threads[i], dir, mc);
 	remove_image(dir);
 	return ret ? 1 : 0;
 }

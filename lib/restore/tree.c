@@ -861,6 +861,36 @@ static void kill_all(struct rtree *t)
 		;
 }
 
+/*
+ * The stopped ones first: a tracee let go in a group stop runs for a moment
+ * before it stops again, and its parent must find it stopped.  Then the
+ * others, children first: a parent that runs finds its children as they
+ * were.
+ */
+static void release_all(struct rtree *t)
+{
+	for (int i = t->nr - 1; i >= 0; i--)
+		if (live(&t->m[i]) && (t->m[i].p.flags & REC_TREE_F_STOPPED))
+			task_detach_process(&t->m[i].r.tp);
+	for (int i = t->nr - 1; i >= 0; i--) {
+		char state = 0;
+
+		if (!live(&t->m[i]) || !(t->m[i].p.flags & REC_TREE_F_STOPPED))
+			continue;
+		for (int k = 0; k < 5000; k++) {
+			if (!proc_thread_state(t->m[i].p.pid, t->m[i].p.pid, &state) && state == 'T')
+				break;
+			usleep(1000);
+		}
+		if (state != 'T')
+			sudcr_warn("process %d, restored stopped, is in state %c", t->m[i].p.pid,
+				   state ? state : '?');
+	}
+	for (int i = t->nr - 1; i >= 0; i--)
+		if (live(&t->m[i]) && !(t->m[i].p.flags & REC_TREE_F_STOPPED))
+			task_detach_process(&t->m[i].r.tp);
+}
+
 static int run_tree(struct rtree *t)
 {
 	int ret;
@@ -916,10 +946,7 @@ int restore_tree(const struct restore_opts *opts, int *exit_status)
 		goto out;
 	}
 	prctl(PR_SET_CHILD_SUBREAPER, 0);
-	/* Children first: a parent that runs finds its children as they were. */
-	for (int i = t.nr - 1; i >= 0; i--)
-		if (live(&t.m[i]))
-			task_detach_process(&t.m[i].r.tp);
+	release_all(&t);
 	sudcr_info("restored the tree of %d (%d processes)", t.m[0].p.pid, t.nr);
 	if (!opts->detach) {
 		pid_t root = t.m[0].p.pid;
