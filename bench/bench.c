@@ -207,6 +207,36 @@ static void __attribute__((noreturn)) tree_patient(int nr, int in, int out)
 	_exit(0);
 }
 
+/* The tree's processes: @pid and its children, as /proc lists them. */
+static int tree_pids(pid_t pid, pid_t *v, int max)
+{
+	char path[64];
+	int n = 0;
+	FILE *f;
+
+	v[n++] = pid;
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", pid, pid);
+	f = fopen(path, "r");
+	while (f && n < max && fscanf(f, "%d", &v[n]) == 1)
+		n++;
+	if (f)
+		fclose(f);
+	return n;
+}
+
+/* Reap until none of @v is left (they come to us, a subreaper, as they die). */
+static void reap_all(const pid_t *v, int n)
+{
+	char path[64];
+	int status;
+
+	for (int i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "/proc/%d", v[i]);
+		while (!access(path, F_OK) && waitpid(-1, &status, 0) > 0)
+			;
+	}
+}
+
 static long long dir_bytes(const char *dir)
 {
 	char path[4096];
@@ -300,6 +330,9 @@ static int one(size_t len, int threads, int procs, const char *dir, double mc)
 		fprintf(stderr, "bench: patient did not start\n");
 		return -1;
 	}
+	pid_t members[128];
+	int nr_members = tree_pids(pid, members, 128);
+
 	td = now();
 	ret = sudcr_dump(pid, &dopts);
 	td = now() - td;
@@ -307,8 +340,7 @@ static int one(size_t len, int threads, int procs, const char *dir, double mc)
 		kill(pid, SIGKILL);	/* a failed dump leaves it running */
 	waitpid(pid, &status, 0);
 	/* The tree's children came to us (a subreaper) when it died. */
-	for (int i = 1; i < procs; i++)
-		waitpid(-1, &status, 0);
+	reap_all(members, nr_members);
 	if (ret)
 		return ret;
 	/*
@@ -343,8 +375,8 @@ static int one(size_t len, int threads, int procs, const char *dir, double mc)
 	}
 	kill(pid, SIGKILL);
 	/* Ours since restore -d; the children follow it (their parent-death signal). */
-	for (int i = 0; i < (procs ? procs : 1); i++)
-		waitpid(-1, &status, 0);
+	waitpid(pid, &status, 0);
+	reap_all(members, nr_members);
 	close(to[1]);
 	close(from[0]);
 	long long bytes = procs ? dir_bytes(dir) : 0;

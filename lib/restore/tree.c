@@ -925,7 +925,7 @@ static int run_tree(struct rtree *t)
 int restore_tree(const struct restore_opts *opts, int *exit_status)
 {
 	struct rtree t = { .opts = opts, .report_fd = -1, .read_fd = -1 };
-	int ret, status;
+	int ret, status, was_subreaper = 0;
 
 	*exit_status = 0;
 	t.root_pgid = getpgrp();
@@ -934,7 +934,8 @@ int restore_tree(const struct restore_opts *opts, int *exit_status)
 		ret = read_tree(&t);
 	if (ret)
 		goto out;
-	if (prctl(PR_SET_CHILD_SUBREAPER, 1)) {
+	/* Our caller's flag is put back after (a library caller may be a subreaper itself). */
+	if (prctl(PR_GET_CHILD_SUBREAPER, &was_subreaper) || prctl(PR_SET_CHILD_SUBREAPER, 1)) {
 		ret = -errno;
 		sudcr_error("prctl(PR_SET_CHILD_SUBREAPER): %s", strerror(-ret));
 		goto out;
@@ -942,10 +943,10 @@ int restore_tree(const struct restore_opts *opts, int *exit_status)
 	ret = run_tree(&t);
 	if (ret) {
 		kill_all(&t);
-		prctl(PR_SET_CHILD_SUBREAPER, 0);
+		prctl(PR_SET_CHILD_SUBREAPER, was_subreaper);
 		goto out;
 	}
-	prctl(PR_SET_CHILD_SUBREAPER, 0);
+	prctl(PR_SET_CHILD_SUBREAPER, was_subreaper);
 	release_all(&t);
 	sudcr_info("restored the tree of %d (%d processes)", t.m[0].p.pid, t.nr);
 	if (!opts->detach) {
