@@ -48,6 +48,7 @@
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sudcr/cr.h>
@@ -891,17 +892,29 @@ static void release_all(struct rtree *t)
 			task_detach_process(&t->m[i].r.tp);
 }
 
+static double ms_since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (t.tv_sec - t0->tv_sec) * 1e3 + (t.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
 static int run_tree(struct rtree *t)
 {
+	struct timespec t0;
 	int ret;
 
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	ret = plan_groups(t);
 	if (!ret)
 		ret = prepare_members(t);
+	sudcr_debug("tree: %d images read and checked at %.1f ms", t->nr, ms_since(&t0));
 	if (!ret)
 		ret = cr_cancelled() ? -EINTR : create_stubs(t);
 	if (!ret)
 		ret = wait_stopped(t);
+	sudcr_debug("tree: stubs ready at %.1f ms", ms_since(&t0));
 	for (int i = 0; i < t->nr && !ret; i++) {
 		struct tmember *m = &t->m[i];
 
@@ -911,11 +924,13 @@ static int run_tree(struct rtree *t)
 		ret = cr_cancelled() ? -EINTR : restore_member_seize(&m->r);
 		m->seized = true;
 	}
+	sudcr_debug("tree: stubs seized at %.1f ms", ms_since(&t0));
 	if (!ret)
 		ret = join_groups(t);
 	for (int i = 0; i < t->nr && !ret; i++)
 		if (live(&t->m[i]))
 			ret = restore_member_finish(&t->m[i].r);
+	sudcr_debug("tree: every process transplanted at %.1f ms", ms_since(&t0));
 	/* The last moment a stop can be asked for: then the tree runs. */
 	if (!ret && cr_cancelled())
 		ret = -EINTR;
