@@ -456,6 +456,10 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof(nr_threads) / sizeof(nr_threads[0]) && !ret && !only_trees; i++)
 		for (int rep = 0; rep < reps && !ret; rep++)
 			ret = one(0, nr_threads[i], 0, dir, mc);
+	if (only_threads && !only_trees) {
+		remove_image(dir);
+		return ret ? 1 : 0;
+	}
 	printf("process trees (small processes, a parent and its children in pause()):\n");
 	for (size_t i = 0; i < sizeof(nr_threads) / sizeof(nr_threads[0]) && !ret; i++)
 		for (int rep = 0; rep < reps && !ret; rep++)
