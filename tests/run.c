@@ -1596,6 +1596,19 @@ static int prog_strays(struct prog_run *r, pid_t also, char *buf, size_t size)
 	for (int i = 0; i < n; i++) {
 		if (!mark[i] || procs[i].pid == r->keep[0] || procs[i].pid == r->keep[1] || procs[i].pid == also)
 			continue;
+		/* The children of a kept program (a tree) are its own. */
+		bool kept = false;
+
+		for (pid_t pp = procs[i].ppid; pp > 1 && !kept;) {
+			int k;
+
+			kept = pp == r->keep[0] || pp == r->keep[1];
+			for (k = 0; k < n && procs[k].pid != pp; k++)
+				;
+			pp = k < n ? procs[k].ppid : 0;
+		}
+		if (kept)
+			continue;
 		snprintf(buf + strlen(buf), size - strlen(buf), "%s%d (%s, state %c)", found ? ", " : "",
 			 procs[i].pid, procs[i].comm, procs[i].state);
 		found++;
