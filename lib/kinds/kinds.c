@@ -48,6 +48,11 @@
  *   5. a new kind, as one new file + one line here + its docs.
  * Kinds not yet moved are described here by the functions of their
  * current files.
+ *
+ * tree (lib/kinds/tree.c) owns the records of a tree's own core.img
+ * (dump -t): lib/dump/tree.c and lib/restore/tree.c read and write them
+ * around the single-process drivers, so the kind has no dump or restore
+ * step; its prepare refuses them in a process's image.
  */
 #include <errno.h>
 #include <stddef.h>
