@@ -17,7 +17,8 @@
  *    its parent is restored as one, inherited through the fork (an
  *    IMG_REC_TREE_FD record); a pipe whose ends are in several members
  *    through descriptions of their own is made by the one that is an
- *    ancestor of all the others (IMG_REC_TREE_PIPE).  Any other sharing is
+ *    ancestor of all the others, or by their nearest common ancestor
+ *    (IMG_REC_TREE_PIPE).  Any other sharing is
  *    refused, naming both processes, since restoring it twice would
  *    silently split it.
  * 3. Collect every live member with the single-process driver, each into
@@ -396,7 +397,7 @@ static bool is_ancestor(const struct tree *t, int a, int m)
 	return false;
 }
 
-/* The holder of pipe @x that is an ancestor of (or is) every other holder, or -1. */
+/* The holder of pipe @x that is an ancestor of (or is) every other holder, or else their nearest ancestor. */
 static int pipe_owner(const struct tree *t, const struct mfd *x)
 {
 	for (int i = 0; i < t->nr_fds; i++) {
@@ -410,6 +411,20 @@ static int pipe_owner(const struct tree *t, const struct mfd *x)
 				all = is_ancestor(t, c->m, t->fds[j].m);
 		if (all)
 			return c->m;
+	}
+	/*
+	 * No holder is: the nearest ancestor of them all (a shell whose
+	 * pipeline's ends are in two of its children) makes it, holding none
+	 * of its ends itself.
+	 */
+	for (int a = x->m; a >= 0; a = t->m[a]->parent) {
+		bool all = true;
+
+		for (int j = 0; j < t->nr_fds && all; j++)
+			if (t->fds[j].ino == x->ino && t->fds[j].dev == x->dev)
+				all = is_ancestor(t, a, t->fds[j].m);
+		if (all)
+			return a;
 	}
 	return -1;
 }
@@ -500,9 +515,8 @@ static int check_shared_fds(struct tree *t)
 				ret = add_pipe(t, owner, x->ino);
 				continue;
 			}
-			sudcr_error("processes %d and %d share %s through different open file descriptions (fds %d and %d)%s: not supported yet",
-				    t->m[x->m]->pid, t->m[y->m]->pid, x->link, x->fd, y->fd,
-				    strncmp(x->link, "pipe:", 5) ? "" : ", and neither is an ancestor of every holder");
+			sudcr_error("processes %d and %d share %s through different open file descriptions (fds %d and %d): not supported yet",
+				    t->m[x->m]->pid, t->m[y->m]->pid, x->link, x->fd, y->fd);
 			ret = -EOPNOTSUPP;
 		}
 	}

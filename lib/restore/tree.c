@@ -87,6 +87,8 @@ struct thelper {
 struct thand {
 	uint64_t ino;
 	int owner;		/* makes it and keeps a read end for its descendants */
+	bool made;		/* the owner holds none of its ends: the tree makes it (a pipeline's) */
+	uint32_t size;		/* then: its F_GETPIPE_SZ, from a holder's image */
 	int writer;		/* puts its buffered bytes in: the first with a read end of its own */
 };
 
@@ -374,16 +376,16 @@ static int plan_pipes(struct rtree *t)
 	for (int k = 0; k < t->nr_hand; k++) {
 		struct thand *h = &t->hand[k];
 
-		if (pipe_object(&t->m[h->owner], h->ino) < 0) {
-			sudcr_error("%s: process %d has no pipe %llu, which the tree says it makes",
-				    t->opts->dir, t->m[h->owner].p.pid, (unsigned long long)h->ino);
-			return -EINVAL;
-		}
+		int holders = 0;
+
+		h->made = pipe_object(&t->m[h->owner], h->ino) < 0;
 		for (int i = 0; i < t->nr; i++) {
 			int o = live(&t->m[i]) ? pipe_object(&t->m[i], h->ino) : -1;
 
 			if (o < 0)
 				continue;
+			if (!holders++)
+				h->size = t->m[i].r.files_state->fds[o].rec->pipe_size;
 			if (!descends(t, h->owner, i)) {
 				sudcr_error("%s: process %d holds pipe %llu, which process %d, not its ancestor, makes",
 					    t->opts->dir, t->m[i].p.pid, (unsigned long long)h->ino,
@@ -392,6 +394,12 @@ static int plan_pipes(struct rtree *t)
 			}
 			if (h->writer < 0 && own_reader(&t->m[i], o))
 				h->writer = i;
+		}
+		if (holders < 2 || (h->made && (h->size < 4096 || h->size > (1u << 30)))) {
+			sudcr_error("%s: pipe %llu that process %d makes: %d processes hold it, size %u",
+				    t->opts->dir, (unsigned long long)h->ino, t->m[h->owner].p.pid, holders,
+				    h->size);
+			return -EINVAL;
 		}
 	}
 	return 0;
@@ -465,6 +473,22 @@ static void setup_pipes(struct rtree *t, int i)
 {
 	struct restore_files_state *s = t->m[i].r.files_state;
 
+	/* Those it makes without holding them: only a read end stays, above every image's fds. */
+	for (int k = 0; k < t->nr_hand; k++) {
+		int p[2];
+
+		if (t->hand[k].owner != i || !t->hand[k].made)
+			continue;
+		if (pipe2(p, O_CLOEXEC))
+			stub_die("pipe2 for the child processes", errno);
+		if (fcntl(p[1], F_SETPIPE_SZ, (int)t->hand[k].size) < (int)t->hand[k].size)
+			stub_die("F_SETPIPE_SZ of a pipe for the child processes", errno);
+		t->hand_fd[k] = fcntl(p[0], F_DUPFD_CLOEXEC, t->hand_min);
+		if (t->hand_fd[k] < 0)
+			stub_die("F_DUPFD of a pipe for the child processes", errno);
+		close(p[0]);
+		close(p[1]);
+	}
 	for (int k = 0; k < t->nr_hand; k++) {
 		int o = pipe_object(&t->m[i], t->hand[k].ino);
 
