@@ -38,6 +38,8 @@ if run 0 "$SUDCR" dump -t $sh -D "$TMP/img" && [ -z "$err" ] && [ -s "$TMP/img/c
 else
 	fail $t "status $status: $err; $(ls "$TMP/img" 2>&1)"
 fi
+# Killed by the dump; by us if the dump failed and left it running.
+kill -9 $sh 2>/dev/null
 wait $sh 2>/dev/null
 wait_gone $sh
 before=$(wc -l <"$F")
