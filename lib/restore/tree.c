@@ -27,11 +27,11 @@
  * private copies in each (see README).
  *
  * Once every stub has reported ready (one report pipe, inherited by all),
- * sudcr seizes them all; the process-group joins that need another member
- * to exist first are injected (setpgid), and the helpers, with exit_signal
- * 0 so their parent gets no SIGCHLD, are killed and reaped by an injected
- * wait4 in their parent.  Then each process is transplanted as one
- * process is, and all are released.  The root comes back as a child of
+ * sudcr takes them one at a time: seizes it, injects its join of a group
+ * another member made (setpgid: every group exists by then, made in a
+ * stub), kills and reaps (an injected wait4) the helpers it made, with
+ * exit_signal 0 so it gets no SIGCHLD, and transplants it as one process
+ * is.  All stay stopped until the last is done; then all are released.  The root comes back as a child of
  * sudcr restore (or detached with -d), in its session and process group,
  * as a single process does; groups and sessions made inside the tree come
  * back with their IDs.  Any failure kills every stub: sudcr is a child
@@ -227,9 +227,12 @@ static int add_helper(struct rtree *t, pid_t pgid, int creator)
 {
 	struct thelper *v;
 
+	/* The last member of the group makes it: every other one has joined by its turn. */
 	for (int i = 0; i < t->nr_h; i++)
-		if (t->h[i].pid == pgid)
+		if (t->h[i].pid == pgid) {
+			t->h[i].creator = creator;
 			return 0;
+		}
 	v = realloc(t->h, (t->nr_h + 1) * sizeof(*v));
 	if (!v)
 		return -ENOMEM;
@@ -296,7 +299,7 @@ static int plan_groups(struct rtree *t)
 				    t->opts->dir, m->p.pid, target, target);
 			return -EINVAL;
 		}
-		/* Its leader is gone: the first member of it makes a helper with its ID. */
+		/* Its leader is gone: a member of it (the last) makes a helper with its ID. */
 		int ret = add_helper(t, target, i);
 
 		if (ret)
@@ -834,25 +837,27 @@ static int inject_checked(struct restore_ctx *r, enum arch_sc sc, const char *wh
 	return 0;
 }
 
-/* Every stub seized: the group joins, then the helpers go. */
-static int join_groups(struct rtree *t)
+/*
+ * At member @i's turn, seized: it joins its group (made by its leader's
+ * stub or a helper, long before), and the helpers it made go: every other
+ * member of their group came before it.
+ */
+static int join_group(struct rtree *t, int i)
 {
+	struct tmember *m = &t->m[i];
 	int ret = 0;
 
-	for (int i = 0; i < t->nr && !ret; i++) {
-		struct tmember *m = &t->m[i];
+	if (m->join) {
 		char what[64];
 
-		if (!live(m) || !m->join)
-			continue;
 		snprintf(what, sizeof(what), "cannot join process group %d", m->join);
 		ret = inject_checked(&m->r, SC_SETPGID, what, 0, 0, m->join, 0);
 	}
 	for (int h = 0; h < t->nr_h && !ret; h++) {
-		struct restore_ctx *r = &t->m[t->h[h].creator].r;
-
+		if (t->h[h].creator != i)
+			continue;
 		kill(t->h[h].pid, SIGKILL);
-		ret = inject_checked(r, SC_WAIT4, "cannot reap the helper of its process group",
+		ret = inject_checked(&m->r, SC_WAIT4, "cannot reap the helper of its process group",
 				     t->h[h].pid, t->h[h].pid, 0, __WALL);
 		if (!ret)
 			t->h[h].ready = false;
@@ -939,6 +944,14 @@ static int run_tree(struct rtree *t)
 	if (!ret)
 		ret = wait_stopped(t);
 	sudcr_debug("tree: stubs ready at %.1f ms", ms_since(&t0));
+	/*
+	 * One at a time, each seized only at its turn: injection pins sudcr to
+	 * the CPU of the process it injects into and puts back the affinity
+	 * it found when it ends, so one process's injection must end before
+	 * the next one's begins (all seized first and ended in the same order,
+	 * sudcr was left pinned to the CPU of the last but one).  The seized
+	 * stay stopped until all are done.
+	 */
 	for (int i = 0; i < t->nr && !ret; i++) {
 		struct tmember *m = &t->m[i];
 
@@ -947,13 +960,11 @@ static int run_tree(struct rtree *t)
 		m->r.pid = m->p.pid;
 		ret = cr_cancelled() ? -EINTR : restore_member_seize(&m->r);
 		m->seized = true;
+		if (!ret)
+			ret = join_group(t, i);
+		if (!ret)
+			ret = restore_member_finish(&m->r);
 	}
-	sudcr_debug("tree: stubs seized at %.1f ms", ms_since(&t0));
-	if (!ret)
-		ret = join_groups(t);
-	for (int i = 0; i < t->nr && !ret; i++)
-		if (live(&t->m[i]))
-			ret = restore_member_finish(&t->m[i].r);
 	sudcr_debug("tree: every process transplanted at %.1f ms", ms_since(&t0));
 	/* The last moment a stop can be asked for: then the tree runs. */
 	if (!ret && cr_cancelled())
