@@ -1059,9 +1059,10 @@ static int check_leftovers(void)
  *
  * Tag lines at the top of NAME.c, "// sudcr-test: TAG [ARGS]", adapt this:
  *
- *   dump-fails            the dump must fail: exit status 1, exactly one
- *                         line on stderr, no core.img or pages-0.img in DIR;
- *                         the program, left running, must still pass.
+ *   dump-fails [TEXT]     the dump must fail: exit status 1, exactly one
+ *                         line on stderr (holding TEXT, if given), no
+ *                         core.img or pages-0.img in DIR; the program, left
+ *                         running, must still pass.
  *   wait-syscall NR       dump only once the program is blocked in syscall
  *                         NR (/proc/PID/syscall): interrupted syscalls.
  *   wait-syscall32 NR     the same for the ia32 build NAME-32 (ia32 numbers;
@@ -1117,6 +1118,7 @@ enum prog_rfail { RF_NONE, RF_PID_TAKEN, RF_FLIP, RF_TRUNCATE, RF_GROW_FILE };
 
 struct prog_spec {
 	bool dump_fails, stopped, detached;
+	char dump_fails_with[128];	/* dump-fails TEXT: the line must hold TEXT */
 	long wait_syscall;		/* -1: none */
 	long wait_syscall32;		/* the same for the ia32 build; -1: none */
 	int kick;			/* signal, 0: none */
@@ -1209,6 +1211,7 @@ static int prog_parse_tag(struct prog_spec *s, char *tag)
 
 	if (!strcmp(tag, "dump-fails")) {
 		s->dump_fails = true;
+		snprintf(s->dump_fails_with, sizeof(s->dump_fails_with), "%s", args);
 	} else if (!strcmp(tag, "stopped")) {
 		s->stopped = true;
 	} else if (!strcmp(tag, "detached")) {
@@ -1593,6 +1596,19 @@ static int prog_strays(struct prog_run *r, pid_t also, char *buf, size_t size)
 	for (int i = 0; i < n; i++) {
 		if (!mark[i] || procs[i].pid == r->keep[0] || procs[i].pid == r->keep[1] || procs[i].pid == also)
 			continue;
+		/* The children of a kept program (a tree) are its own. */
+		bool kept = false;
+
+		for (pid_t pp = procs[i].ppid; pp > 1 && !kept;) {
+			int k;
+
+			kept = pp == r->keep[0] || pp == r->keep[1];
+			for (k = 0; k < n && procs[k].pid != pp; k++)
+				;
+			pp = k < n ? procs[k].ppid : 0;
+		}
+		if (kept)
+			continue;
 		snprintf(buf + strlen(buf), size - strlen(buf), "%s%d (%s, state %c)", found ? ", " : "",
 			 procs[i].pid, procs[i].comm, procs[i].state);
 		found++;
@@ -1965,6 +1981,9 @@ static int prog_variant(struct prog_run *r)
 		if (count_lines(out) != 1)
 			return prog_fail(r, "failed dump printed %d lines, expected one: '%s'", count_lines(out),
 					 first_line(out, line, sizeof(line)));
+		if (r->spec->dump_fails_with[0] && !strstr(out, r->spec->dump_fails_with))
+			return prog_fail(r, "failed dump said '%s', not '%s'", first_line(out, line, sizeof(line)),
+					 r->spec->dump_fails_with);
 		if (file_exists(dir, "core.img") || file_exists(dir, "pages-0.img"))
 			return prog_fail(r, "failed dump left an image in %s", dir);
 		if (waitpid(r->pid, &status, WNOHANG | __WALL))
@@ -1987,6 +2006,13 @@ static int prog_variant(struct prog_run *r)
 					 prog_status_str(status, sbuf, sizeof(sbuf)));
 		}
 		r->keep[0] = 0;
+		/*
+		 * The rest of a tree the dump killed came to us (we are a
+		 * subreaper) when its root died: dead already (the dump waits
+		 * for each), their PIDs are needed too.
+		 */
+		while (waitpid(-1, NULL, WNOHANG | __WALL) > 0)
+			;
 		if (prog_failing_restores(r, dir, true) || prog_failing_restores(r, dir, false))
 			return -1;
 		return prog_restore(r, dir);

@@ -48,6 +48,12 @@ SUDCR_API int sudcr_dump_opts_set_shell_job(struct sudcr_dump_opts *opts, bool o
 SUDCR_API int sudcr_dump_opts_set_overwrite(struct sudcr_dump_opts *opts, bool on);
 /* Do not fsync the image (tmpfs, benchmarks). */
 SUDCR_API int sudcr_dump_opts_set_no_sync(struct sudcr_dump_opts *opts, bool on);
+/*
+ * Take the process and every descendant (`dump -t`): one image per process
+ * under DIR/PID and the tree in DIR/core.img (default, `dump -p`: the
+ * process alone, refused if it has children).
+ */
+SUDCR_API int sudcr_dump_opts_set_tree(struct sudcr_dump_opts *opts, bool on);
 
 /*
  * Checkpoint process @pid with all its threads.  On failure the process is
