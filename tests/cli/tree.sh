@@ -3,7 +3,9 @@
 #    50 ms and appends its counter to a file, is dumped with dump -t and
 #    restored with -d, and its counter goes on with no gap and no repeat;
 #  - show prints the tree (text and JSON), sud get --tree every process;
-#  - dump -p (one process) of a process with children is refused as before.
+#  - dump -p (one process) of a process with children is refused as before;
+#  - a shell's pipeline, whose pipe has both ends in the tree, is dumped and
+#    restored without a word about an outside end.
 . "$SRCDIR/tests/cli/lib.bash"
 
 W=$TMP/w
@@ -89,4 +91,26 @@ if run 1 "$SUDCR" dump -p $par -D "$TMP/img1" -R && one_error_line &&
 else
 	fail $t "status $status: $err"
 fi
+t=tree_pipeline_no_outside_warning
+# The shell closed both ends: one sleep holds the write end, the other the read end.
+bash -c 'sleep 1000 | sleep 1000; :' </dev/null >/dev/null 2>&1 9>&- &
+pl=$!
+pids+=($pl)
+for _ in $(seq 200); do
+	kids=$(cat /proc/$pl/task/$pl/children 2>/dev/null)
+	[ "$(wc -w <<<"$kids")" = 2 ] && break
+	sleep 0.05
+done
+pids+=($kids)
+rm -rf "$TMP/img2"
+if [ "$(wc -w <<<"$kids")" != 2 ]; then
+	fail $t "the pipeline's two children did not appear: '$kids'"
+elif run 0 "$SUDCR" dump -t $pl -D "$TMP/img2" && [ -z "$err" ] && wait_gone $pl &&
+     run 0 "$SUDCR" restore -D "$TMP/img2" -d && [ -z "$err" ] && kill -0 $pl &&
+     [ "$(cat /proc/$pl/task/$pl/children)" = "$kids" ]; then
+	pass $t
+else
+	fail $t "status $status: $err"
+fi
+for p in $pl $kids; do kill -9 $p 2>/dev/null; done
 finish
