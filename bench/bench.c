@@ -6,6 +6,7 @@
  * not pass or fail on them (a busy machine would make that flaky).  Every
  * restored process checks its memory and the run stops if one is wrong.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <pthread.h>
@@ -16,6 +17,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -171,6 +173,114 @@ static void __attribute__((noreturn)) thread_patient(int nr, int in, int out)
 	_exit(0);
 }
 
+/* The tree patient: it and @nr - 1 children in pause(), which die with it. */
+static void __attribute__((noreturn)) tree_patient(int nr, int in, int out)
+{
+	pid_t *kids = calloc(nr, sizeof(*kids));
+	char c;
+
+	for (int i = 1; i < nr; i++) {
+		kids[i] = fork();
+		if (kids[i] < 0)
+			_exit(2);
+		if (!kids[i]) {
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
+			close(in);
+			close(out);
+			for (;;)
+				pause();
+		}
+	}
+	if (write(out, "R", 1) != 1)
+		_exit(2);
+	while (read(in, &c, 1) == 1) {
+		/* Every child still ours and running. */
+		char verdict = 'Y';
+		int st;
+
+		for (int i = 1; i < nr; i++)
+			if (waitpid(kids[i], &st, WNOHANG) != 0)
+				verdict = 'N';
+		if (write(out, &verdict, 1) != 1)
+			_exit(2);
+	}
+	_exit(0);
+}
+
+/* The tree's processes: @pid and its children, as /proc lists them. */
+static int tree_pids(pid_t pid, pid_t *v, int max)
+{
+	char path[64];
+	int n = 0;
+	FILE *f;
+
+	v[n++] = pid;
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", pid, pid);
+	f = fopen(path, "r");
+	while (f && n < max && fscanf(f, "%d", &v[n]) == 1)
+		n++;
+	if (f)
+		fclose(f);
+	return n;
+}
+
+/* Reap until none of @v is left (they come to us, a subreaper, as they die). */
+static void reap_all(const pid_t *v, int n)
+{
+	char path[64];
+	int status;
+
+	for (int i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "/proc/%d", v[i]);
+		while (!access(path, F_OK) && waitpid(-1, &status, 0) > 0)
+			;
+	}
+}
+
+static long long dir_bytes(const char *dir)
+{
+	char path[4096];
+	long long sum = 0;
+	struct dirent *de;
+	struct stat st;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return 0;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (lstat(path, &st))
+			continue;
+		sum += S_ISDIR(st.st_mode) ? dir_bytes(path) : (long long)st.st_blocks * 512;
+	}
+	closedir(d);
+	return sum;
+}
+
+static void remove_tree_image(const char *dir)
+{
+	char path[4096];
+	struct dirent *de;
+	struct stat st;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.' && (!de->d_name[1] || (de->d_name[1] == '.' && !de->d_name[2])))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (!lstat(path, &st) && S_ISDIR(st.st_mode))
+			remove_tree_image(path);
+		else
+			unlink(path);
+	}
+	closedir(d);
+	rmdir(dir);
+}
+
 static void remove_image(const char *dir)
 {
 	char path[4096];
@@ -184,8 +294,8 @@ static void remove_image(const char *dir)
 	rmdir(dir);
 }
 
-static int one_run(size_t len, int threads, const char *dir, double mc, const struct sudcr_dump_opts *dopts,
-		   const struct sudcr_restore_opts *ropts)
+static int one_run(size_t len, int threads, int procs, const char *dir, double mc,
+		   const struct sudcr_dump_opts *dopts, const struct sudcr_restore_opts *ropts)
 {
 	int to[2], from[2], status, ret;
 	double td, tr;
@@ -205,11 +315,12 @@ static int one_run(size_t len, int threads, const char *dir, double mc, const st
 		 * A fresh process, not a fork of this one: a fork would carry
 		 * the bench's own memory (thread stacks, heap) into the image.
 		 */
-		char lbuf[32], tbuf[32];
+		char lbuf[32], tbuf[32], pbuf[32];
 
 		snprintf(lbuf, sizeof(lbuf), "%zu", len);
 		snprintf(tbuf, sizeof(tbuf), "%d", threads);
-		execl("/proc/self/exe", "bench-patient", "--patient", lbuf, tbuf, (char *)NULL);
+		snprintf(pbuf, sizeof(pbuf), "%d", procs);
+		execl("/proc/self/exe", "bench-patient", "--patient", lbuf, tbuf, pbuf, (char *)NULL);
 		_exit(127);
 	}
 	close(to[0]);
@@ -218,12 +329,17 @@ static int one_run(size_t len, int threads, const char *dir, double mc, const st
 		fprintf(stderr, "bench: patient did not start\n");
 		return -1;
 	}
+	pid_t members[128];
+	int nr_members = tree_pids(pid, members, 128);
+
 	td = now();
 	ret = sudcr_dump(pid, dopts);
 	td = now() - td;
 	if (ret)
 		kill(pid, SIGKILL);	/* a failed dump leaves it running */
 	waitpid(pid, &status, 0);
+	/* The tree's children came to us (a subreaper) when it died. */
+	reap_all(members, nr_members);
 	if (ret)
 		return ret;
 	/*
@@ -257,11 +373,22 @@ static int one_run(size_t len, int threads, const char *dir, double mc, const st
 		return -1;
 	}
 	kill(pid, SIGKILL);
+	/* Ours since restore -d; the children follow it (their parent-death signal). */
 	waitpid(pid, &status, 0);
+	reap_all(members, nr_members);
 	close(to[1]);
 	close(from[0]);
-	remove_image(dir);	/* untimed: freeing 1 GiB of tmpfs is not the next dump's cost */
-	if (threads)
+	long long bytes = procs ? dir_bytes(dir) : 0;
+
+	if (procs)
+		remove_tree_image(dir);
+	else
+		remove_image(dir);	/* untimed: freeing 1 GiB of tmpfs is not the next dump's cost */
+	if (procs)
+		printf("%4d process%s  dump %8.2f ms (%.3f ms/process)   restore %8.2f ms (%.3f ms/process)   image %.1f MiB\n",
+		       procs, procs > 1 ? "es" : "  ", td * 1e3, td * 1e3 / procs, tr * 1e3, tr * 1e3 / procs,
+		       bytes / (double)MiB);
+	else if (threads)
 		printf("%4d thread%s  dump %8.2f ms (%.3f ms/thread)   restore %8.2f ms (%.3f ms/thread)\n",
 		       threads, threads > 1 ? "s" : " ", td * 1e3, td * 1e3 / threads, tr * 1e3, tr * 1e3 / threads);
 	else
@@ -273,7 +400,7 @@ static int one_run(size_t len, int threads, const char *dir, double mc, const st
 }
 
 /* The options of the bench's dumps and restores, through the public API as a user sets them. */
-static int one(size_t len, int threads, const char *dir, double mc)
+static int one(size_t len, int threads, int procs, const char *dir, double mc)
 {
 	struct sudcr_dump_opts *dopts = NULL;
 	struct sudcr_restore_opts *ropts = NULL;
@@ -287,6 +414,8 @@ static int one(size_t len, int threads, const char *dir, double mc)
 	if (!ret)
 		ret = sudcr_dump_opts_set_no_sync(dopts, true);
 	if (!ret)
+		ret = sudcr_dump_opts_set_tree(dopts, procs > 0);
+	if (!ret)
 		ret = sudcr_restore_opts_new(&ropts);
 	if (!ret)
 		ret = sudcr_restore_opts_set_dir(ropts, dir);
@@ -295,7 +424,7 @@ static int one(size_t len, int threads, const char *dir, double mc)
 	if (!ret)
 		ret = sudcr_restore_opts_set_shell_job(ropts, true);
 	if (!ret)
-		ret = one_run(len, threads, dir, mc, dopts, ropts);
+		ret = one_run(len, threads, procs, dir, mc, dopts, ropts);
 	sudcr_restore_opts_free(ropts);
 	sudcr_dump_opts_free(dopts);
 	return ret;
@@ -306,11 +435,13 @@ int main(int argc, char **argv)
 	static const size_t sizes[] = { 1 * MiB, 256 * MiB, 1024 * MiB };
 	static const int nr_threads[] = { 1, 10, 100 };
 	const char *dir = "/dev/shm/sudcr-bench";
-	bool only_threads = false;
+	bool only_threads = false, only_trees = false;
 	size_t only_size = 0;	/* --size MIB: that size only (and no thread rows) */
 	int reps = 3;		/* --reps N */
 
-	if (argc == 4 && !strcmp(argv[1], "--patient")) {
+	if (argc == 5 && !strcmp(argv[1], "--patient")) {
+		if (atoi(argv[4]))
+			tree_patient(atoi(argv[4]), 0, 1);
 		if (atoi(argv[3]))
 			thread_patient(atoi(argv[3]), 0, 1);
 		patient(strtoull(argv[2], NULL, 0), 0, 1);
@@ -318,6 +449,8 @@ int main(int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--threads"))
 			only_threads = true;
+		else if (!strcmp(argv[i], "--trees"))
+			only_threads = only_trees = true;
 		else if (!strcmp(argv[i], "--no-warm"))
 			no_warm = true;
 		else if (!strcmp(argv[i], "--size") && i + 1 < argc)
@@ -325,7 +458,7 @@ int main(int argc, char **argv)
 		else if (!strcmp(argv[i], "--reps") && i + 1 < argc)
 			reps = atoi(argv[++i]);
 		else if (argv[i][0] == '-') {
-			fprintf(stderr, "usage: bench [--threads | --size MIB] [--reps N] [--no-warm] [DIR]\n");
+			fprintf(stderr, "usage: bench [--threads | --trees | --size MIB] [--reps N] [--no-warm] [DIR]\n");
 			return 2;
 		} else
 			dir = argv[i];
@@ -343,15 +476,24 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]) && !ret && !only_threads; i++)
 		for (int rep = 0; rep < reps && !ret; rep++)
 			if (!only_size || only_size == sizes[i])
-				ret = one(sizes[i], 0, dir, mc);
+				ret = one(sizes[i], 0, 0, dir, mc);
 	if (only_size) {
 		remove_image(dir);
 		return ret ? 1 : 0;
 	}
-	printf("threads (small memory, threads idle in pause()):\n");
+	if (!only_trees)
+		printf("threads (small memory, threads idle in pause()):\n");
+	for (size_t i = 0; i < sizeof(nr_threads) / sizeof(nr_threads[0]) && !ret && !only_trees; i++)
+		for (int rep = 0; rep < reps && !ret; rep++)
+			ret = one(0, nr_threads[i], 0, dir, mc);
+	if (only_threads && !only_trees) {
+		remove_image(dir);
+		return ret ? 1 : 0;
+	}
+	printf("process trees (small processes, a parent and its children in pause()):\n");
 	for (size_t i = 0; i < sizeof(nr_threads) / sizeof(nr_threads[0]) && !ret; i++)
 		for (int rep = 0; rep < reps && !ret; rep++)
-			ret = one(0, nr_threads[i], dir, mc);
+			ret = one(0, 0, nr_threads[i], dir, mc);
 	remove_image(dir);
 	return ret ? 1 : 0;
 }

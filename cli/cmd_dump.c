@@ -11,8 +11,8 @@
 
 static void dump_help(void)
 {
-	printf("Usage: sudcr dump -t PID -D DIR [--leave-running] [--shell-job] [-v]\n\n"
-	       "Checkpoints process PID, its memory, registers, signal state, SUD config,\n"
+	printf("Usage: sudcr dump {-t PID | -p PID} -D DIR [--leave-running] [--shell-job] [-v]\n\n"
+	       "Checkpoints process PID and every descendant (-t), or PID alone (-p), their memory, registers, signal state, SUD config,\n"
 	       "files and other state, into the image directory DIR (created if missing).\n"
 	       "By default the process is killed once a complete image is on disk, as CRIU\n"
 	       "does; with --leave-running it goes on unharmed.  If anything cannot be\n"
@@ -22,10 +22,13 @@ static void dump_help(void)
 	       "Namespaces are not dumped: a process in a PID, user, mount, network, IPC,\n"
 	       "UTS, cgroup or time namespace that is not sudcr's is refused; run sudcr\n"
 	       "inside them (nsenter -t PID -a sudcr dump ...).\n\n"
-	       "  -t, --tree PID        the process to dump, with all its threads (one\n"
-	       "                        with child processes is refused: no trees yet;\n"
-	       "                        PID 1, the init of sudcr's own PID namespace,\n"
-	       "                        only with --leave-running)\n"
+	       "  -t, --tree PID        the process to dump, with all its threads and all\n"
+	       "                        its descendants (children, zombies among them);\n"
+	       "                        sharing between them that cannot be restored is\n"
+	       "                        refused (PID 1, the init of sudcr's own PID\n"
+	       "                        namespace, only with --leave-running)\n"
+	       "  -p, --pid PID         the process alone: one with child processes is\n"
+	       "                        refused\n"
 	       "  -D, --images-dir DIR  where to write the image\n"
 	       "  -R, --leave-running   keep the process running after the dump\n"
 	       "  -j, --shell-job       the process's terminal and its stdio pipes belong to\n"
@@ -43,6 +46,7 @@ static int dump_run(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "tree", required_argument, NULL, 't' },
+		{ "pid", required_argument, NULL, 'p' },
 		{ "images-dir", required_argument, NULL, 'D' },
 		{ "leave-running", no_argument, NULL, 'R' },
 		{ "shell-job", no_argument, NULL, 'j' },
@@ -52,17 +56,19 @@ static int dump_run(int argc, char **argv)
 		{ 0 }
 	};
 	struct sudcr_dump_opts *o;
-	bool leave_running = false, shell_job = false, overwrite = false, no_sync = false;
+	bool leave_running = false, shell_job = false, overwrite = false, no_sync = false, tree = false;
 	const char *dir = NULL;
 	pid_t pid = 0;
 	int c, ret;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, ":t:D:Rjv", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":t:p:D:Rjv", opts, NULL)) != -1) {
 		switch (c) {
 		case 't':
+		case 'p':
 			if (cli_parse_pid(optarg, &pid))
 				return cli_usage_error("dump", "'%s' is not a PID", optarg);
+			tree = c == 't';
 			break;
 		case 'D':
 			dir = optarg;
@@ -89,7 +95,7 @@ static int dump_run(int argc, char **argv)
 	if (optind != argc)
 		return cli_usage_error("dump", "unexpected argument '%s'", argv[optind]);
 	if (!pid)
-		return cli_usage_error("dump", "-t PID is required");
+		return cli_usage_error("dump", "-t PID or -p PID is required");
 	if (!dir)
 		return cli_usage_error("dump", "-D DIR is required");
 	cli_cancel_on_signals();
@@ -105,6 +111,8 @@ static int dump_run(int argc, char **argv)
 		ret = sudcr_dump_opts_set_overwrite(o, overwrite);
 	if (!ret)
 		ret = sudcr_dump_opts_set_no_sync(o, no_sync);
+	if (!ret)
+		ret = sudcr_dump_opts_set_tree(o, tree);
 	if (!ret)
 		ret = sudcr_dump(pid, o);
 	sudcr_dump_opts_free(o);

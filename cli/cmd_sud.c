@@ -5,6 +5,7 @@
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <sudcr/freeze.h>
@@ -16,7 +17,7 @@
 
 static void sud_help(void)
 {
-	printf("Usage: sudcr sud get PID [--json]\n"
+	printf("Usage: sudcr sud get PID [--tree] [--json]\n"
 	       "       sudcr sud set TID off\n"
 	       "       sudcr sud set TID --mode exclusive|inclusive --offset ADDR --len N [--selector ADDR]\n\n"
 	       "get  prints the Syscall User Dispatch config of every thread of PID: mode,\n"
@@ -25,6 +26,9 @@ static void sud_help(void)
 	       "     for inclusive mode the range where they are dispatched).\n"
 	       "     --json  {\"pid\":N,\"threads\":[{\"tid\":N,\"mode\":\"off\"|\"exclusive\"|\"inclusive\",\n"
 	       "             \"selector\":\"0x..\"|null,\"selector_value\":N|null,\"offset\":\"0x..\",\"len\":N}]}\n"
+	       "     --tree  PID and every descendant, each under a \"process PID:\" line\n"
+	       "             (--json: {\"tree\":[{\"pid\":N,\"threads\":[...]},...]}; a zombie\n"
+	       "             is \"process PID: zombie\", {\"pid\":N,\"zombie\":true,\"threads\":[]})\n"
 	       "set  changes the config of one thread TID.  Arming SUD in a thread that\n"
 	       "     does not handle SIGSYS makes its next dispatched syscall kill it.\n\n"
 	       "The process is stopped only for the moment of the read or write and is\n"
@@ -63,31 +67,11 @@ static void print_thread_json(bool first, pid_t tid, const struct sud_config *c,
 	printf("\"offset\":\"0x%" PRIx64 "\",\"len\":%" PRIu64 "}", c->offset, c->len);
 }
 
-static int sud_get_cmd(int argc, char **argv)
+/* One process: its threads' configs, read while it is stopped, then printed. */
+static int sud_get_one(pid_t pid, bool json, bool tree, bool first)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ 0 }
-	};
 	struct task_proc p;
-	bool json = false;
-	pid_t pid;
-	int c, ret, err;
-
-	optind = 1;
-	while ((c = getopt_long(argc, argv, ":jv", opts, NULL)) != -1) {
-		if (c == 'j')
-			json = true;
-		else if (c == 'v')
-			sudcr_set_log_level(SUDCR_LOG_DEBUG);
-		else
-			return cli_bad_option("sud get", c, argv);
-	}
-	if (optind + 1 != argc)
-		return cli_usage_error("sud get", "expected exactly one PID");
-	if (cli_parse_pid(argv[optind], &pid))
-		return cli_usage_error("sud get", "'%s' is not a PID", argv[optind]);
+	int ret, err;
 
 	ret = freeze_process(pid, &p);
 	if (ret)
@@ -114,7 +98,9 @@ static int sud_get_cmd(int argc, char **argv)
 	if (ret || err)
 		return EXIT_FAIL;
 	if (json)
-		printf("{\"pid\":%d,\"threads\":[", pid);
+		printf("%s{\"pid\":%d,\"threads\":[", first ? "" : ",", pid);
+	else if (tree)
+		printf("process %d:\n", pid);
 	for (int i = 0; i < n; i++) {
 		if (json)
 			print_thread_json(i == 0, th[i].tid, &th[i].cfg, th[i].sel_ret, th[i].sel);
@@ -122,8 +108,113 @@ static int sud_get_cmd(int argc, char **argv)
 			print_thread_text(th[i].tid, &th[i].cfg, th[i].sel_ret, th[i].sel);
 	}
 	if (json)
-		printf("]}\n");
+		printf("]}");
 	return EXIT_OK;
+}
+
+/* --tree: PID and its descendants, parents first (from /proc/PID/task/TID/children). */
+static int descendants(pid_t pid, pid_t **out, int *nr)
+{
+	int n = 1, cap = 16;
+	pid_t *v = malloc(cap * sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	v[0] = pid;
+	for (int i = 0; i < n; i++) {
+		pid_t *tids;
+		int nt;
+
+		if (proc_list_tasks(v[i], &tids, &nt))
+			continue;	/* a zombie: no tasks to list */
+		for (int k = 0; k < nt; k++) {
+			char path[96];
+			FILE *f;
+			int c;
+
+			snprintf(path, sizeof(path), "/proc/%d/task/%d/children", v[i], tids[k]);
+			f = fopen(path, "r");
+			if (!f)
+				continue;
+			while (fscanf(f, "%d", &c) == 1) {
+				if (n == cap) {
+					pid_t *nv = realloc(v, (cap *= 2) * sizeof(*v));
+
+					if (!nv) {
+						fclose(f);
+						free(tids);
+						free(v);
+						return -ENOMEM;
+					}
+					v = nv;
+				}
+				v[n++] = c;
+			}
+			fclose(f);
+		}
+		free(tids);
+	}
+	*out = v;
+	*nr = n;
+	return 0;
+}
+
+static int sud_get_cmd(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "tree", no_argument, NULL, 't' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ 0 }
+	};
+	bool json = false, tree = false;
+	pid_t pid, *pids;
+	int c, n, ret = EXIT_OK;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":jtv", opts, NULL)) != -1) {
+		if (c == 'j')
+			json = true;
+		else if (c == 't')
+			tree = true;
+		else if (c == 'v')
+			sudcr_set_log_level(SUDCR_LOG_DEBUG);
+		else
+			return cli_bad_option("sud get", c, argv);
+	}
+	if (optind + 1 != argc)
+		return cli_usage_error("sud get", "expected exactly one PID");
+	if (cli_parse_pid(argv[optind], &pid))
+		return cli_usage_error("sud get", "'%s' is not a PID", argv[optind]);
+	if (!tree) {
+		ret = sud_get_one(pid, json, false, true);
+		if (json && ret == EXIT_OK)
+			printf("\n");
+		return ret;
+	}
+	if (descendants(pid, &pids, &n)) {
+		sudcr_error("out of memory");
+		return EXIT_FAIL;
+	}
+	if (json)
+		printf("{\"tree\":[");
+	for (int i = 0; i < n && ret == EXIT_OK; i++) {
+		char state = 0;
+
+		/* A zombie has no threads to read. */
+		if (i && !proc_thread_state(pids[i], pids[i], &state) && (state == 'Z' || state == 'X')) {
+			if (json)
+				printf(",{\"pid\":%d,\"zombie\":true,\"threads\":[]}", pids[i]);
+			else
+				printf("process %d: zombie\n", pids[i]);
+			continue;
+		}
+		ret = sud_get_one(pids[i], json, true, i == 0);
+	}
+	if (json && ret == EXIT_OK)
+		printf("]}\n");
+	free(pids);
+	return ret;
 }
 
 static int sud_set_cmd(int argc, char **argv)

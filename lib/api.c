@@ -90,6 +90,12 @@ int sudcr_dump_opts_set_no_sync(struct sudcr_dump_opts *opts, bool on)
 	return 0;
 }
 
+int sudcr_dump_opts_set_tree(struct sudcr_dump_opts *opts, bool on)
+{
+	opts->o.tree = on;
+	return 0;
+}
+
 int sudcr_dump(pid_t pid, const struct sudcr_dump_opts *opts)
 {
 	if (!opts->o.dir) {

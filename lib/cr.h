@@ -44,6 +44,7 @@ struct dump_opts {
 	bool shell_job;
 	bool overwrite;
 	bool no_sync;		/* skip fsync (benchmarks on tmpfs) */
+	bool tree;		/* PID and all its descendants (lib/dump/tree.c) */
 };
 
 struct cr_thread {
@@ -74,6 +75,12 @@ struct dump_ctx {
 	struct proc_status status;
 	bool stopped;			/* group-stopped when seized */
 	struct misc_dump *misc_dump;	/* lib/kinds/misc.h */
+	bool tree_member;		/* one process of a tree: its children are the tree's */
+	/* ... its fds inherited from its parent, and every process of the tree (sorted) */
+	const struct rec_tree_fd *tree_fds;
+	int nr_tree_fds;
+	const pid_t *tree_pids;
+	int nr_tree_pids;
 };
 
 /*
@@ -167,6 +174,15 @@ struct restore_ctx {
 	struct restore_creds_state *creds_state;
 	const struct rec_cwd_deleted *cwd_deleted;	/* kinds/deleted_cwd.c: the cwd was removed */
 	struct restore_sysv_shm_state *sysv_shm_state;
+	/* A process of a tree (lib/restore/tree.c): fds it inherits from its parent's stub. */
+	const struct rec_tree_fd *tree_fds;
+	int nr_tree_fds;
+	/* ... the pipes the tree makes once for all their holders ... */
+	const struct rec_tree_pipe *tree_pipes;
+	int nr_tree_pipes;
+	/* ... and the fds it keeps open through its setup for its children (-1: none). */
+	const int *tree_keep;
+	int nr_tree_keep;
 	/* fds of sudcr's own the stub must keep while it sets up its files */
 	int keep_fds[4];
 	int nr_keep_fds;

@@ -11,7 +11,7 @@
  * use.  Changing a layout needs a new IMG_FORMAT_VERSION.
  *
  * Ranges: 1-19 process, threads and memory; 20-39 signals; 40-59 files;
- * 60-79 other process state.
+ * 60-79 other process state; 100-119 process trees.
  */
 
 #include <stdint.h>
@@ -70,6 +70,47 @@ enum img_rec_type {
 	IMG_REC_INOTIFY = 140,		/* struct rec_inotify + rec_inotify_watch[] + paths */
 	IMG_REC_FANOTIFY = 141,		/* struct rec_fanotify + rec_fanotify_mark[] + paths */
 	IMG_REC_MQUEUE = 162,		/* struct rec_mqueue + messages (lib/kinds/mqueue.c) */
+	/* process trees (lib/dump/tree.c, lib/restore/tree.c): the tree's own core.img */
+	IMG_REC_TREE_PROC = 100,	/* struct rec_tree_proc, one per process, parents first */
+	IMG_REC_TREE_FD = 101,		/* struct rec_tree_fd: an fd inherited from the parent */
+	IMG_REC_TREE_PIPE = 102,	/* struct rec_tree_pipe: a pipe with ends in several processes */
+};
+
+/*
+ * A tree image is a directory whose core.img holds only the tree records;
+ * each live process's image is the subdirectory named by its PID, in the
+ * single-process format.  Zombies have no image of their own.
+ */
+struct rec_tree_proc {
+	int32_t pid, ppid;		/* ppid: the parent in the tree; 0 for the root */
+	int32_t pgid, sid;
+	uint32_t state;			/* REC_TREE_* */
+	int32_t exit_status;		/* a zombie's wait status; else 0 */
+	uint32_t nr_threads;		/* 0 for a zombie */
+	uint32_t flags;			/* REC_TREE_F_* */
+	char comm[16];			/* its name (a zombie's is shown and restored from here) */
+};
+#define REC_TREE_LIVE		1
+#define REC_TREE_ZOMBIE		2
+#define REC_TREE_F_STOPPED	(1u << 0)	/* group-stopped */
+
+/*
+ * Pipe @ino (the dump's inode) has ends in several processes, through
+ * open file descriptions of their own: @owner, an ancestor of all the
+ * others, makes it; the others open it again through the fork.
+ */
+struct rec_tree_pipe {
+	int32_t owner;
+	uint32_t pad;
+	uint64_t ino;
+};
+
+/* fd @fd of process @pid is the open file description of its parent's fd @parent_fd. */
+struct rec_tree_fd {
+	int32_t pid;
+	int32_t fd;
+	int32_t parent_fd;
+	uint32_t pad;
 };
 
 #define REC_PATH_MAX 4096

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 
 #include <sudcr/arch.h>
 #include "image.h"
@@ -32,6 +33,7 @@
 
 struct sudcr_image {
 	struct img_reader *r;
+	char *dir;
 };
 
 void show_json_str(struct show_ctx *s, const char *str, size_t n)
@@ -384,6 +386,8 @@ static struct show_section *show_sections(size_t *nr)
 	return v;
 }
 
+/* A tree's own image holds only the tree: its processes, parents first; each live one's image is DIR/PID. */
+
 /*
  * The records of one section, in image order.  Their data stays valid
  * until the image is closed, so they are collected first: a printer may
@@ -420,6 +424,67 @@ static int show_section(struct show_ctx *s, const struct show_section *sec)
 	return ret;
 }
 
+/* ---- process trees (lib/kinds/tree.c: a tree image's own core.img) ---- */
+
+static int show_tree_proc(struct show_ctx *s, const void *data, size_t len, bool first)
+{
+	const struct rec_tree_proc *p = data;
+	bool zombie;
+	char state[32];
+
+	if (len != sizeof(*p))
+		return img_record_invalid(s->img, "bad tree process record");
+	zombie = p->state == REC_TREE_ZOMBIE;
+	if (zombie && WIFSIGNALED(p->exit_status))
+		snprintf(state, sizeof(state), "zombie (signal %d)", WTERMSIG(p->exit_status));
+	else if (zombie)
+		snprintf(state, sizeof(state), "zombie (exit %d)", WEXITSTATUS(p->exit_status));
+	else
+		snprintf(state, sizeof(state), "%s", p->flags & REC_TREE_F_STOPPED ? "stopped" : "live");
+	if (s->json) {
+		fprintf(s->out, "%s{\"pid\":%d,\"ppid\":%d,\"pgid\":%d,\"sid\":%d,\"state\":\"%s\",",
+			first ? "" : ",", p->pid, p->ppid, p->pgid, p->sid,
+			zombie ? "zombie" : p->flags & REC_TREE_F_STOPPED ? "stopped" : "live");
+		if (zombie)
+			fprintf(s->out, "\"exit_status\":%d,", p->exit_status);
+		fprintf(s->out, "\"threads\":%u,\"comm\":", p->nr_threads);
+		show_json_str(s, p->comm, strnlen(p->comm, sizeof(p->comm)));
+		fputc('}', s->out);
+	} else {
+		fprintf(s->out, "  %-7d %-7d %-7d %-7d %-16s %-7u ", p->pid, p->ppid, p->pgid, p->sid, state,
+			p->nr_threads);
+		show_text_str(s, p->comm, strnlen(p->comm, sizeof(p->comm)));
+		fputc('\n', s->out);
+	}
+	return 0;
+}
+
+/* A tree image's core.img holds only the tree records (lib/kinds/tree.c): one section of its own. */
+static const struct cr_rec_show show_tree_rec = { IMG_REC_TREE_PROC, 0, "tree", "", show_tree_proc };
+static const struct show_section show_tree_section = { &show_tree_rec };
+
+static int show_tree(struct show_ctx *s, const char *dir)
+{
+	int ret;
+
+	if (s->json)
+		fputs("{\"tree\":[", s->out);
+	else
+		fprintf(s->out, "tree: %" PRIu64 " processes (each live one's image in %s/PID)\n"
+			"  %-7s %-7s %-7s %-7s %-16s %-7s %s\n", img_count_type(s->img, IMG_REC_TREE_PROC), dir,
+			"PID", "PPID", "PGID", "SID", "STATE", "THREADS", "NAME");
+	ret = show_section(s, &show_tree_section);
+	if (ret < 0)
+		return ret;
+	if (s->json)
+		fprintf(s->out, "],\"inherited_fds\":%" PRIu64 ",\"shared_pipes\":%" PRIu64 "}\n",
+			img_count_type(s->img, IMG_REC_TREE_FD), img_count_type(s->img, IMG_REC_TREE_PIPE));
+	else
+		fprintf(s->out, "fds inherited from the parent: %" PRIu64 "; pipes made once for several processes: %" PRIu64 "\n",
+			img_count_type(s->img, IMG_REC_TREE_FD), img_count_type(s->img, IMG_REC_TREE_PIPE));
+	return 0;
+}
+
 int sudcr_image_open(struct sudcr_image **img, const char *dir)
 {
 	int ret;
@@ -429,8 +494,12 @@ int sudcr_image_open(struct sudcr_image **img, const char *dir)
 		sudcr_error("out of memory");
 		return -ENOMEM;
 	}
-	ret = img_reader_open(&(*img)->r, dir);
+	(*img)->dir = strdup(dir);
+	ret = (*img)->dir ? img_reader_open(&(*img)->r, dir) : -ENOMEM;
+	if (ret == -ENOMEM && !(*img)->dir)
+		sudcr_error("out of memory");
 	if (ret) {
+		free((*img)->dir);
 		free(*img);
 		*img = NULL;
 	}
@@ -442,6 +511,7 @@ void sudcr_image_close(struct sudcr_image *img)
 	if (!img)
 		return;
 	img_reader_close(img->r);
+	free(img->dir);
 	free(img);
 }
 
@@ -495,6 +565,11 @@ int sudcr_image_show(struct sudcr_image *img, FILE *out, enum sudcr_show_format 
 			return -ENOMEM;
 		}
 	if (ret < 0) {
+		free(counts);
+		return ret;
+	}
+	if (img_count_type(r, IMG_REC_TREE_PROC)) {
+		ret = show_tree(&s, img->dir);
 		free(counts);
 		return ret;
 	}

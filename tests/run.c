@@ -1598,6 +1598,19 @@ static int prog_strays(struct prog_run *r, pid_t also, char *buf, size_t size)
 	for (int i = 0; i < n; i++) {
 		if (!mark[i] || procs[i].pid == r->keep[0] || procs[i].pid == r->keep[1] || procs[i].pid == also)
 			continue;
+		/* The children of a kept program (a tree) are its own. */
+		bool kept = false;
+
+		for (pid_t pp = procs[i].ppid; pp > 1 && !kept;) {
+			int k;
+
+			kept = pp == r->keep[0] || pp == r->keep[1];
+			for (k = 0; k < n && procs[k].pid != pp; k++)
+				;
+			pp = k < n ? procs[k].ppid : 0;
+		}
+		if (kept)
+			continue;
 		snprintf(buf + strlen(buf), size - strlen(buf), "%s%d (%s, state %c)", found ? ", " : "",
 			 procs[i].pid, procs[i].comm, procs[i].state);
 		found++;
@@ -1995,6 +2008,13 @@ static int prog_variant(struct prog_run *r)
 					 prog_status_str(status, sbuf, sizeof(sbuf)));
 		}
 		r->keep[0] = 0;
+		/*
+		 * The rest of a tree the dump killed came to us (we are a
+		 * subreaper) when its root died: dead already (the dump waits
+		 * for each), their PIDs are needed too.
+		 */
+		while (waitpid(-1, NULL, WNOHANG | __WALL) > 0)
+			;
 		if (prog_failing_restores(r, dir, true) || prog_failing_restores(r, dir, false))
 			return -1;
 		return prog_restore(r, dir);

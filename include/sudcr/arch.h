@@ -151,6 +151,9 @@ enum arch_sc {
 	SC_MSEAL,		/* nr: 462 (6.10+; not in older installed headers) */
 	SC_UNLINKAT,
 	SC_SHMAT,
+	/* process trees (lib/restore/tree.c) */
+	SC_SETPGID,
+	SC_WAIT4,
 	SC__MAX,
 };
 SUDCR_API long arch_sc_nr(enum arch_kind kind, enum arch_sc sc);

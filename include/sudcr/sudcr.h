@@ -48,10 +48,17 @@ SUDCR_API int sudcr_dump_opts_set_shell_job(struct sudcr_dump_opts *opts, bool o
 SUDCR_API int sudcr_dump_opts_set_overwrite(struct sudcr_dump_opts *opts, bool on);
 /* Do not fsync the image (tmpfs, benchmarks). */
 SUDCR_API int sudcr_dump_opts_set_no_sync(struct sudcr_dump_opts *opts, bool on);
+/*
+ * Take the process and every descendant (`dump -t`): one image per process
+ * under DIR/PID and the tree in DIR/core.img (default, `dump -p`: the
+ * process alone, refused if it has children).
+ */
+SUDCR_API int sudcr_dump_opts_set_tree(struct sudcr_dump_opts *opts, bool on);
 
 /*
- * Checkpoint process @pid with all its threads.  On failure the process is
- * left running as found and the directory holds no image.  sudcr_cancel()
+ * Checkpoint process @pid with all its threads (with the tree option, and
+ * every descendant).  On failure the process (every process of the tree)
+ * is left running as found and the directory holds no image.  sudcr_cancel()
  * (sudcr/task.h) stops it the same way (-EINTR).
  */
 SUDCR_API int sudcr_dump(pid_t pid, const struct sudcr_dump_opts *opts);
@@ -83,9 +90,11 @@ SUDCR_API int sudcr_restore_opts_set_on_running(struct sudcr_restore_opts *opts,
 						void (*fn)(pid_t pid, void *arg), void *arg);
 
 /*
- * Restore the process of the image with its PID.  Without detach, waits
- * for it and gives its exit status in *exit_status (128 + N if signal N
- * killed it); 0 with detach.  On failure no process is left behind.
+ * Restore the process of the image with its PID (a tree's image: every
+ * process of the tree, each with its PID, under its parent; the root's is
+ * the one waited for and given to on_running).  Without detach, waits for
+ * it and gives its exit status in *exit_status (128 + N if signal N killed
+ * it); 0 with detach.  On failure no process is left behind.
  */
 SUDCR_API int sudcr_restore(const struct sudcr_restore_opts *opts, int *exit_status);
 

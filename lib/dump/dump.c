@@ -18,6 +18,7 @@
 
 #include "../kinds/kinds.h"
 #include "../namespaces.h"
+#include "tree.h"
 
 static int begin_injection(struct dump_ctx *d)
 {
@@ -187,6 +188,80 @@ static bool process_killed(struct dump_ctx *d, bool stopped)
 	return false;
 }
 
+/*
+ * Collect the frozen process of @d into d->opts.dir and commit the image:
+ * injection begun in every thread, every kind dumped.  On failure the
+ * image is aborted; either way the caller ends the injection
+ * (dump_end_injection()) and releases or kills the process.
+ */
+int dump_collect(struct dump_ctx *d, bool *dir_created, bool *committed)
+{
+	const struct dump_opts *opts = &d->opts;
+	pid_t pid = d->pid;
+	int ret;
+
+	*dir_created = *committed = false;
+	ret = begin_injection(d);
+	if (ret)
+		return ret;
+	ret = proc_parse_stat(pid, d->leader_zombie ? d->proc_pid : 0, &d->stat);
+	if (!ret)
+		ret = proc_parse_status(pid, d->leader_zombie ? d->proc_pid : 0, &d->status);
+	if (ret) {
+		sudcr_error("cannot read /proc/%d: %s", pid, strerror(-ret));
+		return ret;
+	}
+	ret = make_image_dir(opts->dir, dir_created);
+	if (!ret)
+		ret = img_writer_open_flags(&d->img, opts->dir, opts->overwrite ? IMG_W_OVERWRITE : 0);
+	if (ret)
+		return ret;
+	img_writer_set_sync(d->img, !opts->no_sync);
+
+	/*
+	 * mm parses the maps (d->vmas, which files uses too) before any module
+	 * maps scratch memory.  A member of a tree has its children in the
+	 * tree's image.
+	 */
+	ret = cr_cancelled() ? -EINTR : d->tree_member ? 0 : refuse_children(d);
+	if (!ret)
+		ret = cr_kinds_dump(d);
+	if (!ret && cr_cancelled())
+		ret = -EINTR;
+	if (ret) {
+		img_writer_abort(d->img);
+		return ret;
+	}
+	/*
+	 * Every record was read while the process lived: if it is gone now,
+	 * some read may have come from a dying process.  Checked last, so an
+	 * image that is committed was taken whole from a live process.
+	 */
+	if (process_killed(d, true)) {
+		img_writer_abort(d->img);
+		return -ESRCH;
+	}
+	ret = img_writer_commit(d->img);
+	if (!ret)
+		*committed = true;
+	return ret;
+}
+
+int dump_end_injection(struct dump_ctx *d)
+{
+	return end_injection(d);
+}
+
+bool dump_process_killed(struct dump_ctx *d, bool stopped)
+{
+	return process_killed(d, stopped);
+}
+
+void dump_remove_image_dir(const char *dir, bool created)
+{
+	remove_image_dir(dir, created);
+}
+
 int cr_dump(pid_t pid, const struct dump_opts *opts)
 {
 	struct dump_ctx d = { .pid = pid, .opts = *opts };
@@ -212,50 +287,12 @@ int cr_dump(pid_t pid, const struct dump_opts *opts)
 	ret = freeze_process(pid, &d.proc);
 	if (ret)
 		return ret;
-	ret = begin_injection(&d);
+	/* A tree of one process is dumped as one process, in the same image. */
+	if (opts->tree && dump_tree_has_children(pid))
+		return dump_tree(&d);
+	ret = dump_collect(&d, &dir_created, &committed);
 	if (ret)
 		goto out_end;
-	ret = proc_parse_stat(pid, d.leader_zombie ? d.proc_pid : 0, &d.stat);
-	if (!ret)
-		ret = proc_parse_status(pid, d.leader_zombie ? d.proc_pid : 0, &d.status);
-	if (ret) {
-		sudcr_error("cannot read /proc/%d: %s", pid, strerror(-ret));
-		goto out_end;
-	}
-	ret = make_image_dir(opts->dir, &dir_created);
-	if (!ret)
-		ret = img_writer_open_flags(&d.img, opts->dir, opts->overwrite ? IMG_W_OVERWRITE : 0);
-	if (ret)
-		goto out_end;
-	img_writer_set_sync(d.img, !opts->no_sync);
-
-	/*
-	 * mm parses the maps (d->vmas, which files uses too) before any module
-	 * maps scratch memory.
-	 */
-	ret = cr_cancelled() ? -EINTR : refuse_children(&d);
-	if (!ret)
-		ret = cr_kinds_dump(&d);
-	if (!ret && cr_cancelled())
-		ret = -EINTR;
-	if (ret) {
-		img_writer_abort(d.img);
-		goto out_end;
-	}
-	/*
-	 * Every record was read while the process lived: if it is gone now,
-	 * some read may have come from a dying process.  Checked last, so an
-	 * image that is committed was taken whole from a live process.
-	 */
-	if (process_killed(&d, true)) {
-		img_writer_abort(d.img);
-		ret = -ESRCH;
-		goto out_end;
-	}
-	ret = img_writer_commit(d.img);
-	if (ret)
-		goto out_end;
-	committed = true;
 	sudcr_info("dumped process %d into %s", pid, opts->dir);
 	if (!opts->leave_running) {
 		/* The image is complete: the process goes, as with CRIU. */

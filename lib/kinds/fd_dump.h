@@ -98,4 +98,11 @@ int fd_dump_write_data(struct files_dump *f, int fd, uint64_t off, size_t len);
 int fd_dump_open_contents(struct files_dump *f, struct dump_fd *x);
 int fd_dump_contents(struct files_dump *f, struct dump_fd *x);
 
+/*
+ * A process of a tree (lib/dump/tree.c): whether the other end of pipe fd
+ * @fd of @d, held by @pids, is in the tree (no warning then): its
+ * description is the parent's, or every holder is a process of the tree.
+ */
+bool dump_tree_pipe_inside(const struct dump_ctx *d, int fd, const int32_t *pids, int nr);
+
 #endif

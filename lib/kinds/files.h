@@ -41,6 +41,8 @@ struct rf_fd {
 	int src;		/* the description, staged above the image's fds */
 	int hold[2];		/* object leaders: the object while descriptions are made */
 	bool used[2];		/* pipes, memfds: hold[end] became a description itself */
+	bool tree_inherited;	/* description leaders: the parent's, inherited (restore_ctx.tree_fds) */
+	int *tree_keep;		/* pipe objects a tree's descendants open too: where to keep a read end */
 };
 
 struct rf_data {
@@ -110,6 +112,13 @@ int rf_stat_same_type(const struct rf_fd *e, struct stat *st);
 
 /* In the stub: the IMG_REC_FILE_DATA of object @o into @fd, written in order (@stream) or at their offsets. */
 void rf_put_data(struct restore_files_state *s, struct rf_fd *o, int fd, bool stream);
+/*
+ * A process of a tree (lib/restore/tree.c): whether pipe object @o's other
+ * end is in the tree (no warning then): its fd is inherited, or the pipe
+ * is one the tree makes once for all its holders.
+ */
+bool restore_tree_pipe_inside(const struct restore_ctx *r, const struct rf_fd *o);
+
 /* Owner, mode and contents of a new memfd or deleted file (in the stub). */
 void rf_fill_file(struct restore_files_state *s, struct rf_fd *o, int fd);
 /* In the stub: a new open of our fd @fd (/proc/self/fd/N), O_CLOEXEC, or -1 and errno. */

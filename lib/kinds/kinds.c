@@ -53,6 +53,13 @@
  *   5. a new kind, as one new file + one line here + its docs.
  * Kinds not yet moved are described here by the functions of their
  * current files.
+ *
+ * tree (lib/kinds/tree.c) owns the records of a tree's own core.img
+ * (dump -t): lib/dump/tree.c and lib/restore/tree.c read and write them
+ * around the single-process drivers, so the kind has no dump or restore
+ * step; its prepare refuses them in a process's image.  A tree's stub runs
+ * the files kind's in_stub step, makes its children, then the other kinds'
+ * (cr_kinds_in_stub_part()).
  */
 #include <errno.h>
 #include <stddef.h>
@@ -166,7 +173,8 @@ const struct cr_kind cr_kind_files = {
 	X(sched)		\
 	X(seccomp)		\
 	X(coredump_filter)	\
-	X(creds)
+	X(creds)		\
+	X(tree)
 
 #define CR_KIND_DECLARE(name)	extern const struct cr_kind cr_kind_##name;
 #define CR_KIND_ENTRY(name)	&cr_kind_##name,
@@ -241,6 +249,16 @@ int cr_kinds_in_stub(struct restore_ctx *r)
 
 	for (const struct cr_kind *const *k = cr_kinds; *k && !ret; k++)
 		if ((*k)->in_stub)
+			ret = (*k)->in_stub(r);
+	return ret;
+}
+
+int cr_kinds_in_stub_part(struct restore_ctx *r, bool files)
+{
+	int ret = 0;
+
+	for (const struct cr_kind *const *k = cr_kinds; *k && !ret; k++)
+		if ((*k)->in_stub && (*k == &cr_kind_files) == files)
 			ret = (*k)->in_stub(r);
 	return ret;
 }

@@ -88,6 +88,13 @@ const struct cr_rec_type *cr_rec_type_of(uint32_t type);
 int cr_kinds_dump(struct dump_ctx *d);
 int cr_kinds_prepare(struct restore_ctx *r);
 int cr_kinds_in_stub(struct restore_ctx *r);
+/*
+ * The in_stub steps in two parts: the files kind's alone (@files), or every
+ * other's.  A tree's stub makes its children between the two: they inherit
+ * the descriptions they share, and nothing the others set that they could
+ * not undo (an rlimit lowered, an oom_score_adj raised, rseq dropped).
+ */
+int cr_kinds_in_stub_part(struct restore_ctx *r, bool files);
 int cr_kinds_restore(struct restore_ctx *r);
 int cr_kinds_finish(struct restore_ctx *r);
 void cr_kinds_free(struct restore_ctx *r);

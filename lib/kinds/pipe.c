@@ -227,6 +227,10 @@ static int find_outside(struct files_dump *f, int obj, uint32_t end)
 		return 0;
 	}
 	x->outside = end;
+	if (dump_tree_pipe_inside(f->d, x->p->fd, x->out_pids, x->nr_out_pids)) {
+		sudcr_debug("fd %d: %s: its other end is in the tree", x->p->fd, x->p->link);
+		return 0;
+	}
 	for (int k = 0; k < x->nr_out_pids && used < sizeof(who) - 16; k++)
 		used += snprintf(who + used, sizeof(who) - used, "%s%d", k ? ", " : "PID ",
 				 x->out_pids[k]);
@@ -550,7 +554,8 @@ static int pipe_prepare(struct restore_ctx *r, struct restore_files_state *s)
 			return ret;
 	}
 	for (int i = 0; i < s->nr; i++)
-		if (s->fds[i].outside && s->fds[i].inherit_src < 0)
+		if (s->fds[i].outside && s->fds[i].inherit_src < 0 &&
+		    !restore_tree_pipe_inside(r, &s->fds[i]))
 			warn_outside(&s->fds[i]);
 	return 0;
 }

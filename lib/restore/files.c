@@ -480,8 +480,13 @@ static void stage_desc(struct restore_files_state *s, int i, int hi)
 	bool own = true;	/* t is ours to close once staged */
 	int t;
 
-	if ((k->flags & FD_KIND_OBJECT) && e->obj == i)
+	if ((k->flags & FD_KIND_OBJECT) && e->obj == i) {
 		k->create(s, o);
+		/* A tree's descendants open it again (lib/restore/tree.c): a read end stays. */
+		if (o->tree_keep && rec->kind == REC_FD_PIPE &&
+		    (*o->tree_keep = fcntl(o->hold[0], F_DUPFD_CLOEXEC, hi)) < 0)
+			rf_die_fd(o, "F_DUPFD of the pipe for the child processes", errno);
+	}
 	if (e->proc_later) {
 		t = rf_proc_placeholder(e);
 	} else {
@@ -541,6 +546,29 @@ static void raise_nofile(int need)
 	}
 }
 
+/*
+ * A process of a tree: the fd of the parent's that the description of
+ * entry @i is, inherited through the fork of this stub (lib/restore/tree.c),
+ * or -1.
+ */
+static int tree_parent_fd(const struct restore_ctx *r, const struct restore_files_state *s, int i)
+{
+	for (int k = 0; k < r->nr_tree_fds; k++)
+		for (int j = i; j < s->nr; j++)
+			if (s->fds[j].desc == i && s->fds[j].rec->fd == r->tree_fds[k].fd)
+				return r->tree_fds[k].parent_fd;
+	return -1;
+}
+
+/* The parent's description, staged as stage_desc() would: shared, nothing to set. */
+static void stage_inherited(struct rf_fd *e, int parent_fd, int hi)
+{
+	e->src = fcntl(parent_fd, F_DUPFD_CLOEXEC, hi);
+	if (e->src < 0)
+		rf_die_fd(e, "the parent's fd: F_DUPFD", errno);
+	e->tree_inherited = true;
+}
+
 int restore_files_in_stub(struct restore_ctx *r)
 {
 	struct restore_files_state *s = r->files_state;
@@ -560,15 +588,20 @@ int restore_files_in_stub(struct restore_ctx *r)
 	raise_nofile(hi + nr_desc + r->nr_keep_fds + 8);
 
 	/* 1. Every description, above every number the image uses. */
-	for (int i = 0; i < s->nr; i++)
-		if (s->fds[i].desc == i)
+	for (int i = 0; i < s->nr; i++) {
+		int pfd = s->fds[i].desc == i ? tree_parent_fd(r, s, i) : -1;
+
+		if (pfd >= 0)
+			stage_inherited(&s->fds[i], pfd, hi);
+		else if (s->fds[i].desc == i)
 			stage_desc(s, i, hi);
+	}
 	for (int i = 0; i < s->nr; i++)
-		if (s->fds[i].obj == i && has_objects(s->fds[i].rec->kind))
+		if (s->fds[i].obj == i && has_objects(s->fds[i].rec->kind) && !s->fds[i].tree_inherited)
 			finish_object(&s->fds[i]);
 
 	/* 2. Nothing else stays open: stray fds of sudcr's are no business of the process. */
-	kept = malloc(sizeof(int) * (nr_desc + r->nr_keep_fds + 1));
+	kept = malloc(sizeof(int) * (nr_desc + r->nr_keep_fds + r->nr_tree_keep + 1));
 	if (!kept)
 		rf_stub_die("out of memory");
 	for (int i = 0; i < s->nr; i++)
@@ -576,6 +609,9 @@ int restore_files_in_stub(struct restore_ctx *r)
 			kept[nr_kept++] = s->fds[i].src;
 	for (int k = 0; k < r->nr_keep_fds; k++)
 		kept[nr_kept++] = r->keep_fds[k];
+	for (int k = 0; k < r->nr_tree_keep; k++)
+		if (r->tree_keep[k] >= 0)
+			kept[nr_kept++] = r->tree_keep[k];
 	qsort(kept, nr_kept, sizeof(int), rf_cmp_int);
 	lo = 0;
 	for (int k = 0; k <= nr_kept; k++) {
@@ -610,7 +646,7 @@ int restore_files_in_stub(struct restore_ctx *r)
 	for (int i = 0; i < s->nr; i++) {
 		const struct fd_kind *k = fd_kind(s->fds[i].rec->kind);
 
-		if (k->after)
+		if (k->after && !s->fds[i].tree_inherited)
 			k->after(s, i);
 	}
 

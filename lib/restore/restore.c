@@ -29,6 +29,7 @@
 #include "../kinds/changed.h"
 #include "../kinds/kinds.h"
 #include "../namespaces.h"
+#include "tree.h"
 
 struct clone_args_sudcr {
 	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, set_tid,
@@ -290,6 +291,13 @@ int restore_validate(struct restore_ctx *r)
 	return ret ? ret : validate_all(r);
 }
 
+static int prepare_all(struct restore_ctx *r);
+
+int restore_member_prepare(struct restore_ctx *r)
+{
+	return prepare_all(r);
+}
+
 static int prepare_all(struct restore_ctx *r)
 {
 	int ret = validate_all(r);
@@ -317,6 +325,14 @@ static int prepare_all(struct restore_ctx *r)
  * the stub is ready.  sudcr logs the messages as its own.
  */
 static int stub_report_fd = -1;
+
+static void stub_log(enum sudcr_log_level level, const char *msg);
+
+void restore_stub_log_to(int fd)
+{
+	stub_report_fd = fd;
+	sudcr_set_log_fn(stub_log);
+}
 
 static void stub_log(enum sudcr_log_level level, const char *msg)
 {
@@ -470,6 +486,13 @@ static int create_stub(struct restore_ctx *r)
 	return 0;
 }
 
+static int seize_stub(struct restore_ctx *r);
+
+int restore_member_seize(struct restore_ctx *r)
+{
+	return seize_stub(r);
+}
+
 static int seize_stub(struct restore_ctx *r)
 {
 	int64_t res;
@@ -595,6 +618,39 @@ void restore_free(struct restore_ctx *r)
 	img_reader_close(r->img);
 }
 
+/* After seize_stub(): the transplant and everything else, up to the detach. */
+int restore_member_finish(struct restore_ctx *r)
+{
+	static int (*const stages[])(struct restore_ctx *) = {
+		restore_mm, restore_create_threads, cr_kinds_restore, restore_threads, end_all,
+		cr_kinds_finish, release_leader,
+	};
+	int ret = 0;
+
+	for (size_t i = 0; i < sizeof(stages) / sizeof(stages[0]) && !ret; i++)
+		ret = cr_cancelled() ? -EINTR : stages[i](r);
+	return ret;
+}
+
+/*
+ * The half-made process dies: there is nothing to put back in it, so drop
+ * the injection state without touching it (no errors from a dead process
+ * after the one that matters).  Not waited for.
+ */
+void restore_member_kill(struct restore_ctx *r)
+{
+	restore_files_undo(r);
+	for (int i = r->tp.nr_threads - 1; i >= 0 && r->cthreads; i--) {
+		if (r->cthreads[i].inj_active)
+			inject_abandon(&r->cthreads[i].inj);
+		r->cthreads[i].inj_active = false;
+	}
+	if (r->tp.nr_threads)
+		task_kill_process(&r->tp);
+	else if (r->pid > 0)
+		kill(r->pid, SIGKILL);
+}
+
 int cr_restore(const struct restore_opts *opts, int *exit_status)
 {
 	struct restore_ctx r = { .opts = *opts };
@@ -604,38 +660,24 @@ int cr_restore(const struct restore_opts *opts, int *exit_status)
 	ret = img_reader_open(&r.img, opts->dir);
 	if (ret)
 		return ret;
+	/* A tree's own core.img holds only the tree; its processes are in subdirectories. */
+	if (img_count_type(r.img, IMG_REC_TREE_PROC)) {
+		img_reader_close(r.img);
+		return restore_tree(opts, exit_status);
+	}
 	ret = prepare_all(&r);
 	if (!ret)
 		ret = cr_cancelled() ? -EINTR : create_stub(&r);
 	if (ret)
 		goto out;
-	static int (*const stages[])(struct restore_ctx *) = {
-		seize_stub, restore_mm, restore_create_threads, cr_kinds_restore, restore_threads, end_all,
-		cr_kinds_finish, release_leader,
-	};
-
-	for (size_t i = 0; i < sizeof(stages) / sizeof(stages[0]) && !ret; i++)
-		ret = cr_cancelled() ? -EINTR : stages[i](&r);
+	ret = cr_cancelled() ? -EINTR : seize_stub(&r);
+	if (!ret)
+		ret = restore_member_finish(&r);
 	/* The last moment a stop can be asked for: then the process runs. */
 	if (!ret && cr_cancelled())
 		ret = -EINTR;
 	if (ret) {
-		/*
-		 * The half-made process dies: there is nothing to put back in
-		 * it, so drop the injection state without touching it (no
-		 * errors from a dead process after the one that matters).
-		 */
-		restore_files_undo(&r);
-		for (int i = r.tp.nr_threads - 1; i >= 0 && r.cthreads; i--) {
-			if (r.cthreads[i].inj_active)
-				inject_abandon(&r.cthreads[i].inj);
-			r.cthreads[i].inj_active = false;
-		}
-		if (r.tp.nr_threads) {
-			task_kill_process(&r.tp);
-		} else if (r.pid > 0) {
-			kill(r.pid, SIGKILL);
-		}
+		restore_member_kill(&r);
 		/* Our child: collect it too (the tracer wait above may have been the tracer's only). */
 		if (r.pid > 0)
 			while (waitpid(r.pid, &status, __WALL) < 0 && errno == EINTR)

@@ -129,7 +129,7 @@ else
 	fi
 fi
 
-# A dump that fails removes the directory it created, not one it found.
+# A dump that fails (one process, -p, with a child) removes the directory it created, not one it found.
 t=failed_dump_removes_its_dir
 sh -c 'sleep 1000 & wait' </dev/null >/dev/null 2>&1 9>&- &
 pp=$!
@@ -138,12 +138,12 @@ kid=
 for _ in $(seq 100); do kid=$(pgrep -P $pp) && break; sleep 0.02; done
 [ -n "$kid" ] && pids+=($kid)
 ok=1
-if ! run 1 "$SUDCR" dump -t $pp -D "$TMP/new" || ! one_error_line; then
+if ! run 1 "$SUDCR" dump -p $pp -D "$TMP/new" || ! one_error_line; then
 	ok=0; fail $t "dump of a process with a child: $status $err"
 fi
 [ -e "$TMP/new" ] && { ok=0; fail $t "$TMP/new is left: $(ls -la "$TMP/new")"; }
 mkdir "$TMP/mine"
-if ! run 1 "$SUDCR" dump -t $pp -D "$TMP/mine" || [ ! -d "$TMP/mine" ] || [ -n "$(ls -A "$TMP/mine")" ]; then
+if ! run 1 "$SUDCR" dump -p $pp -D "$TMP/mine" || [ ! -d "$TMP/mine" ] || [ -n "$(ls -A "$TMP/mine")" ]; then
 	ok=0; fail $t "with a directory of the caller's: $status $err, $(ls -la "$TMP/mine" 2>&1)"
 fi
 [ $ok = 1 ] && pass $t

@@ -53,6 +53,7 @@ static void test_dump_opts(void)
 	CHECK_EQ(sudcr_dump_opts_set_shell_job(o, true), 0);
 	CHECK_EQ(sudcr_dump_opts_set_overwrite(o, true), 0);
 	CHECK_EQ(sudcr_dump_opts_set_no_sync(o, true), 0);
+	CHECK_EQ(sudcr_dump_opts_set_tree(o, true), 0);
 	sudcr_dump_opts_free(o);
 	sudcr_dump_opts_free(NULL);
 }
