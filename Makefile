@@ -20,7 +20,7 @@ CFLAGS    := -std=gnu11 -D_GNU_SOURCE $(OPT) -g -Wall -Wextra -Werror -Iinclude 
              -fPIC -fvisibility=hidden -DSUDCR_VERSION='"$(VERSION)"' $(SAN) $(EXTRA_CFLAGS)
 LDFLAGS   := $(SAN) $(EXTRA_LDFLAGS)
 
-LIB_SRCS  := $(wildcard lib/*.c lib/arch/x86/*.c lib/proc/*.c lib/kinds/*.c lib/dump/*.c lib/restore/*.c)
+LIB_SRCS  := $(wildcard lib/*.c lib/image/*.c lib/arch/x86/*.c lib/proc/*.c lib/kinds/*.c lib/dump/*.c lib/restore/*.c)
 LIB_OBJS  := $(LIB_SRCS:%.c=$(B)/%.o)
 # The embeddable core: SUD, task control, injection, arch and the few /proc
 # readers these need (README, "Embedding").  It must link alone.
