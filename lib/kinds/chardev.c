@@ -26,6 +26,7 @@
 #include <sudcr/log.h>
 
 #include "fd.h"
+#include "removed.h"
 #include "fd_dump.h"
 #include "files.h"
 
@@ -101,26 +102,10 @@ static int chr_deleted_check(struct restore_ctx *r, const struct rec_fd *rec, co
 	return 0;
 }
 
-/* The directory @path is in, malloc'ed ("/" for "/x"), or NULL. */
-static char *node_dir(const char *path)
-{
-	char *dir = strdup(path), *slash = dir ? strrchr(dir, '/') : NULL;
-
-	if (!slash) {
-		free(dir);
-		return NULL;
-	}
-	if (slash == dir)
-		slash[1] = '\0';
-	else
-		*slash = '\0';
-	return dir;
-}
-
 static int chr_deleted_check_file(struct restore_files_state *s, int i)
 {
 	const struct rf_fd *e = &s->fds[i];
-	char *dir = node_dir(e->path);
+	char *dir = path_parent(e->path);
 	struct stat st;
 	int err;
 
@@ -152,7 +137,7 @@ static void chr_deleted_create(struct restore_files_state *s, struct rf_fd *o)
 			rf_die_fd(o, "cannot make it again (mknod)", err);
 		/* The name is taken: another name in the same directory. */
 		free(name);
-		dir = dir ? dir : node_dir(o->path);
+		dir = dir ? dir : path_parent(o->path);
 		if (!dir || asprintf(&name, "%s/.sudcr-deleted-%d-%d", strcmp(dir, "/") ? dir : "", getpid(), n++) < 0)
 			rf_die_fd(o, "cannot make it again", ENOMEM);
 		at = name;

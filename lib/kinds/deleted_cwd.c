@@ -26,6 +26,7 @@
 
 #include "deleted_cwd.h"
 #include "kinds.h"
+#include "removed.h"
 
 #define IMG_REC_CWD_DELETED	151
 
@@ -35,35 +36,6 @@ struct rec_cwd_deleted {
 	uint32_t pad;			/* 0 */
 	int64_t mtime_sec, mtime_nsec;
 };
-
-/* The directory @path is in ("/" for "/x"), malloc'ed, or NULL. */
-static char *parent_of(const char *path)
-{
-	char *dir = strdup(path), *slash = dir ? strrchr(dir, '/') : NULL;
-
-	if (!slash) {
-		free(dir);
-		return NULL;
-	}
-	if (slash == dir)
-		slash[1] = '\0';
-	else
-		*slash = '\0';
-	return dir;
-}
-
-static int parent_is_dir(const char *path)
-{
-	char *dir = parent_of(path);
-	struct stat st;
-	int err;
-
-	if (!dir)
-		return -ENOMEM;
-	err = stat(dir, &st) ? -errno : S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
-	free(dir);
-	return err;
-}
 
 /* ---- dump ---- */
 
@@ -80,7 +52,7 @@ int deleted_cwd_strip(pid_t pid, char *path)
 	if (stat(proc, &st) || !S_ISDIR(st.st_mode) || st.st_nlink)
 		return 0;	/* a directory really named "... (deleted)": misc's check says */
 	path[len - 10] = '\0';
-	err = parent_is_dir(path);
+	err = path_parent_is_dir(path);
 	if (err) {
 		sudcr_error("process %d: its working directory %s was removed, and its parent too: not supported",
 			    pid, path);
@@ -151,7 +123,7 @@ int deleted_cwd_enter(const struct restore_ctx *r, const char *cwd)
 		if (errno != EEXIST)
 			goto out_err;
 		/* The name is taken: a directory of another name there. */
-		dir = parent_of(cwd);
+		dir = path_parent(cwd);
 		errno = ENOMEM;
 		if (!dir || asprintf(&tmp, "%s/.sudcr-deleted-XXXXXX", strcmp(dir, "/") ? dir : "") < 0 ||
 		    !mkdtemp(tmp))

@@ -25,38 +25,9 @@
 #include <sudcr/log.h>
 
 #include "fd.h"
+#include "removed.h"
 #include "fd_dump.h"
 #include "files.h"
-
-/* The directory @path is in, malloc'ed ("/" for "/x"), or NULL. */
-static char *parent_of(const char *path)
-{
-	char *dir = strdup(path), *slash;
-
-	if (!dir)
-		return NULL;
-	slash = strrchr(dir, '/');
-	if (!slash)
-		dir[0] = '\0';
-	else if (slash == dir)
-		slash[1] = '\0';
-	else
-		*slash = '\0';
-	return dir;
-}
-
-static int parent_is_dir(const char *path)
-{
-	char *dir = parent_of(path);
-	struct stat st;
-	int err;
-
-	if (!dir)
-		return -ENOMEM;
-	err = stat(dir, &st) ? -errno : S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
-	free(dir);
-	return err;
-}
 
 /* ---- dump ---- */
 
@@ -66,7 +37,7 @@ static int deleted_dir_recognise(struct files_dump *f, struct dump_fd *x)
 	(void)f;
 	if (!x->is_path || !S_ISDIR(x->st.st_mode) || !x->deleted)
 		return FD_NOT_MINE;
-	if (!parent_is_dir(x->path))
+	if (!path_parent_is_dir(x->path))
 		return FD_MINE;
 	/* Its parent was removed too (after it): there is nowhere to make it again. */
 	x->what = "deleted directory whose parent directory is gone too";
@@ -78,7 +49,7 @@ static int deleted_dir_recognise(struct files_dump *f, struct dump_fd *x)
 static int deleted_dir_check_file(struct restore_files_state *s, int i)
 {
 	const struct rf_fd *e = &s->fds[i];
-	int err = parent_is_dir(e->path);
+	int err = path_parent_is_dir(e->path);
 
 	if (err)
 		sudcr_error("cannot restore fd %d (%s (deleted)): its parent directory: %s", e->rec->fd,
@@ -110,7 +81,7 @@ static void deleted_dir_create(struct restore_files_state *s, struct rf_fd *o)
 		fd = make_and_remove(o, o->path);
 	} else if (errno == EEXIST) {
 		/* The name is taken: a directory of another name there. */
-		char *dir = parent_of(o->path), *tmp = NULL;
+		char *dir = path_parent(o->path), *tmp = NULL;
 
 		if (!dir || asprintf(&tmp, "%s/.sudcr-deleted-XXXXXX", strcmp(dir, "/") ? dir : "") < 0)
 			rf_die_fd(o, "cannot make it again", ENOMEM);

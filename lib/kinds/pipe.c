@@ -50,6 +50,7 @@
 #include <sudcr/log.h>
 
 #include "fd.h"
+#include "removed.h"
 #include "fd_dump.h"
 #include "files.h"
 
@@ -581,22 +582,6 @@ static int fifo_check(struct restore_ctx *r, const struct rec_fd *rec, const cha
 	return pipe_check(r, rec, path);
 }
 
-/* The directory @path is in, malloc'ed, or NULL. */
-static char *fifo_dir(const char *path)
-{
-	char *dir = strdup(path), *slash = dir ? strrchr(dir, '/') : NULL;
-
-	if (!slash) {
-		free(dir);
-		return NULL;
-	}
-	if (slash == dir)
-		slash[1] = '\0';
-	else
-		*slash = '\0';
-	return dir;
-}
-
 /* A FIFO by name is still a FIFO; one to make again has its directory. */
 static int fifo_check_file(struct restore_files_state *s, int i)
 {
@@ -609,7 +594,7 @@ static int fifo_check_file(struct restore_files_state *s, int i)
 		return rf_stat_same_type(e, &st);
 	if (e->obj != i)
 		return 0;
-	dir = fifo_dir(e->path);
+	dir = path_parent(e->path);
 	if (!dir)
 		return -ENOMEM;
 	err = stat(dir, &st) ? -errno : S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
@@ -700,7 +685,7 @@ static int make_deleted_fifo(struct rf_fd *o)
 		if (errno != EEXIST || n == 100)
 			rf_die_fd(o, "cannot make it again (mkfifo)", errno);
 		free(name);
-		dir = dir ? dir : fifo_dir(o->path);
+		dir = dir ? dir : path_parent(o->path);
 		if (!dir || asprintf(&name, "%s/.sudcr-deleted-%d-%d", strcmp(dir, "/") ? dir : "", getpid(), n++) < 0)
 			rf_die_fd(o, "cannot make it again", ENOMEM);
 		at = name;
