@@ -37,7 +37,7 @@ static void check_messages(mqd_t q, const char *what, const int *order, int nr, 
 		unsigned int prio = 99;
 		ssize_t n = mq_receive(q, buf, sizeof(buf), &prio);
 		const char *want = order ? sent1[order[k]].text : NULL;
-		char alt[16];
+		char alt[32];
 
 		if (!want) {
 			snprintf(alt, sizeof(alt), "msg-%d-%d", seed, k);
