@@ -416,18 +416,14 @@ static void __attribute__((noreturn)) stub_main(struct restore_ctx *r, int ready
 		pause();
 }
 
-static int create_stub(struct restore_ctx *r)
+/*
+ * A close-on-exec pipe whose ends sit near the top of the fd limit (at
+ * most 4092), out of the way of the fd numbers an image uses: the stubs
+ * report through it while they set up their files.
+ */
+int restore_high_pipe(int fds[2])
 {
-	pid_t want = r->proc.pid;
-	struct clone_args_sudcr args = {
-		.exit_signal = SIGCHLD,
-		.set_tid = (uintptr_t)&want,
-		.set_tid_size = 1,
-	};
 	struct rlimit rl;
-	int fds[2], status, errors = 0;
-	pid_t self = getpid();
-	long pid;
 
 	if (pipe2(fds, O_CLOEXEC)) {
 		int err = errno;
@@ -435,7 +431,6 @@ static int create_stub(struct restore_ctx *r)
 		sudcr_error("pipe: %s", strerror(err));
 		return -err;
 	}
-	/* Keep our pipe out of the way of the fd numbers the image uses. */
 	if (getrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur < 64)
 		rl.rlim_cur = 64;
 	for (int i = 0; i < 2; i++) {
@@ -446,6 +441,24 @@ static int create_stub(struct restore_ctx *r)
 			fds[i] = nfd;
 		}
 	}
+	return 0;
+}
+
+static int create_stub(struct restore_ctx *r)
+{
+	pid_t want = r->proc.pid;
+	struct clone_args_sudcr args = {
+		.exit_signal = SIGCHLD,
+		.set_tid = (uintptr_t)&want,
+		.set_tid_size = 1,
+	};
+	int fds[2], status, errors = 0, ret;
+	pid_t self = getpid();
+	long pid;
+
+	ret = restore_high_pipe(fds);
+	if (ret)
+		return ret;
 	fflush(NULL);
 	pid = syscall(SYS_clone3, &args, sizeof(args));
 	if (pid < 0) {

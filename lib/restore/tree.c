@@ -738,26 +738,10 @@ static bool wait_ready(struct rtree *t, int *errors)
 
 static int make_report_pipe(struct rtree *t)
 {
-	struct rlimit rl;
-	int fds[2];
+	int fds[2], ret = restore_high_pipe(fds);
 
-	if (pipe2(fds, O_CLOEXEC)) {
-		int err = errno;
-
-		sudcr_error("pipe: %s", strerror(err));
-		return -err;
-	}
-	/* Out of the way of the fd numbers the images use (as restore.c's). */
-	if (getrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur < 64)
-		rl.rlim_cur = 64;
-	for (int i = 0; i < 2; i++) {
-		int nfd = fcntl(fds[i], F_DUPFD_CLOEXEC, (int)(rl.rlim_cur > 4096 ? 4096 : rl.rlim_cur) - 4);
-
-		if (nfd >= 0) {
-			close(fds[i]);
-			fds[i] = nfd;
-		}
-	}
+	if (ret)
+		return ret;
 	t->read_fd = fds[0];
 	t->report_fd = fds[1];
 	return 0;

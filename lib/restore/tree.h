@@ -14,6 +14,8 @@ int restore_tree(const struct restore_opts *opts, int *exit_status);
 
 /* restore.c, one process: validate its image and check its PID is free. */
 int restore_member_prepare(struct restore_ctx *r);
+/* A close-on-exec pipe near the top of the fd limit, out of the images' fd numbers; 0 or -errno (said). */
+int restore_high_pipe(int fds[2]);
 /* The stub r->pid exists: seize it, injection active in every thread. */
 int restore_member_seize(struct restore_ctx *r);
 /* Transplant and the rest, up to the detach (task_detach_process(&r->tp)). */
