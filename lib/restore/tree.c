@@ -150,7 +150,14 @@ static int read_tree(struct rtree *t)
 			m->p.comm[sizeof(m->p.comm) - 1] = '\0';
 			m->parent = k ? find_member(t, p->ppid) : -1;
 			t->nr = k;	/* find_member: the earlier ones only */
-			if (p->pid <= 0 || find_member(t, p->pid) >= 0 || p->pgid <= 0 || p->sid <= 0 ||
+			/*
+			 * A group or session of 0 is one outside sudcr's PID
+			 * namespace (its leader is above it: a launcher that
+			 * unshared the namespace).  Only the root's can be that,
+			 * and a member's only as the root's.
+			 */
+			if (p->pid <= 0 || find_member(t, p->pid) >= 0 || p->pgid < 0 || p->sid < 0 ||
+			    (k && !p->pgid && t->m[0].p.pgid) || (k && !p->sid && t->m[0].p.sid) ||
 			    (k == 0) != (p->ppid == 0) || (k && m->parent < 0) ||
 			    (k && !live(&t->m[m->parent])))
 				return img_record_invalid(t->img, "tree process %d: bad or repeated PID, or a parent %d not before it",

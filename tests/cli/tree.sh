@@ -5,7 +5,8 @@
 #  - show prints the tree (text and JSON), sud get --tree every process;
 #  - dump -p (one process) of a process with children is refused as before;
 #  - a shell's pipeline, whose pipe has both ends in the tree, is dumped and
-#    restored without a word about an outside end.
+#    restored without a word about an outside end;
+#  - a tree whose session leader is outside sudcr's PID namespace.
 . "$SRCDIR/tests/cli/lib.bash"
 
 W=$TMP/w
@@ -113,4 +114,38 @@ else
 	fail $t "status $status: $err"
 fi
 for p in $pl $kids; do kill -9 $p 2>/dev/null; done
+
+t=tree_session_outside_pid_namespace
+# In a PID namespace of its own (as under a launcher that unshared one), the
+# tree's session and group leader is above it: /proc shows them as 0.  The
+# restored tree is in the restorer's session and group, as a dumped root is.
+# (CI ran the suite this way: every tree restore was refused.)
+if ! unshare -pf --mount-proc true 2>/dev/null; then
+	skip $t "unshare -pf --mount-proc failed (no PID namespaces here)"
+else
+	rm -rf "$TMP/img3"
+	run 0 unshare -pf --mount-proc bash -c '
+		S=$1 D=$2
+		bash -c "sleep 1000 | sleep 1000; :" </dev/null >/dev/null 2>&1 9>&- &
+		pl=$!
+		for _ in $(seq 200); do
+			[ "$(wc -w </proc/$pl/task/$pl/children)" = 2 ] && break
+			sleep 0.05
+		done
+		kids=$(cat /proc/$pl/task/$pl/children)
+		read -r -a st </proc/$pl/stat
+		echo "before: ${st[4]} ${st[5]}"
+		"$S" dump -t $pl -D "$D" >/dev/null 2>&1 || { echo "dump failed: $?"; exit 1; }
+		wait $pl 2>/dev/null
+		"$S" restore -D "$D" -d 2>&1 || { echo "restore failed"; exit 1; }
+		read -r -a st </proc/$pl/stat
+		echo "after: ${st[4]} ${st[5]}" $(cat /proc/$pl/task/$pl/children) / $kids
+		kill -9 $pl $kids' - "$SUDCR" "$TMP/img3"
+	if [ "$status" = 0 ] && grep -q "^before: 0 0$" <<<"$out" &&
+	   grep -qE "^after: 0 0 ([0-9]+) ([0-9]+) / \1 \2$" <<<"$out"; then
+		pass $t
+	else
+		fail $t "status $status: $out $err"
+	fi
+fi
 finish
