@@ -133,7 +133,32 @@ static bool pipe_caller_end(struct files_dump *f, int i)
 	return !pipe_has_other_end(f, i);
 }
 
-static bool holds(pid_t pid, const struct stat *st, const char *link)
+/* Whether fd @name of @pid is open for @end (REC_PIPE_READ or _WRITE): its fdinfo's flags. */
+static bool holds_end(pid_t pid, const char *name, uint32_t end)
+{
+	char path[64 + 256], buf[512], *fl;
+	unsigned int flags;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/fdinfo/%s", pid, name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	fl = strstr(buf, "flags:");
+	if (!fl || sscanf(fl + 6, "%o", &flags) != 1)
+		return false;
+	flags &= O_ACCMODE;
+	return flags == O_RDWR || flags == (end == REC_PIPE_READ ? O_RDONLY : O_WRONLY);
+}
+
+/* Whether @pid holds the @end end of the pipe or FIFO @st (link text @link). */
+static bool holds(pid_t pid, const struct stat *st, const char *link, uint32_t end)
 {
 	char dir[64], path[64 + 256], l[4096];
 	struct dirent *de;
@@ -158,18 +183,21 @@ static bool holds(pid_t pid, const struct stat *st, const char *link)
 		/* The link text first: a stat of every fd of every process costs. */
 		if (strcmp(l, link))
 			continue;
-		found = !stat(path, &s) && s.st_dev == st->st_dev && s.st_ino == st->st_ino;
+		found = !stat(path, &s) && s.st_dev == st->st_dev && s.st_ino == st->st_ino &&
+			holds_end(pid, de->d_name, end);
 	}
 	closedir(d);
 	return found;
 }
 
 /*
- * PIDs of the processes other than @self that hold an fd on the pipe or
- * FIFO @st (link text @link): at most @max in @pids, *nr of them.
+ * PIDs of the processes other than @self that hold the @end end of the
+ * pipe or FIFO @st (link text @link): at most @max in @pids, *nr of them.
+ * Those holding only the end @self holds do not matter: the restore of
+ * @self's end does not change what they are joined to.
  */
-static void pipe_holders(pid_t self, const struct stat *st, const char *link, int32_t *pids,
-			 int max, int *nr)
+static void pipe_holders(pid_t self, const struct stat *st, const char *link, uint32_t end,
+			 int32_t *pids, int max, int *nr)
 {
 	struct dirent *de;
 	DIR *d = opendir("/proc");
@@ -178,12 +206,12 @@ static void pipe_holders(pid_t self, const struct stat *st, const char *link, in
 	if (!d)
 		return;
 	while (*nr < max && (de = readdir(d))) {
-		char *end;
-		long pid = strtol(de->d_name, &end, 10);
+		char *e;
+		long pid = strtol(de->d_name, &e, 10);
 
-		if (*end || pid <= 0 || pid == self || pid == getpid())
+		if (*e || pid <= 0 || pid == self || pid == getpid())
 			continue;
-		if (holds((pid_t)pid, st, link))
+		if (holds((pid_t)pid, st, link, end))
 			pids[(*nr)++] = (int32_t)pid;
 	}
 	closedir(d);
@@ -221,7 +249,7 @@ static int find_outside(struct files_dump *f, int obj, uint32_t end)
 	if (!x->out_pids)
 		return -ENOMEM;
 	if (!gone)
-		pipe_holders(f->d->proc_pid, &x->st, x->p->link, x->out_pids, REC_PIPE_PIDS_MAX,
+		pipe_holders(f->d->proc_pid, &x->st, x->p->link, end, x->out_pids, REC_PIPE_PIDS_MAX,
 			     &x->nr_out_pids);
 	if (gone || (x->kind == REC_FD_FIFO && !x->nr_out_pids)) {
 		sudcr_debug("fd %d: %s: no one else holds it", x->p->fd, x->p->link);
@@ -262,7 +290,7 @@ static int deleted_fifo_check(struct files_dump *f, int i)
 		return 0;
 	/* As the others' /proc/PID/fd shows it (x->p->link has lost its " (deleted)"). */
 	snprintf(link, sizeof(link), "%s (deleted)", x->path);
-	pipe_holders(f->d->proc_pid, &x->st, link, pids, 4, &nr);
+	pipe_holders(f->d->proc_pid, &x->st, link, rd ? REC_PIPE_WRITE : REC_PIPE_READ, pids, 4, &nr);
 	if (!nr)
 		return 0;
 	sudcr_error("fd %d: deleted FIFO %s: its %s end is held outside the process (PID %d%s): not supported",

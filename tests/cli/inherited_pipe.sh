@@ -122,16 +122,21 @@ else
 fi
 kill -9 $tp 2>/dev/null
 
-# prog | cat: the reader of its stdout is outside.  Dumped with a warning;
-# with --inherit-fd its stdout is a new reader's pipe.
+# prog | cat: the reader of its stdout is outside.  Dumped with a warning
+# naming the reader only (this shell, a writer of the same pipe as the
+# program through fd 8, is not named); with --inherit-fd its stdout is a new
+# reader's pipe.
 rm -f "$W/ready" "$W/result"
-"$T" stdout "$W" </dev/null 2>/dev/null 9>&- | cat >"$TMP/tee.log" &
+exec 8> >(exec cat >"$TMP/tee.log")
+cp=$!
+pids+=($cp)
+"$T" stdout "$W" </dev/null >&8 2>/dev/null 9>&- &
 pids+=($!)
 t=pipe_to_outside_reader
-if wait_file "$W/ready" && tp=$(cat "$W/ready") && cp=$(pgrep -x -P $$ cat | head -1) &&
+if wait_file "$W/ready" && tp=$(cat "$W/ready") &&
    ino=$(readlink "/proc/$tp/fd/1" | sed -n 's/^pipe:\[\([0-9]*\)\]$/\1/p') &&
    run 0 "$SUDCR" dump -t $tp -D "$TMP/img-tee" &&
-   grep -q "^sudcr: warning: fd 1: pipe:\[$ino\]: its read end is outside the process (PID $cp)" <<<"$err" &&
+   grep -q "^sudcr: warning: fd 1: pipe:\[$ino\]: its read end is outside the process (PID $cp):" <<<"$err" &&
    wait_gone $tp &&
    run 0 "$SUDCR" restore -D "$TMP/img-tee" -d --inherit-fd "fd[7]:pipe:[$ino]" 7> >(exec cat >"$TMP/tee2.log") &&
    kill -USR1 $tp && wait_file "$W/result" && [ "$(cat "$W/result")" = PASS ] &&
@@ -141,6 +146,7 @@ else
 	fail $t "status $status: $err; result: $(cat "$W/result" 2>&1); logs: $(cat "$TMP/tee.log" "$TMP/tee2.log" 2>&1)"
 fi
 kill -9 $tp 2>/dev/null
+exec 8>&-
 
 t=tclsh_process_substitution
 if ! command -v tclsh >/dev/null; then
