@@ -670,6 +670,10 @@ int cr_restore(const struct restore_opts *opts, int *exit_status)
 	int ret, status;
 
 	*exit_status = 0;
+	/* Before anything is read from /proc (sudcr's own credentials: creds.c). */
+	ret = ns_check_procfs();
+	if (ret)
+		return ret;
 	ret = img_reader_open(&r.img, opts->dir);
 	if (ret)
 		return ret;
