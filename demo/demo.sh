@@ -19,8 +19,14 @@ done
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
 say "starting a program that intercepts getppid() with SUD"
-"$COUNTER" 16 &
+# Its stdout and stderr are a pipe to a cat of ours, so that it is the job's (--shell-job
+# gives the restored process sudcr restore's stdout instead) whatever the
+# demo's stdout is: a file the demo goes on writing to after the dump
+# would be a changed file, which a restore refuses.
+exec 3> >(exec cat)
+"$COUNTER" 16 >&3 2>&3 3>&- &
 PID=$!
+exec 3>&-
 sleep 1.1
 
 say "sudcr sud get $PID   (its SUD config, read through ptrace)"
