@@ -631,13 +631,22 @@ static int cmp_inherit(const void *a, const void *b)
 	return x->pid != y->pid ? cmp_pid(&x->pid, &y->pid) : x->fd < y->fd ? -1 : x->fd > y->fd;
 }
 
-bool dump_tree_pipe_inside(const struct dump_ctx *d, int fd, const int32_t *pids, int nr)
+bool dump_tree_fd_inherited(const struct dump_ctx *d, int fd)
 {
 	if (!d->tree_member)
 		return false;
 	for (int k = 0; k < d->nr_tree_fds; k++)
 		if (d->tree_fds[k].fd == fd)
 			return true;
+	return false;
+}
+
+bool dump_tree_pipe_inside(const struct dump_ctx *d, int fd, const int32_t *pids, int nr)
+{
+	if (!d->tree_member)
+		return false;
+	if (dump_tree_fd_inherited(d, fd))
+		return true;
 	for (int k = 0; k < nr; k++)
 		if (!bsearch(&pids[k], d->tree_pids, d->nr_tree_pids, sizeof(pid_t), cmp_pid))
 			return false;

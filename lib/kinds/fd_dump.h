@@ -99,10 +99,12 @@ int fd_dump_open_contents(struct files_dump *f, struct dump_fd *x);
 int fd_dump_contents(struct files_dump *f, struct dump_fd *x);
 
 /*
- * A process of a tree (lib/dump/tree.c): whether the other end of pipe fd
- * @fd of @d, held by @pids, is in the tree (no warning then): its
- * description is the parent's, or every holder is a process of the tree.
+ * A process of a tree (lib/dump/tree.c): whether fd @fd of @d is its
+ * parent's description, inherited; whether the other end of pipe fd @fd,
+ * held by @pids, is in the tree (no warning then): the fd is inherited, or
+ * every holder is a process of the tree.
  */
+bool dump_tree_fd_inherited(const struct dump_ctx *d, int fd);
 bool dump_tree_pipe_inside(const struct dump_ctx *d, int fd, const int32_t *pids, int nr);
 
 #endif

@@ -201,6 +201,7 @@ static void pipe_holders(pid_t self, const struct stat *st, const char *link, ui
 {
 	struct dirent *de;
 	DIR *d = opendir("/proc");
+	pid_t me = getpid();
 
 	*nr = 0;
 	if (!d)
@@ -209,7 +210,7 @@ static void pipe_holders(pid_t self, const struct stat *st, const char *link, ui
 		char *e;
 		long pid = strtol(de->d_name, &e, 10);
 
-		if (*e || pid <= 0 || pid == self || pid == getpid())
+		if (*e || pid <= 0 || pid == self || pid == me)
 			continue;
 		if (holds((pid_t)pid, st, link, end))
 			pids[(*nr)++] = (int32_t)pid;
@@ -232,6 +233,19 @@ static int find_outside(struct files_dump *f, int obj, uint32_t end)
 	size_t used = 0;
 	bool gone = false;
 
+	x->out_pids = calloc(REC_PIPE_PIDS_MAX, sizeof(*x->out_pids));
+	if (!x->out_pids)
+		return -ENOMEM;
+	/*
+	 * A tree member's fd inherited from its parent: the parent (or the
+	 * member above that got it first) speaks for it.  Not looked at
+	 * again: each look scans every process's fds.
+	 */
+	if (dump_tree_fd_inherited(f->d, x->p->fd)) {
+		x->outside = end;
+		sudcr_debug("fd %d: %s: inherited from the parent in the tree", x->p->fd, x->p->link);
+		return 0;
+	}
 	if (x->kind == REC_FD_PIPE) {
 		struct pollfd pfd = { .events = POLLIN | POLLOUT };
 		int g = fd_dump_getfd(f, x->p->fd);
@@ -245,9 +259,6 @@ static int find_outside(struct files_dump *f, int obj, uint32_t end)
 			gone = pfd.revents & (end == REC_PIPE_WRITE ? POLLHUP : POLLERR);
 		close(g);
 	}
-	x->out_pids = calloc(REC_PIPE_PIDS_MAX, sizeof(*x->out_pids));
-	if (!x->out_pids)
-		return -ENOMEM;
 	if (!gone)
 		pipe_holders(f->d->proc_pid, &x->st, x->p->link, end, x->out_pids, REC_PIPE_PIDS_MAX,
 			     &x->nr_out_pids);

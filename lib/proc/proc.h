@@ -29,6 +29,9 @@
 /* Read a whole /proc file into a malloc'ed NUL-terminated buffer. */
 int proc_read_file(const char *path, char **buf, size_t *len);
 
+/* The first @nr resource limits of @pid, soft and hard (/proc/PID/limits). */
+int proc_read_limits(pid_t pid, uint64_t cur[], uint64_t max[], int nr);
+
 /*
  * Child processes of every thread of @pid, zombies included, malloc'ed
  * (from /proc/PID/task/TID/children; a scan of /proc without it).

@@ -1255,6 +1255,49 @@ static void test_timers_self(void)
 		syscall(SYS_timer_delete, ids[i]);
 }
 
+/*
+ * /proc/PID/limits against getrlimit(), in a child whose limits are made
+ * distinctive (lowered only: no CAP_SYS_RESOURCE needed).
+ */
+static void test_limits_self(void)
+{
+	pid_t pid = fork();
+	int st;
+
+	if (!pid) {
+		struct rlimit l, set[] = { { 123, 4567 }, { 0, 1ULL << 40 }, { 1234567, 9876543 },
+					   { 1, 2 } };
+		int res[] = { RLIMIT_NOFILE, RLIMIT_CORE, RLIMIT_FSIZE, RLIMIT_MSGQUEUE };
+		uint64_t cur[RLIM_NLIMITS], max[RLIM_NLIMITS];
+
+		for (int i = 0; i < 4; i++) {
+			if (getrlimit(res[i], &l))
+				_exit(10);
+			if (set[i].rlim_max > l.rlim_max)
+				set[i].rlim_max = l.rlim_max;
+			if (set[i].rlim_cur > set[i].rlim_max)
+				set[i].rlim_cur = set[i].rlim_max;
+			if (setrlimit(res[i], &set[i]))
+				_exit(11);
+		}
+		if (proc_read_limits(getpid(), cur, max, RLIM_NLIMITS))
+			_exit(12);
+		for (int r = 0; r < RLIM_NLIMITS; r++)
+			if (getrlimit(r, &l) || l.rlim_cur != cur[r] || l.rlim_max != max[r])
+				_exit(20 + r);
+		_exit(0);
+	}
+	CHECK(pid > 0);
+	CHECK(waitpid(pid, &st, 0) == pid);
+	CHECK_EQ(WIFEXITED(st) ? WEXITSTATUS(st) : -1, 0);
+	{
+		uint64_t cur[RLIM_NLIMITS], max[RLIM_NLIMITS];
+
+		/* The child is gone (reaped): its PID has no /proc entry. */
+		CHECK_EQ(proc_read_limits(pid, cur, max, RLIM_NLIMITS), -ESRCH);
+	}
+}
+
 static void test_timers_crafted(void)
 {
 	static const char good[] =
@@ -1651,6 +1694,7 @@ int main(int argc, char **argv)
 	RUN_TEST(test_epoll_crafted);
 	RUN_TEST(test_timers_self);
 	RUN_TEST(test_timers_crafted);
+	RUN_TEST(test_limits_self);
 	RUN_TEST(test_auxv_self);
 	RUN_TEST(test_auxv_crafted);
 	RUN_TEST(test_links);
