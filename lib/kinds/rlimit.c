@@ -96,67 +96,56 @@ static int rlimit_prepare(struct restore_ctx *r)
 }
 
 /*
- * Raising a hard limit above the stub's (sudcr's own) needs
- * CAP_SYS_RESOURCE, which root lacks on some machines and users in
- * containers often do: keep sudcr's hard limit then, and say so once.
+ * Set by sudcr itself with prlimit() on the process (allowed: until the
+ * image's credentials are applied, last, the process has sudcr's), not by
+ * an injected prlimit64 per resource.  Raising a hard limit above
+ * sudcr's own needs CAP_SYS_RESOURCE, which root lacks on some machines
+ * and users in containers often do: keep sudcr's hard limit then, and say
+ * so once.
  */
 static int rlimit_restore(struct restore_ctx *r)
 {
 	struct restore_misc_state *s = r->misc_state;
-	struct cr_thread *th = cthread_of(r, r->proc.pid);
+	pid_t pid = r->proc.pid;
 	char lowered[512] = "";
 	size_t used = 0;
-	uint64_t scratch;
-	int ret;
 
-	if (!th)
-		return -ESRCH;
-	ret = misc_scratch(r, &scratch);
-	if (ret)
-		return ret;
 	for (unsigned int res = 0; res < RLIM_NLIMITS; res++) {
-		uint64_t want[2], have[2];
-		int64_t v;
+		struct rlimit want, have;
+		int err;
 
 		if (!(s->rlim_mask & (1u << res)))
 			continue;
-		want[0] = s->rlim[res].cur;
-		want[1] = s->rlim[res].max;
-		ret = misc_write(th, scratch, want, sizeof(want));
-		if (!ret)
-			ret = cr_inject(th, NR(th, PRLIMIT64), &v, 0, res, scratch, 0, 0, 0);
-		if (ret)
-			return ret;
-		if (!v)
+		want.rlim_cur = s->rlim[res].cur;
+		want.rlim_max = s->rlim[res].max;
+		if (!prlimit(pid, res, &want, NULL))
 			continue;
-		if (v != -EPERM) {
-			sudcr_error("cannot restore RLIMIT_%s: %s", rlimit_names[res],
-				    strerror((int)-v));
-			return (int)v;
+		err = errno;
+		if (err != EPERM || prlimit(pid, res, NULL, &have)) {
+			err = err == EPERM ? errno : err;
+			sudcr_error("cannot restore RLIMIT_%s of process %d: %s", rlimit_names[res], pid,
+				    strerror(err));
+			return -err;
 		}
-		ret = misc_inject(th, "an rlimit", NR(th, PRLIMIT64), NULL, 0, res, 0, scratch + 16);
-		if (!ret)
-			ret = misc_read(th, scratch + 16, have, sizeof(have));
-		if (ret)
-			return ret;
 		if (used < sizeof(lowered)) {
 			char w[24] = "unlimited", h[24] = "unlimited";
 
-			if (want[1] != RLIM_INFINITY)
-				snprintf(w, sizeof(w), "%llu", (unsigned long long)want[1]);
-			if (have[1] != RLIM_INFINITY)
-				snprintf(h, sizeof(h), "%llu", (unsigned long long)have[1]);
+			if (want.rlim_max != RLIM_INFINITY)
+				snprintf(w, sizeof(w), "%llu", (unsigned long long)want.rlim_max);
+			if (have.rlim_max != RLIM_INFINITY)
+				snprintf(h, sizeof(h), "%llu", (unsigned long long)have.rlim_max);
 			used += snprintf(lowered + used, sizeof(lowered) - used, "%sRLIMIT_%s %s -> %s",
 					 used ? ", " : "", rlimit_names[res], w, h);
 		}
-		want[1] = have[1];
-		if (want[0] > want[1])
-			want[0] = want[1];
-		ret = misc_write(th, scratch, want, sizeof(want));
-		if (!ret)
-			ret = misc_inject(th, "an rlimit", NR(th, PRLIMIT64), NULL, 0, res, scratch, 0);
-		if (ret)
-			return ret;
+		want.rlim_max = have.rlim_max;
+		if (want.rlim_cur > want.rlim_max)
+			want.rlim_cur = want.rlim_max;
+		if (prlimit(pid, res, &want, NULL)) {
+			err = errno;
+			sudcr_error("cannot restore RLIMIT_%s of process %d: %s", rlimit_names[res], pid,
+				    strerror(err));
+			return -err;
+		}
 	}
 	if (used)
 		sudcr_warn("hard limits lowered to sudcr's own (raising them needs "
