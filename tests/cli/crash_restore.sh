@@ -77,9 +77,9 @@ trials() {
 	for _ in 1 2 3; do
 		blank
 		wait_gone $tp || { fail $t "PID $tp never became free"; return; }
-		read -r how code us < <("$KILLER" 100000000 "$SUDCR" restore -D "$img" -d --allow-changed-files 2>/dev/null)
+		read -r how code us < <("$KILLER" 100000000 "$SUDCR" restore -D "$img" -d --allow-changed-files 2>"$TMP/restore.err")
 		if [ "$how" != exited ] || [ "$code" != 0 ] || ! restored $tp $stopped; then
-			fail $t "an unkilled restore failed ($how $code): $(cat "$st")"
+			fail $t "an unkilled restore failed ($how $code): $(cat "$st"); stderr: $(cat "$TMP/restore.err")"
 			kill -9 $tp 2>/dev/null
 			return
 		fi
@@ -94,12 +94,12 @@ trials() {
 		wait_gone $tp || { fail $t "trial $i: PID $tp never became free"; bad=1; break; }
 		delay=$(( ${CRASH_MIN_US:-0} + (RANDOM * 32768 + RANDOM) % (max + 1 - ${CRASH_MIN_US:-0}) ))
 		bin=$((delay * 10 / (max + 1)))
-		read -r how code _ < <("$KILLER" $delay "$SUDCR" restore -D "$img" -d --allow-changed-files 2>/dev/null)
+		read -r how code _ < <("$KILLER" $delay "$SUDCR" restore -D "$img" -d --allow-changed-files 2>"$TMP/restore.err")
 		if [ "$how" = exited ]; then
 			# Not killed: it ended first, and must have restored.
 			after=$((after + 1))
 			if [ "$code" != 0 ] || ! restored $tp $stopped; then
-				fail $t "trial $i: the restore ended ($code) but the process is not right: $(cat "$st")"
+				fail $t "trial $i: the restore ended ($code) but the process is not right: $(cat "$st"); stderr: $(cat "$TMP/restore.err")"
 				bad=1
 			fi
 			kill -9 $tp 2>/dev/null
