@@ -141,8 +141,9 @@ const struct cr_kind cr_kind_files = {
  * records they count (cr_kinds_dump()).  Then, in the stub, the umask and
  * the cwd (fs), the inherited rseq area dropped, procattr's; injected, the
  * root (fs, which maps the scratch area they share), each thread's
- * personality, rseq area, robust list and name, the rlimits, the
- * interval and POSIX timers, the prctl flags (parent-death signal and
+ * personality, rseq area, robust list and name; the rlimits (set by
+ * sudcr with prlimit(), not injected); injected again, the interval and
+ * POSIX timers, the prctl flags (parent-death signal and
  * no_new_privs per thread, then subreaper and dumpable), procattr's,
  * sched's, and the seccomp filters, which an unprivileged process can
  * only install with no_new_privs; credentials last.  procattr before
