@@ -81,6 +81,9 @@ struct dump_ctx {
 	int nr_tree_fds;
 	const pid_t *tree_pids;
 	int nr_tree_pids;
+	/* ... and the sockets of the pairs the tree makes (IMG_REC_TREE_UNIX), sorted */
+	const uint32_t *tree_socks;
+	int nr_tree_socks;
 };
 
 /*
@@ -180,6 +183,9 @@ struct restore_ctx {
 	/* ... the pipes the tree makes once for all their holders ... */
 	const struct rec_tree_pipe *tree_pipes;
 	int nr_tree_pipes;
+	/* ... the socket pairs it makes so ... */
+	const struct rec_tree_unix *tree_unix;
+	int nr_tree_unix;
 	/* ... and the fds it keeps open through its setup for its children (-1: none). */
 	const int *tree_keep;
 	int nr_tree_keep;

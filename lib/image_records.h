@@ -74,6 +74,7 @@ enum img_rec_type {
 	IMG_REC_TREE_PROC = 100,	/* struct rec_tree_proc, one per process, parents first */
 	IMG_REC_TREE_FD = 101,		/* struct rec_tree_fd: an fd inherited from the parent */
 	IMG_REC_TREE_PIPE = 102,	/* struct rec_tree_pipe: a pipe with ends in several processes */
+	IMG_REC_TREE_UNIX = 103,	/* struct rec_tree_unix: a socket pair with ends in several processes */
 };
 
 /*
@@ -103,6 +104,19 @@ struct rec_tree_pipe {
 	int32_t owner;
 	uint32_t pad;
 	uint64_t ino;
+};
+
+/*
+ * AF_UNIX socket pair (@ino[0] < @ino[1], the dump's socket inodes, of
+ * @type) whose ends are held by different processes, or by several that
+ * did not all get them from one by fork: @owner, an ancestor of (or one
+ * of) all their holders, makes it and fills both receive queues; every
+ * holder's end (REC_FD_UNIX with rec_unix.peer -1) is that socket.
+ */
+struct rec_tree_unix {
+	int32_t owner;
+	uint32_t type;			/* SOCK_STREAM, SOCK_DGRAM or SOCK_SEQPACKET */
+	uint64_t ino[2];
 };
 
 /* fd @fd of process @pid is the open file description of its parent's fd @parent_fd. */
@@ -396,14 +410,14 @@ struct rec_epoll_tfd {
  */
 struct rec_unix {
 	int32_t fd;			/* rec_fd.desc of this end */
-	int32_t peer;			/* rec_fd.desc of the other end */
+	int32_t peer;			/* rec_fd.desc of the other end; -1: in another process (a tree's) */
 	uint32_t type;			/* SOCK_STREAM, SOCK_DGRAM or SOCK_SEQPACKET */
 	uint32_t shutdown;		/* of this end: 1 receive, 2 send (the kernel's sk_shutdown) */
 	uint32_t sndbuf, rcvbuf;	/* SO_SNDBUF, SO_RCVBUF as getsockopt gives them */
 	int32_t peek_off;		/* SO_PEEK_OFF; -1: not used */
 	int32_t rcvlowat;		/* SO_RCVLOWAT */
 	uint32_t opts;			/* REC_UNIX_PASS* */
-	uint32_t pad;
+	uint32_t peer_ino;		/* peer -1: the other end's socket inode (IMG_REC_TREE_UNIX); else 0 */
 	int64_t rcvtimeo_sec, rcvtimeo_usec;	/* SO_RCVTIMEO */
 	int64_t sndtimeo_sec, sndtimeo_usec;	/* SO_SNDTIMEO */
 	uint32_t cred_uid, cred_gid;	/* uid and gid of messages with REC_UNIX_MSG_CREDS */

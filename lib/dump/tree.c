@@ -72,6 +72,11 @@ struct mfd {
 	dev_t dev;
 	ino_t ino;
 	char link[256];
+	int desc;		/* index of the first of the fds sharing its description */
+	bool unix_sk;		/* an AF_UNIX socket: sock_diag said */
+	bool tree_sock;		/* ... one end of a pair the tree makes (IMG_REC_TREE_UNIX) */
+	uint8_t sk_type;
+	uint32_t peer;		/* the peer's inode if connected, else 0 */
 };
 
 struct tree {
@@ -86,6 +91,9 @@ struct tree {
 	int nr_inherit;
 	struct rec_tree_pipe *pipes;
 	int nr_pipes;
+	struct rec_tree_unix *socks;
+	int nr_socks;
+	uint32_t *sock_inos;	/* both ends of each of socks, sorted */
 	pid_t *pids;		/* every member, sorted */
 	bool top_created;
 };
@@ -445,13 +453,167 @@ static int add_pipe(struct tree *t, int owner, uint64_t ino)
 	return 0;
 }
 
+/* The AF_UNIX sockets among the fds: type and peer (sock_diag), once per socket. */
+static void diag_unix(struct tree *t)
+{
+	for (int i = 0; i < t->nr_fds; i++) {
+		struct mfd *x = &t->fds[i];
+		struct unix_diag_info u;
+
+		if (x->desc != i) {
+			const struct mfd *l = &t->fds[x->desc];
+
+			x->unix_sk = l->unix_sk;
+			x->sk_type = l->sk_type;
+			x->peer = l->peer;
+			continue;
+		}
+		/* Not AF_UNIX (-ENOENT) or not told: the member's own dump says what it is. */
+		if (strncmp(x->link, "socket:[", 8) || !x->ino || unix_diag_get((uint32_t)x->ino, &u))
+			continue;
+		x->unix_sk = true;
+		x->sk_type = u.type;
+		x->peer = u.state == 1 ? u.peer : 0;	/* TCP_ESTABLISHED */
+	}
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The members holding description @d (an index of its first fd), sorted, once each; their number. */
+static int desc_holders(const struct tree *t, int d, int *out)
+{
+	int n = 0;
+
+	for (int i = d; i < t->nr_fds && t->fds[i].desc == d; i++)
+		out[n++] = t->fds[i].m;
+	qsort(out, n, sizeof(*out), cmp_int);
+	for (int i = 1, k = 1; i <= n; i++) {
+		if (i == n)
+			return k;
+		if (out[i] != out[k - 1])
+			out[k++] = out[i];
+	}
+	return n;
+}
+
+/*
+ * Whether each member's own image can hold socket pair @a/@b whole, as a
+ * single process's: one member made both descriptions (their only "top")
+ * and every other holder of either got both from its parent.
+ */
+static bool pair_in_one(const struct tree *t, int a, int b, const int *top, int *ha, int *hb)
+{
+	int na = desc_holders(t, a, ha), nb = desc_holders(t, b, hb), maker = -1;
+
+	if (na != nb || memcmp(ha, hb, na * sizeof(*ha)))
+		return false;
+	for (int d = 0; d < 2; d++)
+		for (int i = d ? b : a; i < t->nr_fds && t->fds[i].desc == (d ? b : a); i++) {
+			if (top[i] < 0)
+				continue;
+			if (maker >= 0 && top[i] != maker)
+				return false;
+			maker = top[i];
+		}
+	return true;
+}
+
+/* The nearest member that is an ancestor of (or is) every holder of descriptions @a and @b. */
+static int pair_owner(const struct tree *t, int a, int b)
+{
+	for (int o = t->fds[a].m; o >= 0; o = t->m[o]->parent) {
+		bool all = true;
+
+		for (int d = 0; d < 2 && all; d++)
+			for (int i = d ? b : a; i < t->nr_fds && t->fds[i].desc == (d ? b : a) && all; i++)
+				all = is_ancestor(t, o, t->fds[i].m);
+		if (all)
+			return o;
+	}
+	return -1;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Socket pairs with both ends in the tree but not wholly in one member's
+ * image (pair_in_one()): the nearest common ancestor of their holders
+ * makes them (IMG_REC_TREE_UNIX), each holder's image has its ends alone.
+ */
+static int find_unix_pairs(struct tree *t, const int *top)
+{
+	int *ha = malloc((t->nr_fds + 1) * sizeof(*ha)), *hb = malloc((t->nr_fds + 1) * sizeof(*hb));
+	int ret = 0;
+
+	if (!ha || !hb) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (int a = 0; a < t->nr_fds && !ret; a++) {
+		const struct mfd *x = &t->fds[a];
+		struct rec_tree_unix *v;
+		int b, owner;
+
+		if (x->desc != a || !x->unix_sk || !x->peer || x->peer < x->ino)
+			continue;
+		for (b = 0; b < t->nr_fds; b++)
+			if (t->fds[b].desc == b && t->fds[b].unix_sk && t->fds[b].ino == x->peer &&
+			    t->fds[b].peer == x->ino)
+				break;
+		/* Its peer outside the tree: the member's dump says so. */
+		if (b == t->nr_fds || pair_in_one(t, a, b, top, ha, hb))
+			continue;
+		owner = pair_owner(t, a, b);
+		v = realloc(t->socks, (t->nr_socks + 1) * sizeof(*v));
+		if (!v || owner < 0) {
+			ret = v ? -EINVAL : -ENOMEM;
+			break;
+		}
+		t->socks = v;
+		v[t->nr_socks++] = (struct rec_tree_unix){ .owner = t->m[owner]->pid,
+							   .type = x->sk_type,
+							   .ino = { x->ino, x->peer } };
+		for (int i = 0; i < t->nr_fds; i++)
+			if (t->fds[i].desc == a || t->fds[i].desc == b)
+				t->fds[i].tree_sock = true;
+	}
+	if (!ret && t->nr_socks) {
+		t->sock_inos = malloc(2 * t->nr_socks * sizeof(*t->sock_inos));
+		if (!t->sock_inos) {
+			ret = -ENOMEM;
+			goto out;
+		}
+		for (int k = 0; k < t->nr_socks; k++) {
+			t->sock_inos[2 * k] = (uint32_t)t->socks[k].ino[0];
+			t->sock_inos[2 * k + 1] = (uint32_t)t->socks[k].ino[1];
+		}
+		qsort(t->sock_inos, 2 * t->nr_socks, sizeof(*t->sock_inos), cmp_u32);
+	}
+out:
+	free(ha);
+	free(hb);
+	return ret;
+}
+
 /*
  * Open file descriptions and anonymous objects held by several members.
  * A description is inherited by each holder whose parent holds it too;
  * the one holder whose parent does not (its "top") makes it.  Two tops
- * would be two descriptions after the restore: refused.  An anonymous
- * object (pipe, socket, memfd, deleted file) whose descriptions have
- * tops in different processes would be two objects: refused.
+ * would be two descriptions after the restore: refused, but for a socket
+ * pair the tree makes (find_unix_pairs()), whose every end is handed down
+ * from its maker.  An anonymous object (pipe, socket, memfd, deleted
+ * file) whose descriptions have tops in different processes would be two
+ * objects: refused.
  */
 static int check_shared_fds(struct tree *t)
 {
@@ -467,23 +629,34 @@ static int check_shared_fds(struct tree *t)
 	if (!top)
 		return -ENOMEM;
 	for (int s = 0, e; s < t->nr_fds && !ret; s = e) {
-		int first_top = -1;
-
 		for (e = s + 1; e < t->nr_fds && same_desc(t, &t->fds[s], &t->fds[e]); e++)
 			;
 		for (int i = s; i < e && !ret; i++) {
 			const struct mfd *x = &t->fds[i];
 			int parent = t->m[x->m]->parent, pfd = -1;
 
+			t->fds[i].desc = s;
 			for (int j = s; j < e && pfd < 0; j++)
 				if (parent >= 0 && t->fds[j].m == parent)
 					pfd = t->fds[j].fd;
-			if (pfd >= 0) {
+			top[i] = pfd >= 0 ? -1 : x->m;
+			if (pfd >= 0)
 				ret = add_inherit(t, x, pfd);
-				top[i] = -1;
+		}
+	}
+	diag_unix(t);
+	if (!ret)
+		ret = find_unix_pairs(t, top);
+	for (int s = 0, e; s < t->nr_fds && !ret; s = e) {
+		int first_top = -1;
+
+		for (e = s + 1; e < t->nr_fds && t->fds[e].desc == s; e++)
+			;
+		for (int i = s; i < e && !ret && !t->fds[s].tree_sock; i++) {
+			const struct mfd *x = &t->fds[i];
+
+			if (top[i] < 0)
 				continue;
-			}
-			top[i] = x->m;
 			if (first_top < 0) {
 				first_top = i;
 			} else if (t->fds[first_top].m != x->m) {
@@ -502,7 +675,7 @@ static int check_shared_fds(struct tree *t)
 	for (int i = 0; i < t->nr_fds && !ret; i++) {
 		const struct mfd *x = &t->fds[i];
 
-		if (!x->anon || top[i] < 0 || !x->ino)
+		if (!x->anon || top[i] < 0 || !x->ino || x->tree_sock)
 			continue;
 		for (int j = 0; j < t->nr_fds && !ret; j++) {
 			const struct mfd *y = &t->fds[j];
@@ -610,6 +783,8 @@ static int write_tree(struct tree *t)
 		ret = img_write_record(img, IMG_REC_TREE_FD, &t->inherit[i], sizeof(t->inherit[i]));
 	for (int i = 0; i < t->nr_pipes && !ret; i++)
 		ret = img_write_record(img, IMG_REC_TREE_PIPE, &t->pipes[i], sizeof(t->pipes[i]));
+	for (int i = 0; i < t->nr_socks && !ret; i++)
+		ret = img_write_record(img, IMG_REC_TREE_UNIX, &t->socks[i], sizeof(t->socks[i]));
 	if (ret) {
 		img_writer_abort(img);
 		return ret;
@@ -629,6 +804,12 @@ static int cmp_inherit(const void *a, const void *b)
 	const struct rec_tree_fd *x = a, *y = b;
 
 	return x->pid != y->pid ? cmp_pid(&x->pid, &y->pid) : x->fd < y->fd ? -1 : x->fd > y->fd;
+}
+
+bool dump_tree_sock(const struct dump_ctx *d, uint32_t ino)
+{
+	return d->tree_member && d->nr_tree_socks &&
+	       bsearch(&ino, d->tree_socks, d->nr_tree_socks, sizeof(uint32_t), cmp_u32);
 }
 
 bool dump_tree_pipe_inside(const struct dump_ctx *d, int fd, const int32_t *pids, int nr)
@@ -659,6 +840,8 @@ static int share_tree(struct tree *t)
 
 		d->tree_pids = t->pids;
 		d->nr_tree_pids = t->nr;
+		d->tree_socks = t->sock_inos;
+		d->nr_tree_socks = 2 * t->nr_socks;
 		for (int k = 0; k < t->nr_inherit; k++) {
 			if (t->inherit[k].pid != d->pid)
 				continue;
@@ -800,6 +983,8 @@ int dump_tree(struct dump_ctx *root)
 	free(t.fds);
 	free(t.inherit);
 	free(t.pipes);
+	free(t.socks);
+	free(t.sock_inos);
 	free(t.pids);
 	free(t.seen);
 	return ret;

@@ -104,5 +104,11 @@ int fd_dump_contents(struct files_dump *f, struct dump_fd *x);
  * description is the parent's, or every holder is a process of the tree.
  */
 bool dump_tree_pipe_inside(const struct dump_ctx *d, int fd, const int32_t *pids, int nr);
+/*
+ * A process of a tree: whether AF_UNIX socket @ino is one end of a pair
+ * the tree makes (its other end, or this one, held by other processes of
+ * the tree too): the process's image holds its ends alone.
+ */
+bool dump_tree_sock(const struct dump_ctx *d, uint32_t ino);
 
 #endif

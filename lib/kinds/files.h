@@ -34,7 +34,8 @@ struct rf_fd {
 	const struct rec_unix *unx;		/* AF_UNIX socket descriptions: its record */
 	int q, nr_q;		/* and its IMG_REC_UNIX_QUEUE records, into s->qs */
 	const struct rec_pipe_outside *outside;	/* pipe objects with an end outside */
-	int inherit_src;	/* pipe objects: sudcr restore's fd from --inherit-fd, or -1 */
+	int inherit_src;	/* pipe objects: sudcr restore's fd from --inherit-fd, or -1;
+				 * unix sockets of a tree's pair: the one its maker made */
 	const void *priv;	/* the kind's own (a record of the image, say); not freed */
 	bool inherit_same;	/* and it is that very pipe: its data is in it */
 	/* In the stub. */
@@ -118,6 +119,15 @@ void rf_put_data(struct restore_files_state *s, struct rf_fd *o, int fd, bool st
  * is one the tree makes once for all its holders.
  */
 bool restore_tree_pipe_inside(const struct restore_ctx *r, const struct rf_fd *o);
+/* Whether the tree of @r makes the socket pair of inodes @ino and @peer_ino of @type (IMG_REC_TREE_UNIX). */
+bool restore_tree_unix_pair(const struct restore_ctx *r, uint64_t ino, uint64_t peer_ino, uint32_t type);
+/*
+ * unix.c, in the stub of the process that makes such a pair: the socket
+ * pair, @sv[0] the end of entry @a of @sa, @sv[1] that of @b of @sb (two
+ * processes' fd tables), each receive queue refilled, then the options.
+ */
+void unix_make_tree_pair(struct restore_files_state *sa, const struct rf_fd *a,
+			 struct restore_files_state *sb, const struct rf_fd *b, int sv[2]);
 
 /* Owner, mode and contents of a new memfd or deleted file (in the stub). */
 void rf_fill_file(struct restore_files_state *s, struct rf_fd *o, int fd);

@@ -471,7 +471,8 @@ int dump_unix_end(struct img_writer *img, int fd, const char *link, int sock, in
 		  const struct unix_diag_info *u, const struct unix_diag_info *peer,
 		  const struct unix_owner *own)
 {
-	struct rec_unix r = { .fd = fd, .peer = peer_fd, .type = u->type, .shutdown = u->shutdown };
+	struct rec_unix r = { .fd = fd, .peer = peer_fd, .type = u->type, .shutdown = u->shutdown,
+			      .peer_ino = peer_fd < 0 ? peer->ino : 0 };
 	struct qwalk q = { .img = img, .fd = fd, .link = link, .own = own };
 	int v, passcred = 0, peek_off = -1, ret, ret2;
 
@@ -611,9 +612,17 @@ static int unix_recognise(struct files_dump *f, struct dump_fd *x)
 	return FD_REFUSED;
 }
 
+/* One end of a pair a tree makes (dump_tree_sock()): its image holds it alone. */
+static bool unix_lone(struct files_dump *f, int i)
+{
+	return dump_tree_sock(f->d, (uint32_t)f->x[i].st.st_ino);
+}
+
 /* Index of the lowest fd of the other end of AF_UNIX socket @i, -1 if not in the process. */
 static int unix_peer_index(struct files_dump *f, int i)
 {
+	if (unix_lone(f, i))
+		return -1;
 	for (int j = 0; j < f->nr; j++)
 		if (f->x[j].kind == REC_FD_UNIX && f->x[j].st.st_ino == f->x[i].ux.peer)
 			return j;
@@ -623,7 +632,7 @@ static int unix_peer_index(struct files_dump *f, int i)
 /* --shell-job: a stdio socket whose peer is not in the process is the caller's. */
 static bool unix_caller_end(struct files_dump *f, int i)
 {
-	return unix_peer_index(f, i) < 0;
+	return !unix_lone(f, i) && unix_peer_index(f, i) < 0;
 }
 
 /* The pair is the object: its lowest fd, either end. */
@@ -631,6 +640,8 @@ static int unix_find_object(struct files_dump *f, int i)
 {
 	struct dump_fd *x = &f->x[i];
 
+	if (unix_lone(f, i))
+		return x->desc;
 	for (int j = 0; j < i; j++) {
 		struct dump_fd *y = &f->x[j];
 
@@ -646,7 +657,7 @@ static int unix_dump_check(struct files_dump *f, int i)
 	struct dump_fd *x = &f->x[i];
 	int j;
 
-	if (x->desc != i)
+	if (x->desc != i || unix_lone(f, i))
 		return 0;
 	j = unix_peer_index(f, i);
 	if (j < 0 || f->x[j].ux.peer != x->st.st_ino) {
@@ -667,18 +678,36 @@ static int unix_dump_check(struct files_dump *f, int i)
 	return 0;
 }
 
-/* One end of a socket pair: its state and receive queue (above). */
+/*
+ * One end of a socket pair: its state and receive queue (above).  An end
+ * alone (unix_lone()) names its peer by inode; messages its peer's
+ * process sent with credentials are refused (the pair's maker could not
+ * send them as that process).
+ */
 static int unix_dump(struct files_dump *f, int i)
 {
-	struct dump_fd *x = &f->x[i], *peer;
-	int s, ret, j;
+	struct unix_diag_info lone_peer;
+	const struct unix_diag_info *pux;
+	struct unix_owner nobody = { .pid = -1, .uid = ~0u, .gid = ~0u };
+	int s, ret, j, peer_fd = -1;
 
-	if (x->desc != i)
+	if (f->x[i].desc != i)
 		return 0;
-	j = unix_peer_index(f, i);
-	if (j < 0)
-		return -EINVAL;		/* unix_dump_check() found it */
-	peer = &f->x[j];
+	if (unix_lone(f, i)) {
+		ret = unix_diag_get(f->x[i].ux.peer, &lone_peer);
+		if (ret) {
+			sudcr_error("fd %d: %s: sock_diag cannot tell its peer socket:[%u]: %s",
+				    f->x[i].p->fd, f->x[i].p->link, f->x[i].ux.peer, strerror(-ret));
+			return ret;
+		}
+		pux = &lone_peer;
+	} else {
+		j = unix_peer_index(f, i);
+		if (j < 0)
+			return -EINVAL;		/* unix_dump_check() found it */
+		pux = &f->x[j].ux;
+		peer_fd = f->x[f->x[j].desc].p->fd;
+	}
 
 	if (!f->own_read) {
 		struct proc_status st;
@@ -694,11 +723,11 @@ static int unix_dump(struct files_dump *f, int i)
 		f->own.gid = st.gid[0];
 		f->own_read = true;
 	}
-	s = fd_dump_getfd_of(f, x);
+	s = fd_dump_getfd_of(f, &f->x[i]);
 	if (s < 0)
 		return s;
-	ret = dump_unix_end(f->d->img, x->p->fd, x->p->link, s, f->x[peer->desc].p->fd, &x->ux,
-			    &peer->ux, &f->own);
+	ret = dump_unix_end(f->d->img, f->x[i].p->fd, f->x[i].p->link, s, peer_fd, &f->x[i].ux, pux,
+			    peer_fd < 0 ? &nobody : &f->own);
 	close(s);
 	return ret;
 }
@@ -717,7 +746,7 @@ static int unix_rec(struct restore_ctx *r, struct restore_files_state *s, const 
 {
 	int i;
 
-	if (len != sizeof(*u) || u->pad)
+	if (len != sizeof(*u) || (u->peer == -1) != (u->peer_ino != 0))
 		return img_record_invalid(r->img, "bad unix socket record");
 	i = rf_find_fd(s, u->fd);
 	if (i < 0 || s->fds[i].rec->kind != REC_FD_UNIX || s->fds[i].desc != i || s->fds[i].unx)
@@ -725,7 +754,7 @@ static int unix_rec(struct restore_ctx *r, struct restore_files_state *s, const 
 					  u->fd);
 	if (u->type != SOCK_STREAM && u->type != SOCK_DGRAM && u->type != SOCK_SEQPACKET)
 		return img_record_invalid(r->img, "fd %d: socket type %u", u->fd, u->type);
-	if (u->shutdown & ~3u || u->opts & ~UNIX_OPTS || u->peer < 0 || u->peer == u->fd ||
+	if (u->shutdown & ~3u || u->opts & ~UNIX_OPTS || u->peer < -1 || u->peer == u->fd ||
 	    u->sndbuf > INT32_MAX || u->rcvbuf > INT32_MAX || u->peek_off < -1 ||
 	    !timeo_ok(u->rcvtimeo_sec, u->rcvtimeo_usec) ||
 	    !timeo_ok(u->sndtimeo_sec, u->sndtimeo_usec))
@@ -770,6 +799,34 @@ static int unix_queue_rec(struct restore_ctx *r, struct restore_files_state *s,
 	return 0;
 }
 
+/*
+ * An end alone, its peer in another process: one of a pair its tree makes
+ * (lib/restore/tree.c), never with messages carrying credentials.
+ */
+static int unix_check_lone(const struct restore_ctx *r, struct restore_files_state *s, int i)
+{
+	const struct rf_fd *e = &s->fds[i];
+
+	if (e->rec->obj != e->rec->fd ||
+	    !restore_tree_unix_pair(r, e->rec->ino, e->unx->peer_ino, e->unx->type)) {
+		sudcr_error("image: fd %d (unix socket): its peer socket:[%u] is in no other process of a tree restored with it",
+			    e->rec->fd, e->unx->peer_ino);
+		return -EINVAL;
+	}
+	for (int k = 0; k < e->nr_q; k++) {
+		const struct rec_unix_queue *h = s->qs[e->q + k];
+		const struct rec_unix_msg *m = (const struct rec_unix_msg *)(h + 1);
+
+		for (uint32_t n = 0; n < h->nr; n++)
+			if (m[n].flags & REC_UNIX_MSG_CREDS) {
+				sudcr_error("image: fd %d (unix socket): a message with credentials from another process",
+					    e->rec->fd);
+				return -EINVAL;
+			}
+	}
+	return 0;
+}
+
 /* The two ends of a pair agree; messages with credentials can be sent as they were. */
 static int unix_check_pair(struct restore_files_state *s, int i)
 {
@@ -781,6 +838,8 @@ static int unix_check_pair(struct restore_files_state *s, int i)
 		sudcr_error("image: fd %d (unix socket): no unix socket record", s->fds[i].rec->fd);
 		return -EINVAL;
 	}
+	if (u->peer < 0)
+		return 0;	/* unix_prepare() */
 	j = rf_find_fd(s, u->peer);
 	pu = j < 0 ? NULL : s->fds[j].unx;
 	if (!pu || s->fds[j].desc != j || pu->peer != u->fd || pu->type != u->type ||
@@ -914,17 +973,41 @@ static void unix_finish_end(const struct rf_fd *e, int fd)
 		rf_die_fd(e, "shutdown", errno);
 }
 
-/* The pair whose lowest fd is @o: hold[0] the end of o's description, hold[1] the other. */
+/* A pair: @sv[0] the end of @a (an entry of @sa), @sv[1] that of @b; both queues refilled, then the options. */
+static void unix_make_pair(struct restore_files_state *sa, const struct rf_fd *a,
+			   struct restore_files_state *sb, const struct rf_fd *b, int sv[2])
+{
+	if (socketpair(AF_UNIX, (int)a->unx->type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, sv))
+		rf_die_fd(a, "socketpair", errno);
+	unix_refill(sa, a, sv[0], sv[1]);
+	unix_refill(sb, b, sv[1], sv[0]);
+	unix_finish_end(a, sv[0]);
+	unix_finish_end(b, sv[1]);
+}
+
+void unix_make_tree_pair(struct restore_files_state *sa, const struct rf_fd *a,
+			 struct restore_files_state *sb, const struct rf_fd *b, int sv[2])
+{
+	unix_make_pair(sa, a, sb, b, sv);
+}
+
+/*
+ * The pair whose lowest fd is @o: hold[0] the end of o's description,
+ * hold[1] the other.  An end alone is the socket its tree made
+ * (lib/restore/tree.c), handed down: o->inherit_src.
+ */
 static void unix_create_pair(struct restore_files_state *s, struct rf_fd *o)
 {
-	const struct rf_fd *p = &s->fds[rf_find_fd(s, o->unx->peer)];
-
-	if (socketpair(AF_UNIX, (int)o->unx->type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, o->hold))
-		rf_die_fd(o, "socketpair", errno);
-	unix_refill(s, o, o->hold[0], o->hold[1]);
-	unix_refill(s, p, o->hold[1], o->hold[0]);
-	unix_finish_end(o, o->hold[0]);
-	unix_finish_end(p, o->hold[1]);
+	if (o->unx->peer < 0) {
+		if (o->inherit_src < 0)
+			rf_stub_die("internal: fd %d (unix socket): the socket its tree made is not open",
+				    o->rec->fd);
+		o->hold[0] = fcntl(o->inherit_src, F_DUPFD_CLOEXEC, 0);
+		if (o->hold[0] < 0)
+			rf_die_fd(o, "F_DUPFD of the socket its tree made", errno);
+		return;
+	}
+	unix_make_pair(s, o, s, &s->fds[rf_find_fd(s, o->unx->peer)], o->hold);
 }
 
 static int unix_check_record(struct restore_ctx *r, struct restore_files_state *s, uint32_t type,
@@ -936,6 +1019,22 @@ static int unix_check_record(struct restore_ctx *r, struct restore_files_state *
 static int unix_check_table(struct restore_files_state *s, int i)
 {
 	return s->fds[i].desc == i ? unix_check_pair(s, i) : 0;
+}
+
+/* Ends alone: their tree's (unix_check_lone()). */
+static int unix_prepare(struct restore_ctx *r, struct restore_files_state *s)
+{
+	for (int i = 0; i < s->nr; i++) {
+		int ret;
+
+		if (s->fds[i].rec->kind != REC_FD_UNIX || s->fds[i].desc != i || !s->fds[i].unx ||
+		    s->fds[i].unx->peer >= 0)
+			continue;
+		ret = unix_check_lone(r, s, i);
+		if (ret)
+			return ret;
+	}
+	return 0;
 }
 
 /* A socket has one description: each end's is the one socketpair made. */
@@ -960,6 +1059,7 @@ const struct fd_kind fd_kind_unix = {
 	.dump = unix_dump,
 	.check_record = unix_check_record,
 	.check_table = unix_check_table,
+	.prepare = unix_prepare,
 	.create = unix_create_pair,
 	.open = unix_open,
 };

@@ -46,6 +46,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -93,6 +94,12 @@ struct thand {
 	int writer;		/* puts its buffered bytes in: the first with a read end of its own */
 };
 
+/* A socket pair with ends in several processes (IMG_REC_TREE_UNIX). */
+struct tsock {
+	int owner;		/* makes it, keeps both ends for its descendants */
+	int mem[2], ent[2];	/* each end: a holder whose image fills it (member, fd entry) */
+};
+
 struct rtree {
 	const struct restore_opts *opts;
 	struct img_reader *img;
@@ -102,8 +109,12 @@ struct rtree {
 	int nr_h;
 	struct thand *hand;
 	struct rec_tree_pipe *pipes;	/* the records, same order */
-	int *hand_fd;		/* in the stubs: the read end the owner keeps, or -1 */
+	int *hand_fd;		/* in the stubs: the read end the owner keeps, or -1;
+				 * then both ends of each of socks (2 * k, 2 * k + 1) */
 	int nr_hand;
+	struct tsock *socks;
+	struct rec_tree_unix *sock_recs;	/* the records, same order */
+	int nr_socks;
 	int hand_min;		/* above every fd number of every image: no dup2 of a descendant hits it */
 	int report_fd, read_fd;
 	pid_t root_pgid;	/* sudcr restore's process group: the root's */
@@ -120,6 +131,42 @@ static int find_member(const struct rtree *t, pid_t pid)
 static bool live(const struct tmember *m)
 {
 	return m->p.state == REC_TREE_LIVE;
+}
+
+/* The socket pairs; t->hand_fd grows by their ends. */
+static int read_socks(struct rtree *t)
+{
+	uint64_t n = img_count_type(t->img, IMG_REC_TREE_UNIX);
+	const void *data;
+	size_t len;
+	int ret, *v;
+
+	t->socks = calloc(n + 1, sizeof(*t->socks));
+	t->sock_recs = calloc(n + 1, sizeof(*t->sock_recs));
+	v = realloc(t->hand_fd, (t->nr_hand + 2 * n + 1) * sizeof(*v));
+	if (!t->socks || !t->sock_recs || !v)
+		return -ENOMEM;
+	t->hand_fd = v;
+	img_rewind(t->img);
+	while ((ret = cr_next_of_type(t->img, IMG_REC_TREE_UNIX, &data, &len)) == 1) {
+		const struct rec_tree_unix *p = data;
+		int i = len == sizeof(*p) ? find_member(t, p->owner) : -1;
+
+		if (i < 0 || !live(&t->m[i]) || !p->ino[0] || p->ino[0] >= p->ino[1] ||
+		    p->ino[1] > UINT32_MAX ||
+		    (p->type != SOCK_STREAM && p->type != SOCK_DGRAM && p->type != SOCK_SEQPACKET))
+			return img_record_invalid(t->img, "bad tree socket pair record");
+		for (int k = 0; k < t->nr_socks; k++)
+			for (int e = 0; e < 4; e++)
+				if (t->sock_recs[k].ino[e / 2] == p->ino[e % 2])
+					return img_record_invalid(t->img, "socket %llu in two pairs",
+								  (unsigned long long)p->ino[e % 2]);
+		t->sock_recs[t->nr_socks] = *p;
+		t->socks[t->nr_socks++] = (struct tsock){ .owner = i, .mem = { -1, -1 } };
+	}
+	for (int k = 0; k < 2 * t->nr_socks; k++)
+		t->hand_fd[t->nr_hand + k] = -1;
+	return ret < 0 ? ret : 0;
 }
 
 /* The tree's records: processes, parents first, and the inherited fds. */
@@ -180,7 +227,8 @@ static int read_tree(struct rtree *t)
 				return img_record_invalid(t->img, "tree process %d: state %u", p->pid, p->state);
 			}
 			t->nr = ++k;
-		} else if (type != IMG_REC_TREE_FD && type != IMG_REC_TREE_PIPE) {
+		} else if (type != IMG_REC_TREE_FD && type != IMG_REC_TREE_PIPE &&
+			   type != IMG_REC_TREE_UNIX) {
 			return img_record_invalid(t->img, "record type %u in a tree's own image", type);
 		}
 	}
@@ -228,7 +276,9 @@ static int read_tree(struct rtree *t)
 		t->pipes[t->nr_hand] = *p;
 		t->hand[t->nr_hand++] = (struct thand){ .ino = p->ino, .owner = i, .writer = -1 };
 	}
-	return ret < 0 ? ret : 0;
+	if (ret < 0)
+		return ret;
+	return read_socks(t);
 }
 
 static int add_helper(struct rtree *t, pid_t pgid, int creator)
@@ -416,6 +466,54 @@ static int plan_pipes(struct rtree *t)
 	return 0;
 }
 
+/* The description leader of socket @ino, an end alone, in member @i's image, or -1. */
+static int sock_end(const struct tmember *m, uint64_t ino)
+{
+	const struct restore_files_state *s = m->r.files_state;
+
+	for (int i = 0; s && i < s->nr; i++)
+		if (s->fds[i].desc == i && s->fds[i].rec->kind == REC_FD_UNIX && s->fds[i].unx &&
+		    s->fds[i].unx->peer < 0 && s->fds[i].rec->ino == ino)
+			return i;
+	return -1;
+}
+
+/* Who fills each end of each socket pair: a holder of it; all its holders descend from its maker. */
+static int plan_socks(struct rtree *t)
+{
+	for (int k = 0; k < t->nr_socks; k++) {
+		struct tsock *p = &t->socks[k];
+		const struct rec_tree_unix *rec = &t->sock_recs[k];
+
+		for (int i = 0; i < t->nr; i++) {
+			for (int e = 0; e < 2 && live(&t->m[i]); e++) {
+				int o = sock_end(&t->m[i], rec->ino[e]);
+
+				if (o < 0)
+					continue;
+				if (!descends(t, p->owner, i) ||
+				    t->m[i].r.files_state->fds[o].unx->peer_ino != rec->ino[!e]) {
+					sudcr_error("%s: process %d holds socket %llu of a pair that process %d, not its ancestor, makes, or not with its peer",
+						    t->opts->dir, t->m[i].p.pid,
+						    (unsigned long long)rec->ino[e], t->m[p->owner].p.pid);
+					return -EINVAL;
+				}
+				if (p->mem[e] < 0) {
+					p->mem[e] = i;
+					p->ent[e] = o;
+				}
+			}
+		}
+		if (p->mem[0] < 0 || p->mem[1] < 0) {
+			sudcr_error("%s: socket pair %llu/%llu that process %d makes: no process holds one of its ends",
+				    t->opts->dir, (unsigned long long)rec->ino[0],
+				    (unsigned long long)rec->ino[1], t->m[p->owner].p.pid);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 /* Each process's image, read and checked; the inherited fds checked against both images. */
 static int prepare_members(struct rtree *t)
 {
@@ -439,8 +537,10 @@ static int prepare_members(struct rtree *t)
 		r->nr_tree_fds = m->nr_fds;
 		r->tree_pipes = t->pipes;
 		r->nr_tree_pipes = t->nr_hand;
+		r->tree_unix = t->sock_recs;
+		r->nr_tree_unix = t->nr_socks;
 		r->tree_keep = t->hand_fd;
-		r->nr_tree_keep = t->nr_hand;
+		r->nr_tree_keep = t->nr_hand + 2 * t->nr_socks;
 		ret = img_reader_open(&r->img, m->dir);
 		if (!ret)
 			ret = restore_member_prepare(r);
@@ -457,7 +557,21 @@ static int prepare_members(struct rtree *t)
 	}
 	for (int h = 0; h < t->nr_h && !ret; h++)
 		ret = check_pid_unused(t->h[h].pid);
-	return ret ? ret : plan_pipes(t);
+	if (!ret)
+		ret = plan_pipes(t);
+	return ret ? ret : plan_socks(t);
+}
+
+bool restore_tree_unix_pair(const struct restore_ctx *r, uint64_t ino, uint64_t peer_ino, uint32_t type)
+{
+	for (int k = 0; k < r->nr_tree_unix; k++) {
+		const struct rec_tree_unix *p = &r->tree_unix[k];
+
+		if (p->type == type && ((p->ino[0] == ino && p->ino[1] == peer_ino) ||
+					(p->ino[1] == ino && p->ino[0] == peer_ino)))
+			return true;
+	}
+	return false;
 }
 
 bool restore_tree_pipe_inside(const struct restore_ctx *r, const struct rf_fd *o)
@@ -516,6 +630,44 @@ static void setup_pipes(struct rtree *t, int i)
 	}
 }
 
+/*
+ * Before the stub's files: the socket pairs it makes, both ends kept above
+ * every image's fds for its descendants, and its own ends taken from them.
+ */
+static void setup_socks(struct rtree *t, int i)
+{
+	struct restore_files_state *s = t->m[i].r.files_state;
+
+	for (int k = 0; k < t->nr_socks; k++) {
+		struct tsock *p = &t->socks[k];
+		int *kept = &t->hand_fd[t->nr_hand + 2 * k], sv[2];
+
+		if (p->owner != i)
+			continue;
+		unix_make_tree_pair(t->m[p->mem[0]].r.files_state,
+				    &t->m[p->mem[0]].r.files_state->fds[p->ent[0]],
+				    t->m[p->mem[1]].r.files_state,
+				    &t->m[p->mem[1]].r.files_state->fds[p->ent[1]], sv);
+		for (int e = 0; e < 2; e++) {
+			kept[e] = fcntl(sv[e], F_DUPFD_CLOEXEC, t->hand_min);
+			if (kept[e] < 0)
+				stub_die("F_DUPFD of a socket for the child processes", errno);
+			close(sv[e]);
+		}
+	}
+	for (int k = 0; k < t->nr_socks; k++)
+		for (int e = 0; e < 2; e++) {
+			int o = sock_end(&t->m[i], t->sock_recs[k].ino[e]);
+
+			if (o < 0)
+				continue;
+			if (t->hand_fd[t->nr_hand + 2 * k + e] < 0)
+				rf_stub_die("internal: socket %llu of the tree is not open",
+					    (unsigned long long)t->sock_recs[k].ino[e]);
+			s->fds[o].inherit_src = t->hand_fd[t->nr_hand + 2 * k + e];
+		}
+}
+
 /* The owner's read ends, moved above every image's fds (files.c put them above its own). */
 static void lift_pipes(struct rtree *t, int i)
 {
@@ -534,7 +686,7 @@ static void lift_pipes(struct rtree *t, int i)
 
 static void close_pipes(struct rtree *t)
 {
-	for (int k = 0; k < t->nr_hand; k++)
+	for (int k = 0; k < t->nr_hand + 2 * t->nr_socks; k++)
 		if (t->hand_fd[k] >= 0) {
 			close(t->hand_fd[k]);
 			t->hand_fd[k] = -1;
@@ -670,6 +822,7 @@ static void __attribute__((noreturn)) member_main(struct rtree *t, int i, pid_t 
 	r->nr_keep_fds = 1;
 	/* Files before the children, which inherit what they share; misc (cwd, umask) after. */
 	setup_pipes(t, i);
+	setup_socks(t, i);
 	if (cr_kinds_in_stub_part(r, true))
 		_exit(1);
 	lift_pipes(t, i);
@@ -1013,6 +1166,8 @@ out:
 	free(t.hand);
 	free(t.hand_fd);
 	free(t.pipes);
+	free(t.socks);
+	free(t.sock_recs);
 	img_reader_close(t.img);
 	return ret;
 }
