@@ -45,6 +45,7 @@ enum img_rec_type {
 	IMG_REC_LOCK = 46,		/* struct rec_lock */
 	IMG_REC_TTY = 47,		/* struct rec_tty: the job's terminal (--shell-job) */
 	IMG_REC_PIPE_OUTSIDE = 48,	/* struct rec_pipe_outside + int32_t pids[] */
+	IMG_REC_FD_OWN = 49,		/* struct rec_fd_own: F_SETOWN_EX and F_SETSIG of a description */
 
 	/* other process and thread state (lib/dump/misc.c) */
 	IMG_REC_MISC = 60,		/* struct rec_misc */
@@ -408,6 +409,14 @@ struct rec_epoll_tfd {
  * descriptions have the pair's lowest fd as rec_fd.obj).  Its receive
  * queue follows in IMG_REC_UNIX_QUEUE records, in order.
  */
+/* The owner and signal of the description of fd @fd (lib/kinds/fown.c). */
+struct rec_fd_own {
+	int32_t fd;			/* its lowest fd */
+	uint32_t type;			/* F_OWNER_TID or F_OWNER_PID */
+	int32_t pid;			/* 0: none */
+	uint32_t sig;			/* F_SETSIG; 0: SIGIO */
+};
+
 struct rec_unix {
 	int32_t fd;			/* rec_fd.desc of this end */
 	int32_t peer;			/* rec_fd.desc of the other end; -1: in another process (a tree's) */

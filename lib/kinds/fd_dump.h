@@ -50,6 +50,8 @@ struct dump_fd {
 	int32_t *out_pids;	/* and who held it */
 	int nr_out_pids;
 	void *priv;		/* the kind's own, malloc'ed (the driver frees it) */
+	struct rec_fd_own own;	/* description leaders: F_GETOWN_EX and F_GETSIG (fown.c) */
+	bool own_set;		/* ... to be written */
 };
 
 struct files_dump {
@@ -84,6 +86,13 @@ void inherit_spread(struct files_dump *f);
  * (io_uring, userfaultfd, BPF, perf events, KVM): x->what and x->why say.
  */
 bool fd_refused(struct dump_fd *x);
+
+/*
+ * fown.c: the owner and signal of description leader @x's signal-driven
+ * I/O (O_ASYNC) or SIGURG, read and checked (x->own); then its record.
+ */
+int fown_dump_read(struct files_dump *f, struct dump_fd *x);
+int fown_dump_write(struct files_dump *f, const struct dump_fd *x);
 
 /* The character devices the dump takes: mem devices and terminals (tty.c). */
 bool fd_chr_supported(dev_t rdev);

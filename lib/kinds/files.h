@@ -37,6 +37,7 @@ struct rf_fd {
 	int inherit_src;	/* pipe objects: sudcr restore's fd from --inherit-fd, or -1;
 				 * unix sockets of a tree's pair: the one its maker made */
 	const void *priv;	/* the kind's own (a record of the image, say); not freed */
+	const struct rec_fd_own *own;	/* description leaders: owner and signal (fown.c) */
 	bool inherit_same;	/* and it is that very pipe: its data is in it */
 	/* In the stub. */
 	int src;		/* the description, staged above the image's fds */
@@ -156,6 +157,16 @@ void rf_mark_own_proc(const struct restore_ctx *r, struct rf_fd *e);
 int rf_refuse_watched_later(const struct restore_files_state *s);
 int rf_proc_placeholder(const struct rf_fd *e);
 int rf_reopen_own_proc(struct restore_ctx *r, struct restore_files_state *s);
+
+/*
+ * The owner and signal of a description's O_ASYNC/SIGURG (fown.c): the
+ * record's validation, and in sudcr once every process exists, injected.
+ */
+int rf_fown_rec(struct restore_ctx *r, struct restore_files_state *s, const struct rec_fd_own *o,
+		size_t len);
+int rf_fown_restore(struct restore_ctx *r, const struct rf_fd *e, struct rf_late *l);
+/* In the stub, every fd at its number: O_ASYNC on each description that had it, at its lowest fd. */
+void rf_set_async(struct restore_files_state *s);
 
 /* File locks (locks.c): validation of their records, and in the stub, taking them again. */
 int rf_lock_rec(struct restore_ctx *r, struct restore_files_state *s, const struct rec_lock *l,
