@@ -177,6 +177,12 @@ struct restore_ctx {
 	struct restore_creds_state *creds_state;
 	const struct rec_cwd_deleted *cwd_deleted;	/* kinds/deleted_cwd.c: the cwd was removed */
 	struct restore_sysv_shm_state *sysv_shm_state;
+	/*
+	 * A process of a tree whose stub its parent's made with CLONE_FILES,
+	 * CLONE_FS (lib/restore/tree.c): its fd table, its cwd and umask are
+	 * its parent's, set up there, not in its own stub.
+	 */
+	bool files_shared, fs_shared;
 	/* A process of a tree (lib/restore/tree.c): fds it inherits from its parent's stub. */
 	const struct rec_tree_fd *tree_fds;
 	int nr_tree_fds;

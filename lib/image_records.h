@@ -95,6 +95,8 @@ struct rec_tree_proc {
 #define REC_TREE_LIVE		1
 #define REC_TREE_ZOMBIE		2
 #define REC_TREE_F_STOPPED	(1u << 0)	/* group-stopped */
+#define REC_TREE_F_FILES	(1u << 1)	/* shares its parent's fd table (CLONE_FILES) */
+#define REC_TREE_F_FS		(1u << 2)	/* shares its parent's root, cwd and umask (CLONE_FS) */
 
 /*
  * Pipe @ino (the dump's inode) has ends in several processes, through

@@ -58,6 +58,7 @@ struct member {
 	pid_t pid, pgid, sid;
 	int parent;		/* index in the tree; -1 for the root */
 	bool zombie;
+	bool share_files, share_fs;	/* its parent's fd table, fs info (CLONE_FILES, CLONE_FS) */
 	int exit_status;
 	char comm[16];
 	bool frozen, dir_created, committed;
@@ -271,17 +272,87 @@ static int cmp_member_obj(const void *pa, const void *pb, void *arg)
 	return kcmp_order(kcmp(a, b, c->type, 0, 0), a, b);
 }
 
-/* Memory, fd tables, fs info or signal handlers shared by two processes: refused. */
+/* Whether member @i's root is "/" (a shared fs_struct is restored only then). */
+static bool root_is_slash(const struct tree *t, int i)
+{
+	char path[64], link[8];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/root", t->m[i]->pid);
+	n = readlink(path, link, sizeof(link));
+	return n == 1 && link[0] == '/';
+}
+
+/*
+ * A class of members sharing one fd table (or fs info): restored shared
+ * if each got it from its parent (clone with the flag), all from one
+ * member of the class, its "top": its stub makes theirs with the flag
+ * (REC_TREE_F_FILES, _FS).  Two tops (one of them sharing it with a
+ * sibling made by clone(CLONE_PARENT)), or fs info whose root is not /
+ * (each process's transplant resolves its paths by the root that an
+ * injected chroot would change for all), are refused.
+ */
+static int share_class(struct tree *t, const int *cls, int n, int type, const char *what)
+{
+	int top = -1;
+
+	for (int k = 0; k < n; k++) {
+		struct member *m = t->m[cls[k]];
+		int p = m->parent;
+		bool from_parent = p >= 0 && !t->m[p]->zombie &&
+				   kcmp(m->pid, t->m[p]->pid, type, 0, 0) == 0;
+
+		if (from_parent) {
+			if (type == KCMP_FILES)
+				m->share_files = true;
+			else
+				m->share_fs = true;
+		} else if (top < 0) {
+			top = cls[k];
+		} else {
+			sudcr_error("processes %d and %d share their %s, and neither got it from its parent: not supported yet",
+				    t->m[top]->pid, m->pid, what);
+			return -EOPNOTSUPP;
+		}
+	}
+	if (type == KCMP_FS && top >= 0 && !root_is_slash(t, top)) {
+		sudcr_error("processes %d and %d share their %s, and their root is not /: not supported yet",
+			    t->m[cls[0]]->pid, t->m[cls[1]]->pid, what);
+		return -EOPNOTSUPP;
+	}
+	return 0;
+}
+
+/* The root's fd table or fs info shared with its parent, outside the tree: refused. */
+static int check_root_shares(struct tree *t, int type, const char *what)
+{
+	struct proc_stat st;
+	pid_t root = t->m[0]->pid;
+
+	if (proc_parse_stat(root, 0, &st) || st.ppid <= 0 || kcmp(root, st.ppid, type, 0, 0))
+		return 0;
+	sudcr_error("process %d shares its %s with its parent %d, outside the tree: not supported yet",
+		    root, what, st.ppid);
+	return -EOPNOTSUPP;
+}
+
+/*
+ * Memory, fd tables, fs info or signal handlers shared by two processes.
+ * fd tables and fs info come back shared (share_class()).  Memory is
+ * refused, and so are signal handlers, which only processes sharing
+ * their memory can share (clone(2): CLONE_SIGHAND needs CLONE_VM).
+ */
 static int check_shared_tasks(struct tree *t)
 {
 	static const struct {
 		int type;
 		const char *what;
+		bool shared;	/* restored shared */
 	} objs[] = {
-		{ KCMP_VM, "memory (CLONE_VM, or a vfork in progress)" },
-		{ KCMP_FILES, "fd table (CLONE_FILES)" },
-		{ KCMP_FS, "root, cwd and umask (CLONE_FS)" },
-		{ KCMP_SIGHAND, "signal handlers (CLONE_SIGHAND)" },
+		{ KCMP_VM, "memory (CLONE_VM, or a vfork in progress)", false },
+		{ KCMP_FILES, "fd table (CLONE_FILES)", true },
+		{ KCMP_FS, "root, cwd and umask (CLONE_FS)", true },
+		{ KCMP_SIGHAND, "signal handlers (CLONE_SIGHAND)", false },
 	};
 	int *live = calloc(t->nr, sizeof(*live)), n = 0, ret = 0;
 
@@ -294,15 +365,23 @@ static int check_shared_tasks(struct tree *t)
 		struct by_obj c = { t, objs[k].type };
 
 		qsort_r(live, n, sizeof(*live), cmp_member_obj, &c);
-		for (int i = 1; i < n && !ret; i++) {
-			pid_t a = t->m[live[i - 1]]->pid, b = t->m[live[i]]->pid;
+		for (int i = 1, s = 0; i <= n && !ret; i++) {
+			pid_t a = t->m[live[i - 1]]->pid;
 
-			if (kcmp(a, b, objs[k].type, 0, 0) == 0) {
-				sudcr_error("processes %d and %d share their %s: not supported yet", a, b,
-					    objs[k].what);
+			if (i < n && kcmp(a, t->m[live[i]]->pid, objs[k].type, 0, 0) == 0)
+				continue;
+			/* live[s..i) share it */
+			if (i - s > 1 && !objs[k].shared) {
+				sudcr_error("processes %d and %d share their %s: not supported yet",
+					    t->m[live[s]]->pid, t->m[live[s + 1]]->pid, objs[k].what);
 				ret = -EOPNOTSUPP;
+			} else if (i - s > 1) {
+				ret = share_class(t, live + s, i - s, objs[k].type, objs[k].what);
 			}
+			s = i;
 		}
+		if (!ret && objs[k].shared)
+			ret = check_root_shares(t, objs[k].type, objs[k].what);
 	}
 	free(live);
 	return ret;
@@ -773,7 +852,8 @@ static int write_tree(struct tree *t)
 			.state = m->zombie ? REC_TREE_ZOMBIE : REC_TREE_LIVE,
 			.exit_status = m->zombie ? m->exit_status : 0,
 			.nr_threads = m->zombie ? 0 : (uint32_t)m->d.nr_threads,
-			.flags = !m->zombie && m->d.stopped ? REC_TREE_F_STOPPED : 0,
+			.flags = (!m->zombie && m->d.stopped ? REC_TREE_F_STOPPED : 0) |
+				 (m->share_files ? REC_TREE_F_FILES : 0) | (m->share_fs ? REC_TREE_F_FS : 0),
 		};
 
 		memcpy(p.comm, m->comm, sizeof(p.comm));

@@ -580,6 +580,8 @@ int restore_files_in_stub(struct restore_ctx *r)
 
 	if (!s || r->nr_keep_fds < 0 || r->nr_keep_fds > 4)
 		rf_stub_die("files: bad restore state");
+	if (r->files_shared)
+		return 0;	/* the fd table is the parent's, which set it up */
 	/* F_DUPFD skips the driver's fds; they must only not be numbers the image uses. */
 	for (int k = 0; k < r->nr_keep_fds; k++)
 		if (r->keep_fds[k] < 0 || rf_find_fd(s, r->keep_fds[k]) >= 0)

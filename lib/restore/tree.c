@@ -73,6 +73,7 @@ struct tmember {
 	pid_t join;		/* process group to join by injection once all exist; 0: none */
 	pid_t stub_pgid;	/* the group it has after its stub's setup */
 	bool ready, seized;
+	bool files_top;		/* its fd table is shared with children (CLONE_FILES), not its parent */
 	char dir[PATH_MAX];
 	struct restore_ctx r;
 	struct rec_tree_fd *fds;	/* its own IMG_REC_TREE_FD records */
@@ -117,6 +118,7 @@ struct rtree {
 	int nr_socks;
 	int hand_min;		/* above every fd number of every image: no dup2 of a descendant hits it */
 	int report_fd, read_fd;
+	int report_nr;		/* the stubs' report_fd, once sudcr closed its own */
 	pid_t root_pgid;	/* sudcr restore's process group: the root's */
 };
 
@@ -210,7 +212,9 @@ static int read_tree(struct rtree *t)
 				return img_record_invalid(t->img, "tree process %d: bad or repeated PID, or a parent %d not before it",
 							  p->pid, p->ppid);
 			if (p->state == REC_TREE_LIVE) {
-				if (p->exit_status || !p->nr_threads || p->flags & ~REC_TREE_F_STOPPED)
+				if (p->exit_status || !p->nr_threads ||
+				    p->flags & ~(REC_TREE_F_STOPPED | REC_TREE_F_FILES | REC_TREE_F_FS) ||
+				    (!k && p->flags & (REC_TREE_F_FILES | REC_TREE_F_FS)))
 					return img_record_invalid(t->img, "tree process %d: bad fields", p->pid);
 			} else if (p->state == REC_TREE_ZOMBIE) {
 				int st = p->exit_status;
@@ -514,6 +518,25 @@ static int plan_socks(struct rtree *t)
 	return 0;
 }
 
+/*
+ * Member @i shares its parent's fd table: its image holds the same fds,
+ * each a description of the parent's (IMG_REC_TREE_FD).
+ */
+static int check_files_shared(const struct rtree *t, int i)
+{
+	const struct tmember *m = &t->m[i];
+	const struct restore_files_state *s = m->r.files_state, *ps = t->m[m->parent].r.files_state;
+	int same = s && ps && s->nr == ps->nr && m->nr_fds == s->nr;
+
+	for (int k = 0; same && k < m->nr_fds; k++)
+		same = rf_find_fd(ps, m->fds[k].fd) >= 0 && rf_find_fd(ps, m->fds[k].parent_fd) >= 0;
+	if (same)
+		return 0;
+	sudcr_error("%s: process %d shares its parent's fd table, but its image does not hold the same fds",
+		    m->dir, m->p.pid);
+	return -EINVAL;
+}
+
 /* Each process's image, read and checked; the inherited fds checked against both images. */
 static int prepare_members(struct rtree *t)
 {
@@ -533,6 +556,8 @@ static int prepare_members(struct rtree *t)
 		/* Its parent is its own: its parent-death signal stays, with -d too. */
 		if (i)
 			r->opts.detach = false;
+		r->files_shared = m->p.flags & REC_TREE_F_FILES;
+		r->fs_shared = m->p.flags & REC_TREE_F_FS;
 		r->tree_fds = m->fds;
 		r->nr_tree_fds = m->nr_fds;
 		r->tree_pipes = t->pipes;
@@ -557,6 +582,19 @@ static int prepare_members(struct rtree *t)
 	}
 	for (int h = 0; h < t->nr_h && !ret; h++)
 		ret = check_pid_unused(t->h[h].pid);
+	for (int i = 1; i < t->nr && !ret; i++) {
+		struct tmember *m = &t->m[i];
+
+		if (!live(m) || !(m->p.flags & REC_TREE_F_FILES))
+			continue;
+		ret = check_files_shared(t, i);
+		/* The top of the sharing, for close_stub_fds(). */
+		for (int a = m->parent; a >= 0; a = t->m[a].parent)
+			if (!(t->m[a].p.flags & REC_TREE_F_FILES)) {
+				t->m[a].files_top = true;
+				break;
+			}
+	}
 	if (!ret)
 		ret = plan_pipes(t);
 	return ret ? ret : plan_socks(t);
@@ -704,10 +742,11 @@ static void report_ready(struct rtree *t)
 
 static void __attribute__((noreturn)) member_main(struct rtree *t, int i, pid_t parent);
 
-static pid_t clone_with_pid(pid_t pid, int exit_signal)
+static pid_t clone_with_pid(pid_t pid, int exit_signal, uint64_t flags)
 {
 	pid_t want = pid;
 	struct clone_args_tree args = {
+		.flags = flags,
 		.exit_signal = (uint64_t)exit_signal,
 		.set_tid = (uintptr_t)&want,
 		.set_tid_size = 1,
@@ -768,7 +807,7 @@ static void make_children(struct rtree *t, int i)
 
 		if (t->h[h].creator != i)
 			continue;
-		pid = clone_with_pid(t->h[h].pid, 0);
+		pid = clone_with_pid(t->h[h].pid, 0, 0);
 		if (pid < 0)
 			stub_die("cannot create the helper process of a process group", errno);
 		if (!pid)
@@ -779,7 +818,9 @@ static void make_children(struct rtree *t, int i)
 
 		if (t->m[c].parent != i)
 			continue;
-		pid = clone_with_pid(t->m[c].p.pid, SIGCHLD);
+		pid = clone_with_pid(t->m[c].p.pid, SIGCHLD,
+				     (t->m[c].p.flags & REC_TREE_F_FILES ? CLONE_FILES : 0) |
+				     (t->m[c].p.flags & REC_TREE_F_FS ? CLONE_FS : 0));
 		if (pid < 0) {
 			int err = errno;
 
@@ -827,11 +868,14 @@ static void __attribute__((noreturn)) member_main(struct rtree *t, int i, pid_t 
 		_exit(1);
 	lift_pipes(t, i);
 	make_children(t, i);
-	close_pipes(t);
+	/* A table shared with others: what they still use stays; sudcr closes it (close_stub_fds()). */
+	if (!m->files_top && !r->files_shared)
+		close_pipes(t);
 	if (cr_kinds_in_stub_part(r, false))
 		_exit(1);
 	report_ready(t);
-	close(t->report_fd);
+	if (!m->files_top && !r->files_shared)
+		close(t->report_fd);
 	if (r->proc.flags & REC_PROC_STOPPED)
 		kill(getpid(), SIGSTOP);
 	for (;;)
@@ -916,7 +960,7 @@ static int create_stubs(struct rtree *t)
 	if (ret)
 		return ret;
 	fflush(NULL);
-	pid = clone_with_pid(t->m[0].p.pid, SIGCHLD);
+	pid = clone_with_pid(t->m[0].p.pid, SIGCHLD, 0);
 	if (pid < 0) {
 		int err = errno;
 
@@ -931,6 +975,7 @@ static int create_stubs(struct rtree *t)
 		member_main(t, 0, self);
 	}
 	t->m[0].r.pid = pid;
+	t->report_nr = t->report_fd;
 	close(t->report_fd);
 	t->report_fd = -1;
 	if (!wait_ready(t, &errors)) {
@@ -980,6 +1025,30 @@ static int inject_checked(struct restore_ctx *r, enum arch_sc sc, const char *wh
 		return res < 0 ? (int)res : -EIO;
 	}
 	return 0;
+}
+
+/*
+ * At the turn of member @i whose fd table its children share: every stub
+ * of them has reported, so what their stubs kept in it goes, all above
+ * every image's fds (t->hand_min) but the report pipe, which may be below.
+ */
+static int close_stub_fds(struct rtree *t, int i)
+{
+	struct restore_ctx *r = &t->m[i].r;
+	struct cr_thread *th = &r->cthreads[0];
+	int64_t res;
+	int ret = cr_inject(th, arch_syscall_by_name(th->inj.kind, "close_range"), &res,
+			    (uint64_t)t->hand_min, ~0U, 0, 0, 0, 0);
+
+	if (!ret && res) {
+		sudcr_error("process %d: cannot close the restore's fds: %s", r->pid, strerror((int)-res));
+		ret = res < 0 ? (int)res : -EIO;
+	}
+
+	if (!ret && t->report_nr < t->hand_min)
+		ret = inject_checked(r, SC_CLOSE, "cannot close the restore's report pipe", 0,
+				     (uint64_t)t->report_nr, 0, 0);
+	return ret;
 }
 
 /*
@@ -1107,6 +1176,8 @@ static int run_tree(struct rtree *t)
 		m->seized = true;
 		if (!ret)
 			ret = join_group(t, i);
+		if (!ret && m->files_top)
+			ret = close_stub_fds(t, i);
 		if (!ret)
 			ret = restore_member_finish(&m->r);
 	}
