@@ -120,6 +120,16 @@ struct rec_tree_unix {
 	int32_t owner;
 	uint32_t type;			/* SOCK_STREAM, SOCK_DGRAM or SOCK_SEQPACKET */
 	uint64_t ino[2];
+	/*
+	 * A pair made by connect() and accept(): the accepted end's name (the
+	 * listener's: an abstract name or an absolute path), name_len bytes of
+	 * sun_path, and which end it is; the other end has no name.
+	 * name_len 0: a pair with no names (socketpair()).
+	 */
+	uint32_t name_len;
+	uint32_t named_end;		/* 0 or 1: ino[named_end] */
+	uint8_t name[108];
+	uint32_t pad;
 };
 
 /* fd @fd of process @pid is the open file description of its parent's fd @parent_fd. */

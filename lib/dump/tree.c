@@ -42,6 +42,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -76,8 +77,10 @@ struct mfd {
 	int desc;		/* index of the first of the fds sharing its description */
 	bool unix_sk;		/* an AF_UNIX socket: sock_diag said */
 	bool tree_sock;		/* ... one end of a pair the tree makes (IMG_REC_TREE_UNIX) */
-	uint8_t sk_type;
+	uint8_t sk_type, sk_state;
 	uint32_t peer;		/* the peer's inode if connected, else 0 */
+	uint32_t name_len;	/* bound: sun_path's bytes (sock_diag) */
+	uint8_t name[108];
 };
 
 struct tree {
@@ -544,7 +547,10 @@ static void diag_unix(struct tree *t)
 
 			x->unix_sk = l->unix_sk;
 			x->sk_type = l->sk_type;
+			x->sk_state = l->sk_state;
 			x->peer = l->peer;
+			x->name_len = l->name_len;
+			memcpy(x->name, l->name, sizeof(x->name));
 			continue;
 		}
 		/* Not AF_UNIX (-ENOENT) or not told: the member's own dump says what it is. */
@@ -552,7 +558,10 @@ static void diag_unix(struct tree *t)
 			continue;
 		x->unix_sk = true;
 		x->sk_type = u.type;
+		x->sk_state = u.state;
 		x->peer = u.state == 1 ? u.peer : 0;	/* TCP_ESTABLISHED */
+		x->name_len = u.named ? u.name_len : 0;
+		memcpy(x->name, u.name, sizeof(x->name));
 	}
 }
 
@@ -602,19 +611,48 @@ static bool pair_in_one(const struct tree *t, int a, int b, const int *top, int 
 	return true;
 }
 
-/* The nearest member that is an ancestor of (or is) every holder of descriptions @a and @b. */
-static int pair_owner(const struct tree *t, int a, int b)
+/* The nearest member that is an ancestor of (or is) every holder of the @n descriptions @d. */
+static int pair_owner(const struct tree *t, const int *d, int n)
 {
-	for (int o = t->fds[a].m; o >= 0; o = t->m[o]->parent) {
+	for (int o = t->fds[d[0]].m; o >= 0; o = t->m[o]->parent) {
 		bool all = true;
 
-		for (int d = 0; d < 2 && all; d++)
-			for (int i = d ? b : a; i < t->nr_fds && t->fds[i].desc == (d ? b : a) && all; i++)
+		for (int k = 0; k < n && all; k++)
+			for (int i = d[k]; i < t->nr_fds && t->fds[i].desc == d[k] && all; i++)
 				all = is_ancestor(t, o, t->fds[i].m);
 		if (all)
 			return o;
 	}
 	return -1;
+}
+
+/*
+ * A pair made by connect() and accept() (an end has a name): restored if
+ * one end only has one, the accepted end, with the listener's abstract
+ * name or absolute path, and the type keeps connections (not SOCK_DGRAM);
+ * else the member's own dump refuses it.  *named: which end, -1 none.
+ */
+static bool named_pair_ok(const struct mfd *x, const struct mfd *y, int *named)
+{
+	*named = x->name_len ? 0 : y->name_len ? 1 : -1;
+	if (*named < 0)
+		return true;
+	const struct mfd *n = *named ? y : x;
+
+	return !(x->name_len && y->name_len) && x->sk_type != SOCK_DGRAM &&
+	       (n->name[0] == '\0' || n->name[0] == '/');
+}
+
+/* Descriptions of listening sockets bound to the name of @x into d[], after *n. */
+static void add_listeners(const struct tree *t, const struct mfd *x, int *d, int *n)
+{
+	for (int i = 0; i < t->nr_fds; i++) {
+		const struct mfd *l = &t->fds[i];
+
+		if (l->desc == i && l->unix_sk && l->sk_state == 10 /* TCP_LISTEN */ &&
+		    l->name_len == x->name_len && !memcmp(l->name, x->name, x->name_len))
+			d[(*n)++] = i;
+	}
 }
 
 static int cmp_u32(const void *a, const void *b)
@@ -632,9 +670,10 @@ static int cmp_u32(const void *a, const void *b)
 static int find_unix_pairs(struct tree *t, const int *top)
 {
 	int *ha = malloc((t->nr_fds + 1) * sizeof(*ha)), *hb = malloc((t->nr_fds + 1) * sizeof(*hb));
-	int ret = 0;
+	int *descs = malloc((t->nr_fds + 2) * sizeof(*descs));
+	int ret = 0, named, nd;
 
-	if (!ha || !hb) {
+	if (!ha || !hb || !descs) {
 		ret = -ENOMEM;
 		goto out;
 	}
@@ -649,19 +688,34 @@ static int find_unix_pairs(struct tree *t, const int *top)
 			if (t->fds[b].desc == b && t->fds[b].unix_sk && t->fds[b].ino == x->peer &&
 			    t->fds[b].peer == x->ino)
 				break;
-		/* Its peer outside the tree: the member's dump says so. */
-		if (b == t->nr_fds || pair_in_one(t, a, b, top, ha, hb))
+		/* Its peer outside the tree, or names it cannot have again: the member's dump says so. */
+		if (b == t->nr_fds || !named_pair_ok(x, &t->fds[b], &named) ||
+		    (named < 0 && pair_in_one(t, a, b, top, ha, hb)))
 			continue;
-		owner = pair_owner(t, a, b);
+		/* Its maker binds the listener's name for a moment: before any holder of the listener does. */
+		descs[0] = a;
+		descs[1] = b;
+		nd = 2;
+		if (named >= 0)
+			add_listeners(t, named ? &t->fds[b] : x, descs, &nd);
+		owner = pair_owner(t, descs, nd);
 		v = realloc(t->socks, (t->nr_socks + 1) * sizeof(*v));
 		if (!v || owner < 0) {
 			ret = v ? -EINVAL : -ENOMEM;
 			break;
 		}
 		t->socks = v;
-		v[t->nr_socks++] = (struct rec_tree_unix){ .owner = t->m[owner]->pid,
-							   .type = x->sk_type,
-							   .ino = { x->ino, x->peer } };
+		v[t->nr_socks] = (struct rec_tree_unix){ .owner = t->m[owner]->pid,
+							 .type = x->sk_type,
+							 .ino = { x->ino, x->peer } };
+		if (named >= 0) {
+			const struct mfd *n = named ? &t->fds[b] : x;
+
+			v[t->nr_socks].named_end = (uint32_t)named;
+			v[t->nr_socks].name_len = n->name_len;
+			memcpy(v[t->nr_socks].name, n->name, n->name_len);
+		}
+		t->nr_socks++;
 		for (int i = 0; i < t->nr_fds; i++)
 			if (t->fds[i].desc == a || t->fds[i].desc == b)
 				t->fds[i].tree_sock = true;
@@ -681,6 +735,7 @@ static int find_unix_pairs(struct tree *t, const int *top)
 out:
 	free(ha);
 	free(hb);
+	free(descs);
 	return ret;
 }
 

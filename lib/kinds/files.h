@@ -123,12 +123,14 @@ bool restore_tree_pipe_inside(const struct restore_ctx *r, const struct rf_fd *o
 /* Whether the tree of @r makes the socket pair of inodes @ino and @peer_ino of @type (IMG_REC_TREE_UNIX). */
 bool restore_tree_unix_pair(const struct restore_ctx *r, uint64_t ino, uint64_t peer_ino, uint32_t type);
 /*
- * unix.c, in the stub of the process that makes such a pair: the socket
- * pair, @sv[0] the end of entry @a of @sa, @sv[1] that of @b of @sb (two
- * processes' fd tables), each receive queue refilled, then the options.
+ * unix.c, in the stub of the process that makes such a pair @p: the socket
+ * pair (socketpair(), or connect() to its name and accept()), @sv[0] the
+ * end of entry @a of @sa, @sv[1] that of @b of @sb (two processes' fd
+ * tables), each receive queue refilled, then the options.
  */
 void unix_make_tree_pair(struct restore_files_state *sa, const struct rf_fd *a,
-			 struct restore_files_state *sb, const struct rf_fd *b, int sv[2]);
+			 struct restore_files_state *sb, const struct rf_fd *b,
+			 const struct rec_tree_unix *p, int sv[2]);
 
 /* Owner, mode and contents of a new memfd or deleted file (in the stub). */
 void rf_fill_file(struct restore_files_state *s, struct rf_fd *o, int fd);

@@ -38,6 +38,7 @@
  * options and the shutdown state.  files.c places the ends at their fds.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <linux/sock_diag.h>
@@ -48,7 +49,9 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/sysmacros.h>
+#include <sys/stat.h>
 #include <sys/time.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "cr.h"
@@ -590,7 +593,6 @@ static int unix_recognise(struct files_dump *f, struct dump_fd *x)
 {
 	int ret = 0;
 
-	(void)f;
 	if (strncmp(x->p->link, "socket:[", 8) || x->sk_family != AF_UNIX ||
 	    (x->sk_type != SOCK_STREAM && x->sk_type != SOCK_DGRAM && x->sk_type != SOCK_SEQPACKET))
 		return FD_NOT_MINE;
@@ -601,7 +603,9 @@ static int unix_recognise(struct files_dump *f, struct dump_fd *x)
 					  "sock_diag cannot tell its peer";
 		return FD_REFUSED;
 	}
-	if (x->ux.named)
+	/* Its tree makes a named end again (connect() to a listener of its name, accept()). */
+	if (x->ux.named && !(x->ux.state == TCP_ESTABLISHED_STATE && x->ux.peer &&
+			     dump_tree_sock(f->d, (uint32_t)x->st.st_ino)))
 		x->why = "bound to a name (a path or an abstract name), and connected";
 	else if (x->ux.state == TCP_LISTEN_STATE)
 		x->why = "a listening socket";
@@ -985,10 +989,100 @@ static void unix_make_pair(struct restore_files_state *sa, const struct rf_fd *a
 	unix_finish_end(b, sv[1]);
 }
 
-void unix_make_tree_pair(struct restore_files_state *sa, const struct rf_fd *a,
-			 struct restore_files_state *sb, const struct rf_fd *b, int sv[2])
+static int bind_name(int fd, const uint8_t *name, uint32_t len)
 {
-	unix_make_pair(sa, a, sb, b, sv);
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+
+	memcpy(a.sun_path, name, len);
+	return bind(fd, (struct sockaddr *)&a, (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len));
+}
+
+static int connect_name(int fd, const uint8_t *name, uint32_t len)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+
+	memcpy(a.sun_path, name, len);
+	return connect(fd, (struct sockaddr *)&a, (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len));
+}
+
+/* A path to bind for a moment: a socket file left there by the dumped listener moves aside (*aside). */
+static void free_for_moment(const struct rf_fd *e, const char *path, char *aside, size_t size)
+{
+	struct stat st;
+	int used;
+
+	aside[0] = '\0';
+	if (lstat(path, &st))
+		return;
+	if (!S_ISSOCK(st.st_mode))
+		rf_die_fd(e, "its listener's path is taken by another file", EEXIST);
+	used = unix_vfs_in_use((uint64_t)st.st_dev, (uint32_t)st.st_ino);
+	if (used)
+		rf_die_fd(e, "its listener's socket file is still bound by a live socket (is the dumped process still running?)",
+			  used < 0 ? -used : EADDRINUSE);
+	snprintf(aside, size, "%s.sudcr-%d", path, (int)getpid());
+	if (rename(path, aside))
+		rf_die_fd(e, "moving the listener's socket file aside", errno);
+}
+
+/*
+ * A pair as connect() and accept() made it: sv[named] accepted from a
+ * listener bound for a moment to @p's name, which it keeps as its own
+ * (getsockname, and its peer's getpeername); sv[!named] the connecting
+ * end, without a name.  A socket file of the dumped listener at the path
+ * is moved aside meanwhile and put back for the listener's own restore;
+ * the one bound here is removed.
+ */
+static void unix_connect_pair(const struct rf_fd *e, const struct rec_tree_unix *p, int sv[2])
+{
+	char path[sizeof(p->name) + 1] = "", aside[sizeof(path) + 32] = "";
+	int l, c, a = -1, err = 0;
+	bool bound = false;
+	const char *what = NULL;
+
+	if (p->name[0]) {
+		memcpy(path, p->name, p->name_len);
+		path[p->name_len] = '\0';
+		free_for_moment(e, path, aside, sizeof(aside));
+	}
+	l = socket(AF_UNIX, (int)p->type | SOCK_CLOEXEC, 0);
+	c = socket(AF_UNIX, (int)p->type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (l < 0 || c < 0)
+		what = "socket";
+	else if (bind_name(l, p->name, p->name_len))
+		what = "bind to its listener's name";
+	else if (!(bound = true) || listen(l, 1))
+		what = "listen";
+	else if (connect_name(c, p->name, p->name_len))
+		what = "connect";
+	else if ((a = accept4(l, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK)) < 0)
+		what = "accept";
+	err = errno;
+	if (l >= 0)
+		close(l);
+	if (path[0] && bound && unlink(path) && !what)
+		what = "unlink of the listener's name bound for a moment", err = errno;
+	if (aside[0] && rename(aside, path) && !what)
+		what = "putting the listener's socket file back", err = errno;
+	if (what)
+		rf_die_fd(e, what, err);
+	sv[p->named_end] = a;
+	sv[!p->named_end] = c;
+}
+
+void unix_make_tree_pair(struct restore_files_state *sa, const struct rf_fd *a,
+			 struct restore_files_state *sb, const struct rf_fd *b,
+			 const struct rec_tree_unix *p, int sv[2])
+{
+	if (!p->name_len) {
+		unix_make_pair(sa, a, sb, b, sv);
+		return;
+	}
+	unix_connect_pair(a, p, sv);
+	unix_refill(sa, a, sv[0], sv[1]);
+	unix_refill(sb, b, sv[1], sv[0]);
+	unix_finish_end(a, sv[0]);
+	unix_finish_end(b, sv[1]);
 }
 
 /*

@@ -61,6 +61,8 @@
 
 #define TREE_MAX	4096
 
+_Static_assert(sizeof(struct rec_tree_unix) == 144, "rec_tree_unix layout");
+
 struct clone_args_tree {
 	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, set_tid,
 		set_tid_size, cgroup;
@@ -155,7 +157,11 @@ static int read_socks(struct rtree *t)
 		int i = len == sizeof(*p) ? find_member(t, p->owner) : -1;
 
 		if (i < 0 || !live(&t->m[i]) || !p->ino[0] || p->ino[0] >= p->ino[1] ||
-		    p->ino[1] > UINT32_MAX ||
+		    p->ino[1] > UINT32_MAX || p->pad || p->named_end > 1 ||
+		    p->name_len > sizeof(p->name) ||
+		    (p->name_len && (p->type == SOCK_DGRAM || (p->name[0] && p->name[0] != '/') ||
+				     (p->name[0] && memchr(p->name, 0, p->name_len) &&
+				      (const uint8_t *)memchr(p->name, 0, p->name_len) != p->name + p->name_len - 1))) ||
 		    (p->type != SOCK_STREAM && p->type != SOCK_DGRAM && p->type != SOCK_SEQPACKET))
 			return img_record_invalid(t->img, "bad tree socket pair record");
 		for (int k = 0; k < t->nr_socks; k++)
@@ -685,7 +691,7 @@ static void setup_socks(struct rtree *t, int i)
 		unix_make_tree_pair(t->m[p->mem[0]].r.files_state,
 				    &t->m[p->mem[0]].r.files_state->fds[p->ent[0]],
 				    t->m[p->mem[1]].r.files_state,
-				    &t->m[p->mem[1]].r.files_state->fds[p->ent[1]], sv);
+				    &t->m[p->mem[1]].r.files_state->fds[p->ent[1]], &t->sock_recs[k], sv);
 		for (int e = 0; e < 2; e++) {
 			kept[e] = fcntl(sv[e], F_DUPFD_CLOEXEC, t->hand_min);
 			if (kept[e] < 0)
