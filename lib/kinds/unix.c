@@ -674,9 +674,12 @@ static int unix_dump_check(struct files_dump *f, int i)
 				 (int)strnlen((const char *)pu.name + !pu.name[0],
 					      pu.name_len - !pu.name[0]),
 				 (const char *)pu.name + !pu.name[0]);
-		sudcr_error("fd %d: %s (%s): its peer socket:[%u]%s is %s; only unbound socket pairs with both ends in the process are supported",
+		sudcr_error("fd %d: %s (%s): its peer socket:[%u]%s is %s; only %s are supported",
 			    x->p->fd, x->p->link, x->detail, x->ux.peer, pname,
-			    j < 0 ? "not in the process" : "connected elsewhere");
+			    j >= 0 ? "connected elsewhere" :
+			    f->d->tree_member ? "in no process of the tree" : "not in the process",
+			    f->d->tree_member ? "socket pairs with both ends in the tree" :
+			    "unbound socket pairs with both ends in the process");
 		return -EOPNOTSUPP;
 	}
 	return 0;
