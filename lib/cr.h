@@ -81,6 +81,9 @@ struct dump_ctx {
 	int nr_tree_fds;
 	const pid_t *tree_pids;
 	int nr_tree_pids;
+	/* ... and the sockets of the pairs the tree makes (IMG_REC_TREE_UNIX), sorted */
+	const uint32_t *tree_socks;
+	int nr_tree_socks;
 };
 
 /*
@@ -174,12 +177,21 @@ struct restore_ctx {
 	struct restore_creds_state *creds_state;
 	const struct rec_cwd_deleted *cwd_deleted;	/* kinds/deleted_cwd.c: the cwd was removed */
 	struct restore_sysv_shm_state *sysv_shm_state;
+	/*
+	 * A process of a tree whose stub its parent's made with CLONE_FILES,
+	 * CLONE_FS (lib/restore/tree.c): its fd table, its cwd and umask are
+	 * its parent's, set up there, not in its own stub.
+	 */
+	bool files_shared, fs_shared;
 	/* A process of a tree (lib/restore/tree.c): fds it inherits from its parent's stub. */
 	const struct rec_tree_fd *tree_fds;
 	int nr_tree_fds;
 	/* ... the pipes the tree makes once for all their holders ... */
 	const struct rec_tree_pipe *tree_pipes;
 	int nr_tree_pipes;
+	/* ... the socket pairs it makes so ... */
+	const struct rec_tree_unix *tree_unix;
+	int nr_tree_unix;
 	/* ... and the fds it keeps open through its setup for its children (-1: none). */
 	const int *tree_keep;
 	int nr_tree_keep;

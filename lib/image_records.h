@@ -45,6 +45,7 @@ enum img_rec_type {
 	IMG_REC_LOCK = 46,		/* struct rec_lock */
 	IMG_REC_TTY = 47,		/* struct rec_tty: the job's terminal (--shell-job) */
 	IMG_REC_PIPE_OUTSIDE = 48,	/* struct rec_pipe_outside + int32_t pids[] */
+	IMG_REC_FD_OWN = 49,		/* struct rec_fd_own: F_SETOWN_EX and F_SETSIG of a description */
 
 	/* other process and thread state (lib/dump/misc.c) */
 	IMG_REC_MISC = 60,		/* struct rec_misc */
@@ -74,6 +75,7 @@ enum img_rec_type {
 	IMG_REC_TREE_PROC = 100,	/* struct rec_tree_proc, one per process, parents first */
 	IMG_REC_TREE_FD = 101,		/* struct rec_tree_fd: an fd inherited from the parent */
 	IMG_REC_TREE_PIPE = 102,	/* struct rec_tree_pipe: a pipe with ends in several processes */
+	IMG_REC_TREE_UNIX = 103,	/* struct rec_tree_unix: a socket pair with ends in several processes */
 };
 
 /*
@@ -93,6 +95,8 @@ struct rec_tree_proc {
 #define REC_TREE_LIVE		1
 #define REC_TREE_ZOMBIE		2
 #define REC_TREE_F_STOPPED	(1u << 0)	/* group-stopped */
+#define REC_TREE_F_FILES	(1u << 1)	/* shares its parent's fd table (CLONE_FILES) */
+#define REC_TREE_F_FS		(1u << 2)	/* shares its parent's root, cwd and umask (CLONE_FS) */
 
 /*
  * Pipe @ino (the dump's inode) has ends in several processes, through
@@ -103,6 +107,29 @@ struct rec_tree_pipe {
 	int32_t owner;
 	uint32_t pad;
 	uint64_t ino;
+};
+
+/*
+ * AF_UNIX socket pair (@ino[0] < @ino[1], the dump's socket inodes, of
+ * @type) whose ends are held by different processes, or by several that
+ * did not all get them from one by fork: @owner, an ancestor of (or one
+ * of) all their holders, makes it and fills both receive queues; every
+ * holder's end (REC_FD_UNIX with rec_unix.peer -1) is that socket.
+ */
+struct rec_tree_unix {
+	int32_t owner;
+	uint32_t type;			/* SOCK_STREAM, SOCK_DGRAM or SOCK_SEQPACKET */
+	uint64_t ino[2];
+	/*
+	 * A pair made by connect() and accept(): the accepted end's name (the
+	 * listener's: an abstract name or an absolute path), name_len bytes of
+	 * sun_path, and which end it is; the other end has no name.
+	 * name_len 0: a pair with no names (socketpair()).
+	 */
+	uint32_t name_len;
+	uint32_t named_end;		/* 0 or 1: ino[named_end] */
+	uint8_t name[108];
+	uint32_t pad;
 };
 
 /* fd @fd of process @pid is the open file description of its parent's fd @parent_fd. */
@@ -394,16 +421,24 @@ struct rec_epoll_tfd {
  * descriptions have the pair's lowest fd as rec_fd.obj).  Its receive
  * queue follows in IMG_REC_UNIX_QUEUE records, in order.
  */
+/* The owner and signal of the description of fd @fd (lib/kinds/fown.c). */
+struct rec_fd_own {
+	int32_t fd;			/* its lowest fd */
+	uint32_t type;			/* F_OWNER_TID or F_OWNER_PID */
+	int32_t pid;			/* 0: none */
+	uint32_t sig;			/* F_SETSIG; 0: SIGIO */
+};
+
 struct rec_unix {
 	int32_t fd;			/* rec_fd.desc of this end */
-	int32_t peer;			/* rec_fd.desc of the other end */
+	int32_t peer;			/* rec_fd.desc of the other end; -1: in another process (a tree's) */
 	uint32_t type;			/* SOCK_STREAM, SOCK_DGRAM or SOCK_SEQPACKET */
 	uint32_t shutdown;		/* of this end: 1 receive, 2 send (the kernel's sk_shutdown) */
 	uint32_t sndbuf, rcvbuf;	/* SO_SNDBUF, SO_RCVBUF as getsockopt gives them */
 	int32_t peek_off;		/* SO_PEEK_OFF; -1: not used */
 	int32_t rcvlowat;		/* SO_RCVLOWAT */
 	uint32_t opts;			/* REC_UNIX_PASS* */
-	uint32_t pad;
+	uint32_t peer_ino;		/* peer -1: the other end's socket inode (IMG_REC_TREE_UNIX); else 0 */
 	int64_t rcvtimeo_sec, rcvtimeo_usec;	/* SO_RCVTIMEO */
 	int64_t sndtimeo_sec, sndtimeo_usec;	/* SO_SNDTIMEO */
 	uint32_t cred_uid, cred_gid;	/* uid and gid of messages with REC_UNIX_MSG_CREDS */

@@ -381,10 +381,10 @@ static int check_supported(struct files_dump *f)
 		/* The caller's own fd, given back as it is: nothing of it is dumped. */
 		if (k->flags & FD_KIND_INHERIT_FD)
 			continue;
-		if (x->p->flags & O_ASYNC) {
-			sudcr_error("fd %d: %s: O_ASYNC (signal-driven I/O) is not supported yet",
-				    x->p->fd, x->p->link);
-			return -EOPNOTSUPP;
+		if (x->desc == i) {
+			ret = fown_dump_read(f, x);
+			if (ret)
+				return ret;
 		}
 		if (k->dump_check) {
 			ret = k->dump_check(f, i);
@@ -535,6 +535,8 @@ static int write_fd(struct files_dump *f, int i)
 	}
 	if (!ret && x->desc == i)
 		ret = dump_locks_write(f->d->img, x->p->fd, x->locks, x->nr_locks);
+	if (!ret && x->desc == i)
+		ret = fown_dump_write(f, x);
 	sudcr_debug("fd %d: kind %u %s", x->p->fd, x->kind, x->path);
 out:
 	free(rec);

@@ -42,6 +42,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -58,6 +59,7 @@ struct member {
 	pid_t pid, pgid, sid;
 	int parent;		/* index in the tree; -1 for the root */
 	bool zombie;
+	bool share_files, share_fs;	/* its parent's fd table, fs info (CLONE_FILES, CLONE_FS) */
 	int exit_status;
 	char comm[16];
 	bool frozen, dir_created, committed;
@@ -72,6 +74,13 @@ struct mfd {
 	dev_t dev;
 	ino_t ino;
 	char link[256];
+	int desc;		/* index of the first of the fds sharing its description */
+	bool unix_sk;		/* an AF_UNIX socket: sock_diag said */
+	bool tree_sock;		/* ... one end of a pair the tree makes (IMG_REC_TREE_UNIX) */
+	uint8_t sk_type, sk_state;
+	uint32_t peer;		/* the peer's inode if connected, else 0 */
+	uint32_t name_len;	/* bound: sun_path's bytes (sock_diag) */
+	uint8_t name[108];
 };
 
 struct tree {
@@ -86,6 +95,9 @@ struct tree {
 	int nr_inherit;
 	struct rec_tree_pipe *pipes;
 	int nr_pipes;
+	struct rec_tree_unix *socks;
+	int nr_socks;
+	uint32_t *sock_inos;	/* both ends of each of socks, sorted */
 	pid_t *pids;		/* every member, sorted */
 	bool top_created;
 };
@@ -263,17 +275,87 @@ static int cmp_member_obj(const void *pa, const void *pb, void *arg)
 	return kcmp_order(kcmp(a, b, c->type, 0, 0), a, b);
 }
 
-/* Memory, fd tables, fs info or signal handlers shared by two processes: refused. */
+/* Whether member @i's root is "/" (a shared fs_struct is restored only then). */
+static bool root_is_slash(const struct tree *t, int i)
+{
+	char path[64], link[8];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/root", t->m[i]->pid);
+	n = readlink(path, link, sizeof(link));
+	return n == 1 && link[0] == '/';
+}
+
+/*
+ * A class of members sharing one fd table (or fs info): restored shared
+ * if each got it from its parent (clone with the flag), all from one
+ * member of the class, its "top": its stub makes theirs with the flag
+ * (REC_TREE_F_FILES, _FS).  Two tops (one of them sharing it with a
+ * sibling made by clone(CLONE_PARENT)), or fs info whose root is not /
+ * (each process's transplant resolves its paths by the root that an
+ * injected chroot would change for all), are refused.
+ */
+static int share_class(struct tree *t, const int *cls, int n, int type, const char *what)
+{
+	int top = -1;
+
+	for (int k = 0; k < n; k++) {
+		struct member *m = t->m[cls[k]];
+		int p = m->parent;
+		bool from_parent = p >= 0 && !t->m[p]->zombie &&
+				   kcmp(m->pid, t->m[p]->pid, type, 0, 0) == 0;
+
+		if (from_parent) {
+			if (type == KCMP_FILES)
+				m->share_files = true;
+			else
+				m->share_fs = true;
+		} else if (top < 0) {
+			top = cls[k];
+		} else {
+			sudcr_error("processes %d and %d share their %s, and neither got it from its parent: not supported yet",
+				    t->m[top]->pid, m->pid, what);
+			return -EOPNOTSUPP;
+		}
+	}
+	if (type == KCMP_FS && top >= 0 && !root_is_slash(t, top)) {
+		sudcr_error("processes %d and %d share their %s, and their root is not /: not supported yet",
+			    t->m[cls[0]]->pid, t->m[cls[1]]->pid, what);
+		return -EOPNOTSUPP;
+	}
+	return 0;
+}
+
+/* The root's fd table or fs info shared with its parent, outside the tree: refused. */
+static int check_root_shares(struct tree *t, int type, const char *what)
+{
+	struct proc_stat st;
+	pid_t root = t->m[0]->pid;
+
+	if (proc_parse_stat(root, 0, &st) || st.ppid <= 0 || kcmp(root, st.ppid, type, 0, 0))
+		return 0;
+	sudcr_error("process %d shares its %s with its parent %d, outside the tree: not supported yet",
+		    root, what, st.ppid);
+	return -EOPNOTSUPP;
+}
+
+/*
+ * Memory, fd tables, fs info or signal handlers shared by two processes.
+ * fd tables and fs info come back shared (share_class()).  Memory is
+ * refused, and so are signal handlers, which only processes sharing
+ * their memory can share (clone(2): CLONE_SIGHAND needs CLONE_VM).
+ */
 static int check_shared_tasks(struct tree *t)
 {
 	static const struct {
 		int type;
 		const char *what;
+		bool shared;	/* restored shared */
 	} objs[] = {
-		{ KCMP_VM, "memory (CLONE_VM, or a vfork in progress)" },
-		{ KCMP_FILES, "fd table (CLONE_FILES)" },
-		{ KCMP_FS, "root, cwd and umask (CLONE_FS)" },
-		{ KCMP_SIGHAND, "signal handlers (CLONE_SIGHAND)" },
+		{ KCMP_VM, "memory (CLONE_VM, or a vfork in progress)", false },
+		{ KCMP_FILES, "fd table (CLONE_FILES)", true },
+		{ KCMP_FS, "root, cwd and umask (CLONE_FS)", true },
+		{ KCMP_SIGHAND, "signal handlers (CLONE_SIGHAND)", false },
 	};
 	int *live = calloc(t->nr, sizeof(*live)), n = 0, ret = 0;
 
@@ -286,15 +368,23 @@ static int check_shared_tasks(struct tree *t)
 		struct by_obj c = { t, objs[k].type };
 
 		qsort_r(live, n, sizeof(*live), cmp_member_obj, &c);
-		for (int i = 1; i < n && !ret; i++) {
-			pid_t a = t->m[live[i - 1]]->pid, b = t->m[live[i]]->pid;
+		for (int i = 1, s = 0; i <= n && !ret; i++) {
+			pid_t a = t->m[live[i - 1]]->pid;
 
-			if (kcmp(a, b, objs[k].type, 0, 0) == 0) {
-				sudcr_error("processes %d and %d share their %s: not supported yet", a, b,
-					    objs[k].what);
+			if (i < n && kcmp(a, t->m[live[i]]->pid, objs[k].type, 0, 0) == 0)
+				continue;
+			/* live[s..i) share it */
+			if (i - s > 1 && !objs[k].shared) {
+				sudcr_error("processes %d and %d share their %s: not supported yet",
+					    t->m[live[s]]->pid, t->m[live[s + 1]]->pid, objs[k].what);
 				ret = -EOPNOTSUPP;
+			} else if (i - s > 1) {
+				ret = share_class(t, live + s, i - s, objs[k].type, objs[k].what);
 			}
+			s = i;
 		}
+		if (!ret && objs[k].shared)
+			ret = check_root_shares(t, objs[k].type, objs[k].what);
 	}
 	free(live);
 	return ret;
@@ -445,13 +535,219 @@ static int add_pipe(struct tree *t, int owner, uint64_t ino)
 	return 0;
 }
 
+/* The AF_UNIX sockets among the fds: type and peer (sock_diag), once per socket. */
+static void diag_unix(struct tree *t)
+{
+	for (int i = 0; i < t->nr_fds; i++) {
+		struct mfd *x = &t->fds[i];
+		struct unix_diag_info u;
+
+		if (x->desc != i) {
+			const struct mfd *l = &t->fds[x->desc];
+
+			x->unix_sk = l->unix_sk;
+			x->sk_type = l->sk_type;
+			x->sk_state = l->sk_state;
+			x->peer = l->peer;
+			x->name_len = l->name_len;
+			memcpy(x->name, l->name, sizeof(x->name));
+			continue;
+		}
+		/* Not AF_UNIX (-ENOENT) or not told: the member's own dump says what it is. */
+		if (strncmp(x->link, "socket:[", 8) || !x->ino || unix_diag_get((uint32_t)x->ino, &u))
+			continue;
+		x->unix_sk = true;
+		x->sk_type = u.type;
+		x->sk_state = u.state;
+		x->peer = u.state == 1 ? u.peer : 0;	/* TCP_ESTABLISHED */
+		x->name_len = u.named ? u.name_len : 0;
+		memcpy(x->name, u.name, sizeof(x->name));
+	}
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The members holding description @d (an index of its first fd), sorted, once each; their number. */
+static int desc_holders(const struct tree *t, int d, int *out)
+{
+	int n = 0;
+
+	for (int i = d; i < t->nr_fds && t->fds[i].desc == d; i++)
+		out[n++] = t->fds[i].m;
+	qsort(out, n, sizeof(*out), cmp_int);
+	for (int i = 1, k = 1; i <= n; i++) {
+		if (i == n)
+			return k;
+		if (out[i] != out[k - 1])
+			out[k++] = out[i];
+	}
+	return n;
+}
+
+/*
+ * Whether each member's own image can hold socket pair @a/@b whole, as a
+ * single process's: one member made both descriptions (their only "top")
+ * and every other holder of either got both from its parent.
+ */
+static bool pair_in_one(const struct tree *t, int a, int b, const int *top, int *ha, int *hb)
+{
+	int na = desc_holders(t, a, ha), nb = desc_holders(t, b, hb), maker = -1;
+
+	if (na != nb || memcmp(ha, hb, na * sizeof(*ha)))
+		return false;
+	for (int d = 0; d < 2; d++)
+		for (int i = d ? b : a; i < t->nr_fds && t->fds[i].desc == (d ? b : a); i++) {
+			if (top[i] < 0)
+				continue;
+			if (maker >= 0 && top[i] != maker)
+				return false;
+			maker = top[i];
+		}
+	return true;
+}
+
+/* The nearest member that is an ancestor of (or is) every holder of the @n descriptions @d. */
+static int pair_owner(const struct tree *t, const int *d, int n)
+{
+	for (int o = t->fds[d[0]].m; o >= 0; o = t->m[o]->parent) {
+		bool all = true;
+
+		for (int k = 0; k < n && all; k++)
+			for (int i = d[k]; i < t->nr_fds && t->fds[i].desc == d[k] && all; i++)
+				all = is_ancestor(t, o, t->fds[i].m);
+		if (all)
+			return o;
+	}
+	return -1;
+}
+
+/*
+ * A pair made by connect() and accept() (an end has a name): restored if
+ * one end only has one, the accepted end, with the listener's abstract
+ * name or absolute path, and the type keeps connections (not SOCK_DGRAM);
+ * else the member's own dump refuses it.  *named: which end, -1 none.
+ */
+static bool named_pair_ok(const struct mfd *x, const struct mfd *y, int *named)
+{
+	*named = x->name_len ? 0 : y->name_len ? 1 : -1;
+	if (*named < 0)
+		return true;
+	const struct mfd *n = *named ? y : x;
+
+	return !(x->name_len && y->name_len) && x->sk_type != SOCK_DGRAM &&
+	       (n->name[0] == '\0' || n->name[0] == '/');
+}
+
+/* Descriptions of listening sockets bound to the name of @x into d[], after *n. */
+static void add_listeners(const struct tree *t, const struct mfd *x, int *d, int *n)
+{
+	for (int i = 0; i < t->nr_fds; i++) {
+		const struct mfd *l = &t->fds[i];
+
+		if (l->desc == i && l->unix_sk && l->sk_state == 10 /* TCP_LISTEN */ &&
+		    l->name_len == x->name_len && !memcmp(l->name, x->name, x->name_len))
+			d[(*n)++] = i;
+	}
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Socket pairs with both ends in the tree but not wholly in one member's
+ * image (pair_in_one()): the nearest common ancestor of their holders
+ * makes them (IMG_REC_TREE_UNIX), each holder's image has its ends alone.
+ */
+static int find_unix_pairs(struct tree *t, const int *top)
+{
+	int *ha = malloc((t->nr_fds + 1) * sizeof(*ha)), *hb = malloc((t->nr_fds + 1) * sizeof(*hb));
+	int *descs = malloc((t->nr_fds + 2) * sizeof(*descs));
+	int ret = 0, named, nd;
+
+	if (!ha || !hb || !descs) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (int a = 0; a < t->nr_fds && !ret; a++) {
+		const struct mfd *x = &t->fds[a];
+		struct rec_tree_unix *v;
+		int b, owner;
+
+		if (x->desc != a || !x->unix_sk || !x->peer || x->peer < x->ino)
+			continue;
+		for (b = 0; b < t->nr_fds; b++)
+			if (t->fds[b].desc == b && t->fds[b].unix_sk && t->fds[b].ino == x->peer &&
+			    t->fds[b].peer == x->ino)
+				break;
+		/* Its peer outside the tree, or names it cannot have again: the member's dump says so. */
+		if (b == t->nr_fds || !named_pair_ok(x, &t->fds[b], &named) ||
+		    (named < 0 && pair_in_one(t, a, b, top, ha, hb)))
+			continue;
+		/* Its maker binds the listener's name for a moment: before any holder of the listener does. */
+		descs[0] = a;
+		descs[1] = b;
+		nd = 2;
+		if (named >= 0)
+			add_listeners(t, named ? &t->fds[b] : x, descs, &nd);
+		owner = pair_owner(t, descs, nd);
+		v = realloc(t->socks, (t->nr_socks + 1) * sizeof(*v));
+		if (!v || owner < 0) {
+			ret = v ? -EINVAL : -ENOMEM;
+			break;
+		}
+		t->socks = v;
+		v[t->nr_socks] = (struct rec_tree_unix){ .owner = t->m[owner]->pid,
+							 .type = x->sk_type,
+							 .ino = { x->ino, x->peer } };
+		if (named >= 0) {
+			const struct mfd *n = named ? &t->fds[b] : x;
+
+			v[t->nr_socks].named_end = (uint32_t)named;
+			v[t->nr_socks].name_len = n->name_len;
+			memcpy(v[t->nr_socks].name, n->name, n->name_len);
+		}
+		t->nr_socks++;
+		for (int i = 0; i < t->nr_fds; i++)
+			if (t->fds[i].desc == a || t->fds[i].desc == b)
+				t->fds[i].tree_sock = true;
+	}
+	if (!ret && t->nr_socks) {
+		t->sock_inos = malloc(2 * t->nr_socks * sizeof(*t->sock_inos));
+		if (!t->sock_inos) {
+			ret = -ENOMEM;
+			goto out;
+		}
+		for (int k = 0; k < t->nr_socks; k++) {
+			t->sock_inos[2 * k] = (uint32_t)t->socks[k].ino[0];
+			t->sock_inos[2 * k + 1] = (uint32_t)t->socks[k].ino[1];
+		}
+		qsort(t->sock_inos, 2 * t->nr_socks, sizeof(*t->sock_inos), cmp_u32);
+	}
+out:
+	free(ha);
+	free(hb);
+	free(descs);
+	return ret;
+}
+
 /*
  * Open file descriptions and anonymous objects held by several members.
  * A description is inherited by each holder whose parent holds it too;
  * the one holder whose parent does not (its "top") makes it.  Two tops
- * would be two descriptions after the restore: refused.  An anonymous
- * object (pipe, socket, memfd, deleted file) whose descriptions have
- * tops in different processes would be two objects: refused.
+ * would be two descriptions after the restore: refused, but for a socket
+ * pair the tree makes (find_unix_pairs()), whose every end is handed down
+ * from its maker.  An anonymous object (pipe, socket, memfd, deleted
+ * file) whose descriptions have tops in different processes would be two
+ * objects: refused.
  */
 static int check_shared_fds(struct tree *t)
 {
@@ -467,23 +763,34 @@ static int check_shared_fds(struct tree *t)
 	if (!top)
 		return -ENOMEM;
 	for (int s = 0, e; s < t->nr_fds && !ret; s = e) {
-		int first_top = -1;
-
 		for (e = s + 1; e < t->nr_fds && same_desc(t, &t->fds[s], &t->fds[e]); e++)
 			;
 		for (int i = s; i < e && !ret; i++) {
 			const struct mfd *x = &t->fds[i];
 			int parent = t->m[x->m]->parent, pfd = -1;
 
+			t->fds[i].desc = s;
 			for (int j = s; j < e && pfd < 0; j++)
 				if (parent >= 0 && t->fds[j].m == parent)
 					pfd = t->fds[j].fd;
-			if (pfd >= 0) {
+			top[i] = pfd >= 0 ? -1 : x->m;
+			if (pfd >= 0)
 				ret = add_inherit(t, x, pfd);
-				top[i] = -1;
+		}
+	}
+	diag_unix(t);
+	if (!ret)
+		ret = find_unix_pairs(t, top);
+	for (int s = 0, e; s < t->nr_fds && !ret; s = e) {
+		int first_top = -1;
+
+		for (e = s + 1; e < t->nr_fds && t->fds[e].desc == s; e++)
+			;
+		for (int i = s; i < e && !ret && !t->fds[s].tree_sock; i++) {
+			const struct mfd *x = &t->fds[i];
+
+			if (top[i] < 0)
 				continue;
-			}
-			top[i] = x->m;
 			if (first_top < 0) {
 				first_top = i;
 			} else if (t->fds[first_top].m != x->m) {
@@ -502,7 +809,7 @@ static int check_shared_fds(struct tree *t)
 	for (int i = 0; i < t->nr_fds && !ret; i++) {
 		const struct mfd *x = &t->fds[i];
 
-		if (!x->anon || top[i] < 0 || !x->ino)
+		if (!x->anon || top[i] < 0 || !x->ino || x->tree_sock)
 			continue;
 		for (int j = 0; j < t->nr_fds && !ret; j++) {
 			const struct mfd *y = &t->fds[j];
@@ -600,7 +907,8 @@ static int write_tree(struct tree *t)
 			.state = m->zombie ? REC_TREE_ZOMBIE : REC_TREE_LIVE,
 			.exit_status = m->zombie ? m->exit_status : 0,
 			.nr_threads = m->zombie ? 0 : (uint32_t)m->d.nr_threads,
-			.flags = !m->zombie && m->d.stopped ? REC_TREE_F_STOPPED : 0,
+			.flags = (!m->zombie && m->d.stopped ? REC_TREE_F_STOPPED : 0) |
+				 (m->share_files ? REC_TREE_F_FILES : 0) | (m->share_fs ? REC_TREE_F_FS : 0),
 		};
 
 		memcpy(p.comm, m->comm, sizeof(p.comm));
@@ -610,6 +918,8 @@ static int write_tree(struct tree *t)
 		ret = img_write_record(img, IMG_REC_TREE_FD, &t->inherit[i], sizeof(t->inherit[i]));
 	for (int i = 0; i < t->nr_pipes && !ret; i++)
 		ret = img_write_record(img, IMG_REC_TREE_PIPE, &t->pipes[i], sizeof(t->pipes[i]));
+	for (int i = 0; i < t->nr_socks && !ret; i++)
+		ret = img_write_record(img, IMG_REC_TREE_UNIX, &t->socks[i], sizeof(t->socks[i]));
 	if (ret) {
 		img_writer_abort(img);
 		return ret;
@@ -629,6 +939,12 @@ static int cmp_inherit(const void *a, const void *b)
 	const struct rec_tree_fd *x = a, *y = b;
 
 	return x->pid != y->pid ? cmp_pid(&x->pid, &y->pid) : x->fd < y->fd ? -1 : x->fd > y->fd;
+}
+
+bool dump_tree_sock(const struct dump_ctx *d, uint32_t ino)
+{
+	return d->tree_member && d->nr_tree_socks &&
+	       bsearch(&ino, d->tree_socks, d->nr_tree_socks, sizeof(uint32_t), cmp_u32);
 }
 
 bool dump_tree_fd_inherited(const struct dump_ctx *d, int fd)
@@ -668,6 +984,8 @@ static int share_tree(struct tree *t)
 
 		d->tree_pids = t->pids;
 		d->nr_tree_pids = t->nr;
+		d->tree_socks = t->sock_inos;
+		d->nr_tree_socks = 2 * t->nr_socks;
 		for (int k = 0; k < t->nr_inherit; k++) {
 			if (t->inherit[k].pid != d->pid)
 				continue;
@@ -809,6 +1127,8 @@ int dump_tree(struct dump_ctx *root)
 	free(t.fds);
 	free(t.inherit);
 	free(t.pipes);
+	free(t.socks);
+	free(t.sock_inos);
 	free(t.pids);
 	free(t.seen);
 	return ret;

@@ -50,6 +50,8 @@ struct dump_fd {
 	int32_t *out_pids;	/* and who held it */
 	int nr_out_pids;
 	void *priv;		/* the kind's own, malloc'ed (the driver frees it) */
+	struct rec_fd_own own;	/* description leaders: F_GETOWN_EX and F_GETSIG (fown.c) */
+	bool own_set;		/* ... to be written */
 };
 
 struct files_dump {
@@ -85,6 +87,13 @@ void inherit_spread(struct files_dump *f);
  */
 bool fd_refused(struct dump_fd *x);
 
+/*
+ * fown.c: the owner and signal of description leader @x's signal-driven
+ * I/O (O_ASYNC) or SIGURG, read and checked (x->own); then its record.
+ */
+int fown_dump_read(struct files_dump *f, struct dump_fd *x);
+int fown_dump_write(struct files_dump *f, const struct dump_fd *x);
+
 /* The character devices the dump takes: mem devices and terminals (tty.c). */
 bool fd_chr_supported(dev_t rdev);
 
@@ -106,5 +115,11 @@ int fd_dump_contents(struct files_dump *f, struct dump_fd *x);
  */
 bool dump_tree_fd_inherited(const struct dump_ctx *d, int fd);
 bool dump_tree_pipe_inside(const struct dump_ctx *d, int fd, const int32_t *pids, int nr);
+/*
+ * A process of a tree: whether AF_UNIX socket @ino is one end of a pair
+ * the tree makes (its other end, or this one, held by other processes of
+ * the tree too): the process's image holds its ends alone.
+ */
+bool dump_tree_sock(const struct dump_ctx *d, uint32_t ino);
 
 #endif

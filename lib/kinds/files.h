@@ -34,8 +34,10 @@ struct rf_fd {
 	const struct rec_unix *unx;		/* AF_UNIX socket descriptions: its record */
 	int q, nr_q;		/* and its IMG_REC_UNIX_QUEUE records, into s->qs */
 	const struct rec_pipe_outside *outside;	/* pipe objects with an end outside */
-	int inherit_src;	/* pipe objects: sudcr restore's fd from --inherit-fd, or -1 */
+	int inherit_src;	/* pipe objects: sudcr restore's fd from --inherit-fd, or -1;
+				 * unix sockets of a tree's pair: the one its maker made */
 	const void *priv;	/* the kind's own (a record of the image, say); not freed */
+	const struct rec_fd_own *own;	/* description leaders: owner and signal (fown.c) */
 	bool inherit_same;	/* and it is that very pipe: its data is in it */
 	/* In the stub. */
 	int src;		/* the description, staged above the image's fds */
@@ -118,6 +120,17 @@ void rf_put_data(struct restore_files_state *s, struct rf_fd *o, int fd, bool st
  * is one the tree makes once for all its holders.
  */
 bool restore_tree_pipe_inside(const struct restore_ctx *r, const struct rf_fd *o);
+/* Whether the tree of @r makes the socket pair of inodes @ino and @peer_ino of @type (IMG_REC_TREE_UNIX). */
+bool restore_tree_unix_pair(const struct restore_ctx *r, uint64_t ino, uint64_t peer_ino, uint32_t type);
+/*
+ * unix.c, in the stub of the process that makes such a pair @p: the socket
+ * pair (socketpair(), or connect() to its name and accept()), @sv[0] the
+ * end of entry @a of @sa, @sv[1] that of @b of @sb (two processes' fd
+ * tables), each receive queue refilled, then the options.
+ */
+void unix_make_tree_pair(struct restore_files_state *sa, const struct rf_fd *a,
+			 struct restore_files_state *sb, const struct rf_fd *b,
+			 const struct rec_tree_unix *p, int sv[2]);
 
 /* Owner, mode and contents of a new memfd or deleted file (in the stub). */
 void rf_fill_file(struct restore_files_state *s, struct rf_fd *o, int fd);
@@ -146,6 +159,16 @@ void rf_mark_own_proc(const struct restore_ctx *r, struct rf_fd *e);
 int rf_refuse_watched_later(const struct restore_files_state *s);
 int rf_proc_placeholder(const struct rf_fd *e);
 int rf_reopen_own_proc(struct restore_ctx *r, struct restore_files_state *s);
+
+/*
+ * The owner and signal of a description's O_ASYNC/SIGURG (fown.c): the
+ * record's validation, and in sudcr once every process exists, injected.
+ */
+int rf_fown_rec(struct restore_ctx *r, struct restore_files_state *s, const struct rec_fd_own *o,
+		size_t len);
+int rf_fown_restore(struct restore_ctx *r, const struct rf_fd *e, struct rf_late *l);
+/* In the stub, every fd at its number: O_ASYNC on each description that had it, at its lowest fd. */
+void rf_set_async(struct restore_files_state *s);
 
 /* File locks (locks.c): validation of their records, and in the stub, taking them again. */
 int rf_lock_rec(struct restore_ctx *r, struct restore_files_state *s, const struct rec_lock *l,

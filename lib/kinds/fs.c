@@ -97,6 +97,8 @@ static int fs_in_stub(struct restore_ctx *r)
 {
 	const struct restore_misc_state *s = r->misc_state;
 
+	if (r->fs_shared)
+		return 0;	/* its parent's (CLONE_FS), which sets them up */
 	umask(s->misc.umask);
 	/*
 	 * By sudcr's root: the cwd may even lie outside the process's root

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * The process-tree kind: IMG_REC_TREE_PROC, _FD and _PIPE, which only
+ * The process-tree kind: IMG_REC_TREE_PROC, _FD, _PIPE and _UNIX, which only
  * the tree's own core.img holds (lib/dump/tree.c writes them,
  * lib/restore/tree.c reads them).  A process's image holding one is
  * invalid: its prepare step refuses it, so a tree record can never be
@@ -30,6 +30,7 @@ const struct cr_kind cr_kind_tree = {
 		{ IMG_REC_TREE_PROC, "tree_proc" },
 		{ IMG_REC_TREE_FD, "tree_fd" },
 		{ IMG_REC_TREE_PIPE, "tree_pipe" },
+		{ IMG_REC_TREE_UNIX, "tree_unix" },
 		{ 0, NULL },
 	},
 	.prepare = tree_prepare,

@@ -38,6 +38,7 @@
  * options and the shutdown state.  files.c places the ends at their fds.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <linux/sock_diag.h>
@@ -48,7 +49,9 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/sysmacros.h>
+#include <sys/stat.h>
 #include <sys/time.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "cr.h"
@@ -471,7 +474,8 @@ int dump_unix_end(struct img_writer *img, int fd, const char *link, int sock, in
 		  const struct unix_diag_info *u, const struct unix_diag_info *peer,
 		  const struct unix_owner *own)
 {
-	struct rec_unix r = { .fd = fd, .peer = peer_fd, .type = u->type, .shutdown = u->shutdown };
+	struct rec_unix r = { .fd = fd, .peer = peer_fd, .type = u->type, .shutdown = u->shutdown,
+			      .peer_ino = peer_fd < 0 ? peer->ino : 0 };
 	struct qwalk q = { .img = img, .fd = fd, .link = link, .own = own };
 	int v, passcred = 0, peek_off = -1, ret, ret2;
 
@@ -589,7 +593,6 @@ static int unix_recognise(struct files_dump *f, struct dump_fd *x)
 {
 	int ret = 0;
 
-	(void)f;
 	if (strncmp(x->p->link, "socket:[", 8) || x->sk_family != AF_UNIX ||
 	    (x->sk_type != SOCK_STREAM && x->sk_type != SOCK_DGRAM && x->sk_type != SOCK_SEQPACKET))
 		return FD_NOT_MINE;
@@ -600,7 +603,9 @@ static int unix_recognise(struct files_dump *f, struct dump_fd *x)
 					  "sock_diag cannot tell its peer";
 		return FD_REFUSED;
 	}
-	if (x->ux.named)
+	/* Its tree makes a named end again (connect() to a listener of its name, accept()). */
+	if (x->ux.named && !(x->ux.state == TCP_ESTABLISHED_STATE && x->ux.peer &&
+			     dump_tree_sock(f->d, (uint32_t)x->st.st_ino)))
 		x->why = "bound to a name (a path or an abstract name), and connected";
 	else if (x->ux.state == TCP_LISTEN_STATE)
 		x->why = "a listening socket";
@@ -611,9 +616,17 @@ static int unix_recognise(struct files_dump *f, struct dump_fd *x)
 	return FD_REFUSED;
 }
 
+/* One end of a pair a tree makes (dump_tree_sock()): its image holds it alone. */
+static bool unix_lone(struct files_dump *f, int i)
+{
+	return dump_tree_sock(f->d, (uint32_t)f->x[i].st.st_ino);
+}
+
 /* Index of the lowest fd of the other end of AF_UNIX socket @i, -1 if not in the process. */
 static int unix_peer_index(struct files_dump *f, int i)
 {
+	if (unix_lone(f, i))
+		return -1;
 	for (int j = 0; j < f->nr; j++)
 		if (f->x[j].kind == REC_FD_UNIX && f->x[j].st.st_ino == f->x[i].ux.peer)
 			return j;
@@ -623,7 +636,7 @@ static int unix_peer_index(struct files_dump *f, int i)
 /* --shell-job: a stdio socket whose peer is not in the process is the caller's. */
 static bool unix_caller_end(struct files_dump *f, int i)
 {
-	return unix_peer_index(f, i) < 0;
+	return !unix_lone(f, i) && unix_peer_index(f, i) < 0;
 }
 
 /* The pair is the object: its lowest fd, either end. */
@@ -631,6 +644,8 @@ static int unix_find_object(struct files_dump *f, int i)
 {
 	struct dump_fd *x = &f->x[i];
 
+	if (unix_lone(f, i))
+		return x->desc;
 	for (int j = 0; j < i; j++) {
 		struct dump_fd *y = &f->x[j];
 
@@ -646,7 +661,7 @@ static int unix_dump_check(struct files_dump *f, int i)
 	struct dump_fd *x = &f->x[i];
 	int j;
 
-	if (x->desc != i)
+	if (x->desc != i || unix_lone(f, i))
 		return 0;
 	j = unix_peer_index(f, i);
 	if (j < 0 || f->x[j].ux.peer != x->st.st_ino) {
@@ -659,26 +674,47 @@ static int unix_dump_check(struct files_dump *f, int i)
 				 (int)strnlen((const char *)pu.name + !pu.name[0],
 					      pu.name_len - !pu.name[0]),
 				 (const char *)pu.name + !pu.name[0]);
-		sudcr_error("fd %d: %s (%s): its peer socket:[%u]%s is %s; only unbound socket pairs with both ends in the process are supported",
+		sudcr_error("fd %d: %s (%s): its peer socket:[%u]%s is %s; only %s are supported",
 			    x->p->fd, x->p->link, x->detail, x->ux.peer, pname,
-			    j < 0 ? "not in the process" : "connected elsewhere");
+			    j >= 0 ? "connected elsewhere" :
+			    f->d->tree_member ? "in no process of the tree" : "not in the process",
+			    f->d->tree_member ? "socket pairs with both ends in the tree" :
+			    "unbound socket pairs with both ends in the process");
 		return -EOPNOTSUPP;
 	}
 	return 0;
 }
 
-/* One end of a socket pair: its state and receive queue (above). */
+/*
+ * One end of a socket pair: its state and receive queue (above).  An end
+ * alone (unix_lone()) names its peer by inode; messages its peer's
+ * process sent with credentials are refused (the pair's maker could not
+ * send them as that process).
+ */
 static int unix_dump(struct files_dump *f, int i)
 {
-	struct dump_fd *x = &f->x[i], *peer;
-	int s, ret, j;
+	struct unix_diag_info lone_peer;
+	const struct unix_diag_info *pux;
+	struct unix_owner nobody = { .pid = -1, .uid = ~0u, .gid = ~0u };
+	int s, ret, j, peer_fd = -1;
 
-	if (x->desc != i)
+	if (f->x[i].desc != i)
 		return 0;
-	j = unix_peer_index(f, i);
-	if (j < 0)
-		return -EINVAL;		/* unix_dump_check() found it */
-	peer = &f->x[j];
+	if (unix_lone(f, i)) {
+		ret = unix_diag_get(f->x[i].ux.peer, &lone_peer);
+		if (ret) {
+			sudcr_error("fd %d: %s: sock_diag cannot tell its peer socket:[%u]: %s",
+				    f->x[i].p->fd, f->x[i].p->link, f->x[i].ux.peer, strerror(-ret));
+			return ret;
+		}
+		pux = &lone_peer;
+	} else {
+		j = unix_peer_index(f, i);
+		if (j < 0)
+			return -EINVAL;		/* unix_dump_check() found it */
+		pux = &f->x[j].ux;
+		peer_fd = f->x[f->x[j].desc].p->fd;
+	}
 
 	if (!f->own_read) {
 		struct proc_status st;
@@ -694,11 +730,11 @@ static int unix_dump(struct files_dump *f, int i)
 		f->own.gid = st.gid[0];
 		f->own_read = true;
 	}
-	s = fd_dump_getfd_of(f, x);
+	s = fd_dump_getfd_of(f, &f->x[i]);
 	if (s < 0)
 		return s;
-	ret = dump_unix_end(f->d->img, x->p->fd, x->p->link, s, f->x[peer->desc].p->fd, &x->ux,
-			    &peer->ux, &f->own);
+	ret = dump_unix_end(f->d->img, f->x[i].p->fd, f->x[i].p->link, s, peer_fd, &f->x[i].ux, pux,
+			    peer_fd < 0 ? &nobody : &f->own);
 	close(s);
 	return ret;
 }
@@ -717,7 +753,7 @@ static int unix_rec(struct restore_ctx *r, struct restore_files_state *s, const 
 {
 	int i;
 
-	if (len != sizeof(*u) || u->pad)
+	if (len != sizeof(*u) || (u->peer == -1) != (u->peer_ino != 0))
 		return img_record_invalid(r->img, "bad unix socket record");
 	i = rf_find_fd(s, u->fd);
 	if (i < 0 || s->fds[i].rec->kind != REC_FD_UNIX || s->fds[i].desc != i || s->fds[i].unx)
@@ -725,7 +761,7 @@ static int unix_rec(struct restore_ctx *r, struct restore_files_state *s, const 
 					  u->fd);
 	if (u->type != SOCK_STREAM && u->type != SOCK_DGRAM && u->type != SOCK_SEQPACKET)
 		return img_record_invalid(r->img, "fd %d: socket type %u", u->fd, u->type);
-	if (u->shutdown & ~3u || u->opts & ~UNIX_OPTS || u->peer < 0 || u->peer == u->fd ||
+	if (u->shutdown & ~3u || u->opts & ~UNIX_OPTS || u->peer < -1 || u->peer == u->fd ||
 	    u->sndbuf > INT32_MAX || u->rcvbuf > INT32_MAX || u->peek_off < -1 ||
 	    !timeo_ok(u->rcvtimeo_sec, u->rcvtimeo_usec) ||
 	    !timeo_ok(u->sndtimeo_sec, u->sndtimeo_usec))
@@ -770,6 +806,34 @@ static int unix_queue_rec(struct restore_ctx *r, struct restore_files_state *s,
 	return 0;
 }
 
+/*
+ * An end alone, its peer in another process: one of a pair its tree makes
+ * (lib/restore/tree.c), never with messages carrying credentials.
+ */
+static int unix_check_lone(const struct restore_ctx *r, struct restore_files_state *s, int i)
+{
+	const struct rf_fd *e = &s->fds[i];
+
+	if (e->rec->obj != e->rec->fd ||
+	    !restore_tree_unix_pair(r, e->rec->ino, e->unx->peer_ino, e->unx->type)) {
+		sudcr_error("image: fd %d (unix socket): its peer socket:[%u] is in no other process of a tree restored with it",
+			    e->rec->fd, e->unx->peer_ino);
+		return -EINVAL;
+	}
+	for (int k = 0; k < e->nr_q; k++) {
+		const struct rec_unix_queue *h = s->qs[e->q + k];
+		const struct rec_unix_msg *m = (const struct rec_unix_msg *)(h + 1);
+
+		for (uint32_t n = 0; n < h->nr; n++)
+			if (m[n].flags & REC_UNIX_MSG_CREDS) {
+				sudcr_error("image: fd %d (unix socket): a message with credentials from another process",
+					    e->rec->fd);
+				return -EINVAL;
+			}
+	}
+	return 0;
+}
+
 /* The two ends of a pair agree; messages with credentials can be sent as they were. */
 static int unix_check_pair(struct restore_files_state *s, int i)
 {
@@ -781,6 +845,8 @@ static int unix_check_pair(struct restore_files_state *s, int i)
 		sudcr_error("image: fd %d (unix socket): no unix socket record", s->fds[i].rec->fd);
 		return -EINVAL;
 	}
+	if (u->peer < 0)
+		return 0;	/* unix_prepare() */
 	j = rf_find_fd(s, u->peer);
 	pu = j < 0 ? NULL : s->fds[j].unx;
 	if (!pu || s->fds[j].desc != j || pu->peer != u->fd || pu->type != u->type ||
@@ -914,17 +980,131 @@ static void unix_finish_end(const struct rf_fd *e, int fd)
 		rf_die_fd(e, "shutdown", errno);
 }
 
-/* The pair whose lowest fd is @o: hold[0] the end of o's description, hold[1] the other. */
+/* A pair: @sv[0] the end of @a (an entry of @sa), @sv[1] that of @b; both queues refilled, then the options. */
+static void unix_make_pair(struct restore_files_state *sa, const struct rf_fd *a,
+			   struct restore_files_state *sb, const struct rf_fd *b, int sv[2])
+{
+	if (socketpair(AF_UNIX, (int)a->unx->type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, sv))
+		rf_die_fd(a, "socketpair", errno);
+	unix_refill(sa, a, sv[0], sv[1]);
+	unix_refill(sb, b, sv[1], sv[0]);
+	unix_finish_end(a, sv[0]);
+	unix_finish_end(b, sv[1]);
+}
+
+static int bind_name(int fd, const uint8_t *name, uint32_t len)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+
+	memcpy(a.sun_path, name, len);
+	return bind(fd, (struct sockaddr *)&a, (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len));
+}
+
+static int connect_name(int fd, const uint8_t *name, uint32_t len)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+
+	memcpy(a.sun_path, name, len);
+	return connect(fd, (struct sockaddr *)&a, (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len));
+}
+
+/* A path to bind for a moment: a socket file left there by the dumped listener moves aside (*aside). */
+static void free_for_moment(const struct rf_fd *e, const char *path, char *aside, size_t size)
+{
+	struct stat st;
+	int used;
+
+	aside[0] = '\0';
+	if (lstat(path, &st))
+		return;
+	if (!S_ISSOCK(st.st_mode))
+		rf_die_fd(e, "its listener's path is taken by another file", EEXIST);
+	used = unix_vfs_in_use((uint64_t)st.st_dev, (uint32_t)st.st_ino);
+	if (used)
+		rf_die_fd(e, "its listener's socket file is still bound by a live socket (is the dumped process still running?)",
+			  used < 0 ? -used : EADDRINUSE);
+	snprintf(aside, size, "%s.sudcr-%d", path, (int)getpid());
+	if (rename(path, aside))
+		rf_die_fd(e, "moving the listener's socket file aside", errno);
+}
+
+/*
+ * A pair as connect() and accept() made it: sv[named] accepted from a
+ * listener bound for a moment to @p's name, which it keeps as its own
+ * (getsockname, and its peer's getpeername); sv[!named] the connecting
+ * end, without a name.  A socket file of the dumped listener at the path
+ * is moved aside meanwhile and put back for the listener's own restore;
+ * the one bound here is removed.
+ */
+static void unix_connect_pair(const struct rf_fd *e, const struct rec_tree_unix *p, int sv[2])
+{
+	char path[sizeof(p->name) + 1] = "", aside[sizeof(path) + 32] = "";
+	int l, c, a = -1, err = 0;
+	bool bound = false;
+	const char *what = NULL;
+
+	if (p->name[0]) {
+		memcpy(path, p->name, p->name_len);
+		path[p->name_len] = '\0';
+		free_for_moment(e, path, aside, sizeof(aside));
+	}
+	l = socket(AF_UNIX, (int)p->type | SOCK_CLOEXEC, 0);
+	c = socket(AF_UNIX, (int)p->type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (l < 0 || c < 0)
+		what = "socket";
+	else if (bind_name(l, p->name, p->name_len))
+		what = "bind to its listener's name";
+	else if (!(bound = true) || listen(l, 1))
+		what = "listen";
+	else if (connect_name(c, p->name, p->name_len))
+		what = "connect";
+	else if ((a = accept4(l, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK)) < 0)
+		what = "accept";
+	err = errno;
+	if (l >= 0)
+		close(l);
+	if (path[0] && bound && unlink(path) && !what)
+		what = "unlink of the listener's name bound for a moment", err = errno;
+	if (aside[0] && rename(aside, path) && !what)
+		what = "putting the listener's socket file back", err = errno;
+	if (what)
+		rf_die_fd(e, what, err);
+	sv[p->named_end] = a;
+	sv[!p->named_end] = c;
+}
+
+void unix_make_tree_pair(struct restore_files_state *sa, const struct rf_fd *a,
+			 struct restore_files_state *sb, const struct rf_fd *b,
+			 const struct rec_tree_unix *p, int sv[2])
+{
+	if (!p->name_len) {
+		unix_make_pair(sa, a, sb, b, sv);
+		return;
+	}
+	unix_connect_pair(a, p, sv);
+	unix_refill(sa, a, sv[0], sv[1]);
+	unix_refill(sb, b, sv[1], sv[0]);
+	unix_finish_end(a, sv[0]);
+	unix_finish_end(b, sv[1]);
+}
+
+/*
+ * The pair whose lowest fd is @o: hold[0] the end of o's description,
+ * hold[1] the other.  An end alone is the socket its tree made
+ * (lib/restore/tree.c), handed down: o->inherit_src.
+ */
 static void unix_create_pair(struct restore_files_state *s, struct rf_fd *o)
 {
-	const struct rf_fd *p = &s->fds[rf_find_fd(s, o->unx->peer)];
-
-	if (socketpair(AF_UNIX, (int)o->unx->type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, o->hold))
-		rf_die_fd(o, "socketpair", errno);
-	unix_refill(s, o, o->hold[0], o->hold[1]);
-	unix_refill(s, p, o->hold[1], o->hold[0]);
-	unix_finish_end(o, o->hold[0]);
-	unix_finish_end(p, o->hold[1]);
+	if (o->unx->peer < 0) {
+		if (o->inherit_src < 0)
+			rf_stub_die("internal: fd %d (unix socket): the socket its tree made is not open",
+				    o->rec->fd);
+		o->hold[0] = fcntl(o->inherit_src, F_DUPFD_CLOEXEC, 0);
+		if (o->hold[0] < 0)
+			rf_die_fd(o, "F_DUPFD of the socket its tree made", errno);
+		return;
+	}
+	unix_make_pair(s, o, s, &s->fds[rf_find_fd(s, o->unx->peer)], o->hold);
 }
 
 static int unix_check_record(struct restore_ctx *r, struct restore_files_state *s, uint32_t type,
@@ -936,6 +1116,22 @@ static int unix_check_record(struct restore_ctx *r, struct restore_files_state *
 static int unix_check_table(struct restore_files_state *s, int i)
 {
 	return s->fds[i].desc == i ? unix_check_pair(s, i) : 0;
+}
+
+/* Ends alone: their tree's (unix_check_lone()). */
+static int unix_prepare(struct restore_ctx *r, struct restore_files_state *s)
+{
+	for (int i = 0; i < s->nr; i++) {
+		int ret;
+
+		if (s->fds[i].rec->kind != REC_FD_UNIX || s->fds[i].desc != i || !s->fds[i].unx ||
+		    s->fds[i].unx->peer >= 0)
+			continue;
+		ret = unix_check_lone(r, s, i);
+		if (ret)
+			return ret;
+	}
+	return 0;
 }
 
 /* A socket has one description: each end's is the one socketpair made. */
@@ -960,6 +1156,7 @@ const struct fd_kind fd_kind_unix = {
 	.dump = unix_dump,
 	.check_record = unix_check_record,
 	.check_table = unix_check_table,
+	.prepare = unix_prepare,
 	.create = unix_create_pair,
 	.open = unix_open,
 };

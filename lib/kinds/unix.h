@@ -30,6 +30,9 @@ struct unix_diag_info {
 /* Ask sock_diag about socket inode @ino of sudcr's network namespace; -ENOENT: none. */
 int unix_diag_get(uint32_t ino, struct unix_diag_info *u);
 
+/* unix_named.c: whether a live socket is bound to the socket file @dev/@ino (sock_diag); -errno. */
+int unix_vfs_in_use(uint64_t dev, uint32_t ino);
+
 /* The kernel's dev_t (20 bits of minor) as stat's st_dev. */
 uint64_t unix_kdev_to_dev(uint32_t kdev);
 

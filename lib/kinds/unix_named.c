@@ -226,7 +226,7 @@ out:
 }
 
 /* A live socket of sudcr's network namespace is bound to file dev:ino (sock_diag): 1, 0, -errno. */
-static int unix_vfs_in_use(uint64_t dev, uint32_t ino)
+int unix_vfs_in_use(uint64_t dev, uint32_t ino)
 {
 	struct {
 		struct nlmsghdr h;

@@ -255,6 +255,8 @@ static int read_records(struct restore_ctx *r, struct restore_files_state *s)
 			ret = check_data_rec(r, s, data, len);
 		} else if (type == IMG_REC_LOCK) {
 			ret = rf_lock_rec(r, s, data, len);
+		} else if (type == IMG_REC_FD_OWN) {
+			ret = rf_fown_rec(r, s, data, len);
 		} else {
 			k = fd_kind_of_record(type);
 			if (!k)
@@ -507,7 +509,8 @@ static void stage_desc(struct restore_files_state *s, int i, int hi)
 
 		if (cur < 0)
 			rf_die_fd(e, "F_GETFL", errno);
-		want = (cur & ~RF_SETFL_FLAGS) | (rec->flags & RF_SETFL_FLAGS);
+		/* O_ASYNC once at its fd number: its signals' si_fd (rf_set_async()). */
+		want = (cur & ~RF_SETFL_FLAGS) | (rec->flags & RF_SETFL_FLAGS & ~O_ASYNC);
 		if (want != cur && fcntl(e->src, F_SETFL, want))
 			rf_die_fd(e, "F_SETFL", errno);
 	}
@@ -577,6 +580,8 @@ int restore_files_in_stub(struct restore_ctx *r)
 
 	if (!s || r->nr_keep_fds < 0 || r->nr_keep_fds > 4)
 		rf_stub_die("files: bad restore state");
+	if (r->files_shared)
+		return 0;	/* the fd table is the parent's, which set it up */
 	/* F_DUPFD skips the driver's fds; they must only not be numbers the image uses. */
 	for (int k = 0; k < r->nr_keep_fds; k++)
 		if (r->keep_fds[k] < 0 || rf_find_fd(s, r->keep_fds[k]) >= 0)
@@ -641,6 +646,8 @@ int restore_files_in_stub(struct restore_ctx *r)
 		if (fcntl(rec->fd, F_SETFD, (int)(rec->fd_flags & FD_CLOEXEC)))
 			rf_die_fd(&s->fds[i], "F_SETFD", errno);
 	}
+
+	rf_set_async(s);
 
 	/* 4. What the kinds fill in once every fd is at its number: each epoll's watch list. */
 	for (int i = 0; i < s->nr; i++) {
@@ -723,6 +730,11 @@ int restore_files(struct restore_ctx *r)
 	for (int i = 0; i < s->nr; i++) {
 		const struct fd_kind *k = fd_kind(s->fds[i].rec->kind);
 
+		if (s->fds[i].own) {
+			ret = rf_fown_restore(r, &s->fds[i], &l);
+			if (ret)
+				return ret;
+		}
 		if (k->late) {
 			ret = k->late(r, s, i, &l);
 			if (ret)

@@ -46,6 +46,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -60,6 +61,8 @@
 
 #define TREE_MAX	4096
 
+_Static_assert(sizeof(struct rec_tree_unix) == 144, "rec_tree_unix layout");
+
 struct clone_args_tree {
 	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, set_tid,
 		set_tid_size, cgroup;
@@ -72,6 +75,7 @@ struct tmember {
 	pid_t join;		/* process group to join by injection once all exist; 0: none */
 	pid_t stub_pgid;	/* the group it has after its stub's setup */
 	bool ready, seized;
+	bool files_top;		/* its fd table is shared with children (CLONE_FILES), not its parent */
 	char dir[PATH_MAX];
 	struct restore_ctx r;
 	struct rec_tree_fd *fds;	/* its own IMG_REC_TREE_FD records */
@@ -93,6 +97,12 @@ struct thand {
 	int writer;		/* puts its buffered bytes in: the first with a read end of its own */
 };
 
+/* A socket pair with ends in several processes (IMG_REC_TREE_UNIX). */
+struct tsock {
+	int owner;		/* makes it, keeps both ends for its descendants */
+	int mem[2], ent[2];	/* each end: a holder whose image fills it (member, fd entry) */
+};
+
 struct rtree {
 	const struct restore_opts *opts;
 	struct img_reader *img;
@@ -102,10 +112,15 @@ struct rtree {
 	int nr_h;
 	struct thand *hand;
 	struct rec_tree_pipe *pipes;	/* the records, same order */
-	int *hand_fd;		/* in the stubs: the read end the owner keeps, or -1 */
+	int *hand_fd;		/* in the stubs: the read end the owner keeps, or -1;
+				 * then both ends of each of socks (2 * k, 2 * k + 1) */
 	int nr_hand;
+	struct tsock *socks;
+	struct rec_tree_unix *sock_recs;	/* the records, same order */
+	int nr_socks;
 	int hand_min;		/* above every fd number of every image: no dup2 of a descendant hits it */
 	int report_fd, read_fd;
+	int report_nr;		/* the stubs' report_fd, once sudcr closed its own */
 	pid_t root_pgid;	/* sudcr restore's process group: the root's */
 };
 
@@ -120,6 +135,46 @@ static int find_member(const struct rtree *t, pid_t pid)
 static bool live(const struct tmember *m)
 {
 	return m->p.state == REC_TREE_LIVE;
+}
+
+/* The socket pairs; t->hand_fd grows by their ends. */
+static int read_socks(struct rtree *t)
+{
+	uint64_t n = img_count_type(t->img, IMG_REC_TREE_UNIX);
+	const void *data;
+	size_t len;
+	int ret, *v;
+
+	t->socks = calloc(n + 1, sizeof(*t->socks));
+	t->sock_recs = calloc(n + 1, sizeof(*t->sock_recs));
+	v = realloc(t->hand_fd, (t->nr_hand + 2 * n + 1) * sizeof(*v));
+	if (!t->socks || !t->sock_recs || !v)
+		return -ENOMEM;
+	t->hand_fd = v;
+	img_rewind(t->img);
+	while ((ret = cr_next_of_type(t->img, IMG_REC_TREE_UNIX, &data, &len)) == 1) {
+		const struct rec_tree_unix *p = data;
+		int i = len == sizeof(*p) ? find_member(t, p->owner) : -1;
+
+		if (i < 0 || !live(&t->m[i]) || !p->ino[0] || p->ino[0] >= p->ino[1] ||
+		    p->ino[1] > UINT32_MAX || p->pad || p->named_end > 1 ||
+		    p->name_len > sizeof(p->name) ||
+		    (p->name_len && (p->type == SOCK_DGRAM || (p->name[0] && p->name[0] != '/') ||
+				     (p->name[0] && memchr(p->name, 0, p->name_len) &&
+				      (const uint8_t *)memchr(p->name, 0, p->name_len) != p->name + p->name_len - 1))) ||
+		    (p->type != SOCK_STREAM && p->type != SOCK_DGRAM && p->type != SOCK_SEQPACKET))
+			return img_record_invalid(t->img, "bad tree socket pair record");
+		for (int k = 0; k < t->nr_socks; k++)
+			for (int e = 0; e < 4; e++)
+				if (t->sock_recs[k].ino[e / 2] == p->ino[e % 2])
+					return img_record_invalid(t->img, "socket %llu in two pairs",
+								  (unsigned long long)p->ino[e % 2]);
+		t->sock_recs[t->nr_socks] = *p;
+		t->socks[t->nr_socks++] = (struct tsock){ .owner = i, .mem = { -1, -1 } };
+	}
+	for (int k = 0; k < 2 * t->nr_socks; k++)
+		t->hand_fd[t->nr_hand + k] = -1;
+	return ret < 0 ? ret : 0;
 }
 
 /* The tree's records: processes, parents first, and the inherited fds. */
@@ -163,7 +218,9 @@ static int read_tree(struct rtree *t)
 				return img_record_invalid(t->img, "tree process %d: bad or repeated PID, or a parent %d not before it",
 							  p->pid, p->ppid);
 			if (p->state == REC_TREE_LIVE) {
-				if (p->exit_status || !p->nr_threads || p->flags & ~REC_TREE_F_STOPPED)
+				if (p->exit_status || !p->nr_threads ||
+				    p->flags & ~(REC_TREE_F_STOPPED | REC_TREE_F_FILES | REC_TREE_F_FS) ||
+				    (!k && p->flags & (REC_TREE_F_FILES | REC_TREE_F_FS)))
 					return img_record_invalid(t->img, "tree process %d: bad fields", p->pid);
 			} else if (p->state == REC_TREE_ZOMBIE) {
 				int st = p->exit_status;
@@ -180,7 +237,8 @@ static int read_tree(struct rtree *t)
 				return img_record_invalid(t->img, "tree process %d: state %u", p->pid, p->state);
 			}
 			t->nr = ++k;
-		} else if (type != IMG_REC_TREE_FD && type != IMG_REC_TREE_PIPE) {
+		} else if (type != IMG_REC_TREE_FD && type != IMG_REC_TREE_PIPE &&
+			   type != IMG_REC_TREE_UNIX) {
 			return img_record_invalid(t->img, "record type %u in a tree's own image", type);
 		}
 	}
@@ -228,7 +286,9 @@ static int read_tree(struct rtree *t)
 		t->pipes[t->nr_hand] = *p;
 		t->hand[t->nr_hand++] = (struct thand){ .ino = p->ino, .owner = i, .writer = -1 };
 	}
-	return ret < 0 ? ret : 0;
+	if (ret < 0)
+		return ret;
+	return read_socks(t);
 }
 
 static int add_helper(struct rtree *t, pid_t pgid, int creator)
@@ -416,6 +476,73 @@ static int plan_pipes(struct rtree *t)
 	return 0;
 }
 
+/* The description leader of socket @ino, an end alone, in member @i's image, or -1. */
+static int sock_end(const struct tmember *m, uint64_t ino)
+{
+	const struct restore_files_state *s = m->r.files_state;
+
+	for (int i = 0; s && i < s->nr; i++)
+		if (s->fds[i].desc == i && s->fds[i].rec->kind == REC_FD_UNIX && s->fds[i].unx &&
+		    s->fds[i].unx->peer < 0 && s->fds[i].rec->ino == ino)
+			return i;
+	return -1;
+}
+
+/* Who fills each end of each socket pair: a holder of it; all its holders descend from its maker. */
+static int plan_socks(struct rtree *t)
+{
+	for (int k = 0; k < t->nr_socks; k++) {
+		struct tsock *p = &t->socks[k];
+		const struct rec_tree_unix *rec = &t->sock_recs[k];
+
+		for (int i = 0; i < t->nr; i++) {
+			for (int e = 0; e < 2 && live(&t->m[i]); e++) {
+				int o = sock_end(&t->m[i], rec->ino[e]);
+
+				if (o < 0)
+					continue;
+				if (!descends(t, p->owner, i) ||
+				    t->m[i].r.files_state->fds[o].unx->peer_ino != rec->ino[!e]) {
+					sudcr_error("%s: process %d holds socket %llu of a pair that process %d, not its ancestor, makes, or not with its peer",
+						    t->opts->dir, t->m[i].p.pid,
+						    (unsigned long long)rec->ino[e], t->m[p->owner].p.pid);
+					return -EINVAL;
+				}
+				if (p->mem[e] < 0) {
+					p->mem[e] = i;
+					p->ent[e] = o;
+				}
+			}
+		}
+		if (p->mem[0] < 0 || p->mem[1] < 0) {
+			sudcr_error("%s: socket pair %llu/%llu that process %d makes: no process holds one of its ends",
+				    t->opts->dir, (unsigned long long)rec->ino[0],
+				    (unsigned long long)rec->ino[1], t->m[p->owner].p.pid);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Member @i shares its parent's fd table: its image holds the same fds,
+ * each a description of the parent's (IMG_REC_TREE_FD).
+ */
+static int check_files_shared(const struct rtree *t, int i)
+{
+	const struct tmember *m = &t->m[i];
+	const struct restore_files_state *s = m->r.files_state, *ps = t->m[m->parent].r.files_state;
+	int same = s && ps && s->nr == ps->nr && m->nr_fds == s->nr;
+
+	for (int k = 0; same && k < m->nr_fds; k++)
+		same = rf_find_fd(ps, m->fds[k].fd) >= 0 && rf_find_fd(ps, m->fds[k].parent_fd) >= 0;
+	if (same)
+		return 0;
+	sudcr_error("%s: process %d shares its parent's fd table, but its image does not hold the same fds",
+		    m->dir, m->p.pid);
+	return -EINVAL;
+}
+
 /* Each process's image, read and checked; the inherited fds checked against both images. */
 static int prepare_members(struct rtree *t)
 {
@@ -435,12 +562,16 @@ static int prepare_members(struct rtree *t)
 		/* Its parent is its own: its parent-death signal stays, with -d too. */
 		if (i)
 			r->opts.detach = false;
+		r->files_shared = m->p.flags & REC_TREE_F_FILES;
+		r->fs_shared = m->p.flags & REC_TREE_F_FS;
 		r->tree_fds = m->fds;
 		r->nr_tree_fds = m->nr_fds;
 		r->tree_pipes = t->pipes;
 		r->nr_tree_pipes = t->nr_hand;
+		r->tree_unix = t->sock_recs;
+		r->nr_tree_unix = t->nr_socks;
 		r->tree_keep = t->hand_fd;
-		r->nr_tree_keep = t->nr_hand;
+		r->nr_tree_keep = t->nr_hand + 2 * t->nr_socks;
 		ret = img_reader_open(&r->img, m->dir);
 		if (!ret)
 			ret = restore_member_prepare(r);
@@ -457,7 +588,34 @@ static int prepare_members(struct rtree *t)
 	}
 	for (int h = 0; h < t->nr_h && !ret; h++)
 		ret = check_pid_unused(t->h[h].pid);
-	return ret ? ret : plan_pipes(t);
+	for (int i = 1; i < t->nr && !ret; i++) {
+		struct tmember *m = &t->m[i];
+
+		if (!live(m) || !(m->p.flags & REC_TREE_F_FILES))
+			continue;
+		ret = check_files_shared(t, i);
+		/* The top of the sharing, for close_stub_fds(). */
+		for (int a = m->parent; a >= 0; a = t->m[a].parent)
+			if (!(t->m[a].p.flags & REC_TREE_F_FILES)) {
+				t->m[a].files_top = true;
+				break;
+			}
+	}
+	if (!ret)
+		ret = plan_pipes(t);
+	return ret ? ret : plan_socks(t);
+}
+
+bool restore_tree_unix_pair(const struct restore_ctx *r, uint64_t ino, uint64_t peer_ino, uint32_t type)
+{
+	for (int k = 0; k < r->nr_tree_unix; k++) {
+		const struct rec_tree_unix *p = &r->tree_unix[k];
+
+		if (p->type == type && ((p->ino[0] == ino && p->ino[1] == peer_ino) ||
+					(p->ino[1] == ino && p->ino[0] == peer_ino)))
+			return true;
+	}
+	return false;
 }
 
 bool restore_tree_pipe_inside(const struct restore_ctx *r, const struct rf_fd *o)
@@ -516,6 +674,44 @@ static void setup_pipes(struct rtree *t, int i)
 	}
 }
 
+/*
+ * Before the stub's files: the socket pairs it makes, both ends kept above
+ * every image's fds for its descendants, and its own ends taken from them.
+ */
+static void setup_socks(struct rtree *t, int i)
+{
+	struct restore_files_state *s = t->m[i].r.files_state;
+
+	for (int k = 0; k < t->nr_socks; k++) {
+		struct tsock *p = &t->socks[k];
+		int *kept = &t->hand_fd[t->nr_hand + 2 * k], sv[2];
+
+		if (p->owner != i)
+			continue;
+		unix_make_tree_pair(t->m[p->mem[0]].r.files_state,
+				    &t->m[p->mem[0]].r.files_state->fds[p->ent[0]],
+				    t->m[p->mem[1]].r.files_state,
+				    &t->m[p->mem[1]].r.files_state->fds[p->ent[1]], &t->sock_recs[k], sv);
+		for (int e = 0; e < 2; e++) {
+			kept[e] = fcntl(sv[e], F_DUPFD_CLOEXEC, t->hand_min);
+			if (kept[e] < 0)
+				stub_die("F_DUPFD of a socket for the child processes", errno);
+			close(sv[e]);
+		}
+	}
+	for (int k = 0; k < t->nr_socks; k++)
+		for (int e = 0; e < 2; e++) {
+			int o = sock_end(&t->m[i], t->sock_recs[k].ino[e]);
+
+			if (o < 0)
+				continue;
+			if (t->hand_fd[t->nr_hand + 2 * k + e] < 0)
+				rf_stub_die("internal: socket %llu of the tree is not open",
+					    (unsigned long long)t->sock_recs[k].ino[e]);
+			s->fds[o].inherit_src = t->hand_fd[t->nr_hand + 2 * k + e];
+		}
+}
+
 /* The owner's read ends, moved above every image's fds (files.c put them above its own). */
 static void lift_pipes(struct rtree *t, int i)
 {
@@ -534,7 +730,7 @@ static void lift_pipes(struct rtree *t, int i)
 
 static void close_pipes(struct rtree *t)
 {
-	for (int k = 0; k < t->nr_hand; k++)
+	for (int k = 0; k < t->nr_hand + 2 * t->nr_socks; k++)
 		if (t->hand_fd[k] >= 0) {
 			close(t->hand_fd[k]);
 			t->hand_fd[k] = -1;
@@ -552,10 +748,11 @@ static void report_ready(struct rtree *t)
 
 static void __attribute__((noreturn)) member_main(struct rtree *t, int i, pid_t parent);
 
-static pid_t clone_with_pid(pid_t pid, int exit_signal)
+static pid_t clone_with_pid(pid_t pid, int exit_signal, uint64_t flags)
 {
 	pid_t want = pid;
 	struct clone_args_tree args = {
+		.flags = flags,
 		.exit_signal = (uint64_t)exit_signal,
 		.set_tid = (uintptr_t)&want,
 		.set_tid_size = 1,
@@ -616,7 +813,7 @@ static void make_children(struct rtree *t, int i)
 
 		if (t->h[h].creator != i)
 			continue;
-		pid = clone_with_pid(t->h[h].pid, 0);
+		pid = clone_with_pid(t->h[h].pid, 0, 0);
 		if (pid < 0)
 			stub_die("cannot create the helper process of a process group", errno);
 		if (!pid)
@@ -627,7 +824,9 @@ static void make_children(struct rtree *t, int i)
 
 		if (t->m[c].parent != i)
 			continue;
-		pid = clone_with_pid(t->m[c].p.pid, SIGCHLD);
+		pid = clone_with_pid(t->m[c].p.pid, SIGCHLD,
+				     (t->m[c].p.flags & REC_TREE_F_FILES ? CLONE_FILES : 0) |
+				     (t->m[c].p.flags & REC_TREE_F_FS ? CLONE_FS : 0));
 		if (pid < 0) {
 			int err = errno;
 
@@ -670,15 +869,19 @@ static void __attribute__((noreturn)) member_main(struct rtree *t, int i, pid_t 
 	r->nr_keep_fds = 1;
 	/* Files before the children, which inherit what they share; misc (cwd, umask) after. */
 	setup_pipes(t, i);
+	setup_socks(t, i);
 	if (cr_kinds_in_stub_part(r, true))
 		_exit(1);
 	lift_pipes(t, i);
 	make_children(t, i);
-	close_pipes(t);
+	/* A table shared with others: what they still use stays; sudcr closes it (close_stub_fds()). */
+	if (!m->files_top && !r->files_shared)
+		close_pipes(t);
 	if (cr_kinds_in_stub_part(r, false))
 		_exit(1);
 	report_ready(t);
-	close(t->report_fd);
+	if (!m->files_top && !r->files_shared)
+		close(t->report_fd);
 	if (r->proc.flags & REC_PROC_STOPPED)
 		kill(getpid(), SIGSTOP);
 	for (;;)
@@ -763,7 +966,7 @@ static int create_stubs(struct rtree *t)
 	if (ret)
 		return ret;
 	fflush(NULL);
-	pid = clone_with_pid(t->m[0].p.pid, SIGCHLD);
+	pid = clone_with_pid(t->m[0].p.pid, SIGCHLD, 0);
 	if (pid < 0) {
 		int err = errno;
 
@@ -778,6 +981,7 @@ static int create_stubs(struct rtree *t)
 		member_main(t, 0, self);
 	}
 	t->m[0].r.pid = pid;
+	t->report_nr = t->report_fd;
 	close(t->report_fd);
 	t->report_fd = -1;
 	if (!wait_ready(t, &errors)) {
@@ -827,6 +1031,30 @@ static int inject_checked(struct restore_ctx *r, enum arch_sc sc, const char *wh
 		return res < 0 ? (int)res : -EIO;
 	}
 	return 0;
+}
+
+/*
+ * At the turn of member @i whose fd table its children share: every stub
+ * of them has reported, so what their stubs kept in it goes, all above
+ * every image's fds (t->hand_min) but the report pipe, which may be below.
+ */
+static int close_stub_fds(struct rtree *t, int i)
+{
+	struct restore_ctx *r = &t->m[i].r;
+	struct cr_thread *th = &r->cthreads[0];
+	int64_t res;
+	int ret = cr_inject(th, arch_syscall_by_name(th->inj.kind, "close_range"), &res,
+			    (uint64_t)t->hand_min, ~0U, 0, 0, 0, 0);
+
+	if (!ret && res) {
+		sudcr_error("process %d: cannot close the restore's fds: %s", r->pid, strerror((int)-res));
+		ret = res < 0 ? (int)res : -EIO;
+	}
+
+	if (!ret && t->report_nr < t->hand_min)
+		ret = inject_checked(r, SC_CLOSE, "cannot close the restore's report pipe", 0,
+				     (uint64_t)t->report_nr, 0, 0);
+	return ret;
 }
 
 /*
@@ -954,6 +1182,8 @@ static int run_tree(struct rtree *t)
 		m->seized = true;
 		if (!ret)
 			ret = join_group(t, i);
+		if (!ret && m->files_top)
+			ret = close_stub_fds(t, i);
 		if (!ret)
 			ret = restore_member_finish(&m->r);
 	}
@@ -1013,6 +1243,8 @@ out:
 	free(t.hand);
 	free(t.hand_fd);
 	free(t.pipes);
+	free(t.socks);
+	free(t.sock_recs);
 	img_reader_close(t.img);
 	return ret;
 }

@@ -7,6 +7,7 @@
  * process, which holds none of it): the reader gets the old bytes, then
  * the writer's new ones, then end of file once the writer exits.
  */
+#include <stdbool.h>
 #include <sys/ioctl.h>
 #include <sys/wait.h>
 
@@ -48,18 +49,27 @@ int main(void)
 	}
 	close(p[0]);
 	close(p[1]);
-	/* The writer's bytes are in before we say READY: it waits for its go after. */
+	/*
+	 * The writer's bytes are in, and each child has closed the end it
+	 * does not keep, before we say READY (else both hold it, neither from
+	 * the other: the dump rightly refuses): they wait for their go after.
+	 */
 	usleep(1000);
 	for (int i = 0; i < 5000; i++) {
 		char path[64], link[64] = "";
 		int n = 0, fd;
+		bool closed;
 
+		snprintf(path, sizeof(path), "/proc/%d/fd/%d", r, p[1]);
+		closed = access(path, F_OK) != 0;
+		snprintf(path, sizeof(path), "/proc/%d/fd/%d", w, p[0]);
+		closed = closed && access(path, F_OK) != 0;
 		snprintf(path, sizeof(path), "/proc/%d/fd/%d", r, p[0]);
 		if (readlink(path, link, sizeof(link) - 1) > 0 && (fd = open(path, O_RDONLY | O_NONBLOCK)) >= 0) {
 			ioctl(fd, FIONREAD, &n);
 			close(fd);
 		}
-		if (n >= 10)
+		if (n >= 10 && closed)
 			break;
 		usleep(1000);
 	}
