@@ -71,7 +71,8 @@ $(T)/unit/% $(T)/inject/%: tests/$$(notdir $$(@D))/%.c $(B)/libsudcr.a $(TEST_HD
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(PRIV_CFLAGS) -Itests -o $@ $< $(B)/libsudcr.a $(LDFLAGS)
 
-$(T)/targets/%: tests/targets/%.c $(TEST_HDRS)
+# Targets may include the private headers (img_edit: the record layouts).
+$(T)/targets/%: tests/targets/%.c $(TEST_HDRS) $(wildcard lib/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(TGT_CFLAGS) $(PRIV_CFLAGS) -Itests -o $@ $< $(TGT_LDFLAGS)
 

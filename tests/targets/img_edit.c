@@ -171,7 +171,7 @@ static const struct field fields[] = {
 	F(UNIX, rec_unix, fd), F(UNIX, rec_unix, peer), F(UNIX, rec_unix, type),
 	F(UNIX, rec_unix, shutdown), F(UNIX, rec_unix, sndbuf), F(UNIX, rec_unix, rcvbuf),
 	F(UNIX, rec_unix, peek_off), F(UNIX, rec_unix, rcvlowat), F(UNIX, rec_unix, opts),
-	F(UNIX, rec_unix, pad),
+	F(UNIX, rec_unix, peer_ino),
 	F(UNIX_QUEUE, rec_unix_queue, fd), F(UNIX_QUEUE, rec_unix_queue, nr),
 	F(UNIX_QUEUE, rec_unix_queue, len),
 	{ IMG_REC_UNIX_QUEUE, "msg0_len",
