@@ -174,6 +174,7 @@ struct restore_ctx {
 	struct restore_creds_state *creds_state;
 	const struct rec_cwd_deleted *cwd_deleted;	/* kinds/deleted_cwd.c: the cwd was removed */
 	struct restore_sysv_shm_state *sysv_shm_state;
+	struct restore_sysv_msg_state *sysv_msg_state;
 	/* A process of a tree (lib/restore/tree.c): fds it inherits from its parent's stub. */
 	const struct rec_tree_fd *tree_fds;
 	int nr_tree_fds;

@@ -70,6 +70,7 @@ enum img_rec_type {
 	IMG_REC_INOTIFY = 140,		/* struct rec_inotify + rec_inotify_watch[] + paths */
 	IMG_REC_FANOTIFY = 141,		/* struct rec_fanotify + rec_fanotify_mark[] + paths */
 	IMG_REC_MQUEUE = 162,		/* struct rec_mqueue + messages (lib/kinds/mqueue.c) */
+	IMG_REC_SYSV_MSG = 163,		/* struct rec_sysv_msg + messages (lib/kinds/sysv_msg.c) */
 	/* process trees (lib/dump/tree.c, lib/restore/tree.c): the tree's own core.img */
 	IMG_REC_TREE_PROC = 100,	/* struct rec_tree_proc, one per process, parents first */
 	IMG_REC_TREE_FD = 101,		/* struct rec_tree_fd: an fd inherited from the parent */

@@ -133,7 +133,8 @@ const struct cr_kind cr_kind_files = {
  *
  * sysv_sem has only a dump step (a refusal), before the memory is copied;
  * sysv_shm comes right after mm: its attaches go where the layout kept
- * their place, before any later kind maps something of its own.
+ * their place, before any later kind maps something of its own; sysv_msg,
+ * which makes gone queues again from sudcr itself, after it.
  *
  * From misc to seccomp, the kinds of the MISC and THREAD_MISC records
  * (misc.h): misc first, whose prepare reads both records and makes the
@@ -155,6 +156,7 @@ const struct cr_kind cr_kind_files = {
 	X(sysv_sem)		\
 	X(mm)			\
 	X(sysv_shm)		\
+	X(sysv_msg)		\
 	X(signals)		\
 	X(files)		\
 	X(file_stamps)		\
