@@ -269,6 +269,7 @@ enum rec_fd_kind {
 	REC_FD_FANOTIFY = 32,	/* fanotify group: its flags and marks in the IMG_REC_FANOTIFY record */
 	REC_FD_DELETED_DIR = 35, /* removed directory held open: made again, opened, removed */
 	REC_FD_DELETED_CHR = 36, /* removed mem device node (null, zero...): mknod, opened, removed */
+	REC_FD_DELETED_NODE = 37, /* O_PATH fd of a removed symlink or FIFO: made again, opened, removed */
 	REC_FD_MQUEUE = 40,	/* POSIX message queue: name in path; IMG_REC_MQUEUE (lib/kinds/mqueue.c) */
 };
 #define REC_FD_EFD_SEMAPHORE	(1u << 0)	/* rec_fd.xflags */
