@@ -175,6 +175,7 @@ struct restore_ctx {
 	const struct rec_cwd_deleted *cwd_deleted;	/* kinds/deleted_cwd.c: the cwd was removed */
 	struct restore_sysv_shm_state *sysv_shm_state;
 	struct restore_sysv_msg_state *sysv_msg_state;
+	struct restore_sysv_sem_state *sysv_sem_state;
 	/* A process of a tree (lib/restore/tree.c): fds it inherits from its parent's stub. */
 	const struct rec_tree_fd *tree_fds;
 	int nr_tree_fds;

@@ -71,6 +71,7 @@ enum img_rec_type {
 	IMG_REC_FANOTIFY = 141,		/* struct rec_fanotify + rec_fanotify_mark[] + paths */
 	IMG_REC_MQUEUE = 162,		/* struct rec_mqueue + messages (lib/kinds/mqueue.c) */
 	IMG_REC_SYSV_MSG = 163,		/* struct rec_sysv_msg + messages (lib/kinds/sysv_msg.c) */
+	IMG_REC_SYSV_SEM_UNDO = 164,	/* struct rec_sysv_sem_undo + rec_sem_val[] (lib/kinds/sysv_sem.c) */
 	/* process trees (lib/dump/tree.c, lib/restore/tree.c): the tree's own core.img */
 	IMG_REC_TREE_PROC = 100,	/* struct rec_tree_proc, one per process, parents first */
 	IMG_REC_TREE_FD = 101,		/* struct rec_tree_fd: an fd inherited from the parent */
