@@ -162,6 +162,7 @@ const struct cr_kind cr_kind_files = {
 	X(signals)		\
 	X(files)		\
 	X(file_stamps)		\
+	X(fd_mounts)		\
 	X(cwd_deleted)		\
 	X(sysv_sem)		\
 	X(misc)			\
