@@ -46,21 +46,31 @@ struct rec_cwd_deleted {
 
 /* ---- dump ---- */
 
-int deleted_cwd_strip(pid_t pid, char *path)
+/*
+ * Whether @path, as /proc/@pid/@name reads it, is a removed directory:
+ * then its " (deleted)" is stripped and 1 returned.  A directory really
+ * named "... (deleted)" is not (fs.c's check says what it is).
+ */
+static int strip_removed(pid_t pid, const char *name, char *path)
 {
 	size_t len = strlen(path);
 	char proc[64];
 	struct stat st;
-	int err;
 
 	if (len <= 10 || strcmp(path + len - 10, " (deleted)"))
 		return 0;
-	snprintf(proc, sizeof(proc), "/proc/%d/cwd", pid);
+	snprintf(proc, sizeof(proc), "/proc/%d/%s", pid, name);
 	if (stat(proc, &st) || !S_ISDIR(st.st_mode) || st.st_nlink)
-		return 0;	/* a directory really named "... (deleted)": misc's check says */
+		return 0;
 	path[len - 10] = '\0';
-	err = path_parent_is_dir(path);
-	if (err) {
+	return 1;
+}
+
+int deleted_cwd_strip(pid_t pid, char *path)
+{
+	if (!strip_removed(pid, "cwd", path))
+		return 0;
+	if (path_parent_is_dir(path)) {
 		sudcr_error("process %d: its working directory %s was removed, and its parent too: not supported",
 			    pid, path);
 		return -EOPNOTSUPP;
@@ -85,17 +95,10 @@ static int root_is_cwd(pid_t pid)
 
 int deleted_root_strip(pid_t pid, char *path)
 {
-	size_t len = strlen(path);
-	char proc[64];
-	struct stat st;
 	int same;
 
-	if (len <= 10 || strcmp(path + len - 10, " (deleted)"))
+	if (!strip_removed(pid, "root", path))
 		return 0;
-	snprintf(proc, sizeof(proc), "/proc/%d/root", pid);
-	if (stat(proc, &st) || !S_ISDIR(st.st_mode) || st.st_nlink)
-		return 0;	/* a directory really named "... (deleted)": fs's check says */
-	path[len - 10] = '\0';
 	same = root_is_cwd(pid);
 	if (same < 0) {
 		sudcr_error("process %d: cannot stat its root and working directories: %s", pid, strerror(-same));

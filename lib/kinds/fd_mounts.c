@@ -42,6 +42,7 @@
 
 #include "../proc/proc.h"
 #include "files.h"
+#include "fsnotify.h"
 #include "kinds.h"
 
 #define IMG_REC_FD_MOUNT	152
@@ -60,22 +61,6 @@ struct mnt {
 	unsigned int major, minor;
 	char root[MNT_STR_MAX], point[MNT_STR_MAX], opts[256], type[64];
 };
-
-static void unescape(char *s)
-{
-	char *d = s;
-
-	for (; *s; s++) {
-		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
-		    s[3] >= '0' && s[3] <= '7') {
-			*d++ = (char)((s[1] - '0') << 6 | (s[2] - '0') << 3 | (s[3] - '0'));
-			s += 3;
-		} else {
-			*d++ = *s;
-		}
-	}
-	*d = '\0';
-}
 
 /*
  * Mount @id (>= 0) of our mountinfo into *m, or with @id < 0 the first
@@ -98,8 +83,8 @@ static int find_mount(int id, const struct mnt *want, struct mnt *m)
 		dash = strstr(line, " - ");
 		if (!dash || sscanf(dash + 3, "%63s", m->type) != 1)
 			continue;
-		unescape(m->root);
-		unescape(m->point);
+		fsn_unescape(m->root);
+		fsn_unescape(m->point);
 		if (id >= 0 ? m->id == id :
 		    m->major == want->major && m->minor == want->minor && !strcmp(m->root, want->root) &&
 		    !strcmp(m->point, want->point) && !strcmp(m->opts, want->opts) && !strcmp(m->type, want->type))

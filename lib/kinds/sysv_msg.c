@@ -45,6 +45,7 @@
 #include <sudcr/log.h>
 
 #include "kinds.h"
+#include "sysv_ids.h"
 #include "../show.h"
 
 #ifndef MSG_COPY
@@ -340,36 +341,23 @@ static const char *differs(const struct rec_sysv_msg *g, const struct msqid_ds *
 	return NULL;
 }
 
-/* In a child: msg_next_id, then msgget() as the creator.  Exits 0 once the queue has the id. */
-static void make_in_child(const struct rec_sysv_msg *g)
+static int msg_get(const struct sysv_maker *m)
 {
-	char buf[16];
-	int fd, n, id;
+	const struct rec_sysv_msg *g = m->arg;
 
-	fd = open("/proc/sys/kernel/msg_next_id", O_WRONLY | O_CLOEXEC);
-	n = snprintf(buf, sizeof(buf), "%d", g->id);
-	if (fd < 0 || write(fd, buf, n) != n)
-		_exit(10);
-	close(fd);
-	if (setegid(g->cgid) || seteuid(g->cuid))
-		_exit(120);
-	id = msgget(g->key, IPC_CREAT | IPC_EXCL | (int)(g->mode & 0777));
-	if (id < 0)
-		_exit(errno == EEXIST ? 121 : 122);
-	if (id != g->id) {
-		msgctl(id, IPC_RMID, NULL);
-		_exit(123);
-	}
-	_exit(0);
+	return msgget(m->key, IPC_CREAT | IPC_EXCL | (int)(g->mode & 0777));
 }
 
-/* msgget() leaves msg_next_id set when it fails before making a queue: use it up. */
-static void reset_next_id(void)
+static int msg_rm(int id)
+{
+	return msgctl(id, IPC_RMID, NULL);
+}
+
+static int msg_scratch(void)
 {
 	int id = msgget(IPC_PRIVATE, IPC_CREAT | 0600);
 
-	if (id < 0 || msgctl(id, IPC_RMID, NULL))
-		sudcr_warn("cannot reset /proc/sys/kernel/msg_next_id: %s", strerror(errno));
+	return id < 0 ? -1 : msgctl(id, IPC_RMID, NULL);
 }
 
 static int fill_queue(const struct rec_sysv_msg *g, size_t len)
@@ -406,39 +394,17 @@ static int fill_queue(const struct rec_sysv_msg *g, size_t len)
 static int make_queue(struct msg_queue *q)
 {
 	const struct rec_sysv_msg *g = q->rec;
+	const struct sysv_maker m = {
+		.what = "message queue", .other = "queue", .next_id = "/proc/sys/kernel/msg_next_id",
+		.get_name = "msgget", .id = g->id, .key = g->key, .cuid = g->cuid, .cgid = g->cgid,
+		.get = msg_get, .rm = msg_rm, .scratch = msg_scratch, .arg = g,
+	};
 	struct msqid_ds ds;
-	int status, err;
-	pid_t pid;
+	int err;
 
-	pid = fork();
-	if (pid < 0)
-		return -errno;
-	if (!pid)
-		make_in_child(g);
-	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status)) {
-		reset_next_id();
-		sudcr_error("System V message queue %d: its maker died", g->id);
-		return -EIO;
-	}
-	if (WEXITSTATUS(status))
-		reset_next_id();
-	switch (WEXITSTATUS(status)) {
-	case 0:
-		break;
-	case 121:
-		sudcr_error("cannot make System V message queue %d again: another queue has its key %#x", g->id,
-			    (unsigned int)g->key);
-		return -EEXIST;
-	case 123:
-		sudcr_error("cannot make System V message queue %d again: its index is taken by another queue",
-			    g->id);
-		return -EEXIST;
-	default:
-		sudcr_error("cannot make System V message queue %d again: %s", g->id,
-			    WEXITSTATUS(status) == 10 ? "cannot write /proc/sys/kernel/msg_next_id (needs CAP_CHECKPOINT_RESTORE)" :
-			    WEXITSTATUS(status) == 120 ? "cannot take its creator's uid and gid" : "msgget failed");
-		return -EPERM;
-	}
+	err = sysv_make_with_id(&m);
+	if (err)
+		return err;
 	q->made = true;
 	memset(&ds, 0, sizeof(ds));
 	ds.msg_perm.uid = g->uid;
