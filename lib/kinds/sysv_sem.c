@@ -14,7 +14,10 @@
  * which CLONE_SYSVSEM shares it with).  A list appears with the first
  * semop() with SEM_UNDO, and with the first thread made with CLONE_SYSVSEM
  * (every pthread), so a list may be empty.  Without a list, or while no
- * semaphore set exists, there is nothing to keep.
+ * semaphore set exists, there is nothing to keep; nor when no set was
+ * operated on since the process started (every semop() sets its set's
+ * otime): a multi-threaded process among sets that others used before it
+ * is dumped, --leave-running too.
  *
  * With a list and sets, the undo values are measured by the exit that
  * applies them.  A --leave-running dump cannot know them: refused, one
@@ -70,6 +73,7 @@
 #include "image.h"
 #include <sudcr/log.h>
 
+#include "../proc/proc.h"
 #include "kinds.h"
 #include "../show.h"
 
@@ -179,8 +183,50 @@ static int has_undo_list(pid_t ref, pid_t pid)
 	return r != 0;
 }
 
+/*
+ * When @pid started, in CLOCK_REALTIME seconds, or -1: /proc's start time
+ * is on CLOCK_BOOTTIME.
+ */
+static double start_realtime(pid_t pid)
+{
+	struct timespec rt, bt;
+	struct proc_stat st;
+
+	if (proc_parse_stat(pid, 0, &st) || clock_gettime(CLOCK_REALTIME, &rt) || clock_gettime(CLOCK_BOOTTIME, &bt))
+		return -1;
+	return rt.tv_sec - bt.tv_sec + (rt.tv_nsec - bt.tv_nsec) / 1e9 + (double)st.start_time / sysconf(_SC_CLK_TCK);
+}
+
+/*
+ * Whether @pid, which has an undo list, may have undo values: a semop()
+ * on some set since it started.  Every semop() sets its set's otime (in
+ * seconds), the SEM_UNDO ones that make undo values too; a set whose otime
+ * ends before the process started (a margin for the clocks' rounding) has
+ * no undo values of it.  1 if it may, 0 if not, -errno.
+ */
+static int may_have_undo_values(pid_t pid, const int *ids, int nr)
+{
+	double start = start_realtime(pid);
+
+	if (start < 0)
+		return 1;
+	for (int i = 0; i < nr; i++) {
+		struct semid_ds ds;
+		union semun arg = { .buf = &ds };
+
+		if (semctl(ids[i], 0, IPC_STAT, arg)) {
+			if (errno == EINVAL || errno == EIDRM)
+				continue;
+			return -errno;
+		}
+		if (ds.sem_otime && (double)ds.sem_otime + 1.0 > start - 0.05)
+			return 1;
+	}
+	return 0;
+}
+
 /* No other process shares the process's undo list, and no other process of its tree has one. */
-static int check_alone(struct dump_ctx *d, pid_t ref)
+static int check_alone(struct dump_ctx *d, pid_t ref, const int *ids, int nr)
 {
 	DIR *dir = opendir("/proc");
 	struct dirent *e;
@@ -190,6 +236,8 @@ static int check_alone(struct dump_ctx *d, pid_t ref)
 		if (d->tree_pids[i] == d->pid)
 			continue;
 		ret = has_undo_list(ref, d->tree_pids[i]);
+		if (ret > 0)
+			ret = may_have_undo_values(d->tree_pids[i], ids, nr);
 		if (ret > 0) {
 			sudcr_error("processes %d and %d of the tree both have System V semaphore undo lists (SEM_UNDO): their exits' adjustments cannot be told apart: not supported",
 				    d->pid, d->tree_pids[i]);
@@ -284,12 +332,14 @@ static int sysv_sem_dump(struct dump_ctx *d)
 		return ref;
 	}
 	ret = has_undo_list(ref, d->pid);
+	if (ret > 0)
+		ret = may_have_undo_values(d->pid, ids, nr);
 	if (ret > 0 && d->opts.leave_running) {
-		sudcr_error("process %d may have System V semaphore undo values (SEM_UNDO: it has an undo list and %d semaphore set%s exist%s), which only its exit shows: not supported with --leave-running",
-			    d->pid, nr, nr == 1 ? "" : "s", nr == 1 ? "s" : "");
+		sudcr_error("process %d may have System V semaphore undo values (SEM_UNDO: it has an undo list, and of %d semaphore set%s some were operated on since it started), which only its exit shows: not supported with --leave-running",
+			    d->pid, nr, nr == 1 ? "" : "s");
 		ret = -EOPNOTSUPP;
 	} else if (ret > 0) {
-		ret = check_alone(d, ref);
+		ret = check_alone(d, ref, ids, nr);
 		for (int i = 0; i < nr && !ret; i++)
 			ret = dump_set(d, ids[i]);
 	}

@@ -118,4 +118,31 @@ else
 fi
 kill -9 $tp 2>/dev/null
 refused restore_refuses_clamped clamp "semaphore 2 of System V semaphore set" true
+
+# A multi-threaded process (an undo list, empty) among sets operated on
+# only before it started has no undo values: --leave-running dumps it.
+# Once a set is operated on, it may have some: refused.
+t=leave_running_threads
+other=$(perl -e '$id = semget(0, 1, 01600); semop($id, pack("s!3", 0, 1, 0)) or exit 1; print $id')
+sleep 1.2
+rm -f "$TMP/mt"
+"$TESTBIN/targets/sud_status_mt" "$TMP/mt" </dev/null >/dev/null 2>&1 9>&- &
+tp=$!
+pids+=($tp)
+for _ in $(seq 250); do [ -s "$TMP/mt" ] && break; sleep 0.02; done
+if [ -z "$other" ]; then
+	fail $t "cannot make a semaphore set"
+elif ! run 0 "$SUDCR" dump -t $tp -D "$TMP/img-$t" --leave-running; then
+	fail $t "status $status: $err"
+elif ! semop_other "$other" 0 1; then
+	fail $t "cannot operate on set $other"
+elif run 1 "$SUDCR" dump -t $tp -D "$TMP/img-$t-2" --leave-running && one_error_line &&
+     grep -qF "process $tp may have System V semaphore undo values" <<<"$err" && kill -0 $tp; then
+	pass $t
+else
+	fail $t "after a semop: status $status: $err"
+fi
+kill -9 $tp 2>/dev/null
+wait $tp 2>/dev/null
+[ -n "$other" ] && ipcrm -s "$other"
 finish
