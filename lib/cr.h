@@ -183,6 +183,8 @@ struct restore_ctx {
 	 * its parent's, set up there, not in its own stub.
 	 */
 	bool files_shared, fs_shared;
+	struct restore_sysv_msg_state *sysv_msg_state;
+	struct restore_sysv_sem_state *sysv_sem_state;
 	/* A process of a tree (lib/restore/tree.c): fds it inherits from its parent's stub. */
 	const struct rec_tree_fd *tree_fds;
 	int nr_tree_fds;

@@ -71,6 +71,8 @@ enum img_rec_type {
 	IMG_REC_INOTIFY = 140,		/* struct rec_inotify + rec_inotify_watch[] + paths */
 	IMG_REC_FANOTIFY = 141,		/* struct rec_fanotify + rec_fanotify_mark[] + paths */
 	IMG_REC_MQUEUE = 162,		/* struct rec_mqueue + messages (lib/kinds/mqueue.c) */
+	IMG_REC_SYSV_MSG = 163,		/* struct rec_sysv_msg + messages (lib/kinds/sysv_msg.c) */
+	IMG_REC_SYSV_SEM_UNDO = 164,	/* struct rec_sysv_sem_undo + rec_sem_val[] (lib/kinds/sysv_sem.c) */
 	/* process trees (lib/dump/tree.c, lib/restore/tree.c): the tree's own core.img */
 	IMG_REC_TREE_PROC = 100,	/* struct rec_tree_proc, one per process, parents first */
 	IMG_REC_TREE_FD = 101,		/* struct rec_tree_fd: an fd inherited from the parent */
@@ -295,6 +297,7 @@ enum rec_fd_kind {
 	REC_FD_FANOTIFY = 32,	/* fanotify group: its flags and marks in the IMG_REC_FANOTIFY record */
 	REC_FD_DELETED_DIR = 35, /* removed directory held open: made again, opened, removed */
 	REC_FD_DELETED_CHR = 36, /* removed mem device node (null, zero...): mknod, opened, removed */
+	REC_FD_DELETED_NODE = 37, /* O_PATH fd of a removed symlink or FIFO: made again, opened, removed */
 	REC_FD_MQUEUE = 40,	/* POSIX message queue: name in path; IMG_REC_MQUEUE (lib/kinds/mqueue.c) */
 };
 #define REC_FD_EFD_SEMAPHORE	(1u << 0)	/* rec_fd.xflags */

@@ -1063,6 +1063,9 @@ static int check_leftovers(void)
  *                         line on stderr (holding TEXT, if given: the rest
  *                         of the tag line), no core.img or pages-0.img in
  *                         DIR; the program, left running, must still pass.
+ *   leave-running-fails [TEXT]
+ *                         the same, in the leave-running variant only (a
+ *                         state only a dump that kills can keep).
  *   wait-syscall NR       dump only once the program is blocked in syscall
  *                         NR (/proc/PID/syscall): interrupted syscalls.
  *   wait-syscall32 NR     the same for the ia32 build NAME-32 (ia32 numbers;
@@ -1119,6 +1122,8 @@ enum prog_rfail { RF_NONE, RF_PID_TAKEN, RF_FLIP, RF_TRUNCATE, RF_GROW_FILE };
 struct prog_spec {
 	bool dump_fails, stopped, detached;
 	char dump_fails_says[128];	/* "dump-fails TEXT": the line must hold TEXT */
+	bool lr_fails;			/* leave-running-fails */
+	char lr_fails_says[128];
 	long wait_syscall;		/* -1: none */
 	long wait_syscall32;		/* the same for the ia32 build; -1: none */
 	int kick;			/* signal, 0: none */
@@ -1214,6 +1219,11 @@ static int prog_parse_tag(struct prog_spec *s, char *tag)
 		if (strlen(args) >= sizeof(s->dump_fails_says))
 			return -1;
 		strcpy(s->dump_fails_says, args);
+	} else if (!strcmp(tag, "leave-running-fails")) {
+		s->lr_fails = true;
+		if (strlen(args) >= sizeof(s->lr_fails_says))
+			return -1;
+		strcpy(s->lr_fails_says, args);
 	} else if (!strcmp(tag, "stopped")) {
 		s->stopped = true;
 	} else if (!strcmp(tag, "detached")) {
@@ -1976,16 +1986,18 @@ static int prog_variant(struct prog_run *r)
 	status = prog_dump(r, dir, out, sizeof(out));
 	if (status < 0)
 		return -1;
-	if (r->spec->dump_fails) {
+	if (r->spec->dump_fails || (r->spec->lr_fails && r->variant == PV_LEAVE_RUNNING)) {
+		const char *says = r->spec->dump_fails ? r->spec->dump_fails_says : r->spec->lr_fails_says;
+
 		if (!WIFEXITED(status) || WEXITSTATUS(status) != 1)
 			return prog_fail(r, "dump that should fail: %s, expected exit status 1",
 					 prog_status_str(status, sbuf, sizeof(sbuf)));
 		if (count_lines(out) != 1)
 			return prog_fail(r, "failed dump printed %d lines, expected one: '%s'", count_lines(out),
 					 first_line(out, line, sizeof(line)));
-		if (r->spec->dump_fails_says[0] && !strstr(out, r->spec->dump_fails_says))
+		if (says[0] && !strstr(out, says))
 			return prog_fail(r, "failed dump said '%s', not '%s'", first_line(out, line, sizeof(line)),
-					 r->spec->dump_fails_says);
+					 says);
 		if (file_exists(dir, "core.img") || file_exists(dir, "pages-0.img"))
 			return prog_fail(r, "failed dump left an image in %s", dir);
 		if (waitpid(r->pid, &status, WNOHANG | __WALL))

@@ -122,7 +122,7 @@ static int chr_deleted_check_file(struct restore_files_state *s, int i)
 static void chr_deleted_create(struct restore_files_state *s, struct rf_fd *o)
 {
 	const struct rec_fd *rec = o->rec;
-	char *dir = NULL, *name = NULL;
+	char *name = NULL;
 	const char *at = o->path;
 	int n = 0;
 
@@ -137,10 +137,9 @@ static void chr_deleted_create(struct restore_files_state *s, struct rf_fd *o)
 			rf_die_fd(o, "cannot make it again (mknod)", err);
 		/* The name is taken: another name in the same directory. */
 		free(name);
-		dir = dir ? dir : path_parent(o->path);
-		if (!dir || asprintf(&name, "%s/.sudcr-deleted-%d-%d", strcmp(dir, "/") ? dir : "", getpid(), n++) < 0)
+		at = name = path_stand_in(o->path, n++);
+		if (!name)
 			rf_die_fd(o, "cannot make it again", ENOMEM);
-		at = name;
 	}
 	if (chown(at, rec->uid, rec->gid) || chmod(at, rec->mode & 07777))
 		rf_die_fd(o, "chown/chmod", errno);
@@ -148,7 +147,6 @@ static void chr_deleted_create(struct restore_files_state *s, struct rf_fd *o)
 	if (o->hold[0] < 0 || unlink(at))
 		rf_die_fd(o, o->hold[0] < 0 ? "cannot open it again" : "unlink", errno);
 	free(name);
-	free(dir);
 }
 
 static int chr_deleted_open(struct restore_files_state *s, int i, bool *own)

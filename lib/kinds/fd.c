@@ -40,7 +40,7 @@ extern const struct fd_kind fd_kind_reg, fd_kind_deleted, fd_kind_dir, fd_kind_c
 	fd_kind_fifo, fd_kind_eventfd, fd_kind_memfd, fd_kind_inherit, fd_kind_path,
 	fd_kind_signalfd, fd_kind_timerfd, fd_kind_epoll, fd_kind_unix, fd_kind_tty, fd_kind_inet,
 	fd_kind_unix_sk, fd_kind_pidfd, fd_kind_inotify, fd_kind_fanotify, fd_kind_deleted_dir,
-	fd_kind_chr_deleted, fd_kind_mqueue;
+	fd_kind_chr_deleted, fd_kind_mqueue, fd_kind_deleted_node;
 
 /* By REC_FD_*. */
 static const struct fd_kind *const fd_kinds[] = {
@@ -67,11 +67,13 @@ static const struct fd_kind *const fd_kinds[] = {
 	[REC_FD_DELETED_DIR] = &fd_kind_deleted_dir,	/* deleted_dir.c */
 	[REC_FD_DELETED_CHR] = &fd_kind_chr_deleted,	/* chardev.c */
 	[REC_FD_MQUEUE] = &fd_kind_mqueue,	/* mqueue.c */
+	[REC_FD_DELETED_NODE] = &fd_kind_deleted_node,	/* deleted_node.c */
 };
 
 /*
  * The dump asks the kinds in this order which one an fd is; the first
- * that knows it decides.  O_PATH before the files it can name, message
+ * that knows it decides.  O_PATH fds of removed symlinks and FIFOs before
+ * other O_PATH fds, O_PATH before the files it can name, message
  * queues (regular files of the mqueue filesystem) before deleted and
  * regular files, memfds
  * before deleted files, deleted directories before directories, terminals
@@ -95,6 +97,7 @@ const struct fd_kind *const fd_kinds_order[] = {
 	&fd_kind_pidfd,
 	&fd_kind_inotify,
 	&fd_kind_fanotify,
+	&fd_kind_deleted_node,
 	&fd_kind_path,
 	&fd_kind_mqueue,
 	&fd_kind_memfd,

@@ -37,12 +37,13 @@ static int dump_fs_link(pid_t pid, const char *name, char *buf, size_t len)
 			    strerror(-ret));
 		return ret;
 	}
-	/* A removed cwd is made again (kinds/deleted_cwd.c, which writes its record). */
-	if (!strcmp(name, "cwd")) {
-		ret = deleted_cwd_strip(pid, buf);
-		if (ret)
-			return ret < 0 ? ret : 0;
-	}
+	/*
+	 * A removed cwd is made again (kinds/deleted_cwd.c, which writes its
+	 * record), and a removed root with it if it is the cwd.
+	 */
+	ret = !strcmp(name, "cwd") ? deleted_cwd_strip(pid, buf) : deleted_root_strip(pid, buf);
+	if (ret)
+		return ret < 0 ? ret : 0;
 	snprintf(proc, sizeof(proc), "/proc/%d/%s", pid, name);
 	if (stat(proc, &want)) {
 		ret = -errno;
@@ -135,7 +136,9 @@ static int fs_restore(struct restore_ctx *r)
 	ret = misc_scratch(r, &scratch);
 	if (ret || !strcmp(s->root, "/"))
 		return ret;
-	ret = misc_write(th, scratch, s->root, s->misc.root_len + 1);
+	/* A removed root is the removed cwd the stub made again and entered. */
+	ret = deleted_cwd_is_root(r) ? misc_write(th, scratch, ".", 2) :
+				       misc_write(th, scratch, s->root, s->misc.root_len + 1);
 	if (!ret)
 		ret = cr_inject(th, NR(th, CHROOT), &v, scratch, 0, 0, 0, 0, 0);
 	if (ret)

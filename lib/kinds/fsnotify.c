@@ -72,8 +72,7 @@ out_free:
 	return ret;
 }
 
-/* "\040"-escaped field of mountinfo, in place. */
-static void unescape(char *s)
+void fsn_unescape(char *s)
 {
 	char *d = s;
 
@@ -106,7 +105,7 @@ int fsn_mount_path(dev_t dev, int mnt_id, char *path, size_t size)
 		    (mnt_id >= 0 ? id != mnt_id : makedev(maj, min) != dev))
 			continue;
 		if (!found || (!found_root && !strcmp(root, "/"))) {
-			unescape(point);
+			fsn_unescape(point);
 			snprintf(path, size, "%s", point);
 			found = true;
 			found_root = !strcmp(root, "/");

@@ -2,7 +2,10 @@
 #ifndef SUDCR_KINDS_FSNOTIFY_H
 #define SUDCR_KINDS_FSNOTIFY_H
 
-/* fsnotify.c: what inotify.c and fanotify.c share at dump. */
+/*
+ * fsnotify.c: what inotify.c and fanotify.c share at dump (fd_mounts.c
+ * too reads mountinfo with fsn_unescape()).
+ */
 
 #include <stddef.h>
 #include <sys/stat.h>
@@ -22,6 +25,8 @@ int fsn_read_fdinfo(pid_t pid, int fd, char **out);
  * (its filesystem's root mount preferred), from our mountinfo; -ENODEV.
  */
 int fsn_mount_path(dev_t dev, int mnt_id, char *path, size_t size);
+/* A "\040"-escaped field of mountinfo (fd_mounts.c's too), in place. */
+void fsn_unescape(char *s);
 /* The id of the mount @path is on (of the last mount on it, for a mount point); -errno. */
 int fsn_mnt_id(const char *path);
 /*

@@ -132,9 +132,13 @@ const struct cr_kind cr_kind_files = {
  * The table: one line per kind, in restore order (the dump's is derived,
  * see above).  A kind NAME defines `const struct cr_kind cr_kind_NAME`.
  *
- * sysv_sem has only a dump step (a refusal), before the memory is copied;
+ * sysv_sem's dump is the very last (CR_KIND_DUMP_LAST, after files and
+ * cwd_deleted): it reads the semaphores as close to the kill as it can;
+ * its in_stub step comes after the files', in a tree after the children
+ * are made (they must not share the undo list it makes).
  * sysv_shm comes right after mm: its attaches go where the layout kept
- * their place, before any later kind maps something of its own.
+ * their place, before any later kind maps something of its own; sysv_msg,
+ * which makes gone queues again from sudcr itself, after it.
  *
  * From misc to seccomp, the kinds of the MISC and THREAD_MISC records
  * (misc.h): misc first, whose prepare reads both records and makes the
@@ -154,13 +158,15 @@ const struct cr_kind cr_kind_files = {
 #define CR_KINDS(X)		\
 	X(process)		\
 	X(namespaces)		\
-	X(sysv_sem)		\
 	X(mm)			\
 	X(sysv_shm)		\
+	X(sysv_msg)		\
 	X(signals)		\
 	X(files)		\
 	X(file_stamps)		\
+	X(fd_mounts)		\
 	X(cwd_deleted)		\
+	X(sysv_sem)		\
 	X(misc)			\
 	X(fs)			\
 	X(personality)		\

@@ -4,8 +4,9 @@
  * (open(2) with O_PATH), whatever the file is.  Opened again by its path
  * with O_PATH (and O_NOFOLLOW, O_DIRECTORY as it had); it holds no locks
  * and has no status flags to set.  One of a removed regular file,
- * directory or mem device node is of their kinds (rf_reopen_path()); of
- * anything else removed, refused.
+ * directory or mem device node is of their kinds (rf_reopen_path()), one
+ * of a removed symlink or FIFO of deleted_node.c; of anything else
+ * removed (a socket file), refused.
  */
 #include <errno.h>
 #include <fcntl.h>

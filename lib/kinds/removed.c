@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
 /* What the kinds of removed files share (removed.h). */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "removed.h"
 
@@ -33,4 +35,14 @@ int path_parent_is_dir(const char *path)
 	err = stat(dir, &st) ? -errno : S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
 	free(dir);
 	return err;
+}
+
+char *path_stand_in(const char *path, int n)
+{
+	char *dir = path_parent(path), *name = NULL;
+
+	if (dir && asprintf(&name, "%s/.sudcr-deleted-%d-%d", strcmp(dir, "/") ? dir : "", getpid(), n) < 0)
+		name = NULL;
+	free(dir);
+	return name;
 }

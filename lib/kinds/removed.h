@@ -12,5 +12,10 @@
 char *path_parent(const char *path);
 /* 0 if the directory @path is in is one, else -errno (-ENOTDIR, -ENOENT, -ENOMEM). */
 int path_parent_is_dir(const char *path);
+/*
+ * The @n-th other name in @path's directory, for a node made again whose
+ * name is taken ("DIR/.sudcr-deleted-PID-N"), malloc'ed; NULL without memory.
+ */
+char *path_stand_in(const char *path, int n);
 
 #endif

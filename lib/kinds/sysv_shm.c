@@ -47,6 +47,7 @@
 #include <sudcr/log.h>
 
 #include "kinds.h"
+#include "sysv_ids.h"
 #include "sysv_shm.h"
 
 #define PAGE		4096ull
@@ -416,85 +417,47 @@ static const char *differs(const struct rec_sysv_shm *g, const struct shmid_ds *
 	return NULL;
 }
 
-/*
- * In a child: shm_next_id, then shmget() as the creator (its cuid and cgid
- * are the caller's effective ids).  Exits 0 once the segment has the id.
- */
-static void make_in_child(const struct rec_sysv_shm *g, int shmflg)
-{
-	char buf[16];
-	int fd, n, id;
+struct shm_get {
+	const struct rec_sysv_shm *rec;
+	int shmflg;
+};
 
-	fd = open("/proc/sys/kernel/shm_next_id", O_WRONLY | O_CLOEXEC);
-	n = snprintf(buf, sizeof(buf), "%d", g->id);
-	if (fd < 0 || write(fd, buf, n) != n)
-		_exit(10 + (errno & 0xff) % 100);
-	close(fd);
-	if (setegid(g->cgid) || seteuid(g->cuid))
-		_exit(120);
-	id = shmget(g->key, g->size, IPC_CREAT | IPC_EXCL | shmflg | (int)(g->mode & 0777));
-	if (id < 0)
-		_exit(errno == EEXIST ? 121 : 122);
-	if (id != g->id) {
-		shmctl(id, IPC_RMID, NULL);
-		_exit(123);
-	}
-	_exit(0);
+static int shm_get(const struct sysv_maker *m)
+{
+	const struct shm_get *a = m->arg;
+
+	return shmget(m->key, a->rec->size, IPC_CREAT | IPC_EXCL | a->shmflg | (int)(a->rec->mode & 0777));
 }
 
-/*
- * shmget() leaves shm_next_id set when it fails before making a segment
- * (a key taken), and the file takes no -1: the next segment anyone makes
- * would get the image's id.  A segment made and removed at once uses it up.
- */
-static void reset_next_id(void)
+static int shm_rm(int id)
+{
+	return shmctl(id, IPC_RMID, NULL);
+}
+
+static int shm_scratch(void)
 {
 	int id = shmget(IPC_PRIVATE, PAGE, IPC_CREAT | 0600);
 
-	if (id < 0 || shmctl(id, IPC_RMID, NULL))
-		sudcr_warn("cannot reset /proc/sys/kernel/shm_next_id: %s", strerror(errno));
+	return id < 0 ? -1 : shmctl(id, IPC_RMID, NULL);
 }
 
 /* @shmflg: SHM_NORESERVE if its attaches show it (VmFlags nr), else 0. */
 static int make_segment(struct shm_seg *seg, int shmflg)
 {
 	const struct rec_sysv_shm *g = seg->rec;
+	const struct shm_get a = { g, shmflg };
+	const struct sysv_maker m = {
+		.what = "shm segment", .other = "segment", .next_id = "/proc/sys/kernel/shm_next_id",
+		.get_name = "shmget", .id = g->id, .key = g->key, .cuid = g->cuid, .cgid = g->cgid,
+		.get = shm_get, .rm = shm_rm, .scratch = shm_scratch, .arg = &a,
+	};
 	struct shmid_ds ds;
-	const char *why;
-	int status, err;
+	int ret, err;
 	void *p;
-	pid_t pid;
 
-	pid = fork();
-	if (pid < 0)
-		return -errno;
-	if (!pid)
-		make_in_child(g, shmflg);
-	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status)) {
-		reset_next_id();
-		sudcr_error("System V shm segment %d: its maker died", g->id);
-		return -EIO;
-	}
-	if (WEXITSTATUS(status))
-		reset_next_id();
-	switch (WEXITSTATUS(status)) {
-	case 0:
-		break;
-	case 121:
-		sudcr_error("cannot make System V shm segment %d again: another segment has its key %#x", g->id,
-			    (unsigned int)g->key);
-		return -EEXIST;
-	case 123:
-		sudcr_error("cannot make System V shm segment %d again: its index is taken by another segment",
-			    g->id);
-		return -EEXIST;
-	default:
-		why = WEXITSTATUS(status) >= 10 && WEXITSTATUS(status) < 110 ?
-			      "cannot write /proc/sys/kernel/shm_next_id (needs CAP_CHECKPOINT_RESTORE)" :
-		      WEXITSTATUS(status) == 120 ? "cannot take its creator's uid and gid" : "shmget failed";
-		sudcr_error("cannot make System V shm segment %d again: %s", g->id, why);
-		return -EPERM;
-	}
+	ret = sysv_make_with_id(&m);
+	if (ret)
+		return ret;
 	seg->made = true;
 	memset(&ds, 0, sizeof(ds));
 	ds.shm_perm.uid = g->uid;

@@ -1,4 +1,4 @@
-# Hostile images of System V shm and POSIX message queues: records with
+# Hostile images of System V shm and message queues and POSIX message queues: records with
 # valid checksums and damaged contents (tests/targets/img_edit).  Each
 # restore must fail with one line naming what is wrong, before anything
 # exists: the image's process still runs, so an image that got past
@@ -12,14 +12,22 @@ Q=/sudcr-hostile-$$
 ts=$!
 "$TESTBIN/targets/mq_holder" hold $Q "$TMP/mq.ready" </dev/null >/dev/null 2>&1 9>&- &
 tq=$!
-pids+=($ts $tq)
-for _ in $(seq 250); do [ -s "$TMP/shm.ready" ] && [ -s "$TMP/mq.ready" ] && break; sleep 0.02; done
+"$TESTBIN/targets/msg_holder" "$TMP/msg.ready" $(printf '5e13%04x' $(($$ & 0xffff))) </dev/null >/dev/null 2>&1 9>&- &
+tm=$!
+pids+=($ts $tq $tm)
+for _ in $(seq 250); do
+	[ -s "$TMP/shm.ready" ] && [ -s "$TMP/mq.ready" ] && [ -s "$TMP/msg.ready" ] && break
+	sleep 0.02
+done
 id=$(cat "$TMP/shm.ready" 2>/dev/null)
+msgid=$(cat "$TMP/msg.ready" 2>/dev/null)
 if ! run 0 "$SUDCR" dump -t $ts -D "$TMP/shm" --leave-running ||
-   ! run 0 "$SUDCR" dump -t $tq -D "$TMP/mq" --leave-running; then
+   ! run 0 "$SUDCR" dump -t $tq -D "$TMP/mq" --leave-running ||
+   ! run 0 "$SUDCR" dump -t $tm -D "$TMP/msg" --leave-running; then
 	fail ipc_hostile_dump "cannot dump the targets: $err"
-	kill -9 $ts $tq
+	kill -9 $ts $tq $tm
 	ipcrm -m "$id" 2>/dev/null
+	ipcrm -q "$msgid" 2>/dev/null
 	"$TESTBIN/targets/mq_holder" unlink $Q
 	finish
 fi
@@ -48,7 +56,8 @@ hostile() {
 
 t=hostile_ipc_baseline
 if run 1 "$SUDCR" restore -D "$TMP/shm" -d && one_error_line && grep -q "is taken" <<<"$err" &&
-   run 1 "$SUDCR" restore -D "$TMP/mq" -d && one_error_line && grep -q "is taken" <<<"$err"; then
+   run 1 "$SUDCR" restore -D "$TMP/mq" -d && one_error_line && grep -q "is taken" <<<"$err" &&
+   run 1 "$SUDCR" restore -D "$TMP/msg" -d && one_error_line && grep -q "is taken" <<<"$err"; then
 	pass $t
 else
 	fail $t "the undamaged images should fail only on their taken PIDs: '$err'"
@@ -82,8 +91,21 @@ hostile mq_msg_len mq "bad queued message 0" "poke 162 0 36 9000 4"
 hostile mq_prio mq "bad queued message 0" "poke 162 0 32 40000 4"
 hostile mq_name mq "bad POSIX message queue" "set fd 3 path[3] 0x2f"
 
-kill -9 $ts $tq 2>/dev/null
+# struct rec_sysv_msg: id 0, key 4, mode 8, uid 12, gid 16, cuid 20, cgid 24, nr_msgs 28, qbytes 32,
+# ctime 40; the messages at 48: type 48, len 56, pad 60, text 64.
+hostile msg_twice msg "System V message queue $msgid: repeated" "dup 163 0"
+hostile msg_mode msg "System V message queue $msgid: bad id, mode or qbytes" "poke 163 0 8 0x1000 4"
+hostile msg_qbytes msg "System V message queue $msgid: bad id, mode or qbytes" "poke 163 0 32 0 8"
+hostile msg_id msg "System V message queue -1: bad id, mode or qbytes" "poke 163 0 0 0xffffffff 4"
+hostile msg_count msg "System V message queue record of 115 bytes: bad messages" "poke 163 0 28 4 4"
+hostile msg_type msg "System V message queue record of 115 bytes: bad messages" "poke 163 0 48 0 8"
+hostile msg_len msg "System V message queue record of 115 bytes: bad messages" "poke 163 0 56 9000 4"
+hostile msg_pad msg "System V message queue record of 115 bytes: bad messages" "poke 163 0 60 1 4"
+hostile msg_short msg "System V message queue record of 40 bytes" "len 163 0 40"
+
+kill -9 $ts $tq $tm 2>/dev/null
 wait 2>/dev/null
 ipcrm -m "$id" 2>/dev/null
+ipcrm -q "$msgid" 2>/dev/null
 "$TESTBIN/targets/mq_holder" unlink $Q
 finish
