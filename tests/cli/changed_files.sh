@@ -15,6 +15,18 @@ dump_it() {
 	return 0
 }
 
+# exec_done PID: until PID has run its exec (so its redirections are made): the
+# dump of a shell still forking would see neither the program nor its fds.
+exec_done() {
+	local sh
+	sh=$(readlink /proc/$$/exe)
+	for _ in $(seq 250); do
+		[ -e "/proc/$1/exe" ] && [ "$(readlink "/proc/$1/exe")" != "$sh" ] && return 0
+		sleep 0.02
+	done
+	return 1
+}
+
 # refused NAME IMG PID TEXT [OPTION...]: restore of IMG fails with one line holding TEXT, PID not there.
 refused() {
 	if run 1 "$SUDCR" restore -D "$TMP/$2" -d "${@:5}" && one_error_line && grep -qF -- "$4" <<<"$err" &&
@@ -33,6 +45,7 @@ F=$TMP/written
 printf 'hello world\n' > "$F"
 sleep 1000 5<>"$F" </dev/null >/dev/null 2>&1 9>&- &
 p=$!
+exec_done $p
 pids+=($p)
 t=written_file_changed_refused
 if dump_it img_w $p; then
@@ -59,6 +72,7 @@ F=$TMP/read
 printf 'hello world\n' > "$F"
 sleep 1000 5<"$F" </dev/null >/dev/null 2>&1 9>&- &
 p=$!
+exec_done $p
 pids+=($p)
 t=read_file_changed_warned
 if dump_it img_r $p; then
@@ -95,6 +109,7 @@ X=$TMP/prog
 cp "$(command -v sleep)" "$X"
 "$X" 1000 </dev/null >/dev/null 2>&1 9>&- &
 p=$!
+exec_done $p
 pids+=($p)
 t=program_changed_refused
 for _ in $(seq 250); do [ "$(readlink /proc/$p/exe)" = "$X" ] && break; sleep 0.02; done
@@ -113,6 +128,7 @@ cp "$libc" "$L/"
 lib=$L/$(basename "$libc")
 LD_LIBRARY_PATH=$L sleep 1000 </dev/null >/dev/null 2>&1 9>&- &
 p=$!
+exec_done $p
 pids+=($p)
 t=library_replaced_refused
 for _ in $(seq 250); do grep -qF "$lib" /proc/$p/maps 2>/dev/null && break; sleep 0.02; done
@@ -132,6 +148,7 @@ printf 'first\n' > "$M/file"
 printf 'other\n' > "$TMP/other/file"
 sleep 1000 5<"$M/file" </dev/null >/dev/null 2>&1 9>&- &
 p=$!
+exec_done $p
 pids+=($p)
 for _ in $(seq 250); do [ "$(readlink /proc/$p/fd/5 2>/dev/null)" = "$M/file" ] && break; sleep 0.02; done
 if ! mount --bind "$TMP/other" "$M" 2>"$TMP/mount.err"; then
