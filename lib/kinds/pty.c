@@ -505,7 +505,14 @@ static int take_queues(const struct dump_fd *x, int m, int s, bool pkt, struct r
 	if (!ret)
 		ret = drain_input(s, &t, &in, &in_len);
 	if (in_len || out_len) {
-		int err = put_queues(m, s, &t, in, in_len, out, out_len);
+		int off = 0, on = 1, err;
+
+		/* In packet mode the changes of flow control would queue status bytes. */
+		if (pkt)
+			ioctl(m, TIOCPKT, &off);
+		err = put_queues(m, s, &t, in, in_len, out, out_len);
+		if (pkt)
+			ioctl(m, TIOCPKT, &on);
 
 		if (err) {
 			sudcr_error("fd %d (/dev/pts/%u): cannot put the queued bytes back: %s",

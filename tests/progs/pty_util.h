@@ -76,3 +76,74 @@ static inline bool pty_same_termios(const struct termios *a, const struct termio
 }
 
 #endif
+
+/* Fields 3-8 of /proc/PID/stat: state, ppid, pgrp, session, tty_nr, tpgid. */
+struct pty_stat {
+	char state;
+	int ppid, pgrp, sid, tty_nr, tpgid;
+};
+
+static inline int pty_stat(pid_t pid, struct pty_stat *st)
+{
+	char path[64], buf[1024], *p;
+	int fd, n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	if (!p || sscanf(p + 2, "%c %d %d %d %d %d", &st->state, &st->ppid, &st->pgrp, &st->sid,
+			 &st->tty_nr, &st->tpgid) != 6)
+		return -1;
+	return 0;
+}
+
+/* tty_nr of /dev/pts/@index (the kernel's new_encode_dev). */
+static inline int pty_tty_nr(unsigned int index)
+{
+	unsigned int maj = 136 + index / 256, min = index % 256;
+
+	return (int)((min & 0xff) | (maj << 8) | ((min & ~0xffu) << 12));
+}
+
+/* Wait until process @pid is in state @state (2 s at most). */
+static inline bool pty_wait_state(pid_t pid, char state)
+{
+	struct pty_stat st;
+
+	for (int i = 0; i < 2000; i++) {
+		if (!pty_stat(pid, &st) && st.state == state)
+			return true;
+		usleep(1000);
+	}
+	return false;
+}
+
+/* Wait until thread @pid is blocked in syscall @nr (/proc/PID/syscall), 2 s at most. */
+static inline bool pty_wait_syscall(pid_t pid, long nr)
+{
+	char path[64], buf[256];
+
+	snprintf(path, sizeof(path), "/proc/%d/syscall", pid);
+	for (int i = 0; i < 2000; i++) {
+		int fd = open(path, O_RDONLY | O_CLOEXEC), n;
+
+		if (fd >= 0) {
+			n = read(fd, buf, sizeof(buf) - 1);
+			close(fd);
+			if (n > 0) {
+				buf[n] = '\0';
+				if (atol(buf) == nr)
+					return true;
+			}
+		}
+		usleep(1000);
+	}
+	return false;
+}
