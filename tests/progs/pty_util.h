@@ -6,6 +6,7 @@
 
 #include <poll.h>
 #include <stdbool.h>
+#include <sys/stat.h>
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/wait.h>
