@@ -78,6 +78,8 @@ _Static_assert(sizeof(struct rec_pty) == 96, "rec_pty layout");
 #define PTY_QUEUE_MAX	(256u << 10)
 #define PTY_INDEX_MAX	(1u << 20)
 #define PTY_SETTLE_MS	2000
+/* What the line discipline holds of the input (N_TTY_BUF_SIZE - 1): TIOCINQ sees no more. */
+#define PTY_INQ_MAX	4095u
 
 static bool is_master_rdev(dev_t rdev)
 {
@@ -164,8 +166,11 @@ static int put_queues(int m, int s, const struct termios *final, const uint8_t *
 	if (tcsetattr(s, TCSANOW, &wb))
 		return -errno;
 	ret = write_all_nb(m, in, in_len);
-	if (!ret && in_len)
-		ret = wait_inq(s, inq_expected(final, in, in_len));
+	if (!ret && in_len) {
+		size_t want = inq_expected(final, in, in_len);
+
+		ret = wait_inq(s, want < PTY_INQ_MAX ? want : PTY_INQ_MAX);
+	}
 	if (!ret)
 		ret = write_all_nb(s, out, out_len);
 	if (tcsetattr(s, TCSANOW, final) && !ret)
@@ -522,7 +527,12 @@ static int take_queues(const struct dump_fd *x, int m, int s, bool pkt, struct r
 	}
 	if (!(fl & O_NONBLOCK))
 		fcntl(m, F_SETFL, fl);
-	if (ret == -EFBIG)
+	if (!ret && in_len > PTY_INQ_MAX) {
+		/* The rest would be taken with the modes set after it: not exactly. */
+		sudcr_error("fd %d (/dev/pts/%u): %zu bytes typed and not read, more than the %u the restore can put back exactly",
+			    x->p->fd, pty_of(x)->index, in_len, PTY_INQ_MAX);
+		ret = -EOPNOTSUPP;
+	} else if (ret == -EFBIG)
 		sudcr_error("fd %d (/dev/pts/%u): more than %u bytes queued", x->p->fd,
 			    pty_of(x)->index, PTY_QUEUE_MAX);
 	else if (ret)
