@@ -167,6 +167,18 @@ static int tty_recognise(struct files_dump *f, struct dump_fd *x)
 	       is_tty_rdev(x->st.st_rdev) ? FD_MINE : FD_NOT_MINE;
 }
 
+/* The console and the terminals of the kernel's own drivers, or NULL (a pty). */
+static const char *kernel_terminal(dev_t rdev)
+{
+	if (major(rdev) == 5 && minor(rdev) == 1)
+		return "the system console";
+	if (major(rdev) == 4 && minor(rdev) < 64)
+		return "a virtual console";
+	if (major(rdev) == 4)
+		return "a serial terminal";
+	return NULL;
+}
+
 /*
  * Terminals.  Their other side (a pty master, the console) is outside the
  * process, and a path like /dev/pts/3 may name someone else's terminal by
@@ -188,8 +200,14 @@ static int tty_dump_prepare(struct files_dump *f)
 		if (x->kind != REC_FD_TTY)
 			continue;
 		if (!f->d->opts.shell_job) {
-			sudcr_error("fd %d: %s is a terminal, whose other side is outside the process: use --shell-job (the restore then gives the process the terminal of sudcr restore, with the modes it had)",
-				    x->p->fd, x->p->link);
+			const char *what = kernel_terminal(x->st.st_rdev);
+
+			if (what)
+				sudcr_error("fd %d: %s is %s, which only the kernel drives and a restore cannot make again: not supported (a job run on it can be restored onto the terminal of sudcr restore with --shell-job)",
+					    x->p->fd, x->p->link, what);
+			else
+				sudcr_error("fd %d: %s is a terminal, whose other side is outside the process: use --shell-job (the restore then gives the process the terminal of sudcr restore, with the modes it had)",
+					    x->p->fd, x->p->link);
 			return -EOPNOTSUPP;
 		}
 		g = fd_dump_getfd(f, x->p->fd);
@@ -211,7 +229,11 @@ static int tty_dump_prepare(struct files_dump *f)
 			continue;
 		if (f->job_tty && x->tty == f->job_tty)
 			continue;
-		if (f->job_tty) {
+		if (f->job_tty && kernel_terminal(x->tty)) {
+			dump_tty_name(f->job_tty, job, sizeof(job));
+			sudcr_error("fd %d: %s is %s, other than the job's terminal (%s): not supported",
+				    x->p->fd, x->p->link, kernel_terminal(x->tty), job);
+		} else if (f->job_tty) {
 			dump_tty_name(f->job_tty, job, sizeof(job));
 			sudcr_error("fd %d: %s is a terminal other than the job's (%s): only the job's own terminal can be given back (--shell-job)",
 				    x->p->fd, x->p->link, job);
