@@ -477,12 +477,16 @@ static int show_tree(struct show_ctx *s, const char *dir)
 	if (ret < 0)
 		return ret;
 	if (s->json)
-		fprintf(s->out, "],\"inherited_fds\":%" PRIu64 ",\"shared_pipes\":%" PRIu64 "}\n",
+		fprintf(s->out, "],\"inherited_fds\":%" PRIu64 ",\"shared_pipes\":%" PRIu64,
 			img_count_type(s->img, IMG_REC_TREE_FD), img_count_type(s->img, IMG_REC_TREE_PIPE));
 	else
 		fprintf(s->out, "fds inherited from the parent: %" PRIu64 "; pipes made once for several processes: %" PRIu64 "\n",
 			img_count_type(s->img, IMG_REC_TREE_FD), img_count_type(s->img, IMG_REC_TREE_PIPE));
-	return 0;
+	/* Each terminal once, with every process on it (lib/kinds/pty.c). */
+	ret = pty_show_tree(s, dir);
+	if (s->json)
+		fputs("}\n", s->out);
+	return ret;
 }
 
 int sudcr_image_open(struct sudcr_image **img, const char *dir)

@@ -939,6 +939,160 @@ static int pty_show_records(struct show_ctx *sc, const struct rec_fd *rec)
 	return ret < 0 ? ret : 0;
 }
 
+/*
+ * A tree's terminals (show of a tree image): each pty once, with its
+ * index, modes and window size, the foreground group of its session, and
+ * every fd on it, process by process.
+ */
+struct tree_pty {
+	struct rec_pty rec;
+	pid_t leader;		/* the session leader whose controlling terminal it is, 0 */
+	char holders[1024];
+	size_t used;
+};
+
+#define SHOW_OBJS_MAX	64
+
+static void add_holder(struct tree_pty *t, bool json, pid_t pid, const struct rec_fd *fd)
+{
+	const char *end = fd->xflags == REC_FD_PTY_MASTER ? "master" :
+			  fd->xflags == REC_FD_PTY_DEVTTY ? "/dev/tty" : "slave";
+	size_t room = sizeof(t->holders) - t->used;
+	int n;
+
+	if (json)
+		n = snprintf(t->holders + t->used, room, "%s{\"pid\":%d,\"fd\":%d,\"end\":\"%s\"}",
+			     t->used ? "," : "", pid, fd->fd, end);
+	else
+		n = snprintf(t->holders + t->used, room, "%s%d fd %d (%s)", t->used ? ", " : "", pid,
+			     fd->fd, end);
+	if (n > 0)
+		t->used += (size_t)n < room ? (size_t)n : room - 1;
+}
+
+static struct tree_pty *tree_pty_of(struct tree_pty **ts, int *nr, const struct rec_pty *p)
+{
+	struct tree_pty *n;
+
+	for (int k = 0; k < *nr; k++)
+		if ((*ts)[k].rec.index == p->index)
+			return &(*ts)[k];
+	n = realloc(*ts, (size_t)(*nr + 1) * sizeof(**ts));
+	if (!n)
+		return NULL;
+	*ts = n;
+	memset(&n[*nr], 0, sizeof(n[*nr]));
+	n[*nr].rec = *p;
+	return &n[(*nr)++];
+}
+
+/* Member @pid's image DIR/PID: its PTY records, then its fds on them. */
+static int scan_member(struct show_ctx *sc, const char *dir, pid_t pid, struct tree_pty **ts, int *nr)
+{
+	int32_t obj_fd[SHOW_OBJS_MAX];
+	unsigned int obj_index[SHOW_OBJS_MAX];
+	int nr_obj = 0, ret;
+	char path[4096];
+	struct img_reader *r;
+	const void *data;
+	uint32_t type;
+	size_t len;
+
+	snprintf(path, sizeof(path), "%s/%d", dir, pid);
+	ret = img_reader_open(&r, path);
+	if (ret)
+		return ret;
+	while ((ret = img_next_record(r, &type, &data, &len)) == 1) {
+		const struct rec_pty *p = data;
+		struct tree_pty *t;
+
+		if (type != IMG_REC_PTY || len < sizeof(*p) || nr_obj == SHOW_OBJS_MAX)
+			continue;
+		t = tree_pty_of(ts, nr, p);
+		if (!t) {
+			ret = -ENOMEM;
+			break;
+		}
+		if (p->flags & REC_PTY_CTTY) {
+			t->rec.pgrp = p->pgrp;
+			t->leader = pid;
+		}
+		obj_fd[nr_obj] = p->fd;
+		obj_index[nr_obj++] = p->index;
+	}
+	img_rewind(r);
+	while (ret >= 0 && (ret = img_next_record(r, &type, &data, &len)) == 1) {
+		const struct rec_fd *fd = data;
+
+		if (type != IMG_REC_FD || len < sizeof(*fd) || fd->kind != REC_FD_PTY)
+			continue;
+		for (int o = 0; o < nr_obj; o++)
+			for (int k = 0; obj_fd[o] == fd->obj && k < *nr; k++)
+				if ((*ts)[k].rec.index == obj_index[o])
+					add_holder(&(*ts)[k], sc->json, pid, fd);
+	}
+	img_reader_close(r);
+	return ret < 0 ? ret : 0;
+}
+
+int pty_show_tree(struct show_ctx *sc, const char *dir)
+{
+	struct tree_pty *ts = NULL;
+	pid_t *pids = NULL;
+	int nr = 0, nr_pids = 0, ret;
+	const void *data;
+	uint32_t type;
+	size_t len;
+
+	img_rewind(sc->img);
+	while ((ret = img_next_record(sc->img, &type, &data, &len)) == 1) {
+		const struct rec_tree_proc *p = data;
+		pid_t *n;
+
+		if (type != IMG_REC_TREE_PROC || len != sizeof(*p) || p->state != REC_TREE_LIVE)
+			continue;
+		n = realloc(pids, (size_t)(nr_pids + 1) * sizeof(*pids));
+		if (!n) {
+			ret = -ENOMEM;
+			break;
+		}
+		pids = n;
+		pids[nr_pids++] = p->pid;
+	}
+	for (int i = 0; ret >= 0 && i < nr_pids; i++)
+		ret = scan_member(sc, dir, pids[i], &ts, &nr);
+	free(pids);
+	if (ret < 0) {
+		free(ts);
+		return ret;
+	}
+	if (sc->json)
+		fputs(",\"terminals\":[", sc->out);
+	else if (nr)
+		fputs("terminals:\n", sc->out);
+	for (int k = 0; k < nr; k++) {
+		const struct rec_pty *p = &ts[k].rec;
+
+		if (sc->json)
+			fprintf(sc->out,
+				"%s{\"index\":%u,\"mode\":\"%s\",\"echo\":%s,\"rows\":%u,\"cols\":%u,\"session\":%d,\"foreground\":%d,\"holders\":[%s]}",
+				k ? "," : "", p->index, mode_name(&p->m), p->m.lflag & ECHO ? "true" : "false",
+				p->m.ws_row, p->m.ws_col, ts[k].leader, p->pgrp, ts[k].holders);
+		else if (ts[k].leader)
+			fprintf(sc->out, "  /dev/pts/%u %s%s, %ux%u, controlling terminal of session %d, foreground group %d: %s\n",
+				p->index, mode_name(&p->m), p->m.lflag & ECHO ? " echo" : " noecho",
+				p->m.ws_col, p->m.ws_row, ts[k].leader, p->pgrp, ts[k].holders);
+		else
+			fprintf(sc->out, "  /dev/pts/%u %s%s, %ux%u: %s\n", p->index, mode_name(&p->m),
+				p->m.lflag & ECHO ? " echo" : " noecho", p->m.ws_col, p->m.ws_row,
+				ts[k].holders);
+	}
+	if (sc->json)
+		fputc(']', sc->out);
+	free(ts);
+	return 0;
+}
+
 const struct fd_kind fd_kind_pty = {
 	.kind = REC_FD_PTY,
 	.name = "pty",
