@@ -571,7 +571,7 @@ struct rec_tty {
  * from the slave, then out_len bytes written to the slave, not yet read
  * from the master) follow, in the record of the process holding the
  * master only.  In a canonical-mode input queue, a line that was ended
- * by VEOF is stored with that VEOF byte.
+ * by VEOF is stored with that VEOF byte; the line being typed comes last.
  */
 struct rec_pty {
 	int32_t fd;			/* rec_fd.obj of the pty's fds */

@@ -14,9 +14,10 @@
  * the bytes queued each way: read from the master (the slave's output)
  * and from that open of the slave (input the slave has not read), and
  * written back at once, so that the process is left as found.  In
- * canonical mode the line discipline lets only whole lines be read: a
- * line still being typed (no newline yet) cannot be seen without
- * changing the line discipline's state, and is not saved.
+ * canonical mode the whole lines are read first (a line ended by VEOF
+ * keeps its VEOF byte), then the line being typed, which the line
+ * discipline gives only in non-canonical mode (drain_partial()); written
+ * back in canonical mode, the lines are cut again where they were.
  *
  * The index: programs show the name (ttyname(), tmux, ps), and Linux gives
  * a new pty the lowest free index of the devpts instance, which cannot be
@@ -118,19 +119,31 @@ static int write_all_nb(int fd, const uint8_t *p, size_t len)
 	return 0;
 }
 
-/* Bytes of @in the line discipline counts once it has taken them (TIOCINQ). */
-static size_t inq_expected(const struct termios *t, const uint8_t *in, size_t len)
+/*
+ * Where the last line of @in ends (canonical mode): the bytes after it
+ * are the line being typed.  A byte that is VEOF, VEOL or VEOL2 ends a
+ * line, as a newline does; *nr_eof counts the VEOF ones, which the line
+ * discipline does not count (TIOCINQ).
+ */
+static size_t lines_end(const struct termios *t, const uint8_t *in, size_t len, size_t *nr_eof)
 {
-	size_t n = len;
+	size_t end = 0;
 
-	if (!(t->c_lflag & ICANON) || t->c_cc[VEOF] == _POSIX_VDISABLE)
-		return n;
-	for (size_t k = 0; k < len; k++)
-		if (in[k] == t->c_cc[VEOF])
-			n--;
-	return n;
+	*nr_eof = 0;
+	for (size_t k = 0; k < len; k++) {
+		uint8_t c = in[k];
+		bool eof = t->c_cc[VEOF] != _POSIX_VDISABLE && c == t->c_cc[VEOF];
+
+		if (c == '\n' || eof || (t->c_cc[VEOL] != _POSIX_VDISABLE && c == t->c_cc[VEOL]) ||
+		    (t->c_cc[VEOL2] != _POSIX_VDISABLE && c == t->c_cc[VEOL2]))
+			end = k + 1;
+		if (eof)
+			(*nr_eof)++;
+	}
+	return end;
 }
 
+/* Until the line discipline of slave @s has @want bytes to give (TIOCINQ). */
 static int wait_inq(int s, size_t want)
 {
 	struct timespec ts = { 0, 1000000 };
@@ -146,30 +159,66 @@ static int wait_inq(int s, size_t want)
 	return -ETIMEDOUT;
 }
 
+/* Read and drop @len bytes from master @m: the echo of what was written back. */
+static int drop_echo(int m, size_t len)
+{
+	struct timespec ts = { 0, 1000000 };
+	uint8_t chunk[4096];
+
+	for (int k = 0; len && k < PTY_SETTLE_MS; k++) {
+		ssize_t n = read(m, chunk, len < sizeof(chunk) ? len : sizeof(chunk));
+
+		if (n > 0) {
+			len -= (size_t)n;
+			continue;
+		}
+		if (n < 0 && errno != EAGAIN && errno != EINTR)
+			return -errno;
+		nanosleep(&ts, NULL);
+	}
+	return len ? -ETIMEDOUT : 0;
+}
+
 /*
- * Put the queued bytes into pair @m/@s, whose modes are then @final: the
- * input through the master with echo, signals and input processing off
- * (ICANON as in @final: the line discipline cuts the lines again), the
- * output into the slave with output processing off.  0 or -errno.
+ * Put the queued bytes into pair @m/@s (both non-blocking), whose modes
+ * are then @final: the input through the master with echo, signals and
+ * input processing off (ICANON as in @final: the line discipline cuts the
+ * lines again), the output into the slave with output processing off.
+ * Each part is waited for before the modes change: the line discipline
+ * takes input asynchronously.  Whole lines show in TIOCINQ; the line
+ * being typed does not, so it is written with echo on, and its echo, once
+ * on the master, is read and dropped.  0 or -errno.
  */
 static int put_queues(int m, int s, const struct termios *final, const uint8_t *in, size_t in_len,
 		      const uint8_t *out, size_t out_len)
 {
-	struct termios wb = *final;
+	struct termios wb = *final, wbe;
+	size_t lines = in_len, nr_eof = 0;
 	int ret;
 
 	if (!in_len && !out_len)
 		return tcsetattr(s, TCSANOW, final) ? -errno : 0;
+	if (final->c_lflag & ICANON)
+		lines = lines_end(final, in, in_len, &nr_eof);
 	wb.c_iflag = 0;
 	wb.c_oflag &= ~(tcflag_t)OPOST;
 	wb.c_lflag &= ICANON | EXTPROC;
+	wbe = wb;
+	wbe.c_lflag |= ECHO;
 	if (tcsetattr(s, TCSANOW, &wb))
 		return -errno;
-	ret = write_all_nb(m, in, in_len);
-	if (!ret && in_len) {
-		size_t want = inq_expected(final, in, in_len);
-
-		ret = wait_inq(s, want < PTY_INQ_MAX ? want : PTY_INQ_MAX);
+	ret = write_all_nb(m, in, lines);
+	if (!ret && lines)
+		ret = wait_inq(s, lines - nr_eof < PTY_INQ_MAX ? lines - nr_eof : PTY_INQ_MAX);
+	if (!ret && lines < in_len) {
+		if (tcsetattr(s, TCSANOW, &wbe))
+			ret = -errno;
+		if (!ret)
+			ret = write_all_nb(m, in + lines, in_len - lines);
+		if (!ret)
+			ret = drop_echo(m, in_len - lines);
+		if (tcsetattr(s, TCSANOW, &wb) && !ret)
+			ret = -errno;
 	}
 	if (!ret)
 		ret = write_all_nb(s, out, out_len);
@@ -444,7 +493,32 @@ static int drain(int fd, bool pkt, uint8_t **buf, size_t *len)
 	}
 }
 
-/* The slave's unread input: whole lines in canonical mode, each with its end (VEOF kept). */
+/*
+ * The line being typed, in canonical mode, once the whole lines are read:
+ * the line discipline gives it only in non-canonical mode.  Switching to
+ * it and back with an empty buffer leaves the line discipline as it was
+ * (n_tty_set_termios() starts a new line then).
+ */
+static int drain_partial(int s, const struct termios *t, uint8_t **buf, size_t *len)
+{
+	struct termios nc = *t;
+	int ret;
+
+	nc.c_lflag &= ~(tcflag_t)ICANON;
+	nc.c_cc[VMIN] = 0;
+	nc.c_cc[VTIME] = 0;
+	if (tcsetattr(s, TCSANOW, &nc))
+		return -errno;
+	ret = drain(s, false, buf, len);
+	if (tcsetattr(s, TCSANOW, t) && !ret)
+		ret = -errno;
+	return ret;
+}
+
+/*
+ * The slave's unread input: in canonical mode the whole lines, each with
+ * its end (VEOF kept), then the line being typed.
+ */
 static int drain_input(int s, const struct termios *t, uint8_t **buf, size_t *len)
 {
 	uint8_t chunk[8192];	/* a canonical line is at most 4095 bytes */
@@ -458,7 +532,9 @@ static int drain_input(int s, const struct termios *t, uint8_t **buf, size_t *le
 
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0 && (errno == EAGAIN || errno == EIO))
+		if (n < 0 && errno == EAGAIN)
+			return drain_partial(s, t, buf, len);
+		if (n < 0 && errno == EIO)
 			return 0;
 		if (n < 0)
 			return -errno;
@@ -751,6 +827,10 @@ static void make_ctty(struct rf_fd *o, int slave)
 {
 	if (o->used[1])
 		return;
+	/* A tree's root comes back in sudcr restore's session (lib/restore/tree.c). */
+	if (getsid(0) != getpid())
+		rf_stub_die("cannot restore fd %d: the process led the session whose controlling terminal the pty was, and it comes back in the session of sudcr restore (the root of a tree does): not supported",
+			    o->rec->fd);
 	if (ioctl(slave, TIOCSCTTY, 0))
 		rf_die_fd(o, "TIOCSCTTY (its controlling terminal)", errno);
 	o->used[1] = true;

@@ -3,7 +3,9 @@
  * A pty in canonical mode with echo, its own erase and kill keys: after
  * the restore a line is edited as before (erase, kill), given only at its
  * newline, and echoed with ONLCR; a line ended by VEOF (^D) queued at the
- * dump is read without it, and an empty VEOF line reads as end of file.
+ * dump is read without it, an empty VEOF line reads as end of file, and
+ * the line being typed at the dump ("par", no newline yet) is still
+ * being typed: it ends with what is typed after.
  */
 #include "progs/pty_util.h"
 
@@ -23,10 +25,10 @@ int main(void)
 	t.c_cc[VKILL] = '@';
 	SETUP(!tcsetattr(s, TCSANOW, &t), "canonical mode");
 	/* "abc" ended by ^D, then an empty line ended by ^D: end of file. */
-	SETUP(write(m, "abc\004\004", 5) == 5, "type");
+	SETUP(write(m, "abc\004\004par", 8) == 8, "type");
 	SETUP(pty_wait_bytes(s, 3) == 3, "the lines queued");
 	/* Their echo (the ^D are not echoed): read it now, it is not the test's. */
-	SETUP(!pty_read_n(m, buf, 3), "the echo");
+	SETUP(!pty_read_n(m, buf, 6), "the echo");
 
 	prog_ready();
 	prog_wait();
@@ -35,6 +37,11 @@ int main(void)
 	memset(buf, 0, sizeof(buf));
 	CHECK(read(s, buf, sizeof(buf)) == 3 && !memcmp(buf, "abc", 3), "the VEOF line: '%s'", buf);
 	CHECK(read(s, buf, sizeof(buf)) == 0, "the empty VEOF line is no end of file");
+	CHECK(pty_quiet(s, 50), "the line being typed is given before its end");
+	CHECK(write(m, "tial\n", 5) == 5, "type");
+	memset(buf, 0, sizeof(buf));
+	CHECK(read(s, buf, sizeof(buf)) == 8 && !memcmp(buf, "partial\n", 8), "the typed line: '%s'", buf);
+	CHECK(!pty_read_n(m, buf, 6) && !memcmp(buf, "tial\r\n", 6), "its echo: '%s'", buf);
 	CHECK(write(m, "xy#z\n", 5) == 5, "type");
 	memset(buf, 0, sizeof(buf));
 	CHECK(read(s, buf, sizeof(buf)) == 3 && !memcmp(buf, "xz\n", 3), "erase: '%s'", buf);
