@@ -5,13 +5,7 @@
 # process behind.
 . "$SRCDIR/tests/cli/lib.bash"
 
-if [ -f "$TESTBIN/terminals.skip" ]; then
-	skip pty_index_taken "$(cat "$TESTBIN/terminals.skip")"
-	finish
-elif [ ! -f "$TESTBIN/terminals.ok" ]; then
-	skip pty_index_taken "no verdict on script (tests/setup-terminals.sh did not run?)"
-	finish
-fi
+have_terminals pty_index_taken || finish
 
 wait_for() {
 	for _ in $(seq 400); do "$@" && return 0; sleep 0.05; done

@@ -9,13 +9,7 @@
 . "$SRCDIR/tests/cli/lib.bash"
 
 t=script_pty
-if [ -f "$TESTBIN/terminals.skip" ]; then
-	skip $t "$(cat "$TESTBIN/terminals.skip")"
-	finish
-elif [ ! -f "$TESTBIN/terminals.ok" ]; then
-	skip $t "no verdict on script (tests/setup-terminals.sh did not run?)"
-	finish
-fi
+have_terminals script_show script_pty || finish
 
 wait_for() {
 	for _ in $(seq 400); do "$@" && return 0; sleep 0.05; done

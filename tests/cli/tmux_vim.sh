@@ -12,13 +12,7 @@
 . "$SRCDIR/tests/cli/lib.bash"
 
 t=tmux_vim
-if [ -f "$TESTBIN/terminals.skip" ]; then
-	skip $t "$(cat "$TESTBIN/terminals.skip")"
-	finish
-elif [ ! -f "$TESTBIN/terminals.ok" ]; then
-	skip $t "no verdict on tmux and vim (tests/setup-terminals.sh did not run?)"
-	finish
-fi
+have_terminals $t || finish
 
 SOCK=$TMP/tmux.sock
 FILE=$TMP/file.txt
@@ -34,8 +28,13 @@ screen_has() { tm capture-pane -p -t t | grep -q "$1"; }
 unshare -i sleep 100000 </dev/null >/dev/null 2>&1 9>&- &
 holder=$!
 pids+=("$holder")
-if ! wait_for test "$(readlink /proc/$holder/ns/ipc)" != "$(readlink /proc/self/ns/ipc)"; then
-	skip $t "cannot make an IPC namespace (unshare -i)"
+# The holder is in an IPC namespace of its own once unshare has made it.
+ns_made() {
+	local ns
+	ns=$(readlink "/proc/$holder/ns/ipc") && [ "$ns" != "$(readlink /proc/$$/ns/ipc)" ]
+}
+if ! wait_for ns_made; then
+	skip $t "cannot make an IPC namespace (unshare -i): the holder $holder is $(grep State "/proc/$holder/status" 2>&1)"
 	finish
 fi
 trap 'tm kill-server 2>/dev/null; cleanup' EXIT

@@ -24,10 +24,8 @@ int main(void)
 		in[k] = (char)(k * 7 + 3);
 	for (int k = 0; k < OUT_LEN; k++)
 		out[k] = (char)(k * 13 + 1);
-	m = pty_open_master(&index, name, sizeof(name));
-	SETUP(m >= 0, "posix_openpt");
-	s = open(name, O_RDWR | O_NOCTTY);
-	SETUP(s >= 0 && !tcgetattr(s, &t), "open %s", name);
+	m = pty_open_pair(&index, name, sizeof(name), &s, &t);
+	SETUP(m >= 0, "a pty pair");
 	cfmakeraw(&t);
 	SETUP(!tcsetattr(s, TCSANOW, &t), "raw");
 	SETUP(fcntl(s, F_SETFL, O_NONBLOCK) == 0, "O_NONBLOCK");

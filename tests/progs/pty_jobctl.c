@@ -90,7 +90,7 @@ int main(void)
 	unsigned int index;
 	int m, go[2], info[2], st;
 	pid_t l, f = 0, b = 0;
-	struct pty_stat ps;
+	struct tree_stat ps;
 
 	m = pty_open_master(&index, name, sizeof(name));
 	SETUP(m >= 0, "posix_openpt");
@@ -113,14 +113,14 @@ int main(void)
 	prog_ready();
 	prog_wait();
 
-	CHECK(!pty_stat(l, &ps) && ps.sid == l && ps.tty_nr == pty_tty_nr(index) && ps.tpgid == f,
+	CHECK(!tree_stat(l, &ps) && ps.sid == l && ps.tty_nr == pty_tty_nr(index) && ps.tpgid == f,
 	      "leader: session %d, tty %#x (want %#x), foreground %d (want %d)", ps.sid, ps.tty_nr,
 	      pty_tty_nr(index), ps.tpgid, f);
-	CHECK(!pty_stat(f, &ps) && ps.sid == l && ps.pgrp == f && ps.tty_nr == pty_tty_nr(index),
-	      "F: session %d group %d tty %#x", ps.sid, ps.pgrp, ps.tty_nr);
+	CHECK(!tree_stat(f, &ps) && ps.sid == l && ps.pgid == f && ps.tty_nr == pty_tty_nr(index),
+	      "F: session %d group %d tty %#x", ps.sid, ps.pgid, ps.tty_nr);
 	/* Stopped again at once by its own read, if the release let it run. */
-	CHECK(pty_wait_state(b, 'T') && !pty_stat(b, &ps) && ps.pgrp == b, "B: state %c group %d",
-	      ps.state, ps.pgrp);
+	CHECK(pty_wait_state(b, 'T') && !tree_stat(b, &ps) && ps.pgid == b, "B: state %c group %d",
+	      ps.state, ps.pgid);
 	kill(b, SIGCONT);
 	usleep(20000);
 	CHECK(pty_wait_state(b, 'T'), "B, continued, does not stop again on its read");

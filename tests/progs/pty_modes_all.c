@@ -16,10 +16,8 @@ int main(void)
 	struct termios t, t2;
 	int m, s;
 
-	m = pty_open_master(&index, name, sizeof(name));
-	SETUP(m >= 0, "posix_openpt");
-	s = open(name, O_RDWR | O_NOCTTY);
-	SETUP(s >= 0 && !tcgetattr(s, &t), "open %s", name);
+	m = pty_open_pair(&index, name, sizeof(name), &s, &t);
+	SETUP(m >= 0, "a pty pair");
 	t.c_iflag = IGNBRK | IGNPAR | ISTRIP | INLCR | IXANY | IXOFF | IMAXBEL | IUTF8;
 	t.c_oflag = OPOST | OCRNL | ONOCR | TAB3 | BS1 | VT1;
 	t.c_cflag = (t.c_cflag & ~(tcflag_t)CSIZE) | CS7 | CSTOPB | PARENB | PARODD | HUPCL | CREAD;

@@ -18,11 +18,8 @@ int main(void)
 	struct winsize ws = { .ws_row = 37, .ws_col = 111, .ws_xpixel = 5, .ws_ypixel = 7 }, ws2;
 	int m, s;
 
-	m = pty_open_master(&index, name, sizeof(name));
-	SETUP(m >= 0, "posix_openpt");
-	s = open(name, O_RDWR | O_NOCTTY);
-	SETUP(s >= 0, "open %s", name);
-	SETUP(!tcgetattr(s, &t), "tcgetattr");
+	m = pty_open_pair(&index, name, sizeof(name), &s, &t);
+	SETUP(m >= 0, "a pty pair");
 	t.c_lflag &= ~(tcflag_t)ECHO;
 	t.c_oflag |= OPOST | ONLCR;
 	t.c_cc[VERASE] = 0x08;

@@ -18,10 +18,8 @@ int main(void)
 	struct termios t, t2;
 	int m, s;
 
-	m = pty_open_master(&index, name, sizeof(name));
-	SETUP(m >= 0, "posix_openpt");
-	s = open(name, O_RDWR | O_NOCTTY);
-	SETUP(s >= 0 && !tcgetattr(s, &t), "open %s", name);
+	m = pty_open_pair(&index, name, sizeof(name), &s, &t);
+	SETUP(m >= 0, "a pty pair");
 	cfmakeraw(&t);
 	t.c_cc[VMIN] = 1;
 	t.c_cc[VTIME] = 0;

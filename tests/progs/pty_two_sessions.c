@@ -46,7 +46,7 @@ int main(void)
 	unsigned int i1, i2;
 	int m1, m2, go[2], st;
 	pid_t c1, c2;
-	struct pty_stat ps;
+	struct tree_stat ps;
 
 	m1 = pty_open_master(&i1, n1, sizeof(n1));
 	m2 = pty_open_master(&i2, n2, sizeof(n2));
@@ -55,9 +55,9 @@ int main(void)
 	c2 = child(n2, go[0], m1, m2);
 	SETUP(c1 > 0 && c2 > 0, "fork");
 	for (int k = 0; k < 2000; k++) {
-		struct pty_stat a, b;
+		struct tree_stat a, b;
 
-		if (!pty_stat(c1, &a) && !pty_stat(c2, &b) && a.tty_nr && b.tty_nr)
+		if (!tree_stat(c1, &a) && !tree_stat(c2, &b) && a.tty_nr && b.tty_nr)
 			break;
 		usleep(1000);
 	}
@@ -65,8 +65,8 @@ int main(void)
 	prog_ready();
 	prog_wait();
 
-	CHECK(!pty_stat(c1, &ps) && ps.sid == c1 && ps.tty_nr == pty_tty_nr(i1), "c1: tty %#x", ps.tty_nr);
-	CHECK(!pty_stat(c2, &ps) && ps.sid == c2 && ps.tty_nr == pty_tty_nr(i2), "c2: tty %#x", ps.tty_nr);
+	CHECK(!tree_stat(c1, &ps) && ps.sid == c1 && ps.tty_nr == pty_tty_nr(i1), "c1: tty %#x", ps.tty_nr);
+	CHECK(!tree_stat(c2, &ps) && ps.sid == c2 && ps.tty_nr == pty_tty_nr(i2), "c2: tty %#x", ps.tty_nr);
 	CHECK(write(go[1], "gg", 2) == 2, "go");
 	CHECK(write(m1, "one\n", 4) == 4 && write(m2, "two\n", 4) == 4, "type");
 	/* Each master: the echo "xxx\r\n", then its child's answer. */

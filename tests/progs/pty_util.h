@@ -25,6 +25,20 @@ static inline int pty_open_master(unsigned int *index, char *name, size_t size)
 	return m;
 }
 
+/* A new pty pair with its slave open (not as controlling terminal), the slave's modes in *t. */
+static inline int pty_open_pair(unsigned int *index, char *name, size_t size, int *s,
+				struct termios *t)
+{
+	int m = pty_open_master(index, name, size);
+
+	if (m < 0)
+		return -1;
+	*s = open(name, O_RDWR | O_NOCTTY);
+	if (*s < 0 || tcgetattr(*s, t))
+		return -1;
+	return m;
+}
+
 /* Wait until @fd has @n bytes to read (FIONREAD), at most 2 s. */
 static inline int pty_wait_bytes(int fd, int n)
 {
@@ -76,34 +90,6 @@ static inline bool pty_same_termios(const struct termios *a, const struct termio
 	       cfgetispeed(a) == cfgetispeed(b) && cfgetospeed(a) == cfgetospeed(b);
 }
 
-#endif
-
-/* Fields 3-8 of /proc/PID/stat: state, ppid, pgrp, session, tty_nr, tpgid. */
-struct pty_stat {
-	char state;
-	int ppid, pgrp, sid, tty_nr, tpgid;
-};
-
-static inline int pty_stat(pid_t pid, struct pty_stat *st)
-{
-	char path[64], buf[1024], *p;
-	int fd, n;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	p = strrchr(buf, ')');
-	if (!p || sscanf(p + 2, "%c %d %d %d %d %d", &st->state, &st->ppid, &st->pgrp, &st->sid,
-			 &st->tty_nr, &st->tpgid) != 6)
-		return -1;
-	return 0;
-}
 
 /* tty_nr of /dev/pts/@index (the kernel's new_encode_dev). */
 static inline int pty_tty_nr(unsigned int index)
@@ -116,10 +102,10 @@ static inline int pty_tty_nr(unsigned int index)
 /* Wait until process @pid is in state @state (2 s at most). */
 static inline bool pty_wait_state(pid_t pid, char state)
 {
-	struct pty_stat st;
+	struct tree_stat st;
 
 	for (int i = 0; i < 2000; i++) {
-		if (!pty_stat(pid, &st) && st.state == state)
+		if (!tree_stat(pid, &st) && st.state == state)
 			return true;
 		usleep(1000);
 	}
@@ -133,18 +119,11 @@ static inline bool pty_wait_syscall(pid_t pid, long nr)
 
 	snprintf(path, sizeof(path), "/proc/%d/syscall", pid);
 	for (int i = 0; i < 2000; i++) {
-		int fd = open(path, O_RDONLY | O_CLOEXEC), n;
-
-		if (fd >= 0) {
-			n = read(fd, buf, sizeof(buf) - 1);
-			close(fd);
-			if (n > 0) {
-				buf[n] = '\0';
-				if (atol(buf) == nr)
-					return true;
-			}
-		}
+		if (tree_read_file(path, buf, sizeof(buf)) > 0 && atol(buf) == nr)
+			return true;
 		usleep(1000);
 	}
 	return false;
 }
+
+#endif
