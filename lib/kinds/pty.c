@@ -332,6 +332,30 @@ static int getfd_of(pid_t pid, int fd)
 }
 
 /*
+ * What an earlier fd of the process found of pty @index's master, so that
+ * the tree's members are looked through once per pty and process: 1 and
+ * the holder in *pid, *fd; -1 if it was found outside (the earlier fd is
+ * tty.c's job terminal); 0 if no earlier fd is on it.
+ */
+static int known_master(const struct files_dump *f, const struct dump_fd *x, unsigned int index,
+			pid_t *pid, int *fd)
+{
+	for (const struct dump_fd *y = f->x; y < x; y++) {
+		const struct pty_fd *p = y->priv;
+
+		if (y->kind == REC_FD_PTY && p && p->index == index) {
+			*pid = p->master_pid;
+			*fd = p->master_fd;
+			return 1;
+		}
+		if (y->kind == REC_FD_TTY && is_slave_rdev(y->st.st_rdev) &&
+		    slave_index(y->st.st_rdev) == index)
+			return -1;
+	}
+	return 0;
+}
+
+/*
  * /dev/ptmx, /dev/pts/N and /dev/tty of a pty whose master is in the tree
  * (this process or another member): the slave of one outside is tty.c's.
  */
@@ -342,7 +366,7 @@ static int pty_recognise(struct files_dump *f, struct dump_fd *x)
 	uint32_t role = 0;
 	unsigned int index;
 	pid_t mpid;
-	int mfd;
+	int mfd, known;
 
 	if (!x->is_path || (x->p->flags & O_PATH) || !S_ISCHR(x->st.st_mode) || x->deleted)
 		return FD_NOT_MINE;
@@ -372,7 +396,8 @@ static int pty_recognise(struct files_dump *f, struct dump_fd *x)
 	} else {
 		return FD_NOT_MINE;
 	}
-	if (!find_master(f, index, &mpid, &mfd)) {
+	known = known_master(f, x, index, &mpid, &mfd);
+	if (known < 0 || (!known && !find_master(f, index, &mpid, &mfd))) {
 		if (role == REC_FD_PTY_MASTER)
 			return -EIO;	/* our own master, gone while we looked */
 		return FD_NOT_MINE;
@@ -792,12 +817,19 @@ static int pty_prepare(struct restore_ctx *r, struct restore_files_state *s)
 	return 0;
 }
 
-/* In the stub: a new pty of index @index, the others that /dev/ptmx gave closed. */
+/*
+ * In the stub: a new pty of index @index.  /dev/ptmx gives the lowest
+ * free index: the ones below it that are free are taken until it comes,
+ * then closed.  Past it, it is taken.
+ */
 static int open_index(const struct rf_fd *o, unsigned int index)
 {
-	int got[64], nr = 0, m = -1;
+	int *got = malloc(sizeof(int) * (index + 1)), m = -1;
+	unsigned int nr = 0;
 
-	for (;;) {
+	if (!got)
+		rf_stub_die("out of memory");
+	while (nr <= index) {
 		unsigned int n;
 		int t = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
 
@@ -809,14 +841,13 @@ static int open_index(const struct rf_fd *o, unsigned int index)
 			m = t;
 			break;
 		}
-		if (n > index || nr == (int)(sizeof(got) / sizeof(got[0]))) {
-			close(t);
-			break;
-		}
 		got[nr++] = t;
+		if (n > index)
+			break;
 	}
 	while (nr)
 		close(got[--nr]);
+	free(got);
 	if (m < 0)
 		rf_stub_die("cannot restore fd %d: the pty /dev/pts/%u cannot be made again: its index is taken",
 			    o->rec->fd, index);
