@@ -644,8 +644,10 @@ static int take_queues(const struct dump_fd *x, int m, int s, bool pkt, struct r
 		if (!*data)
 			ret = -ENOMEM;
 		else {
-			memcpy(*data, in, in_len);
-			memcpy(*data + in_len, out, out_len);
+			if (in_len)
+				memcpy(*data, in, in_len);
+			if (out_len)
+				memcpy(*data + in_len, out, out_len);
 			r->in_len = (uint32_t)in_len;
 			r->out_len = (uint32_t)out_len;
 		}
