@@ -487,6 +487,18 @@ static int pty_fill(struct files_dump *f, int i, struct rec_fd *rec)
 	return 0;
 }
 
+/*
+ * Whether the pty's buffers had more for @fd's line discipline: poll()
+ * makes it take what is pending there (n_tty_poll() flushes the buffer
+ * work when it has nothing to give).
+ */
+static bool more_to_read(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	return poll(&p, 1, 0) == 1 && (p.revents & POLLIN);
+}
+
 /* Read what @fd holds (non-blocking) into *buf; @pkt: each read starts with a status byte. */
 static int drain(int fd, bool pkt, uint8_t **buf, size_t *len)
 {
@@ -498,6 +510,8 @@ static int drain(int fd, bool pkt, uint8_t **buf, size_t *len)
 		size_t skip = pkt ? 1 : 0;
 
 		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN && more_to_read(fd))
 			continue;
 		if (n < 0 && (errno == EAGAIN || errno == EIO))
 			return 0;
@@ -601,10 +615,19 @@ static int take_queues(const struct dump_fd *x, int m, int s, bool pkt, struct r
 	uint8_t *in = NULL, *out = NULL;
 	size_t in_len = 0, out_len = 0;
 	struct termios t;
-	int fl = fcntl(m, F_GETFL), ret;
+	int fl = fcntl(m, F_GETFL), inq = 0, ret;
 
-	if (fl < 0 || tcgetattr(s, &t))
+	if (fl < 0 || tcgetattr(s, &t) || ioctl(s, TIOCINQ, &inq))
 		return -errno;
+	/*
+	 * A full line discipline holds back more in the pty's buffers, which
+	 * would come after what is put back: refused before anything is read.
+	 */
+	if ((size_t)inq >= PTY_INQ_MAX) {
+		sudcr_error("fd %d (/dev/pts/%u): %d bytes typed and not read, more than the %u the restore can put back exactly",
+			    x->p->fd, pty_of(x)->index, inq, PTY_INQ_MAX - 1);
+		return -EOPNOTSUPP;
+	}
 	if (!(fl & O_NONBLOCK) && fcntl(m, F_SETFL, fl | O_NONBLOCK))
 		return -errno;
 	ret = drain(m, pkt, &out, &out_len);
@@ -619,19 +642,20 @@ static int take_queues(const struct dump_fd *x, int m, int s, bool pkt, struct r
 		err = put_queues(m, s, &t, in, in_len, out, out_len);
 		if (pkt)
 			ioctl(m, TIOCPKT, &on);
-
-		if (err) {
-			sudcr_error("fd %d (/dev/pts/%u): cannot put the queued bytes back: %s",
-				    x->p->fd, pty_of(x)->index, strerror(-err));
-			ret = ret ? ret : err;
+		if (err && !ret) {
+			sudcr_error("fd %d (/dev/pts/%u): cannot put the queued bytes back (%zu typed, %zu written, lost to the process): %s",
+				    x->p->fd, pty_of(x)->index, in_len, out_len, strerror(-err));
+			ret = -EIO;	/* said */
 		}
 	}
 	if (!(fl & O_NONBLOCK))
 		fcntl(m, F_SETFL, fl);
-	if (!ret && in_len > PTY_INQ_MAX) {
+	if (ret == -EIO) {
+		/* said above */
+	} else if (!ret && in_len >= PTY_INQ_MAX) {
 		/* The rest would be taken with the modes set after it: not exactly. */
 		sudcr_error("fd %d (/dev/pts/%u): %zu bytes typed and not read, more than the %u the restore can put back exactly",
-			    x->p->fd, pty_of(x)->index, in_len, PTY_INQ_MAX);
+			    x->p->fd, pty_of(x)->index, in_len, PTY_INQ_MAX - 1);
 		ret = -EOPNOTSUPP;
 	} else if (ret == -EFBIG)
 		sudcr_error("fd %d (/dev/pts/%u): more than %u bytes queued", x->p->fd,

@@ -32,7 +32,7 @@
  * REC (and TYPE) is a record type's name (the IMG_REC_ name in lower case:
  * process, thread, xstate, mm, vma, pages, tls, mm_attrs, sigaction,
  * sigpending, sigaltstack, namespaces, fd, file_data, timerfd, epoll,
- * unix, unix_queue, lock, tty, pipe_outside, misc, thread_misc, rlimit,
+ * unix, unix_queue, lock, tty, pipe_outside, pty, misc, thread_misc, rlimit,
  * itimer, posix_timer, seccomp, creds, procattr, sched, file_times,
  * thread_attr) or a number; N counts from 0 among records of that type.
  *
@@ -90,7 +90,7 @@ static const struct {
 	T(sigaction, SIGACTION), T(sigpending, SIGPENDING), T(sigaltstack, SIGALTSTACK),
 	T(namespaces, NAMESPACES),
 	T(fd, FD), T(file_data, FILE_DATA), T(timerfd, TIMERFD), T(epoll, EPOLL), T(unix, UNIX),
-	T(unix_queue, UNIX_QUEUE), T(lock, LOCK), T(tty, TTY), T(pipe_outside, PIPE_OUTSIDE),
+	T(unix_queue, UNIX_QUEUE), T(lock, LOCK), T(tty, TTY), T(pipe_outside, PIPE_OUTSIDE), T(pty, PTY),
 	T(misc, MISC), T(thread_misc, THREAD_MISC), T(rlimit, RLIMIT), T(itimer, ITIMER),
 	T(posix_timer, POSIX_TIMER), T(seccomp, SECCOMP),
 	T(creds, CREDS), T(procattr, PROCATTR), T(sched, SCHED), T(file_times, FILE_TIMES),
