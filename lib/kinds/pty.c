@@ -723,6 +723,13 @@ static int pty_dump(struct files_dump *f, int i)
 		s = open_peer(m, r.flags & REC_PTY_LOCKED);
 		if (s >= 0 && !ioctl(s, TIOCGEXCL, &v) && v)
 			r.flags |= REC_PTY_EXCL;
+		/* Another line discipline (TIOCSETD: SLIP, HDLC...) is not made again. */
+		if (s >= 0 && !ioctl(s, TIOCGETD, &v) && v != N_TTY) {
+			sudcr_error("fd %d (/dev/pts/%u): its slave has line discipline %d, not N_TTY: not supported",
+				    x->p->fd, p->index, v);
+			ret = -EOPNOTSUPP;
+			goto out;
+		}
 		if (s >= 0)
 			ret = take_queues(x, m, s, r.flags & REC_PTY_PKT, &r, &data);
 		else
