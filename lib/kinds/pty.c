@@ -434,6 +434,15 @@ static bool holds_end(const struct files_dump *f, int obj, uint32_t role)
 	return false;
 }
 
+/* Whether @pid is a process of the dumped tree (the root's parent is not). */
+static bool in_tree(const struct dump_ctx *d, pid_t pid)
+{
+	for (int k = 0; d->tree_member && k < d->nr_tree_pids; k++)
+		if (d->tree_pids[k] == pid)
+			return true;
+	return false;
+}
+
 static int pty_dump_check(struct files_dump *f, int i)
 {
 	const struct dump_fd *x = &f->x[i];
@@ -446,10 +455,16 @@ static int pty_dump_check(struct files_dump *f, int i)
 			    x->p->fd, p->index, p->master_pid, f->d->pid);
 		return -EOPNOTSUPP;
 	}
-	if (f->d->stat.session == f->d->pid && f->d->stat.tty_nr &&
-	    dump_tty_of_stat(f->d->stat.tty_nr) == slave_rdev(p->index) &&
-	    !holds_end(f, i, 0) && !holds_end(f, i, REC_FD_PTY_DEVTTY)) {
+	if (f->d->stat.session != f->d->pid || !f->d->stat.tty_nr ||
+	    dump_tty_of_stat(f->d->stat.tty_nr) != slave_rdev(p->index))
+		return 0;
+	if (!holds_end(f, i, 0) && !holds_end(f, i, REC_FD_PTY_DEVTTY)) {
 		sudcr_error("process %d leads the session of its controlling terminal /dev/pts/%u and holds only its master: not supported",
+			    f->d->pid, p->index);
+		return -EOPNOTSUPP;
+	}
+	if (!in_tree(f->d, f->d->stat.ppid)) {
+		sudcr_error("process %d leads the session of its controlling terminal /dev/pts/%u, and the root of a dump comes back in the session of sudcr restore: not supported",
 			    f->d->pid, p->index);
 		return -EOPNOTSUPP;
 	}
