@@ -46,6 +46,7 @@ enum img_rec_type {
 	IMG_REC_TTY = 47,		/* struct rec_tty: the job's terminal (--shell-job) */
 	IMG_REC_PIPE_OUTSIDE = 48,	/* struct rec_pipe_outside + int32_t pids[] */
 	IMG_REC_FD_OWN = 49,		/* struct rec_fd_own: F_SETOWN_EX and F_SETSIG of a description */
+	IMG_REC_PTY = 50,		/* struct rec_pty + queued bytes: a pty of the tree */
 
 	/* other process and thread state (lib/dump/misc.c) */
 	IMG_REC_MISC = 60,		/* struct rec_misc */
@@ -290,6 +291,7 @@ enum rec_fd_kind {
 	REC_FD_EPOLL = 13,	/* watch list in the IMG_REC_EPOLL record */
 	REC_FD_UNIX = 14,	/* AF_UNIX socket of a pair: IMG_REC_UNIX (+ _QUEUE); obj: the pair */
 	REC_FD_TTY = 15,	/* --shell-job: the job's terminal, replaced by sudcr restore's */
+	REC_FD_PTY = 16,	/* pty of the tree (master, slave, /dev/tty): IMG_REC_PTY; obj: the pair */
 	REC_FD_INET = 20,	/* AF_INET/AF_INET6 TCP or UDP socket: IMG_REC_INET */
 	REC_FD_UNIX_SK = 21,	/* AF_UNIX socket listening or not connected: IMG_REC_UNIX_SK */
 	REC_FD_PIDFD = 30,	/* pidfd of the process (->count: PID) or of one exited (xflags) */
@@ -304,6 +306,8 @@ enum rec_fd_kind {
 #define REC_FD_PIDFD_DEAD	(1u << 0)	/* rec_fd.xflags of a pidfd: its process exited */
 #define REC_FD_PIDFD_EXIT	(1u << 1)	/* ... and ->count is its wait status */
 #define REC_FD_FIFO_DELETED	(1u << 0)	/* rec_fd.xflags of REC_FD_FIFO: its name was removed */
+#define REC_FD_PTY_MASTER	(1u << 0)	/* rec_fd.xflags of REC_FD_PTY: the /dev/ptmx end */
+#define REC_FD_PTY_DEVTTY	(1u << 1)	/* ... an open of /dev/tty (the slave, as ctty) */
 
 struct rec_fd {
 	int32_t fd;
@@ -579,10 +583,7 @@ struct rec_lock {
  * REC_FD_TTY fd is restored as a new open of the terminal of sudcr
  * restore, to which these modes are applied.
  */
-struct rec_tty {
-	int32_t fd;			/* the lowest REC_FD_TTY fd */
-	uint32_t flags;			/* REC_TTY_* */
-	uint64_t rdev;			/* the terminal at the dump (TIOCGDEV) */
+struct rec_termios {
 	uint32_t iflag, oflag, cflag, lflag;	/* struct termios */
 	uint32_t ispeed, ospeed;
 	uint8_t line;
@@ -591,7 +592,37 @@ struct rec_tty {
 	uint16_t ws_row, ws_col, ws_xpixel, ws_ypixel;	/* TIOCGWINSZ */
 	uint32_t pad2;
 };
+
+struct rec_tty {
+	int32_t fd;			/* the lowest REC_FD_TTY fd */
+	uint32_t flags;			/* REC_TTY_* */
+	uint64_t rdev;			/* the terminal at the dump (TIOCGDEV) */
+	struct rec_termios m;		/* its modes and window size */
+};
 #define REC_TTY_CTTY		(1u << 0)	/* it was the controlling terminal */
+
+/*
+ * A pseudo-terminal pair of the tree (REC_FD_PTY, lib/kinds/pty.c), one
+ * per pty the process holds an end of, right after the FD record of the
+ * object's lowest fd.  The modes are the slave's (those a program sets).
+ * The queued bytes (in_len bytes typed into the master, not yet read
+ * from the slave, then out_len bytes written to the slave, not yet read
+ * from the master) follow, in the record of the process holding the
+ * master only.  In a canonical-mode input queue, a line that was ended
+ * by VEOF is stored with that VEOF byte; the line being typed comes last.
+ */
+struct rec_pty {
+	int32_t fd;			/* rec_fd.obj of the pty's fds */
+	uint32_t index;			/* N of /dev/pts/N */
+	uint32_t flags;			/* REC_PTY_* */
+	int32_t pgrp;			/* REC_PTY_CTTY: the foreground process group, 0 if none */
+	uint32_t in_len, out_len;	/* bytes that follow */
+	struct rec_termios m;		/* the slave's modes and window size */
+};
+#define REC_PTY_CTTY		(1u << 0)	/* the process leads the session it is the terminal of */
+#define REC_PTY_LOCKED		(1u << 1)	/* TIOCGPTLCK: the slave is locked */
+#define REC_PTY_PKT		(1u << 2)	/* TIOCGPKT: packet mode */
+#define REC_PTY_EXCL		(1u << 3)	/* TIOCGEXCL on the slave: exclusive mode */
 
 /*
  * A pipe or FIFO of which the process holds one end only, the other being

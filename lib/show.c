@@ -478,7 +478,7 @@ static int show_tree(struct show_ctx *s, const char *dir)
 		return ret;
 	if (s->json)
 		fprintf(s->out, "],\"inherited_fds\":%" PRIu64 ",\"shared_pipes\":%" PRIu64
-			",\"shared_socket_pairs\":%" PRIu64 "}\n",
+			",\"shared_socket_pairs\":%" PRIu64,
 			img_count_type(s->img, IMG_REC_TREE_FD), img_count_type(s->img, IMG_REC_TREE_PIPE),
 			img_count_type(s->img, IMG_REC_TREE_UNIX));
 	else
@@ -486,7 +486,11 @@ static int show_tree(struct show_ctx *s, const char *dir)
 			"; socket pairs made once for several: %" PRIu64 "\n",
 			img_count_type(s->img, IMG_REC_TREE_FD), img_count_type(s->img, IMG_REC_TREE_PIPE),
 			img_count_type(s->img, IMG_REC_TREE_UNIX));
-	return 0;
+	/* Each terminal once, with every process on it (lib/kinds/pty.c). */
+	ret = pty_show_tree(s, dir);
+	if (s->json)
+		fputs("}\n", s->out);
+	return ret;
 }
 
 int sudcr_image_open(struct sudcr_image **img, const char *dir)

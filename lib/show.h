@@ -48,5 +48,7 @@ extern const struct cr_rec_show show_process_sections[], show_mm_sections[], sho
  */
 struct rec_fd;
 int fd_kind_show_records(struct show_ctx *s, const struct rec_fd *rec);
+/* A tree image (its core.img in s->img, the members' in @dir/PID): every pty of the tree, and who holds it. */
+int pty_show_tree(struct show_ctx *s, const char *dir);
 
 #endif

@@ -162,8 +162,15 @@ SQLITE3_VERDICT := $(firstword $(wildcard $(T)/sqlite3.ok $(T)/sqlite3.skip) $(T
 $(T)/sqlite3.ok $(T)/sqlite3.skip: tests/setup-sqlite3.sh
 	@$(SHELL) tests/setup-sqlite3.sh $(T)
 
+# tmux, vim, less and script(1) for the terminal tests (tests/cli/tmux_vim.sh,
+# script_pty.sh): tests/setup-terminals.sh, in the same way.
+TERMINALS_VERDICT := $(firstword $(wildcard $(T)/terminals.ok $(T)/terminals.skip) $(T)/terminals.ok)
+$(T)/terminals.ok $(T)/terminals.skip: tests/setup-terminals.sh
+	@$(SHELL) tests/setup-terminals.sh $(T)
+
 test-build: all $(UNIT_BINS) $(INJ_BINS) $(TGT_BINS) $(PROG_BINS) $(if $(IA32_SKIPPED),,$(TGT32_BINS)) \
-	$(UNIT32_BINS) $(PROG32_BINS) $(T)/run $(T)/sudcr-failalloc $(T)/sudcr-dieat $(T)/servers.verdict $(SQLITE3_VERDICT)
+	$(UNIT32_BINS) $(PROG32_BINS) $(T)/run $(T)/sudcr-failalloc $(T)/sudcr-dieat $(T)/servers.verdict $(SQLITE3_VERDICT) \
+	$(TERMINALS_VERDICT)
 
 # The runner runs what it finds in $(T): a test whose source was removed
 # or renamed must not linger there from an earlier build.

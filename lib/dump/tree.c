@@ -978,7 +978,8 @@ static int share_tree(struct tree *t)
 	for (int i = 0; i < t->nr; i++)
 		t->pids[i] = t->m[i]->pid;
 	qsort(t->pids, t->nr, sizeof(*t->pids), cmp_pid);
-	qsort(t->inherit, t->nr_inherit, sizeof(*t->inherit), cmp_inherit);
+	if (t->nr_inherit)	/* t->inherit is NULL then: no qsort(NULL, 0) */
+		qsort(t->inherit, t->nr_inherit, sizeof(*t->inherit), cmp_inherit);
 	for (int i = 0; i < t->nr; i++) {
 		struct dump_ctx *d = &t->m[i]->d;
 

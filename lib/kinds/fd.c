@@ -40,7 +40,7 @@ extern const struct fd_kind fd_kind_reg, fd_kind_deleted, fd_kind_dir, fd_kind_c
 	fd_kind_fifo, fd_kind_eventfd, fd_kind_memfd, fd_kind_inherit, fd_kind_path,
 	fd_kind_signalfd, fd_kind_timerfd, fd_kind_epoll, fd_kind_unix, fd_kind_tty, fd_kind_inet,
 	fd_kind_unix_sk, fd_kind_pidfd, fd_kind_inotify, fd_kind_fanotify, fd_kind_deleted_dir,
-	fd_kind_chr_deleted, fd_kind_mqueue, fd_kind_deleted_node;
+	fd_kind_chr_deleted, fd_kind_mqueue, fd_kind_deleted_node, fd_kind_pty;
 
 /* By REC_FD_*. */
 static const struct fd_kind *const fd_kinds[] = {
@@ -59,6 +59,7 @@ static const struct fd_kind *const fd_kinds[] = {
 	[REC_FD_EPOLL] = &fd_kind_epoll,	/* epoll.c */
 	[REC_FD_UNIX] = &fd_kind_unix,		/* unix.c */
 	[REC_FD_TTY] = &fd_kind_tty,		/* tty.c */
+	[REC_FD_PTY] = &fd_kind_pty,		/* pty.c */
 	[REC_FD_INET] = &fd_kind_inet,		/* inet.c */
 	[REC_FD_UNIX_SK] = &fd_kind_unix_sk,	/* unix_named.c */
 	[REC_FD_PIDFD] = &fd_kind_pidfd,	/* pidfd.c */
@@ -80,11 +81,14 @@ static const struct fd_kind *const fd_kinds[] = {
  * and deleted device nodes before other character devices (the
  * terminal's own test leaves O_PATH fds to opath.c), AF_UNIX sockets
  * that listen or are not connected (unix_named.c) before those of pairs
- * (unix.c asks sock_diag again only if unix_named.c could not).  The
+ * (unix.c asks sock_diag again only if unix_named.c could not), ptys of
+ * the tree (pty.c) before terminals (tty.c: a slave whose master is
+ * outside is the job's terminal).  The
  * kinds' prepare ops (dump and restore) run in this order too: the job's
  * terminal first, then the pipes' --inherit-fd and their warnings.
  */
 const struct fd_kind *const fd_kinds_order[] = {
+	&fd_kind_pty,
 	&fd_kind_tty,
 	&fd_kind_unix_sk,
 	&fd_kind_unix,

@@ -45,6 +45,7 @@ enum {
 #define FD_KIND_PIPE_SIZE	(1u << 5)	/* owns rec_fd.pipe_size */
 #define FD_KIND_SEALS		(1u << 6)	/* owns rec_fd.seals */
 #define FD_KIND_INHERIT_FD	(1u << 7)	/* owns rec_fd.inherit_fd (else -1) */
+#define FD_KIND_AFTER_INHERITED	(1u << 8)	/* its after op runs for a tree's inherited descriptions too */
 
 /*
  * One fd kind.  Every op may be NULL: the driver then does nothing of the

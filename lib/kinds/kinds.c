@@ -118,6 +118,7 @@ const struct cr_kind cr_kind_files = {
 		{ IMG_REC_FANOTIFY, "fanotify" },
 		{ IMG_REC_MQUEUE, "mqueue" },
 		{ IMG_REC_FD_OWN, "fd_own" },
+		{ IMG_REC_PTY, "pty" },
 		{ 0, NULL },
 	},
 	.flags = CR_KIND_DUMP_LAST,

@@ -78,32 +78,63 @@ void dump_tty_name(dev_t dev, char *buf, size_t len)
 		snprintf(buf, len, "tty %u:%u", major(dev), minor(dev));
 }
 
-int dump_tty_write(struct img_writer *img, int fd, const char *link, int g, dev_t dev, bool ctty)
+int tty_modes_read(int g, struct rec_termios *m)
 {
-	struct rec_tty t = { .fd = fd, .rdev = dev, .flags = ctty ? REC_TTY_CTTY : 0 };
 	struct termios tio;
 	struct winsize ws;
 
-	_Static_assert(sizeof(tio.c_cc) <= sizeof(t.cc), "c_cc fits");
-	if (tcgetattr(g, &tio) || ioctl(g, TIOCGWINSZ, &ws)) {
-		int err = -errno;
+	_Static_assert(sizeof(tio.c_cc) <= sizeof(m->cc), "c_cc fits");
+	if (tcgetattr(g, &tio) || ioctl(g, TIOCGWINSZ, &ws))
+		return -errno;
+	memset(m, 0, sizeof(*m));
+	m->iflag = tio.c_iflag;
+	m->oflag = tio.c_oflag;
+	m->cflag = tio.c_cflag;
+	m->lflag = tio.c_lflag;
+	m->ispeed = cfgetispeed(&tio);
+	m->ospeed = cfgetospeed(&tio);
+	m->line = tio.c_line;
+	memcpy(m->cc, tio.c_cc, sizeof(tio.c_cc));
+	m->ws_row = ws.ws_row;
+	m->ws_col = ws.ws_col;
+	m->ws_xpixel = ws.ws_xpixel;
+	m->ws_ypixel = ws.ws_ypixel;
+	return 0;
+}
 
+int tty_modes_termios(const struct rec_termios *m, struct termios *tio, struct winsize *ws)
+{
+	tio->c_iflag = m->iflag;
+	tio->c_oflag = m->oflag;
+	tio->c_cflag = m->cflag;
+	tio->c_lflag = m->lflag;
+	tio->c_line = m->line;
+	memcpy(tio->c_cc, m->cc, sizeof(tio->c_cc));
+	if (cfsetispeed(tio, m->ispeed) || cfsetospeed(tio, m->ospeed))
+		return -EINVAL;
+	memset(ws, 0, sizeof(*ws));
+	ws->ws_row = m->ws_row;
+	ws->ws_col = m->ws_col;
+	ws->ws_xpixel = m->ws_xpixel;
+	ws->ws_ypixel = m->ws_ypixel;
+	return 0;
+}
+
+bool tty_modes_valid(const struct rec_termios *m)
+{
+	return !m->pad[0] && !m->pad[1] && !m->pad[2] && !m->pad2;
+}
+
+int dump_tty_write(struct img_writer *img, int fd, const char *link, int g, dev_t dev, bool ctty)
+{
+	struct rec_tty t = { .fd = fd, .rdev = dev, .flags = ctty ? REC_TTY_CTTY : 0 };
+	int err = tty_modes_read(g, &t.m);
+
+	if (err) {
 		sudcr_error("fd %d (%s): cannot read the terminal's modes: %s", fd, link,
 			    strerror(-err));
 		return err;
 	}
-	t.iflag = tio.c_iflag;
-	t.oflag = tio.c_oflag;
-	t.cflag = tio.c_cflag;
-	t.lflag = tio.c_lflag;
-	t.ispeed = cfgetispeed(&tio);
-	t.ospeed = cfgetospeed(&tio);
-	t.line = tio.c_line;
-	memcpy(t.cc, tio.c_cc, sizeof(tio.c_cc));
-	t.ws_row = ws.ws_row;
-	t.ws_col = ws.ws_col;
-	t.ws_xpixel = ws.ws_xpixel;
-	t.ws_ypixel = ws.ws_ypixel;
 	return img_write_record(img, IMG_REC_TTY, &t, sizeof(t));
 }
 
@@ -136,6 +167,18 @@ static int tty_recognise(struct files_dump *f, struct dump_fd *x)
 	       is_tty_rdev(x->st.st_rdev) ? FD_MINE : FD_NOT_MINE;
 }
 
+/* The console and the terminals of the kernel's own drivers, or NULL (a pty). */
+static const char *kernel_terminal(dev_t rdev)
+{
+	if (major(rdev) == 5 && minor(rdev) == 1)
+		return "the system console";
+	if (major(rdev) == 4 && minor(rdev) < 64)
+		return "a virtual console";
+	if (major(rdev) == 4)
+		return "a serial terminal";
+	return NULL;
+}
+
 /*
  * Terminals.  Their other side (a pty master, the console) is outside the
  * process, and a path like /dev/pts/3 may name someone else's terminal by
@@ -157,8 +200,14 @@ static int tty_dump_prepare(struct files_dump *f)
 		if (x->kind != REC_FD_TTY)
 			continue;
 		if (!f->d->opts.shell_job) {
-			sudcr_error("fd %d: %s is a terminal, whose other side is outside the process: use --shell-job (the restore then gives the process the terminal of sudcr restore, with the modes it had)",
-				    x->p->fd, x->p->link);
+			const char *what = kernel_terminal(x->st.st_rdev);
+
+			if (what)
+				sudcr_error("fd %d: %s is %s, which only the kernel drives and a restore cannot make again: not supported (a job run on it can be restored onto the terminal of sudcr restore with --shell-job)",
+					    x->p->fd, x->p->link, what);
+			else
+				sudcr_error("fd %d: %s is a terminal, whose other side is outside the process: use --shell-job (the restore then gives the process the terminal of sudcr restore, with the modes it had)",
+					    x->p->fd, x->p->link);
 			return -EOPNOTSUPP;
 		}
 		g = fd_dump_getfd(f, x->p->fd);
@@ -180,7 +229,11 @@ static int tty_dump_prepare(struct files_dump *f)
 			continue;
 		if (f->job_tty && x->tty == f->job_tty)
 			continue;
-		if (f->job_tty) {
+		if (f->job_tty && kernel_terminal(x->tty)) {
+			dump_tty_name(f->job_tty, job, sizeof(job));
+			sudcr_error("fd %d: %s is %s, other than the job's terminal (%s): not supported",
+				    x->p->fd, x->p->link, kernel_terminal(x->tty), job);
+		} else if (f->job_tty) {
 			dump_tty_name(f->job_tty, job, sizeof(job));
 			sudcr_error("fd %d: %s is a terminal other than the job's (%s): only the job's own terminal can be given back (--shell-job)",
 				    x->p->fd, x->p->link, job);
@@ -225,8 +278,7 @@ static int tty_rec(struct restore_ctx *r, struct restore_files_state *s, const s
 {
 	int i;
 
-	if (len != sizeof(*t) || t->pad[0] || t->pad[1] || t->pad[2] || t->pad2 ||
-	    t->flags & ~REC_TTY_CTTY)
+	if (len != sizeof(*t) || !tty_modes_valid(&t->m) || t->flags & ~REC_TTY_CTTY)
 		return img_record_invalid(r->img, "bad terminal record");
 	i = rf_find_fd(s, t->fd);
 	if (s->tty || i < 0 || s->fds[i].rec->kind != REC_FD_TTY)
@@ -299,7 +351,7 @@ static void block_ttou(sigset_t *old)
 int rf_tty_apply(struct restore_files_state *s)
 {
 	const struct rec_tty *t = s->tty;
-	struct winsize ws = { 0 };
+	struct winsize ws;
 	struct termios tio;
 	sigset_t old;
 	int ret = 0;
@@ -314,22 +366,12 @@ int rf_tty_apply(struct restore_files_state *s)
 		goto out;
 	}
 	tio = s->saved_tio;
-	tio.c_iflag = t->iflag;
-	tio.c_oflag = t->oflag;
-	tio.c_cflag = t->cflag;
-	tio.c_lflag = t->lflag;
-	tio.c_line = t->line;
-	memcpy(tio.c_cc, t->cc, sizeof(tio.c_cc));
-	if (cfsetispeed(&tio, t->ispeed) || cfsetospeed(&tio, t->ospeed)) {
+	if (tty_modes_termios(&t->m, &tio, &ws)) {
 		ret = -EINVAL;
 		sudcr_error("fd %d (terminal): the image's line speeds %u/%u are not valid", t->fd,
-			    t->ispeed, t->ospeed);
+			    t->m.ispeed, t->m.ospeed);
 		goto out;
 	}
-	ws.ws_row = t->ws_row;
-	ws.ws_col = t->ws_col;
-	ws.ws_xpixel = t->ws_xpixel;
-	ws.ws_ypixel = t->ws_ypixel;
 	s->tty_set = true;
 	/* No size known (0x0) stays the terminal's; the same one needs no SIGWINCH. */
 	if (tcsetattr(s->tty_fd, TCSANOW, &tio) ||

@@ -653,7 +653,7 @@ int restore_files_in_stub(struct restore_ctx *r)
 	for (int i = 0; i < s->nr; i++) {
 		const struct fd_kind *k = fd_kind(s->fds[i].rec->kind);
 
-		if (k->after && !s->fds[i].tree_inherited)
+		if (k->after && (!s->fds[i].tree_inherited || (k->flags & FD_KIND_AFTER_INHERITED)))
 			k->after(s, i);
 	}
 

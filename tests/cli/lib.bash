@@ -37,6 +37,17 @@ one_error_line() {
 	[ "$(printf '%s\n' "$err" | grep -c .)" = 1 ] && [[ $err == sudcr:* ]]
 }
 
+# The terminal tests' programs (tests/setup-terminals.sh): true if there;
+# else a SKIP line for each test named.
+have_terminals() {
+	local why
+	if [ -f "$TESTBIN/terminals.ok" ]; then return 0; fi
+	why=$(cat "$TESTBIN/terminals.skip" 2>/dev/null) ||
+		why="no verdict on tmux, vim, less and script (tests/setup-terminals.sh did not run?)"
+	for t in "$@"; do skip "$t" "$why"; done
+	return 1
+}
+
 ia32_reason() {
 	if [ -x "$TESTBIN/targets/sud_target-32" ]; then return 1; fi
 	cat "$TESTBIN/ia32.skip" 2>/dev/null || echo "ia32 unavailable"

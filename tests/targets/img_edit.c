@@ -32,7 +32,7 @@
  * REC (and TYPE) is a record type's name (the IMG_REC_ name in lower case:
  * process, thread, xstate, mm, vma, pages, tls, mm_attrs, sigaction,
  * sigpending, sigaltstack, namespaces, fd, file_data, timerfd, epoll,
- * unix, unix_queue, lock, tty, pipe_outside, misc, thread_misc, rlimit,
+ * unix, unix_queue, lock, tty, pipe_outside, pty, misc, thread_misc, rlimit,
  * itimer, posix_timer, seccomp, creds, procattr, sched, file_times,
  * thread_attr) or a number; N counts from 0 among records of that type.
  *
@@ -90,7 +90,7 @@ static const struct {
 	T(sigaction, SIGACTION), T(sigpending, SIGPENDING), T(sigaltstack, SIGALTSTACK),
 	T(namespaces, NAMESPACES),
 	T(fd, FD), T(file_data, FILE_DATA), T(timerfd, TIMERFD), T(epoll, EPOLL), T(unix, UNIX),
-	T(unix_queue, UNIX_QUEUE), T(lock, LOCK), T(tty, TTY), T(pipe_outside, PIPE_OUTSIDE),
+	T(unix_queue, UNIX_QUEUE), T(lock, LOCK), T(tty, TTY), T(pipe_outside, PIPE_OUTSIDE), T(pty, PTY),
 	T(misc, MISC), T(thread_misc, THREAD_MISC), T(rlimit, RLIMIT), T(itimer, ITIMER),
 	T(posix_timer, POSIX_TIMER), T(seccomp, SECCOMP),
 	T(creds, CREDS), T(procattr, PROCATTR), T(sched, SCHED), T(file_times, FILE_TIMES),
@@ -179,11 +179,26 @@ static const struct field fields[] = {
 	F(LOCK, rec_lock, fd), F(LOCK, rec_lock, kind), F(LOCK, rec_lock, type),
 	F(LOCK, rec_lock, pad), F(LOCK, rec_lock, start), F(LOCK, rec_lock, len),
 	F(TTY, rec_tty, fd), F(TTY, rec_tty, flags), F(TTY, rec_tty, rdev),
-	F(TTY, rec_tty, iflag), F(TTY, rec_tty, oflag), F(TTY, rec_tty, cflag),
-	F(TTY, rec_tty, lflag), F(TTY, rec_tty, ispeed), F(TTY, rec_tty, ospeed),
-	F(TTY, rec_tty, line), A(TTY, rec_tty, pad), A(TTY, rec_tty, cc),
-	F(TTY, rec_tty, ws_row), F(TTY, rec_tty, ws_col), F(TTY, rec_tty, ws_xpixel),
-	F(TTY, rec_tty, ws_ypixel), F(TTY, rec_tty, pad2),
+#define TERMIOS(rec, st) \
+	{ IMG_REC_##rec, "iflag", offsetof(struct st, m.iflag), 4, 4 }, \
+	{ IMG_REC_##rec, "oflag", offsetof(struct st, m.oflag), 4, 4 }, \
+	{ IMG_REC_##rec, "cflag", offsetof(struct st, m.cflag), 4, 4 }, \
+	{ IMG_REC_##rec, "lflag", offsetof(struct st, m.lflag), 4, 4 }, \
+	{ IMG_REC_##rec, "ispeed", offsetof(struct st, m.ispeed), 4, 4 }, \
+	{ IMG_REC_##rec, "ospeed", offsetof(struct st, m.ospeed), 4, 4 }, \
+	{ IMG_REC_##rec, "line", offsetof(struct st, m.line), 1, 1 }, \
+	{ IMG_REC_##rec, "pad", offsetof(struct st, m.pad), 3, 1 }, \
+	{ IMG_REC_##rec, "cc", offsetof(struct st, m.cc), 32, 1 }, \
+	{ IMG_REC_##rec, "ws_row", offsetof(struct st, m.ws_row), 2, 2 }, \
+	{ IMG_REC_##rec, "ws_col", offsetof(struct st, m.ws_col), 2, 2 }, \
+	{ IMG_REC_##rec, "ws_xpixel", offsetof(struct st, m.ws_xpixel), 2, 2 }, \
+	{ IMG_REC_##rec, "ws_ypixel", offsetof(struct st, m.ws_ypixel), 2, 2 }, \
+	{ IMG_REC_##rec, "pad2", offsetof(struct st, m.pad2), 4, 4 }
+	TERMIOS(TTY, rec_tty),
+	F(PTY, rec_pty, fd), F(PTY, rec_pty, index), F(PTY, rec_pty, flags),
+	F(PTY, rec_pty, pgrp), F(PTY, rec_pty, in_len), F(PTY, rec_pty, out_len),
+	TERMIOS(PTY, rec_pty),
+	TAIL(PTY, rec_pty, "data", 1),
 	F(PIPE_OUTSIDE, rec_pipe_outside, fd), F(PIPE_OUTSIDE, rec_pipe_outside, outside),
 	F(PIPE_OUTSIDE, rec_pipe_outside, nr_pids), F(PIPE_OUTSIDE, rec_pipe_outside, pad),
 	TAIL(PIPE_OUTSIDE, rec_pipe_outside, "pids", 4),
