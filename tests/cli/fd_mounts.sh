@@ -26,6 +26,8 @@ mount -o remount,bind,ro "$B"
 
 # start: a process with fd 3 on $B/f, dumped (kill) into $TMP/img-$t
 start() {
+	# Its own file: one left by the last start would not wait for this exec.
+	rm -f "$TMP/sleeps"
 	"$TESTBIN/targets/sleeper" "$TMP/sleeps" 3<"$B/f" </dev/null >/dev/null 2>&1 9>&- &
 	tp=$!
 	pids+=($tp)
