@@ -19,6 +19,8 @@ int main(void)
 	pid_t c, g = 0;
 
 	SETUP(!prctl(PR_SET_CHILD_SUBREAPER, 1), "PR_SET_CHILD_SUBREAPER");
+	/* Not inherited ignored (a suite run under nohup): the children die of it. */
+	SETUP(signal(SIGHUP, SIG_DFL) != SIG_ERR, "signal(SIGHUP)");
 	m = pty_open_master(&index, name, sizeof(name));
 	SETUP(m >= 0 && !pipe(info), "posix_openpt");
 	c = fork();
