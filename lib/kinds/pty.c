@@ -635,6 +635,22 @@ static int take_queues(const struct dump_fd *x, int m, int s, bool pkt, struct r
 	if (fl < 0 || tcgetattr(s, &t) || ioctl(s, TIOCINQ, &inq))
 		return -errno;
 	/*
+	 * In packet mode, a status byte not read yet (a flush, a stop or start
+	 * of output, a change of IXON: TIOCPKT_*) is what a read of the master
+	 * gives first; the line discipline makes one only on such an event,
+	 * and the restore could not make that one again.  poll() tells it
+	 * (POLLPRI) without taking it: refused before anything is read.
+	 */
+	if (pkt) {
+		struct pollfd pfd = { .fd = m, .events = POLLPRI };
+
+		if (poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLPRI)) {
+			sudcr_error("fd %d (/dev/pts/%u): a packet-mode status byte (TIOCPKT) is waiting to be read from the master: it cannot be made again",
+				    x->p->fd, pty_of(x)->index);
+			return -EOPNOTSUPP;
+		}
+	}
+	/*
 	 * A full line discipline holds back more in the pty's buffers, which
 	 * would come after what is put back: refused before anything is read.
 	 */
