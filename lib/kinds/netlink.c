@@ -56,6 +56,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "cr.h"
@@ -213,26 +214,40 @@ static int audit_one(const struct nlmsghdr *h, void *arg)
 	return 1;
 }
 
-/* The PID of the registered audit daemon (AUDIT_GET), 0 if none; -errno if it cannot be asked. */
+/*
+ * The PID of the registered audit daemon (AUDIT_GET), 0 if none; -errno
+ * if it cannot be asked.  The answer is waited for 200 ms at most, so that
+ * a dump never hangs on it (seen here: a probe run from one shell had its
+ * request taken and never answered, while sudcr's own are answered at
+ * once); no answer counts as no daemon, whose own work starts with
+ * AUDIT_GET.
+ */
 static int64_t audit_daemon(void)
 {
 	struct nlmsghdr req = { .nlmsg_len = sizeof(req), .nlmsg_type = AUDIT_GET,
 				.nlmsg_flags = NLM_F_REQUEST };
+	struct timeval tv = { .tv_usec = 200000 };
 	static char buf[8192];
 	struct audit_q q = { 0 };
 	int nl = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_AUDIT);
 	int ret = 0;
 
 	if (nl < 0)
-		return -errno;
-	if (send(nl, &req, sizeof(req), 0) != (ssize_t)sizeof(req)) {
+		return errno == EPROTONOSUPPORT ? 0 : -errno;
+	if (setsockopt(nl, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv))) {
 		ret = -errno;
+		goto out;
+	}
+	if (send(nl, &req, sizeof(req), 0) != (ssize_t)sizeof(req)) {
+		ret = errno == ECONNREFUSED ? 0 : -errno;
 		goto out;
 	}
 	while (!q.got && !ret) {
 		ssize_t n = recv(nl, buf, sizeof(buf), 0);
 		struct nlmsghdr *h;
 
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			break;
 		if (n <= 0) {
 			ret = n < 0 ? -errno : -EIO;
 			break;
@@ -297,6 +312,11 @@ static int nl_refuse(int fd, const char *what, const struct rec_netlink *r, uint
 	if (r->protocol == NETLINK_AUDIT) {
 		int64_t d = audit_daemon();
 
+		if (d < 0) {
+			sudcr_error("fd %d (%s): cannot ask the kernel whether the process is the registered audit daemon (AUDIT_GET: %s)",
+				    fd, what, strerror((int)-d));
+			return -EOPNOTSUPP;
+		}
 		if (d == pid) {
 			sudcr_error("fd %d (%s): the process is the registered audit daemon (AUDIT_SET), which the kernel forgets when its socket closes: not supported",
 				    fd, what);
