@@ -84,7 +84,7 @@ if dump_prog net_netlink_route; then
 	if run 0 "$SUDCR" show -D "$TMP/net_netlink_route.img" &&
 	   grep -q "netlink-socket" <<<"$out" &&
 	   grep -q "socket: netlink route port $nl_pid raw groups 1,5,33 filter 1 insns options: SO_RCVBUF=[0-9]* NETLINK_NO_ENOBUFS=1 NETLINK_EXT_ACK=1 NETLINK_GET_STRICT_CHK=1" <<<"$out" &&
-	   grep -q "socket: netlink route port -[0-9]* dgram$" <<<"$out" &&
+	   grep -q "socket: netlink route port -[0-9]* dgram options: NETLINK_BROADCAST_ERROR=1 NETLINK_LISTEN_ALL_NSID=1$" <<<"$out" &&
 	   grep -q "socket: netlink route (unbound) raw$" <<<"$out" &&
 	   grep -q "socket: netlink usersock port $((0x40000000 + nl_pid)) raw$" <<<"$out" &&
 	   grep -q "socket: netlink usersock port $nl_pid raw connected to port $((0x40000000 + nl_pid)) group 0$" <<<"$out"; then

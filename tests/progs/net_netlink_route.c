@@ -5,7 +5,7 @@
  * and RTNLGRP_BRVLAN (33, past getsockname's 32) joined, with
  * NETLINK_EXT_ACK, NETLINK_GET_STRICT_CHK, NETLINK_NO_ENOBUFS, SO_RCVBUF
  * and a classic BPF filter; a second route socket autobound (a negative
- * port id); a route socket never bound; two NETLINK_USERSOCK sockets, one
+ * port id) with NETLINK_BROADCAST_ERROR and NETLINK_LISTEN_ALL_NSID; a route socket never bound; two NETLINK_USERSOCK sockets, one
  * bound to a port id of our choosing, the other connected to it.  After:
  * port ids, groups, peer, options and filter as they were; an RTM_GETLINK
  * dump on each route socket lists "lo"; a message from the connected
@@ -46,6 +46,8 @@ int main(void)
 	r2 = socket(AF_NETLINK, SOCK_DGRAM, NETLINK_ROUTE);
 	a.nl_groups = 0;
 	SETUP(r2 >= 0 && !bind(r2, (struct sockaddr *)&a, sizeof(a)), "autobind");
+	SETUP(!nls_seti(r2, NETLINK_BROADCAST_ERROR, 1) && !nls_seti(r2, NETLINK_LISTEN_ALL_NSID, 1),
+	      "r2's options");
 	p2 = nls_portid(r2);
 	SETUP((int32_t)p2 < 0, "a second autobind gives a negative port id (%d)", (int32_t)p2);
 	r3 = socket(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE);
@@ -75,6 +77,8 @@ int main(void)
 	CHECK_EQ(nls_geti(r1, NETLINK_GET_STRICT_CHK), 1);
 	CHECK_EQ(nls_geti(r1, NETLINK_NO_ENOBUFS), 1);
 	CHECK_EQ(nls_geti(r2, NETLINK_EXT_ACK), 0);
+	CHECK_EQ(nls_geti(r2, NETLINK_BROADCAST_ERROR), 1);
+	CHECK_EQ(nls_geti(r2, NETLINK_LISTEN_ALL_NSID), 1);
 	CHECK_EQ(net_geti(r1, SOL_SOCKET, SO_RCVBUF), rcvbuf);
 	fl = 4;
 	CHECK(!getsockopt(r1, SOL_SOCKET, SO_GET_FILTER, got, &fl) && fl == 1 &&
