@@ -95,6 +95,18 @@ static const struct famopt pk_opts[] = {
 };
 #define NR_PK_OPTS	(sizeof(pk_opts) / sizeof(pk_opts[0]))
 
+/* Device name @n (16 bytes, maybe not terminated: an image's) into @out[17], printable, "?" if empty. */
+static void shown_name(const char *n, char *out)
+{
+	size_t l = strnlen(n, 16);
+
+	memcpy(out, l ? n : "?", l ? l : 1);
+	out[l ? l : 1] = '\0';
+	for (char *c = out; *c; c++)
+		if (*c < 0x20 || *c > 0x7e || *c == '"' || *c == '\\')
+			*c = '?';
+}
+
 /* "packet raw lo ETH_P 0x88b5", "packet dgram (all devices) ETH_P_ALL", "packet raw (not hooked)" */
 static void describe(uint32_t type, uint32_t num, const char *ifname, int32_t ifindex, char *buf,
 		     size_t size)
@@ -103,7 +115,7 @@ static void describe(uint32_t type, uint32_t num, const char *ifname, int32_t if
 	uint16_t p = ntohs((uint16_t)num);
 
 	if (ifindex)
-		snprintf(dev, sizeof(dev), "%.16s", ifname[0] ? ifname : "?");
+		shown_name(ifname, dev);
 	else
 		snprintf(dev, sizeof(dev), "(all devices)");
 	if (!p)
@@ -112,9 +124,6 @@ static void describe(uint32_t type, uint32_t num, const char *ifname, int32_t if
 		snprintf(proto, sizeof(proto), "ETH_P_ALL");
 	else
 		snprintf(proto, sizeof(proto), "ETH_P 0x%04x", p);
-	for (char *c = dev; *c; c++)
-		if (*c < 0x20 || *c > 0x7e || *c == '"' || *c == '\\')
-			*c = '?';
 	snprintf(buf, size, "packet %s %s %s", type == SOCK_RAW ? "raw" : "dgram", dev, proto);
 }
 
@@ -524,7 +533,7 @@ static void __attribute__((noreturn)) pk_die(const struct rf_fd *e, const char *
 /* Device @name still has index @ifindex. */
 static void same_device(const struct rf_fd *e, int32_t ifindex, const char *name)
 {
-	char n[17], what[96];
+	char n[17], shown[17], what[96];
 	unsigned int now;
 
 	memcpy(n, name, 16);
@@ -532,11 +541,13 @@ static void same_device(const struct rf_fd *e, int32_t ifindex, const char *name
 	now = if_nametoindex(n);
 	if (now == (unsigned int)ifindex)
 		return;
+	shown_name(name, shown);
 	if (now)
-		snprintf(what, sizeof(what), "device %s has index %u now, %d at the dump", n, now,
+		snprintf(what, sizeof(what), "device %s has index %u now, %d at the dump", shown, now,
 			 ifindex);
 	else
-		snprintf(what, sizeof(what), "device %s (index %d at the dump) is gone", n, ifindex);
+		snprintf(what, sizeof(what), "device %s (index %d at the dump) is gone", shown,
+			 ifindex);
 	pk_die(e, what, 0);
 }
 
@@ -711,14 +722,16 @@ static int packet_describe(const void *data, size_t len, bool json, char *buf, s
 		n += (size_t)snprintf(buf + n, size - n, " copy_thresh %u", h->copy_thresh);
 	for (uint32_t k = 0; k < h->nr_mc && n < size; k++) {
 		const struct rec_packet_mc *m = &p.mc[k];
+		char dev[17];
 
+		shown_name(m->ifname, dev);
 		if (json)
 			n += (size_t)snprintf(buf + n, size - n,
 					      "%s{\"device\":\"%s\",\"type\":\"%s\",\"count\":%u}",
-					      k ? "," : "", m->ifname, mr_names[m->type], m->count);
+					      k ? "," : "", dev, mr_names[m->type], m->count);
 		else
 			n += (size_t)snprintf(buf + n, size - n, " %s %s x%u", mr_names[m->type],
-					      m->ifname, m->count);
+					      dev, m->count);
 	}
 	if (json && n < size)
 		n += (size_t)snprintf(buf + n, size - n, "],\"options\":{");

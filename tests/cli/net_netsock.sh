@@ -154,6 +154,16 @@ if dump_prog net_packet; then
 	device device+xo+(index+1+at+the+dump)+is+gone poke+131+0+56+120+1
 	missing no+packet+socket+record hide+131+0
 	EOF2
+	# A device name with a quote in it (an image's) is shown with '?': the JSON stays JSON.
+	rm -rf "$TMP/h-img"
+	cp -a "$TMP/net_packet.img" "$TMP/h-img"
+	if "$TESTBIN/targets/img_edit" "$TMP/h-img" poke 131 0 56 34 1 &&
+	   run 0 "$SUDCR" show --json -D "$TMP/h-img" &&
+	   grep -q '"socket":{"socket":"packet raw ?o ETH_P 0x88b5"' <<<"$out"; then
+		pass show_packet_quoted_name
+	else
+		fail show_packet_quoted_name "status $status: $(grep -o '"socket":{"socket":"packet[^,]*' <<<"$out")"
+	fi
 	restore_prog net_packet
 fi
 finish
