@@ -516,35 +516,16 @@ static const char *netlink_rec_bad(const struct rec_netlink *h, size_t len)
 	return bad ? bad : famopts_bad(p.nlopts, h->nr_nlopts, nl_opts, NR_NL_OPTS);
 }
 
+static const char *netlink_bad(const void *data, size_t len)
+{
+	return netlink_rec_bad(data, len);
+}
+
 static int netlink_check_record(struct restore_ctx *r, struct restore_files_state *s,
 				uint32_t type, const void *data, size_t len)
 {
-	const struct rec_netlink *h = data;
-	const char *bad;
-	int i;
-
 	(void)type;
-	if (len < sizeof(*h))
-		return img_record_invalid(r->img, "bad netlink socket record length");
-	i = rf_find_fd(s, h->fd);
-	if (i < 0 || s->fds[i].rec->kind != REC_FD_NETLINK || s->fds[i].desc != i || s->fds[i].priv)
-		return img_record_invalid(r->img, "netlink socket record for fd %d, which is no netlink socket description before it",
-					  h->fd);
-	bad = netlink_rec_bad(h, len);
-	if (bad)
-		return img_record_invalid(r->img, "fd %d (netlink socket): %s", h->fd, bad);
-	s->fds[i].priv = h;
-	return 0;
-}
-
-static int netlink_check_table(struct restore_files_state *s, int i)
-{
-	if (s->fds[i].desc == i && !s->fds[i].priv) {
-		sudcr_error("image: fd %d (netlink socket): no netlink socket record",
-			    s->fds[i].rec->fd);
-		return -EINVAL;
-	}
-	return 0;
+	return famsock_check_record(r, s, REC_FD_NETLINK, data, len, sizeof(struct rec_netlink), netlink_bad);
 }
 
 /* ---- restore: in the stub ---- */
@@ -734,7 +715,7 @@ const struct fd_kind fd_kind_netlink = {
 	.recognise = netlink_recognise,
 	.dump = netlink_dump_op,
 	.check_record = netlink_check_record,
-	.check_table = netlink_check_table,
+	.check_table = famsock_check_table,
 	.open = netlink_open,
 	.show_records = netlink_show,
 };

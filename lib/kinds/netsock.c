@@ -21,6 +21,8 @@
 #include <sudcr/log.h>
 
 #include "../show.h"
+#include "fd.h"
+#include "files.h"
 #include "sockopt.h"
 
 /* ---- int options of a family's own level ---- */
@@ -316,4 +318,39 @@ int famsock_show(struct show_ctx *sc, const struct rec_fd *rec, uint32_t rec_typ
 		break;
 	}
 	return ret < 0 ? ret : 0;
+}
+
+/* ---- restore: validation ---- */
+
+int famsock_check_record(struct restore_ctx *r, struct restore_files_state *s, uint32_t kind,
+			 const void *data, size_t len, size_t min_len,
+			 const char *(*bad)(const void *data, size_t len))
+{
+	const char *name = fd_kind(kind)->name, *why;
+	int32_t fd;
+	int i;
+
+	if (len < min_len || len < sizeof(fd))
+		return img_record_invalid(r->img, "bad %s record length", name);
+	memcpy(&fd, data, sizeof(fd));
+	i = rf_find_fd(s, fd);
+	if (i < 0 || s->fds[i].rec->kind != kind || s->fds[i].desc != i || s->fds[i].priv)
+		return img_record_invalid(r->img, "%s record for fd %d, which is no %s description before it",
+					  name, fd, name);
+	why = bad(data, len);
+	if (why)
+		return img_record_invalid(r->img, "fd %d (%s): %s", fd, name, why);
+	s->fds[i].priv = data;
+	return 0;
+}
+
+int famsock_check_table(struct restore_files_state *s, int i)
+{
+	const char *name = fd_kind(s->fds[i].rec->kind)->name;
+
+	if (s->fds[i].desc == i && !s->fds[i].priv) {
+		sudcr_error("image: fd %d (%s): no %s record", s->fds[i].rec->fd, name, name);
+		return -EINVAL;
+	}
+	return 0;
 }

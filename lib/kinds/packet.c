@@ -487,34 +487,16 @@ static const char *packet_rec_bad(const struct rec_packet *h, size_t len)
 	return bad ? bad : famopts_bad(p.popts, h->nr_popts, pk_opts, NR_PK_OPTS);
 }
 
-static int packet_check_record(struct restore_ctx *r, struct restore_files_state *s,
-			       uint32_t type, const void *data, size_t len)
+static const char *packet_bad(const void *data, size_t len)
 {
-	const struct rec_packet *h = data;
-	const char *bad;
-	int i;
-
-	(void)type;
-	if (len < sizeof(*h))
-		return img_record_invalid(r->img, "bad packet socket record length");
-	i = rf_find_fd(s, h->fd);
-	if (i < 0 || s->fds[i].rec->kind != REC_FD_PACKET || s->fds[i].desc != i || s->fds[i].priv)
-		return img_record_invalid(r->img, "packet socket record for fd %d, which is no packet socket description before it",
-					  h->fd);
-	bad = packet_rec_bad(h, len);
-	if (bad)
-		return img_record_invalid(r->img, "fd %d (packet socket): %s", h->fd, bad);
-	s->fds[i].priv = h;
-	return 0;
+	return packet_rec_bad(data, len);
 }
 
-static int packet_check_table(struct restore_files_state *s, int i)
+static int packet_check_record(struct restore_ctx *r, struct restore_files_state *s,
+				uint32_t type, const void *data, size_t len)
 {
-	if (s->fds[i].desc == i && !s->fds[i].priv) {
-		sudcr_error("image: fd %d (packet socket): no packet socket record", s->fds[i].rec->fd);
-		return -EINVAL;
-	}
-	return 0;
+	(void)type;
+	return famsock_check_record(r, s, REC_FD_PACKET, data, len, sizeof(struct rec_packet), packet_bad);
 }
 
 /* ---- restore: in the stub ---- */
@@ -759,7 +741,7 @@ const struct fd_kind fd_kind_packet = {
 	.recognise = packet_recognise,
 	.dump = packet_dump_op,
 	.check_record = packet_check_record,
-	.check_table = packet_check_table,
+	.check_table = famsock_check_table,
 	.open = packet_open,
 	.show_records = packet_show,
 };

@@ -89,6 +89,20 @@ struct rec_fd;
 int famsock_show(struct show_ctx *sc, const struct rec_fd *rec, uint32_t rec_type,
 		 int (*describe)(const void *data, size_t len, bool json, char *buf, size_t size));
 
+struct restore_ctx;
+struct restore_files_state;
+/*
+ * The check_record op of a socket kind whose record (@min_len at least,
+ * its fd first) is one per description of fd kind @kind, right after it:
+ * the description is there and has no record yet, @bad (a message or
+ * NULL) takes it; its priv is then the record.  Its check_table op: every
+ * description has one.
+ */
+int famsock_check_record(struct restore_ctx *r, struct restore_files_state *s, uint32_t kind,
+			 const void *data, size_t len, size_t min_len,
+			 const char *(*bad)(const void *data, size_t len));
+int famsock_check_table(struct restore_files_state *s, int i);
+
 struct nlmsghdr;
 /*
  * Send sock_diag request @req (NLM_F_DUMP) and give each answer to @one
