@@ -47,7 +47,8 @@ for _ in $(seq 200); do [ -s "$tmp/h/ready" ] && break; sleep 0.02; done
 kill -9 $hp; wait $hp 2>/dev/null || true
 
 for p in thr_tls-32 thr_zombie_leader fd_epoll fd_unix_stream fd_timerfd fd_locks fd_memfd mem_deleted_file \
-	mem_shared_anon sig_pending_rt misc_seccomp misc_posix_timers sud_selector_block-32; do
+	mem_shared_anon sig_pending_rt misc_seccomp misc_posix_timers sud_selector_block-32 \
+	net_netlink_route net_packet; do
 	[ -x "$B/tests/progs/$p" ] && seed "$p" "$B/tests/progs/$p"
 done
 ls -l "$out"

@@ -68,6 +68,8 @@ enum img_rec_type {
 	IMG_REC_INET = 120,		/* struct rec_inet + rec_inet_opt[] + sock_filter[] */
 	IMG_REC_INET_QUEUE = 121,	/* struct rec_inet_queue + rec_inet_msg[] + bytes */
 	IMG_REC_UNIX_SK = 122,		/* struct rec_unix_sk + rec_inet_opt[] */
+	IMG_REC_NETLINK = 130,		/* struct rec_netlink + opts + groups + filter (lib/kinds/netlink.c) */
+	IMG_REC_PACKET = 131,		/* struct rec_packet + opts + mc + filter (lib/kinds/packet.c) */
 	/* fd kinds' own records (lib/kinds/inotify.c, ...) */
 	IMG_REC_INOTIFY = 140,		/* struct rec_inotify + rec_inotify_watch[] + paths */
 	IMG_REC_FANOTIFY = 141,		/* struct rec_fanotify + rec_fanotify_mark[] + paths */
@@ -294,6 +296,8 @@ enum rec_fd_kind {
 	REC_FD_PTY = 16,	/* pty of the tree (master, slave, /dev/tty): IMG_REC_PTY; obj: the pair */
 	REC_FD_INET = 20,	/* AF_INET/AF_INET6 TCP or UDP socket: IMG_REC_INET */
 	REC_FD_UNIX_SK = 21,	/* AF_UNIX socket listening or not connected: IMG_REC_UNIX_SK */
+	REC_FD_NETLINK = 24,	/* AF_NETLINK socket: IMG_REC_NETLINK (lib/kinds/netlink.c) */
+	REC_FD_PACKET = 25,	/* AF_PACKET socket: IMG_REC_PACKET (lib/kinds/packet.c) */
 	REC_FD_PIDFD = 30,	/* pidfd of the process (->count: PID) or of one exited (xflags) */
 	REC_FD_INOTIFY = 31,	/* inotify instance: its watches in the IMG_REC_INOTIFY record */
 	REC_FD_FANOTIFY = 32,	/* fanotify group: its flags and marks in the IMG_REC_FANOTIFY record */
@@ -553,6 +557,62 @@ struct rec_inet_opt {
 	uint32_t len;			/* bytes of val, as getsockopt gave them */
 	uint32_t pad;
 	uint8_t val[32];
+};
+
+/*
+ * An AF_NETLINK socket (REC_FD_NETLINK), one per description, right after
+ * the FD record of its lowest fd.  Followed by nr_opts struct rec_inet_opt
+ * (its SOL_SOCKET options of inet.c's table that differ from a new
+ * socket's), nr_nlopts more (its SOL_NETLINK ones of netlink.c's table
+ * that differ), nr_groups uint32_t (NETLINK_LIST_MEMBERSHIPS: bit b of
+ * word w is group 32 * w + b + 1; trailing zero words left out) and
+ * nr_filter struct sock_filter (its classic BPF filter).
+ */
+struct rec_netlink {
+	int32_t fd;			/* rec_fd.desc of the socket */
+	uint32_t type;			/* SOCK_RAW, SOCK_DGRAM */
+	uint32_t protocol;		/* NETLINK_ROUTE, ... (SO_PROTOCOL) */
+	uint32_t flags;			/* REC_NETLINK_* */
+	uint32_t portid;		/* bound: its port id (getsockname nl_pid); else 0 */
+	uint32_t dst_portid, dst_group;	/* connected: getpeername's nl_pid, nl_groups */
+	uint32_t events;		/* poll() revents at the dump, POLLIN left out */
+	uint32_t nr_opts, nr_nlopts, nr_groups, nr_filter;
+};
+#define REC_NETLINK_BOUND	(1u << 0)	/* bind() to portid */
+#define REC_NETLINK_CONNECTED	(1u << 1)	/* connect() to dst_portid, dst_group */
+#define REC_NETLINK_FILTER_LOCKED (1u << 2)	/* SO_LOCK_FILTER after the filter */
+
+/*
+ * An AF_PACKET socket (REC_FD_PACKET), one per description, right after
+ * the FD record of its lowest fd.  Followed by nr_opts struct rec_inet_opt
+ * (SOL_SOCKET, as rec_netlink's), nr_popts more (SOL_PACKET, packet.c's
+ * table), nr_mc struct rec_packet_mc (PACKET_ADD_MEMBERSHIP, from
+ * packet_diag) and nr_filter struct sock_filter.
+ */
+struct rec_packet {
+	int32_t fd;			/* rec_fd.desc of the socket */
+	uint32_t type;			/* SOCK_RAW, SOCK_DGRAM */
+	uint32_t protocol;		/* SO_PROTOCOL (what socket() was given, network order) */
+	uint32_t num;			/* the protocol it is hooked to: sll_protocol, network order */
+	int32_t ifindex;		/* sll_ifindex of its bind, 0: every device */
+	uint32_t flags;			/* REC_PACKET_* */
+	uint32_t events;		/* poll() revents at the dump, POLLIN left out */
+	uint32_t pdi_flags;		/* packet_diag's PDI_* (PDI_RUNNING, PDI_AUXDATA, ...) */
+	uint32_t copy_thresh;		/* packet_diag's pdi_copy_thresh (PACKET_COPY_THRESH) */
+	uint32_t nr_opts, nr_popts, nr_mc, nr_filter;
+	uint32_t pad;
+	char ifname[16];		/* ifindex's name at the dump (NUL-padded), "" for 0 */
+};
+#define REC_PACKET_FILTER_LOCKED (1u << 0)	/* SO_LOCK_FILTER after the filter */
+
+struct rec_packet_mc {
+	int32_t ifindex;
+	uint32_t count;			/* how many times it was added (1 or more) */
+	uint16_t type;			/* PACKET_MR_MULTICAST, _PROMISC, _ALLMULTI, _UNICAST */
+	uint16_t alen;			/* bytes of addr, at most 32 */
+	uint32_t pad;
+	uint8_t addr[32];
+	char ifname[16];		/* ifindex's name at the dump */
 };
 
 /*

@@ -40,7 +40,8 @@ extern const struct fd_kind fd_kind_reg, fd_kind_deleted, fd_kind_dir, fd_kind_c
 	fd_kind_fifo, fd_kind_eventfd, fd_kind_memfd, fd_kind_inherit, fd_kind_path,
 	fd_kind_signalfd, fd_kind_timerfd, fd_kind_epoll, fd_kind_unix, fd_kind_tty, fd_kind_inet,
 	fd_kind_unix_sk, fd_kind_pidfd, fd_kind_inotify, fd_kind_fanotify, fd_kind_deleted_dir,
-	fd_kind_chr_deleted, fd_kind_mqueue, fd_kind_deleted_node, fd_kind_pty;
+	fd_kind_chr_deleted, fd_kind_mqueue, fd_kind_deleted_node, fd_kind_pty, fd_kind_netlink,
+	fd_kind_packet;
 
 /* By REC_FD_*. */
 static const struct fd_kind *const fd_kinds[] = {
@@ -62,6 +63,8 @@ static const struct fd_kind *const fd_kinds[] = {
 	[REC_FD_PTY] = &fd_kind_pty,		/* pty.c */
 	[REC_FD_INET] = &fd_kind_inet,		/* inet.c */
 	[REC_FD_UNIX_SK] = &fd_kind_unix_sk,	/* unix_named.c */
+	[REC_FD_NETLINK] = &fd_kind_netlink,	/* netlink.c */
+	[REC_FD_PACKET] = &fd_kind_packet,	/* packet.c */
 	[REC_FD_PIDFD] = &fd_kind_pidfd,	/* pidfd.c */
 	[REC_FD_INOTIFY] = &fd_kind_inotify,	/* inotify.c */
 	[REC_FD_FANOTIFY] = &fd_kind_fanotify,	/* fanotify.c */
@@ -93,6 +96,8 @@ const struct fd_kind *const fd_kinds_order[] = {
 	&fd_kind_unix_sk,
 	&fd_kind_unix,
 	&fd_kind_inet,
+	&fd_kind_netlink,
+	&fd_kind_packet,
 	&fd_kind_pipe,
 	&fd_kind_eventfd,
 	&fd_kind_signalfd,

@@ -114,6 +114,8 @@ const struct cr_kind cr_kind_files = {
 		{ IMG_REC_INET, "inet" },
 		{ IMG_REC_INET_QUEUE, "inet_queue" },
 		{ IMG_REC_UNIX_SK, "unix_sk" },
+		{ IMG_REC_NETLINK, "netlink" },
+		{ IMG_REC_PACKET, "packet" },
 		{ IMG_REC_INOTIFY, "inotify" },
 		{ IMG_REC_FANOTIFY, "fanotify" },
 		{ IMG_REC_MQUEUE, "mqueue" },
