@@ -81,6 +81,11 @@ struct dump_ctx {
 	int nr_tree_fds;
 	const pid_t *tree_pids;
 	int nr_tree_pids;
+	/* ... the live processes of the tree dumped before it, and its mappings of their objects */
+	struct dump_ctx *const *tree_peers;
+	int nr_tree_peers;
+	struct rec_tree_shm *tree_shm;
+	int nr_tree_shm;
 };
 
 /*
@@ -183,6 +188,9 @@ struct restore_ctx {
 	/* ... and the fds it keeps open through its setup for its children (-1: none). */
 	const int *tree_keep;
 	int nr_tree_keep;
+	/* ... and its mappings of objects an earlier process maps (IMG_REC_TREE_SHM) */
+	const struct rec_tree_shm *tree_shm;
+	int nr_tree_shm;
 	/* fds of sudcr's own the stub must keep while it sets up its files */
 	int keep_fds[4];
 	int nr_keep_fds;
@@ -197,6 +205,8 @@ struct restore_ctx {
  */
 int restore_mm_prepare(struct restore_ctx *r);
 int restore_mm_check(struct restore_ctx *r);
+/* A tree's: the mapping @ref names in @peer's image maps the object @r's mapping does. */
+int restore_mm_check_peer(struct restore_ctx *r, const struct restore_ctx *peer, const struct rec_tree_shm *ref);
 int restore_mm(struct restore_ctx *r);
 void restore_mm_free(struct restore_ctx *r);
 void restore_files_free(struct restore_ctx *r);

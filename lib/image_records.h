@@ -74,6 +74,7 @@ enum img_rec_type {
 	IMG_REC_TREE_PROC = 100,	/* struct rec_tree_proc, one per process, parents first */
 	IMG_REC_TREE_FD = 101,		/* struct rec_tree_fd: an fd inherited from the parent */
 	IMG_REC_TREE_PIPE = 102,	/* struct rec_tree_pipe: a pipe with ends in several processes */
+	IMG_REC_TREE_SHM = 110,		/* struct rec_tree_shm: a mapping of an object an earlier process maps */
 };
 
 /*
@@ -111,6 +112,18 @@ struct rec_tree_fd {
 	int32_t fd;
 	int32_t parent_fd;
 	uint32_t pad;
+};
+
+/*
+ * The mapping at @start of process @pid maps the object (memfd, shared
+ * anonymous memory, deleted file) that live process @peer, earlier in the
+ * tree, maps at [@peer_start, @peer_end): the restore maps @peer's object.
+ */
+struct rec_tree_shm {
+	int32_t pid;
+	int32_t peer;
+	uint64_t start;
+	uint64_t peer_start, peer_end;
 };
 
 #define REC_PATH_MAX 4096

@@ -477,11 +477,15 @@ static int show_tree(struct show_ctx *s, const char *dir)
 	if (ret < 0)
 		return ret;
 	if (s->json)
-		fprintf(s->out, "],\"inherited_fds\":%" PRIu64 ",\"shared_pipes\":%" PRIu64 "}\n",
-			img_count_type(s->img, IMG_REC_TREE_FD), img_count_type(s->img, IMG_REC_TREE_PIPE));
+		fprintf(s->out, "],\"inherited_fds\":%" PRIu64 ",\"shared_pipes\":%" PRIu64
+			",\"shared_mappings\":%" PRIu64 "}\n",
+			img_count_type(s->img, IMG_REC_TREE_FD), img_count_type(s->img, IMG_REC_TREE_PIPE),
+			img_count_type(s->img, IMG_REC_TREE_SHM));
 	else
-		fprintf(s->out, "fds inherited from the parent: %" PRIu64 "; pipes made once for several processes: %" PRIu64 "\n",
-			img_count_type(s->img, IMG_REC_TREE_FD), img_count_type(s->img, IMG_REC_TREE_PIPE));
+		fprintf(s->out, "fds inherited from the parent: %" PRIu64 "; pipes made once for several processes: %" PRIu64
+			"; mappings of an earlier process's memory object: %" PRIu64 "\n",
+			img_count_type(s->img, IMG_REC_TREE_FD), img_count_type(s->img, IMG_REC_TREE_PIPE),
+			img_count_type(s->img, IMG_REC_TREE_SHM));
 	return 0;
 }
 

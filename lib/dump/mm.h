@@ -56,6 +56,8 @@ int dmm_dump_vma(struct dump_ctx *d, const struct proc_vma *v, int pagemap, int 
 
 /* mm_pages.c */
 int dmm_dump_page_runs(struct dump_ctx *d, const struct page_runs *runs, int memfd);
+int dmm_scan_present(int pagemap, uint64_t start, uint64_t end, struct page_runs *runs);
+int dmm_cut_runs(struct page_runs *r, uint64_t start, uint64_t end);
 int dmm_scan_vma(struct dump_ctx *d, const struct proc_vma *v, enum page_policy pol, int pagemap,
 		 int memfd, struct page_runs *runs);
 

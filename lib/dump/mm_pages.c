@@ -83,6 +83,54 @@ static int scan_pages(int pagemap, uint64_t start, uint64_t end, enum page_polic
 	return 0;
 }
 
+/* The present pages of [start, end) of another process (a tree peer's shared mapping). */
+int dmm_scan_present(int pagemap, uint64_t start, uint64_t end, struct page_runs *runs)
+{
+	runs->vma_first = runs->nr;
+	return scan_pages(pagemap, start, end, PAGES_ANON, false, runs);
+}
+
+/* Take [start, end) out of the runs of the current mapping. */
+int dmm_cut_runs(struct page_runs *r, uint64_t start, uint64_t end)
+{
+	for (int i = r->vma_first; i < r->nr; i++) {
+		struct page_run *x = &r->v[i];
+
+		if (x->end <= start || x->start >= end)
+			continue;
+		if (x->start < start && x->end > end) {
+			if (r->nr == r->cap) {
+				int c = r->cap * 2;
+				struct page_run *n = realloc(r->v, c * sizeof(*n));
+
+				if (!n)
+					return -ENOMEM;
+				r->v = n;
+				r->cap = c;
+				x = &r->v[i];
+			}
+			memmove(x + 2, x + 1, (r->nr - i - 1) * sizeof(*x));
+			r->nr++;
+			x[1] = (struct page_run){ end, x->end, x->via_mem };
+			x->end = start;
+			r->bytes -= end - start;
+			i++;
+		} else if (x->start >= start && x->end <= end) {
+			r->bytes -= x->end - x->start;
+			memmove(x, x + 1, (r->nr - i - 1) * sizeof(*x));
+			r->nr--;
+			i--;
+		} else if (x->start < start) {
+			r->bytes -= x->end - start;
+			x->end = start;
+		} else {
+			r->bytes -= end - x->start;
+			x->start = end;
+		}
+	}
+	return 0;
+}
+
 /* A deleted file's mapping: everything up to the end of the file. */
 static int scan_all(int memfd, const struct proc_vma *v, struct page_runs *runs)
 {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * The process-tree kind: IMG_REC_TREE_PROC, _FD and _PIPE, which only
+ * The process-tree kind: IMG_REC_TREE_PROC, _FD, _PIPE and _SHM, which only
  * the tree's own core.img holds (lib/dump/tree.c writes them,
  * lib/restore/tree.c reads them).  A process's image holding one is
  * invalid: its prepare step refuses it, so a tree record can never be
@@ -15,7 +15,7 @@
 static int tree_prepare(struct restore_ctx *r)
 {
 	uint64_t n = img_count_type(r->img, IMG_REC_TREE_PROC) + img_count_type(r->img, IMG_REC_TREE_FD) +
-		     img_count_type(r->img, IMG_REC_TREE_PIPE);
+		     img_count_type(r->img, IMG_REC_TREE_PIPE) + img_count_type(r->img, IMG_REC_TREE_SHM);
 
 	if (!n)
 		return 0;
@@ -30,6 +30,7 @@ const struct cr_kind cr_kind_tree = {
 		{ IMG_REC_TREE_PROC, "tree_proc" },
 		{ IMG_REC_TREE_FD, "tree_fd" },
 		{ IMG_REC_TREE_PIPE, "tree_pipe" },
+		{ IMG_REC_TREE_SHM, "tree_shm" },
 		{ 0, NULL },
 	},
 	.prepare = tree_prepare,

@@ -177,7 +177,7 @@ int restore_mm(struct restore_ctx *r)
 	uint64_t need = SCRATCH_LEN + (ve - vs), temp;
 
 	for (int k = 0; k < s->nr_objs; k++)
-		if (s->objs[k].kind == REC_VMA_SHMEM && s->objs[k].image_fd < 0)
+		if (s->objs[k].kind == REC_VMA_SHMEM && s->objs[k].image_fd < 0 && !s->objs[k].peer)
 			need += (s->objs[k].size + PAGE - 1) & ~(PAGE - 1);
 	need += s->unmerge_len;
 	scratch = rmm_find_free(s, need, vs, ve, site_s, site_e);

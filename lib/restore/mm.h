@@ -52,6 +52,7 @@ struct shared_obj {
 	int64_t fd;		/* its fd in the new process while mapping, or -1 */
 	bool own_fd;		/* we opened fd: close it when done */
 	uint64_t master;	/* shared anonymous: mapped whole here while aliasing */
+	const struct rec_tree_shm *peer;	/* made by an earlier process of the tree: opened from it */
 };
 
 struct page_ent {

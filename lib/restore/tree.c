@@ -76,6 +76,8 @@ struct tmember {
 	struct restore_ctx r;
 	struct rec_tree_fd *fds;	/* its own IMG_REC_TREE_FD records */
 	int nr_fds;
+	struct rec_tree_shm *shm;	/* its own IMG_REC_TREE_SHM records */
+	int nr_shm;
 };
 
 struct thelper {
@@ -180,7 +182,7 @@ static int read_tree(struct rtree *t)
 				return img_record_invalid(t->img, "tree process %d: state %u", p->pid, p->state);
 			}
 			t->nr = ++k;
-		} else if (type != IMG_REC_TREE_FD && type != IMG_REC_TREE_PIPE) {
+		} else if (type != IMG_REC_TREE_FD && type != IMG_REC_TREE_PIPE && type != IMG_REC_TREE_SHM) {
 			return img_record_invalid(t->img, "record type %u in a tree's own image", type);
 		}
 	}
@@ -227,6 +229,36 @@ static int read_tree(struct rtree *t)
 		t->hand_fd[t->nr_hand] = -1;
 		t->pipes[t->nr_hand] = *p;
 		t->hand[t->nr_hand++] = (struct thand){ .ino = p->ino, .owner = i, .writer = -1 };
+	}
+	return ret < 0 ? ret : 0;
+}
+
+/* Mappings of objects an earlier live process maps: that one is transplanted first and makes them. */
+static int read_tree_shm(struct rtree *t)
+{
+	const void *data;
+	size_t len;
+	int ret;
+
+	img_rewind(t->img);
+	while ((ret = cr_next_of_type(t->img, IMG_REC_TREE_SHM, &data, &len)) == 1) {
+		const struct rec_tree_shm *f = data;
+		int i = len == sizeof(*f) ? find_member(t, f->pid) : -1;
+		int p = len == sizeof(*f) ? find_member(t, f->peer) : -1;
+		struct rec_tree_shm *v;
+
+		if (i <= 0 || p < 0 || p >= i || !live(&t->m[i]) || !live(&t->m[p]) ||
+		    f->peer_start >= f->peer_end)
+			return img_record_invalid(t->img, "bad shared memory record of process %d", f->pid);
+		for (int j = 0; j < t->m[i].nr_shm; j++)
+			if (t->m[i].shm[j].start == f->start)
+				return img_record_invalid(t->img, "process %d: mapping %llx shared twice", f->pid,
+							  (unsigned long long)f->start);
+		v = realloc(t->m[i].shm, (t->m[i].nr_shm + 1) * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		v[t->m[i].nr_shm++] = *f;
+		t->m[i].shm = v;
 	}
 	return ret < 0 ? ret : 0;
 }
@@ -437,6 +469,8 @@ static int prepare_members(struct rtree *t)
 			r->opts.detach = false;
 		r->tree_fds = m->fds;
 		r->nr_tree_fds = m->nr_fds;
+		r->tree_shm = m->shm;
+		r->nr_tree_shm = m->nr_shm;
 		r->tree_pipes = t->pipes;
 		r->nr_tree_pipes = t->nr_hand;
 		r->tree_keep = t->hand_fd;
@@ -457,6 +491,10 @@ static int prepare_members(struct rtree *t)
 	}
 	for (int h = 0; h < t->nr_h && !ret; h++)
 		ret = check_pid_unused(t->h[h].pid);
+	for (int i = 0; i < t->nr && !ret; i++)
+		for (int k = 0; k < t->m[i].nr_shm && !ret; k++)
+			ret = restore_mm_check_peer(&t->m[i].r, &t->m[find_member(t, t->m[i].shm[k].peer)].r,
+						    &t->m[i].shm[k]);
 	return ret ? ret : plan_pipes(t);
 }
 
@@ -974,6 +1012,8 @@ int restore_tree(const struct restore_opts *opts, int *exit_status)
 	ret = img_reader_open(&t.img, opts->dir);
 	if (!ret)
 		ret = read_tree(&t);
+	if (!ret)
+		ret = read_tree_shm(&t);
 	if (ret)
 		goto out;
 	/* Our caller's flag is put back after (a library caller may be a subreaper itself). */
@@ -1007,6 +1047,7 @@ out:
 		if (live(&t.m[i]) && t.m[i].r.img)
 			restore_free(&t.m[i].r);
 		free(t.m[i].fds);
+		free(t.m[i].shm);
 	}
 	free(t.m);
 	free(t.h);
