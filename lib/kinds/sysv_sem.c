@@ -8,8 +8,9 @@
  * the sets it used.
  *
  * What can be seen: whether the process has an undo list at all
- * (kcmp(KCMP_SYSVSEM) against sudcr's own, which is empty: sudcr never
- * uses SEM_UNDO), and whether any semaphore set exists in the IPC
+ * (kcmp(KCMP_SYSVSEM) against that of a fork of sudcr, which has none: a
+ * fork does not inherit the list; sudcr's own is not empty once it has
+ * made a thread, as its page copy does), and whether any semaphore set exists in the IPC
  * namespace (/proc/sysvipc/sem; undo entries go with their set).  A
  * semop() with SEM_UNDO makes the list, but so does the first thread
  * made with CLONE_SYSVSEM (every pthread), so a list may be empty.  The
@@ -26,7 +27,9 @@
 #include <linux/kcmp.h>
 #include <stdio.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cr.h"
@@ -49,25 +52,44 @@ static int nr_sem_sets(void)
 	return n < 0 ? 0 : n;
 }
 
+/* Whether @pid has an undo list: 1, 0 or -errno. */
+static int has_undo_list(pid_t pid)
+{
+	pid_t none = fork();
+	long r;
+	int err;
+
+	if (none < 0)
+		return -errno;
+	if (!none) {
+		pause();
+		_exit(0);
+	}
+	r = syscall(SYS_kcmp, none, pid, KCMP_SYSVSEM, 0, 0);
+	err = errno;
+	kill(none, SIGKILL);
+	while (waitpid(none, NULL, 0) < 0 && errno == EINTR)
+		;
+	return r < 0 ? -err : r != 0;
+}
+
 static int sysv_sem_dump(struct dump_ctx *d)
 {
-	long r = syscall(SYS_kcmp, getpid(), d->proc_pid, KCMP_SYSVSEM, 0, 0);
-	int err = errno, sets;
+	int sets = nr_sem_sets(), r;
 
-	if (r == 0)
-		return 0;
-	if (r < 0) {
-		sudcr_error("process %d: cannot tell whether it has System V semaphore undo entries (kcmp): %s",
-			    d->pid, strerror(err));
-		return -err;
-	}
-	sets = nr_sem_sets();
 	if (sets < 0) {
 		sudcr_error("cannot read /proc/sysvipc/sem: %s", strerror(-sets));
 		return sets;
 	}
 	if (!sets)
 		return 0;
+	r = has_undo_list(d->proc_pid);
+	if (r <= 0) {
+		if (r)
+			sudcr_error("process %d: cannot tell whether it has System V semaphore undo entries (kcmp): %s",
+				    d->pid, strerror(-r));
+		return r;
+	}
 	sudcr_error("process %d may have System V semaphore undo entries (SEM_UNDO), which the kernel does not show: it has an undo list and %d semaphore set%s exist%s: not supported",
 		    d->pid, sets, sets == 1 ? "" : "s", sets == 1 ? "s" : "");
 	return -EOPNOTSUPP;
