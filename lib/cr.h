@@ -86,6 +86,10 @@ struct dump_ctx {
 	int nr_tree_peers;
 	struct rec_tree_shm *tree_shm;
 	int nr_tree_shm;
+	/* ... its parent in the tree (NULL for the root), and its mappings sharing pages with it */
+	struct dump_ctx *tree_parent;
+	struct rec_tree_cow **tree_cow;
+	int nr_tree_cow;
 };
 
 /*
@@ -191,6 +195,12 @@ struct restore_ctx {
 	/* ... and its mappings of objects an earlier process maps (IMG_REC_TREE_SHM) */
 	const struct rec_tree_shm *tree_shm;
 	int nr_tree_shm;
+	/* ... its mappings sharing pages with its parent (IMG_REC_TREE_COW), the parent's restore, and
+	 * one byte per mapping, shared by sudcr and the stubs: made by the stub (mm_cow.c) */
+	const struct rec_tree_cow **tree_cow;
+	int nr_tree_cow;
+	struct restore_ctx *cow_parent;
+	uint8_t *cow_placed;
 	/* fds of sudcr's own the stub must keep while it sets up its files */
 	int keep_fds[4];
 	int nr_keep_fds;
@@ -206,6 +216,10 @@ struct restore_ctx {
 int restore_mm_prepare(struct restore_ctx *r);
 int restore_mm_check(struct restore_ctx *r);
 /* A tree's: the mapping @ref names in @peer's image maps the object @r's mapping does. */
+/* A tree's copy-on-write sharing (lib/restore/mm_cow.c): @r's mappings that share pages with @parent's. */
+int restore_mm_cow_link(struct restore_ctx *r, struct restore_ctx *parent);
+int restore_mm_nr_vmas(const struct restore_ctx *r);
+int restore_mm_cow_in_stub(struct restore_ctx *r);
 int restore_mm_check_peer(struct restore_ctx *r, const struct restore_ctx *peer, const struct rec_tree_shm *ref);
 int restore_mm(struct restore_ctx *r);
 void restore_mm_free(struct restore_ctx *r);

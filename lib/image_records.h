@@ -75,6 +75,7 @@ enum img_rec_type {
 	IMG_REC_TREE_FD = 101,		/* struct rec_tree_fd: an fd inherited from the parent */
 	IMG_REC_TREE_PIPE = 102,	/* struct rec_tree_pipe: a pipe with ends in several processes */
 	IMG_REC_TREE_SHM = 110,		/* struct rec_tree_shm: a mapping of an object an earlier process maps */
+	IMG_REC_TREE_COW = 111,		/* struct rec_tree_cow + runs: pages shared copy-on-write with the parent */
 };
 
 /*
@@ -124,6 +125,22 @@ struct rec_tree_shm {
 	int32_t peer;
 	uint64_t start;
 	uint64_t peer_start, peer_end;
+};
+
+/*
+ * The private anonymous mapping [@start, @end) of process @pid (not the
+ * root) is also its parent's, at the same place, and the pages of the
+ * @nr_runs runs that follow (struct rec_tree_cow_run, sorted, apart) are
+ * the parent's still, shared copy-on-write: its image does not store them.
+ */
+struct rec_tree_cow {
+	int32_t pid;
+	uint32_t nr_runs;
+	uint64_t start, end;
+};
+
+struct rec_tree_cow_run {
+	uint64_t start, end;
 };
 
 #define REC_PATH_MAX 4096

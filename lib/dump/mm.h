@@ -7,6 +7,7 @@
  * drives them):
  *   mm_vmas.c     the mapping records and which pages each stores
  *   mm_objects.c  memfds, shared anonymous memory, deleted files
+ *   mm_cow.c      pages a process of a tree shares copy-on-write with its parent
  *   mm_pages.c    the runs of pages and the workers that copy them
  *   mm_fields.c   brk, arg/env, auxv, exe
  *   mm_attrs.c    mlockall
@@ -66,6 +67,10 @@ bool dmm_held_by_fd(const struct held_files *h, const struct proc_vma *v);
 int dmm_object_held(struct dump_ctx *d, struct held_files *h, const struct proc_vma *v,
 		    uint64_t *obj_size, bool *held);
 int dmm_object_info(struct dump_ctx *d, const struct proc_vma *v, uint64_t *size, uint32_t *seals);
+
+/* mm_cow.c */
+bool dmm_cow_kind(const struct proc_vma *v, uint32_t flags);
+int dmm_tree_cow(struct dump_ctx *d, const struct proc_vma *v, uint32_t flags, int pagemap, struct page_runs *runs);
 
 /* mm_fields.c */
 int dmm_dump_mm_fields(struct dump_ctx *d);

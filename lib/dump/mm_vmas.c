@@ -239,5 +239,7 @@ int dmm_dump_vma(struct dump_ctx *d, const struct proc_vma *v, int pagemap, int 
 		ret = dmm_scan_vma(d, v, page_policy(flags), pagemap, memfd, runs);
 	if (!ret && d->nr_tree_peers && (flags & (REC_VMA_MEMFD | REC_VMA_SHMEM | REC_VMA_DELETED)) && v->ino)
 		ret = tree_peers(d, v, flags, runs);
+	if (!ret && d->tree_parent)
+		ret = dmm_tree_cow(d, v, flags, pagemap, runs);
 	return ret;
 }

@@ -610,6 +610,13 @@ static int write_tree(struct tree *t)
 		for (int k = 0; k < t->m[i]->d.nr_tree_shm && !ret; k++)
 			ret = img_write_record(img, IMG_REC_TREE_SHM, &t->m[i]->d.tree_shm[k],
 					       sizeof(t->m[i]->d.tree_shm[k]));
+	for (int i = 0; i < t->nr && !ret; i++)
+		for (int k = 0; k < t->m[i]->d.nr_tree_cow && !ret; k++) {
+			const struct rec_tree_cow *c = t->m[i]->d.tree_cow[k];
+
+			ret = img_write_record(img, IMG_REC_TREE_COW, c,
+					       sizeof(*c) + c->nr_runs * sizeof(struct rec_tree_cow_run));
+		}
 	if (ret) {
 		img_writer_abort(img);
 		return ret;
@@ -683,14 +690,17 @@ static int collect_tree(struct tree *t)
 		/* The mm dump finds the objects it maps that an earlier member maps. */
 		m->d.tree_peers = done;
 		m->d.nr_tree_peers = nr_done;
+		m->d.tree_parent = m->parent >= 0 ? &t->m[m->parent]->d : NULL;
 		done[nr_done++] = &m->d;
 		ret = cr_cancelled() ? -EINTR : dump_collect(&m->d, &m->dir_created, &m->committed);
 		/* Between two members the injection of the one done ends: it stays frozen. */
 		if (!ret)
 			ret = dump_end_injection(&m->d);
 	}
-	for (int i = 0; i < t->nr; i++)
+	for (int i = 0; i < t->nr; i++) {
 		t->m[i]->d.nr_tree_peers = 0;
+		t->m[i]->d.tree_parent = NULL;
+	}
 	free(done);
 	if (!ret)
 		ret = check_shared_memory(t);
@@ -803,6 +813,9 @@ int dump_tree(struct dump_ctx *root)
 		free(t.m[i]->d.threads);
 		free(t.m[i]->d.vmas);
 		free(t.m[i]->d.tree_shm);
+		for (int k = 0; k < t.m[i]->d.nr_tree_cow; k++)
+			free(t.m[i]->d.tree_cow[k]);
+		free(t.m[i]->d.tree_cow);
 		free(t.m[i]);
 	}
 	free(t.m);

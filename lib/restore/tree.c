@@ -23,8 +23,10 @@
  * stubs carry sudcr's code and the whole validated plan, so a child's
  * setup (sessions, groups, files) is plain C in the child, and the
  * parent's memory is never duplicated into a child only to be replaced.
- * The cost: memory a parent and child shared copy-on-write comes back as
- * private copies in each (see README).
+ * Memory a parent and child shared copy-on-write is shared again all the
+ * same: before making its children, each stub makes the mappings they
+ * share pages of, with its content, and they inherit them by the fork
+ * (lib/restore/mm_cow.c).
  *
  * Once every stub has reported ready (one report pipe, inherited by all),
  * sudcr takes them one at a time: seizes it, injects its join of a group
@@ -45,6 +47,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -78,6 +81,8 @@ struct tmember {
 	int nr_fds;
 	struct rec_tree_shm *shm;	/* its own IMG_REC_TREE_SHM records */
 	int nr_shm;
+	const struct rec_tree_cow **cow;	/* its own IMG_REC_TREE_COW records, in the image */
+	int nr_cow;
 };
 
 struct thelper {
@@ -108,6 +113,8 @@ struct rtree {
 	int nr_hand;
 	int hand_min;		/* above every fd number of every image: no dup2 of a descendant hits it */
 	int report_fd, read_fd;
+	uint8_t *cow_placed;	/* shared with the stubs: restore_ctx.cow_placed of each */
+	size_t cow_len;
 	pid_t root_pgid;	/* sudcr restore's process group: the root's */
 };
 
@@ -182,7 +189,8 @@ static int read_tree(struct rtree *t)
 				return img_record_invalid(t->img, "tree process %d: state %u", p->pid, p->state);
 			}
 			t->nr = ++k;
-		} else if (type != IMG_REC_TREE_FD && type != IMG_REC_TREE_PIPE && type != IMG_REC_TREE_SHM) {
+		} else if (type != IMG_REC_TREE_FD && type != IMG_REC_TREE_PIPE && type != IMG_REC_TREE_SHM &&
+			   type != IMG_REC_TREE_COW) {
 			return img_record_invalid(t->img, "record type %u in a tree's own image", type);
 		}
 	}
@@ -261,6 +269,58 @@ static int read_tree_shm(struct rtree *t)
 		t->m[i].shm = v;
 	}
 	return ret < 0 ? ret : 0;
+}
+
+/* Mappings sharing pages copy-on-write with the parent's (lib/restore/mm_cow.c). */
+static int read_tree_cow(struct rtree *t)
+{
+	const void *data;
+	size_t len;
+	int ret;
+
+	img_rewind(t->img);
+	while ((ret = cr_next_of_type(t->img, IMG_REC_TREE_COW, &data, &len)) == 1) {
+		const struct rec_tree_cow *c = data;
+		int i = len >= sizeof(*c) ? find_member(t, c->pid) : -1;
+		const struct rec_tree_cow **v;
+
+		if (i <= 0 || !live(&t->m[i]) || (len - sizeof(*c)) / sizeof(struct rec_tree_cow_run) != c->nr_runs ||
+		    (len - sizeof(*c)) % sizeof(struct rec_tree_cow_run) || c->start >= c->end)
+			return img_record_invalid(t->img, "bad copy-on-write record of process %d", c->pid);
+		v = realloc(t->m[i].cow, (t->m[i].nr_cow + 1) * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		v[t->m[i].nr_cow++] = c;
+		t->m[i].cow = v;
+	}
+	return ret < 0 ? ret : 0;
+}
+
+/* One byte per mapping of each process, shared with the stubs: which mappings a stub made. */
+static int map_cow_placed(struct rtree *t)
+{
+	size_t at = 0;
+	bool any = false;
+
+	for (int i = 0; i < t->nr; i++) {
+		any |= t->m[i].nr_cow > 0;
+		if (live(&t->m[i]))
+			t->cow_len += restore_mm_nr_vmas(&t->m[i].r);
+	}
+	if (!any || !t->cow_len)
+		return 0;
+	t->cow_placed = mmap(NULL, t->cow_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (t->cow_placed == MAP_FAILED) {
+		t->cow_placed = NULL;
+		return -errno;
+	}
+	for (int i = 0; i < t->nr; i++) {
+		if (!live(&t->m[i]))
+			continue;
+		t->m[i].r.cow_placed = t->cow_placed + at;
+		at += restore_mm_nr_vmas(&t->m[i].r);
+	}
+	return 0;
 }
 
 static int add_helper(struct rtree *t, pid_t pgid, int creator)
@@ -471,6 +531,8 @@ static int prepare_members(struct rtree *t)
 		r->nr_tree_fds = m->nr_fds;
 		r->tree_shm = m->shm;
 		r->nr_tree_shm = m->nr_shm;
+		r->tree_cow = m->cow;
+		r->nr_tree_cow = m->nr_cow;
 		r->tree_pipes = t->pipes;
 		r->nr_tree_pipes = t->nr_hand;
 		r->tree_keep = t->hand_fd;
@@ -495,6 +557,11 @@ static int prepare_members(struct rtree *t)
 		for (int k = 0; k < t->m[i].nr_shm && !ret; k++)
 			ret = restore_mm_check_peer(&t->m[i].r, &t->m[find_member(t, t->m[i].shm[k].peer)].r,
 						    &t->m[i].shm[k]);
+	for (int i = 0; i < t->nr && !ret; i++)
+		if (t->m[i].nr_cow)
+			ret = restore_mm_cow_link(&t->m[i].r, &t->m[t->m[i].parent].r);
+	if (!ret)
+		ret = map_cow_placed(t);
 	return ret ? ret : plan_pipes(t);
 }
 
@@ -711,6 +778,9 @@ static void __attribute__((noreturn)) member_main(struct rtree *t, int i, pid_t 
 	if (cr_kinds_in_stub_part(r, true))
 		_exit(1);
 	lift_pipes(t, i);
+	/* The memory its children share copy-on-write, in place before they are made. */
+	if (restore_mm_cow_in_stub(r))
+		_exit(1);
 	make_children(t, i);
 	close_pipes(t);
 	if (cr_kinds_in_stub_part(r, false))
@@ -1014,6 +1084,8 @@ int restore_tree(const struct restore_opts *opts, int *exit_status)
 		ret = read_tree(&t);
 	if (!ret)
 		ret = read_tree_shm(&t);
+	if (!ret)
+		ret = read_tree_cow(&t);
 	if (ret)
 		goto out;
 	/* Our caller's flag is put back after (a library caller may be a subreaper itself). */
@@ -1048,12 +1120,15 @@ out:
 			restore_free(&t.m[i].r);
 		free(t.m[i].fds);
 		free(t.m[i].shm);
+		free(t.m[i].cow);
 	}
 	free(t.m);
 	free(t.h);
 	free(t.hand);
 	free(t.hand_fd);
 	free(t.pipes);
+	if (t.cow_placed)
+		munmap(t.cow_placed, t.cow_len);
 	img_reader_close(t.img);
 	return ret;
 }

@@ -1,12 +1,16 @@
-# Shared memory across a tree (issue #10): a parent with 16 MiB of shared
+# Memory shared across a tree (issue #10): a parent with 16 MiB of shared
 # memory (anonymous, then a memfd with no fd left) and 4 children that
-# wrote into every page of it, so every page is in all 5 page tables.
+# wrote into every page of it, so every page is in all 5 page tables; then
+# 16 MiB of private memory the parent filled before forking the 4 children,
+# which only read it: every page shared copy-on-write by all 5.
 #  - dump -t --leave-running stores its pages once: the tree's page files
 #    hold less than 1.5 times 16 MiB (5 copies before), and the tree still
 #    checks ok; show counts the children's 4 mappings of the parent's object;
 #  - restored (-d) from that image, every process maps one object again:
 #    each sees the others' writes, and /proc/PID/smaps of each shows the
-#    16 MiB as shared (Shared_*) with a Pss of a fifth of it.
+#    16 MiB as shared (Shared_*) with a Pss of a fifth of it (the private
+#    memory comes back shared copy-on-write: one physical page each);
+#  - the dump --leave-running itself leaves the private memory shared.
 . "$SRCDIR/tests/cli/lib.bash"
 
 MIB=16
@@ -37,7 +41,7 @@ mapping_kib() {	# PID PATTERN
 		END { print r + 0, p + 0, s + 0 }' "/proc/$1/smaps"
 }
 
-for kind in anon memfd; do
+for kind in anon memfd private; do
 	st=$TMP/st-$kind
 	img=$TMP/img-$kind
 	pat=$([ $kind = anon ] && echo '/dev/zero' || echo '/memfd:tree_shm_fill')
@@ -52,13 +56,25 @@ for kind in anon memfd; do
 	fi
 	kids=$(cat /proc/$par/task/$par/children)
 	pids+=($kids)
+	[ $kind = private ] && pat="^$(cat "$st.addr")-"
+	shared_kib() {	# every process's Pss of the memory, and whether all of it is shared
+		for p in $par $kids; do
+			read -r rss pss shared <<<"$(mapping_kib $p "$pat")"
+			# Every page in all 5 processes: a Pss of a fifth, all of it shared.
+			if [ "$rss" -ne $((MIB * 1024)) ] || [ "$shared" -ne $((MIB * 1024)) ] ||
+			   [ "$pss" -gt $((MIB * 1024 / (N + 1) + 64)) ]; then
+				echo -n " process $p: Rss $rss Pss $pss Shared $shared kB;"
+			fi
+		done
+	}
 	if run 0 "$SUDCR" dump -t $par -D "$img" --leave-running && bytes=$(page_bytes "$img") &&
 	   [ "$bytes" -lt $((MIB * 1024 * 1024 * 3 / 2)) ] && [ "$bytes" -ge $((MIB * 1024 * 1024)) ] &&
 	   ask $par "$st" && run 0 "$SUDCR" show -D "$img" &&
-	   grep -q "mappings of an earlier process's memory object: $N\$" <<<"$out"; then
+	   { [ $kind = private ] || grep -q "mappings of an earlier process's memory object: $N\$" <<<"$out"; } &&
+	   why=$(shared_kib) && [ -z "$why" ]; then
 		pass $t
 	else
-		fail $t "status $status: $err; page files $bytes bytes for $MIB MiB; $(cat "$st" 2>&1)"
+		fail $t "status $status: $err; page files $bytes bytes for $MIB MiB; $(cat "$st" 2>&1); $why"
 	fi
 	for p in $par $kids; do kill -9 $p 2>/dev/null; done
 	wait $par 2>/dev/null
@@ -68,14 +84,7 @@ for kind in anon memfd; do
 	why=
 	if run 0 "$SUDCR" restore -D "$img" -d && ask $par "$st" &&
 	   [ "$(cat /proc/$par/task/$par/children)" = "$kids" ]; then
-		for p in $par $kids; do
-			read -r rss pss shared <<<"$(mapping_kib $p "$pat")"
-			# Every page in all 5 processes: a Pss of a fifth, all of it shared.
-			if [ "$rss" -ne $((MIB * 1024)) ] || [ "$shared" -ne $((MIB * 1024)) ] ||
-			   [ "$pss" -gt $((MIB * 1024 / (N + 1) + 64)) ]; then
-				why="$why process $p: Rss $rss Pss $pss Shared $shared kB;"
-			fi
-		done
+		why=$(shared_kib)
 	else
 		why="status $status: $err; $(cat "$st" 2>&1)"
 	fi

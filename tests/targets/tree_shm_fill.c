@@ -4,7 +4,10 @@
  * (KIND "anon": MAP_SHARED | MAP_ANONYMOUS; "memfd": a memfd whose fd is
  * closed) filled with a pattern, and N children forked after the fill,
  * each of which writes its own word into every page, so every page is in
- * every process's page tables.  Writes "ready" to FILE when all are.
+ * every process's page tables.  KIND "private": MAP_PRIVATE anonymous
+ * memory the children only read, so that every page is shared
+ * copy-on-write by all.  Writes "ready" to FILE when all are, and the
+ * memory's address (hex, as in /proc/PID/maps) to FILE.addr.
  * Then on each SIGUSR1 to the parent: each child checks the pattern and
  * that it sees the writes of every other child, and FILE gets "ok" or
  * "bad ...".  The children exit when the parent does (PR_SET_PDEATHSIG).
@@ -43,6 +46,8 @@ static void say(const char *file, const char *msg)
 }
 
 /* Word 0 of each page: the pattern; word 1 + k: child k's mark. */
+static int private_;
+
 static int check(volatile uint64_t *m, size_t pages, int n)
 {
 	for (size_t p = 0; p < pages; p++) {
@@ -50,7 +55,7 @@ static int check(volatile uint64_t *m, size_t pages, int n)
 
 		if (w[0] != p * 0x9e3779b97f4a7c15ULL + 1 || w[PAGE / 8 - 1] != ~p)
 			return 1;
-		for (int k = 0; k < n; k++)
+		for (int k = 0; k < n && !private_; k++)
 			if (w[1 + k] != p + (uint64_t)k * 1000003)
 				return 1;
 	}
@@ -69,8 +74,10 @@ int main(int argc, char **argv)
 		return 2;
 	len = (size_t)atoi(argv[2]) << 20;
 	pages = len / PAGE;
-	if (!strcmp(argv[1], "anon")) {
-		m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (!strcmp(argv[1], "anon") || !strcmp(argv[1], "private")) {
+		private_ = !strcmp(argv[1], "private");
+		m = mmap(NULL, len, PROT_READ | PROT_WRITE, (private_ ? MAP_PRIVATE : MAP_SHARED) | MAP_ANONYMOUS,
+			 -1, 0);
 	} else {
 		int fd = memfd_create("tree_shm_fill", 0);
 
@@ -102,7 +109,7 @@ int main(int argc, char **argv)
 
 			prctl(PR_SET_PDEATHSIG, SIGKILL);
 			close(done[0]);
-			for (size_t p = 0; p < pages; p++)
+			for (size_t p = 0; p < pages && !private_; p++)
 				m[p * (PAGE / 8) + 1 + k] = p + (uint64_t)k * 1000003;
 			if (write(done[1], "r", 1) != 1)
 				_exit(2);
@@ -117,6 +124,13 @@ int main(int argc, char **argv)
 	for (int k = 0; k < n; k++)
 		if (read(done[0], &c, 1) != 1)
 			return 2;
+	{
+		char addr[32], path[4096];
+
+		snprintf(addr, sizeof(addr), "%lx", (unsigned long)m);
+		snprintf(path, sizeof(path), "%s.addr", argv[4]);
+		say(path, addr);
+	}
 	say(argv[4], "ready");
 	sigemptyset(&usr1);
 	for (;;) {
