@@ -153,6 +153,8 @@ int rmm_add_vma(struct restore_ctx *r, struct restore_mm_state *s, const void *d
 	e->obj = -1;
 	e->unmerge = false;
 	e->touch = false;
+	e->cow = NULL;
+	e->cow_give = false;
 	if (s->nr_vmas > 1)
 		check_neighbour(s, &s->vmas[s->nr_vmas - 2], e);
 	int si = rmm_special_index(v->flags);
