@@ -201,7 +201,8 @@ int restore_mm_cow_in_stub(struct restore_ctx *r)
 		if (!p->cow_placed[k])
 			continue;
 		e = rmm_find_vma(s, pv->start);
-		if (e && e->cow && e->v->start == pv->start && e->v->end == pv->end) {
+		/* Not one that must be moved in to stay apart from its neighbour: made again later. */
+		if (e && e->cow && !e->unmerge && e->v->start == pv->start && e->v->end == pv->end) {
 			ret = settle(r, e);
 			if (ret)
 				return ret;
