@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: MIT
 /*
  * Private memory a tree still shares copy-on-write after fork: 32 MiB of
- * anonymous memory filled by the parent, then a child A (which then writes
+ * anonymous memory and 8 MiB of heap (brk) filled by the parent, then a child A (which then writes
  * page 7 and drops page 9, and forks a grandchild G that writes page 11),
  * the parent writing page 5, and a child B.  After the restore every
  * process sees its own content (each page as it was in that process), and
  * while all four are alive each one's /proc/self/smaps shows the region
  * shared: Shared_* nearly all of it and a Pss near a quarter of it (a
- * private copy in each would be a Pss of all of it).
+ * private copy in each would be a Pss of all of it), and so the heap.
  */
 #include <sys/mman.h>
 #include <sys/wait.h>
@@ -16,8 +16,9 @@
 
 #define PG 4096UL
 #define SIZE (32UL << 20)
+#define HEAP (8UL << 20)
 
-static volatile unsigned long *m;
+static volatile unsigned long *m, *heap;
 
 /* What page @p holds in process @who ('P' parent, 'A', 'G', 'B'). */
 static unsigned long want(char who, unsigned long p)
@@ -39,13 +40,41 @@ static void put(unsigned long p, unsigned long v)
 		m[p * PG / 8 + i] = v;
 }
 
+/* Rss, Pss and Shared_* (kB) of the mappings whose /proc/self/smaps line starts with @start (or names it); how many. */
+static int region_kib(const char *start, unsigned long *rss, unsigned long *pss, unsigned long *sh)
+{
+	char line[256];
+	unsigned long v, kb;
+	int n = 0, in = 0;
+	FILE *f = fopen("/proc/self/smaps", "r");
+
+	*rss = *pss = *sh = 0;
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx-", &v) == 1 && strchr(line, '-') && strchr(line, ' ') &&
+		    strchr(line, '-') < strchr(line, ' ')) {
+			in = start[0] == '[' ? !!strstr(line, start) : !strncmp(line, start, strlen(start));
+			n += in;
+		} else if (in && sscanf(line, "Rss: %lu kB", &kb) == 1) {
+			*rss += kb;
+		} else if (in && sscanf(line, "Pss: %lu kB", &kb) == 1) {
+			*pss += kb;
+		} else if (in && (sscanf(line, "Shared_Clean: %lu kB", &kb) == 1 ||
+				  sscanf(line, "Shared_Dirty: %lu kB", &kb) == 1)) {
+			*sh += kb;
+		}
+	}
+	fclose(f);
+	return n;
+}
+
 /* 0 if the content and the sharing are right; else a line on stderr. */
 static int check(char who)
 {
-	char buf[64], line[256];
-	unsigned long rss = 0, pss = 0, sh = 0, v, kb;
-	int n = 0, in = 0;
-	FILE *f;
+	unsigned long rss, pss, sh;
+	char start[64];
+	int n;
 
 	for (unsigned long p = 0; p < SIZE / PG; p++)
 		for (unsigned long i = 0; i < PG / 8; i += 64)
@@ -54,27 +83,24 @@ static int check(char who)
 					 want(who, p));
 				return 1;
 			}
-	f = fopen("/proc/self/smaps", "r");
-	if (!f)
-		return 1;
-	snprintf(buf, sizeof(buf), "%lx-", (unsigned long)m);
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%lx-", &v) == 1 && strchr(line, '-') && strchr(line, ' ') &&
-		    strchr(line, '-') < strchr(line, ' '))
-			in = !strncmp(line, buf, strlen(buf));
-		else if (in && sscanf(line, "Rss: %lu kB", &kb) == 1)
-			rss = kb, n++;
-		else if (in && sscanf(line, "Pss: %lu kB", &kb) == 1)
-			pss = kb;
-		else if (in && (sscanf(line, "Shared_Clean: %lu kB", &kb) == 1 ||
-				sscanf(line, "Shared_Dirty: %lu kB", &kb) == 1))
-			sh += kb;
-	}
-	fclose(f);
+	for (unsigned long i = 0; i < HEAP / 8; i += 64)
+		if (heap[i] != ~i) {
+			prog_log("%c: heap word %lu is %#lx\n", who, i, heap[i]);
+			return 1;
+		}
+	snprintf(start, sizeof(start), "%lx-", (unsigned long)m);
+	n = region_kib(start, &rss, &pss, &sh);
 	/* All four share all but a few pages. */
 	if (n != 1 || rss < SIZE / 1024 - 16 || sh < SIZE / 1024 - 64 || pss > SIZE / 1024 / 4 + 128) {
 		prog_log("%c: the region is not shared: %d mappings, Rss %lu Pss %lu Shared %lu kB\n", who, n, rss,
 			 pss, sh);
+		return 1;
+	}
+	/* The heap too, but for the pages stdio and the checks wrote since (and where it grew). */
+	n = region_kib("[heap]", &rss, &pss, &sh);
+	if (n < 1 || rss < HEAP / 1024 || sh < HEAP / 1024 - 256 || pss > HEAP / 1024 / 4 + 512) {
+		prog_log("%c: the heap is not shared: %d mappings, Rss %lu Pss %lu Shared %lu kB\n", who, n, rss, pss,
+			 sh);
 		return 1;
 	}
 	return 0;
@@ -111,6 +137,10 @@ int main(void)
 	SETUP(!pipe(ready) && !pipe(go) && !pipe(res) && !pipe(bye), "pipe");
 	for (unsigned long p = 0; p < SIZE / PG; p++)
 		put(p, want('-', p));
+	heap = sbrk(HEAP);
+	SETUP(heap != (void *)-1, "sbrk");
+	for (unsigned long i = 0; i < HEAP / 8; i += 64)
+		heap[i] = ~i;
 	a = fork();
 	SETUP(a >= 0, "fork");
 	if (!a) {
