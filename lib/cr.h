@@ -81,9 +81,10 @@ struct dump_ctx {
 	int nr_tree_fds;
 	const pid_t *tree_pids;
 	int nr_tree_pids;
-	/* ... the live processes of the tree dumped before it, and its mappings of their objects */
+	/* ... the live processes of the tree (those dumped before it first), and its mappings of their objects */
 	struct dump_ctx *const *tree_peers;
-	int nr_tree_peers;
+	int nr_tree_peers;	/* dumped before it */
+	int nr_tree_live;	/* all */
 	struct rec_tree_shm *tree_shm;
 	int nr_tree_shm;
 	/* ... its parent in the tree (NULL for the root), and its mappings sharing pages with it */

@@ -118,13 +118,17 @@ struct rec_tree_fd {
 /*
  * The mapping at @start of process @pid maps the object (memfd, shared
  * anonymous memory, deleted file) that live process @peer, earlier in the
- * tree, maps at [@peer_start, @peer_end): the restore maps @peer's object.
+ * tree, maps at [@peer_start, @peer_end) (@peer_fd -1); or, with @peer_fd
+ * >= 0 and no such peer, that fd @peer_fd of live process @peer (any other
+ * of the tree) is: the restore maps @peer's object.
  */
 struct rec_tree_shm {
 	int32_t pid;
 	int32_t peer;
 	uint64_t start;
-	uint64_t peer_start, peer_end;
+	uint64_t peer_start, peer_end;	/* 0 and 0 with peer_fd */
+	int32_t peer_fd;
+	uint32_t pad;
 };
 
 /*

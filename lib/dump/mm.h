@@ -47,7 +47,7 @@ struct page_runs {
 struct held_files {
 	bool read;
 	int nr;
-	struct { uint64_t dev, ino, size; } *v;
+	struct { uint64_t dev, ino, size; int fd; } *v;
 };
 
 /* mm_vmas.c */
@@ -64,6 +64,7 @@ int dmm_scan_vma(struct dump_ctx *d, const struct proc_vma *v, enum page_policy 
 
 /* mm_objects.c */
 bool dmm_held_by_fd(const struct held_files *h, const struct proc_vma *v);
+int dmm_object_fd(struct dump_ctx *d, const struct proc_vma *v, int *fd);
 int dmm_object_held(struct dump_ctx *d, struct held_files *h, const struct proc_vma *v,
 		    uint64_t *obj_size, bool *held);
 int dmm_object_info(struct dump_ctx *d, const struct proc_vma *v, uint64_t *size, uint32_t *seals);

@@ -139,7 +139,8 @@ static int cut_peer_pages(const struct dump_ctx *p, const struct proc_vma *v, ui
  * A mapping of an object that a process of the tree dumped before this one
  * maps too: the restore maps that process's object (IMG_REC_TREE_SHM, the
  * first such mapping), and a shared mapping stores no page a shared mapping
- * of an earlier process stores.
+ * of an earlier process stores.  A memfd or deleted file no earlier process
+ * maps but another holds an fd of: the restore maps that fd's object.
  */
 static int tree_peers(struct dump_ctx *d, const struct proc_vma *v, uint32_t flags, struct page_runs *runs)
 {
@@ -165,12 +166,35 @@ static int tree_peers(struct dump_ctx *d, const struct proc_vma *v, uint32_t fla
 				d->tree_shm = n;
 				n[d->nr_tree_shm++] = (struct rec_tree_shm){ .pid = d->pid, .peer = p->pid,
 									    .start = v->start, .peer_start = w->start,
-									    .peer_end = w->end };
+									    .peer_end = w->end, .peer_fd = -1 };
 				found = true;
 			}
 			if (v->shared && w->shared && os < oe)
 				ret = cut_peer_pages(p, v, flags, w, os, oe, runs);
 		}
+	}
+	/* None maps it first: an fd of another process may be it (the restore makes fds first). */
+	for (int i = 0; i < d->nr_tree_live && !found && !ret && !(flags & REC_VMA_SHMEM); i++) {
+		struct dump_ctx *p = d->tree_peers[i];
+		struct rec_tree_shm *n;
+		int fd;
+
+		if (p == d)
+			continue;
+		ret = dmm_object_fd(p, v, &fd);
+		if (ret) {
+			sudcr_error("cannot list the fds of %d: %s", p->pid, strerror(-ret));
+			break;
+		}
+		if (fd < 0)
+			continue;
+		n = realloc(d->tree_shm, (d->nr_tree_shm + 1) * sizeof(*n));
+		if (!n)
+			return -ENOMEM;
+		d->tree_shm = n;
+		n[d->nr_tree_shm++] = (struct rec_tree_shm){ .pid = d->pid, .peer = p->pid, .start = v->start,
+							    .peer_fd = fd };
+		found = true;
 	}
 	return ret;
 }
@@ -237,7 +261,7 @@ int dmm_dump_vma(struct dump_ctx *d, const struct proc_vma *v, int pagemap, int 
 	ret = img_write_record(d->img, IMG_REC_VMA, &r, sizeof(r.h) + r.h.path_len);
 	if (!ret)
 		ret = dmm_scan_vma(d, v, page_policy(flags), pagemap, memfd, runs);
-	if (!ret && d->nr_tree_peers && (flags & (REC_VMA_MEMFD | REC_VMA_SHMEM | REC_VMA_DELETED)) && v->ino)
+	if (!ret && d->nr_tree_live > 1 && (flags & (REC_VMA_MEMFD | REC_VMA_SHMEM | REC_VMA_DELETED)) && v->ino)
 		ret = tree_peers(d, v, flags, runs);
 	if (!ret && d->tree_parent)
 		ret = dmm_tree_cow(d, v, flags, pagemap, runs);

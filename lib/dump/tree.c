@@ -679,29 +679,32 @@ static int share_tree(struct tree *t)
 
 static int collect_tree(struct tree *t)
 {
-	struct dump_ctx **done = calloc(t->nr, sizeof(*done));
-	int nr_done = 0, ret = done ? share_tree(t) : -ENOMEM;
+	struct dump_ctx **live = calloc(t->nr, sizeof(*live));
+	int nr_live = 0, nr_done = 0, ret = live ? share_tree(t) : -ENOMEM;
 
+	for (int i = 0; i < t->nr && live; i++)
+		if (!t->m[i]->zombie)
+			live[nr_live++] = &t->m[i]->d;
 	for (int i = 0; i < t->nr && !ret; i++) {
 		struct member *m = t->m[i];
 
 		if (m->zombie)
 			continue;
-		/* The mm dump finds the objects it maps that an earlier member maps. */
-		m->d.tree_peers = done;
-		m->d.nr_tree_peers = nr_done;
+		/* The mm dump finds the objects it maps that an earlier member maps, or any holds. */
+		m->d.tree_peers = live;
+		m->d.nr_tree_peers = nr_done++;
+		m->d.nr_tree_live = nr_live;
 		m->d.tree_parent = m->parent >= 0 ? &t->m[m->parent]->d : NULL;
-		done[nr_done++] = &m->d;
 		ret = cr_cancelled() ? -EINTR : dump_collect(&m->d, &m->dir_created, &m->committed);
 		/* Between two members the injection of the one done ends: it stays frozen. */
 		if (!ret)
 			ret = dump_end_injection(&m->d);
 	}
 	for (int i = 0; i < t->nr; i++) {
-		t->m[i]->d.nr_tree_peers = 0;
+		t->m[i]->d.nr_tree_peers = t->m[i]->d.nr_tree_live = 0;
 		t->m[i]->d.tree_parent = NULL;
 	}
-	free(done);
+	free(live);
 	if (!ret)
 		ret = check_shared_memory(t);
 	/* The last look: none of them left its stop while the others were collected. */

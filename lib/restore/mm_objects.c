@@ -134,6 +134,23 @@ int rmm_collect_objects(struct restore_ctx *r, struct restore_mm_state *s)
 	return check_objects(r, s);
 }
 
+/* Whether fd @fd of @peer's image is a memfd or deleted file of device @dev, inode @ino. */
+static bool peer_fd_is(const struct restore_ctx *peer, int fd, uint64_t dev, uint64_t ino)
+{
+	const void *data;
+	size_t len;
+
+	img_rewind(peer->img);
+	while (cr_next_of_type(peer->img, IMG_REC_FD, &data, &len) == 1) {
+		const struct rec_fd *f = data;
+
+		if (len >= sizeof(*f) && f->fd == fd)
+			return (f->kind == REC_FD_MEMFD || f->kind == REC_FD_DELETED) && f->ino == ino &&
+			       (((uint64_t)major(f->dev) << 32) | minor(f->dev)) == dev;
+	}
+	return false;
+}
+
 int restore_mm_check_peer(struct restore_ctx *r, const struct restore_ctx *peer, const struct rec_tree_shm *ref)
 {
 	const struct restore_mm_state *ps = peer->mm_state;
@@ -141,7 +158,13 @@ int restore_mm_check_peer(struct restore_ctx *r, const struct restore_ctx *peer,
 
 	if (e && e->obj < 0)
 		e = NULL;
-
+	if (e && ref->peer_fd >= 0) {
+		if (r->mm_state->objs[e->obj].kind != REC_VMA_SHMEM && peer_fd_is(peer, ref->peer_fd, e->v->dev, e->v->ino))
+			return 0;
+		sudcr_error("%s: mapping %llx maps the object of fd %d of process %d, which its image does not have",
+			    r->opts.dir, (unsigned long long)ref->start, ref->peer_fd, ref->peer);
+		return -EINVAL;
+	}
 	for (int i = 0; e && i < ps->nr_vmas; i++) {
 		const struct rec_vma *w = ps->vmas[i].v;
 
@@ -190,9 +213,12 @@ int rmm_open_objects(struct cr_thread *th, uint64_t scratch, struct restore_mm_s
 		if (o->peer) {
 			char path[96];
 
-			/* Its maker is transplanted and stopped: the object is its mapping's file. */
-			snprintf(path, sizeof(path), "/proc/%d/map_files/%llx-%llx", o->peer->peer,
-				 (unsigned long long)o->peer->peer_start, (unsigned long long)o->peer->peer_end);
+			/* Its maker is transplanted and stopped: the object is its mapping's file (or fd's). */
+			if (o->peer->peer_fd >= 0)
+				snprintf(path, sizeof(path), "/proc/%d/fd/%d", o->peer->peer, o->peer->peer_fd);
+			else
+				snprintf(path, sizeof(path), "/proc/%d/map_files/%llx-%llx", o->peer->peer,
+					 (unsigned long long)o->peer->peer_start, (unsigned long long)o->peer->peer_end);
 			ret = rmm_open_in_target(th, scratch, path, O_RDWR | O_CLOEXEC, &fd);
 			if (ret)
 				return ret;

@@ -255,8 +255,10 @@ static int read_tree_shm(struct rtree *t)
 		int p = len == sizeof(*f) ? find_member(t, f->peer) : -1;
 		struct rec_tree_shm *v;
 
-		if (i <= 0 || p < 0 || p >= i || !live(&t->m[i]) || !live(&t->m[p]) ||
-		    f->peer_start >= f->peer_end)
+		/* A mapping of an earlier process; or an fd of any other, made before any is transplanted. */
+		if (i < 0 || p < 0 || p == i || !live(&t->m[i]) || !live(&t->m[p]) || f->pad ||
+		    (f->peer_fd < 0 && (!i || p > i || f->peer_start >= f->peer_end || f->peer_fd != -1)) ||
+		    (f->peer_fd >= 0 && (f->peer_start || f->peer_end)))
 			return img_record_invalid(t->img, "bad shared memory record of process %d", f->pid);
 		for (int j = 0; j < t->m[i].nr_shm; j++)
 			if (t->m[i].shm[j].start == f->start)
