@@ -85,14 +85,19 @@ int rmm_cow_prepare(struct restore_ctx *r, struct restore_mm_state *s)
 		const struct rec_tree_cow_run *runs = cow_runs(c);
 		struct vma_ent *e = rmm_find_vma(s, c->start);
 
-		if (!e || e->v->start != c->start || e->v->end != c->end || !cow_kind(e->v) || e->cow)
-			return img_record_invalid(r->img, "copy-on-write record for %llx-%llx: no private anonymous mapping of those bounds",
-						  (unsigned long long)c->start, (unsigned long long)c->end);
+		/* The tree's records (its core.img), checked against this process's image. */
+		if (!e || e->v->start != c->start || e->v->end != c->end || !cow_kind(e->v) || e->cow) {
+			sudcr_error("%s: copy-on-write record for %llx-%llx: no private anonymous mapping of those bounds",
+				    r->opts.dir, (unsigned long long)c->start, (unsigned long long)c->end);
+			return -EINVAL;
+		}
 		for (uint32_t i = 0; i < c->nr_runs; i++)
 			if (runs[i].start >= runs[i].end || (runs[i].start | runs[i].end) % PAGE ||
-			    runs[i].start < (i ? runs[i - 1].end : c->start) || runs[i].end > c->end)
-				return img_record_invalid(r->img, "copy-on-write record for %llx: bad run %u",
-							  (unsigned long long)c->start, i);
+			    runs[i].start < (i ? runs[i - 1].end : c->start) || runs[i].end > c->end) {
+				sudcr_error("%s: copy-on-write record for %llx: bad run %u", r->opts.dir,
+					    (unsigned long long)c->start, i);
+				return -EINVAL;
+			}
 		e->cow = c;
 		if (c->nr_runs)
 			e->has_pages = true;	/* written: mapped writable until then */
@@ -103,9 +108,11 @@ int rmm_cow_prepare(struct restore_ctx *r, struct restore_mm_state *s)
 		const struct vma_ent *e = rmm_find_vma(s, p->vaddr);
 
 		for (uint64_t a = p->vaddr; e && e->cow && a < p->vaddr + p->nr_pages * PAGE; a += PAGE)
-			if (cow_run_at(e->cow, a))
-				return img_record_invalid(r->img, "the page at %llx is stored and also its parent's",
-							  (unsigned long long)a);
+			if (cow_run_at(e->cow, a)) {
+				sudcr_error("%s: the page at %llx is stored and also its parent's", r->opts.dir,
+					    (unsigned long long)a);
+				return -EINVAL;
+			}
 	}
 	return 0;
 }

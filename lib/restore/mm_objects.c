@@ -125,9 +125,11 @@ int rmm_collect_objects(struct restore_ctx *r, struct restore_mm_state *s)
 		const struct rec_tree_shm *f = &r->tree_shm[k];
 		const struct vma_ent *e = rmm_find_vma(s, f->start);
 
-		if (!e || e->v->start != f->start || e->obj < 0)
-			return img_record_invalid(r->img, "shared memory record for mapping %llx: no mapping of an object there",
-						  (unsigned long long)f->start);
+		if (!e || e->v->start != f->start || e->obj < 0) {
+			sudcr_error("%s: shared memory record for mapping %llx: no mapping of an object there",
+				    r->opts.dir, (unsigned long long)f->start);
+			return -EINVAL;
+		}
 		if (!s->objs[e->obj].peer)
 			s->objs[e->obj].peer = f;
 	}

@@ -10,7 +10,10 @@
 #    each sees the others' writes, and /proc/PID/smaps of each shows the
 #    16 MiB as shared (Shared_*) with a Pss of a fifth of it (the private
 #    memory comes back shared copy-on-write: one physical page each);
-#  - the dump --leave-running itself leaves the private memory shared.
+#  - the dump --leave-running itself leaves the private memory shared;
+#  - hostile images: a copy-on-write run outside its mapping, a shared
+#    memory record naming a later process's mapping or a mapping its image
+#    does not have: each restore fails with one line, no process left.
 . "$SRCDIR/tests/cli/lib.bash"
 
 MIB=16
@@ -95,5 +98,32 @@ for kind in anon memfd private; do
 	fi
 	for p in $par $kids; do kill -9 $p 2>/dev/null; done
 	for p in $par $kids; do wait_gone $p; done
+	eval "pids_$kind=\"$par $kids\""
 done
+
+# NAME KIND TEXT EDIT...: restore of a copy of KIND's image edited by img_edit EDIT fails saying TEXT.
+hostile() {
+	local t=$1 kind=$2 text=$3 h=$TMP/img-hostile left=
+	shift 3
+	rm -rf "$h"
+	cp -r "$TMP/img-$kind" "$h"
+	if ! "$TESTBIN/targets/img_edit" "$h" "$@" >/dev/null; then
+		fail $t "img_edit $*"
+		return
+	fi
+	run 1 "$SUDCR" restore -D "$h" -d
+	for p in $(eval echo "\$pids_$kind"); do [ -e /proc/$p ] && left="$left $p"; done
+	if one_error_line && grep -q -- "$text" <<<"$err" && [ -z "$left" ]; then
+		pass $t
+	else
+		fail $t "status $status: $err; left:$left"
+		for p in $left; do kill -9 $p 2>/dev/null; done
+	fi
+}
+# rec_tree_cow: pid, nr_runs, start, end, then runs (start, end) from byte 24.
+hostile tree_cow_run_outside_refused private "copy-on-write record for" poke 111 0 32 0x7ffffffff000 8
+# rec_tree_shm: pid, peer, start, peer_start (16), peer_end (24), peer_fd (32).
+hostile tree_shm_peer_mapping_missing_refused memfd "which its image does not have" poke 110 0 16 0x1000 8
+last_memfd=$(echo $pids_memfd | awk '{ print $NF }')
+hostile tree_shm_peer_later_refused memfd "bad shared memory record" poke 110 0 4 $last_memfd 4
 finish
