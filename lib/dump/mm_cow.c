@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * Memory dump, the pages a process of a tree still shares copy-on-write
- * with its parent: a page of a private anonymous mapping that the parent
+ * with its parent: a page of a private anonymous mapping (or a copied page
+ * of a private file mapping) that the parent
  * has at the same place, in a mapping of the same bounds, and that both
  * map to one physical page (the same PFN in /proc/PID/pagemap, which root
  * reads) is the parent's, stored in the parent's image only.  The
@@ -26,10 +27,15 @@
 #define PM_PFN		((1ULL << 55) - 1)
 #define PM_BATCH	512
 
-/* What a process of a tree shares with its parent: plain private anonymous memory. */
+/*
+ * What a process of a tree shares with its parent: plain private anonymous
+ * memory, and the copied pages of private mappings of files that have
+ * their name.
+ */
 bool dmm_cow_kind(const struct proc_vma *v, uint32_t flags)
 {
-	return (flags == REC_VMA_ANON || flags == (REC_VMA_ANON | REC_VMA_HEAP)) && !(v->vmflags & PROC_VMF_DP);
+	return (flags == REC_VMA_ANON || flags == (REC_VMA_ANON | REC_VMA_HEAP) || flags == REC_VMA_FILE) &&
+	       !(v->vmflags & PROC_VMF_DP);
 }
 
 static int add_cow_run(struct rec_tree_cow **c, uint32_t *cap, uint64_t start, uint64_t end)
@@ -98,7 +104,9 @@ int dmm_tree_cow(struct dump_ctx *d, const struct proc_vma *v, uint32_t flags, i
 		return 0;
 	for (int k = 0; k < p->nr_vmas && !w; k++)
 		if (p->vmas[k].start == v->start && p->vmas[k].end == v->end && !p->vmas[k].shared &&
-		    p->vmas[k].kind == v->kind && !(p->vmas[k].vmflags & PROC_VMF_DP))
+		    p->vmas[k].kind == v->kind && !(p->vmas[k].vmflags & PROC_VMF_DP) &&
+		    p->vmas[k].ino == v->ino && p->vmas[k].pgoff == v->pgoff && p->vmas[k].deleted == v->deleted &&
+		    !strcmp(p->vmas[k].path, v->path))
 			w = &p->vmas[k];
 	if (!w)
 		return 0;

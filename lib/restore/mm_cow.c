@@ -4,7 +4,9 @@
  * with its parent (IMG_REC_TREE_COW, lib/dump/mm_cow.c): stored once, in
  * the parent's image, and one physical page again after the restore.
  *
- * For that the child's memory must come from its parent's by fork, after
+ * Private anonymous mappings, and private mappings of files that have their
+ * name (their copied pages; a page dropped follows the file again).  For
+ * that the child's memory must come from its parent's by fork, after
  * the parent's memory is in place.  The stubs are made by their parents'
  * stubs (lib/restore/tree.c), before any is transplanted: so each stub,
  * before it makes its children, makes the private anonymous mappings its
@@ -26,6 +28,7 @@
  * mapping in memory shared with sudcr (restore_ctx.cow_placed).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +39,7 @@
 #include "kernel_compat.h"
 #include <sudcr/log.h>
 
+#include "../kinds/locks.h"
 #include "mm.h"
 
 static const struct rec_tree_cow_run *cow_runs(const struct rec_tree_cow *c)
@@ -45,8 +49,19 @@ static const struct rec_tree_cow_run *cow_runs(const struct rec_tree_cow *c)
 
 static bool cow_kind(const struct rec_vma *v)
 {
-	return (v->flags == REC_VMA_ANON || v->flags == (REC_VMA_ANON | REC_VMA_HEAP)) &&
+	return (v->flags == REC_VMA_ANON || v->flags == (REC_VMA_ANON | REC_VMA_HEAP) || v->flags == REC_VMA_FILE) &&
 	       !(v->vmflags & PROC_VMF_DP);
+}
+
+/*
+ * Whether the stub may make mapping @e: not one the transplant must make
+ * its own way (moved in to stay apart from its neighbour, given an
+ * anon_vma of its own, or mapped through an fd because the process holds
+ * POSIX locks on the file, which an open and close in it would drop).
+ */
+static bool stub_may_make(struct restore_ctx *r, const struct vma_ent *e)
+{
+	return !e->unmerge && !e->touch && ((e->v->flags & REC_VMA_ANON) || locks_mapping_fd(r, e->v) < 0);
 }
 
 /* The run of @c holding @addr, or NULL. */
@@ -87,7 +102,7 @@ int rmm_cow_prepare(struct restore_ctx *r, struct restore_mm_state *s)
 
 		/* The tree's records (its core.img), checked against this process's image. */
 		if (!e || e->v->start != c->start || e->v->end != c->end || !cow_kind(e->v) || e->cow) {
-			sudcr_error("%s: copy-on-write record for %llx-%llx: no private anonymous mapping of those bounds",
+			sudcr_error("%s: copy-on-write record for %llx-%llx: no private anonymous or file mapping of those bounds",
 				    r->opts.dir, (unsigned long long)c->start, (unsigned long long)c->end);
 			return -EINVAL;
 		}
@@ -129,7 +144,9 @@ int restore_mm_cow_link(struct restore_ctx *r, struct restore_ctx *parent)
 		if (!s->vmas[i].cow)
 			continue;
 		pe = rmm_find_vma(ps, v->start);
-		if (!pe || pe->v->start != v->start || pe->v->end != v->end || !cow_kind(pe->v)) {
+		if (!pe || pe->v->start != v->start || pe->v->end != v->end || pe->v->flags != v->flags ||
+		    pe->v->vmflags & PROC_VMF_DP || pe->v->dev != v->dev || pe->v->ino != v->ino ||
+		    pe->v->pgoff != v->pgoff || strcmp(pe->path, s->vmas[i].path)) {
 			sudcr_error("%s: mapping %llx-%llx shares pages with the parent's (process %d), which has no such mapping",
 				    r->opts.dir, (unsigned long long)v->start, (unsigned long long)v->end,
 				    parent->proc.pid);
@@ -208,8 +225,7 @@ int restore_mm_cow_in_stub(struct restore_ctx *r)
 		if (!p->cow_placed[k])
 			continue;
 		e = rmm_find_vma(s, pv->start);
-		/* Not one that must be moved in to stay apart from its neighbour: made again later. */
-		if (e && e->cow && !e->unmerge && e->v->start == pv->start && e->v->end == pv->end) {
+		if (e && e->cow && stub_may_make(r, e) && e->v->start == pv->start && e->v->end == pv->end) {
 			ret = settle(r, e);
 			if (ret)
 				return ret;
@@ -227,12 +243,23 @@ int restore_mm_cow_in_stub(struct restore_ctx *r)
 		int flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE;
 		void *at;
 
-		/* One whose content is partly an ancestor's, or that must be moved in, is made later. */
-		if (!e->cow_give || r->cow_placed[i] || e->cow || e->unmerge)
+		int fd = -1;
+
+		/* One whose content is partly an ancestor's is made later. */
+		if (!e->cow_give || r->cow_placed[i] || e->cow || !stub_may_make(r, e))
 			continue;
 		if (e->v->vmflags & PROC_VMF_NR)
 			flags |= MAP_NORESERVE;
-		at = mmap((void *)(uintptr_t)e->v->start, len, PROT_READ | PROT_WRITE, flags, -1, 0);
+		if (e->v->flags & REC_VMA_FILE) {
+			fd = open(e->path, O_RDONLY | O_CLOEXEC);
+			if (fd < 0)
+				continue;	/* the transplant says why */
+			flags &= ~MAP_ANONYMOUS;
+		}
+		at = mmap((void *)(uintptr_t)e->v->start, len, PROT_READ | PROT_WRITE, flags, fd,
+			  fd >= 0 ? (off_t)e->v->pgoff : 0);
+		if (fd >= 0)
+			close(fd);
 		if (at == MAP_FAILED)
 			continue;
 		if (at != (void *)(uintptr_t)e->v->start) {

@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: MIT
 /*
  * Private memory a tree still shares copy-on-write after fork: 32 MiB of
- * anonymous memory and 8 MiB of heap (brk) filled by the parent, then a child A (which then writes
+ * anonymous memory, 8 MiB of heap (brk) and 2 MiB of a private mapping of a
+ * file (its copied pages) filled by the parent, then a child A (which then writes
  * page 7 and drops page 9, and forks a grandchild G that writes page 11),
  * the parent writing page 5, and a child B.  After the restore every
  * process sees its own content (each page as it was in that process), and
  * while all four are alive each one's /proc/self/smaps shows the region
  * shared: Shared_* nearly all of it and a Pss near a quarter of it (a
- * private copy in each would be a Pss of all of it), and so the heap.
+ * private copy in each would be a Pss of all of it), and so the heap and
+ * the file mapping.
  */
 #include <sys/mman.h>
 #include <sys/wait.h>
@@ -18,7 +20,9 @@
 #define SIZE (32UL << 20)
 #define HEAP (8UL << 20)
 
-static volatile unsigned long *m, *heap;
+#define FMAP (2UL << 20)
+
+static volatile unsigned long *m, *heap, *fmap;
 
 /* What page @p holds in process @who ('P' parent, 'A', 'G', 'B'). */
 static unsigned long want(char who, unsigned long p)
@@ -88,6 +92,18 @@ static int check(char who)
 			prog_log("%c: heap word %lu is %#lx\n", who, i, heap[i]);
 			return 1;
 		}
+	for (unsigned long i = 0; i < FMAP / 8; i += 64)
+		if (fmap[i] != i * 3) {
+			prog_log("%c: file mapping word %lu is %#lx\n", who, i, fmap[i]);
+			return 1;
+		}
+	snprintf(start, sizeof(start), "%lx-", (unsigned long)fmap);
+	n = region_kib(start, &rss, &pss, &sh);
+	if (n != 1 || rss < FMAP / 1024 || sh < FMAP / 1024 - 16 || pss > FMAP / 1024 / 4 + 64) {
+		prog_log("%c: the file mapping is not shared: %d mappings, Rss %lu Pss %lu Shared %lu kB\n", who, n,
+			 rss, pss, sh);
+		return 1;
+	}
 	snprintf(start, sizeof(start), "%lx-", (unsigned long)m);
 	n = region_kib(start, &rss, &pss, &sh);
 	/* All four share all but a few pages. */
@@ -137,6 +153,17 @@ int main(void)
 	SETUP(!pipe(ready) && !pipe(go) && !pipe(res) && !pipe(bye), "pipe");
 	for (unsigned long p = 0; p < SIZE / PG; p++)
 		put(p, want('-', p));
+	{
+		const char *path = prog_path("tree-cow-file");
+		int fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+
+		SETUP(fd >= 0 && !ftruncate(fd, FMAP), "create %s", path);
+		fmap = mmap(NULL, FMAP, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+		SETUP(fmap != MAP_FAILED, "mmap %s", path);
+		close(fd);
+		for (unsigned long i = 0; i < FMAP / 8; i += 64)
+			fmap[i] = i * 3;
+	}
 	heap = sbrk(HEAP);
 	SETUP(heap != (void *)-1, "sbrk");
 	for (unsigned long i = 0; i < HEAP / 8; i += 64)
