@@ -84,6 +84,16 @@ struct dump_ctx {
 	/* ... and the sockets of the pairs the tree makes (IMG_REC_TREE_UNIX), sorted */
 	const uint32_t *tree_socks;
 	int nr_tree_socks;
+	/* ... the live processes of the tree (those dumped before it first), and its mappings of their objects */
+	struct dump_ctx *const *tree_peers;
+	int nr_tree_peers;	/* dumped before it */
+	int nr_tree_live;	/* all */
+	struct rec_tree_shm *tree_shm;
+	int nr_tree_shm;
+	/* ... its parent in the tree (NULL for the root), and its mappings sharing pages with it */
+	struct dump_ctx *tree_parent;
+	struct rec_tree_cow **tree_cow;
+	int nr_tree_cow;
 };
 
 /*
@@ -197,6 +207,15 @@ struct restore_ctx {
 	/* ... and the fds it keeps open through its setup for its children (-1: none). */
 	const int *tree_keep;
 	int nr_tree_keep;
+	/* ... and its mappings of objects an earlier process maps (IMG_REC_TREE_SHM) */
+	const struct rec_tree_shm *tree_shm;
+	int nr_tree_shm;
+	/* ... its mappings sharing pages with its parent (IMG_REC_TREE_COW), the parent's restore, and
+	 * one byte per mapping, shared by sudcr and the stubs: made by the stub (mm_cow.c) */
+	const struct rec_tree_cow **tree_cow;
+	int nr_tree_cow;
+	struct restore_ctx *cow_parent;
+	uint8_t *cow_placed;
 	/* fds of sudcr's own the stub must keep while it sets up its files */
 	int keep_fds[4];
 	int nr_keep_fds;
@@ -211,6 +230,12 @@ struct restore_ctx {
  */
 int restore_mm_prepare(struct restore_ctx *r);
 int restore_mm_check(struct restore_ctx *r);
+/* A tree's: the mapping @ref names in @peer's image maps the object @r's mapping does. */
+/* A tree's copy-on-write sharing (lib/restore/mm_cow.c): @r's mappings that share pages with @parent's. */
+int restore_mm_cow_link(struct restore_ctx *r, struct restore_ctx *parent);
+int restore_mm_nr_vmas(const struct restore_ctx *r);
+int restore_mm_cow_in_stub(struct restore_ctx *r);
+int restore_mm_check_peer(struct restore_ctx *r, const struct restore_ctx *peer, const struct rec_tree_shm *ref);
 int restore_mm(struct restore_ctx *r);
 void restore_mm_free(struct restore_ctx *r);
 void restore_files_free(struct restore_ctx *r);

@@ -81,6 +81,8 @@ enum img_rec_type {
 	IMG_REC_TREE_FD = 101,		/* struct rec_tree_fd: an fd inherited from the parent */
 	IMG_REC_TREE_PIPE = 102,	/* struct rec_tree_pipe: a pipe with ends in several processes */
 	IMG_REC_TREE_UNIX = 103,	/* struct rec_tree_unix: a socket pair with ends in several processes */
+	IMG_REC_TREE_SHM = 110,		/* struct rec_tree_shm: a mapping of an object an earlier process maps */
+	IMG_REC_TREE_COW = 111,		/* struct rec_tree_cow + runs: pages shared copy-on-write with the parent */
 };
 
 /*
@@ -143,6 +145,38 @@ struct rec_tree_fd {
 	int32_t fd;
 	int32_t parent_fd;
 	uint32_t pad;
+};
+
+/*
+ * The mapping at @start of process @pid maps the object (memfd, shared
+ * anonymous memory, deleted file) that live process @peer, earlier in the
+ * tree, maps at [@peer_start, @peer_end) (@peer_fd -1); or, with @peer_fd
+ * >= 0 and no such peer, that fd @peer_fd of live process @peer (any other
+ * of the tree) is: the restore maps @peer's object.
+ */
+struct rec_tree_shm {
+	int32_t pid;
+	int32_t peer;
+	uint64_t start;
+	uint64_t peer_start, peer_end;	/* 0 and 0 with peer_fd */
+	int32_t peer_fd;
+	uint32_t pad;
+};
+
+/*
+ * The private anonymous mapping [@start, @end) of process @pid (not the
+ * root) is also its parent's, at the same place, and the pages of the
+ * @nr_runs runs that follow (struct rec_tree_cow_run, sorted, apart) are
+ * the parent's still, shared copy-on-write: its image does not store them.
+ */
+struct rec_tree_cow {
+	int32_t pid;
+	uint32_t nr_runs;
+	uint64_t start, end;
+};
+
+struct rec_tree_cow_run {
+	uint64_t start, end;
 };
 
 #define REC_PATH_MAX 4096

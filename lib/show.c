@@ -478,14 +478,15 @@ static int show_tree(struct show_ctx *s, const char *dir)
 		return ret;
 	if (s->json)
 		fprintf(s->out, "],\"inherited_fds\":%" PRIu64 ",\"shared_pipes\":%" PRIu64
-			",\"shared_socket_pairs\":%" PRIu64,
+			",\"shared_socket_pairs\":%" PRIu64 ",\"shared_mappings\":%" PRIu64,
 			img_count_type(s->img, IMG_REC_TREE_FD), img_count_type(s->img, IMG_REC_TREE_PIPE),
-			img_count_type(s->img, IMG_REC_TREE_UNIX));
+			img_count_type(s->img, IMG_REC_TREE_UNIX), img_count_type(s->img, IMG_REC_TREE_SHM));
 	else
 		fprintf(s->out, "fds inherited from the parent: %" PRIu64 "; pipes made once for several processes: %" PRIu64
-			"; socket pairs made once for several: %" PRIu64 "\n",
+			"; socket pairs made once for several: %" PRIu64
+			"; mappings of an earlier process's memory object: %" PRIu64 "\n",
 			img_count_type(s->img, IMG_REC_TREE_FD), img_count_type(s->img, IMG_REC_TREE_PIPE),
-			img_count_type(s->img, IMG_REC_TREE_UNIX));
+			img_count_type(s->img, IMG_REC_TREE_UNIX), img_count_type(s->img, IMG_REC_TREE_SHM));
 	/* Each terminal once, with every process on it (lib/kinds/pty.c). */
 	ret = pty_show_tree(s, dir);
 	if (s->json)

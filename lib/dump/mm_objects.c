@@ -19,13 +19,14 @@
 
 #include "mm.h"
 
-static int read_held_files(struct dump_ctx *d, struct held_files *h)
+/* The files of process @d, through /proc/@pid (its proc_pid, or its PID before its own dump set that). */
+static int read_held_files(struct dump_ctx *d, pid_t pid, struct held_files *h)
 {
 	struct proc_fd *fds;
 	int nr, ret;
 
 	h->read = true;
-	ret = proc_list_fds(d->proc_pid, &fds, &nr);
+	ret = proc_list_fds(pid, &fds, &nr);
 	if (ret) {
 		sudcr_error("cannot list the fds of %d: %s", d->pid, strerror(-ret));
 		return ret;
@@ -44,11 +45,12 @@ static int read_held_files(struct dump_ctx *d, struct held_files *h)
 		if (l < 10 || fds[i].link[0] != '/' || strcmp(fds[i].link + l - 10, " (deleted)") ||
 		    (fds[i].flags & O_PATH))
 			continue;
-		snprintf(path, sizeof(path), "/proc/%d/fd/%d", d->proc_pid, fds[i].fd);
+		snprintf(path, sizeof(path), "/proc/%d/fd/%d", pid, fds[i].fd);
 		if (stat(path, &st) || !S_ISREG(st.st_mode))
 			continue;
 		h->v[h->nr].dev = ((uint64_t)major(st.st_dev) << 32) | minor(st.st_dev);
 		h->v[h->nr].ino = st.st_ino;
+		h->v[h->nr].fd = fds[i].fd;
 		h->v[h->nr++].size = (uint64_t)st.st_size;
 	}
 	free(fds);
@@ -63,6 +65,21 @@ bool dmm_held_by_fd(const struct held_files *h, const struct proc_vma *v)
 		if (h->v[i].dev == dev && h->v[i].ino == v->ino)
 			return true;
 	return false;
+}
+
+/* An fd of process d that is the object v maps (a memfd or deleted file): *fd, or -1. */
+int dmm_object_fd(struct dump_ctx *d, const struct proc_vma *v, int *fd)
+{
+	uint64_t dev = ((uint64_t)v->dev_major << 32) | v->dev_minor;
+	struct held_files h = { 0 };
+	int ret = read_held_files(d, d->proc_pid ? d->proc_pid : d->pid, &h);
+
+	*fd = -1;
+	for (int i = 0; !ret && i < h.nr && *fd < 0; i++)
+		if (h.v[i].dev == dev && h.v[i].ino == v->ino)
+			*fd = h.v[i].fd;
+	free(h.v);
+	return ret;
 }
 
 /*
@@ -81,7 +98,7 @@ int dmm_object_held(struct dump_ctx *d, struct held_files *h, const struct proc_
 	*held = false;
 	if (strcmp(v->path, "/dev/zero")) {
 		if (!h->read) {
-			ret = read_held_files(d, h);
+			ret = read_held_files(d, d->proc_pid, h);
 			if (ret)
 				return ret;
 		}

@@ -83,6 +83,54 @@ static int scan_pages(int pagemap, uint64_t start, uint64_t end, enum page_polic
 	return 0;
 }
 
+/* The present pages of [start, end) of another process (a tree peer's shared mapping). */
+int dmm_scan_present(int pagemap, uint64_t start, uint64_t end, struct page_runs *runs)
+{
+	runs->vma_first = runs->nr;
+	return scan_pages(pagemap, start, end, PAGES_ANON, false, runs);
+}
+
+/* Take [start, end) out of the runs of the current mapping. */
+int dmm_cut_runs(struct page_runs *r, uint64_t start, uint64_t end)
+{
+	for (int i = r->vma_first; i < r->nr; i++) {
+		struct page_run *x = &r->v[i];
+
+		if (x->end <= start || x->start >= end)
+			continue;
+		if (x->start < start && x->end > end) {
+			if (r->nr == r->cap) {
+				int c = r->cap * 2;
+				struct page_run *n = realloc(r->v, c * sizeof(*n));
+
+				if (!n)
+					return -ENOMEM;
+				r->v = n;
+				r->cap = c;
+				x = &r->v[i];
+			}
+			memmove(x + 2, x + 1, (r->nr - i - 1) * sizeof(*x));
+			r->nr++;
+			x[1] = (struct page_run){ end, x->end, x->via_mem };
+			x->end = start;
+			r->bytes -= end - start;
+			i++;
+		} else if (x->start >= start && x->end <= end) {
+			r->bytes -= x->end - x->start;
+			memmove(x, x + 1, (r->nr - i - 1) * sizeof(*x));
+			r->nr--;
+			i--;
+		} else if (x->start < start) {
+			r->bytes -= x->end - start;
+			x->end = start;
+		} else {
+			r->bytes -= end - x->start;
+			x->start = end;
+		}
+	}
+	return 0;
+}
+
 /* A deleted file's mapping: everything up to the end of the file. */
 static int scan_all(int memfd, const struct proc_vma *v, struct page_runs *runs)
 {
@@ -295,6 +343,48 @@ out:
 	return ret;
 }
 
+/*
+ * Reading a private page that another process maps too (copy-on-write
+ * after fork) with process_vm_readv makes it ours alone: the kernel
+ * copies it ("unshare", as for any pin of an anonymous page), so after
+ * the dump the two no longer share it, a tree left running uses that much
+ * more memory, and a child's pages are no longer its parent's to find
+ * (mm_cow.c).  Reading through /proc/PID/mem takes no pin: in a tree,
+ * the pages of the current mapping not mapped exclusively (pagemap bit
+ * 56) are read that way.
+ */
+#define PM_EXCLUSIVE (1ULL << 56)
+
+static int split_shared(int pagemap, struct page_runs *runs)
+{
+	int first = runs->vma_first, nr = runs->nr, ret = 0;
+	struct page_run *old = malloc((nr - first) * sizeof(*old));
+	uint64_t ent[512];
+
+	if (!old)
+		return -ENOMEM;
+	memcpy(old, runs->v + first, (nr - first) * sizeof(*old));
+	runs->nr = first;
+	for (int i = 0; i < nr - first; i++)
+		runs->bytes -= old[i].end - old[i].start;
+	for (int i = 0; i < nr - first && !ret; i++) {
+		for (uint64_t a = old[i].start; a < old[i].end && !ret;) {
+			size_t n = (old[i].end - a) / PAGE < 512 ? (old[i].end - a) / PAGE : 512;
+
+			if (pread(pagemap, ent, n * 8, (off_t)(a / PAGE * 8)) != (ssize_t)(n * 8)) {
+				ret = -EIO;
+				break;
+			}
+			for (size_t k = 0; k < n && !ret; k++)
+				ret = add_run(runs, a + k * PAGE, a + (k + 1) * PAGE,
+					      old[i].via_mem || !(ent[k] & PM_EXCLUSIVE));
+			a += n * PAGE;
+		}
+	}
+	free(old);
+	return ret;
+}
+
 /* The runs of pages of mapping v to store. */
 int dmm_scan_vma(struct dump_ctx *d, const struct proc_vma *v, enum page_policy pol, int pagemap,
 		 int memfd, struct page_runs *runs)
@@ -308,6 +398,8 @@ int dmm_scan_vma(struct dump_ctx *d, const struct proc_vma *v, enum page_policy 
 		ret = scan_all(memfd, v, runs);
 	else
 		ret = scan_pages(pagemap, v->start, v->end, pol, !(v->prot & PROT_READ), runs);
+	if (!ret && d->tree_member && !v->shared && runs->nr > runs->vma_first)
+		ret = split_shared(pagemap, runs);
 	if (ret)
 		sudcr_error("cannot scan pages of %llx-%llx of %d: %s", (unsigned long long)v->start,
 			    (unsigned long long)v->end, d->pid, strerror(-ret));

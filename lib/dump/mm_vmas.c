@@ -5,7 +5,10 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cr.h"
 #include "kernel_compat.h"
@@ -93,6 +96,109 @@ static enum page_policy page_policy(uint32_t f)
 	return PAGES_COW;
 }
 
+static bool same_object(const struct proc_vma *v, const struct proc_vma *w)
+{
+	return w->ino == v->ino && w->dev_major == v->dev_major && w->dev_minor == v->dev_minor &&
+	       !(vma_rec_flags(w) & REC_VMA_SYSV) &&
+	       (vma_rec_flags(w) & (REC_VMA_MEMFD | REC_VMA_SHMEM | REC_VMA_DELETED));
+}
+
+/*
+ * Page data of the part [os, oe) of v's object that shared mapping w of
+ * peer p stores (or an earlier peer did for it): taken out of v's runs.
+ * For a memfd or deleted file that is all of it (the mapping stores all it
+ * reads, or an fd of it stores the file); for shared anonymous memory, the
+ * pages present in w.
+ */
+static int cut_peer_pages(const struct dump_ctx *p, const struct proc_vma *v, uint32_t flags,
+			  const struct proc_vma *w, uint64_t os, uint64_t oe, struct page_runs *runs)
+{
+	struct page_runs pr = { 0 };
+	char path[64];
+	int pagemap, ret = 0;
+
+	if (!(flags & REC_VMA_SHMEM))
+		return dmm_cut_runs(runs, v->start + (os - v->pgoff), v->start + (oe - v->pgoff));
+	snprintf(path, sizeof(path), "/proc/%d/pagemap", p->proc_pid);
+	pagemap = open(path, O_RDONLY | O_CLOEXEC);
+	if (pagemap < 0) {
+		ret = -errno;
+		sudcr_error("cannot open %s: %s", path, strerror(-ret));
+		return ret;
+	}
+	ret = dmm_scan_present(pagemap, w->start + (os - w->pgoff), w->start + (oe - w->pgoff), &pr);
+	close(pagemap);
+	for (int i = 0; i < pr.nr && !ret; i++)
+		ret = dmm_cut_runs(runs, v->start + (pr.v[i].start - w->start + w->pgoff - v->pgoff),
+				   v->start + (pr.v[i].end - w->start + w->pgoff - v->pgoff));
+	free(pr.v);
+	return ret;
+}
+
+/*
+ * A mapping of an object that a process of the tree dumped before this one
+ * maps too: the restore maps that process's object (IMG_REC_TREE_SHM, the
+ * first such mapping), and a shared mapping stores no page a shared mapping
+ * of an earlier process stores.  A memfd or deleted file no earlier process
+ * maps but another holds an fd of: the restore maps that fd's object.
+ */
+static int tree_peers(struct dump_ctx *d, const struct proc_vma *v, uint32_t flags, struct page_runs *runs)
+{
+	bool found = false;
+	int ret = 0;
+
+	for (int i = 0; i < d->nr_tree_peers && !ret; i++) {
+		const struct dump_ctx *p = d->tree_peers[i];
+
+		for (int k = 0; k < p->nr_vmas && !ret; k++) {
+			const struct proc_vma *w = &p->vmas[k];
+			uint64_t os = v->pgoff > w->pgoff ? v->pgoff : w->pgoff;
+			uint64_t ve = v->pgoff + (v->end - v->start), we = w->pgoff + (w->end - w->start);
+			uint64_t oe = ve < we ? ve : we;
+
+			if (!same_object(v, w))
+				continue;
+			if (!found) {
+				struct rec_tree_shm *n = realloc(d->tree_shm, (d->nr_tree_shm + 1) * sizeof(*n));
+
+				if (!n)
+					return -ENOMEM;
+				d->tree_shm = n;
+				n[d->nr_tree_shm++] = (struct rec_tree_shm){ .pid = d->pid, .peer = p->pid,
+									    .start = v->start, .peer_start = w->start,
+									    .peer_end = w->end, .peer_fd = -1 };
+				found = true;
+			}
+			if (v->shared && w->shared && os < oe)
+				ret = cut_peer_pages(p, v, flags, w, os, oe, runs);
+		}
+	}
+	/* None maps it first: an fd of another process may be it (the restore makes fds first). */
+	for (int i = 0; i < d->nr_tree_live && !found && !ret && !(flags & REC_VMA_SHMEM); i++) {
+		struct dump_ctx *p = d->tree_peers[i];
+		struct rec_tree_shm *n;
+		int fd;
+
+		if (p == d)
+			continue;
+		ret = dmm_object_fd(p, v, &fd);
+		if (ret) {
+			sudcr_error("cannot list the fds of %d: %s", p->pid, strerror(-ret));
+			break;
+		}
+		if (fd < 0)
+			continue;
+		n = realloc(d->tree_shm, (d->nr_tree_shm + 1) * sizeof(*n));
+		if (!n)
+			return -ENOMEM;
+		d->tree_shm = n;
+		n[d->nr_tree_shm++] = (struct rec_tree_shm){ .pid = d->pid, .peer = p->pid, .start = v->start,
+							    .peer_fd = fd };
+		found = true;
+	}
+	return ret;
+}
+
 /* The VMA record of v; its pages are added to runs, stored later. */
 int dmm_dump_vma(struct dump_ctx *d, const struct proc_vma *v, int pagemap, int memfd,
 		 struct held_files *held, struct page_runs *runs)
@@ -153,7 +259,11 @@ int dmm_dump_vma(struct dump_ctx *d, const struct proc_vma *v, int pagemap, int 
 	r.h.path_len = (uint32_t)plen;
 	memcpy(r.path, v->path, plen);
 	ret = img_write_record(d->img, IMG_REC_VMA, &r, sizeof(r.h) + r.h.path_len);
-	if (ret)
-		return ret;
-	return dmm_scan_vma(d, v, page_policy(flags), pagemap, memfd, runs);
+	if (!ret)
+		ret = dmm_scan_vma(d, v, page_policy(flags), pagemap, memfd, runs);
+	if (!ret && d->nr_tree_live > 1 && (flags & (REC_VMA_MEMFD | REC_VMA_SHMEM | REC_VMA_DELETED)) && v->ino)
+		ret = tree_peers(d, v, flags, runs);
+	if (!ret && d->tree_parent)
+		ret = dmm_tree_cow(d, v, flags, pagemap, runs);
+	return ret;
 }

@@ -832,13 +832,10 @@ static int check_shared_fds(struct tree *t)
 	return ret;
 }
 
-static bool shared_object_vma(const struct proc_vma *v)
-{
-	return v->shared && v->ino && (v->deleted || !strncmp(v->path, "/memfd:", 7) ||
-				       !strncmp(v->path, "/SYSV", 5) || !strcmp(v->path, "/dev/zero"));
-}
-
-/* Shared memory whose contents each image would hold a copy of, in two members: refused. */
+/*
+ * A System V segment attached in two members: each image would make it.
+ * Other shared memory is the mm dump's (IMG_REC_TREE_SHM).
+ */
 static int check_shared_memory(struct tree *t)
 {
 	for (int i = 0; i < t->nr; i++) {
@@ -847,7 +844,7 @@ static int check_shared_memory(struct tree *t)
 		for (int k = 0; k < a->nr_vmas && !t->m[i]->zombie; k++) {
 			const struct proc_vma *v = &a->vmas[k];
 
-			if (!shared_object_vma(v))
+			if (!v->shared || strncmp(v->path, "/SYSV", 5))
 				continue;
 			for (int j = i + 1; j < t->nr; j++) {
 				struct dump_ctx *b = &t->m[j]->d;
@@ -855,12 +852,11 @@ static int check_shared_memory(struct tree *t)
 				for (int l = 0; l < b->nr_vmas && !t->m[j]->zombie; l++) {
 					const struct proc_vma *w = &b->vmas[l];
 
-					if (!shared_object_vma(w) || w->ino != v->ino ||
+					if (!w->shared || strncmp(w->path, "/SYSV", 5) || w->ino != v->ino ||
 					    w->dev_major != v->dev_major || w->dev_minor != v->dev_minor)
 						continue;
-					sudcr_error("processes %d and %d share memory (%s%s, inode %llu): not supported yet",
-						    a->pid, b->pid, v->path[0] ? v->path : "shared anonymous",
-						    v->deleted ? " (deleted)" : "", (unsigned long long)v->ino);
+					sudcr_error("processes %d and %d share memory (System V segment %llu): not supported yet",
+						    a->pid, b->pid, (unsigned long long)v->ino);
 					return -EOPNOTSUPP;
 				}
 			}
@@ -920,6 +916,17 @@ static int write_tree(struct tree *t)
 		ret = img_write_record(img, IMG_REC_TREE_PIPE, &t->pipes[i], sizeof(t->pipes[i]));
 	for (int i = 0; i < t->nr_socks && !ret; i++)
 		ret = img_write_record(img, IMG_REC_TREE_UNIX, &t->socks[i], sizeof(t->socks[i]));
+	for (int i = 0; i < t->nr && !ret; i++)
+		for (int k = 0; k < t->m[i]->d.nr_tree_shm && !ret; k++)
+			ret = img_write_record(img, IMG_REC_TREE_SHM, &t->m[i]->d.tree_shm[k],
+					       sizeof(t->m[i]->d.tree_shm[k]));
+	for (int i = 0; i < t->nr && !ret; i++)
+		for (int k = 0; k < t->m[i]->d.nr_tree_cow && !ret; k++) {
+			const struct rec_tree_cow *c = t->m[i]->d.tree_cow[k];
+
+			ret = img_write_record(img, IMG_REC_TREE_COW, c,
+					       sizeof(*c) + c->nr_runs * sizeof(struct rec_tree_cow_run));
+		}
 	if (ret) {
 		img_writer_abort(img);
 		return ret;
@@ -1000,18 +1007,32 @@ static int share_tree(struct tree *t)
 
 static int collect_tree(struct tree *t)
 {
-	int ret = share_tree(t);
+	struct dump_ctx **live = calloc(t->nr, sizeof(*live));
+	int nr_live = 0, nr_done = 0, ret = live ? share_tree(t) : -ENOMEM;
 
+	for (int i = 0; i < t->nr && live; i++)
+		if (!t->m[i]->zombie)
+			live[nr_live++] = &t->m[i]->d;
 	for (int i = 0; i < t->nr && !ret; i++) {
 		struct member *m = t->m[i];
 
 		if (m->zombie)
 			continue;
+		/* The mm dump finds the objects it maps that an earlier member maps, or any holds. */
+		m->d.tree_peers = live;
+		m->d.nr_tree_peers = nr_done++;
+		m->d.nr_tree_live = nr_live;
+		m->d.tree_parent = m->parent >= 0 ? &t->m[m->parent]->d : NULL;
 		ret = cr_cancelled() ? -EINTR : dump_collect(&m->d, &m->dir_created, &m->committed);
 		/* Between two members the injection of the one done ends: it stays frozen. */
 		if (!ret)
 			ret = dump_end_injection(&m->d);
 	}
+	for (int i = 0; i < t->nr; i++) {
+		t->m[i]->d.nr_tree_peers = t->m[i]->d.nr_tree_live = 0;
+		t->m[i]->d.tree_parent = NULL;
+	}
+	free(live);
 	if (!ret)
 		ret = check_shared_memory(t);
 	/* The last look: none of them left its stop while the others were collected. */
@@ -1122,6 +1143,10 @@ int dump_tree(struct dump_ctx *root)
 	for (int i = 0; i < t.nr; i++) {
 		free(t.m[i]->d.threads);
 		free(t.m[i]->d.vmas);
+		free(t.m[i]->d.tree_shm);
+		for (int k = 0; k < t.m[i]->d.nr_tree_cow; k++)
+			free(t.m[i]->d.tree_cow[k]);
+		free(t.m[i]->d.tree_cow);
 		free(t.m[i]);
 	}
 	free(t.m);

@@ -90,6 +90,8 @@ int restore_mm_prepare(struct restore_ctx *r)
 		ret = rmm_collect_objects(r, s);
 	if (!ret)
 		ret = rmm_check_shmem_total(r, s);
+	if (!ret)
+		ret = rmm_cow_prepare(r, s);
 	return ret;
 }
 
@@ -157,7 +159,7 @@ int restore_mm(struct restore_ctx *r)
 		if (ret)
 			goto out;
 	}
-	ret = rmm_clear_stub(th, sv, sn, site_s);
+	ret = rmm_clear_stub(th, sv, sn, site_s, r);
 	if (ret)
 		goto out;
 	/* The vDSO block is all that is left of the stub: keep clear of it. */
@@ -177,7 +179,7 @@ int restore_mm(struct restore_ctx *r)
 	uint64_t need = SCRATCH_LEN + (ve - vs), temp;
 
 	for (int k = 0; k < s->nr_objs; k++)
-		if (s->objs[k].kind == REC_VMA_SHMEM && s->objs[k].image_fd < 0)
+		if (s->objs[k].kind == REC_VMA_SHMEM && s->objs[k].image_fd < 0 && !s->objs[k].peer)
 			need += (s->objs[k].size + PAGE - 1) & ~(PAGE - 1);
 	need += s->unmerge_len;
 	scratch = rmm_find_free(s, need, vs, ve, site_s, site_e);
@@ -200,19 +202,25 @@ int restore_mm(struct restore_ctx *r)
 		/* System V attaches are made by sysv_shm.c, once the layout is in place. */
 		if (rmm_special_index(s->vmas[i].v->flags) >= 0 || (s->vmas[i].v->flags & REC_VMA_SYSV))
 			continue;
-		ret = rmm_map_vma(th, scratch, s, &s->vmas[i], &cache);
+		/* Made by the stub, with its pages (mm_cow.c). */
+		if (rmm_cow_placed(r, i))
+			ret = rmm_advise_vma(th, s->vmas[i].v);
+		else
+			ret = rmm_map_vma(th, scratch, s, &s->vmas[i], &cache);
 	}
 	if (cache.fd >= 0)
 		rmm_must(th, NULL, "close", 0, SC_CLOSE, cache.fd, 0, 0, 0, 0, 0);
 	if (!ret)
 		ret = rmm_fill_pages(r);
+	if (!ret && r->nr_tree_cow)
+		ret = rmm_cow_fill_inherited(r);
 	if (!ret)
 		ret = rmm_seal_objects(th, s);
 	rmm_close_objects(th, s);
 	for (int i = 0; i < s->nr_vmas && !ret; i++) {
 		const struct rec_vma *v = s->vmas[i].v;
 
-		if (rmm_special_index(v->flags) >= 0 || !s->vmas[i].has_pages ||
+		if (rmm_special_index(v->flags) >= 0 || (!s->vmas[i].has_pages && !rmm_cow_placed(r, i)) ||
 		    (v->prot & (PROT_READ | PROT_WRITE)) == (PROT_READ | PROT_WRITE))
 			continue;
 		ret = rmm_must(th, NULL, "set protection", v->start, SC_MPROTECT, v->start, v->end - v->start,

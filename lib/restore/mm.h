@@ -8,6 +8,7 @@
  *   mm_layout.c   the image's mappings, the stub cleared, each mapping made
  *   mm_vdso.c     the vvar/vvar_vclock/vdso block moved to its old place
  *   mm_objects.c  shared anonymous memory, memfds, deleted files
+ *   mm_cow.c      a tree's pages shared copy-on-write, made in the stubs
  *   mm_pages.c    the page extents and the workers that copy them
  *   mm_attrs.c    madvise state, locks, mseal; mlockall
  *   mm_ia32.c     the 32-bit vDSO and the switch to 32-bit mode
@@ -33,6 +34,8 @@ struct vma_ent {
 	bool touch;		/* given an anon_vma of its own (its file neighbour is moved in) */
 	int obj;		/* index in restore_mm_state.objs, -1 if none */
 	int fd;			/* mapped through this fd of the process (its POSIX locks, locks.c), or -1 */
+	const struct rec_tree_cow *cow;	/* pages it shares with its parent (IMG_REC_TREE_COW), or NULL */
+	bool cow_give;		/* a child shares pages of it: its stub makes it before the children */
 };
 
 /*
@@ -52,11 +55,13 @@ struct shared_obj {
 	int64_t fd;		/* its fd in the new process while mapping, or -1 */
 	bool own_fd;		/* we opened fd: close it when done */
 	uint64_t master;	/* shared anonymous: mapped whole here while aliasing */
+	const struct rec_tree_shm *peer;	/* made by an earlier process of the tree: opened from it */
 };
 
 struct page_ent {
 	const struct rec_pages *p;
 	const void *data;
+	bool in_stub;		/* written by the stub (mm_cow.c), not by the copy */
 };
 
 struct restore_mm_state {
@@ -94,7 +99,8 @@ struct vma_ent *rmm_find_vma(struct restore_mm_state *s, uint64_t addr);
 int rmm_add_vma(struct restore_ctx *r, struct restore_mm_state *s, const void *data, size_t len);
 uint64_t rmm_find_free(struct restore_mm_state *s, uint64_t len, uint64_t avoid_s, uint64_t avoid_e,
 		       uint64_t keep_s, uint64_t keep_e);
-int rmm_clear_stub(struct cr_thread *th, const struct proc_vma *sv, int sn, uint64_t keep_addr);
+int rmm_clear_stub(struct cr_thread *th, const struct proc_vma *sv, int sn, uint64_t keep_addr,
+		   const struct restore_ctx *r);
 int rmm_open_in_target(struct cr_thread *th, uint64_t scratch, const char *path, int flags, int64_t *fd);
 int rmm_map_vma(struct cr_thread *th, uint64_t scratch, struct restore_mm_state *s,
 		const struct vma_ent *e, struct map_file_cache *cache);
@@ -113,6 +119,11 @@ int rmm_open_objects(struct cr_thread *th, uint64_t scratch, struct restore_mm_s
 int rmm_seal_objects(struct cr_thread *th, struct restore_mm_state *s);
 void rmm_close_objects(struct cr_thread *th, struct restore_mm_state *s);
 int rmm_open_master(struct cr_thread *th, uint64_t scratch, const struct shared_obj *o, int64_t *fd);
+
+/* mm_cow.c */
+int rmm_cow_prepare(struct restore_ctx *r, struct restore_mm_state *s);
+bool rmm_cow_placed(const struct restore_ctx *r, int vma);
+int rmm_cow_fill_inherited(struct restore_ctx *r);
 
 /* mm_pages.c */
 int rmm_add_pages(struct restore_ctx *r, struct restore_mm_state *s, const void *data, size_t len);

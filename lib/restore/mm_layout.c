@@ -153,6 +153,8 @@ int rmm_add_vma(struct restore_ctx *r, struct restore_mm_state *s, const void *d
 	e->obj = -1;
 	e->unmerge = false;
 	e->touch = false;
+	e->cow = NULL;
+	e->cow_give = false;
 	if (s->nr_vmas > 1)
 		check_neighbour(s, &s->vmas[s->nr_vmas - 2], e);
 	int si = rmm_special_index(v->flags);
@@ -183,11 +185,36 @@ uint64_t rmm_find_free(struct restore_mm_state *s, uint64_t len, uint64_t avoid_
 	return 0;
 }
 
+/* Unmap [a, b) of the stub but the mappings its stub made for the image (mm_cow.c). */
+static int unmap_stub(struct cr_thread *th, uint64_t a, uint64_t b, const struct restore_ctx *r)
+{
+	const struct restore_mm_state *s = r->mm_state;
+
+	for (int i = 0; i < s->nr_vmas && r->cow_placed && a < b; i++) {
+		const struct rec_vma *v = s->vmas[i].v;
+		int ret;
+
+		if (!r->cow_placed[i] || v->end <= a || v->start >= b)
+			continue;
+		if (v->start > a) {
+			ret = rmm_must(th, NULL, "unmap the stub", a, SC_MUNMAP, a, v->start - a, 0, 0, 0, 0);
+			if (ret)
+				return ret;
+		}
+		a = v->end;
+	}
+	if (a >= b)
+		return 0;
+	return rmm_must(th, NULL, "unmap the stub", a, SC_MUNMAP, a, b - a, 0, 0, 0, 0);
+}
+
 /*
- * Unmap everything of the stub but the vDSO block and the mapping that
- * holds @keep (0: none), in as few calls as possible.
+ * Unmap everything of the stub but the vDSO block, the mapping that
+ * holds @keep (0: none) and the mappings the stub made for the image, in
+ * as few calls as possible.
  */
-int rmm_clear_stub(struct cr_thread *th, const struct proc_vma *sv, int sn, uint64_t keep_addr)
+int rmm_clear_stub(struct cr_thread *th, const struct proc_vma *sv, int sn, uint64_t keep_addr,
+		   const struct restore_ctx *r)
 {
 	uint64_t a = 0, b = 0;
 	int ret;
@@ -204,7 +231,7 @@ int rmm_clear_stub(struct cr_thread *th, const struct proc_vma *sv, int sn, uint
 			continue;
 		}
 		if (b) {
-			ret = rmm_must(th, NULL, "unmap the stub", a, SC_MUNMAP, a, b - a, 0, 0, 0, 0);
+			ret = unmap_stub(th, a, b, r);
 			if (ret)
 				return ret;
 			a = b = 0;

@@ -42,11 +42,11 @@ static int check_objects(struct restore_ctx *r, struct restore_mm_state *s)
 		if (s->vmas[i].obj < 0)
 			continue;
 		o = &s->objs[s->vmas[i].obj];
-		if ((v->flags & REC_VMA_OBJ_HELD) && o->image_fd < 0 &&
+		if ((v->flags & REC_VMA_OBJ_HELD) && o->image_fd < 0 && !o->peer &&
 		    ((v->flags & REC_VMA_SHARED) || !o->shared_view))
 			return img_record_invalid(r->img, "mapping %llx-%llx: its object's content is not in the image",
 						  (unsigned long long)v->start, (unsigned long long)v->end);
-		if (o->kind == REC_VMA_MEMFD && o->image_fd < 0 &&
+		if (o->kind == REC_VMA_MEMFD && o->image_fd < 0 && !o->peer &&
 		    (o->seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE))) {
 			sudcr_error("cannot restore mapping %llx-%llx (%s): a memfd with write seals that no fd holds is not supported",
 				    (unsigned long long)v->start, (unsigned long long)v->end, o->path);
@@ -120,7 +120,65 @@ int rmm_collect_objects(struct restore_ctx *r, struct restore_mm_state *s)
 	}
 	if (ret < 0)
 		return ret;
+	/* The tree's: objects an earlier process makes. */
+	for (int k = 0; k < r->nr_tree_shm; k++) {
+		const struct rec_tree_shm *f = &r->tree_shm[k];
+		const struct vma_ent *e = rmm_find_vma(s, f->start);
+
+		if (!e || e->v->start != f->start || e->obj < 0) {
+			sudcr_error("%s: shared memory record for mapping %llx: no mapping of an object there",
+				    r->opts.dir, (unsigned long long)f->start);
+			return -EINVAL;
+		}
+		if (!s->objs[e->obj].peer)
+			s->objs[e->obj].peer = f;
+	}
 	return check_objects(r, s);
+}
+
+/* Whether fd @fd of @peer's image is a memfd or deleted file of device @dev, inode @ino. */
+static bool peer_fd_is(const struct restore_ctx *peer, int fd, uint64_t dev, uint64_t ino)
+{
+	const void *data;
+	size_t len;
+
+	img_rewind(peer->img);
+	while (cr_next_of_type(peer->img, IMG_REC_FD, &data, &len) == 1) {
+		const struct rec_fd *f = data;
+
+		if (len >= sizeof(*f) && f->fd == fd)
+			return (f->kind == REC_FD_MEMFD || f->kind == REC_FD_DELETED) && f->ino == ino &&
+			       (((uint64_t)major(f->dev) << 32) | minor(f->dev)) == dev;
+	}
+	return false;
+}
+
+int restore_mm_check_peer(struct restore_ctx *r, const struct restore_ctx *peer, const struct rec_tree_shm *ref)
+{
+	const struct restore_mm_state *ps = peer->mm_state;
+	const struct vma_ent *e = rmm_find_vma(r->mm_state, ref->start);
+
+	if (e && e->obj < 0)
+		e = NULL;
+	if (e && ref->peer_fd >= 0) {
+		if (r->mm_state->objs[e->obj].kind != REC_VMA_SHMEM && peer_fd_is(peer, ref->peer_fd, e->v->dev, e->v->ino))
+			return 0;
+		sudcr_error("%s: mapping %llx maps the object of fd %d of process %d, which its image does not have",
+			    r->opts.dir, (unsigned long long)ref->start, ref->peer_fd, ref->peer);
+		return -EINVAL;
+	}
+	for (int i = 0; e && i < ps->nr_vmas; i++) {
+		const struct rec_vma *w = ps->vmas[i].v;
+
+		if (w->start == ref->peer_start && w->end == ref->peer_end && ps->vmas[i].obj >= 0 &&
+		    w->dev == e->v->dev && w->ino == e->v->ino &&
+		    ps->objs[ps->vmas[i].obj].kind == r->mm_state->objs[e->obj].kind)
+			return 0;
+	}
+	sudcr_error("%s: mapping %llx shares the object of mapping %llx-%llx of process %d, which its image does not have",
+		    r->opts.dir, (unsigned long long)ref->start, (unsigned long long)ref->peer_start,
+		    (unsigned long long)ref->peer_end, ref->peer);
+	return -EINVAL;
 }
 
 /* The master mappings of shared anonymous objects must fit in the address space together. */
@@ -129,7 +187,7 @@ int rmm_check_shmem_total(struct restore_ctx *r, struct restore_mm_state *s)
 	uint64_t need = 0;
 
 	for (int k = 0; k < s->nr_objs; k++) {
-		if (s->objs[k].kind != REC_VMA_SHMEM || s->objs[k].image_fd >= 0)
+		if (s->objs[k].kind != REC_VMA_SHMEM || s->objs[k].image_fd >= 0 || s->objs[k].peer)
 			continue;
 		need += (s->objs[k].size + PAGE - 1) & ~(PAGE - 1);
 		if (need > USER_END) {
@@ -152,6 +210,22 @@ int rmm_open_objects(struct cr_thread *th, uint64_t scratch, struct restore_mm_s
 
 		if (o->image_fd >= 0) {
 			o->fd = o->image_fd;
+			continue;
+		}
+		if (o->peer) {
+			char path[96];
+
+			/* Its maker is transplanted and stopped: the object is its mapping's file (or fd's). */
+			if (o->peer->peer_fd >= 0)
+				snprintf(path, sizeof(path), "/proc/%d/fd/%d", o->peer->peer, o->peer->peer_fd);
+			else
+				snprintf(path, sizeof(path), "/proc/%d/map_files/%llx-%llx", o->peer->peer,
+					 (unsigned long long)o->peer->peer_start, (unsigned long long)o->peer->peer_end);
+			ret = rmm_open_in_target(th, scratch, path, O_RDWR | O_CLOEXEC, &fd);
+			if (ret)
+				return ret;
+			o->fd = fd;
+			o->own_fd = true;
 			continue;
 		}
 		if (o->kind == REC_VMA_SHMEM) {
@@ -223,7 +297,7 @@ int rmm_seal_objects(struct cr_thread *th, struct restore_mm_state *s)
 		const struct shared_obj *o = &s->objs[k];
 		int ret;
 
-		if (!o->own_fd || o->kind != REC_VMA_MEMFD || !o->seals)
+		if (!o->own_fd || o->peer || o->kind != REC_VMA_MEMFD || !o->seals)
 			continue;
 		ret = rmm_must(th, NULL, "seal a memfd (F_ADD_SEALS)", 0, SC_FCNTL, o->fd, F_ADD_SEALS, o->seals,
 			       0, 0, 0);

@@ -46,7 +46,7 @@ int rmm_add_pages(struct restore_ctx *r, struct restore_mm_state *s, const void 
 			return -ENOMEM;
 		s->pages = n;
 	}
-	s->pages[s->nr_pages++] = (struct page_ent){ p, ptr };
+	s->pages[s->nr_pages++] = (struct page_ent){ p, ptr, false };
 	return 0;
 }
 
@@ -109,6 +109,7 @@ struct fill_pool {
 struct fill_worker {
 	struct fill_pool *pool;
 	struct iovec local[IOV_MAX], remote[IOV_MAX];
+	int ent[IOV_MAX];	/* the extent of each */
 };
 
 static void fill_fail(struct fill_pool *p, int err, int bad)
@@ -131,16 +132,18 @@ static void *fill_worker(void *arg)
 
 	for (;;) {
 		size_t total = 0;
-		int first, n = 0;
+		int n = 0;
 
 		pthread_mutex_lock(&p->lock);
 		if (!p->err && cr_cancelled())
 			p->err = -EINTR;	/* reported by sudcr_restore() */
-		first = p->next;
 		while (!p->err && p->next < s->nr_pages && n < IOV_MAX && (!n || total < FILL_CHUNK)) {
 			const struct page_ent *e = &s->pages[p->next++];
 			size_t len = e->p->nr_pages * PAGE;
 
+			if (e->in_stub)
+				continue;
+			w->ent[n] = (int)(e - s->pages);
 			w->local[n] = (struct iovec){ (void *)e->data, len };
 			w->remote[n] = (struct iovec){ (void *)(uintptr_t)e->p->vaddr, len };
 			n++;
@@ -154,8 +157,8 @@ static void *fill_worker(void *arg)
 			uint32_t crc;
 			int err = img_pages_crc(p->r->img, w->local[i].iov_base, w->local[i].iov_len, &crc);
 
-			if (err || crc != s->pages[first + i].p->crc) {
-				fill_fail(p, err ? err : -EINVAL, err ? -2 : first + i);
+			if (err || crc != s->pages[w->ent[i]].p->crc) {
+				fill_fail(p, err ? err : -EINVAL, err ? -2 : w->ent[i]);
 				return NULL;
 			}
 		}
@@ -178,8 +181,14 @@ int rmm_fill_pages(struct restore_ctx *r)
 	cpu_set_t cpus;
 	int nr;
 
-	for (int i = 0; i < s->nr_pages; i++)
-		bytes += s->pages[i].p->nr_pages * PAGE;
+	for (int i = 0; i < s->nr_pages; i++) {
+		const struct vma_ent *e = r->cow_placed ? rmm_find_vma(s, s->pages[i].p->vaddr) : NULL;
+
+		/* The stub wrote those of the mappings it made (mm_cow.c). */
+		s->pages[i].in_stub = e && rmm_cow_placed(r, (int)(e - s->vmas));
+		if (!s->pages[i].in_stub)
+			bytes += s->pages[i].p->nr_pages * PAGE;
+	}
 	nr = cr_worker_cpus(&r->cthreads[0], FILL_WORKERS, &cpus);
 	if (bytes < 8 * FILL_CHUNK)
 		nr = 1;

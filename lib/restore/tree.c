@@ -23,8 +23,10 @@
  * stubs carry sudcr's code and the whole validated plan, so a child's
  * setup (sessions, groups, files) is plain C in the child, and the
  * parent's memory is never duplicated into a child only to be replaced.
- * The cost: memory a parent and child shared copy-on-write comes back as
- * private copies in each (see README).
+ * Memory a parent and child shared copy-on-write is shared again all the
+ * same: before making its children, each stub makes the mappings they
+ * share pages of, with its content, and they inherit them by the fork
+ * (lib/restore/mm_cow.c).
  *
  * Once every stub has reported ready (one report pipe, inherited by all),
  * sudcr takes them one at a time: seizes it, injects its join of a group
@@ -45,6 +47,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -80,6 +83,10 @@ struct tmember {
 	struct restore_ctx r;
 	struct rec_tree_fd *fds;	/* its own IMG_REC_TREE_FD records */
 	int nr_fds;
+	struct rec_tree_shm *shm;	/* its own IMG_REC_TREE_SHM records */
+	int nr_shm;
+	const struct rec_tree_cow **cow;	/* its own IMG_REC_TREE_COW records, in the image */
+	int nr_cow;
 };
 
 struct thelper {
@@ -121,6 +128,8 @@ struct rtree {
 	int hand_min;		/* above every fd number of every image: no dup2 of a descendant hits it */
 	int report_fd, read_fd;
 	int report_nr;		/* the stubs' report_fd, once sudcr closed its own */
+	uint8_t *cow_placed;	/* shared with the stubs: restore_ctx.cow_placed of each */
+	size_t cow_len;
 	pid_t root_pgid;	/* sudcr restore's process group: the root's */
 };
 
@@ -238,7 +247,7 @@ static int read_tree(struct rtree *t)
 			}
 			t->nr = ++k;
 		} else if (type != IMG_REC_TREE_FD && type != IMG_REC_TREE_PIPE &&
-			   type != IMG_REC_TREE_UNIX) {
+			   type != IMG_REC_TREE_UNIX && type != IMG_REC_TREE_SHM && type != IMG_REC_TREE_COW) {
 			return img_record_invalid(t->img, "record type %u in a tree's own image", type);
 		}
 	}
@@ -289,6 +298,90 @@ static int read_tree(struct rtree *t)
 	if (ret < 0)
 		return ret;
 	return read_socks(t);
+}
+
+/* Mappings of objects an earlier live process maps: that one is transplanted first and makes them. */
+static int read_tree_shm(struct rtree *t)
+{
+	const void *data;
+	size_t len;
+	int ret;
+
+	img_rewind(t->img);
+	while ((ret = cr_next_of_type(t->img, IMG_REC_TREE_SHM, &data, &len)) == 1) {
+		const struct rec_tree_shm *f = data;
+		int i = len == sizeof(*f) ? find_member(t, f->pid) : -1;
+		int p = len == sizeof(*f) ? find_member(t, f->peer) : -1;
+		struct rec_tree_shm *v;
+
+		/* A mapping of an earlier process; or an fd of any other, made before any is transplanted. */
+		if (i < 0 || p < 0 || p == i || !live(&t->m[i]) || !live(&t->m[p]) || f->pad ||
+		    (f->peer_fd < 0 && (!i || p > i || f->peer_start >= f->peer_end || f->peer_fd != -1)) ||
+		    (f->peer_fd >= 0 && (f->peer_start || f->peer_end)))
+			return img_record_invalid(t->img, "bad shared memory record of process %d", f->pid);
+		for (int j = 0; j < t->m[i].nr_shm; j++)
+			if (t->m[i].shm[j].start == f->start)
+				return img_record_invalid(t->img, "process %d: mapping %llx shared twice", f->pid,
+							  (unsigned long long)f->start);
+		v = realloc(t->m[i].shm, (t->m[i].nr_shm + 1) * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		v[t->m[i].nr_shm++] = *f;
+		t->m[i].shm = v;
+	}
+	return ret < 0 ? ret : 0;
+}
+
+/* Mappings sharing pages copy-on-write with the parent's (lib/restore/mm_cow.c). */
+static int read_tree_cow(struct rtree *t)
+{
+	const void *data;
+	size_t len;
+	int ret;
+
+	img_rewind(t->img);
+	while ((ret = cr_next_of_type(t->img, IMG_REC_TREE_COW, &data, &len)) == 1) {
+		const struct rec_tree_cow *c = data;
+		int i = len >= sizeof(*c) ? find_member(t, c->pid) : -1;
+		const struct rec_tree_cow **v;
+
+		if (i <= 0 || !live(&t->m[i]) || (len - sizeof(*c)) / sizeof(struct rec_tree_cow_run) != c->nr_runs ||
+		    (len - sizeof(*c)) % sizeof(struct rec_tree_cow_run) || c->start >= c->end)
+			return img_record_invalid(t->img, "bad copy-on-write record of process %d", c->pid);
+		v = realloc(t->m[i].cow, (t->m[i].nr_cow + 1) * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		v[t->m[i].nr_cow++] = c;
+		t->m[i].cow = v;
+	}
+	return ret < 0 ? ret : 0;
+}
+
+/* One byte per mapping of each process, shared with the stubs: which mappings a stub made. */
+static int map_cow_placed(struct rtree *t)
+{
+	size_t at = 0;
+	bool any = false;
+
+	for (int i = 0; i < t->nr; i++) {
+		any |= t->m[i].nr_cow > 0;
+		if (live(&t->m[i]))
+			t->cow_len += restore_mm_nr_vmas(&t->m[i].r);
+	}
+	if (!any || !t->cow_len)
+		return 0;
+	t->cow_placed = mmap(NULL, t->cow_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (t->cow_placed == MAP_FAILED) {
+		t->cow_placed = NULL;
+		return -errno;
+	}
+	for (int i = 0; i < t->nr; i++) {
+		if (!live(&t->m[i]))
+			continue;
+		t->m[i].r.cow_placed = t->cow_placed + at;
+		at += restore_mm_nr_vmas(&t->m[i].r);
+	}
+	return 0;
 }
 
 static int add_helper(struct rtree *t, pid_t pgid, int creator)
@@ -566,6 +659,10 @@ static int prepare_members(struct rtree *t)
 		r->fs_shared = m->p.flags & REC_TREE_F_FS;
 		r->tree_fds = m->fds;
 		r->nr_tree_fds = m->nr_fds;
+		r->tree_shm = m->shm;
+		r->nr_tree_shm = m->nr_shm;
+		r->tree_cow = m->cow;
+		r->nr_tree_cow = m->nr_cow;
 		r->tree_pipes = t->pipes;
 		r->nr_tree_pipes = t->nr_hand;
 		r->tree_unix = t->sock_recs;
@@ -601,6 +698,15 @@ static int prepare_members(struct rtree *t)
 				break;
 			}
 	}
+	for (int i = 0; i < t->nr && !ret; i++)
+		for (int k = 0; k < t->m[i].nr_shm && !ret; k++)
+			ret = restore_mm_check_peer(&t->m[i].r, &t->m[find_member(t, t->m[i].shm[k].peer)].r,
+						    &t->m[i].shm[k]);
+	for (int i = 0; i < t->nr && !ret; i++)
+		if (t->m[i].nr_cow)
+			ret = restore_mm_cow_link(&t->m[i].r, &t->m[t->m[i].parent].r);
+	if (!ret)
+		ret = map_cow_placed(t);
 	if (!ret)
 		ret = plan_pipes(t);
 	return ret ? ret : plan_socks(t);
@@ -873,6 +979,9 @@ static void __attribute__((noreturn)) member_main(struct rtree *t, int i, pid_t 
 	if (cr_kinds_in_stub_part(r, true))
 		_exit(1);
 	lift_pipes(t, i);
+	/* The memory its children share copy-on-write, in place before they are made. */
+	if (restore_mm_cow_in_stub(r))
+		_exit(1);
 	make_children(t, i);
 	/* A table shared with others: what they still use stays; sudcr closes it (close_stub_fds()). */
 	if (!m->files_top && !r->files_shared)
@@ -1204,6 +1313,10 @@ int restore_tree(const struct restore_opts *opts, int *exit_status)
 	ret = img_reader_open(&t.img, opts->dir);
 	if (!ret)
 		ret = read_tree(&t);
+	if (!ret)
+		ret = read_tree_shm(&t);
+	if (!ret)
+		ret = read_tree_cow(&t);
 	if (ret)
 		goto out;
 	/* Our caller's flag is put back after (a library caller may be a subreaper itself). */
@@ -1237,6 +1350,8 @@ out:
 		if (live(&t.m[i]) && t.m[i].r.img)
 			restore_free(&t.m[i].r);
 		free(t.m[i].fds);
+		free(t.m[i].shm);
+		free(t.m[i].cow);
 	}
 	free(t.m);
 	free(t.h);
@@ -1245,6 +1360,8 @@ out:
 	free(t.pipes);
 	free(t.socks);
 	free(t.sock_recs);
+	if (t.cow_placed)
+		munmap(t.cow_placed, t.cow_len);
 	img_reader_close(t.img);
 	return ret;
 }

@@ -18,10 +18,6 @@ W=$TMP/w
 mkdir -p "$W"
 
 # The PID is free once the runner (a subreaper) has reaped the last one.
-wait_gone() {
-	for _ in $(seq 200); do [ -e "/proc/$1" ] || return 0; sleep 0.05; done
-	return 1
-}
 wait_file() {
 	for _ in $(seq 200); do [ -s "$1" ] && return 0; sleep 0.05; done
 	return 1

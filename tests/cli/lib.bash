@@ -32,6 +32,12 @@ run() {
 	[ "$status" = "$want" ]
 }
 
+# wait_gone PID: until /proc/PID is gone (10 s at most)
+wait_gone() {
+	for _ in $(seq 200); do [ -e "/proc/$1" ] || return 0; sleep 0.05; done
+	return 1
+}
+
 # One clear line on stderr, starting with "sudcr: ".
 one_error_line() {
 	[ "$(printf '%s\n' "$err" | grep -c .)" = 1 ] && [[ $err == sudcr:* ]]

@@ -20,10 +20,6 @@ wait_lines() {	# FILE N: until FILE has at least N lines
 	done
 	return 1
 }
-wait_gone() {
-	for _ in $(seq 200); do [ -e "/proc/$1" ] || return 0; sleep 0.05; done
-	return 1
-}
 # Lines 0, 1, 2, ... in order, none missing or repeated.
 consecutive() {
 	awk 'BEGIN { n = 0 } { if ($0 != n) { print "line " NR ": " $0 ", want " n; exit 1 } n++ }' "$1"
