@@ -96,6 +96,12 @@ int sudcr_dump_opts_set_tree(struct sudcr_dump_opts *opts, bool on)
 	return 0;
 }
 
+int sudcr_dump_opts_set_tcp_established(struct sudcr_dump_opts *opts, bool on)
+{
+	opts->o.tcp_established = on;
+	return 0;
+}
+
 int sudcr_dump(pid_t pid, const struct sudcr_dump_opts *opts)
 {
 	if (!opts->o.dir) {
@@ -143,6 +149,12 @@ int sudcr_restore_opts_set_shell_job(struct sudcr_restore_opts *opts, bool on)
 int sudcr_restore_opts_set_allow_changed_files(struct sudcr_restore_opts *opts, bool on)
 {
 	opts->o.allow_changed_files = on;
+	return 0;
+}
+
+int sudcr_restore_opts_set_tcp_established(struct sudcr_restore_opts *opts, bool on)
+{
+	opts->o.tcp_established = on;
 	return 0;
 }
 

@@ -52,6 +52,7 @@
 #include <sudcr/log.h>
 
 #include "../kinds/fd_dump.h"
+#include "../kinds/kinds.h"
 #include "tree.h"
 
 struct member {
@@ -770,6 +771,7 @@ int dump_tree(struct dump_ctx *root)
 		err = dump_end_injection(&m->d);
 		if (err && !ret)
 			ret = err;
+		cr_kinds_dump_done(&m->d, !ret && !t.opts->leave_running && m->frozen);
 		if (m->frozen) {
 			err = thaw_process(&m->d.proc);
 			if (err && !ret)

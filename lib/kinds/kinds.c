@@ -113,6 +113,7 @@ const struct cr_kind cr_kind_files = {
 		{ IMG_REC_FILE_TIMES, "file_times" },
 		{ IMG_REC_INET, "inet" },
 		{ IMG_REC_INET_QUEUE, "inet_queue" },
+		{ IMG_REC_INET_TCP, "inet_tcp" },
 		{ IMG_REC_UNIX_SK, "unix_sk" },
 		{ IMG_REC_INOTIFY, "inotify" },
 		{ IMG_REC_FANOTIFY, "fanotify" },
@@ -174,6 +175,7 @@ const struct cr_kind cr_kind_files = {
 	X(seccomp)		\
 	X(coredump_filter)	\
 	X(creds)		\
+	X(netlock)		\
 	X(tree)
 
 #define CR_KIND_DECLARE(name)	extern const struct cr_kind cr_kind_##name;
@@ -231,6 +233,13 @@ int cr_kinds_dump(struct dump_ctx *d)
 		if ((*k)->dump_free)
 			(*k)->dump_free(d);
 	return ret;
+}
+
+void cr_kinds_dump_done(struct dump_ctx *d, bool killed)
+{
+	for (const struct cr_kind *const *k = cr_kinds; *k; k++)
+		if ((*k)->dump_done)
+			(*k)->dump_done(d, killed);
 }
 
 int cr_kinds_prepare(struct restore_ctx *r)

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef SUDCR_KINDS_NETLOCK_H
+#define SUDCR_KINDS_NETLOCK_H
+
+/*
+ * The network lock of established TCP connections (netlock.c), as the
+ * dump of their sockets (inet.c, tcp.c) uses it: every connection is
+ * added, then the lock is taken for all of them at once, before any
+ * socket is put in repair mode; each socket put in repair mode is noted,
+ * so that a dump that does not kill the process takes it out again
+ * before the lock goes.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "image_records.h"
+
+struct dump_ctx;
+
+/* Connection @c, of the socket at the process's fd @fd (inode @ino): 0 or -ENOMEM. */
+int netlock_add(struct dump_ctx *d, const struct rec_netlock_conn *c, int fd, uint64_t ino);
+/* The lock for every connection added (none: nothing): 0 or -errno, reported. */
+int netlock_take(struct dump_ctx *d);
+/* Whether the socket of inode @ino is under the lock taken. */
+bool netlock_holds(const struct dump_ctx *d, uint64_t ino);
+/* The socket of inode @ino goes into repair mode now; SO_REUSEADDR was @reuse. */
+void netlock_repairing(struct dump_ctx *d, uint64_t ino, int reuse);
+
+/* "sudcr_..." is an nft table name sudcr makes: [a-z0-9_], NUL within @size. */
+bool netlock_name_ok(const char *name, size_t size);
+
+#endif

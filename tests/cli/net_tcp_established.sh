@@ -1,0 +1,177 @@
+# Established TCP connections (--tcp-established, issue #11): a server
+# (tests/targets/tcp_server) whose client is another process holding the
+# connection open.  Dumped (killed) and restored with -d, the server
+# answers on the same connection, in order: the request queued unread in
+# its receive queue at the dump, the one the client sent while it was
+# gone (held by the network lock, an nftables table), and a new one; the
+# 512 KiB it had queued to send and not sent arrive whole.  Around that:
+# without the option the dump and the restore are refused with one line;
+# the lock exists exactly while the image holds the connection; show
+# prints the connection and the lock; a dump that fails once the lock is
+# taken (a userfaultfd it cannot dump) and one with --leave-running leave
+# no lock and a connection that goes on working.
+. "$SRCDIR/tests/cli/lib.bash"
+
+PATH=$PATH:/usr/sbin:/sbin
+if ! command -v python3 >/dev/null; then
+	skip tcp_established "python3 is not installed"
+	finish
+fi
+sh "$SRCDIR/tests/setup-nftables.sh" "$TESTBIN" >&2
+if ! [ -e "$TESTBIN/nftables.ok" ]; then
+	skip tcp_established "$(cat "$TESTBIN/nftables.skip" 2>/dev/null)"
+	finish
+fi
+wait_for() {
+	for _ in $(seq 600); do "$@" && return 0; sleep 0.05; done
+	return 1
+}
+gone() { ! [ -e "/proc/$1" ] || grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2>/dev/null; }
+# The network lock tables of a dump of PID $1.
+locks() { nft list tables 2>/dev/null | grep -c "^table inet sudcr_$1_"; }
+free_port() {
+	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+# server NAME PORT [uffd]: started, ready; its PID in $sp
+server() {
+	"$TESTBIN/targets/tcp_server" "$2" $3 </dev/null >"$TMP/$1.log" 2>&1 9>&- &
+	sp=$!
+	pids+=("$sp")
+	wait_for grep -qs ready "$TMP/$1.log"
+}
+
+# The client: python3, one connection for all of it; steps by files in $TMP.
+cat >"$TMP/client.py" <<'PY'
+import os, socket, sys, time
+port, tag, mode = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+tmp = os.environ["TMP"]
+def mark(name): open(os.path.join(tmp, tag + "." + name), "w").close()
+def wait(name):
+    for _ in range(1200):
+        if os.path.exists(os.path.join(tmp, tag + "." + name)): return
+        time.sleep(0.05)
+    sys.exit("FAIL: no %s.%s" % (tag, name))
+def expect(f, want):
+    got = f.readline()
+    if got != want: sys.exit("FAIL: got %r, want %r" % (got, want))
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 65536)
+s.connect(("127.0.0.1", port))
+s.settimeout(60)
+f = s.makefile("rb")
+s.sendall(b"REQ 1\n"); expect(f, b"ANS 1 1\n")
+if mode == "queues":
+    K = 524288
+    # Not read until after the restore: most of it waits in the server's send queue.
+    s.sendall(b"BLOB %d\n" % K)
+    # Unread by the server, paused, at the dump: in its receive queue.
+    s.sendall(b"PAUSE 4\n")
+    time.sleep(0.3)
+    s.sendall(b"REQ 2\n")
+    time.sleep(0.2)
+    mark("queued"); wait("dumped")
+    # The server is gone: the lock holds this one.
+    s.sendall(b"REQ 3\n")
+    mark("sent"); wait("restored")
+    blob = f.read(K + 1)
+    if blob != bytes(ord("a") + i % 26 for i in range(K)) + b"\n":
+        sys.exit("FAIL: the server's queued bytes came back otherwise (%d bytes)" % len(blob))
+    expect(f, b"ANS 2 2\n"); expect(f, b"ANS 3 3\n")
+    s.sendall(b"REQ 4\n"); expect(f, b"ANS 4 4\n")
+else:
+    mark("ready"); wait("go")
+    s.sendall(b"REQ 2\n"); expect(f, b"ANS 2 2\n")
+print("PASS: same connection")
+PY
+export TMP
+
+# ---- the Done-when case ----
+PORT=$(free_port)
+if ! server srv "$PORT"; then
+	fail tcp_established "the server did not start: $(cat "$TMP/srv.log")"
+	finish
+fi
+python3 "$TMP/client.py" "$PORT" a queues >"$TMP/a.out" 2>&1 &
+cp=$!
+pids+=("$cp")
+if ! wait_for test -e "$TMP/a.queued"; then
+	fail tcp_established "the client did not get going: $(cat "$TMP/a.out")"
+	finish
+fi
+if run 1 "$SUDCR" dump -p "$sp" -D "$TMP/img-no" 9>&- && one_error_line &&
+	[[ $err == *"ESTABLISHED"*"--tcp-established"* ]] && [ "$(locks "$sp")" = 0 ] && ! gone "$sp"; then
+	pass dump_refused_without_option
+else
+	fail dump_refused_without_option "status $status: $err"
+fi
+if run 0 "$SUDCR" dump -p "$sp" -D "$TMP/img" --tcp-established 9>&- && wait_for gone "$sp" &&
+	[ "$(locks "$sp")" = 1 ]; then
+	pass dump
+else
+	fail dump "status $status: $err; locks: $(locks "$sp")"
+	finish
+fi
+touch "$TMP/a.dumped"
+wait_for test -e "$TMP/a.sent"
+sleep 0.5
+"$SUDCR" show -D "$TMP/img" >"$TMP/show" 2>&1
+if grep -q "socket: TCP 127.0.0.1:$PORT -> 127.0.0.1:[0-9]* ESTABLISHED" "$TMP/show" &&
+	grep -q "tcp: seq snd [0-9]* rcv [0-9]*, queued to send [1-9][0-9]* (unsent [0-9]*), to read [1-9]" "$TMP/show" &&
+	grep -q "^network lock:" "$TMP/show" && grep -q "held until the restore, 1 connection" "$TMP/show" &&
+	grep -q "^    127.0.0.1:$PORT -> 127.0.0.1:" "$TMP/show"; then
+	pass show
+else
+	fail show "$(grep -A2 -e inet-socket -e 'network lock' "$TMP/show")"
+fi
+if run 1 "$SUDCR" restore -D "$TMP/img" -d && one_error_line && [[ $err == *"--tcp-established"* ]] &&
+	gone "$sp" && [ "$(locks "$sp")" = 1 ]; then
+	pass restore_refused_without_option
+else
+	fail restore_refused_without_option "status $status: $err"
+fi
+if run 0 "$SUDCR" restore -D "$TMP/img" -d --tcp-established && [ "$(locks "$sp")" = 0 ]; then
+	pass restore
+else
+	fail restore "status $status: $err; locks: $(locks "$sp")"
+fi
+touch "$TMP/a.restored"
+wait "$cp"
+if [ $? = 0 ] && grep -q "PASS: same connection" "$TMP/a.out"; then
+	pass same_connection
+else
+	fail same_connection "$(cat "$TMP/a.out")"
+fi
+kill "$sp" 2>/dev/null
+wait_for gone "$sp"
+
+# ---- a dump that fails once the lock is taken, and one with --leave-running ----
+for c in failed leave; do
+	PORT=$(free_port)
+	if ! server "srv-$c" "$PORT" $([ $c = failed ] && echo uffd); then
+		skip "$c" "the server did not start: $(cat "$TMP/srv-$c.log")"
+		continue
+	fi
+	python3 "$TMP/client.py" "$PORT" "$c" once >"$TMP/$c.out" 2>&1 &
+	cp=$!
+	pids+=("$cp")
+	wait_for test -e "$TMP/$c.ready"
+	if [ $c = failed ]; then
+		# -v -v: the lock's debug line says it was taken before the refusal.
+		run 1 "$SUDCR" dump -p "$sp" -D "$TMP/img-$c" --tcp-established -v -v 9>&- &&
+			[[ $err == *"network lock sudcr_$sp"* && $err == *"userfaultfd"* ]]
+	else
+		run 0 "$SUDCR" dump -p "$sp" -D "$TMP/img-$c" --tcp-established --leave-running 9>&-
+	fi
+	ok=$?
+	touch "$TMP/$c.go"
+	wait "$cp"
+	if [ $ok = 0 ] && [ $? = 0 ] && ! gone "$sp" && [ "$(locks "$sp")" = 0 ] &&
+		grep -q "PASS: same connection" "$TMP/$c.out"; then
+		pass "dump_${c}_leaves_no_lock"
+	else
+		fail "dump_${c}_leaves_no_lock" "status $status: $(printf '%s\n' "$err" | grep -v debug | head -3); locks: $(locks "$sp"); client: $(cat "$TMP/$c.out")"
+	fi
+	kill "$sp" 2>/dev/null
+	wait_for gone "$sp"
+done
+finish
