@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * tcp_server PORT [uffd]: a TCP server of one connection at a time on
- * 127.0.0.1:PORT (SO_REUSEADDR), for tests/cli/net_tcp_established.sh and
- * the bench.  Lines it takes:
+ * tcp_server PORT [uffd|v6|dual]: a TCP server of one connection at a time
+ * on 127.0.0.1:PORT (v6: [::1]:PORT; dual: [::]:PORT, IPv4 clients
+ * v4-mapped), SO_REUSEADDR, for tests/cli/net_tcp_established.sh.  Lines
+ * it takes:
  *   "REQ N"    answers "ANS N C", C the requests answered so far (its state)
  *   "BLOB K"   writes K bytes ('a' + i % 26) and a newline, at once: its
  *              send buffer (SO_SNDBUF 1 MiB) holds what the peer does not read
@@ -13,6 +14,7 @@
  * once listening.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -92,18 +94,25 @@ static void serve(int c)
 int main(int argc, char **argv)
 {
 	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	int s, one = 1;
+	struct sockaddr_in6 a6 = { .sin6_family = AF_INET6 };
+	const char *mode = argc > 2 ? argv[2] : "";
+	bool six = !strcmp(mode, "v6") || !strcmp(mode, "dual");
+	int s, one = 1, zero = 0;
 
 	if (argc < 2)
 		return 2;
-	if (argc > 2 && !strcmp(argv[2], "uffd") && syscall(SYS_userfaultfd, 0) < 0) {
+	if (!strcmp(mode, "uffd") && syscall(SYS_userfaultfd, 0) < 0) {
 		perror("userfaultfd");
 		return 1;
 	}
-	a.sin_port = htons((unsigned short)atoi(argv[1]));
-	s = socket(AF_INET, SOCK_STREAM, 0);
+	a.sin_port = a6.sin6_port = htons((unsigned short)atoi(argv[1]));
+	if (!strcmp(mode, "v6"))
+		a6.sin6_addr = in6addr_loopback;
+	s = socket(six ? AF_INET6 : AF_INET, SOCK_STREAM, 0);
 	if (s < 0 || setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
-	    bind(s, (struct sockaddr *)&a, sizeof(a)) || listen(s, 16)) {
+	    (six && setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero))) ||
+	    (six ? bind(s, (struct sockaddr *)&a6, sizeof(a6)) : bind(s, (struct sockaddr *)&a, sizeof(a))) ||
+	    listen(s, 16)) {
 		perror("listen");
 		return 1;
 	}
