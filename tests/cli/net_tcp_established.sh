@@ -10,7 +10,9 @@
 # prints the connection and the lock; a dump that fails once the lock is
 # taken (a userfaultfd it cannot dump) and one with --leave-running leave
 # no lock and a connection that goes on working; an IPv6 connection and an
-# IPv4 one on a dual-stack socket (v4-mapped: locked as IPv4) come back.
+# IPv4 one on a dual-stack socket (v4-mapped: locked as IPv4) come back;
+# so do a connection whose two ends are both the server's (self), and one
+# held by a child of a forking server, dumped as a tree (fork).
 . "$SRCDIR/tests/cli/lib.bash"
 
 PATH=$PATH:/usr/sbin:/sbin
@@ -164,7 +166,7 @@ wait_for gone "$sp"
 
 # ---- a dump that fails once the lock is taken, and one with --leave-running;
 # IPv6, and IPv4 on a dual-stack socket (v4-mapped), dumped and restored ----
-for c in failed leave v6 dual; do
+for c in failed leave v6 dual self fork; do
 	PORT=$(free_port)
 	mode=$c
 	[ $c = failed ] && mode=uffd
@@ -184,9 +186,14 @@ for c in failed leave v6 dual; do
 	elif [ $c = leave ]; then
 		run 0 "$SUDCR" dump -p "$sp" -D "$TMP/img-$c" --tcp-established --leave-running 9>&-
 	else
-		run 0 "$SUDCR" dump -p "$sp" -D "$TMP/img-$c" --tcp-established 9>&- && wait_for gone "$sp" &&
-			[ "$(locks "$sp")" = 1 ] &&
-			"$SUDCR" show -D "$TMP/img-$c" | grep -q "^    $([ $c = v6 ] && echo '\[::1\]' || echo 127.0.0.1):$PORT -> " &&
+		# fork: the tree, the connection is its child's (whose lock it is).
+		holder=$sp
+		[ $c = fork ] && holder=$(cat "/proc/$sp/task/$sp/children" 2>/dev/null | tr -d ' ')
+		servers+=("$holder")
+		run 0 "$SUDCR" dump $([ $c = fork ] && echo -t || echo -p) "$sp" -D "$TMP/img-$c" \
+			--tcp-established 9>&- && wait_for gone "$sp" && [ "$(locks "$holder")" = 1 ] &&
+			{ [ $c = fork ] || "$SUDCR" show -D "$TMP/img-$c" |
+				grep -q "^    $([ $c = v6 ] && echo '\[::1\]' || echo 127.0.0.1):$PORT -> "; } &&
 			run 0 "$SUDCR" restore -D "$TMP/img-$c" -d --tcp-established
 	fi
 	ok=$?

@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
- * tcp_server PORT [uffd|v6|dual]: a TCP server of one connection at a time
- * on 127.0.0.1:PORT (v6: [::1]:PORT; dual: [::]:PORT, IPv4 clients
- * v4-mapped), SO_REUSEADDR, for tests/cli/net_tcp_established.sh.  Lines
- * it takes:
+ * tcp_server PORT [uffd|v6|dual|self|fork]: a TCP server of one connection
+ * at a time on 127.0.0.1:PORT (v6: [::1]:PORT; dual: [::]:PORT, IPv4
+ * clients v4-mapped), SO_REUSEADDR, for tests/cli/net_tcp_established.sh.
+ * self: it holds a connection to itself too (both ends, one of them
+ * accepted from its listening socket), through which every answer goes
+ * first.  fork: each connection is served by a child (the parent keeps
+ * listening).  Lines it takes:
  *   "REQ N"    answers "ANS N C", C the requests answered so far (its state)
  *   "BLOB K"   writes K bytes ('a' + i % 26) and a newline, at once: its
  *              send buffer (SO_SNDBUF 1 MiB) holds what the peer does not read
@@ -14,6 +17,7 @@
  * once listening.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -37,6 +41,27 @@ static int write_all(int s, const char *p, size_t n)
 		n -= (size_t)w;
 	}
 	return 0;
+}
+
+/* self: the two ends of its connection to itself, or -1. */
+static int self_a = -1, self_b = -1;
+
+/* @len bytes of @p through the connection to itself and back; 0 if they came back whole. */
+static int self_echo(const char *p, size_t len)
+{
+	char back[128];
+	size_t got = 0;
+
+	if (write_all(self_a, p, len))
+		return -1;
+	while (got < len) {
+		ssize_t n = read(self_b, back + got, len - got);
+
+		if (n <= 0)
+			return -1;
+		got += (size_t)n;
+	}
+	return memcmp(back, p, len) ? -1 : 0;
 }
 
 static void serve(int c)
@@ -66,6 +91,8 @@ static void serve(int c)
 		if (!strncmp(line, "REQ ", 4)) {
 			int len = snprintf(out, sizeof(out), "ANS %s %ld\n", line + 4, ++answered);
 
+			if (self_a >= 0 && self_echo(out, (size_t)len))
+				len = snprintf(out, sizeof(out), "BAD self\n");
 			if (write_all(c, out, (size_t)len))
 				return;
 		} else if (!strncmp(line, "BLOB ", 5)) {
@@ -116,6 +143,16 @@ int main(int argc, char **argv)
 		perror("listen");
 		return 1;
 	}
+	if (!strcmp(mode, "self")) {
+		self_a = socket(AF_INET, SOCK_STREAM, 0);
+		if (self_a < 0 || connect(self_a, (struct sockaddr *)&a, sizeof(a)) ||
+		    (self_b = accept(s, NULL, NULL)) < 0) {
+			perror("self");
+			return 1;
+		}
+	}
+	if (!strcmp(mode, "fork"))
+		signal(SIGCHLD, SIG_IGN);
 	printf("ready\n");
 	fflush(stdout);
 	for (;;) {
@@ -125,6 +162,19 @@ int main(int argc, char **argv)
 			if (errno == EINTR)
 				continue;
 			return 1;
+		}
+		if (!strcmp(mode, "fork")) {
+			pid_t p = fork();
+
+			if (p < 0)
+				return 1;
+			if (p) {
+				close(c);
+				continue;
+			}
+			close(s);
+			serve(c);
+			_exit(0);
 		}
 		serve(c);
 		close(c);
