@@ -38,7 +38,7 @@ free_port() {
 # server NAME PORT [MODE]: started, ready; its PID in $sp
 servers=()
 server() {
-	"$TESTBIN/targets/tcp_server" "$2" $3 </dev/null >"$TMP/$1.log" 2>&1 9>&- &
+	"$TESTBIN/targets/tcp_server" "$2" $3 </dev/null >"$TMP/$1.log" 2>&1 9>&- 251>&- &
 	sp=$!
 	pids+=("$sp")
 	servers+=("$sp")
@@ -143,6 +143,29 @@ if grep -q "socket: TCP 127.0.0.1:$PORT -> 127.0.0.1:[0-9]* ESTABLISHED" "$TMP/s
 else
 	fail show "$(grep -A2 -e inet-socket -e 'network lock' "$TMP/show")"
 fi
+# Hostile INET_TCP and NETLOCK records (img_edit keeps the checksums
+# valid): refused by the validation with one line, no process, the lock
+# left.  rec_inet_tcp: unsent_len at 20, mss at 28.
+while read -r name want edit; do
+	rm -rf "$TMP/h-img"
+	cp -a "$TMP/img" "$TMP/h-img"
+	read -ra words <<<"${edit//+/ }"
+	if ! "$TESTBIN/targets/img_edit" "$TMP/h-img" "${words[@]}" >/dev/null; then
+		fail "hostile_$name" "img_edit $edit failed"
+	elif run 1 "$SUDCR" restore -D "$TMP/h-img" -d --tcp-established && one_error_line &&
+		[[ $err == *"${want//+/ }"* ]] && gone "$sp" && [ "$(locks "$sp")" = 1 ]; then
+		pass "hostile_$name"
+	else
+		fail "hostile_$name" "status $status: $err"
+	fi
+done <<-'EOF'
+	mss_zero bad+MSS poke+123+0+28+0+4
+	unsent more+unsent+bytes+than+queued poke+123+0+20+4294967295+4
+	tcp_missing no+inet+TCP+record del+123+0
+	tcp_twice or+one+already dup+123+0
+	lock_name bad+table+name poke+124+0+0+65+1
+	lock_length network+lock:+bad+length len+124+0+41
+EOF
 if run 1 "$SUDCR" restore -D "$TMP/img" -d && one_error_line && [[ $err == *"--tcp-established"* ]] &&
 	gone "$sp" && [ "$(locks "$sp")" = 1 ]; then
 	pass restore_refused_without_option
