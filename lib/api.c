@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cr.h"
+#include "kinds/netlock.h"
 #include <sudcr/log.h>
 #include <sudcr/sudcr.h>
 
@@ -188,4 +189,16 @@ int sudcr_restore(const struct sudcr_restore_opts *opts, int *exit_status)
 		return -EINVAL;
 	}
 	return cr_restore(&opts->o, exit_status);
+}
+
+int sudcr_netlock_list(void (*fn)(const char *table, void *arg), void *arg)
+{
+	return netlock_list(fn, arg);
+}
+
+int sudcr_netlock_lift(const char *dir, const char *table)
+{
+	if (!dir == !table)
+		return -EINVAL;
+	return dir ? netlock_lift_dir(dir) : netlock_lift_table(table);
 }

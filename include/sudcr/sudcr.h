@@ -106,6 +106,22 @@ SUDCR_API int sudcr_restore_opts_set_on_running(struct sudcr_restore_opts *opts,
  */
 SUDCR_API int sudcr_restore(const struct sudcr_restore_opts *opts, int *exit_status);
 
+/* ---- network locks (dump --tcp-established) ---- */
+
+/*
+ * The network locks of dumps with --tcp-established on this machine
+ * (nftables tables "inet sudcr_..."): @fn(name, @arg) for each.  Their
+ * number, or -errno (reported).
+ */
+SUDCR_API int sudcr_netlock_list(void (*fn)(const char *table, void *arg), void *arg);
+/*
+ * Lift a lock left by a dump whose image will not be restored: that of
+ * image @dir (every process's of a tree image), or table @table (one of
+ * the two, the other NULL).  0, or -errno (reported; -ENOENT: the image
+ * holds none).  The peers of its connections then get resets.
+ */
+SUDCR_API int sudcr_netlock_lift(const char *dir, const char *table);
+
 /* ---- show ---- */
 
 struct sudcr_image;

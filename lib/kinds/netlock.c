@@ -34,9 +34,10 @@
  * line otherwise).  Once every socket is back (the finish step, after
  * the stubs made them), the table is deleted.  A restore that fails
  * leaves the lock: the peer still waits, and the image can be restored
- * again; `nft delete table inet NAME` (show prints NAME) lifts it for
- * good.
+ * again; `sudcr netlock --lift` (show prints NAME; --list lists them)
+ * lifts it for good.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -106,10 +107,11 @@ bool netlock_name_ok(const char *name, size_t size)
 /* ---- nft ---- */
 
 /*
- * Run `nft -f -` with @script on its stdin; 0, or -EIO with nft's first
- * line of complaint in @err (or why it did not run).
+ * Run `nft -f -` with @script on its stdin, its output (stdout and stderr)
+ * into @out; 0, or -EIO with nft's first line of complaint in @out (or
+ * why it did not run).
  */
-static int nft_run(const char *script, char *err, size_t errsize)
+static int nft_output(const char *script, char *err, size_t errsize)
 {
 	static const char *const paths[] = { "/usr/sbin/nft", "/sbin/nft", "/usr/bin/nft", NULL };
 	char *const argv[] = { "nft", "-f", "-", NULL };
@@ -179,13 +181,22 @@ static int nft_run(const char *script, char *err, size_t errsize)
 	close(out[0]);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
-	/* One line: nft's first. */
-	err[strcspn(err, "\n")] = '\0';
 	if (WIFEXITED(status) && !WEXITSTATUS(status) && done == len)
 		return 0;
+	/* One line: nft's first. */
+	err[strcspn(err, "\n")] = '\0';
 	if (!err[0])
 		snprintf(err, errsize, "nft exited with status %d", WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
 	return -EIO;
+}
+
+/* The same, @err its first line only. */
+static int nft_run(const char *script, char *err, size_t errsize)
+{
+	int ret = nft_output(script, err, errsize);
+
+	err[strcspn(err, "\n")] = '\0';
+	return ret;
 }
 
 static int nft_delete(const char *table, char *err, size_t errsize)
@@ -501,6 +512,116 @@ static int netlock_finish(struct restore_ctx *r)
 		return 0;
 	}
 	sudcr_debug("network lock %s removed", r->netlock->table);
+	return 0;
+}
+
+/* ---- locks left (sudcr netlock) ---- */
+
+int netlock_list(void (*fn)(const char *table, void *arg), void *arg)
+{
+	size_t size = 1 << 20;
+	char *out = malloc(size), *line, *save = NULL;
+	int ret, n = 0;
+
+	if (!out)
+		return -ENOMEM;
+	ret = nft_output("list tables inet\n", out, size);
+	if (ret) {
+		sudcr_error("cannot list the nftables tables: %s", out);
+		free(out);
+		return ret;
+	}
+	for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char name[64];
+
+		if (sscanf(line, "table inet %63s", name) == 1 && netlock_name_ok(name, strlen(name) + 1) &&
+		    strlen(name) < sizeof(((struct rec_netlock *)0)->table)) {
+			fn(name, arg);
+			n++;
+		}
+	}
+	free(out);
+	return n;
+}
+
+int netlock_lift_table(const char *name)
+{
+	char err[512];
+	int ret;
+
+	if (!netlock_name_ok(name, strlen(name) + 1) || strlen(name) >= sizeof(((struct rec_netlock *)0)->table)) {
+		sudcr_error("'%s' is not the name of a network lock of sudcr's (inet sudcr_...)", name);
+		return -EINVAL;
+	}
+	ret = nft_delete(name, err, sizeof(err));
+	if (ret)
+		sudcr_error("cannot remove the network lock (nft table inet %s): %s", name, err);
+	else
+		sudcr_info("network lock %s lifted", name);
+	return ret;
+}
+
+/* The lock of the single-process image @dir, if it holds one: 1 lifted, 0 none, -errno. */
+static int lift_image(const char *dir)
+{
+	struct img_reader *img;
+	const void *data;
+	size_t len;
+	int ret, lifted = 0;
+
+	ret = img_reader_open(&img, dir);
+	if (ret)
+		return ret;
+	while ((ret = cr_next_of_type(img, IMG_REC_NETLOCK, &data, &len)) == 1) {
+		const struct rec_netlock *r = data;
+
+		if (netlock_bad(r, len)) {
+			ret = img_record_invalid(img, "network lock: %s", netlock_bad(r, len));
+			break;
+		}
+		if (!(r->flags & REC_NETLOCK_HELD))
+			continue;
+		ret = netlock_lift_table(r->table);
+		if (ret)
+			break;
+		lifted = 1;
+	}
+	img_reader_close(img);
+	return ret < 0 ? ret : lifted;
+}
+
+int netlock_lift_dir(const char *dir)
+{
+	struct dirent *de;
+	DIR *d;
+	int ret, n = 0;
+	char path[4096];
+
+	/* A tree's image: each process's under DIR/PID. */
+	snprintf(path, sizeof(path), "%s/core.img", dir);
+	ret = lift_image(dir);
+	if (ret < 0)
+		return ret;
+	n += ret;
+	d = opendir(dir);
+	while (d && (de = readdir(d))) {
+		if (de->d_name[strspn(de->d_name, "0123456789")] || !de->d_name[0])
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		ret = lift_image(path);
+		if (ret < 0)
+			break;
+		n += ret;
+	}
+	if (d)
+		closedir(d);
+	if (ret < 0)
+		return ret;
+	if (!n) {
+		sudcr_error("%s: the image holds no network lock (dumped without --tcp-established or without connections, with --leave-running, or lifted already)",
+			    dir);
+		return -ENOENT;
+	}
 	return 0;
 }
 

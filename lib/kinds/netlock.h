@@ -27,6 +27,15 @@ bool netlock_holds(const struct dump_ctx *d, uint64_t ino);
 /* The socket of inode @ino goes into repair mode now; SO_REUSEADDR was @reuse. */
 void netlock_repairing(struct dump_ctx *d, uint64_t ino, int reuse);
 
+/*
+ * sudcr netlock (lib/api.c): fn(name) for each lock table on this machine
+ * (their number, or -errno); lift the one named, or those of image @dir (a
+ * tree's too).  0 or -errno, reported.
+ */
+int netlock_list(void (*fn)(const char *table, void *arg), void *arg);
+int netlock_lift_table(const char *name);
+int netlock_lift_dir(const char *dir);
+
 /* "sudcr_..." is an nft table name sudcr makes: [a-z0-9_], NUL within @size. */
 bool netlock_name_ok(const char *name, size_t size);
 

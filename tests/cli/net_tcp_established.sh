@@ -233,4 +233,28 @@ for c in failed leave v6 dual self fork; do
 	kill "$sp" 2>/dev/null
 	wait_for gone "$sp"
 done
+
+# ---- a lock whose image will not be restored: listed, lifted ----
+PORT=$(free_port)
+if server srv-abandon "$PORT"; then
+	python3 "$TMP/client.py" "$PORT" abandon once >"$TMP/abandon.out" 2>&1 &
+	cp=$!
+	pids+=("$cp")
+	wait_for test -e "$TMP/abandon.ready"
+	if run 0 "$SUDCR" dump -p "$sp" -D "$TMP/img-abandon" --tcp-established 9>&- && wait_for gone "$sp" &&
+		run 0 "$SUDCR" netlock --list && grep -q "^inet sudcr_${sp}_" <<<"$out" &&
+		run 0 "$SUDCR" netlock --lift -D "$TMP/img-abandon" && [ "$(locks "$sp")" = 0 ] &&
+		run 0 "$SUDCR" netlock --list && ! grep -q "sudcr_${sp}_" <<<"$out" &&
+		run 1 "$SUDCR" netlock --lift -D "$TMP/img-abandon" && one_error_line &&
+		run 1 "$SUDCR" netlock --lift --table "not_ours" && one_error_line; then
+		pass netlock_list_lift
+	else
+		fail netlock_list_lift "status $status: $err; $out; locks: $(locks "$sp")"
+	fi
+	touch "$TMP/abandon.go"
+	kill "$cp" 2>/dev/null
+	wait "$cp" 2>/dev/null
+else
+	fail netlock_list_lift "the server did not start"
+fi
 finish
