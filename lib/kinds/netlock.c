@@ -427,6 +427,9 @@ static void netlock_dump_done(struct dump_ctx *d, bool killed)
 		if (!e->repairing)
 			continue;
 		g = (int)syscall(SYS_pidfd_getfd, l->pidfd, e->fd, 0);
+		/* Gone (killed by someone else): its sockets closed in repair mode, silently. */
+		if (g < 0 && errno == ESRCH)
+			continue;
 		if (g < 0 || setsockopt(g, IPPROTO_TCP, TCP_REPAIR, &off, sizeof(off)) ||
 		    (e->reuse >= 0 && setsockopt(g, SOL_SOCKET, SO_REUSEADDR, &e->reuse, sizeof(e->reuse))))
 			sudcr_error("fd %d: cannot take its TCP connection out of repair mode: %s", e->fd,
