@@ -12,7 +12,10 @@
 # no lock and a connection that goes on working; an IPv6 connection and an
 # IPv4 one on a dual-stack socket (v4-mapped: locked as IPv4) come back;
 # so do a connection whose two ends are both the server's (self), and one
-# held by a child of a forking server, dumped as a tree (fork).
+# held by a child of a forking server, dumped as a tree (fork).  Last,
+# redis-server (dump -t): a client's GET and INCR sent while it is gone are
+# answered after the restore on the same connection, with the key set and
+# the counter as before.
 . "$SRCDIR/tests/cli/lib.bash"
 
 PATH=$PATH:/usr/sbin:/sbin
@@ -257,4 +260,71 @@ if server srv-abandon "$PORT"; then
 else
 	fail netlock_list_lift "the server did not start"
 fi
+
+# ---- redis-server (tests/setup-servers.sh) with a client holding its connection ----
+if ! command -v redis-server >/dev/null; then
+	skip redis_same_connection "redis-server is not installed: $(cat "$TESTBIN/servers.skip" 2>/dev/null)"
+	finish
+fi
+cat >"$TMP/redis_client.py" <<'PY'
+import os, socket, sys, time
+port, tmp = int(sys.argv[1]), os.environ["TMP"]
+def wait(name):
+    for _ in range(600):
+        if os.path.exists(os.path.join(tmp, name)): return
+        time.sleep(0.05)
+    sys.exit("FAIL: no " + name)
+def cmd(*args):
+    return b"*%d\r\n" % len(args) + b"".join(b"$%d\r\n%s\r\n" % (len(a), a) for a in args)
+s = socket.create_connection(("127.0.0.1", port))
+s.settimeout(25)
+f = s.makefile("rb")
+def expect(want):
+    got = f.readline()
+    if got != want: sys.exit("FAIL: got %r, want %r" % (got, want))
+s.sendall(cmd(b"SET", b"k", b"before the dump")); expect(b"+OK\r\n")
+s.sendall(cmd(b"INCR", b"n")); expect(b":1\r\n")
+open(os.path.join(tmp, "redis.ready"), "w").close(); wait("redis.dumped")
+# The server is gone: held by the lock, answered after the restore.
+s.sendall(cmd(b"GET", b"k") + cmd(b"INCR", b"n"))
+open(os.path.join(tmp, "redis.sent"), "w").close(); wait("redis.restored")
+expect(b"$15\r\n"); expect(b"before the dump\r\n"); expect(b":2\r\n")
+s.sendall(cmd(b"INCR", b"n")); expect(b":3\r\n")
+print("PASS: same connection")
+PY
+PORT=$(free_port)
+redis-server --port "$PORT" --bind 127.0.0.1 --save "" --appendonly no --dir "$TMP" \
+	</dev/null >"$TMP/redis.log" 2>&1 9>&- 251>&- &
+sp=$!
+pids+=("$sp")
+servers+=("$sp")
+if ! wait_for eval 'python3 -c "import socket; socket.create_connection((\"127.0.0.1\", $PORT)).close()" 2>/dev/null'; then
+	fail redis_same_connection "redis-server did not start: $(cat "$TMP/redis.log")"
+	finish
+fi
+python3 "$TMP/redis_client.py" "$PORT" >"$TMP/redis.out" 2>&1 &
+cp=$!
+pids+=("$cp")
+wait_for test -e "$TMP/redis.ready"
+if run 0 "$SUDCR" dump -t "$sp" -D "$TMP/img-redis" --tcp-established 9>&- && wait_for gone "$sp" &&
+	[ "$(locks "$sp")" = 1 ]; then
+	touch "$TMP/redis.dumped"
+	wait_for test -e "$TMP/redis.sent"
+	sleep 0.5
+	if run 0 "$SUDCR" restore -D "$TMP/img-redis" -d --tcp-established && [ "$(locks "$sp")" = 0 ]; then
+		touch "$TMP/redis.restored"
+		wait "$cp"
+		if [ $? = 0 ] && grep -q "PASS: same connection" "$TMP/redis.out"; then
+			pass redis_same_connection
+		else
+			fail redis_same_connection "client: $(cat "$TMP/redis.out")"
+		fi
+	else
+		fail redis_same_connection "restore: status $status: $err"
+	fi
+else
+	fail redis_same_connection "dump: status $status: $err; locks: $(locks "$sp")"
+fi
+kill "$sp" 2>/dev/null
+wait_for gone "$sp"
 finish
