@@ -12,7 +12,10 @@
 # no lock and a connection that goes on working; an IPv6 connection and an
 # IPv4 one on a dual-stack socket (v4-mapped: locked as IPv4) come back;
 # so do a connection whose two ends are both the server's (self), and one
-# held by a child of a forking server, dumped as a tree (fork).  Last,
+# held by a child of a forking server, dumped as a tree (fork); 1001 bytes
+# the client got but whose ACKs the test dropped (sent and not
+# acknowledged: in the image's send queue, sent again, not read twice).
+# Last,
 # redis-server (dump -t): a client's GET and INCR sent while it is gone are
 # answered after the restore on the same connection, with the key set and
 # the counter as before.
@@ -87,6 +90,17 @@ if mode == "queues":
         sys.exit("FAIL: the server's queued bytes came back otherwise (%d bytes)" % len(blob))
     expect(f, b"ANS 2 2\n"); expect(f, b"ANS 3 3\n")
     s.sendall(b"REQ 4\n"); expect(f, b"ANS 4 4\n")
+elif mode == "unacked":
+    # Sent by the server once the test drops what this end sends (its ACKs).
+    s.sendall(b"PAUSE 1\nBLOB 1000\n")
+    with open(os.path.join(tmp, tag + ".port"), "w") as p: p.write("%d\n" % s.getsockname()[1])
+    mark("ready")
+    blob = f.read(1001)
+    if blob != bytes(ord("a") + i % 26 for i in range(1000)) + b"\n":
+        sys.exit("FAIL: the blob: %r" % blob[:40])
+    mark("got"); wait("go")
+    # Its bytes come again after the restore (never acknowledged): not twice in the stream.
+    s.sendall(b"REQ 2\n"); expect(f, b"ANS 2 2\n")
 else:
     mark("ready"); wait("go")
     s.sendall(b"REQ 2\n"); expect(f, b"ANS 2 2\n")
@@ -259,6 +273,46 @@ if server srv-abandon "$PORT"; then
 	wait "$cp" 2>/dev/null
 else
 	fail netlock_list_lift "the server did not start"
+fi
+
+# ---- data the peer got but whose ACKs never came: sent and not acknowledged ----
+PORT=$(free_port)
+if server srv-unacked "$PORT"; then
+	python3 "$TMP/client.py" "$PORT" unacked unacked >"$TMP/unacked.out" 2>&1 &
+	cp=$!
+	pids+=("$cp")
+	wait_for test -e "$TMP/unacked.ready"
+	cport=$(cat "$TMP/unacked.port")
+	# Not a sudcr_ table: the client's packets to the server (its ACKs) dropped.
+	drop=sudcrtest_$$
+	nft -f - <<-NFT
+	table inet $drop {
+		chain out { type filter hook output priority -300; policy accept;
+			ip saddr 127.0.0.1 tcp sport $cport ip daddr 127.0.0.1 tcp dport $PORT drop
+		}
+	}
+	NFT
+	wait_for test -e "$TMP/unacked.got"
+	sleep 0.2
+	if run 0 "$SUDCR" dump -p "$sp" -D "$TMP/img-unacked" --tcp-established 9>&- && wait_for gone "$sp" &&
+		"$SUDCR" show -D "$TMP/img-unacked" | grep -q "queued to send 1001 (unsent 0)" &&
+		nft delete table inet "$drop" && run 0 "$SUDCR" restore -D "$TMP/img-unacked" -d --tcp-established; then
+		touch "$TMP/unacked.go"
+		wait "$cp"
+		if [ $? = 0 ] && grep -q "PASS: same connection" "$TMP/unacked.out" && [ "$(locks "$sp")" = 0 ]; then
+			pass restore_unacked
+		else
+			fail restore_unacked "client: $(cat "$TMP/unacked.out")"
+		fi
+	else
+		fail restore_unacked "status $status: $err; $("$SUDCR" show -D "$TMP/img-unacked" 2>&1 | grep 'tcp:')"
+		touch "$TMP/unacked.go"
+	fi
+	nft delete table inet "$drop" 2>/dev/null
+	kill "$sp" 2>/dev/null
+	wait_for gone "$sp"
+else
+	fail restore_unacked "the server did not start"
 fi
 
 # ---- redis-server (tests/setup-servers.sh) with a client holding its connection ----
