@@ -43,7 +43,6 @@
  * state (cwnd, RTT estimates: slow start again), urgent data marks.
  */
 #include <errno.h>
-#include <inttypes.h>
 #include <linux/sockios.h>
 #include <linux/tcp.h>
 #include <netinet/in.h>
