@@ -23,7 +23,8 @@
  * Dump: inet.c adds every established connection of the process
  * (netlock_add) and takes the lock for all of them (netlock_take) before
  * any socket is put in repair mode; tcp.c notes each socket it puts there
- * (netlock_repairing).  When the process is killed, its sockets close in
+ * (netlock_repairing).  A guard process undoes all of it if sudcr dies
+ * before it has (guard_run()).  When the process is killed, its sockets close in
  * repair mode (no FIN, no reset) and the lock stays, said so in the
  * image (REC_NETLOCK_HELD).  When it is not (the dump failed, or
  * --leave-running), each socket leaves repair mode (SO_REUSEADDR put back:
@@ -43,6 +44,7 @@
 #include <arpa/inet.h>
 #include <linux/tcp.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -84,6 +86,8 @@ struct netlock_dump {
 	int pidfd;
 	int nr, cap;
 	struct netlock_entry *e;
+	pid_t guard;		/* the guard (below), 0 if none */
+	int guard_w;		/* its pipe: a byte, or EOF when sudcr dies */
 };
 
 bool netlock_name_ok(const char *name, size_t size)
@@ -109,20 +113,27 @@ bool netlock_name_ok(const char *name, size_t size)
  * into @out; 0, or -EIO with nft's first line of complaint in @out (or
  * why it did not run).
  */
-static int nft_output(const char *script, char *err, size_t errsize)
+/* Where the nft program is, or NULL. */
+static const char *nft_path(void)
 {
 	static const char *const paths[] = { "/usr/sbin/nft", "/sbin/nft", "/usr/bin/nft", NULL };
+
+	for (int k = 0; paths[k]; k++)
+		if (!access(paths[k], X_OK))
+			return paths[k];
+	return NULL;
+}
+
+static int nft_output(const char *script, char *err, size_t errsize)
+{
 	char *const argv[] = { "nft", "-f", "-", NULL };
 	posix_spawn_file_actions_t fa;
 	int in[2], out[2], status, ret = -ENOENT;
 	size_t len = strlen(script), done = 0, got = 0;
-	const char *path = NULL;
+	const char *path = nft_path();
 	pid_t pid;
 
 	err[0] = '\0';
-	for (int k = 0; paths[k] && !path; k++)
-		if (!access(paths[k], X_OK))
-			path = paths[k];
 	if (!path) {
 		snprintf(err, errsize, "the nft program (Debian package nftables) is not installed");
 		return -ENOENT;
@@ -306,6 +317,7 @@ int netlock_add(struct dump_ctx *d, const struct rec_netlock_conn *c, int fd, ui
 		if (!l)
 			return -ENOMEM;
 		l->pidfd = -1;
+		l->guard_w = -1;
 		d->netlock = l;
 	}
 	for (int k = 0; k < l->nr; k++)
@@ -328,6 +340,97 @@ int netlock_add(struct dump_ctx *d, const struct rec_netlock_conn *c, int fd, ui
 	return 0;
 }
 
+/*
+ * The guard: a child of sudcr's that waits on a pipe while the lock is
+ * taken for a dump.  sudcr writes a byte once it has dealt with the lock
+ * itself (kept it for a killed process, or undone it).  EOF means sudcr
+ * died in between: if the process still lives (sudcr's death let it go),
+ * the guard takes each of its sockets out of repair mode (SO_REUSEADDR as
+ * it was) and deletes the table, so that the process goes on with its
+ * connections; if it is dead, its sockets closed in repair mode and the
+ * lock stays for its image (sudcr netlock --lift).  Only async-signal-safe
+ * calls after the fork.
+ */
+static void __attribute__((noreturn)) guard_run(const struct netlock_dump *l, int rfd, const char *nft)
+{
+	char *const argv[] = { "nft", "delete", "table", "inet", (char *)l->table, NULL };
+	struct pollfd p = { .fd = l->pidfd, .events = POLLIN };
+	int lo = rfd < l->pidfd ? rfd : l->pidfd, hi = rfd < l->pidfd ? l->pidfd : rfd;
+	ssize_t n;
+	char c;
+
+	/* Nothing of sudcr's held meanwhile but its stdio, the pipe and the pidfd. */
+	if (lo > 3)
+		syscall(SYS_close_range, 3, lo - 1, 0);
+	if (hi > lo + 1)
+		syscall(SYS_close_range, lo + 1, hi - 1, 0);
+	syscall(SYS_close_range, hi + 1, ~0U, 0);
+	do
+		n = read(rfd, &c, 1);
+	while (n < 0 && errno == EINTR);
+	if (n == 1 || poll(&p, 1, 0) != 0)
+		_exit(0);
+	for (int k = 0; k < l->nr; k++) {
+		const struct netlock_entry *e = &l->e[k];
+		int g = (int)syscall(SYS_pidfd_getfd, l->pidfd, e->fd, 0), on = 0, off = TCP_REPAIR_OFF;
+		socklen_t len = sizeof(on);
+
+		if (g < 0)
+			continue;
+		if (!getsockopt(g, IPPROTO_TCP, TCP_REPAIR, &on, &len) && on &&
+		    !setsockopt(g, IPPROTO_TCP, TCP_REPAIR, &off, sizeof(off)) && e->reuse >= 0)
+			setsockopt(g, SOL_SOCKET, SO_REUSEADDR, &e->reuse, sizeof(e->reuse));
+		close(g);
+	}
+	if (nft)
+		execv(nft, argv);
+	_exit(1);
+}
+
+/* The guard started, before the table is made; 0 or -errno (reported). */
+static int guard_start(struct netlock_dump *l)
+{
+	const char *nft = nft_path();
+	int p[2], err;
+
+	if (pipe2(p, O_CLOEXEC)) {
+		err = -errno;
+		sudcr_error("cannot make a pipe for the network lock's guard: %s", strerror(-err));
+		return err;
+	}
+	l->guard = fork();
+	if (l->guard < 0) {
+		err = -errno;
+		l->guard = 0;
+		close(p[0]);
+		close(p[1]);
+		sudcr_error("cannot start the network lock's guard: %s", strerror(-err));
+		return err;
+	}
+	if (!l->guard) {
+		close(p[1]);
+		guard_run(l, p[0], nft);
+	}
+	close(p[0]);
+	l->guard_w = p[1];
+	return 0;
+}
+
+/* sudcr has dealt with the lock: the guard goes. */
+static void guard_stop(struct netlock_dump *l)
+{
+	int status;
+
+	if (!l->guard)
+		return;
+	if (write(l->guard_w, "d", 1) != 1)
+		sudcr_debug("network lock guard: %s", strerror(errno));
+	close(l->guard_w);
+	while (waitpid(l->guard, &status, 0) < 0 && errno == EINTR)
+		;
+	l->guard = 0;
+}
+
 int netlock_take(struct dump_ctx *d)
 {
 	struct netlock_dump *l = d->netlock;
@@ -346,6 +449,23 @@ int netlock_take(struct dump_ctx *d)
 		sudcr_error("pidfd_open(%d): %s", d->pid, strerror(-ret));
 		return ret;
 	}
+	/* SO_REUSEADDR as the process has it, for whoever takes the sockets out of repair mode. */
+	for (int k = 0; k < l->nr; k++) {
+		int g = (int)syscall(SYS_pidfd_getfd, l->pidfd, l->e[k].fd, 0);
+		socklen_t len = sizeof(l->e[k].reuse);
+
+		if (g < 0 || getsockopt(g, SOL_SOCKET, SO_REUSEADDR, &l->e[k].reuse, &len)) {
+			ret = -errno;
+			sudcr_error("fd %d: SO_REUSEADDR: %s", l->e[k].fd, strerror(-ret));
+			if (g >= 0)
+				close(g);
+			return ret;
+		}
+		close(g);
+	}
+	ret = guard_start(l);
+	if (ret)
+		return ret;
 	script = lock_script(l);
 	if (!script)
 		return -ENOMEM;
@@ -440,6 +560,7 @@ static void netlock_dump_done(struct dump_ctx *d, bool killed)
 			   l->nr, l->nr == 1 ? "" : "s");
 	if (l->taken && !killed && nft_delete(l->table, err, sizeof(err)))
 		sudcr_error("cannot remove the network lock (nft table inet %s): %s", l->table, err);
+	guard_stop(l);
 	if (l->pidfd >= 0)
 		close(l->pidfd);
 	free(l->e);

@@ -315,6 +315,37 @@ else
 	fail restore_unacked "the server did not start"
 fi
 
+# ---- sudcr killed (SIGKILL, tests/dieat.c) once the lock is taken and the
+# socket is in repair mode: the process, let go, would have a socket it
+# cannot send on and a lock holding its peer; the guard sudcr left takes
+# the socket out of repair mode and lifts the lock, and the connection
+# goes on ----
+DIEAT=$TESTBIN/sudcr-dieat
+PORT=$(free_port)
+if [ -x "$DIEAT" ] && server srv-killed "$PORT"; then
+	python3 "$TMP/client.py" "$PORT" killed once >"$TMP/killed.out" 2>&1 &
+	cp=$!
+	pids+=("$cp")
+	wait_for test -e "$TMP/killed.ready"
+	SUDCR_DIE_AFTER_PROGRAM=1 "$DIEAT" dump -p "$sp" -D "$TMP/img-killed" --tcp-established 9>&- \
+		2>"$TMP/killed.err"
+	st=$?
+	wait_for eval '[ "$(locks "$sp")" = 0 ]'
+	touch "$TMP/killed.go"
+	wait "$cp"
+	cs=$?
+	if [ $st = 137 ] && grep -q "dying after a program" "$TMP/killed.err" && ! gone "$sp" &&
+		[ "$(locks "$sp")" = 0 ] && [ $cs = 0 ] && grep -q "PASS: same connection" "$TMP/killed.out"; then
+		pass killed_sudcr_guard
+	else
+		fail killed_sudcr_guard "status $st ($(tail -1 "$TMP/killed.err")); locks: $(locks "$sp"); alive: $(gone "$sp" && echo no || echo yes); client: $(cat "$TMP/killed.out")"
+	fi
+	kill "$sp" 2>/dev/null
+	wait_for gone "$sp"
+else
+	fail killed_sudcr_guard "no $DIEAT, or the server did not start"
+fi
+
 # ---- redis-server (tests/setup-servers.sh) with a client holding its connection ----
 if ! command -v redis-server >/dev/null; then
 	skip redis_same_connection "redis-server is not installed: $(cat "$TESTBIN/servers.skip" 2>/dev/null)"
