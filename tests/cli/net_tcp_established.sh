@@ -107,6 +107,14 @@ else:
 print("PASS: same connection")
 PY
 export TMP
+# client TAG MODE [v6]: the python client on $PORT, its PID in $cp.
+client() {
+	python3 "$TMP/client.py" "$PORT" "$@" >"$TMP/$1.out" 2>&1 &
+	cp=$!
+	pids+=("$cp")
+}
+# Whether client TAG ($cp) ended well, on the same connection.
+client_passed() { wait "$cp" && grep -q "PASS: same connection" "$TMP/$1.out"; }
 # A lock a failed check left (a failed restore keeps it, as it should) goes with the test.
 unlock_all() {
 	for p in "${servers[@]}"; do
@@ -124,9 +132,7 @@ if ! server srv "$PORT"; then
 	fail tcp_established "the server did not start: $(cat "$TMP/srv.log")"
 	finish
 fi
-python3 "$TMP/client.py" "$PORT" a queues >"$TMP/a.out" 2>&1 &
-cp=$!
-pids+=("$cp")
+client a queues
 if ! wait_for test -e "$TMP/a.queued"; then
 	fail tcp_established "the client did not get going: $(cat "$TMP/a.out")"
 	finish
@@ -195,8 +201,7 @@ else
 	fail restore "status $status: $err; locks: $(locks "$sp")"
 fi
 touch "$TMP/a.restored"
-wait "$cp"
-if [ $? = 0 ] && grep -q "PASS: same connection" "$TMP/a.out"; then
+if client_passed a; then
 	pass same_connection
 else
 	fail same_connection "$(cat "$TMP/a.out")"
@@ -215,9 +220,7 @@ for c in failed leave v6 dual self fork; do
 		skip "$c" "the server did not start: $(cat "$TMP/srv-$c.log")"
 		continue
 	fi
-	python3 "$TMP/client.py" "$PORT" "$c" once $([ $c = v6 ] && echo v6) >"$TMP/$c.out" 2>&1 &
-	cp=$!
-	pids+=("$cp")
+	client "$c" once $([ $c = v6 ] && echo v6)
 	wait_for test -e "$TMP/$c.ready"
 	if [ $c = failed ]; then
 		# -v -v: the lock's debug line says it was taken before the refusal.
@@ -254,9 +257,7 @@ done
 # ---- a lock whose image will not be restored: listed, lifted ----
 PORT=$(free_port)
 if server srv-abandon "$PORT"; then
-	python3 "$TMP/client.py" "$PORT" abandon once >"$TMP/abandon.out" 2>&1 &
-	cp=$!
-	pids+=("$cp")
+	client abandon once
 	wait_for test -e "$TMP/abandon.ready"
 	if run 0 "$SUDCR" dump -p "$sp" -D "$TMP/img-abandon" --tcp-established 9>&- && wait_for gone "$sp" &&
 		run 0 "$SUDCR" netlock --list && grep -q "^inet sudcr_${sp}_" <<<"$out" &&
@@ -278,9 +279,7 @@ fi
 # ---- data the peer got but whose ACKs never came: sent and not acknowledged ----
 PORT=$(free_port)
 if server srv-unacked "$PORT"; then
-	python3 "$TMP/client.py" "$PORT" unacked unacked >"$TMP/unacked.out" 2>&1 &
-	cp=$!
-	pids+=("$cp")
+	client unacked unacked
 	wait_for test -e "$TMP/unacked.ready"
 	cport=$(cat "$TMP/unacked.port")
 	# Not a sudcr_ table: the client's packets to the server (its ACKs) dropped.
@@ -323,9 +322,7 @@ fi
 DIEAT=$TESTBIN/sudcr-dieat
 PORT=$(free_port)
 if [ -x "$DIEAT" ] && server srv-killed "$PORT"; then
-	python3 "$TMP/client.py" "$PORT" killed once >"$TMP/killed.out" 2>&1 &
-	cp=$!
-	pids+=("$cp")
+	client killed once
 	wait_for test -e "$TMP/killed.ready"
 	SUDCR_DIE_AFTER_PROGRAM=1 "$DIEAT" dump -p "$sp" -D "$TMP/img-killed" --tcp-established 9>&- \
 		2>"$TMP/killed.err"
