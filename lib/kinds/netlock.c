@@ -23,13 +23,14 @@
  * Dump: inet.c adds every established connection of the process
  * (netlock_add) and takes the lock for all of them (netlock_take) before
  * any socket is put in repair mode; tcp.c notes each socket it puts there
- * (netlock_repairing).  A guard process undoes all of it if sudcr dies
- * before it has (guard_run()).  When the process is killed, its sockets close in
+ * (netlock_repairing).  When the process is killed, its sockets close in
  * repair mode (no FIN, no reset) and the lock stays, said so in the
  * image (REC_NETLOCK_HELD).  When it is not (the dump failed, or
  * --leave-running), each socket leaves repair mode (SO_REUSEADDR put back:
  * leaving repair mode clears it) and then the lock goes: the process
- * goes on with its connections as found.
+ * goes on with its connections as found.  A guard process started with
+ * the lock does the same if sudcr dies before it is done and the process
+ * lives on (guard_run()).
  *
  * Restore: an image whose lock is held needs --tcp-established (one
  * line otherwise).  Once every socket is back (the finish step, after
@@ -719,12 +720,11 @@ int netlock_lift_dir(const char *dir)
 	int ret, n = 0;
 	char path[4096];
 
-	/* A tree's image: each process's under DIR/PID. */
-	snprintf(path, sizeof(path), "%s/core.img", dir);
 	ret = lift_image(dir);
 	if (ret < 0)
 		return ret;
 	n += ret;
+	/* A tree's image: each process's under DIR/PID. */
 	d = opendir(dir);
 	while (d && (de = readdir(d))) {
 		if (de->d_name[strspn(de->d_name, "0123456789")] || !de->d_name[0])
