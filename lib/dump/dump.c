@@ -297,8 +297,8 @@ int cr_dump(pid_t pid, const struct dump_opts *opts)
 	if (!opts->leave_running) {
 		/* The image is complete: the process goes, as with CRIU. */
 		err = end_injection(&d);
-		task_kill_process(&d.proc);
 		cr_kinds_dump_done(&d, true);
+		task_kill_process(&d.proc);
 		task_proc_free(&d.proc);
 		free(d.threads);
 		free(d.vmas);

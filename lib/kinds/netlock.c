@@ -22,13 +22,13 @@
  *
  * Dump: inet.c adds every established connection of the process
  * (netlock_add) and takes the lock for all of them (netlock_take) before
- * any socket is put in repair mode; tcp.c notes each socket it puts there
- * (netlock_repairing).  When the process is killed, its sockets close in
- * repair mode (no FIN, no reset) and the lock stays, said so in the
- * image (REC_NETLOCK_HELD).  When it is not (the dump failed, or
- * --leave-running), each socket leaves repair mode (SO_REUSEADDR put back:
- * leaving repair mode clears it) and then the lock goes: the process
- * goes on with its connections as found.  A guard process started with
+ * any socket is put in repair mode; tcp.c reads each in repair mode and
+ * takes it out again, and notes it (netlock_dumped).  Right before the
+ * process is killed, every socket goes back into repair mode: it closes
+ * in it (no FIN, no reset, no orphan keeping the 4-tuple), and the lock
+ * stays, said so in the image (REC_NETLOCK_HELD).  When it is not killed
+ * (the dump failed, or --leave-running), the lock goes: the process goes
+ * on with its connections as found.  A guard process started with
  * the lock does the same if sudcr dies before it is done and the process
  * lives on (guard_run()).
  *
@@ -77,7 +77,7 @@ struct netlock_entry {
 	struct rec_netlock_conn c;
 	int fd;
 	uint64_t ino;
-	bool repairing;
+	bool dumped;		/* read: back into repair mode before the kill */
 	int reuse;
 };
 
@@ -492,13 +492,13 @@ bool netlock_holds(const struct dump_ctx *d, uint64_t ino)
 	return false;
 }
 
-void netlock_repairing(struct dump_ctx *d, uint64_t ino, int reuse)
+void netlock_dumped(struct dump_ctx *d, uint64_t ino, int reuse)
 {
 	struct netlock_dump *l = d->netlock;
 
 	for (int k = 0; l && k < l->nr; k++)
 		if (l->e[k].ino == ino) {
-			l->e[k].repairing = true;
+			l->e[k].dumped = true;
 			l->e[k].reuse = reuse;
 		}
 }
@@ -528,8 +528,10 @@ static int netlock_dump(struct dump_ctx *d)
 }
 
 /*
- * The process was killed: its sockets closed in repair mode, the lock
- * stays.  Otherwise every socket leaves repair mode, then the lock goes.
+ * The process is about to be killed (@killed): every socket read goes
+ * back into repair mode, to close in it, and the lock stays.  Otherwise
+ * (the dump failed, or --leave-running) the lock goes; a socket still in
+ * repair mode (a read that failed half-way) leaves it first.
  */
 static void netlock_dump_done(struct dump_ctx *d, bool killed)
 {
@@ -539,19 +541,26 @@ static void netlock_dump_done(struct dump_ctx *d, bool killed)
 	if (!l)
 		return;
 	d->netlock = NULL;
-	for (int k = 0; !killed && k < l->nr; k++) {
+	for (int k = 0; k < l->nr; k++) {
 		struct netlock_entry *e = &l->e[k];
-		int off = TCP_REPAIR_OFF, g;
+		int on = 0, mode = killed ? TCP_REPAIR_ON : TCP_REPAIR_OFF_NO_WP, g;
+		socklen_t len = sizeof(on);
 
-		if (!e->repairing)
+		if (killed && !e->dumped)
 			continue;
 		g = (int)syscall(SYS_pidfd_getfd, l->pidfd, e->fd, 0);
-		/* Gone (killed by someone else): its sockets closed in repair mode, silently. */
+		/* Gone (killed by someone else): its sockets closed already. */
 		if (g < 0 && errno == ESRCH)
 			continue;
-		if (g < 0 || setsockopt(g, IPPROTO_TCP, TCP_REPAIR, &off, sizeof(off)) ||
-		    (e->reuse >= 0 && setsockopt(g, SOL_SOCKET, SO_REUSEADDR, &e->reuse, sizeof(e->reuse))))
-			sudcr_error("fd %d: cannot take its TCP connection out of repair mode: %s", e->fd,
+		if (g >= 0 && !killed && (getsockopt(g, IPPROTO_TCP, TCP_REPAIR, &on, &len) || !on)) {
+			close(g);
+			continue;
+		}
+		if (g < 0 || setsockopt(g, IPPROTO_TCP, TCP_REPAIR, &mode, sizeof(mode)) ||
+		    (!killed && e->reuse >= 0 &&
+		     setsockopt(g, SOL_SOCKET, SO_REUSEADDR, &e->reuse, sizeof(e->reuse))))
+			sudcr_error(killed ? "fd %d: cannot put its TCP connection back in repair mode before the kill (%s): it will close with a FIN, held by the lock, and its 4-tuple may be taken at the restore" :
+				    "fd %d: cannot take its TCP connection out of repair mode: %s", e->fd,
 				    strerror(errno));
 		if (g >= 0)
 			close(g);

@@ -6,9 +6,8 @@
  * The network lock of established TCP connections (netlock.c), as the
  * dump of their sockets (inet.c, tcp.c) uses it: every connection is
  * added, then the lock is taken for all of them at once, before any
- * socket is put in repair mode; each socket put in repair mode is noted,
- * so that a dump that does not kill the process takes it out again
- * before the lock goes.
+ * socket is put in repair mode; each socket read is noted, so that the
+ * dump puts it back in repair mode right before the kill.
  */
 
 #include <stdbool.h>
@@ -24,8 +23,8 @@ int netlock_add(struct dump_ctx *d, const struct rec_netlock_conn *c, int fd, ui
 int netlock_take(struct dump_ctx *d);
 /* Whether the socket of inode @ino is under the lock taken. */
 bool netlock_holds(const struct dump_ctx *d, uint64_t ino);
-/* The socket of inode @ino goes into repair mode now; SO_REUSEADDR was @reuse. */
-void netlock_repairing(struct dump_ctx *d, uint64_t ino, int reuse);
+/* The socket of inode @ino was read (and is out of repair mode again); SO_REUSEADDR is @reuse. */
+void netlock_dumped(struct dump_ctx *d, uint64_t ino, int reuse);
 
 /*
  * sudcr netlock (lib/api.c): fn(name) for each lock table on this machine

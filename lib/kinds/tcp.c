@@ -7,10 +7,10 @@
  * Dump, once the network lock holds the connection (netlock.c: no packet
  * of it moves, so what is read stays true), on sudcr's reference to the
  * socket (pidfd_getfd):
- *  - TCP_REPAIR on.  The socket stays in repair mode: when the process is
- *    killed it closes without a FIN or a reset.  A dump that does not kill
- *    the process takes it out again (netlock.c), with SO_REUSEADDR put
- *    back, which leaving repair mode clears;
+ *  - TCP_REPAIR on for the read, off again after it (tcp_conn_dump());
+ *    right before the kill netlock.c puts every socket back in repair
+ *    mode, so that it closes without a FIN or a reset and leaves no
+ *    orphan holding its 4-tuple;
  *  - TCP_INFO: the state must still be ESTABLISHED; the options the
  *    handshake agreed (SACK, timestamps, window scaling and both scales);
  *    ECN is refused (repair mode cannot set it);
@@ -103,32 +103,17 @@ static int peek_queue(int s, int queue, char *buf, uint32_t len)
 	return (uint32_t)n == len ? 0 : -EAGAIN;
 }
 
-int tcp_conn_dump(struct dump_ctx *d, int fd, const char *what, int s, uint64_t ino)
+/* Socket @s in repair mode: its record written; 0 or -errno, reported. */
+static int conn_read(struct dump_ctx *d, int fd, const char *what, int s)
 {
 	struct rec_inet_tcp c = { .fd = fd };
 	struct tcp_repair_window w;
 	struct tcp_info ti;
 	socklen_t len = sizeof(ti);
-	int reuse, inq, outq, nsd, peek_off = -1, off = -1, v, ret;
+	int inq, outq, nsd, peek_off = -1, off = -1, v, ret;
 	const char *step;
 	char *rec = NULL;
 
-	if (!netlock_holds(d, ino)) {
-		sudcr_error("fd %d (%s): the connection became established during the dump: dump again",
-			    fd, what);
-		return -EAGAIN;
-	}
-	ret = sock_get(s, SOL_SOCKET, SO_REUSEADDR, &reuse);
-	if (!ret) {
-		netlock_repairing(d, ino, reuse);
-		step = "TCP_REPAIR";
-		ret = sock_set(s, TCP_REPAIR, TCP_REPAIR_ON);
-	}
-	if (ret) {
-		sudcr_error("fd %d (%s): cannot put it in repair mode (TCP_REPAIR): %s%s", fd, what,
-			    strerror(-ret), ret == -EPERM ? " (needs CAP_NET_ADMIN)" : "");
-		return ret;
-	}
 	memset(&ti, 0, sizeof(ti));
 	if (getsockopt(s, IPPROTO_TCP, TCP_INFO, &ti, &len)) {
 		ret = -errno;
@@ -234,6 +219,44 @@ fail:
 		sudcr_error("fd %d (%s): reading its connection in repair mode: %s: %s", fd, what,
 			    step, strerror(-ret));
 	free(rec);
+	return ret;
+}
+
+/*
+ * Into repair mode for the read, and out again at once (no window probe;
+ * SO_REUSEADDR, which leaving repair mode clears, put back): under the
+ * lock, with the process frozen, nothing the read saw changes.  The
+ * sockets go back into repair mode only right before the kill
+ * (netlock.c), so that a sudcr that dies in between leaves the process
+ * no socket in repair mode (a read there fails with EPERM).
+ */
+int tcp_conn_dump(struct dump_ctx *d, int fd, const char *what, int s, uint64_t ino)
+{
+	int reuse, ret, err;
+
+	if (!netlock_holds(d, ino)) {
+		sudcr_error("fd %d (%s): the connection became established during the dump: dump again",
+			    fd, what);
+		return -EAGAIN;
+	}
+	ret = sock_get(s, SOL_SOCKET, SO_REUSEADDR, &reuse);
+	if (!ret)
+		ret = sock_set(s, TCP_REPAIR, TCP_REPAIR_ON);
+	if (ret) {
+		sudcr_error("fd %d (%s): cannot put it in repair mode (TCP_REPAIR): %s%s", fd, what,
+			    strerror(-ret), ret == -EPERM ? " (needs CAP_NET_ADMIN)" : "");
+		return ret;
+	}
+	ret = conn_read(d, fd, what, s);
+	err = sock_set(s, TCP_REPAIR, TCP_REPAIR_OFF_NO_WP);
+	if (!err && setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &reuse, sizeof(reuse)))
+		err = -errno;
+	if (err) {
+		sudcr_error("fd %d (%s): cannot take it out of repair mode: %s", fd, what, strerror(-err));
+		return ret ? ret : err;
+	}
+	if (!ret)
+		netlock_dumped(d, ino, reuse);
 	return ret;
 }
 

@@ -315,10 +315,10 @@ else
 fi
 
 # ---- sudcr killed (SIGKILL, tests/dieat.c) once the lock is taken and the
-# socket is in repair mode: the process, let go, would have a socket it
-# cannot send on and a lock holding its peer; the guard sudcr left takes
-# the socket out of repair mode and lifts the lock, and the connection
-# goes on ----
+# socket read: the process, let go, would have a lock holding its peer;
+# the guard sudcr left lifts it, and the connection goes on (its socket
+# is out of repair mode: sockets are in it only to be read, and from
+# right before the kill) ----
 DIEAT=$TESTBIN/sudcr-dieat
 PORT=$(free_port)
 if [ -x "$DIEAT" ] && server srv-killed "$PORT"; then
