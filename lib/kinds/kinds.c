@@ -148,7 +148,11 @@ const struct cr_kind cr_kind_files = {
  * sched's, and the seccomp filters, which an unprivileged process can
  * only install with no_new_privs; credentials last.  procattr before
  * sched: their records are in that order and procattr's prepare makes the
- * state sched's fills.
+ * state sched's fills.  netlock after credentials: it injects nothing;
+ * its prepare refuses an image whose network lock is held without
+ * --tcp-established, and its finish, the last, takes the restored TCP
+ * connections out of repair mode and lifts the lock just before the
+ * release.
  */
 #define CR_KINDS(X)		\
 	X(process)		\
