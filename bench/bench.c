@@ -2,12 +2,17 @@
 /*
  * make bench: dump and restore speed of processes with 1 MiB, 256 MiB and
  * 1 GiB of touched anonymous memory, into tmpfs, beside this machine's
- * memcpy bandwidth measured in the same run.  It prints figures; it does
+ * memcpy bandwidth measured in the same run; then of processes with many
+ * threads, of trees, and of a process with 1,000 established TCP
+ * connections whose peers are the bench's own sockets (--tcp-established:
+ * the network lock is taken and lifted inside the timed calls).  It prints figures; it does
  * not pass or fail on them (a busy machine would make that flaky).  Every
  * restored process checks its memory and the run stops if one is wrong.
  */
 #include <dirent.h>
 #include <errno.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdbool.h>
 #include <pthread.h>
 #include <signal.h>
@@ -17,6 +22,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -240,6 +246,63 @@ static long long pss_sum(const pid_t *v, int nr)
 	return sum;
 }
 
+/*
+ * The TCP patient: a listening socket on 127.0.0.1, its port after the
+ * "R", then @nr connections accepted ("A").  On request, from each
+ * connection one byte read and sent back.
+ */
+static void __attribute__((noreturn)) tcp_patient(int nr, int in, int out)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t al = sizeof(a);
+	int l = socket(AF_INET, SOCK_STREAM, 0), *c = calloc(nr, sizeof(*c));
+	char msg[3] = "R", ch;
+
+	if (!c || l < 0 || bind(l, (struct sockaddr *)&a, sizeof(a)) || listen(l, nr) ||
+	    getsockname(l, (struct sockaddr *)&a, &al))
+		_exit(2);
+	memcpy(msg + 1, &a.sin_port, 2);
+	if (write(out, msg, 3) != 3)
+		_exit(2);
+	for (int i = 0; i < nr; i++)
+		if ((c[i] = accept(l, NULL, NULL)) < 0)
+			_exit(2);
+	if (write(out, "A", 1) != 1)
+		_exit(2);
+	while (read(in, &ch, 1) == 1) {
+		char verdict = 'Y', b;
+
+		for (int i = 0; i < nr; i++)
+			if (read(c[i], &b, 1) != 1 || write(c[i], &b, 1) != 1)
+				verdict = 'N';
+		if (write(out, &verdict, 1) != 1)
+			_exit(2);
+	}
+	_exit(0);
+}
+
+/* The bench's ends of @nr connections to 127.0.0.1:@port (network order), in @c; 0 or -1. */
+static int tcp_connect_all(int *c, int nr, uint16_t port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK),
+				 .sin_port = port };
+
+	for (int i = 0; i < nr; i++) {
+		c[i] = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (c[i] < 0 || connect(c[i], (struct sockaddr *)&a, sizeof(a)))
+			return -1;
+	}
+	return 0;
+}
+
+static void tcp_close_all(int *c, int nr)
+{
+	for (int i = 0; c && i < nr; i++)
+		if (c[i] > 0)
+			close(c[i]);
+	free(c);
+}
+
 /* The tree's processes: @pid and its children, as /proc lists them. */
 static int tree_pids(pid_t pid, pid_t *v, int max)
 {
@@ -327,10 +390,11 @@ static void remove_image(const char *dir)
 	rmdir(dir);
 }
 
-static int one_run(size_t len, int threads, int procs, const char *dir, double mc,
+static int one_run(size_t len, int threads, int procs, int conns, const char *dir, double mc,
 		   const struct sudcr_dump_opts *dopts, const struct sudcr_restore_opts *ropts)
 {
-	int to[2], from[2], status, ret;
+	int to[2], from[2], status, ret, *cl = NULL;
+	uint16_t port;
 	double td, tr;
 	char c = 0;
 	pid_t pid;
@@ -348,18 +412,24 @@ static int one_run(size_t len, int threads, int procs, const char *dir, double m
 		 * A fresh process, not a fork of this one: a fork would carry
 		 * the bench's own memory (thread stacks, heap) into the image.
 		 */
-		char lbuf[32], tbuf[32], pbuf[32];
+		char lbuf[32], tbuf[32], pbuf[32], cbuf[32];
 
 		snprintf(lbuf, sizeof(lbuf), "%zu", len);
 		snprintf(tbuf, sizeof(tbuf), "%d", threads);
 		snprintf(pbuf, sizeof(pbuf), "%d", procs);
-		execl("/proc/self/exe", "bench-patient", "--patient", lbuf, tbuf, pbuf, (char *)NULL);
+		snprintf(cbuf, sizeof(cbuf), "%d", conns);
+		execl("/proc/self/exe", "bench-patient", "--patient", lbuf, tbuf, pbuf, cbuf, (char *)NULL);
 		_exit(127);
 	}
 	close(to[0]);
 	close(from[1]);
-	if (read(from[0], &c, 1) != 1 || c != 'R') {
-		fprintf(stderr, "bench: patient did not start\n");
+	if (read(from[0], &c, 1) != 1 || c != 'R' ||
+	    (conns && (read(from[0], &port, 2) != 2 || !(cl = calloc(conns, sizeof(*cl))) ||
+		       tcp_connect_all(cl, conns, port) || read(from[0], &c, 1) != 1 || c != 'A'))) {
+		fprintf(stderr, "bench: patient did not start%s\n", conns ? " or take its connections" : "");
+		tcp_close_all(cl, conns);
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
 		return -1;
 	}
 	pid_t members[128];
@@ -373,8 +443,10 @@ static int one_run(size_t len, int threads, int procs, const char *dir, double m
 	waitpid(pid, &status, 0);
 	/* The tree's children came to us (a subreaper) when it died. */
 	reap_all(members, nr_members);
-	if (ret)
+	if (ret) {
+		tcp_close_all(cl, conns);
 		return ret;
+	}
 	/*
 	 * A shell job gets the restorer's stdio: hand the patient its pipes as
 	 * our own stdin/stdout for the time of the restore.
@@ -399,14 +471,28 @@ static int one_run(size_t len, int threads, int procs, const char *dir, double m
 	dup2(saved_out, 1);
 	close(saved_in);
 	close(saved_out);
-	if (ret)
+	if (ret) {
+		tcp_close_all(cl, conns);
 		return ret;
+	}
+	/* Every connection answers: a byte out, the same byte back. */
+	for (int i = 0; i < conns; i++)
+		if (write(cl[i], "x", 1) != 1)
+			c = 0;
 	if (write(to[1], "?", 1) != 1 || read(from[0], &c, 1) != 1 || c != 'Y') {
-		fprintf(stderr, "bench: restored process has wrong memory\n");
+		fprintf(stderr, "bench: restored process has wrong %s\n", conns ? "connections" : "memory");
+		tcp_close_all(cl, conns);
 		return -1;
 	}
 	long long pss = procs && len ? pss_sum(members, nr_members) : 0;
 
+	for (int i = 0; i < conns; i++)
+		if (read(cl[i], &c, 1) != 1 || c != 'x') {
+			fprintf(stderr, "bench: connection %d did not answer after the restore\n", i);
+			tcp_close_all(cl, conns);
+			return -1;
+		}
+	tcp_close_all(cl, conns);
 	kill(pid, SIGKILL);
 	/* Ours since restore -d; the children follow it (their parent-death signal). */
 	waitpid(pid, &status, 0);
@@ -419,7 +505,10 @@ static int one_run(size_t len, int threads, int procs, const char *dir, double m
 		remove_tree_image(dir);
 	else
 		remove_image(dir);	/* untimed: freeing 1 GiB of tmpfs is not the next dump's cost */
-	if (procs && len)
+	if (conns)
+		printf("%4d TCP connections  dump %8.2f ms (%.3f ms/connection)   restore %8.2f ms (%.3f ms/connection)\n",
+		       conns, td * 1e3, td * 1e3 / conns, tr * 1e3, tr * 1e3 / conns);
+	else if (procs && len)
 		printf("%4d process%s %zu MiB  dump %8.2f ms   restore %8.2f ms   image %.1f MiB   memory after the restore %.1f MiB (Pss of all)\n",
 		       procs, procs > 1 ? "es" : "  ", len / MiB, td * 1e3, tr * 1e3, bytes / (double)MiB,
 		       pss / (double)MiB);
@@ -439,7 +528,7 @@ static int one_run(size_t len, int threads, int procs, const char *dir, double m
 }
 
 /* The options of the bench's dumps and restores, through the public API as a user sets them. */
-static int one(size_t len, int threads, int procs, const char *dir, double mc)
+static int one(size_t len, int threads, int procs, int conns, const char *dir, double mc)
 {
 	struct sudcr_dump_opts *dopts = NULL;
 	struct sudcr_restore_opts *ropts = NULL;
@@ -455,6 +544,8 @@ static int one(size_t len, int threads, int procs, const char *dir, double mc)
 	if (!ret)
 		ret = sudcr_dump_opts_set_tree(dopts, procs > 0);
 	if (!ret)
+		ret = sudcr_dump_opts_set_tcp_established(dopts, conns > 0);
+	if (!ret)
 		ret = sudcr_restore_opts_new(&ropts);
 	if (!ret)
 		ret = sudcr_restore_opts_set_dir(ropts, dir);
@@ -463,7 +554,9 @@ static int one(size_t len, int threads, int procs, const char *dir, double mc)
 	if (!ret)
 		ret = sudcr_restore_opts_set_shell_job(ropts, true);
 	if (!ret)
-		ret = one_run(len, threads, procs, dir, mc, dopts, ropts);
+		ret = sudcr_restore_opts_set_tcp_established(ropts, conns > 0);
+	if (!ret)
+		ret = one_run(len, threads, procs, conns, dir, mc, dopts, ropts);
 	sudcr_restore_opts_free(ropts);
 	sudcr_dump_opts_free(dopts);
 	return ret;
@@ -474,11 +567,13 @@ int main(int argc, char **argv)
 	static const size_t sizes[] = { 1 * MiB, 256 * MiB, 1024 * MiB };
 	static const int nr_threads[] = { 1, 10, 100 };
 	const char *dir = "/dev/shm/sudcr-bench";
-	bool only_threads = false, only_trees = false;
+	bool only_threads = false, only_trees = false, only_tcp = false;
 	size_t only_size = 0;	/* --size MIB: that size only (and no thread rows) */
 	int reps = 3;		/* --reps N */
 
-	if (argc == 5 && !strcmp(argv[1], "--patient")) {
+	if (argc == 6 && !strcmp(argv[1], "--patient")) {
+		if (atoi(argv[5]))
+			tcp_patient(atoi(argv[5]), 0, 1);
 		if (atoi(argv[4]))
 			tree_patient(atoi(argv[4]), strtoull(argv[2], NULL, 0), 0, 1);
 		if (atoi(argv[3]))
@@ -490,6 +585,8 @@ int main(int argc, char **argv)
 			only_threads = true;
 		else if (!strcmp(argv[i], "--trees"))
 			only_threads = only_trees = true;
+		else if (!strcmp(argv[i], "--tcp"))
+			only_threads = only_trees = only_tcp = true;
 		else if (!strcmp(argv[i], "--no-warm"))
 			no_warm = true;
 		else if (!strcmp(argv[i], "--size") && i + 1 < argc)
@@ -497,7 +594,7 @@ int main(int argc, char **argv)
 		else if (!strcmp(argv[i], "--reps") && i + 1 < argc)
 			reps = atoi(argv[++i]);
 		else if (argv[i][0] == '-') {
-			fprintf(stderr, "usage: bench [--threads | --trees | --size MIB] [--reps N] [--no-warm] [DIR]\n");
+			fprintf(stderr, "usage: bench [--threads | --trees | --tcp | --size MIB] [--reps N] [--no-warm] [DIR]\n");
 			return 2;
 		} else
 			dir = argv[i];
@@ -515,7 +612,7 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]) && !ret && !only_threads; i++)
 		for (int rep = 0; rep < reps && !ret; rep++)
 			if (!only_size || only_size == sizes[i])
-				ret = one(sizes[i], 0, 0, dir, mc);
+				ret = one(sizes[i], 0, 0, 0, dir, mc);
 	if (only_size) {
 		remove_image(dir);
 		return ret ? 1 : 0;
@@ -524,18 +621,23 @@ int main(int argc, char **argv)
 		printf("threads (small memory, threads idle in pause()):\n");
 	for (size_t i = 0; i < sizeof(nr_threads) / sizeof(nr_threads[0]) && !ret && !only_trees; i++)
 		for (int rep = 0; rep < reps && !ret; rep++)
-			ret = one(0, nr_threads[i], 0, dir, mc);
+			ret = one(0, nr_threads[i], 0, 0, dir, mc);
 	if (only_threads && !only_trees) {
 		remove_image(dir);
 		return ret ? 1 : 0;
 	}
-	printf("process trees (small processes, a parent and its children in pause()):\n");
-	for (size_t i = 0; i < sizeof(nr_threads) / sizeof(nr_threads[0]) && !ret; i++)
+	if (!only_tcp)
+		printf("process trees (small processes, a parent and its children in pause()):\n");
+	for (size_t i = 0; i < sizeof(nr_threads) / sizeof(nr_threads[0]) && !ret && !only_tcp; i++)
 		for (int rep = 0; rep < reps && !ret; rep++)
-			ret = one(0, 0, nr_threads[i], dir, mc);
+			ret = one(0, 0, nr_threads[i], 0, dir, mc);
 	printf("a tree of 10 processes forked from a parent with 200 MiB touched (shared copy-on-write):\n");
 	for (int rep = 0; rep < reps && !ret; rep++)
-		ret = one(200 * MiB, 0, 10, dir, mc);
+		ret = one(200 * MiB, 0, 10, 0, dir, mc);
+	/* The peers are the bench's sockets on the loopback; the lock (nft) is inside the timed calls. */
+	printf("established TCP connections (--tcp-established; the peers, this bench's sockets, hold on):\n");
+	for (int rep = 0; rep < reps && !ret; rep++)
+		ret = one(0, 0, 0, 1000, dir, mc);
 	remove_image(dir);
 	return ret ? 1 : 0;
 }

@@ -21,7 +21,8 @@ struct cli_command {
 	void (*help)(void);
 };
 
-extern const struct cli_command cmd_check, cmd_sud, cmd_syscall, cmd_dump, cmd_restore, cmd_show;
+extern const struct cli_command cmd_check, cmd_sud, cmd_syscall, cmd_dump, cmd_restore, cmd_show,
+	cmd_netlock;
 
 /* Print "sudcr: <msg>" plus a hint to use --help, return EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -11,7 +11,8 @@
 
 static void dump_help(void)
 {
-	printf("Usage: sudcr dump {-t PID | -p PID} -D DIR [--leave-running] [--shell-job] [-v]\n\n"
+	printf("Usage: sudcr dump {-t PID | -p PID} -D DIR [--leave-running] [--shell-job]\n"
+	       "                  [--tcp-established] [-v]\n\n"
 	       "Checkpoints process PID and every descendant (-t), or PID alone (-p), their memory, registers, signal state, SUD config,\n"
 	       "files and other state, into the image directory DIR (created if missing).\n"
 	       "By default the process is killed once a complete image is on disk, as CRIU\n"
@@ -37,6 +38,12 @@ static void dump_help(void)
 	       "                        stdio stay those files.  Without it a terminal is\n"
 	       "                        refused.  A pipe whose other end is outside the\n"
 	       "                        process is dumped either way, with a warning\n"
+	       "      --tcp-established dump established TCP connections (TCP_REPAIR): their\n"
+	       "                        packets are dropped by a network lock (an nftables\n"
+	       "                        table, package nftables) from the dump until\n"
+	       "                        restore --tcp-established brings them back, so\n"
+	       "                        the peer sees no reset.  Without it an\n"
+	       "                        established connection is refused\n"
 	       "      --overwrite       replace an image already in DIR\n"
 	       "      --no-sync         do not fsync the image (faster, for tmpfs)\n"
 	       "  -v, --verbose         more messages\n");
@@ -52,11 +59,13 @@ static int dump_run(int argc, char **argv)
 		{ "shell-job", no_argument, NULL, 'j' },
 		{ "overwrite", no_argument, NULL, 'O' },
 		{ "no-sync", no_argument, NULL, 'S' },
+		{ "tcp-established", no_argument, NULL, 'T' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ 0 }
 	};
 	struct sudcr_dump_opts *o;
 	bool leave_running = false, shell_job = false, overwrite = false, no_sync = false, tree = false;
+	bool tcp = false;
 	const char *dir = NULL;
 	pid_t pid = 0;
 	int c, ret;
@@ -84,6 +93,9 @@ static int dump_run(int argc, char **argv)
 			break;
 		case 'S':
 			no_sync = true;
+			break;
+		case 'T':
+			tcp = true;
 			break;
 		case 'v':
 			sudcr_set_log_level(sudcr_log_level() < SUDCR_LOG_INFO ? SUDCR_LOG_INFO : SUDCR_LOG_DEBUG);
@@ -113,6 +125,8 @@ static int dump_run(int argc, char **argv)
 		ret = sudcr_dump_opts_set_no_sync(o, no_sync);
 	if (!ret)
 		ret = sudcr_dump_opts_set_tree(o, tree);
+	if (!ret)
+		ret = sudcr_dump_opts_set_tcp_established(o, tcp);
 	if (!ret)
 		ret = sudcr_dump(pid, o);
 	sudcr_dump_opts_free(o);

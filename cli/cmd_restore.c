@@ -12,7 +12,7 @@
 static void restore_help(void)
 {
 	printf("Usage: sudcr restore -D DIR [-d] [--shell-job] [--inherit-fd fd[N]:pipe:[INODE]]\n"
-	       "                     [--allow-changed-files] [-v]\n\n"
+	       "                     [--allow-changed-files] [--tcp-established] [-v]\n\n"
 	       "Restores the process in image DIR with its original PID, memory,\n"
 	       "registers, signal state, SUD config, files and other state.  Without -d,\n"
 	       "sudcr waits for the process and exits with its exit status (128+N if a\n"
@@ -40,6 +40,11 @@ static void restore_help(void)
 	       "                            libraries included) changed since the dump,\n"
 	       "                            with a warning naming each such file; without\n"
 	       "                            it such a restore is refused\n"
+	       "      --tcp-established     restore the established TCP connections of an\n"
+	       "                            image dumped with --tcp-established, and lift\n"
+	       "                            their network lock once they are back (an image\n"
+	       "                            with such connections is refused without it; a\n"
+	       "                            failed restore leaves the lock in place)\n"
 	       "  -v, --verbose             more messages\n");
 }
 
@@ -70,6 +75,7 @@ static int restore_run(int argc, char **argv)
 		{ "shell-job", no_argument, NULL, 'j' },
 		{ "inherit-fd", required_argument, NULL, 'I' },
 		{ "allow-changed-files", no_argument, NULL, 'C' },
+		{ "tcp-established", no_argument, NULL, 'T' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ 0 }
 	};
@@ -78,7 +84,7 @@ static int restore_run(int argc, char **argv)
 		uint64_t ino;
 	} inherit[SUDCR_RESTORE_INHERIT_MAX];
 	struct sudcr_restore_opts *o;
-	bool detach = false, shell_job = false, allow_changed = false;
+	bool detach = false, shell_job = false, allow_changed = false, tcp = false;
 	const char *dir = NULL;
 	int c, status, ret, nr_inherit = 0;
 
@@ -105,6 +111,9 @@ static int restore_run(int argc, char **argv)
 		case 'C':
 			allow_changed = true;
 			break;
+		case 'T':
+			tcp = true;
+			break;
 		case 'v':
 			sudcr_set_log_level(sudcr_log_level() < SUDCR_LOG_INFO ? SUDCR_LOG_INFO : SUDCR_LOG_DEBUG);
 			break;
@@ -127,6 +136,8 @@ static int restore_run(int argc, char **argv)
 		ret = sudcr_restore_opts_set_shell_job(o, shell_job);
 	if (!ret)
 		ret = sudcr_restore_opts_set_allow_changed_files(o, allow_changed);
+	if (!ret)
+		ret = sudcr_restore_opts_set_tcp_established(o, tcp);
 	for (int i = 0; i < nr_inherit && !ret; i++)
 		ret = sudcr_restore_opts_add_inherit_fd(o, inherit[i].fd, inherit[i].ino);
 	if (!ret)

@@ -22,6 +22,7 @@ static const struct cli_command *const commands[] = {
 	&cmd_dump,
 	&cmd_restore,
 	&cmd_show,
+	&cmd_netlock,
 };
 
 #define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cr.h"
+#include "kinds/netlock.h"
 #include <sudcr/log.h>
 #include <sudcr/sudcr.h>
 
@@ -96,6 +97,12 @@ int sudcr_dump_opts_set_tree(struct sudcr_dump_opts *opts, bool on)
 	return 0;
 }
 
+int sudcr_dump_opts_set_tcp_established(struct sudcr_dump_opts *opts, bool on)
+{
+	opts->o.tcp_established = on;
+	return 0;
+}
+
 int sudcr_dump(pid_t pid, const struct sudcr_dump_opts *opts)
 {
 	if (!opts->o.dir) {
@@ -146,6 +153,12 @@ int sudcr_restore_opts_set_allow_changed_files(struct sudcr_restore_opts *opts, 
 	return 0;
 }
 
+int sudcr_restore_opts_set_tcp_established(struct sudcr_restore_opts *opts, bool on)
+{
+	opts->o.tcp_established = on;
+	return 0;
+}
+
 int sudcr_restore_opts_add_inherit_fd(struct sudcr_restore_opts *opts, int fd, uint64_t pipe_ino)
 {
 	struct restore_opts *o = &opts->o;
@@ -176,4 +189,16 @@ int sudcr_restore(const struct sudcr_restore_opts *opts, int *exit_status)
 		return -EINVAL;
 	}
 	return cr_restore(&opts->o, exit_status);
+}
+
+int sudcr_netlock_list(void (*fn)(const char *table, void *arg), void *arg)
+{
+	return netlock_list(fn, arg);
+}
+
+int sudcr_netlock_lift(const char *dir, const char *table)
+{
+	if (!dir == !table)
+		return -EINVAL;
+	return dir ? netlock_lift_dir(dir) : netlock_lift_table(table);
 }

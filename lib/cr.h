@@ -45,6 +45,7 @@ struct dump_opts {
 	bool overwrite;
 	bool no_sync;		/* skip fsync (benchmarks on tmpfs) */
 	bool tree;		/* PID and all its descendants (lib/dump/tree.c) */
+	bool tcp_established;	/* established TCP connections are dumped (TCP_REPAIR, network lock) */
 };
 
 struct cr_thread {
@@ -75,6 +76,7 @@ struct dump_ctx {
 	struct proc_status status;
 	bool stopped;			/* group-stopped when seized */
 	struct misc_dump *misc_dump;	/* lib/kinds/misc.h */
+	struct netlock_dump *netlock;	/* lib/kinds/netlock.c: established TCP connections */
 	bool tree_member;		/* one process of a tree: its children are the tree's */
 	/* ... its fds inherited from its parent, and every process of the tree (sorted) */
 	const struct rec_tree_fd *tree_fds;
@@ -161,6 +163,8 @@ struct restore_opts {
 	struct restore_inherit_fd inherit[RESTORE_INHERIT_MAX];
 	/* --allow-changed-files: a file changed since the dump is warned of, not refused */
 	bool allow_changed_files;
+	/* --tcp-established: established TCP connections are restored, their network lock lifted */
+	bool tcp_established;
 	/* Without detach: called once the process runs, before waiting for it. */
 	void (*on_running)(pid_t pid, void *arg);
 	void *on_running_arg;
@@ -195,6 +199,7 @@ struct restore_ctx {
 	bool files_shared, fs_shared;
 	struct restore_sysv_msg_state *sysv_msg_state;
 	struct restore_sysv_sem_state *sysv_sem_state;
+	const struct rec_netlock *netlock;	/* kinds/netlock.c: the image's network lock, or NULL */
 	/* A process of a tree (lib/restore/tree.c): fds it inherits from its parent's stub. */
 	const struct rec_tree_fd *tree_fds;
 	int nr_tree_fds;

@@ -70,6 +70,8 @@ enum img_rec_type {
 	IMG_REC_UNIX_SK = 122,		/* struct rec_unix_sk + rec_inet_opt[] */
 	IMG_REC_NETLINK = 130,		/* struct rec_netlink + opts + groups + filter (lib/kinds/netlink.c) */
 	IMG_REC_PACKET = 131,		/* struct rec_packet + opts + mc + filter (lib/kinds/packet.c) */
+	IMG_REC_INET_TCP = 123,		/* struct rec_inet_tcp + queued bytes (lib/kinds/tcp.c) */
+	IMG_REC_NETLOCK = 124,		/* struct rec_netlock + rec_netlock_conn[] (lib/kinds/netlock.c) */
 	/* fd kinds' own records (lib/kinds/inotify.c, ...) */
 	IMG_REC_INOTIFY = 140,		/* struct rec_inotify + rec_inotify_watch[] + paths */
 	IMG_REC_FANOTIFY = 141,		/* struct rec_fanotify + rec_fanotify_mark[] + paths */
@@ -583,6 +585,52 @@ struct rec_inet_msg {
 	uint32_t scope_id;
 	uint32_t pad;
 	uint8_t addr[16];		/* the sender's, network order */
+};
+
+/*
+ * An established TCP connection (--tcp-established), right after the
+ * IMG_REC_INET record of its socket, as TCP_REPAIR reads it: the sequence
+ * numbers past each queue, the queues' bytes (sndq_len bytes of the send
+ * queue, sent and not acknowledged or not sent yet, then rcvq_len bytes
+ * of the receive queue, not read yet), what the handshake agreed (MSS,
+ * window scales, SACK, timestamps), the timestamp clock and the window.
+ */
+struct rec_inet_tcp {
+	int32_t fd;			/* rec_inet.fd */
+	uint32_t flags;			/* REC_TCP_* */
+	uint32_t snd_seq;		/* write_seq: past the last byte of the send queue */
+	uint32_t rcv_seq;		/* rcv_nxt: past the last byte received */
+	uint32_t sndq_len;		/* bytes of the send queue (SIOCOUTQ) */
+	uint32_t unsent_len;		/* of them, not sent yet (SIOCOUTQNSD) */
+	uint32_t rcvq_len;		/* bytes of the receive queue (SIOCINQ) */
+	uint32_t mss;			/* the MSS clamp (TCP_MAXSEG in repair mode) */
+	uint32_t snd_wscale, rcv_wscale;	/* REC_TCP_WSCALE */
+	uint32_t timestamp;		/* TCP_TIMESTAMP */
+	uint32_t snd_wl1, snd_wnd, max_window, rcv_wnd, rcv_wup;	/* TCP_REPAIR_WINDOW */
+};
+#define REC_TCP_SACK		(1u << 0)	/* SACK permitted */
+#define REC_TCP_TSTAMP		(1u << 1)	/* timestamps */
+#define REC_TCP_WSCALE		(1u << 2)	/* window scaling */
+
+/*
+ * The network lock a dump with --tcp-established took (one record, after
+ * the files' records): an nftables table of family inet that drops the
+ * packets of exactly the connections listed, both ways, so that the peer
+ * is answered neither with data nor with a reset while no process holds
+ * them.  REC_NETLOCK_HELD: the dump left it in place (the process was
+ * killed); the restore removes it once the sockets are back.
+ */
+struct rec_netlock {
+	char table[32];			/* its name, "sudcr_" [0-9a-z_], NUL-terminated */
+	uint32_t flags;			/* REC_NETLOCK_* */
+	uint32_t nr;			/* followed by nr struct rec_netlock_conn */
+};
+#define REC_NETLOCK_HELD	(1u << 0)
+
+struct rec_netlock_conn {
+	uint32_t family;		/* of the packets: AF_INET (v4-mapped too), AF_INET6 */
+	uint16_t port, peer_port;	/* host order */
+	uint8_t addr[16], peer_addr[16];	/* network order, IPv4 in the first 4 bytes */
 };
 
 struct rec_inet_opt {

@@ -21,6 +21,13 @@
  *    from 1 until the command ends by itself visits each one
  *    (tests/cli/killed_sweep.sh).  SUDCR_DIE_TRACE=1 lists every
  *    call with its number.
+ *  - SUDCR_DIE_AFTER_PROGRAM=1: sudcr SIGKILLs itself right before the
+ *    first wrapped call that follows its first waitpid(PID, 0) (the wait
+ *    for a program it ran, as nft for the network lock of --tcp-established,
+ *    not for a target: those waits have __WALL), after writing
+ *    "sudcr-dieat: dying after a program" to stderr
+ *    (tests/cli/net_tcp_established.sh: once the lock is taken and the
+ *    sockets are in repair mode).
  */
 #include <sched.h>
 #include <signal.h>
@@ -60,9 +67,22 @@ static void kill_point(const char *what, long a, long b)
 {
 	static long n, at = -1;
 	static bool trace;
+	static int after_program = -1;	/* 1: armed; 2: the program was waited for */
 	char msg[128];
 	int len;
 
+	if (after_program < 0) {
+		const char *e = getenv("SUDCR_DIE_AFTER_PROGRAM");
+
+		after_program = e && *e == '1';
+	}
+	if (after_program == 2) {
+		static const char m[] = "sudcr-dieat: dying after a program\n";
+
+		die(m, sizeof(m) - 1);
+	}
+	if (after_program == 1 && !strcmp(what, "waitpid") && b == 0)
+		after_program = 2;
 	if (at < 0) {
 		const char *e = getenv("SUDCR_DIE_AT");
 

@@ -1081,6 +1081,11 @@ static int check_leftovers(void)
  *   kick SIGNO            send signal SIGNO to the program just before "go"
  *                         (restore with -d: the signal must find the
  *                         restored process, not the stub).
+ *   tcp-established       every dump and restore gets --tcp-established
+ *                         (established TCP connections, under a network
+ *                         lock: nftables, installed by
+ *                         tests/setup-nftables.sh; without it the test
+ *                         says SKIP with the reason).
  *   restore-fails HOW     before the real restore, a restore that must fail
  *                         cleanly: exit status 1, one line on stderr, no
  *                         process left.  HOW is pid-taken (a process holds
@@ -1120,7 +1125,7 @@ static const char *const prog_variant_names[PV_NR] = { "restore", "leave-running
 enum prog_rfail { RF_NONE, RF_PID_TAKEN, RF_FLIP, RF_TRUNCATE, RF_GROW_FILE };
 
 struct prog_spec {
-	bool dump_fails, stopped, detached;
+	bool dump_fails, stopped, detached, tcp_established;
 	char dump_fails_says[128];	/* "dump-fails TEXT": the line must hold TEXT */
 	bool lr_fails;			/* leave-running-fails */
 	char lr_fails_says[128];
@@ -1228,6 +1233,8 @@ static int prog_parse_tag(struct prog_spec *s, char *tag)
 		s->stopped = true;
 	} else if (!strcmp(tag, "detached")) {
 		s->detached = true;
+	} else if (!strcmp(tag, "tcp-established")) {
+		s->tcp_established = true;
 	} else if (!strcmp(tag, "wait-syscall")) {
 		s->wait_syscall = strtol(args, &end, 10);
 		if (end == args || s->wait_syscall < 0)
@@ -1573,8 +1580,10 @@ static void prog_image_dir(const struct prog_run *r, const char *suffix, char *d
 static int prog_dump(struct prog_run *r, const char *dir, char *out, size_t size)
 {
 	char pid[16];
+	bool leave = r->variant == PV_LEAVE_RUNNING, tcp = r->spec->tcp_established;
 	char *argv[] = { (char *)r->env->sudcr, "dump", "-t", pid, "-D", (char *)dir, "--shell-job",
-			 r->variant == PV_LEAVE_RUNNING ? "--leave-running" : NULL, NULL };
+			 tcp ? "--tcp-established" : leave ? "--leave-running" : NULL,
+			 tcp && leave ? "--leave-running" : NULL, NULL };
 
 	snprintf(pid, sizeof(pid), "%d", r->pid);
 	return prog_run_sudcr(r, argv, r->in_r, out, size);
@@ -1750,7 +1759,8 @@ static int prog_failing_restore(struct prog_run *r, const char *dir, const struc
 {
 	char bad[PATH_MAX], path[PATH_MAX], out[8192], line[512], strays[1024], sbuf[64];
 	/* -d: a restore that wrongly succeeds shows as exit status 0 and a process left, not a hang. */
-	char *argv[] = { (char *)r->env->sudcr, "restore", "-D", bad, "--shell-job", "-d", NULL };
+	char *argv[] = { (char *)r->env->sudcr, "restore", "-D", bad, "--shell-job", "-d",
+			 r->spec->tcp_established ? "--tcp-established" : NULL, NULL };
 	const char *use = dir;
 	pid_t holder = 0;
 	off_t grown_from = -1;
@@ -1914,8 +1924,10 @@ static int prog_finish(struct prog_run *r, pid_t watch, const char *whose)
 static int prog_restore(struct prog_run *r, const char *dir)
 {
 	bool detach = r->spec->detached || r->spec->stopped || r->spec->kick;
+	bool tcp = r->spec->tcp_established;
 	char *argv[] = { (char *)r->env->sudcr, "restore", "-D", (char *)dir, "--shell-job",
-			 detach ? "-d" : NULL, NULL };
+			 tcp ? "--tcp-established" : detach ? "-d" : NULL, tcp && detach ? "-d" : NULL,
+			 NULL };
 	char sbuf[64];
 	pid_t restorer;
 	int status;
@@ -2098,6 +2110,27 @@ static __attribute__((noreturn)) void run_prog(const struct test *t, const struc
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	prog_read_spec(env, name, &spec);
+	if (spec.tcp_established && !spec.error[0]) {
+		/* The network lock needs nft: tests/setup-nftables.sh installs it, or says why not. */
+		char cmd[2 * PATH_MAX + 64], why[256] = "", path[PATH_MAX];
+		FILE *f;
+
+		snprintf(cmd, sizeof(cmd), "sh '%s/tests/setup-nftables.sh' '%s' >&2", env->srcdir,
+			 env->testbin);
+		if (system(cmd) == -1 || pathf(path, sizeof(path), "%s/nftables.ok", env->testbin) ||
+		    access(path, F_OK)) {
+			pathf(path, sizeof(path), "%s/nftables.skip", env->testbin);
+			f = fopen(path, "r");
+			if (!f || !fgets(why, sizeof(why), f))
+				snprintf(why, sizeof(why), "nft is not available");
+			if (f)
+				fclose(f);
+			why[strcspn(why, "\n")] = '\0';
+			for (int v = 0; v < PV_NR; v++)
+				printf("SKIP: %s (%s): tcp-established: %s\n", name, prog_variant_names[v], why);
+			_exit(0);
+		}
+	}
 	for (int v = 0; v < PV_NR; v++) {
 		struct prog_run r = {
 			.name = name, .path = t->path, .spec = &spec, .env = env, .tmp = tmp, .variant = v,

@@ -54,6 +54,12 @@ SUDCR_API int sudcr_dump_opts_set_no_sync(struct sudcr_dump_opts *opts, bool on)
  * process alone, refused if it has children).
  */
 SUDCR_API int sudcr_dump_opts_set_tree(struct sudcr_dump_opts *opts, bool on);
+/*
+ * Dump established TCP connections (`dump --tcp-established`, default:
+ * refused): TCP_REPAIR, and a network lock (nftables) that holds them
+ * from the dump to the restore.
+ */
+SUDCR_API int sudcr_dump_opts_set_tcp_established(struct sudcr_dump_opts *opts, bool on);
 
 /*
  * Checkpoint process @pid with all its threads (with the tree option, and
@@ -77,6 +83,8 @@ SUDCR_API int sudcr_restore_opts_set_detach(struct sudcr_restore_opts *opts, boo
 SUDCR_API int sudcr_restore_opts_set_shell_job(struct sudcr_restore_opts *opts, bool on);
 /* Restore even if files the process wrote, locked or mapped changed since the dump, warning of each. */
 SUDCR_API int sudcr_restore_opts_set_allow_changed_files(struct sudcr_restore_opts *opts, bool on);
+/* Restore established TCP connections and lift their network lock (`restore --tcp-established`). */
+SUDCR_API int sudcr_restore_opts_set_tcp_established(struct sudcr_restore_opts *opts, bool on);
 /*
  * The image's pipe @pipe_ino, whose other end was outside the process, is
  * joined to the caller's fd @fd (`--inherit-fd fd[N]:pipe:[INODE]`).  At
@@ -97,6 +105,22 @@ SUDCR_API int sudcr_restore_opts_set_on_running(struct sudcr_restore_opts *opts,
  * it); 0 with detach.  On failure no process is left behind.
  */
 SUDCR_API int sudcr_restore(const struct sudcr_restore_opts *opts, int *exit_status);
+
+/* ---- network locks (dump --tcp-established) ---- */
+
+/*
+ * The network locks of dumps with --tcp-established on this machine
+ * (nftables tables "inet sudcr_..."): @fn(name, @arg) for each.  Their
+ * number, or -errno (reported).
+ */
+SUDCR_API int sudcr_netlock_list(void (*fn)(const char *table, void *arg), void *arg);
+/*
+ * Lift a lock left by a dump whose image will not be restored: that of
+ * image @dir (every process's of a tree image), or table @table (one of
+ * the two, the other NULL).  0, or -errno (reported; -ENOENT: the image
+ * holds none).  The peers of its connections then get resets.
+ */
+SUDCR_API int sudcr_netlock_lift(const char *dir, const char *table);
 
 /* ---- show ---- */
 

@@ -297,6 +297,7 @@ int cr_dump(pid_t pid, const struct dump_opts *opts)
 	if (!opts->leave_running) {
 		/* The image is complete: the process goes, as with CRIU. */
 		err = end_injection(&d);
+		cr_kinds_dump_done(&d, true);
 		task_kill_process(&d.proc);
 		task_proc_free(&d.proc);
 		free(d.threads);
@@ -307,6 +308,7 @@ out_end:
 	err = end_injection(&d);
 	if (err && !ret)
 		ret = err;
+	cr_kinds_dump_done(&d, false);
 	err = thaw_process(&d.proc);
 	if (err && !ret)
 		ret = err;

@@ -53,6 +53,7 @@
 #include <sudcr/log.h>
 
 #include "../kinds/fd_dump.h"
+#include "../kinds/kinds.h"
 #include "tree.h"
 
 struct member {
@@ -1109,8 +1110,10 @@ int dump_tree(struct dump_ctx *root)
 		for (int i = t.nr - 1; i >= 0; i--) {
 			struct member *m = t.m[i];
 
-			if (m->frozen)
+			if (m->frozen) {
+				cr_kinds_dump_done(&m->d, true);
 				task_kill_process(&m->d.proc);
+			}
 		}
 	}
 	for (int i = t.nr - 1; i >= 0; i--) {
@@ -1119,6 +1122,8 @@ int dump_tree(struct dump_ctx *root)
 		err = dump_end_injection(&m->d);
 		if (err && !ret)
 			ret = err;
+		if (ret || t.opts->leave_running || !m->frozen)
+			cr_kinds_dump_done(&m->d, false);
 		if (m->frozen) {
 			err = thaw_process(&m->d.proc);
 			if (err && !ret)

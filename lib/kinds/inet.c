@@ -22,12 +22,19 @@
  * A pending error (SO_ERROR, which reading clears) is refused from poll's
  * POLLERR, so that the dump never consumes it.
  *
- * Refused, one line each: an established connection (or one being
- * opened or closed: SYN_SENT, FIN_WAIT ...), naming its 4-tuple and
- * --tcp-established, which is not there yet; connections queued on a
- * listening socket and not accepted yet, naming them; a TCP socket whose
- * connection has ended (closed with shutdown bits); a UDP socket with
- * datagrams queued.
+ * Established connections, with --tcp-established (tcp.c reads and
+ * writes their connection, netlock.c holds their packets from the dump to
+ * the restore): before any socket is read, the dump_prepare op lists the
+ * established connections of the process and takes the network lock for
+ * all of them at once.  Their options are compared as for any socket, but
+ * for TCP_MAXSEG (the connection's MSS, which TCP_REPAIR_OPTIONS sets).
+ *
+ * Refused, one line each: an established connection without
+ * --tcp-established, naming its 4-tuple and the option; one being opened
+ * or closed (SYN_SENT, FIN_WAIT, CLOSE_WAIT ...), or shut down for
+ * reading, with it; connections queued on a listening socket and not
+ * accepted yet, naming them; a TCP socket whose connection has ended
+ * (closed with shutdown bits); a UDP socket with datagrams queued.
  *
  * Restore, in the stub: socket(), every kept option in table order (all
  * of them can be set before bind, and those that must be, SO_REUSEADDR,
@@ -57,6 +64,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 #include <unistd.h>
 
@@ -70,7 +78,9 @@
 #include "fd.h"
 #include "fd_dump.h"
 #include "files.h"
+#include "netlock.h"
 #include "sockopt.h"
+#include "tcp.h"
 
 _Static_assert(sizeof(struct rec_inet) == 88, "rec_inet layout");
 _Static_assert(sizeof(struct rec_inet_opt) == 48, "rec_inet_opt layout");
@@ -98,6 +108,8 @@ enum {
 #define OF_HALF		(1u << 4)	/* getsockopt gives twice what setsockopt takes */
 #define OF_REFUSE	(1u << 5)	/* not restored: a socket where it differs is refused */
 #define OF_STRING	(1u << 6)	/* set with the length of the string, not the buffer */
+#define OF_CONN		(1u << 7)	/* of the connection, on an established one: not kept */
+#define OF_EST_AFTER	(1u << 8)	/* an established one's: set again after connect() */
 
 struct inet_opt {
 	int level, name;
@@ -144,7 +156,7 @@ static const struct inet_opt inet_opts[] = {
 	SOCK_(SO_PREFER_BUSY_POLL, O_INT, 0, 0),
 	SOCK_(SO_BUSY_POLL_BUDGET, O_INT, 0, 0),
 	SOCK_(SO_MAX_PACING_RATE, O_BYTES, 0, 8),
-	SOCK_(SO_INCOMING_CPU, O_INT, 0, 0),
+	SOCK_(SO_INCOMING_CPU, O_INT, OF_CONN, 0),	/* a connection's: where its packets came in */
 	SOCK_(SO_ZEROCOPY, O_INT, 0, 0),
 	SOCK_(SO_TXTIME, O_BYTES, 0, 8),
 	SOCK_(SO_TXREHASH, O_INT, 0, 0),
@@ -172,7 +184,7 @@ static const struct inet_opt inet_opts[] = {
 	IP_(IP_RECVFRAGSIZE, O_INT, 0, 0),
 	IP_(IP_RECVERR_RFC4884, O_INT, 0, 0),
 	IP_(IP_MULTICAST_IF, O_BYTES, 0, sizeof(struct in_addr)),
-	IP_(IP_MULTICAST_TTL, O_INT, 0, 0),
+	IP_(IP_MULTICAST_TTL, O_INT, OF_CONN, 0),	/* a TCP connection's: the SYN's TTL */
 	IP_(IP_MULTICAST_LOOP, O_INT, 0, 0),
 	IP_(IP_MULTICAST_ALL, O_INT, 0, 0),
 	IP_(IP_UNICAST_IF, O_INT, 0, 0),
@@ -184,8 +196,9 @@ static const struct inet_opt inet_opts[] = {
 	IP6_(IPV6_FREEBIND, O_INT, OF_V6, 0),
 	IP6_(IPV6_TRANSPARENT, O_INT, OF_V6, 0),
 	IP6_(IPV6_UNICAST_HOPS, O_INT, OF_V6, 0),
-	IP6_(IPV6_MULTICAST_IF, O_INT, OF_V6, 0),
-	IP6_(IPV6_MULTICAST_HOPS, O_INT, OF_V6, 0),
+	/* On a TCP connection, the SYN's interface and hop limit. */
+	IP6_(IPV6_MULTICAST_IF, O_INT, OF_V6 | OF_CONN, 0),
+	IP6_(IPV6_MULTICAST_HOPS, O_INT, OF_V6 | OF_CONN, 0),
 	IP6_(IPV6_MULTICAST_LOOP, O_INT, OF_V6, 0),
 	IP6_(IPV6_MULTICAST_ALL, O_INT, OF_V6, 0),
 	IP6_(IPV6_MTU_DISCOVER, O_INT, OF_V6, 0),
@@ -211,7 +224,7 @@ static const struct inet_opt inet_opts[] = {
 	IP6_(IPV6_FLOWINFO_SEND, O_INT, OF_V6, 0),
 
 	TCP_(TCP_NODELAY, O_INT, OF_TCP, 0),
-	TCP_(TCP_MAXSEG, O_INT, OF_TCP, 0),
+	TCP_(TCP_MAXSEG, O_INT, OF_TCP | OF_CONN, 0),
 	TCP_(TCP_CORK, O_INT, OF_TCP, 0),
 	TCP_(TCP_KEEPIDLE, O_INT, OF_TCP, 0),
 	TCP_(TCP_KEEPINTVL, O_INT, OF_TCP, 0),
@@ -219,7 +232,7 @@ static const struct inet_opt inet_opts[] = {
 	TCP_(TCP_SYNCNT, O_INT, OF_TCP, 0),
 	TCP_(TCP_LINGER2, O_INT, OF_TCP, 0),
 	TCP_(TCP_DEFER_ACCEPT, O_INT, OF_TCP, 0),
-	TCP_(TCP_WINDOW_CLAMP, O_INT, OF_TCP, 0),
+	TCP_(TCP_WINDOW_CLAMP, O_INT, OF_TCP | OF_EST_AFTER, 0),
 	TCP_(TCP_QUICKACK, O_INT, OF_TCP, 0),
 	TCP_(TCP_CONGESTION, O_BYTES, OF_TCP | OF_STRING, 16),
 	TCP_(TCP_ULP, O_BYTES, OF_TCP | OF_REFUSE, 16),
@@ -483,8 +496,8 @@ static int sock_int(int s, int level, int name, int *v)
 	return getsockopt(s, level, name, v, &len) ? -errno : 0;
 }
 
-int sockopts_read(int fd, const char *what, int s, int fresh, int family, int protocol,
-		  struct rec_inet_opt *opts)
+static int opts_read(int fd, const char *what, int s, int fresh, int family, int protocol,
+		     bool conn, struct rec_inet_opt *opts)
 {
 	int n = 0;
 
@@ -494,7 +507,7 @@ int sockopts_read(int fd, const char *what, int s, int fresh, int family, int pr
 		uint32_t vl = 0, fl = 0;
 		int ve, fe;
 
-		if (!opt_applies(o, family, protocol))
+		if (!opt_applies(o, family, protocol) || (conn && o->flags & OF_CONN))
 			continue;
 		ve = opt_get(s, o, v, &vl);
 		fe = opt_get(fresh, o, f, &fl);
@@ -519,6 +532,12 @@ int sockopts_read(int fd, const char *what, int s, int fresh, int family, int pr
 		n++;
 	}
 	return n;
+}
+
+int sockopts_read(int fd, const char *what, int s, int fresh, int family, int protocol,
+		  struct rec_inet_opt *opts)
+{
+	return opts_read(fd, what, s, fresh, family, protocol, false, opts);
 }
 
 /* The classic BPF filter into *filter (malloc'd), its length in *nr; 0 or -errno (reported). */
@@ -624,12 +643,27 @@ static int read_state(int fd, int s, struct rec_inet *r, char *what, size_t wsiz
 
 /* What the dump refuses about a socket it read; one line, -EOPNOTSUPP; 0 if none. */
 static int refuse(int fd, const char *what, const struct rec_inet *r, const struct diag_info *di,
-		  uint32_t fresh_events)
+		  uint32_t fresh_events, bool tcp_established)
 {
-	if (r->protocol == IPPROTO_TCP && r->state != ST_LISTEN && r->state != ST_CLOSE) {
-		sudcr_error("fd %d: connection %s (%s): established TCP connections need --tcp-established, which sudcr does not support yet",
+	if (r->protocol == IPPROTO_TCP && r->state != ST_LISTEN && r->state != ST_CLOSE &&
+	    !tcp_established) {
+		sudcr_error("fd %d: connection %s (%s): established TCP connections need --tcp-established",
 			    fd, what, state_name(r->state));
 		return -EOPNOTSUPP;
+	}
+	if (r->protocol == IPPROTO_TCP && r->state != ST_LISTEN && r->state != ST_CLOSE &&
+	    r->state != ST_ESTABLISHED) {
+		sudcr_error("fd %d: connection %s (%s): sudcr restores ESTABLISHED connections only, not one being opened or closed",
+			    fd, what, state_name(r->state));
+		return -EOPNOTSUPP;
+	}
+	if (r->protocol == IPPROTO_TCP && r->state == ST_ESTABLISHED) {
+		if (r->events & (POLLRDHUP | POLLHUP | POLLERR)) {
+			sudcr_error("fd %d: connection %s: shut down for reading, or a pending error (poll events 0x%x): not supported",
+				    fd, what, r->events);
+			return -EOPNOTSUPP;
+		}
+		return 0;
 	}
 	if (r->events & POLLERR) {
 		sudcr_error("fd %d (%s): a socket error is pending (SO_ERROR), which sudcr cannot read without clearing it",
@@ -643,7 +677,7 @@ static int refuse(int fd, const char *what, const struct rec_inet *r, const stru
 			return -EOPNOTSUPP;
 		}
 		if (di->rqueue || (r->events & POLLIN)) {
-			sudcr_error("fd %d (%s): %u connections are queued and not accepted yet (%s%s): restoring them needs --tcp-established, which sudcr does not support yet",
+			sudcr_error("fd %d (%s): %u connections are queued and not accepted yet (%s%s): restoring them is not supported, --tcp-established or not",
 				    fd, what, di->rqueue, di->nr_queued ? "from " : "peers not found",
 				    di->queued);
 			return -EOPNOTSUPP;
@@ -779,8 +813,9 @@ out:
 	return ret;
 }
 
-static int inet_dump(struct img_writer *img, int fd, int s, uint32_t ino)
+static int inet_dump(struct dump_ctx *d, int fd, int s, uint32_t ino)
 {
+	struct img_writer *img = d->img;
 	struct rec_inet r = { .fd = fd };
 	struct rec_inet_opt *opts = NULL;
 	struct sock_filter *filter = NULL;
@@ -810,14 +845,16 @@ static int inet_dump(struct img_writer *img, int fd, int s, uint32_t ino)
 	}
 	q.port = r.port;
 	q.listening = r.protocol == IPPROTO_TCP && r.state == ST_LISTEN;
-	if (r.flags & REC_INET_BOUND || r.state == ST_ESTABLISHED) {
+	/* An established TCP connection: no walk of every socket (1,000 connections, 1,000 walks). */
+	if ((r.flags & REC_INET_BOUND || r.state == ST_ESTABLISHED) &&
+	    !(r.protocol == IPPROTO_TCP && r.state == ST_ESTABLISHED)) {
 		ret = diag_walk(r.family, r.protocol, &q);
 		if (ret) {
 			sudcr_error("fd %d (%s): sock_diag: %s", fd, what, strerror(-ret));
 			goto out;
 		}
 	}
-	ret = refuse(fd, what, &r, &di, (uint32_t)pfd.revents);
+	ret = refuse(fd, what, &r, &di, (uint32_t)pfd.revents, d->opts.tcp_established);
 	if (ret)
 		goto out;
 	if (q.listening) {
@@ -832,7 +869,8 @@ static int inet_dump(struct img_writer *img, int fd, int s, uint32_t ino)
 		ret = -ENOMEM;
 		goto out;
 	}
-	n = sockopts_read(fd, what, s, fresh, (int)r.family, (int)r.protocol, opts);
+	n = opts_read(fd, what, s, fresh, (int)r.family, (int)r.protocol,
+		      r.protocol == IPPROTO_TCP && r.state == ST_ESTABLISHED, opts);
 	if (n < 0) {
 		ret = n;
 		goto out;
@@ -857,6 +895,8 @@ static int inet_dump(struct img_writer *img, int fd, int s, uint32_t ino)
 	ret = img_write_record(img, IMG_REC_INET, rec, len);
 	if (!ret && r.protocol == IPPROTO_UDP && di.found && di.rqueue)
 		ret = dump_queue(img, fd, what, s);
+	if (!ret && r.protocol == IPPROTO_TCP && r.state == ST_ESTABLISHED)
+		ret = tcp_conn_dump(d, fd, what, s, ino);
 out:
 	free(rec);
 	free(filter);
@@ -886,6 +926,68 @@ static bool inet_caller_end(struct files_dump *f, int i)
 	return true;
 }
 
+/* The connection of established socket @s as the network lock matches its packets. */
+static int lock_conn(int s, struct rec_netlock_conn *c)
+{
+	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+	struct sockaddr_storage a, p;
+	socklen_t al = sizeof(a), pl = sizeof(p);
+	uint32_t scope;
+
+	if (getsockname(s, (struct sockaddr *)&a, &al) || getpeername(s, (struct sockaddr *)&p, &pl))
+		return -errno;
+	memset(c, 0, sizeof(*c));
+	c->family = a.ss_family;
+	sa_split(&a, c->addr, &c->port, &scope);
+	sa_split(&p, c->peer_addr, &c->peer_port, &scope);
+	/* An AF_INET6 socket's IPv4 peer: its packets are IPv4 ones. */
+	if (c->family == AF_INET6 && !memcmp(c->addr, mapped, 12) && !memcmp(c->peer_addr, mapped, 12)) {
+		c->family = AF_INET;
+		memmove(c->addr, c->addr + 12, 4);
+		memmove(c->peer_addr, c->peer_addr + 12, 4);
+		memset(c->addr + 4, 0, 12);
+		memset(c->peer_addr + 4, 0, 12);
+	}
+	return 0;
+}
+
+/*
+ * --tcp-established: every established TCP connection of the process
+ * under the network lock, taken once for all of them, before any socket
+ * is read (inet_dump_op, tcp.c).
+ */
+static int inet_dump_prepare(struct files_dump *f)
+{
+	int ret = 0;
+
+	if (!f->d->opts.tcp_established)
+		return 0;
+	for (int i = 0; i < f->nr && !ret; i++) {
+		struct dump_fd *x = &f->x[i];
+		struct rec_netlock_conn c;
+		struct tcp_info ti;
+		socklen_t tl = sizeof(ti);
+		int g;
+
+		if (x->kind != REC_FD_INET || x->sk_protocol != IPPROTO_TCP)
+			continue;
+		g = fd_dump_getfd_of(f, x);
+		if (g < 0)
+			return g;
+		memset(&ti, 0, sizeof(ti));
+		if (!getsockopt(g, IPPROTO_TCP, TCP_INFO, &ti, &tl) && ti.tcpi_state == ST_ESTABLISHED) {
+			ret = lock_conn(g, &c);
+			if (ret)
+				sudcr_error("fd %d (%s): its addresses: %s", x->p->fd, x->p->link,
+					    strerror(-ret));
+			else
+				ret = netlock_add(f->d, &c, x->p->fd, (uint32_t)x->st.st_ino);
+		}
+		close(g);
+	}
+	return ret ? ret : netlock_take(f->d);
+}
+
 /* Its INET record (and INET_QUEUE records), once per description. */
 static int inet_dump_op(struct files_dump *f, int i)
 {
@@ -897,16 +999,19 @@ static int inet_dump_op(struct files_dump *f, int i)
 	g = fd_dump_getfd_of(f, x);
 	if (g < 0)
 		return g;
-	ret = inet_dump(f->d->img, x->p->fd, g, (uint32_t)x->st.st_ino);
+	ret = inet_dump(f->d, x->p->fd, g, (uint32_t)x->st.st_ino);
 	close(g);
 	return ret;
 }
 
 /* ---- restore: validation ---- */
 
+static void describe(const struct rec_inet *h, char *buf, size_t size);
+
 /* What a description keeps between the ops (rf_fd.priv): its record, its queue's. */
 struct inet_rf {
 	const struct rec_inet *h;
+	const struct rec_inet_tcp *tcp;	/* an established TCP connection's */
 	int nr_q, cap_q;
 	const struct rec_inet_queue **q;
 };
@@ -919,7 +1024,7 @@ static const struct inet_rf *irf(const struct rf_fd *e)
 static bool state_ok(const struct rec_inet *h)
 {
 	if (h->protocol == IPPROTO_TCP)
-		return h->state == ST_LISTEN || h->state == ST_CLOSE;
+		return h->state == ST_LISTEN || h->state == ST_CLOSE || h->state == ST_ESTABLISHED;
 	return h->state == ST_CLOSE || h->state == ST_ESTABLISHED;
 }
 
@@ -993,6 +1098,14 @@ static int inet_rec(struct restore_ctx *r, struct restore_files_state *s, const 
 	bad = inet_rec_bad(h, len);
 	if (bad)
 		return img_record_invalid(r->img, "fd %d (inet socket): %s", h->fd, bad);
+	if (h->protocol == IPPROTO_TCP && h->state == ST_ESTABLISHED && !r->opts.tcp_established) {
+		char d[200];
+
+		describe(h, d, sizeof(d));
+		sudcr_error("cannot restore fd %d: connection %s (ESTABLISHED): established TCP connections need --tcp-established",
+			    h->fd, d);
+		return -EOPNOTSUPP;
+	}
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		return -ENOMEM;
@@ -1038,9 +1151,33 @@ static int inet_queue_rec(struct restore_ctx *r, struct restore_files_state *s,
 	return 0;
 }
 
+static int inet_tcp_rec(struct restore_ctx *r, struct restore_files_state *s,
+			const struct rec_inet_tcp *c, size_t len)
+{
+	struct inet_rf *p;
+	const char *bad;
+	int i;
+
+	if (len < sizeof(*c))
+		return img_record_invalid(r->img, "bad inet TCP record length");
+	i = rf_find_fd(s, c->fd);
+	if (i < 0 || s->fds[i].rec->kind != REC_FD_INET || !s->fds[i].priv || s->fds[i].desc != i ||
+	    irf(&s->fds[i])->tcp)
+		return img_record_invalid(r->img, "inet TCP record for fd %d, which has no inet socket record before it, or one already",
+					  c->fd);
+	p = (struct inet_rf *)s->fds[i].priv;
+	bad = tcp_conn_bad(p->h, c, len);
+	if (bad)
+		return img_record_invalid(r->img, "fd %d (TCP connection): %s", c->fd, bad);
+	p->tcp = c;
+	return 0;
+}
+
 static int inet_check_record(struct restore_ctx *r, struct restore_files_state *s, uint32_t type,
 			     const void *data, size_t len)
 {
+	if (type == IMG_REC_INET_TCP)
+		return inet_tcp_rec(r, s, data, len);
 	return type == IMG_REC_INET ? inet_rec(r, s, data, len) : inet_queue_rec(r, s, data, len);
 }
 
@@ -1048,6 +1185,11 @@ static int inet_check_table(struct restore_files_state *s, int i)
 {
 	if (s->fds[i].desc == i && !s->fds[i].priv) {
 		sudcr_error("image: fd %d (inet socket): no inet socket record", s->fds[i].rec->fd);
+		return -EINVAL;
+	}
+	if (s->fds[i].desc == i && irf(&s->fds[i])->h->protocol == IPPROTO_TCP &&
+	    irf(&s->fds[i])->h->state == ST_ESTABLISHED && !irf(&s->fds[i])->tcp) {
+		sudcr_error("image: fd %d (established TCP socket): no inet TCP record", s->fds[i].rec->fd);
 		return -EINVAL;
 	}
 	return 0;
@@ -1323,6 +1465,95 @@ static void refill(const struct rf_fd *e, int t)
 		close(raw6);
 }
 
+/*
+ * An established connection (tcp.c), on socket @t with its options set.
+ * Then those that connect() computes anew (TCP_WINDOW_CLAMP) are set
+ * again, and SO_REUSEADDR, which reads as SK_FORCE_REUSE in repair mode;
+ * leaving repair mode (tcp_conns_release()) clears it, set once more
+ * there.  No filter or shutdown: the dump refused them.
+ */
+static int tcp_open(const struct rf_fd *e, int t)
+{
+	const struct rec_inet *h = irf(e)->h;
+	const struct rec_inet_opt *o = (const struct rec_inet_opt *)(h + 1);
+	struct sockaddr_storage ls, ps;
+	socklen_t ll, pl;
+	const char *step = "?";
+	char d[200];
+	int err;
+
+	ll = sa_make(h->family, h->addr, h->port, h->scope_id, &ls);
+	pl = sa_make(h->family, h->peer_addr, h->peer_port, h->peer_scope_id, &ps);
+	err = tcp_conn_restore(t, irf(e)->tcp, (struct sockaddr *)&ls, ll, (struct sockaddr *)&ps,
+			       pl, &step);
+	if (err == -1) {
+		describe(h, d, sizeof(d));
+		rf_stub_die("cannot restore fd %d (%s): %s differs from the dump's", e->rec->fd, d,
+			    step);
+	}
+	if (err)
+		inet_die(e, step, err, err == EADDRINUSE || err == EADDRNOTAVAIL ?
+			 " (does the dumped process, or another, still hold the connection?)" : NULL);
+	for (uint32_t k = 0; k < h->nr_opts; k++)
+		if ((o[k].level == SOL_SOCKET && o[k].name == SO_REUSEADDR) ||
+		    opt_find(o[k].level, o[k].name)->flags & OF_EST_AFTER)
+			set_opt(e, t, &o[k]);
+	check_back(e, t);
+	return t;
+}
+
+/* Its SO_REUSEADDR option as kept, or NULL. */
+static const struct rec_inet_opt *reuse_opt(const struct rec_inet *h)
+{
+	const struct rec_inet_opt *o = (const struct rec_inet_opt *)(h + 1);
+
+	for (uint32_t k = 0; k < h->nr_opts; k++)
+		if (o[k].level == SOL_SOCKET && o[k].name == SO_REUSEADDR)
+			return &o[k];
+	return NULL;
+}
+
+int tcp_conns_release(struct restore_ctx *r)
+{
+	const void *data;
+	size_t len;
+	int pidfd = -1, ret, err = 0;
+
+	img_rewind(r->img);
+	while (!err && (ret = cr_next_of_type(r->img, IMG_REC_INET, &data, &len)) == 1) {
+		const struct rec_inet *h = data;
+		const struct rec_inet_opt *o;
+		const char *label = "?";
+		int g, off = TCP_REPAIR_OFF;
+
+		if (h->protocol != IPPROTO_TCP || h->state != ST_ESTABLISHED)
+			continue;
+		if (pidfd < 0) {
+			pidfd = (int)syscall(SYS_pidfd_open, r->pid, 0);
+			if (pidfd < 0) {
+				err = -errno;
+				sudcr_error("pidfd_open(%d): %s", r->pid, strerror(-err));
+				break;
+			}
+		}
+		g = (int)syscall(SYS_pidfd_getfd, pidfd, h->fd, 0);
+		if (g < 0 || setsockopt(g, IPPROTO_TCP, TCP_REPAIR, &off, sizeof(off))) {
+			err = -errno;
+			sudcr_error("cannot restore fd %d: taking its TCP connection out of repair mode: %s",
+				    h->fd, strerror(-err));
+		}
+		o = reuse_opt(h);
+		if (!err && o && ((err = sockopt_set(g, o, &label)) || (err = sockopt_check(g, o, &label))))
+			sudcr_error("cannot restore fd %d: %s once out of repair mode: %s", h->fd, label,
+				    err == -ESTALE ? "reads back otherwise" : strerror(-err));
+		if (g >= 0)
+			close(g);
+	}
+	if (pidfd >= 0)
+		close(pidfd);
+	return err ? err : ret;
+}
+
 static int inet_open_desc(const struct rf_fd *e)
 {
 	const struct rec_inet *h = irf(e)->h;
@@ -1336,6 +1567,8 @@ static int inet_open_desc(const struct rf_fd *e)
 		inet_die(e, "socket", errno, NULL);
 	for (uint32_t k = 0; k < h->nr_opts; k++)
 		set_opt(e, t, &o[k]);
+	if (irf(e)->tcp)
+		return tcp_open(e, t);
 	if (h->flags & REC_INET_BOUND) {
 		sl = sa_make(h->family, h->addr, h->port, h->scope_id, &ss);
 		if (bind(t, (struct sockaddr *)&ss, sl))
@@ -1500,6 +1733,21 @@ static int inet_show(struct show_ctx *sc, const struct rec_fd *rec)
 	}
 	if (ret < 0)
 		return ret;
+	img_rewind(sc->img);
+	while ((ret = img_next_record(sc->img, &type, &data, &len)) == 1) {
+		const struct rec_inet_tcp *c = data;
+
+		if (type != IMG_REC_INET_TCP || len < sizeof(*c) || c->fd != rec->fd)
+			continue;
+		tcp_conn_str(c, sc->json, buf, sizeof(buf));
+		if (sc->json)
+			fputs(buf, sc->out);
+		else
+			fprintf(sc->out, "      %s\n", buf);
+		break;
+	}
+	if (ret < 0)
+		return ret;
 	if (sc->json)
 		fprintf(sc->out, ",\"queued\":%" PRIu64 ",\"queued_bytes\":%" PRIu64, nr, bytes);
 	else if (nr)
@@ -1511,8 +1759,9 @@ const struct fd_kind fd_kind_inet = {
 	.kind = REC_FD_INET,
 	.name = "inet socket",
 	.show_name = "inet-socket",
-	.records = { IMG_REC_INET, IMG_REC_INET_QUEUE },
+	.records = { IMG_REC_INET, IMG_REC_INET_QUEUE, IMG_REC_INET_TCP },
 	.recognise = inet_recognise,
+	.dump_prepare = inet_dump_prepare,
 	.caller_end = inet_caller_end,
 	.dump = inet_dump_op,
 	.check_record = inet_check_record,

@@ -113,6 +113,7 @@ const struct cr_kind cr_kind_files = {
 		{ IMG_REC_FILE_TIMES, "file_times" },
 		{ IMG_REC_INET, "inet" },
 		{ IMG_REC_INET_QUEUE, "inet_queue" },
+		{ IMG_REC_INET_TCP, "inet_tcp" },
 		{ IMG_REC_UNIX_SK, "unix_sk" },
 		{ IMG_REC_NETLINK, "netlink" },
 		{ IMG_REC_PACKET, "packet" },
@@ -156,7 +157,11 @@ const struct cr_kind cr_kind_files = {
  * sched's, and the seccomp filters, which an unprivileged process can
  * only install with no_new_privs; credentials last.  procattr before
  * sched: their records are in that order and procattr's prepare makes the
- * state sched's fills.
+ * state sched's fills.  netlock after credentials: it injects nothing;
+ * its prepare refuses an image whose network lock is held without
+ * --tcp-established, and its finish, the last, takes the restored TCP
+ * connections out of repair mode and lifts the lock just before the
+ * release.
  */
 #define CR_KINDS(X)		\
 	X(process)		\
@@ -185,6 +190,7 @@ const struct cr_kind cr_kind_files = {
 	X(seccomp)		\
 	X(coredump_filter)	\
 	X(creds)		\
+	X(netlock)		\
 	X(tree)
 
 #define CR_KIND_DECLARE(name)	extern const struct cr_kind cr_kind_##name;
@@ -242,6 +248,13 @@ int cr_kinds_dump(struct dump_ctx *d)
 		if ((*k)->dump_free)
 			(*k)->dump_free(d);
 	return ret;
+}
+
+void cr_kinds_dump_done(struct dump_ctx *d, bool killed)
+{
+	for (const struct cr_kind *const *k = cr_kinds; *k; k++)
+		if ((*k)->dump_done)
+			(*k)->dump_done(d, killed);
 }
 
 int cr_kinds_prepare(struct restore_ctx *r)

@@ -54,6 +54,12 @@ struct cr_kind {
 	int (*collect)(struct dump_ctx *d);	/* read the state, write nothing */
 	int (*dump)(struct dump_ctx *d);	/* write the records (collect them too if no collect) */
 	void (*dump_free)(struct dump_ctx *d);	/* after the dump, done or failed */
+	/*
+	 * Once the dump is over: the process about to be killed (@killed; the
+	 * kill follows at once), or about to be let go as found (the dump
+	 * failed, or --leave-running).
+	 */
+	void (*dump_done)(struct dump_ctx *d, bool killed);
 
 	/* restore */
 	int (*prepare)(struct restore_ctx *r);	/* check every record, keep what restore needs */
@@ -86,6 +92,8 @@ const struct cr_rec_type *cr_rec_type_of(uint32_t type);
  * error and return -EINTR, before a step, once cr_cancelled().
  */
 int cr_kinds_dump(struct dump_ctx *d);
+/* Every kind's dump_done step (right before the kill, or before the release). */
+void cr_kinds_dump_done(struct dump_ctx *d, bool killed);
 int cr_kinds_prepare(struct restore_ctx *r);
 int cr_kinds_in_stub(struct restore_ctx *r);
 /*

@@ -7,12 +7,12 @@ t=version
 if run 0 "$SUDCR" --version && [[ $out =~ ^sudcr\ [0-9]+\.[0-9]+\.[0-9]+$ ]]; then pass $t; else fail $t "'$out' ($status)"; fi
 
 t=help_lists_commands
-if run 0 "$SUDCR" --help && for c in check sud syscall dump restore show; do
+if run 0 "$SUDCR" --help && for c in check sud syscall dump restore show netlock; do
 	grep -q "^  $c " <<<"$out" || exit 1; done; then pass $t; else fail $t "$out"; fi
 
 t=command_help
 ok=1
-for c in check sud syscall dump restore show; do
+for c in check sud syscall dump restore show netlock; do
 	run 0 "$SUDCR" $c --help && grep -q "^Usage: sudcr $c" <<<"$out" || { ok=0; fail $t "$c --help: $status $out"; }
 done
 [ $ok = 1 ] && pass $t
@@ -21,7 +21,7 @@ done
 t=man_page_complete
 ok=1
 man=$SRCDIR/docs/sudcr.1
-for c in "" check sud syscall dump restore show; do
+for c in "" check sud syscall dump restore show netlock; do
 	# shellcheck disable=SC2086
 	run 0 "$SUDCR" $c --help || { ok=0; fail $t "$c --help: $status"; continue; }
 	for o in $(grep -oE -- '--[a-z][a-z-]+' <<<"$out" | sort -u); do

@@ -42,7 +42,7 @@ while read -r name want edit; do
 	fi
 done <<-'EOF'
 family not+a+TCP+or+UDP+socket poke+120+0+4+3+4
-established_tcp a+state+that+cannot+be+restored poke+120+0+16+1+4
+close_wait_tcp a+state+that+cannot+be+restored poke+120+0+16+8+4
 unknown_option an+option+sudcr+does+not+restore poke+120+0+92+26+4
 option_length an+option+sudcr+does+not+restore poke+120+0+96+8+4
 option_twice an+option+twice poke+120+0+140+2+4

@@ -162,7 +162,7 @@ static void test_show_stream(void)
 	CHECKF(json && !strncmp(json, json_head, strlen(json_head)),
 	       "json: '%s'", json ? json : "(none)");
 	CHECKF(json && strstr(json, "\"comm\":\"prog\\u000a\"") &&
-	       strstr(json, "],\"creds\":[],\"memory\":[],\"fds\":[],\"sigactions\":[],\"pending\":[],\"sysv_shm\":[],\"sysv_shm_attaches\":[],\"sysv_msg\":[],\"sysv_sem_undo\":[],\"pages_stored\":0,") &&
+	       strstr(json, "],\"creds\":[],\"memory\":[],\"fds\":[],\"netlock\":[],\"sigactions\":[],\"pending\":[],\"sysv_shm\":[],\"sysv_shm_attaches\":[],\"sysv_msg\":[],\"sysv_sem_undo\":[],\"pages_stored\":0,") &&
 	       strstr(json, "\"records\":{\"process\":1,\"thread\":1}}\n"),
 	       "json: '%s'", json ? json : "(none)");
 	free(text);
