@@ -162,6 +162,8 @@ static int find_syscall_insn(struct inject_ctx *c)
 		sudcr_error("thread %d: no [vdso] mapping to inject syscalls through", c->t->tid);
 		return ret == -ENOENT ? -ENOEXEC : ret;
 	}
+	c->vdso_start = start;
+	c->vdso_end = end;
 	ret = arch_find_syscall_insn(c->t->tid, c->kind, start, end - start, &c->sc_ip);
 	if (ret)
 		sudcr_error("thread %d: no %s syscall instruction found in its vDSO", c->t->tid,

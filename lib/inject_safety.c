@@ -140,7 +140,6 @@
 #include <sudcr/log.h>
 
 #include "inject_safety.h"
-#include "proc/proc.h"
 
 /* What the page's code and the bootstrap put back, at the start of their data. */
 struct saved_ctx {
@@ -608,7 +607,10 @@ static int read_vdso(struct inject_ctx *c, unsigned char **buf, uint64_t *start,
 	const Elf64_Ehdr *eh;
 	size_t n, u;
 
-	if (proc_find_mapping(c->t->tid, "[vdso]", start, &end) || end - *start > VDSO_MAX)
+	/* The vDSO does not move during a dump (only a restore moves it, without a safety page). */
+	*start = c->vdso_start;
+	end = c->vdso_end;
+	if (!*start || end <= *start || end - *start > VDSO_MAX)
 		return -ENOENT;
 	n = end - *start;
 	*buf = malloc(n);

@@ -72,6 +72,7 @@ struct inject_ctx {
 	 * and munmap (inject_safety.c); 0 if none.
 	 */
 	uint64_t boot;
+	uint64_t vdso_start, vdso_end;	/* the [vdso] mapping, as find_syscall_insn() saw it */
 	/*
 	 * The SUD config the thread goes through between its own and off
 	 * (inject_safety.c): 0 none needed, 1 transit_sud, -1 none possible.
