@@ -303,9 +303,10 @@ int inject_begin_shared(struct inject_ctx *c, struct task_thread *t, const struc
 		goto out_free;
 	}
 	/*
-	 * With a safety page, signals are blocked only once the page is
-	 * there: the fewer changes before it, the fewer a kill of sudcr in
-	 * that window leaves (a signal arriving meanwhile is kept, as always).
+	 * With a safety page, signals are blocked only once the thread's
+	 * registers point into code that puts the mask back (the bootstrap
+	 * or its page); without a transit config, only once the page is
+	 * there: a signal arriving before is kept by us (lost if we die).
 	 */
 	safe = safety_wanted(c);
 	if (!safe && ptrace(PTRACE_SETSIGMASK, tid, (void *)sizeof(uint64_t), &all)) {
@@ -332,6 +333,11 @@ int inject_begin_shared(struct inject_ctx *c, struct task_thread *t, const struc
 		ret = safety_enter(c);
 		if (ret)
 			goto out_regs;
+		if (c->transit >= 0 && ptrace(PTRACE_SETSIGMASK, tid, (void *)sizeof(uint64_t), &all)) {
+			ret = -errno;
+			sudcr_error("thread %d: cannot block signals: %s", tid, strerror(-ret));
+			goto out_regs;
+		}
 	}
 	if (c->saved_sud.mode != SUD_MODE_OFF) {
 		static const struct sud_config off = { .mode = SUD_MODE_OFF };
@@ -349,7 +355,7 @@ int inject_begin_shared(struct inject_ctx *c, struct task_thread *t, const struc
 			inject_end(c);
 			return ret;
 		}
-		if (ptrace(PTRACE_SETSIGMASK, tid, (void *)sizeof(uint64_t), &all)) {
+		if (c->transit < 0 && ptrace(PTRACE_SETSIGMASK, tid, (void *)sizeof(uint64_t), &all)) {
 			ret = -errno;
 			sudcr_error("thread %d: cannot block signals: %s", tid, strerror(errno));
 			inject_end(c);
@@ -365,8 +371,9 @@ int inject_begin_shared(struct inject_ctx *c, struct task_thread *t, const struc
 	return 0;
 
 out_regs:
+	/* The mask, then the registers: the transit config is harmless under them. */
+	ptrace(PTRACE_SETSIGMASK, tid, (void *)sizeof(uint64_t), &c->saved_mask);
 	if (safe) {
-		/* The registers first: the transit config is harmless under them. */
 		arch_set_regs(tid, &c->saved_regs);
 		if (c->transit > 0)
 			sud_put_back(tid, &c->saved_sud);
@@ -375,7 +382,6 @@ out_regs:
 	if (c->self_pinned)
 		sched_setaffinity(0, sizeof(c->saved_self_cpus), &c->saved_self_cpus);
 	c->self_pinned = false;
-	ptrace(PTRACE_SETSIGMASK, tid, (void *)sizeof(uint64_t), &c->saved_mask);
 out_free:
 	free(c->saved_xstate);
 	c->saved_xstate = NULL;

@@ -827,9 +827,6 @@ int safety_enter(struct inject_ctx *c)
 	struct arch_regs regs;
 	int ret;
 
-	/* A slot's thread without SUD: its page's code puts back what little it changes. */
-	if (c->safety_slot && c->saved_sud.mode == SUD_MODE_OFF)
-		return 0;
 	if (c->transit > 0) {
 		ret = sud_set(c->t->tid, &c->transit_sud);
 		if (ret)
