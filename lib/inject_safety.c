@@ -4,8 +4,11 @@
  * state it did not have if sudcr dies (SIGKILL, OOM, a crash).  When a
  * tracer dies the kernel detaches its tracees and each one resumes from
  * its ptrace stop with the registers the tracer left.  So, from the
- * first change to the last, those registers point into a page sudcr maps
- * in the target (not the target's code: DESIGN.md), the safety page:
+ * first change to the last, those registers point into code of ours that
+ * puts the thread back: a page sudcr maps in the target (not the target's
+ * code: DESIGN.md), the safety page, and before it exists and after it
+ * is gone, the bootstrap (below) in the vDSO's padding, bytes no code of
+ * the target ever runs:
  *
  *   site:    syscall          every injected call runs here, so a thread
  *                             let go at its entry or exit stop, or in the
@@ -72,7 +75,8 @@
  *    syscall (thread 0's bootstrap cannot write: no transit, see below);
  *  - a config that already lets our code run (off; inclusive around
  *    other code): none needed.
- * The order is: transit config, registers into our code, SUD off; and at
+ * The order is: transit config, registers into our code, all signals
+ * blocked (our code puts the mask back), SUD off; and at
  * the end, at the stop where our code is done: the mask, the transit
  * config, the thread's registers (restart applied), its own config.  A
  * kill between a transit config and its neighbour leaves the thread
@@ -118,6 +122,12 @@
  *    resumes it with (wait_task_stopped(); measured on 6.18).  The seize
  *    and the delivery of pending signals therefore only peek at such a
  *    stop (WNOWAIT) and answer it uncollected (task.c: peek_tracee()).
+ *    Still open: a signal that cannot be blocked (SIGSTOP) or that came
+ *    before the block (threads without a transit config) is kept, to be
+ *    queued again, in our memory only; and one kept still at the end goes
+ *    back through task_requeue_intercepted(), whose mask changes and
+ *    carrier signal are made on the thread's own registers (no page any
+ *    more): a kill there leaves them;
  * Processes whose death is wanted anyway (a restore's new process, traced
  * with PTRACE_O_EXITKILL) get no page either.
  */
