@@ -41,25 +41,29 @@ int inject_write_mem(pid_t tid, uint64_t addr, const void *buf, size_t len)
 }
 
 /*
- * The scratch area inside a safety mapping has no read permission
- * (inject_safety.c: "-wx"), which process_vm_readv() honours: read it
- * through /proc/TID/mem, which may read what the mapping could be made
- * to allow (FOLL_FORCE).
+ * Through /proc/TID/mem, which may read and write what the mapping could
+ * be made to allow (FOLL_FORCE): the scratch area inside a safety mapping
+ * has no read permission (inject_safety.c: "-wx"), which
+ * process_vm_readv() honours; the vDSO, where the bootstrap goes, is
+ * read-only.
  */
-static int read_mem_forced(pid_t tid, uint64_t addr, void *buf, size_t len)
+int inject_mem_forced(pid_t tid, uint64_t addr, void *buf, size_t len, bool write)
 {
 	char path[32];
 	ssize_t n;
-	int fd;
+	int fd, err;
 
 	snprintf(path, sizeof(path), "/proc/%d/mem", tid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open(path, (write ? O_RDWR : O_RDONLY) | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	n = pread(fd, buf, len, (off_t)addr);
+	n = write ? pwrite(fd, buf, len, (off_t)addr) : pread(fd, buf, len, (off_t)addr);
+	err = n < 0 ? errno : 0;
 	close(fd);
-	/* Unreadable this way too: the answer process_vm_readv() gave. */
-	return n >= 0 && (size_t)n == len ? 0 : -EFAULT;
+	if (n >= 0 && (size_t)n == len)
+		return 0;
+	/* A read refused this way too: the answer process_vm_readv() gave. */
+	return write && err ? -err : -EFAULT;
 }
 
 int inject_read_mem(pid_t tid, uint64_t addr, void *buf, size_t len)
@@ -69,7 +73,7 @@ int inject_read_mem(pid_t tid, uint64_t addr, void *buf, size_t len)
 	ssize_t n = process_vm_readv(tid, &local, 1, &remote, 1, 0);
 
 	if (n < 0 && errno == EFAULT)
-		return read_mem_forced(tid, addr, buf, len);
+		return inject_mem_forced(tid, addr, buf, len, false);
 	if (n < 0)
 		return -errno;
 	return (size_t)n == len ? 0 : -EFAULT;
@@ -136,9 +140,10 @@ static void unpin(struct inject_ctx *c)
 
 /*
  * For a call through the vDSO by a thread that has a safety page (its
- * mmap and munmap): stack and frame pointer non-canonical, so a thread let
- * go there (sudcr died) faults in the vDSO's epilogue rather than
- * returning into its own code with our registers (x86-64 only).
+ * mmap and munmap) but no bootstrap (inject_safety.c): stack and frame
+ * pointer non-canonical, so a thread let go there (sudcr died) faults in
+ * the vDSO's epilogue rather than returning into its own code with our
+ * registers (x86-64 only).
  */
 static void poison_stack(struct arch_regs *regs)
 {
@@ -157,6 +162,8 @@ static int find_syscall_insn(struct inject_ctx *c)
 		sudcr_error("thread %d: no [vdso] mapping to inject syscalls through", c->t->tid);
 		return ret == -ENOENT ? -ENOEXEC : ret;
 	}
+	c->vdso_start = start;
+	c->vdso_end = end;
 	ret = arch_find_syscall_insn(c->t->tid, c->kind, start, end - start, &c->sc_ip);
 	if (ret)
 		sudcr_error("thread %d: no %s syscall instruction found in its vDSO", c->t->tid,
@@ -296,9 +303,10 @@ int inject_begin_shared(struct inject_ctx *c, struct task_thread *t, const struc
 		goto out_free;
 	}
 	/*
-	 * With a safety page, signals are blocked only once the page is
-	 * there: the fewer changes before it, the fewer a kill of sudcr in
-	 * that window leaves (a signal arriving meanwhile is kept, as always).
+	 * With a safety page, signals are blocked only once the thread's
+	 * registers point into code that puts the mask back (the bootstrap
+	 * or its page); without a transit config, only once the page is
+	 * there: a signal arriving before is kept by us (lost if we die).
 	 */
 	safe = safety_wanted(c);
 	if (!safe && ptrace(PTRACE_SETSIGMASK, tid, (void *)sizeof(uint64_t), &all)) {
@@ -309,36 +317,27 @@ int inject_begin_shared(struct inject_ctx *c, struct task_thread *t, const struc
 	pin_self(c);
 	/*
 	 * Never the thread's own registers with SUD off: let go then, it
-	 * would run on unintercepted.  The registers of the call that maps
-	 * the safety page go in first (let go, it crashes in the vDSO, at
-	 * worst).
+	 * would run on unintercepted.  So first the code a thread let go
+	 * runs (inject_safety.c: the bootstrap or the slot).
 	 */
 	ret = sud_get(tid, &c->saved_sud);
 	if (!ret && safe)
-		ret = safety_prepare_slot(c);
+		ret = safety_prepare(c);
 	if (ret)
 		goto out_regs;
 	/*
-	 * A slot's thread without SUD needs no poisoned registers: let go,
-	 * it runs the page's code, which puts back what little it changed.
+	 * Then what a thread let go runs, behind a transit SUD config that
+	 * lets it run (inject_safety.c), before SUD goes off.
 	 */
-	if (safe && (!c->safety_slot || c->saved_sud.mode != SUD_MODE_OFF)) {
-		struct arch_regs regs = c->saved_regs;
-		uint64_t args[6];
-
-		/* Those safety_map() injects (a slot has no call to make: any poisoned ones). */
-		safety_map_args(c, args);
-		arch_setup_syscall(&regs, c->kind, c->sc_ip, arch_sc_nr(c->kind, SC_MMAP), args);
-		poison_stack(&regs);
-		ret = arch_set_regs(tid, &regs);
-		if (ret) {
-			if (ret == -ESRCH)
-				sudcr_error("thread %d died while held (killed by someone else?)", tid);
-			else
-				sudcr_error("thread %d: cannot set registers: %s", tid, strerror(-ret));
+	if (safe) {
+		ret = safety_enter(c);
+		if (ret)
+			goto out_regs;
+		if (c->transit >= 0 && ptrace(PTRACE_SETSIGMASK, tid, (void *)sizeof(uint64_t), &all)) {
+			ret = -errno;
+			sudcr_error("thread %d: cannot block signals: %s", tid, strerror(-ret));
 			goto out_regs;
 		}
-		c->regs_ready = true;
 	}
 	if (c->saved_sud.mode != SUD_MODE_OFF) {
 		static const struct sud_config off = { .mode = SUD_MODE_OFF };
@@ -356,7 +355,7 @@ int inject_begin_shared(struct inject_ctx *c, struct task_thread *t, const struc
 			inject_end(c);
 			return ret;
 		}
-		if (ptrace(PTRACE_SETSIGMASK, tid, (void *)sizeof(uint64_t), &all)) {
+		if (c->transit < 0 && ptrace(PTRACE_SETSIGMASK, tid, (void *)sizeof(uint64_t), &all)) {
 			ret = -errno;
 			sudcr_error("thread %d: cannot block signals: %s", tid, strerror(errno));
 			inject_end(c);
@@ -372,12 +371,17 @@ int inject_begin_shared(struct inject_ctx *c, struct task_thread *t, const struc
 	return 0;
 
 out_regs:
-	if (safe)
+	/* The mask, then the registers: the transit config is harmless under them. */
+	ptrace(PTRACE_SETSIGMASK, tid, (void *)sizeof(uint64_t), &c->saved_mask);
+	if (safe) {
 		arch_set_regs(tid, &c->saved_regs);
+		if (c->transit > 0)
+			sud_put_back(tid, &c->saved_sud);
+		safety_unprepare(c);
+	}
 	if (c->self_pinned)
 		sched_setaffinity(0, sizeof(c->saved_self_cpus), &c->saved_self_cpus);
 	c->self_pinned = false;
-	ptrace(PTRACE_SETSIGMASK, tid, (void *)sizeof(uint64_t), &c->saved_mask);
 out_free:
 	free(c->saved_xstate);
 	c->saved_xstate = NULL;
@@ -648,12 +652,8 @@ int inject_end(struct inject_ctx *c)
 	if (c->safety) {
 		/* Before the page goes, which would put the same affinity back. */
 		unpin(c);
-		/* The last injected call (through the vDSO), or none for a slot. */
+		/* The last injected call (through the bootstrap), or none for a slot. */
 		err = safety_unmap(c);
-		if (!err) {
-			unpin(c);
-			err = safety_resume_here(c);
-		}
 		if (!err && c->at_syscall_exit) {
 			err = task_return_to_interrupt_stop(t);
 			if (!err)
@@ -680,6 +680,9 @@ int inject_end(struct inject_ctx *c)
 	}
 	err = sud_put_back(tid, &c->saved_sud);
 	ret = ret ? ret : err;
+	/* Without a safety page after all (its mmap failed): the bootstrap is not needed any more. */
+	if (!err)
+		safety_unprepare(c);
 out:
 	unpin(c);
 	c->active = false;

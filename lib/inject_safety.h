@@ -18,14 +18,27 @@
 #define SAFETY_SCRATCH_LEN	8192
 #define SAFETY_LEN		(SAFETY_SCRATCH_OFF + SAFETY_SCRATCH_LEN)
 
+/* Read or write the thread's memory through /proc/TID/mem (inject.c). */
+int inject_mem_forced(pid_t tid, uint64_t addr, void *buf, size_t len, bool write);
+
 /* Whether the thread gets a safety page: an x86-64 thread that outlives us. */
 bool safety_wanted(const struct inject_ctx *c);
 
 /*
- * A thread that takes a slot of another thread's mapping: write its code
- * and saved context there before anything of the thread changes.
+ * Before anything of the thread changes: write what a thread let go runs
+ * (a slot's code and saved context; for thread 0, the bootstrap in the
+ * vDSO of the mapping's mmap), and choose its transit SUD config.  Takes
+ * a config a killed sudcr left for the one it stood for.
  */
-int safety_prepare_slot(struct inject_ctx *c);
+int safety_prepare(struct inject_ctx *c);
+void safety_unprepare(struct inject_ctx *c);
+
+/*
+ * The transit config, then the registers of what a thread let go runs:
+ * the mmap of the mapping through the bootstrap, or the slot's restore
+ * code.  SUD off comes after (inject_begin_shared()).
+ */
+int safety_enter(struct inject_ctx *c);
 
 /* The arguments of the mmap safety_map() injects. */
 void safety_map_args(const struct inject_ctx *c, uint64_t args[6]);
@@ -50,12 +63,12 @@ int safety_clear_leftovers(struct inject_ctx *c);
 int safety_update(struct inject_ctx *c);
 
 /*
- * Unmap the page (the last injected call, through the vDSO) and, at that
- * call's exit stop, put back the thread's SUD config and signal mask; the
- * caller then puts back the affinity, and safety_resume_here() the
- * registers (restart applied): what a thread released there runs with.
+ * Leave the page: unmap the mapping (the last injected call, through the
+ * bootstrap), then put back the signal mask, the registers (restart
+ * applied) and the SUD config, in an order where the thread, let go at
+ * any step, puts back the rest itself; the caller puts back the affinity
+ * before.
  */
 int safety_unmap(struct inject_ctx *c);
-int safety_resume_here(struct inject_ctx *c);
 
 #endif

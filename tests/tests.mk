@@ -181,13 +181,14 @@ test: test-build
 	$(if $(STALE_BINS),rm -f $(STALE_BINS))
 	$(T)/run $(TEST_ARGS)
 
-# 100 dumps of a busy SUD program, each with sudcr killed at a random
-# instant (tests/crash/dump_killed.sh), then one dump killed before each
-# of sudcr's calls that touch it, in turn (tests/crash/dump_sweep.sh,
-# about 800; and every third call of a dump of four threads; `make test`
-# runs samples: cli/killed_sweep, cli/killed_sweep_threads).  Not in `make
-# test`: two windows cannot be covered (README, "If sudcr is killed": the
-# mmap and munmap of the safety mapping): 23 of 939 kill points, measured.
+# Dumps of a busy SUD program, each with sudcr killed at a random instant,
+# until 100 kills landed inside a dump (tests/crash/dump_killed.sh), then
+# one dump killed before each of sudcr's calls that touch it, in turn
+# (tests/crash/dump_sweep.sh, about 900; and every third call of a dump of
+# four threads).  Each must leave the program running on exactly (README,
+# "If sudcr is killed").  Not in `make test`, which runs samples
+# (cli/killed_sweep*: the middle, and the beginning and end call by call):
+# the whole takes 10 to 20 minutes here.
 CRASH_ENV = SUDCR=$(CURDIR)/$(B)/sudcr TESTBIN=$(CURDIR)/$(T) SRCDIR=$(CURDIR)
 crash-test: test-build
 	@r=0; $(CRASH_ENV) bash tests/crash/dump_killed.sh || r=1; \

@@ -67,6 +67,18 @@ struct inject_ctx {
 	bool safety_pinning;
 	bool poison_stack;	/* this call: rsp and rbp non-canonical (inject_safety.c) */
 	bool regs_ready;	/* the next call's registers are already in (inject_begin()) */
+	/*
+	 * The bootstrap in the vDSO's padding that runs the mapping's mmap
+	 * and munmap (inject_safety.c); 0 if none.
+	 */
+	uint64_t boot;
+	uint64_t vdso_start, vdso_end;	/* the [vdso] mapping, as find_syscall_insn() saw it */
+	/*
+	 * The SUD config the thread goes through between its own and off
+	 * (inject_safety.c): 0 none needed, 1 transit_sud, -1 none possible.
+	 */
+	int transit;
+	struct sud_config transit_sud;
 };
 
 /* The thread must be in an interrupt stop. */

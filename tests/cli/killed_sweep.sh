@@ -2,10 +2,11 @@
 # busy SUD program (the share of tests/crash/dump_sweep.sh that `make
 # test` can afford; `make crash-test` sweeps every call): the program runs
 # on exactly, and once one more dump has touched it, it has no mapping
-# more than before and the image holds none of sudcr's.  A killed sudcr
-# used to leave its safety page and scratch area mapped for good, and the
-# next dump stored them in the image.  The first and last calls (the
-# safety page's mmap and munmap) are left to the crash test: a kill there
-# is one of the documented windows (lib/inject_safety.c).
+# more than before, its vDSO and SUD config are as before and the image
+# holds none of sudcr's mappings.  A killed sudcr used to leave its safety
+# page and scratch area mapped for good, and the next dump stored them in
+# the image.  The beginning and the end, where the bootstrap and the
+# transit configs are (lib/inject_safety.c), are swept call by call by
+# killed_sweep_start and killed_sweep_end.
 SWEEP_NAME=killed_sweep SWEEP_FROM=60 SWEEP_TO=-60 SWEEP_STEP=${SWEEP_STEP:-53} \
 	. "$SRCDIR/tests/crash/dump_sweep.sh"
