@@ -829,6 +829,8 @@ static int inet_dump(struct dump_ctx *d, int fd, int s, uint32_t ino)
 	int fresh = -1, n, ret;
 
 	ret = read_state(fd, s, &r, what, sizeof(what));
+	if (!ret && r.type != SOCK_STREAM)
+		ret = inet_check_multicast(fd, s, (int)r.family, what);
 	if (ret)
 		return ret;
 	fresh = socket((int)r.family, (int)r.type | SOCK_CLOEXEC, (int)r.protocol);

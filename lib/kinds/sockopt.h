@@ -111,4 +111,10 @@ struct nlmsghdr;
 int sockdiag_walk(const void *req, size_t len, int (*one)(const struct nlmsghdr *h, void *arg),
 		  void *arg);
 
+/*
+ * inet_mcast.c: 0 when socket @s (fd @fd of the process, described by
+ * @what) has joined no multicast group; else one line and -EOPNOTSUPP.
+ */
+int inet_check_multicast(int fd, int s, int family, const char *what);
+
 #endif
