@@ -381,6 +381,7 @@ static bool addr_any(const uint8_t *addr)
 
 struct diag_info {
 	bool found;
+	bool md5;		/* TCP_MD5SIG keys (shown to CAP_NET_ADMIN only) */
 	uint32_t state, shutdown, rqueue, wqueue;
 	/* Listening sockets: connections in the accept queue, some named. */
 	char queued[160];
@@ -408,6 +409,8 @@ static void diag_one(const struct inet_diag_msg *m, size_t len, struct diag_quer
 		for (a = (const struct rtattr *)(m + 1); RTA_OK(a, alen); a = RTA_NEXT(a, alen))
 			if (a->rta_type == INET_DIAG_SHUTDOWN && RTA_PAYLOAD(a) >= 1)
 				q->out->shutdown = *(const uint8_t *)RTA_DATA(a);
+			else if (a->rta_type == INET_DIAG_MD5SIG && RTA_PAYLOAD(a) > 0)
+				q->out->md5 = true;
 		return;
 	}
 	/* A connection no fd holds yet, on the listening port: in its accept queue. */
@@ -444,6 +447,9 @@ static int diag_walk(uint32_t family, uint32_t protocol, struct diag_query *q)
 	req.r.sdiag_family = (uint8_t)family;
 	req.r.sdiag_protocol = (uint8_t)protocol;
 	req.r.idiag_states = ~0u;
+	/* The kernel adds a TCP socket's aux attributes (INET_DIAG_MD5SIG) only with INFO asked for. */
+	if (protocol == IPPROTO_TCP)
+		req.r.idiag_ext = 1u << (INET_DIAG_INFO - 1);
 	if (send(nl, &req, sizeof(req), 0) != (ssize_t)sizeof(req)) {
 		ret = -errno;
 		goto out;
@@ -667,6 +673,12 @@ static int refuse(int fd, const char *what, const struct rec_inet *r, const stru
 	}
 	if (r->events & POLLERR) {
 		sudcr_error("fd %d (%s): a socket error is pending (SO_ERROR), which sudcr cannot read without clearing it",
+			    fd, what);
+		return -EOPNOTSUPP;
+	}
+	/* No getsockopt gives TCP_MD5SIG keys back; sock_diag tells that there are some. */
+	if (di->md5) {
+		sudcr_error("fd %d (%s): it has TCP_MD5SIG keys, which cannot be read back: not supported",
 			    fd, what);
 		return -EOPNOTSUPP;
 	}
