@@ -74,6 +74,7 @@ observe() {
 	local task
 	awk '/^State:/ { print ($2 == "R" || $2 == "S") ? "State: live" : "State: " $2 }' /proc/$1/status
 	for task in /proc/$1/task/*; do
+		awk '/^State:/ { printf "%s ", ($2 == "R" || $2 == "S") ? "live" : $2 }' $task/status
 		grep -E '^(TracerPid|SigBlk|Cpus_allowed_list):' $task/status | tr '\n\t' '  ' |
 			sed 's/SigBlk: 0000000040000000/SigBlk: 0000000000000000/'
 		echo
