@@ -60,6 +60,7 @@
 #include <unistd.h>
 
 #include "cr.h"
+#include "proc/proc.h"
 #include "image.h"
 #include "image_records.h"
 #include <sudcr/log.h>
@@ -269,6 +270,23 @@ out:
 	return ret ? ret : (int64_t)q.pid;
 }
 
+/*
+ * Whether sudcr runs in the initial PID namespace: the only one with
+ * kernel threads, kthreadd being PID 2 there (a child of PID 0).  The
+ * kernel answers AUDIT_GET and AUDIT_SET only from it (audit_netlink_ok():
+ * -EPERM elsewhere), so a process of another one, the target among them
+ * (sudcr dumps only processes of its own namespaces), cannot be the
+ * registered audit daemon.
+ */
+static bool in_initial_pid_ns(void)
+{
+	struct proc_stat st;
+	char comm[32] = "";
+
+	return !proc_parse_stat(2, 0, &st) && st.ppid == 0 && !proc_read_comm(2, 0, comm, sizeof(comm)) &&
+	       !strcmp(comm, "kthreadd");
+}
+
 static int sock_int(int s, int level, int name, uint32_t *v)
 {
 	int x = 0;
@@ -312,6 +330,9 @@ static int nl_refuse(int fd, const char *what, const struct rec_netlink *r, uint
 	if (r->protocol == NETLINK_AUDIT) {
 		int64_t d = audit_daemon();
 
+		/* Refused for every process of this user or PID namespace: none is the daemon. */
+		if (d == -ECONNREFUSED || (d == -EPERM && !in_initial_pid_ns()))
+			d = 0;
 		if (d < 0) {
 			sudcr_error("fd %d (%s): cannot ask the kernel whether the process is the registered audit daemon (AUDIT_GET: %s)",
 				    fd, what, strerror((int)-d));
