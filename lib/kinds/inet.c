@@ -92,7 +92,6 @@ enum {
 };
 
 #define POLL_EVENTS	(POLLIN | POLLPRI | POLLOUT | POLLRDHUP | POLLERR | POLLHUP)
-#define FILTER_MAX	4096	/* BPF_MAXINSNS */
 
 /* ---- the options ---- */
 
@@ -547,47 +546,6 @@ int sockopts_read(int fd, const char *what, int s, int fresh, int family, int pr
 }
 
 /* The classic BPF filter into *filter (malloc'd), its length in *nr; 0 or -errno (reported). */
-static int read_filter(int fd, const char *what, int s, struct sock_filter **filter, uint32_t *nr,
-		       bool *locked)
-{
-	socklen_t len = 0;
-	int v;
-
-	*filter = NULL;
-	*nr = 0;
-	*locked = false;
-	if (getsockopt(s, SOL_SOCKET, SO_GET_FILTER, NULL, &len)) {
-		int err = -errno;
-
-		if (err == -EACCES)
-			sudcr_error("fd %d (%s): an eBPF socket filter (SO_ATTACH_BPF) is attached, which cannot be read back", fd, what);
-		else
-			sudcr_error("fd %d (%s): SO_GET_FILTER: %s", fd, what, strerror(-err));
-		return err;
-	}
-	if (!sock_int(s, SOL_SOCKET, SO_LOCK_FILTER, &v) && v)
-		*locked = true;
-	if (!len)
-		return 0;
-	if (len > FILTER_MAX) {
-		sudcr_error("fd %d (%s): a socket filter of %u instructions", fd, what, len);
-		return -EINVAL;
-	}
-	*filter = calloc(len, sizeof(**filter));
-	if (!*filter)
-		return -ENOMEM;
-	*nr = len;
-	if (getsockopt(s, SOL_SOCKET, SO_GET_FILTER, *filter, &len) || len != *nr) {
-		int err = errno ? -errno : -EIO;
-
-		sudcr_error("fd %d (%s): SO_GET_FILTER: %s", fd, what, strerror(-err));
-		free(*filter);
-		*filter = NULL;
-		return err;
-	}
-	return 0;
-}
-
 /* Everything about @s but its options; 0 or -errno, reported; what names it for messages. */
 static int read_state(int fd, int s, struct rec_inet *r, char *what, size_t wsize)
 {
@@ -890,7 +848,7 @@ static int inet_dump(struct dump_ctx *d, int fd, int s, uint32_t ino)
 		goto out;
 	}
 	r.nr_opts = (uint32_t)n;
-	ret = read_filter(fd, what, s, &filter, &r.nr_filter, &locked);
+	ret = sockfilter_read(fd, what, s, &filter, &r.nr_filter, &locked);
 	if (ret)
 		goto out;
 	if (locked)
@@ -1068,7 +1026,7 @@ static const char *inet_rec_bad(const struct rec_inet *h, size_t len)
 	const struct rec_inet_opt *o = (const struct rec_inet_opt *)(h + 1);
 	static const uint8_t zero[16];
 
-	if (len < sizeof(*h) || h->nr_opts > SOCKOPTS_MAX || h->nr_filter > FILTER_MAX ||
+	if (len < sizeof(*h) || h->nr_opts > SOCKOPTS_MAX || h->nr_filter > SOCKFILTER_MAX ||
 	    len != sizeof(*h) + h->nr_opts * sizeof(*o) + h->nr_filter * sizeof(struct sock_filter))
 		return "bad length";
 	if ((h->family != AF_INET && h->family != AF_INET6) ||
@@ -1599,13 +1557,10 @@ static int inet_open_desc(const struct rf_fd *e)
 	/* Before the filter, which they passed once already. */
 	refill(e, t);
 	if (h->nr_filter) {
-		struct sock_fprog prog = {
-			.len = (unsigned short)h->nr_filter,
-			.filter = (struct sock_filter *)(o + h->nr_opts),
-		};
+		int err = sockfilter_attach(t, (const struct sock_filter *)(o + h->nr_opts), h->nr_filter);
 
-		if (setsockopt(t, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog)))
-			inet_die(e, "SO_ATTACH_FILTER", errno, NULL);
+		if (err)
+			inet_die(e, "SO_ATTACH_FILTER", -err, NULL);
 	}
 	if (h->flags & REC_INET_FILTER_LOCKED) {
 		int one = 1;
@@ -1720,21 +1675,9 @@ static int inet_show(struct show_ctx *sc, const struct rec_fd *rec)
 	size_t len;
 	uint64_t nr = 0, bytes = 0;
 	char buf[4096];
-	int ret;
+	int ret = famsock_show(sc, rec, IMG_REC_INET, inet_describe);
 
-	img_rewind(sc->img);
-	while ((ret = img_next_record(sc->img, &type, &data, &len)) == 1) {
-		if (type != IMG_REC_INET || len < sizeof(int32_t) || *(const int32_t *)data != rec->fd)
-			continue;
-		if (inet_describe(data, len, sc->json, buf, sizeof(buf)))
-			return -EINVAL;
-		if (sc->json)
-			fprintf(sc->out, ",\"socket\":%s", buf);
-		else
-			fprintf(sc->out, "      socket: %s\n", buf);
-		break;
-	}
-	if (ret < 0)
+	if (ret)
 		return ret;
 	img_rewind(sc->img);
 	while ((ret = img_next_record(sc->img, &type, &data, &len)) == 1) {

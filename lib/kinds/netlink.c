@@ -287,17 +287,6 @@ static bool in_initial_pid_ns(void)
 	       !strcmp(comm, "kthreadd");
 }
 
-static int sock_int(int s, int level, int name, uint32_t *v)
-{
-	int x = 0;
-	socklen_t len = sizeof(x);
-
-	if (getsockopt(s, level, name, &x, &len))
-		return -errno;
-	*v = (uint32_t)x;
-	return 0;
-}
-
 /* What the dump refuses of socket @r (sock_diag's @q); one line and -EOPNOTSUPP, or 0. */
 static int nl_refuse(int fd, const char *what, const struct rec_netlink *r, uint32_t events,
 		     uint32_t nr_groups, const struct nl_diag *q, pid_t pid)
@@ -361,8 +350,8 @@ static int netlink_dump(struct img_writer *img, int fd, int s, uint32_t ino, pid
 	bool locked;
 	int fresh = -1, n, ret;
 
-	if ((ret = sock_int(s, SOL_SOCKET, SO_TYPE, &r.type)) ||
-	    (ret = sock_int(s, SOL_SOCKET, SO_PROTOCOL, &r.protocol)))
+	if ((ret = sockopt_u32(s, SOL_SOCKET, SO_TYPE, &r.type)) ||
+	    (ret = sockopt_u32(s, SOL_SOCKET, SO_PROTOCOL, &r.protocol)))
 		return ret;
 	memset(&a, 0, sizeof(a));
 	if (getsockname(s, (struct sockaddr *)&a, &al)) {

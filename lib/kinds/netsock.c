@@ -126,6 +126,17 @@ size_t famopt_str(const struct rec_inet_opt *o, const struct famopt *tab, size_t
 	return (size_t)snprintf(buf, size, json ? "\"%s\":%d" : " %s=%d", famopt_label(o, tab, nr), v);
 }
 
+int sockopt_u32(int s, int level, int name, uint32_t *v)
+{
+	int x = 0;
+	socklen_t len = sizeof(x);
+
+	if (getsockopt(s, level, name, &x, &len))
+		return -errno;
+	*v = (uint32_t)x;
+	return 0;
+}
+
 /* ---- the classic BPF filter ---- */
 
 int sockfilter_read(int fd, const char *what, int s, struct sock_filter **filter, uint32_t *nr,

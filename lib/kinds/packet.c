@@ -209,17 +209,6 @@ static int pk_diag(uint32_t ino, struct pk_diag *q)
 	return ret > 0 ? 0 : ret;
 }
 
-static int sock_int(int s, int level, int name, uint32_t *v)
-{
-	int x = 0;
-	socklen_t len = sizeof(x);
-
-	if (getsockopt(s, level, name, &x, &len))
-		return -errno;
-	*v = (uint32_t)x;
-	return 0;
-}
-
 /* ---- dump ---- */
 
 static int pk_refuse(int fd, const char *what, uint32_t events, const struct pk_diag *q)
@@ -281,8 +270,8 @@ static int packet_dump(struct img_writer *img, int fd, int s, uint32_t ino)
 	size_t len;
 	int fresh = -1, n, ret;
 
-	if ((ret = sock_int(s, SOL_SOCKET, SO_TYPE, &r.type)) ||
-	    (ret = sock_int(s, SOL_SOCKET, SO_PROTOCOL, &r.protocol)))
+	if ((ret = sockopt_u32(s, SOL_SOCKET, SO_TYPE, &r.type)) ||
+	    (ret = sockopt_u32(s, SOL_SOCKET, SO_PROTOCOL, &r.protocol)))
 		return ret;
 	memset(&ll, 0, sizeof(ll));
 	if (getsockname(s, (struct sockaddr *)&ll, &al)) {
@@ -574,7 +563,7 @@ static void pk_check_back(const struct rf_fd *e, int t, const struct pk_parts *p
 		pk_die(e, "getsockname", errno);
 	if (ll.sll_protocol != h->num || ll.sll_ifindex != h->ifindex)
 		pk_die(e, "its protocol or device reads back otherwise than it was dumped", 0);
-	if (sock_int(t, SOL_SOCKET, SO_PROTOCOL, &proto))
+	if (sockopt_u32(t, SOL_SOCKET, SO_PROTOCOL, &proto))
 		pk_die(e, "SO_PROTOCOL", errno);
 	if (proto != h->protocol)
 		pk_die(e, "SO_PROTOCOL reads back otherwise than it was dumped", 0);

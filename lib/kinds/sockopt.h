@@ -54,6 +54,9 @@ int famopt_check(int t, const struct rec_inet_opt *o);
 size_t famopt_str(const struct rec_inet_opt *o, const struct famopt *tab, size_t nr, bool json,
 		  char *buf, size_t size);
 
+/* An int socket option of @s as a uint32_t: 0, or -errno. */
+int sockopt_u32(int s, int level, int name, uint32_t *v);
+
 #define SOCKFILTER_MAX	4096	/* BPF_MAXINSNS */
 struct sock_filter;
 /*

@@ -537,25 +537,7 @@ static int unix_sk_describe(const void *data, size_t len, bool json, char *buf, 
 /* Description @rec's UNIX_SK record: one line, or a "socket" JSON member. */
 static int unix_sk_show(struct show_ctx *sc, const struct rec_fd *rec)
 {
-	const void *data;
-	uint32_t type;
-	size_t len;
-	char buf[4096];
-	int ret;
-
-	img_rewind(sc->img);
-	while ((ret = img_next_record(sc->img, &type, &data, &len)) == 1) {
-		if (type != IMG_REC_UNIX_SK || len < sizeof(int32_t) || *(const int32_t *)data != rec->fd)
-			continue;
-		if (unix_sk_describe(data, len, sc->json, buf, sizeof(buf)))
-			return -EINVAL;
-		if (sc->json)
-			fprintf(sc->out, ",\"socket\":%s", buf);
-		else
-			fprintf(sc->out, "      socket: %s\n", buf);
-		break;
-	}
-	return ret < 0 ? ret : 0;
+	return famsock_show(sc, rec, IMG_REC_UNIX_SK, unix_sk_describe);
 }
 
 /* ---- the fd kind ---- */
